@@ -1,0 +1,270 @@
+//! The command line: engine options shared by every command and the app, and the `trace`, `analyze` and
+//! `gradcheck` commands.
+
+mod commands;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::engine::{Dataset, DataError, GradientSource, LossKind, OptimizerKind, Precision, Settings};
+
+pub use commands::{run_command, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK};
+
+/// descent: watch gradient descent happen, exactly. With no command, opens the app.
+#[derive(Debug, Parser)]
+#[command(name = "descent", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A command to run instead of opening the app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Engine options for the app.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Options of the app itself.
+    #[command(flatten)]
+    pub gui: GuiArgs,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the trajectory of a run (csv, json, the notebook's printout, or only the last row).
+    Trace(TraceArgs),
+    /// Print the optimum, the curvature and the critical learning rates.
+    Analyze(AnalyzeArgs),
+    /// Compare the analytic, autodiff, numeric and notebook-sum gradients at a point.
+    Gradcheck(GradcheckArgs),
+}
+
+/// Options that define a run, shared by every command and the app. Unset options keep their defaults
+/// (in the app: the saved settings).
+#[derive(Debug, Clone, Default, Args)]
+pub struct EngineArgs {
+    /// Data: a preset (notebook, noisy, outliers, large) or a CSV file of x,y.
+    #[arg(long, value_name = "PRESET|PATH")]
+    pub data: Option<String>,
+    /// Fit ŷ = w·x + b instead of ŷ = w·x.
+    #[arg(long)]
+    pub bias: bool,
+    /// Loss function.
+    #[arg(long, value_enum)]
+    pub loss: Option<LossKind>,
+    /// Huber's δ.
+    #[arg(long, value_name = "F")]
+    pub huber_delta: Option<f64>,
+    /// Gradient source.
+    #[arg(long, value_enum)]
+    pub gradient: Option<GradientSource>,
+    /// Floating-point precision of the whole run.
+    #[arg(long, value_enum)]
+    pub precision: Option<Precision>,
+    /// Optimizer.
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimizerKind>,
+    /// Learning rate (default 0.01, the notebook's).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub lr: Option<f64>,
+    /// Momentum (SGD, RMSprop).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub momentum: Option<f64>,
+    /// Dampening (SGD).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub dampening: Option<f64>,
+    /// Nesterov momentum (SGD).
+    #[arg(long)]
+    pub nesterov: bool,
+    /// Weight decay (AdamW defaults to 0.01, the others to 0).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub weight_decay: Option<f64>,
+    /// Learning-rate decay (Adagrad).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub lr_decay: Option<f64>,
+    /// Initial accumulator value (Adagrad).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub initial_accumulator_value: Option<f64>,
+    /// Smoothing constant α (RMSprop).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub alpha: Option<f64>,
+    /// Centered RMSprop.
+    #[arg(long)]
+    pub centered: bool,
+    /// β₁ (Adam, AdamW).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub beta1: Option<f64>,
+    /// β₂ (Adam, AdamW).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub beta2: Option<f64>,
+    /// ε of the denominator (Adagrad 1e-10, the others 1e-8).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub eps: Option<f64>,
+    /// AMSGrad variant (Adam, AdamW).
+    #[arg(long)]
+    pub amsgrad: bool,
+    /// Initial weight.
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub w0: Option<f64>,
+    /// Initial bias (with --bias).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub b0: Option<f64>,
+    /// Mini-batch size (full batch when absent).
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+    /// Seed of the mini-batch shuffle.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl EngineArgs {
+    /// Overrides the fields of `settings` that were given on the command line.
+    pub fn apply(&self, settings: &mut Settings) {
+        let s = settings;
+        s.bias |= self.bias;
+        set(&mut s.loss, self.loss);
+        set(&mut s.huber_delta, self.huber_delta);
+        set(&mut s.gradient, self.gradient);
+        set(&mut s.precision, self.precision);
+        set(&mut s.w0, self.w0);
+        set(&mut s.b0, self.b0);
+        if self.batch_size.is_some() {
+            s.batch_size = self.batch_size;
+        }
+        set(&mut s.seed, self.seed);
+        let o = &mut s.optimizer;
+        set(&mut o.kind, self.optimizer);
+        set(&mut o.lr, self.lr);
+        set(&mut o.momentum, self.momentum);
+        set(&mut o.dampening, self.dampening);
+        o.nesterov |= self.nesterov;
+        if self.weight_decay.is_some() {
+            o.weight_decay = self.weight_decay;
+        }
+        set(&mut o.lr_decay, self.lr_decay);
+        set(&mut o.initial_accumulator_value, self.initial_accumulator_value);
+        set(&mut o.alpha, self.alpha);
+        o.centered |= self.centered;
+        set(&mut o.beta1, self.beta1);
+        set(&mut o.beta2, self.beta2);
+        if self.eps.is_some() {
+            o.eps = self.eps;
+        }
+        o.amsgrad |= self.amsgrad;
+    }
+
+    /// The default settings with these options applied.
+    pub fn settings(&self) -> Settings {
+        let mut s = Settings::default();
+        self.apply(&mut s);
+        s
+    }
+
+    /// The dataset named by `--data` (the notebook's when absent).
+    pub fn dataset(&self) -> Result<Dataset, DataError> {
+        Dataset::load(self.data.as_deref().unwrap_or("notebook"))
+    }
+
+    /// True when any option was given (the app then starts from them rather than from its saved settings).
+    pub fn any_given(&self) -> bool {
+        self.settings() != Settings::default() || self.data.is_some()
+    }
+}
+
+fn set<T>(dst: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *dst = v;
+    }
+}
+
+/// Options of the app.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GuiArgs {
+    /// Start running at launch.
+    #[arg(long)]
+    pub run: bool,
+    /// Stop after N steps (with --run or --screenshot).
+    #[arg(long, value_name = "N")]
+    pub after_steps: Option<u64>,
+    /// Save a PNG of the window once the run has reached --after-steps, converged or diverged (or after the first
+    /// frames when not running), then exit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// Open a saved session file.
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// Start with one of the app's presets (notebook, race).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+}
+
+/// Output format of `trace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// `step,w,b,loss,grad_w,grad_b`, one row per step.
+    Csv,
+    /// Settings, rows and outcome.
+    Json,
+    /// The notebook's printout.
+    Notebook,
+    /// Only the final row (no trajectory kept in memory).
+    Last,
+}
+
+/// Output format of `analyze` and `gradcheck`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Plain words.
+    Text,
+    /// Machine-readable.
+    Json,
+}
+
+/// `descent trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Engine options.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Number of updates.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub steps: u64,
+    /// Stop once ‖gradient‖ ≤ this.
+    #[arg(long, value_name = "F")]
+    pub tol: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TraceFormat::Csv)]
+    pub format: TraceFormat,
+}
+
+/// `descent analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Engine options.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Where to take the curvature for a non-quadratic loss (default: the start, --w0).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub w: Option<f64>,
+    /// Bias at that point (default: --b0).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub b: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `descent gradcheck`.
+#[derive(Debug, Args)]
+pub struct GradcheckArgs {
+    /// Engine options.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// The weight at which to compare.
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub w: f64,
+    /// The bias (with --bias).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub b: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}

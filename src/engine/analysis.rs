@@ -1,0 +1,232 @@
+//! Closed-form analysis of a problem: the optimum, the minimum loss, the Hessian and its eigenvalues, and the
+//! learning rates at which plain gradient descent changes character.
+//!
+//! For a quadratic loss (MSE), gradient descent w ← w − lr·H·(w − w*) contracts each eigen-direction by
+//! (1 − lr·λ): monotonically while lr < 1/λmax, with oscillation while lr < 2/λmax, and it diverges at or above
+//! 2/λmax. The fastest uniform contraction is at lr = 2/(λmax + λmin). Under `notebook-sum` the update follows
+//! N·∇L, so the curvature it sees is N times larger and every threshold N times smaller.
+
+use serde::Serialize;
+
+use super::data::Dataset;
+use super::loss::{Loss, LossKind};
+use super::model::Params;
+use super::settings::{GradientSource, Settings};
+
+/// The analysis of one problem.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analysis {
+    /// The minimiser (least squares for MSE; iteratively reweighted least squares for MAE and Huber).
+    pub optimum: Params<f64>,
+    /// The mean loss at the optimum.
+    pub min_loss: f64,
+    /// The Hessian the update sees (1×1, or 2×2 with a bias), N times the loss's own under notebook-sum.
+    pub hessian: Vec<Vec<f64>>,
+    /// Largest eigenvalue λmax.
+    pub curvature_max: f64,
+    /// Smallest eigenvalue λmin.
+    pub curvature_min: f64,
+    /// 2/λmax: plain GD diverges at or above it (`None` when λmax = 0).
+    pub critical_lr: Option<f64>,
+    /// 1/λmax: below it the loss falls without oscillation.
+    pub monotone_lr: Option<f64>,
+    /// 2/(λmax + λmin): the fastest worst-case contraction.
+    pub optimal_lr: Option<f64>,
+    /// λmax/λmin (`None` when λmin = 0).
+    pub condition_number: Option<f64>,
+    /// True when the loss is not quadratic and the curvature is taken at `at` (only valid nearby).
+    pub local: bool,
+    /// Where the curvature was taken, for a local analysis.
+    pub at: Option<Params<f64>>,
+    /// A plain-words note on what the numbers mean for this loss.
+    pub note: String,
+}
+
+impl Analysis {
+    /// The heavy-ball bound: SGD with momentum β is stable while lr·λmax < 2 + 2β.
+    pub fn critical_lr_with_momentum(&self, momentum: f64) -> Option<f64> {
+        self.critical_lr.map(|c| c * (1.0 + momentum))
+    }
+
+    /// The regime plain GD is in at `lr`.
+    pub fn regime(&self, lr: f64) -> Regime {
+        match (self.monotone_lr, self.critical_lr) {
+            (Some(m), _) if lr < m => Regime::Monotone,
+            (_, Some(c)) if lr < c => Regime::Oscillating,
+            (_, Some(_)) => Regime::Divergent,
+            _ => Regime::Monotone,
+        }
+    }
+
+    /// The exact trajectory of full-batch plain GD on MSE from `start`: w_k = w* + (I − lr·H)^k (w₀ − w*).
+    /// Returns `None` for other losses (no closed form).
+    pub fn predicted_params(&self, start: Params<f64>, lr: f64, k: u64) -> Option<Params<f64>> {
+        if self.local {
+            return None;
+        }
+        let (dw, db) = (start.w - self.optimum.w, start.b - self.optimum.b);
+        let h = &self.hessian;
+        // Repeated squaring of the 2×2 (or 1×1) iteration matrix keeps this O(log k).
+        let m = if h.len() == 2 {
+            [[1.0 - lr * h[0][0], -lr * h[0][1]], [-lr * h[1][0], 1.0 - lr * h[1][1]]]
+        } else {
+            [[1.0 - lr * h[0][0], 0.0], [0.0, 1.0]]
+        };
+        let p = mat_pow(m, k);
+        Some(Params { w: self.optimum.w + p[0][0] * dw + p[0][1] * db, b: self.optimum.b + p[1][0] * dw + p[1][1] * db })
+    }
+}
+
+/// How plain gradient descent behaves at a learning rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Regime {
+    /// lr < 1/λmax: the loss falls every step without overshooting.
+    Monotone,
+    /// 1/λmax ≤ lr < 2/λmax: overshoots and oscillates, but converges.
+    Oscillating,
+    /// lr ≥ 2/λmax: every oscillation grows.
+    Divergent,
+}
+
+fn mat_mul(a: [[f64; 2]; 2], b: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let mut c = [[0.0; 2]; 2];
+    for i in 0..2 {
+        for j in 0..2 {
+            c[i][j] = a[i][0] * b[0][j] + a[i][1] * b[1][j];
+        }
+    }
+    c
+}
+
+fn mat_pow(mut m: [[f64; 2]; 2], mut k: u64) -> [[f64; 2]; 2] {
+    let mut r = [[1.0, 0.0], [0.0, 1.0]];
+    while k > 0 {
+        if k & 1 == 1 {
+            r = mat_mul(r, m);
+        }
+        m = mat_mul(m, m);
+        k >>= 1;
+    }
+    r
+}
+
+/// Eigenvalues (max, min) of a symmetric 1×1 or 2×2 matrix.
+pub fn eigenvalues(h: &[Vec<f64>]) -> (f64, f64) {
+    if h.len() == 1 {
+        return (h[0][0], h[0][0]);
+    }
+    let (a, b, d) = (h[0][0], h[0][1], h[1][1]);
+    let mean = 0.5 * (a + d);
+    let radius = (0.25 * (a - d) * (a - d) + b * b).sqrt();
+    let max = mean + radius;
+    // λmin = det/λmax avoids cancellation when the matrix is ill-conditioned.
+    let min = if max > 0.0 { (a * d - b * b) / max } else { mean - radius };
+    (max, min.max(0.0))
+}
+
+/// Analyses the problem of `settings` on `data`; non-quadratic losses take their curvature at `at`.
+pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis {
+    let x = data.x.as_slice().unwrap_or(&[]);
+    let y = data.y.as_slice().unwrap_or(&[]);
+    let n = x.len().max(1) as f64;
+    let bias = settings.bias;
+    let loss = Loss::<f64>::new(settings.loss, settings.huber_delta);
+    let optimum = fit(x, y, bias, loss);
+    let min_loss = super::loss::mean_loss(x, y, optimum, bias, loss);
+    let local = settings.loss != LossKind::Mse;
+    let point = if local { at } else { optimum };
+    // H = (1/n) Σ ℓ''(eᵢ) [xᵢ², xᵢ; xᵢ, 1]
+    let (mut hxx, mut hx, mut h1) = (0.0, 0.0, 0.0);
+    for (&xi, &yi) in x.iter().zip(y) {
+        let c = loss.curvature(point.predict(xi, bias) - yi);
+        hxx += c * xi * xi;
+        hx += c * xi;
+        h1 += c;
+    }
+    let scale = if settings.gradient == GradientSource::NotebookSum { 1.0 } else { 1.0 / n };
+    let hessian = if bias {
+        vec![vec![hxx * scale, hx * scale], vec![hx * scale, h1 * scale]]
+    } else {
+        vec![vec![hxx * scale]]
+    };
+    let (max, min) = eigenvalues(&hessian);
+    let positive = |v: f64| (v > 0.0 && v.is_finite()).then_some(v);
+    let note = match settings.loss {
+        LossKind::Mse => "MSE is quadratic: these thresholds hold everywhere for plain gradient descent.".to_string(),
+        LossKind::Mae => "MAE is piecewise linear: its curvature is zero almost everywhere, so plain GD never \
+                          diverges; with a fixed lr it ends oscillating around the optimum with steps of lr·|g|."
+            .to_string(),
+        LossKind::Huber => format!(
+            "Huber is quadratic only for residuals under δ = {}: this curvature is local, taken at w = {:.4}{}.",
+            settings.huber_delta,
+            point.w,
+            if bias { format!(", b = {:.4}", point.b) } else { String::new() }
+        ),
+    };
+    Analysis {
+        optimum,
+        min_loss,
+        hessian,
+        curvature_max: max,
+        curvature_min: min,
+        critical_lr: positive(max).map(|l| 2.0 / l),
+        monotone_lr: positive(max).map(|l| 1.0 / l),
+        optimal_lr: positive(max).map(|l| 2.0 / (l + min)),
+        condition_number: positive(min).map(|m| max / m),
+        local,
+        at: local.then_some(point),
+        note,
+    }
+}
+
+/// The minimiser of the mean loss: normal equations for MSE, iteratively reweighted least squares otherwise
+/// (Huber: weight 1 inside δ, δ/|r| outside; MAE: 1/|r|, floored).
+pub fn fit(x: &[f64], y: &[f64], bias: bool, loss: Loss<f64>) -> Params<f64> {
+    let mut p = weighted_least_squares(x, y, bias, |_| 1.0);
+    if loss == Loss::Mse {
+        return p;
+    }
+    for _ in 0..500 {
+        let weight = |r: f64| match loss {
+            Loss::Huber(delta) => {
+                if r.abs() <= delta {
+                    1.0
+                } else {
+                    delta / r.abs()
+                }
+            }
+            _ => 1.0 / r.abs().max(1e-12),
+        };
+        let q = weighted_least_squares(x, y, bias, |i| weight(y[i] - p.predict(x[i], bias)));
+        let moved = (q.w - p.w).abs() + (q.b - p.b).abs();
+        p = q;
+        if moved <= 1e-15 * (1.0 + p.w.abs() + p.b.abs()) {
+            break;
+        }
+    }
+    p
+}
+
+/// argmin Σ cᵢ (yᵢ − w·xᵢ − b)²; the minimum-norm solution when the data do not determine it.
+fn weighted_least_squares(x: &[f64], y: &[f64], bias: bool, c: impl Fn(usize) -> f64) -> Params<f64> {
+    let (mut s1, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for i in 0..x.len().min(y.len()) {
+        let ci = c(i);
+        s1 += ci;
+        sx += ci * x[i];
+        sy += ci * y[i];
+        sxx += ci * x[i] * x[i];
+        sxy += ci * x[i] * y[i];
+    }
+    if !bias {
+        return Params { w: if sxx > 0.0 { sxy / sxx } else { 0.0 }, b: 0.0 };
+    }
+    let det = s1 * sxx - sx * sx;
+    if det > 1e-12 * (s1 * sxx).max(f64::MIN_POSITIVE) {
+        return Params { w: (s1 * sxy - sx * sy) / det, b: (sxx * sy - sx * sxy) / det };
+    }
+    // All x equal: only w·x̄ + b is determined; take the smallest (w, b) that fits ȳ.
+    let (xbar, ybar) = if s1 > 0.0 { (sx / s1, sy / s1) } else { (0.0, 0.0) };
+    let norm = xbar * xbar + 1.0;
+    Params { w: xbar * ybar / norm, b: ybar / norm }
+}

@@ -1,0 +1,499 @@
+//! Datasets of (x, y) pairs: built-in presets and CSV files.
+//!
+//! CSV files hold two columns, x and y, with an optional header row (usually `x,y`). Loading reports every
+//! problem as a [`DataError`] naming the file and, where one applies, the 1-based line.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
+
+use ndarray::Array1;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+use crate::engine::error::DataError;
+
+/// The built-in dataset names accepted by [`Dataset::preset`] and [`Dataset::load`].
+pub const PRESETS: [&str; 4] = ["notebook", "noisy", "outliers", "large"];
+
+/// One plain sentence describing a preset in [`PRESETS`]; the empty string for any other name.
+pub fn preset_description(name: &str) -> &'static str {
+    match canonical_preset(name) {
+        Some("notebook") => "The notebook's four points on the line y = 3x, at x = 1, 2, 3, 4.",
+        Some("noisy") => {
+            "40 points on the line y = 3x + 1 for x from 0 to 4, with Gaussian noise of standard deviation 0.5."
+        }
+        Some("outliers") => {
+            "20 points on y = 3x for x from 0.5 to 4, three pushed far above the line, where MAE and Huber beat MSE."
+        }
+        Some("large") => {
+            "One million points on the line y = 3x for x evenly spaced from 0 to 1, as in the peer benchmark."
+        }
+        _ => "",
+    }
+}
+
+/// Number of points in the `noisy` preset.
+const NOISY_N: usize = 40;
+/// Seed of the `noisy` preset's generator (never change it: the preset must stay the same everywhere).
+const NOISY_SEED: u64 = 20_240_601;
+/// Number of points in the `outliers` preset.
+const OUTLIERS_N: usize = 20;
+/// The `outliers` preset's gross outliers: (index, distance above the line y = 3x).
+const OUTLIERS: [(usize, f64); 3] = [(4, 20.0), (10, 25.0), (15, 18.0)];
+/// Number of points in the `large` preset.
+const LARGE_N: usize = 1_000_000;
+/// Longest offending text quoted in an error message, in characters.
+const MAX_QUOTED_CHARS: usize = 40;
+
+/// Paired samples x and y (always the same length, never empty, every value finite).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Inputs.
+    pub x: Array1<f64>,
+    /// Targets.
+    pub y: Array1<f64>,
+    /// Where it came from: a preset name or a file name.
+    pub name: String,
+}
+
+impl Dataset {
+    /// The notebook's data: X = [1, 2, 3, 4], Y = [3, 6, 9, 12].
+    pub fn notebook() -> Self {
+        Dataset {
+            x: Array1::from(vec![1.0, 2.0, 3.0, 4.0]),
+            y: Array1::from(vec![3.0, 6.0, 9.0, 12.0]),
+            name: "notebook".into(),
+        }
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// True when there are no samples (a loaded dataset never is).
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// A dataset from raw vectors, checked: the same length, at least one sample, every value finite.
+    ///
+    /// # Errors
+    /// [`DataError::Mismatched`], [`DataError::NoSamples`] or [`DataError::NonFiniteValue`] (the first bad value,
+    /// x before y).
+    pub fn new(x: Vec<f64>, y: Vec<f64>, name: impl Into<String>) -> Result<Dataset, DataError> {
+        let name = name.into();
+        if x.len() != y.len() {
+            return Err(DataError::Mismatched { name, x_len: x.len(), y_len: y.len() });
+        }
+        if x.is_empty() {
+            return Err(DataError::NoSamples { name });
+        }
+        for (column, values) in [("x", &x), ("y", &y)] {
+            if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(DataError::NonFiniteValue { name, column, index, value });
+            }
+        }
+        Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name })
+    }
+
+    /// A built-in dataset by name (one of [`PRESETS`], case-insensitive); see [`preset_description`].
+    ///
+    /// # Errors
+    /// [`DataError::UnknownPreset`] for any other name.
+    pub fn preset(name: &str) -> Result<Dataset, DataError> {
+        let canonical = canonical_preset(name);
+        let mut data = match canonical {
+            Some("notebook") => Self::notebook(),
+            Some("noisy") => Self::noisy_line(NOISY_N, 3.0, 1.0, 0.5, NOISY_SEED)?,
+            Some("outliers") => Self::outliers()?,
+            Some("large") => Self::line(LARGE_N, 3.0)?,
+            _ => return Err(DataError::UnknownPreset(name.to_owned())),
+        };
+        if let Some(canonical) = canonical {
+            canonical.clone_into(&mut data.name);
+        }
+        Ok(data)
+    }
+
+    /// `n` points on the line y = slope·x + intercept for x evenly spaced from 0 to 4 (both ends included),
+    /// plus Gaussian noise of standard deviation `sigma`.
+    ///
+    /// The noise comes from ChaCha8 seeded with `seed` through a hand-written polar Box–Muller transform that
+    /// uses only IEEE-exact arithmetic, so the same arguments give bit-for-bit the same data on every machine.
+    ///
+    /// # Errors
+    /// [`DataError::NoSamples`] when `n` is 0, [`DataError::NonFiniteValue`] when a parameter is not finite.
+    pub fn noisy_line(n: usize, slope: f64, intercept: f64, sigma: f64, seed: u64) -> Result<Dataset, DataError> {
+        let x = linspace(0.0, 4.0, n);
+        let mut noise = Gaussian::new(seed);
+        let y = x.iter().map(|&xi| slope * xi + intercept + sigma * noise.sample()).collect();
+        Self::new(x, y, format!("noisy line (n = {n}, seed {seed})"))
+    }
+
+    /// `n` points on the line y = slope·x for x evenly spaced from 0 to 1 (both ends included), computed as
+    /// NumPy's `linspace(0, 1, n)` and `slope * x` compute them.
+    ///
+    /// # Errors
+    /// [`DataError::NoSamples`] when `n` is 0, [`DataError::NonFiniteValue`] when `slope` is not finite.
+    pub fn line(n: usize, slope: f64) -> Result<Dataset, DataError> {
+        let x = linspace(0.0, 1.0, n);
+        let y = x.iter().map(|&xi| slope * xi).collect();
+        Self::new(x, y, format!("line (n = {n})"))
+    }
+
+    /// The `outliers` preset: y = 3x at 20 points from 0.5 to 4, three of them far above the line.
+    fn outliers() -> Result<Dataset, DataError> {
+        let x = linspace(0.5, 4.0, OUTLIERS_N);
+        let mut y: Vec<f64> = x.iter().map(|&xi| 3.0 * xi).collect();
+        for (index, above) in OUTLIERS {
+            if let Some(yi) = y.get_mut(index) {
+                *yi += above;
+            }
+        }
+        Self::new(x, y, "outliers")
+    }
+
+    /// A preset name (see [`PRESETS`]) or else the path of a CSV file.
+    ///
+    /// # Errors
+    /// [`DataError::UnknownPreset`] when `spec` is a bare word (no `/`, `\` or `.`) that is neither a preset
+    /// nor an existing file; otherwise any error of [`Dataset::from_csv_path`].
+    pub fn load(spec: &str) -> Result<Dataset, DataError> {
+        if canonical_preset(spec).is_some() {
+            return Self::preset(spec);
+        }
+        let path = Path::new(spec);
+        if !path.exists() && !spec.contains(['/', '\\', '.']) {
+            return Err(DataError::UnknownPreset(spec.to_owned()));
+        }
+        Self::from_csv_path(path)
+    }
+
+    /// Reads a two-column CSV file; the dataset is named after the file.
+    ///
+    /// See [`Dataset::from_csv_reader`] for the format.
+    ///
+    /// # Errors
+    /// [`DataError::Io`] when the file is missing or unreadable, and every error of [`Dataset::from_csv_reader`].
+    pub fn from_csv_path(path: &Path) -> Result<Dataset, DataError> {
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+        parse_csv(&bytes, path)
+    }
+
+    /// Reads two-column CSV text from `reader` (to its end); `path_for_messages` names the source in errors
+    /// and in the dataset's name.
+    ///
+    /// Format: rows `x,y` of decimal numbers (anything Rust's `f64` parser accepts, except NaN and infinities),
+    /// optionally after one header row whose two fields are both non-numeric (usually `x,y`). Whitespace
+    /// around fields, CRLF line ends, a UTF-8 byte-order mark, quoted fields and blank lines are accepted.
+    ///
+    /// # Errors
+    /// With the 1-based line where one applies: [`DataError::Empty`] (no bytes, or only whitespace),
+    /// [`DataError::NoRows`] (a header only), [`DataError::Binary`] (a NUL or other control byte, or invalid
+    /// UTF-8), [`DataError::Columns`] (a row without exactly two fields), [`DataError::NotNumber`],
+    /// [`DataError::NotFinite`]; [`DataError::Io`] when the reader fails.
+    pub fn from_csv_reader(mut reader: impl Read, path_for_messages: &Path) -> Result<Dataset, DataError> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|source| DataError::Io { path: path_for_messages.to_owned(), source })?;
+        parse_csv(&bytes, path_for_messages)
+    }
+
+    /// Writes the dataset as CSV: a header `x,y`, then one row per sample.
+    ///
+    /// Every value is written in Rust's shortest round-trip form (`{}`, or `{:e}` for magnitudes below 1e-5
+    /// or from 1e16 up, which would otherwise be long runs of zeros), so reading the text back gives
+    /// bit-for-bit the same numbers, -0.0 included. The writer is buffered internally.
+    ///
+    /// # Errors
+    /// Any error of the underlying writer.
+    pub fn write_csv(&self, w: impl Write) -> io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 16, w);
+        w.write_all(b"x,y\n")?;
+        for (&x, &y) in self.x.iter().zip(self.y.iter()) {
+            write_float(&mut w, x)?;
+            w.write_all(b",")?;
+            write_float(&mut w, y)?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()
+    }
+
+    /// Writes the dataset as a CSV file (see [`Dataset::write_csv`]), replacing any file at `path`.
+    ///
+    /// # Errors
+    /// [`DataError::Io`] when the file cannot be created or written.
+    pub fn to_csv_path(&self, path: &Path) -> Result<(), DataError> {
+        let io_error = |source| DataError::Io { path: path.to_owned(), source };
+        let file = File::create(path).map_err(io_error)?;
+        self.write_csv(&file).map_err(io_error)?;
+        file.sync_all().map_err(io_error)
+    }
+}
+
+/// The preset in [`PRESETS`] that `name` spells (ignoring case and surrounding whitespace).
+fn canonical_preset(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    PRESETS.into_iter().find(|p| p.eq_ignore_ascii_case(name))
+}
+
+/// `n` evenly spaced values from `start` to `stop` inclusive, computed as NumPy's `linspace` does
+/// (`i * step + start`, the last value exactly `stop`).
+fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
+    let step = if n > 1 { (stop - start) / (n - 1) as f64 } else { 0.0 };
+    let mut values: Vec<f64> = (0..n).map(|i| i as f64 * step + start).collect();
+    if n > 1
+        && let Some(last) = values.last_mut()
+    {
+        *last = stop;
+    }
+    values
+}
+
+/// Writes one float in its shortest round-trip form, in scientific notation when plain would be long.
+fn write_float(w: &mut impl Write, v: f64) -> io::Result<()> {
+    let magnitude = v.abs();
+    if magnitude == 0.0 || (1e-5..1e16).contains(&magnitude) { write!(w, "{v}") } else { write!(w, "{v:e}") }
+}
+
+/// Standard normal samples from ChaCha8 by Marsaglia's polar form of the Box–Muller transform.
+///
+/// Only +, −, ×, ÷ and √ are used (all correctly rounded in IEEE 754) plus [`portable_ln`], so the samples do
+/// not depend on the platform's maths library.
+struct Gaussian {
+    /// The uniform source.
+    rng: ChaCha8Rng,
+    /// The second sample of the last pair, not yet handed out.
+    spare: Option<f64>,
+}
+
+impl Gaussian {
+    /// A generator seeded with `seed`.
+    fn new(seed: u64) -> Self {
+        Gaussian { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
+    }
+
+    /// A uniform value in [-1, 1), a multiple of 2⁻⁵².
+    fn uniform_pm1(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 52) as f64) - 1.0
+    }
+
+    /// One standard normal sample.
+    fn sample(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
+        loop {
+            let u = self.uniform_pm1();
+            let v = self.uniform_pm1();
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let factor = (-2.0 * portable_ln(s) / s).sqrt();
+                self.spare = Some(v * factor);
+                return u * factor;
+            }
+        }
+    }
+}
+
+/// Natural logarithm of a positive normal `x` from basic arithmetic only (within a few ulps of `f64::ln`,
+/// and identical on every platform).
+fn portable_ln(x: f64) -> f64 {
+    const MANTISSA: u64 = (1 << 52) - 1;
+    let bits = x.to_bits();
+    let mut exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    // x = m · 2^exponent with m in [1, 2), then moved to [√½, √2) so that t below is small.
+    let mut m = f64::from_bits((bits & MANTISSA) | (1023 << 52));
+    if m > std::f64::consts::SQRT_2 {
+        m *= 0.5;
+        exponent += 1;
+    }
+    // ln m = 2 atanh t = 2 (t + t³/3 + t⁵/5 + …) with |t| ≤ 0.172, so t² ≤ 0.03 and 13 terms reach 1e-20.
+    let t = (m - 1.0) / (m + 1.0);
+    let t2 = t * t;
+    let mut series = 0.0;
+    for k in (0..13).rev() {
+        series = series * t2 + 1.0 / (2 * k + 1) as f64;
+    }
+    exponent as f64 * std::f64::consts::LN_2 + 2.0 * t * series
+}
+
+/// The CSV parser behind [`Dataset::from_csv_reader`] and [`Dataset::from_csv_path`], over the whole text.
+///
+/// The text is held in memory so that an error can name the line where its record starts: the `csv` crate's
+/// positions do not count the blank lines it skips.
+fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        // Fields are trimmed here rather than by the reader, whose trimming allocates a new record per row.
+        .trim(csv::Trim::None)
+        .buffer_capacity(1 << 16)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    // At most one row per line: count the lines once (a fast scan) rather than regrow the vectors.
+    let rows = count_newlines(bytes) + 1;
+    let mut x = Vec::with_capacity(rows);
+    let mut y = Vec::with_capacity(rows);
+    let mut first_record = true;
+    let mut seen_content = false;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(&e, bytes, path)),
+        }
+        // Only for errors: the line where the record starts.
+        let line = || line_of_record(bytes, record.position());
+        if is_binary(record.as_slice()) {
+            return Err(DataError::Binary { path: path.to_owned(), line: line() });
+        }
+        let strip_bom = std::mem::take(&mut first_record);
+        let field = |i: usize| {
+            let raw = record.get(i).unwrap_or_default();
+            let raw = if i == 0 && strip_bom { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+            raw.trim_ascii()
+        };
+        if record.len() == 1 && field(0).is_empty() {
+            continue; // a line of whitespace only
+        }
+        if record.len() != 2 {
+            return Err(DataError::Columns { path: path.to_owned(), line: line(), found: record.len() });
+        }
+        let (fx, fy) = (field(0), field(1));
+        if !std::mem::replace(&mut seen_content, true) && is_header(fx, fy) {
+            continue;
+        }
+        x.push(parse_field(fx, "x").map_err(|e| e.into_error(path, line()))?);
+        y.push(parse_field(fy, "y").map_err(|e| e.into_error(path, line()))?);
+    }
+    if !seen_content {
+        return Err(DataError::Empty { path: path.to_owned() });
+    }
+    if x.is_empty() {
+        return Err(DataError::NoRows { path: path.to_owned() });
+    }
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name })
+}
+
+/// The 1-based line where the record read from `position` starts: skips the line ends the reader passed over
+/// (blank lines), then counts the line ends before it (`\n`, `\r\n` or a lone `\r`).
+fn line_of_record(bytes: &[u8], position: Option<&csv::Position>) -> u64 {
+    let from = position.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX)).min(bytes.len());
+    let skipped = bytes.get(from..).unwrap_or_default().iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+    let before = bytes.get(..from + skipped).unwrap_or(bytes);
+    let mut line = 1;
+    let mut after_cr = false;
+    for &b in before {
+        // A CR ends a line unless an LF follows it; the LF then ends that line.
+        if after_cr && b != b'\n' {
+            line += 1;
+        }
+        if b == b'\n' {
+            line += 1;
+        }
+        after_cr = b == b'\r';
+    }
+    line
+}
+
+/// True when a record's bytes cannot be CSV text: a control byte other than whitespace (tab, LF, VT, FF,
+/// CR), DEL, or invalid UTF-8.
+fn is_binary(bytes: &[u8]) -> bool {
+    // One branch-free pass, which the compiler vectorises; UTF-8 is validated only when a byte is not ASCII.
+    let (mut control, mut non_ascii) = (false, false);
+    for &b in bytes {
+        control |= ((b < 0x20) & (b.wrapping_sub(b'\t') >= 5)) | (b == 0x7f);
+        non_ascii |= b >= 0x80;
+    }
+    control || (non_ascii && std::str::from_utf8(bytes).is_err())
+}
+
+/// Number of LF bytes, counted in chunks whose per-byte sums fit a `u8` (so the count vectorises well).
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.chunks(255).map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>())).sum()
+}
+
+/// True when the first row's trimmed fields read as a header: both non-empty and neither a number.
+fn is_header(fx: &[u8], fy: &[u8]) -> bool {
+    let is_name = |f: &[u8]| !f.is_empty() && std::str::from_utf8(f).is_ok_and(|s| s.parse::<f64>().is_err());
+    is_name(fx) && is_name(fy)
+}
+
+/// Why a field is not a usable number; completed into a [`DataError`] with the file and line.
+enum FieldError {
+    /// Not valid UTF-8.
+    Binary,
+    /// Not a number: the column and the text.
+    NotNumber(&'static str, String),
+    /// NaN or ±inf: the column and the text.
+    NotFinite(&'static str, String),
+}
+
+impl FieldError {
+    /// The full error, naming the file and line.
+    fn into_error(self, path: &Path, line: u64) -> DataError {
+        let path = path.to_owned();
+        match self {
+            FieldError::Binary => DataError::Binary { path, line },
+            FieldError::NotNumber(column, field) => DataError::NotNumber { path, line, column, field },
+            FieldError::NotFinite(column, field) => DataError::NotFinite { path, line, column, field },
+        }
+    }
+}
+
+/// One trimmed field as a finite number.
+fn parse_field(field: &[u8], column: &'static str) -> Result<f64, FieldError> {
+    let Ok(text) = std::str::from_utf8(field) else {
+        return Err(FieldError::Binary);
+    };
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(FieldError::NotFinite(column, quoted(text))),
+        Err(_) => Err(FieldError::NotNumber(column, quoted(text))),
+    }
+}
+
+/// The offending text for an error message, cut to [`MAX_QUOTED_CHARS`] characters.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// A CSV reader error as a [`DataError`] (reading from memory, the reader has no I/O to fail).
+fn csv_error(e: &csv::Error, bytes: &[u8], path: &Path) -> DataError {
+    let line = line_of_record(bytes, e.position());
+    DataError::Csv { path: path.to_owned(), line, message: e.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portable_ln_matches_std() {
+        let edge = std::f64::consts::FRAC_1_SQRT_2;
+        let fixed =
+            [1e-30, 1e-9, 0.001, 0.1, 0.5, edge, edge.next_down(), edge.next_up(), 0.999_999, 1.0f64.next_down()];
+        let sweep = (1..10_000).map(|i| f64::from(i) / 10_000.0);
+        for x in fixed.into_iter().chain(sweep) {
+            let (ours, std) = (portable_ln(x), x.ln());
+            assert!((ours - std).abs() <= 4.0 * f64::EPSILON * std.abs(), "{x}: {ours} vs {std}");
+        }
+    }
+
+    #[test]
+    fn linspace_ends_exactly() {
+        assert_eq!(linspace(0.0, 1.0, 1), vec![0.0]);
+        assert_eq!(linspace(0.0, 4.0, 5), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        let v = linspace(0.5, 4.0, 20);
+        assert_eq!((v[0], v[19]), (0.5, 4.0));
+        assert!(linspace(0.0, 1.0, 0).is_empty());
+    }
+}

@@ -1,0 +1,129 @@
+//! Typed engine errors. Each renders as one line that names what is wrong and where.
+
+use std::path::PathBuf;
+
+/// A setting torch.optim (or the engine) refuses.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// A hyperparameter outside its valid range, e.g. a negative learning rate.
+    #[error("invalid {name} {value}: {reason}")]
+    Invalid {
+        /// The option's name as the user types it (`--lr`).
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// Why, in plain words.
+        reason: &'static str,
+    },
+    /// A combination of settings that cannot work together.
+    #[error("{0}")]
+    Conflict(&'static str),
+}
+
+/// Why a dataset could not be loaded. Every variant names the file, and the line where one applies.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file is missing or unreadable.
+    #[error("{path}: cannot read the file: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file has no bytes (or only whitespace).
+    #[error("{path}: the file is empty")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A header but no rows.
+    #[error("{path}: no data rows (expected lines of x,y)")]
+    NoRows {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is not text.
+    #[error("{path}:{line}: not a text CSV file (binary data)")]
+    Binary {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+    },
+    /// A row without exactly two fields.
+    #[error("{path}:{line}: expected 2 columns (x,y), found {found}")]
+    Columns {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// Fields found.
+        found: usize,
+    },
+    /// A field that is not a number.
+    #[error("{path}:{line}: column {column} is not a number: {field:?}")]
+    NotNumber {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// `x` or `y`.
+        column: &'static str,
+        /// The offending text.
+        field: String,
+    },
+    /// NaN or ±inf.
+    #[error("{path}:{line}: column {column} is not finite: {field:?}")]
+    NotFinite {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// `x` or `y`.
+        column: &'static str,
+        /// The offending text.
+        field: String,
+    },
+    /// Anything else the CSV reader reports.
+    #[error("{path}:{line}: {message}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// The reader's message.
+        message: String,
+    },
+    /// `x` and `y` of different lengths (data given directly, not read from a file).
+    #[error("{name}: x has {x_len} values but y has {y_len}")]
+    Mismatched {
+        /// The dataset's name.
+        name: String,
+        /// Number of x values.
+        x_len: usize,
+        /// Number of y values.
+        y_len: usize,
+    },
+    /// No samples at all (data given directly, not read from a file).
+    #[error("{name}: no samples")]
+    NoSamples {
+        /// The dataset's name.
+        name: String,
+    },
+    /// NaN or ±inf in data given directly (not read from a file).
+    #[error("{name}: {column}[{index}] is not finite ({value})")]
+    NonFiniteValue {
+        /// The dataset's name.
+        name: String,
+        /// `x` or `y`.
+        column: &'static str,
+        /// 0-based index of the value.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// An unknown preset name.
+    #[error("unknown data preset {0:?} (try notebook, noisy, outliers, large, or a CSV path)")]
+    UnknownPreset(String),
+}

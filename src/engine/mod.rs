@@ -1,0 +1,26 @@
+//! The descent engine: pure numerics on ndarray, with no threads and no pixels.
+//!
+//! data → model ŷ = w·x (+ b) → loss → gradient source → optimizer, driven by the [`trainer`]; [`analysis`]
+//! gives the closed forms (optimum, curvature, critical learning rates).
+
+pub mod analysis;
+pub mod autodiff;
+pub mod batch;
+pub mod data;
+pub mod error;
+pub mod gradient;
+pub mod loss;
+pub mod model;
+pub mod moments;
+pub mod optim;
+pub mod real;
+pub mod settings;
+pub mod trainer;
+
+pub use data::Dataset;
+pub use error::{ConfigError, DataError};
+pub use loss::LossKind;
+pub use model::{Grad, Params};
+pub use optim::{OptimizerConfig, OptimizerKind};
+pub use real::Real;
+pub use settings::{GradientSource, Precision, Settings};

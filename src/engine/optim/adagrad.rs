@@ -1,0 +1,84 @@
+//! torch.optim.Adagrad.
+
+use super::OptimizerConfig;
+use crate::engine::real::Real;
+
+/// torch.optim.Adagrad, with learning rate γ, learning-rate decay η, weight decay λ, initial accumulator
+/// value τ and ε (default 1e-10).
+///
+/// `sum` starts at τ. Each step t = 1, 2, …, for every parameter θ with gradient g:
+///
+/// ```text
+/// γ̃ ← γ / (1 + (t − 1)·η)
+/// if λ ≠ 0:  g ← g + λ·θ
+/// sum ← sum + g²
+/// θ ← θ − γ̃·g / (sqrt(sum) + ε)
+/// ```
+///
+/// As in torch, γ̃ is computed in `f64` and rounded to `F`, and the last line evaluates `(γ̃·g) / (sqrt(sum) + ε)`
+/// (torch's `addcdiv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Adagrad<F> {
+    lr: f64,
+    lr_decay: f64,
+    weight_decay: F,
+    use_weight_decay: bool,
+    eps: F,
+    /// Sum of squared gradients per parameter.
+    sum: [F; 2],
+    t: u64,
+}
+
+impl<F: Real> Adagrad<F> {
+    /// A fresh optimizer (`sum` = initial accumulator value) with the hyperparameters of `cfg`.
+    pub fn new(cfg: &OptimizerConfig) -> Self {
+        let mut adagrad = Adagrad {
+            lr: 0.0,
+            lr_decay: 0.0,
+            weight_decay: F::ZERO,
+            use_weight_decay: false,
+            eps: F::ZERO,
+            sum: [F::from_f64(cfg.initial_accumulator_value); 2],
+            t: 0,
+        };
+        adagrad.set_hyperparameters(cfg);
+        adagrad
+    }
+
+    /// Takes the hyperparameters of `cfg`, keeping the accumulated sums and the step count
+    /// (the initial accumulator value only matters to a fresh optimizer, as in torch).
+    pub fn set_hyperparameters(&mut self, cfg: &OptimizerConfig) {
+        let weight_decay = cfg.weight_decay();
+        self.lr = cfg.lr;
+        self.lr_decay = cfg.lr_decay;
+        self.weight_decay = F::from_f64(weight_decay);
+        self.use_weight_decay = weight_decay != 0.0;
+        self.eps = F::from_f64(cfg.eps());
+    }
+
+    /// One update of `params` (length 1 or 2) from `grads`, in place.
+    #[inline]
+    pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.t += 1;
+        let clr = F::from_f64(self.lr / (1.0 + (self.t - 1) as f64 * self.lr_decay));
+        for ((p, &g), s) in params.iter_mut().zip(grads).zip(self.sum.iter_mut()) {
+            let mut g = g;
+            if self.use_weight_decay {
+                g += self.weight_decay * *p;
+            }
+            *s += g * g;
+            let std = s.sqrt() + self.eps;
+            *p -= clr * g / std;
+        }
+    }
+
+    /// Steps taken since creation.
+    pub fn steps_taken(&self) -> u64 {
+        self.t
+    }
+
+    /// The accumulated sum of squared gradients per parameter.
+    pub fn sum(&self) -> [F; 2] {
+        self.sum
+    }
+}

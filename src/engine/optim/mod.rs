@@ -1,0 +1,245 @@
+//! Optimizers with torch.optim's exact update rules (one file each) and their shared configuration.
+//!
+//! Defaults are torch's, except the learning rate, whose default is the notebook's 0.01.
+
+mod adagrad;
+mod adam;
+mod rmsprop;
+mod sgd;
+
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use rmsprop::Rmsprop;
+pub use sgd::Sgd;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ConfigError;
+use super::real::Real;
+
+/// Which optimizer updates the parameters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// torch.optim.SGD (with optional momentum, dampening, Nesterov, weight decay).
+    #[default]
+    Sgd,
+    /// torch.optim.Adagrad.
+    Adagrad,
+    /// torch.optim.RMSprop.
+    Rmsprop,
+    /// torch.optim.Adam.
+    Adam,
+    /// torch.optim.AdamW (decoupled weight decay).
+    Adamw,
+}
+
+impl OptimizerKind {
+    /// Every kind, in menu order.
+    pub const ALL: [OptimizerKind; 5] =
+        [OptimizerKind::Sgd, OptimizerKind::Adagrad, OptimizerKind::Rmsprop, OptimizerKind::Adam, OptimizerKind::Adamw];
+
+    /// The name users see ("SGD", "Adam", …).
+    pub fn label(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "SGD",
+            OptimizerKind::Adagrad => "Adagrad",
+            OptimizerKind::Rmsprop => "RMSprop",
+            OptimizerKind::Adam => "Adam",
+            OptimizerKind::Adamw => "AdamW",
+        }
+    }
+}
+
+/// Every hyperparameter of every optimizer; each optimizer reads the ones that apply to it.
+/// `weight_decay` and `eps` are `None` for "the optimizer's own default" (AdamW decays by 0.01, the others by 0;
+/// Adagrad's eps is 1e-10, the others' 1e-8).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptimizerConfig {
+    /// Which optimizer.
+    pub kind: OptimizerKind,
+    /// Learning rate γ (default 0.01, the notebook's).
+    pub lr: f64,
+    /// SGD and RMSprop momentum μ.
+    pub momentum: f64,
+    /// SGD dampening τ.
+    pub dampening: f64,
+    /// SGD Nesterov momentum.
+    pub nesterov: bool,
+    /// Weight decay λ; `None` is the optimizer's default.
+    pub weight_decay: Option<f64>,
+    /// Adagrad learning-rate decay η.
+    pub lr_decay: f64,
+    /// Adagrad initial accumulator value τ.
+    pub initial_accumulator_value: f64,
+    /// RMSprop smoothing constant α.
+    pub alpha: f64,
+    /// RMSprop centered variant.
+    pub centered: bool,
+    /// Adam/AdamW β₁.
+    pub beta1: f64,
+    /// Adam/AdamW β₂.
+    pub beta2: f64,
+    /// ε added to the denominator; `None` is the optimizer's default.
+    pub eps: Option<f64>,
+    /// Adam/AdamW AMSGrad variant.
+    pub amsgrad: bool,
+}
+
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        OptimizerConfig {
+            kind: OptimizerKind::Sgd,
+            lr: 0.01,
+            momentum: 0.0,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: None,
+            lr_decay: 0.0,
+            initial_accumulator_value: 0.0,
+            alpha: 0.99,
+            centered: false,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: None,
+            amsgrad: false,
+        }
+    }
+}
+
+impl OptimizerConfig {
+    /// A default configuration of `kind` with learning rate `lr`.
+    pub fn new(kind: OptimizerKind, lr: f64) -> Self {
+        OptimizerConfig { kind, lr, ..Self::default() }
+    }
+
+    /// The weight decay in force: the explicit value, or the optimizer's default.
+    pub fn weight_decay(&self) -> f64 {
+        self.weight_decay.unwrap_or(if self.kind == OptimizerKind::Adamw { 0.01 } else { 0.0 })
+    }
+
+    /// The ε in force: the explicit value, or the optimizer's default.
+    pub fn eps(&self) -> f64 {
+        self.eps.unwrap_or(if self.kind == OptimizerKind::Adagrad { 1e-10 } else { 1e-8 })
+    }
+
+    /// Rejects what torch.optim rejects, plus non-finite values. Every range is checked whatever the kind (a negative
+    /// momentum is never valid); the Nesterov conflict only for SGD, the one optimizer that has Nesterov.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const FINITE: &str = "must be finite";
+        const NON_NEGATIVE: &str = "must be ≥ 0 (torch rejects it)";
+        const BETA: &str = "must be in [0, 1) (torch rejects it)";
+        let invalid = |name, value, reason| Err(ConfigError::Invalid { name, value, reason });
+        let checks = [
+            ("--lr", self.lr, true),
+            ("--momentum", self.momentum, true),
+            ("--dampening", self.dampening, false),
+            ("--weight-decay", self.weight_decay(), true),
+            ("--lr-decay", self.lr_decay, true),
+            ("--initial-accumulator-value", self.initial_accumulator_value, true),
+            ("--alpha", self.alpha, true),
+            ("--eps", self.eps(), true),
+        ];
+        for (name, value, non_negative) in checks {
+            if !value.is_finite() {
+                return invalid(name, value, FINITE);
+            }
+            if non_negative && value < 0.0 {
+                return invalid(name, value, NON_NEGATIVE);
+            }
+        }
+        for (name, value) in [("--beta1", self.beta1), ("--beta2", self.beta2)] {
+            if !value.is_finite() {
+                return invalid(name, value, FINITE);
+            }
+            if !(0.0..1.0).contains(&value) {
+                return invalid(name, value, BETA);
+            }
+        }
+        if self.kind == OptimizerKind::Sgd && self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
+            return Err(ConfigError::Conflict("--nesterov requires --momentum > 0 and --dampening 0"));
+        }
+        Ok(())
+    }
+}
+
+/// Any optimizer, with its state. One enum rather than a trait object keeps the step loop free of dynamic calls.
+#[derive(Clone, Debug)]
+pub enum Optimizer<F> {
+    /// See [`Sgd`].
+    Sgd(Sgd<F>),
+    /// See [`Adagrad`].
+    Adagrad(Adagrad<F>),
+    /// See [`Rmsprop`].
+    Rmsprop(Rmsprop<F>),
+    /// See [`Adam`] (also AdamW).
+    Adam(Adam<F>),
+}
+
+impl<F: Real> Optimizer<F> {
+    /// A fresh optimizer for `cfg`, after validating it.
+    pub fn new(cfg: &OptimizerConfig) -> Result<Self, ConfigError> {
+        cfg.validate()?;
+        Ok(Self::fresh(cfg))
+    }
+
+    /// A fresh optimizer for an already validated `cfg`.
+    fn fresh(cfg: &OptimizerConfig) -> Self {
+        match cfg.kind {
+            OptimizerKind::Sgd => Optimizer::Sgd(Sgd::new(cfg)),
+            OptimizerKind::Adagrad => Optimizer::Adagrad(Adagrad::new(cfg)),
+            OptimizerKind::Rmsprop => Optimizer::Rmsprop(Rmsprop::new(cfg)),
+            OptimizerKind::Adam | OptimizerKind::Adamw => Optimizer::Adam(Adam::new(cfg)),
+        }
+    }
+
+    /// Takes the settings of `cfg` mid-run. The same kind keeps its state (momentum, moments, step count) and only
+    /// changes hyperparameters; another kind, Adam ↔ AdamW included, starts fresh. An invalid `cfg` changes nothing.
+    pub fn reconfigure(&mut self, cfg: &OptimizerConfig) -> Result<(), ConfigError> {
+        cfg.validate()?;
+        if cfg.kind != self.kind() {
+            *self = Self::fresh(cfg);
+            return Ok(());
+        }
+        match self {
+            Optimizer::Sgd(o) => o.set_hyperparameters(cfg),
+            Optimizer::Adagrad(o) => o.set_hyperparameters(cfg),
+            Optimizer::Rmsprop(o) => o.set_hyperparameters(cfg),
+            Optimizer::Adam(o) => o.set_hyperparameters(cfg),
+        }
+        Ok(())
+    }
+
+    /// One update of `params` (length 1 or 2: w, then b) from their gradients `grads`, in place.
+    #[inline]
+    pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        match self {
+            Optimizer::Sgd(o) => o.step(params, grads),
+            Optimizer::Adagrad(o) => o.step(params, grads),
+            Optimizer::Rmsprop(o) => o.step(params, grads),
+            Optimizer::Adam(o) => o.step(params, grads),
+        }
+    }
+
+    /// Steps taken since the optimizer (or its state) was created.
+    pub fn steps_taken(&self) -> u64 {
+        match self {
+            Optimizer::Sgd(o) => o.steps_taken(),
+            Optimizer::Adagrad(o) => o.steps_taken(),
+            Optimizer::Rmsprop(o) => o.steps_taken(),
+            Optimizer::Adam(o) => o.steps_taken(),
+        }
+    }
+
+    /// Which optimizer this is.
+    pub fn kind(&self) -> OptimizerKind {
+        match self {
+            Optimizer::Sgd(_) => OptimizerKind::Sgd,
+            Optimizer::Adagrad(_) => OptimizerKind::Adagrad,
+            Optimizer::Rmsprop(_) => OptimizerKind::Rmsprop,
+            Optimizer::Adam(o) if o.decoupled() => OptimizerKind::Adamw,
+            Optimizer::Adam(_) => OptimizerKind::Adam,
+        }
+    }
+}

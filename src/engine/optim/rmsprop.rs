@@ -1,0 +1,136 @@
+//! torch.optim.RMSprop.
+
+use super::OptimizerConfig;
+use crate::engine::real::Real;
+
+/// torch.optim.RMSprop, with learning rate γ, smoothing constant α, ε, weight decay λ, momentum μ and optional
+/// centering.
+///
+/// `v`, `gavg` and `buf` start at 0. Each step, for every parameter θ with gradient g:
+///
+/// ```text
+/// if λ ≠ 0:  g ← g + λ·θ
+/// v ← α·v + (1 − α)·g²
+/// ṽ ← v
+/// if centered:
+///     gavg ← α·gavg + (1 − α)·g
+///     ṽ ← v − gavg²
+/// if μ > 0:
+///     buf ← μ·buf + g / (sqrt(ṽ) + ε)
+///     θ ← θ − γ·buf
+/// else:
+///     θ ← θ − γ·g / (sqrt(ṽ) + ε)
+/// ```
+///
+/// `1 − α` is computed in `f64` and rounded to `F`; `γ·g / d` evaluates `(γ·g) / d` (torch's `addcdiv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rmsprop<F> {
+    lr: F,
+    alpha: F,
+    one_minus_alpha: F,
+    eps: F,
+    weight_decay: F,
+    use_weight_decay: bool,
+    momentum: F,
+    use_momentum: bool,
+    centered: bool,
+    /// Running average of squared gradients v per parameter.
+    square_avg: [F; 2],
+    /// Running average of gradients (centered variant) per parameter.
+    grad_avg: [F; 2],
+    /// Momentum buffer per parameter.
+    buf: [F; 2],
+    t: u64,
+}
+
+impl<F: Real> Rmsprop<F> {
+    /// A fresh optimizer (all state 0) with the hyperparameters of `cfg`.
+    pub fn new(cfg: &OptimizerConfig) -> Self {
+        let mut rmsprop = Rmsprop {
+            lr: F::ZERO,
+            alpha: F::ZERO,
+            one_minus_alpha: F::ZERO,
+            eps: F::ZERO,
+            weight_decay: F::ZERO,
+            use_weight_decay: false,
+            momentum: F::ZERO,
+            use_momentum: false,
+            centered: false,
+            square_avg: [F::ZERO; 2],
+            grad_avg: [F::ZERO; 2],
+            buf: [F::ZERO; 2],
+            t: 0,
+        };
+        rmsprop.set_hyperparameters(cfg);
+        rmsprop
+    }
+
+    /// Takes the hyperparameters of `cfg`, keeping the running averages, the momentum buffer and the step count.
+    /// Switching centering or momentum on starts that variant's state from 0 (torch has no state to keep there).
+    pub fn set_hyperparameters(&mut self, cfg: &OptimizerConfig) {
+        let weight_decay = cfg.weight_decay();
+        let use_momentum = cfg.momentum > 0.0;
+        if cfg.centered && !self.centered {
+            self.grad_avg = [F::ZERO; 2];
+        }
+        if use_momentum && !self.use_momentum {
+            self.buf = [F::ZERO; 2];
+        }
+        self.lr = F::from_f64(cfg.lr);
+        self.alpha = F::from_f64(cfg.alpha);
+        self.one_minus_alpha = F::from_f64(1.0 - cfg.alpha);
+        self.eps = F::from_f64(cfg.eps());
+        self.weight_decay = F::from_f64(weight_decay);
+        self.use_weight_decay = weight_decay != 0.0;
+        self.momentum = F::from_f64(cfg.momentum);
+        self.use_momentum = use_momentum;
+        self.centered = cfg.centered;
+    }
+
+    /// One update of `params` (length 1 or 2) from `grads`, in place.
+    #[inline]
+    pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.t += 1;
+        let state = self.square_avg.iter_mut().zip(self.grad_avg.iter_mut()).zip(self.buf.iter_mut());
+        for ((p, &g), ((v, gavg), b)) in params.iter_mut().zip(grads).zip(state) {
+            let mut g = g;
+            if self.use_weight_decay {
+                g += self.weight_decay * *p;
+            }
+            *v = self.alpha * *v + self.one_minus_alpha * g * g;
+            let root = if self.centered {
+                *gavg = self.alpha * *gavg + self.one_minus_alpha * g;
+                (*v - *gavg * *gavg).sqrt()
+            } else {
+                v.sqrt()
+            };
+            let denom = root + self.eps;
+            if self.use_momentum {
+                *b = self.momentum * *b + g / denom;
+                *p -= self.lr * *b;
+            } else {
+                *p -= self.lr * g / denom;
+            }
+        }
+    }
+
+    /// Steps taken since creation.
+    pub fn steps_taken(&self) -> u64 {
+        self.t
+    }
+
+    /// The running average of squared gradients v per parameter.
+    pub fn square_avg(&self) -> [F; 2] {
+        self.square_avg
+    }
+
+    /// The running average of gradients per parameter (centered variant; 0 otherwise).
+    pub fn grad_avg(&self) -> [F; 2] {
+        self.grad_avg
+    }
+
+    /// The momentum buffer per parameter (0 without momentum).
+    pub fn momentum_buffer(&self) -> [F; 2] {
+        self.buf
+    }
+}

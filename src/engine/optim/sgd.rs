@@ -1,0 +1,106 @@
+//! torch.optim.SGD: plain, momentum, dampening, Nesterov, weight decay.
+
+use super::OptimizerConfig;
+use crate::engine::real::Real;
+
+/// torch.optim.SGD, with learning rate γ, momentum μ, dampening τ, weight decay λ and optional Nesterov.
+///
+/// Each step, for every parameter θ with gradient g (torch's documented algorithm):
+///
+/// ```text
+/// if λ ≠ 0:  g ← g + λ·θ
+/// if μ ≠ 0:
+///     if this is the first step with momentum:  b ← g           (no dampening on the first step)
+///     else:                                     b ← μ·b + (1 − τ)·g
+///     if nesterov:  g ← g + μ·b
+///     else:         g ← b
+/// θ ← θ − γ·g
+/// ```
+///
+/// Without momentum and weight decay the update is exactly `θ − γ·g`: one multiply, one subtract, in `F`.
+/// Constants such as `1 − τ` are computed in `f64` and then rounded to `F`, as torch computes them in Python.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sgd<F> {
+    lr: F,
+    momentum: F,
+    one_minus_dampening: F,
+    weight_decay: F,
+    nesterov: bool,
+    use_momentum: bool,
+    use_weight_decay: bool,
+    /// Momentum buffer b per parameter.
+    buf: [F; 2],
+    /// Whether `buf` holds a value (torch creates it on the first step with momentum).
+    has_buf: bool,
+    t: u64,
+}
+
+impl<F: Real> Sgd<F> {
+    /// A fresh optimizer (no momentum buffer yet) with the hyperparameters of `cfg`.
+    pub fn new(cfg: &OptimizerConfig) -> Self {
+        let mut sgd = Sgd {
+            lr: F::ZERO,
+            momentum: F::ZERO,
+            one_minus_dampening: F::ONE,
+            weight_decay: F::ZERO,
+            nesterov: false,
+            use_momentum: false,
+            use_weight_decay: false,
+            buf: [F::ZERO; 2],
+            has_buf: false,
+            t: 0,
+        };
+        sgd.set_hyperparameters(cfg);
+        sgd
+    }
+
+    /// Takes the hyperparameters of `cfg`, keeping the momentum buffer and the step count.
+    pub fn set_hyperparameters(&mut self, cfg: &OptimizerConfig) {
+        let weight_decay = cfg.weight_decay();
+        self.lr = F::from_f64(cfg.lr);
+        self.momentum = F::from_f64(cfg.momentum);
+        self.one_minus_dampening = F::from_f64(1.0 - cfg.dampening);
+        self.weight_decay = F::from_f64(weight_decay);
+        self.nesterov = cfg.nesterov;
+        self.use_momentum = cfg.momentum != 0.0;
+        self.use_weight_decay = weight_decay != 0.0;
+    }
+
+    /// One update of `params` (length 1 or 2) from `grads`, in place.
+    #[inline]
+    pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.t += 1;
+        let lr = self.lr;
+        if !self.use_momentum && !self.use_weight_decay {
+            for (p, &g) in params.iter_mut().zip(grads) {
+                *p -= lr * g;
+            }
+            return;
+        }
+        let first = !self.has_buf;
+        for ((p, &g), b) in params.iter_mut().zip(grads).zip(self.buf.iter_mut()) {
+            let mut g = g;
+            if self.use_weight_decay {
+                g += self.weight_decay * *p;
+            }
+            if self.use_momentum {
+                *b = if first { g } else { self.momentum * *b + self.one_minus_dampening * g };
+                g = if self.nesterov { g + self.momentum * *b } else { *b };
+            }
+            *p -= lr * g;
+        }
+        if self.use_momentum {
+            self.has_buf = true;
+        }
+    }
+
+    /// Steps taken since creation.
+    pub fn steps_taken(&self) -> u64 {
+        self.t
+    }
+
+    /// The momentum buffer b per parameter (`None` before the first step with momentum).
+    pub fn momentum_buffer(&self) -> Option<[F; 2]> {
+        self.has_buf.then_some(self.buf)
+    }
+}

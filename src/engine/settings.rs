@@ -1,0 +1,125 @@
+//! Everything that defines a run, shared by the command line, the app and session files.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ConfigError;
+use super::loss::LossKind;
+use super::optim::OptimizerConfig;
+
+/// Where the gradient that drives the update comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum GradientSource {
+    /// The hand-derived gradient of the mean loss.
+    #[default]
+    Analytic,
+    /// The notebook's hand-written gradient: per-sample gradients summed, not averaged (N × analytic).
+    NotebookSum,
+    /// Reverse-mode automatic differentiation of the loss expression (a tape, like torch's autograd).
+    Autodiff,
+    /// Central finite differences.
+    Numeric,
+}
+
+impl GradientSource {
+    /// Every source, in menu order.
+    pub const ALL: [GradientSource; 4] =
+        [GradientSource::Analytic, GradientSource::NotebookSum, GradientSource::Autodiff, GradientSource::Numeric];
+
+    /// The name users see.
+    pub fn label(self) -> &'static str {
+        match self {
+            GradientSource::Analytic => "analytic",
+            GradientSource::NotebookSum => "notebook-sum",
+            GradientSource::Autodiff => "autodiff",
+            GradientSource::Numeric => "numeric",
+        }
+    }
+}
+
+/// The floating-point type of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 32-bit floats, as the notebook's torch tensors.
+    F32,
+    /// 64-bit floats, as the notebook's NumPy arrays.
+    #[default]
+    F64,
+}
+
+impl Precision {
+    /// "f32" or "f64".
+    pub fn label(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
+/// The settings of one run: model, loss, gradient source, precision, optimizer, start point and batching.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Fit ŷ = w·x + b instead of ŷ = w·x.
+    pub bias: bool,
+    /// The loss.
+    pub loss: LossKind,
+    /// Huber's δ.
+    pub huber_delta: f64,
+    /// Where the gradient comes from.
+    pub gradient: GradientSource,
+    /// f32 or f64.
+    pub precision: Precision,
+    /// Optimizer and hyperparameters.
+    pub optimizer: OptimizerConfig,
+    /// Initial weight.
+    pub w0: f64,
+    /// Initial bias.
+    pub b0: f64,
+    /// Mini-batch size; `None` is full batch.
+    pub batch_size: Option<usize>,
+    /// Seed of the mini-batch shuffle.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bias: false,
+            loss: LossKind::Mse,
+            huber_delta: 1.0,
+            gradient: GradientSource::Analytic,
+            precision: Precision::F64,
+            optimizer: OptimizerConfig::default(),
+            w0: 0.0,
+            b0: 0.0,
+            batch_size: None,
+            seed: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every value, the optimizer's included.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.huber_delta.is_finite() && self.huber_delta > 0.0) {
+            return Err(ConfigError::Invalid { name: "--huber-delta", value: self.huber_delta, reason: "must be > 0" });
+        }
+        for (name, value) in [("--w0", self.w0), ("--b0", self.b0)] {
+            if !value.is_finite() {
+                return Err(ConfigError::Invalid { name, value, reason: "must be finite" });
+            }
+        }
+        if self.batch_size == Some(0) {
+            return Err(ConfigError::Invalid { name: "--batch-size", value: 0.0, reason: "must be at least 1" });
+        }
+        self.optimizer.validate()
+    }
+
+    /// Number of trained parameters (1, or 2 with a bias).
+    pub fn n_params(&self) -> usize {
+        if self.bias { 2 } else { 1 }
+    }
+}

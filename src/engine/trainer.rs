@@ -1,0 +1,368 @@
+//! The trainer: steps an optimizer over a problem, records each state, and decides when a run has converged
+//! or diverged. Settings may change between steps without losing the optimizer's state.
+
+use serde::{Deserialize, Serialize};
+
+use super::batch::Batcher;
+use super::data::Dataset;
+use super::error::ConfigError;
+use super::gradient::{Evaluation, Problem};
+use super::model::{Grad, Params};
+use super::optim::Optimizer;
+use super::real::Real;
+use super::settings::{Precision, Settings};
+
+/// One row of a trajectory: the parameters after `step` updates, with the loss and the raw gradient of the
+/// chosen source there (over all samples, without the weight-decay term).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record<F> {
+    /// Updates applied so far.
+    pub step: u64,
+    /// w and b.
+    pub params: Params<F>,
+    /// Mean loss over all samples.
+    pub loss: F,
+    /// Gradient of the chosen source over all samples.
+    pub grad: Grad<F>,
+}
+
+impl<F: Real> Record<F> {
+    /// Widened to f64.
+    pub fn to_f64(&self) -> Record<f64> {
+        Record { step: self.step, params: self.params.to_f64(), loss: self.loss.to_f64(), grad: self.grad.to_f64() }
+    }
+}
+
+/// Why a run diverged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Divergence {
+    /// A parameter, the loss or the gradient would have become NaN or infinite; the run kept the last finite state.
+    NonFinite,
+    /// The loss grew past [`DIVERGENCE_FACTOR`] × max(initial loss, 1).
+    LossExploded,
+}
+
+/// How a run converged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Convergence {
+    /// ‖gradient‖ ≤ tolerance.
+    Tolerance,
+    /// The parameters stopped changing: the update is below the precision's resolution.
+    Stalled,
+}
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Status {
+    /// Can take more steps.
+    Running,
+    /// Reached the minimum (to the tolerance) at `step`.
+    Converged {
+        /// The step at which it was detected.
+        step: u64,
+        /// How.
+        by: Convergence,
+    },
+    /// Diverged at `step`.
+    Diverged {
+        /// The update that went wrong.
+        step: u64,
+        /// How.
+        why: Divergence,
+    },
+}
+
+impl Status {
+    /// Converged or diverged.
+    pub fn is_finished(&self) -> bool {
+        !matches!(self, Status::Running)
+    }
+}
+
+/// A run is declared divergent once its loss exceeds this multiple of max(initial loss, 1): long before f64
+/// overflows, so a learner sees the verdict within a few dozen steps instead of thousands.
+pub const DIVERGENCE_FACTOR: f64 = 1e12;
+/// Full-batch steps in a row that leave the parameters bit-for-bit unchanged before a run counts as stalled.
+pub const STALL_STEPS: u32 = 10;
+
+/// Steps one run in precision `F`.
+#[derive(Clone, Debug)]
+pub struct Trainer<F: Real> {
+    problem: Problem<F>,
+    settings: Settings,
+    optimizer: Optimizer<F>,
+    current: Record<F>,
+    batcher: Option<Batcher>,
+    scratch: (Vec<F>, Vec<F>),
+    tolerance: Option<f64>,
+    loss_limit: F,
+    unchanged_steps: u32,
+    status: Status,
+}
+
+impl<F: Real> Trainer<F> {
+    /// A run at (w₀, b₀) of the settings.
+    pub fn new(data: &Dataset, settings: &Settings) -> Result<Self, ConfigError> {
+        let start = Params { w: F::from_f64(settings.w0), b: if settings.bias { F::from_f64(settings.b0) } else { F::ZERO } };
+        Self::resume(data, settings, Record { step: 0, params: start, ..Record::default() }.to_f64())
+    }
+
+    /// A run that continues from `from` (its step count and parameters), with fresh optimizer state: the timeline's
+    /// "branch from here" and a change of precision use it.
+    pub fn resume(data: &Dataset, settings: &Settings, from: Record<f64>) -> Result<Self, ConfigError> {
+        settings.validate()?;
+        if data.is_empty() {
+            return Err(ConfigError::Conflict("the dataset has no samples"));
+        }
+        let problem = Problem::new(data, settings);
+        let mut params = Params::<F>::from_f64(from.params);
+        if !settings.bias {
+            params.b = F::ZERO;
+        }
+        let mut t = Trainer {
+            batcher: batcher_for(settings, problem.len()),
+            optimizer: Optimizer::new(&settings.optimizer)?,
+            problem,
+            settings: settings.clone(),
+            current: Record { step: from.step, params, ..Record::default() },
+            scratch: (Vec::new(), Vec::new()),
+            tolerance: None,
+            loss_limit: F::ZERO,
+            unchanged_steps: 0,
+            status: Status::Running,
+        };
+        t.reevaluate();
+        t.loss_limit = F::from_f64(DIVERGENCE_FACTOR * t.current.loss.to_f64().max(1.0));
+        if !(t.current.loss.is_finite() && t.current.grad.w.is_finite() && t.current.grad.b.is_finite()) {
+            t.status = Status::Diverged { step: t.current.step, why: Divergence::NonFinite };
+        }
+        t.check_tolerance();
+        Ok(t)
+    }
+
+    /// The current state.
+    pub fn record(&self) -> Record<F> {
+        self.current
+    }
+
+    /// Where the run stands.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The problem (data in this precision, model, loss).
+    pub fn problem(&self) -> &Problem<F> {
+        &self.problem
+    }
+
+    /// Stop when ‖gradient‖ ≤ `tolerance` (`None`: never).
+    pub fn set_tolerance(&mut self, tolerance: Option<f64>) {
+        self.tolerance = tolerance;
+        if matches!(self.status, Status::Converged { by: Convergence::Tolerance, .. }) {
+            self.status = Status::Running;
+        }
+        self.check_tolerance();
+    }
+
+    /// Applies new settings between steps. Hyperparameters change in place, keeping the optimizer's state
+    /// (momentum, moment estimates); a different optimizer starts fresh; a new loss, model, gradient source or
+    /// batching re-evaluates the current point. The parameters and the step count are kept. (`w0`/`b0` only
+    /// matter at the next reset; a change of precision needs [`DynTrainer`].)
+    pub fn set_settings(&mut self, data: &Dataset, settings: &Settings) -> Result<(), ConfigError> {
+        settings.validate()?;
+        self.optimizer.reconfigure(&settings.optimizer)?;
+        let old = std::mem::replace(&mut self.settings, settings.clone());
+        if (old.bias, old.loss, old.huber_delta) != (settings.bias, settings.loss, settings.huber_delta) {
+            self.problem = Problem::new(data, settings);
+            if !settings.bias {
+                self.current.params.b = F::ZERO;
+            }
+        }
+        if (old.batch_size, old.seed) != (settings.batch_size, settings.seed) {
+            self.batcher = batcher_for(settings, self.problem.len());
+        }
+        self.reevaluate();
+        if matches!(self.status, Status::Converged { .. }) {
+            self.status = Status::Running;
+        }
+        self.check_tolerance();
+        Ok(())
+    }
+
+    /// One update; returns the status after it. A diverged run does not move. A converged run takes the step
+    /// when asked explicitly (a learner pressing Step), and [`Trainer::run`] stops at convergence.
+    #[inline]
+    pub fn step(&mut self) -> Status {
+        if matches!(self.status, Status::Diverged { .. }) {
+            return self.status;
+        }
+        let update_grad = match &mut self.batcher {
+            None => self.current.grad,
+            Some(b) => {
+                let idx = b.next_batch();
+                self.problem.evaluate_batch(self.current.params, self.settings.gradient, idx, &mut self.scratch).grad
+            }
+        };
+        let before = self.current.params;
+        let mut p = [before.w, before.b];
+        let n = self.settings.n_params();
+        self.optimizer.step(&mut p[..n], &[update_grad.w, update_grad.b][..n]);
+        let params = Params { w: p[0], b: if n == 2 { p[1] } else { F::ZERO } };
+        let step = self.current.step + 1;
+        if !params.is_finite() {
+            self.status = Status::Diverged { step, why: Divergence::NonFinite };
+            return self.status;
+        }
+        let Evaluation { loss, grad } = self.problem.evaluate(params, self.settings.gradient);
+        if !(loss.is_finite() && grad.w.is_finite() && grad.b.is_finite()) {
+            self.status = Status::Diverged { step, why: Divergence::NonFinite };
+            return self.status;
+        }
+        self.current = Record { step, params, loss, grad };
+        if loss > self.loss_limit {
+            self.status = Status::Diverged { step, why: Divergence::LossExploded };
+            return self.status;
+        }
+        self.unchanged_steps = if params == before && self.batcher.is_none() { self.unchanged_steps + 1 } else { 0 };
+        self.status = Status::Running;
+        self.check_tolerance();
+        if self.status == Status::Running && self.unchanged_steps >= STALL_STEPS {
+            self.status = Status::Converged { step, by: Convergence::Stalled };
+        }
+        self.status
+    }
+
+    /// Up to `max_steps` updates, stopping early at convergence or divergence; `on_row` sees each new state.
+    #[inline]
+    pub fn run(&mut self, max_steps: u64, mut on_row: impl FnMut(&Record<F>)) -> Status {
+        for _ in 0..max_steps {
+            if self.status.is_finished() {
+                break;
+            }
+            let before = self.current.step;
+            self.step();
+            if self.current.step != before {
+                on_row(&self.current);
+            }
+        }
+        self.status
+    }
+
+    fn reevaluate(&mut self) {
+        let e = self.problem.evaluate(self.current.params, self.settings.gradient);
+        self.current.loss = e.loss;
+        self.current.grad = e.grad;
+    }
+
+    fn check_tolerance(&mut self) {
+        if self.status != Status::Running {
+            return;
+        }
+        if let Some(tol) = self.tolerance
+            && self.current.grad.norm() <= tol
+        {
+            self.status = Status::Converged { step: self.current.step, by: Convergence::Tolerance };
+        }
+    }
+}
+
+fn batcher_for(settings: &Settings, n: usize) -> Option<Batcher> {
+    settings.batch_size.filter(|&b| b < n).map(|b| Batcher::new(n, b, settings.seed))
+}
+
+/// A trainer whose precision is chosen at run time; everything it reports is widened to f64.
+#[derive(Clone, Debug)]
+pub enum DynTrainer {
+    /// An f32 run.
+    F32(Trainer<f32>),
+    /// An f64 run.
+    F64(Trainer<f64>),
+}
+
+macro_rules! each {
+    ($self:expr, $t:ident => $body:expr) => {
+        match $self {
+            DynTrainer::F32($t) => $body,
+            DynTrainer::F64($t) => $body,
+        }
+    };
+}
+
+impl DynTrainer {
+    /// A run at (w₀, b₀) in the settings' precision.
+    pub fn new(data: &Dataset, settings: &Settings) -> Result<Self, ConfigError> {
+        Ok(match settings.precision {
+            Precision::F32 => DynTrainer::F32(Trainer::new(data, settings)?),
+            Precision::F64 => DynTrainer::F64(Trainer::new(data, settings)?),
+        })
+    }
+
+    /// A run continuing from `from` with fresh optimizer state.
+    pub fn resume(data: &Dataset, settings: &Settings, from: Record<f64>) -> Result<Self, ConfigError> {
+        Ok(match settings.precision {
+            Precision::F32 => DynTrainer::F32(Trainer::resume(data, settings, from)?),
+            Precision::F64 => DynTrainer::F64(Trainer::resume(data, settings, from)?),
+        })
+    }
+
+    /// The current state, in f64.
+    pub fn record(&self) -> Record<f64> {
+        each!(self, t => t.record().to_f64())
+    }
+
+    /// Where the run stands.
+    pub fn status(&self) -> Status {
+        each!(self, t => t.status())
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        each!(self, t => t.settings())
+    }
+
+    /// See [`Trainer::set_tolerance`].
+    pub fn set_tolerance(&mut self, tolerance: Option<f64>) {
+        each!(self, t => t.set_tolerance(tolerance))
+    }
+
+    /// See [`Trainer::set_settings`]; a change of precision continues from the current point with fresh
+    /// optimizer state.
+    pub fn set_settings(&mut self, data: &Dataset, settings: &Settings) -> Result<(), ConfigError> {
+        if settings.precision != self.settings().precision {
+            let tol = each!(self, t => t.tolerance);
+            let mut next = DynTrainer::resume(data, settings, self.record())?;
+            next.set_tolerance(tol);
+            *self = next;
+            return Ok(());
+        }
+        each!(self, t => t.set_settings(data, settings))
+    }
+
+    /// One update.
+    pub fn step(&mut self) -> Status {
+        each!(self, t => t.step())
+    }
+
+    /// Up to `max_steps` updates; `on_row` sees each new state in f64.
+    pub fn run(&mut self, max_steps: u64, mut on_row: impl FnMut(&Record<f64>)) -> Status {
+        each!(self, t => t.run(max_steps, |r| on_row(&r.to_f64())))
+    }
+
+    /// The mean loss at `p` over all samples, in the run's precision (for drawing the landscape).
+    pub fn loss_at(&self, p: Params<f64>) -> f64 {
+        each!(self, t => t.problem().loss(Params::from_f64(p)).to_f64())
+    }
+
+    /// The gradient check at `p`.
+    pub fn gradient_check(&self, p: Params<f64>) -> super::gradient::GradientCheck {
+        each!(self, t => t.problem().gradient_check(Params::from_f64(p)))
+    }
+}
