@@ -251,8 +251,7 @@ pub fn numpy_array(values: &[f64], ints: bool) -> String {
             .map(|p| p.map_or("...".into(), |(i, f)| format!("{i:>int_w$}.{f:<frac_w$}")))
             .collect()
     };
-    let sep = if ints { " " } else { " " };
-    wrap_items(&items, sep, 75)
+    wrap_items(&items, " ", 75)
 }
 
 /// Joins items inside brackets, wrapping at `width` columns with a one-space continuation indent.

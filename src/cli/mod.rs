@@ -51,7 +51,7 @@ pub struct EngineArgs {
     #[arg(long, value_enum)]
     pub loss: Option<LossKind>,
     /// Huber's δ.
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub huber_delta: Option<f64>,
     /// Gradient source.
     #[arg(long, value_enum)]
@@ -228,7 +228,7 @@ pub struct TraceArgs {
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub steps: u64,
     /// Stop once ‖gradient‖ ≤ this.
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub tol: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TraceFormat::Csv)]

@@ -190,7 +190,7 @@ fn combine<F: Real>(mut a: [F; LANES]) -> F {
     while width > 1 {
         width /= 2;
         for k in 0..width {
-            a[k] = a[k] + a[k + width];
+            a[k] += a[k + width];
         }
     }
     a[0]

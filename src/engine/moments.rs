@@ -32,12 +32,12 @@ impl<F: Real> Moments<F> {
         let sxy = sum_slice(&x.iter().zip(y).map(|(&a, &b)| a * b).collect::<Vec<_>>());
         let optimum = if bias {
             let det = n * sxx - sx * sx;
-            if !(det > F::ZERO) || !det.is_finite() {
+            if det <= F::ZERO || !det.is_finite() {
                 return None;
             }
             Params { w: (n * sxy - sx * sy) / det, b: (sxx * sy - sx * sxy) / det }
         } else {
-            if !(sxx > F::ZERO) {
+            if sxx <= F::ZERO || !sxx.is_finite() {
                 return None;
             }
             Params { w: sxy / sxx, b: F::ZERO }

@@ -85,7 +85,8 @@ impl Status {
 /// A run is declared divergent once its loss exceeds this multiple of max(initial loss, 1): long before f64
 /// overflows, so a learner sees the verdict within a few dozen steps instead of thousands.
 pub const DIVERGENCE_FACTOR: f64 = 1e12;
-/// Full-batch steps in a row that leave the parameters bit-for-bit unchanged before a run counts as stalled.
+/// Full-batch steps in a row that leave the parameters bit-for-bit unchanged before a run with a tolerance
+/// counts as converged (stalled): in f32 the update can fall below the resolution before ‖g‖ reaches the tolerance.
 pub const STALL_STEPS: u32 = 10;
 
 /// Steps one run in precision `F`.
@@ -234,7 +235,7 @@ impl<F: Real> Trainer<F> {
         self.unchanged_steps = if params == before && self.batcher.is_none() { self.unchanged_steps + 1 } else { 0 };
         self.status = Status::Running;
         self.check_tolerance();
-        if self.status == Status::Running && self.unchanged_steps >= STALL_STEPS {
+        if self.status == Status::Running && self.tolerance.is_some() && self.unchanged_steps >= STALL_STEPS {
             self.status = Status::Converged { step, by: Convergence::Stalled };
         }
         self.status

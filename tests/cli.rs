@@ -1,0 +1,180 @@
+//! The command line through the real binary: formats, reports, and a clear one-line error (exit 2, no panic)
+//! for every bad file and every invalid flag.
+
+mod common;
+
+use std::io::Write;
+
+use common::{descent, stderr, stdout};
+
+fn csv_rows(text: &str) -> Vec<Vec<f64>> {
+    text.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect()
+}
+
+#[test]
+fn trace_csv_has_the_documented_header_and_rows() {
+    let out = descent(&["trace", "--steps", "5"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b"));
+    let rows = csv_rows(&text);
+    assert_eq!(rows.len(), 6, "N steps print N+1 rows");
+    // Row 0 is the start: w = 0, loss 67.5, ∇L = 15·(0 − 3) = −45; row 1 has w = 0.45.
+    assert_eq!(rows[0], vec![0.0, 0.0, 0.0, 67.5, -45.0, 0.0]);
+    assert_eq!(rows[1][1], 0.45);
+    // Floats in shortest round-trip form.
+    assert!(text.lines().nth(2).unwrap().starts_with("1,0.45,0,"));
+}
+
+#[test]
+fn f32_trace_prints_float32_shortest_forms() {
+    let out = descent(&["trace", "--precision", "f32", "--steps", "1"]);
+    assert_eq!(stdout(&out).lines().nth(2), Some("1,0.45,0,48.76875,-38.25,0"));
+}
+
+#[test]
+fn last_is_the_final_csv_row() {
+    let full = stdout(&descent(&["trace", "--steps", "300", "--lr", "0.05", "--optimizer", "adam"]));
+    let last = stdout(&descent(&["trace", "--steps", "300", "--lr", "0.05", "--optimizer", "adam", "--format", "last"]));
+    assert_eq!(last.lines().nth(1), full.lines().last());
+    assert_eq!(last.lines().count(), 2);
+}
+
+#[test]
+fn tol_stops_early_and_says_so() {
+    let out = descent(&["trace", "--steps", "10000", "--tol", "1e-6"]);
+    assert!(out.status.success());
+    let rows = csv_rows(&stdout(&out));
+    let last = rows.last().unwrap();
+    assert!(last[4].abs() <= 1e-6 && rows.len() < 200, "stopped at the first ‖g‖ ≤ tol");
+    assert!(rows[rows.len() - 2][4].abs() > 1e-6);
+    assert!(stderr(&out).contains(&format!("converged at step {}", last[0])));
+}
+
+#[test]
+fn json_holds_settings_rows_and_outcome() {
+    let out = descent(&["trace", "--steps", "3", "--bias", "--optimizer", "rmsprop", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(v["settings"]["optimizer"]["kind"], "rmsprop");
+    assert_eq!(v["settings"]["bias"], true);
+    assert_eq!(v["outcome"]["status"], "completed");
+    assert_eq!(v["rows"][0]["grad_b"], -15.0);
+}
+
+#[test]
+fn analyze_json_has_the_closed_forms() {
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&descent(&["analyze", "--format", "json"]))).unwrap();
+    for key in ["optimum", "min_loss", "hessian", "curvature_max", "curvature_min", "critical_lr", "monotone_lr", "optimal_lr", "condition_number"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["optimum"]["w"], 3.0);
+    assert_eq!(v["curvature_max"], 15.0);
+    assert!((v["critical_lr"].as_f64().unwrap() - 2.0 / 15.0).abs() < 1e-15);
+    let summed: serde_json::Value =
+        serde_json::from_str(&stdout(&descent(&["analyze", "--gradient", "notebook-sum", "--format", "json"]))).unwrap();
+    assert!((summed["critical_lr"].as_f64().unwrap() - 1.0 / 30.0).abs() < 1e-15);
+    let text = stdout(&descent(&["analyze"]));
+    assert!(text.contains("critical lr") && text.contains("0.1333"), "{text}");
+}
+
+#[test]
+fn gradcheck_compares_all_four_sources() {
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&descent(&["gradcheck", "--w", "0", "--format", "json"]))).unwrap();
+    assert_eq!(v["analytic"], serde_json::json!([-45.0]));
+    assert_eq!(v["autodiff"], serde_json::json!([-45.0]));
+    assert_eq!(v["notebook_sum"], serde_json::json!([-180.0]));
+    assert!((v["numeric"][0].as_f64().unwrap() + 45.0).abs() < 1e-6);
+    assert!(v["max_rel_error"].as_f64().unwrap() < 1e-6);
+    assert_eq!(v["notebook_sum_ratio"], 4.0);
+    let with_bias: serde_json::Value = serde_json::from_str(&stdout(&descent(&[
+        "gradcheck", "--bias", "--w", "1", "--b", "0.5", "--loss", "huber", "--format", "json",
+    ])))
+    .unwrap();
+    assert_eq!(with_bias["analytic"].as_array().unwrap().len(), 2);
+    let text = stdout(&descent(&["gradcheck", "--w", "0"]));
+    assert!(text.contains("The hand-written gradient is 4.00× the true one, so it behaves like lr × 4.00 = 0.04"), "{text}");
+}
+
+/// Runs `args`, expects exit 2 with one line on stderr containing every `needle`, and no panic.
+fn expect_error(args: &[&str], needles: &[&str]) {
+    let out = descent(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: {err:?} lacks {n:?}");
+    }
+    assert!(stdout(&out).is_empty(), "{args:?} printed to stdout");
+}
+
+#[test]
+fn invalid_flags_are_rejected_like_torch() {
+    expect_error(&["trace", "--lr", "-0.1"], &["--lr"]);
+    expect_error(&["trace", "--lr", "nan"], &["--lr"]);
+    expect_error(&["trace", "--eps", "-1"], &["--eps"]);
+    expect_error(&["trace", "--momentum", "-0.5"], &["--momentum"]);
+    expect_error(&["trace", "--weight-decay", "-1"], &["--weight-decay"]);
+    expect_error(&["trace", "--optimizer", "adam", "--beta1", "1"], &["--beta1"]);
+    expect_error(&["trace", "--optimizer", "adam", "--beta2", "-0.1"], &["--beta2"]);
+    expect_error(&["trace", "--nesterov"], &["--nesterov"]);
+    expect_error(&["trace", "--nesterov", "--momentum", "0.9", "--dampening", "0.1"], &["--nesterov"]);
+    expect_error(&["trace", "--optimizer", "rmsprop", "--alpha", "-1"], &["--alpha"]);
+    expect_error(&["trace", "--optimizer", "adagrad", "--lr-decay", "-1"], &["--lr-decay"]);
+    expect_error(&["trace", "--optimizer", "adagrad", "--initial-accumulator-value", "-1"], &["--initial-accumulator-value"]);
+    expect_error(&["trace", "--huber-delta", "0", "--loss", "huber"], &["--huber-delta"]);
+    expect_error(&["trace", "--batch-size", "0"], &["--batch-size"]);
+    expect_error(&["trace", "--b0", "1"], &["--b0", "--bias"]);
+    expect_error(&["trace", "--tol", "-1"], &["--tol"]);
+    expect_error(&["trace", "--w0", "inf"], &["--w0"]);
+    expect_error(&["gradcheck", "--w", "nan"], &["--w"]);
+    // clap's own errors: a non-number, an unknown value, an unknown flag.
+    for args in [&["trace", "--lr", "abc"][..], &["trace", "--loss", "l3"], &["trace", "--frobnicate"], &["trace", "--steps", "-3"]] {
+        let out = descent(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!stderr(&out).contains("panicked"));
+    }
+}
+
+#[test]
+fn bad_data_files_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let missing = dir.path().join("missing.csv").to_string_lossy().into_owned();
+    expect_error(&["trace", "--data", &missing], &["missing.csv"]);
+    expect_error(&["trace", "--data", &write("empty.csv", b"")], &["empty.csv", "empty"]);
+    expect_error(&["trace", "--data", &write("header.csv", b"x,y\n")], &["header.csv", "no data rows"]);
+    expect_error(&["trace", "--data", &write("word.csv", b"x,y\n1,2\n3,abc\n")], &["word.csv:3", "abc"]);
+    expect_error(&["trace", "--data", &write("nan.csv", b"1,2\nNaN,4\n")], &["nan.csv:2"]);
+    expect_error(&["trace", "--data", &write("inf.csv", b"1,2\n3,inf\n")], &["inf.csv:2"]);
+    expect_error(&["trace", "--data", &write("cols.csv", b"1,2\n3,4,5\n")], &["cols.csv:2", "2 columns"]);
+    expect_error(&["trace", "--data", &write("bin.csv", b"1,2\n\x00\x01\xff\xfe\n")], &["bin.csv:2"]);
+    expect_error(&["analyze", "--data", &write("bin2.csv", &[0x89, b'P', b'N', b'G', 0, 0, 0x1a])], &["bin2.csv"]);
+    expect_error(&["gradcheck", "--w", "1", "--data", &missing], &["missing.csv"]);
+    // And a good one with CRLF and spaces works.
+    let good = write("good.csv", b"x , y\r\n 1 , 2 \r\n2,4\r\n");
+    let out = descent(&["analyze", "--data", &good, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn bias_trace_moves_b() {
+    let rows = csv_rows(&stdout(&descent(&["trace", "--bias", "--b0", "1", "--steps", "2"])));
+    assert_eq!(rows[0][2], 1.0);
+    assert_ne!(rows[1][2], 1.0);
+}
+
+#[test]
+fn mini_batches_are_reproducible_from_the_seed() {
+    let a = stdout(&descent(&["trace", "--data", "noisy", "--batch-size", "5", "--seed", "7", "--steps", "50"]));
+    let b = stdout(&descent(&["trace", "--data", "noisy", "--batch-size", "5", "--seed", "7", "--steps", "50"]));
+    let c = stdout(&descent(&["trace", "--data", "noisy", "--batch-size", "5", "--seed", "8", "--steps", "50"]));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}

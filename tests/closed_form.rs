@@ -1,0 +1,103 @@
+//! Plain gradient descent on the notebook's problem against its closed forms.
+//!
+//! L(w) = mean((y − w·x)²) = 7.5·(w − 3)² for X = [1, 2, 3, 4], Y = 3X, so ∇L = 15(w − 3) and
+//! w_k = 3 − 3·(1 − 15·lr)^k. The notebook's summed gradient is 4 × that: w_k = 3 − 3·(1 − 60·lr)^k.
+
+mod common;
+
+use common::{descent, stderr, stdout};
+use descent::engine::analysis::analyze;
+use descent::engine::trainer::{DynTrainer, Status};
+use descent::engine::{Dataset, GradientSource, OptimizerConfig, OptimizerKind, Params, Settings};
+
+fn settings(gradient: GradientSource, lr: f64) -> Settings {
+    Settings { gradient, optimizer: OptimizerConfig::new(OptimizerKind::Sgd, lr), ..Settings::default() }
+}
+
+fn assert_close(got: f64, want: f64, rel: f64, what: &str) {
+    assert!((got - want).abs() <= rel * want.abs().max(1.0), "{what}: got {got}, want {want}");
+}
+
+#[test]
+fn true_gradient_follows_the_closed_form() {
+    for lr in [0.001, 0.01, 0.05, 0.1, 0.13] {
+        let mut t = DynTrainer::new(&Dataset::notebook(), &settings(GradientSource::Analytic, lr)).unwrap();
+        let mut k = 0;
+        t.run(200, |r| {
+            k += 1;
+            assert_close(r.params.w, 3.0 - 3.0 * (1.0 - 15.0 * lr).powi(k), 1e-12, &format!("lr {lr}, step {k}"));
+        });
+        assert_eq!(k, 200);
+    }
+}
+
+#[test]
+fn notebook_sum_follows_the_closed_form() {
+    for lr in [0.001, 0.01, 0.02, 0.03] {
+        let mut t = DynTrainer::new(&Dataset::notebook(), &settings(GradientSource::NotebookSum, lr)).unwrap();
+        let mut k = 0;
+        t.run(150, |r| {
+            k += 1;
+            assert_close(r.params.w, 3.0 - 3.0 * (1.0 - 60.0 * lr).powi(k), 1e-12, &format!("lr {lr}, step {k}"));
+        });
+    }
+}
+
+#[test]
+fn every_source_follows_the_same_path_with_the_true_gradient() {
+    for source in [GradientSource::Autodiff, GradientSource::Numeric] {
+        let mut t = DynTrainer::new(&Dataset::notebook(), &settings(source, 0.01)).unwrap();
+        let mut k = 0;
+        t.run(50, |r| {
+            k += 1;
+            assert_close(r.params.w, 3.0 - 3.0 * 0.85f64.powi(k), 1e-7, &format!("{source:?} step {k}"));
+        });
+    }
+}
+
+#[test]
+fn divergence_boundary_is_two_over_fifteen() {
+    let an = analyze(&Dataset::notebook(), &Settings::default(), Params::default());
+    assert_close(an.critical_lr.unwrap(), 2.0 / 15.0, 1e-15, "critical lr");
+    assert_close(an.monotone_lr.unwrap(), 1.0 / 15.0, 1e-15, "monotone lr");
+    // With one parameter λmin = λmax, so the optimal lr 2/(λmax+λmin) = 1/λ: the Newton step, exact in one update.
+    assert_close(an.optimal_lr.unwrap(), 1.0 / 15.0, 1e-15, "optimal lr");
+    let summed = analyze(&Dataset::notebook(), &settings(GradientSource::NotebookSum, 0.01), Params::default());
+    assert_close(summed.critical_lr.unwrap(), 1.0 / 30.0, 1e-15, "critical lr under notebook-sum");
+
+    let mut below = DynTrainer::new(&Dataset::notebook(), &settings(GradientSource::Analytic, 0.13)).unwrap();
+    below.set_tolerance(Some(1e-8));
+    assert!(matches!(below.run(100_000, |_| {}), Status::Converged { .. }));
+
+    let mut above = DynTrainer::new(&Dataset::notebook(), &settings(GradientSource::Analytic, 0.14)).unwrap();
+    assert!(matches!(above.run(100_000, |_| {}), Status::Diverged { .. }));
+    assert!(above.record().params.is_finite() && above.record().loss.is_finite());
+}
+
+#[test]
+fn binary_reports_divergence_with_exit_code_3() {
+    let ok = descent(&["trace", "--lr", "0.13", "--steps", "2000", "--format", "last"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let bad = descent(&["trace", "--lr", "0.14", "--steps", "2000"]);
+    assert_eq!(bad.status.code(), Some(3));
+    let err = stderr(&bad);
+    assert!(err.contains("diverged at step"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
+    // stdout holds every finite row and nothing else.
+    let text = stdout(&bad);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    let k: u64 = err.split("diverged at step ").nth(1).unwrap().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    assert_eq!(rows.len() as u64, k + 1, "rows 0..=k");
+    for row in rows {
+        assert!(row.split(',').skip(1).all(|v| v.parse::<f64>().is_ok_and(f64::is_finite)), "{row}");
+    }
+}
+
+#[test]
+fn overflow_stops_at_the_last_finite_state() {
+    // An lr so large that one step overflows: the run keeps step 0 and says it diverged at step 1.
+    let mut t = DynTrainer::new(&Dataset::notebook(), &settings(GradientSource::Analytic, 1e306)).unwrap();
+    let s = t.run(10, |_| panic!("no finite row after step 0"));
+    assert!(matches!(s, Status::Diverged { step: 1, .. }), "{s:?}");
+    assert_eq!(t.record().step, 0);
+}
