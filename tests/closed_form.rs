@@ -101,3 +101,25 @@ fn overflow_stops_at_the_last_finite_state() {
     assert!(matches!(s, Status::Diverged { step: 1, .. }), "{s:?}");
     assert_eq!(t.record().step, 0);
 }
+
+#[test]
+fn sweep_finds_the_optimal_lr() {
+    use descent::engine::sweep::{fastest, log_space, sweep_one};
+    let data = Dataset::notebook();
+    for (bias, gradient) in [(false, GradientSource::Analytic), (true, GradientSource::Analytic), (false, GradientSource::NotebookSum)] {
+        let s = Settings { bias, gradient, ..Settings::default() };
+        let an = analyze(&data, &s, Params::default());
+        let critical = an.critical_lr.unwrap();
+        let points: Vec<_> = log_space(critical / 1000.0, critical * 1.2, 200)
+            .into_iter()
+            .map(|lr| sweep_one(&data, &s, lr, 20_000, 1e-6).unwrap())
+            .collect();
+        let best = fastest(&points).unwrap();
+        let optimal = an.optimal_lr.unwrap();
+        assert!((best.lr / optimal - 1.0).abs() < 0.05, "bias {bias} {gradient:?}: fastest {} vs optimal {optimal}", best.lr);
+        // Every lr at or past 2/λmax diverges; every one below converges.
+        for p in &points {
+            assert_eq!(p.diverged, p.lr >= critical, "lr {} (critical {critical})", p.lr);
+        }
+    }
+}

@@ -316,12 +316,13 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
             writeln!(out, "optimal lr      {}   (2/(λmax+λmin): the fastest plain GD)", opt(an.optimal_lr))?;
             writeln!(out, "critical lr     {}   (2/λmax: plain GD diverges at or above it)", opt(an.critical_lr))?;
             writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), fmt_sig))?;
-            let regime = match an.regime(lr) {
-                crate::engine::analysis::Regime::Monotone => "converges monotonically",
-                crate::engine::analysis::Regime::Oscillating => "oscillates but converges",
-                crate::engine::analysis::Regime::Divergent => "diverges",
+            let regime = match (an.critical_lr, an.regime(lr)) {
+                (None, _) => "has no curvature to overshoot here: each step moves lr·|g|",
+                (_, crate::engine::analysis::Regime::Monotone) => "converges monotonically",
+                (_, crate::engine::analysis::Regime::Oscillating) => "oscillates but converges",
+                (_, crate::engine::analysis::Regime::Divergent) => "diverges",
             };
-            writeln!(out, "at lr {}       plain GD {regime}", fmt_sig(lr))?;
+            writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", fmt_sig(lr)))?;
             writeln!(out, "note            {}", an.note)?;
         }
     }

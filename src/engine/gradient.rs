@@ -74,7 +74,7 @@ impl<F: Real> Problem<F> {
     }
 
     /// Σℓ and Σ∂ℓ over all samples.
-    #[inline]
+    #[inline(always)]
     pub fn sums(&self, p: Params<F>) -> Sums<F> {
         match &self.moments {
             Some(m) => m.sums(p),
@@ -88,7 +88,7 @@ impl<F: Real> Problem<F> {
     }
 
     /// Loss and gradient over all samples from `source`.
-    #[inline]
+    #[inline(always)]
     pub fn evaluate(&self, p: Params<F>, source: GradientSource) -> Evaluation<F> {
         match source {
             GradientSource::Analytic | GradientSource::NotebookSum => {

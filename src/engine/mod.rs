@@ -15,6 +15,7 @@ pub mod moments;
 pub mod optim;
 pub mod real;
 pub mod settings;
+pub mod sweep;
 pub mod trainer;
 
 pub use data::Dataset;

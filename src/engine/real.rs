@@ -40,6 +40,8 @@ pub trait Real:
     fn abs(self) -> Self;
     /// Cube root.
     fn cbrt(self) -> Self;
+    /// The magnitude of `self` with the sign of `sign`.
+    fn copysign(self, sign: Self) -> Self;
     /// Power with an integer exponent.
     fn powi(self, n: i32) -> Self;
     /// Neither NaN nor infinite.
@@ -90,6 +92,10 @@ macro_rules! impl_real {
             #[inline(always)]
             fn cbrt(self) -> Self {
                 <$t>::cbrt(self)
+            }
+            #[inline(always)]
+            fn copysign(self, sign: Self) -> Self {
+                <$t>::copysign(self, sign)
             }
             #[inline(always)]
             fn powi(self, n: i32) -> Self {

@@ -213,10 +213,16 @@ impl<F: Real> Trainer<F> {
             }
         };
         let before = self.current.params;
-        let mut p = [before.w, before.b];
-        let n = self.settings.n_params();
-        self.optimizer.step(&mut p[..n], &[update_grad.w, update_grad.b][..n]);
-        let params = Params { w: p[0], b: if n == 2 { p[1] } else { F::ZERO } };
+        let params = if self.settings.bias {
+            let mut p = [before.w, before.b];
+            self.optimizer.step(&mut p, &[update_grad.w, update_grad.b]);
+            Params { w: p[0], b: p[1] }
+        } else {
+            // A fixed-length slice lets the optimizer's per-parameter loop unroll.
+            let mut p = [before.w];
+            self.optimizer.step(&mut p, &[update_grad.w]);
+            Params { w: p[0], b: F::ZERO }
+        };
         let step = self.current.step + 1;
         if !params.is_finite() {
             self.status = Status::Diverged { step, why: Divergence::NonFinite };

@@ -212,7 +212,7 @@ impl<F: Real> Optimizer<F> {
     }
 
     /// One update of `params` (length 1 or 2: w, then b) from their gradients `grads`, in place.
-    #[inline]
+    #[inline(always)]
     pub fn step(&mut self, params: &mut [F], grads: &[F]) {
         match self {
             Optimizer::Sgd(o) => o.step(params, grads),
