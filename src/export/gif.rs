@@ -1,0 +1,375 @@
+//! The descent as an animated GIF, drawn in software from a run's recorded history.
+//!
+//! Each frame shows the run up to one recorded step (frames are spread evenly over the history): without a
+//! bias, the loss curve L(w) with the path walking down it, the current point and its tangent; with a bias, the
+//! (w, b) loss surface as contour bands with the path and the steepest-descent direction. The view stays fixed
+//! for the whole animation.
+//!
+//! Encoding: one global palette of up to 255 colours chosen from the frames themselves (the exact theme colours
+//! always included), and after the first frame only the rectangle that changed, with unchanged pixels inside it
+//! transparent. The background stays identical from frame to frame (no palette flicker) and files stay small.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use ::gif::{DisposalMethod, Encoder, EncodingError, Frame, Repeat};
+
+use super::raster::{Canvas, Rgb};
+use super::scene::{Scene, inks};
+use super::{CountingWriter, ExportError, ExportReport, write_file};
+use crate::engine::Dataset;
+use crate::engine::settings::Settings;
+use crate::engine::trainer::Record;
+
+/// Largest accepted width or height in pixels.
+pub const MAX_SIZE: u32 = 4096;
+/// Largest accepted number of frames.
+pub const MAX_FRAMES: usize = 1000;
+/// Shortest accepted frame delay: browsers show GIF frames shorter than 20 ms for 100 ms instead.
+pub const MIN_DELAY_MS: u32 = 20;
+/// Longest accepted frame delay or final hold.
+pub const MAX_DELAY_MS: u32 = 60_000;
+
+/// How the animation is drawn and timed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GifOptions {
+    /// Width in pixels, 1 to [`MAX_SIZE`].
+    pub width: u32,
+    /// Height in pixels, 1 to [`MAX_SIZE`].
+    pub height: u32,
+    /// Number of frames, 1 to [`MAX_FRAMES`]; a run with fewer rows gets one frame per row.
+    pub frames: usize,
+    /// Time each frame is shown, in milliseconds ([`MIN_DELAY_MS`] to [`MAX_DELAY_MS`]; GIF counts in 10 ms).
+    pub frame_delay_ms: u32,
+    /// Time the last frame is shown before the animation starts over, in milliseconds (0 to [`MAX_DELAY_MS`]; 0
+    /// means one ordinary frame delay).
+    pub hold_last_ms: u32,
+    /// Play forever (true) or once.
+    pub looping: bool,
+    /// Draw text: tick labels, axis names and a caption with the step, the values and the run's settings.
+    pub labels: bool,
+}
+
+impl Default for GifOptions {
+    /// 640 × 400 (a slide's half width), 60 frames at 12.5 per second, the end held for 1.5 s, looping, with labels.
+    fn default() -> Self {
+        GifOptions {
+            width: 640,
+            height: 400,
+            frames: 60,
+            frame_delay_ms: 80,
+            hold_last_ms: 1500,
+            looping: true,
+            labels: true,
+        }
+    }
+}
+
+impl GifOptions {
+    /// Checks every option.
+    ///
+    /// # Errors
+    /// [`ExportError::InvalidOption`] naming the first option out of range.
+    pub fn validate(&self) -> Result<(), ExportError> {
+        let invalid = |option, value: String, reason| Err(ExportError::InvalidOption { option, value, reason });
+        for (option, size) in [("GIF width", self.width), ("GIF height", self.height)] {
+            if size == 0 || size > MAX_SIZE {
+                return invalid(option, size.to_string(), "must be 1 to 4096 pixels");
+            }
+        }
+        if self.frames == 0 || self.frames > MAX_FRAMES {
+            return invalid("GIF frames", self.frames.to_string(), "must be 1 to 1000");
+        }
+        if !(MIN_DELAY_MS..=MAX_DELAY_MS).contains(&self.frame_delay_ms) {
+            return invalid("GIF frame delay", format!("{} ms", self.frame_delay_ms), "must be 20 to 60000 ms");
+        }
+        if self.hold_last_ms > MAX_DELAY_MS {
+            return invalid("GIF final hold", format!("{} ms", self.hold_last_ms), "must be 0 to 60000 ms");
+        }
+        Ok(())
+    }
+}
+
+/// What [`render_descent_gif`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GifInfo {
+    /// Frames in the animation.
+    pub frames: usize,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Size of the GIF in bytes.
+    pub bytes: u64,
+}
+
+/// The row shown by each frame: `min(frames, rows)` indices spread evenly from the first row to the last.
+pub fn frame_rows(frames: usize, rows: usize) -> Vec<usize> {
+    let n = frames.min(rows);
+    match n {
+        0 => Vec::new(),
+        1 => vec![rows - 1],
+        _ => (0..n)
+            .map(|k| {
+                // Rounded k·(rows − 1)/(n − 1) in integers: exact for any history length.
+                let (k, last, steps) = (k as u128, (rows - 1) as u128, (n - 1) as u128);
+                ((k * last + steps / 2) / steps) as usize
+            })
+            .collect(),
+    }
+}
+
+/// Renders the animation of a run into `out`.
+///
+/// `rows` is the run's history (as recorded by the trainer: row 0 the start, then one per update), `settings`
+/// the settings that produced it (for the landscape and the caption), `data` its dataset.
+///
+/// # Errors
+/// [`ExportError::InvalidOption`] for options out of range, [`ExportError::Nothing`] for an empty history or
+/// dataset, [`ExportError::Config`] for invalid settings, [`ExportError::Stream`] when writing fails.
+pub fn render_descent_gif(
+    opts: &GifOptions,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &[Record<f64>],
+    out: impl Write,
+) -> Result<GifInfo, ExportError> {
+    let scene = prepare(opts, data, settings, rows)?;
+    let shown = frame_rows(opts.frames, rows.len());
+    let (width, height) = (opts.width as usize, opts.height as usize);
+    let mut canvas = Canvas::new(width, height, Rgb(255, 255, 255));
+
+    // The palette comes from the first, middle and last frames, which between them hold nearly every colour.
+    let mut counts: HashMap<Rgb, u64> = HashMap::new();
+    let mut samples = vec![shown[0], shown[shown.len() / 2], shown[shown.len() - 1]];
+    samples.dedup();
+    for &upto in &samples {
+        scene.render(upto, &mut canvas);
+        for &p in &canvas.px {
+            *counts.entry(p).or_insert(0) += 1;
+        }
+    }
+    let mut palette = Palette::new(counts, &inks());
+
+    let mut writer = CountingWriter { inner: out, count: 0 };
+    let mut encoder =
+        Encoder::new(&mut writer, opts.width as u16, opts.height as u16, &palette.table()).map_err(encoding_error)?;
+    if opts.looping {
+        // Without this extension a GIF plays once; a repeat count of 0 would mean "forever" to most viewers.
+        encoder.set_repeat(Repeat::Infinite).map_err(encoding_error)?;
+    }
+    let delay = centiseconds(opts.frame_delay_ms);
+    let hold = if opts.hold_last_ms == 0 { delay } else { centiseconds(opts.hold_last_ms) };
+    let mut previous: Option<Vec<Rgb>> = None;
+    for (k, &upto) in shown.iter().enumerate() {
+        scene.render(upto, &mut canvas);
+        let mut frame = match &previous {
+            None => {
+                let indices: Vec<u8> = canvas.px.iter().map(|&p| palette.index(p)).collect();
+                Frame::from_indexed_pixels(opts.width as u16, opts.height as u16, indices, None)
+            }
+            Some(before) => changed_part(&canvas, before, &mut palette),
+        };
+        frame.delay = if k + 1 == shown.len() { hold } else { delay };
+        // Keep: each frame paints over the last, so unchanged pixels need not be sent again.
+        frame.dispose = DisposalMethod::Keep;
+        encoder.write_frame(&frame).map_err(encoding_error)?;
+        match &mut previous {
+            Some(before) => before.clone_from(&canvas.px),
+            None => previous = Some(canvas.px.clone()),
+        }
+    }
+    encoder.into_inner().map_err(encoding_error)?;
+    writer.flush()?;
+    Ok(GifInfo { frames: shown.len(), width: opts.width, height: opts.height, bytes: writer.count })
+}
+
+/// Renders the animation and writes it to `path` atomically.
+///
+/// # Errors
+/// As [`render_descent_gif`], and [`ExportError::File`] naming `path`.
+pub fn export_gif_file(
+    path: &Path,
+    opts: &GifOptions,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &[Record<f64>],
+) -> Result<ExportReport, ExportError> {
+    let mut bytes = Vec::new();
+    render_descent_gif(opts, data, settings, rows, &mut bytes)?;
+    write_file(path, &bytes)
+}
+
+/// One frame of the animation as RGBA pixels (row-major, `width × height × 4` bytes, fully opaque), before the
+/// GIF's reduction to 255 colours: for previews and still images. `frame` counts from 0 to one less than
+/// `frame_rows(opts.frames, rows.len()).len()`; larger values give the last frame.
+///
+/// # Errors
+/// As [`render_descent_gif`].
+pub fn render_descent_frame(
+    opts: &GifOptions,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &[Record<f64>],
+    frame: usize,
+) -> Result<Vec<u8>, ExportError> {
+    let scene = prepare(opts, data, settings, rows)?;
+    let shown = frame_rows(opts.frames, rows.len());
+    let upto = shown.get(frame).or(shown.last()).copied().unwrap_or(0);
+    let mut canvas = Canvas::new(opts.width as usize, opts.height as usize, Rgb(255, 255, 255));
+    scene.render(upto, &mut canvas);
+    Ok(canvas.px.iter().flat_map(|p| [p.0, p.1, p.2, 255]).collect())
+}
+
+/// Checks the inputs and lays out the scene.
+fn prepare<'a>(
+    opts: &GifOptions,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &'a [Record<f64>],
+) -> Result<Scene<'a>, ExportError> {
+    opts.validate()?;
+    if rows.is_empty() {
+        return Err(ExportError::Nothing("the run has no rows".into()));
+    }
+    if data.is_empty() {
+        return Err(ExportError::Nothing("the dataset has no samples".into()));
+    }
+    Ok(Scene::new(opts.width as usize, opts.height as usize, opts.labels, data, settings, rows)?)
+}
+
+/// Milliseconds as GIF's centiseconds, rounded, at least 2 (shorter delays are slowed down by browsers).
+fn centiseconds(ms: u32) -> u16 {
+    u16::try_from(ms.div_ceil(10)).unwrap_or(u16::MAX).max(2)
+}
+
+/// An encoder error: I/O failures keep their kind, anything else is a format problem.
+fn encoding_error(e: EncodingError) -> ExportError {
+    match e {
+        EncodingError::Io(io) => ExportError::Stream(io),
+        other => ExportError::Gif(other.to_string()),
+    }
+}
+
+/// The palette index left transparent in every frame after the first.
+const TRANSPARENT: u8 = 255;
+
+/// The smallest rectangle holding every pixel that differs from `before`, as a frame placed there; pixels
+/// inside it that did not change are transparent (runs of them compress well). An unchanged frame becomes one
+/// transparent pixel, so that every frame is still there and timed.
+fn changed_part(canvas: &Canvas, before: &[Rgb], palette: &mut Palette) -> Frame<'static> {
+    let w = canvas.width;
+    let mut bounds: Option<(usize, usize, usize, usize)> = None;
+    for (i, (now, was)) in canvas.px.iter().zip(before).enumerate() {
+        if now != was {
+            let (x, y) = (i % w, i / w);
+            bounds = Some(match bounds {
+                None => (x, y, x, y),
+                Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+            });
+        }
+    }
+    let Some((x0, y0, x1, y1)) = bounds else {
+        return Frame::from_indexed_pixels(1, 1, vec![TRANSPARENT], Some(TRANSPARENT));
+    };
+    let mut indices = Vec::with_capacity((x1 - x0 + 1) * (y1 - y0 + 1));
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            let i = y * w + x;
+            let now = canvas.px[i];
+            indices.push(if before.get(i) == Some(&now) { TRANSPARENT } else { palette.index(now) });
+        }
+    }
+    // Sizes fit: the canvas is at most 4096 pixels across.
+    let mut frame = Frame::from_indexed_pixels((x1 - x0 + 1) as u16, (y1 - y0 + 1) as u16, indices, Some(TRANSPARENT));
+    frame.left = x0 as u16;
+    frame.top = y0 as u16;
+    frame
+}
+
+/// Up to 255 colours (index 255 is kept for transparency) and the mapping of any colour to its nearest entry.
+struct Palette {
+    colours: Vec<Rgb>,
+    cache: HashMap<Rgb, u8>,
+}
+
+impl Palette {
+    /// The most frequent colours, the `inks` always among them. Popularity suits these pictures: a few flat
+    /// theme colours cover nearly every pixel, and anti-aliased edges are ramps between them, whose missing
+    /// steps map to a close neighbour.
+    fn new(counts: HashMap<Rgb, u64>, inks: &[Rgb]) -> Palette {
+        let mut by_count: Vec<(Rgb, u64)> = counts.into_iter().filter(|(c, _)| !inks.contains(c)).collect();
+        // Ties broken by colour so that the same run always gives the same bytes.
+        by_count.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut colours: Vec<Rgb> = Vec::with_capacity(255);
+        for &ink in inks {
+            if !colours.contains(&ink) {
+                colours.push(ink);
+            }
+        }
+        colours.extend(by_count.into_iter().map(|(c, _)| c).take(255usize.saturating_sub(colours.len())));
+        colours.truncate(255);
+        let cache = colours.iter().enumerate().map(|(i, &c)| (c, i as u8)).collect();
+        Palette { colours, cache }
+    }
+
+    /// The global colour table: 256 RGB triples (unused entries black).
+    fn table(&self) -> Vec<u8> {
+        let mut table: Vec<u8> = self.colours.iter().flat_map(|c| [c.0, c.1, c.2]).collect();
+        table.resize(256 * 3, 0);
+        table
+    }
+
+    /// The index of the entry nearest to `c` (by a perceptually weighted distance), remembered per colour.
+    fn index(&mut self, c: Rgb) -> u8 {
+        if let Some(&i) = self.cache.get(&c) {
+            return i;
+        }
+        let distance = |p: &Rgb| {
+            let d = |a: u8, b: u8| (i32::from(a) - i32::from(b)).pow(2);
+            2 * d(p.0, c.0) + 4 * d(p.1, c.1) + 3 * d(p.2, c.2)
+        };
+        let i = self.colours.iter().enumerate().min_by_key(|(_, p)| distance(p)).map_or(0, |(i, _)| i as u8);
+        self.cache.insert(c, i);
+        i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_spread_evenly_from_first_to_last() {
+        assert_eq!(frame_rows(5, 101), [0, 25, 50, 75, 100]);
+        assert_eq!(frame_rows(10, 3), [0, 1, 2]);
+        assert_eq!(frame_rows(1, 7), [6]);
+        assert!(frame_rows(4, 0).is_empty());
+        let many = frame_rows(1000, usize::MAX / 2);
+        assert_eq!((many[0], many[999]), (0, usize::MAX / 2 - 1));
+    }
+
+    #[test]
+    fn delays_round_to_centiseconds() {
+        assert_eq!(centiseconds(80), 8);
+        assert_eq!(centiseconds(20), 2);
+        assert_eq!(centiseconds(85), 9);
+        assert_eq!(centiseconds(60_000), 6000);
+    }
+
+    #[test]
+    fn palette_holds_the_inks_and_maps_others_to_the_nearest() {
+        let mut counts = HashMap::new();
+        for v in 0..=255u8 {
+            counts.insert(Rgb(v, v, v), u64::from(v));
+        }
+        let inks = [Rgb(255, 0, 0)];
+        let mut p = Palette::new(counts, &inks);
+        assert_eq!(p.colours.len(), 255);
+        assert_eq!(p.colours[0], Rgb(255, 0, 0));
+        assert_eq!(p.index(Rgb(250, 5, 5)), 0);
+        let grey = p.index(Rgb(1, 1, 1));
+        assert!(p.colours[grey as usize].0 < 40);
+    }
+}

@@ -1,0 +1,770 @@
+//! The picture behind each frame of the animation: a static background (panel, grid, axes, the loss curve or
+//! surface, the optimum) drawn once, and a per-frame overlay (the trail so far, the current point, its tangent
+//! or gradient arrow, the caption).
+//!
+//! Without a bias the picture is the loss curve L(w) with the path walking down it; with a bias it is the
+//! (w, b) loss surface as filled contour bands seen from above, with the path across it. The view is fixed for
+//! the whole animation and covers the optimum and every recorded point, so nothing jumps between frames.
+
+use super::raster::{Canvas, GLYPH_HEIGHT, Pt, Rgb, text_width};
+use crate::engine::analysis::fit;
+use crate::engine::loss::{Loss, mean_loss};
+use crate::engine::trainer::{DynTrainer, Record};
+use crate::engine::{ConfigError, Dataset, GradientSource, LossKind, OptimizerKind, Params, Precision, Settings};
+
+/// Page background.
+const PAGE: Rgb = Rgb(255, 255, 255);
+/// Plot panel.
+const PANEL: Rgb = Rgb(246, 247, 250);
+/// Grid lines.
+const GRID: Rgb = Rgb(226, 230, 237);
+/// Axes and tick marks.
+const AXIS: Rgb = Rgb(100, 106, 120);
+/// Labels.
+const TEXT: Rgb = Rgb(50, 56, 68);
+/// The loss curve.
+const CURVE: Rgb = Rgb(38, 84, 160);
+/// The path taken so far.
+const TRAIL: Rgb = Rgb(236, 114, 18);
+/// The current point.
+const POINT: Rgb = Rgb(212, 36, 44);
+/// The tangent (1-D) or descent direction (2-D).
+const TANGENT: Rgb = Rgb(24, 150, 72);
+/// The optimum's marker and the start ring.
+const MARK: Rgb = Rgb(58, 60, 66);
+/// Halo drawn under markers so they stand out on any background.
+const HALO: Rgb = Rgb(255, 255, 255);
+/// Contour lines over the surface bands.
+const CONTOUR: Rgb = Rgb(40, 60, 100);
+/// The surface's colour ramp from the minimum (first) to the highest loss in view (last).
+const RAMP: [Rgb; 4] = [Rgb(255, 251, 232), Rgb(216, 236, 226), Rgb(156, 200, 224), Rgb(86, 140, 194)];
+/// Number of filled contour bands on the surface.
+pub(crate) const BANDS: usize = 12;
+
+/// Samples × points the landscape may cost to draw through the engine (non-quadratic losses): a few tenths of a
+/// second in a release build, whatever the dataset's size (200 points for a million samples); beyond it the
+/// landscape is sampled more coarsely and interpolated.
+const EVAL_BUDGET: f64 = 2e8;
+
+/// The colours the drawing uses most, which the palette must hold exactly.
+pub(crate) fn inks() -> Vec<Rgb> {
+    let mut inks = vec![PAGE, PANEL, GRID, AXIS, TEXT, CURVE, TRAIL, POINT, TANGENT, MARK, HALO];
+    inks.extend((0..BANDS).map(band_colour));
+    inks
+}
+
+/// The fill of surface band `k`.
+fn band_colour(k: usize) -> Rgb {
+    let t = (k as f32 + 0.5) / BANDS as f32 * (RAMP.len() - 1) as f32;
+    let i = (t.floor() as usize).min(RAMP.len() - 2);
+    RAMP[i].mix(RAMP[i + 1], t - i as f32)
+}
+
+/// The mean loss anywhere in the (w, b) plane.
+enum Landscape {
+    /// MSE in closed form around its minimum: L* + mean((dw·x + db)²) = L* + dw²·E[x²] + 2·dw·db·E[x] + db², exact
+    /// because the optimum zeroes the cross terms (the normal equations). Costs O(1) per point, so the surface of
+    /// a million samples draws as fast as that of four.
+    Quadratic { optimum: Params<f64>, min_loss: f64, mean_xx: f64, mean_x: f64 },
+    /// Any other loss, through the engine in the run's own precision.
+    Engine(Box<DynTrainer>),
+}
+
+impl Landscape {
+    fn loss(&self, p: Params<f64>) -> f64 {
+        match self {
+            Landscape::Quadratic { optimum, min_loss, mean_xx, mean_x } => {
+                let (dw, db) = (p.w - optimum.w, p.b - optimum.b);
+                min_loss + dw * dw * mean_xx + 2.0 * dw * db * mean_x + db * db
+            }
+            Landscape::Engine(t) => t.loss_at(p),
+        }
+    }
+
+    /// True when each evaluation costs a pass over the data.
+    fn is_costly(&self) -> bool {
+        matches!(self, Landscape::Engine(_))
+    }
+}
+
+/// The data window and where it sits on the canvas.
+#[derive(Clone, Copy, Debug)]
+struct View {
+    x_lo: f64,
+    x_hi: f64,
+    y_lo: f64,
+    y_hi: f64,
+    left: f32,
+    top: f32,
+    right: f32,
+    bottom: f32,
+}
+
+impl View {
+    /// Pixel position of data point (x, y), clamped far outside the canvas (so that f32 never overflows).
+    fn px(&self, x: f64, y: f64) -> Pt {
+        let fx = (x - self.x_lo) / (self.x_hi - self.x_lo);
+        let fy = (y - self.y_lo) / (self.y_hi - self.y_lo);
+        let sx = f64::from(self.left) + fx * f64::from(self.right - self.left);
+        let sy = f64::from(self.bottom) - fy * f64::from(self.bottom - self.top);
+        let clamp = |v: f64| if v.is_nan() { -1e6 } else { v.clamp(-1e6, 1e6) as f32 };
+        (clamp(sx), clamp(sy))
+    }
+
+    /// Data x at pixel column centre `i` (absolute canvas column).
+    fn x_at(&self, column: f64) -> f64 {
+        self.x_lo + (column - f64::from(self.left)) / f64::from(self.right - self.left) * (self.x_hi - self.x_lo)
+    }
+
+    /// Data y at pixel row centre `j` (absolute canvas row).
+    fn y_at(&self, row: f64) -> f64 {
+        self.y_lo + (f64::from(self.bottom) - row) / f64::from(self.bottom - self.top) * (self.y_hi - self.y_lo)
+    }
+
+    /// Pixels per data unit along x and along y.
+    fn scale(&self) -> (f64, f64) {
+        (
+            f64::from(self.right - self.left) / (self.x_hi - self.x_lo),
+            f64::from(self.bottom - self.top) / (self.y_hi - self.y_lo),
+        )
+    }
+}
+
+/// Everything needed to draw any frame of one run's animation.
+pub(crate) struct Scene<'a> {
+    rows: &'a [Record<f64>],
+    background: Canvas,
+    view: View,
+    two_d: bool,
+    /// Size unit: 1 at 400 pixels for the shorter side.
+    unit: f32,
+    /// Font scale in pixels per font pixel; 0 when there is no text.
+    text_scale: usize,
+    /// The trail thinned to points at least a pixel apart: (row index, pixel).
+    path: Vec<(usize, Pt)>,
+    /// What the row gradients are multiples of the mean loss's gradient by (N under notebook-sum).
+    grad_scale: f64,
+}
+
+impl<'a> Scene<'a> {
+    /// Lays out the picture and draws its background.
+    pub(crate) fn new(
+        width: usize,
+        height: usize,
+        labels: bool,
+        data: &Dataset,
+        settings: &Settings,
+        rows: &'a [Record<f64>],
+    ) -> Result<Scene<'a>, ConfigError> {
+        settings.validate()?;
+        let x = data.x.as_slice().unwrap_or(&[]);
+        let y = data.y.as_slice().unwrap_or(&[]);
+        let loss_fn = Loss::<f64>::new(settings.loss, settings.huber_delta);
+        let optimum = fit(x, y, settings.bias, loss_fn);
+        let landscape = if settings.loss == LossKind::Mse {
+            let n = x.len().max(1) as f64;
+            Landscape::Quadratic {
+                optimum,
+                min_loss: mean_loss(x, y, optimum, settings.bias, loss_fn),
+                mean_xx: x.iter().map(|v| v * v).sum::<f64>() / n,
+                mean_x: x.iter().sum::<f64>() / n,
+            }
+        } else {
+            Landscape::Engine(Box::new(DynTrainer::new(data, settings)?))
+        };
+        let min_loss = landscape.loss(optimum);
+        let unit = (width.min(height) as f32 / 400.0).max(0.25);
+        let mut text_scale = if labels { ((2.0 * unit).round() as usize).max(1) } else { 0 };
+        let two_d = settings.bias;
+
+        let finite = |v: &f64| v.is_finite();
+        let ws = rows.iter().map(|r| r.params.w).chain([optimum.w]).filter(finite);
+        let (x_lo, x_hi) = padded(both_sides(bounds(ws), optimum.w), 0.08);
+        let (y_lo, y_hi) = if two_d {
+            let bs = rows.iter().map(|r| r.params.b).chain([optimum.b]).filter(finite);
+            padded(both_sides(bounds(bs), optimum.b), 0.08)
+        } else {
+            loss_range(rows, min_loss, |w| landscape.loss(Params { w, b: 0.0 }), (x_lo, x_hi))
+        };
+
+        // Layout: margins for the caption, tick labels and axis names; dropped when the image is too small.
+        let mut view = View { x_lo, x_hi, y_lo, y_hi, left: 0.0, top: 0.0, right: width as f32, bottom: height as f32 };
+        let mut ticks = Ticks::default();
+        for pass in 0..2 {
+            ticks = Ticks::new(&view, unit);
+            let margins = margins(&ticks, unit, text_scale);
+            let (l, t, r, b) = margins;
+            if (width as f32) < l + r + 24.0 || (height as f32) < t + b + 24.0 {
+                // Too small for labels: the plot takes the whole image.
+                text_scale = 0;
+                view = View { left: 0.0, top: 0.0, right: width as f32, bottom: height as f32, ..view };
+                ticks = Ticks::new(&view, unit);
+                break;
+            }
+            view = View { left: l, top: t, right: width as f32 - r, bottom: height as f32 - b, ..view };
+            if pass == 0 && two_d {
+                equalise_aspect(&mut view);
+            }
+        }
+
+        let mut background = Canvas::new(width, height, PAGE);
+        background.fill_rect(view.left, view.top, view.right, view.bottom, PANEL);
+        draw_grid(&mut background, &view, &ticks, unit);
+        background.set_clip(view.left, view.top, view.right, view.bottom);
+        if two_d {
+            draw_surface(&mut background, &view, &landscape, data.len(), unit);
+            let p = view.px(optimum.w, optimum.b);
+            draw_cross(&mut background, p, 5.0 * unit, unit);
+        } else {
+            draw_curve(&mut background, &view, &landscape, data.len(), unit);
+            // A dashed line through the whole height marks w*: it stays visible under the converging trail.
+            let p = view.px(optimum.w, min_loss);
+            background.dashed_line(
+                (p.0, view.top),
+                (p.0, view.bottom),
+                1.3 * unit,
+                (5.0 * unit, 4.0 * unit),
+                MARK,
+                0.5,
+            );
+            draw_cross(&mut background, p, 4.5 * unit, unit);
+        }
+        background.reset_clip();
+        draw_axes(&mut background, &view, &ticks, unit, text_scale, if two_d { ("w", "b") } else { ("w", "L(w)") });
+        let summary = summary(settings);
+        if text_scale > 0 {
+            // The settings are the same in every frame: right-aligned on the second header row, above the panel.
+            let sw = text_width(&summary, text_scale) as f32;
+            let name_w = text_width(if two_d { "b" } else { "L(w)" }, text_scale) as f32;
+            if view.right - sw > view.left + name_w {
+                background.text(view.right - sw, second_row(&view, text_scale, unit), &summary, text_scale, AXIS);
+            }
+            // Name w* at the top of its dashed line, where the curve rarely is. (On the surface the × stands alone:
+            // the path ends at it, and a label there would sit under the trail.)
+            background.set_clip(view.left, view.top, view.right, view.bottom);
+            if !two_d {
+                let (w_star, _) = view.px(optimum.w, view.y_lo);
+                background.text(w_star + 5.0 * unit, view.top + 5.0 * unit, "w*", text_scale, MARK);
+            }
+            background.reset_clip();
+        }
+
+        let path = thin_path(rows, |r| point_of(&view, r, two_d));
+        let grad_scale = if settings.gradient == GradientSource::NotebookSum { data.len().max(1) as f64 } else { 1.0 };
+        Ok(Scene { rows, background, view, two_d, unit, text_scale, path, grad_scale })
+    }
+
+    /// Draws the frame that shows the run up to row `upto` into `canvas` (same size as the scene).
+    pub(crate) fn render(&self, upto: usize, canvas: &mut Canvas) {
+        canvas.px.clone_from(&self.background.px);
+        let Some(current) = self.rows.get(upto) else {
+            return;
+        };
+        let u = self.unit;
+        let view = &self.view;
+        let here = point_of(view, current, self.two_d);
+        canvas.set_clip(view.left, view.top, view.right, view.bottom);
+
+        // The trail: thinned points up to this row, then the exact current point.
+        let shown: Vec<Pt> =
+            self.path.iter().take_while(|(i, _)| *i <= upto).map(|&(_, p)| p).chain(std::iter::once(here)).collect();
+        let sparse = self.path.len() <= 150;
+        let dot = 2.4 * u;
+        for pair in shown.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            canvas.line(a, b, 1.8 * u, TRAIL, 1.0);
+        }
+        for pair in shown.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let len = (b.0 - a.0).hypot(b.1 - a.1);
+            // Arrowheads only where a step is long enough to carry one: short steps would turn into blots.
+            if len >= 20.0 * u {
+                let dir = ((b.0 - a.0) / len, (b.1 - a.1) / len);
+                let back = if sparse { dot + 1.0 * u } else { 1.0 * u };
+                let tip = (b.0 - dir.0 * back, b.1 - dir.1 * back);
+                canvas.arrow_head(tip, dir, 7.0 * u, TRAIL);
+            }
+        }
+        if sparse {
+            for &p in &shown {
+                canvas.disc(p, dot, TRAIL, 1.0);
+            }
+        }
+        if let Some(&(_, start)) = self.path.first() {
+            canvas.ring(start, 4.5 * u, 1.6 * u, MARK, 1.0);
+        }
+
+        // Where the gradient points: the tangent to the curve, or the steepest-descent direction on the surface.
+        let (kx, ky) = view.scale();
+        let (gw, gb) = (current.grad.w / self.grad_scale, current.grad.b / self.grad_scale);
+        if self.two_d {
+            let dir = (-gw * kx, gb * ky);
+            let len = dir.0.hypot(dir.1);
+            if len > 0.0 && len.is_finite() {
+                let dir = ((dir.0 / len) as f32, (dir.1 / len) as f32);
+                let reach = 38.0 * u;
+                let tip = (here.0 + dir.0 * reach, here.1 + dir.1 * reach);
+                let shaft_end = (tip.0 - dir.0 * 6.0 * u, tip.1 - dir.1 * 6.0 * u);
+                canvas.line(here, shaft_end, 2.2 * u, TANGENT, 1.0);
+                canvas.arrow_head(tip, dir, 9.0 * u, TANGENT);
+            }
+        } else {
+            let dir = (kx, -gw * ky);
+            let len = dir.0.hypot(dir.1);
+            if len > 0.0 && len.is_finite() {
+                // Long enough to part visibly from the curve, which it hugs near the point.
+                let half = 100.0 * u;
+                let d = ((dir.0 / len) as f32 * half, (dir.1 / len) as f32 * half);
+                canvas.line((here.0 - d.0, here.1 - d.1), (here.0 + d.0, here.1 + d.1), 2.0 * u, TANGENT, 1.0);
+            }
+        }
+
+        canvas.disc(here, 7.0 * u, HALO, 1.0);
+        canvas.disc(here, 5.5 * u, POINT, 1.0);
+        canvas.reset_clip();
+        self.draw_caption(canvas, current);
+    }
+
+    /// The caption on the first header row: the step and the state there.
+    fn draw_caption(&self, canvas: &mut Canvas, r: &Record<f64>) {
+        let s = self.text_scale;
+        if s == 0 {
+            return;
+        }
+        let mut text = format!("step {}   w {}", r.step, fmt_value(r.params.w));
+        if self.two_d {
+            text.push_str(&format!("   b {}", fmt_value(r.params.b)));
+        }
+        text.push_str(&format!("   L {}", fmt_value(r.loss)));
+        canvas.text(self.view.left, first_row(self.unit), &text, s, TEXT);
+    }
+}
+
+/// Top of the first header row (the caption).
+fn first_row(unit: f32) -> f32 {
+    (6.0 * unit).round()
+}
+
+/// Top of the second header row (axis name, settings), just above the panel.
+fn second_row(view: &View, text_scale: usize, unit: f32) -> f32 {
+    (view.top - (GLYPH_HEIGHT * text_scale) as f32 - 6.0 * unit).round()
+}
+
+/// The pixel of a row: (w, loss) on the curve, or (w, b) on the surface.
+fn point_of(view: &View, r: &Record<f64>, two_d: bool) -> Pt {
+    if two_d { view.px(r.params.w, r.params.b) } else { view.px(r.params.w, r.loss) }
+}
+
+/// The rows' pixels, keeping only points at least a pixel from the last kept one (always the first): a million
+/// converged steps piled on one pixel draw as one.
+fn thin_path(rows: &[Record<f64>], at: impl Fn(&Record<f64>) -> Pt) -> Vec<(usize, Pt)> {
+    let mut path: Vec<(usize, Pt)> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let p = at(r);
+        match path.last() {
+            Some(&(_, q)) if (p.0 - q.0).hypot(p.1 - q.1) < 1.0 => {}
+            _ => path.push((i, p)),
+        }
+    }
+    path
+}
+
+/// The run's settings in a few words: "SGD lr 0.1  momentum 0.9  MSE  f32".
+fn summary(s: &Settings) -> String {
+    let o = &s.optimizer;
+    let mut text = format!("{} lr {}", o.kind.label(), o.lr);
+    if matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Rmsprop) && o.momentum != 0.0 {
+        text.push_str(&format!("  momentum {}", o.momentum));
+    }
+    if let Some(b) = s.batch_size {
+        text.push_str(&format!("  batch {b}"));
+    }
+    text.push_str("  ");
+    text.push_str(match s.loss {
+        LossKind::Mse => "MSE",
+        LossKind::Mae => "MAE",
+        LossKind::Huber => "Huber",
+    });
+    if s.precision == Precision::F32 {
+        text.push_str("  f32");
+    }
+    text
+}
+
+/// A value in five significant digits, in plain notation where that stays short.
+pub(crate) fn fmt_value(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if !v.is_finite() {
+        format!("{v}")
+    } else if (1e-3..1e5).contains(&a) {
+        let decimals = (4 - a.log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.4e}")
+    }
+}
+
+/// The smallest and largest of some values, `None` when there are none.
+fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
+}
+
+/// A range around the path widened so that the optimum `centre` has room on both sides (at least a third of the
+/// other side's extent): a path that arrives from one side still shows the valley rising beyond the minimum.
+fn both_sides(range: Option<(f64, f64)>, centre: f64) -> Option<(f64, f64)> {
+    let (lo, hi) = range?;
+    if !centre.is_finite() {
+        return Some((lo, hi));
+    }
+    let (below, above) = (centre - lo, hi - centre);
+    Some((lo.min(centre - above / 3.0), hi.max(centre + below / 3.0)))
+}
+
+/// A range widened by `frac` of its span on each side; a single value (or none) gets a unit-sized window.
+fn padded(range: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
+    let (lo, hi) = range.unwrap_or((0.0, 0.0));
+    let span = hi - lo;
+    let centre = 0.5 * (lo + hi);
+    // Written so that NaN spans fail the test too.
+    let wide_enough = span.is_finite() && span > 1e-9 * centre.abs().max(1e-300);
+    if !wide_enough {
+        let half = (0.25 * centre.abs()).max(1.0);
+        return (centre - half, centre + half);
+    }
+    (lo - frac * span, hi + frac * span)
+}
+
+/// The loss axis of the 1-D picture: from 0 (or just under the minimum, when the minimum is far from 0) to a
+/// little above the highest loss on the path, so the path fills the height and the curve leaves through the top.
+fn loss_range(rows: &[Record<f64>], min_loss: f64, curve: impl Fn(f64) -> f64, (x_lo, x_hi): (f64, f64)) -> (f64, f64) {
+    let path_max = rows.iter().map(|r| r.loss).filter(|v| v.is_finite()).fold(min_loss, f64::max);
+    let mut top = path_max;
+    let path_moved = top > min_loss;
+    if !path_moved {
+        // The path never left the minimum: show the curve over the window instead.
+        top = [curve(x_lo), curve(x_hi)].into_iter().filter(|v| v.is_finite()).fold(min_loss, f64::max);
+    }
+    // A little room under the minimum, so that a point at L = 0 is not cut in half by the axis.
+    let bottom =
+        if min_loss > 0.25 * top { min_loss - 0.08 * (top - min_loss) } else { min_loss.min(0.0) - 0.04 * top };
+    let usable = top > bottom && (top - bottom).is_finite();
+    if !usable {
+        return (bottom.min(0.0), bottom.max(0.0) + 1.0);
+    }
+    (bottom, top + 0.08 * (top - bottom))
+}
+
+/// Widens one axis so that a unit of w and a unit of b are as long on screen — then the descent direction is
+/// drawn at right angles to the contours, as it truly is — unless that would shrink the path to under a third.
+fn equalise_aspect(view: &mut View) {
+    let (kx, ky) = view.scale();
+    let ratio = kx / ky;
+    if !(ratio.is_finite() && (1.0 / 3.0..=3.0).contains(&ratio)) {
+        return;
+    }
+    if kx > ky {
+        let extra = (view.x_hi - view.x_lo) * (ratio - 1.0) * 0.5;
+        view.x_lo -= extra;
+        view.x_hi += extra;
+    } else {
+        let extra = (view.y_hi - view.y_lo) * (1.0 / ratio - 1.0) * 0.5;
+        view.y_lo -= extra;
+        view.y_hi += extra;
+    }
+}
+
+/// Tick positions and labels of both axes.
+#[derive(Default)]
+struct Ticks {
+    x: Vec<(f64, String)>,
+    y: Vec<(f64, String)>,
+}
+
+impl Ticks {
+    /// About one tick per 90 units across and per 60 units up.
+    fn new(view: &View, unit: f32) -> Ticks {
+        let across = f64::from((view.right - view.left) / (90.0 * unit)).clamp(2.0, 10.0);
+        let up = f64::from((view.bottom - view.top) / (60.0 * unit)).clamp(2.0, 10.0);
+        Ticks { x: nice_ticks(view.x_lo, view.x_hi, across), y: nice_ticks(view.y_lo, view.y_hi, up) }
+    }
+}
+
+/// Ticks at multiples of 1, 2 or 5 × 10ᵏ inside [lo, hi], about `target` of them, with labels just precise
+/// enough to tell them apart.
+fn nice_ticks(lo: f64, hi: f64, target: f64) -> Vec<(f64, String)> {
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) {
+        return Vec::new();
+    }
+    let raw = span / target;
+    let exp = raw.log10().floor();
+    let mag = 10f64.powf(exp);
+    let step = match raw / mag {
+        n if n < 1.5 => mag,
+        n if n < 3.0 => 2.0 * mag,
+        n if n < 7.0 => 5.0 * mag,
+        _ => 10.0 * mag,
+    };
+    let step_exp = step.log10().floor() as i32;
+    let (first, last) = ((lo / step).ceil(), (hi / step).floor());
+    let few = last - first < 50.0;
+    if !few {
+        return Vec::new();
+    }
+    // Whole multiples of the step, computed from the integer each time so errors never accumulate.
+    let (first, last) = (first as i64, last as i64);
+    (first..=last)
+        .map(|k| {
+            let v = k as f64 * step;
+            (v, tick_label(v, step_exp))
+        })
+        .collect()
+}
+
+/// A tick label: plain with as many decimals as the step needs, or scientific for very large or small values.
+fn tick_label(v: f64, step_exp: i32) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if (-4..5).contains(&step_exp) {
+        let decimals = (-step_exp).max(0) as usize;
+        return format!("{v:.decimals$}");
+    }
+    let value_exp = v.abs().log10().floor() as i32;
+    let digits = (value_exp - step_exp).max(0) as usize;
+    format!("{v:.digits$e}")
+}
+
+/// Left, top, right and bottom margins around the plot panel.
+fn margins(ticks: &Ticks, unit: f32, text_scale: usize) -> (f32, f32, f32, f32) {
+    let pad = 10.0 * unit;
+    if text_scale == 0 {
+        return (pad, pad, pad, pad);
+    }
+    let s = text_scale;
+    let line = (GLYPH_HEIGHT * s) as f32;
+    let widest = ticks.y.iter().map(|(_, l)| text_width(l, s)).max().unwrap_or(0).max(text_width("L(w)", s));
+    let left = widest as f32 + 14.0 * unit;
+    let top = 2.0 * line + 18.0 * unit;
+    let bottom = line + 16.0 * unit;
+    // The right margin holds the x axis name, beside the last tick label.
+    let right = pad.max(text_width("w", s) as f32 + 12.0 * unit);
+    (left.round(), top.round(), right.round(), bottom.round())
+}
+
+/// Grid lines at the ticks, under everything else.
+fn draw_grid(c: &mut Canvas, view: &View, ticks: &Ticks, unit: f32) {
+    let w = unit.round().max(1.0);
+    for (v, _) in &ticks.x {
+        let x = view.px(*v, 0.0).0.round();
+        c.fill_rect(x, view.top, x + w, view.bottom, GRID);
+    }
+    for (v, _) in &ticks.y {
+        let y = view.px(0.0, *v).1.round();
+        c.fill_rect(view.left, y, view.right, y + w, GRID);
+    }
+}
+
+/// The axes along the panel's left and bottom edges, tick marks, tick labels and axis names.
+fn draw_axes(c: &mut Canvas, view: &View, ticks: &Ticks, unit: f32, s: usize, names: (&str, &str)) {
+    let w = (1.2 * unit).round().max(1.0);
+    c.fill_rect(view.left - w, view.top, view.left, view.bottom + w, AXIS);
+    c.fill_rect(view.left - w, view.bottom, view.right, view.bottom + w, AXIS);
+    let tick = (5.0 * unit).round().max(2.0);
+    let sf = s as f32;
+    let label_gap = 4.0 * unit;
+    // The x axis name sits in the right margin on the tick labels' row; a label it would touch is left out.
+    let name_x = view.right + 6.0 * unit;
+    for (v, label) in &ticks.x {
+        let x = view.px(*v, 0.0).0.round();
+        c.fill_rect(x, view.bottom + w, x + w, view.bottom + w + tick, AXIS);
+        if s > 0 {
+            let lw = text_width(label, s) as f32;
+            let lx = (x + 0.5 * w - 0.5 * lw).round();
+            if lx + lw + sf * 3.0 < name_x && lx >= 0.0 {
+                c.text(lx, view.bottom + w + tick + label_gap, label, s, TEXT);
+            }
+        }
+    }
+    for (v, label) in &ticks.y {
+        let y = view.px(0.0, *v).1.round();
+        c.fill_rect(view.left - w - tick, y, view.left - w, y + w, AXIS);
+        if s > 0 {
+            let lw = text_width(label, s) as f32;
+            let ly = (y + 0.5 * w - 0.5 * (GLYPH_HEIGHT * s) as f32).round();
+            c.text(view.left - w - tick - label_gap - lw, ly, label, s, TEXT);
+        }
+    }
+    if s > 0 {
+        c.text(name_x, view.bottom + w + tick + label_gap, names.0, s, MARK);
+        let nw = text_width(names.1, s) as f32;
+        c.text((view.left - w - tick - label_gap - nw).max(0.0), second_row(view, s, unit), names.1, s, MARK);
+    }
+}
+
+/// A marker for the optimum: a dark × on a white halo.
+fn draw_cross(c: &mut Canvas, p: Pt, r: f32, unit: f32) {
+    for (width, colour) in [(4.0 * unit, HALO), (1.8 * unit, MARK)] {
+        c.line((p.0 - r, p.1 - r), (p.0 + r, p.1 + r), width, colour, 1.0);
+        c.line((p.0 - r, p.1 + r), (p.0 + r, p.1 - r), width, colour, 1.0);
+    }
+}
+
+/// The loss curve L(w) across the panel, with a light tint underneath.
+fn draw_curve(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usize, unit: f32) {
+    let (first, last) = (view.left.floor() as i64, view.right.ceil() as i64);
+    let columns = usize::try_from(last - first + 1).unwrap_or(0).max(2);
+    // One evaluation per column, or fewer (interpolated linearly) when each costs a pass over a large dataset.
+    let affordable = (EVAL_BUDGET / samples.max(1) as f64).max(32.0) as usize;
+    let nodes = if landscape.is_costly() { columns.min(affordable) } else { columns };
+    let node_x = |k: usize| first as f64 + 0.5 + k as f64 * (columns - 1) as f64 / (nodes - 1).max(1) as f64;
+    let node_loss: Vec<f64> = (0..nodes).map(|k| landscape.loss(Params { w: view.x_at(node_x(k)), b: 0.0 })).collect();
+    let loss_at_column = |i: usize| -> f64 {
+        if nodes == columns {
+            return node_loss[i];
+        }
+        let t = i as f64 * (nodes - 1) as f64 / (columns - 1) as f64;
+        let k = (t.floor() as usize).min(nodes - 2);
+        let f = t - k as f64;
+        node_loss[k] * (1.0 - f) + node_loss[k + 1] * f
+    };
+    let points: Vec<Pt> = (0..columns)
+        .map(|i| {
+            let px = first as f64 + 0.5 + i as f64;
+            let loss = loss_at_column(i);
+            (px as f32, view.px(view.x_at(px), if loss.is_finite() { loss } else { view.y_hi * 10.0 }).1)
+        })
+        .collect();
+    let tint_rows = view.bottom;
+    for &(px, py) in &points {
+        let column = px.floor();
+        if column < 0.0 {
+            continue;
+        }
+        let top = py.max(view.top);
+        // The pixel the curve crosses is tinted in proportion to how much of it lies under the curve.
+        let full_from = top.ceil();
+        let (col, first_row) = (column as usize, top.floor());
+        if first_row >= 0.0 && first_row < full_from {
+            c.blend(col, first_row as usize, CURVE, 0.07 * (full_from - top));
+        }
+        let mut row = full_from;
+        while row < tint_rows {
+            c.blend(col, row as usize, CURVE, 0.07);
+            row += 1.0;
+        }
+    }
+    for pair in points.windows(2) {
+        c.line(pair[0], pair[1], 2.6 * unit, CURVE, 1.0);
+    }
+}
+
+/// The (w, b) surface: filled bands between contours evenly spaced in √(L − L_min), which makes the nested
+/// ellipses of a quadratic evenly spaced, and anti-aliased contour lines between bands.
+fn draw_surface(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usize, unit: f32) {
+    let x0 = view.left.max(0.0) as usize;
+    let y0 = view.top.max(0.0) as usize;
+    let x1 = (view.right.max(0.0) as usize).min(c.width);
+    let y1 = (view.bottom.max(0.0) as usize).min(c.height);
+    let (w, h) = (x1.saturating_sub(x0), y1.saturating_sub(y0));
+    if w == 0 || h == 0 {
+        return;
+    }
+    let at = |i: usize, j: usize| Params { w: view.x_at((x0 + i) as f64 + 0.5), b: view.y_at((y0 + j) as f64 + 0.5) };
+    let field: Vec<f64> = if landscape.is_costly() {
+        // Evaluate on a grid coarse enough for the budget and interpolate bilinearly between its nodes.
+        let spacing = ((w * h) as f64 * samples.max(1) as f64 / EVAL_BUDGET).sqrt().ceil().max(2.0) as usize;
+        let (gw, gh) = (w.div_ceil(spacing) + 1, h.div_ceil(spacing) + 1);
+        let grid: Vec<f64> = (0..gh)
+            .flat_map(|gj| (0..gw).map(move |gi| (gi, gj)))
+            .map(|(gi, gj)| landscape.loss(at(gi * spacing, gj * spacing)))
+            .collect();
+        let node = |gi: usize, gj: usize| grid[gj.min(gh - 1) * gw + gi.min(gw - 1)];
+        (0..h)
+            .flat_map(|j| (0..w).map(move |i| (i, j)))
+            .map(|(i, j)| {
+                let (gi, gj) = (i / spacing, j / spacing);
+                let (fx, fy) = ((i % spacing) as f64 / spacing as f64, (j % spacing) as f64 / spacing as f64);
+                let top = node(gi, gj) * (1.0 - fx) + node(gi + 1, gj) * fx;
+                let bottom = node(gi, gj + 1) * (1.0 - fx) + node(gi + 1, gj + 1) * fx;
+                top * (1.0 - fy) + bottom * fy
+            })
+            .collect()
+    } else {
+        (0..h).flat_map(|j| (0..w).map(move |i| (i, j))).map(|(i, j)| landscape.loss(at(i, j))).collect()
+    };
+    let finite = field.iter().copied().filter(|v| v.is_finite());
+    let Some((lo, hi)) = bounds(finite) else {
+        return;
+    };
+    let span = hi - lo;
+    let level: Vec<f32> = field
+        .iter()
+        .map(|&v| {
+            if span.is_nan() || span <= 0.0 {
+                0.0
+            } else if v.is_finite() {
+                (BANDS as f64 * ((v - lo) / span).clamp(0.0, 1.0).sqrt()) as f32
+            } else {
+                BANDS as f32
+            }
+        })
+        .collect();
+    let line_half = 0.6 * unit;
+    for j in 0..h {
+        for i in 0..w {
+            let u = level[j * w + i];
+            let band = (u.floor() as usize).min(BANDS - 1);
+            c.blend(x0 + i, y0 + j, band_colour(band), 1.0);
+            let k = u.round();
+            if k < 1.0 || k >= BANDS as f32 {
+                continue;
+            }
+            // Distance to the contour in pixels: the level's offset over its rate of change per pixel.
+            let get = |i: usize, j: usize| level[j * w + i];
+            let gx = 0.5 * (get((i + 1).min(w - 1), j) - get(i.saturating_sub(1), j));
+            let gy = 0.5 * (get(i, (j + 1).min(h - 1)) - get(i, j.saturating_sub(1)));
+            let rate = gx.hypot(gy).max(1e-6);
+            let distance = (u - k).abs() / rate;
+            let coverage = (line_half + 0.5 - distance).clamp(0.0, 1.0);
+            c.blend(x0 + i, y0 + j, CONTOUR, 0.35 * coverage);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_numbers_with_tidy_labels() {
+        let t = nice_ticks(-0.3, 3.3, 8.0);
+        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["0", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0"]);
+        let t = nice_ticks(0.0, 2e6, 4.0);
+        assert_eq!(t.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(), ["0", "5e5", "1.0e6", "1.5e6", "2.0e6"]);
+        assert!(nice_ticks(1.0, 1.0, 5.0).is_empty());
+        assert!(nice_ticks(0.0, f64::INFINITY, 5.0).is_empty());
+    }
+
+    #[test]
+    fn values_print_in_five_digits() {
+        assert_eq!(fmt_value(2.99812345), "2.9981");
+        assert_eq!(fmt_value(0.0012), "0.0012000");
+        assert_eq!(fmt_value(1.5e-7), "1.5000e-7");
+        assert_eq!(fmt_value(0.0), "0");
+    }
+
+    #[test]
+    fn degenerate_ranges_get_a_window() {
+        assert_eq!(padded(Some((3.0, 3.0)), 0.1), (2.0, 4.0));
+        assert_eq!(padded(None, 0.1), (-1.0, 1.0));
+        let (lo, hi) = padded(Some((0.0, 10.0)), 0.1);
+        assert!((lo + 1.0).abs() < 1e-12 && (hi - 11.0).abs() < 1e-12);
+    }
+}

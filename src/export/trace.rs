@@ -1,0 +1,187 @@
+//! Runs as CSV in the format of `descent trace` (one run), or with a leading `run` column (several runs), and as
+//! JSON with each run's name, settings and rows.
+//!
+//! Numbers are printed as the command line prints them: Rust's shortest round-trip form (`{}`) of the f64, or of
+//! the f32 for an f32 run (0.45, not 0.449999988079071). Parsing the text back gives the recorded values bit for
+//! bit.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{ExportError, ExportReport, RunExport, write_file};
+use crate::engine::settings::{Precision, Settings};
+use crate::engine::trainer::Record;
+
+/// The columns of `descent trace --format csv`, in order.
+pub const TRACE_COLUMNS: [&str; 6] = ["step", "w", "b", "loss", "grad_w", "grad_b"];
+
+/// The value of the `format` field of a JSON export.
+pub const JSON_FORMAT: &str = "descent-runs";
+/// The version of the JSON export layout.
+pub const JSON_VERSION: u32 = 1;
+
+/// Formats a value in the run's precision: `{}` of the f32 or the f64, exactly as `descent trace` does.
+fn num(v: f64, precision: Precision) -> String {
+    match precision {
+        // The row holds an f32 widened to f64; narrowing it back is exact.
+        Precision::F32 => format!("{}", v as f32),
+        Precision::F64 => format!("{v}"),
+    }
+}
+
+/// The six trace fields of one row.
+fn fields(r: &Record<f64>, p: Precision) -> [String; 6] {
+    [r.step.to_string(), num(r.params.w, p), num(r.params.b, p), num(r.loss, p), num(r.grad.w, p), num(r.grad.b, p)]
+}
+
+/// Writes runs as CSV: exactly the `trace` format (`step,w,b,loss,grad_w,grad_b`) for one run, and with a leading
+/// `run` column holding each run's name (quoted where the name needs it) for several.
+///
+/// # Errors
+/// [`ExportError::Nothing`] for an empty slice; [`ExportError::Stream`] when writing fails.
+pub fn write_trace_csv(runs: &[RunExport<'_>], out: impl Write) -> Result<(), ExportError> {
+    if runs.is_empty() {
+        return Err(ExportError::Nothing("no runs".into()));
+    }
+    let with_run = runs.len() > 1;
+    // The csv crate's default is '\n' line ends and quoting only where needed: the trace format byte for byte.
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    if with_run {
+        w.write_field("run")?;
+    }
+    w.write_record(TRACE_COLUMNS)?;
+    for run in runs {
+        let p = run.settings.precision;
+        for r in run.rows {
+            if with_run {
+                w.write_field(run.name)?;
+            }
+            w.write_record(fields(r, p))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The CSV of [`write_trace_csv`] as a string.
+///
+/// # Errors
+/// As [`write_trace_csv`].
+pub fn trace_csv(runs: &[RunExport<'_>]) -> Result<String, ExportError> {
+    let mut bytes = Vec::new();
+    write_trace_csv(runs, &mut bytes)?;
+    // Everything written is ASCII digits and the runs' own (UTF-8) names.
+    String::from_utf8(bytes).map_err(|e| ExportError::Stream(std::io::Error::other(e)))
+}
+
+/// Writes the CSV of [`write_trace_csv`] to `path` atomically.
+///
+/// # Errors
+/// As [`write_trace_csv`], and [`ExportError::File`] naming `path`.
+pub fn export_csv_file(path: &Path, runs: &[RunExport<'_>]) -> Result<ExportReport, ExportError> {
+    write_file(path, trace_csv(runs)?.as_bytes())
+}
+
+/// One row in JSON; `F` is f32 for f32 runs so that they print in float32's shortest form.
+#[derive(Serialize)]
+struct JsonRow<F> {
+    step: u64,
+    w: F,
+    b: F,
+    loss: F,
+    grad_w: F,
+    grad_b: F,
+}
+
+impl JsonRow<f64> {
+    fn new(r: &Record<f64>) -> Self {
+        JsonRow { step: r.step, w: r.params.w, b: r.params.b, loss: r.loss, grad_w: r.grad.w, grad_b: r.grad.b }
+    }
+}
+
+impl JsonRow<f32> {
+    fn new(r: &Record<f64>) -> Self {
+        // Narrowing is exact: an f32 run's values are f32s widened to f64.
+        JsonRow {
+            step: r.step,
+            w: r.params.w as f32,
+            b: r.params.b as f32,
+            loss: r.loss as f32,
+            grad_w: r.grad.w as f32,
+            grad_b: r.grad.b as f32,
+        }
+    }
+}
+
+/// A run's rows in its own precision.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonRows {
+    F32(Vec<JsonRow<f32>>),
+    F64(Vec<JsonRow<f64>>),
+}
+
+#[derive(Serialize)]
+struct JsonRun<'a> {
+    name: &'a str,
+    settings: &'a Settings,
+    rows: JsonRows,
+}
+
+#[derive(Serialize)]
+struct JsonRuns<'a> {
+    format: &'static str,
+    version: u32,
+    runs: Vec<JsonRun<'a>>,
+}
+
+fn json_runs<'a>(runs: &[RunExport<'a>]) -> Result<JsonRuns<'a>, ExportError> {
+    if runs.is_empty() {
+        return Err(ExportError::Nothing("no runs".into()));
+    }
+    let runs = runs
+        .iter()
+        .map(|run| JsonRun {
+            name: run.name,
+            settings: run.settings,
+            rows: match run.settings.precision {
+                Precision::F32 => JsonRows::F32(run.rows.iter().map(JsonRow::<f32>::new).collect()),
+                Precision::F64 => JsonRows::F64(run.rows.iter().map(JsonRow::<f64>::new).collect()),
+            },
+        })
+        .collect();
+    Ok(JsonRuns { format: JSON_FORMAT, version: JSON_VERSION, runs })
+}
+
+/// Writes runs as pretty-printed JSON:
+/// `{"format": "descent-runs", "version": 1, "runs": [{"name", "settings", "rows": [{step, w, b, loss, grad_w,
+/// grad_b}, …]}, …]}`. Non-finite values (which recorded rows never hold) would print as `null`.
+///
+/// # Errors
+/// [`ExportError::Nothing`] for an empty slice; [`ExportError::Json`] when writing fails.
+pub fn write_trace_json(runs: &[RunExport<'_>], mut out: impl Write) -> Result<(), ExportError> {
+    serde_json::to_writer_pretty(&mut out, &json_runs(runs)?)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The JSON of [`write_trace_json`] as a string.
+///
+/// # Errors
+/// As [`write_trace_json`].
+pub fn trace_json(runs: &[RunExport<'_>]) -> Result<String, ExportError> {
+    let mut text = serde_json::to_string_pretty(&json_runs(runs)?)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Writes the JSON of [`write_trace_json`] to `path` atomically.
+///
+/// # Errors
+/// As [`write_trace_json`], and [`ExportError::File`] naming `path`.
+pub fn export_json_file(path: &Path, runs: &[RunExport<'_>]) -> Result<ExportReport, ExportError> {
+    write_file(path, trace_json(runs)?.as_bytes())
+}

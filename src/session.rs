@@ -1,0 +1,306 @@
+//! Session files: the data and every run's settings, saved as versioned JSON so that opening the file on any
+//! machine replays each trajectory bit for bit.
+//!
+//! Runs are stored as settings (seed included), not as rows: the engine is deterministic, so the settings and the
+//! data reproduce every step exactly, and a file stays small however long the runs were. Every f64 is written in
+//! its shortest round-trip form and read back with a correctly rounded parser (serde_json's `float_roundtrip`),
+//! so no value moves by even one ulp.
+//!
+//! Loading checks the `version` field before anything else, so a file from a newer descent is refused with a
+//! message saying so rather than misread; it then checks the shape, the data and every run's settings, and never
+//! writes anything. Saving goes through a temporary file and a rename, so a failed save leaves any existing
+//! session intact.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Dataset;
+use crate::engine::settings::Settings;
+use crate::export::write_atomically;
+
+/// The session format this build writes, and the newest it reads.
+pub const CURRENT_VERSION: u32 = 1;
+
+/// The name used in messages for session text that did not come from a file.
+const IN_MEMORY: &str = "session";
+
+/// Everything needed to restore a session: the data, the runs and the app's own state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Format version ([`CURRENT_VERSION`] when written by this build).
+    pub version: u32,
+    /// The dataset.
+    pub data: SessionData,
+    /// The runs, in the app's order.
+    pub runs: Vec<SessionRun>,
+    /// Stop when ‖gradient‖ ≤ tolerance (`None`: never).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
+    /// Whatever else the app wants to keep (view, selection, panel layout…), opaque to the engine; `null` when
+    /// absent. Kept as is through load and save, so a newer app's additions survive an older app's edits.
+    #[serde(default)]
+    pub app: serde_json::Value,
+}
+
+/// The dataset of a session, with its values in full.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionData {
+    /// Its name (a preset name or the file it came from).
+    pub name: String,
+    /// Inputs.
+    pub x: Vec<f64>,
+    /// Targets.
+    pub y: Vec<f64>,
+}
+
+/// One run of a session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionRun {
+    /// The name shown in the app.
+    pub name: String,
+    /// Everything that defines the trajectory, seed included.
+    pub settings: Settings,
+    /// Shown in the plots.
+    #[serde(default = "default_visible")]
+    pub visible: bool,
+    /// Display colour (sRGB).
+    #[serde(default)]
+    pub colour: [u8; 3],
+    /// Steps taken when the session was saved; replaying that many reproduces the run where it stood.
+    #[serde(default)]
+    pub steps: u64,
+}
+
+fn default_visible() -> bool {
+    true
+}
+
+impl SessionRun {
+    /// A visible run with a colour and no steps taken yet.
+    pub fn new(name: impl Into<String>, settings: Settings, colour: [u8; 3]) -> SessionRun {
+        SessionRun { name: name.into(), settings, visible: true, colour, steps: 0 }
+    }
+}
+
+impl SessionData {
+    /// The values of a dataset, copied exactly.
+    pub fn from_dataset(data: &Dataset) -> SessionData {
+        SessionData { name: data.name.clone(), x: data.x.to_vec(), y: data.y.to_vec() }
+    }
+
+    /// The dataset, checked (same lengths, at least one sample, every value finite).
+    ///
+    /// # Errors
+    /// The [`crate::engine::DataError`] of [`Dataset::new`].
+    pub fn to_dataset(&self) -> Result<Dataset, crate::engine::DataError> {
+        Dataset::new(self.x.clone(), self.y.clone(), self.name.clone())
+    }
+}
+
+/// Why a session could not be saved or loaded. Each renders as one line that starts with the file.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the session: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file could not be written; any previous file at the path is unchanged.
+    #[error("{path}: cannot save the session: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Not a session file: not JSON, or JSON of the wrong shape.
+    #[error("{path}: not a valid descent session: {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line and column where the JSON parser gives them.
+        message: String,
+    },
+    /// Written by a newer descent, in a format this one does not know.
+    #[error("{path}: made by a newer descent (session version {version}; this one reads up to {CURRENT_VERSION})")]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// The file's version.
+        version: u64,
+    },
+    /// Well-formed, but holding values that cannot be used (bad data, invalid settings).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Just the version, read before the rest so that a newer layout is never parsed as this one.
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: Option<serde_json::Value>,
+}
+
+impl Session {
+    /// A session of `data` with no runs yet.
+    pub fn new(data: &Dataset) -> Session {
+        Session {
+            version: CURRENT_VERSION,
+            data: SessionData::from_dataset(data),
+            runs: Vec::new(),
+            tolerance: None,
+            app: serde_json::Value::Null,
+        }
+    }
+
+    /// Checks what a load would check: the version, the data, the tolerance and every run's settings.
+    ///
+    /// # Errors
+    /// [`SessionError::Newer`] or [`SessionError::Invalid`], naming the session "session".
+    pub fn validate(&self) -> Result<(), SessionError> {
+        self.check(Path::new(IN_MEMORY))
+    }
+
+    /// [`Session::validate`], naming `path` in errors.
+    fn check(&self, path: &Path) -> Result<(), SessionError> {
+        let invalid = |message: String| Err(SessionError::Invalid { path: path.to_owned(), message });
+        if self.version > CURRENT_VERSION {
+            return Err(SessionError::Newer { path: path.to_owned(), version: u64::from(self.version) });
+        }
+        if self.version == 0 {
+            return invalid("unknown session version 0".into());
+        }
+        if let Err(e) = self.data.to_dataset() {
+            return invalid(format!("bad data: {e}"));
+        }
+        if let Some(tol) = self.tolerance
+            && !(tol.is_finite() && tol >= 0.0)
+        {
+            return invalid(format!("invalid tolerance {tol}: must be a finite number ≥ 0"));
+        }
+        for (i, run) in self.runs.iter().enumerate() {
+            if let Err(e) = run.settings.validate() {
+                return invalid(format!("run {} ({:?}): {e}", i + 1, run.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// The session as pretty-printed JSON, after checking it as a load would.
+    ///
+    /// # Errors
+    /// As [`Session::validate`], and [`SessionError::Corrupt`] if serialisation fails.
+    pub fn to_json(&self) -> Result<String, SessionError> {
+        self.to_json_for(Path::new(IN_MEMORY))
+    }
+
+    fn to_json_for(&self, path: &Path) -> Result<String, SessionError> {
+        // A session that would not load back is refused here rather than discovered on the next open. (JSON has
+        // no NaN: serde_json would write it as null, and the file would then fail to load.)
+        self.check(path)?;
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| SessionError::Corrupt { path: path.to_owned(), message: e.to_string() })?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Reads a session from JSON text; errors name it "session".
+    ///
+    /// # Errors
+    /// As [`Session::load`], except for reading.
+    pub fn from_json(text: &str) -> Result<Session, SessionError> {
+        Self::parse(text.as_bytes(), Path::new(IN_MEMORY))
+    }
+
+    /// Saves the session to `path` atomically: written to a temporary file in the same directory, flushed, then
+    /// renamed over `path`. On any failure the file previously at `path`, if any, is untouched.
+    ///
+    /// # Errors
+    /// [`SessionError::Invalid`] for a session that would not load back, [`SessionError::Write`] when the file
+    /// cannot be written.
+    pub fn save(&self, path: &Path) -> Result<(), SessionError> {
+        let text = self.to_json_for(path)?;
+        write_atomically(path, text.as_bytes()).map_err(|source| SessionError::Write { path: path.to_owned(), source })
+    }
+
+    /// Loads a session file. Nothing is written, whatever the outcome.
+    ///
+    /// # Errors
+    /// [`SessionError::Read`] when the file cannot be read; [`SessionError::Newer`] for a file from a newer
+    /// descent; [`SessionError::Corrupt`] for anything that is not a session (with the JSON line and column);
+    /// [`SessionError::Invalid`] for bad data or settings.
+    pub fn load(path: &Path) -> Result<Session, SessionError> {
+        let bytes = std::fs::read(path).map_err(|source| SessionError::Read { path: path.to_owned(), source })?;
+        Self::parse(&bytes, path)
+    }
+
+    /// The loader behind [`Session::load`] and [`Session::from_json`].
+    fn parse(bytes: &[u8], path: &Path) -> Result<Session, SessionError> {
+        let corrupt = |message: String| SessionError::Corrupt { path: path.to_owned(), message };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(corrupt("the file is empty".into()));
+        }
+        // Version first: any later change of layout must be reported as "newer", never as "corrupt".
+        let probe: VersionProbe = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))?;
+        let version = match probe.version {
+            None => return Err(corrupt("no \"version\" field (is this a descent session file?)".into())),
+            Some(v) => v.as_u64().ok_or_else(|| corrupt(format!("\"version\" must be a whole number, found {v}")))?,
+        };
+        if version > u64::from(CURRENT_VERSION) {
+            return Err(SessionError::Newer { path: path.to_owned(), version });
+        }
+        let session: Session = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))?;
+        session.check(path)?;
+        Ok(session)
+    }
+
+    /// The dataset of the session, checked.
+    ///
+    /// # Errors
+    /// [`SessionError::Invalid`] (naming "session") when the data are unusable, which a loaded session's never are.
+    pub fn dataset(&self) -> Result<Dataset, SessionError> {
+        self.data
+            .to_dataset()
+            .map_err(|e| SessionError::Invalid { path: PathBuf::from(IN_MEMORY), message: format!("bad data: {e}") })
+    }
+}
+
+/// A serde_json error in plain words; its own text already ends with "at line L column C".
+fn describe(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => format!("the file ends too soon (cut off?): {e}"),
+        Category::Syntax => format!("not JSON: {e}"),
+        Category::Data | Category::Io => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_session_round_trips_through_json() {
+        let mut s = Session::new(&Dataset::notebook());
+        s.runs.push(SessionRun::new("SGD", Settings::default(), [10, 20, 30]));
+        let back = Session::from_json(&s.to_json().unwrap_or_default());
+        assert_eq!(back.ok(), Some(s));
+    }
+
+    #[test]
+    fn defaults_fill_optional_fields() {
+        let text = r#"{"version": 1, "data": {"name": "d", "x": [1], "y": [2]},
+                       "runs": [{"name": "r", "settings": {}}]}"#;
+        let s = Session::from_json(text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.runs[0].visible);
+        assert_eq!((s.tolerance, &s.app), (None, &serde_json::Value::Null));
+    }
+}

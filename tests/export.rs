@@ -1,0 +1,461 @@
+//! Exports: runs as trace CSV (one run and several) and JSON, read back bit for bit; the descent as an animated
+//! GIF, decoded and checked; the files they write and the errors they give.
+
+use std::collections::HashSet;
+use std::io::Cursor;
+use std::path::Path;
+use std::process::Command;
+
+use descent::engine::trainer::{DynTrainer, Record};
+use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Precision, Settings};
+use descent::export::{
+    ExportError, GifOptions, RunExport, export_csv_file, export_gif_file, export_json_file, frame_rows,
+    render_descent_frame, render_descent_gif, trace_csv, trace_json, write_trace_csv,
+};
+
+/// The run's history as `descent trace` records it: the start, then one row per update.
+fn run(data: &Dataset, settings: &Settings, steps: u64) -> Vec<Record<f64>> {
+    let mut trainer = DynTrainer::new(data, settings).expect("valid settings");
+    let mut rows = vec![trainer.record()];
+    trainer.run(steps, |r| rows.push(*r));
+    rows
+}
+
+fn sgd(lr: f64) -> Settings {
+    Settings { optimizer: OptimizerConfig::new(OptimizerKind::Sgd, lr), ..Settings::default() }
+}
+
+/// Data whose values have no short decimal form, or sit at the edges of f64.
+fn awkward_data() -> Dataset {
+    let x = vec![0.1, 1.0 / 3.0, 1e-300, 2.5, -0.0, 0.1 + 0.2, 7.0 / 9.0];
+    let y = vec![0.3, 1.0, 3e-300, 7.5 + 1e-15, 5e-324, 0.9, 2.0 / 3.0];
+    Dataset::new(x, y, "awkward").expect("valid data")
+}
+
+/// The bits of every number in a row, to compare rows exactly (-0.0 and 0.0 differ).
+fn bits(r: &Record<f64>) -> [u64; 6] {
+    [r.step, r.params.w.to_bits(), r.params.b.to_bits(), r.loss.to_bits(), r.grad.w.to_bits(), r.grad.b.to_bits()]
+}
+
+/// A number from the trace, read in the run's precision and widened (exact both ways).
+fn parse_num(field: &str, precision: Precision) -> f64 {
+    match precision {
+        Precision::F32 => f64::from(field.parse::<f32>().unwrap_or_else(|e| panic!("{field:?}: {e}"))),
+        Precision::F64 => field.parse::<f64>().unwrap_or_else(|e| panic!("{field:?}: {e}")),
+    }
+}
+
+/// A trace CSV record (without the run column) as a row.
+fn parse_row(fields: &[&str], precision: Precision) -> Record<f64> {
+    let n = |i: usize| parse_num(fields[i], precision);
+    Record {
+        step: fields[0].parse().expect("a step"),
+        params: Params { w: n(1), b: n(2) },
+        loss: n(3),
+        grad: Params { w: n(4), b: n(5) },
+    }
+}
+
+/// Reads a CSV export with the csv crate: the header, then each record's fields.
+fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let header = reader.headers().expect("a header").iter().map(str::to_owned).collect();
+    let records =
+        reader.records().map(|r| r.expect("a well-formed record").iter().map(str::to_owned).collect()).collect();
+    (header, records)
+}
+
+/// The row as `descent trace` prints it (see src/cli/commands.rs).
+fn cli_line(r: &Record<f64>, p: Precision) -> String {
+    let n = |v: f64| match p {
+        Precision::F32 => format!("{}", v as f32),
+        Precision::F64 => format!("{v}"),
+    };
+    format!("{},{},{},{},{},{}", r.step, n(r.params.w), n(r.params.b), n(r.loss), n(r.grad.w), n(r.grad.b))
+}
+
+#[test]
+fn data_csv_round_trips_bit_for_bit() {
+    let data = awkward_data();
+    let mut text = Vec::new();
+    data.write_csv(&mut text).expect("write");
+    let back = Dataset::from_csv_reader(Cursor::new(text), Path::new("awkward.csv")).expect("read back");
+    let as_bits = |v: &ndarray::Array1<f64>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(as_bits(&back.x), as_bits(&data.x));
+    assert_eq!(as_bits(&back.y), as_bits(&data.y));
+}
+
+#[test]
+fn one_run_is_exactly_the_trace_format_and_reads_back_bit_for_bit() {
+    let data = awkward_data();
+    let settings = Settings { bias: true, ..sgd(0.05) };
+    let rows = run(&data, &settings, 60);
+    let text = trace_csv(&[RunExport { name: "only", settings: &settings, rows: &rows }]).expect("export");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("step,w,b,loss,grad_w,grad_b"));
+    for (line, r) in lines.zip(&rows) {
+        assert_eq!(line, cli_line(r, Precision::F64));
+    }
+    assert!(text.ends_with('\n') && !text.contains('\r'));
+    let (header, records) = read_csv(&text);
+    assert_eq!(header, ["step", "w", "b", "loss", "grad_w", "grad_b"]);
+    assert_eq!(records.len(), rows.len());
+    for (rec, r) in records.iter().zip(&rows) {
+        let fields: Vec<&str> = rec.iter().map(String::as_str).collect();
+        assert_eq!(bits(&parse_row(&fields, Precision::F64)), bits(r));
+    }
+}
+
+#[test]
+fn f32_runs_print_f32_shortest_forms_and_read_back_exactly() {
+    let settings = Settings { precision: Precision::F32, ..sgd(0.01) };
+    let rows = run(&Dataset::notebook(), &settings, 40);
+    let text = trace_csv(&[RunExport { name: "f32", settings: &settings, rows: &rows }]).expect("export");
+    // The notebook's first f32 update lands on w = 0.45, which as an f64 would print as 0.44999998807907104.
+    assert_eq!(text.lines().nth(2).map(|l| l.split(',').nth(1)), Some(Some("0.45")));
+    let (_, records) = read_csv(&text);
+    for (rec, r) in records.iter().zip(&rows) {
+        let fields: Vec<&str> = rec.iter().map(String::as_str).collect();
+        assert_eq!(bits(&parse_row(&fields, Precision::F32)), bits(r));
+        assert_eq!(rec.join(","), cli_line(r, Precision::F32));
+    }
+}
+
+#[test]
+fn one_run_matches_the_command_line_byte_for_byte() {
+    let cases: [(&[&str], Settings); 2] = [
+        (&["--lr", "0.05"], sgd(0.05)),
+        (
+            &["--precision", "f32", "--optimizer", "adam", "--lr", "0.1", "--bias"],
+            Settings {
+                precision: Precision::F32,
+                bias: true,
+                optimizer: OptimizerConfig::new(OptimizerKind::Adam, 0.1),
+                ..Settings::default()
+            },
+        ),
+    ];
+    for (flags, settings) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_descent"))
+            .args(["trace", "--data", "notebook", "--steps", "25"])
+            .args(flags)
+            .output()
+            .expect("run descent trace");
+        assert!(output.status.success(), "descent trace {flags:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let rows = run(&Dataset::notebook(), &settings, 25);
+        let ours = trace_csv(&[RunExport { name: "x", settings: &settings, rows: &rows }]).expect("export");
+        assert_eq!(ours, String::from_utf8_lossy(&output.stdout), "flags {flags:?}");
+    }
+}
+
+#[test]
+fn several_runs_get_a_quoted_run_column_and_all_their_rows() {
+    let data = Dataset::notebook();
+    let a = sgd(0.01);
+    let b = Settings { precision: Precision::F32, ..sgd(0.1) };
+    let c = Settings {
+        optimizer: OptimizerConfig::new(OptimizerKind::Adam, 0.3),
+        batch_size: Some(2),
+        seed: 9,
+        ..a.clone()
+    };
+    let (ra, rb, rc) = (run(&data, &a, 30), run(&data, &b, 12), run(&data, &c, 7));
+    let names = ["plain", "lr 0.1, \"fast\"", "two\nlines"];
+    let runs = [
+        RunExport { name: names[0], settings: &a, rows: &ra },
+        RunExport { name: names[1], settings: &b, rows: &rb },
+        RunExport { name: names[2], settings: &c, rows: &rc },
+    ];
+    let text = trace_csv(&runs).expect("export");
+    assert!(text.starts_with("run,step,w,b,loss,grad_w,grad_b\n"));
+    assert!(text.contains("\"lr 0.1, \"\"fast\"\"\",0,"), "the name is quoted with its quotes doubled");
+    let (header, records) = read_csv(&text);
+    assert_eq!(header, ["run", "step", "w", "b", "loss", "grad_w", "grad_b"]);
+    assert_eq!(records.len(), ra.len() + rb.len() + rc.len());
+    let mut offset = 0;
+    for (run, name) in runs.iter().zip(names) {
+        let mine: Vec<_> = records[offset..offset + run.rows.len()].to_vec();
+        offset += run.rows.len();
+        for (rec, r) in mine.iter().zip(run.rows) {
+            assert_eq!(rec[0], name);
+            let fields: Vec<&str> = rec[1..].iter().map(String::as_str).collect();
+            assert_eq!(bits(&parse_row(&fields, run.settings.precision)), bits(r));
+        }
+    }
+    // The streaming writer gives the same bytes.
+    let mut streamed = Vec::new();
+    write_trace_csv(&runs, &mut streamed).expect("export");
+    assert_eq!(streamed, text.as_bytes());
+}
+
+#[test]
+fn json_export_parses_back_with_names_settings_and_rows() {
+    let data = awkward_data();
+    let a = Settings { bias: true, ..sgd(0.02) };
+    let b = Settings { precision: Precision::F32, loss: LossKind::Huber, huber_delta: 0.3, ..sgd(0.1) };
+    let (ra, rb) = (run(&data, &a, 25), run(&Dataset::notebook(), &b, 10));
+    let runs =
+        [RunExport { name: "α run", settings: &a, rows: &ra }, RunExport { name: "f32", settings: &b, rows: &rb }];
+    let text = trace_json(&runs).expect("export");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["format"], "descent-runs");
+    assert_eq!(v["version"], 1);
+    let out = v["runs"].as_array().expect("runs");
+    assert_eq!(out.len(), 2);
+    for (json, run) in out.iter().zip(&runs) {
+        assert_eq!(json["name"], run.name);
+        let settings: Settings = serde_json::from_value(json["settings"].clone()).expect("settings");
+        assert_eq!(&settings, run.settings);
+        let rows = json["rows"].as_array().expect("rows");
+        assert_eq!(rows.len(), run.rows.len());
+        for (row, r) in rows.iter().zip(run.rows) {
+            let f = |k: &str| {
+                let v = row[k].as_f64().unwrap_or_else(|| panic!("{k} is a number"));
+                // f32 rows are written in float32's shortest form: read them as f32.
+                if run.settings.precision == Precision::F32 { f64::from(v as f32) } else { v }
+            };
+            let back = Record {
+                step: row["step"].as_u64().expect("step"),
+                params: Params { w: f("w"), b: f("b") },
+                loss: f("loss"),
+                grad: Params { w: f("grad_w"), b: f("grad_b") },
+            };
+            assert_eq!(bits(&back), bits(r));
+        }
+    }
+}
+
+#[test]
+fn nothing_to_export_is_an_error() {
+    assert!(matches!(trace_csv(&[]), Err(ExportError::Nothing(_))));
+    assert!(matches!(trace_json(&[]), Err(ExportError::Nothing(_))));
+}
+
+#[test]
+fn files_report_where_they_went_and_how_big() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = sgd(0.05);
+    let rows = run(&Dataset::notebook(), &settings, 20);
+    let runs = [RunExport { name: "a", settings: &settings, rows: &rows }];
+    let csv_path = dir.path().join("run.csv");
+    let report = export_csv_file(&csv_path, &runs).expect("csv file");
+    assert_eq!(report.path, csv_path);
+    assert_eq!(report.bytes, std::fs::metadata(&csv_path).expect("written").len());
+    assert_eq!(std::fs::read_to_string(&csv_path).expect("read"), trace_csv(&runs).expect("csv"));
+    assert_eq!(
+        report.to_string(),
+        format!("wrote {} ({})", csv_path.display(), descent::export::human_size(report.bytes))
+    );
+
+    let json_path = dir.path().join("run.json");
+    let report = export_json_file(&json_path, &runs).expect("json file");
+    assert_eq!(report.bytes, std::fs::metadata(&json_path).expect("written").len());
+
+    // Overwriting replaces the file and leaves no temporary files behind.
+    export_csv_file(&csv_path, &runs).expect("again");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    let missing = dir.path().join("no such dir").join("run.csv");
+    let err = export_csv_file(&missing, &runs).expect_err("no directory");
+    assert!(matches!(err, ExportError::File { .. }));
+    let message = err.to_string();
+    assert!(message.contains(&missing.display().to_string()) && !message.contains('\n'), "{message}");
+}
+
+/// A decoded GIF: its size, and each frame composited over the previous ones (as viewers show them), in RGBA.
+struct Decoded {
+    width: usize,
+    height: usize,
+    frames: Vec<Vec<u8>>,
+    delays: Vec<u16>,
+    repeat: gif::Repeat,
+}
+
+fn decode(bytes: &[u8]) -> Decoded {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(Cursor::new(bytes)).expect("a GIF header");
+    let (width, height) = (usize::from(decoder.width()), usize::from(decoder.height()));
+    let mut canvas = vec![0u8; width * height * 4];
+    let (mut frames, mut delays) = (Vec::new(), Vec::new());
+    while let Some(frame) = decoder.read_next_frame().expect("a valid frame") {
+        let (left, top, fw) = (usize::from(frame.left), usize::from(frame.top), usize::from(frame.width));
+        for (i, px) in frame.buffer.chunks_exact(4).enumerate() {
+            let (x, y) = (left + i % fw, top + i / fw);
+            assert!(x < width && y < height, "a frame pixel outside the image");
+            if px[3] != 0 {
+                let at = (y * width + x) * 4;
+                canvas[at..at + 4].copy_from_slice(px);
+            }
+        }
+        frames.push(canvas.clone());
+        delays.push(frame.delay);
+    }
+    let repeat = decoder.repeat();
+    Decoded { width, height, frames, delays, repeat }
+}
+
+/// Distinct colours in an RGBA image.
+fn colours(rgba: &[u8]) -> usize {
+    rgba.chunks_exact(4).map(|p| (p[0], p[1], p[2], p[3])).collect::<HashSet<_>>().len()
+}
+
+fn small(frames: usize) -> GifOptions {
+    GifOptions { width: 240, height: 150, frames, ..GifOptions::default() }
+}
+
+#[test]
+fn gif_is_an_animation_of_the_requested_size_and_frames() {
+    let data = Dataset::notebook();
+    let settings = sgd(0.11);
+    let rows = run(&data, &settings, 40);
+    let opts = small(12);
+    let mut bytes = Vec::new();
+    let info = render_descent_gif(&opts, &data, &settings, &rows, &mut bytes).expect("render");
+    assert_eq!((info.frames, info.width, info.height, info.bytes), (12, 240, 150, bytes.len() as u64));
+    let gif = decode(&bytes);
+    assert_eq!((gif.width, gif.height, gif.frames.len()), (240, 150, 12));
+    assert_eq!(gif.repeat, gif::Repeat::Infinite);
+    assert_eq!(gif.delays[0], 8);
+    assert_eq!(gif.delays[11], 150, "the last frame is held");
+    for frame in &gif.frames {
+        assert!(frame.chunks_exact(4).all(|p| p[3] == 255), "every pixel is painted");
+        assert!(colours(frame) >= 8, "not blank: {} colours", colours(frame));
+    }
+    for pair in gif.frames.windows(2) {
+        assert_ne!(pair[0], pair[1], "each frame shows a new step");
+    }
+    // A still of a frame is the GIF's frame before colour reduction: nearly identical.
+    let still = render_descent_frame(&opts, &data, &settings, &rows, 5).expect("still");
+    assert_eq!(still.len(), 240 * 150 * 4);
+    let off = still.iter().zip(&gif.frames[5]).filter(|(a, b)| a.abs_diff(**b) > 24).count();
+    assert!(off < still.len() / 100, "{off} channel values differ much");
+}
+
+#[test]
+fn gif_with_a_bias_draws_the_surface() {
+    let data = Dataset::preset("noisy").expect("preset");
+    let settings = Settings { bias: true, ..sgd(0.05) };
+    let rows = run(&data, &settings, 80);
+    let mut bytes = Vec::new();
+    let info = render_descent_gif(&small(6), &data, &settings, &rows, &mut bytes).expect("render");
+    assert_eq!(info.frames, 6);
+    let gif = decode(&bytes);
+    assert_eq!(gif.frames.len(), 6);
+    // Twelve contour bands, their lines and the markers.
+    assert!(colours(&gif.frames[0]) >= 30, "{} colours", colours(&gif.frames[0]));
+    assert_ne!(gif.frames[0], gif.frames[5]);
+}
+
+#[test]
+fn fewer_rows_than_frames_gives_one_frame_per_row() {
+    let data = Dataset::notebook();
+    let settings = sgd(0.01);
+    let rows = run(&data, &settings, 4);
+    let mut bytes = Vec::new();
+    let info = render_descent_gif(&small(60), &data, &settings, &rows, &mut bytes).expect("render");
+    assert_eq!(info.frames, 5);
+    assert_eq!(decode(&bytes).frames.len(), 5);
+    assert_eq!(frame_rows(60, 5), [0, 1, 2, 3, 4]);
+    assert_eq!(frame_rows(3, 101), [0, 50, 100]);
+}
+
+#[test]
+fn bad_gif_options_are_rejected_naming_the_option() {
+    let data = Dataset::notebook();
+    let settings = sgd(0.01);
+    let rows = run(&data, &settings, 5);
+    let cases = [
+        (GifOptions { frames: 0, ..GifOptions::default() }, "frames"),
+        (GifOptions { width: 0, ..GifOptions::default() }, "width"),
+        (GifOptions { height: 4097, ..GifOptions::default() }, "height"),
+        (GifOptions { frame_delay_ms: 0, ..GifOptions::default() }, "delay"),
+    ];
+    for (opts, option) in cases {
+        let err = render_descent_gif(&opts, &data, &settings, &rows, Vec::new()).expect_err("rejected");
+        assert!(matches!(err, ExportError::InvalidOption { .. }), "{err:?}");
+        assert!(err.to_string().contains(option), "{err} should name {option}");
+    }
+    let err = render_descent_gif(&GifOptions::default(), &data, &settings, &[], Vec::new()).expect_err("no rows");
+    assert!(matches!(err, ExportError::Nothing(_)) && err.to_string().contains("rows"), "{err}");
+    let bad = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Sgd, -1.0), ..Settings::default() };
+    let err = render_descent_gif(&small(3), &data, &bad, &rows, Vec::new()).expect_err("bad settings");
+    assert!(err.to_string().contains("--lr"), "{err}");
+}
+
+#[test]
+fn any_size_renders_even_without_room_for_labels() {
+    let data = Dataset::notebook();
+    let settings = sgd(0.05);
+    let rows = run(&data, &settings, 10);
+    for (width, height, labels) in [(1, 1, true), (3, 2, true), (40, 25, true), (120, 80, false), (50, 400, true)] {
+        let opts = GifOptions { width, height, frames: 4, labels, ..GifOptions::default() };
+        let mut bytes = Vec::new();
+        let info = render_descent_gif(&opts, &data, &settings, &rows, &mut bytes).expect("render");
+        let gif = decode(&bytes);
+        assert_eq!((gif.width, gif.height, gif.frames.len()), (width as usize, height as usize, info.frames));
+    }
+}
+
+#[test]
+fn every_kind_of_run_renders() {
+    let notebook = Dataset::notebook();
+    let outliers = Dataset::preset("outliers").expect("preset");
+    let cases = [
+        // Diverges within a few steps: huge values, and a view that must still hold them.
+        (notebook.clone(), sgd(0.2)),
+        (notebook.clone(), Settings { precision: Precision::F32, ..sgd(0.05) }),
+        (notebook.clone(), Settings { gradient: GradientSource::NotebookSum, ..sgd(0.01) }),
+        (outliers.clone(), Settings { loss: LossKind::Mae, ..sgd(0.05) }),
+        (
+            outliers.clone(),
+            Settings {
+                bias: true,
+                loss: LossKind::Huber,
+                optimizer: OptimizerConfig::new(OptimizerKind::Adam, 0.2),
+                batch_size: Some(4),
+                seed: 7,
+                ..Settings::default()
+            },
+        ),
+        // Starts at the optimum and never moves.
+        (notebook.clone(), Settings { w0: 3.0, ..sgd(0.01) }),
+    ];
+    for (data, settings) in cases {
+        let rows = run(&data, &settings, 30);
+        let mut bytes = Vec::new();
+        let info = render_descent_gif(&small(8), &data, &settings, &rows, &mut bytes)
+            .unwrap_or_else(|e| panic!("{settings:?}: {e}"));
+        let gif = decode(&bytes);
+        assert_eq!(gif.frames.len(), info.frames);
+        assert!(colours(gif.frames.last().expect("a frame")) >= 8);
+    }
+}
+
+#[test]
+fn the_same_run_gives_the_same_bytes() {
+    let data = Dataset::notebook();
+    let settings = sgd(0.1);
+    let rows = run(&data, &settings, 20);
+    let render = || {
+        let mut bytes = Vec::new();
+        render_descent_gif(&small(10), &data, &settings, &rows, &mut bytes).expect("render");
+        bytes
+    };
+    assert_eq!(render(), render());
+}
+
+#[test]
+fn gif_files_are_written_and_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = Dataset::notebook();
+    let settings = sgd(0.1);
+    let rows = run(&data, &settings, 20);
+    let path = dir.path().join("descent.gif");
+    let report = export_gif_file(&path, &small(5), &data, &settings, &rows).expect("write");
+    let bytes = std::fs::read(&path).expect("read");
+    assert_eq!(report.bytes, bytes.len() as u64);
+    assert_eq!(decode(&bytes).frames.len(), 5);
+    assert!(report.to_string().starts_with(&format!("wrote {} (", path.display())));
+}

@@ -1,0 +1,347 @@
+//! Session files: a saved session replays every run bit for bit; every f64 survives exactly; corrupt and newer
+//! files are refused with one-line errors naming the file, and never touched; a failed save keeps the old file.
+
+use std::path::{Path, PathBuf};
+
+use descent::engine::trainer::{DynTrainer, Record};
+use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Precision, Settings};
+use descent::session::{CURRENT_VERSION, Session, SessionData, SessionError, SessionRun};
+
+/// Data whose values have no short decimal form, or sit at the edges of f64.
+fn awkward_data() -> Dataset {
+    let x = vec![0.1, 1.0 / 3.0, 1e-300, 2.5, -0.0, 0.1 + 0.2, 7.0 / 9.0, 4.0];
+    let y = vec![0.3, 1.0, 3e-300, 7.5 + 1e-15, 5e-324, 0.9, 2.0 / 3.0, 12.000000000000002];
+    Dataset::new(x, y, "awkward \"data\"").expect("valid data")
+}
+
+/// A session with one run of each kind that could go wrong: awkward hyperparameters, a mini-batch with a seed
+/// above 2⁵³ (not representable as a JSON double), f32, a bias with Huber and RMSprop, notebook-sum with Adam.
+fn session() -> Session {
+    let mut s = Session::new(&awkward_data());
+    let base = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Sgd, 0.1 / 3.0), ..Settings::default() };
+    let runs = [
+        ("plain", base.clone()),
+        (
+            "mini-batch",
+            Settings {
+                optimizer: OptimizerConfig::new(OptimizerKind::Adam, 1.0 / 3.0),
+                batch_size: Some(3),
+                seed: 12_345_678_901_234_567_891,
+                w0: -0.7,
+                ..base.clone()
+            },
+        ),
+        (
+            "f32",
+            Settings {
+                precision: Precision::F32,
+                optimizer: OptimizerConfig {
+                    momentum: 0.9,
+                    nesterov: true,
+                    ..OptimizerConfig::new(OptimizerKind::Sgd, 0.07)
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "bias huber",
+            Settings {
+                bias: true,
+                loss: LossKind::Huber,
+                huber_delta: 0.1 + 0.2,
+                b0: 1e-300,
+                optimizer: OptimizerConfig {
+                    centered: true,
+                    alpha: 0.9 + 1e-12,
+                    eps: Some(1e-8 / 3.0),
+                    ..OptimizerConfig::new(OptimizerKind::Rmsprop, 0.01)
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "notebook-sum",
+            Settings {
+                gradient: GradientSource::NotebookSum,
+                optimizer: OptimizerConfig {
+                    weight_decay: Some(1e-3 / 7.0),
+                    amsgrad: true,
+                    ..OptimizerConfig::new(OptimizerKind::Adamw, 0.003)
+                },
+                ..base
+            },
+        ),
+    ];
+    for (i, (name, settings)) in runs.into_iter().enumerate() {
+        let mut run = SessionRun::new(name, settings, [40 * i as u8, 200, 255 - 30 * i as u8]);
+        run.visible = i != 2;
+        run.steps = 200;
+        s.runs.push(run);
+    }
+    s.tolerance = Some(1e-9 / 3.0);
+    s.app = serde_json::json!({ "view": { "zoom": 0.1 + 0.2 }, "selected": 2, "future": [1, "two"] });
+    s
+}
+
+/// The bits of every number in a row.
+fn bits(r: &Record<f64>) -> [u64; 6] {
+    [r.step, r.params.w.to_bits(), r.params.b.to_bits(), r.loss.to_bits(), r.grad.w.to_bits(), r.grad.b.to_bits()]
+}
+
+/// Each run of the session replayed for its steps, as bits.
+fn trajectories(s: &Session) -> Vec<Vec<[u64; 6]>> {
+    let data = s.dataset().expect("valid data");
+    s.runs
+        .iter()
+        .map(|run| {
+            let mut t = DynTrainer::new(&data, &run.settings).expect("valid settings");
+            t.set_tolerance(s.tolerance);
+            let mut rows = vec![bits(&t.record())];
+            t.run(run.steps, |r| rows.push(bits(r)));
+            rows
+        })
+        .collect()
+}
+
+fn f64_bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// A session file in a fresh directory.
+fn saved(s: &Session) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lesson.descent.json");
+    s.save(&path).expect("save");
+    (dir, path)
+}
+
+#[test]
+fn a_saved_session_replays_every_run_bit_for_bit() {
+    let original = session();
+    let (_dir, path) = saved(&original);
+    let loaded = Session::load(&path).expect("load");
+    assert_eq!(loaded, original);
+    assert_eq!(loaded.version, CURRENT_VERSION);
+    assert_eq!(f64_bits(&loaded.data.x), f64_bits(&original.data.x), "-0.0 and 1e-300 included");
+    assert_eq!(f64_bits(&loaded.data.y), f64_bits(&original.data.y), "5e-324 included");
+    assert_eq!(loaded.runs[1].settings.seed, 12_345_678_901_234_567_891);
+    let (before, after) = (trajectories(&original), trajectories(&loaded));
+    assert_eq!(before.len(), 5);
+    for (run, (a, b)) in original.runs.iter().zip(before.iter().zip(&after)) {
+        assert!(a.len() > 1, "{} took steps", run.name);
+        assert_eq!(a, b, "run {} replays identically", run.name);
+    }
+    // Saving what was loaded writes the same bytes: nothing drifted.
+    assert_eq!(loaded.to_json().expect("json"), std::fs::read_to_string(&path).expect("read"));
+}
+
+#[test]
+fn every_finite_f64_survives_exactly() {
+    // A fixed pseudo-random spread of bit patterns over the whole range, plus the classic hard cases.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut x: Vec<f64> = (0..4000).map(|_| f64::from_bits(next())).filter(|v| v.is_finite()).collect();
+    x.extend([
+        0.1,
+        0.2,
+        0.3,
+        1.0 / 3.0,
+        2.0 / 3.0,
+        1e-300,
+        5e-324,
+        f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::MIN,
+        -0.0,
+        9_007_199_254_740_994.0,
+        // The largest subnormal, whose decimal form once hung parsers.
+        f64::from_bits(0x000F_FFFF_FFFF_FFFF),
+        8.98846567431158e307,
+        0.1 + 0.2,
+    ]);
+    let y: Vec<f64> = x.iter().rev().copied().collect();
+    let mut s = Session::new(&Dataset::notebook());
+    s.data = SessionData { name: "bits".into(), x: x.clone(), y: y.clone() };
+    let back = Session::from_json(&s.to_json().expect("json")).expect("parse");
+    assert_eq!(f64_bits(&back.data.x), f64_bits(&x));
+    assert_eq!(f64_bits(&back.data.y), f64_bits(&y));
+}
+
+/// Writes `content` as a session file and loads it, expecting an error that names the file on one line.
+fn load_err(content: &[u8]) -> (SessionError, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("broken.descent.json");
+    std::fs::write(&path, content).expect("write");
+    let err = Session::load(&path).expect_err("refused");
+    let message = err.to_string();
+    assert!(message.starts_with(&path.display().to_string()), "{message:?} names the file first");
+    assert!(!message.contains('\n'), "{message:?} is one line");
+    // Loading touched nothing.
+    assert_eq!(std::fs::read(&path).expect("still there"), content);
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    (err, message)
+}
+
+#[test]
+fn corrupt_files_give_one_line_errors_naming_the_file() {
+    let good = session().to_json().expect("json");
+
+    let (err, message) = load_err(&good.as_bytes()[..good.len() / 2]);
+    assert!(matches!(err, SessionError::Corrupt { .. }), "truncated: {err:?}");
+    assert!(message.contains("line") && message.contains("column"), "{message}");
+
+    let garbage: Vec<u8> = (0..300u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let (err, _) = load_err(&garbage);
+    assert!(matches!(err, SessionError::Corrupt { .. }), "garbage: {err:?}");
+
+    let (err, message) = load_err(b"");
+    assert!(matches!(err, SessionError::Corrupt { .. }) && message.contains("empty"), "{message}");
+
+    let wrong_type = good.replacen("\"x\": [", "\"x\": [\"one\", ", 1);
+    let (err, message) = load_err(wrong_type.as_bytes());
+    assert!(matches!(err, SessionError::Corrupt { .. }), "wrong type: {err:?}");
+    assert!(message.contains("line") && message.contains("invalid type"), "{message}");
+
+    let (_, message) = load_err(br#"{"version": 1, "data": {"name": "d", "x": [1, NaN], "y": [1, 2]}, "runs": []}"#);
+    assert!(message.contains("line 1"), "NaN is not JSON: {message}");
+
+    let (_, message) = load_err(br#"{"version": 1, "data": {"name": "d", "x": [1, 1e999], "y": [1, 2]}, "runs": []}"#);
+    assert!(message.contains("number out of range"), "{message}");
+
+    let (err, message) = load_err(br#"{"version": 1, "data": {"name": "d", "x": [1, 2], "y": [1]}, "runs": []}"#);
+    assert!(matches!(err, SessionError::Invalid { .. }) && message.contains("x has 2 values but y has 1"), "{message}");
+
+    let (_, message) = load_err(br#"{"version": 1, "data": {"name": "d", "x": [], "y": []}, "runs": []}"#);
+    assert!(message.contains("no samples"), "{message}");
+
+    let bad_lr = good.replacen("\"lr\": 0.03333333333333333", "\"lr\": -1.0", 1);
+    assert_ne!(bad_lr, good);
+    let (err, message) = load_err(bad_lr.as_bytes());
+    assert!(matches!(err, SessionError::Invalid { .. }) && message.contains("--lr"), "{message}");
+    assert!(message.contains("\"plain\""), "names the run: {message}");
+
+    let (err, message) = load_err(br#"{"data": {"name": "d", "x": [1], "y": [1]}, "runs": []}"#);
+    assert!(matches!(err, SessionError::Corrupt { .. }) && message.contains("version"), "{message}");
+
+    let (_, message) = load_err(br#"{"version": "1", "runs": []}"#);
+    assert!(message.contains("version"), "{message}");
+
+    let (_, message) = load_err(br#"[1, 2, 3]"#);
+    assert!(message.contains("not a valid descent session"), "{message}");
+
+    let (_, message) = load_err(b"{\"version\": 0, \"data\": {\"name\": \"d\", \"x\": [1], \"y\": [1]}, \"runs\": []}");
+    assert!(message.contains("version 0"), "{message}");
+
+    let missing = std::env::temp_dir().join("descent-no-such-session.json");
+    let err = Session::load(&missing).expect_err("missing");
+    assert!(matches!(err, SessionError::Read { .. }) && err.to_string().contains("descent-no-such-session"));
+}
+
+#[test]
+fn a_newer_session_is_refused_as_newer_before_anything_else_is_read() {
+    // A future layout that this build could not parse at all.
+    let (err, message) = load_err(br#"{"version": 7, "data": "stored elsewhere", "runs": {"new": true}}"#);
+    assert!(matches!(err, SessionError::Newer { version: 7, .. }), "{err:?}");
+    assert!(message.ends_with(": made by a newer descent (session version 7; this one reads up to 1)"), "{message}");
+    let err = Session::from_json(r#"{"version": 2}"#).expect_err("newer");
+    assert!(err.to_string().contains("session version 2"), "{err}");
+}
+
+#[test]
+fn sessions_that_would_not_load_back_are_not_saved() {
+    let (_dir, path) = saved(&session());
+    let before = std::fs::read(&path).expect("read");
+    for broken in [
+        Session { tolerance: Some(f64::NAN), ..session() },
+        Session { data: SessionData { name: "d".into(), x: vec![1.0, f64::INFINITY], y: vec![1.0, 2.0] }, ..session() },
+        Session { version: 9, ..session() },
+    ] {
+        let err = broken.save(&path).expect_err("refused");
+        assert!(err.to_string().starts_with(&path.display().to_string()), "{err}");
+    }
+    let mut bad_run = session();
+    bad_run.runs[0].settings.optimizer.beta1 = 1.5;
+    assert!(bad_run.save(&path).is_err());
+    assert_eq!(std::fs::read(&path).expect("read"), before, "the old session is intact");
+}
+
+/// Makes a directory unwritable for this test, by permissions or, for a privileged user whom permissions do not
+/// stop, by the immutable attribute; restores it when dropped. `None` when neither works here.
+struct Unwritable<'a>(&'a Path, bool);
+
+impl<'a> Unwritable<'a> {
+    fn new(dir: &'a Path) -> Option<Unwritable<'a>> {
+        let blocked = || std::fs::write(dir.join("probe"), b"x").is_err();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).ok()?;
+            if blocked() {
+                return Some(Unwritable(dir, false));
+            }
+            let _ = std::fs::remove_file(dir.join("probe"));
+            let immutable = std::process::Command::new("chattr").arg("+i").arg(dir).status();
+            if immutable.is_ok_and(|s| s.success()) {
+                if blocked() {
+                    return Some(Unwritable(dir, true));
+                }
+                let _ = std::process::Command::new("chattr").arg("-i").arg(dir).status();
+            }
+            None
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = blocked;
+            None
+        }
+    }
+}
+
+impl Drop for Unwritable<'_> {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if self.1 {
+                let _ = std::process::Command::new("chattr").arg("-i").arg(self.0).status();
+            }
+            let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+#[test]
+fn a_failed_save_leaves_the_old_file_intact() {
+    let old = session();
+    let (dir, path) = saved(&old);
+    let before = std::fs::read(&path).expect("read");
+    let mut newer = session();
+    newer.runs.truncate(1);
+    let Some(_guard) = Unwritable::new(dir.path()) else {
+        eprintln!("skipped: cannot make a directory unwritable here");
+        return;
+    };
+    let err = newer.save(&path).expect_err("the directory is read-only");
+    assert!(matches!(err, SessionError::Write { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with(&path.display().to_string()) && !message.contains('\n'), "{message}");
+    assert_eq!(std::fs::read(&path).expect("still readable"), before);
+    assert_eq!(Session::load(&path).expect("still loads"), old);
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).expect("list").filter_map(Result::ok).collect();
+    assert_eq!(entries.len(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn saving_replaces_the_old_session_completely() {
+    let (dir, path) = saved(&session());
+    let mut smaller = Session::new(&Dataset::notebook());
+    smaller.runs.push(SessionRun::new("only", Settings::default(), [1, 2, 3]));
+    smaller.save(&path).expect("save");
+    assert_eq!(Session::load(&path).expect("load"), smaller);
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1, "no temporary file left behind");
+}
