@@ -5,4 +5,9 @@
 
 pub mod engine;
 pub mod cli;
+pub mod export;
+pub mod session;
 pub mod printout;
+pub mod history;
+pub mod worker;
+pub mod app;

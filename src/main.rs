@@ -7,6 +7,29 @@ fn main() {
     if let Some(command) = &cli.command {
         std::process::exit(descent::cli::run_command(command));
     }
-    eprintln!("error: the app is not built yet; try `descent trace`");
-    std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    if let Some(session) = &cli.gui.session {
+        eprintln!("error: --session {}: opening session files in the app is not supported yet", session.display());
+        std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    }
+    if let Some(preset) = &cli.gui.preset
+        && !preset.eq_ignore_ascii_case("notebook")
+    {
+        eprintln!("error: --preset {preset}: unknown app preset (available: notebook)");
+        std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    }
+    if let Err(e) = cli.engine.settings().validate() {
+        eprintln!("error: {e}");
+        std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    }
+    let data = match &cli.engine.data {
+        Some(_) => match cli.engine.dataset() {
+            Ok(data) => Some(data),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(descent::cli::EXIT_BAD_INPUT);
+            }
+        },
+        None => None,
+    };
+    std::process::exit(descent::app::run_native(cli.engine, cli.gui, data));
 }

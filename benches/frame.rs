@@ -1,0 +1,62 @@
+//! The cost of one app frame (layout, controls and the three plots, headless) with 10³ and with 10⁷ steps of
+//! history: `cargo bench --bench frame`. History thinning and per-pixel-column decimation keep the two close.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use descent::app::state::SPEED_UNLIMITED;
+use descent::app::{App, AppOptions};
+use descent::cli::EngineArgs;
+use descent::worker::Command;
+use egui_kittest::Harness;
+
+/// An app whose run has taken `steps` steps of mini-batch SGD on noisy data (it never converges, and its loss
+/// zig-zags, so the history has extremes everywhere).
+fn app_after(steps: u64) -> Harness<'static, App> {
+    let engine =
+        EngineArgs { data: Some("noisy".into()), batch_size: Some(1), lr: Some(1e-3), ..EngineArgs::default() };
+    let options = AppOptions { engine, steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() };
+    let mut h = Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options));
+    h.state().worker().send(Command::SetTolerance(None));
+    h.state().worker().send(Command::Step(steps));
+    let (snap, done) =
+        h.state().worker().wait_for(Duration::from_secs(900), |s| s.runs[0].record.step >= steps && !s.is_busy());
+    assert!(done, "the run reached step {}", snap.runs[0].record.step);
+    for _ in 0..3 {
+        h.step();
+    }
+    let history = &h.state().snapshot().runs[0].history;
+    eprintln!("{steps} steps: {} history rows kept", history.len());
+    h
+}
+
+fn frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(40).measurement_time(Duration::from_secs(6));
+    let mut harnesses = Vec::new();
+    for (name, steps) in [("1e3_steps", 1_000), ("1e7_steps", 10_000_000)] {
+        let mut h = app_after(steps);
+        group.bench_function(name, |b| b.iter(|| h.step()));
+        harnesses.push((name, h));
+    }
+    group.finish();
+
+    // What a new snapshot adds to a frame: one loss series decimated to one min/max pair per column.
+    let mut group = c.benchmark_group("decimate_1400_columns");
+    for (name, h) in &harnesses {
+        let history = h.state().snapshot().runs[0].history.clone();
+        let last = history.last().map_or(1.0, |r| r.step as f64);
+        let mut out = Vec::new();
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                history.decimate(0.0..=last, 1_400, |r| r.loss, &mut out);
+                black_box(out.len())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frame);
+criterion_main!(benches);

@@ -1,0 +1,38 @@
+//! Keyboard shortcuts: Space runs or pauses, S or → steps, R resets, L toggles the log scale, + and − multiply or
+//! divide the learning rate by 1.25. Keys are ignored while a text field has focus, and consumed before the widgets
+//! see them (so Space does not also press a focused button).
+
+use egui::{Key, Modifiers};
+
+use super::state::Action;
+
+/// Factor of one + or − press on the learning rate.
+pub const LR_FACTOR: f64 = 1.25;
+
+/// Turns this frame's shortcut presses into actions.
+pub fn shortcuts(ctx: &egui::Context, actions: &mut Vec<Action>) {
+    if ctx.text_edit_focused() {
+        return;
+    }
+    ctx.input_mut(|input| {
+        let mut pressed = |key: Key| input.consume_key(Modifiers::NONE, key);
+        if pressed(Key::Space) {
+            actions.push(Action::ToggleRun);
+        }
+        if pressed(Key::S) || pressed(Key::ArrowRight) {
+            actions.push(Action::Step(1));
+        }
+        if pressed(Key::R) {
+            actions.push(Action::Reset);
+        }
+        if pressed(Key::L) {
+            actions.push(Action::ToggleLogScale);
+        }
+        if pressed(Key::Plus) || pressed(Key::Equals) {
+            actions.push(Action::ScaleLr(LR_FACTOR));
+        }
+        if pressed(Key::Minus) {
+            actions.push(Action::ScaleLr(1.0 / LR_FACTOR));
+        }
+    });
+}

@@ -1,0 +1,935 @@
+//! The loss landscape, the app's main view: L(w) with the current point sliding down it, the tangent there, the
+//! trail of earlier points joined by step arrows and an arrow to where the next step lands. With a bias it is the
+//! loss over (w, b) as a shaded contour map with the path, plus L(w) at the current b as a slice.
+//!
+//! A click or a drag on the landscape picks a new start point and resets the run.
+
+use std::sync::Arc;
+
+use egui::{Align2, Color32, RichText, TextureHandle, TextureOptions, Ui};
+use egui_plot::{Arrows, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points, Text, VLine};
+
+use super::{PlotEnv, plottable};
+use crate::app::format;
+use crate::app::state::Action;
+use crate::app::theme::faded;
+use crate::engine::data::Dataset;
+use crate::engine::loss::LossKind;
+use crate::engine::model::Params;
+use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::engine::trainer::{DynTrainer, Status};
+use crate::history::Row;
+use crate::worker::RunSnapshot;
+
+/// Samples of the loss curve.
+const CURVE_POINTS: usize = 400;
+/// Most path points drawn on the landscape (as a line).
+const PATH_POINTS: usize = 1_500;
+/// Latest steps drawn as dots.
+const DOT_STEPS: usize = 150;
+/// Steps drawn as arrows (the latest ones).
+const ARROW_STEPS: usize = 40;
+/// Above this many samples, a non-quadratic (or f32) loss is drawn from an evenly spaced subsample.
+const SUBSAMPLE_ABOVE: usize = 20_000;
+/// Contour grid resolution.
+const GRID: [usize; 2] = [161, 121];
+
+/// Evaluates L(w, b) for drawing, in the run's precision.
+struct Evaluator {
+    data: Arc<Dataset>,
+    key: EvalKey,
+    trainer: DynTrainer,
+    /// Bumped on every rebuild: the curve and contour caches key on it.
+    id: u64,
+    /// The curve is drawn from a subsample of this many points (of `data.len()`).
+    subsample: Option<usize>,
+}
+
+#[derive(Clone, PartialEq)]
+struct EvalKey {
+    bias: bool,
+    loss: LossKind,
+    huber_delta: u64,
+    precision: Precision,
+}
+
+impl EvalKey {
+    fn of(s: &Settings) -> Self {
+        EvalKey { bias: s.bias, loss: s.loss, huber_delta: s.huber_delta.to_bits(), precision: s.precision }
+    }
+}
+
+impl Evaluator {
+    fn loss(&self, w: f64, b: f64) -> f64 {
+        self.trainer.loss_at(Params { w, b })
+    }
+
+    /// dL/dw by central differences (exact for a parabola up to rounding; the mean of both sides at a kink).
+    fn slope_w(&self, w: f64, b: f64, h: f64) -> f64 {
+        let h = if h.is_finite() && h > 0.0 { h } else { 1e-6 };
+        (self.loss(w + h, b) - self.loss(w - h, b)) / (2.0 * h)
+    }
+}
+
+/// The landscape's caches (the evaluator, the sampled curve, the contour texture), kept between frames.
+#[derive(Default)]
+pub struct Landscape {
+    eval: Option<Evaluator>,
+    next_id: u64,
+    curve: Option<(CurveKey, Vec<[f64; 2]>)>,
+    slice: Option<(CurveKey, Vec<[f64; 2]>)>,
+    contour: Option<ContourCache>,
+    /// The view frozen while the pointer drags a new start point (so the view does not move under it).
+    frozen: Option<View>,
+}
+
+/// The contour map of one view: its key, the shaded texture and the contour polylines.
+type ContourCache = (CurveKey, TextureHandle, Vec<Vec<[f64; 2]>>);
+
+#[derive(Clone, Copy, PartialEq)]
+struct CurveKey {
+    eval: u64,
+    bounds: [u64; 4],
+    extra: u64,
+}
+
+impl CurveKey {
+    fn new(eval: u64, lo: [f64; 2], hi: [f64; 2], extra: f64) -> Self {
+        CurveKey {
+            eval,
+            bounds: [lo[0].to_bits(), lo[1].to_bits(), hi[0].to_bits(), hi[1].to_bits()],
+            extra: extra.to_bits(),
+        }
+    }
+}
+
+/// What the landscape shows of the current point.
+#[derive(Clone, Copy, Debug)]
+pub struct PointView {
+    /// Where the point is drawn (animated between steps).
+    pub displayed: Params<f64>,
+    /// While animating: the step and parameters the point comes from.
+    pub from: Option<(u64, Params<f64>)>,
+}
+
+/// Display toggles.
+#[derive(Clone, Copy, Debug)]
+pub struct Toggles {
+    /// Draw the tangent.
+    pub tangent: bool,
+    /// Draw the next-step arrow.
+    pub next: bool,
+}
+
+/// The visible window: w range, b range (bias) and the loss range of the 1-D view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct View {
+    w: [f64; 2],
+    b: [f64; 2],
+}
+
+impl Landscape {
+    fn evaluator(&mut self, data: &Arc<Dataset>, settings: &Settings) -> Option<&Evaluator> {
+        let key = EvalKey::of(settings);
+        let fresh = self.eval.as_ref().is_some_and(|e| Arc::ptr_eq(&e.data, data) && e.key == key);
+        if !fresh {
+            self.eval = None;
+            let quadratic_fast = settings.loss == LossKind::Mse && settings.precision == Precision::F64;
+            let (sample, subsample) = if data.len() > SUBSAMPLE_ABOVE && !quadratic_fast {
+                let stride = data.len().div_ceil(SUBSAMPLE_ABOVE);
+                let x: Vec<f64> = data.x.iter().step_by(stride).copied().collect();
+                let y: Vec<f64> = data.y.iter().step_by(stride).copied().collect();
+                let n = x.len();
+                (Dataset::new(x, y, data.name.clone()).ok(), Some(n))
+            } else {
+                (None, None)
+            };
+            let mut s = settings.clone();
+            // Only the loss matters here; a plain optimizer keeps construction infallible for any settings.
+            s.optimizer = Default::default();
+            s.batch_size = None;
+            s.gradient = GradientSource::Analytic;
+            let trainer = DynTrainer::new(sample.as_ref().unwrap_or(data), &s).ok()?;
+            self.next_id += 1;
+            self.eval = Some(Evaluator { data: Arc::clone(data), key, trainer, id: self.next_id, subsample });
+        }
+        self.eval.as_ref()
+    }
+
+    /// The landscape for `run`: the parabola (or the contour map and slice with a bias).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        env: &PlotEnv<'_>,
+        run: &RunSnapshot,
+        point: PointView,
+        toggles: Toggles,
+        actions: &mut Vec<Action>,
+    ) {
+        let settings = &run.spec.settings;
+        if !ui.input(|i| i.pointer.any_down()) {
+            self.frozen = None;
+        }
+        if self.evaluator(&env.snap.data, settings).is_none() {
+            ui.centered_and_justified(|ui| ui.label("The loss cannot be drawn for these settings."));
+            return;
+        }
+        if settings.bias {
+            let h = ui.available_height();
+            let contour_h = (h * 0.64).max(120.0);
+            ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
+                self.contour_ui(ui, env, run, point, toggles, actions);
+            });
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new(format!("slice: L(w) at b = {}", format::sig(point.displayed.b, 4)))
+                    .small()
+                    .color(env.palette.weak_text),
+            );
+            self.curve_ui(ui, env, run, point, toggles, actions, true);
+        } else {
+            self.curve_ui(ui, env, run, point, toggles, actions, false);
+        }
+    }
+
+    /// The w range to show: centred on w*, covering the start, the path and the next point, with the path's
+    /// excursions capped at 4× the start's distance (a diverging run leaves the view instead of shrinking the
+    /// parabola to a needle).
+    fn w_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
+        let center = run.analysis.optimum.w;
+        let start = run.history.first().map_or(run.spec.settings.w0, |r| r.params.w);
+        let ext = run.history.extent().w;
+        let mut others = vec![displayed.w];
+        if !ext.is_empty() {
+            others.extend([ext.min, ext.max]);
+        }
+        if let Some(n) = run.next {
+            others.push(n.w);
+        }
+        symmetric_range(center, start, &others)
+    }
+
+    fn b_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
+        let center = run.analysis.optimum.b;
+        let start = run.history.first().map_or(run.spec.settings.b0, |r| r.params.b);
+        let ext = run.history.extent().b;
+        let mut others = vec![displayed.b];
+        if !ext.is_empty() {
+            others.extend([ext.min, ext.max]);
+        }
+        symmetric_range(center, start, &others)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn curve_ui(
+        &mut self,
+        ui: &mut Ui,
+        env: &PlotEnv<'_>,
+        run: &RunSnapshot,
+        point: PointView,
+        toggles: Toggles,
+        actions: &mut Vec<Action>,
+        slice: bool,
+    ) {
+        let Some(eval) = self.eval.as_ref() else {
+            return;
+        };
+        let palette = env.palette;
+        let color = env.run_color(run);
+        let bias = run.spec.settings.bias;
+        let b_at = if bias { point.displayed.b } else { 0.0 };
+        let view_w = match self.frozen {
+            Some(v) => v.w,
+            None => Self::w_range(run, point.displayed),
+        };
+        let [lo, hi] = view_w;
+
+        // The curve, cached per evaluator, range and (for the slice) b.
+        let key = CurveKey::new(eval.id, [lo, 0.0], [hi, 0.0], b_at);
+        let cache = if slice { &mut self.slice } else { &mut self.curve };
+        if cache.as_ref().is_none_or(|(k, _)| *k != key) {
+            let pts = (0..=CURVE_POINTS)
+                .map(|i| {
+                    let w = lo + (hi - lo) * i as f64 / CURVE_POINTS as f64;
+                    [w, eval.loss(w, b_at)]
+                })
+                .filter(|p| p[1].is_finite())
+                .collect();
+            *cache = Some((key, pts));
+        }
+        let curve: &[[f64; 2]] = cache.as_ref().map_or(&[], |(_, pts)| pts.as_slice());
+        let (mut y_min, mut y_max) =
+            curve.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p[1]), b.max(p[1])));
+        if !(y_min.is_finite() && y_max.is_finite()) {
+            (y_min, y_max) = (0.0, 1.0);
+        }
+        let span = (y_max - y_min).max(1e-12 * y_max.abs().max(1.0));
+        let (y0, y1) = (y_min - 0.07 * span, y_max + 0.12 * span);
+
+        let h = (hi - lo) * 1e-4;
+        let here = point.displayed;
+        let here_y = eval.loss(here.w, b_at);
+        let slope = eval.slope_w(here.w, b_at, h);
+        let finished = run.status.is_finished();
+        let animating = point.from.is_some();
+        let path: Vec<Row> = if slice { Vec::new() } else { run.history.sample(PATH_POINTS) };
+        let path: Vec<Row> = match point.from {
+            Some((from_step, _)) => path.into_iter().filter(|r| r.step <= from_step).collect(),
+            None => path,
+        };
+        let n_samples = eval.subsample.unwrap_or(env.snap.data.len()) as f64;
+        let notebook_sum = run.spec.settings.gradient == GradientSource::NotebookSum;
+        let next = if toggles.next && !animating && !finished { run.next } else { None };
+        let id = if slice { "slice-plot" } else { "landscape-plot" };
+
+        let hover_eval = |w: f64| (eval.loss(w, b_at), eval.slope_w(w, b_at, h));
+        let path_for_hover = &path;
+        let dot_offset = path.len().saturating_sub(DOT_STEPS);
+        let plot = Plot::new(id)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .x_axis_label("w")
+            .y_axis_label(if slice { "L(w, b)" } else { "L(w)" })
+            .y_axis_min_width(44.0)
+            .x_axis_formatter(|mark, _| super::value_label(mark.value))
+            .y_axis_formatter(|mark, _| super::value_label(mark.value))
+            .label_formatter(move |pos| match pos {
+                egui_plot::HoverPosition::NearDataPoint { plot_name: "path", index, .. } => {
+                    path_for_hover.get(*index + dot_offset).map(|r| super::row_readout(r, bias))
+                }
+                egui_plot::HoverPosition::NearDataPoint { position, .. }
+                | egui_plot::HoverPosition::Elsewhere { position } => {
+                    let (l, g) = hover_eval(position.x);
+                    Some(format!(
+                        "w = {}\nL = {}\ndL/dw = {}\nclick or drag: start here",
+                        format::sig(position.x, 5),
+                        format::sci(l, 4),
+                        format::sci(g, 3)
+                    ))
+                }
+            });
+        let response = plot.show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, y0], [hi, y1]));
+            plot_ui.line(Line::new("L(w)", PlotPointsOwned::from(curve)).color(palette.curve).width(2.5));
+
+            // The optimum.
+            let opt = run.analysis.optimum;
+            if !slice || !bias {
+                let opt_y = eval.loss(opt.w, b_at);
+                plot_ui.vline(
+                    VLine::new("w*", opt.w)
+                        .color(faded(palette.optimum, 0.45))
+                        .style(LineStyle::dashed_loose())
+                        .width(1.0),
+                );
+                plot_ui.points(
+                    Points::new("optimum", [opt.w, opt_y])
+                        .shape(MarkerShape::Diamond)
+                        .radius(6.0)
+                        .color(palette.optimum),
+                );
+                plot_ui.text(
+                    Text::new(
+                        "w* label",
+                        PlotPoint::new(opt.w, y1),
+                        RichText::new(format!(" w* = {}", format::short(format::clean(opt.w, opt.w.abs()))))
+                            .color(palette.optimum),
+                    )
+                    .anchor(Align2::LEFT_TOP),
+                );
+            }
+
+            // The start point.
+            if let Some(first) = run.history.first()
+                && !slice
+                && first.loss.is_finite()
+            {
+                plot_ui.points(
+                    Points::new("start", [first.params.w, first.loss.clamp(y0, y1)])
+                        .shape(MarkerShape::Square)
+                        .radius(4.0)
+                        .filled(false)
+                        .color(faded(palette.curve, 0.8)),
+                );
+            }
+
+            // The trail and the latest steps as arrows.
+            if !path.is_empty() {
+                let pts: Vec<[f64; 2]> = path.iter().map(|r| [r.params.w, plottable(r.loss).unwrap_or(y1)]).collect();
+                plot_ui.line(Line::new("trail", pts.clone()).color(faded(color, 0.35)).width(1.0).allow_band(false));
+                plot_ui.points(Points::new("path", latest(&pts, DOT_STEPS)).color(faded(color, 0.8)).radius(2.5));
+                let (origins, tips) = step_arrows(&pts, plot_ui.transform());
+                if !origins.is_empty() {
+                    plot_ui.arrows(Arrows::new("steps", origins, tips).color(faded(color, 0.7)).tip_length(9.0));
+                }
+            }
+            if let Some((_, from)) = point.from
+                && !slice
+            {
+                let from_y = eval.loss(from.w, b_at);
+                plot_ui.arrows(
+                    Arrows::new("moving", vec![[from.w, from_y]], vec![[here.w, here_y]])
+                        .color(faded(color, 0.7))
+                        .tip_length(9.0),
+                );
+            }
+
+            // The tangent (true slope), and the slope the notebook's summed gradient steps along.
+            let reach = 0.14 * (hi - lo);
+            if toggles.tangent && slope.is_finite() && here_y.is_finite() {
+                let seg = |s: f64| vec![[here.w - reach, here_y - s * reach], [here.w + reach, here_y + s * reach]];
+                plot_ui.line(
+                    Line::new(format!("tangent, slope {}", format::short(slope)), seg(slope))
+                        .color(palette.tangent)
+                        .width(1.8),
+                );
+                if notebook_sum && !slice {
+                    plot_ui.line(
+                        Line::new(
+                            format!("notebook-sum slope ({}× steeper)", format::short(n_samples)),
+                            seg(slope * n_samples),
+                        )
+                        .color(palette.warning)
+                        .style(LineStyle::dashed_dense())
+                        .width(1.5),
+                    );
+                }
+            }
+
+            // Where the next step lands.
+            if let Some(n) = next
+                && !slice
+            {
+                let ny = eval.loss(n.w, b_at);
+                if ny.is_finite() {
+                    plot_ui.arrows(
+                        Arrows::new("next step", vec![[here.w, here_y]], vec![[n.w, ny]])
+                            .color(faded(color, 0.55))
+                            .tip_length(11.0),
+                    );
+                    plot_ui.points(Points::new("next", [n.w, ny]).radius(6.0).filled(false).color(faded(color, 0.8)));
+                }
+            }
+
+            // The current point, with a halo, and the outcome.
+            if here.w >= lo && here.w <= hi && here_y.is_finite() {
+                plot_ui.points(Points::new("current halo", [here.w, here_y]).radius(14.0).color(faded(color, 0.22)));
+                plot_ui.points(Points::new("current", [here.w, here_y]).radius(8.0).color(color));
+                if !slice && !finished {
+                    // A readout beside the point, below the curve on the outer side, away from the tangent.
+                    let (dx, anchor) = if here.w <= run.analysis.optimum.w {
+                        (-0.025, Align2::RIGHT_TOP)
+                    } else {
+                        (0.025, Align2::LEFT_TOP)
+                    };
+                    plot_ui.text(
+                        Text::new(
+                            "point label",
+                            PlotPoint::new(here.w + dx * (hi - lo), here_y - 0.03 * (y1 - y0)),
+                            RichText::new(format!("w = {}", format::sig(here.w, 4))).size(14.0).strong().color(color),
+                        )
+                        .anchor(anchor),
+                    );
+                }
+                match run.status {
+                    Status::Converged { step, .. } if !animating => {
+                        plot_ui.points(
+                            Points::new("minimum ring", [here.w, here_y])
+                                .radius(15.0)
+                                .filled(false)
+                                .color(palette.converged),
+                        );
+                        plot_ui.text(
+                            Text::new(
+                                "minimum label",
+                                PlotPoint::new(here.w, here_y + 0.14 * (y1 - y0)),
+                                RichText::new(format!("minimum reached · step {step}"))
+                                    .size(16.0)
+                                    .strong()
+                                    .color(palette.converged),
+                            )
+                            .anchor(Align2::CENTER_BOTTOM),
+                        );
+                    }
+                    Status::Diverged { .. } => {
+                        plot_ui.points(
+                            Points::new("diverged ring", [here.w, here_y])
+                                .radius(15.0)
+                                .filled(false)
+                                .color(palette.diverged),
+                        );
+                    }
+                    _ => {}
+                }
+            } else if here.w.is_finite() {
+                // Off the chart: say where it went.
+                let (x, anchor, arrow) =
+                    if here.w > hi { (hi, Align2::RIGHT_TOP, "→") } else { (lo, Align2::LEFT_TOP, "←") };
+                let text = if arrow == "→" {
+                    format!("w = {} {arrow}", format::sig(here.w, 4))
+                } else {
+                    format!("{arrow} w = {}", format::sig(here.w, 4))
+                };
+                plot_ui.text(
+                    Text::new("off chart", PlotPoint::new(x, y1), RichText::new(text).strong().color(palette.diverged))
+                        .anchor(anchor),
+                );
+            }
+        });
+
+        // A click or drag picks the start point (frozen view while dragging).
+        let r = &response.response;
+        if r.dragged() || r.clicked() {
+            if let Some(pos) = r.interact_pointer_pos() {
+                let v = response.transform.value_from_position(pos);
+                let w = nice_round(v.x, hi - lo);
+                let b = run.spec.settings.b0;
+                if w.is_finite() {
+                    actions.push(Action::SetStart { w, b });
+                }
+            }
+            if r.dragged() && self.frozen.is_none() {
+                self.frozen = Some(View { w: view_w, b: Self::b_range(run, point.displayed) });
+            }
+        }
+        if r.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+        }
+    }
+
+    fn contour_ui(
+        &mut self,
+        ui: &mut Ui,
+        env: &PlotEnv<'_>,
+        run: &RunSnapshot,
+        point: PointView,
+        toggles: Toggles,
+        actions: &mut Vec<Action>,
+    ) {
+        let Some(eval) = self.eval.as_ref() else {
+            return;
+        };
+        let palette = env.palette;
+        let color = env.run_color(run);
+        let view = match self.frozen {
+            Some(v) => v,
+            None => View { w: Self::w_range(run, point.displayed), b: Self::b_range(run, point.displayed) },
+        };
+        let ([w0, w1], [b0, b1]) = (view.w, view.b);
+        let opt = run.analysis.optimum;
+        let min_loss = eval.loss(opt.w, opt.b);
+
+        let key = CurveKey::new(eval.id, [w0, b0], [w1, b1], if palette.dark { 1.0 } else { 0.0 });
+        if self.contour.as_ref().is_none_or(|(k, _, _)| *k != key) {
+            let (image, lines) = contour_map(eval, view, min_loss, palette.dark);
+            let texture = ui.ctx().load_texture("loss-contours", image, TextureOptions::LINEAR);
+            self.contour = Some((key, texture, lines));
+        }
+        let texture_id = self.contour.as_ref().map(|(_, t, _)| t.id());
+        let contour_lines: Vec<Vec<[f64; 2]>> = self.contour.as_ref().map(|(_, _, l)| l.clone()).unwrap_or_default();
+        let line_color = if palette.dark {
+            Color32::from_rgba_unmultiplied(200, 220, 255, 60)
+        } else {
+            Color32::from_rgba_unmultiplied(40, 60, 100, 70)
+        };
+
+        let here = point.displayed;
+        let finished = run.status.is_finished();
+        let animating = point.from.is_some();
+        let path: Vec<Row> = run.history.sample(PATH_POINTS);
+        let path: Vec<Row> = match point.from {
+            Some((from_step, _)) => path.into_iter().filter(|r| r.step <= from_step).collect(),
+            None => path,
+        };
+        let next = if toggles.next && !animating && !finished { run.next } else { None };
+        let path_for_hover = &path;
+        let dot_offset = path.len().saturating_sub(DOT_STEPS);
+        let hover_eval = |w: f64, b: f64| eval.loss(w, b);
+        let plot = Plot::new("contour-plot")
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .x_axis_label("w")
+            .y_axis_label("b")
+            .y_axis_min_width(44.0)
+            .x_axis_formatter(|mark, _| super::value_label(mark.value))
+            .y_axis_formatter(|mark, _| super::value_label(mark.value))
+            .label_formatter(move |pos| match pos {
+                egui_plot::HoverPosition::NearDataPoint { plot_name: "path", index, .. } => {
+                    path_for_hover.get(*index + dot_offset).map(|r| super::row_readout(r, true))
+                }
+                egui_plot::HoverPosition::NearDataPoint { position, .. }
+                | egui_plot::HoverPosition::Elsewhere { position } => Some(format!(
+                    "w = {}\nb = {}\nL = {}\nclick or drag: start here",
+                    format::sig(position.x, 5),
+                    format::sig(position.y, 5),
+                    format::sci(hover_eval(position.x, position.y), 4)
+                )),
+            });
+        let response = plot.show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max([w0, b0], [w1, b1]));
+            if let Some(tex) = texture_id {
+                plot_ui.image(PlotImage::new(
+                    "loss surface",
+                    tex,
+                    PlotPoint::new(0.5 * (w0 + w1), 0.5 * (b0 + b1)),
+                    egui::vec2((w1 - w0) as f32, (b1 - b0) as f32),
+                ));
+            }
+            for (k, polyline) in contour_lines.into_iter().enumerate() {
+                plot_ui.line(
+                    Line::new("contours", polyline)
+                        .id(("contour", k))
+                        .color(line_color)
+                        .width(1.0)
+                        .allow_hover(false)
+                        .allow_band(false),
+                );
+            }
+            plot_ui.points(
+                Points::new("optimum", [opt.w, opt.b]).shape(MarkerShape::Diamond).radius(7.0).color(palette.optimum),
+            );
+            plot_ui.text(
+                Text::new(
+                    "optimum label",
+                    PlotPoint::new(opt.w, opt.b),
+                    RichText::new(format!(
+                        "  (w*, b*) = ({}, {})",
+                        format::short(format::clean(opt.w, opt.w.abs().max(opt.b.abs()))),
+                        format::short(format::clean(opt.b, opt.w.abs().max(opt.b.abs())))
+                    ))
+                    .color(palette.optimum),
+                )
+                .anchor(Align2::LEFT_TOP),
+            );
+            if let Some(first) = run.history.first() {
+                plot_ui.points(
+                    Points::new("start", [first.params.w, first.params.b])
+                        .shape(MarkerShape::Square)
+                        .radius(4.0)
+                        .filled(false)
+                        .color(palette.curve),
+                );
+            }
+            if !path.is_empty() {
+                let pts: Vec<[f64; 2]> = path.iter().map(|r| [r.params.w, r.params.b]).collect();
+                plot_ui.line(Line::new("trail", pts.clone()).color(faded(color, 0.45)).width(1.2).allow_band(false));
+                plot_ui.points(Points::new("path", latest(&pts, DOT_STEPS)).color(faded(color, 0.85)).radius(2.5));
+                let (origins, tips) = step_arrows(&pts, plot_ui.transform());
+                if !origins.is_empty() {
+                    plot_ui.arrows(Arrows::new("steps", origins, tips).color(faded(color, 0.75)).tip_length(9.0));
+                }
+            }
+            if let Some((_, from)) = point.from {
+                plot_ui.arrows(
+                    Arrows::new("moving", vec![[from.w, from.b]], vec![[here.w, here.b]])
+                        .color(faded(color, 0.75))
+                        .tip_length(9.0),
+                );
+            }
+            if let Some(n) = next {
+                plot_ui.arrows(
+                    Arrows::new("next step", vec![[here.w, here.b]], vec![[n.w, n.b]])
+                        .color(faded(color, 0.55))
+                        .tip_length(11.0),
+                );
+                plot_ui.points(Points::new("next", [n.w, n.b]).radius(6.0).filled(false).color(faded(color, 0.8)));
+            }
+            let inside = here.w >= w0 && here.w <= w1 && here.b >= b0 && here.b <= b1;
+            if inside {
+                plot_ui.points(Points::new("current halo", [here.w, here.b]).radius(13.0).color(faded(color, 0.25)));
+                plot_ui.points(Points::new("current", [here.w, here.b]).radius(7.5).color(color));
+                match run.status {
+                    Status::Converged { step, .. } if !animating => {
+                        plot_ui.points(
+                            Points::new("minimum ring", [here.w, here.b])
+                                .radius(15.0)
+                                .filled(false)
+                                .color(palette.converged),
+                        );
+                        plot_ui.text(
+                            Text::new(
+                                "minimum label",
+                                PlotPoint::new(here.w, here.b + 0.06 * (b1 - b0)),
+                                RichText::new(format!("minimum reached · step {step}"))
+                                    .size(16.0)
+                                    .strong()
+                                    .color(palette.converged),
+                            )
+                            .anchor(Align2::CENTER_BOTTOM),
+                        );
+                    }
+                    Status::Diverged { .. } => {
+                        plot_ui.points(
+                            Points::new("diverged ring", [here.w, here.b])
+                                .radius(15.0)
+                                .filled(false)
+                                .color(palette.diverged),
+                        );
+                    }
+                    _ => {}
+                }
+            } else if here.w.is_finite() && here.b.is_finite() {
+                plot_ui.text(
+                    Text::new(
+                        "off chart",
+                        PlotPoint::new(0.5 * (w0 + w1), b1),
+                        RichText::new(format!(
+                            "off the map: w = {}, b = {}",
+                            format::sig(here.w, 3),
+                            format::sig(here.b, 3)
+                        ))
+                        .strong()
+                        .color(palette.diverged),
+                    )
+                    .anchor(Align2::CENTER_TOP),
+                );
+            }
+        });
+        let r = &response.response;
+        if r.dragged() || r.clicked() {
+            if let Some(pos) = r.interact_pointer_pos() {
+                let v = response.transform.value_from_position(pos);
+                let (w, b) = (nice_round(v.x, w1 - w0), nice_round(v.y, b1 - b0));
+                if w.is_finite() && b.is_finite() {
+                    actions.push(Action::SetStart { w, b });
+                }
+            }
+            if r.dragged() {
+                self.frozen = Some(view);
+            }
+        }
+        if r.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+        }
+    }
+}
+
+/// The last `n` points.
+fn latest(pts: &[[f64; 2]], n: usize) -> Vec<[f64; 2]> {
+    pts[pts.len().saturating_sub(n)..].to_vec()
+}
+
+/// The latest [`ARROW_STEPS`] steps of a path as arrows, leaving out those shorter than about 12 points on screen
+/// (their arrowheads would only clutter the trail).
+fn step_arrows(pts: &[[f64; 2]], transform: &egui_plot::PlotTransform) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    let from = pts.len().saturating_sub(ARROW_STEPS + 1);
+    let mut origins = Vec::new();
+    let mut tips = Vec::new();
+    for pair in pts[from..].windows(2) {
+        let a = transform.position_from_point(&PlotPoint::new(pair[0][0], pair[0][1]));
+        let b = transform.position_from_point(&PlotPoint::new(pair[1][0], pair[1][1]));
+        if a.distance(b) >= 12.0 || !a.distance(b).is_finite() {
+            origins.push(pair[0]);
+            tips.push(pair[1]);
+        }
+    }
+    (origins, tips)
+}
+
+/// Owned plot points from a borrowed slice (the cached curve), without the `'a` tie of `PlotPoints::Borrowed`.
+struct PlotPointsOwned;
+
+impl PlotPointsOwned {
+    fn from(points: &[[f64; 2]]) -> egui_plot::PlotPoints<'static> {
+        egui_plot::PlotPoints::new(points.to_vec())
+    }
+}
+
+/// A range centred on `center` that covers `start` and, capped, every value of `others`; snapped outward to a
+/// nice half-width so it changes rarely.
+fn symmetric_range(center: f64, start: f64, others: &[f64]) -> [f64; 2] {
+    let center = if center.is_finite() { center } else { 0.0 };
+    let d0 = if start.is_finite() { (start - center).abs() } else { 0.0 };
+    let base = d0.max(0.25 * center.abs().max(1.0)).max(1e-9);
+    let cap = 4.0 * base;
+    let mut half = base;
+    for &v in others {
+        if v.is_finite() {
+            half = half.max((v - center).abs().min(cap));
+        }
+    }
+    let half = nice_ceil(half * 1.15);
+    [center - half, center + half]
+}
+
+/// The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ that is ≥ `v`.
+fn nice_ceil(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let k = v.log10().floor();
+    let unit = 10f64.powf(k);
+    for m in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * unit >= v * (1.0 - 1e-12) {
+            return m * unit;
+        }
+    }
+    10.0 * unit
+}
+
+/// `v` rounded to about 1/400 of `span`, with a short decimal representation (a click gives w₀ = 1.25, not 1.2483…).
+pub fn nice_round(v: f64, span: f64) -> f64 {
+    if !(v.is_finite() && span.is_finite() && span > 0.0) {
+        return v;
+    }
+    let step = 10f64.powf((span / 400.0).log10().floor());
+    let decimals = (-step.log10()).max(0.0).round() as usize;
+    let r = (v / step).round() * step;
+    format!("{r:.decimals$}").parse().unwrap_or(r)
+}
+
+/// The loss over (w, b) as a shaded map (darker where the loss is high) and contour lines (polylines of `[w, b]`) at
+/// log-spaced levels above the minimum, so the valley floor stays readable.
+fn contour_map(eval: &Evaluator, view: View, min_loss: f64, dark: bool) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>) {
+    let [nx, ny] = GRID;
+    let ([w0, w1], [b0, b1]) = (view.w, view.b);
+    let floor = if min_loss.is_finite() { min_loss } else { 0.0 };
+    // Loss excess at the grid nodes; row 0 is the top (the largest b).
+    let node_w = |i: usize| w0 + (w1 - w0) * i as f64 / (nx - 1) as f64;
+    let node_b = |j: usize| b1 - (b1 - b0) * j as f64 / (ny - 1) as f64;
+    let mut excess = vec![0.0_f64; nx * ny];
+    let mut max_excess = 0.0_f64;
+    for j in 0..ny {
+        for i in 0..nx {
+            let e = (eval.loss(node_w(i), node_b(j)) - floor).max(0.0);
+            let e = if e.is_finite() { e.min(1e300) } else { 1e300 };
+            max_excess = max_excess.max(e);
+            excess[j * nx + i] = e;
+        }
+    }
+    // t in [0, 1]: log10 of the excess over 8 decades below the largest.
+    let top = max_excess.max(1e-300).log10();
+    let bottom = top - 8.0;
+    let t: Vec<f64> =
+        excess.iter().map(|&e| ((e.max(1e-300).log10() - bottom) / (top - bottom)).clamp(0.0, 1.0)).collect();
+
+    let (low, high) =
+        if dark { ([38.0, 84.0, 120.0], [20.0, 22.0, 30.0]) } else { ([170.0, 205.0, 235.0], [250.0, 250.0, 252.0]) };
+    let pixels = t
+        .iter()
+        .map(|&v| {
+            let s = v.powf(1.3);
+            let c = |k: usize| (low[k] + (high[k] - low[k]) * s) as u8;
+            Color32::from_rgb(c(0), c(1), c(2))
+        })
+        .collect();
+    let image = egui::ColorImage::new([nx, ny], pixels);
+
+    // Marching squares on t at evenly spaced levels (evenly spaced decades of the excess), chained into polylines.
+    let levels = 16;
+    let mut lines = Vec::new();
+    for level in 1..levels {
+        let c = level as f64 / levels as f64;
+        lines.extend(contour_level(&t, [nx, ny], c, view));
+    }
+    (image, lines)
+}
+
+/// A grid edge: from node (i, j) to (i + 1, j) when `horizontal`, else to (i, j + 1).
+type EdgeKey = (usize, usize, bool);
+
+/// The polylines where `t` (on an nx × ny node grid, row 0 at the top of `view`) crosses `c`.
+fn contour_level(t: &[f64], [nx, ny]: [usize; 2], c: f64, view: View) -> Vec<Vec<[f64; 2]>> {
+    use std::collections::HashMap;
+    let ([w0, w1], [b0, b1]) = (view.w, view.b);
+    let at = |i: usize, j: usize| t[j * nx + i];
+    let point = |(i, j, horizontal): EdgeKey| -> [f64; 2] {
+        let (ib, jb) = if horizontal { (i + 1, j) } else { (i, j + 1) };
+        let (va, vb) = (at(i, j), at(ib, jb));
+        let f = if vb != va { ((c - va) / (vb - va)).clamp(0.0, 1.0) } else { 0.5 };
+        let gi = i as f64 + f * (ib as f64 - i as f64);
+        let gj = j as f64 + f * (jb as f64 - j as f64);
+        [w0 + (w1 - w0) * gi / (nx - 1) as f64, b1 - (b1 - b0) * gj / (ny - 1) as f64]
+    };
+    let mut segments: Vec<(EdgeKey, EdgeKey)> = Vec::new();
+    let mut by_edge: HashMap<EdgeKey, Vec<usize>> = HashMap::new();
+    for j in 0..ny - 1 {
+        for i in 0..nx - 1 {
+            // The cell's edges: top, right, bottom, left, with their end values.
+            let edges: [(EdgeKey, f64, f64); 4] = [
+                ((i, j, true), at(i, j), at(i + 1, j)),
+                ((i + 1, j, false), at(i + 1, j), at(i + 1, j + 1)),
+                ((i, j + 1, true), at(i, j + 1), at(i + 1, j + 1)),
+                ((i, j, false), at(i, j), at(i, j + 1)),
+            ];
+            let crossed: Vec<EdgeKey> =
+                edges.iter().filter(|(_, a, b)| (*a < c) != (*b < c)).map(|(k, _, _)| *k).collect();
+            for pair in crossed.chunks_exact(2) {
+                let id = segments.len();
+                segments.push((pair[0], pair[1]));
+                by_edge.entry(pair[0]).or_default().push(id);
+                by_edge.entry(pair[1]).or_default().push(id);
+            }
+        }
+    }
+    let mut used = vec![false; segments.len()];
+    let mut polylines = Vec::new();
+    for start in 0..segments.len() {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        let (a, b) = segments[start];
+        let mut chain = std::collections::VecDeque::from([a, b]);
+        // Extend from the back, then from the front.
+        for forward in [true, false] {
+            loop {
+                let end = if forward { chain.back() } else { chain.front() };
+                let Some(&end) = end else { break };
+                let next = by_edge.get(&end).and_then(|ids| ids.iter().copied().find(|&id| !used[id]));
+                let Some(id) = next else { break };
+                used[id] = true;
+                let (p, q) = segments[id];
+                let other = if p == end { q } else { p };
+                if forward {
+                    chain.push_back(other);
+                } else {
+                    chain.push_front(other);
+                }
+            }
+        }
+        polylines.push(chain.into_iter().map(point).collect());
+    }
+    polylines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_values() {
+        assert_eq!(nice_ceil(3.3), 4.0);
+        assert_eq!(nice_ceil(0.021), 0.025);
+        assert_eq!(nice_ceil(f64::NAN), 1.0);
+        assert_eq!(nice_round(1.234_567, 8.0), 1.23);
+        assert_eq!(nice_round(-0.004_9, 8.0), 0.0);
+        let [lo, hi] = symmetric_range(3.0, 0.0, &[1e9]);
+        assert!(lo < 0.0 && hi > 6.0 && hi < 3.0 + 4.0 * 3.0 * 1.2 + 1.0);
+    }
+}
+
+#[cfg(test)]
+mod contour_tests {
+    use super::*;
+
+    #[test]
+    fn contours_cross_the_bowl() {
+        let data = Arc::new(Dataset::notebook());
+        let s = Settings { bias: true, ..Settings::default() };
+        let mut l = Landscape::default();
+        let eval = l.evaluator(&data, &s).expect("evaluator");
+        let (image, lines) = contour_map(eval, View { w: [-1.0, 7.0], b: [-1.5, 1.5] }, 0.0, true);
+        assert_eq!(image.size, GRID);
+        assert!(lines.len() >= 10 && lines.len() < 200, "{} polylines", lines.len());
+        let points: usize = lines.iter().map(Vec::len).sum();
+        assert!(points > 300, "{points} points");
+        assert!(lines.iter().flatten().all(|p| (-1.0..=7.0).contains(&p[0]) && (-1.5..=1.5).contains(&p[1])));
+    }
+}

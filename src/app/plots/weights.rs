@@ -1,0 +1,68 @@
+//! The weight trajectory: w (and b) vs step, with the optimum w* (b*) as horizontal lines.
+
+use egui::Ui;
+use egui_plot::{HLine, Line, LineStyle, VLine};
+
+use super::loss::outcome_marks;
+use super::{PlotEnv, last_step, step_hover, step_plot, visible_steps};
+use crate::app::format;
+use crate::history::Row;
+
+/// The weights plot's content (inside its card).
+pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
+    let snap = env.snap;
+    let mut plot = step_plot("weights-plot", "parameter").label_formatter(move |pos| {
+        let x = match pos {
+            egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
+            egui_plot::HoverPosition::Elsewhere { position } => position.x,
+        };
+        step_hover(snap, x)
+    });
+    plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
+    if snap.runs.iter().any(|r| r.spec.settings.bias) || snap.runs.len() > 1 {
+        plot = plot.legend(egui_plot::Legend::default().position(egui_plot::Corner::RightBottom));
+    }
+    let last = last_step(snap);
+    plot.show(ui, |plot_ui| {
+        let steps = visible_steps(plot_ui, last);
+        let columns = plot_ui.response().rect.width().max(1.0) as usize;
+        for run in &snap.runs {
+            let color = env.run_color(run);
+            let bias = run.spec.settings.bias;
+            let optimum = run.analysis.optimum;
+            let optimum = crate::engine::model::Params {
+                w: super::plottable(optimum.w).unwrap_or(0.0),
+                b: super::plottable(optimum.b).unwrap_or(0.0),
+            };
+            let multi = snap.runs.len() > 1;
+            let name = |p: &str| if multi { format!("{p} · {}", run.spec.name) } else { p.to_owned() };
+            plot_ui.hline(
+                HLine::new(format!("w* = {}", format::short(format::clean(optimum.w, optimum.b))), optimum.w)
+                    .color(env.palette.optimum)
+                    .style(LineStyle::dashed_loose())
+                    .width(1.2),
+            );
+            let w = env.series(run, "w", steps.clone(), columns, |r: &Row| r.params.w);
+            plot_ui.line(Line::new(name("w"), w).color(color).width(2.0));
+            if bias {
+                plot_ui.hline(
+                    HLine::new(format!("b* = {}", format::short(format::clean(optimum.b, optimum.w))), optimum.b)
+                        .color(env.palette.optimum)
+                        .style(LineStyle::Dotted { spacing: 6.0 })
+                        .width(1.2),
+                );
+                let b = env.series(run, "b", steps.clone(), columns, |r: &Row| r.params.b);
+                plot_ui.line(Line::new(name("b"), b).color(color).style(LineStyle::dashed_loose()).width(1.6));
+            }
+            for marker in run.history.markers() {
+                plot_ui.vline(
+                    VLine::new(marker.label.clone(), marker.step as f64)
+                        .color(env.palette.marker)
+                        .style(LineStyle::dashed_dense())
+                        .width(1.0),
+                );
+            }
+            outcome_marks(plot_ui, env, run, run.record.params.w);
+        }
+    });
+}

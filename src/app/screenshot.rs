@@ -1,0 +1,118 @@
+//! `--screenshot PATH`: once the run has reached `--after-steps`, converged or diverged (or after the first frames
+//! when not running), save a PNG of the whole window and close the app.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::mpsc::{self, Receiver};
+
+use crate::worker::Snapshot;
+
+/// Frames drawn before a screenshot of an idle app (fonts, layout and plot bounds settle).
+const IDLE_FRAMES: u32 = 6;
+/// Seconds to let animations finish once the run is done.
+const SETTLE_SECS: f64 = 0.45;
+/// Give up waiting for the run after this long and take the picture anyway.
+const MAX_WAIT_SECS: f64 = 600.0;
+
+enum Phase {
+    /// Waiting for the run to finish (or for the first frames).
+    Waiting,
+    /// Done; letting the last animation end, since this time.
+    Settling(f64),
+    /// Requested; waiting for the pixels.
+    Requested(Receiver<Arc<egui::ColorImage>>),
+    /// Saved (or failed), window closing.
+    Done,
+}
+
+/// The pending screenshot.
+pub struct ScreenshotJob {
+    path: PathBuf,
+    /// Whether the app was asked to run (then the picture waits for the run to end).
+    expect_run: bool,
+    /// The step the run stops at, if any.
+    after_steps: Option<u64>,
+    phase: Phase,
+    frames: u32,
+    saw_busy: bool,
+    started: Option<f64>,
+    exit_code: Arc<AtomicI32>,
+}
+
+impl ScreenshotJob {
+    /// A screenshot to `path`; `expect_run` when the app starts a run first (stopping at `after_steps`, if given).
+    /// The exit code is set to 1 if saving fails.
+    pub fn new(path: PathBuf, expect_run: bool, after_steps: Option<u64>, exit_code: Arc<AtomicI32>) -> Self {
+        ScreenshotJob {
+            path,
+            expect_run,
+            after_steps,
+            phase: Phase::Waiting,
+            frames: 0,
+            saw_busy: false,
+            started: None,
+            exit_code,
+        }
+    }
+
+    /// Advances the job by one frame.
+    pub fn update(&mut self, ctx: &egui::Context, snap: &Snapshot) {
+        self.frames += 1;
+        let now = ctx.input(|i| i.time);
+        let started = *self.started.get_or_insert(now);
+        match &self.phase {
+            Phase::Waiting => {
+                self.saw_busy |= snap.is_busy();
+                // Every run converged, diverged or reached the step it was to stop at.
+                let done = !snap.runs.is_empty()
+                    && snap
+                        .runs
+                        .iter()
+                        .all(|r| r.status.is_finished() || self.after_steps.is_some_and(|n| r.record.step >= n));
+                let ready = !self.expect_run || (!snap.is_busy() && (done || self.saw_busy));
+                if (ready && self.frames >= IDLE_FRAMES) || now - started > MAX_WAIT_SECS {
+                    self.phase = Phase::Settling(now);
+                }
+                ctx.request_repaint();
+            }
+            Phase::Settling(since) => {
+                if now - since >= SETTLE_SECS {
+                    let (tx, rx) = mpsc::channel();
+                    let waker = ctx.clone();
+                    ctx.request_screenshot(move |image| {
+                        let _ = tx.send(image);
+                        waker.request_repaint();
+                    });
+                    self.phase = Phase::Requested(rx);
+                }
+                ctx.request_repaint();
+            }
+            Phase::Requested(rx) => {
+                if let Ok(image) = rx.try_recv() {
+                    if let Err(e) = save_png(&self.path, &image) {
+                        eprintln!("error: cannot save the screenshot {}: {e}", self.path.display());
+                        self.exit_code.store(1, Ordering::SeqCst);
+                    }
+                    self.phase = Phase::Done;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+                ctx.request_repaint();
+            }
+            Phase::Done => {}
+        }
+    }
+}
+
+/// Writes `image` as an RGBA PNG.
+pub fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("the image has the wrong size")?;
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    buffer.save_with_format(path, image::ImageFormat::Png).map_err(|e| e.to_string())
+}

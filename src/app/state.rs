@@ -1,0 +1,158 @@
+//! The app's state: what persists across launches ([`Persisted`]), and the [`Action`]s views request, which the
+//! app applies after drawing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::settings::Settings;
+use crate::worker::Speed;
+
+/// The speed slider's top value; at the top the worker runs unlimited.
+pub const SPEED_UNLIMITED: f64 = 100_000.0;
+/// The speed slider's bottom value.
+pub const SPEED_MIN: f64 = 1.0;
+/// The learning-rate slider's range.
+pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=10.0;
+/// The default convergence tolerance on ‖gradient‖.
+pub const DEFAULT_TOLERANCE: f64 = 1e-6;
+
+/// Everything that persists across launches (eframe storage), apart from the runtime state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The run's engine settings.
+    pub settings: Settings,
+    /// The data: a preset name or the path of a CSV file.
+    pub data: String,
+    /// Stop once ‖gradient‖ ≤ this.
+    pub tolerance: f64,
+    /// Speed of a run, in steps per second; [`SPEED_UNLIMITED`] and above is unlimited.
+    pub steps_per_sec: f64,
+    /// Loss axis on a log scale.
+    pub log_loss: bool,
+    /// Dark theme.
+    pub dark: bool,
+    /// Draw the tangent line on the landscape.
+    pub show_tangent: bool,
+    /// Draw the arrow to where the next step lands.
+    pub show_next: bool,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Persisted {
+            settings: Settings::default(),
+            data: "notebook".into(),
+            tolerance: DEFAULT_TOLERANCE,
+            steps_per_sec: 10.0,
+            log_loss: true,
+            dark: true,
+            show_tangent: true,
+            show_next: true,
+        }
+    }
+}
+
+impl Persisted {
+    /// The worker speed of [`Persisted::steps_per_sec`].
+    pub fn speed(&self) -> Speed {
+        speed_of(self.steps_per_sec)
+    }
+
+    /// Repairs values a hand-edited or older storage file may hold (non-finite numbers, out-of-range speed).
+    pub fn sanitized(mut self) -> Self {
+        let d = Persisted::default();
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            self.tolerance = d.tolerance;
+        }
+        if !self.steps_per_sec.is_finite() {
+            self.steps_per_sec = d.steps_per_sec;
+        }
+        self.steps_per_sec = self.steps_per_sec.clamp(SPEED_MIN, SPEED_UNLIMITED);
+        if self.settings.validate().is_err() {
+            self.settings = d.settings;
+        }
+        if self.data.trim().is_empty() {
+            self.data = d.data;
+        }
+        self
+    }
+}
+
+/// The worker speed for a slider value.
+pub fn speed_of(steps_per_sec: f64) -> Speed {
+    if steps_per_sec >= SPEED_UNLIMITED || !steps_per_sec.is_finite() {
+        Speed::Unlimited
+    } else {
+        Speed::StepsPerSec(steps_per_sec.max(SPEED_MIN))
+    }
+}
+
+/// A request from a view (a button, a key, a drag on a plot), applied after the frame is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Take n steps.
+    Step(u64),
+    /// Run if paused, pause if running.
+    ToggleRun,
+    /// Back to the start point, paused.
+    Reset,
+    /// New settings for the run, in force from its next step (no reset).
+    SetSettings(Settings),
+    /// A new start point (w₀, b₀), then reset.
+    SetStart {
+        /// Initial weight.
+        w: f64,
+        /// Initial bias.
+        b: f64,
+    },
+    /// Load data: a preset name or a CSV path; the run resets.
+    SetData(String),
+    /// A new convergence tolerance.
+    SetTolerance(f64),
+    /// A new speed (slider value, steps per second).
+    SetSpeed(f64),
+    /// Multiply the learning rate (the + and − keys).
+    ScaleLr(f64),
+    /// Toggle the loss plot's log scale.
+    ToggleLogScale,
+    /// Dark or light theme.
+    SetDark(bool),
+    /// Show or hide the tangent line.
+    SetShowTangent(bool),
+    /// Show or hide the next-step arrow.
+    SetShowNext(bool),
+    /// Restore every persisted setting to its default, and reset.
+    ResetToDefaults,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persisted_settings_round_trip_and_fill_missing_fields_with_defaults() {
+        let mut p = Persisted { dark: false, steps_per_sec: 250.0, ..Persisted::default() };
+        p.settings.optimizer.lr = 0.05;
+        let text = serde_json::to_string(&p).expect("serialize");
+        let back: Persisted = serde_json::from_str(&text).expect("deserialize");
+        assert_eq!(back, p);
+        let partial: Persisted = serde_json::from_str(r#"{"dark": false, "settings": {"w0": 1.5}}"#).expect("partial");
+        assert!(!partial.dark);
+        assert_eq!(partial.settings.w0, 1.5);
+        assert_eq!(partial.settings.optimizer.lr, 0.01);
+        assert_eq!(partial.tolerance, DEFAULT_TOLERANCE);
+    }
+
+    #[test]
+    fn sanitizing_repairs_bad_values() {
+        let mut p = Persisted { tolerance: f64::NAN, steps_per_sec: 1e12, data: " ".into(), ..Persisted::default() };
+        p.settings.optimizer.lr = -1.0;
+        let p = p.sanitized();
+        assert_eq!(p.tolerance, DEFAULT_TOLERANCE);
+        assert_eq!(p.steps_per_sec, SPEED_UNLIMITED);
+        assert_eq!(p.speed(), Speed::Unlimited);
+        assert_eq!(p.settings, Settings::default());
+        assert_eq!(p.data, "notebook");
+        assert_eq!(speed_of(30.0), Speed::StepsPerSec(30.0));
+    }
+}

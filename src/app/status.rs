@@ -1,0 +1,175 @@
+//! The status line (step, w, b, loss, |gradient|, lr, measured speed, state) in a monospace font with fixed
+//! significant digits, and the outcome banner: red when the run diverged, green when it reached the minimum.
+
+use egui::{Color32, RichText, Ui};
+
+use super::format;
+use super::state::Action;
+use super::theme::Palette;
+use crate::engine::optim::OptimizerKind;
+use crate::engine::settings::GradientSource;
+use crate::engine::trainer::{Convergence, Divergence, Status};
+use crate::worker::{Mode, RunSnapshot, Snapshot};
+
+/// The state of a run in a few words: "idle", "running", "converged at step k", "diverged at step k".
+pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
+    match run.status {
+        Status::Converged { step, .. } => format!("converged at step {step}"),
+        Status::Diverged { step, .. } => format!("diverged at step {step}"),
+        Status::Running => match snap.mode {
+            Mode::Running { .. } | Mode::Stepping => "running".into(),
+            Mode::Idle if run.record.step == 0 => "ready".into(),
+            Mode::Idle => "paused".into(),
+        },
+    }
+}
+
+/// The bottom status line.
+pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, palette: Palette) {
+    let Some(run) = snap.runs.first() else {
+        ui.label("no run");
+        return;
+    };
+    let r = &run.record;
+    let bias = run.spec.settings.bias;
+    let color = palette.run(run.spec.color);
+    let (state_color, dot) = match run.status {
+        Status::Converged { .. } => (palette.converged, "●"),
+        Status::Diverged { .. } => (palette.diverged, "●"),
+        Status::Running if snap.is_busy() => (color, "▶"),
+        Status::Running => (palette.weak_text, "●"),
+    };
+    let mono = |s: String| RichText::new(s).monospace();
+    let name = |s: &str| RichText::new(s).monospace().color(palette.weak_text);
+    ui.horizontal_centered(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        ui.label(RichText::new(format!("{dot} {:<22}", state_text(snap, run))).monospace().strong().color(state_color))
+            .on_hover_text("ready: not started · running · paused · converged: |∇L| ≤ tolerance · diverged: the loss blew up");
+        ui.separator();
+        ui.label(name("step")).on_hover_text("Updates applied so far.");
+        ui.label(mono(format!("{:>9}", r.step)));
+        ui.separator();
+        ui.label(name("w")).on_hover_text("The current weight.");
+        ui.label(mono(format!("{:>12}", format::sig(r.params.w, 6))));
+        if bias {
+            ui.label(name("b")).on_hover_text("The current bias.");
+            ui.label(mono(format!("{:>12}", format::sig(r.params.b, 6))));
+        }
+        ui.separator();
+        ui.label(name("loss")).on_hover_text("The mean loss over all samples.");
+        ui.label(mono(format::sci(r.loss, 4)));
+        ui.separator();
+        ui.label(name("|∇L|")).on_hover_text("The size of the gradient the step uses; the run converges once it is at most the tolerance.");
+        ui.label(mono(format::sci(r.grad.norm(), 4)));
+        ui.separator();
+        ui.label(name("lr")).on_hover_text("The learning rate in force.");
+        ui.label(mono(format!("{:<8}", format::short(run.spec.settings.optimizer.lr))));
+        ui.separator();
+        ui.label(mono(format!("{:>16}", format::rate(snap.steps_per_sec))))
+            .on_hover_text("Steps per second measured by the training thread over the last second.");
+        if run.history.is_thinned() {
+            ui.separator();
+            ui.label(RichText::new("history thinned").small().color(palette.weak_text))
+                .on_hover_text("Long run: older steps are thinned to bound memory; the first and last steps and every extreme are kept.");
+        }
+    });
+}
+
+/// The banner above the plots: the outcome of the run, or why its settings were refused. Returns true when shown.
+pub fn banner_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, actions: &mut Vec<Action>) -> bool {
+    let (fill, text_color, text, fix): (Color32, Color32, String, Option<f64>) = if let Some(e) = &run.error {
+        (palette.diverged_fill, palette.diverged, format!("Settings refused: {e}"), None)
+    } else {
+        match run.status {
+            Status::Diverged { step, why } => {
+                let (text, fix) = divergence_text(run, step, why);
+                (palette.diverged_fill, strong_on(palette), text, fix)
+            }
+            Status::Converged { step, by } => {
+                let r = &run.record;
+                let b = if run.spec.settings.bias {
+                    format!(", b = {}", format::sig(r.params.b, 6))
+                } else {
+                    String::new()
+                };
+                let text = match by {
+                    Convergence::Tolerance => format!(
+                        "Minimum reached at step {step}: w = {}{b}, loss {}  (|∇L| = {} ≤ tolerance)",
+                        format::sig(r.params.w, 6),
+                        format::sci(r.loss, 3),
+                        format::sci(r.grad.norm(), 2)
+                    ),
+                    Convergence::Stalled => format!(
+                        "Stalled at step {step}: w = {}{b} no longer changes — the steps are below {}'s resolution",
+                        format::sig(r.params.w, 6),
+                        run.spec.settings.precision.label()
+                    ),
+                };
+                (palette.converged_fill, strong_on(palette), text, None)
+            }
+            Status::Running => return false,
+        }
+    };
+    egui::Frame::new().fill(fill).corner_radius(6.0).inner_margin(egui::Margin::symmetric(12, 7)).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(text).strong().size(15.0).color(text_color));
+            if let Some(lr) = fix {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .button(format!("Try lr = {}", format::short(lr)))
+                        .on_hover_text("Set this learning rate (the fastest stable one for plain gradient descent) and start again.")
+                        .clicked()
+                    {
+                        let mut s = run.spec.settings.clone();
+                        s.optimizer.lr = lr;
+                        actions.push(Action::SetSettings(s));
+                        actions.push(Action::Reset);
+                    }
+                });
+            }
+        });
+    });
+    true
+}
+
+fn strong_on(palette: Palette) -> Color32 {
+    if palette.dark { Color32::from_rgb(250, 250, 250) } else { Color32::from_rgb(20, 20, 20) }
+}
+
+/// "Diverged at step k: lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate", with a suggested safe learning rate.
+fn divergence_text(run: &RunSnapshot, step: u64, why: Divergence) -> (String, Option<f64>) {
+    let s = &run.spec.settings;
+    let o = &s.optimizer;
+    let a = &run.analysis;
+    let lr = o.lr;
+    let summed = if s.gradient == GradientSource::NotebookSum {
+        " (the notebook-sum gradient is N× the mean's, so every threshold is N× lower)"
+    } else {
+        ""
+    };
+    if o.kind == OptimizerKind::Sgd
+        && let Some(critical) = a.critical_lr_with_momentum(o.momentum)
+        && lr >= critical
+    {
+        let bound = if o.momentum > 0.0 { "2(1+μ)/λmax" } else { "2/λmax" };
+        let local = if a.local { " (local)" } else { "" };
+        let fix = a
+            .optimal_lr
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .map(|v| crate::app::plots::landscape::nice_round(v * 0.999, v));
+        return (
+            format!(
+                "Diverged at step {step}: lr {} ≥ {bound} = {}{local}{summed} — lower the learning rate",
+                format::short(lr),
+                format::short(critical)
+            ),
+            fix,
+        );
+    }
+    let why = match why {
+        Divergence::NonFinite => "the numbers overflowed",
+        Divergence::LossExploded => "the loss grew more than 10¹² times",
+    };
+    (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
+}

@@ -1,0 +1,238 @@
+//! The real app, headless (egui_kittest): buttons, the learning-rate slider and field, keys, outcomes.
+//!
+//! The worker is a real thread, and `Harness::run` does not wait for other threads, so each test polls
+//! `step()` plus a short sleep until the expected state, with a bound.
+
+use std::time::Duration;
+
+use descent::app::state::SPEED_UNLIMITED;
+use descent::app::toolbar::labels;
+use descent::app::{App, AppOptions};
+use descent::cli::EngineArgs;
+use descent::engine::GradientSource;
+use descent::engine::trainer::Status;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+fn harness(options: AppOptions) -> Harness<'static, App> {
+    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
+}
+
+fn fast() -> AppOptions {
+    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
+}
+
+fn with_engine(engine: EngineArgs) -> AppOptions {
+    AppOptions { engine, ..fast() }
+}
+
+/// Steps frames until `pred` holds for the app (at most about 10 s).
+fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
+    for _ in 0..1_000 {
+        h.step();
+        if pred(h.state()) {
+            // One more frame so the UI shows what the snapshot says.
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn step(app: &App) -> u64 {
+    app.snapshot().runs[0].record.step
+}
+
+fn w(app: &App) -> f64 {
+    app.snapshot().runs[0].record.params.w
+}
+
+/// True when some node's label contains `text`.
+fn shows(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+#[test]
+fn step_shows_step_one_and_w_045() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    assert!(shows(&h, "ready"));
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| step(a) == 1);
+    assert!((w(h.state()) - 0.45).abs() < 1e-12);
+    assert!(shows(&h, "0.450000"), "the status line shows w = 0.450000");
+    assert!(h.query_by_label(&format!("{:>9}", 1)).is_some(), "the status line shows step 1");
+    assert!(shows(&h, "paused"));
+}
+
+#[test]
+fn notebook_sum_gradient_steps_to_1_8() {
+    let engine = EngineArgs { gradient: Some(GradientSource::NotebookSum), ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    h.step();
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| step(a) == 1);
+    assert!((w(h.state()) - 1.8).abs() < 1e-12);
+    assert!(shows(&h, "1.80000"));
+}
+
+#[test]
+fn the_learning_rate_slider_changes_the_run() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.get_by_role_and_label(Role::Slider, labels::LEARNING_RATE).set_value_accesskit(0.05);
+    wait_until(&mut h, "lr 0.05", |a| a.persisted().settings.optimizer.lr == 0.05);
+    wait_until(&mut h, "the worker has lr 0.05", |a| a.snapshot().runs[0].spec.settings.optimizer.lr == 0.05);
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| step(a) == 1);
+    // w1 = 0 + 0.05 · 45
+    assert!((w(h.state()) - 2.25).abs() < 1e-12, "{}", w(h.state()));
+    assert!(shows(&h, "2.25000"));
+}
+
+/// The learning-rate text field: the one text input whose value is the current learning rate.
+fn lr_field<'a>(h: &'a Harness<'static, App>, value: &'a str) -> egui_kittest::Node<'a> {
+    h.get_all_by_role(Role::TextInput).find(|n| n.value().as_deref() == Some(value)).expect("the learning-rate field")
+}
+
+#[test]
+fn the_typed_learning_rate_is_validated() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    // A good value, typed and confirmed with Enter.
+    lr_field(&h, "0.01").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    lr_field(&h, "0.01").type_text("0.1");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "lr 0.1", |a| a.persisted().settings.optimizer.lr == 0.1);
+    // A bad value: one line of error, the old value kept.
+    lr_field(&h, "0.1").set_text_value_accesskit("fast please");
+    h.step();
+    h.step();
+    assert_eq!(h.state().persisted().settings.optimizer.lr, 0.1);
+    assert!(shows(&h, "is not a positive number; kept 0.1"));
+    h.step();
+    assert!(lr_field(&h, "0.1").value().is_some(), "the field shows the kept value again");
+}
+
+#[test]
+fn run_ends_at_the_minimum() {
+    let mut h = harness(fast());
+    h.step();
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "convergence", |a| {
+        matches!(a.snapshot().runs[0].status, Status::Converged { .. }) && !a.snapshot().is_busy()
+    });
+    assert!(shows(&h, "Minimum reached at step"));
+    assert!(shows(&h, "converged at step"));
+    assert!((w(h.state()) - 3.0).abs() < 1e-6);
+    // A finished run cannot be run again until something changes.
+    assert!(h.get_by_label(labels::RUN).accesskit_node().is_disabled());
+}
+
+#[test]
+fn reset_returns_to_step_zero() {
+    let mut h = harness(fast());
+    h.step();
+    h.get_by_label(labels::STEP_10).click();
+    wait_until(&mut h, "step 10", |a| step(a) == 10);
+    h.get_by_label(labels::RESET).click();
+    wait_until(&mut h, "step 0", |a| step(a) == 0);
+    assert_eq!(w(h.state()), 0.0);
+    assert!(h.query_by_label(&format!("{:>9}", 0)).is_some());
+    assert!(shows(&h, "ready"));
+}
+
+#[test]
+fn a_learning_rate_of_0_2_shows_the_divergence_banner() {
+    let engine = EngineArgs { lr: Some(0.2), ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    h.step();
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "divergence", |a| matches!(a.snapshot().runs[0].status, Status::Diverged { .. }));
+    let banner = h.get_by_label_contains("Diverged at step");
+    let text = banner.value().or_else(|| banner.accesskit_node().label()).unwrap_or_default();
+    assert!(text.contains("lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate"), "{text}");
+    assert!(shows(&h, "diverged at step"));
+    // The suggested fix sets a stable learning rate and starts again.
+    h.get_by_label_contains("Try lr = ").click();
+    wait_until(&mut h, "a stable lr", |a| a.persisted().settings.optimizer.lr < 2.0 / 15.0 && step(a) == 0);
+}
+
+#[test]
+fn keys_step_reset_and_scale_the_learning_rate() {
+    let mut h = harness(fast());
+    h.step();
+    h.key_press(egui::Key::S);
+    wait_until(&mut h, "a step from S", |a| step(a) == 1);
+    h.key_press(egui::Key::ArrowRight);
+    wait_until(&mut h, "a step from →", |a| step(a) == 2);
+    h.key_press(egui::Key::Plus);
+    h.step();
+    assert!((h.state().persisted().settings.optimizer.lr - 0.0125).abs() < 1e-15);
+    h.key_press(egui::Key::Minus);
+    h.step();
+    assert!((h.state().persisted().settings.optimizer.lr - 0.01).abs() < 1e-15);
+    let log = h.state().persisted().log_loss;
+    h.key_press(egui::Key::L);
+    h.step();
+    assert_eq!(h.state().persisted().log_loss, !log);
+    h.key_press(egui::Key::R);
+    wait_until(&mut h, "reset from R", |a| step(a) == 0);
+    h.key_press(egui::Key::Space);
+    wait_until(&mut h, "a run from Space", |a| a.snapshot().runs[0].status.is_finished());
+}
+
+#[test]
+fn clicking_the_landscape_sets_the_start_and_resets() {
+    let mut h = harness(fast());
+    h.step();
+    h.get_by_label(labels::STEP_10).click();
+    wait_until(&mut h, "step 10", |a| step(a) == 10);
+    let title = h.get_by_label("Loss landscape L(w)").rect();
+    let pos = egui::pos2(title.left() + 420.0, title.bottom() + 300.0);
+    h.hover_at(pos);
+    h.step();
+    h.drag_at(pos);
+    h.step();
+    h.drop_at(pos);
+    wait_until(&mut h, "a new start", |a| a.persisted().settings.w0 != 0.0 && step(a) == 0);
+    let w0 = h.state().persisted().settings.w0;
+    assert!(w0 > 3.0 && w0 < 8.0, "clicked right of the optimum: w0 = {w0}");
+    assert_eq!(w(h.state()), w0);
+}
+
+#[test]
+fn reset_to_defaults_restores_the_settings() {
+    let engine = EngineArgs { lr: Some(0.05), ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    h.step();
+    assert_eq!(h.state().persisted().settings.optimizer.lr, 0.05);
+    h.get_by_label("Reset to defaults").click();
+    wait_until(&mut h, "defaults", |a| a.snapshot().runs[0].spec.settings.optimizer.lr == 0.01);
+    assert_eq!(h.state().persisted().settings, descent::engine::Settings::default());
+}
+
+#[test]
+fn the_bias_view_draws_and_steps() {
+    let engine = EngineArgs { bias: true, ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    h.step();
+    assert!(shows(&h, "Loss landscape L(w, b)"));
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| step(a) == 1);
+    assert!(h.state().snapshot().runs[0].record.params.b > 0.0);
+}
+
+#[test]
+fn every_input_widget_has_a_name() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.step();
+    h.check_accessibility();
+}

@@ -1,0 +1,385 @@
+//! The training thread on its own (no egui): command order, no lost or doubled steps, pause and resume, settings
+//! changed mid-run, pacing, several runs, and a clean shutdown when the handle is dropped.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use descent::engine::optim::OptimizerKind;
+use descent::engine::trainer::{DynTrainer, Status};
+use descent::engine::{Dataset, Settings};
+use descent::worker::{Command, Mode, RunId, RunSpec, Snapshot, Speed, Worker};
+
+const MAIN: RunId = RunId(0);
+const WAIT: Duration = Duration::from_secs(20);
+
+fn spec(settings: Settings) -> RunSpec {
+    RunSpec { name: "test".into(), color: [255, 159, 28], settings }
+}
+
+fn lr(lr: f64) -> Settings {
+    let mut s = Settings::default();
+    s.optimizer.lr = lr;
+    s
+}
+
+fn spawn(data: Dataset, settings: Settings, tolerance: Option<f64>, speed: Speed) -> Worker {
+    Worker::spawn(Arc::new(data), vec![(MAIN, spec(settings))], tolerance, speed, Box::new(|| {}))
+}
+
+fn step_of(s: &Snapshot) -> u64 {
+    s.runs[0].record.step
+}
+
+/// Noisy data with batches of one: never converges or stalls, so a run goes on until paused.
+fn endless() -> (Dataset, Settings) {
+    let data = Dataset::preset("noisy").expect("preset");
+    let mut s = lr(1e-3);
+    s.batch_size = Some(1);
+    s.seed = 7;
+    (data, s)
+}
+
+/// The same run stepped directly on the engine.
+fn reference(data: &Dataset, settings: &Settings, steps: u64) -> DynTrainer {
+    let mut t = DynTrainer::new(data, settings).expect("trainer");
+    for _ in 0..steps {
+        t.step();
+    }
+    t
+}
+
+#[test]
+fn step_applies_the_notebook_update() {
+    let w = spawn(Dataset::notebook(), Settings::default(), Some(1e-6), Speed::Unlimited);
+    w.send(Command::Step(1));
+    let (snap, ok) = w.wait_for(WAIT, |s| step_of(s) == 1 && s.mode == Mode::Idle);
+    assert!(ok, "step 1 published");
+    assert!((snap.runs[0].record.params.w - 0.45).abs() < 1e-12);
+    assert_eq!(snap.runs[0].history.len(), 2);
+    // The next-step preview is the plain SGD update from there.
+    let next = snap.runs[0].next.expect("preview");
+    assert!((next.w - (0.45 + 0.01 * 38.25)).abs() < 1e-12);
+}
+
+#[test]
+fn commands_apply_in_the_order_sent() {
+    let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
+    w.send(Command::Step(1));
+    w.send(Command::SetSettings(MAIN, lr(0.05)));
+    w.send(Command::Step(1));
+    let (snap, ok) = w.wait_for(WAIT, |s| step_of(s) == 2 && s.mode == Mode::Idle);
+    assert!(ok);
+    // w1 = 0.45 with lr 0.01, then w2 = 0.45 + 0.05·15·(3 − 0.45) with lr 0.05.
+    let expected = 0.45 + 0.05 * 15.0 * (3.0 - 0.45);
+    assert!((snap.runs[0].record.params.w - expected).abs() < 1e-12, "{}", snap.runs[0].record.params.w);
+    let markers = snap.runs[0].history.markers();
+    assert_eq!(markers.len(), 1);
+    assert_eq!(markers[0].step, 1);
+    assert!(markers[0].label.contains("lr 0.01 → 0.05"), "{}", markers[0].label);
+}
+
+#[test]
+fn no_step_is_lost_or_doubled() {
+    let data = Dataset::notebook();
+    let settings = lr(1e-4);
+    let w = spawn(data.clone(), settings.clone(), None, Speed::Unlimited);
+    for _ in 0..1_000 {
+        w.send(Command::Step(1));
+    }
+    w.send(Command::Step(500));
+    w.send(Command::Step(0));
+    let (snap, ok) = w.wait_for(WAIT, |s| step_of(s) == 1_500 && s.mode == Mode::Idle);
+    assert!(ok, "reached step {}", step_of(&snap));
+    let run = &snap.runs[0];
+    assert!(run.history.iter().map(|r| r.step).eq(0..=1_500), "every step once, in order");
+    let t = reference(&data, &settings, 1_500);
+    assert_eq!(run.record.params.w.to_bits(), t.record().params.w.to_bits(), "bit-for-bit the engine's trajectory");
+    // Nothing more happens afterwards.
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(step_of(&w.snapshot()), 1_500);
+}
+
+#[test]
+fn pause_and_resume_continue_the_same_trajectory() {
+    let (data, settings) = endless();
+    let w = spawn(data.clone(), settings.clone(), None, Speed::Unlimited);
+    w.send(Command::Run);
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) > 2_000);
+    assert!(ok, "running");
+    w.send(Command::Pause);
+    let (paused, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle);
+    assert!(ok, "paused");
+    assert_eq!(paused.steps_per_sec, 0.0);
+    let at_pause = step_of(&paused);
+    std::thread::sleep(Duration::from_millis(80));
+    let still = w.snapshot();
+    assert_eq!(step_of(&still), at_pause, "no steps while paused");
+
+    w.send(Command::Run);
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) > at_pause + 2_000);
+    assert!(ok, "resumed");
+    w.send(Command::Pause);
+    let (end, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle);
+    assert!(ok);
+    let run = &end.runs[0];
+    let steps = run.record.step;
+    // Steps strictly increase (thinning may drop some old rows, never add or repeat one) and end at the record.
+    assert!(run.history.iter().zip(run.history.iter().skip(1)).all(|(a, b)| a.step < b.step));
+    assert_eq!(run.history.last().map(|r| r.step), Some(steps));
+    assert_eq!(run.history.first().map(|r| r.step), Some(0));
+    // The same as stepping the engine that many times: nothing lost or doubled across pause and resume.
+    let t = reference(&data, &settings, steps);
+    assert_eq!(run.record.params.w.to_bits(), t.record().params.w.to_bits());
+}
+
+#[test]
+fn a_setting_changed_mid_run_takes_effect_at_the_next_step_and_keeps_optimizer_state() {
+    let data = Dataset::notebook();
+    let mut adam = Settings::default();
+    adam.optimizer.kind = OptimizerKind::Adam;
+    adam.optimizer.lr = 0.1;
+    let w = spawn(data.clone(), adam.clone(), None, Speed::Unlimited);
+    w.send(Command::Step(5));
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) == 5 && s.mode == Mode::Idle);
+    assert!(ok);
+    let mut faster = adam.clone();
+    faster.optimizer.lr = 0.3;
+    faster.optimizer.beta1 = 0.8;
+    w.send(Command::SetSettings(MAIN, faster.clone()));
+    w.send(Command::Step(3));
+    let (snap, ok) = w.wait_for(WAIT, |s| step_of(s) == 8 && s.mode == Mode::Idle);
+    assert!(ok);
+
+    let mut t = reference(&data, &adam, 5);
+    t.set_settings(&data, &faster).expect("settings");
+    for _ in 0..3 {
+        t.step();
+    }
+    let run = &snap.runs[0];
+    assert_eq!(run.record.params.w.to_bits(), t.record().params.w.to_bits(), "the moments were kept");
+    // A fresh Adam from step 5 would differ.
+    let mut fresh = DynTrainer::resume(&data, &faster, reference(&data, &adam, 5).record()).expect("resume");
+    for _ in 0..3 {
+        fresh.step();
+    }
+    assert_ne!(run.record.params.w.to_bits(), fresh.record().params.w.to_bits());
+    let m = &run.history.markers()[0];
+    assert_eq!(m.step, 5);
+    assert!(m.label.contains("lr 0.1 → 0.3") && m.label.contains("β₁ 0.9 → 0.8"), "{}", m.label);
+    assert_eq!(run.spec.settings, faster);
+}
+
+#[test]
+fn changes_at_one_step_make_one_marker() {
+    let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
+    w.send(Command::Step(2));
+    for v in [0.02, 0.03, 0.04, 0.05] {
+        w.send(Command::SetSettings(MAIN, lr(v)));
+    }
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].spec.settings.optimizer.lr == 0.05);
+    assert!(ok);
+    let markers = snap.runs[0].history.markers();
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    assert_eq!(markers[0].step, 2);
+    assert_eq!(markers[0].label, "lr 0.01 → 0.05");
+    // Back to where it was: no change, no marker.
+    w.send(Command::SetSettings(MAIN, lr(0.01)));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].spec.settings.optimizer.lr == 0.01);
+    assert!(ok);
+    assert!(snap.runs[0].history.markers().is_empty());
+    w.send(Command::Step(1));
+    w.send(Command::SetSettings(MAIN, lr(0.02)));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].history.markers().len() == 1 && step_of(s) == 3);
+    assert!(ok);
+    assert_eq!(snap.runs[0].history.markers()[0].step, 3);
+}
+
+#[test]
+fn a_learning_rate_change_while_running_applies_from_the_next_step() {
+    let data = Dataset::notebook();
+    let w = spawn(data, lr(0.001), None, Speed::StepsPerSec(200.0));
+    w.send(Command::Run);
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) >= 10);
+    assert!(ok);
+    w.send(Command::SetSettings(MAIN, lr(0.002)));
+    let (snap, ok) = w.wait_for(WAIT, |s| {
+        s.runs[0].history.markers().len() == 1 && step_of(s) >= s.runs[0].history.markers()[0].step + 5
+    });
+    assert!(ok);
+    w.send(Command::Pause);
+    let run = &snap.runs[0];
+    let k = run.history.markers()[0].step;
+    let rows: Vec<_> = run.history.iter().copied().collect();
+    for pair in rows.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let used = if a.step < k { 0.001 } else { 0.002 };
+        let expected = a.params.w - used * a.grad.w;
+        assert!((b.params.w - expected).abs() < 1e-12, "step {} used lr {used}", b.step);
+    }
+}
+
+#[test]
+fn convergence_and_divergence_stop_the_run() {
+    let w = spawn(Dataset::notebook(), Settings::default(), Some(1e-6), Speed::Unlimited);
+    w.send(Command::Run);
+    let (snap, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle && s.runs[0].status.is_finished());
+    assert!(ok);
+    let run = &snap.runs[0];
+    assert!(matches!(run.status, Status::Converged { .. }));
+    assert!(run.record.grad.norm() <= 1e-6);
+    assert!((run.record.params.w - 3.0).abs() < 1e-6);
+    assert!((run.analysis.optimum.w - 3.0).abs() < 1e-12);
+
+    let w = spawn(Dataset::notebook(), lr(0.2), Some(1e-6), Speed::Unlimited);
+    w.send(Command::Run);
+    let (snap, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle && s.runs[0].status.is_finished());
+    assert!(ok);
+    let run = &snap.runs[0];
+    assert!(matches!(run.status, Status::Diverged { .. }));
+    assert!(run.record.params.is_finite() && run.record.loss.is_finite());
+    assert!((run.analysis.critical_lr.expect("critical") - 2.0 / 15.0).abs() < 1e-12);
+}
+
+#[test]
+fn pause_cuts_a_long_step_command_short() {
+    let (data, settings) = endless();
+    let w = spawn(data, settings, None, Speed::Unlimited);
+    w.send(Command::Step(u64::MAX / 2));
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) > 1_000);
+    assert!(ok, "stepping");
+    w.send(Command::Pause);
+    let (snap, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle);
+    assert!(ok, "paused");
+    let at = step_of(&snap);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(step_of(&w.snapshot()), at);
+}
+
+#[test]
+fn run_until_stops_at_the_step() {
+    let w = spawn(Dataset::notebook(), lr(1e-4), None, Speed::Unlimited);
+    w.send(Command::RunUntil(777));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle && step_of(s) > 0);
+    assert!(ok);
+    assert_eq!(step_of(&snap), 777);
+}
+
+#[test]
+fn a_slow_speed_paces_the_steps() {
+    let (data, settings) = endless();
+    let w = spawn(data, settings, None, Speed::StepsPerSec(20.0));
+    let start = Instant::now();
+    w.send(Command::Run);
+    std::thread::sleep(Duration::from_millis(1_000));
+    let snap = w.snapshot();
+    let elapsed = start.elapsed().as_secs_f64();
+    let steps = step_of(&snap) as f64;
+    assert!(steps >= 0.3 * 20.0 * elapsed && steps <= 20.0 * elapsed + 3.0, "{steps} steps in {elapsed:.2} s");
+    assert!(snap.steps_per_sec > 10.0 && snap.steps_per_sec < 30.0, "measured {}", snap.steps_per_sec);
+}
+
+#[test]
+fn publications_are_rate_limited_at_full_speed() {
+    let (data, settings) = endless();
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&count);
+    let w = Worker::spawn(
+        Arc::new(data),
+        vec![(MAIN, spec(settings))],
+        None,
+        Speed::Unlimited,
+        Box::new(move || {
+            c.fetch_add(1, Ordering::SeqCst);
+        }),
+    );
+    w.send(Command::Run);
+    std::thread::sleep(Duration::from_millis(100));
+    let before = count.load(Ordering::SeqCst);
+    let steps_before = step_of(&w.snapshot());
+    std::thread::sleep(Duration::from_millis(500));
+    let published = count.load(Ordering::SeqCst) - before;
+    let snap = w.snapshot();
+    assert!(published <= 40, "{published} publications in 0.5 s");
+    assert!(published >= 3, "{published} publications in 0.5 s");
+    assert!(step_of(&snap) > steps_before + 10 * published as u64, "many steps per publication");
+    assert!(snap.steps_per_sec > 1_000.0);
+}
+
+#[test]
+fn several_runs_step_together_with_their_own_settings() {
+    let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
+    let mut notebook_sum = lr(0.01);
+    notebook_sum.gradient = descent::engine::GradientSource::NotebookSum;
+    w.send(Command::AddRun(
+        RunId(1),
+        RunSpec { name: "notebook".into(), color: [79, 182, 255], settings: notebook_sum },
+    ));
+    w.send(Command::Step(1));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs.len() == 2 && s.runs.iter().all(|r| r.record.step == 1));
+    assert!(ok);
+    assert!((snap.run(MAIN).expect("main").record.params.w - 0.45).abs() < 1e-12);
+    assert!((snap.run(RunId(1)).expect("second").record.params.w - 1.8).abs() < 1e-12);
+    w.send(Command::SetStyle(RunId(1), "summed".into(), [1, 2, 3]));
+    w.send(Command::RemoveRun(MAIN));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs.len() == 1);
+    assert!(ok);
+    assert_eq!(snap.runs[0].id, RunId(1));
+    assert_eq!(snap.runs[0].spec.name, "summed");
+}
+
+#[test]
+fn invalid_settings_are_refused_and_the_run_keeps_its_own() {
+    let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
+    w.send(Command::SetSettings(MAIN, lr(-1.0)));
+    w.send(Command::Step(1));
+    let (snap, ok) = w.wait_for(WAIT, |s| step_of(s) == 1);
+    assert!(ok);
+    let run = &snap.runs[0];
+    assert!(run.error.as_deref().is_some_and(|e| e.contains("--lr")), "{:?}", run.error);
+    assert!((run.record.params.w - 0.45).abs() < 1e-12);
+}
+
+#[test]
+fn reset_and_new_data_start_over() {
+    let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
+    w.send(Command::Step(20));
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) == 20 && s.mode == Mode::Idle);
+    assert!(ok);
+    w.send(Command::Reset);
+    let (snap, ok) = w.wait_for(WAIT, |s| step_of(s) == 0);
+    assert!(ok);
+    assert_eq!(snap.runs[0].history.len(), 1);
+    let data = Dataset::new(vec![1.0, 2.0], vec![2.0, 4.0], "double").expect("data");
+    w.send(Command::Step(3));
+    w.send(Command::SetData(Arc::new(data)));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.data.name == "double");
+    assert!(ok);
+    assert_eq!(step_of(&snap), 0);
+    assert!((snap.runs[0].analysis.optimum.w - 2.0).abs() < 1e-12);
+}
+
+#[test]
+fn dropping_the_handle_joins_the_thread() {
+    let (data, settings) = endless();
+    let alive = Arc::new(());
+    let token = Arc::clone(&alive);
+    let w = Worker::spawn(
+        Arc::new(data),
+        vec![(MAIN, spec(settings))],
+        None,
+        Speed::Unlimited,
+        Box::new(move || {
+            let _keep = &token;
+        }),
+    );
+    w.send(Command::Run);
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) > 100);
+    assert!(ok);
+    assert!(w.is_alive());
+    assert_eq!(Arc::strong_count(&alive), 2, "the thread holds the repaint callback");
+    let start = Instant::now();
+    drop(w);
+    assert!(start.elapsed() < Duration::from_secs(2), "prompt shutdown while running");
+    assert_eq!(Arc::strong_count(&alive), 1, "the thread ended and dropped its state");
+}
