@@ -9,6 +9,7 @@ use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::gradient::{GradientCheck, fmt_sig};
 use crate::engine::trainer::{DynTrainer, Record, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
+use crate::export::trace::JsonRows;
 use crate::printout::{Printer, Style};
 
 /// Success.
@@ -166,31 +167,11 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
 }
 
 #[derive(Serialize)]
-struct JsonRow {
-    step: u64,
-    w: f64,
-    b: f64,
-    loss: f64,
-    grad_w: f64,
-    grad_b: f64,
-}
-
-#[derive(Serialize)]
-struct JsonRowF32 {
-    step: u64,
-    w: f32,
-    b: f32,
-    loss: f32,
-    grad_w: f32,
-    grad_b: f32,
-}
-
-#[derive(Serialize)]
-struct TraceJson<'a, R> {
+struct TraceJson<'a> {
     data: &'a str,
     samples: usize,
     settings: &'a Settings,
-    rows: Vec<R>,
+    rows: JsonRows,
     outcome: Outcome,
 }
 
@@ -211,36 +192,15 @@ fn outcome(s: Status, last_step: u64) -> Outcome {
 
 fn write_json(out: &mut impl Write, data: &Dataset, settings: &Settings, rows: &[Record<f64>], s: Status, p: Precision) -> Result<(), CliError> {
     let last = rows.last().map_or(0, |r| r.step);
-    fn base<'a, R>(data: &'a Dataset, settings: &'a Settings, rows: Vec<R>, outcome: Outcome) -> TraceJson<'a, R> {
-        TraceJson { data: &data.name, samples: data.len(), settings, rows, outcome }
-    }
-    let out_s = outcome(s, last);
-    let text = match p {
-        // f32 values serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
-        Precision::F32 => serde_json::to_string_pretty(&base(
-            data,
-            settings,
-            rows.iter()
-                .map(|r| JsonRowF32 {
-                    step: r.step,
-                    w: r.params.w as f32,
-                    b: r.params.b as f32,
-                    loss: r.loss as f32,
-                    grad_w: r.grad.w as f32,
-                    grad_b: r.grad.b as f32,
-                })
-                .collect::<Vec<_>>(),
-            out_s,
-        )),
-        Precision::F64 => serde_json::to_string_pretty(&base(
-            data,
-            settings,
-            rows.iter()
-                .map(|r| JsonRow { step: r.step, w: r.params.w, b: r.params.b, loss: r.loss, grad_w: r.grad.w, grad_b: r.grad.b })
-                .collect::<Vec<_>>(),
-            out_s,
-        )),
-    }
+    let json = TraceJson {
+        data: &data.name,
+        samples: data.len(),
+        settings,
+        // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
+        rows: JsonRows::new(rows, p),
+        outcome: outcome(s, last),
+    };
+    let text = serde_json::to_string_pretty(&json)
     .map_err(|e| CliError::Usage(e.to_string()))?;
     writeln!(out, "{text}")?;
     Ok(())

@@ -86,7 +86,7 @@ pub fn export_csv_file(path: &Path, runs: &[RunExport<'_>]) -> Result<ExportRepo
 
 /// One row in JSON; `F` is f32 for f32 runs so that they print in float32's shortest form.
 #[derive(Serialize)]
-struct JsonRow<F> {
+pub struct JsonRow<F> {
     step: u64,
     w: F,
     b: F,
@@ -118,9 +118,21 @@ impl JsonRow<f32> {
 /// A run's rows in its own precision.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum JsonRows {
+pub enum JsonRows {
+    /// Rows of an f32 run.
     F32(Vec<JsonRow<f32>>),
+    /// Rows of an f64 run.
     F64(Vec<JsonRow<f64>>),
+}
+
+impl JsonRows {
+    /// The rows of a run in `precision`, ready to serialise (`descent trace --format json` uses them too).
+    pub fn new(rows: &[Record<f64>], precision: Precision) -> Self {
+        match precision {
+            Precision::F32 => JsonRows::F32(rows.iter().map(JsonRow::<f32>::new).collect()),
+            Precision::F64 => JsonRows::F64(rows.iter().map(JsonRow::<f64>::new).collect()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -146,10 +158,7 @@ fn json_runs<'a>(runs: &[RunExport<'a>]) -> Result<JsonRuns<'a>, ExportError> {
         .map(|run| JsonRun {
             name: run.name,
             settings: run.settings,
-            rows: match run.settings.precision {
-                Precision::F32 => JsonRows::F32(run.rows.iter().map(JsonRow::<f32>::new).collect()),
-                Precision::F64 => JsonRows::F64(run.rows.iter().map(JsonRow::<f64>::new).collect()),
-            },
+            rows: JsonRows::new(run.rows, run.settings.precision),
         })
         .collect();
     Ok(JsonRuns { format: JSON_FORMAT, version: JSON_VERSION, runs })
