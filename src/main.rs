@@ -7,14 +7,10 @@ fn main() {
     if let Some(command) = &cli.command {
         std::process::exit(descent::cli::run_command(command));
     }
-    if let Some(session) = &cli.gui.session {
-        eprintln!("error: --session {}: opening session files in the app is not supported yet", session.display());
-        std::process::exit(descent::cli::EXIT_BAD_INPUT);
-    }
     if let Some(preset) = &cli.gui.preset
-        && !preset.eq_ignore_ascii_case("notebook")
+        && descent::app::runs::Preset::parse(preset).is_none()
     {
-        eprintln!("error: --preset {preset}: unknown app preset (available: notebook)");
+        eprintln!("error: --preset {preset}: unknown app preset (available: notebook, race)");
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     if let Err(e) = cli.engine.settings().validate() {

@@ -215,20 +215,27 @@ fn numpy_parts(v: f64) -> (String, String) {
 /// more than 1000 elements summarised with `...`, lines wrapped at 75 columns.
 pub fn numpy_array(values: &[f64], ints: bool) -> String {
     let shown: Vec<Option<f64>> = if values.len() > 1000 {
-        values[..3].iter().map(|&v| Some(v)).chain([None]).chain(values[values.len() - 3..].iter().map(|&v| Some(v))).collect()
+        values[..3]
+            .iter()
+            .map(|&v| Some(v))
+            .chain([None])
+            .chain(values[values.len() - 3..].iter().map(|&v| Some(v)))
+            .collect()
     } else {
         values.iter().map(|&v| Some(v)).collect()
     };
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).map(f64::abs).collect();
     let max = finite.iter().copied().fold(0.0, f64::max);
     let min_nonzero = finite.iter().copied().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min);
-    let scientific = !ints && (max >= 1e8 || (min_nonzero < 1e-4 || max / min_nonzero > 1e3) && min_nonzero.is_finite());
+    let scientific =
+        !ints && (max >= 1e8 || (min_nonzero < 1e-4 || max / min_nonzero > 1e3) && min_nonzero.is_finite());
     let items: Vec<String> = if ints {
         let strs: Vec<Option<String>> = shown.iter().map(|v| v.map(|v| format!("{}", v as i64))).collect();
         let width = strs.iter().flatten().map(String::len).max().unwrap_or(1);
         strs.into_iter().map(|s| s.map_or("...".into(), |s| format!("{s:>width$}"))).collect()
     } else if scientific {
-        let digits = shown.iter().flatten().map(|v| shortest_digits(&format!("{:e}", v.abs())).0.len()).max().unwrap_or(1);
+        let digits =
+            shown.iter().flatten().map(|v| shortest_digits(&format!("{:e}", v.abs())).0.len()).max().unwrap_or(1);
         let prec = digits.saturating_sub(1).min(8);
         shown
             .iter()
@@ -246,10 +253,7 @@ pub fn numpy_array(values: &[f64], ints: bool) -> String {
         let parts: Vec<Option<(String, String)>> = shown.iter().map(|v| v.map(numpy_parts)).collect();
         let int_w = parts.iter().flatten().map(|p| p.0.len()).max().unwrap_or(1);
         let frac_w = parts.iter().flatten().map(|p| p.1.len()).max().unwrap_or(0);
-        parts
-            .into_iter()
-            .map(|p| p.map_or("...".into(), |(i, f)| format!("{i:>int_w$}.{f:<frac_w$}")))
-            .collect()
+        parts.into_iter().map(|p| p.map_or("...".into(), |(i, f)| format!("{i:>int_w$}.{f:<frac_w$}"))).collect()
     };
     wrap_items(&items, " ", 75)
 }
@@ -281,7 +285,11 @@ pub fn torch_values(values: &[f64]) -> String {
     let ints = values.iter().all(|v| v.fract() == 0.0);
     let max = finite.iter().copied().fold(0.0, f64::max);
     let min_nonzero = finite.iter().copied().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min);
-    let scientific = if ints { max >= 1e8 } else { max >= 1e8 || (min_nonzero.is_finite() && (min_nonzero < 1e-4 || max / min_nonzero > 1e3)) };
+    let scientific = if ints {
+        max >= 1e8
+    } else {
+        max >= 1e8 || (min_nonzero.is_finite() && (min_nonzero < 1e-4 || max / min_nonzero > 1e3))
+    };
     let strs: Vec<String> = values
         .iter()
         .map(|&v| {

@@ -90,6 +90,10 @@ pub enum Command {
     AddRun(RunId, RunSpec),
     /// Remove a run.
     RemoveRun(RunId),
+    /// Add a run (or replace the run with that id) that continues from the last row of `history` — a branch of
+    /// another run at that step: it shares the rows of `history` (the original's steps 0…k) and goes on from there
+    /// with `spec`'s settings (fresh optimizer state).
+    AddRunFrom(RunId, RunSpec, History),
     /// End the thread. [`Worker`]'s `Drop` sends it.
     Shutdown,
 }
@@ -547,6 +551,26 @@ impl State {
         }
     }
 
+    /// A run resumed from the last row of `history` (see [`Command::AddRunFrom`]).
+    fn add_run_from(&mut self, id: RunId, spec: RunSpec, history: History) {
+        let mut run = Run::new(id, spec, &self.data, self.tolerance);
+        if let Some(last) = history.last().copied() {
+            match DynTrainer::resume(&self.data, &run.spec.settings, last) {
+                Ok(mut t) => {
+                    t.set_tolerance(self.tolerance);
+                    run.trainer = Some(t);
+                    run.history = history;
+                    run.error = None;
+                }
+                Err(e) => run.error = Some(e.to_string()),
+            }
+        }
+        match self.runs.iter_mut().find(|r| r.id == id) {
+            Some(slot) => *slot = run,
+            None => self.runs.push(run),
+        }
+    }
+
     fn snapshot(&mut self) -> Snapshot {
         self.generation += 1;
         let n = self.data.len();
@@ -634,6 +658,7 @@ impl State {
             }
             Command::AddRun(id, spec) => self.add_run(id, spec),
             Command::RemoveRun(id) => self.runs.retain(|r| r.id != id),
+            Command::AddRunFrom(id, spec, history) => self.add_run_from(id, spec, history),
         }
         if self.mode == Mode::Idle {
             self.meter.clear();

@@ -35,7 +35,8 @@ fn f32_trace_prints_float32_shortest_forms() {
 #[test]
 fn last_is_the_final_csv_row() {
     let full = stdout(&descent(&["trace", "--steps", "300", "--lr", "0.05", "--optimizer", "adam"]));
-    let last = stdout(&descent(&["trace", "--steps", "300", "--lr", "0.05", "--optimizer", "adam", "--format", "last"]));
+    let last =
+        stdout(&descent(&["trace", "--steps", "300", "--lr", "0.05", "--optimizer", "adam", "--format", "last"]));
     assert_eq!(last.lines().nth(1), full.lines().last());
     assert_eq!(last.lines().count(), 2);
 }
@@ -64,16 +65,26 @@ fn json_holds_settings_rows_and_outcome() {
 
 #[test]
 fn analyze_json_has_the_closed_forms() {
-    let v: serde_json::Value =
-        serde_json::from_str(&stdout(&descent(&["analyze", "--format", "json"]))).unwrap();
-    for key in ["optimum", "min_loss", "hessian", "curvature_max", "curvature_min", "critical_lr", "monotone_lr", "optimal_lr", "condition_number"] {
+    let v: serde_json::Value = serde_json::from_str(&stdout(&descent(&["analyze", "--format", "json"]))).unwrap();
+    for key in [
+        "optimum",
+        "min_loss",
+        "hessian",
+        "curvature_max",
+        "curvature_min",
+        "critical_lr",
+        "monotone_lr",
+        "optimal_lr",
+        "condition_number",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["optimum"]["w"], 3.0);
     assert_eq!(v["curvature_max"], 15.0);
     assert!((v["critical_lr"].as_f64().unwrap() - 2.0 / 15.0).abs() < 1e-15);
     let summed: serde_json::Value =
-        serde_json::from_str(&stdout(&descent(&["analyze", "--gradient", "notebook-sum", "--format", "json"]))).unwrap();
+        serde_json::from_str(&stdout(&descent(&["analyze", "--gradient", "notebook-sum", "--format", "json"])))
+            .unwrap();
     assert!((summed["critical_lr"].as_f64().unwrap() - 1.0 / 30.0).abs() < 1e-15);
     let text = stdout(&descent(&["analyze"]));
     assert!(text.contains("critical lr") && text.contains("0.1333"), "{text}");
@@ -90,12 +101,24 @@ fn gradcheck_compares_all_four_sources() {
     assert!(v["max_rel_error"].as_f64().unwrap() < 1e-6);
     assert_eq!(v["notebook_sum_ratio"], 4.0);
     let with_bias: serde_json::Value = serde_json::from_str(&stdout(&descent(&[
-        "gradcheck", "--bias", "--w", "1", "--b", "0.5", "--loss", "huber", "--format", "json",
+        "gradcheck",
+        "--bias",
+        "--w",
+        "1",
+        "--b",
+        "0.5",
+        "--loss",
+        "huber",
+        "--format",
+        "json",
     ])))
     .unwrap();
     assert_eq!(with_bias["analytic"].as_array().unwrap().len(), 2);
     let text = stdout(&descent(&["gradcheck", "--w", "0"]));
-    assert!(text.contains("The hand-written gradient is 4.00× the true one, so it behaves like lr × 4.00 = 0.04"), "{text}");
+    assert!(
+        text.contains("The hand-written gradient is 4.00× the true one, so it behaves like lr × 4.00 = 0.04"),
+        "{text}"
+    );
 }
 
 /// Runs `args`, expects exit 2 with one line on stderr containing every `needle`, and no panic.
@@ -123,7 +146,10 @@ fn invalid_flags_are_rejected_like_torch() {
     expect_error(&["trace", "--nesterov", "--momentum", "0.9", "--dampening", "0.1"], &["--nesterov"]);
     expect_error(&["trace", "--optimizer", "rmsprop", "--alpha", "-1"], &["--alpha"]);
     expect_error(&["trace", "--optimizer", "adagrad", "--lr-decay", "-1"], &["--lr-decay"]);
-    expect_error(&["trace", "--optimizer", "adagrad", "--initial-accumulator-value", "-1"], &["--initial-accumulator-value"]);
+    expect_error(
+        &["trace", "--optimizer", "adagrad", "--initial-accumulator-value", "-1"],
+        &["--initial-accumulator-value"],
+    );
     expect_error(&["trace", "--huber-delta", "0", "--loss", "huber"], &["--huber-delta"]);
     expect_error(&["trace", "--batch-size", "0"], &["--batch-size"]);
     expect_error(&["trace", "--b0", "1"], &["--b0", "--bias"]);
@@ -131,7 +157,12 @@ fn invalid_flags_are_rejected_like_torch() {
     expect_error(&["trace", "--w0", "inf"], &["--w0"]);
     expect_error(&["gradcheck", "--w", "nan"], &["--w"]);
     // clap's own errors: a non-number, an unknown value, an unknown flag.
-    for args in [&["trace", "--lr", "abc"][..], &["trace", "--loss", "l3"], &["trace", "--frobnicate"], &["trace", "--steps", "-3"]] {
+    for args in [
+        &["trace", "--lr", "abc"][..],
+        &["trace", "--loss", "l3"],
+        &["trace", "--frobnicate"],
+        &["trace", "--steps", "-3"],
+    ] {
         let out = descent(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!stderr(&out).contains("panicked"));

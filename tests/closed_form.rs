@@ -86,7 +86,15 @@ fn binary_reports_divergence_with_exit_code_3() {
     // stdout holds every finite row and nothing else.
     let text = stdout(&bad);
     let rows: Vec<&str> = text.lines().skip(1).collect();
-    let k: u64 = err.split("diverged at step ").nth(1).unwrap().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let k: u64 = err
+        .split("diverged at step ")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(rows.len() as u64, k + 1, "rows 0..=k");
     for row in rows {
         assert!(row.split(',').skip(1).all(|v| v.parse::<f64>().is_ok_and(f64::is_finite)), "{row}");
@@ -106,7 +114,9 @@ fn overflow_stops_at_the_last_finite_state() {
 fn sweep_finds_the_optimal_lr() {
     use descent::engine::sweep::{fastest, log_space, sweep_one};
     let data = Dataset::notebook();
-    for (bias, gradient) in [(false, GradientSource::Analytic), (true, GradientSource::Analytic), (false, GradientSource::NotebookSum)] {
+    for (bias, gradient) in
+        [(false, GradientSource::Analytic), (true, GradientSource::Analytic), (false, GradientSource::NotebookSum)]
+    {
         let s = Settings { bias, gradient, ..Settings::default() };
         let an = analyze(&data, &s, Params::default());
         let critical = an.critical_lr.unwrap();
@@ -116,7 +126,11 @@ fn sweep_finds_the_optimal_lr() {
             .collect();
         let best = fastest(&points).unwrap();
         let optimal = an.optimal_lr.unwrap();
-        assert!((best.lr / optimal - 1.0).abs() < 0.05, "bias {bias} {gradient:?}: fastest {} vs optimal {optimal}", best.lr);
+        assert!(
+            (best.lr / optimal - 1.0).abs() < 0.05,
+            "bias {bias} {gradient:?}: fastest {} vs optimal {optimal}",
+            best.lr
+        );
         // Every lr at or past 2/λmax diverges; every one below converges.
         for p in &points {
             assert_eq!(p.diverged, p.lr >= critical, "lr {} (critical {critical})", p.lr);

@@ -58,14 +58,16 @@ fn float64_autodiff_differs_from_the_float32_printout() {
 
 #[test]
 fn binary_prints_the_numpy_cell() {
-    let out = descent(&["trace", "--gradient", "notebook-sum", "--lr", "0.01", "--steps", "11", "--format", "notebook"]);
+    let out =
+        descent(&["trace", "--gradient", "notebook-sum", "--lr", "0.01", "--steps", "11", "--format", "notebook"]);
     assert!(out.status.success());
     assert_lines_in_order(&stdout(&out), include_str!("fixtures/notebook_numpy_printout.txt"));
 }
 
 #[test]
 fn binary_prints_the_torch_cells() {
-    let out = descent(&["trace", "--gradient", "autodiff", "--precision", "f32", "--steps", "25", "--format", "notebook"]);
+    let out =
+        descent(&["trace", "--gradient", "autodiff", "--precision", "f32", "--steps", "25", "--format", "notebook"]);
     assert!(out.status.success());
     let text = stdout(&out);
     assert_lines_in_order(&text, include_str!("fixtures/notebook_torch_first_cell.txt"));

@@ -11,11 +11,14 @@ use proptest::prelude::*;
 
 fn dataset() -> impl Strategy<Value = Dataset> {
     (2usize..24).prop_flat_map(|n| {
-        (prop::collection::vec(-10.0f64..10.0, n), prop::collection::vec(-20.0f64..20.0, n))
-            .prop_filter_map("x not all equal", |(x, y)| {
-                let spread = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - x.iter().cloned().fold(f64::INFINITY, f64::min);
+        (prop::collection::vec(-10.0f64..10.0, n), prop::collection::vec(-20.0f64..20.0, n)).prop_filter_map(
+            "x not all equal",
+            |(x, y)| {
+                let spread = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                    - x.iter().cloned().fold(f64::INFINITY, f64::min);
                 (spread > 0.5).then(|| Dataset::new(x, y, "random").ok()).flatten()
-            })
+            },
+        )
     })
 }
 

@@ -92,14 +92,25 @@ fn learning_rate_ui(
     palette: Palette,
 ) {
     section(ui, "Learning rate");
+    let bands = run.map(|r| super::stability::stability_bands(&r.analysis, s));
     let lr = &mut s.optimizer.lr;
-    ui.add(
-        Slider::new(lr, LR_RANGE)
-            .logarithmic(true)
-            .show_value(false)
-            .text("learning rate"),
-    )
-    .on_hover_text("How far each step moves against the gradient: w ← w − lr·dL/dw. Drag to change it while the run goes on; it takes effect at the next step. Keys: + and − multiply or divide it by 1.25.");
+    let slider_width = (ui.available_width() - 100.0).max(120.0);
+    let slider = ui.scope(|ui| {
+        ui.spacing_mut().slider_width = slider_width;
+        ui.add(
+            Slider::new(lr, LR_RANGE)
+                .logarithmic(true)
+                .show_value(false)
+                .text("learning rate"),
+        )
+        .on_hover_text("How far each step moves against the gradient: w ← w − lr·dL/dw. Drag to change it while the run goes on; it takes effect at the next step. Keys: + and − multiply or divide it by 1.25.")
+    }).inner;
+    if let Some(bands) = &bands {
+        ui.scope(|ui| {
+            ui.spacing_mut().slider_width = slider_width;
+            super::stability::map_ui(ui, &slider, (*LR_RANGE.start(), *LR_RANGE.end()), bands, *lr, palette);
+        });
+    }
     ui.horizontal(|ui| {
         ui.label("value");
         let id = egui::Id::unique("lr-text");
@@ -385,9 +396,8 @@ fn problem_ui(
             .button("Open CSV…")
             .on_hover_text("Load two columns x,y from a CSV file (an optional header row is skipped).")
             .clicked()
-            && let Some(path) = rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file()
         {
-            actions.push(Action::SetData(path.display().to_string()));
+            actions.push(Action::OpenDataDialog);
         }
     });
     let description = preset_description(&current);

@@ -17,18 +17,31 @@
 //! drawing, [`App`] applies them (updating [`Persisted`] and sending worker [`Command`]s). Keyboard shortcuts live in
 //! `keys.rs`, colours in [`theme`], number formats in [`mod@format`].
 //!
-//! Runs: the app shows one run, [`App::MAIN_RUN`]; the worker already takes a [`RunId`] per run, and each run's
-//! [`crate::worker::RunSpec`] carries its name and colour (see [`theme::RUN_COLORS`]), so comparison runs are
-//! further `Command::AddRun`s whose snapshots every plot already iterates over.
+//! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, presets, the selected run
+//! whose settings the panel edits); each run's [`crate::worker::RunSpec`] carries its name and colour (see
+//! [`theme::RUN_COLORS`]), the same in every plot. The plots draw [`runs::RunsState::view`] of the snapshot: the
+//! visible runs, the selected one first, at the [`timeline`]'s step while scrubbing. The app starts with one run,
+//! [`App::MAIN_RUN`], or a preset's runs.
 
 pub mod controls;
+pub mod gradcheck;
+pub mod data_editor;
+pub mod data_io;
+pub mod exports;
 pub mod format;
 pub mod keys;
+pub mod notebook_log;
 pub mod plots;
+pub mod runs;
 pub mod screenshot;
+pub mod stability;
 pub mod state;
 pub mod status;
+pub mod sweep;
+pub mod tabs;
 pub mod theme;
+pub mod theory;
+pub mod timeline;
 pub mod toolbar;
 
 use std::path::PathBuf;
@@ -72,6 +85,10 @@ pub struct AppOptions {
     pub steps_per_sec: Option<f64>,
     /// Set to the process exit code (0, or 1 when the screenshot cannot be saved).
     pub exit_code: Arc<AtomicI32>,
+    /// Start with a preset's runs (`notebook`, `race`; see [`runs::Preset`]).
+    pub preset: Option<String>,
+    /// A session to open at launch (`--session FILE`, already read and checked).
+    pub session: Option<crate::session::Session>,
 }
 
 /// The glide of the current point from one step to the next (when following slowly).
@@ -150,6 +167,10 @@ pub struct App {
     actions: Vec<Action>,
     screenshot: Option<screenshot::ScreenshotJob>,
     applied_dark: Option<bool>,
+    io: data_io::IoState,
+    exports: exports::ExportsState,
+    runs: runs::RunsState,
+    tabs: tabs::TabsState,
 }
 
 impl App {
@@ -190,10 +211,25 @@ impl App {
             persisted.steps_per_sec = state::SPEED_UNLIMITED;
         }
         let spec = RunSpec { name: "run 1".into(), color: theme::run_color(0), settings: persisted.settings.clone() };
+        let preset = options.preset.as_deref().and_then(runs::Preset::parse);
+        let mut run_specs = vec![(Self::MAIN_RUN, spec)];
+        if let Some(p) = preset {
+            run_specs = p.specs(&persisted.settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect();
+            persisted.settings = run_specs[0].1.settings.clone();
+        }
+        // The notebook's two loops run on the notebook's data.
+        let data = if preset == Some(runs::Preset::Notebook) && data.name != "notebook" {
+            persisted.data = "notebook".into();
+            controls.n_samples = 4;
+            Dataset::notebook()
+        } else {
+            data
+        };
+        let n_runs = run_specs.len() as u32;
         let repaint_ctx = ctx.clone();
         let worker = Worker::spawn(
             Arc::new(data),
-            vec![(Self::MAIN_RUN, spec)],
+            run_specs,
             Some(persisted.tolerance),
             speed,
             Box::new(move || repaint_ctx.request_repaint()),
@@ -208,7 +244,8 @@ impl App {
             screenshot::ScreenshotJob::new(path, expect_run, options.after_steps, Arc::clone(&options.exit_code))
         });
         let snap = worker.snapshot();
-        App {
+        let session = options.session;
+        let mut app = App {
             persisted,
             persist: options.persist,
             worker,
@@ -221,7 +258,17 @@ impl App {
             actions: Vec::new(),
             screenshot,
             applied_dark: None,
+            io: data_io::IoState::new(&ctx),
+            exports: Default::default(),
+            runs: runs::RunsState::new(n_runs),
+            tabs: Default::default(),
+        };
+        if let Some(session) = &session
+            && let Err(e) = app.open_session(session)
+        {
+            app.io.error(format!("cannot open the session: {e}"));
         }
+        app
     }
 
     /// The latest state published by the worker (as of the last frame).
@@ -253,11 +300,14 @@ impl App {
     fn send_settings(&mut self, settings: crate::engine::settings::Settings) {
         if settings.validate().is_ok() {
             self.persisted.settings = settings.clone();
-            self.worker.send(Command::SetSettings(Self::MAIN_RUN, settings));
+            self.worker.send(Command::SetSettings(self.selected_run(), settings));
         }
     }
 
     fn apply(&mut self, action: Action) {
+        if matches!(action, Action::Step(_) | Action::ToggleRun | Action::Reset) {
+            self.runs.scrub = None;
+        }
         match action {
             Action::Step(n) => self.worker.send(Command::Step(n)),
             Action::ToggleRun => {
@@ -281,15 +331,9 @@ impl App {
                 self.send_settings(s);
                 self.worker.send(Command::Reset);
             }
-            Action::SetData(spec) => match Dataset::load(&spec) {
-                Ok(d) => {
-                    self.persisted.data = spec;
-                    self.controls.data_error = None;
-                    self.controls.n_samples = d.len();
-                    self.worker.send(Command::SetData(Arc::new(d)));
-                }
-                Err(e) => self.controls.data_error = Some(e.to_string()),
-            },
+            Action::SetData(spec) => self.load_data_async(spec),
+            Action::EditData(data) => self.set_data_now(data),
+            Action::OpenDataDialog => self.open_data_dialog(),
             Action::SetTolerance(t) => {
                 if t.is_finite() && t >= 0.0 {
                     self.persisted.tolerance = t;
@@ -312,6 +356,7 @@ impl App {
             Action::SetDark(d) => self.persisted.dark = d,
             Action::SetShowTangent(v) => self.persisted.show_tangent = v,
             Action::SetShowNext(v) => self.persisted.show_next = v,
+            Action::SetShowTheory(v) => self.persisted.show_theory = v,
             Action::ResetToDefaults => {
                 let d = Persisted::default();
                 if self.persisted.data != d.data {
@@ -319,7 +364,7 @@ impl App {
                 }
                 self.persisted = Persisted { data: self.persisted.data.clone(), ..d.clone() };
                 self.controls.data_error = None;
-                self.worker.send(Command::SetSettings(Self::MAIN_RUN, d.settings.clone()));
+                self.worker.send(Command::SetSettings(self.selected_run(), d.settings.clone()));
                 self.worker.send(Command::SetTolerance(Some(d.tolerance)));
                 self.worker.send(Command::SetSpeed(d.speed()));
                 self.worker.send(Command::Reset);
@@ -337,6 +382,7 @@ impl App {
         if status::banner_ui(ui, run, palette, &mut self.actions) {
             ui.add_space(6.0);
         }
+        runs::legend_row_ui(ui, snap, palette);
         let avail = ui.available_rect_before_wrap();
         let gap = 8.0;
         let left_w = (avail.width() * 0.6).floor();
@@ -345,6 +391,7 @@ impl App {
         let mid = right.center().y;
         let top_right = Rect::from_min_max(right.min, pos2(right.max.x, mid - gap / 2.0));
         let bottom_right = Rect::from_min_max(pos2(right.min.x, mid + gap / 2.0), right.max);
+        self.exports.plot_rects = vec![("landscape", left), ("loss", top_right), ("weights", bottom_right)];
 
         let point = point.unwrap_or(PointView { displayed: run.record.params, from: None });
         let toggles = Toggles { tangent: self.persisted.show_tangent, next: self.persisted.show_next };
@@ -401,7 +448,14 @@ impl eframe::App for App {
         keys::shortcuts(&ctx, &mut self.actions);
 
         let now = ctx.input(|i| i.time);
-        let point = snap.run(Self::MAIN_RUN).or(snap.runs.first()).map(|run| {
+        let selected = self.selected_run();
+        let view = self.runs.view(&snap);
+        ctx.data_mut(|d| {
+            d.insert_temp(runs::ghost_key(), (self.runs.ghosts.clone(), self.runs.show_batches));
+            d.insert_temp(runs::scrub_key(), self.runs.scrub);
+        });
+        let live_selected = self.runs.scrub.is_none() && view.runs.first().is_some_and(|r| r.id == selected);
+        let point = snap.run(selected).filter(|_| live_selected).map(|run| {
             self.follow.update(now, &snap, run);
             self.follow.point_view(now, run)
         });
@@ -409,18 +463,33 @@ impl eframe::App for App {
             ctx.request_repaint();
         }
 
+        self.io_frame(&ctx);
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar_ui(ui));
         egui::Panel::top("toolbar")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
             .show(ui, |ui| toolbar::toolbar_ui(ui, &self.persisted, &snap, palette, &mut self.actions));
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
             .show(ui, |ui| status::status_line_ui(ui, &snap, palette));
+        egui::Panel::bottom("timeline")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
+            .show(ui, |ui| timeline::timeline_ui(ui, &snap, selected, &mut self.runs, palette));
         egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
-            let run = snap.run(Self::MAIN_RUN).or(snap.runs.first());
+            runs::runs_ui(ui, &snap, &mut self.runs, palette);
+            ui.separator();
+            let run = snap.run(selected).or(snap.runs.first());
             controls::controls_ui(ui, &self.persisted, run, &mut self.controls, palette, &mut self.actions);
         });
-        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &snap, palette, point));
+        theory::set_enabled(&ctx, self.persisted.show_theory);
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(run) = snap.run(selected).or(snap.runs.first()) {
+                let env = tabs::TabEnv { snap: &snap, run, palette };
+                tabs::tabs_ui(ui, &mut self.persisted.tab, &mut self.tabs, &env, &mut self.actions);
+            }
+            self.central_ui(ui, &view, palette, point)
+        });
 
+        self.apply_run_actions();
         self.apply_actions();
         if let Some(job) = &mut self.screenshot {
             job.update(&ctx, &snap);
@@ -457,6 +526,16 @@ impl eframe::App for App {
 /// Opens the app window and runs it until closed; returns the process exit code.
 pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i32 {
     let persist = gui.screenshot.is_none();
+    let session = match &gui.session {
+        Some(path) => match crate::session::Session::load(path) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return crate::cli::EXIT_BAD_INPUT;
+            }
+        },
+        None => None,
+    };
     let exit_code = Arc::new(AtomicI32::new(0));
     let options = AppOptions {
         persist,
@@ -467,6 +546,8 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         screenshot: gui.screenshot,
         steps_per_sec: None,
         exit_code: Arc::clone(&exit_code),
+        preset: gui.preset,
+        session,
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("descent")

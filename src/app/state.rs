@@ -35,6 +35,10 @@ pub struct Persisted {
     pub show_tangent: bool,
     /// Draw the arrow to where the next step lands.
     pub show_next: bool,
+    /// Draw the theory overlay (plain full-batch GD's exact trajectory) on the weight and loss plots.
+    pub show_theory: bool,
+    /// The selected tab of the bottom strip.
+    pub tab: super::tabs::Tab,
 }
 
 impl Default for Persisted {
@@ -48,6 +52,8 @@ impl Default for Persisted {
             dark: true,
             show_tangent: true,
             show_next: true,
+            show_theory: true,
+            tab: super::tabs::Tab::default(),
         }
     }
 }
@@ -107,6 +113,10 @@ pub enum Action {
     },
     /// Load data: a preset name or a CSV path; the run resets.
     SetData(String),
+    /// Use this data (an edit in the data editor); every run resets.
+    EditData(std::sync::Arc<crate::engine::data::Dataset>),
+    /// Open the CSV file dialog (without blocking the UI).
+    OpenDataDialog,
     /// A new convergence tolerance.
     SetTolerance(f64),
     /// A new speed (slider value, steps per second).
@@ -121,6 +131,8 @@ pub enum Action {
     SetShowTangent(bool),
     /// Show or hide the next-step arrow.
     SetShowNext(bool),
+    /// Show or hide the theory overlay.
+    SetShowTheory(bool),
     /// Restore every persisted setting to its default, and reset.
     ResetToDefaults,
 }

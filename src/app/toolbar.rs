@@ -93,6 +93,14 @@ pub fn toolbar_ui(ui: &mut Ui, persisted: &Persisted, snap: &Snapshot, palette: 
             if ui.checkbox(&mut tangent, "tangent").on_hover_text("Show the tangent line at the current point: its slope is the gradient dL/dw.").changed() {
                 actions.push(Action::SetShowTangent(tangent));
             }
+            let mut theory = persisted.show_theory;
+            if ui
+                .checkbox(&mut theory, "theory")
+                .on_hover_text("Draw plain full-batch gradient descent's exact trajectory, w* + (1 − lr·λ)^k (w₀ − w*), as a thin dashed line on the weight and loss plots.")
+                .changed()
+            {
+                actions.push(Action::SetShowTheory(theory));
+            }
             let mut log = persisted.log_loss;
             if ui.checkbox(&mut log, "log loss").on_hover_text("Plot the loss on a logarithmic scale. (L)").changed() {
                 actions.push(Action::ToggleLogScale);

@@ -122,7 +122,14 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         TraceFormat::Notebook => {
             let x = data.x.as_slice().unwrap_or(&[]);
             let y = data.y.as_slice().unwrap_or(&[]);
-            let printer = Printer::new(Style::for_source(settings.gradient), x, y, settings.bias, p == Precision::F32, first.params);
+            let printer = Printer::new(
+                Style::for_source(settings.gradient),
+                x,
+                y,
+                settings.bias,
+                p == Precision::F32,
+                first.params,
+            );
             for line in printer.header(first.params) {
                 writeln!(out, "{line}")?;
             }
@@ -153,7 +160,10 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
                 crate::engine::trainer::Divergence::NonFinite => "a value became non-finite",
                 crate::engine::trainer::Divergence::LossExploded => "the loss exploded",
             };
-            eprintln!("diverged at step {step} ({why}; lr {} — see `descent analyze` for the critical lr)", settings.optimizer.lr);
+            eprintln!(
+                "diverged at step {step} ({why}; lr {} — see `descent analyze` for the critical lr)",
+                settings.optimizer.lr
+            );
             EXIT_DIVERGED
         }
         Status::Converged { step, .. } if a.format != TraceFormat::Json => {
@@ -185,12 +195,23 @@ struct Outcome {
 fn outcome(s: Status, last_step: u64) -> Outcome {
     match s {
         Status::Running => Outcome { status: "completed", step: last_step, detail: None },
-        Status::Converged { step, by } => Outcome { status: "converged", step, detail: Some(format!("{by:?}").to_lowercase()) },
-        Status::Diverged { step, why } => Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) },
+        Status::Converged { step, by } => {
+            Outcome { status: "converged", step, detail: Some(format!("{by:?}").to_lowercase()) }
+        }
+        Status::Diverged { step, why } => {
+            Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
+        }
     }
 }
 
-fn write_json(out: &mut impl Write, data: &Dataset, settings: &Settings, rows: &[Record<f64>], s: Status, p: Precision) -> Result<(), CliError> {
+fn write_json(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &[Record<f64>],
+    s: Status,
+    p: Precision,
+) -> Result<(), CliError> {
     let last = rows.last().map_or(0, |r| r.step);
     let json = TraceJson {
         data: &data.name,
@@ -200,8 +221,7 @@ fn write_json(out: &mut impl Write, data: &Dataset, settings: &Settings, rows: &
         rows: JsonRows::new(rows, p),
         outcome: outcome(s, last),
     };
-    let text = serde_json::to_string_pretty(&json)
-    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&json).map_err(|e| CliError::Usage(e.to_string()))?;
     writeln!(out, "{text}")?;
     Ok(())
 }
@@ -267,12 +287,28 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
         ReportFormat::Text => {
             let opt = |v: Option<f64>| v.map_or("none (zero curvature)".to_string(), fmt_sig);
             let b = if settings.bias { format!(", b* = {}", an.optimum.b) } else { String::new() };
-            writeln!(out, "data            {} ({} samples), loss {}, gradient {}", data.name, data.len(), settings.loss.name(), settings.gradient.label())?;
+            writeln!(
+                out,
+                "data            {} ({} samples), loss {}, gradient {}",
+                data.name,
+                data.len(),
+                settings.loss.name(),
+                settings.gradient.label()
+            )?;
             writeln!(out, "optimum         w* = {}{b}", an.optimum.w)?;
             writeln!(out, "min loss        {}", an.min_loss)?;
             writeln!(out, "hessian         {:?}", an.hessian)?;
-            writeln!(out, "curvature       λmax = {}, λmin = {}", fmt_sig(an.curvature_max), fmt_sig(an.curvature_min))?;
-            writeln!(out, "monotone lr     {}   (1/λmax: below it the loss falls without overshooting)", opt(an.monotone_lr))?;
+            writeln!(
+                out,
+                "curvature       λmax = {}, λmin = {}",
+                fmt_sig(an.curvature_max),
+                fmt_sig(an.curvature_min)
+            )?;
+            writeln!(
+                out,
+                "monotone lr     {}   (1/λmax: below it the loss falls without overshooting)",
+                opt(an.monotone_lr)
+            )?;
             writeln!(out, "optimal lr      {}   (2/(λmax+λmin): the fastest plain GD)", opt(an.optimal_lr))?;
             writeln!(out, "critical lr     {}   (2/λmax: plain GD diverges at or above it)", opt(an.critical_lr))?;
             writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), fmt_sig))?;
@@ -330,7 +366,12 @@ fn gradcheck(a: &GradcheckArgs, out: &mut impl Write) -> Result<i32, CliError> {
             writeln!(out, "analytic        {}", v(c.analytic))?;
             writeln!(out, "autodiff        {}   rel. error {:.1e}", v(c.autodiff), c.autodiff_error())?;
             writeln!(out, "numeric         {}   rel. error {:.1e}", v(c.numeric), c.numeric_error())?;
-            writeln!(out, "notebook-sum    {}   ratio {}", v(c.notebook_sum), c.notebook_sum_ratio().map_or("—".into(), |r| format!("{r:.2}")))?;
+            writeln!(
+                out,
+                "notebook-sum    {}   ratio {}",
+                v(c.notebook_sum),
+                c.notebook_sum_ratio().map_or("—".into(), |r| format!("{r:.2}"))
+            )?;
             let mut chars = explanation.chars();
             let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
             writeln!(out, "{first}{}.", chars.as_str())?;

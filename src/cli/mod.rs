@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::engine::{Dataset, DataError, GradientSource, LossKind, OptimizerKind, Precision, Settings};
+use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
-pub use commands::{run_command, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK};
+pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, run_command};
 
 /// descent: watch gradient descent happen, exactly. With no command, opens the app.
 #[derive(Debug, Parser)]

@@ -73,7 +73,10 @@ impl Analysis {
             [[1.0 - lr * h[0][0], 0.0], [0.0, 1.0]]
         };
         let p = mat_pow(m, k);
-        Some(Params { w: self.optimum.w + p[0][0] * dw + p[0][1] * db, b: self.optimum.b + p[1][0] * dw + p[1][1] * db })
+        Some(Params {
+            w: self.optimum.w + p[0][0] * dw + p[0][1] * db,
+            b: self.optimum.b + p[1][0] * dw + p[1][1] * db,
+        })
     }
 }
 
@@ -144,11 +147,8 @@ pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis
         h1 += c;
     }
     let scale = if settings.gradient == GradientSource::NotebookSum { 1.0 } else { 1.0 / n };
-    let hessian = if bias {
-        vec![vec![hxx * scale, hx * scale], vec![hx * scale, h1 * scale]]
-    } else {
-        vec![vec![hxx * scale]]
-    };
+    let hessian =
+        if bias { vec![vec![hxx * scale, hx * scale], vec![hx * scale, h1 * scale]] } else { vec![vec![hxx * scale]] };
     let (max, min) = eigenvalues(&hessian);
     let positive = |v: f64| (v > 0.0 && v.is_finite()).then_some(v);
     let note = match settings.loss {

@@ -282,7 +282,8 @@ mod tests {
 
     #[test]
     fn notebook_first_gradient_is_minus_45() {
-        let g = LossGraph::record(&[1.0f32, 2.0, 3.0, 4.0], &[3.0, 6.0, 9.0, 12.0], Params::default(), false, Loss::Mse);
+        let g =
+            LossGraph::record(&[1.0f32, 2.0, 3.0, 4.0], &[3.0, 6.0, 9.0, 12.0], Params::default(), false, Loss::Mse);
         assert_eq!(g.loss_value(), 67.5);
         assert_eq!(g.grad().w, -45.0);
         let names: Vec<_> = g.tape.nodes.iter().filter_map(|n| n.grad_fn()).collect();

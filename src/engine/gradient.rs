@@ -140,7 +140,14 @@ fn from_sums<F: Real>(s: Sums<F>, summed: bool) -> Evaluation<F> {
 }
 
 /// Loss and gradient over explicit samples (the full data or a gathered batch).
-fn evaluate_on<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: Loss<F>, source: GradientSource) -> Evaluation<F> {
+fn evaluate_on<F: Real>(
+    x: &[F],
+    y: &[F],
+    p: Params<F>,
+    bias: bool,
+    loss: Loss<F>,
+    source: GradientSource,
+) -> Evaluation<F> {
     match source {
         GradientSource::Analytic => from_sums(sums(x, y, p, bias, loss), false),
         GradientSource::NotebookSum => from_sums(sums(x, y, p, bias, loss), true),

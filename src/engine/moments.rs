@@ -56,7 +56,11 @@ impl<F: Real> Moments<F> {
             let db = p.b - self.optimum.b;
             let gw = self.sxx * dw + self.sx * db;
             let gb = self.sx * dw + self.n * db;
-            Sums { loss: self.min_loss_sum + dw * gw + db * gb, grad: Grad { w: two * gw, b: two * gb }, count: self.count }
+            Sums {
+                loss: self.min_loss_sum + dw * gw + db * gb,
+                grad: Grad { w: two * gw, b: two * gb },
+                count: self.count,
+            }
         } else {
             let gw = self.sxx * dw;
             Sums { loss: self.min_loss_sum + dw * gw, grad: Grad { w: two * gw, b: F::ZERO }, count: self.count }

@@ -34,7 +34,13 @@ pub fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 }
 
 /// Runs `settings` at learning rate `lr` from its start for at most `max_steps`, stopping at ‖g‖ ≤ `tolerance`.
-pub fn sweep_one(data: &Dataset, settings: &Settings, lr: f64, max_steps: u64, tolerance: f64) -> Result<SweepPoint, ConfigError> {
+pub fn sweep_one(
+    data: &Dataset,
+    settings: &Settings,
+    lr: f64,
+    max_steps: u64,
+    tolerance: f64,
+) -> Result<SweepPoint, ConfigError> {
     let mut s = settings.clone();
     s.optimizer.lr = lr;
     let mut t = DynTrainer::new(data, &s)?;
@@ -55,9 +61,11 @@ pub fn sweep_one(data: &Dataset, settings: &Settings, lr: f64, max_steps: u64, t
 
 /// The fastest point: fewest steps to the tolerance, ties broken by the smaller final gradient.
 pub fn fastest(points: &[SweepPoint]) -> Option<SweepPoint> {
-    points.iter().filter(|p| p.steps_to_tol.is_some()).copied().min_by(|a, b| {
-        a.steps_to_tol.cmp(&b.steps_to_tol).then(a.final_grad_norm.total_cmp(&b.final_grad_norm))
-    })
+    points
+        .iter()
+        .filter(|p| p.steps_to_tol.is_some())
+        .copied()
+        .min_by(|a, b| a.steps_to_tol.cmp(&b.steps_to_tol).then(a.final_grad_norm.total_cmp(&b.final_grad_norm)))
 }
 
 #[cfg(test)]

@@ -275,7 +275,7 @@ impl Landscape {
         let path: Vec<Row> = if slice { Vec::new() } else { run.history.sample(PATH_POINTS) };
         let path: Vec<Row> = match point.from {
             Some((from_step, _)) => path.into_iter().filter(|r| r.step <= from_step).collect(),
-            None => path,
+            None => path.into_iter().filter(|r| r.step <= run.record.step).collect(),
         };
         let n_samples = eval.subsample.unwrap_or(env.snap.data.len()) as f64;
         let notebook_sum = run.spec.settings.gradient == GradientSource::NotebookSum;
@@ -365,6 +365,10 @@ impl Landscape {
                 if !origins.is_empty() {
                     plot_ui.arrows(Arrows::new("steps", origins, tips).color(faded(color, 0.7)).tip_length(9.0));
                 }
+            }
+            // Comparison runs on the same curve, each in its colour.
+            if !slice {
+                crate::app::runs::other_runs_on_curve(plot_ui, env, run, &|w| eval.loss(w, b_at), [lo, hi], [y0, y1]);
             }
             if let Some((_, from)) = point.from
                 && !slice
@@ -542,7 +546,7 @@ impl Landscape {
         let path: Vec<Row> = run.history.sample(PATH_POINTS);
         let path: Vec<Row> = match point.from {
             Some((from_step, _)) => path.into_iter().filter(|r| r.step <= from_step).collect(),
-            None => path,
+            None => path.into_iter().filter(|r| r.step <= run.record.step).collect(),
         };
         let next = if toggles.next && !animating && !finished { run.next } else { None };
         let path_for_hover = &path;
@@ -625,6 +629,7 @@ impl Landscape {
                     plot_ui.arrows(Arrows::new("steps", origins, tips).color(faded(color, 0.75)).tip_length(9.0));
                 }
             }
+            crate::app::runs::other_runs_on_plane(plot_ui, env, run);
             if let Some((_, from)) = point.from {
                 plot_ui.arrows(
                     Arrows::new("moving", vec![[from.w, from.b]], vec![[here.w, here.b]])

@@ -27,9 +27,6 @@ pub fn loss_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>, log: bool) {
     } else {
         plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
     }
-    if snap.runs.len() > 1 {
-        plot = plot.legend(egui_plot::Legend::default());
-    }
     let last = last_step(snap);
     plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
@@ -39,6 +36,7 @@ pub fn loss_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>, log: bool) {
             let points =
                 env.series(run, if log { "log loss" } else { "loss" }, steps.clone(), columns, |r: &Row| y_of(r.loss));
             plot_ui.line(Line::new(run.spec.name.clone(), points).color(color).width(2.0));
+            crate::app::theory::overlay(plot_ui, env, run, crate::app::theory::Quantity::Loss { log }, steps.clone(), columns);
             if run.analysis.min_loss > floor && run.analysis.min_loss.is_finite() {
                 plot_ui.hline(
                     HLine::new(
@@ -59,6 +57,7 @@ pub fn loss_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>, log: bool) {
                 );
             }
             outcome_marks(plot_ui, env, run, y_of(run.record.loss));
+            crate::app::runs::scrub_cursor(plot_ui, env, run);
         }
     });
 }

@@ -19,7 +19,8 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
         step_hover(snap, x)
     });
     plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
-    if snap.runs.iter().any(|r| r.spec.settings.bias) || snap.runs.len() > 1 {
+    // With several runs the legend row above the plots names them (this legend would list every item).
+    if snap.runs.len() == 1 && snap.runs.iter().any(|r| r.spec.settings.bias) {
         plot = plot.legend(egui_plot::Legend::default().position(egui_plot::Corner::RightBottom));
     }
     let last = last_step(snap);
@@ -44,6 +45,7 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
             );
             let w = env.series(run, "w", steps.clone(), columns, |r: &Row| r.params.w);
             plot_ui.line(Line::new(name("w"), w).color(color).width(2.0));
+            crate::app::theory::overlay(plot_ui, env, run, crate::app::theory::Quantity::W, steps.clone(), columns);
             if bias {
                 plot_ui.hline(
                     HLine::new(format!("b* = {}", format::short(format::clean(optimum.b, optimum.w))), optimum.b)
@@ -53,6 +55,7 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
                 );
                 let b = env.series(run, "b", steps.clone(), columns, |r: &Row| r.params.b);
                 plot_ui.line(Line::new(name("b"), b).color(color).style(LineStyle::dashed_loose()).width(1.6));
+                crate::app::theory::overlay(plot_ui, env, run, crate::app::theory::Quantity::B, steps.clone(), columns);
             }
             for marker in run.history.markers() {
                 plot_ui.vline(
@@ -63,6 +66,7 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
                 );
             }
             outcome_marks(plot_ui, env, run, run.record.params.w);
+            crate::app::runs::scrub_cursor(plot_ui, env, run);
         }
     });
 }

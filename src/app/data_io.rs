@@ -1,0 +1,406 @@
+//! Bringing data in and sessions in and out, without ever blocking the UI thread.
+//!
+//! File dialogs (rfd), CSV loading, session reading and writing, and exports run on short-lived threads that send
+//! a [`JobResult`] back through a channel and wake the UI; [`App::poll_jobs`] applies the results at the start of
+//! the next frame. Failures become one-line error toasts (and, for data, the red notice under the data controls);
+//! the previous data and runs stay as they were.
+//!
+//! Files dropped on the window load as data (a `.json` file opens as a session); a "drop to load" overlay shows
+//! while a file hovers over the window.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use egui::{Align2, Color32, Context, RichText};
+
+use super::App;
+use super::exports::ExportKind;
+use crate::engine::data::Dataset;
+use crate::session::{Session, SessionRun};
+use crate::worker::{Command, RunId, RunSpec};
+
+/// Seconds an information toast stays on screen.
+const TOAST_SECS: f64 = 6.0;
+/// Seconds an error toast stays on screen.
+const ERROR_TOAST_SECS: f64 = 12.0;
+
+/// What a background job sends back to the UI thread.
+pub enum JobResult {
+    /// A data file was picked in the open dialog (`None`: cancelled).
+    PickedData(Option<PathBuf>),
+    /// A session file was picked in the open dialog.
+    PickedSession(Option<PathBuf>),
+    /// A path was chosen in a save dialog for an export or a session.
+    PickedSave(ExportKind, Option<PathBuf>),
+    /// Data loaded (or not) for load request `generation`, from `spec`.
+    Data { generation: u64, spec: String, result: Result<Dataset, String> },
+    /// A session read (or not) from a file.
+    SessionLoaded(Result<Session, String>),
+    /// A file written: the report's one-line text, or an error.
+    Written(Result<String, String>),
+    /// The window's pixels, for a PNG export.
+    Screenshot(Arc<egui::ColorImage>),
+}
+
+/// A message in the corner of the window.
+#[derive(Clone, Debug)]
+pub struct Toast {
+    /// The text (one line).
+    pub text: String,
+    /// An error (red) or information.
+    pub error: bool,
+    /// Until when it shows (egui time, seconds); `None` until first drawn.
+    until: Option<f64>,
+}
+
+/// The state of background jobs and toasts.
+pub struct IoState {
+    ctx: Context,
+    tx: Sender<JobResult>,
+    rx: Receiver<JobResult>,
+    /// Increases with every data request; a load only applies if it is still the latest.
+    data_generation: u64,
+    /// Jobs started and not yet finished (a spinner shows while > 0).
+    pending: usize,
+    toasts: Vec<Toast>,
+    /// Every toast shown, newest last (for tests and the log).
+    pub history: Vec<Toast>,
+}
+
+impl IoState {
+    /// The state for the app drawn by `ctx` (background jobs wake it).
+    pub fn new(ctx: &Context) -> Self {
+        let (tx, rx) = mpsc::channel();
+        IoState { ctx: ctx.clone(), tx, rx, data_generation: 0, pending: 0, toasts: Vec::new(), history: Vec::new() }
+    }
+
+    /// Runs `job` on a new thread; its result comes back through the channel and wakes the UI.
+    pub fn spawn(&mut self, name: &str, job: impl FnOnce() -> JobResult + Send + 'static) {
+        let tx = self.tx.clone();
+        let ctx = self.ctx.clone();
+        self.pending += 1;
+        let spawned = std::thread::Builder::new().name(format!("descent-{name}")).spawn(move || {
+            let _ = tx.send(job());
+            ctx.request_repaint();
+        });
+        if let Err(e) = spawned {
+            self.pending -= 1;
+            self.error(format!("cannot start a background job: {e}"));
+        }
+    }
+
+    /// The context the app draws in.
+    pub fn context(&self) -> Context {
+        self.ctx.clone()
+    }
+
+    /// A sender for callbacks (screenshots) that report outside [`IoState::spawn`].
+    pub fn sender(&self) -> Sender<JobResult> {
+        self.tx.clone()
+    }
+
+    /// Shows an information toast.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.toast(text.into(), false);
+    }
+
+    /// Shows an error toast.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.toast(text.into(), true);
+    }
+
+    fn toast(&mut self, text: String, error: bool) {
+        let t = Toast { text: one_line(&text), error, until: None };
+        self.history.push(t.clone());
+        if self.history.len() > 200 {
+            self.history.remove(0);
+        }
+        self.toasts.push(t);
+        if self.toasts.len() > 4 {
+            self.toasts.remove(0);
+        }
+    }
+
+    /// The latest toast text, if any.
+    pub fn last_message(&self) -> Option<&Toast> {
+        self.history.last()
+    }
+
+    /// True while a background job is under way.
+    pub fn busy(&self) -> bool {
+        self.pending > 0
+    }
+}
+
+/// Keeps the first line of an error message (the engine's messages already are one line).
+fn one_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 240 { format!("{}…", line.chars().take(239).collect::<String>()) } else { line.into() }
+}
+
+/// Loads data from a preset name or a CSV path (the engine's loader; errors name the file and line).
+pub fn load_data(spec: &str) -> Result<Dataset, String> {
+    Dataset::load(spec).map_err(|e| e.to_string())
+}
+
+impl App {
+    /// Starts loading data (a preset name or a CSV path) on a background thread; when it arrives every run resets.
+    /// On failure the previous data stays and the error shows under the data controls and in a toast.
+    pub fn load_data_async(&mut self, spec: String) {
+        self.io.data_generation += 1;
+        let generation = self.io.data_generation;
+        self.io.spawn("load", move || {
+            let result = load_data(&spec);
+            JobResult::Data { generation, spec, result }
+        });
+    }
+
+    /// Same as [`App::load_data_async`] for a file path (used by tests and drops).
+    pub fn load_data_file(&mut self, path: &Path) {
+        self.load_data_async(path.display().to_string());
+    }
+
+    /// Uses `data` at once (an edit in the data editor): every run resets.
+    pub fn set_data_now(&mut self, data: impl Into<Arc<Dataset>>) {
+        let data = data.into();
+        self.io.data_generation += 1; // a load still under way no longer applies
+        self.controls.n_samples = data.len();
+        self.controls.data_error = None;
+        self.worker.send(Command::SetData(data));
+    }
+
+    /// Why the last data could not be loaded, as shown under the data controls.
+    pub fn data_error(&self) -> Option<&str> {
+        self.controls.data_error.as_deref()
+    }
+
+    /// The toasts shown so far, oldest first.
+    pub fn messages(&self) -> &[Toast] {
+        &self.io.history
+    }
+
+    /// True while a file dialog, a load or an export is under way.
+    pub fn io_busy(&self) -> bool {
+        self.io.busy()
+    }
+
+    /// Opens the CSV file dialog on a background thread.
+    pub fn open_data_dialog(&mut self) {
+        self.io.spawn("open-dialog", || {
+            let path = rfd::FileDialog::new()
+                .set_title("Open data (CSV with columns x, y)")
+                .add_filter("CSV", &["csv", "txt"])
+                .add_filter("All files", &["*"])
+                .pick_file();
+            JobResult::PickedData(path)
+        });
+    }
+
+    /// Opens the session file dialog on a background thread.
+    pub fn open_session_dialog(&mut self) {
+        self.io.spawn("open-session", || {
+            let path = rfd::FileDialog::new()
+                .set_title("Open a descent session")
+                .add_filter("descent session", &["json"])
+                .pick_file();
+            JobResult::PickedSession(path)
+        });
+    }
+
+    /// Reads a session file on a background thread, then restores it.
+    pub fn open_session_file(&mut self, path: PathBuf) {
+        self.io
+            .spawn("read-session", move || JobResult::SessionLoaded(Session::load(&path).map_err(|e| e.to_string())));
+    }
+
+    /// Everything that defines the experiment now: the data, every run (settings, name, colour, step count) and the
+    /// tolerance. Saved with [`Session::save`].
+    pub fn current_session(&self) -> Session {
+        let snap = &self.snap;
+        let mut session = Session::new(&snap.data);
+        session.runs = snap
+            .runs
+            .iter()
+            .map(|r| SessionRun {
+                name: r.spec.name.clone(),
+                settings: r.spec.settings.clone(),
+                visible: self.runs.is_visible(r.id),
+                colour: r.spec.color,
+                steps: r.record.step,
+            })
+            .collect();
+        session.tolerance = snap.tolerance;
+        session.app = serde_json::json!({
+            "data": self.persisted.data,
+            "steps_per_sec": self.persisted.steps_per_sec,
+        });
+        session
+    }
+
+    /// Restores a session: its data, its runs (replacing the current ones) and tolerance, then replays every run to
+    /// its saved step. Nothing changes when the session is invalid.
+    ///
+    /// # Errors
+    /// A one-line message when the session's data or runs are unusable.
+    pub fn open_session(&mut self, session: &Session) -> Result<(), String> {
+        session.validate().map_err(|e| e.to_string())?;
+        let data = session.dataset().map_err(|e| e.to_string())?;
+        let Some(first) = session.runs.first() else {
+            return Err("the session has no runs".into());
+        };
+        self.io.data_generation += 1;
+        self.worker.send(Command::Pause);
+        for run in &self.snap.runs {
+            if run.id.0 as usize >= session.runs.len() {
+                self.worker.send(Command::RemoveRun(run.id));
+            }
+        }
+        self.controls.n_samples = data.len();
+        self.controls.data_error = None;
+        self.worker.send(Command::SetData(Arc::new(data)));
+        for (i, run) in session.runs.iter().enumerate() {
+            let spec = RunSpec { name: run.name.clone(), color: run.colour, settings: run.settings.clone() };
+            self.worker.send(Command::AddRun(RunId(i as u32), spec));
+        }
+        self.worker.send(Command::SetTolerance(session.tolerance));
+        self.persisted.tolerance = session.tolerance.unwrap_or(0.0);
+        self.persisted.settings = first.settings.clone();
+        if let Some(spec) = session.app.get("data").and_then(|v| v.as_str()) {
+            self.persisted.data = spec.to_owned();
+        }
+        self.runs = super::runs::RunsState::new(session.runs.len() as u32);
+        for (i, run) in session.runs.iter().enumerate() {
+            if !run.visible {
+                self.runs.hidden.insert(RunId(i as u32));
+            }
+        }
+        let steps = session.runs.iter().map(|r| r.steps).max().unwrap_or(0);
+        if steps > 0 {
+            // The runs step in lock-step at full speed; each stops where it converges or diverges, as it did.
+            self.worker.send(Command::Step(steps));
+        }
+        Ok(())
+    }
+
+    /// Handles the results of background jobs, dropped files, and draws the toasts and the drop overlay.
+    pub(super) fn io_frame(&mut self, ctx: &Context) {
+        let hidden: Vec<RunId> = self.snap.runs.iter().map(|r| r.id).filter(|&id| !self.runs.is_visible(id)).collect();
+        ctx.data_mut(|d| d.insert_temp(super::data_editor::hidden_runs_key(), Arc::new(hidden)));
+        self.poll_jobs();
+        self.handle_drops(ctx);
+        self.toasts_ui(ctx);
+        if self.io.busy() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Applies every finished background job.
+    pub fn poll_jobs(&mut self) {
+        while let Ok(result) = self.io.rx.try_recv() {
+            if !matches!(result, JobResult::Screenshot(_)) {
+                self.io.pending = self.io.pending.saturating_sub(1);
+            }
+            match result {
+                JobResult::PickedData(Some(path)) => self.load_data_file(&path),
+                JobResult::PickedSession(Some(path)) => self.open_session_file(path),
+                JobResult::PickedData(None) | JobResult::PickedSession(None) | JobResult::PickedSave(_, None) => {}
+                JobResult::PickedSave(kind, Some(path)) => self.export_to(kind, path),
+                JobResult::Data { generation, spec, result } => {
+                    if generation != self.io.data_generation {
+                        continue; // superseded by a later request or an edit
+                    }
+                    match result {
+                        Ok(data) => {
+                            self.io.info(format!("loaded {} ({} points); every run restarts", data.name, data.len()));
+                            self.persisted.data = spec;
+                            self.set_data_now(data);
+                        }
+                        Err(e) => {
+                            self.io.error(format!("{e} — kept the previous data"));
+                            self.controls.data_error = Some(e);
+                        }
+                    }
+                }
+                JobResult::SessionLoaded(Ok(session)) => match self.open_session(&session) {
+                    Ok(()) => self.io.info(format!(
+                        "opened the session: {} ({} points), {} run(s)",
+                        session.data.name,
+                        session.data.x.len(),
+                        session.runs.len()
+                    )),
+                    Err(e) => self.io.error(format!("cannot open the session: {e}")),
+                },
+                JobResult::SessionLoaded(Err(e)) => self.io.error(e),
+                JobResult::Written(Ok(text)) => self.io.info(text),
+                JobResult::Written(Err(e)) => self.io.error(e),
+                JobResult::Screenshot(image) => self.screenshot_arrived(image),
+            }
+        }
+    }
+
+    fn handle_drops(&mut self, ctx: &Context) {
+        let dropped: Option<PathBuf> = ctx
+            .input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()));
+        if let Some(path) = dropped {
+            let is_session = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            if is_session {
+                self.open_session_file(path);
+            } else {
+                self.load_data_file(&path);
+            }
+        }
+        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        if hovering {
+            let screen = ctx.content_rect();
+            let painter =
+                ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
+            painter.rect_filled(screen, 0.0, Color32::from_black_alpha(170));
+            painter.text(
+                screen.center(),
+                Align2::CENTER_CENTER,
+                "Drop to load: a CSV of x, y (every run restarts) or a .json session",
+                egui::FontId::proportional(24.0),
+                Color32::WHITE,
+            );
+        }
+    }
+
+    fn toasts_ui(&mut self, ctx: &Context) {
+        let now = ctx.input(|i| i.time);
+        for t in &mut self.io.toasts {
+            if t.until.is_none() {
+                t.until = Some(now + if t.error { ERROR_TOAST_SECS } else { TOAST_SECS });
+            }
+        }
+        self.io.toasts.retain(|t| t.until.is_some_and(|u| u > now));
+        if self.io.toasts.is_empty() {
+            return;
+        }
+        if let Some(next) = self.io.toasts.iter().filter_map(|t| t.until).reduce(f64::min) {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64((next - now).max(0.05)));
+        }
+        let mut close = None;
+        egui::Area::new(egui::Id::unique("toasts"))
+            .anchor(Align2::RIGHT_BOTTOM, [-14.0, -40.0])
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                for (i, t) in self.io.toasts.iter().enumerate() {
+                    let fill = if t.error { Color32::from_rgb(120, 28, 28) } else { Color32::from_rgb(30, 60, 45) };
+                    egui::Frame::popup(ui.style()).fill(fill).show(ui, |ui| {
+                        ui.set_max_width(560.0);
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(&t.text).color(Color32::WHITE));
+                            if ui.small_button("close").on_hover_text("Dismiss this message").clicked() {
+                                close = Some(i);
+                            }
+                        });
+                    });
+                    ui.add_space(4.0);
+                }
+            });
+        if let Some(i) = close {
+            self.io.toasts.remove(i);
+        }
+    }
+}

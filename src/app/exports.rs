@@ -1,0 +1,320 @@
+//! The File / Export menu bar: open data or a session, save a session, and take results away (runs as CSV or JSON,
+//! a PNG of the window or of one plot, an animated GIF of the descent).
+//!
+//! Every path comes from a non-blocking save dialog (see [`super::data_io`]); every file is written on a background
+//! thread, and the outcome ("wrote PATH (SIZE)" or a one-line error) shows in a toast.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{Context, Rect, Ui};
+
+use super::App;
+use super::data_io::JobResult;
+use super::screenshot::save_png;
+use crate::export::{ExportReport, GifOptions, RunExport, export_csv_file, export_gif_file, export_json_file};
+use crate::history::Row;
+
+/// What a save dialog was opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The runs as CSV (trace format).
+    Csv,
+    /// The runs as JSON.
+    Json,
+    /// A PNG of the whole window.
+    WindowPng,
+    /// A PNG of one plot (index into the plot rectangles remembered from the last frame).
+    PlotPng(usize),
+    /// An animated GIF of the selected run.
+    Gif,
+    /// A session file.
+    Session,
+}
+
+impl ExportKind {
+    fn file_name(self) -> &'static str {
+        match self {
+            ExportKind::Csv => "descent-runs.csv",
+            ExportKind::Json => "descent-runs.json",
+            ExportKind::WindowPng => "descent.png",
+            ExportKind::PlotPng(_) => "descent-plot.png",
+            ExportKind::Gif => "descent.gif",
+            ExportKind::Session => "descent-session.json",
+        }
+    }
+
+    fn filter(self) -> (&'static str, &'static str) {
+        match self {
+            ExportKind::Csv => ("CSV", "csv"),
+            ExportKind::Json => ("JSON", "json"),
+            ExportKind::WindowPng | ExportKind::PlotPng(_) => ("PNG image", "png"),
+            ExportKind::Gif => ("GIF animation", "gif"),
+            ExportKind::Session => ("descent session", "json"),
+        }
+    }
+}
+
+/// The export menu's state.
+pub struct ExportsState {
+    /// The plots' rectangles in the last frame, by name (for "PNG of one plot").
+    pub plot_rects: Vec<(&'static str, Rect)>,
+    /// Where the pending screenshot goes, and the part of the window to keep.
+    pending_shot: Option<(PathBuf, Option<Rect>)>,
+    /// The GIF dialog is open.
+    gif_dialog: bool,
+    /// The GIF's options.
+    pub gif: GifOptions,
+    /// The run the GIF shows (index into the snapshot's runs).
+    pub gif_run: usize,
+}
+
+impl Default for ExportsState {
+    fn default() -> Self {
+        ExportsState {
+            plot_rects: Vec::new(),
+            pending_shot: None,
+            gif_dialog: false,
+            gif: GifOptions { width: 640, height: 400, frames: 60, ..GifOptions::default() },
+            gif_run: 0,
+        }
+    }
+}
+
+/// The labels of the menu entries (tests find them by these).
+pub mod labels {
+    /// The File menu.
+    pub const FILE: &str = "File";
+    /// The Export menu.
+    pub const EXPORT: &str = "Export ▾";
+    /// Shows the Data tab.
+    pub const DATA_EDITOR: &str = "Data editor";
+}
+
+impl App {
+    /// The menu bar (File, Export ▾, Data editor) and the GIF dialog.
+    pub(super) fn menu_bar_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        ui.horizontal(|ui| {
+            ui.menu_button(labels::FILE, |ui| {
+                if ui.button("Open CSV…").on_hover_text("Load two columns x, y from a CSV file.").clicked() {
+                    self.open_data_dialog();
+                    ui.close();
+                }
+                ui.separator();
+                if ui
+                    .button("Open session…")
+                    .on_hover_text("Restore the data and runs of a saved session and replay each run to its step.")
+                    .clicked()
+                {
+                    self.open_session_dialog();
+                    ui.close();
+                }
+                if ui
+                    .button("Save session…")
+                    .on_hover_text("Save the data, every run's settings, names, colours and steps, and the tolerance.")
+                    .clicked()
+                {
+                    self.save_dialog(ExportKind::Session);
+                    ui.close();
+                }
+            });
+            ui.menu_button(labels::EXPORT, |ui| {
+                let multi = self.snap.runs.len() > 1;
+                let tip = if multi { "One row per step, with a run column." } else { "One row per step." };
+                if ui.button("Runs as CSV…").on_hover_text(tip).clicked() {
+                    self.save_dialog(ExportKind::Csv);
+                    ui.close();
+                }
+                if ui.button("Runs as JSON…").on_hover_text("Settings and every row of each run.").clicked() {
+                    self.save_dialog(ExportKind::Json);
+                    ui.close();
+                }
+                ui.separator();
+                if ui.button("PNG of the window…").clicked() {
+                    self.save_dialog(ExportKind::WindowPng);
+                    ui.close();
+                }
+                for i in 0..self.exports.plot_rects.len() {
+                    let name = self.exports.plot_rects[i].0;
+                    if ui.button(format!("PNG of “{name}”…")).clicked() {
+                        self.save_dialog(ExportKind::PlotPng(i));
+                        ui.close();
+                    }
+                }
+                ui.separator();
+                if ui
+                    .button("Animated GIF…")
+                    .on_hover_text("The descent on the loss landscape, frame by frame.")
+                    .clicked()
+                {
+                    self.exports.gif_dialog = true;
+                    let selected = self.runs.selected;
+                    self.exports.gif_run = self.snap.runs.iter().position(|r| r.id == selected).unwrap_or(0);
+                    ui.close();
+                }
+            });
+            if ui
+                .button(labels::DATA_EDITOR)
+                .on_hover_text("Show the Data tab: drag, add and remove points. Every edit restarts every run.")
+                .clicked()
+            {
+                self.persisted.tab = super::tabs::Tab::Data;
+                self.tabs.collapsed = false;
+            }
+            if self.io_busy() {
+                ui.spinner();
+            }
+        });
+        self.gif_dialog_ui(&ctx);
+    }
+
+    fn gif_dialog_ui(&mut self, ctx: &Context) {
+        if !self.exports.gif_dialog {
+            return;
+        }
+        let mut open = true;
+        let mut go = false;
+        let runs: Vec<String> = self.snap.runs.iter().map(|r| r.spec.name.clone()).collect();
+        egui::Window::new("Animated GIF").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
+            let g = &mut self.exports.gif;
+            egui::Grid::new("gif-grid").num_columns(2).show(ui, |ui| {
+                ui.label("run");
+                let sel = runs.get(self.exports.gif_run).cloned().unwrap_or_default();
+                egui::ComboBox::from_id_salt("gif-run").selected_text(sel).show_ui(ui, |ui| {
+                    for (i, name) in runs.iter().enumerate() {
+                        ui.selectable_value(&mut self.exports.gif_run, i, name);
+                    }
+                });
+                ui.end_row();
+                ui.label("frames");
+                ui.add(egui::DragValue::new(&mut g.frames).range(1..=crate::export::gif::MAX_FRAMES));
+                ui.end_row();
+                ui.label("width");
+                ui.add(egui::DragValue::new(&mut g.width).range(16..=2048).suffix(" px"));
+                ui.end_row();
+                ui.label("height");
+                ui.add(egui::DragValue::new(&mut g.height).range(16..=2048).suffix(" px"));
+                ui.end_row();
+                ui.label("frame delay");
+                ui.add(egui::DragValue::new(&mut g.frame_delay_ms).range(20..=2000).suffix(" ms"));
+                ui.end_row();
+            });
+            ui.checkbox(&mut g.labels, "labels and caption");
+            ui.label(egui::RichText::new("Rendered in the background from the run's history so far.").small().weak());
+            go = ui.button("Save GIF…").clicked();
+        });
+        if go {
+            self.save_dialog(ExportKind::Gif);
+            open = false;
+        }
+        self.exports.gif_dialog = open;
+    }
+
+    /// Opens a save dialog on a background thread; the chosen path comes back as [`JobResult::PickedSave`].
+    pub fn save_dialog(&mut self, kind: ExportKind) {
+        self.io.spawn("save-dialog", move || {
+            let (filter, ext) = kind.filter();
+            let path = rfd::FileDialog::new().set_file_name(kind.file_name()).add_filter(filter, &[ext]).save_file();
+            JobResult::PickedSave(kind, path)
+        });
+    }
+
+    /// Writes an export (or a session) to `path` on a background thread; the result shows as a toast.
+    pub fn export_to(&mut self, kind: ExportKind, path: PathBuf) {
+        let ctx = &self.io.context();
+        let snap = Arc::clone(&self.snap);
+        match kind {
+            ExportKind::Csv | ExportKind::Json => {
+                let runs: Vec<(String, crate::engine::settings::Settings, Vec<Row>)> = snap
+                    .runs
+                    .iter()
+                    .map(|r| (r.spec.name.clone(), r.spec.settings.clone(), r.history.iter().cloned().collect()))
+                    .collect();
+                self.io.spawn("export", move || {
+                    let exports: Vec<RunExport<'_>> =
+                        runs.iter().map(|(name, settings, rows)| RunExport { name, settings, rows }).collect();
+                    let result = if kind == ExportKind::Csv {
+                        export_csv_file(&path, &exports)
+                    } else {
+                        export_json_file(&path, &exports)
+                    };
+                    JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
+                });
+            }
+            ExportKind::Gif => {
+                let Some(run) = snap.runs.get(self.exports.gif_run).or(snap.runs.first()) else {
+                    self.io.error("nothing to export: no run");
+                    return;
+                };
+                let settings = run.spec.settings.clone();
+                let rows: Vec<Row> = run.history.iter().cloned().collect();
+                let opts = self.exports.gif.clone();
+                let data = Arc::clone(&snap.data);
+                self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));
+                self.io.spawn("gif", move || {
+                    let result = export_gif_file(&path, &opts, &data, &settings, &rows);
+                    JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
+                });
+            }
+            ExportKind::Session => {
+                let session = self.current_session();
+                self.io.spawn("save-session", move || {
+                    let result = session.save(&path).map(|()| {
+                        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                        ExportReport { path: path.clone(), bytes }.to_string()
+                    });
+                    JobResult::Written(result.map_err(|e| e.to_string()))
+                });
+            }
+            ExportKind::WindowPng | ExportKind::PlotPng(_) => {
+                let crop = match kind {
+                    ExportKind::PlotPng(i) => self.exports.plot_rects.get(i).map(|(_, r)| *r),
+                    _ => None,
+                };
+                self.exports.pending_shot = Some((path, crop));
+                let tx = self.io.sender();
+                let waker = ctx.clone();
+                ctx.request_screenshot(move |image| {
+                    let _ = tx.send(JobResult::Screenshot(image));
+                    waker.request_repaint();
+                });
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// Saves the window's pixels (cropped to a plot when asked) on a background thread.
+    pub(super) fn screenshot_arrived(&mut self, image: Arc<egui::ColorImage>) {
+        let ctx = self.io.context();
+        let Some((path, crop)) = self.exports.pending_shot.take() else {
+            return;
+        };
+        let ppp = ctx.pixels_per_point();
+        self.io.spawn("png", move || {
+            let image = match crop {
+                Some(rect) => crop_image(&image, rect, ppp),
+                None => (*image).clone(),
+            };
+            let result = save_png(&path, &image).map(|()| {
+                let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                ExportReport { path: path.clone(), bytes }.to_string()
+            });
+            JobResult::Written(result.map_err(|e| format!("{}: cannot save the PNG: {e}", path.display())))
+        });
+    }
+}
+
+/// The part of `image` (physical pixels) under `rect` (points).
+pub fn crop_image(image: &egui::ColorImage, rect: Rect, pixels_per_point: f32) -> egui::ColorImage {
+    let [w, h] = image.size;
+    let x0 = ((rect.min.x * pixels_per_point).floor().max(0.0) as usize).min(w);
+    let y0 = ((rect.min.y * pixels_per_point).floor().max(0.0) as usize).min(h);
+    let x1 = ((rect.max.x * pixels_per_point).ceil().max(0.0) as usize).clamp(x0, w);
+    let y1 = ((rect.max.y * pixels_per_point).ceil().max(0.0) as usize).clamp(y0, h);
+    let mut pixels = Vec::with_capacity((x1 - x0) * (y1 - y0));
+    for y in y0..y1 {
+        pixels.extend_from_slice(&image.pixels[y * w + x0..y * w + x1]);
+    }
+    egui::ColorImage::new([x1 - x0, y1 - y0], pixels)
+}

@@ -1,0 +1,326 @@
+//! The learning-rate sweep tab: the selected run's settings at ~200 log-spaced learning rates, each an ordinary run
+//! from the start point ([`crate::engine::sweep::sweep_one`]) on a helper thread, plotted as steps to the tolerance and
+//! final loss against lr (log axes). The current lr is a vertical line, diverged runs are red crosses, the fastest point
+//! is highlighted, and clicking a point sets the run's learning rate.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use egui::{Align2, RichText, Ui};
+use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
+
+use super::format;
+use super::plots::{decade_label, decade_spacer};
+use super::state::Action;
+use super::tabs::TabEnv;
+use crate::engine::analysis::Analysis;
+use crate::engine::data::Dataset;
+use crate::engine::settings::Settings;
+use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
+
+/// Learning rates per sweep.
+pub const SWEEP_POINTS: usize = 200;
+/// Step budget per learning rate on small data.
+pub const MAX_STEPS: u64 = 20_000;
+/// Tolerance when the app has none.
+const DEFAULT_TOLERANCE: f64 = 1e-6;
+
+/// What one sweep does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPlan {
+    /// The learning rates, increasing.
+    pub lrs: Vec<f64>,
+    /// Step budget per learning rate.
+    pub max_steps: u64,
+    /// Stop at ‖g‖ ≤ this.
+    pub tolerance: f64,
+}
+
+/// The sweep for `settings` on `data`: [critical/1000, 1.5·critical] with a critical lr of a quadratic loss, [1e-5, 10]
+/// otherwise (a local curvature says little about the whole run); the step
+/// budget shrinks on large data so a sweep stays within a few seconds.
+pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance: Option<f64>) -> SweepPlan {
+    let bands = super::stability::stability_bands(analysis, settings);
+    let (lo, hi) = match bands.critical {
+        Some(c) if c.is_finite() && c > 0.0 && !analysis.local => (c / 1000.0, 1.5 * c),
+        _ => (1e-5, 10.0),
+    };
+    let fast = settings.batch_size.is_none()
+        && data.len() >= crate::engine::gradient::MOMENTS_MIN_SAMPLES
+        && settings.precision == crate::engine::settings::Precision::F64
+        && settings.loss == crate::engine::loss::LossKind::Mse;
+    let per_step = if fast { 1 } else { data.len().max(1) as u64 };
+    let max_steps = (4_000_000_000 / (per_step * SWEEP_POINTS as u64)).clamp(50, MAX_STEPS);
+    let tolerance = match tolerance {
+        Some(t) if t > 0.0 && t.is_finite() => t,
+        _ => DEFAULT_TOLERANCE,
+    };
+    SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
+}
+
+/// Runs the plan, reporting each point (in lr order) to `on_point`; stops early once `cancel` is set.
+pub fn run_plan(
+    data: &Dataset,
+    settings: &Settings,
+    plan: &SweepPlan,
+    cancel: &AtomicBool,
+    mut on_point: impl FnMut(SweepPoint),
+) {
+    for &lr in &plan.lrs {
+        if cancel.load(Ordering::Relaxed) {
+            return;
+        }
+        match sweep_one(data, settings, lr, plan.max_steps, plan.tolerance) {
+            Ok(p) => on_point(p),
+            Err(_) => on_point(SweepPoint {
+                lr,
+                steps_to_tol: None,
+                final_loss: f64::NAN,
+                final_grad_norm: f64::NAN,
+                diverged: false,
+            }),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Key {
+    data: usize,
+    settings: Settings,
+    tolerance: Option<u64>,
+}
+
+/// A running or finished sweep.
+struct Job {
+    key: Key,
+    plan: SweepPlan,
+    rx: Receiver<SweepPoint>,
+    cancel: Arc<AtomicBool>,
+    points: Vec<SweepPoint>,
+    finished: bool,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The tab's state: the current sweep (cancelled and restarted when the settings other than lr change).
+#[derive(Default)]
+pub struct SweepState {
+    job: Option<Job>,
+}
+
+impl SweepState {
+    fn update(&mut self, env: &TabEnv<'_>, ctx: &egui::Context) {
+        let mut settings = env.run.spec.settings.clone();
+        settings.optimizer.lr = 0.0;
+        let key = Key {
+            data: Arc::as_ptr(&env.snap.data) as usize,
+            settings: settings.clone(),
+            tolerance: env.snap.tolerance.map(f64::to_bits),
+        };
+        if self.job.as_ref().is_none_or(|j| j.key != key) {
+            let plan = plan(&env.snap.data, &env.run.spec.settings, &env.run.analysis, env.snap.tolerance);
+            let (tx, rx) = channel();
+            let cancel = Arc::new(AtomicBool::new(false));
+            let (data, plan2, cancel2, ctx) =
+                (Arc::clone(&env.snap.data), plan.clone(), Arc::clone(&cancel), ctx.clone());
+            let _ = std::thread::Builder::new().name("descent-sweep".into()).spawn(move || {
+                run_plan(&data, &settings, &plan2, &cancel2, |p| {
+                    let _ = tx.send(p);
+                    ctx.request_repaint();
+                });
+            });
+            self.job = Some(Job { key, plan, rx, cancel, points: Vec::new(), finished: false });
+        }
+        if let Some(job) = &mut self.job {
+            loop {
+                match job.rx.try_recv() {
+                    Ok(p) => job.points.push(p),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        job.finished = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The tab's content.
+pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: &mut Vec<Action>) {
+    state.update(env, ui.ctx());
+    let Some(job) = &state.job else {
+        return;
+    };
+    let palette = env.palette;
+    let lr_now = env.run.spec.settings.optimizer.lr;
+    let best = fastest(&job.points);
+    let total = job.plan.lrs.len();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Learning-rate sweep").strong());
+        ui.label(
+            RichText::new(format!(
+                "{} runs of these settings from the start point, lr {} … {}, up to {} steps each, until |∇L| ≤ {} · click a point to use its lr",
+                total,
+                format::short(job.plan.lrs[0]),
+                format::short(job.plan.lrs[total - 1]),
+                job.plan.max_steps,
+                format::sci(job.plan.tolerance, 0)
+            ))
+            .small()
+            .color(palette.weak_text),
+        );
+    });
+    ui.horizontal(|ui| {
+        if !job.finished {
+            let done = job.points.len();
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                    .desired_width(220.0)
+                    .text(format!("sweeping… {done}/{total}")),
+            );
+        }
+        if let Some(b) = best {
+            let mut text = format!("fastest: lr = {} in {} steps", format::short(b.lr), b.steps_to_tol.unwrap_or(0));
+            if let Some(o) = env
+                .run
+                .analysis
+                .optimal_lr
+                .filter(|_| env.run.spec.settings.optimizer.momentum == 0.0 && !env.run.analysis.local)
+            {
+                text += &format!(" (theory: 2/(λmax+λmin) = {})", format::short(o));
+            }
+            ui.label(RichText::new(text).color(palette.converged).strong());
+        }
+        let diverged = job.points.iter().filter(|p| p.diverged).count();
+        if diverged > 0 {
+            ui.label(RichText::new(format!("× {diverged} diverged (red crosses)")).color(palette.diverged));
+        }
+    });
+    let link = egui::Id::unique("lr-sweep-x");
+    let mut clicked: Option<f64> = None;
+    let plot = |id: &'static str, y_label: &'static str| {
+        Plot::new(id)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .x_grid_spacer(decade_spacer)
+            .x_axis_formatter(|m, _| decade_label(m))
+            .y_grid_spacer(decade_spacer)
+            .y_axis_formatter(|m, _| decade_label(m))
+            .x_axis_label("learning rate (log)")
+            .y_axis_label(y_label)
+            .allow_boxed_zoom(false)
+            .y_axis_min_width(44.0)
+            .label_formatter(|pos| {
+                let p = match pos {
+                    egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
+                    egui_plot::HoverPosition::Elsewhere { position } => position,
+                };
+                Some(format!("lr = {}\n{}", format::short(10f64.powf(p.x)), format::short(10f64.powf(p.y))))
+            })
+    };
+    let budget = job.plan.max_steps as f64;
+    let ok: Vec<&SweepPoint> = job.points.iter().filter(|p| !p.diverged && p.final_loss.is_finite()).collect();
+    ui.columns(2, |cols| {
+        // Steps to tolerance.
+        let r = plot("lr-sweep-steps", "steps to tolerance (log)").show(&mut cols[0], |pui| {
+            let conv: Vec<[f64; 2]> =
+                ok.iter().filter_map(|p| p.steps_to_tol.map(|s| [p.lr.log10(), (s.max(1) as f64).log10()])).collect();
+            pui.line(Line::new("steps to tolerance", conv.clone()).color(palette.tangent).width(1.5));
+            pui.points(Points::new("converged", conv).color(palette.tangent).radius(1.8));
+            let slow: Vec<[f64; 2]> =
+                ok.iter().filter(|p| p.steps_to_tol.is_none()).map(|p| [p.lr.log10(), budget.log10()]).collect();
+            pui.points(Points::new("not there within the budget", slow).color(palette.weak_text).radius(2.0));
+            let div: Vec<[f64; 2]> =
+                job.points.iter().filter(|p| p.diverged).map(|p| [p.lr.log10(), budget.log10()]).collect();
+            pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
+            marks(pui, best.map(|b| [b.lr.log10(), (b.steps_to_tol.unwrap_or(1).max(1) as f64).log10()]), lr_now, env);
+            if pui.response().clicked() {
+                clicked = pui.pointer_coordinate().map(|p| p.x);
+            }
+        });
+        r.response.on_hover_cursor(egui::CursorIcon::PointingHand);
+        // Final loss.
+        let floor = 1e-300_f64;
+        let r = plot("lr-sweep-loss", "final loss (log)").show(&mut cols[1], |pui| {
+            let pts: Vec<[f64; 2]> = ok.iter().map(|p| [p.lr.log10(), p.final_loss.max(floor).log10()]).collect();
+            pui.line(Line::new("final loss", pts.clone()).color(palette.optimum).width(1.5));
+            pui.points(Points::new("final loss ", pts).color(palette.optimum).radius(1.8));
+            let top = ok.iter().map(|p| p.final_loss.max(floor).log10()).fold(f64::NEG_INFINITY, f64::max);
+            let div: Vec<[f64; 2]> = job
+                .points
+                .iter()
+                .filter(|p| p.diverged)
+                .map(|p| [p.lr.log10(), if top.is_finite() { top } else { 0.0 }])
+                .collect();
+            pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
+            marks(pui, best.map(|b| [b.lr.log10(), b.final_loss.max(floor).log10()]), lr_now, env);
+            if pui.response().clicked() {
+                clicked = pui.pointer_coordinate().map(|p| p.x);
+            }
+        });
+        r.response.on_hover_cursor(egui::CursorIcon::PointingHand);
+    });
+    if let Some(x) = clicked
+        && let Some(p) = job.points.iter().min_by(|a, b| (a.lr.log10() - x).abs().total_cmp(&(b.lr.log10() - x).abs()))
+    {
+        let mut s = env.run.spec.settings.clone();
+        s.optimizer.lr = p.lr;
+        actions.push(Action::SetSettings(s));
+    }
+}
+
+fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, env: &TabEnv<'_>) {
+    let palette = env.palette;
+    if lr_now > 0.0 {
+        pui.vline(
+            VLine::new(format!("current lr {}", format::short(lr_now)), lr_now.log10())
+                .color(env.palette.run(env.run.spec.color))
+                .width(1.5),
+        );
+    }
+    if let Some(c) = super::stability::stability_bands(&env.run.analysis, &env.run.spec.settings).critical {
+        pui.vline(
+            VLine::new(format!("diverges at {}", format::short(c)), c.log10())
+                .color(palette.diverged)
+                .style(LineStyle::dashed_loose())
+                .width(1.0),
+        );
+    }
+    if let Some(b) = best {
+        pui.points(Points::new("fastest", b).color(palette.converged).radius(6.0).shape(MarkerShape::Diamond));
+        pui.text(
+            Text::new("fastest label", b.into(), RichText::new(" fastest").strong().color(palette.converged))
+                .anchor(Align2::LEFT_BOTTOM),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::analysis::analyze;
+    use crate::engine::model::Params;
+
+    #[test]
+    fn the_fastest_swept_lr_is_near_the_optimal_lr() {
+        for bias in [false, true] {
+            let data = Dataset::notebook();
+            let s = Settings { bias, ..Settings::default() };
+            let a = analyze(&data, &s, Params::default());
+            let plan = plan(&data, &s, &a, Some(1e-6));
+            let mut points = Vec::new();
+            run_plan(&data, &s, &plan, &AtomicBool::new(false), |p| points.push(p));
+            assert_eq!(points.len(), SWEEP_POINTS);
+            let best = fastest(&points).unwrap();
+            let opt = a.optimal_lr.unwrap();
+            assert!((best.lr / opt - 1.0).abs() < 0.05, "bias {bias}: fastest {} vs optimal {opt}", best.lr);
+            assert!(points.iter().any(|p| p.diverged));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The theory overlay: for plain full-batch GD on MSE, the exact trajectory w_k = w* + (I − lr·H)^k (w₀ − w*)
+//! ([`Analysis::predicted_params`]) and its loss, drawn thin and dashed next to the actual run on the weight and loss
+//! plots. It starts where the run's settings last changed (or at step 0) and uses the settings in force. With
+//! mini-batches, momentum or an adaptive optimizer the curves part, and the plot says why.
+
+use egui::{Align2, RichText};
+use egui_plot::{Line, LineStyle, PlotUi, Text};
+
+use super::plots::PlotEnv;
+use crate::engine::analysis::Analysis;
+use crate::engine::loss::LossKind;
+use crate::engine::model::Params;
+use crate::engine::optim::OptimizerKind;
+use crate::engine::settings::{GradientSource, Settings};
+use crate::history::History;
+use crate::worker::RunSnapshot;
+
+/// The caption when the run is plain full-batch GD on MSE (the dashed line lies on the run).
+pub const EXACT_CAPTION: &str = "dashed: theory, w* + (1 − lr·λ)^k (w₀ − w*),\nexact for plain full-batch GD";
+/// The caption shown when the run is not plain full-batch GD.
+pub const GAP_CAPTION: &str = "theory = plain full-batch GD;\nthe gap is momentum/adaptivity/noise";
+
+fn enabled_id() -> egui::Id {
+    egui::Id::unique("descent-theory-overlay")
+}
+
+/// Turns the overlay on or off for this frame's plots (the app calls it with the toolbar toggle).
+pub fn set_enabled(ctx: &egui::Context, on: bool) {
+    ctx.data_mut(|d| d.insert_temp(enabled_id(), on));
+}
+
+/// Whether the overlay is on (default on).
+pub fn enabled(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp(enabled_id())).unwrap_or(true)
+}
+
+/// True when the run is exactly what the theory describes: SGD without momentum or weight decay, full batch, MSE.
+pub fn is_exact(s: &Settings) -> bool {
+    let o = &s.optimizer;
+    o.kind == OptimizerKind::Sgd
+        && o.momentum == 0.0
+        && o.weight_decay() == 0.0
+        && s.batch_size.is_none()
+        && s.loss == LossKind::Mse
+}
+
+/// The step and point the prediction starts from: the run's state where its settings last changed, or its first row.
+pub fn origin(history: &History) -> Option<(u64, Params<f64>)> {
+    let step = history.markers().last().map_or(0, |m| m.step);
+    let row = if step == 0 { history.first() } else { history.at_or_before(step) }?;
+    Some((row.step, row.params))
+}
+
+/// The predicted parameters at `step` (≥ the origin's step), `None` for a loss without a closed form.
+pub fn predicted(
+    analysis: &Analysis,
+    settings: &Settings,
+    origin: (u64, Params<f64>),
+    step: u64,
+) -> Option<Params<f64>> {
+    analysis.predicted_params(origin.1, settings.optimizer.lr, step.saturating_sub(origin.0))
+}
+
+/// The mean loss at `p` from the quadratic form: L* + ½ (p − p*)ᵀ H (p − p*), with H the loss's own Hessian
+/// (the analysis holds N·H under notebook-sum).
+pub fn predicted_loss(analysis: &Analysis, settings: &Settings, n_samples: usize, p: Params<f64>) -> f64 {
+    let h = &analysis.hessian;
+    let scale = if settings.gradient == GradientSource::NotebookSum { 1.0 / n_samples.max(1) as f64 } else { 1.0 };
+    let (dw, db) = (p.w - analysis.optimum.w, p.b - analysis.optimum.b);
+    let q =
+        if h.len() == 2 { h[0][0] * dw * dw + 2.0 * h[0][1] * dw * db + h[1][1] * db * db } else { h[0][0] * dw * dw };
+    analysis.min_loss + 0.5 * scale * q
+}
+
+/// Which curve to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// The weight w.
+    W,
+    /// The bias b.
+    B,
+    /// The loss (`log` for log10).
+    Loss {
+        /// Plot log10 of the loss.
+        log: bool,
+    },
+}
+
+/// Draws the predicted `quantity` of `run` over the visible `steps` (about `columns` points) and, when the run is not
+/// plain full-batch GD, the caption. Does nothing when the overlay is off or the loss has no closed form.
+pub fn overlay(
+    plot_ui: &mut PlotUi<'_>,
+    env: &PlotEnv<'_>,
+    run: &RunSnapshot,
+    quantity: Quantity,
+    steps: std::ops::RangeInclusive<f64>,
+    columns: usize,
+) {
+    if !enabled(plot_ui.ctx()) || env.snap.runs.first().map(|r| r.id) != Some(run.id) {
+        return;
+    }
+    let s = &run.spec.settings;
+    let Some(origin) = origin(&run.history) else {
+        return;
+    };
+    let last = run.history.last().map_or(origin.0, |r| r.step);
+    if last <= origin.0 || predicted(&run.analysis, s, origin, origin.0).is_none() {
+        return;
+    }
+    // Not drawn when plain GD would diverge while the run is something else: its curve would flatten the run's.
+    if !is_exact(s) && run.analysis.critical_lr.is_some_and(|c| s.optimizer.lr >= c) {
+        return;
+    }
+    let lo = steps.start().max(origin.0 as f64).floor() as u64;
+    let hi = (steps.end().min(last as f64).ceil() as u64).max(lo);
+    let n = columns.clamp(2, 2000) as u64;
+    let stride = ((hi - lo) / n).max(1);
+    let n_samples = env.snap.data.len();
+    let mut pts = Vec::with_capacity(n as usize + 2);
+    let mut k = lo;
+    loop {
+        if let Some(p) = predicted(&run.analysis, s, origin, k) {
+            let v = match quantity {
+                Quantity::W => p.w,
+                Quantity::B => p.b,
+                Quantity::Loss { log } => {
+                    let l = predicted_loss(&run.analysis, s, n_samples, p);
+                    if log { l.max(1e-300).log10() } else { l }
+                }
+            };
+            if let Some(v) = super::plots::plottable(v) {
+                pts.push([k as f64, v]);
+            }
+        }
+        if k >= hi {
+            break;
+        }
+        k = (k + stride).min(hi);
+    }
+    let color = env.palette.curve.gamma_multiply(0.9);
+    let name = match quantity {
+        Quantity::B => "theory b",
+        _ => "theory",
+    };
+    plot_ui.line(Line::new(name, pts.clone()).color(color).style(LineStyle::dashed_dense()).width(1.0));
+    // One caption, on the loss plot, in its top-right corner (the loss falls from the top-left). Placed in data
+    // coordinates: a position taken from the plot's bounds would feed back into its auto-bounds.
+    if let Quantity::Loss { .. } = quantity
+        && let Some(end) = pts.last().copied()
+    {
+        let top = pts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+        let (caption, color) =
+            if is_exact(s) { (EXACT_CAPTION, env.palette.weak_text) } else { (GAP_CAPTION, env.palette.warning) };
+        plot_ui.text(
+            Text::new("", [end[0], top].into(), RichText::new(caption).small().color(color)).anchor(Align2::RIGHT_TOP),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::analysis::analyze;
+    use crate::engine::data::Dataset;
+    use crate::engine::trainer::DynTrainer;
+
+    #[test]
+    fn theory_equals_full_batch_gd() {
+        let data = Dataset::notebook();
+        for (bias, gradient, lr) in [
+            (false, GradientSource::Analytic, 0.01),
+            (false, GradientSource::NotebookSum, 0.01),
+            (false, GradientSource::Analytic, 0.1),
+            (true, GradientSource::Analytic, 0.02),
+        ] {
+            let mut s = Settings { bias, gradient, ..Settings::default() };
+            s.optimizer.lr = lr;
+            s.w0 = 0.5;
+            s.b0 = -1.0;
+            assert!(is_exact(&s));
+            let a = analyze(&data, &s, Params::default());
+            let mut t = DynTrainer::new(&data, &s).unwrap();
+            let start = (0, Params { w: s.w0, b: if bias { s.b0 } else { 0.0 } });
+            for k in 1..=200u64 {
+                t.step();
+                let r = t.record();
+                let p = predicted(&a, &s, start, k).unwrap();
+                assert!((p.w - r.params.w).abs() < 1e-12, "k {k}: {} vs {}", p.w, r.params.w);
+                assert!((p.b - r.params.b).abs() < 1e-12);
+                let l = predicted_loss(&a, &s, data.len(), r.params);
+                assert!((l - r.loss).abs() <= 1e-12 * r.loss.abs().max(1.0), "loss {l} vs {}", r.loss);
+            }
+        }
+    }
+}

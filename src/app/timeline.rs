@@ -1,0 +1,55 @@
+//! The timeline: a scrubber over the selected run's history above the status line ("step k / n"). Dragging it shows
+//! every run as it stood at step k (see [`super::runs::RunsState::view`]); "Live" returns to the latest state;
+//! "Branch from here" starts a comparison run from step k's state with the selected run's settings.
+
+use egui::{RichText, Ui};
+
+use super::runs::{MAX_RUNS, RunAction, RunsState};
+use super::theme::Palette;
+use crate::worker::{RunId, Snapshot};
+
+/// Labels tests find widgets by.
+pub mod labels {
+    /// The scrubber.
+    pub const SCRUB: &str = "timeline";
+    /// Back to the live view.
+    pub const LIVE: &str = "● Live";
+    /// Branch from the scrubbed step.
+    pub const BRANCH: &str = "Branch from here";
+    /// Open or close the notebook log.
+    pub const LOG: &str = "Open notebook log";
+}
+
+/// The bar's content.
+pub fn timeline_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, runs: &mut RunsState, palette: Palette) {
+    let Some(run) = snap.run(selected).or(snap.runs.first()) else {
+        return;
+    };
+    let n = run.history.last().map_or(0, |r| r.step);
+    let live = runs.scrub.is_none();
+    let mut k = runs.scrub.unwrap_or(n).min(n);
+    ui.horizontal(|ui| {
+                let width = (ui.available_width() - 520.0).max(160.0);
+        ui.spacing_mut().slider_width = width;
+        let slider = ui.add_enabled(n > 0, egui::Slider::new(&mut k, 0..=n.max(1)).show_value(false).text(labels::SCRUB));
+        if slider.changed() {
+            runs.actions.push(RunAction::Scrub(Some(k)));
+        }
+        let text = format!("step {k} / {n}");
+        let color = if live { palette.weak_text } else { palette.warning };
+        ui.label(RichText::new(text).monospace().color(color));
+        if ui.add_enabled(!live, egui::Button::new(labels::LIVE)).on_hover_text("Back to the live view").clicked() {
+            runs.actions.push(RunAction::Scrub(None));
+        }
+        let branch = ui
+            .add_enabled(!live && snap.runs.len() < MAX_RUNS, egui::Button::new(labels::BRANCH))
+            .on_hover_text("Start a new run from this step's state with the selected run's settings (change them after branching).")
+            .on_disabled_hover_text("Scrub back to a step first (at most six runs).");
+        if branch.clicked() {
+            runs.actions.push(RunAction::Branch(run.id, k));
+        }
+        if ui.button(labels::LOG).on_hover_text("Each run's printout in the notebook's format (a tab below the plots)").clicked() {
+            runs.actions.push(RunAction::OpenLog);
+        }
+    });
+}

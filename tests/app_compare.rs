@@ -1,0 +1,237 @@
+//! Comparison runs in the real app, headless (egui_kittest): the Notebook preset, the run list (add, duplicate,
+//! hide, remove), the timeline (scrub, branch), the notebook log; and the worker's branch command on its own.
+//!
+//! The worker is a real thread: each test polls `step()` plus a short sleep until the expected state, with a bound.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use descent::app::runs::{self, RunAction};
+use descent::app::state::SPEED_UNLIMITED;
+use descent::app::toolbar::labels;
+use descent::app::{App, AppOptions, timeline};
+use descent::engine::{Dataset, Settings};
+use descent::worker::{Command, RunId, RunSpec, Speed, Worker};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(options: AppOptions) -> Harness<'static, App> {
+    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
+}
+
+fn fast() -> AppOptions {
+    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
+}
+
+fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
+    for _ in 0..1_000 {
+        h.step();
+        if pred(h.state()) {
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shows(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn w_of(app: &App, name: &str) -> f64 {
+    app.snapshot().runs.iter().find(|r| r.spec.name == name).expect(name).record.params.w
+}
+
+#[test]
+fn notebook_preset_steps_both_loops_side_by_side() {
+    let mut h = harness(AppOptions { preset: Some("notebook".into()), ..AppOptions::default() });
+    h.step();
+    assert_eq!(h.state().snapshot().runs.len(), 2);
+    assert!(shows(&h, "NumPy (hand-written sum)") || h.query_all_by_value("NumPy (hand-written sum)").next().is_some());
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "both at step 1", |a| a.snapshot().runs.iter().all(|r| r.record.step == 1));
+    let app = h.state();
+    assert!((w_of(app, "NumPy (hand-written sum)") - 1.8).abs() < 1e-12);
+    // f32: 0.45 rounded to float32.
+    assert!((w_of(app, "PyTorch autograd") - 0.45).abs() < 1e-6);
+    let torch = app.snapshot().runs.iter().find(|r| r.spec.name == "PyTorch autograd").unwrap().clone();
+    assert_eq!(torch.spec.settings.precision, descent::engine::settings::Precision::F32);
+    assert_eq!(torch.spec.settings.gradient, descent::engine::GradientSource::Autodiff);
+}
+
+#[test]
+fn race_preset_has_six_runs_that_all_converge() {
+    let mut h = harness(AppOptions { preset: Some("race".into()), ..fast() });
+    h.step();
+    assert_eq!(h.state().snapshot().runs.len(), 6);
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "all six finish", |a| a.snapshot().runs.iter().all(|r| r.status.is_finished()));
+    for run in &h.state().snapshot().runs {
+        assert!(
+            matches!(run.status, descent::engine::trainer::Status::Converged { .. }),
+            "{} did not converge: {:?}",
+            run.spec.name,
+            run.status
+        );
+        assert!((run.record.params.w - 3.0).abs() < 1e-3, "{}: w = {}", run.spec.name, run.record.params.w);
+    }
+}
+
+#[test]
+fn the_preset_menu_loads_the_notebook_runs() {
+    let mut h = harness(fast());
+    h.step();
+    h.get_by_label(runs::labels::PRESET).click();
+    h.step();
+    h.step();
+    h.get_by_label(runs::labels::PRESET_NOTEBOOK).click();
+    wait_until(&mut h, "the notebook's two runs", |a| {
+        let names: Vec<_> = a.snapshot().runs.iter().map(|r| r.spec.name.clone()).collect();
+        names == ["NumPy (hand-written sum)", "PyTorch autograd"]
+    });
+    let app = h.state();
+    let selected = app.selected_run();
+    assert_eq!(app.snapshot().run(selected).unwrap().spec.name, "NumPy (hand-written sum)");
+    assert_eq!(app.persisted().settings.gradient, descent::engine::GradientSource::NotebookSum);
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "both at step 1", |a| a.snapshot().runs.iter().all(|r| r.record.step == 1));
+    assert!((w_of(h.state(), "NumPy (hand-written sum)") - 1.8).abs() < 1e-12);
+}
+
+#[test]
+fn scrubbing_shows_the_state_at_step_k_and_live_returns() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.state_mut().push_action(descent::app::Action::Step(5));
+    wait_until(&mut h, "step 5", |a| a.snapshot().runs[0].record.step == 5);
+    h.state_mut().push_run_action(RunAction::Scrub(Some(3)));
+    h.step();
+    h.step();
+    let app = h.state();
+    let view = app.runs_state().view(&Arc::new(app.snapshot().clone()));
+    assert_eq!(view.runs[0].record.step, 3);
+    assert!((view.runs[0].record.params.w - 1.157625).abs() < 1e-12, "{}", view.runs[0].record.params.w);
+    assert_eq!(view.runs[0].history.last().unwrap().step, 5, "the history stays whole (cursor at 3)");
+    assert!(shows(&h, "step 3 / 5"));
+    h.get_by_label(timeline::labels::LIVE).click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().runs_state().scrub, None);
+    assert!(shows(&h, "step 5 / 5"));
+}
+
+#[test]
+fn branching_shares_steps_up_to_k() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.state_mut().push_action(descent::app::Action::Step(6));
+    wait_until(&mut h, "step 6", |a| a.snapshot().runs[0].record.step == 6);
+    h.state_mut().push_run_action(RunAction::Scrub(Some(3)));
+    h.step();
+    h.step();
+    h.get_by_label(timeline::labels::BRANCH).click();
+    wait_until(&mut h, "two runs", |a| a.snapshot().runs.len() == 2);
+    let snap = h.state().snapshot().clone();
+    let (orig, branch) = (&snap.runs[0], &snap.runs[1]);
+    assert_eq!(branch.record.step, 3);
+    let a: Vec<_> = orig.history.iter().take(4).copied().collect();
+    let b: Vec<_> = branch.history.iter().copied().collect();
+    assert_eq!(a, b, "the branch shares steps 0…3");
+    assert!(h.state().runs_state().ghosts.contains(&branch.id));
+    assert_eq!(branch.spec.color, runs::ghost_color(orig.spec.color), "a branch is a paler ghost of the original");
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "branch at step 4", |a| a.snapshot().runs[1].record.step == 4);
+    let snap = h.state().snapshot().clone();
+    // Same settings: the branch retraces the original's step 4.
+    assert!((snap.runs[1].record.params.w - orig.history.get(4).unwrap().params.w).abs() < 1e-12);
+}
+
+#[test]
+fn add_duplicate_hide_solo_remove() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.get_by_label(runs::labels::ADD_RUN).click();
+    wait_until(&mut h, "two runs", |a| a.snapshot().runs.len() == 2);
+    let second = h.state().snapshot().runs[1].id;
+    assert_eq!(h.state().selected_run(), second, "a new run is selected");
+    assert_ne!(h.state().snapshot().runs[0].spec.color, h.state().snapshot().runs[1].spec.color);
+    h.state_mut().push_run_action(RunAction::SetLr(second, 0.05));
+    wait_until(&mut h, "lr of run 2", |a| a.snapshot().runs[1].spec.settings.optimizer.lr == 0.05);
+    assert_eq!(h.state().snapshot().runs[0].spec.settings.optimizer.lr, 0.01);
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| a.snapshot().runs.iter().all(|r| r.record.step == 1));
+    assert!((h.state().snapshot().runs[0].record.params.w - 0.45).abs() < 1e-12);
+    assert!((h.state().snapshot().runs[1].record.params.w - 2.25).abs() < 1e-12);
+
+    h.query_all_by_label(runs::labels::DUPLICATE).nth(1).expect("duplicate").click();
+    wait_until(&mut h, "three runs", |a| a.snapshot().runs.len() == 3);
+    assert_eq!(h.state().snapshot().runs[2].spec.settings.optimizer.lr, 0.05);
+
+    h.query_all_by_label(runs::labels::HIDE).next().expect("hide").click();
+    h.step();
+    h.step();
+    let app = h.state();
+    let view = app.runs_state().view(&Arc::new(app.snapshot().clone()));
+    assert_eq!(view.runs.len(), 2, "a hidden run is not drawn");
+    assert!(view.runs.iter().all(|r| r.id != RunId(0)));
+
+    h.query_all_by_label(runs::labels::SOLO).nth(1).expect("solo").click();
+    h.step();
+    h.step();
+    let app = h.state();
+    let view = app.runs_state().view(&Arc::new(app.snapshot().clone()));
+    assert_eq!(view.runs.len(), 1);
+    assert_eq!(view.runs[0].id, second);
+
+    h.query_all_by_label(runs::labels::REMOVE).nth(1).expect("remove").click();
+    wait_until(&mut h, "two runs", |a| a.snapshot().runs.len() == 2);
+    assert!(h.state().snapshot().run(second).is_none());
+}
+
+#[test]
+fn notebook_log_prints_the_notebook_lines() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.state_mut().push_action(descent::app::Action::Step(2));
+    wait_until(&mut h, "step 2", |a| a.snapshot().runs[0].record.step == 2);
+    let snap = h.state().snapshot().clone();
+    let text = descent::app::notebook_log::printout(&snap.runs[0], &snap);
+    assert!(text.contains("Parameters at 0 steps"), "{text}");
+    assert!(text.contains("Parameters at 1 steps"), "{text}");
+    assert!(text.contains("updated weight=0.450"), "{text}");
+    h.get_by_label(timeline::labels::LOG).click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "Copy run 1"));
+}
+
+#[test]
+fn worker_branch_command_resumes_from_the_history_prefix() {
+    let data = Arc::new(Dataset::notebook());
+    let spec = RunSpec { name: "a".into(), color: [1, 2, 3], settings: Settings::default() };
+    let w = Worker::spawn(data, vec![(RunId(0), spec.clone())], None, Speed::Unlimited, Box::new(|| {}));
+    w.send(Command::Step(5));
+    let (snap, ok) = w.wait_for(Duration::from_secs(5), |s| s.runs[0].record.step == 5);
+    assert!(ok);
+    let prefix = runs::prefix(&snap.runs[0].history, 2);
+    assert_eq!(prefix.len(), 3);
+    let mut faster = spec.clone();
+    faster.settings.optimizer.lr = 0.05;
+    w.send(Command::AddRunFrom(RunId(1), faster, prefix));
+    let (snap2, ok) = w.wait_for(Duration::from_secs(5), |s| s.runs.len() == 2);
+    assert!(ok);
+    let branch = &snap2.runs[1];
+    assert_eq!(branch.record.step, 2);
+    assert_eq!(branch.record.params, snap.runs[0].history.get(2).unwrap().params);
+    w.send(Command::Step(1));
+    let (snap3, ok) = w.wait_for(Duration::from_secs(5), |s| s.runs[1].record.step == 3);
+    assert!(ok);
+    // w3 = w2 − 0.05 · dL/dw(w2), with dL/dw = 15·(w − 3) on the notebook data.
+    let w2 = snap.runs[0].history.get(2).unwrap().params.w;
+    let expected = w2 - 0.05 * 15.0 * (w2 - 3.0);
+    assert!((snap3.runs[1].record.params.w - expected).abs() < 1e-12);
+    let shared: Vec<_> = snap3.runs[1].history.iter().take(3).copied().collect();
+    let orig: Vec<_> = snap.runs[0].history.iter().take(3).copied().collect();
+    assert_eq!(shared, orig);
+}

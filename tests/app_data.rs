@@ -1,0 +1,326 @@
+//! The app's data side, headless (egui_kittest): the data editor (add, drag, remove), loading a bad CSV, and
+//! session files that reproduce every run.
+//!
+//! The worker and the loaders are real threads, so each test polls `step()` plus a short sleep until the expected
+//! state, with a bound.
+
+use std::time::Duration;
+
+use descent::app::data_editor::labels as editor_labels;
+use descent::app::exports::labels as menu_labels;
+use descent::app::state::SPEED_UNLIMITED;
+use descent::app::{App, AppOptions};
+use descent::engine::Settings;
+use descent::history::Row;
+use descent::session::Session;
+use descent::worker::{Command, RunId, RunSpec};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(options: AppOptions) -> Harness<'static, App> {
+    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
+}
+
+fn fast() -> AppOptions {
+    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
+}
+
+/// Steps frames until `pred` holds for the app (at most about 10 s).
+fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
+    for _ in 0..1_000 {
+        h.step();
+        if pred(h.state()) {
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn data_len(app: &App) -> usize {
+    app.snapshot().data.len()
+}
+
+/// The app with the data editor window open.
+fn editor() -> Harness<'static, App> {
+    let mut h = harness(fast());
+    h.step();
+    h.get_by_label(menu_labels::DATA_EDITOR).click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label(editor_labels::ADD_POINT).is_some(), "the editor shows");
+    h
+}
+
+#[test]
+fn the_add_point_button_adds_a_point_and_resets_the_runs() {
+    let mut h = editor();
+    h.get_by_label("Step").click();
+    wait_until(&mut h, "step 1", |a| a.snapshot().runs[0].record.step == 1);
+    h.get_by_label(editor_labels::ADD_POINT).click();
+    wait_until(&mut h, "5 points", |a| data_len(a) == 5);
+    let snap = h.state().snapshot();
+    assert!(snap.data.x[4] > 4.0, "added right of the data");
+    assert_eq!(snap.runs[0].record.step, 0, "every run restarts on new data");
+    assert!(snap.data.name.contains("edited"));
+}
+
+#[test]
+fn clicking_empty_space_in_the_scatter_adds_a_point_there() {
+    let mut h = editor();
+    let data = h.state().snapshot().data.clone();
+    let a = h.state().data_editor().screen_pos(&data, 0).expect("point 0 drawn");
+    let b = h.state().data_editor().screen_pos(&data, 3).expect("point 3 drawn");
+    // Below the line, between points 1 and 2: empty space.
+    let pos = egui::pos2((a.x + b.x) / 2.0, a.y + 15.0);
+    h.hover_at(pos);
+    h.step();
+    h.drag_at(pos);
+    h.step();
+    h.drop_at(pos);
+    wait_until(&mut h, "5 points", |a| data_len(a) == 5);
+    let snap = h.state().snapshot();
+    let (x, y) = (snap.data.x[4], snap.data.y[4]);
+    assert!(x > 1.5 && x < 3.5 && y < 6.0, "added at the click: ({x}, {y})");
+}
+
+#[test]
+fn dragging_a_point_moves_it() {
+    let mut h = editor();
+    let data = h.state().snapshot().data.clone();
+    let start = h.state().data_editor().screen_pos(&data, 1).expect("point 1 drawn");
+    let end = start + egui::vec2(0.0, -60.0);
+    h.hover_at(start);
+    h.step();
+    h.drag_at(start);
+    h.step();
+    for k in 1..=6 {
+        h.hover_at(start + egui::vec2(0.0, -10.0 * k as f32));
+        h.step();
+    }
+    h.drop_at(end);
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    wait_until(&mut h, "point 1 moved", |a| a.snapshot().data.y[1] != 6.0);
+    let snap = h.state().snapshot();
+    assert_eq!(snap.data.len(), 4, "a drag moves, it does not add");
+    assert!(snap.data.y[1] > 6.5, "dragged up: y = {}", snap.data.y[1]);
+    assert!((snap.data.x[1] - 2.0).abs() < 0.2, "x follows the pointer: {}", snap.data.x[1]);
+}
+
+#[test]
+fn the_remove_button_removes_a_point() {
+    let mut h = editor();
+    h.query_all_by_label(editor_labels::REMOVE).next().expect("a ✕ per row").click();
+    wait_until(&mut h, "3 points", |a| data_len(a) == 3);
+    let snap = h.state().snapshot();
+    assert_eq!(snap.data.x.to_vec(), vec![2.0, 3.0, 4.0]);
+}
+
+#[test]
+fn a_bad_csv_shows_an_error_and_keeps_the_data() {
+    let mut h = harness(fast());
+    h.step();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("garbage.csv");
+    std::fs::write(&path, "x,y\n1,2\n3,banana\n").expect("write");
+    h.state_mut().load_data_file(&path);
+    wait_until(&mut h, "an error", |a| a.data_error().is_some());
+    let e = h.state().data_error().unwrap().to_owned();
+    assert!(e.contains("garbage.csv") && e.contains('3'), "names the file and line: {e}");
+    assert!(!e.contains('\n'));
+    assert_eq!(h.state().snapshot().data.name, "notebook", "the previous data stays");
+    assert_eq!(data_len(h.state()), 4);
+    assert!(h.state().messages().iter().any(|t| t.error && t.text.contains("garbage.csv")));
+    assert!(h.query_all_by_label_contains("garbage.csv").next().is_some(), "the error shows in the window");
+
+    // A good file then loads.
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "x,y\n1,2\n2,4\n3,6\n").expect("write");
+    h.state_mut().load_data_file(&good);
+    wait_until(&mut h, "3 points", |a| data_len(a) == 3);
+    assert!(h.state().data_error().is_none());
+}
+
+fn rows(app: &App, i: usize) -> Vec<Row> {
+    app.snapshot().runs[i].history.iter().cloned().collect()
+}
+
+#[test]
+fn a_saved_session_opens_to_identical_trajectories() {
+    let mut h = harness(fast());
+    h.step();
+    let mut s2 = Settings::default();
+    s2.optimizer.lr = 0.03;
+    s2.bias = true;
+    s2.optimizer.momentum = 0.5;
+    h.state()
+        .worker()
+        .send(Command::AddRun(RunId(1), RunSpec { name: "momentum".into(), color: [200, 90, 40], settings: s2 }));
+    h.state().worker().send(Command::Step(37));
+    wait_until(&mut h, "step 37", |a| {
+        a.snapshot().runs.len() == 2 && a.snapshot().runs.iter().all(|r| r.record.step == 37)
+    });
+    let before = [rows(h.state(), 0), rows(h.state(), 1)];
+    assert_eq!(before[0].len(), 38);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.json");
+    h.state().current_session().save(&path).expect("save");
+
+    // At launch (--session).
+    let session = Session::load(&path).expect("load");
+    let mut h2 = harness(AppOptions { session: Some(session), ..fast() });
+    wait_until(&mut h2, "replayed", |a| {
+        a.snapshot().runs.len() == 2 && a.snapshot().runs.iter().all(|r| r.record.step == 37)
+    });
+    assert_eq!([rows(h2.state(), 0), rows(h2.state(), 1)], before);
+    assert_eq!(h2.state().snapshot().runs[1].spec.name, "momentum");
+    assert_eq!(h2.state().snapshot().runs[1].spec.color, [200, 90, 40]);
+
+    // From the menu's loader, into an app with other data and a run under way.
+    let mut h3 = harness(fast());
+    h3.step();
+    h3.state().worker().send(Command::Step(5));
+    wait_until(&mut h3, "step 5", |a| a.snapshot().runs[0].record.step == 5);
+    h3.state_mut().open_session_file(path.clone());
+    wait_until(&mut h3, "replayed", |a| {
+        a.snapshot().runs.len() == 2 && a.snapshot().runs.iter().all(|r| r.record.step == 37)
+    });
+    assert_eq!([rows(h3.state(), 0), rows(h3.state(), 1)], before);
+
+    // A corrupt file: a one-line error, nothing lost.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1, \"data\": [").expect("write");
+    h3.state_mut().open_session_file(bad);
+    wait_until(&mut h3, "an error", |a| a.messages().iter().any(|t| t.error));
+    let e = h3.state().messages().iter().rfind(|t| t.error).unwrap().text.clone();
+    assert!(e.contains("bad.json"), "{e}");
+    assert_eq!([rows(h3.state(), 0), rows(h3.state(), 1)], before, "nothing lost");
+
+    // A newer file.
+    let newer = dir.path().join("newer.json");
+    let text = std::fs::read_to_string(&path).unwrap().replacen("\"version\": 1", "\"version\": 99", 1);
+    std::fs::write(&newer, text).expect("write");
+    let n_errors = h3.state().messages().iter().filter(|t| t.error).count();
+    h3.state_mut().open_session_file(newer);
+    wait_until(&mut h3, "an error", |a| a.messages().iter().filter(|t| t.error).count() > n_errors);
+    let e = h3.state().messages().iter().rfind(|t| t.error).unwrap().text.clone();
+    assert!(e.contains("newer.json"), "{e}");
+}
+
+#[test]
+fn exports_write_files_and_report_where_and_how_big() {
+    use descent::app::exports::ExportKind;
+    let mut h = harness(fast());
+    h.step();
+    h.state().worker().send(Command::AddRun(
+        RunId(1),
+        RunSpec { name: "second".into(), color: [200, 90, 40], settings: Settings::default() },
+    ));
+    h.state().worker().send(Command::Step(12));
+    wait_until(&mut h, "step 12", |a| {
+        a.snapshot().runs.len() == 2 && a.snapshot().runs.iter().all(|r| r.record.step == 12)
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = [
+        (ExportKind::Csv, "runs.csv"),
+        (ExportKind::Json, "runs.json"),
+        (ExportKind::Gif, "d.gif"),
+        (ExportKind::Session, "s.json"),
+    ];
+    for (done, (kind, name)) in files.into_iter().enumerate() {
+        let wrote = done + 1;
+        let path = dir.path().join(name);
+        h.state_mut().export_to(kind, path.clone());
+        wait_until(&mut h, name, |a| a.messages().iter().filter(|t| t.text.starts_with("wrote")).count() == wrote);
+        let msg = h.state().messages().iter().rfind(|t| t.text.starts_with("wrote")).unwrap().text.clone();
+        assert!(msg.contains(name) && (msg.contains(" B)") || msg.contains("KiB)")), "{msg}");
+        assert!(std::fs::metadata(&path).expect("written").len() > 0);
+    }
+    let csv = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().starts_with("run,"), "a run column with several runs: {csv:.80}");
+    assert_eq!(csv.lines().count(), 1 + 2 * 13);
+    let gif = std::fs::read(dir.path().join("d.gif")).unwrap();
+    assert_eq!(&gif[..6], b"GIF89a");
+    let session = Session::load(&dir.path().join("s.json")).expect("a session");
+    assert_eq!(session.runs.len(), 2);
+    assert_eq!(session.runs[1].steps, 12);
+
+    // A failure is one line naming the file.
+    let bad = dir.path().join("no-such-dir").join("x.csv");
+    h.state_mut().export_to(ExportKind::Csv, bad);
+    wait_until(&mut h, "an error", |a| a.messages().iter().any(|t| t.error));
+    let e = h.state().messages().iter().rfind(|t| t.error).unwrap().text.clone();
+    assert!(e.contains("x.csv"), "{e}");
+}
+
+#[test]
+fn cropping_keeps_the_plot_pixels() {
+    let mut image = egui::ColorImage::filled([20, 10], egui::Color32::BLACK);
+    image.pixels[3 * 20 + 4] = egui::Color32::RED;
+    // Physical pixel (4, 3) is the crop's (0, 1) at 2 pixels per point.
+    let crop = descent::app::exports::crop_image(
+        &image,
+        egui::Rect::from_min_max(egui::pos2(2.0, 1.0), egui::pos2(5.0, 4.0)),
+        2.0,
+    );
+    assert_eq!(crop.size, [6, 6]);
+    assert_eq!(crop.pixels[6], egui::Color32::RED);
+}
+
+/// A file dropped on the window, as the native backend hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_csv_loads() {
+    let mut h = harness(fast());
+    h.step();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("dropped.csv");
+    std::fs::write(&path, "x,y\n1,1\n2,2\n3,3\n4,4\n5,5\n").expect("write");
+    h.input_mut().hovered_files.push(egui::HoveredFile { path: Some(path.clone()), mime: String::new() });
+    h.step();
+    h.input_mut().hovered_files.clear();
+    h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(path)));
+    wait_until(&mut h, "5 points", |a| data_len(a) == 5);
+    assert_eq!(h.state().snapshot().data.y.to_vec(), vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert!(h.state().messages().iter().any(|t| !t.error && t.text.contains("5 points")));
+}
+
+#[test]
+fn a_corrupt_or_newer_session_at_launch_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1, \"data\": [").expect("write");
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, "{\"version\": 7, \"data\": {\"name\": \"d\", \"x\": [1], \"y\": [2]}, \"runs\": []}")
+        .expect("write");
+    for (path, needle) in [(&bad, "bad.json"), (&newer, "newer")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_descent"))
+            .arg("--session")
+            .arg(path)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("run descent");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: ") && err.contains(needle), "{err}");
+    }
+}

@@ -1,0 +1,173 @@
+//! Issue 4, "Teach the notebook": the gradient-check tab, the stability map under the lr slider, the lr sweep and the
+//! theory overlay — through the real app (egui_kittest) where it shows text, and through their pure functions.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use descent::app::stability::{Band, band_color, stability_bands};
+use descent::app::state::SPEED_UNLIMITED;
+use descent::app::tabs::Tab;
+use descent::app::theme::Palette;
+use descent::app::{App, AppOptions, sweep, theory};
+use descent::cli::EngineArgs;
+use descent::engine::analysis::analyze;
+use descent::engine::data::Dataset;
+use descent::engine::sweep::fastest;
+use descent::engine::trainer::Status;
+use descent::engine::{GradientSource, Params, Settings};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn harness(options: AppOptions) -> Harness<'static, App> {
+    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
+}
+
+fn fast() -> AppOptions {
+    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
+}
+
+/// Steps frames until `pred` holds for the harness (at most about 10 s).
+fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&Harness<'static, App>) -> bool) {
+    for _ in 0..1_000 {
+        h.step();
+        if pred(h) {
+            h.step();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shows(h: &Harness<'static, App>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+#[test]
+fn gradient_check_tab_shows_the_notebook_ratio_4_00() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    assert_eq!(h.state().persisted().tab, Tab::GradientCheck);
+    h.step();
+    assert!(shows(&h, "4.00×"), "the ratio 4.00× is shown");
+    assert!(shows(&h, "lr × 4.00 = 0.04"), "the sentence names the effective lr 0.04");
+    assert!(shows(&h, "-45.000000"), "the analytic gradient at w = 0 is −45");
+    assert!(shows(&h, "-180.00000"), "the notebook's sum is −180");
+    for name in ["MulBackward0", "SubBackward0", "PowBackward0", "MeanBackward0", "[1, 2, 3, 4]", "[3, 6, 9, 12]"] {
+        assert!(shows(&h, name), "the autodiff graph shows {name}");
+    }
+}
+
+#[test]
+fn the_tab_strip_switches_to_the_sweep_which_finds_the_fastest_lr() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.get_by_label("Learning-rate sweep").click();
+    wait_until(&mut h, "the sweep tab", |h| h.state().persisted().tab == Tab::LrSweep);
+    wait_until(&mut h, "the sweep to finish", |h| shows(h, "fastest: lr =") && !shows(h, "sweeping…"));
+    assert!(shows(&h, "diverged"), "the sweep reaches past 2/λmax, where runs diverge");
+}
+
+#[test]
+fn stability_map_boundaries_and_colours() {
+    let data = Dataset::notebook();
+    let p = Palette::new(true);
+    for (gradient, boundary) in [(GradientSource::Analytic, 2.0 / 15.0), (GradientSource::NotebookSum, 2.0 / 60.0)] {
+        let s = Settings { gradient, ..Settings::default() };
+        let b = stability_bands(&analyze(&data, &s, Params::default()), &s);
+        let c = b.critical.expect("a divergence boundary");
+        assert!((c - boundary).abs() < 1e-15, "{gradient:?}: {c} vs {boundary}");
+        assert!((b.monotone.unwrap() - boundary / 2.0).abs() < 1e-15);
+        assert_eq!(b.regime(c * 0.999), Band::Oscillating);
+        assert_eq!(b.regime(c), Band::Divergent);
+        assert_eq!(b.regime(c * 0.25), Band::Monotone);
+        assert_ne!(
+            band_color(b.regime(c * 0.999), p),
+            band_color(b.regime(c * 1.001), p),
+            "the colour switches at {c}"
+        );
+        assert_eq!(band_color(b.regime(c * 1.001), p), p.diverged);
+        assert!(b.caveat().is_none());
+    }
+    // Heavy ball: lr·λ < 2 + 2β.
+    let mut s = Settings::default();
+    s.optimizer.momentum = 0.9;
+    let b = stability_bands(&analyze(&data, &s, Params::default()), &s);
+    assert!((b.critical.unwrap() - 3.8 / 15.0).abs() < 1e-15);
+    // Adam: the map is plain GD's, and says so.
+    s.optimizer = descent::engine::OptimizerConfig { kind: descent::engine::OptimizerKind::Adam, ..Default::default() };
+    let b = stability_bands(&analyze(&data, &s, Params::default()), &s);
+    assert!((b.critical.unwrap() - 2.0 / 15.0).abs() < 1e-15);
+    assert!(b.caveat().unwrap().contains("plain GD"));
+}
+
+#[test]
+fn the_sweep_finds_the_optimal_lr_within_a_few_percent() {
+    let data = Dataset::notebook();
+    for (bias, gradient) in
+        [(false, GradientSource::Analytic), (false, GradientSource::NotebookSum), (true, GradientSource::Analytic)]
+    {
+        let s = Settings { bias, gradient, ..Settings::default() };
+        let a = analyze(&data, &s, Params::default());
+        let plan = sweep::plan(&data, &s, &a, Some(1e-6));
+        let mut points = Vec::new();
+        sweep::run_plan(&data, &s, &plan, &AtomicBool::new(false), |p| points.push(p));
+        assert_eq!(points.len(), sweep::SWEEP_POINTS);
+        let best = fastest(&points).expect("some lr converges");
+        let optimal = a.optimal_lr.unwrap();
+        assert!(
+            (best.lr / optimal - 1.0).abs() < 0.05,
+            "{bias} {gradient:?}: fastest {} vs optimal {optimal}",
+            best.lr
+        );
+    }
+    // Cancelled before it starts: nothing runs.
+    let s = Settings::default();
+    let plan = sweep::plan(&data, &s, &analyze(&data, &s, Params::default()), None);
+    let mut n = 0;
+    sweep::run_plan(&data, &s, &plan, &AtomicBool::new(true), |_| n += 1);
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn theory_overlay_equals_the_app_run_for_full_batch_gd() {
+    for (bias, lr) in [(false, 0.01), (false, 0.1), (true, 0.02)] {
+        let engine = EngineArgs { bias, lr: Some(lr), ..EngineArgs::default() };
+        let mut h = harness(AppOptions { engine, ..fast() });
+        h.step();
+        h.state().worker().send(descent::worker::Command::RunUntil(300));
+        let w = h.state().worker();
+        let (snap, ok) = w.wait_for(Duration::from_secs(10), |s| {
+            let r = &s.runs[0];
+            !s.is_busy() && (r.record.step >= 300 || matches!(r.status, Status::Converged { .. }))
+        });
+        assert!(ok, "the run reaches step 300 or converges");
+        let run = &snap.runs[0];
+        let s = &run.spec.settings;
+        assert!(theory::is_exact(s));
+        let origin = theory::origin(&run.history).unwrap();
+        assert_eq!(origin.0, 0);
+        let mut checked = 0;
+        for row in run.history.iter() {
+            let p = theory::predicted(&run.analysis, s, origin, row.step).unwrap();
+            assert!((p.w - row.params.w).abs() < 1e-12, "step {}: {} vs {}", row.step, p.w, row.params.w);
+            assert!((p.b - row.params.b).abs() < 1e-12);
+            let l = theory::predicted_loss(&run.analysis, s, snap.data.len(), row.params);
+            assert!((l - row.loss).abs() <= 1e-12 * row.loss.abs().max(1.0), "loss at step {}", row.step);
+            checked += 1;
+        }
+        assert!(checked > 20);
+    }
+}
+
+#[test]
+fn the_theory_caption_names_the_gap_for_momentum() {
+    let mut s = Settings::default();
+    assert!(theory::is_exact(&s));
+    s.optimizer.momentum = 0.5;
+    assert!(!theory::is_exact(&s));
+    s.optimizer.momentum = 0.0;
+    s.batch_size = Some(2);
+    assert!(!theory::is_exact(&s));
+    assert!(theory::GAP_CAPTION.contains("plain full-batch GD"));
+}
