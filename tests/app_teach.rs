@@ -171,3 +171,16 @@ fn the_theory_caption_names_the_gap_for_momentum() {
     assert!(!theory::is_exact(&s));
     assert!(theory::GAP_CAPTION.contains("plain full-batch GD"));
 }
+
+#[test]
+fn the_map_under_the_lr_slider_names_the_divergence_boundary() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.step();
+    assert!(shows(&h, "stability map: smooth below 0.06667, oscillates below 0.1333, diverges from 0.1333"));
+    let engine = EngineArgs { gradient: Some(GradientSource::NotebookSum), ..EngineArgs::default() };
+    let mut h = harness(AppOptions { engine, ..AppOptions::default() });
+    h.step();
+    h.step();
+    assert!(shows(&h, "diverges from 0.03333"));
+}

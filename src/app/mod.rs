@@ -24,11 +24,11 @@
 //! [`App::MAIN_RUN`], or a preset's runs.
 
 pub mod controls;
-pub mod gradcheck;
 pub mod data_editor;
 pub mod data_io;
 pub mod exports;
 pub mod format;
+pub mod gradcheck;
 pub mod keys;
 pub mod notebook_log;
 pub mod plots;
@@ -214,7 +214,8 @@ impl App {
         let preset = options.preset.as_deref().and_then(runs::Preset::parse);
         let mut run_specs = vec![(Self::MAIN_RUN, spec)];
         if let Some(p) = preset {
-            run_specs = p.specs(&persisted.settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect();
+            run_specs =
+                p.specs(&persisted.settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect();
             persisted.settings = run_specs[0].1.settings.clone();
         }
         // The notebook's two loops run on the notebook's data.

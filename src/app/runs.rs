@@ -765,10 +765,10 @@ mod tests {
         let s = Settings { batch_size: Some(2), ..Settings::default() };
         let curves = batch_losses(&data, &s, 0.0, [0.0, 6.0], 10, 6);
         assert_eq!(curves.len(), 2, "two batches of two make an epoch");
-        for j in 0..=6 {
-            let w = curves[0][j][0];
+        for (a, b) in curves[0].iter().zip(&curves[1]) {
+            let w = a[0];
             let full = 7.5 * (w - 3.0) * (w - 3.0);
-            let mean = (curves[0][j][1] + curves[1][j][1]) / 2.0;
+            let mean = (a[1] + b[1]) / 2.0;
             assert!((mean - full).abs() < 1e-9, "w = {w}: {mean} vs {full}");
         }
         assert!(batch_losses(&data, &Settings::default(), 0.0, [0.0, 6.0], 4, 6).is_empty(), "full batch: none");

@@ -201,6 +201,8 @@ pub fn map_ui(ui: &mut Ui, slider: &Response, range: (f64, f64), bands: &Bands, 
     if let Some(c) = bands.caveat() {
         ui.label(RichText::new(format!("map: {c}")).small().color(palette.weak_text));
     }
+    let summary = summary(bands);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
     let bands_c = bands.clone();
     response.on_hover_ui(move |ui| {
         ui.set_max_width(340.0);
@@ -215,6 +217,27 @@ pub fn map_ui(ui: &mut Ui, slider: &Response, range: (f64, f64), bands: &Bands, 
         }
         tooltip_lines(ui, &bands_c);
     })
+}
+
+/// One line naming the boundaries (the map's accessible label): "stability map: smooth below 0.06667, oscillates
+/// below 0.1333, diverges from 0.1333".
+pub fn summary(b: &Bands) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = b.monotone {
+        parts.push(format!("smooth below {}", format::short(m)));
+    }
+    match b.critical {
+        Some(c) => {
+            parts.push(format!("oscillates below {}", format::short(c)));
+            parts.push(format!("diverges from {}", format::short(c)));
+        }
+        None => parts.push("never diverges".into()),
+    }
+    let mut s = format!("stability map: {}", parts.join(", "));
+    if let Some(c) = b.caveat() {
+        s += &format!(" ({c})");
+    }
+    s
 }
 
 fn tooltip_lines(ui: &mut Ui, b: &Bands) {

@@ -90,7 +90,7 @@ pub fn tabs_ui(ui: &mut Ui, tab: &mut Tab, state: &mut TabsState, env: &TabEnv<'
         return;
     }
     let max = (ui.available_height() * 0.7).max(160.0);
-    egui::Panel::bottom("teach-tabs").resizable(true).default_size(300.0).size_range(140.0..=max).frame(frame).show(
+    egui::Panel::bottom("teach-tabs").resizable(true).default_size(230.0).size_range(140.0..=max).frame(frame).show(
         ui,
         |ui| {
             strip_ui(ui, tab, state, env.palette);

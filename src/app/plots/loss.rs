@@ -36,7 +36,14 @@ pub fn loss_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>, log: bool) {
             let points =
                 env.series(run, if log { "log loss" } else { "loss" }, steps.clone(), columns, |r: &Row| y_of(r.loss));
             plot_ui.line(Line::new(run.spec.name.clone(), points).color(color).width(2.0));
-            crate::app::theory::overlay(plot_ui, env, run, crate::app::theory::Quantity::Loss { log }, steps.clone(), columns);
+            crate::app::theory::overlay(
+                plot_ui,
+                env,
+                run,
+                crate::app::theory::Quantity::Loss { log },
+                steps.clone(),
+                columns,
+            );
             if run.analysis.min_loss > floor && run.analysis.min_loss.is_finite() {
                 plot_ui.hline(
                     HLine::new(
@@ -78,6 +85,10 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, env: &PlotEnv<'_>, run
     let Some(y) = plottable(y) else {
         return;
     };
+    // Labels go on the side of the mark with more room: a run that ended early (beside one still going) is labelled
+    // to its right, one that ended at the right edge to its left.
+    let right_half = |x: f64| x >= 0.5 * super::last_step(env.snap) as f64;
+    let side = |x: f64, v: egui::Align| Align2([if right_half(x) { egui::Align::RIGHT } else { egui::Align::LEFT }, v]);
     match run.status {
         Status::Converged { step, .. } => {
             let x = step as f64;
@@ -94,7 +105,7 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, env: &PlotEnv<'_>, run
                     [x, y].into(),
                     RichText::new("minimum reached").strong().color(env.palette.converged),
                 )
-                .anchor(Align2::RIGHT_BOTTOM),
+                .anchor(side(x, egui::Align::BOTTOM)),
             );
         }
         Status::Diverged { step, .. } => {
@@ -106,7 +117,7 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, env: &PlotEnv<'_>, run
                     [x, y].into(),
                     RichText::new("diverged").strong().color(env.palette.diverged),
                 )
-                .anchor(Align2::RIGHT_TOP),
+                .anchor(side(x, egui::Align::TOP)),
             );
         }
         Status::Running => {}
