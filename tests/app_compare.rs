@@ -3,41 +3,18 @@
 //!
 //! The worker is a real thread: each test polls `step()` plus a short sleep until the expected state, with a bound.
 
+mod common;
+
+use common::app::{fast, harness, shows, wait_until};
 use std::sync::Arc;
 use std::time::Duration;
 
 use descent::app::runs::{self, RunAction};
-use descent::app::state::SPEED_UNLIMITED;
 use descent::app::toolbar::labels;
 use descent::app::{App, AppOptions, timeline};
 use descent::engine::{Dataset, Settings};
 use descent::worker::{Command, RunId, RunSpec, Speed, Worker};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn harness(options: AppOptions) -> Harness<'static, App> {
-    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
-}
-
-fn fast() -> AppOptions {
-    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
-}
-
-fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
-    for _ in 0..1_000 {
-        h.step();
-        if pred(h.state()) {
-            h.step();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn shows(h: &Harness<'static, App>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
 
 fn w_of(app: &App, name: &str) -> f64 {
     app.snapshot().runs.iter().find(|r| r.spec.name == name).expect(name).record.params.w

@@ -4,11 +4,13 @@
 //! The worker and the loaders are real threads, so each test polls `step()` plus a short sleep until the expected
 //! state, with a bound.
 
+mod common;
+
+use common::app::{fast, harness, wait_until};
 use std::time::Duration;
 
 use descent::app::data_editor::labels as editor_labels;
 use descent::app::exports::labels as menu_labels;
-use descent::app::state::SPEED_UNLIMITED;
 use descent::app::{App, AppOptions};
 use descent::engine::Settings;
 use descent::history::Row;
@@ -16,27 +18,6 @@ use descent::session::Session;
 use descent::worker::{Command, RunId, RunSpec};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn harness(options: AppOptions) -> Harness<'static, App> {
-    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
-}
-
-fn fast() -> AppOptions {
-    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
-}
-
-/// Steps frames until `pred` holds for the app (at most about 10 s).
-fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
-    for _ in 0..1_000 {
-        h.step();
-        if pred(h.state()) {
-            h.step();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}");
-}
 
 fn data_len(app: &App) -> usize {
     app.snapshot().data.len()

@@ -1,47 +1,23 @@
 //! Issue 4, "Teach the notebook": the gradient-check tab, the stability map under the lr slider, the lr sweep and the
 //! theory overlay — through the real app (egui_kittest) where it shows text, and through their pure functions.
 
+mod common;
+
+use common::app::{fast, harness, shows, wait_for as wait_until};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use descent::app::stability::{Band, band_color, stability_bands};
-use descent::app::state::SPEED_UNLIMITED;
 use descent::app::tabs::Tab;
 use descent::app::theme::Palette;
-use descent::app::{App, AppOptions, sweep, theory};
+use descent::app::{AppOptions, sweep, theory};
 use descent::cli::EngineArgs;
 use descent::engine::analysis::analyze;
 use descent::engine::data::Dataset;
 use descent::engine::sweep::fastest;
 use descent::engine::trainer::Status;
 use descent::engine::{GradientSource, Params, Settings};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn harness(options: AppOptions) -> Harness<'static, App> {
-    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
-}
-
-fn fast() -> AppOptions {
-    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
-}
-
-/// Steps frames until `pred` holds for the harness (at most about 10 s).
-fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&Harness<'static, App>) -> bool) {
-    for _ in 0..1_000 {
-        h.step();
-        if pred(h) {
-            h.step();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn shows(h: &Harness<'static, App>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
 
 #[test]
 fn gradient_check_tab_shows_the_notebook_ratio_4_00() {

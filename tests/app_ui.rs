@@ -3,9 +3,10 @@
 //! The worker is a real thread, and `Harness::run` does not wait for other threads, so each test polls
 //! `step()` plus a short sleep until the expected state, with a bound.
 
-use std::time::Duration;
+mod common;
 
-use descent::app::state::SPEED_UNLIMITED;
+use common::app::{fast, harness, shows, wait_until};
+
 use descent::app::toolbar::labels;
 use descent::app::{App, AppOptions};
 use descent::cli::EngineArgs;
@@ -15,30 +16,8 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-fn harness(options: AppOptions) -> Harness<'static, App> {
-    Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options))
-}
-
-fn fast() -> AppOptions {
-    AppOptions { steps_per_sec: Some(SPEED_UNLIMITED), ..AppOptions::default() }
-}
-
 fn with_engine(engine: EngineArgs) -> AppOptions {
     AppOptions { engine, ..fast() }
-}
-
-/// Steps frames until `pred` holds for the app (at most about 10 s).
-fn wait_until(h: &mut Harness<'static, App>, what: &str, pred: impl Fn(&App) -> bool) {
-    for _ in 0..1_000 {
-        h.step();
-        if pred(h.state()) {
-            // One more frame so the UI shows what the snapshot says.
-            h.step();
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 fn step(app: &App) -> u64 {
@@ -47,11 +26,6 @@ fn step(app: &App) -> u64 {
 
 fn w(app: &App) -> f64 {
     app.snapshot().runs[0].record.params.w
-}
-
-/// True when some node's label contains `text`.
-fn shows(h: &Harness<'static, App>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
 }
 
 #[test]

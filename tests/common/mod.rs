@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod app;
+
 use std::process::{Command, Output};
 
 /// Runs the real `descent` binary with `args`.
