@@ -12,7 +12,7 @@ use egui_plot::{Arrows, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotImag
 use super::{PlotEnv, plottable};
 use crate::app::format;
 use crate::app::state::Action;
-use crate::app::theme::faded;
+use crate::app::theme::{Palette, faded};
 use crate::engine::data::Dataset;
 use crate::engine::loss::LossKind;
 use crate::engine::model::Params;
@@ -438,36 +438,7 @@ impl Landscape {
                         .anchor(anchor),
                     );
                 }
-                match run.status {
-                    Status::Converged { step, .. } if !animating => {
-                        plot_ui.points(
-                            Points::new("minimum ring", [here.w, here_y])
-                                .radius(15.0)
-                                .filled(false)
-                                .color(palette.converged),
-                        );
-                        plot_ui.text(
-                            Text::new(
-                                "minimum label",
-                                PlotPoint::new(here.w, here_y + 0.14 * (y1 - y0)),
-                                RichText::new(format!("minimum reached · step {step}"))
-                                    .size(16.0)
-                                    .strong()
-                                    .color(palette.converged),
-                            )
-                            .anchor(Align2::CENTER_BOTTOM),
-                        );
-                    }
-                    Status::Diverged { .. } => {
-                        plot_ui.points(
-                            Points::new("diverged ring", [here.w, here_y])
-                                .radius(15.0)
-                                .filled(false)
-                                .color(palette.diverged),
-                        );
-                    }
-                    _ => {}
-                }
+                outcome_ring(plot_ui, run.status, animating, [here.w, here_y], here_y + 0.14 * (y1 - y0), palette);
             } else if here.w.is_finite() {
                 // Off the chart: say where it went.
                 let (x, anchor, arrow) =
@@ -649,36 +620,7 @@ impl Landscape {
             if inside {
                 plot_ui.points(Points::new("current halo", [here.w, here.b]).radius(13.0).color(faded(color, 0.25)));
                 plot_ui.points(Points::new("current", [here.w, here.b]).radius(7.5).color(color));
-                match run.status {
-                    Status::Converged { step, .. } if !animating => {
-                        plot_ui.points(
-                            Points::new("minimum ring", [here.w, here.b])
-                                .radius(15.0)
-                                .filled(false)
-                                .color(palette.converged),
-                        );
-                        plot_ui.text(
-                            Text::new(
-                                "minimum label",
-                                PlotPoint::new(here.w, here.b + 0.06 * (b1 - b0)),
-                                RichText::new(format!("minimum reached · step {step}"))
-                                    .size(16.0)
-                                    .strong()
-                                    .color(palette.converged),
-                            )
-                            .anchor(Align2::CENTER_BOTTOM),
-                        );
-                    }
-                    Status::Diverged { .. } => {
-                        plot_ui.points(
-                            Points::new("diverged ring", [here.w, here.b])
-                                .radius(15.0)
-                                .filled(false)
-                                .color(palette.diverged),
-                        );
-                    }
-                    _ => {}
-                }
+                outcome_ring(plot_ui, run.status, animating, [here.w, here.b], here.b + 0.06 * (b1 - b0), palette);
             } else if here.w.is_finite() && here.b.is_finite() {
                 plot_ui.text(
                     Text::new(
@@ -776,6 +718,34 @@ fn nice_ceil(v: f64) -> f64 {
         }
     }
     10.0 * unit
+}
+
+/// The ring round the current point when the run has ended: green with "minimum reached · step k" above it (at
+/// height `label_y`) once converged and no longer gliding, red once diverged.
+fn outcome_ring(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    status: Status,
+    animating: bool,
+    at: [f64; 2],
+    label_y: f64,
+    palette: Palette,
+) {
+    let color = match status {
+        Status::Converged { .. } if !animating => palette.converged,
+        Status::Diverged { .. } => palette.diverged,
+        _ => return,
+    };
+    plot_ui.points(Points::new("outcome ring", at).radius(15.0).filled(false).color(color));
+    if let Status::Converged { step, .. } = status {
+        plot_ui.text(
+            Text::new(
+                "minimum label",
+                PlotPoint::new(at[0], label_y),
+                RichText::new(format!("minimum reached · step {step}")).size(16.0).strong().color(color),
+            )
+            .anchor(Align2::CENTER_BOTTOM),
+        );
+    }
 }
 
 /// `v` rounded to about 1/400 of `span`, with a short decimal representation (a click gives w₀ = 1.25, not 1.2483…).
