@@ -145,9 +145,11 @@ pub fn overlay(
     plot_ui.line(Line::new(name, pts.clone()).color(color).style(LineStyle::dashed_dense()).width(1.0));
     // One caption, on the loss plot, in its top-right corner (the loss falls from the top-left). Placed in data
     // coordinates: a position taken from the plot's bounds would feed back into its auto-bounds.
-    // With several runs on the plot the caption would sit on top of their curves, so it is shown for one run only.
+    // With several runs on the plot the caption would sit on top of their curves, so it is shown for one run only;
+    // a diverged run's "diverged" mark takes the same corner.
     if let Quantity::Loss { .. } = quantity
         && env.snap.runs.len() == 1
+        && !matches!(run.status, crate::engine::trainer::Status::Diverged { .. })
         && let Some(end) = pts.last().copied()
     {
         let top = pts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);

@@ -19,10 +19,8 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
         step_hover(snap, x)
     });
     plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
-    // With several runs the legend row above the plots names them (this legend would list every item).
-    if snap.runs.len() == 1 && snap.runs.iter().any(|r| r.spec.settings.bias) {
-        plot = plot.legend(egui_plot::Legend::default().position(egui_plot::Corner::RightBottom));
-    }
+    // No legend: it would list every item (marks, theory, optimum lines) and spill over the card. The card's
+    // subtitle says which line is which, and the legend row above the plots names the runs.
     let last = last_step(snap);
     plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
