@@ -471,7 +471,7 @@ impl eframe::App for App {
             .show(ui, |ui| toolbar::toolbar_ui(ui, &self.persisted, &snap, palette, &mut self.actions));
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
-            .show(ui, |ui| status::status_line_ui(ui, &snap, palette));
+            .show(ui, |ui| status::status_line_ui(ui, &snap, selected, palette));
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
             .show(ui, |ui| timeline::timeline_ui(ui, &snap, selected, &mut self.runs, palette));

@@ -24,9 +24,10 @@ pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
     }
 }
 
-/// The bottom status line.
-pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, palette: Palette) {
-    let Some(run) = snap.runs.first() else {
+/// The bottom status line, for the `selected` run (the first one if it is gone); with several runs it starts with
+/// the run's name in its colour.
+pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, selected: crate::worker::RunId, palette: Palette) {
+    let Some(run) = snap.run(selected).or(snap.runs.first()) else {
         ui.label("no run");
         return;
     };
@@ -43,6 +44,11 @@ pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, palette: Palette) {
     let name = |s: &str| RichText::new(s).monospace().color(palette.weak_text);
     ui.horizontal_centered(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
+        if snap.runs.len() > 1 {
+            ui.label(RichText::new(&run.spec.name).strong().color(color))
+                .on_hover_text("The selected run (click a run's swatch in the Runs panel to select another).");
+            ui.separator();
+        }
         ui.label(RichText::new(format!("{dot} {:<22}", state_text(snap, run))).monospace().strong().color(state_color))
             .on_hover_text("ready: not started · running · paused · converged: |∇L| ≤ tolerance · diverged: the loss blew up");
         ui.separator();
