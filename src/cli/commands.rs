@@ -108,8 +108,8 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
             s
         }
         TraceFormat::Last => {
+            // Only the final row, in the csv format without its header: the trajectory is never stored.
             let s = trainer.run(a.steps, |_| {});
-            writeln!(out, "step,w,b,loss,grad_w,grad_b")?;
             writeln!(out, "{}", csv_row(&trainer.record(), p))?;
             s
         }

@@ -205,7 +205,7 @@ pub enum TraceFormat {
     Json,
     /// The notebook's printout.
     Notebook,
-    /// Only the final row (no trajectory kept in memory).
+    /// Only the final row, as a csv row without the header (no trajectory kept in memory).
     Last,
 }
 
