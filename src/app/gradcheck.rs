@@ -226,9 +226,7 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &TabEnv<'_>)
                 ui.spinner();
             }
         });
-        ui.add_space(4.0);
-        sources_table_ui(ui, &view.check, env);
-        ui.add_space(6.0);
+        // The sentence first: it is the lesson, the table below is the evidence.
         let lr = settings.optimizer.lr;
         let color = if view.check.notebook_sum_ratio().is_some_and(|r| (r - 1.0).abs() > 1e-9) {
             env.palette.warning
@@ -236,6 +234,9 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &TabEnv<'_>)
             ui.visuals().text_color()
         };
         ui.label(RichText::new(ratio_sentence(&view.check, lr)).color(color));
+        ui.add_space(4.0);
+        sources_table_ui(ui, &view.check, env);
+        ui.add_space(4.0);
         ui.label(
             RichText::new(format!(
                 "The notebook's np.dot(2*X, y_pred − y_true).mean() is a dot product (a sum over samples) and .mean() of a single number changes nothing. \

@@ -102,7 +102,10 @@ pub fn tabs_ui(ui: &mut Ui, tab: &mut Tab, state: &mut TabsState, env: &TabEnv<'
                 .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
                 .show(ui, |ui| {
                     ui.set_min_size(ui.available_size());
-                    tab_body_ui(ui, *tab, state, env, actions);
+                    // Scrolls rather than grows: the plots above keep their room whatever the tab holds.
+                    egui::ScrollArea::vertical().id_salt("tab body").auto_shrink([false, false]).show(ui, |ui| {
+                        tab_body_ui(ui, *tab, state, env, actions);
+                    });
                 });
         },
     );
