@@ -285,32 +285,21 @@ impl Landscape {
         let hover_eval = |w: f64| (eval.loss(w, b_at), eval.slope_w(w, b_at, h));
         let path_for_hover = &path;
         let dot_offset = path.len().saturating_sub(DOT_STEPS);
-        let plot = Plot::new(id)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .allow_double_click_reset(false)
-            .x_axis_label("w")
-            .y_axis_label(if slice { "L(w, b)" } else { "L(w)" })
-            .y_axis_min_width(44.0)
-            .x_axis_formatter(|mark, _| super::value_label(mark.value))
-            .y_axis_formatter(|mark, _| super::value_label(mark.value))
-            .label_formatter(move |pos| match pos {
-                egui_plot::HoverPosition::NearDataPoint { plot_name: "path", index, .. } => {
-                    path_for_hover.get(*index + dot_offset).map(|r| super::row_readout(r, bias))
-                }
-                egui_plot::HoverPosition::NearDataPoint { position, .. }
-                | egui_plot::HoverPosition::Elsewhere { position } => {
-                    let (l, g) = hover_eval(position.x);
-                    Some(format!(
-                        "w = {}\nL = {}\ndL/dw = {}\nclick or drag: start here",
-                        format::sig(position.x, 5),
-                        format::sci(l, 4),
-                        format::sci(g, 3)
-                    ))
-                }
-            });
+        let plot = fixed_plot(id, if slice { "L(w, b)" } else { "L(w)" }).label_formatter(move |pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint { plot_name: "path", index, .. } => {
+                path_for_hover.get(*index + dot_offset).map(|r| super::row_readout(r, bias))
+            }
+            egui_plot::HoverPosition::NearDataPoint { position, .. }
+            | egui_plot::HoverPosition::Elsewhere { position } => {
+                let (l, g) = hover_eval(position.x);
+                Some(format!(
+                    "w = {}\nL = {}\ndL/dw = {}\nclick or drag: start here",
+                    format::sig(position.x, 5),
+                    format::sci(l, 4),
+                    format::sci(g, 3)
+                ))
+            }
+        });
         let response = plot.show(ui, |plot_ui| {
             plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, y0], [hi, y1]));
             plot_ui.line(Line::new("L(w)", PlotPointsOwned::from(curve)).color(palette.curve).width(2.5));
@@ -523,29 +512,18 @@ impl Landscape {
         let path_for_hover = &path;
         let dot_offset = path.len().saturating_sub(DOT_STEPS);
         let hover_eval = |w: f64, b: f64| eval.loss(w, b);
-        let plot = Plot::new("contour-plot")
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .allow_double_click_reset(false)
-            .x_axis_label("w")
-            .y_axis_label("b")
-            .y_axis_min_width(44.0)
-            .x_axis_formatter(|mark, _| super::value_label(mark.value))
-            .y_axis_formatter(|mark, _| super::value_label(mark.value))
-            .label_formatter(move |pos| match pos {
-                egui_plot::HoverPosition::NearDataPoint { plot_name: "path", index, .. } => {
-                    path_for_hover.get(*index + dot_offset).map(|r| super::row_readout(r, true))
-                }
-                egui_plot::HoverPosition::NearDataPoint { position, .. }
-                | egui_plot::HoverPosition::Elsewhere { position } => Some(format!(
-                    "w = {}\nb = {}\nL = {}\nclick or drag: start here",
-                    format::sig(position.x, 5),
-                    format::sig(position.y, 5),
-                    format::sci(hover_eval(position.x, position.y), 4)
-                )),
-            });
+        let plot = fixed_plot("contour-plot", "b").label_formatter(move |pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint { plot_name: "path", index, .. } => {
+                path_for_hover.get(*index + dot_offset).map(|r| super::row_readout(r, true))
+            }
+            egui_plot::HoverPosition::NearDataPoint { position, .. }
+            | egui_plot::HoverPosition::Elsewhere { position } => Some(format!(
+                "w = {}\nb = {}\nL = {}\nclick or drag: start here",
+                format::sig(position.x, 5),
+                format::sig(position.y, 5),
+                format::sci(hover_eval(position.x, position.y), 4)
+            )),
+        });
         let response = plot.show(ui, |plot_ui| {
             plot_ui.set_plot_bounds(PlotBounds::from_min_max([w0, b0], [w1, b1]));
             if let Some(tex) = texture_id {
@@ -718,6 +696,21 @@ fn nice_ceil(v: f64) -> f64 {
         }
     }
     10.0 * unit
+}
+
+/// A plot over w whose view the app controls (no pan, zoom or reset by the user: a click or drag picks the start).
+fn fixed_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
+    Plot::new(id)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .x_axis_label("w")
+        .y_axis_label(y_label.to_owned())
+        .y_axis_min_width(44.0)
+        .x_axis_formatter(|mark, _| super::value_label(mark.value))
+        .y_axis_formatter(|mark, _| super::value_label(mark.value))
 }
 
 /// The ring round the current point when the run has ended: green with "minimum reached · step k" above it (at

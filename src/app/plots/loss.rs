@@ -4,7 +4,7 @@
 use egui::{Align2, RichText, Ui};
 use egui_plot::{HLine, Line, LineStyle, MarkerShape, Points, Text, VLine};
 
-use super::{PlotEnv, decade_label, decade_spacer, last_step, plottable, step_hover, step_plot, visible_steps};
+use super::{PlotEnv, decade_label, decade_spacer, last_step, plottable, step_plot, visible_steps};
 use crate::engine::trainer::Status;
 use crate::history::Row;
 
@@ -15,13 +15,7 @@ pub fn loss_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>, log: bool) {
     let y_of = move |loss: f64| -> f64 {
         if log { if loss.is_nan() { f64::NAN } else { loss.max(floor).log10() } } else { loss }
     };
-    let mut plot = step_plot("loss-plot", if log { "loss (log)" } else { "loss" }).label_formatter(move |pos| {
-        let x = match pos {
-            egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
-            egui_plot::HoverPosition::Elsewhere { position } => position.x,
-        };
-        step_hover(snap, x)
-    });
+    let mut plot = step_plot("loss-plot", if log { "loss (log)" } else { "loss" }, snap);
     if log {
         plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| decade_label(mark));
     } else {

@@ -235,7 +235,7 @@ pub fn step_label(v: f64) -> String {
 }
 
 /// A plot over steps with the shared look: linked x axis and cursor, step axis label, no boxed zoom.
-pub fn step_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
+pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
     Plot::new(id)
         .link_axis(step_link(), [true, false])
         .link_cursor(step_link(), [true, false])
@@ -246,6 +246,14 @@ pub fn step_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
         .allow_boxed_zoom(false)
         .y_axis_min_width(44.0)
         .set_margin_fraction(egui::vec2(0.02, 0.08))
+        // Hovering anywhere reads out every run at the step under the pointer.
+        .label_formatter(move |pos| {
+            let x = match pos {
+                egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
+                egui_plot::HoverPosition::Elsewhere { position } => position.x,
+            };
+            step_hover(snap, x)
+        })
 }
 
 /// Grid marks on an axis that shows log10 of a value: every decade, with the 2…9 sub-decades when zoomed in.
