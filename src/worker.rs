@@ -66,6 +66,9 @@ pub enum Command {
     /// until the steps are done, except [`Command::Pause`], [`Command::Reset`] and [`Command::Shutdown`], which cut
     /// them short.
     Step(u64),
+    /// Take up to `n` steps on one run at once, stopping at its convergence or divergence (a session replays each
+    /// run to its own saved step with it).
+    StepRun(RunId, u64),
     /// Run at the current [`Speed`] until every run has converged or diverged, or [`Command::Pause`].
     Run,
     /// Like [`Command::Run`], but also stop once every run has reached this step.
@@ -608,6 +611,12 @@ impl State {
                     self.pending_steps -= 1;
                 }
                 self.mode = if self.pending_steps > 0 { Mode::Stepping } else { Mode::Idle };
+            }
+            Command::StepRun(id, n) => {
+                if let Some(run) = self.runs.iter_mut().find(|r| r.id == id) {
+                    let taken = run.steps(n, true);
+                    self.meter.add(taken);
+                }
             }
             Command::Run => self.start_running(None),
             Command::RunUntil(step) => self.start_running(Some(step)),

@@ -93,6 +93,23 @@ fn dragging_a_point_moves_it() {
 }
 
 #[test]
+fn a_typed_table_value_changes_that_point() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::by;
+    let mut h = editor();
+    // y = 12 at row 3 is the only field with that value.
+    let field = h
+        .query_all(by().role(Role::SpinButton).predicate(|n| n.numeric_value() == Some(12.0)))
+        .next()
+        .expect("the y field of the last row");
+    field.set_value_accesskit(10.5);
+    wait_until(&mut h, "the new y", |a| a.snapshot().data.y.get(3) == Some(&10.5));
+    let snap = h.state().snapshot();
+    assert_eq!(snap.data.x.to_vec(), vec![1.0, 2.0, 3.0, 4.0], "x untouched");
+    assert_eq!(snap.data.y.to_vec(), vec![3.0, 6.0, 9.0, 10.5]);
+}
+
+#[test]
 fn the_remove_button_removes_a_point() {
     let mut h = editor();
     h.query_all_by_label(editor_labels::REMOVE).next().expect("a ✕ per row").click();

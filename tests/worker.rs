@@ -329,6 +329,23 @@ fn several_runs_step_together_with_their_own_settings() {
 }
 
 #[test]
+fn step_run_moves_one_run_only_and_matches_the_engine() {
+    let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
+    w.send(Command::AddRun(RunId(1), spec(lr(0.02))));
+    w.send(Command::StepRun(MAIN, 5));
+    w.send(Command::StepRun(RunId(1), 2));
+    let (snap, ok) = w.wait_for(WAIT, |s| {
+        s.runs.len() == 2
+            && s.run(MAIN).is_some_and(|r| r.record.step == 5)
+            && s.run(RunId(1)).is_some_and(|r| r.record.step == 2)
+    });
+    assert!(ok, "each run at its own step");
+    let expected = reference(&Dataset::notebook(), &lr(0.02), 2).record();
+    assert_eq!(snap.run(RunId(1)).expect("second").record, expected, "bit for bit the engine's step 2");
+    assert_eq!(snap.run(MAIN).expect("main").history.len(), 6, "rows 0..=5");
+}
+
+#[test]
 fn invalid_settings_are_refused_and_the_run_keeps_its_own() {
     let w = spawn(Dataset::notebook(), lr(0.01), None, Speed::Unlimited);
     w.send(Command::SetSettings(MAIN, lr(-1.0)));

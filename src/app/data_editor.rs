@@ -119,6 +119,9 @@ pub struct DataEditor {
     pub transform: Option<PlotTransform>,
     /// Why the last edit was refused.
     note: Option<String>,
+    /// A table value being dragged or typed: its row and the values shown, committed when the drag or the typing
+    /// ends (one new dataset, one restart, instead of one per frame).
+    table_edit: Option<(usize, f64, f64)>,
 }
 
 impl DataEditor {
@@ -184,7 +187,7 @@ impl DataEditor {
             egui::pos2(area.max.x.max(table_rect.max.x + 60.0), area.min.y + height),
         );
         ui.scope_builder(egui::UiBuilder::new().max_rect(table_rect), |ui| {
-            if let Some(e) = table_ui(ui, data) {
+            if let Some(e) = table_ui(ui, data, &mut self.table_edit) {
                 edit = Some(e);
             }
         });
@@ -285,8 +288,9 @@ impl DataEditor {
     }
 }
 
-/// The virtualised table of points; returns an edit when a value changed or a ⨯ was clicked.
-fn table_ui(ui: &mut Ui, data: &Dataset) -> Option<Edit> {
+/// The virtualised table of points; returns an edit when a value has been changed (at the end of a drag or of
+/// typing) or a ⨯ was clicked.
+fn table_ui(ui: &mut Ui, data: &Dataset, pending: &mut Option<(usize, f64, f64)>) -> Option<Edit> {
     let mut edit = None;
     ui.horizontal(|ui| {
         ui.add_sized([48.0, 16.0], egui::Label::new(RichText::new("#").strong()));
@@ -306,11 +310,22 @@ fn table_ui(ui: &mut Ui, data: &Dataset) -> Option<Edit> {
                         [48.0, row_h - 2.0],
                         egui::Label::new(RichText::new(i.to_string()).weak().monospace()),
                     );
-                    let (mut x, mut y) = (data.x[i], data.y[i]);
+                    let (mut x, mut y) = match *pending {
+                        Some((row, px, py)) if row == i => (px, py),
+                        _ => (data.x[i], data.y[i]),
+                    };
                     let rx = ui.add_sized([84.0, row_h - 2.0], DragValue::new(&mut x).speed(0.01).max_decimals(6));
                     let ry = ui.add_sized([84.0, row_h - 2.0], DragValue::new(&mut y).speed(0.05).max_decimals(6));
                     if (rx.changed() || ry.changed()) && x.is_finite() && y.is_finite() {
-                        edit = Some(Edit::Set(i, x, y));
+                        *pending = Some((i, x, y));
+                    }
+                    let busy = rx.dragged() || ry.dragged() || rx.has_focus() || ry.has_focus();
+                    if let Some((row, px, py)) = *pending
+                        && row == i
+                        && !busy
+                    {
+                        *pending = None;
+                        edit = Some(Edit::Set(i, px, py));
                     }
                     if ui.small_button(labels::REMOVE).on_hover_text("Remove this point").clicked() && n > 1 {
                         edit = Some(Edit::Remove(i));

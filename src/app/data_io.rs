@@ -275,10 +275,10 @@ impl App {
                 self.runs.hidden.insert(RunId(i as u32));
             }
         }
-        let steps = session.runs.iter().map(|r| r.steps).max().unwrap_or(0);
-        if steps > 0 {
-            // The runs step in lock-step at full speed; each stops where it converges or diverges, as it did.
-            self.worker.send(Command::Step(steps));
+        // Each run replays to its own saved step (one added later than the others has fewer), stopping where it
+        // converges or diverges, as it did.
+        for (i, run) in session.runs.iter().enumerate().filter(|(_, r)| r.steps > 0) {
+            self.worker.send(Command::StepRun(RunId(i as u32), run.steps));
         }
         Ok(())
     }
