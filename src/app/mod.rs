@@ -53,6 +53,7 @@ use egui::{Rect, Ui, UiBuilder, pos2, vec2};
 use crate::cli::{EngineArgs, GuiArgs};
 use crate::engine::data::Dataset;
 use crate::engine::model::Params;
+use crate::session::SessionRun;
 use crate::worker::{Command, FOLLOW_STEPS_PER_SEC, Mode, RunId, RunSnapshot, RunSpec, Snapshot, Speed, Worker};
 use controls::ControlsState;
 use plots::PlotEnv;
@@ -64,6 +65,30 @@ use theme::Palette;
 const GLIDE_SECS: f64 = 0.25;
 /// Default window size (fits the 1400×900 virtual screen used for screenshots).
 pub const WINDOW_SIZE: [f32; 2] = [1400.0, 900.0];
+
+/// Storage key of the comparison runs saved between launches.
+const RUNS_KEY: &str = "descent-runs";
+
+/// Runs as the worker starts them.
+type RunSpecs = Vec<(RunId, RunSpec)>;
+
+/// The runs to start with from those saved at the last exit, and which of them are hidden; `None` when there is
+/// nothing usable to restore (fewer than two runs, too many, or settings this version refuses).
+fn restored_runs(saved: &[SessionRun]) -> Option<(RunSpecs, Vec<RunId>)> {
+    let usable = (2..=runs::MAX_RUNS).contains(&saved.len()) && saved.iter().all(|r| r.settings.validate().is_ok());
+    if !usable {
+        return None;
+    }
+    let specs = saved
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (RunId(i as u32), RunSpec { name: r.name.clone(), color: r.colour, settings: r.settings.clone() })
+        })
+        .collect();
+    let hidden = saved.iter().enumerate().filter(|(_, r)| !r.visible).map(|(i, _)| RunId(i as u32)).collect();
+    Some((specs, hidden))
+}
 
 /// How the app starts.
 #[derive(Clone, Debug, Default)]
@@ -226,6 +251,16 @@ impl App {
         } else {
             data
         };
+        // Comparison runs come back at the next launch (at their start), unless the command line says otherwise.
+        let mut hidden_runs = Vec::new();
+        if options.persist && preset.is_none() && options.session.is_none() && !options.engine.any_given() {
+            let saved: Vec<SessionRun> = cc.storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
+            if let Some((specs, hidden)) = restored_runs(&saved) {
+                persisted.settings = specs[0].1.settings.clone();
+                run_specs = specs;
+                hidden_runs = hidden;
+            }
+        }
         let n_runs = run_specs.len() as u32;
         let repaint_ctx = ctx.clone();
         let worker = Worker::spawn(
@@ -264,6 +299,7 @@ impl App {
             runs: runs::RunsState::new(n_runs),
             tabs: Default::default(),
         };
+        app.runs.hidden.extend(hidden_runs);
         if let Some(session) = &session
             && let Err(e) = app.open_session(session)
         {
@@ -516,6 +552,10 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
             eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+            // Several runs are saved (without their data or progress) so that a comparison survives a restart; a
+            // single run is already the persisted settings.
+            let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };
+            eframe::set_value(storage, RUNS_KEY, &runs);
         }
     }
 
@@ -566,5 +606,37 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
             eprintln!("error: cannot open the app window: {e}");
             1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Settings;
+
+    fn saved(n: usize) -> Vec<SessionRun> {
+        (0..n).map(|i| SessionRun::new(format!("run {i}"), Settings::default(), theme::run_color(i))).collect()
+    }
+
+    #[test]
+    fn comparison_runs_are_restored_with_their_visibility() {
+        let mut runs = saved(3);
+        runs[1].visible = false;
+        runs[2].settings.optimizer.lr = 0.05;
+        let (specs, hidden) = restored_runs(&runs).expect("three runs restore");
+        assert_eq!(specs.len(), 3);
+        assert_eq!(specs[2].0, RunId(2));
+        assert_eq!(specs[2].1.settings.optimizer.lr, 0.05);
+        assert_eq!(specs[1].1.name, "run 1");
+        assert_eq!(hidden, vec![RunId(1)]);
+    }
+
+    #[test]
+    fn nothing_unusable_is_restored() {
+        assert!(restored_runs(&saved(1)).is_none(), "one run is the persisted settings already");
+        assert!(restored_runs(&saved(runs::MAX_RUNS + 1)).is_none());
+        let mut bad = saved(2);
+        bad[0].settings.optimizer.lr = -1.0;
+        assert!(restored_runs(&bad).is_none(), "settings this version refuses");
     }
 }
