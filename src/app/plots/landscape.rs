@@ -413,11 +413,11 @@ impl Landscape {
                 plot_ui.points(Points::new("current", [here.w, here_y]).radius(8.0).color(color));
                 if !slice && !finished {
                     // A readout beside the point, below the curve on the outer side, away from the tangent.
-                    let (dx, anchor) = if here.w <= run.analysis.optimum.w {
-                        (-0.025, Align2::RIGHT_TOP)
-                    } else {
-                        (0.025, Align2::LEFT_TOP)
-                    };
+                    // Near the plot's edge the outer side has no room for the text: it goes inside instead.
+                    let room = 0.15 * (hi - lo);
+                    let outer_left = here.w <= run.analysis.optimum.w;
+                    let left = if outer_left { here.w - lo > room } else { hi - here.w <= room };
+                    let (dx, anchor) = if left { (-0.025, Align2::RIGHT_TOP) } else { (0.025, Align2::LEFT_TOP) };
                     plot_ui.text(
                         Text::new(
                             "point label",
