@@ -285,14 +285,14 @@ impl AnalysisKey {
             loss: s.loss,
             huber_delta: s.huber_delta,
             gradient: s.gradient,
-            at: local.then_some(Params { w: s.w0, b: if s.bias { s.b0 } else { 0.0 } }),
+            at: local.then_some(s.start()),
         }
     }
 }
 
 impl Run {
     fn new(id: RunId, spec: RunSpec, data: &Dataset, tolerance: Option<f64>) -> Run {
-        let analysis = Arc::new(analyze(data, &spec.settings, start_of(&spec.settings)));
+        let analysis = Arc::new(analyze(data, &spec.settings, spec.settings.start()));
         let mut run = Run {
             id,
             analysis_key: Some(AnalysisKey::of(&spec.settings)),
@@ -330,7 +330,7 @@ impl Run {
     fn refresh_analysis(&mut self, data: &Dataset) {
         let key = AnalysisKey::of(&self.spec.settings);
         if self.analysis_key.as_ref() != Some(&key) {
-            self.analysis = Arc::new(analyze(data, &self.spec.settings, start_of(&self.spec.settings)));
+            self.analysis = Arc::new(analyze(data, &self.spec.settings, self.spec.settings.start()));
             self.analysis_key = Some(key);
         }
     }
@@ -449,7 +449,7 @@ impl Run {
         let (record, status) = match &self.trainer {
             Some(t) => (t.record(), t.status()),
             None => (
-                Record { step: 0, params: start_of(&self.spec.settings), ..Record::default() },
+                Record { step: 0, params: self.spec.settings.start(), ..Record::default() },
                 Status::Diverged { step: 0, why: crate::engine::trainer::Divergence::NonFinite },
             ),
         };
@@ -464,10 +464,6 @@ impl Run {
             error: self.error.clone(),
         }
     }
-}
-
-fn start_of(s: &Settings) -> Params<f64> {
-    Params { w: s.w0, b: if s.bias { s.b0 } else { 0.0 } }
 }
 
 /// Measures steps per second over the last second.

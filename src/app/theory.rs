@@ -184,7 +184,7 @@ mod tests {
             assert!(is_exact(&s));
             let a = analyze(&data, &s, Params::default());
             let mut t = DynTrainer::new(&data, &s).unwrap();
-            let start = (0, Params { w: s.w0, b: if bias { s.b0 } else { 0.0 } });
+            let start = (0, s.start());
             for k in 1..=200u64 {
                 t.step();
                 let r = t.record();

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ConfigError;
 use super::loss::LossKind;
+use super::model::Params;
 use super::optim::OptimizerConfig;
 
 /// Where the gradient that drives the update comes from.
@@ -116,6 +117,11 @@ impl Settings {
             return Err(ConfigError::Invalid { name: "--batch-size", value: 0.0, reason: "must be at least 1" });
         }
         self.optimizer.validate()
+    }
+
+    /// The start point (w₀, b₀), with b = 0 when the model has no bias.
+    pub fn start(&self) -> Params<f64> {
+        Params { w: self.w0, b: if self.bias { self.b0 } else { 0.0 } }
     }
 
     /// Number of trained parameters (1, or 2 with a bias).

@@ -107,9 +107,8 @@ pub struct Trainer<F: Real> {
 impl<F: Real> Trainer<F> {
     /// A run at (w₀, b₀) of the settings.
     pub fn new(data: &Dataset, settings: &Settings) -> Result<Self, ConfigError> {
-        let start =
-            Params { w: F::from_f64(settings.w0), b: if settings.bias { F::from_f64(settings.b0) } else { F::ZERO } };
-        Self::resume(data, settings, Record { step: 0, params: start, ..Record::default() }.to_f64())
+        // `resume` rounds the start into the run's precision.
+        Self::resume(data, settings, Record { step: 0, params: settings.start(), ..Record::default() })
     }
 
     /// A run that continues from `from` (its step count and parameters), with fresh optimizer state: the timeline's
