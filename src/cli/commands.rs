@@ -9,7 +9,7 @@ use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::gradient::{GradientCheck, fmt_sig};
 use crate::engine::trainer::{DynTrainer, Record, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
-use crate::export::trace::JsonRows;
+use crate::export::trace::{self, JsonRows};
 use crate::printout::{Printer, Style};
 
 /// Success.
@@ -70,17 +70,9 @@ fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError> {
     Ok((engine.dataset()?, settings))
 }
 
-/// Formats a value in the run's precision: `{}` of the f32 or the f64.
-fn num(v: f64, precision: Precision) -> String {
-    match precision {
-        Precision::F32 => format!("{}", v as f32),
-        Precision::F64 => format!("{v}"),
-    }
-}
-
+/// One trace row in the run's precision (`{}` of the f32 or the f64), as the CSV export writes it.
 fn csv_row(r: &Record<f64>, p: Precision) -> String {
-    let n = |v| num(v, p);
-    format!("{},{},{},{},{},{}", r.step, n(r.params.w), n(r.params.b), n(r.loss), n(r.grad.w), n(r.grad.b))
+    trace::fields(r, p).join(",")
 }
 
 fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
@@ -96,7 +88,7 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let first = trainer.record();
     let status = match a.format {
         TraceFormat::Csv => {
-            writeln!(out, "step,w,b,loss,grad_w,grad_b")?;
+            writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
             writeln!(out, "{}", csv_row(&first, p))?;
             let mut err = Ok(());
             let s = trainer.run(a.steps, |r| {

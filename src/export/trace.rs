@@ -31,8 +31,8 @@ fn num(v: f64, precision: Precision) -> String {
     }
 }
 
-/// The six trace fields of one row.
-fn fields(r: &Record<f64>, p: Precision) -> [String; 6] {
+/// The six trace fields of one row, in [`TRACE_COLUMNS`] order (`descent trace` prints them too).
+pub fn fields(r: &Record<f64>, p: Precision) -> [String; 6] {
     [r.step.to_string(), num(r.params.w, p), num(r.params.b, p), num(r.loss, p), num(r.grad.w, p), num(r.grad.b, p)]
 }
 
