@@ -63,8 +63,7 @@ pub fn compute(data: &Dataset, settings: &Settings, p: Params<f64>) -> GradCheck
 fn compute_in<F: Real>(data: &Dataset, settings: &Settings, p: Params<f64>) -> GradCheckView {
     let problem = Problem::<F>::new(data, settings);
     let p = Params::<F>::from_f64(p);
-    let check = problem.gradient_check(p);
-    let graph = problem.graph(p);
+    let (check, graph) = problem.gradient_check_and_graph(p);
     let nodes = graph
         .tape
         .nodes

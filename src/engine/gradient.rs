@@ -116,21 +116,23 @@ impl<F: Real> Problem<F> {
 
     /// Every source's gradient at `p`, for the gradient check.
     pub fn gradient_check(&self, p: Params<F>) -> GradientCheck {
+        self.gradient_check_and_graph(p).0
+    }
+
+    /// The gradient check and the autodiff graph it recorded (the app shows both; recording twice would double the
+    /// cost on large data).
+    pub fn gradient_check_and_graph(&self, p: Params<F>) -> (GradientCheck, LossGraph<F>) {
         let at = |s| self.evaluate(p, s).grad.to_f64();
         let graph = LossGraph::record(&self.x, &self.y, p, self.bias, self.loss);
-        GradientCheck {
+        let check = GradientCheck {
             analytic: at(GradientSource::Analytic),
             autodiff: graph.grad().to_f64(),
             numeric: at(GradientSource::Numeric),
             notebook_sum: at(GradientSource::NotebookSum),
             n_samples: self.len(),
             bias: self.bias,
-        }
-    }
-
-    /// The recorded autodiff graph of the loss at `p` (values and gradients filled in).
-    pub fn graph(&self, p: Params<F>) -> LossGraph<F> {
-        LossGraph::record(&self.x, &self.y, p, self.bias, self.loss)
+        };
+        (check, graph)
     }
 }
 
