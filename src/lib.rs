@@ -8,6 +8,7 @@ pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod history;
+pub mod presets;
 pub mod printout;
 pub mod session;
 pub mod worker;

@@ -8,7 +8,7 @@ fn main() {
         std::process::exit(descent::cli::run_command(command));
     }
     if let Some(preset) = &cli.gui.preset
-        && descent::app::runs::Preset::parse(preset).is_none()
+        && descent::presets::Preset::parse(preset).is_none()
     {
         eprintln!("error: --preset {preset}: unknown app preset (available: notebook, race)");
         std::process::exit(descent::cli::EXIT_BAD_INPUT);

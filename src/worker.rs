@@ -143,6 +143,8 @@ pub struct Snapshot {
     pub generation: u64,
     /// The data every run fits.
     pub data: Arc<Dataset>,
+    /// Increases every time the data changes: what is derived from the data can be keyed by it.
+    pub data_generation: u64,
     /// The runs, in the order they were added.
     pub runs: Vec<RunSnapshot>,
     /// Idle, running or stepping.
@@ -522,6 +524,7 @@ struct State {
     dirty: bool,
     last_publish: Option<Instant>,
     generation: u64,
+    data_generation: u64,
 }
 
 impl State {
@@ -539,6 +542,7 @@ impl State {
             dirty: true,
             last_publish: None,
             generation: 0,
+            data_generation: 0,
         }
     }
 
@@ -578,6 +582,7 @@ impl State {
         Snapshot {
             generation: self.generation,
             data: Arc::clone(&self.data),
+            data_generation: self.data_generation,
             runs,
             mode: self.mode,
             speed: self.speed,
@@ -640,6 +645,7 @@ impl State {
             }
             Command::SetData(data) => {
                 self.data = data;
+                self.data_generation += 1;
                 self.mode = Mode::Idle;
                 self.pending_steps = 0;
                 for run in &mut self.runs {

@@ -9,7 +9,8 @@ use common::app::{fast, harness, shows, wait_until};
 use std::sync::Arc;
 use std::time::Duration;
 
-use descent::app::runs::{self, RunAction};
+use descent::app::runs;
+use descent::app::state::Action;
 use descent::app::toolbar::labels;
 use descent::app::{App, AppOptions, timeline};
 use descent::engine::{Dataset, Settings};
@@ -82,7 +83,7 @@ fn scrubbing_shows_the_state_at_step_k_and_live_returns() {
     h.step();
     h.state_mut().push_action(descent::app::Action::Step(5));
     wait_until(&mut h, "step 5", |a| a.snapshot().runs[0].record.step == 5);
-    h.state_mut().push_run_action(RunAction::Scrub(Some(3)));
+    h.state_mut().push_action(Action::Scrub(Some(3)));
     h.step();
     h.step();
     let app = h.state();
@@ -104,7 +105,7 @@ fn branching_shares_steps_up_to_k() {
     h.step();
     h.state_mut().push_action(descent::app::Action::Step(6));
     wait_until(&mut h, "step 6", |a| a.snapshot().runs[0].record.step == 6);
-    h.state_mut().push_run_action(RunAction::Scrub(Some(3)));
+    h.state_mut().push_action(Action::Scrub(Some(3)));
     h.step();
     h.step();
     h.get_by_label(timeline::labels::BRANCH).click();
@@ -133,7 +134,7 @@ fn add_duplicate_hide_solo_remove() {
     let second = h.state().snapshot().runs[1].id;
     assert_eq!(h.state().selected_run(), second, "a new run is selected");
     assert_ne!(h.state().snapshot().runs[0].spec.color, h.state().snapshot().runs[1].spec.color);
-    h.state_mut().push_run_action(RunAction::SetLr(second, 0.05));
+    h.state_mut().push_action(Action::SetRunLr(second, 0.05));
     wait_until(&mut h, "lr of run 2", |a| a.snapshot().runs[1].spec.settings.optimizer.lr == 0.05);
     assert_eq!(h.state().snapshot().runs[0].spec.settings.optimizer.lr, 0.01);
     h.get_by_label(labels::STEP).click();

@@ -28,6 +28,8 @@ fn editor() -> Harness<'static, App> {
     let mut h = harness(fast());
     h.step();
     h.get_by_label(menu_labels::DATA_EDITOR).click();
+    // The click opens the tab after its frame (actions apply after drawing); the scatter then settles its axes.
+    h.step();
     h.step();
     h.step();
     assert!(h.query_by_label(editor_labels::ADD_POINT).is_some(), "the editor shows");

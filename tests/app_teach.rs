@@ -4,13 +4,14 @@
 mod common;
 
 use common::app::{fast, harness, shows, wait_for as wait_until};
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use descent::app::jobs::Cancel;
+use descent::app::plots::theory;
 use descent::app::stability::{Band, band_color, stability_bands};
-use descent::app::tabs::Tab;
+use descent::app::state::Tab;
 use descent::app::theme::Palette;
-use descent::app::{AppOptions, sweep, theory};
+use descent::app::{AppOptions, sweep};
 use descent::cli::EngineArgs;
 use descent::engine::analysis::analyze;
 use descent::engine::data::Dataset;
@@ -87,7 +88,7 @@ fn the_sweep_finds_the_optimal_lr_within_a_few_percent() {
         let a = analyze(&data, &s, Params::default());
         let plan = sweep::plan(&data, &s, &a, Some(1e-6));
         let mut points = Vec::new();
-        sweep::run_plan(&data, &s, &plan, &AtomicBool::new(false), |p| points.push(p));
+        sweep::run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
         assert_eq!(points.len(), sweep::SWEEP_POINTS);
         let best = fastest(&points).expect("some lr converges");
         let optimal = a.optimal_lr.unwrap();
@@ -101,7 +102,9 @@ fn the_sweep_finds_the_optimal_lr_within_a_few_percent() {
     let s = Settings::default();
     let plan = sweep::plan(&data, &s, &analyze(&data, &s, Params::default()), None);
     let mut n = 0;
-    sweep::run_plan(&data, &s, &plan, &AtomicBool::new(true), |_| n += 1);
+    let cancelled = Cancel::default();
+    cancelled.set();
+    sweep::run_plan(&data, &s, &plan, &cancelled, |_| n += 1);
     assert_eq!(n, 0);
 }
 

@@ -7,8 +7,9 @@
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, TextEdit, Ui};
 
 use super::format;
-use super::state::{Action, LR_RANGE, Persisted};
+use super::state::{Action, LR_RANGE, Prefs};
 use super::theme::Palette;
+use super::view::ViewCtx;
 use crate::engine::analysis::Regime;
 use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
@@ -25,20 +26,18 @@ pub struct ControlsState {
     tol_error: Option<String>,
     /// Why the last data could not be loaded.
     pub data_error: Option<String>,
-    /// Samples in the current data (the largest batch size).
-    pub n_samples: usize,
 }
 
 /// The panel's content.
 pub fn controls_ui(
     ui: &mut Ui,
-    persisted: &Persisted,
-    run: Option<&RunSnapshot>,
+    ctx: &ViewCtx<'_>,
+    old: &Settings,
+    prefs: &Prefs,
     state: &mut ControlsState,
-    palette: Palette,
     actions: &mut Vec<Action>,
 ) {
-    let old = &persisted.settings;
+    let (run, palette, n_samples) = (ctx.selected_run(), ctx.palette, ctx.live.data.len());
     let mut s = old.clone();
     ui.add_space(2.0);
     ui.horizontal(|ui| {
@@ -61,9 +60,9 @@ pub fn controls_ui(
         ui.separator();
         start_ui(ui, old, actions);
         ui.separator();
-        problem_ui(ui, &mut s, persisted, state, actions);
+        problem_ui(ui, &mut s, prefs, n_samples, state, actions);
         ui.separator();
-        stopping_ui(ui, persisted, state, palette, actions);
+        stopping_ui(ui, prefs, state, palette, actions);
         ui.separator();
         if let Some(run) = run {
             analysis_ui(ui, run, palette);
@@ -369,12 +368,13 @@ fn start_ui(ui: &mut Ui, s: &Settings, actions: &mut Vec<Action>) {
 fn problem_ui(
     ui: &mut Ui,
     s: &mut Settings,
-    persisted: &Persisted,
+    prefs: &Prefs,
+    n_samples: usize,
     state: &mut ControlsState,
     actions: &mut Vec<Action>,
 ) {
     section(ui, "Problem");
-    let current = persisted.data.clone();
+    let current = prefs.data.clone();
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("data")
             .selected_text(short_path(&current))
@@ -462,7 +462,7 @@ fn problem_ui(
             s.batch_size = if mini { Some(1) } else { None };
         }
         if let Some(b) = &mut s.batch_size {
-            let max = state.n_samples.max(1);
+            let max = n_samples.max(1);
             ui.add(DragValue::new(b).range(1..=max).speed(0.2)).on_hover_text("Samples per step.");
             ui.label("size");
             ui.add(DragValue::new(&mut s.seed).speed(0.2))
@@ -499,13 +499,7 @@ fn gradient_tip(g: GradientSource) -> &'static str {
     }
 }
 
-fn stopping_ui(
-    ui: &mut Ui,
-    persisted: &Persisted,
-    state: &mut ControlsState,
-    palette: Palette,
-    actions: &mut Vec<Action>,
-) {
+fn stopping_ui(ui: &mut Ui, persisted: &Prefs, state: &mut ControlsState, palette: Palette, actions: &mut Vec<Action>) {
     section(ui, "Stopping");
     ui.horizontal(|ui| {
         let id = egui::Id::unique("tolerance-text");

@@ -6,16 +6,17 @@
 //! the worker, which restarts every run. Big data stays responsive: the table is virtualised (only visible rows are
 //! laid out) and the scatter shows a decimated sample computed once per dataset, never per frame.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use egui::{Color32, DragValue, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points};
 
-use super::App;
 use super::state::Action;
 use super::theme::Palette;
+use super::view::ViewCtx;
 use crate::engine::data::{Dataset, PRESETS, preset_description};
-use crate::worker::Snapshot;
+use crate::worker::{RunId, Snapshot};
 
 /// Most points drawn in the scatter; bigger data is decimated to about this many.
 pub const MAX_SCATTER_POINTS: usize = 5_000;
@@ -28,11 +29,6 @@ pub mod labels {
     pub const ADD_POINT: &str = "Add point";
     /// Removes a row's point.
     pub const REMOVE: &str = "⨯";
-}
-
-/// Where the app leaves the ids of the hidden runs each frame (their fitted lines are not drawn).
-pub fn hidden_runs_key() -> egui::Id {
-    egui::Id::unique("descent-hidden-runs")
 }
 
 /// One edit of the data.
@@ -144,7 +140,13 @@ impl DataEditor {
     }
 
     /// The editor: presets, the table and the scatter. Returns the edit to apply, if any, and a preset to load.
-    pub fn ui(&mut self, ui: &mut Ui, snap: &Snapshot, palette: Palette) -> (Option<Edit>, Option<String>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        snap: &Snapshot,
+        palette: Palette,
+        hidden: &BTreeSet<RunId>,
+    ) -> (Option<Edit>, Option<String>) {
         let data = &snap.data;
         self.sample.update(data);
         let mut edit = None;
@@ -192,7 +194,7 @@ impl DataEditor {
             }
         });
         ui.scope_builder(egui::UiBuilder::new().max_rect(plot_rect), |ui| {
-            if let Some(e) = self.scatter_ui(ui, snap, palette) {
+            if let Some(e) = self.scatter_ui(ui, snap, palette, hidden) {
                 edit = Some(e);
             }
         });
@@ -200,15 +202,13 @@ impl DataEditor {
         (edit, preset)
     }
 
-    fn scatter_ui(&mut self, ui: &mut Ui, snap: &Snapshot, palette: Palette) -> Option<Edit> {
+    fn scatter_ui(&mut self, ui: &mut Ui, snap: &Snapshot, palette: Palette, hidden: &BTreeSet<RunId>) -> Option<Edit> {
         let data = &snap.data;
         let (lo, hi) = self.sample.x_range;
         let pad = ((hi - lo) * 0.08).max(0.25);
         let drag = self.drag;
         let stride = self.sample.stride;
         let points = &self.sample.points;
-        let hidden: std::sync::Arc<Vec<crate::worker::RunId>> =
-            ui.ctx().data(|d| d.get_temp(hidden_runs_key())).unwrap_or_default();
         let response = Plot::new("data-editor-scatter")
             .allow_drag(false)
             .allow_zoom(false)
@@ -342,12 +342,12 @@ fn table_ui(ui: &mut Ui, data: &Dataset, pending: &mut Option<(usize, f64, f64)>
 pub fn data_editor_ui(
     ui: &mut Ui,
     editor: &mut DataEditor,
-    snap: &Snapshot,
-    palette: Palette,
+    ctx: &ViewCtx<'_>,
     data_error: Option<&str>,
     actions: &mut Vec<Action>,
 ) {
-    let (edit, preset) = editor.ui(ui, snap, palette);
+    let (snap, palette) = (ctx.live, ctx.palette);
+    let (edit, preset) = editor.ui(ui, snap, palette, &ctx.hidden);
     if let Some(edit) = edit {
         match edit.apply(&snap.data) {
             Some(data) => {
@@ -362,12 +362,5 @@ pub fn data_editor_ui(
     }
     for e in [editor.note.as_deref(), data_error].into_iter().flatten() {
         ui.label(RichText::new(e).small().color(palette.diverged));
-    }
-}
-
-impl App {
-    /// The Data tab's editor state (its last scatter transform, for tests).
-    pub fn data_editor(&self) -> &DataEditor {
-        &self.tabs.data
     }
 }

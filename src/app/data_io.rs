@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use egui::{Align2, Color32, Context, RichText};
 
 use super::App;
-use super::exports::ExportKind;
+use super::jobs::{Job, JobResult};
 use crate::engine::data::Dataset;
 use crate::session::{Session, SessionRun};
 use crate::worker::{Command, RunId, RunSpec};
@@ -24,24 +24,6 @@ use crate::worker::{Command, RunId, RunSpec};
 const TOAST_SECS: f64 = 6.0;
 /// Seconds an error toast stays on screen.
 const ERROR_TOAST_SECS: f64 = 12.0;
-
-/// What a background job sends back to the UI thread.
-pub enum JobResult {
-    /// A data file was picked in the open dialog (`None`: cancelled).
-    PickedData(Option<PathBuf>),
-    /// A session file was picked in the open dialog.
-    PickedSession(Option<PathBuf>),
-    /// A path was chosen in a save dialog for an export or a session.
-    PickedSave(ExportKind, Option<PathBuf>),
-    /// Data loaded (or not) for load request `generation`, from `spec`.
-    Data { generation: u64, spec: String, result: Result<Dataset, String> },
-    /// A session read (or not) from a file.
-    SessionLoaded(Result<Session, String>),
-    /// A file written: the report's one-line text, or an error.
-    Written(Result<String, String>),
-    /// The window's pixels, for a PNG export.
-    Screenshot(Arc<egui::ColorImage>),
-}
 
 /// A message in the corner of the window.
 #[derive(Clone, Debug)]
@@ -54,15 +36,16 @@ pub struct Toast {
     until: Option<f64>,
 }
 
-/// The state of background jobs and toasts.
+/// The state of file jobs and toasts.
 pub struct IoState {
     ctx: Context,
+    /// Where the screenshot callback (not a thread of ours) sends the window's pixels.
     tx: Sender<JobResult>,
     rx: Receiver<JobResult>,
     /// Increases with every data request; a load only applies if it is still the latest.
     data_generation: u64,
-    /// Jobs started and not yet finished (a spinner shows while > 0).
-    pending: usize,
+    /// File jobs started and not yet finished (a spinner shows while there are any).
+    jobs: Vec<Job<(), JobResult>>,
     toasts: Vec<Toast>,
     /// Every toast shown, newest last (for tests and the log).
     pub history: Vec<Toast>,
@@ -72,22 +55,34 @@ impl IoState {
     /// The state for the app drawn by `ctx` (background jobs wake it).
     pub fn new(ctx: &Context) -> Self {
         let (tx, rx) = mpsc::channel();
-        IoState { ctx: ctx.clone(), tx, rx, data_generation: 0, pending: 0, toasts: Vec::new(), history: Vec::new() }
+        IoState {
+            ctx: ctx.clone(),
+            tx,
+            rx,
+            data_generation: 0,
+            jobs: Vec::new(),
+            toasts: Vec::new(),
+            history: Vec::new(),
+        }
     }
 
     /// Runs `job` on a new thread; its result comes back through the channel and wakes the UI.
     pub fn spawn(&mut self, name: &str, job: impl FnOnce() -> JobResult + Send + 'static) {
-        let tx = self.tx.clone();
         let ctx = self.ctx.clone();
-        self.pending += 1;
-        let spawned = std::thread::Builder::new().name(format!("descent-{name}")).spawn(move || {
-            let _ = tx.send(job());
-            ctx.request_repaint();
-        });
-        if let Err(e) = spawned {
-            self.pending -= 1;
-            self.error(format!("cannot start a background job: {e}"));
+        match Job::spawn(name, (), move || ctx.request_repaint(), move |send, _| send(job())) {
+            Ok(job) => self.jobs.push(job),
+            Err(e) => self.error(e),
         }
+    }
+
+    /// The results of the jobs that have finished since the last call (and the window's pixels, when they came).
+    fn finished(&mut self) -> Vec<JobResult> {
+        let mut out: Vec<JobResult> = self.rx.try_iter().collect();
+        for job in &mut self.jobs {
+            out.extend(job.drain());
+        }
+        self.jobs.retain(|j| !j.is_finished());
+        out
     }
 
     /// The context the app draws in.
@@ -129,7 +124,7 @@ impl IoState {
 
     /// True while a background job is under way.
     pub fn busy(&self) -> bool {
-        self.pending > 0
+        !self.jobs.is_empty()
     }
 }
 
@@ -165,7 +160,6 @@ impl App {
     pub fn set_data_now(&mut self, data: impl Into<Arc<Dataset>>) {
         let data = data.into();
         self.io.data_generation += 1; // a load still under way no longer applies
-        self.controls.n_samples = data.len();
         self.controls.data_error = None;
         self.worker.send(Command::SetData(data));
     }
@@ -232,8 +226,8 @@ impl App {
             .collect();
         session.tolerance = snap.tolerance;
         session.app = serde_json::json!({
-            "data": self.persisted.data,
-            "steps_per_sec": self.persisted.steps_per_sec,
+            "data": self.prefs.data,
+            "steps_per_sec": self.prefs.steps_per_sec,
         });
         session
     }
@@ -256,7 +250,6 @@ impl App {
                 self.worker.send(Command::RemoveRun(run.id));
             }
         }
-        self.controls.n_samples = data.len();
         self.controls.data_error = None;
         self.worker.send(Command::SetData(Arc::new(data)));
         for (i, run) in session.runs.iter().enumerate() {
@@ -264,12 +257,12 @@ impl App {
             self.worker.send(Command::AddRun(RunId(i as u32), spec));
         }
         self.worker.send(Command::SetTolerance(session.tolerance));
-        self.persisted.tolerance = session.tolerance.unwrap_or(0.0);
-        self.persisted.settings = first.settings.clone();
+        self.prefs.tolerance = session.tolerance.unwrap_or(0.0);
         if let Some(spec) = session.app.get("data").and_then(|v| v.as_str()) {
-            self.persisted.data = spec.to_owned();
+            self.prefs.data = spec.to_owned();
         }
         self.runs = super::runs::RunsState::new(session.runs.len() as u32);
+        self.runs.expect_settings(RunId(0), first.settings.clone());
         for (i, run) in session.runs.iter().enumerate() {
             if !run.visible {
                 self.runs.hidden.insert(RunId(i as u32));
@@ -285,8 +278,6 @@ impl App {
 
     /// Handles the results of background jobs, dropped files, and draws the toasts and the drop overlay.
     pub(super) fn io_frame(&mut self, ctx: &Context) {
-        let hidden: Vec<RunId> = self.snap.runs.iter().map(|r| r.id).filter(|&id| !self.runs.is_visible(id)).collect();
-        ctx.data_mut(|d| d.insert_temp(super::data_editor::hidden_runs_key(), Arc::new(hidden)));
         self.poll_jobs();
         self.handle_drops(ctx);
         self.toasts_ui(ctx);
@@ -297,31 +288,25 @@ impl App {
 
     /// Applies every finished background job.
     pub fn poll_jobs(&mut self) {
-        while let Ok(result) = self.io.rx.try_recv() {
-            if !matches!(result, JobResult::Screenshot(_)) {
-                self.io.pending = self.io.pending.saturating_sub(1);
-            }
+        for result in self.io.finished() {
             match result {
                 JobResult::PickedData(Some(path)) => self.load_data_file(&path),
                 JobResult::PickedSession(Some(path)) => self.open_session_file(path),
                 JobResult::PickedData(None) | JobResult::PickedSession(None) | JobResult::PickedSave(_, None) => {}
                 JobResult::PickedSave(kind, Some(path)) => self.export_to(kind, path),
-                JobResult::Data { generation, spec, result } => {
-                    if generation != self.io.data_generation {
-                        continue; // superseded by a later request or an edit
+                // A load superseded by a later request or an edit does not apply.
+                JobResult::Data { generation, .. } if generation != self.io.data_generation => {}
+                JobResult::Data { spec, result, .. } => match result {
+                    Ok(data) => {
+                        self.io.info(format!("loaded {} ({} points); every run restarts", data.name, data.len()));
+                        self.prefs.data = spec;
+                        self.set_data_now(data);
                     }
-                    match result {
-                        Ok(data) => {
-                            self.io.info(format!("loaded {} ({} points); every run restarts", data.name, data.len()));
-                            self.persisted.data = spec;
-                            self.set_data_now(data);
-                        }
-                        Err(e) => {
-                            self.io.error(format!("{e} — kept the previous data"));
-                            self.controls.data_error = Some(e);
-                        }
+                    Err(e) => {
+                        self.io.error(format!("{e} — kept the previous data"));
+                        self.controls.data_error = Some(e);
                     }
-                }
+                },
                 JobResult::SessionLoaded(Ok(session)) => match self.open_session(&session) {
                     Ok(()) => self.io.info(format!(
                         "opened the session: {} ({} points), {} run(s)",

@@ -10,50 +10,12 @@ use std::sync::Arc;
 use egui::{Context, Rect, Ui};
 
 use super::App;
-use super::data_io::JobResult;
+pub use super::jobs::ExportKind;
+use super::jobs::JobResult;
 use super::screenshot::save_png;
+use super::state::{Action, Tab};
 use crate::export::{ExportReport, GifOptions, RunExport, export_csv_file, export_gif_file, export_json_file};
 use crate::history::Row;
-
-/// What a save dialog was opened for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportKind {
-    /// The runs as CSV (trace format).
-    Csv,
-    /// The runs as JSON.
-    Json,
-    /// A PNG of the whole window.
-    WindowPng,
-    /// A PNG of one plot (index into the plot rectangles remembered from the last frame).
-    PlotPng(usize),
-    /// An animated GIF of the selected run.
-    Gif,
-    /// A session file.
-    Session,
-}
-
-impl ExportKind {
-    fn file_name(self) -> &'static str {
-        match self {
-            ExportKind::Csv => "descent-runs.csv",
-            ExportKind::Json => "descent-runs.json",
-            ExportKind::WindowPng => "descent.png",
-            ExportKind::PlotPng(_) => "descent-plot.png",
-            ExportKind::Gif => "descent.gif",
-            ExportKind::Session => "descent-session.json",
-        }
-    }
-
-    fn filter(self) -> (&'static str, &'static str) {
-        match self {
-            ExportKind::Csv => ("CSV", "csv"),
-            ExportKind::Json => ("JSON", "json"),
-            ExportKind::WindowPng | ExportKind::PlotPng(_) => ("PNG image", "png"),
-            ExportKind::Gif => ("GIF animation", "gif"),
-            ExportKind::Session => ("descent session", "json"),
-        }
-    }
-}
 
 /// The export menu's state.
 pub struct ExportsState {
@@ -62,7 +24,7 @@ pub struct ExportsState {
     /// Where the pending screenshot goes, and the part of the window to keep.
     pending_shot: Option<(PathBuf, Option<Rect>)>,
     /// The GIF dialog is open.
-    gif_dialog: bool,
+    pub gif_dialog: bool,
     /// The GIF's options.
     pub gif: GifOptions,
     /// The run the GIF shows (index into the snapshot's runs).
@@ -91,126 +53,114 @@ pub mod labels {
     pub const DATA_EDITOR: &str = "Data editor";
 }
 
+/// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
+pub fn menu_bar_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], busy: bool, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.menu_button(labels::FILE, |ui| {
+            let items = [
+                ("Open CSV…", "Load two columns x, y from a CSV file.", Action::OpenDataDialog),
+                (
+                    "Open session…",
+                    "Restore the data and runs of a saved session and replay each run to its step.",
+                    Action::OpenSessionDialog,
+                ),
+                (
+                    "Save session…",
+                    "Save the data, every run's settings, names, colours and steps, and the tolerance.",
+                    Action::SaveDialog(ExportKind::Session),
+                ),
+            ];
+            for (i, (label, tip, action)) in items.into_iter().enumerate() {
+                if i == 1 {
+                    ui.separator();
+                }
+                if ui.button(label).on_hover_text(tip).clicked() {
+                    actions.push(action);
+                    ui.close();
+                }
+            }
+        });
+        ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        if ui
+            .button(labels::DATA_EDITOR)
+            .on_hover_text("Show the Data tab: drag, add and remove points. Every edit restarts every run.")
+            .clicked()
+        {
+            actions.push(Action::OpenTab(Tab::Data));
+        }
+        if busy {
+            ui.spinner();
+        }
+    });
+}
+
+fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut Vec<Action>) {
+    let tip = if n_runs > 1 { "One row per step, with a run column." } else { "One row per step." };
+    let mut item = |ui: &mut Ui, label: &str, tip: Option<&str>, action: Action| {
+        let button = ui.button(label);
+        let button = match tip {
+            Some(t) => button.on_hover_text(t),
+            None => button,
+        };
+        if button.clicked() {
+            actions.push(action);
+            ui.close();
+        }
+    };
+    item(ui, "Runs as CSV…", Some(tip), Action::SaveDialog(ExportKind::Csv));
+    item(ui, "Runs as JSON…", Some("Settings and every row of each run."), Action::SaveDialog(ExportKind::Json));
+    ui.separator();
+    item(ui, "PNG of the window…", None, Action::SaveDialog(ExportKind::WindowPng));
+    for (i, name) in plot_names.iter().enumerate() {
+        item(ui, &format!("PNG of “{name}”…"), None, Action::SaveDialog(ExportKind::PlotPng(i)));
+    }
+    ui.separator();
+    item(ui, "Animated GIF…", Some("The descent on the loss landscape, frame by frame."), Action::OpenGifDialog);
+}
+
+/// The GIF dialog (while open): the run, frame count, size, delay and labels; "Save GIF…" asks for a path.
+pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], actions: &mut Vec<Action>) {
+    if !state.gif_dialog {
+        return;
+    }
+    let mut open = true;
+    let mut go = false;
+    egui::Window::new("Animated GIF").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
+        let g = &mut state.gif;
+        egui::Grid::new("gif-grid").num_columns(2).show(ui, |ui| {
+            ui.label("run");
+            let sel = runs.get(state.gif_run).cloned().unwrap_or_default();
+            egui::ComboBox::from_id_salt("gif-run").selected_text(sel).show_ui(ui, |ui| {
+                for (i, name) in runs.iter().enumerate() {
+                    ui.selectable_value(&mut state.gif_run, i, name);
+                }
+            });
+            ui.end_row();
+            ui.label("frames");
+            ui.add(egui::DragValue::new(&mut g.frames).range(1..=crate::export::gif::MAX_FRAMES));
+            ui.end_row();
+            ui.label("width");
+            ui.add(egui::DragValue::new(&mut g.width).range(16..=2048).suffix(" px"));
+            ui.end_row();
+            ui.label("height");
+            ui.add(egui::DragValue::new(&mut g.height).range(16..=2048).suffix(" px"));
+            ui.end_row();
+            ui.label("frame delay");
+            ui.add(egui::DragValue::new(&mut g.frame_delay_ms).range(20..=2000).suffix(" ms"));
+            ui.end_row();
+        });
+        ui.checkbox(&mut g.labels, "labels and caption");
+        ui.label(egui::RichText::new("Rendered in the background from the run's history so far.").small().weak());
+        go = ui.button("Save GIF…").clicked();
+    });
+    if go {
+        actions.push(Action::SaveDialog(ExportKind::Gif));
+        open = false;
+    }
+    state.gif_dialog = open;
+}
+
 impl App {
-    /// The menu bar (File, Export ▾, Data editor) and the GIF dialog.
-    pub(super) fn menu_bar_ui(&mut self, ui: &mut Ui) {
-        let ctx = ui.ctx().clone();
-        ui.horizontal(|ui| {
-            ui.menu_button(labels::FILE, |ui| {
-                if ui.button("Open CSV…").on_hover_text("Load two columns x, y from a CSV file.").clicked() {
-                    self.open_data_dialog();
-                    ui.close();
-                }
-                ui.separator();
-                if ui
-                    .button("Open session…")
-                    .on_hover_text("Restore the data and runs of a saved session and replay each run to its step.")
-                    .clicked()
-                {
-                    self.open_session_dialog();
-                    ui.close();
-                }
-                if ui
-                    .button("Save session…")
-                    .on_hover_text("Save the data, every run's settings, names, colours and steps, and the tolerance.")
-                    .clicked()
-                {
-                    self.save_dialog(ExportKind::Session);
-                    ui.close();
-                }
-            });
-            ui.menu_button(labels::EXPORT, |ui| {
-                let multi = self.snap.runs.len() > 1;
-                let tip = if multi { "One row per step, with a run column." } else { "One row per step." };
-                if ui.button("Runs as CSV…").on_hover_text(tip).clicked() {
-                    self.save_dialog(ExportKind::Csv);
-                    ui.close();
-                }
-                if ui.button("Runs as JSON…").on_hover_text("Settings and every row of each run.").clicked() {
-                    self.save_dialog(ExportKind::Json);
-                    ui.close();
-                }
-                ui.separator();
-                if ui.button("PNG of the window…").clicked() {
-                    self.save_dialog(ExportKind::WindowPng);
-                    ui.close();
-                }
-                for i in 0..self.exports.plot_rects.len() {
-                    let name = self.exports.plot_rects[i].0;
-                    if ui.button(format!("PNG of “{name}”…")).clicked() {
-                        self.save_dialog(ExportKind::PlotPng(i));
-                        ui.close();
-                    }
-                }
-                ui.separator();
-                if ui
-                    .button("Animated GIF…")
-                    .on_hover_text("The descent on the loss landscape, frame by frame.")
-                    .clicked()
-                {
-                    self.exports.gif_dialog = true;
-                    let selected = self.runs.selected;
-                    self.exports.gif_run = self.snap.runs.iter().position(|r| r.id == selected).unwrap_or(0);
-                    ui.close();
-                }
-            });
-            if ui
-                .button(labels::DATA_EDITOR)
-                .on_hover_text("Show the Data tab: drag, add and remove points. Every edit restarts every run.")
-                .clicked()
-            {
-                self.persisted.tab = super::tabs::Tab::Data;
-                self.tabs.collapsed = false;
-            }
-            if self.io_busy() {
-                ui.spinner();
-            }
-        });
-        self.gif_dialog_ui(&ctx);
-    }
-
-    fn gif_dialog_ui(&mut self, ctx: &Context) {
-        if !self.exports.gif_dialog {
-            return;
-        }
-        let mut open = true;
-        let mut go = false;
-        let runs: Vec<String> = self.snap.runs.iter().map(|r| r.spec.name.clone()).collect();
-        egui::Window::new("Animated GIF").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
-            let g = &mut self.exports.gif;
-            egui::Grid::new("gif-grid").num_columns(2).show(ui, |ui| {
-                ui.label("run");
-                let sel = runs.get(self.exports.gif_run).cloned().unwrap_or_default();
-                egui::ComboBox::from_id_salt("gif-run").selected_text(sel).show_ui(ui, |ui| {
-                    for (i, name) in runs.iter().enumerate() {
-                        ui.selectable_value(&mut self.exports.gif_run, i, name);
-                    }
-                });
-                ui.end_row();
-                ui.label("frames");
-                ui.add(egui::DragValue::new(&mut g.frames).range(1..=crate::export::gif::MAX_FRAMES));
-                ui.end_row();
-                ui.label("width");
-                ui.add(egui::DragValue::new(&mut g.width).range(16..=2048).suffix(" px"));
-                ui.end_row();
-                ui.label("height");
-                ui.add(egui::DragValue::new(&mut g.height).range(16..=2048).suffix(" px"));
-                ui.end_row();
-                ui.label("frame delay");
-                ui.add(egui::DragValue::new(&mut g.frame_delay_ms).range(20..=2000).suffix(" ms"));
-                ui.end_row();
-            });
-            ui.checkbox(&mut g.labels, "labels and caption");
-            ui.label(egui::RichText::new("Rendered in the background from the run's history so far.").small().weak());
-            go = ui.button("Save GIF…").clicked();
-        });
-        if go {
-            self.save_dialog(ExportKind::Gif);
-            open = false;
-        }
-        self.exports.gif_dialog = open;
-    }
-
     /// Opens a save dialog on a background thread; the chosen path comes back as [`JobResult::PickedSave`].
     pub fn save_dialog(&mut self, kind: ExportKind) {
         self.io.spawn("save-dialog", move || {

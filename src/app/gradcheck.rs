@@ -5,17 +5,18 @@
 //! Small data is checked on the UI thread when the point or the settings change; large data on a helper thread.
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::{Grid, RichText, ScrollArea, Ui};
 
 use super::format;
-use super::tabs::TabEnv;
+use super::jobs::Job;
+use super::view::ViewCtx;
 use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
 use crate::engine::settings::{Precision, Settings};
+use crate::worker::RunSnapshot;
 
 /// Above this many samples the check runs on a helper thread.
 pub const BACKGROUND_MIN_SAMPLES: usize = 50_000;
@@ -83,7 +84,7 @@ fn compute_in<F: Real>(data: &Dataset, settings: &Settings, p: Params<f64>) -> G
 
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
-    data: usize,
+    data_generation: u64,
     settings: Settings,
     at: [u64; 2],
 }
@@ -92,7 +93,9 @@ struct Key {
 #[derive(Default)]
 pub struct GradCheckState {
     view: Option<(Key, Arc<GradCheckView>)>,
-    pending: Option<(Key, Receiver<GradCheckView>)>,
+    pending: Option<Job<Key, GradCheckView>>,
+    /// Why the helper thread could not start.
+    pub error: Option<String>,
 }
 
 impl GradCheckState {
@@ -101,20 +104,18 @@ impl GradCheckState {
     pub fn view(
         &mut self,
         data: &Arc<Dataset>,
+        data_generation: u64,
         settings: &Settings,
         at: Params<f64>,
         ctx: &egui::Context,
     ) -> Option<Arc<GradCheckView>> {
-        let key =
-            Key { data: Arc::as_ptr(data) as usize, settings: settings.clone(), at: [at.w.to_bits(), at.b.to_bits()] };
-        if let Some((pending_key, rx)) = &self.pending {
-            match rx.try_recv() {
-                Ok(v) => {
-                    self.view = Some((pending_key.clone(), Arc::new(v)));
-                    self.pending = None;
-                }
-                Err(TryRecvError::Disconnected) => self.pending = None,
-                Err(TryRecvError::Empty) => {}
+        let key = Key { data_generation, settings: settings.clone(), at: [at.w.to_bits(), at.b.to_bits()] };
+        if let Some(job) = &mut self.pending {
+            if let Some(v) = job.drain().pop() {
+                self.view = Some((job.key.clone(), Arc::new(v)));
+            }
+            if job.is_finished() {
+                self.pending = None;
             }
         }
         let fresh = self.view.as_ref().is_some_and(|(k, _)| *k == key);
@@ -122,14 +123,16 @@ impl GradCheckState {
             if data.len() < BACKGROUND_MIN_SAMPLES {
                 self.view = Some((key, Arc::new(compute(data, settings, at))));
             } else if self.pending.is_none() {
-                let (tx, rx) = channel();
                 let (data, settings, ctx) = (Arc::clone(data), settings.clone(), ctx.clone());
-                let spawned = std::thread::Builder::new().name("descent-gradcheck".into()).spawn(move || {
-                    let _ = tx.send(compute(&data, &settings, at));
-                    ctx.request_repaint();
-                });
-                if spawned.is_ok() {
-                    self.pending = Some((key, rx));
+                let job = Job::spawn(
+                    "gradcheck",
+                    key,
+                    move || ctx.request_repaint(),
+                    move |send, _| send(compute(&data, &settings, at)),
+                );
+                match job {
+                    Ok(job) => self.pending = Some(job),
+                    Err(e) => self.error = Some(e),
                 }
             }
         }
@@ -169,8 +172,7 @@ pub fn vector_text(values: &[f64], len: usize) -> String {
 }
 
 /// The tab's content.
-pub fn gradcheck_ui(ui: &mut Ui, state: &mut GradCheckState, env: &TabEnv<'_>) {
-    let run = env.run;
+pub fn gradcheck_ui(ui: &mut Ui, state: &mut GradCheckState, env: &ViewCtx<'_>, run: &RunSnapshot) {
     let settings = &run.spec.settings;
     let at = run.record.params;
     if !at.is_finite() {
@@ -180,10 +182,14 @@ pub fn gradcheck_ui(ui: &mut Ui, state: &mut GradCheckState, env: &TabEnv<'_>) {
         );
         return;
     }
-    let Some(view) = state.view(&env.snap.data, settings, at, ui.ctx()) else {
+    let view = state.view(&env.live.data, env.live.data_generation, settings, at, ui.ctx());
+    if let Some(e) = &state.error {
+        ui.label(RichText::new(e).color(env.palette.diverged));
+    }
+    let Some(view) = view else {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(format!("checking the gradient over {} samples…", env.snap.data.len()));
+            ui.label(format!("checking the gradient over {} samples…", env.live.data.len()));
         });
         return;
     };
@@ -192,7 +198,7 @@ pub fn gradcheck_ui(ui: &mut Ui, state: &mut GradCheckState, env: &TabEnv<'_>) {
     let left_w = (full.x * 0.40).clamp(300.0, 540.0);
     ui.horizontal_top(|ui| {
         ui.allocate_ui_with_layout(egui::vec2(left_w, full.y), egui::Layout::top_down(egui::Align::Min), |ui| {
-            left_ui(ui, &view, state.is_computing(), env);
+            left_ui(ui, &view, state.is_computing(), env, run);
         });
         ui.separator();
         ui.allocate_ui_with_layout(ui.available_size(), egui::Layout::top_down(egui::Align::Min), |ui| {
@@ -208,8 +214,7 @@ pub fn gradcheck_ui(ui: &mut Ui, state: &mut GradCheckState, env: &TabEnv<'_>) {
     });
 }
 
-fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &TabEnv<'_>) {
-    let run = env.run;
+fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>, run: &RunSnapshot) {
     let settings = &run.spec.settings;
     let at = run.record.params;
     let weak = env.palette.weak_text;
@@ -248,7 +253,7 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &TabEnv<'_>)
     }
 }
 
-fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &TabEnv<'_>) {
+fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>) {
     let bias = check.bias;
     Grid::new("gradcheck-sources").num_columns(if bias { 4 } else { 3 }).striped(true).spacing([14.0, 4.0]).show(
         ui,
@@ -304,7 +309,7 @@ fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &TabEnv<'_>) {
     );
 }
 
-fn graph_table_ui(ui: &mut Ui, view: &GradCheckView, env: &TabEnv<'_>) {
+fn graph_table_ui(ui: &mut Ui, view: &GradCheckView, env: &ViewCtx<'_>) {
     let weak = env.palette.weak_text;
     let mono = |t: String| RichText::new(t).monospace().size(11.5);
     ScrollArea::both().id_salt("gradcheck-graph").auto_shrink([false, true]).show(ui, |ui| {

@@ -23,28 +23,32 @@
 //! visible runs, the selected one first, at the [`timeline`]'s step while scrubbing. The app starts with one run,
 //! [`App::MAIN_RUN`], or a preset's runs.
 
+mod apply;
 pub mod controls;
 pub mod data_editor;
 pub mod data_io;
 pub mod exports;
+pub mod follow;
 pub mod format;
 pub mod gradcheck;
+pub mod jobs;
 pub mod keys;
 pub mod notebook_log;
 pub mod plots;
 pub mod runs;
 pub mod screenshot;
 pub mod stability;
+pub mod startup;
 pub mod state;
 pub mod status;
 pub mod sweep;
 pub mod tabs;
 pub mod theme;
-pub mod theory;
 pub mod timeline;
 pub mod toolbar;
+pub mod view;
 
-use std::path::PathBuf;
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -52,135 +56,27 @@ use egui::{Rect, Ui, UiBuilder, pos2, vec2};
 
 use crate::cli::{EngineArgs, GuiArgs};
 use crate::engine::data::Dataset;
-use crate::engine::model::Params;
+use crate::engine::settings::Settings;
 use crate::session::SessionRun;
-use crate::worker::{Command, FOLLOW_STEPS_PER_SEC, Mode, RunId, RunSnapshot, RunSpec, Snapshot, Speed, Worker};
+use crate::worker::{RunId, Snapshot, Worker};
 use controls::ControlsState;
-use plots::PlotEnv;
+use follow::Follow;
 use plots::landscape::{Landscape, PointView, Toggles};
-pub use state::{Action, Persisted};
+pub use startup::{AppOptions, MAIN_RUN};
+use startup::{DataSource, StartupPlan};
+pub use state::{Action, Persisted, Prefs};
 use theme::Palette;
+use view::{Display, SeriesCache, ViewCtx};
 
-/// Seconds a step's glide along the curve takes when following slowly.
-const GLIDE_SECS: f64 = 0.25;
 /// Default window size (fits the 1400×900 virtual screen used for screenshots).
 pub const WINDOW_SIZE: [f32; 2] = [1400.0, 900.0];
 
 /// Storage key of the comparison runs saved between launches.
 const RUNS_KEY: &str = "descent-runs";
 
-/// Runs as the worker starts them.
-type RunSpecs = Vec<(RunId, RunSpec)>;
-
-/// The runs to start with from those saved at the last exit, and which of them are hidden; `None` when there is
-/// nothing usable to restore (fewer than two runs, too many, or settings this version refuses).
-fn restored_runs(saved: &[SessionRun]) -> Option<(RunSpecs, Vec<RunId>)> {
-    let usable = (2..=runs::MAX_RUNS).contains(&saved.len()) && saved.iter().all(|r| r.settings.validate().is_ok());
-    if !usable {
-        return None;
-    }
-    let specs = saved
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (RunId(i as u32), RunSpec { name: r.name.clone(), color: r.colour, settings: r.settings.clone() })
-        })
-        .collect();
-    let hidden = saved.iter().enumerate().filter(|(_, r)| !r.visible).map(|(i, _)| RunId(i as u32)).collect();
-    Some((specs, hidden))
-}
-
-/// How the app starts.
-#[derive(Clone, Debug, Default)]
-pub struct AppOptions {
-    /// Load the saved settings at start and save them on exit (off for tests and `--screenshot`).
-    pub persist: bool,
-    /// Engine options from the command line; when any is given the app starts from them (on top of the defaults)
-    /// instead of the saved settings.
-    pub engine: EngineArgs,
-    /// The data named on the command line, already loaded (`None`: the saved data, or the notebook's).
-    pub data: Option<Dataset>,
-    /// Start running at once.
-    pub run: bool,
-    /// Stop running at this step.
-    pub after_steps: Option<u64>,
-    /// Save a PNG of the window here once the run is done (or after the first frames), then close.
-    pub screenshot: Option<PathBuf>,
-    /// Override the speed (steps per second; ≥ [`state::SPEED_UNLIMITED`] is unlimited).
-    pub steps_per_sec: Option<f64>,
-    /// Set to the process exit code (0, or 1 when the screenshot cannot be saved).
-    pub exit_code: Arc<AtomicI32>,
-    /// Start with a preset's runs (`notebook`, `race`; see [`runs::Preset`]).
-    pub preset: Option<String>,
-    /// A session to open at launch (`--session FILE`, already read and checked).
-    pub session: Option<crate::session::Session>,
-}
-
-/// The glide of the current point from one step to the next (when following slowly).
-#[derive(Clone, Copy, Debug)]
-struct Glide {
-    from: Params<f64>,
-    from_step: u64,
-    to: Params<f64>,
-    start: f64,
-    duration: f64,
-}
-
-/// Follows the main run's current point and animates it between steps.
-#[derive(Default)]
-struct Follow {
-    last: Option<(u64, Params<f64>)>,
-    glide: Option<Glide>,
-}
-
-impl Follow {
-    fn displayed(&self, now: f64) -> Option<(Params<f64>, u64)> {
-        let g = self.glide?;
-        let t = ((now - g.start) / g.duration.max(1e-3)).clamp(0.0, 1.0);
-        if t >= 1.0 {
-            return None;
-        }
-        let e = 1.0 - (1.0 - t).powi(3);
-        let p = Params { w: g.from.w + (g.to.w - g.from.w) * e, b: g.from.b + (g.to.b - g.from.b) * e };
-        Some((p, g.from_step))
-    }
-
-    /// Notes the latest record; starts a glide when it moved forward by a few steps while following slowly.
-    fn update(&mut self, now: f64, snap: &Snapshot, run: &RunSnapshot) {
-        let rec = run.record;
-        let slow = match snap.mode {
-            Mode::Running { .. } => snap.speed.steps_per_sec().is_some_and(|r| r <= FOLLOW_STEPS_PER_SEC),
-            Mode::Idle | Mode::Stepping => true,
-        };
-        match self.last {
-            Some((step, p)) if step == rec.step && p == rec.params => {}
-            Some((step, p)) if rec.step > step && rec.step - step <= 10 && slow && rec.params.is_finite() => {
-                let from = self.displayed(now).map_or(p, |(d, _)| d);
-                let duration = match (snap.mode, snap.speed.steps_per_sec()) {
-                    (Mode::Running { .. }, Some(rate)) => GLIDE_SECS.min(0.85 / rate),
-                    _ => GLIDE_SECS,
-                };
-                self.glide = Some(Glide { from, from_step: step, to: rec.params, start: now, duration });
-            }
-            _ => self.glide = None,
-        }
-        if self.displayed(now).is_none() {
-            self.glide = None;
-        }
-        self.last = Some((rec.step, rec.params));
-    }
-
-    fn point_view(&self, now: f64, run: &RunSnapshot) -> PointView {
-        match self.displayed(now) {
-            Some((p, from_step)) => PointView { displayed: p, from: self.glide.map(|g| (from_step, g.from)) },
-            None => PointView { displayed: run.record.params, from: None },
-        }
-    }
-}
-
 /// The app.
 pub struct App {
-    persisted: Persisted,
+    prefs: Prefs,
     persist: bool,
     worker: Worker,
     snap: Arc<Snapshot>,
@@ -188,7 +84,7 @@ pub struct App {
     controls: ControlsState,
     landscape: Landscape,
     follow: Follow,
-    series: std::cell::RefCell<plots::SeriesCache>,
+    series: RefCell<SeriesCache>,
     actions: Vec<Action>,
     screenshot: Option<screenshot::ScreenshotJob>,
     applied_dark: Option<bool>,
@@ -199,93 +95,50 @@ pub struct App {
 }
 
 impl App {
-    /// The id of the run the app shows.
-    pub const MAIN_RUN: RunId = RunId(0);
+    /// The id of the run the app starts with.
+    pub const MAIN_RUN: RunId = MAIN_RUN;
 
-    /// Builds the app: settings from storage (when `options.persist`) or the command line, data, the worker thread.
+    /// Builds the app: carries out the [`StartupPlan`] for the stored state and `options` (loads the data, spawns
+    /// the worker thread, opens the session).
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = cc.egui_ctx.clone();
         theme::install_fonts(&ctx);
-        let saved: Option<Persisted> =
-            if options.persist { cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)) } else { None };
-        let mut persisted = saved.unwrap_or_default().sanitized();
-        if options.engine.any_given() {
-            persisted.settings = options.engine.settings();
-            persisted.data = options.engine.data.clone().unwrap_or_else(|| "notebook".into());
-        }
-        if let Some(v) = options.steps_per_sec {
-            persisted.steps_per_sec = v.clamp(state::SPEED_MIN, state::SPEED_UNLIMITED);
-        }
+        let storage = cc.storage.filter(|_| options.persist);
+        let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
+        let mut plan = StartupPlan::resolve(saved, &saved_runs, &options);
         let mut controls = ControlsState::default();
-        let data = match options.data {
-            Some(d) => d,
-            None => match Dataset::load(&persisted.data) {
-                Ok(d) => d,
-                Err(e) => {
-                    controls.data_error = Some(format!("{e} — using the notebook's data"));
-                    persisted.data = "notebook".into();
-                    Dataset::notebook()
-                }
-            },
+        let data = match std::mem::replace(&mut plan.data, DataSource::Load(String::new())) {
+            DataSource::Given(d) => d,
+            DataSource::Load(spec) => Dataset::load(&spec).unwrap_or_else(|e| {
+                controls.data_error = Some(format!("{e} — using the notebook's data"));
+                plan.prefs.data = "notebook".into();
+                Dataset::notebook()
+            }),
         };
-        controls.n_samples = data.len();
-        let mut speed = persisted.speed();
-        if options.screenshot.is_some() && (options.run || options.after_steps.is_some()) {
-            // Documentation images: the final state, as fast as the engine goes.
-            speed = Speed::Unlimited;
-            persisted.steps_per_sec = state::SPEED_UNLIMITED;
-        }
-        let spec = RunSpec { name: "run 1".into(), color: theme::run_color(0), settings: persisted.settings.clone() };
-        let preset = options.preset.as_deref().and_then(runs::Preset::parse);
-        let mut run_specs = vec![(Self::MAIN_RUN, spec)];
-        if let Some(p) = preset {
-            run_specs =
-                p.specs(&persisted.settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect();
-            persisted.settings = run_specs[0].1.settings.clone();
-        }
-        // The notebook's two loops run on the notebook's data.
-        let data = if preset == Some(runs::Preset::Notebook) && data.name != "notebook" {
-            persisted.data = "notebook".into();
-            controls.n_samples = 4;
-            Dataset::notebook()
-        } else {
-            data
-        };
-        // Comparison runs come back at the next launch (at their start), unless the command line says otherwise.
-        let mut hidden_runs = Vec::new();
-        if options.persist && preset.is_none() && options.session.is_none() && !options.engine.any_given() {
-            let saved: Vec<SessionRun> = cc.storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
-            if let Some((specs, hidden)) = restored_runs(&saved) {
-                persisted.settings = specs[0].1.settings.clone();
-                run_specs = specs;
-                hidden_runs = hidden;
-            }
-        }
-        let n_runs = run_specs.len() as u32;
+        let n_runs = plan.runs.iter().map(|(id, _)| id.0 + 1).max().unwrap_or(1);
         let repaint_ctx = ctx.clone();
         let worker = Worker::spawn(
             Arc::new(data),
-            run_specs,
-            Some(persisted.tolerance),
-            speed,
+            plan.runs,
+            Some(plan.prefs.tolerance),
+            plan.speed,
             Box::new(move || repaint_ctx.request_repaint()),
         );
-        match (options.run, options.after_steps) {
-            (_, Some(n)) if options.run || options.screenshot.is_some() => worker.send(Command::RunUntil(n)),
-            (true, _) => worker.send(Command::Run),
-            _ => {}
+        if let Some(start) = plan.start {
+            worker.send(start.command());
         }
-        let expect_run = options.run || (options.after_steps.is_some() && options.screenshot.is_some());
-        let screenshot = options.screenshot.map(|path| {
-            screenshot::ScreenshotJob::new(path, expect_run, options.after_steps, Arc::clone(&options.exit_code))
+        let screenshot = options.screenshot.clone().map(|path| {
+            let exit = Arc::clone(&options.exit_code);
+            screenshot::ScreenshotJob::new(path, plan.screenshot_waits_for_run, options.after_steps, exit)
         });
-        let snap = worker.snapshot();
-        let session = options.session;
+        let mut runs = runs::RunsState::new(n_runs);
+        runs.hidden.extend(plan.hidden);
         let mut app = App {
-            persisted,
+            prefs: plan.prefs,
             persist: options.persist,
+            snap: worker.snapshot(),
             worker,
-            snap,
             after_steps: options.after_steps,
             controls,
             landscape: Landscape::default(),
@@ -296,11 +149,10 @@ impl App {
             applied_dark: None,
             io: data_io::IoState::new(&ctx),
             exports: Default::default(),
-            runs: runs::RunsState::new(n_runs),
+            runs,
             tabs: Default::default(),
         };
-        app.runs.hidden.extend(hidden_runs);
-        if let Some(session) = &session
+        if let Some(session) = &options.session
             && let Err(e) = app.open_session(session)
         {
             app.io.error(format!("cannot open the session: {e}"));
@@ -318,108 +170,75 @@ impl App {
         &self.worker
     }
 
-    /// The settings that persist.
-    pub fn persisted(&self) -> &Persisted {
-        &self.persisted
+    /// What would be saved now: the selected run's settings and the preferences.
+    pub fn persisted(&self) -> Persisted {
+        Persisted::new(self.selected_settings(), &self.prefs)
     }
 
-    /// Queues an action, applied after the next frame is drawn.
-    pub fn push_action(&mut self, action: Action) {
-        self.actions.push(action);
+    /// The preferences.
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
     }
 
-    fn apply_actions(&mut self) {
-        for action in std::mem::take(&mut self.actions) {
-            self.apply(action);
-        }
+    /// The run the settings panel edits (the first run when the selected one is gone).
+    pub fn selected_run(&self) -> RunId {
+        self.runs.selected_in(&self.snap)
     }
 
-    fn send_settings(&mut self, settings: crate::engine::settings::Settings) {
-        if settings.validate().is_ok() {
-            self.persisted.settings = settings.clone();
-            self.worker.send(Command::SetSettings(self.selected_run(), settings));
-        }
+    /// The selected run's settings, as the settings panel shows them.
+    pub fn selected_settings(&self) -> Settings {
+        self.runs.selected_settings(&self.snap)
     }
 
-    fn apply(&mut self, action: Action) {
-        if matches!(action, Action::Step(_) | Action::ToggleRun | Action::Reset) {
-            self.runs.scrub = None;
-        }
-        match action {
-            Action::Step(n) => self.worker.send(Command::Step(n)),
-            Action::ToggleRun => {
-                if matches!(self.snap.mode, Mode::Running { .. }) {
-                    self.worker.send(Command::Pause);
-                } else {
-                    match self.after_steps {
-                        Some(n) if self.snap.runs.iter().any(|r| r.record.step < n) => {
-                            self.worker.send(Command::RunUntil(n))
-                        }
-                        _ => self.worker.send(Command::Run),
-                    }
-                }
-            }
-            Action::Reset => self.worker.send(Command::Reset),
-            Action::SetSettings(s) => self.send_settings(s),
-            Action::SetStart { w, b } => {
-                let mut s = self.persisted.settings.clone();
-                s.w0 = w;
-                s.b0 = b;
-                self.send_settings(s);
-                self.worker.send(Command::Reset);
-            }
-            Action::SetData(spec) => self.load_data_async(spec),
-            Action::EditData(data) => self.set_data_now(data),
-            Action::OpenDataDialog => self.open_data_dialog(),
-            Action::SetTolerance(t) => {
-                if t.is_finite() && t >= 0.0 {
-                    self.persisted.tolerance = t;
-                    self.worker.send(Command::SetTolerance(Some(t)));
-                }
-            }
-            Action::SetSpeed(v) => {
-                if v.is_finite() {
-                    self.persisted.steps_per_sec = v.clamp(state::SPEED_MIN, state::SPEED_UNLIMITED);
-                    self.worker.send(Command::SetSpeed(self.persisted.speed()));
-                }
-            }
-            Action::ScaleLr(f) => {
-                let mut s = self.persisted.settings.clone();
-                let (lo, hi) = (*state::LR_RANGE.start(), *state::LR_RANGE.end());
-                s.optimizer.lr = (s.optimizer.lr * f).clamp(lo, hi);
-                self.send_settings(s);
-            }
-            Action::ToggleLogScale => self.persisted.log_loss = !self.persisted.log_loss,
-            Action::SetDark(d) => self.persisted.dark = d,
-            Action::SetShowTangent(v) => self.persisted.show_tangent = v,
-            Action::SetShowNext(v) => self.persisted.show_next = v,
-            Action::SetShowTheory(v) => self.persisted.show_theory = v,
-            Action::ResetToDefaults => {
-                let d = Persisted::default();
-                if self.persisted.data != d.data {
-                    self.apply(Action::SetData(d.data.clone()));
-                }
-                self.persisted = Persisted { data: self.persisted.data.clone(), ..d.clone() };
-                self.controls.data_error = None;
-                self.worker.send(Command::SetSettings(self.selected_run(), d.settings.clone()));
-                self.worker.send(Command::SetTolerance(Some(d.tolerance)));
-                self.worker.send(Command::SetSpeed(d.speed()));
-                self.worker.send(Command::Reset);
-            }
+    /// The run list's state.
+    pub fn runs_state(&self) -> &runs::RunsState {
+        &self.runs
+    }
+
+    /// The Data tab's editor state (its last scatter transform, for tests).
+    pub fn data_editor(&self) -> &data_editor::DataEditor {
+        &self.tabs.data
+    }
+
+    /// The frame's view context: the snapshot as the plots draw it and the UI state they depend on.
+    fn view_ctx<'a>(
+        &self,
+        live: &'a Snapshot,
+        view: &'a Snapshot,
+        palette: Palette,
+        series: &'a RefCell<SeriesCache>,
+    ) -> ViewCtx<'a> {
+        let Prefs { log_loss, show_tangent, show_next, show_theory, .. } = self.prefs;
+        ViewCtx {
+            live,
+            snap: view,
+            selected: self.selected_run(),
+            palette,
+            ghosts: self.runs.ghosts.clone(),
+            hidden: live.runs.iter().map(|r| r.id).filter(|&id| !self.runs.is_visible(id)).collect(),
+            scrub: self.runs.scrub,
+            display: Display {
+                log_loss,
+                tangent: show_tangent,
+                next: show_next,
+                theory: show_theory,
+                batches: self.runs.show_batches,
+            },
+            series,
         }
     }
 
     /// The plots and the outcome banner.
-    fn central_ui(&mut self, ui: &mut Ui, snap: &Snapshot, palette: Palette, point: Option<PointView>) {
-        let env = PlotEnv { snap, palette, series: &self.series };
-        let Some(run) = snap.runs.first() else {
+    fn central_ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, point: Option<PointView>, actions: &mut Vec<Action>) {
+        let Some(run) = ctx.snap.runs.first() else {
             ui.label("No run.");
             return;
         };
-        if status::banner_ui(ui, run, palette, &mut self.actions) {
+        let palette = ctx.palette;
+        if status::banner_ui(ui, run, palette, actions) {
             ui.add_space(6.0);
         }
-        runs::legend_row_ui(ui, snap, palette);
+        runs::legend_row_ui(ui, ctx);
         let avail = ui.available_rect_before_wrap();
         let gap = 8.0;
         let left_w = (avail.width() * 0.6).floor();
@@ -431,7 +250,7 @@ impl App {
         self.exports.plot_rects = vec![("landscape", left), ("loss", top_right), ("weights", bottom_right)];
 
         let point = point.unwrap_or(PointView { displayed: run.record.params, from: None });
-        let toggles = Toggles { tangent: self.persisted.show_tangent, next: self.persisted.show_next };
+        let toggles = Toggles { tangent: ctx.display.tangent, next: ctx.display.next };
         let bias = run.spec.settings.bias;
         let (title, subtitle) = if bias {
             ("Loss landscape L(w, b)", "contours of the loss · path of (w, b) · below: the slice at the current b")
@@ -442,7 +261,6 @@ impl App {
             )
         };
         let landscape = &mut self.landscape;
-        let actions = &mut self.actions;
         ui.scope_builder(UiBuilder::new().max_rect(left), |ui| {
             plots::card_ui(
                 ui,
@@ -450,24 +268,49 @@ impl App {
                 title,
                 subtitle,
                 |_| {},
-                |ui| landscape.ui(ui, &env, run, point, toggles, actions),
+                |ui| landscape.ui(ui, ctx, run, point, toggles, actions),
             );
         });
-        let log = self.persisted.log_loss;
+        let log = ctx.display.log_loss;
         ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
             let sub = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
-            plots::card_ui(ui, palette, "Loss vs step", sub, |_| {}, |ui| plots::loss::loss_plot_ui(ui, &env, log));
+            plots::card_ui(ui, palette, "Loss vs step", sub, |_| {}, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });
         ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
             let sub = if bias { "w solid, b dashed · optimum dashed gold" } else { "dashed gold: the optimum w*" };
-            plots::card_ui(
-                ui,
-                palette,
-                if bias { "Weights vs step" } else { "Weight vs step" },
-                sub,
-                |_| {},
-                |ui| plots::weights::weights_plot_ui(ui, &env),
-            );
+            let title = if bias { "Weights vs step" } else { "Weight vs step" };
+            plots::card_ui(ui, palette, title, sub, |_| {}, |ui| plots::weights::weights_plot_ui(ui, ctx));
+        });
+    }
+
+    /// Every panel of the frame, drawn from `ctx`; the requests go to `actions`.
+    fn panels_ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, point: Option<PointView>, actions: &mut Vec<Action>) {
+        let (snap, palette) = (ctx.live, ctx.palette);
+        let plot_names: Vec<&str> = self.exports.plot_rects.iter().map(|(name, _)| *name).collect();
+        let busy = self.io.busy();
+        egui::Panel::top("menu").show(ui, |ui| exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, busy, actions));
+        let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
+        exports::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
+        egui::Panel::top("toolbar")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
+            .show(ui, |ui| toolbar::toolbar_ui(ui, &self.prefs, snap, palette, actions));
+        egui::Panel::bottom("status")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
+            .show(ui, |ui| status::status_line_ui(ui, snap, ctx.selected, palette));
+        egui::Panel::bottom("timeline")
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
+            .show(ui, |ui| timeline::timeline_ui(ui, snap, ctx.selected, ctx.scrub, palette, actions));
+        let settings = self.selected_settings();
+        egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
+            runs::runs_ui(ui, snap, &mut self.runs, palette, actions);
+            ui.separator();
+            controls::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(run) = ctx.selected_run() {
+                tabs::tabs_ui(ui, self.prefs.tab, &mut self.tabs, ctx, run, actions);
+            }
+            self.central_ui(ui, ctx, point, actions)
         });
     }
 }
@@ -476,21 +319,19 @@ impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.snap = self.worker.snapshot();
+        self.runs.settle(&self.snap);
         let snap = Arc::clone(&self.snap);
-        if self.applied_dark != Some(self.persisted.dark) {
-            theme::apply(&ctx, self.persisted.dark);
-            self.applied_dark = Some(self.persisted.dark);
+        if self.applied_dark != Some(self.prefs.dark) {
+            theme::apply(&ctx, self.prefs.dark);
+            self.applied_dark = Some(self.prefs.dark);
         }
-        let palette = Palette::new(self.persisted.dark);
-        keys::shortcuts(&ctx, &mut self.actions);
+        let palette = Palette::new(self.prefs.dark);
+        let mut actions = std::mem::take(&mut self.actions);
+        keys::shortcuts(&ctx, &mut actions);
 
         let now = ctx.input(|i| i.time);
         let selected = self.selected_run();
         let view = self.runs.view(&snap);
-        ctx.data_mut(|d| {
-            d.insert_temp(runs::ghost_key(), (self.runs.ghosts.clone(), self.runs.show_batches));
-            d.insert_temp(runs::scrub_key(), self.runs.scrub);
-        });
         let live_selected = self.runs.scrub.is_none() && view.runs.first().is_some_and(|r| r.id == selected);
         let point = snap.run(selected).filter(|_| live_selected).map(|run| {
             self.follow.update(now, &snap, run);
@@ -501,32 +342,14 @@ impl eframe::App for App {
         }
 
         self.io_frame(&ctx);
-        egui::Panel::top("menu").show(ui, |ui| self.menu_bar_ui(ui));
-        egui::Panel::top("toolbar")
-            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
-            .show(ui, |ui| toolbar::toolbar_ui(ui, &self.persisted, &snap, palette, &mut self.actions));
-        egui::Panel::bottom("status")
-            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
-            .show(ui, |ui| status::status_line_ui(ui, &snap, selected, palette));
-        egui::Panel::bottom("timeline")
-            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
-            .show(ui, |ui| timeline::timeline_ui(ui, &snap, selected, &mut self.runs, palette));
-        egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
-            runs::runs_ui(ui, &snap, &mut self.runs, palette);
-            ui.separator();
-            let run = snap.run(selected).or(snap.runs.first());
-            controls::controls_ui(ui, &self.persisted, run, &mut self.controls, palette, &mut self.actions);
-        });
-        theory::set_enabled(&ctx, self.persisted.show_theory);
-        egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(run) = snap.run(selected).or(snap.runs.first()) {
-                let env = tabs::TabEnv { snap: &snap, run, palette };
-                tabs::tabs_ui(ui, &mut self.persisted.tab, &mut self.tabs, &env, &mut self.actions);
-            }
-            self.central_ui(ui, &view, palette, point)
-        });
+        // The series cache is lent to the frame's context while the panels draw; the panels only push actions.
+        let series = std::mem::take(&mut self.series);
+        let frame_ctx = self.view_ctx(&snap, &view, palette, &series);
+        self.panels_ui(ui, &frame_ctx, point, &mut actions);
+        drop(frame_ctx);
+        self.series = series;
 
-        self.apply_run_actions();
+        self.actions.extend(actions);
         self.apply_actions();
         if let Some(job) = &mut self.screenshot {
             job.update(&ctx, &snap);
@@ -551,7 +374,7 @@ impl eframe::App for App {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
-            eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+            eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
             // Several runs are saved (without their data or progress) so that a comparison survives a restart; a
             // single run is already the persisted settings.
             let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };
@@ -606,37 +429,5 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
             eprintln!("error: cannot open the app window: {e}");
             1
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::Settings;
-
-    fn saved(n: usize) -> Vec<SessionRun> {
-        (0..n).map(|i| SessionRun::new(format!("run {i}"), Settings::default(), theme::run_color(i))).collect()
-    }
-
-    #[test]
-    fn comparison_runs_are_restored_with_their_visibility() {
-        let mut runs = saved(3);
-        runs[1].visible = false;
-        runs[2].settings.optimizer.lr = 0.05;
-        let (specs, hidden) = restored_runs(&runs).expect("three runs restore");
-        assert_eq!(specs.len(), 3);
-        assert_eq!(specs[2].0, RunId(2));
-        assert_eq!(specs[2].1.settings.optimizer.lr, 0.05);
-        assert_eq!(specs[1].1.name, "run 1");
-        assert_eq!(hidden, vec![RunId(1)]);
-    }
-
-    #[test]
-    fn nothing_unusable_is_restored() {
-        assert!(restored_runs(&saved(1)).is_none(), "one run is the persisted settings already");
-        assert!(restored_runs(&saved(runs::MAX_RUNS + 1)).is_none());
-        let mut bad = saved(2);
-        bad[0].settings.optimizer.lr = -1.0;
-        assert!(restored_runs(&bad).is_none(), "settings this version refuses");
     }
 }

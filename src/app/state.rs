@@ -1,10 +1,12 @@
-//! The app's state: what persists across launches ([`Persisted`]), and the [`Action`]s views request, which the
-//! app applies after drawing.
+//! The app's state types: its preferences ([`Prefs`]), the save format ([`Persisted`]), the tabs ([`Tab`]), and the
+//! [`Action`]s views request, which the app applies after drawing, in one `match` (`apply.rs`).
 
 use serde::{Deserialize, Serialize};
 
+use super::jobs::ExportKind;
 use crate::engine::settings::Settings;
-use crate::worker::Speed;
+use crate::presets::Preset;
+use crate::worker::{RunId, Speed};
 
 /// The speed slider's top value; at the top the worker runs unlimited.
 pub const SPEED_UNLIMITED: f64 = 100_000.0;
@@ -15,12 +17,9 @@ pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=10.0;
 /// The default convergence tolerance on ‖gradient‖.
 pub const DEFAULT_TOLERANCE: f64 = 1e-6;
 
-/// Everything that persists across launches (eframe storage), apart from the runtime state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Persisted {
-    /// The run's engine settings.
-    pub settings: Settings,
+/// The app's own preferences (everything saved across launches except the runs' settings, which the worker owns).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prefs {
     /// The data: a preset name or the path of a CSV file.
     pub data: String,
     /// Stop once ‖gradient‖ ≤ this.
@@ -38,7 +37,47 @@ pub struct Persisted {
     /// Draw the theory overlay (plain full-batch GD's exact trajectory) on the weight and loss plots.
     pub show_theory: bool,
     /// The selected tab of the bottom strip.
-    pub tab: super::tabs::Tab,
+    pub tab: Tab,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Persisted::default().into_parts().1
+    }
+}
+
+impl Prefs {
+    /// The worker speed of [`Prefs::steps_per_sec`].
+    pub fn speed(&self) -> Speed {
+        speed_of(self.steps_per_sec)
+    }
+}
+
+/// What persists across launches (eframe storage): the save format, filled from the selected run's settings and the
+/// [`Prefs`] when saving, and split back into them at start-up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The selected run's engine settings.
+    pub settings: Settings,
+    /// See [`Prefs::data`].
+    pub data: String,
+    /// See [`Prefs::tolerance`].
+    pub tolerance: f64,
+    /// See [`Prefs::steps_per_sec`].
+    pub steps_per_sec: f64,
+    /// See [`Prefs::log_loss`].
+    pub log_loss: bool,
+    /// See [`Prefs::dark`].
+    pub dark: bool,
+    /// See [`Prefs::show_tangent`].
+    pub show_tangent: bool,
+    /// See [`Prefs::show_next`].
+    pub show_next: bool,
+    /// See [`Prefs::show_theory`].
+    pub show_theory: bool,
+    /// See [`Prefs::tab`].
+    pub tab: Tab,
 }
 
 impl Default for Persisted {
@@ -53,12 +92,47 @@ impl Default for Persisted {
             show_tangent: true,
             show_next: true,
             show_theory: true,
-            tab: super::tabs::Tab::default(),
+            tab: Tab::default(),
         }
     }
 }
 
 impl Persisted {
+    /// The save format of `settings` and `prefs`.
+    pub fn new(settings: Settings, prefs: &Prefs) -> Self {
+        let Prefs { data, tolerance, steps_per_sec, log_loss, dark, show_tangent, show_next, show_theory, tab } =
+            prefs.clone();
+        Persisted {
+            settings,
+            data,
+            tolerance,
+            steps_per_sec,
+            log_loss,
+            dark,
+            show_tangent,
+            show_next,
+            show_theory,
+            tab,
+        }
+    }
+
+    /// The settings and the preferences this holds.
+    pub fn into_parts(self) -> (Settings, Prefs) {
+        let Persisted {
+            settings,
+            data,
+            tolerance,
+            steps_per_sec,
+            log_loss,
+            dark,
+            show_tangent,
+            show_next,
+            show_theory,
+            tab,
+        } = self;
+        (settings, Prefs { data, tolerance, steps_per_sec, log_loss, dark, show_tangent, show_next, show_theory, tab })
+    }
+
     /// The worker speed of [`Persisted::steps_per_sec`].
     pub fn speed(&self) -> Speed {
         speed_of(self.steps_per_sec)
@@ -93,6 +167,49 @@ pub fn speed_of(steps_per_sec: f64) -> Speed {
     }
 }
 
+/// One tab of the bottom strip.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tab {
+    /// Analytic, autodiff, numeric and the notebook's summed gradient side by side, and the autodiff graph.
+    #[default]
+    GradientCheck,
+    /// Steps to the tolerance and final loss across learning rates.
+    LrSweep,
+    /// The notebook's printout, step by step.
+    NotebookLog,
+    /// The data points.
+    Data,
+}
+
+impl Tab {
+    /// Every tab, in strip order.
+    pub const ALL: [Tab; 4] = [Tab::GradientCheck, Tab::LrSweep, Tab::NotebookLog, Tab::Data];
+
+    /// The tab's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::GradientCheck => "Gradient check",
+            Tab::LrSweep => "Learning-rate sweep",
+            Tab::NotebookLog => "Notebook log",
+            Tab::Data => "Data",
+        }
+    }
+
+    /// What the tab shows, for its tooltip.
+    pub fn tip(self) -> &'static str {
+        match self {
+            Tab::GradientCheck => {
+                "The gradient at the current point from four sources (hand-derived, autodiff, finite differences, the notebook's sum), and the whole autodiff graph of the loss."
+            }
+            Tab::LrSweep => {
+                "Run the current settings at ~200 learning rates: how many steps each needs to reach the tolerance, and where it ends. Click a point to use that learning rate."
+            }
+            Tab::NotebookLog => "The run printed the way the notebook prints it.",
+            Tab::Data => "The data points the line is fitted to.",
+        }
+    }
+}
+
 /// A request from a view (a button, a key, a drag on a plot), applied after the frame is drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -117,6 +234,12 @@ pub enum Action {
     EditData(std::sync::Arc<crate::engine::data::Dataset>),
     /// Open the CSV file dialog (without blocking the UI).
     OpenDataDialog,
+    /// Open the session file dialog.
+    OpenSessionDialog,
+    /// Ask where to save an export or the session, then write it in the background.
+    SaveDialog(ExportKind),
+    /// Show the GIF export's dialog, on the selected run.
+    OpenGifDialog,
     /// A new convergence tolerance.
     SetTolerance(f64),
     /// A new speed (slider value, steps per second).
@@ -135,6 +258,32 @@ pub enum Action {
     SetShowTheory(bool),
     /// Restore every persisted setting to its default, and reset.
     ResetToDefaults,
+    /// Show this tab below the plots (unfolding the strip).
+    OpenTab(Tab),
+    /// A new run with the selected run's settings.
+    AddRun,
+    /// A copy of a run (settings; a fresh start).
+    DuplicateRun(RunId),
+    /// Remove a run (the last one stays).
+    RemoveRun(RunId),
+    /// Edit this run's settings in the settings panel.
+    SelectRun(RunId),
+    /// Hide or show a run.
+    ToggleHidden(RunId),
+    /// Show only this run (again: show all).
+    Solo(RunId),
+    /// A new name for a run.
+    RenameRun(RunId, String),
+    /// A new learning rate for a run.
+    SetRunLr(RunId, f64),
+    /// Replace every run by a preset's.
+    LoadPreset(Preset),
+    /// Show the state at this step (`None`: live).
+    Scrub(Option<u64>),
+    /// A new run from this run's state at this step, with the selected run's settings.
+    Branch(RunId, u64),
+    /// Draw the per-batch loss curves on the landscape or not.
+    SetShowBatches(bool),
 }
 
 #[cfg(test)]

@@ -4,20 +4,20 @@
 //! is highlighted, and clicking a point sets the run's learning rate.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::{Align2, RichText, Ui};
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 
 use super::format;
+use super::jobs::{Cancel, Job};
 use super::plots::{decade_label, decade_spacer};
 use super::state::Action;
-use super::tabs::TabEnv;
+use super::view::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
+use crate::worker::RunSnapshot;
 
 /// Learning rates per sweep.
 pub const SWEEP_POINTS: usize = 200;
@@ -64,11 +64,11 @@ pub fn run_plan(
     data: &Dataset,
     settings: &Settings,
     plan: &SweepPlan,
-    cancel: &AtomicBool,
+    cancel: &Cancel,
     mut on_point: impl FnMut(SweepPoint),
 ) {
     for &lr in &plan.lrs {
-        if cancel.load(Ordering::Relaxed) {
+        if cancel.is_set() {
             return;
         }
         match sweep_one(data, settings, lr, plan.max_steps, plan.tolerance) {
@@ -86,79 +86,73 @@ pub fn run_plan(
 
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
-    data: usize,
+    data_generation: u64,
     settings: Settings,
     tolerance: Option<u64>,
 }
 
-/// A running or finished sweep.
-struct Job {
-    key: Key,
+/// A running or finished sweep (cancelled when dropped).
+struct Sweep {
     plan: SweepPlan,
-    rx: Receiver<SweepPoint>,
-    cancel: Arc<AtomicBool>,
+    job: Job<Key, SweepPoint>,
     points: Vec<SweepPoint>,
-    finished: bool,
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
 }
 
 /// The tab's state: the current sweep (cancelled and restarted when the settings other than lr change).
 #[derive(Default)]
 pub struct SweepState {
-    job: Option<Job>,
+    sweep: Option<Sweep>,
+    /// The settings a sweep could not start for, and why.
+    failed: Option<(Key, String)>,
 }
 
 impl SweepState {
-    fn update(&mut self, env: &TabEnv<'_>, ctx: &egui::Context) {
-        let mut settings = env.run.spec.settings.clone();
+    fn update(&mut self, env: &ViewCtx<'_>, run: &RunSnapshot, ctx: &egui::Context) {
+        let mut settings = run.spec.settings.clone();
         settings.optimizer.lr = 0.0;
         let key = Key {
-            data: Arc::as_ptr(&env.snap.data) as usize,
+            data_generation: env.live.data_generation,
             settings: settings.clone(),
-            tolerance: env.snap.tolerance.map(f64::to_bits),
+            tolerance: env.live.tolerance.map(f64::to_bits),
         };
-        if self.job.as_ref().is_none_or(|j| j.key != key) {
-            let plan = plan(&env.snap.data, &env.run.spec.settings, &env.run.analysis, env.snap.tolerance);
-            let (tx, rx) = channel();
-            let cancel = Arc::new(AtomicBool::new(false));
-            let (data, plan2, cancel2, ctx) =
-                (Arc::clone(&env.snap.data), plan.clone(), Arc::clone(&cancel), ctx.clone());
-            let _ = std::thread::Builder::new().name("descent-sweep".into()).spawn(move || {
-                run_plan(&data, &settings, &plan2, &cancel2, |p| {
-                    let _ = tx.send(p);
-                    ctx.request_repaint();
-                });
-            });
-            self.job = Some(Job { key, plan, rx, cancel, points: Vec::new(), finished: false });
-        }
-        if let Some(job) = &mut self.job {
-            loop {
-                match job.rx.try_recv() {
-                    Ok(p) => job.points.push(p),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => {
-                        job.finished = true;
-                        break;
-                    }
+        let stale = self.sweep.as_ref().is_none_or(|s| s.job.key != key);
+        let failed_here = self.failed.as_ref().is_some_and(|(k, _)| *k == key);
+        if stale && !failed_here {
+            self.sweep = None;
+            let plan = plan(&env.live.data, &run.spec.settings, &run.analysis, env.live.tolerance);
+            let (data, plan2, ctx) = (Arc::clone(&env.live.data), plan.clone(), ctx.clone());
+            let job = Job::spawn(
+                "sweep",
+                key.clone(),
+                move || ctx.request_repaint(),
+                move |send, cancel| run_plan(&data, &settings, &plan2, cancel, send),
+            );
+            match job {
+                Ok(job) => {
+                    self.sweep = Some(Sweep { plan, job, points: Vec::new() });
+                    self.failed = None;
                 }
+                Err(e) => self.failed = Some((key, e)),
             }
+        }
+        if let Some(sweep) = &mut self.sweep {
+            let new = sweep.job.drain();
+            sweep.points.extend(new);
         }
     }
 }
 
 /// The tab's content.
-pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: &mut Vec<Action>) {
-    state.update(env, ui.ctx());
-    let Some(job) = &state.job else {
+pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>) {
+    state.update(env, run, ui.ctx());
+    if let Some((_, e)) = &state.failed {
+        ui.label(RichText::new(e).color(env.palette.diverged));
+    }
+    let Some(job) = &state.sweep else {
         return;
     };
     let palette = env.palette;
-    let lr_now = env.run.spec.settings.optimizer.lr;
+    let lr_now = run.spec.settings.optimizer.lr;
     let best = fastest(&job.points);
     let total = job.plan.lrs.len();
     ui.horizontal(|ui| {
@@ -177,7 +171,7 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: 
         );
     });
     ui.horizontal(|ui| {
-        if !job.finished {
+        if !job.job.is_finished() {
             let done = job.points.len();
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
@@ -187,11 +181,8 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: 
         }
         if let Some(b) = best {
             let mut text = format!("fastest: lr = {} in {} steps", format::short(b.lr), b.steps_to_tol.unwrap_or(0));
-            if let Some(o) = env
-                .run
-                .analysis
-                .optimal_lr
-                .filter(|_| env.run.spec.settings.optimizer.momentum == 0.0 && !env.run.analysis.local)
+            if let Some(o) =
+                run.analysis.optimal_lr.filter(|_| run.spec.settings.optimizer.momentum == 0.0 && !run.analysis.local)
             {
                 text += &format!(" (theory: 2/(λmax+λmin) = {})", format::short(o));
             }
@@ -239,7 +230,13 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: 
             let div: Vec<[f64; 2]> =
                 job.points.iter().filter(|p| p.diverged).map(|p| [p.lr.log10(), budget.log10()]).collect();
             pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
-            marks(pui, best.map(|b| [b.lr.log10(), (b.steps_to_tol.unwrap_or(1).max(1) as f64).log10()]), lr_now, env);
+            marks(
+                pui,
+                best.map(|b| [b.lr.log10(), (b.steps_to_tol.unwrap_or(1).max(1) as f64).log10()]),
+                lr_now,
+                env,
+                run,
+            );
             if pui.response().clicked() {
                 clicked = pui.pointer_coordinate().map(|p| p.x);
             }
@@ -259,7 +256,7 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: 
                 .map(|p| [p.lr.log10(), if top.is_finite() { top } else { 0.0 }])
                 .collect();
             pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
-            marks(pui, best.map(|b| [b.lr.log10(), b.final_loss.max(floor).log10()]), lr_now, env);
+            marks(pui, best.map(|b| [b.lr.log10(), b.final_loss.max(floor).log10()]), lr_now, env, run);
             if pui.response().clicked() {
                 clicked = pui.pointer_coordinate().map(|p| p.x);
             }
@@ -269,22 +266,22 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &TabEnv<'_>, actions: 
     if let Some(x) = clicked
         && let Some(p) = job.points.iter().min_by(|a, b| (a.lr.log10() - x).abs().total_cmp(&(b.lr.log10() - x).abs()))
     {
-        let mut s = env.run.spec.settings.clone();
+        let mut s = run.spec.settings.clone();
         s.optimizer.lr = p.lr;
         actions.push(Action::SetSettings(s));
     }
 }
 
-fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, env: &TabEnv<'_>) {
+fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, env: &ViewCtx<'_>, run: &RunSnapshot) {
     let palette = env.palette;
     if lr_now > 0.0 {
         pui.vline(
             VLine::new(format!("current lr {}", format::short(lr_now)), lr_now.log10())
-                .color(env.palette.run(env.run.spec.color))
+                .color(env.palette.run(run.spec.color))
                 .width(1.5),
         );
     }
-    if let Some(c) = super::stability::stability_bands(&env.run.analysis, &env.run.spec.settings).critical {
+    if let Some(c) = super::stability::stability_bands(&run.analysis, &run.spec.settings).critical {
         pui.vline(
             VLine::new(format!("diverges at {}", format::short(c)), c.log10())
                 .color(palette.diverged)
@@ -315,7 +312,7 @@ mod tests {
             let a = analyze(&data, &s, Params::default());
             let plan = plan(&data, &s, &a, Some(1e-6));
             let mut points = Vec::new();
-            run_plan(&data, &s, &plan, &AtomicBool::new(false), |p| points.push(p));
+            run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
             assert_eq!(points.len(), SWEEP_POINTS);
             let best = fastest(&points).unwrap();
             let opt = a.optimal_lr.unwrap();

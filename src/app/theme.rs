@@ -3,15 +3,7 @@
 
 use egui::{Color32, FontFamily, FontId, TextStyle};
 
-/// The run colours in slot order (sRGB), chosen to stay apart from the state colours (green, red).
-pub const RUN_COLORS: [[u8; 3]; 6] = [
-    [255, 159, 28],  // amber
-    [79, 182, 255],  // sky blue
-    [190, 140, 255], // violet
-    [255, 105, 160], // pink
-    [64, 214, 190],  // teal
-    [222, 210, 130], // sand
-];
+pub use crate::presets::{RUN_COLORS, run_color};
 
 /// The colours of one theme.
 #[derive(Clone, Copy, Debug)]
@@ -88,11 +80,6 @@ impl Palette {
             Color32::from_rgb(d(r), d(g), d(b))
         }
     }
-}
-
-/// The default colour of the run in `slot` (wraps after six).
-pub fn run_color(slot: usize) -> [u8; 3] {
-    RUN_COLORS[slot % RUN_COLORS.len()]
 }
 
 /// `c` with opacity `alpha` (0–1).

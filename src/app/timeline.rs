@@ -4,8 +4,9 @@
 
 use egui::{RichText, Ui};
 
-use super::runs::{MAX_RUNS, RunAction, RunsState};
+use super::state::{Action, Tab};
 use super::theme::Palette;
+use crate::presets::MAX_RUNS;
 use crate::worker::{RunId, Snapshot};
 
 /// Labels tests find widgets by.
@@ -21,35 +22,42 @@ pub mod labels {
 }
 
 /// The bar's content.
-pub fn timeline_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, runs: &mut RunsState, palette: Palette) {
+pub fn timeline_ui(
+    ui: &mut Ui,
+    snap: &Snapshot,
+    selected: RunId,
+    scrub: Option<u64>,
+    palette: Palette,
+    actions: &mut Vec<Action>,
+) {
     let Some(run) = snap.run(selected).or(snap.runs.first()) else {
         return;
     };
     let n = run.history.last().map_or(0, |r| r.step);
-    let live = runs.scrub.is_none();
-    let mut k = runs.scrub.unwrap_or(n).min(n);
+    let live = scrub.is_none();
+    let mut k = scrub.unwrap_or(n).min(n);
     ui.horizontal(|ui| {
                 let width = (ui.available_width() - 520.0).max(160.0);
         ui.spacing_mut().slider_width = width;
         let slider = ui.add_enabled(n > 0, egui::Slider::new(&mut k, 0..=n.max(1)).show_value(false).text(labels::SCRUB));
         if slider.changed() {
-            runs.actions.push(RunAction::Scrub(Some(k)));
+            actions.push(Action::Scrub(Some(k)));
         }
         let text = format!("step {k} / {n}");
         let color = if live { palette.weak_text } else { palette.warning };
         ui.label(RichText::new(text).monospace().color(color));
         if ui.add_enabled(!live, egui::Button::new(labels::LIVE)).on_hover_text("Back to the live view").clicked() {
-            runs.actions.push(RunAction::Scrub(None));
+            actions.push(Action::Scrub(None));
         }
         let branch = ui
             .add_enabled(!live && snap.runs.len() < MAX_RUNS, egui::Button::new(labels::BRANCH))
             .on_hover_text("Start a new run from this step's state with the selected run's settings (change them after branching).")
             .on_disabled_hover_text("Scrub back to a step first (at most six runs).");
         if branch.clicked() {
-            runs.actions.push(RunAction::Branch(run.id, k));
+            actions.push(Action::Branch(run.id, k));
         }
         if ui.button(labels::LOG).on_hover_text("Each run's printout in the notebook's format (a tab below the plots)").clicked() {
-            runs.actions.push(RunAction::OpenLog);
+            actions.push(Action::OpenTab(Tab::NotebookLog));
         }
     });
 }

@@ -3,7 +3,7 @@
 use egui::{RichText, Slider, Ui};
 
 use super::format;
-use super::state::{Action, Persisted, SPEED_MIN, SPEED_UNLIMITED};
+use super::state::{Action, Prefs, SPEED_MIN, SPEED_UNLIMITED};
 use super::theme::Palette;
 use crate::worker::{Mode, Snapshot};
 
@@ -26,7 +26,7 @@ pub mod labels {
 }
 
 /// The bar's content.
-pub fn toolbar_ui(ui: &mut Ui, persisted: &Persisted, snap: &Snapshot, palette: Palette, actions: &mut Vec<Action>) {
+pub fn toolbar_ui(ui: &mut Ui, persisted: &Prefs, snap: &Snapshot, palette: Palette, actions: &mut Vec<Action>) {
     ui.horizontal_centered(|ui| {
         ui.label(RichText::new("descent").strong().size(20.0).color(palette.run(crate::app::theme::RUN_COLORS[0])))
             .on_hover_text("Gradient descent, step by step: fit w in ŷ = w·x by following the slope of the loss.");

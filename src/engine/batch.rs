@@ -56,6 +56,42 @@ fn uniform_below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
     }
 }
 
+/// The loss of each of the first `count` mini-batches (the run's seeded [`Batcher`]) at
+/// `points + 1` values of w across `[lo, hi]` (b fixed at `b_at`); empty without mini-batches or for batches too
+/// large to be worth redrawing every frame (their curves lie on the full one anyway).
+pub fn batch_losses(
+    data: &crate::engine::Dataset,
+    s: &crate::engine::settings::Settings,
+    b_at: f64,
+    [lo, hi]: [f64; 2],
+    count: usize,
+    points: usize,
+) -> Vec<Vec<[f64; 2]>> {
+    use crate::engine::loss::{Loss, sums_indexed};
+    let n = data.len();
+    let Some(b) = s.batch_size.filter(|&b| b < n && b > 0 && b <= 4096) else {
+        return Vec::new();
+    };
+    let (Some(x), Some(y)) = (data.x.as_slice(), data.y.as_slice()) else {
+        return Vec::new();
+    };
+    let loss = Loss::<f64>::new(s.loss, s.huber_delta);
+    let mut batcher = Batcher::new(n, b, s.seed);
+    (0..count.min(n.div_ceil(b)))
+        .map(|_| {
+            let idx: Vec<usize> = batcher.next_batch().to_vec();
+            (0..=points)
+                .map(|j| {
+                    let w = lo + (hi - lo) * j as f64 / points.max(1) as f64;
+                    let p = crate::engine::model::Params { w, b: b_at };
+                    [w, sums_indexed(x, y, &idx, p, s.bias, loss).mean().0]
+                })
+                .filter(|p| p[1].is_finite())
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +116,21 @@ mod tests {
         let mut c = Batcher::new(50, 7, 43);
         let first: Vec<_> = Batcher::new(50, 7, 42).next_batch().to_vec();
         assert_ne!(first, c.next_batch().to_vec());
+    }
+
+    #[test]
+    fn the_batch_curves_of_an_epoch_average_to_the_full_loss() {
+        let data = crate::engine::Dataset::notebook();
+        let s = crate::engine::settings::Settings { batch_size: Some(2), ..Default::default() };
+        let curves = batch_losses(&data, &s, 0.0, [0.0, 6.0], 10, 6);
+        assert_eq!(curves.len(), 2, "two batches of two make an epoch");
+        for (a, b) in curves[0].iter().zip(&curves[1]) {
+            let w = a[0];
+            let full = 7.5 * (w - 3.0) * (w - 3.0);
+            let mean = (a[1] + b[1]) / 2.0;
+            assert!((mean - full).abs() < 1e-9, "w = {w}: {mean} vs {full}");
+        }
+        let none = batch_losses(&data, &Default::default(), 0.0, [0.0, 6.0], 4, 6);
+        assert!(none.is_empty(), "full batch: none");
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use egui::{Align2, Color32, RichText, TextureHandle, TextureOptions, Ui};
 use egui_plot::{Arrows, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points, Text, VLine};
 
-use super::{PlotEnv, plottable};
+use super::{ViewCtx, plottable};
 use crate::app::format;
 use crate::app::state::Action;
 use crate::app::theme::{Palette, faded};
@@ -160,7 +160,7 @@ impl Landscape {
     pub fn ui(
         &mut self,
         ui: &mut Ui,
-        env: &PlotEnv<'_>,
+        ctx: &ViewCtx<'_>,
         run: &RunSnapshot,
         point: PointView,
         toggles: Toggles,
@@ -170,7 +170,7 @@ impl Landscape {
         if !ui.input(|i| i.pointer.any_down()) {
             self.frozen = None;
         }
-        if self.evaluator(&env.snap.data, settings).is_none() {
+        if self.evaluator(&ctx.snap.data, settings).is_none() {
             ui.centered_and_justified(|ui| ui.label("The loss cannot be drawn for these settings."));
             return;
         }
@@ -178,17 +178,17 @@ impl Landscape {
             let h = ui.available_height();
             let contour_h = (h * 0.64).max(120.0);
             ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
-                self.contour_ui(ui, env, run, point, toggles, actions);
+                self.contour_ui(ui, ctx, run, point, toggles, actions);
             });
             ui.add_space(4.0);
             ui.label(
                 RichText::new(format!("slice: L(w) at b = {}", format::sig(point.displayed.b, 4)))
                     .small()
-                    .color(env.palette.weak_text),
+                    .color(ctx.palette.weak_text),
             );
-            self.curve_ui(ui, env, run, point, toggles, actions, true);
+            self.curve_ui(ui, ctx, run, point, toggles, actions, true);
         } else {
-            self.curve_ui(ui, env, run, point, toggles, actions, false);
+            self.curve_ui(ui, ctx, run, point, toggles, actions, false);
         }
     }
 
@@ -224,7 +224,7 @@ impl Landscape {
     fn curve_ui(
         &mut self,
         ui: &mut Ui,
-        env: &PlotEnv<'_>,
+        ctx: &ViewCtx<'_>,
         run: &RunSnapshot,
         point: PointView,
         toggles: Toggles,
@@ -234,8 +234,8 @@ impl Landscape {
         let Some(eval) = self.eval.as_ref() else {
             return;
         };
-        let palette = env.palette;
-        let color = env.run_color(run);
+        let palette = ctx.palette;
+        let color = ctx.run_color(run);
         let bias = run.spec.settings.bias;
         let b_at = if bias { point.displayed.b } else { 0.0 };
         let view_w = match self.frozen {
@@ -277,7 +277,7 @@ impl Landscape {
             Some((from_step, _)) => path.into_iter().filter(|r| r.step <= from_step).collect(),
             None => path.into_iter().filter(|r| r.step <= run.record.step).collect(),
         };
-        let n_samples = eval.subsample.unwrap_or(env.snap.data.len()) as f64;
+        let n_samples = eval.subsample.unwrap_or(ctx.snap.data.len()) as f64;
         let notebook_sum = run.spec.settings.gradient == GradientSource::NotebookSum;
         let next = if toggles.next && !animating && !finished { run.next } else { None };
         let id = if slice { "slice-plot" } else { "landscape-plot" };
@@ -357,7 +357,7 @@ impl Landscape {
             }
             // Comparison runs on the same curve, each in its colour.
             if !slice {
-                crate::app::runs::other_runs_on_curve(plot_ui, env, run, &|w| eval.loss(w, b_at), [lo, hi], [y0, y1]);
+                super::overlays::other_runs_on_curve(plot_ui, ctx, run, &|w| eval.loss(w, b_at), [lo, hi], [y0, y1]);
             }
             if let Some((_, from)) = point.from
                 && !slice
@@ -467,7 +467,7 @@ impl Landscape {
     fn contour_ui(
         &mut self,
         ui: &mut Ui,
-        env: &PlotEnv<'_>,
+        ctx: &ViewCtx<'_>,
         run: &RunSnapshot,
         point: PointView,
         toggles: Toggles,
@@ -476,8 +476,8 @@ impl Landscape {
         let Some(eval) = self.eval.as_ref() else {
             return;
         };
-        let palette = env.palette;
-        let color = env.run_color(run);
+        let palette = ctx.palette;
+        let color = ctx.run_color(run);
         let view = match self.frozen {
             Some(v) => v,
             None => View { w: Self::w_range(run, point.displayed), b: Self::b_range(run, point.displayed) },
@@ -578,7 +578,7 @@ impl Landscape {
                     plot_ui.arrows(Arrows::new("steps", origins, tips).color(faded(color, 0.75)).tip_length(9.0));
                 }
             }
-            crate::app::runs::other_runs_on_plane(plot_ui, env, run);
+            super::overlays::other_runs_on_plane(plot_ui, ctx, run);
             if let Some((_, from)) = point.from {
                 plot_ui.arrows(
                     Arrows::new("moving", vec![[from.w, from.b]], vec![[here.w, here.b]])

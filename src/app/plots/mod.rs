@@ -3,81 +3,23 @@
 
 pub mod landscape;
 pub mod loss;
+pub mod overlays;
+pub mod theory;
 pub mod weights;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::ops::RangeInclusive;
-
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 use egui_plot::{GridInput, GridMark, Plot, PlotPoint};
 
 use super::format;
 use super::theme::Palette;
-use crate::history::{History, Row};
-use crate::worker::{RunId, RunSnapshot, Snapshot};
+use crate::history::Row;
+use crate::worker::Snapshot;
 
-/// Largest magnitude handed to a plot: keeps axis ranges sane while a run blows up.
-pub const PLOT_LIMIT: f64 = 1e15;
-
-/// `v` clamped into ±[`PLOT_LIMIT`], `None` when it is not a number.
-pub fn plottable(v: f64) -> Option<f64> {
-    if v.is_nan() { None } else { Some(v.clamp(-PLOT_LIMIT, PLOT_LIMIT)) }
-}
+pub use super::view::{PLOT_LIMIT, ViewCtx, decimated, plottable};
 
 /// The id that links the x axes (and cursors) of the plots over steps.
 pub fn step_link() -> egui::Id {
     egui::Id::unique("descent-step-axis")
-}
-
-/// What every plot view needs to know about the frame.
-pub struct PlotEnv<'a> {
-    /// The latest published state.
-    pub snap: &'a Snapshot,
-    /// Colours.
-    pub palette: Palette,
-    /// Decimated series kept while the snapshot and the view stay the same.
-    pub series: &'a RefCell<SeriesCache>,
-}
-
-impl PlotEnv<'_> {
-    /// A run's colour in the current theme.
-    pub fn run_color(&self, run: &RunSnapshot) -> Color32 {
-        self.palette.run(run.spec.color)
-    }
-
-    /// [`decimated`] points of one quantity of one run, computed once per snapshot, range and width.
-    pub fn series(
-        &self,
-        run: &RunSnapshot,
-        quantity: &'static str,
-        steps: RangeInclusive<f64>,
-        columns: usize,
-        value: impl Fn(&Row) -> f64,
-    ) -> Vec<[f64; 2]> {
-        let key = SeriesKey { run: run.id, quantity, range: [steps.start().to_bits(), steps.end().to_bits()], columns };
-        let mut cache = self.series.borrow_mut();
-        if cache.generation != self.snap.generation {
-            cache.generation = self.snap.generation;
-            cache.map.clear();
-        }
-        cache.map.entry(key).or_insert_with(|| decimated(&run.history, steps, columns, value)).clone()
-    }
-}
-
-/// Decimated plot series of the current snapshot (cleared when a new snapshot arrives).
-#[derive(Default)]
-pub struct SeriesCache {
-    generation: u64,
-    map: HashMap<SeriesKey, Vec<[f64; 2]>>,
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct SeriesKey {
-    run: RunId,
-    quantity: &'static str,
-    range: [u64; 2],
-    columns: usize,
 }
 
 /// A framed card with a title line (title, a weak subtitle, and optional widgets on the right) around a plot.
@@ -157,18 +99,6 @@ pub fn visible_steps(plot_ui: &egui_plot::PlotUi<'_>, history_last: u64) -> std:
 /// The last step of any run.
 pub fn last_step(snap: &Snapshot) -> u64 {
     snap.runs.iter().filter_map(|r| r.history.last().map(|row| row.step)).max().unwrap_or(0)
-}
-
-/// Points of `value` over `steps` from a history, about one min/max pair per pixel column, clamped for plotting.
-pub fn decimated(
-    history: &History,
-    steps: std::ops::RangeInclusive<f64>,
-    columns: usize,
-    value: impl Fn(&Row) -> f64,
-) -> Vec<[f64; 2]> {
-    let mut out = Vec::new();
-    history.decimate(steps, columns, |r| plottable(value(r)).unwrap_or(f64::NAN), &mut out);
-    out
 }
 
 /// Grid marks on the step axis: whole steps at 1-2-5 multiples, spaced so every major mark gets a label.

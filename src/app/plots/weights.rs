@@ -4,13 +4,13 @@ use egui::Ui;
 use egui_plot::{HLine, Line, LineStyle, VLine};
 
 use super::loss::outcome_marks;
-use super::{PlotEnv, last_step, step_plot, visible_steps};
+use super::{ViewCtx, last_step, step_plot, visible_steps};
 use crate::app::format;
 use crate::history::Row;
 
 /// The weights plot's content (inside its card).
-pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
-    let snap = env.snap;
+pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
+    let snap = ctx.snap;
     let mut plot = step_plot("weights-plot", "parameter", snap);
     plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
     // No legend: it would list every item (marks, theory, optimum lines) and spill over the card. The card's
@@ -20,7 +20,7 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
-            let color = env.run_color(run);
+            let color = ctx.run_color(run);
             let bias = run.spec.settings.bias;
             let optimum = run.analysis.optimum;
             let optimum = crate::engine::model::Params {
@@ -31,34 +31,34 @@ pub fn weights_plot_ui(ui: &mut Ui, env: &PlotEnv<'_>) {
             let name = |p: &str| if multi { format!("{p} · {}", run.spec.name) } else { p.to_owned() };
             plot_ui.hline(
                 HLine::new(format!("w* = {}", format::short(format::clean(optimum.w, optimum.b))), optimum.w)
-                    .color(env.palette.optimum)
+                    .color(ctx.palette.optimum)
                     .style(LineStyle::dashed_loose())
                     .width(1.2),
             );
-            let w = env.series(run, "w", steps.clone(), columns, |r: &Row| r.params.w);
+            let w = ctx.series(run, "w", steps.clone(), columns, |r: &Row| r.params.w);
             plot_ui.line(Line::new(name("w"), w).color(color).width(2.0));
-            crate::app::theory::overlay(plot_ui, env, run, crate::app::theory::Quantity::W, steps.clone(), columns);
+            super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::W, steps.clone(), columns);
             if bias {
                 plot_ui.hline(
                     HLine::new(format!("b* = {}", format::short(format::clean(optimum.b, optimum.w))), optimum.b)
-                        .color(env.palette.optimum)
+                        .color(ctx.palette.optimum)
                         .style(LineStyle::Dotted { spacing: 6.0 })
                         .width(1.2),
                 );
-                let b = env.series(run, "b", steps.clone(), columns, |r: &Row| r.params.b);
+                let b = ctx.series(run, "b", steps.clone(), columns, |r: &Row| r.params.b);
                 plot_ui.line(Line::new(name("b"), b).color(color).style(LineStyle::dashed_loose()).width(1.6));
-                crate::app::theory::overlay(plot_ui, env, run, crate::app::theory::Quantity::B, steps.clone(), columns);
+                super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::B, steps.clone(), columns);
             }
             for marker in run.history.markers() {
                 plot_ui.vline(
                     VLine::new(marker.label.clone(), marker.step as f64)
-                        .color(env.palette.marker)
+                        .color(ctx.palette.marker)
                         .style(LineStyle::dashed_dense())
                         .width(1.0),
                 );
             }
-            outcome_marks(plot_ui, env, run, run.record.params.w);
-            crate::app::runs::scrub_cursor(plot_ui, env, run);
+            outcome_marks(plot_ui, ctx, run, run.record.params.w);
+            super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
 }

@@ -6,7 +6,7 @@
 use egui::{Align2, RichText};
 use egui_plot::{Line, LineStyle, PlotUi, Text};
 
-use super::plots::PlotEnv;
+use super::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::loss::LossKind;
 use crate::engine::model::Params;
@@ -19,20 +19,6 @@ use crate::worker::RunSnapshot;
 pub const EXACT_CAPTION: &str = "dashed: theory, w* + (1 − lr·λ)^k (w₀ − w*),\nexact for plain full-batch GD";
 /// The caption shown when the run is not plain full-batch GD.
 pub const GAP_CAPTION: &str = "theory = plain full-batch GD;\nthe gap is momentum/adaptivity/noise";
-
-fn enabled_id() -> egui::Id {
-    egui::Id::unique("descent-theory-overlay")
-}
-
-/// Turns the overlay on or off for this frame's plots (the app calls it with the toolbar toggle).
-pub fn set_enabled(ctx: &egui::Context, on: bool) {
-    ctx.data_mut(|d| d.insert_temp(enabled_id(), on));
-}
-
-/// Whether the overlay is on (default on).
-pub fn enabled(ctx: &egui::Context) -> bool {
-    ctx.data(|d| d.get_temp(enabled_id())).unwrap_or(true)
-}
 
 /// True when the run is exactly what the theory describes: SGD without momentum or weight decay, full batch, MSE.
 pub fn is_exact(s: &Settings) -> bool {
@@ -90,13 +76,13 @@ pub enum Quantity {
 /// plain full-batch GD, the caption. Does nothing when the overlay is off or the loss has no closed form.
 pub fn overlay(
     plot_ui: &mut PlotUi<'_>,
-    env: &PlotEnv<'_>,
+    ctx: &ViewCtx<'_>,
     run: &RunSnapshot,
     quantity: Quantity,
     steps: std::ops::RangeInclusive<f64>,
     columns: usize,
 ) {
-    if !enabled(plot_ui.ctx()) || env.snap.runs.first().map(|r| r.id) != Some(run.id) {
+    if !ctx.display.theory || ctx.snap.runs.first().map(|r| r.id) != Some(run.id) {
         return;
     }
     let s = &run.spec.settings;
@@ -115,7 +101,7 @@ pub fn overlay(
     let hi = (steps.end().min(last as f64).ceil() as u64).max(lo);
     let n = columns.clamp(2, 2000) as u64;
     let stride = ((hi - lo) / n).max(1);
-    let n_samples = env.snap.data.len();
+    let n_samples = ctx.snap.data.len();
     let mut pts = Vec::with_capacity(n as usize + 2);
     let mut k = lo;
     loop {
@@ -128,7 +114,7 @@ pub fn overlay(
                     if log { l.max(1e-300).log10() } else { l }
                 }
             };
-            if let Some(v) = super::plots::plottable(v) {
+            if let Some(v) = super::plottable(v) {
                 pts.push([k as f64, v]);
             }
         }
@@ -137,7 +123,7 @@ pub fn overlay(
         }
         k = (k + stride).min(hi);
     }
-    let color = env.palette.curve.gamma_multiply(0.9);
+    let color = ctx.palette.curve.gamma_multiply(0.9);
     let name = match quantity {
         Quantity::B => "theory b",
         _ => "theory",
@@ -148,13 +134,13 @@ pub fn overlay(
     // With several runs on the plot the caption would sit on top of their curves, so it is shown for one run only;
     // a diverged run's "diverged" mark takes the same corner.
     if let Quantity::Loss { .. } = quantity
-        && env.snap.runs.len() == 1
+        && ctx.snap.runs.len() == 1
         && !matches!(run.status, crate::engine::trainer::Status::Diverged { .. })
         && let Some(end) = pts.last().copied()
     {
         let top = pts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
         let (caption, color) =
-            if is_exact(s) { (EXACT_CAPTION, env.palette.weak_text) } else { (GAP_CAPTION, env.palette.warning) };
+            if is_exact(s) { (EXACT_CAPTION, ctx.palette.weak_text) } else { (GAP_CAPTION, ctx.palette.warning) };
         plot_ui.text(
             Text::new("", [end[0], top].into(), RichText::new(caption).small().color(color)).anchor(Align2::RIGHT_TOP),
         );

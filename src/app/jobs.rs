@@ -1,0 +1,213 @@
+//! Background jobs, in one place: every piece of work the UI thread must not wait for (file dialogs, loading,
+//! writing, the gradient check on large data, the learning-rate sweep) runs on a short-lived thread started by
+//! [`Job::spawn`], which streams its messages back through a channel and wakes the UI.
+//!
+//! - A job is cancelled when its [`Job`] is dropped (the work polls [`Cancel::is_set`]).
+//! - What a job was computed for is keyed by generation counters ([`crate::worker::Snapshot::data_generation`],
+//!   the app's own request counters), never by a pointer that could be reused.
+//! - A thread that cannot be started is an error the caller shows, never a job that waits forever.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+use crate::engine::data::Dataset;
+use crate::session::Session;
+
+/// What a save dialog was opened for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The runs as CSV (trace format).
+    Csv,
+    /// The runs as JSON.
+    Json,
+    /// A PNG of the whole window.
+    WindowPng,
+    /// A PNG of one plot (index into the plot rectangles remembered from the last frame).
+    PlotPng(usize),
+    /// An animated GIF of the selected run.
+    Gif,
+    /// A session file.
+    Session,
+}
+
+impl ExportKind {
+    /// The file name the save dialog proposes.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExportKind::Csv => "descent-runs.csv",
+            ExportKind::Json => "descent-runs.json",
+            ExportKind::WindowPng => "descent.png",
+            ExportKind::PlotPng(_) => "descent-plot.png",
+            ExportKind::Gif => "descent.gif",
+            ExportKind::Session => "descent-session.json",
+        }
+    }
+
+    /// The save dialog's filter: a name and an extension.
+    pub fn filter(self) -> (&'static str, &'static str) {
+        match self {
+            ExportKind::Csv => ("CSV", "csv"),
+            ExportKind::Json => ("JSON", "json"),
+            ExportKind::WindowPng | ExportKind::PlotPng(_) => ("PNG image", "png"),
+            ExportKind::Gif => ("GIF animation", "gif"),
+            ExportKind::Session => ("descent session", "json"),
+        }
+    }
+}
+
+/// What a file job sends back to the UI thread.
+pub enum JobResult {
+    /// A data file was picked in the open dialog (`None`: cancelled).
+    PickedData(Option<PathBuf>),
+    /// A session file was picked in the open dialog.
+    PickedSession(Option<PathBuf>),
+    /// A path was chosen in a save dialog for an export or a session.
+    PickedSave(ExportKind, Option<PathBuf>),
+    /// Data loaded (or not) for load request `generation`, from `spec`.
+    Data {
+        /// The request's generation (only the latest request applies).
+        generation: u64,
+        /// The preset name or path it was loaded from.
+        spec: String,
+        /// The data, or a one-line error.
+        result: Result<Dataset, String>,
+    },
+    /// A session read (or not) from a file.
+    SessionLoaded(Result<Session, String>),
+    /// A file written: the report's one-line text, or an error.
+    Written(Result<String, String>),
+    /// The window's pixels, for a PNG export.
+    Screenshot(Arc<egui::ColorImage>),
+}
+
+/// The flag a job's work polls to stop early.
+#[derive(Clone, Debug, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// True once the job's owner has gone or cancelled it.
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Asks the work to stop.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A job on a background thread that sends messages of type `T` (one result, or a stream of progress), keyed by
+/// `K` (what it was started for).
+pub struct Job<K, T> {
+    /// What the job computes for (compare it with the current key to see whether it is still relevant).
+    pub key: K,
+    rx: Receiver<T>,
+    cancel: Cancel,
+    finished: bool,
+}
+
+impl<K, T: Send + 'static> Job<K, T> {
+    /// Starts `work` on a thread named `descent-{name}`; it gets a sender for its messages and the cancel flag, and
+    /// every message wakes the UI through `wake`.
+    ///
+    /// # Errors
+    /// A one-line message when the thread cannot be started.
+    pub fn spawn(
+        name: &str,
+        key: K,
+        wake: impl Fn() + Send + 'static,
+        work: impl FnOnce(&dyn Fn(T), &Cancel) + Send + 'static,
+    ) -> Result<Self, String> {
+        let (tx, rx): (Sender<T>, Receiver<T>) = channel();
+        let cancel = Cancel::default();
+        let flag = cancel.clone();
+        std::thread::Builder::new()
+            .name(format!("descent-{name}"))
+            .spawn(move || {
+                {
+                    let send = |msg: T| {
+                        let _ = tx.send(msg);
+                        wake();
+                    };
+                    work(&send, &flag);
+                }
+                // Disconnect before the last wake-up, so that the UI sees the job finished when it looks.
+                drop(tx);
+                wake();
+            })
+            .map_err(|e| format!("cannot start the {name} job: {e}"))?;
+        Ok(Job { key, rx, cancel, finished: false })
+    }
+
+    /// The messages that have arrived since the last call.
+    pub fn drain(&mut self) -> Vec<T> {
+        let mut out = Vec::new();
+        loop {
+            match self.rx.try_recv() {
+                Ok(msg) => out.push(msg),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.finished = true;
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// True once the work has returned and every message has been drained.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
+impl<K, T> Drop for Job<K, T> {
+    fn drop(&mut self) {
+        self.cancel.set();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait<K, T: Send + 'static>(job: &mut Job<K, T>) -> Vec<T> {
+        let mut all = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !job.is_finished() && std::time::Instant::now() < deadline {
+            all.extend(job.drain());
+            std::thread::yield_now();
+        }
+        all
+    }
+
+    #[test]
+    fn a_job_streams_its_messages_then_finishes() {
+        let mut job = Job::spawn("test", 7_u64, || {}, |send, _| (0..5).for_each(send)).expect("spawn");
+        assert_eq!(job.key, 7);
+        assert_eq!(wait(&mut job), vec![0, 1, 2, 3, 4]);
+        assert!(job.is_finished());
+    }
+
+    #[test]
+    fn dropping_a_job_cancels_its_work() {
+        let (seen_tx, seen_rx) = channel();
+        let job = Job::spawn(
+            "test",
+            (),
+            || {},
+            move |send: &dyn Fn(u32), cancel| {
+                while !cancel.is_set() {
+                    send(1);
+                    std::thread::yield_now();
+                }
+                let _ = seen_tx.send(true);
+            },
+        )
+        .expect("spawn");
+        drop(job);
+        assert_eq!(seen_rx.recv_timeout(std::time::Duration::from_secs(10)), Ok(true));
+    }
+}
