@@ -3,7 +3,16 @@
 use clap::Parser;
 
 fn main() {
-    let cli = descent::cli::Cli::parse();
+    let cli = match descent::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print in full; a usage error is one line (clap's first), exit 2.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: invalid arguments"));
+            std::process::exit(descent::cli::EXIT_BAD_INPUT);
+        }
+    };
     if let Some(command) = &cli.command {
         std::process::exit(descent::cli::run_command(command));
     }

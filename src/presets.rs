@@ -45,7 +45,8 @@ impl Preset {
         }
     }
 
-    /// The runs of the preset; `base` supplies the start point, loss and data-independent settings.
+    /// The runs of the preset. The race keeps `base`'s problem (bias, loss, Huber δ, start point) and sets every
+    /// other setting itself; the notebook sets everything.
     ///
     /// Race learning rates (chosen so all six converge on the notebook's data, whose curvature L'' = 15 caps plain
     /// SGD at lr < 2/15): SGD 0.02, SGD+momentum 0.9 at 0.01, Nesterov 0.9 at 0.01, RMSprop 0.01, Adam 0.05,
@@ -70,9 +71,16 @@ impl Preset {
                 vec![spec(0, "NumPy (hand-written sum)", numpy), spec(1, "PyTorch autograd", torch)]
             }
             Preset::Race => {
-                let mut common = base.clone();
-                common.batch_size = None;
-                common.optimizer = Default::default();
+                // The race is about the optimizers alone: the problem (model, loss, start) stays, everything else is
+                // the default — the true gradient in f64 on the full batch, whatever the runs before used.
+                let common = Settings {
+                    bias: base.bias,
+                    loss: base.loss,
+                    huber_delta: base.huber_delta,
+                    w0: base.w0,
+                    b0: base.b0,
+                    ..Settings::default()
+                };
                 let with = |kind: OptimizerKind, lr: f64, momentum: f64, nesterov: bool| {
                     let mut s = common.clone();
                     s.optimizer.kind = kind;
@@ -114,6 +122,14 @@ mod tests {
         let colors: BTreeSet<[u8; 3]> = race.iter().map(|r| r.color).collect();
         assert_eq!(colors.len(), MAX_RUNS, "one colour per run");
         assert_eq!(Preset::parse(" Race "), Some(Preset::Race));
+        // After the notebook's runs, the race still uses the true gradient in f64 on the full batch.
+        let after_notebook = Preset::Race.specs(&nb[0].settings);
+        for run in &after_notebook {
+            assert_eq!(run.settings.gradient, GradientSource::Analytic, "{}", run.name);
+            assert_eq!(run.settings.precision, Precision::F64, "{}", run.name);
+            assert_eq!(run.settings.batch_size, None, "{}", run.name);
+        }
+        assert_eq!(after_notebook[0].settings, race[0].settings, "the same race from either start");
         assert_eq!(Preset::parse("nope"), None);
     }
 }

@@ -338,6 +338,13 @@ impl Run {
     }
 
     fn set_settings(&mut self, data: &Dataset, settings: Settings, tolerance: Option<f64>) {
+        // A new problem makes the history meaningless: the run restarts under it (see `Settings::problem_differs`).
+        if settings.problem_differs(&self.spec.settings) && settings.validate().is_ok() {
+            self.spec.settings = settings;
+            self.refresh_analysis(data);
+            self.reset(data, tolerance);
+            return;
+        }
         let Some(trainer) = &mut self.trainer else {
             self.spec.settings = settings;
             self.refresh_analysis(data);

@@ -22,7 +22,9 @@ use egui_kittest::kittest::Queryable;
 
 #[test]
 fn gradient_check_tab_shows_the_notebook_ratio_4_00() {
-    let mut h = harness(AppOptions::default());
+    // With the notebook's summed gradient in use, the 4× is the lesson (and a warning).
+    let engine = EngineArgs { gradient: Some(GradientSource::NotebookSum), ..EngineArgs::default() };
+    let mut h = harness(AppOptions { engine, ..AppOptions::default() });
     h.step();
     assert_eq!(h.state().persisted().tab, Tab::GradientCheck);
     h.step();
@@ -33,6 +35,16 @@ fn gradient_check_tab_shows_the_notebook_ratio_4_00() {
     for name in ["MulBackward0", "SubBackward0", "PowBackward0", "MeanBackward0", "[1, 2, 3, 4]", "[3, 6, 9, 12]"] {
         assert!(shows(&h, name), "the autodiff graph shows {name}");
     }
+}
+
+#[test]
+fn with_the_true_gradient_the_4x_is_what_the_notebook_would_do_not_a_warning() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.step();
+    assert!(!shows(&h, "lr × 4.00 = 0.04"), "no warning that reads as 'your gradient is wrong'");
+    assert!(shows(&h, "The gradient in use is the true one"), "says the gradient in use is right");
+    assert!(shows(&h, "would be 4.00×"), "and what the notebook's sum would do");
 }
 
 #[test]

@@ -209,3 +209,24 @@ fn mini_batches_are_reproducible_from_the_seed() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+#[test]
+fn window_size_is_checked_with_a_one_line_error() {
+    for bad in ["10x10", "1280", "axb", "1280x99999"] {
+        let out = descent(&["--window-size", bad]);
+        assert_eq!(out.status.code(), Some(2), "--window-size {bad}");
+        let err = stderr(&out);
+        assert_eq!(err.trim_end().lines().count(), 1, "one line for {bad}: {err}");
+        assert!(err.contains("--window-size"), "names the flag: {err}");
+    }
+}
+
+#[test]
+fn usage_errors_are_one_line() {
+    let out = descent(&["trace", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).trim_end().lines().count(), 1, "{}", stderr(&out));
+    let help = descent(&["--help"]);
+    assert!(help.status.success());
+    assert!(stdout(&help).contains("--window-size"), "help lists the window size");
+}

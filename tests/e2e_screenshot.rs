@@ -85,8 +85,11 @@ fn the_app_saves_a_screenshot_and_exits() {
     std::fs::create_dir_all(&data).expect("data dir");
     let out = dir.path().join("shot.png");
     let out_arg = out.to_string_lossy().into_owned();
-    let Some(mut cmd) = app_under_xvfb(&["--screenshot", &out_arg, "--run", "--after-steps", "25"], &runtime, &data)
-    else {
+    let Some(mut cmd) = app_under_xvfb(
+        &["--window-size", "1400x900", "--screenshot", &out_arg, "--run", "--after-steps", "25"],
+        &runtime,
+        &data,
+    ) else {
         return skip_or_fail("xvfb-run is not installed");
     };
     let output = wait(cmd.spawn().expect("start xvfb-run"));

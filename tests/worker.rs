@@ -400,3 +400,70 @@ fn dropping_the_handle_joins_the_thread() {
     assert!(start.elapsed() < Duration::from_secs(2), "prompt shutdown while running");
     assert_eq!(Arc::strong_count(&alive), 1, "the thread ended and dropped its state");
 }
+
+#[test]
+fn a_new_problem_restarts_the_run_and_an_optimizer_change_continues_it() {
+    let data = Dataset::notebook();
+    let mut mae = lr(0.01);
+    mae.loss = descent::engine::LossKind::Mae;
+    let w = spawn(data.clone(), mae.clone(), None, Speed::Unlimited);
+    w.send(Command::Step(20));
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) == 20 && s.mode == Mode::Idle);
+    assert!(ok);
+    // lr, hyperparameters, optimizer kind: the run continues from step 20, with a marker.
+    let mut adam = mae.clone();
+    adam.optimizer.kind = OptimizerKind::Adam;
+    adam.optimizer.lr = 0.05;
+    w.send(Command::SetSettings(MAIN, adam.clone()));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].spec.settings == adam);
+    assert!(ok);
+    assert_eq!(step_of(&snap), 20, "continues from its current state");
+    assert_eq!(snap.runs[0].history.markers().len(), 1, "the change is marked");
+    // A different loss (and likewise model, gradient source, precision, start, batches): the MAE history means
+    // nothing under MSE, so the run starts again at step 0 under the new loss.
+    let mut mse = adam.clone();
+    mse.loss = descent::engine::LossKind::Mse;
+    w.send(Command::SetSettings(MAIN, mse.clone()));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].spec.settings == mse);
+    assert!(ok);
+    let run = &snap.runs[0];
+    assert_eq!(run.record.step, 0, "restarted");
+    assert_eq!(run.history.len(), 1, "only the start row");
+    assert_eq!(run.record.loss, 67.5, "the MSE at w = 0");
+    assert!(run.history.markers().is_empty());
+    let changes: [fn(&mut Settings); 5] = [
+        |s: &mut Settings| s.bias = true,
+        |s: &mut Settings| s.gradient = descent::engine::GradientSource::NotebookSum,
+        |s: &mut Settings| s.precision = descent::engine::Precision::F32,
+        |s: &mut Settings| s.w0 = 1.0,
+        |s: &mut Settings| s.batch_size = Some(2),
+    ];
+    for change in changes {
+        let mut base = lr(0.01);
+        base.batch_size = None;
+        let mut changed = base.clone();
+        change(&mut changed);
+        assert!(base.problem_differs(&changed), "{changed:?}");
+        let mut only_lr = base.clone();
+        only_lr.optimizer.lr = 0.02;
+        assert!(!base.problem_differs(&only_lr));
+    }
+}
+
+#[test]
+fn a_converged_run_given_a_new_lr_may_run_again() {
+    let w = spawn(Dataset::notebook(), lr(1.0 / 15.0), Some(1e-6), Speed::Unlimited);
+    w.send(Command::Run);
+    let (snap, ok) = w.wait_for(WAIT, |s| matches!(s.runs[0].status, Status::Converged { .. }) && s.mode == Mode::Idle);
+    assert!(ok, "lr = 1/λ lands on w* at once");
+    let at = step_of(&snap);
+    w.send(Command::SetSettings(MAIN, lr(0.05)));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].spec.settings.optimizer.lr == 0.05);
+    assert!(ok);
+    assert_eq!(snap.runs[0].status, Status::Running, "not left as 'minimum reached': Run is possible again");
+    assert_eq!(step_of(&snap), at, "continues from where it converged");
+    w.send(Command::Run);
+    let (snap, ok) = w.wait_for(WAIT, |s| matches!(s.runs[0].status, Status::Converged { .. }) && s.mode == Mode::Idle);
+    assert!(ok);
+    assert_eq!(step_of(&snap), at + 1, "already at the minimum: converged again at its next step");
+}

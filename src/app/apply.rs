@@ -73,7 +73,7 @@ impl App {
             Action::SetShowTangent(v) => self.prefs.show_tangent = v,
             Action::SetShowNext(v) => self.prefs.show_next = v,
             Action::SetShowTheory(v) => self.prefs.show_theory = v,
-            Action::SetShowBatches(v) => self.runs.show_batches = v,
+            Action::SetShowBatches(v) => self.prefs.show_batches = v,
             Action::ResetToDefaults => self.reset_to_defaults(),
             Action::OpenTab(tab) => {
                 self.prefs.tab = tab;

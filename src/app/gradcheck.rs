@@ -15,7 +15,7 @@ use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
-use crate::engine::settings::{Precision, Settings};
+use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::worker::RunSnapshot;
 
 /// Above this many samples the check runs on a helper thread.
@@ -159,6 +159,25 @@ pub fn ratio_sentence(check: &GradientCheck, lr: f64) -> String {
     }
 }
 
+/// The gradient check's lesson, and whether it is a warning: the notebook's summed gradient against the true one
+/// is a warning only while a run uses it (`in_use`); otherwise it is what the hand-written sum *would* do.
+pub fn gradient_sentence(check: &GradientCheck, lr: f64, in_use: bool) -> (String, bool) {
+    let differs = check.notebook_sum_ratio().is_some_and(|r| (r - 1.0).abs() > 1e-9);
+    match check.notebook_sum_ratio() {
+        Some(r) if !in_use => (
+            format!(
+                "The gradient in use is the true one. The notebook's hand-written sum would be {r:.2}× it here (it sums \
+                 over the N = {} samples instead of averaging), so lr {} would act like {}.",
+                check.n_samples,
+                format::short(lr),
+                format::short(lr * r)
+            ),
+            false,
+        ),
+        _ => (ratio_sentence(check, lr), differs && in_use),
+    }
+}
+
 /// A vector for the graph table: `[3, 6, 9, 12]`, or its first values and “… (N values)”.
 pub fn vector_text(values: &[f64], len: usize) -> String {
     let items: Vec<String> = values.iter().map(|&v| super::plots::value_label(v)).collect();
@@ -231,13 +250,10 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
             }
         });
         // The sentence first: it is the lesson, the table below is the evidence.
-        let lr = settings.optimizer.lr;
-        let color = if view.check.notebook_sum_ratio().is_some_and(|r| (r - 1.0).abs() > 1e-9) {
-            env.palette.warning
-        } else {
-            ui.visuals().text_color()
-        };
-        ui.label(RichText::new(ratio_sentence(&view.check, lr)).color(color));
+        let in_use = env.live.runs.iter().any(|r| r.spec.settings.gradient == GradientSource::NotebookSum);
+        let (sentence, warn) = gradient_sentence(&view.check, settings.optimizer.lr, in_use);
+        let color = if warn { env.palette.warning } else { ui.visuals().text_color() };
+        ui.label(RichText::new(sentence).color(color));
         ui.add_space(4.0);
         sources_table_ui(ui, &view.check, env);
         ui.add_space(4.0);
@@ -364,6 +380,18 @@ fn graph_table_ui(ui: &mut Ui, view: &GradCheckView, env: &ViewCtx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_4x_is_a_warning_only_while_a_run_uses_the_notebook_sum() {
+        let v = compute(&Dataset::notebook(), &Settings::default(), Params::default());
+        let (warned, warn) = gradient_sentence(&v.check, 0.01, true);
+        assert!(warn, "in use: a warning");
+        assert!(warned.contains("4.00× the true one") && warned.contains("0.04"), "{warned}");
+        let (calm, warn) = gradient_sentence(&v.check, 0.01, false);
+        assert!(!warn, "not in use: no warning");
+        assert!(calm.starts_with("The gradient in use is the true one"), "{calm}");
+        assert!(calm.contains("would be 4.00×") && calm.contains("would act like 0.04"), "{calm}");
+    }
 
     #[test]
     fn notebook_ratio_sentence_reads_4_00_and_0_04() {

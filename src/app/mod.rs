@@ -68,8 +68,11 @@ pub use state::{Action, Persisted, Prefs};
 use theme::Palette;
 use view::{Display, SeriesCache, ViewCtx};
 
-/// Default window size (fits the 1400×900 virtual screen used for screenshots).
+/// Default size of a first window (shrunk to fit a smaller screen; later launches remember the user's size).
 pub const WINDOW_SIZE: [f32; 2] = [1400.0, 900.0];
+
+/// The smallest window the layout is made for.
+pub const MIN_WINDOW_SIZE: [f32; 2] = [960.0, 620.0];
 
 /// Storage key of the comparison runs saved between launches.
 const RUNS_KEY: &str = "descent-runs";
@@ -92,7 +95,12 @@ pub struct App {
     exports: exports::ExportsState,
     runs: runs::RunsState,
     tabs: tabs::TabsState,
+    /// Frames left to check that the window fits its screen (0: done).
+    fit_frames: u8,
 }
+
+/// Share of the screen a window that was too large shrinks to.
+const SCREEN_SHARE: [f32; 2] = [0.92, 0.88];
 
 impl App {
     /// The id of the run the app starts with.
@@ -151,6 +159,7 @@ impl App {
             exports: Default::default(),
             runs,
             tabs: Default::default(),
+            fit_frames: if options.fit_to_screen { 30 } else { 0 },
         };
         if let Some(session) = &options.session
             && let Err(e) = app.open_session(session)
@@ -200,6 +209,25 @@ impl App {
         &self.tabs.data
     }
 
+    /// Shrinks a window larger than its screen (a first launch on a small laptop) once the screen's size is known.
+    fn fit_to_screen(&mut self, ctx: &egui::Context) {
+        if self.fit_frames == 0 {
+            return;
+        }
+        self.fit_frames -= 1;
+        let (monitor, inner) = ctx.input(|i| (i.viewport().monitor_size, i.viewport().inner_rect));
+        let (Some(monitor), Some(inner)) = (monitor, inner) else {
+            return;
+        };
+        self.fit_frames = 0;
+        let fits = inner.width() <= monitor.x * 0.96 && inner.height() <= monitor.y * 0.93;
+        if !fits {
+            let size =
+                vec2(inner.width().min(monitor.x * SCREEN_SHARE[0]), inner.height().min(monitor.y * SCREEN_SHARE[1]));
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size));
+        }
+    }
+
     /// The frame's view context: the snapshot as the plots draw it and the UI state they depend on.
     fn view_ctx<'a>(
         &self,
@@ -208,7 +236,7 @@ impl App {
         palette: Palette,
         series: &'a RefCell<SeriesCache>,
     ) -> ViewCtx<'a> {
-        let Prefs { log_loss, show_tangent, show_next, show_theory, .. } = self.prefs;
+        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, .. } = self.prefs;
         ViewCtx {
             live,
             snap: view,
@@ -222,7 +250,7 @@ impl App {
                 tangent: show_tangent,
                 next: show_next,
                 theory: show_theory,
-                batches: self.runs.show_batches,
+                batches: show_batches,
             },
             series,
         }
@@ -235,7 +263,7 @@ impl App {
             return;
         };
         let palette = ctx.palette;
-        if status::banner_ui(ui, run, palette, actions) {
+        if status::banner_ui(ui, run, &ctx.live.runs, palette, actions) {
             ui.add_space(6.0);
         }
         runs::legend_row_ui(ui, ctx);
@@ -262,24 +290,17 @@ impl App {
         };
         let landscape = &mut self.landscape;
         ui.scope_builder(UiBuilder::new().max_rect(left), |ui| {
-            plots::card_ui(
-                ui,
-                palette,
-                title,
-                subtitle,
-                |_| {},
-                |ui| landscape.ui(ui, ctx, run, point, toggles, actions),
-            );
+            plots::card_ui(ui, palette, title, subtitle, |ui| landscape.ui(ui, ctx, run, point, toggles, actions));
         });
         let log = ctx.display.log_loss;
         ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
             let sub = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
-            plots::card_ui(ui, palette, "Loss vs step", sub, |_| {}, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
+            plots::card_ui(ui, palette, "Loss vs step", sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });
         ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
             let sub = if bias { "w solid, b dashed · optimum dashed gold" } else { "dashed gold: the optimum w*" };
             let title = if bias { "Weights vs step" } else { "Weight vs step" };
-            plots::card_ui(ui, palette, title, sub, |_| {}, |ui| plots::weights::weights_plot_ui(ui, ctx));
+            plots::card_ui(ui, palette, title, sub, |ui| plots::weights::weights_plot_ui(ui, ctx));
         });
     }
 
@@ -318,6 +339,7 @@ impl App {
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.fit_to_screen(&ctx);
         self.snap = self.worker.snapshot();
         self.runs.settle(&self.snap);
         let snap = Arc::clone(&self.snap);
@@ -412,16 +434,20 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         exit_code: Arc::clone(&exit_code),
         preset: gui.preset,
         session,
+        fit_to_screen: gui.window_size.is_none(),
     };
+    let size = gui.window_size.unwrap_or(WINDOW_SIZE);
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("descent")
         .with_app_id("descent")
-        .with_inner_size(WINDOW_SIZE)
-        .with_min_inner_size([960.0, 620.0]);
+        .with_inner_size(size)
+        .with_min_inner_size([MIN_WINDOW_SIZE[0].min(size[0]), MIN_WINDOW_SIZE[1].min(size[1])]);
     if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")) {
         viewport = viewport.with_icon(Arc::new(icon));
     }
-    let native = eframe::NativeOptions { viewport, persist_window: persist, ..Default::default() };
+    // A size given on the command line is exactly the size (not the one remembered from the last launch).
+    let persist_window = persist && gui.window_size.is_none();
+    let native = eframe::NativeOptions { viewport, persist_window, centered: true, ..Default::default() };
     let result = eframe::run_native("descent", native, Box::new(move |cc| Ok(Box::new(App::new(cc, options)))));
     match result {
         Ok(()) => exit_code.load(Ordering::SeqCst),

@@ -51,10 +51,10 @@ pub struct RunsState {
     pub ghosts: BTreeSet<RunId>,
     /// The timeline's step (`None`: live).
     pub scrub: Option<u64>,
-    /// Draw the per-batch loss curves on the landscape.
-    pub show_batches: bool,
-    /// Name fields being edited.
+    /// Names being edited (a double-click on a name starts an edit).
     pub names: HashMap<RunId, String>,
+    /// The name field that takes the keyboard focus at its first frame.
+    rename_focus: Option<RunId>,
     /// Settings sent to a run that its published snapshot does not show yet: the one optimistic copy, so that a
     /// slider does not snap back for the frames until the worker publishes them.
     pending: Option<(RunId, Settings)>,
@@ -70,8 +70,8 @@ impl RunsState {
             solo: None,
             ghosts: BTreeSet::new(),
             scrub: None,
-            show_batches: true,
             names: HashMap::new(),
+            rename_focus: None,
             pending: None,
             next_id: n.max(1),
         }
@@ -263,14 +263,6 @@ pub fn runs_ui(ui: &mut Ui, snap: &Snapshot, state: &mut RunsState, palette: Pal
                     ui.close();
                 }
             });
-            let mut batches = state.show_batches;
-            if ui
-                .checkbox(&mut batches, "batches")
-                .on_hover_text("With a batch size set: draw each mini-batch's own loss curve faintly on the landscape.")
-                .changed()
-            {
-                actions.push(Action::SetShowBatches(batches));
-            }
         });
         for run in &snap.runs {
             run_row_ui(ui, run, n, state, palette, actions);
@@ -286,104 +278,132 @@ fn run_row_ui(
     palette: Palette,
     actions: &mut Vec<Action>,
 ) {
-    let id = run.id;
     let color = palette.run(run.spec.color);
-    let selected = state.selected == id;
-    let visible = state.is_visible(id);
-    let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 3)).corner_radius(4.0).stroke(if selected {
-        egui::Stroke::new(1.5, color)
-    } else {
-        egui::Stroke::NONE
-    });
+    let selected = state.selected == run.id;
+    let stroke = if selected { egui::Stroke::new(1.5, color) } else { egui::Stroke::NONE };
+    let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 3)).corner_radius(4.0).stroke(stroke);
     frame.show(ui, |ui| {
-        ui.horizontal(|ui| {
-            let (rect, swatch) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::click());
-            let fill = if visible { color } else { faded(color, 0.25) };
-            ui.painter().rect_filled(rect, 3.0, fill);
-            if state.ghosts.contains(&id) {
-                ui.painter().rect_stroke(rect, 3.0, egui::Stroke::new(1.0, Color32::GRAY), egui::StrokeKind::Outside);
-            }
-            if swatch.on_hover_text("Edit this run's settings below").clicked() {
-                actions.push(Action::SelectRun(id));
-            }
-            let name = state.names.entry(id).or_insert_with(|| run.spec.name.clone());
-            let edit = ui.add(egui::TextEdit::singleline(name).desired_width(150.0).text_color(color));
-            edit.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::accesskit::Role::TextInput, true, format!("name of run {}", id.0 + 1))
-            });
-            if !edit.has_focus() && *name != run.spec.name && !edit.lost_focus() {
-                *name = run.spec.name.clone();
-            }
-            if edit.changed() && !name.trim().is_empty() {
-                actions.push(Action::RenameRun(id, name.clone()));
-            }
-            if edit.gained_focus() {
-                actions.push(Action::SelectRun(id));
-            }
-            let eye = ui.selectable_label(!visible, labels::HIDE).on_hover_text(if visible {
-                "Hide this run in the plots"
-            } else {
-                "Show this run"
-            });
-            if eye.clicked() {
-                actions.push(Action::ToggleHidden(id));
-            }
-            if ui
-                .selectable_label(state.solo == Some(id), labels::SOLO)
-                .on_hover_text("Solo: show only this run (again: all)")
-                .clicked()
-            {
-                actions.push(Action::Solo(id));
-            }
-            if ui
-                .add_enabled(n < MAX_RUNS, egui::Button::new(labels::DUPLICATE).small())
-                .on_hover_text("Duplicate this run")
-                .clicked()
-            {
-                actions.push(Action::DuplicateRun(id));
-            }
-            if ui
-                .add_enabled(n > 1, egui::Button::new(labels::REMOVE).small())
-                .on_hover_text("Remove this run")
-                .clicked()
-            {
-                actions.push(Action::RemoveRun(id));
-            }
-        });
-        ui.horizontal(|ui| {
-            ui.add_space(20.0);
-            ui.spacing_mut().slider_width = 96.0;
-            let mut lr = run.spec.settings.optimizer.lr;
-            let (lo, hi) = (*LR_RANGE.start(), *LR_RANGE.end());
-            let slider = ui.add(
-                egui::Slider::new(&mut lr, LR_RANGE)
-                    .logarithmic(true)
-                    .show_value(false)
-                    .text(RichText::new("lr").color(palette.weak_text)),
-            );
-            let typed = ui.add(
-                egui::DragValue::new(&mut lr)
-                    .range(lo..=hi)
-                    .speed(0.0)
-                    .max_decimals(6)
-                    .custom_formatter(|v, _| crate::engine::gradient::fmt_sig(v)),
-            );
-            typed.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::accesskit::Role::SpinButton, true, format!("lr of run {}", id.0 + 1))
-            });
-            if (slider.changed() || typed.changed()) && lr.is_finite() && lr != run.spec.settings.optimizer.lr {
-                actions.push(Action::SetRunLr(id, lr.clamp(lo, hi)));
-            }
-            let status = match run.status {
-                crate::engine::trainer::Status::Converged { .. } => ("●", palette.converged),
-                crate::engine::trainer::Status::Diverged { .. } => ("×", palette.diverged),
-                crate::engine::trainer::Status::Running => ("", palette.weak_text),
-            };
-            ui.label(
-                RichText::new(format!("{} w={}", status.0, super::format::sig(run.record.params.w, 4)))
-                    .small()
-                    .color(status.1),
-            );
+        ui.horizontal(|ui| run_header_ui(ui, run, n, state, color, actions));
+        ui.horizontal(|ui| run_lr_ui(ui, run, palette, actions));
+    });
+}
+
+/// The swatch (select), the name (double-click to rename), hide, solo, duplicate and remove.
+fn run_header_ui(
+    ui: &mut Ui,
+    run: &RunSnapshot,
+    n: usize,
+    state: &mut RunsState,
+    color: Color32,
+    actions: &mut Vec<Action>,
+) {
+    let id = run.id;
+    let visible = state.is_visible(id);
+    let (rect, swatch) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::click());
+    ui.painter().rect_filled(rect, 3.0, if visible { color } else { faded(color, 0.25) });
+    if state.ghosts.contains(&id) {
+        ui.painter().rect_stroke(rect, 3.0, egui::Stroke::new(1.0, Color32::GRAY), egui::StrokeKind::Outside);
+    }
+    if swatch.on_hover_text("Edit this run's settings below").clicked() {
+        actions.push(Action::SelectRun(id));
+    }
+    // The buttons from the right edge, then the name in the room left between (cut with "…" when long).
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        let remove = ui.add_enabled(n > 1, egui::Button::new(labels::REMOVE).small());
+        if remove.on_hover_text("Remove this run").clicked() {
+            actions.push(Action::RemoveRun(id));
+        }
+        let dup = ui.add_enabled(n < MAX_RUNS, egui::Button::new(labels::DUPLICATE).small());
+        if dup.on_hover_text("Duplicate this run").clicked() {
+            actions.push(Action::DuplicateRun(id));
+        }
+        let solo = ui.selectable_label(state.solo == Some(id), labels::SOLO);
+        if solo.on_hover_text("Solo: show only this run (again: all)").clicked() {
+            actions.push(Action::Solo(id));
+        }
+        let tip = if visible { "Hide this run in the plots" } else { "Show this run" };
+        if ui.selectable_label(!visible, labels::HIDE).on_hover_text(tip).clicked() {
+            actions.push(Action::ToggleHidden(id));
+        }
+        let width = ui.available_width().max(40.0);
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            run_name_ui(ui, run, state, color, width, actions);
         });
     });
+}
+
+/// The run's name in its colour, cut with "…" when long (the whole name on hover); a double-click edits it.
+fn run_name_ui(
+    ui: &mut Ui,
+    run: &RunSnapshot,
+    state: &mut RunsState,
+    color: Color32,
+    width: f32,
+    actions: &mut Vec<Action>,
+) {
+    let id = run.id;
+    let Some(name) = state.names.get_mut(&id) else {
+        let label = egui::Label::new(RichText::new(&run.spec.name).color(color)).truncate().sense(egui::Sense::click());
+        let response = ui
+            .add_sized([width, 18.0], label)
+            .on_hover_text(format!("{}\nClick to edit this run's settings; double-click to rename it.", run.spec.name));
+        if response.double_clicked() {
+            state.names.insert(id, run.spec.name.clone());
+            state.rename_focus = Some(id);
+        } else if response.clicked() {
+            actions.push(Action::SelectRun(id));
+        }
+        return;
+    };
+    let edit = ui.add(egui::TextEdit::singleline(name).desired_width(width).text_color(color));
+    edit.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::accesskit::Role::TextInput, true, format!("name of run {}", id.0 + 1))
+    });
+    if edit.changed() && !name.trim().is_empty() {
+        actions.push(Action::RenameRun(id, name.clone()));
+    }
+    if !edit.has_focus() {
+        if state.rename_focus == Some(id) {
+            state.rename_focus = None;
+            edit.request_focus();
+        } else {
+            state.names.remove(&id); // the edit is over (Enter, Escape or a click elsewhere)
+        }
+    }
+}
+
+/// The run's own learning rate (slider and typed value) and its state.
+fn run_lr_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, actions: &mut Vec<Action>) {
+    let id = run.id;
+    ui.add_space(20.0);
+    ui.spacing_mut().slider_width = 96.0;
+    let mut lr = run.spec.settings.optimizer.lr;
+    let (lo, hi) = (*LR_RANGE.start(), *LR_RANGE.end());
+    let slider = ui.add(
+        egui::Slider::new(&mut lr, LR_RANGE)
+            .logarithmic(true)
+            .show_value(false)
+            .text(RichText::new("lr").color(palette.weak_text)),
+    );
+    let typed = ui.add(
+        egui::DragValue::new(&mut lr)
+            .range(lo..=hi)
+            .speed(0.0)
+            .max_decimals(6)
+            .custom_formatter(|v, _| crate::engine::gradient::fmt_sig(v)),
+    );
+    typed.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::accesskit::Role::SpinButton, true, format!("lr of run {}", id.0 + 1))
+    });
+    if (slider.changed() || typed.changed()) && lr.is_finite() && lr != run.spec.settings.optimizer.lr {
+        actions.push(Action::SetRunLr(id, lr.clamp(lo, hi)));
+    }
+    let status = match run.status {
+        crate::engine::trainer::Status::Converged { .. } => ("●", palette.converged),
+        crate::engine::trainer::Status::Diverged { .. } => ("×", palette.diverged),
+        crate::engine::trainer::Status::Running => ("", palette.weak_text),
+    };
+    ui.label(
+        RichText::new(format!("{} w={}", status.0, super::format::sig(run.record.params.w, 4))).small().color(status.1),
+    );
 }

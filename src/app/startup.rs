@@ -48,6 +48,8 @@ pub struct AppOptions {
     pub preset: Option<String>,
     /// A session to open at launch (`--session FILE`, already read and checked).
     pub session: Option<Session>,
+    /// Shrink the first window to fit its screen when it is larger (off when `--window-size` fixes the size).
+    pub fit_to_screen: bool,
 }
 
 /// Where the first data comes from.

@@ -36,6 +36,8 @@ pub struct Prefs {
     pub show_next: bool,
     /// Draw the theory overlay (plain full-batch GD's exact trajectory) on the weight and loss plots.
     pub show_theory: bool,
+    /// Draw each mini-batch's own loss curve faintly on the landscape.
+    pub show_batches: bool,
     /// The selected tab of the bottom strip.
     pub tab: Tab,
 }
@@ -76,6 +78,8 @@ pub struct Persisted {
     pub show_next: bool,
     /// See [`Prefs::show_theory`].
     pub show_theory: bool,
+    /// See [`Prefs::show_batches`].
+    pub show_batches: bool,
     /// See [`Prefs::tab`].
     pub tab: Tab,
 }
@@ -92,6 +96,7 @@ impl Default for Persisted {
             show_tangent: true,
             show_next: true,
             show_theory: true,
+            show_batches: true,
             tab: Tab::default(),
         }
     }
@@ -100,8 +105,18 @@ impl Default for Persisted {
 impl Persisted {
     /// The save format of `settings` and `prefs`.
     pub fn new(settings: Settings, prefs: &Prefs) -> Self {
-        let Prefs { data, tolerance, steps_per_sec, log_loss, dark, show_tangent, show_next, show_theory, tab } =
-            prefs.clone();
+        let Prefs {
+            data,
+            tolerance,
+            steps_per_sec,
+            log_loss,
+            dark,
+            show_tangent,
+            show_next,
+            show_theory,
+            show_batches,
+            tab,
+        } = prefs.clone();
         Persisted {
             settings,
             data,
@@ -112,6 +127,7 @@ impl Persisted {
             show_tangent,
             show_next,
             show_theory,
+            show_batches,
             tab,
         }
     }
@@ -128,9 +144,22 @@ impl Persisted {
             show_tangent,
             show_next,
             show_theory,
+            show_batches,
             tab,
         } = self;
-        (settings, Prefs { data, tolerance, steps_per_sec, log_loss, dark, show_tangent, show_next, show_theory, tab })
+        let prefs = Prefs {
+            data,
+            tolerance,
+            steps_per_sec,
+            log_loss,
+            dark,
+            show_tangent,
+            show_next,
+            show_theory,
+            show_batches,
+            tab,
+        };
+        (settings, prefs)
     }
 
     /// The worker speed of [`Persisted::steps_per_sec`].

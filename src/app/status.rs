@@ -42,7 +42,8 @@ pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, selected: crate::worker::Run
     };
     let mono = |s: String| RichText::new(s).monospace();
     let name = |s: &str| RichText::new(s).monospace().color(palette.weak_text);
-    ui.horizontal_centered(|ui| {
+    // Wraps to a second line rather than clipping on a narrow window or with long numbers.
+    ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         if snap.runs.len() > 1 {
             ui.label(RichText::new(&run.spec.name).strong().color(color))
@@ -81,62 +82,111 @@ pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, selected: crate::worker::Run
     });
 }
 
-/// The banner above the plots: the outcome of the run, or why its settings were refused. Returns true when shown.
-pub fn banner_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, actions: &mut Vec<Action>) -> bool {
-    let (fill, text_color, text, fix): (Color32, Color32, String, Option<f64>) = if let Some(e) = &run.error {
-        (palette.diverged_fill, palette.diverged, format!("Settings refused: {e}"), None)
-    } else {
-        match run.status {
-            Status::Diverged { step, why } => {
-                let (text, fix) = divergence_text(run, step, why);
-                (palette.diverged_fill, strong_on(palette), text, fix)
-            }
-            Status::Converged { step, by } => {
-                let r = &run.record;
-                let b = if run.spec.settings.bias {
-                    format!(", b = {}", format::sig(r.params.b, 6))
-                } else {
-                    String::new()
-                };
-                let text = match by {
-                    Convergence::Tolerance => format!(
-                        "Minimum reached at step {step}: w = {}{b}, loss {}  (|∇L| = {} ≤ tolerance)",
-                        format::sig(r.params.w, 6),
-                        format::sci(r.loss, 3),
-                        format::sci(r.grad.norm(), 2)
-                    ),
-                    Convergence::Stalled => format!(
-                        "Stalled at step {step}: w = {}{b} no longer changes — the steps are below {}'s resolution",
-                        format::sig(r.params.w, 6),
-                        run.spec.settings.precision.label()
-                    ),
-                };
-                (palette.converged_fill, strong_on(palette), text, None)
-            }
-            Status::Running => return false,
+/// "3 of 6 converged, 1 diverged, 2 running": the outcome of every run, for the banner (`None` for one run).
+pub fn outcomes_summary(runs: &[RunSnapshot]) -> Option<String> {
+    if runs.len() < 2 {
+        return None;
+    }
+    let n = runs.len();
+    let converged = runs.iter().filter(|r| matches!(r.status, Status::Converged { .. })).count();
+    let diverged = runs.iter().filter(|r| matches!(r.status, Status::Diverged { .. })).count();
+    let mut parts = vec![format!("{converged} of {n} converged")];
+    if diverged > 0 {
+        parts.push(format!("{diverged} diverged"));
+    }
+    let running = n - converged - diverged;
+    if running > 0 {
+        parts.push(format!("{running} still running"));
+    }
+    Some(parts.join(", "))
+}
+
+/// The outcome of a run in one sentence and a learning rate to suggest, or `None` while it runs.
+fn outcome_text(run: &RunSnapshot) -> Option<(String, Option<f64>, bool)> {
+    if let Some(e) = &run.error {
+        return Some((format!("Settings refused: {e}"), None, false));
+    }
+    match run.status {
+        Status::Diverged { step, why } => {
+            let (text, fix) = divergence_text(run, step, why);
+            Some((text, fix, false))
+        }
+        Status::Converged { step, by } => {
+            let r = &run.record;
+            let b =
+                if run.spec.settings.bias { format!(", b = {}", format::sig(r.params.b, 6)) } else { String::new() };
+            let text = match by {
+                Convergence::Tolerance => format!(
+                    "Minimum reached at step {step}: w = {}{b}, loss {}  (|∇L| = {} ≤ tolerance)",
+                    format::sig(r.params.w, 6),
+                    format::sci(r.loss, 3),
+                    format::sci(r.grad.norm(), 2)
+                ),
+                Convergence::Stalled => format!(
+                    "Stalled at step {step}: w = {}{b} no longer changes — the steps are below {}'s resolution",
+                    format::sig(r.params.w, 6),
+                    run.spec.settings.precision.label()
+                ),
+            };
+            Some((text, None, true))
+        }
+        Status::Running => None,
+    }
+}
+
+/// The banner above the plots: the outcome of the selected `run` (named when there are several), the outcome of
+/// every run, and what to do next (a safe learning rate after a divergence; start again after a minimum). Returns
+/// true when shown.
+pub fn banner_ui(
+    ui: &mut Ui,
+    run: &RunSnapshot,
+    all: &[RunSnapshot],
+    palette: Palette,
+    actions: &mut Vec<Action>,
+) -> bool {
+    let any_finished = all.iter().any(|r| r.status.is_finished());
+    let summary = outcomes_summary(all).filter(|_| any_finished);
+    let own = outcome_text(run);
+    let Some((text, fix, converged)) = own.clone().or_else(|| summary.clone().map(|s| (s, None, false))) else {
+        return false;
+    };
+    let named = if all.len() > 1 && own.is_some() { format!("{}: {text}", run.spec.name) } else { text };
+    let (fill, text_color) = match (&own, converged) {
+        (None, _) => (palette.card, ui.visuals().text_color()),
+        (Some(_), true) => (palette.converged_fill, strong_on(palette)),
+        (Some(_), false) => {
+            (palette.diverged_fill, if run.error.is_some() { palette.diverged } else { strong_on(palette) })
         }
     };
     egui::Frame::new().fill(fill).corner_radius(6.0).inner_margin(egui::Margin::symmetric(12, 7)).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(text).strong().size(15.0).color(text_color));
-            if let Some(lr) = fix {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui
-                        .button(format!("Try lr = {}", format::short(lr)))
-                        .on_hover_text("Set this learning rate (the fastest stable one for plain gradient descent) and start again.")
-                        .clicked()
-                    {
-                        let mut s = run.spec.settings.clone();
-                        s.optimizer.lr = lr;
-                        actions.push(Action::SetSettings(s));
-                        actions.push(Action::Reset);
-                    }
-                });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(named).strong().size(15.0).color(text_color));
+            if let Some(summary) = summary.filter(|_| own.is_some()) {
+                ui.label(RichText::new(format!("· all runs: {summary}")).color(text_color));
             }
+            banner_action_ui(ui, run, fix, converged, actions);
         });
     });
     true
+}
+
+/// The banner's button: "Try lr = …" after a divergence, "Start again" after a minimum.
+fn banner_action_ui(ui: &mut Ui, run: &RunSnapshot, fix: Option<f64>, converged: bool, actions: &mut Vec<Action>) {
+    if let Some(lr) = fix {
+        let tip = "Set this learning rate (the fastest stable one for plain gradient descent) and start again.";
+        if ui.button(format!("Try lr = {}", format::short(lr))).on_hover_text(tip).clicked() {
+            let mut s = run.spec.settings.clone();
+            s.optimizer.lr = lr;
+            actions.push(Action::SetSettings(s));
+            actions.push(Action::Reset);
+        }
+    } else if converged {
+        let tip = "Back to the start point with a fresh optimizer (R). A new learning rate or optimizer continues from here instead; a new loss, model, gradient, precision, start or batches restarts by itself.";
+        if ui.button("Start again (R)").on_hover_text(tip).clicked() {
+            actions.push(Action::Reset);
+        }
+    }
 }
 
 fn strong_on(palette: Palette) -> Color32 {

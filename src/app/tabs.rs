@@ -44,7 +44,9 @@ pub fn tabs_ui(
         return;
     }
     let max = (ui.available_height() * 0.7).max(160.0);
-    egui::Panel::bottom("teach-tabs").resizable(true).default_size(230.0).size_range(140.0..=max).frame(frame).show(
+    // On a short window the plots above keep most of the height.
+    let default = (ui.available_height() * 0.36).clamp(140.0, 230.0);
+    egui::Panel::bottom("teach-tabs").resizable(true).default_size(default).size_range(140.0..=max).frame(frame).show(
         ui,
         |ui| {
             strip_ui(ui, tab, state, ctx.palette, actions);

@@ -194,6 +194,29 @@ pub struct GuiArgs {
     /// Start with one of the app's presets (notebook, race).
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+    /// Open the window at exactly this size in points, e.g. 1280x720 (otherwise: the size of the last launch, or
+    /// a size that fits the screen).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<[f32; 2]>,
+}
+
+/// The smallest and largest window side `--window-size` accepts, in points.
+pub const WINDOW_SIDE: std::ops::RangeInclusive<f32> = 320.0..=8192.0;
+
+/// Parses `--window-size WxH` (for example `1280x720`).
+fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
+    let bad = || format!("“{text}” is not a size like 1280x720");
+    let (w, h) = text.trim().split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let side = |v: &str| -> Result<f32, String> {
+        let v: u32 = v.trim().parse().map_err(|_| bad())?;
+        let v = v as f32;
+        if WINDOW_SIDE.contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!("{v} is outside {}…{} points", WINDOW_SIDE.start(), WINDOW_SIDE.end()))
+        }
+    };
+    Ok([side(w)?, side(h)?])
 }
 
 /// Output format of `trace`.

@@ -124,6 +124,26 @@ impl Settings {
         Params { w: self.w0, b: if self.bias { self.b0 } else { 0.0 } }
     }
 
+    /// True when `other` poses a different problem: another model, loss, Huber δ, gradient source, precision, start
+    /// point, batch size or seed. A run's history means nothing under the new problem, so the run restarts; any
+    /// other change (the learning rate, the optimizer and its hyperparameters) is one the optimizer can absorb, and
+    /// the run continues from its current state.
+    pub fn problem_differs(&self, other: &Settings) -> bool {
+        let Settings { bias, loss, huber_delta, gradient, precision, optimizer: _, w0, b0, batch_size, seed } = self;
+        (*bias, *loss, huber_delta.to_bits(), *gradient, *precision, w0.to_bits(), b0.to_bits(), *batch_size, *seed)
+            != (
+                other.bias,
+                other.loss,
+                other.huber_delta.to_bits(),
+                other.gradient,
+                other.precision,
+                other.w0.to_bits(),
+                other.b0.to_bits(),
+                other.batch_size,
+                other.seed,
+            )
+    }
+
     /// Number of trained parameters (1, or 2 with a bias).
     pub fn n_params(&self) -> usize {
         if self.bias { 2 } else { 1 }

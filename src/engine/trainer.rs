@@ -191,10 +191,13 @@ impl<F: Real> Trainer<F> {
             self.batcher = batcher_for(settings, self.problem.len());
         }
         self.reevaluate();
+        // A converged run continues under its new settings: it may run again (and converges again at its next step
+        // if the point still meets the tolerance); a running one may meet the tolerance under a new loss.
         if matches!(self.status, Status::Converged { .. }) {
             self.status = Status::Running;
+        } else {
+            self.check_tolerance();
         }
-        self.check_tolerance();
         Ok(())
     }
 

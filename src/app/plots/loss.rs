@@ -5,6 +5,7 @@ use egui::{Align2, RichText, Ui};
 use egui_plot::{HLine, Line, LineStyle, MarkerShape, Points, Text, VLine};
 
 use super::{ViewCtx, decade_label, decade_spacer, last_step, plottable, step_plot, visible_steps};
+use crate::app::theme::faded;
 use crate::engine::trainer::Status;
 use crate::history::Row;
 
@@ -72,41 +73,26 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
     let Some(y) = plottable(y) else {
         return;
     };
-    // Labels go on the side of the mark with more room: a run that ended early (beside one still going) is labelled
-    // to its right, one that ended at the right edge to its left.
     let right_half = |x: f64| x >= 0.5 * super::last_step(ctx.snap) as f64;
     let side = |x: f64, v: egui::Align| Align2([if right_half(x) { egui::Align::RIGHT } else { egui::Align::LEFT }, v]);
-    match run.status {
-        Status::Converged { step, .. } => {
-            let x = step as f64;
-            plot_ui.vline(VLine::new("minimum reached", x).color(ctx.palette.converged).width(1.5));
-            plot_ui.points(
-                Points::new("minimum reached ", [x, y])
-                    .color(ctx.palette.converged)
-                    .radius(5.0)
-                    .shape(MarkerShape::Circle),
-            );
-            plot_ui.text(
-                Text::new(
-                    "minimum reached label",
-                    [x, y].into(),
-                    RichText::new("minimum reached").strong().color(ctx.palette.converged),
-                )
-                .anchor(side(x, egui::Align::BOTTOM)),
-            );
-        }
-        Status::Diverged { step, .. } => {
-            let x = step as f64;
-            plot_ui.vline(VLine::new("diverged", x).color(ctx.palette.diverged).width(1.5));
-            plot_ui.text(
-                Text::new(
-                    "diverged label",
-                    [x, y].into(),
-                    RichText::new("diverged").strong().color(ctx.palette.diverged),
-                )
-                .anchor(side(x, egui::Align::TOP)),
-            );
-        }
-        Status::Running => {}
+    // One run: the outcome in words, in the state's colour. Several: each run's mark in its own colour, named for
+    // the hover, without a text label each (six labels pile up on one another).
+    let several = ctx.snap.runs.len() > 1;
+    let (x, what, color, v) = match run.status {
+        Status::Converged { step, .. } => (step as f64, "minimum reached", ctx.palette.converged, egui::Align::BOTTOM),
+        Status::Diverged { step, .. } => (step as f64, "diverged", ctx.palette.diverged, egui::Align::TOP),
+        Status::Running => return,
+    };
+    let (color, name) = if several {
+        (ctx.run_color(run), format!("{}: {what} at step {x}", run.spec.name))
+    } else {
+        (color, what.to_owned())
+    };
+    plot_ui.vline(VLine::new(name.clone(), x).color(if several { faded(color, 0.5) } else { color }).width(1.5));
+    let shape = if matches!(run.status, Status::Converged { .. }) { MarkerShape::Circle } else { MarkerShape::Cross };
+    plot_ui.points(Points::new(format!("{name} "), [x, y]).color(color).radius(5.0).shape(shape));
+    if !several {
+        let label = RichText::new(what).strong().color(color);
+        plot_ui.text(Text::new(format!("{what} label"), [x, y].into(), label).anchor(side(x, v)));
     }
 }

@@ -22,15 +22,8 @@ pub fn step_link() -> egui::Id {
     egui::Id::unique("descent-step-axis")
 }
 
-/// A framed card with a title line (title, a weak subtitle, and optional widgets on the right) around a plot.
-pub fn card_ui<R>(
-    ui: &mut Ui,
-    palette: Palette,
-    title: &str,
-    subtitle: &str,
-    right: impl FnOnce(&mut Ui),
-    body: impl FnOnce(&mut Ui) -> R,
-) -> R {
+/// A framed card with a title line (a title and a weak subtitle) around a plot.
+pub fn card_ui<R>(ui: &mut Ui, palette: Palette, title: &str, subtitle: &str, body: impl FnOnce(&mut Ui) -> R) -> R {
     egui::Frame::new()
         .fill(palette.card)
         .corner_radius(6.0)
@@ -39,9 +32,10 @@ pub fn card_ui<R>(
         .show(ui, |ui| {
             ui.set_min_size(ui.available_size());
             ui.horizontal(|ui| {
-                ui.label(RichText::new(title).strong().size(15.0));
-                ui.label(RichText::new(subtitle).small().color(palette.weak_text));
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), right);
+                // The card keeps its width whatever its title line says: the subtitle is cut with "…" (the whole
+                // text shows on hover) rather than widening the card over its neighbours.
+                ui.add(egui::Label::new(RichText::new(title).strong().size(15.0)).truncate());
+                ui.add(egui::Label::new(RichText::new(subtitle).small().color(palette.weak_text)).truncate());
             });
             ui.add_space(6.0);
             body(ui)
