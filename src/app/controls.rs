@@ -412,14 +412,14 @@ fn problem_ui(
     );
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("loss")
-            .selected_text(loss_label(s.loss))
+            .selected_text(s.loss.label())
             .show_ui(ui, |ui| {
                 for (kind, tip) in [
                     (LossKind::Mse, "Mean squared error (the notebook's): a parabola in w."),
                     (LossKind::Mae, "Mean absolute error: a V shape, robust to outliers."),
                     (LossKind::Huber, "Huber: squared near the fit, absolute beyond δ."),
                 ] {
-                    ui.selectable_value(&mut s.loss, kind, loss_label(kind)).on_hover_text(tip);
+                    ui.selectable_value(&mut s.loss, kind, kind.label()).on_hover_text(tip);
                 }
             })
             .response
@@ -476,14 +476,6 @@ fn short_path(spec: &str) -> String {
     let name =
         std::path::Path::new(spec).file_name().map_or_else(|| spec.to_string(), |n| n.to_string_lossy().into_owned());
     if name.chars().count() > 22 { format!("{}…", name.chars().take(21).collect::<String>()) } else { name }
-}
-
-fn loss_label(kind: LossKind) -> &'static str {
-    match kind {
-        LossKind::Mse => "MSE",
-        LossKind::Mae => "MAE",
-        LossKind::Huber => "Huber",
-    }
 }
 
 fn gradient_tip(g: GradientSource) -> &'static str {

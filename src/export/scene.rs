@@ -380,11 +380,7 @@ fn summary(s: &Settings) -> String {
         text.push_str(&format!("  batch {b}"));
     }
     text.push_str("  ");
-    text.push_str(match s.loss {
-        LossKind::Mse => "MSE",
-        LossKind::Mae => "MAE",
-        LossKind::Huber => "Huber",
-    });
+    text.push_str(s.loss.label());
     if s.precision == Precision::F32 {
         text.push_str("  f32");
     }
