@@ -6,7 +6,6 @@
 
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, TextEdit, Ui};
 
-use super::format;
 use super::state::{Action, LR_RANGE, Persisted};
 use super::theme::Palette;
 use crate::engine::analysis::Regime;
@@ -14,6 +13,7 @@ use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::format;
 use crate::worker::RunSnapshot;
 
 /// Text-field state of the panel (not persisted).

@@ -9,13 +9,13 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::{Grid, RichText, ScrollArea, Ui};
 
-use super::format;
 use super::tabs::TabEnv;
 use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
 use crate::engine::settings::{Precision, Settings};
+use crate::format;
 
 /// Above this many samples the check runs on a helper thread.
 pub const BACKGROUND_MIN_SAMPLES: usize = 50_000;
@@ -158,7 +158,7 @@ pub fn ratio_sentence(check: &GradientCheck, lr: f64) -> String {
 
 /// A vector for the graph table: `[3, 6, 9, 12]`, or its first values and “… (N values)”.
 pub fn vector_text(values: &[f64], len: usize) -> String {
-    let items: Vec<String> = values.iter().map(|&v| super::plots::value_label(v)).collect();
+    let items: Vec<String> = values.iter().map(|&v| format::value_label(v)).collect();
     if len <= 1 {
         items.first().cloned().unwrap_or_default()
     } else if len <= values.len() {

@@ -266,7 +266,7 @@ pub fn legend_row_ui(ui: &mut Ui, snap: &Snapshot, palette: Palette) {
                 "{} · {} · lr {} · {} · {}",
                 run.spec.settings.optimizer.kind.label(),
                 run.spec.settings.gradient.label(),
-                crate::engine::gradient::fmt_sig(run.spec.settings.optimizer.lr),
+                crate::format::compact(run.spec.settings.optimizer.lr),
                 run.spec.settings.precision.label(),
                 if ghost { "branch" } else { "run" }
             );
@@ -395,7 +395,7 @@ fn run_row_ui(ui: &mut Ui, run: &RunSnapshot, n: usize, state: &mut RunsState, p
                     .range(lo..=hi)
                     .speed(0.0)
                     .max_decimals(6)
-                    .custom_formatter(|v, _| crate::engine::gradient::fmt_sig(v)),
+                    .custom_formatter(|v, _| crate::format::compact(v)),
             );
             typed.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::accesskit::Role::SpinButton, true, format!("lr of run {}", id.0 + 1))
@@ -409,7 +409,7 @@ fn run_row_ui(ui: &mut Ui, run: &RunSnapshot, n: usize, state: &mut RunsState, p
                 crate::engine::trainer::Status::Running => ("", palette.weak_text),
             };
             ui.label(
-                RichText::new(format!("{} w={}", status.0, super::format::sig(run.record.params.w, 4)))
+                RichText::new(format!("{} w={}", status.0, crate::format::sig(run.record.params.w, 4)))
                     .small()
                     .color(status.1),
             );
