@@ -1,5 +1,5 @@
 //! Every number formatter of the crate, in one place. UI-free and a leaf (it imports nothing from the crate), so
-//! the engine, the command line and the app all format through it.
+//! the engine, the command line, the exports and the app all format through it.
 //!
 //! The styles, and where each is used:
 //!
@@ -15,6 +15,8 @@
 //! - **Plot axes** (app) — [`value_label`] for value axes (0.5, 120, 2.5e6), [`step_label`] for the step axis
 //!   (750, 12k, 3.5M), [`decade_label`] for log10 axes (10⁻³, 2×10⁻³), built on [`power_of_ten`].
 //! - **Rates** (app status bar) — [`rate`]: steps per second with a unit prefix.
+//! - **The GIF** (export) — [`gif_value`] for the caption's w, b and L (five significant digits), [`gif_tick`] for
+//!   its axis ticks (as many decimals as the tick step needs).
 //!
 //! [`clean`] is not a formatter but is used before one: it rounds noise next to zero to 0 for display.
 
@@ -182,6 +184,37 @@ pub fn decade_label(v: f64) -> String {
     }
 }
 
+/// A value of the GIF's caption in five significant digits, in plain notation for 10⁻³ ≤ |v| < 10⁵ (2.9981,
+/// 0.0012000) and Rust's scientific otherwise (1.5000e-7); 0 as `0`.
+pub fn gif_value(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if !v.is_finite() {
+        format!("{v}")
+    } else if (1e-3..1e5).contains(&a) {
+        let decimals = (4 - a.log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.4e}")
+    }
+}
+
+/// A tick label of the GIF's axes, for ticks `step_exp` = ⌊log10 step⌋ apart: plain with as many decimals as the
+/// step needs (0.5, 1.0), or scientific with just enough digits for very large or small steps (5e5, 1.5e6).
+pub fn gif_tick(v: f64, step_exp: i32) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if (-4..5).contains(&step_exp) {
+        let decimals = (-step_exp).max(0) as usize;
+        return format!("{v:.decimals$}");
+    }
+    let value_exp = v.abs().log10().floor() as i32;
+    let digits = (value_exp - step_exp).max(0) as usize;
+    format!("{v:.digits$e}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +268,17 @@ mod tests {
         assert_eq!(step_label(3_500_000.0), "3.5M");
         assert_eq!(decade_label(-3.0), "10⁻³");
         assert_eq!(decade_label(2f64.log10() - 3.0), "2×10⁻³");
+    }
+
+    #[test]
+    fn gif_values_print_in_five_digits_and_ticks_as_the_step_needs() {
+        assert_eq!(gif_value(2.99812345), "2.9981");
+        assert_eq!(gif_value(0.0012), "0.0012000");
+        assert_eq!(gif_value(1.5e-7), "1.5000e-7");
+        assert_eq!(gif_value(0.0), "0");
+        assert_eq!(gif_tick(0.5, -1), "0.5");
+        assert_eq!(gif_tick(1.0, -1), "1.0");
+        assert_eq!(gif_tick(5e5, 5), "5e5");
+        assert_eq!(gif_tick(1.5e6, 5), "1.5e6");
     }
 }
