@@ -1,5 +1,5 @@
 //! Every number formatter of the crate, in one place. UI-free and a leaf (it imports nothing from the crate), so
-//! the engine, the command line, the exports and the app all format through it.
+//! the engine, the command line, the printout, the exports and the app all format through it.
 //!
 //! The styles, and where each is used:
 //!
@@ -17,6 +17,8 @@
 //! - **Rates** (app status bar) — [`rate`]: steps per second with a unit prefix.
 //! - **The GIF** (export) — [`gif_value`] for the caption's w, b and L (five significant digits), [`gif_tick`] for
 //!   its axis ticks (as many decimals as the tick step needs).
+//! - **Python's repr** (printout, notebook parity) — [`python_repr`] and [`python_repr_f32`]: the shortest digits
+//!   that round-trip, laid out as Python prints a float (`3.0`, `1e-05`, `1.5e+16`).
 //!
 //! [`clean`] is not a formatter but is used before one: it rounds noise next to zero to 0 for display.
 
@@ -215,6 +217,61 @@ pub fn gif_tick(v: f64, step_exp: i32) -> String {
     format!("{v:.digits$e}")
 }
 
+/// Shortest decimal digits and exponent of `v` (v = 0.d₁d₂… × 10^(exp+1), i.e. d₁.d₂… × 10^exp), from Rust's
+/// `{:e}` of |v| (f64 or f32).
+pub(crate) fn shortest_digits(v_abs_sci: &str) -> (String, i32) {
+    // Rust's `{:e}` gives the shortest round-trip digits, e.g. "1.8e0", "2.9950848e0", "1e-5".
+    let (mantissa, exp) = v_abs_sci.split_once('e').unwrap_or((v_abs_sci, "0"));
+    (mantissa.replace('.', ""), exp.parse().unwrap_or(0))
+}
+
+/// Digits and exponent laid out as Python's `repr(float)`: plain for 10⁻⁴ ≤ |v| < 10¹⁶, exponent form otherwise.
+fn python_style(negative: bool, digits: &str, exp: i32) -> String {
+    let sign = if negative { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let s = if exp >= 0 {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                format!("{digits}{}.0", "0".repeat(int_len - digits.len()))
+            } else {
+                format!("{}.{}", &digits[..int_len], &digits[int_len..])
+            }
+        } else {
+            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+        };
+        format!("{sign}{s}")
+    } else {
+        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits.to_string() };
+        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    }
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. The notebook
+/// printout.
+pub fn python_repr(v: f64) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
+    python_style(v < 0.0, &digits, exp)
+}
+
+/// NumPy's `repr(np.float32(v))`: the shortest digits that round-trip in float32. The notebook printout of f32
+/// runs.
+pub fn python_repr_f32(v: f32) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return python_repr(v as f64);
+    }
+    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
+    python_style(v < 0.0, &digits, exp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +337,18 @@ mod tests {
         assert_eq!(gif_tick(1.0, -1), "1.0");
         assert_eq!(gif_tick(5e5, 5), "5e5");
         assert_eq!(gif_tick(1.5e6, 5), "1.5e6");
+    }
+
+    #[test]
+    fn python_reprs() {
+        assert_eq!(python_repr(1.8), "1.8");
+        assert_eq!(python_repr(3.0), "3.0");
+        assert_eq!(python_repr(2.9950848), "2.9950848");
+        assert_eq!(python_repr(1e-5), "1e-05");
+        assert_eq!(python_repr(0.0001), "0.0001");
+        assert_eq!(python_repr(1.5e16), "1.5e+16");
+        assert_eq!(python_repr(-0.45), "-0.45");
+        assert_eq!(python_repr(35.23542022705078), "35.23542022705078");
+        assert_eq!(python_repr_f32(0.45), "0.45");
     }
 }
