@@ -1,10 +1,11 @@
 //! The notebook's printout, reproduced: NumPy-style for the hand-written loops and torch-style for autograd.
 //!
 //! Pure formatting of engine records, shared by `descent trace --format notebook` and the app's notebook log.
-//! Numbers follow Python's `repr`, NumPy's array printing (maxprec, 8 digits) and torch's tensor printing
-//! (4 decimals), so the lines read exactly as the notebook's cells did.
+//! Numbers follow Python's `repr` ([`crate::format::python_repr`]), NumPy's array printing (maxprec, 8 digits)
+//! and torch's tensor printing (4 decimals), so the lines read exactly as the notebook's cells did.
 
 use crate::engine::{Params, settings::GradientSource};
+use crate::format::{python_repr, python_repr_f32, shortest_digits};
 
 /// Which notebook cell a run mirrors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,57 +144,6 @@ fn round_half_even(v: f64, digits: usize) -> f64 {
     format!("{v:.digits$}").parse().unwrap_or(v)
 }
 
-/// Shortest decimal digits and exponent of `v` (v = 0.d₁d₂… × 10^(exp+1), i.e. d₁.d₂… × 10^exp).
-fn shortest_digits(v_abs_sci: &str) -> (String, i32) {
-    // Rust's `{:e}` gives the shortest round-trip digits, e.g. "1.8e0", "2.9950848e0", "1e-5".
-    let (mantissa, exp) = v_abs_sci.split_once('e').unwrap_or((v_abs_sci, "0"));
-    (mantissa.replace('.', ""), exp.parse().unwrap_or(0))
-}
-
-fn python_style(negative: bool, digits: &str, exp: i32) -> String {
-    let sign = if negative { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let s = if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() <= int_len {
-                format!("{digits}{}.0", "0".repeat(int_len - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..int_len], &digits[int_len..])
-            }
-        } else {
-            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
-        };
-        format!("{sign}{s}")
-    } else {
-        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits.to_string() };
-        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    }
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16.
-pub fn python_repr(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
-    python_style(v < 0.0, &digits, exp)
-}
-
-/// NumPy's `repr(np.float32(v))`: the shortest digits that round-trip in float32.
-pub fn python_repr_f32(v: f32) -> String {
-    if !v.is_finite() || v == 0.0 {
-        return python_repr(v as f64);
-    }
-    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
-    python_style(v < 0.0, &digits, exp)
-}
-
 /// One element as NumPy prints it in an array (maxprec mode, at most 8 fractional digits): integer part and
 /// fractional digits, e.g. ("2", "9232"), ("3", "") for 3.0.
 fn numpy_parts(v: f64) -> (String, String) {
@@ -313,19 +263,6 @@ pub fn torch_values(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn python_reprs() {
-        assert_eq!(python_repr(1.8), "1.8");
-        assert_eq!(python_repr(3.0), "3.0");
-        assert_eq!(python_repr(2.9950848), "2.9950848");
-        assert_eq!(python_repr(1e-5), "1e-05");
-        assert_eq!(python_repr(0.0001), "0.0001");
-        assert_eq!(python_repr(1.5e16), "1.5e+16");
-        assert_eq!(python_repr(-0.45), "-0.45");
-        assert_eq!(python_repr(35.23542022705078), "35.23542022705078");
-        assert_eq!(python_repr_f32(0.45), "0.45");
-    }
 
     #[test]
     fn numpy_arrays_match_the_notebook() {

@@ -884,11 +884,11 @@ impl State {
 /// What differs between two settings, in plain words ("lr 0.01 → 0.05, momentum 0 → 0.9"); empty when only the
 /// start point changed (it matters at the next reset only).
 pub fn describe_change(old: &Settings, new: &Settings) -> String {
-    use crate::engine::gradient::fmt_sig;
+    use crate::format::compact;
     let mut parts: Vec<String> = Vec::new();
     let mut num = |name: &str, a: f64, b: f64| {
         if a != b && !(a.is_nan() && b.is_nan()) {
-            parts.push(format!("{name} {} → {}", fmt_sig(a), fmt_sig(b)));
+            parts.push(format!("{name} {} → {}", compact(a), compact(b)));
         }
     };
     let (o, n) = (&old.optimizer, &new.optimizer);

@@ -7,7 +7,7 @@ mod common;
 use common::{assert_lines_in_order, descent, stdout};
 use descent::engine::trainer::{DynTrainer, Record};
 use descent::engine::{Dataset, GradientSource, Precision, Settings};
-use descent::printout::python_repr;
+use descent::format::python_repr;
 
 fn trajectory(gradient: GradientSource, precision: Precision, steps: u64) -> Vec<Record<f64>> {
     let settings = Settings { gradient, precision, ..Settings::default() };

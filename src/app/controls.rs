@@ -6,7 +6,6 @@
 
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, TextEdit, Ui};
 
-use super::format;
 use super::state::{Action, LR_RANGE, Prefs};
 use super::theme::Palette;
 use super::view::ViewCtx;
@@ -15,6 +14,7 @@ use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::format;
 use crate::worker::RunSnapshot;
 
 /// Text-field state of the panel (not persisted).
@@ -412,14 +412,14 @@ fn problem_ui(
     );
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("loss")
-            .selected_text(loss_label(s.loss))
+            .selected_text(s.loss.label())
             .show_ui(ui, |ui| {
                 for (kind, tip) in [
                     (LossKind::Mse, "Mean squared error (the notebook's): a parabola in w."),
                     (LossKind::Mae, "Mean absolute error: a V shape, robust to outliers."),
                     (LossKind::Huber, "Huber: squared near the fit, absolute beyond δ."),
                 ] {
-                    ui.selectable_value(&mut s.loss, kind, loss_label(kind)).on_hover_text(tip);
+                    ui.selectable_value(&mut s.loss, kind, kind.label()).on_hover_text(tip);
                 }
             })
             .response
@@ -476,14 +476,6 @@ fn short_path(spec: &str) -> String {
     let name =
         std::path::Path::new(spec).file_name().map_or_else(|| spec.to_string(), |n| n.to_string_lossy().into_owned());
     if name.chars().count() > 22 { format!("{}…", name.chars().take(21).collect::<String>()) } else { name }
-}
-
-fn loss_label(kind: LossKind) -> &'static str {
-    match kind {
-        LossKind::Mse => "MSE",
-        LossKind::Mae => "MAE",
-        LossKind::Huber => "Huber",
-    }
 }
 
 fn gradient_tip(g: GradientSource) -> &'static str {

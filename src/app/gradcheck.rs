@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use egui::{Grid, RichText, ScrollArea, Ui};
 
-use super::format;
 use super::jobs::Job;
 use super::view::ViewCtx;
 use crate::engine::data::Dataset;
@@ -16,6 +15,7 @@ use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
 use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::format;
 use crate::worker::RunSnapshot;
 
 /// Above this many samples the check runs on a helper thread.
@@ -180,7 +180,7 @@ pub fn gradient_sentence(check: &GradientCheck, lr: f64, in_use: bool) -> (Strin
 
 /// A vector for the graph table: `[3, 6, 9, 12]`, or its first values and “… (N values)”.
 pub fn vector_text(values: &[f64], len: usize) -> String {
-    let items: Vec<String> = values.iter().map(|&v| super::plots::value_label(v)).collect();
+    let items: Vec<String> = values.iter().map(|&v| format::value_label(v)).collect();
     if len <= 1 {
         items.first().cloned().unwrap_or_default()
     } else if len <= values.len() {

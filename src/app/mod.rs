@@ -15,7 +15,7 @@
 //!
 //! Data flow: views read the latest [`Snapshot`] (published by the [`Worker`] thread) and push [`Action`]s; after
 //! drawing, [`App`] applies them (updating [`Persisted`] and sending worker [`Command`]s). Keyboard shortcuts live in
-//! `keys.rs`, colours in [`theme`], number formats in [`mod@format`].
+//! `keys.rs`, colours in [`theme`], number formats in [`crate::format`].
 //!
 //! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, presets, the selected run
 //! whose settings the panel edits); each run's [`crate::worker::RunSpec`] carries its name and colour (see
@@ -29,7 +29,6 @@ pub mod data_editor;
 pub mod data_io;
 pub mod exports;
 pub mod follow;
-pub mod format;
 pub mod gradcheck;
 pub mod jobs;
 pub mod keys;

@@ -224,7 +224,7 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                 "{} · {} · lr {} · {} · {}",
                 run.spec.settings.optimizer.kind.label(),
                 run.spec.settings.gradient.label(),
-                crate::engine::gradient::fmt_sig(run.spec.settings.optimizer.lr),
+                crate::format::compact(run.spec.settings.optimizer.lr),
                 run.spec.settings.precision.label(),
                 if ghost { "branch" } else { "run" }
             );
@@ -390,7 +390,7 @@ fn run_lr_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, actions: &mut Vec
             .range(lo..=hi)
             .speed(0.0)
             .max_decimals(6)
-            .custom_formatter(|v, _| crate::engine::gradient::fmt_sig(v)),
+            .custom_formatter(|v, _| crate::format::compact(v)),
     );
     typed.widget_info(|| {
         egui::WidgetInfo::labeled(egui::accesskit::Role::SpinButton, true, format!("lr of run {}", id.0 + 1))
@@ -404,6 +404,6 @@ fn run_lr_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, actions: &mut Vec
         crate::engine::trainer::Status::Running => ("", palette.weak_text),
     };
     ui.label(
-        RichText::new(format!("{} w={}", status.0, super::format::sig(run.record.params.w, 4))).small().color(status.1),
+        RichText::new(format!("{} w={}", status.0, crate::format::sig(run.record.params.w, 4))).small().color(status.1),
     );
 }

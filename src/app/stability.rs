@@ -9,12 +9,12 @@
 
 use egui::{Align2, Color32, Rect, Response, RichText, Sense, Stroke, Ui, pos2, vec2};
 
-use super::format;
 use super::theme::Palette;
 use crate::engine::analysis::Analysis;
 use crate::engine::loss::LossKind;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
+use crate::format;
 
 /// The regime at one learning rate, as the map colours it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

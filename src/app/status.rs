@@ -3,12 +3,12 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::format;
 use super::state::Action;
 use super::theme::Palette;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::GradientSource;
 use crate::engine::trainer::{Convergence, Divergence, Status};
+use crate::format;
 use crate::worker::{Mode, RunSnapshot, Snapshot};
 
 /// The state of a run in a few words: "idle", "running", "converged at step k", "diverged at step k".

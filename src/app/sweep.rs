@@ -8,15 +8,15 @@ use std::sync::Arc;
 use egui::{Align2, RichText, Ui};
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 
-use super::format;
 use super::jobs::{Cancel, Job};
-use super::plots::{decade_label, decade_spacer};
+use super::plots::decade_spacer;
 use super::state::Action;
 use super::view::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
+use crate::format;
 use crate::worker::RunSnapshot;
 
 /// Learning rates per sweep.
@@ -200,9 +200,9 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &ViewCtx<'_>, run: &Ru
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
             .x_grid_spacer(decade_spacer)
-            .x_axis_formatter(|m, _| decade_label(m))
+            .x_axis_formatter(|m, _| format::decade_label(m.value))
             .y_grid_spacer(decade_spacer)
-            .y_axis_formatter(|m, _| decade_label(m))
+            .y_axis_formatter(|m, _| format::decade_label(m.value))
             .x_axis_label("learning rate (log)")
             .y_axis_label(y_label)
             .allow_boxed_zoom(false)

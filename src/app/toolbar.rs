@@ -2,9 +2,9 @@
 
 use egui::{RichText, Slider, Ui};
 
-use super::format;
 use super::state::{Action, Prefs, SPEED_MIN, SPEED_UNLIMITED};
 use super::theme::Palette;
+use crate::format;
 use crate::worker::{Mode, Snapshot};
 
 /// The labels of the run buttons (tests find the buttons by them).

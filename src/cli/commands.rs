@@ -6,10 +6,11 @@ use serde::Serialize;
 
 use super::{AnalyzeArgs, Command, EngineArgs, GradcheckArgs, ReportFormat, TraceArgs, TraceFormat};
 use crate::engine::analysis::{Analysis, analyze};
-use crate::engine::gradient::{GradientCheck, fmt_sig};
+use crate::engine::gradient::GradientCheck;
 use crate::engine::trainer::{DynTrainer, Record, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
 use crate::export::trace::{self, JsonRows};
+use crate::format::compact;
 use crate::printout::{Printer, Style};
 
 /// Success.
@@ -277,7 +278,7 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
             writeln!(out, "{text}")?;
         }
         ReportFormat::Text => {
-            let opt = |v: Option<f64>| v.map_or("none (zero curvature)".to_string(), fmt_sig);
+            let opt = |v: Option<f64>| v.map_or("none (zero curvature)".to_string(), compact);
             let b = if settings.bias { format!(", b* = {}", an.optimum.b) } else { String::new() };
             writeln!(
                 out,
@@ -293,8 +294,8 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
             writeln!(
                 out,
                 "curvature       λmax = {}, λmin = {}",
-                fmt_sig(an.curvature_max),
-                fmt_sig(an.curvature_min)
+                compact(an.curvature_max),
+                compact(an.curvature_min)
             )?;
             writeln!(
                 out,
@@ -303,14 +304,14 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
             )?;
             writeln!(out, "optimal lr      {}   (2/(λmax+λmin): the fastest plain GD)", opt(an.optimal_lr))?;
             writeln!(out, "critical lr     {}   (2/λmax: plain GD diverges at or above it)", opt(an.critical_lr))?;
-            writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), fmt_sig))?;
+            writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), compact))?;
             let regime = match (an.critical_lr, an.regime(lr)) {
                 (None, _) => "has no curvature to overshoot here: each step moves lr·|g|",
                 (_, crate::engine::analysis::Regime::Monotone) => "converges monotonically",
                 (_, crate::engine::analysis::Regime::Oscillating) => "oscillates but converges",
                 (_, crate::engine::analysis::Regime::Divergent) => "diverges",
             };
-            writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", fmt_sig(lr)))?;
+            writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", compact(lr)))?;
             writeln!(out, "note            {}", an.note)?;
         }
     }

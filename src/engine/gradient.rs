@@ -235,23 +235,9 @@ impl GradientCheck {
         match self.notebook_sum_ratio() {
             Some(r) => format!(
                 "the hand-written gradient is {r:.2}× the true one, so it behaves like lr × {r:.2} = {}",
-                fmt_sig(lr * r)
+                crate::format::compact(lr * r)
             ),
             None => "the true gradient is zero here, so the hand-written one is zero too: no ratio to speak of".into(),
         }
     }
-}
-
-/// A number with at most 4 significant digits and no trailing zeros (0.04, 0.0125, 3.2e-7).
-pub fn fmt_sig(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let mag = v.abs().log10().floor() as i32;
-    if !(-4..6).contains(&mag) {
-        return format!("{v:.3e}");
-    }
-    let decimals = (3 - mag).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }

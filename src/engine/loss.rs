@@ -28,6 +28,15 @@ impl LossKind {
             LossKind::Huber => "huber",
         }
     }
+
+    /// The name users see ("MSE", "MAE", "Huber").
+    pub fn label(self) -> &'static str {
+        match self {
+            LossKind::Mse => "MSE",
+            LossKind::Mae => "MAE",
+            LossKind::Huber => "Huber",
+        }
+    }
 }
 
 /// A loss with its parameter resolved in the run's precision.

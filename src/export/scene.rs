@@ -11,6 +11,7 @@ use crate::engine::analysis::fit;
 use crate::engine::loss::{Loss, mean_loss};
 use crate::engine::trainer::{DynTrainer, Record};
 use crate::engine::{ConfigError, Dataset, GradientSource, LossKind, OptimizerKind, Params, Precision, Settings};
+use crate::format;
 
 /// Page background.
 const PAGE: Rgb = Rgb(255, 255, 255);
@@ -331,11 +332,11 @@ impl<'a> Scene<'a> {
         if s == 0 {
             return;
         }
-        let mut text = format!("step {}   w {}", r.step, fmt_value(r.params.w));
+        let mut text = format!("step {}   w {}", r.step, format::gif_value(r.params.w));
         if self.two_d {
-            text.push_str(&format!("   b {}", fmt_value(r.params.b)));
+            text.push_str(&format!("   b {}", format::gif_value(r.params.b)));
         }
-        text.push_str(&format!("   L {}", fmt_value(r.loss)));
+        text.push_str(&format!("   L {}", format::gif_value(r.loss)));
         canvas.text(self.view.left, first_row(self.unit), &text, s, TEXT);
     }
 }
@@ -380,30 +381,11 @@ fn summary(s: &Settings) -> String {
         text.push_str(&format!("  batch {b}"));
     }
     text.push_str("  ");
-    text.push_str(match s.loss {
-        LossKind::Mse => "MSE",
-        LossKind::Mae => "MAE",
-        LossKind::Huber => "Huber",
-    });
+    text.push_str(s.loss.label());
     if s.precision == Precision::F32 {
         text.push_str("  f32");
     }
     text
-}
-
-/// A value in five significant digits, in plain notation where that stays short.
-pub(crate) fn fmt_value(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 {
-        "0".into()
-    } else if !v.is_finite() {
-        format!("{v}")
-    } else if (1e-3..1e5).contains(&a) {
-        let decimals = (4 - a.log10().floor() as i32).max(0) as usize;
-        format!("{v:.decimals$}")
-    } else {
-        format!("{v:.4e}")
-    }
 }
 
 /// The smallest and largest of some values, `None` when there are none.
@@ -521,23 +503,9 @@ fn nice_ticks(lo: f64, hi: f64, target: f64) -> Vec<(f64, String)> {
     (first..=last)
         .map(|k| {
             let v = k as f64 * step;
-            (v, tick_label(v, step_exp))
+            (v, format::gif_tick(v, step_exp))
         })
         .collect()
-}
-
-/// A tick label: plain with as many decimals as the step needs, or scientific for very large or small values.
-fn tick_label(v: f64, step_exp: i32) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    if (-4..5).contains(&step_exp) {
-        let decimals = (-step_exp).max(0) as usize;
-        return format!("{v:.decimals$}");
-    }
-    let value_exp = v.abs().log10().floor() as i32;
-    let digits = (value_exp - step_exp).max(0) as usize;
-    format!("{v:.digits$e}")
 }
 
 /// Left, top, right and bottom margins around the plot panel.
@@ -750,14 +718,6 @@ mod tests {
         assert_eq!(t.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(), ["0", "5e5", "1.0e6", "1.5e6", "2.0e6"]);
         assert!(nice_ticks(1.0, 1.0, 5.0).is_empty());
         assert!(nice_ticks(0.0, f64::INFINITY, 5.0).is_empty());
-    }
-
-    #[test]
-    fn values_print_in_five_digits() {
-        assert_eq!(fmt_value(2.99812345), "2.9981");
-        assert_eq!(fmt_value(0.0012), "0.0012000");
-        assert_eq!(fmt_value(1.5e-7), "1.5000e-7");
-        assert_eq!(fmt_value(0.0), "0");
     }
 
     #[test]

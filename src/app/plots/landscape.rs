@@ -10,7 +10,6 @@ use egui::{Align2, Color32, RichText, TextureHandle, TextureOptions, Ui};
 use egui_plot::{Arrows, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points, Text, VLine};
 
 use super::{ViewCtx, plottable};
-use crate::app::format;
 use crate::app::state::Action;
 use crate::app::theme::{Palette, faded};
 use crate::engine::data::Dataset;
@@ -18,6 +17,7 @@ use crate::engine::loss::LossKind;
 use crate::engine::model::Params;
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::{DynTrainer, Status};
+use crate::format;
 use crate::history::Row;
 use crate::worker::RunSnapshot;
 
@@ -709,8 +709,8 @@ fn fixed_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
         .x_axis_label("w")
         .y_axis_label(y_label.to_owned())
         .y_axis_min_width(44.0)
-        .x_axis_formatter(|mark, _| super::value_label(mark.value))
-        .y_axis_formatter(|mark, _| super::value_label(mark.value))
+        .x_axis_formatter(|mark, _| format::value_label(mark.value))
+        .y_axis_formatter(|mark, _| format::value_label(mark.value))
 }
 
 /// The ring round the current point when the run has ended: green with "minimum reached · step k" above it (at

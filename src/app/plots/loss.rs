@@ -4,9 +4,10 @@
 use egui::{Align2, RichText, Ui};
 use egui_plot::{HLine, Line, LineStyle, MarkerShape, Points, Text, VLine};
 
-use super::{ViewCtx, decade_label, decade_spacer, last_step, plottable, step_plot, visible_steps};
+use super::{ViewCtx, decade_spacer, last_step, plottable, step_plot, visible_steps};
 use crate::app::theme::faded;
 use crate::engine::trainer::Status;
+use crate::format;
 use crate::history::Row;
 
 /// The loss plot's content (inside its card).
@@ -18,9 +19,9 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     };
     let mut plot = step_plot("loss-plot", if log { "loss (log)" } else { "loss" }, snap);
     if log {
-        plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| decade_label(mark));
+        plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| format::decade_label(mark.value));
     } else {
-        plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
+        plot = plot.y_axis_formatter(|mark, _| format::value_label(mark.value));
     }
     let last = last_step(snap);
     plot.show(ui, |plot_ui| {
@@ -35,7 +36,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
             if run.analysis.min_loss > floor && run.analysis.min_loss.is_finite() {
                 plot_ui.hline(
                     HLine::new(
-                        format!("minimum loss {}", super::super::format::sci(run.analysis.min_loss, 3)),
+                        format!("minimum loss {}", format::sci(run.analysis.min_loss, 3)),
                         y_of(run.analysis.min_loss),
                     )
                     .color(ctx.palette.optimum)

@@ -10,8 +10,8 @@ pub mod weights;
 use egui::{RichText, Ui};
 use egui_plot::{GridInput, GridMark, Plot, PlotPoint};
 
-use super::format;
 use super::theme::Palette;
+use crate::format;
 use crate::history::Row;
 use crate::worker::Snapshot;
 
@@ -129,42 +129,13 @@ fn nice_125(v: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * unit).find(|&s| s >= v * (1.0 - 1e-12)).unwrap_or(10.0 * unit)
 }
 
-/// A tick label for a value axis: 0.5, 120, 2.5e6 (short, no trailing zeros).
-pub fn value_label(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-4..1e5).contains(&a) {
-        let s = format!("{v:.2e}");
-        match s.split_once('e') {
-            Some((m, e)) => {
-                let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-                format!("{m}e{e}")
-            }
-            None => s,
-        }
-    } else {
-        format::short(v)
-    }
-}
-
-/// A step count for an axis: 750, 12k, 3.5M.
-pub fn step_label(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{}M", format::short(v / 1e6))
-    } else if a >= 1e4 {
-        format!("{}k", format::short(v / 1e3))
-    } else {
-        format!("{v:.0}")
-    }
-}
-
 /// A plot over steps with the shared look: linked x axis and cursor, step axis label, no boxed zoom.
 pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
     Plot::new(id)
         .link_axis(step_link(), [true, false])
         .link_cursor(step_link(), [true, false])
         .x_grid_spacer(step_spacer)
-        .x_axis_formatter(|mark, _| step_label(mark.value))
+        .x_axis_formatter(|mark, _| format::step_label(mark.value))
         .x_axis_label("step")
         .y_axis_label(y_label.to_owned())
         .allow_boxed_zoom(false)
@@ -215,19 +186,6 @@ pub fn decade_spacer(input: GridInput) -> Vec<GridMark> {
         }
     }
     marks
-}
-
-/// Tick label for a log10 axis: 10ᵏ at decades, m×10ᵏ in between.
-pub fn decade_label(mark: GridMark) -> String {
-    let v = mark.value;
-    let k = v.floor();
-    let frac = v - k;
-    if frac.abs() < 1e-9 || (1.0 - frac).abs() < 1e-9 {
-        format::power_of_ten(v.round())
-    } else {
-        let m = 10f64.powf(frac).round();
-        format!("{m}×{}", format::power_of_ten(k))
-    }
 }
 
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.

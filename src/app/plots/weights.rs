@@ -5,14 +5,14 @@ use egui_plot::{HLine, Line, LineStyle, VLine};
 
 use super::loss::outcome_marks;
 use super::{ViewCtx, last_step, step_plot, visible_steps};
-use crate::app::format;
+use crate::format;
 use crate::history::Row;
 
 /// The weights plot's content (inside its card).
 pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let snap = ctx.snap;
     let mut plot = step_plot("weights-plot", "parameter", snap);
-    plot = plot.y_axis_formatter(|mark, _| super::value_label(mark.value));
+    plot = plot.y_axis_formatter(|mark, _| format::value_label(mark.value));
     // No legend: it would list every item (marks, theory, optimum lines) and spill over the card. The card's
     // subtitle says which line is which, and the legend row above the plots names the runs.
     let last = last_step(snap);

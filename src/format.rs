@@ -1,0 +1,354 @@
+//! Every number formatter of the crate, in one place. UI-free and a leaf (it imports nothing from the crate), so
+//! the engine, the command line, the printout, the exports and the app all format through it.
+//!
+//! The styles, and where each is used:
+//!
+//! - **Readouts** — [`sig`] (fixed significant digits, plain or scientific) and [`sci`] (fixed-width scientific
+//!   with a two-digit signed exponent, `1.2346e-03`): the app's status bar, hover readouts and analysis tables.
+//!   The digit count never changes with the value, so numbers do not jitter while a run updates them. NaN reads
+//!   `—`, infinities `+∞`/`−∞`.
+//! - **Short values** — at most 4 significant digits with trailing zeros dropped (0.01, 0.1333, 2.500e-7), for
+//!   labels and sentences. Two flavours that differ only off the finite numbers: [`short`] writes NaN and
+//!   infinities as the readouts do (`—`, `±∞`) and is the app's; [`compact`] writes them as Rust does (`NaN`,
+//!   `inf`) and is the plain-text one: the engine's explanations, the command line's `analyze`, the worker's
+//!   change messages, the run list's lr.
+//! - **Plot axes** (app) — [`value_label`] for value axes (0.5, 120, 2.5e6), [`step_label`] for the step axis
+//!   (750, 12k, 3.5M), [`decade_label`] for log10 axes (10⁻³, 2×10⁻³), built on [`power_of_ten`].
+//! - **Rates** (app status bar) — [`rate`]: steps per second with a unit prefix.
+//! - **The GIF** (export) — [`gif_value`] for the caption's w, b and L (five significant digits), [`gif_tick`] for
+//!   its axis ticks (as many decimals as the tick step needs).
+//! - **Python's repr** (printout, notebook parity) — [`python_repr`] and [`python_repr_f32`]: the shortest digits
+//!   that round-trip, laid out as Python prints a float (`3.0`, `1e-05`, `1.5e+16`).
+//!
+//! [`clean`] is not a formatter but is used before one: it rounds noise next to zero to 0 for display.
+
+/// `v` with `sig` significant digits: plain decimals for 10⁻³ ≤ |v| < 10⁶ (and 0), scientific otherwise;
+/// "—" for NaN and "±∞" for infinities. The app's readouts.
+pub fn sig(v: f64, sig: usize) -> String {
+    let sig = sig.clamp(1, 17);
+    if v.is_nan() {
+        return "—".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "+∞".into() } else { "−∞".into() };
+    }
+    if v == 0.0 {
+        return format!("{:.*}", sig - 1, 0.0);
+    }
+    let mag = v.abs().log10().floor() as i32;
+    if (-3..6).contains(&mag) {
+        let decimals = (sig as i32 - 1 - mag).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        sci(v, sig - 1)
+    }
+}
+
+/// Scientific notation with `decimals` digits after the point and a two-digit signed exponent: `1.2346e-03`.
+/// The app's readouts of losses and gradients; non-finite values as [`sig`] writes them.
+pub fn sci(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return sig(v, 1);
+    }
+    let s = format!("{v:.decimals$e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) => {
+            let exp: i32 = exp.parse().unwrap_or(0);
+            let sign = if exp < 0 { '-' } else { '+' };
+            format!("{mantissa}e{sign}{:02}", exp.abs())
+        }
+        None => s,
+    }
+}
+
+/// A short value for the app's labels and messages: [`compact`] for finite values (0.01, 0.1333, 2.500e-7), "—"
+/// for NaN and "±∞" for infinities, as the readouts.
+pub fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return sig(v, 1);
+    }
+    compact(v)
+}
+
+/// A number with at most 4 significant digits and no trailing zeros (0.04, 0.0125), scientific with 3 decimals
+/// outside 10⁻⁴ ≤ |v| < 10⁶ (3.200e-7); 0, NaN and infinities as Rust prints them (`0`, `NaN`, `inf`). Plain-text
+/// output: the engine's explanations, `descent analyze`, the worker's change messages. The app uses [`short`].
+pub fn compact(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let mag = v.abs().log10().floor() as i32;
+    if !(-4..6).contains(&mag) {
+        return format!("{v:.3e}");
+    }
+    let decimals = (3 - mag).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+/// `v`, or 0 when it is within rounding noise of 0 next to a value of size `scale` (|v| < 10⁻⁹·max(scale, 1)):
+/// an optimum's b* = 1.8e-13 from an iterative fit reads as 0.
+pub fn clean(v: f64, scale: f64) -> f64 {
+    let scale = if scale.is_finite() { scale.abs().max(1.0) } else { 1.0 };
+    if v.abs() < 1e-9 * scale { 0.0 } else { v }
+}
+
+/// Steps per second with 3 significant digits and a unit prefix: `30.0 steps/s`, `1.25 M steps/s`. The app's
+/// status bar.
+pub fn rate(steps_per_sec: f64) -> String {
+    let r = if steps_per_sec.is_finite() { steps_per_sec.max(0.0) } else { 0.0 };
+    let (v, unit) = if r >= 1e9 {
+        (r / 1e9, "G ")
+    } else if r >= 1e6 {
+        (r / 1e6, "M ")
+    } else if r >= 1e3 {
+        (r / 1e3, "k ")
+    } else {
+        (r, "")
+    };
+    let decimals = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.decimals$} {unit}steps/s")
+}
+
+/// `10` raised to `k`, written with superscripts: `10⁻³`, `10⁰`, `10¹²`; non-integers as `10^-2.5`.
+pub fn power_of_ten(k: f64) -> String {
+    if (k - k.round()).abs() > 1e-9 {
+        return format!("10^{}", short(k));
+    }
+    let k = k.round() as i64;
+    let digits: String = k
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            '9' => '⁹',
+            other => other,
+        })
+        .collect();
+    format!("10{digits}")
+}
+
+/// A tick label for a value axis of the app's plots: 0.5, 120, 2.5e6 (short, no trailing zeros; scientific with at
+/// most 2 decimals outside 10⁻⁴ ≤ |v| < 10⁵). Also the gradient check's vector entries.
+pub fn value_label(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e5).contains(&a) {
+        let s = format!("{v:.2e}");
+        match s.split_once('e') {
+            Some((m, e)) => {
+                let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+                format!("{m}e{e}")
+            }
+            None => s,
+        }
+    } else {
+        short(v)
+    }
+}
+
+/// A step count for the app's step axis: 750, 12k, 3.5M.
+pub fn step_label(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{}M", short(v / 1e6))
+    } else if a >= 1e4 {
+        format!("{}k", short(v / 1e3))
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// A tick label for an app axis that shows log10 of a value (`v` = log10 of the value): 10ᵏ at decades, m×10ᵏ in
+/// between (2×10⁻³).
+pub fn decade_label(v: f64) -> String {
+    let k = v.floor();
+    let frac = v - k;
+    if frac.abs() < 1e-9 || (1.0 - frac).abs() < 1e-9 {
+        power_of_ten(v.round())
+    } else {
+        let m = 10f64.powf(frac).round();
+        format!("{m}×{}", power_of_ten(k))
+    }
+}
+
+/// A value of the GIF's caption in five significant digits, in plain notation for 10⁻³ ≤ |v| < 10⁵ (2.9981,
+/// 0.0012000) and Rust's scientific otherwise (1.5000e-7); 0 as `0`.
+pub fn gif_value(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if !v.is_finite() {
+        format!("{v}")
+    } else if (1e-3..1e5).contains(&a) {
+        let decimals = (4 - a.log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.4e}")
+    }
+}
+
+/// A tick label of the GIF's axes, for ticks `step_exp` = ⌊log10 step⌋ apart: plain with as many decimals as the
+/// step needs (0.5, 1.0), or scientific with just enough digits for very large or small steps (5e5, 1.5e6).
+pub fn gif_tick(v: f64, step_exp: i32) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if (-4..5).contains(&step_exp) {
+        let decimals = (-step_exp).max(0) as usize;
+        return format!("{v:.decimals$}");
+    }
+    let value_exp = v.abs().log10().floor() as i32;
+    let digits = (value_exp - step_exp).max(0) as usize;
+    format!("{v:.digits$e}")
+}
+
+/// Shortest decimal digits and exponent of `v` (v = 0.d₁d₂… × 10^(exp+1), i.e. d₁.d₂… × 10^exp), from Rust's
+/// `{:e}` of |v| (f64 or f32).
+pub(crate) fn shortest_digits(v_abs_sci: &str) -> (String, i32) {
+    // Rust's `{:e}` gives the shortest round-trip digits, e.g. "1.8e0", "2.9950848e0", "1e-5".
+    let (mantissa, exp) = v_abs_sci.split_once('e').unwrap_or((v_abs_sci, "0"));
+    (mantissa.replace('.', ""), exp.parse().unwrap_or(0))
+}
+
+/// Digits and exponent laid out as Python's `repr(float)`: plain for 10⁻⁴ ≤ |v| < 10¹⁶, exponent form otherwise.
+fn python_style(negative: bool, digits: &str, exp: i32) -> String {
+    let sign = if negative { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let s = if exp >= 0 {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                format!("{digits}{}.0", "0".repeat(int_len - digits.len()))
+            } else {
+                format!("{}.{}", &digits[..int_len], &digits[int_len..])
+            }
+        } else {
+            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+        };
+        format!("{sign}{s}")
+    } else {
+        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits.to_string() };
+        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    }
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. The notebook
+/// printout.
+pub fn python_repr(v: f64) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
+    python_style(v < 0.0, &digits, exp)
+}
+
+/// NumPy's `repr(np.float32(v))`: the shortest digits that round-trip in float32. The notebook printout of f32
+/// runs.
+pub fn python_repr_f32(v: f32) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return python_repr(v as f64);
+    }
+    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
+    python_style(v < 0.0, &digits, exp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_significant_digits() {
+        assert_eq!(sig(0.45, 6), "0.450000");
+        assert_eq!(sig(1.8, 6), "1.80000");
+        assert_eq!(sig(3.0, 6), "3.00000");
+        assert_eq!(sig(-2.987_654_3, 6), "-2.98765");
+        assert_eq!(sig(123_456.7, 6), "123457");
+        assert_eq!(sig(1_234_567.0, 6), "1.23457e+06");
+        assert_eq!(sig(0.000_123_4, 4), "1.234e-04");
+        assert_eq!(sig(0.0, 4), "0.000");
+        assert_eq!(sig(f64::NAN, 4), "—");
+        assert_eq!(sig(f64::NEG_INFINITY, 4), "−∞");
+    }
+
+    #[test]
+    fn scientific() {
+        assert_eq!(sci(0.001_234_56, 4), "1.2346e-03");
+        assert_eq!(sci(67.5, 4), "6.7500e+01");
+        assert_eq!(sci(0.0, 2), "0.00e+00");
+    }
+
+    #[test]
+    fn rates_and_powers() {
+        assert_eq!(rate(30.0), "30.0 steps/s");
+        assert_eq!(rate(1_250_000.0), "1.25 M steps/s");
+        assert_eq!(rate(f64::NAN), "0.00 steps/s");
+        assert_eq!(power_of_ten(-3.0), "10⁻³");
+        assert_eq!(power_of_ten(12.0), "10¹²");
+        assert_eq!(short(0.133_333_33), "0.1333");
+        assert_eq!(clean(1.83e-13, 3.0), 0.0);
+        assert_eq!(clean(0.25, 3.0), 0.25);
+    }
+
+    #[test]
+    fn short_values_and_axis_labels() {
+        assert_eq!(compact(0.04), "0.04");
+        assert_eq!(compact(0.0125), "0.0125");
+        assert_eq!(compact(3.2e-7), "3.200e-7");
+        assert_eq!(compact(0.0), "0");
+        assert_eq!(compact(f64::NAN), "NaN");
+        assert_eq!(short(f64::NAN), "—");
+        assert_eq!(short(f64::INFINITY), "+∞");
+        assert_eq!(value_label(0.5), "0.5");
+        assert_eq!(value_label(2.5e6), "2.5e6");
+        assert_eq!(step_label(750.0), "750");
+        assert_eq!(step_label(12_000.0), "12k");
+        assert_eq!(step_label(3_500_000.0), "3.5M");
+        assert_eq!(decade_label(-3.0), "10⁻³");
+        assert_eq!(decade_label(2f64.log10() - 3.0), "2×10⁻³");
+    }
+
+    #[test]
+    fn gif_values_print_in_five_digits_and_ticks_as_the_step_needs() {
+        assert_eq!(gif_value(2.99812345), "2.9981");
+        assert_eq!(gif_value(0.0012), "0.0012000");
+        assert_eq!(gif_value(1.5e-7), "1.5000e-7");
+        assert_eq!(gif_value(0.0), "0");
+        assert_eq!(gif_tick(0.5, -1), "0.5");
+        assert_eq!(gif_tick(1.0, -1), "1.0");
+        assert_eq!(gif_tick(5e5, 5), "5e5");
+        assert_eq!(gif_tick(1.5e6, 5), "1.5e6");
+    }
+
+    #[test]
+    fn python_reprs() {
+        assert_eq!(python_repr(1.8), "1.8");
+        assert_eq!(python_repr(3.0), "3.0");
+        assert_eq!(python_repr(2.9950848), "2.9950848");
+        assert_eq!(python_repr(1e-5), "1e-05");
+        assert_eq!(python_repr(0.0001), "0.0001");
+        assert_eq!(python_repr(1.5e16), "1.5e+16");
+        assert_eq!(python_repr(-0.45), "-0.45");
+        assert_eq!(python_repr(35.23542022705078), "35.23542022705078");
+        assert_eq!(python_repr_f32(0.45), "0.45");
+    }
+}
