@@ -92,6 +92,10 @@ fn scrubbing_shows_the_state_at_step_k_and_live_returns() {
     assert!((view.runs[0].record.params.w - 1.157625).abs() < 1e-12, "{}", view.runs[0].record.params.w);
     assert_eq!(view.runs[0].history.last().unwrap().step, 5, "the history stays whole (cursor at 3)");
     assert!(shows(&h, "step 3 / 5"));
+    // Every readout follows the timeline: the status line and the gradient check show step 3's w = 1.157625.
+    assert!(shows(&h, "1.15763"), "the status line and the gradient check read step 3");
+    assert!(shows(&h, "step 3 · w = 1.15763"), "the gradient check is at step 3");
+    assert!(!shows(&h, "step 5 · w ="), "not at the live step");
     h.get_by_label(timeline::labels::LIVE).click();
     h.step();
     h.step();
@@ -212,4 +216,21 @@ fn worker_branch_command_resumes_from_the_history_prefix() {
     let shared: Vec<_> = snap3.runs[1].history.iter().take(3).copied().collect();
     let orig: Vec<_> = snap.runs[0].history.iter().take(3).copied().collect();
     assert_eq!(shared, orig);
+}
+
+#[test]
+fn runs_with_different_losses_say_their_losses_are_not_comparable() {
+    let mut h = harness(AppOptions::default());
+    h.step();
+    assert!(!shows(&h, "not comparable"), "one run: nothing to say");
+    h.get_by_label(runs::labels::ADD_RUN).click();
+    wait_until(&mut h, "two runs", |a| a.snapshot().runs.len() == 2);
+    assert!(!shows(&h, "not comparable"), "the same problem: comparable");
+    let mut mae = h.state().selected_settings();
+    mae.loss = descent::engine::LossKind::Mae;
+    h.state_mut().push_action(Action::SetSettings(mae));
+    wait_until(&mut h, "an MAE run", |a| a.snapshot().runs[1].spec.settings.loss == descent::engine::LossKind::Mae);
+    h.step();
+    assert!(shows(&h, "the runs use different losses, so their losses are not comparable"));
+    assert!(shows(&h, "each run's optimum w*, in its colour"));
 }

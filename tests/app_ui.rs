@@ -210,3 +210,31 @@ fn every_input_widget_has_a_name() {
     h.step();
     h.check_accessibility();
 }
+
+#[test]
+fn tab_buttons_always_do_something_visible_and_there_is_one_lr_slider() {
+    use descent::app::exports::labels as menu;
+    use descent::app::state::Tab;
+    use descent::app::timeline::labels as timeline;
+    let mut h = harness(AppOptions { preset: Some("race".into()), ..fast() });
+    h.step();
+    h.get_by_label(menu::DATA_EDITOR).click();
+    wait_until(&mut h, "the data tab", |a| a.prefs().tab == Tab::Data);
+    // Clicked again while its tab is shown, the button folds the strip (and says so beforehand).
+    h.get_by_label(menu::HIDE_DATA_EDITOR).click();
+    h.step();
+    h.step();
+    assert!(
+        shows(&h, menu::DATA_EDITOR) && !shows(&h, menu::HIDE_DATA_EDITOR),
+        "folded: the button reads 'open' again"
+    );
+    h.get_by_label(timeline::LOG).click();
+    wait_until(&mut h, "the notebook log", |a| a.prefs().tab == Tab::NotebookLog);
+    assert!(shows(&h, timeline::HIDE_LOG));
+    // Six runs, one learning-rate slider (the settings panel's); solo says what it is.
+    let labels: Vec<String> = h.query_all_by_role(Role::Slider).filter_map(|n| n.accesskit_node().label()).collect();
+    let lr_sliders = labels.iter().filter(|l| l.contains("learning rate") || l.as_str() == "lr").count();
+    assert_eq!(lr_sliders, 1, "one learning-rate slider: {labels:?}");
+    assert_eq!(h.query_all_by_label(descent::app::runs::labels::SOLO).count(), 6);
+    assert_eq!(descent::app::runs::labels::SOLO, "solo");
+}

@@ -75,7 +75,8 @@ impl App {
             Action::SetShowTheory(v) => self.prefs.show_theory = v,
             Action::SetShowBatches(v) => self.prefs.show_batches = v,
             Action::ResetToDefaults => self.reset_to_defaults(),
-            Action::OpenTab(tab) => {
+            Action::ToggleTab(tab) if self.prefs.tab == tab && !self.tabs.collapsed => self.tabs.collapsed = true,
+            Action::OpenTab(tab) | Action::ToggleTab(tab) => {
                 self.prefs.tab = tab;
                 self.tabs.collapsed = false;
             }

@@ -346,7 +346,8 @@ pub fn data_editor_ui(
     data_error: Option<&str>,
     actions: &mut Vec<Action>,
 ) {
-    let (snap, palette) = (ctx.live, ctx.palette);
+    // The fitted lines are the runs' as the plots show them: the visible ones, at the timeline's step.
+    let (snap, palette) = (ctx.snap, ctx.palette);
     let (edit, preset) = editor.ui(ui, snap, palette, &ctx.hidden);
     if let Some(edit) = edit {
         match edit.apply(&snap.data) {

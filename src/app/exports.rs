@@ -51,10 +51,18 @@ pub mod labels {
     pub const EXPORT: &str = "Export ▾";
     /// Shows the Data tab.
     pub const DATA_EDITOR: &str = "Data editor";
+    /// Folds the Data tab when it is shown.
+    pub const HIDE_DATA_EDITOR: &str = "Hide data editor";
 }
 
 /// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
-pub fn menu_bar_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], busy: bool, actions: &mut Vec<Action>) {
+pub fn menu_bar_ui(
+    ui: &mut Ui,
+    n_runs: usize,
+    plot_names: &[&str],
+    (busy, shown_tab): (bool, Option<Tab>),
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         ui.menu_button(labels::FILE, |ui| {
             let items = [
@@ -81,13 +89,9 @@ pub fn menu_bar_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], busy: bool, 
             }
         });
         ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
-        if ui
-            .button(labels::DATA_EDITOR)
-            .on_hover_text("Show the Data tab: drag, add and remove points. Every edit restarts every run.")
-            .clicked()
-        {
-            actions.push(Action::OpenTab(Tab::Data));
-        }
+        let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
+        let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
+        super::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
         if busy {
             ui.spinner();
         }

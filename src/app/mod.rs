@@ -293,11 +293,17 @@ impl App {
         });
         let log = ctx.display.log_loss;
         ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
-            let sub = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
-            plots::card_ui(ui, palette, "Loss vs step", sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
+            let scale = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
+            let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or_else(|| scale.to_owned());
+            plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });
         ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
-            let sub = if bias { "w solid, b dashed · optimum dashed gold" } else { "dashed gold: the optimum w*" };
+            let sub = match (bias, ctx.snap.runs.len() > 1) {
+                (true, false) => "w solid, b dashed · optimum dashed gold",
+                (false, false) => "dashed gold: the optimum w*",
+                (true, true) => "w solid, b dashed · dashed: each run's optimum, in its colour",
+                (false, true) => "dashed: each run's optimum w*, in its colour",
+            };
             let title = if bias { "Weights vs step" } else { "Weight vs step" };
             plots::card_ui(ui, palette, title, sub, |ui| plots::weights::weights_plot_ui(ui, ctx));
         });
@@ -308,7 +314,9 @@ impl App {
         let (snap, palette) = (ctx.live, ctx.palette);
         let plot_names: Vec<&str> = self.exports.plot_rects.iter().map(|(name, _)| *name).collect();
         let busy = self.io.busy();
-        egui::Panel::top("menu").show(ui, |ui| exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, busy, actions));
+        let shown_tab = (!self.tabs.collapsed).then_some(self.prefs.tab);
+        egui::Panel::top("menu")
+            .show(ui, |ui| exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab), actions));
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
         exports::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
         egui::Panel::top("toolbar")
@@ -316,10 +324,10 @@ impl App {
             .show(ui, |ui| toolbar::toolbar_ui(ui, &self.prefs, snap, palette, actions));
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
-            .show(ui, |ui| status::status_line_ui(ui, snap, ctx.selected, palette));
+            .show(ui, |ui| status::status_line_ui(ui, ctx));
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
-            .show(ui, |ui| timeline::timeline_ui(ui, snap, ctx.selected, ctx.scrub, palette, actions));
+            .show(ui, |ui| timeline::timeline_ui(ui, snap, ctx.selected, (ctx.scrub, shown_tab), palette, actions));
         let settings = self.selected_settings();
         egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
             runs::runs_ui(ui, snap, &mut self.runs, palette, actions);

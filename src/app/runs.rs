@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 
-use super::state::{Action, LR_RANGE};
+use super::state::Action;
 use super::theme::{self, Palette, faded};
 use super::view::ViewCtx;
 use crate::engine::settings::Settings;
+use crate::format;
 use crate::history::History;
 pub use crate::presets::MAX_RUNS;
 use crate::presets::Preset;
@@ -29,7 +30,7 @@ pub mod labels {
     /// Hides or shows a run.
     pub const HIDE: &str = "hide";
     /// Shows only this run.
-    pub const SOLO: &str = "S";
+    pub const SOLO: &str = "solo";
     /// The preset menu.
     pub const PRESET: &str = "Preset ▾";
     /// The notebook preset.
@@ -284,7 +285,7 @@ fn run_row_ui(
     let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 3)).corner_radius(4.0).stroke(stroke);
     frame.show(ui, |ui| {
         ui.horizontal(|ui| run_header_ui(ui, run, n, state, color, actions));
-        ui.horizontal(|ui| run_lr_ui(ui, run, palette, actions));
+        ui.horizontal(|ui| run_summary_ui(ui, run, palette));
     });
 }
 
@@ -372,38 +373,19 @@ fn run_name_ui(
     }
 }
 
-/// The run's own learning rate (slider and typed value) and its state.
-fn run_lr_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, actions: &mut Vec<Action>) {
-    let id = run.id;
+/// The run's optimizer and learning rate, and its state (the learning rate is edited in the settings panel, for
+/// the selected run: one slider, with the stability map under it).
+fn run_summary_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette) {
     ui.add_space(20.0);
-    ui.spacing_mut().slider_width = 96.0;
-    let mut lr = run.spec.settings.optimizer.lr;
-    let (lo, hi) = (*LR_RANGE.start(), *LR_RANGE.end());
-    let slider = ui.add(
-        egui::Slider::new(&mut lr, LR_RANGE)
-            .logarithmic(true)
-            .show_value(false)
-            .text(RichText::new("lr").color(palette.weak_text)),
-    );
-    let typed = ui.add(
-        egui::DragValue::new(&mut lr)
-            .range(lo..=hi)
-            .speed(0.0)
-            .max_decimals(6)
-            .custom_formatter(|v, _| crate::format::compact(v)),
-    );
-    typed.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::accesskit::Role::SpinButton, true, format!("lr of run {}", id.0 + 1))
-    });
-    if (slider.changed() || typed.changed()) && lr.is_finite() && lr != run.spec.settings.optimizer.lr {
-        actions.push(Action::SetRunLr(id, lr.clamp(lo, hi)));
-    }
-    let status = match run.status {
+    let o = &run.spec.settings.optimizer;
+    let (mark, color) = match run.status {
         crate::engine::trainer::Status::Converged { .. } => ("●", palette.converged),
         crate::engine::trainer::Status::Diverged { .. } => ("×", palette.diverged),
         crate::engine::trainer::Status::Running => ("", palette.weak_text),
     };
-    ui.label(
-        RichText::new(format!("{} w={}", status.0, crate::format::sig(run.record.params.w, 4))).small().color(status.1),
+    let text =
+        format!("{} · lr {}   {mark} w={}", o.kind.label(), format::compact(o.lr), format::sig(run.record.params.w, 4));
+    ui.add(egui::Label::new(RichText::new(text).small().color(color)).truncate()).on_hover_text(
+        "Optimizer, learning rate and current w. Select the run (click its name) to change its settings.",
     );
 }

@@ -289,6 +289,8 @@ pub enum Action {
     ResetToDefaults,
     /// Show this tab below the plots (unfolding the strip).
     OpenTab(Tab),
+    /// Show this tab, or fold the strip when it is the tab shown.
+    ToggleTab(Tab),
     /// A new run with the selected run's settings.
     AddRun,
     /// A copy of a run (settings; a fresh start).

@@ -5,6 +5,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::state::Action;
 use super::theme::Palette;
+use super::view::ViewCtx;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::GradientSource;
 use crate::engine::trainer::{Convergence, Divergence, Status};
@@ -24,10 +25,11 @@ pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
     }
 }
 
-/// The bottom status line, for the `selected` run (the first one if it is gone); with several runs it starts with
-/// the run's name in its colour.
-pub fn status_line_ui(ui: &mut Ui, snap: &Snapshot, selected: crate::worker::RunId, palette: Palette) {
-    let Some(run) = snap.run(selected).or(snap.runs.first()) else {
+/// The bottom status line, for the selected run at the timeline's step (the first run if it is gone); with several
+/// runs it starts with the run's name in its colour.
+pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
+    let (snap, palette) = (ctx.live, ctx.palette);
+    let Some(run) = ctx.selected_run() else {
         ui.label("no run");
         return;
     };

@@ -101,3 +101,20 @@ fn tab_body_ui(
         Tab::Data => super::data_editor::data_editor_ui(ui, &mut state.data, ctx, None, actions),
     }
 }
+
+/// A button elsewhere (menu bar, timeline) that shows tab `tab`: "open" while the tab is not shown, "hide" (folding
+/// the strip) while it is, so that a click always changes something visible.
+pub fn tab_button_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    shown: Option<Tab>,
+    [open, hide]: [&str; 2],
+    tip: &str,
+    actions: &mut Vec<Action>,
+) {
+    let is_shown = shown == Some(tab);
+    let label = if is_shown { hide } else { open };
+    if ui.selectable_label(is_shown, label).on_hover_text(tip).clicked() {
+        actions.push(Action::ToggleTab(tab));
+    }
+}

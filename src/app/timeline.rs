@@ -17,8 +17,10 @@ pub mod labels {
     pub const LIVE: &str = "● Live";
     /// Branch from the scrubbed step.
     pub const BRANCH: &str = "Branch from here";
-    /// Open or close the notebook log.
+    /// Open the notebook log.
     pub const LOG: &str = "Open notebook log";
+    /// Fold the notebook log when it is shown.
+    pub const HIDE_LOG: &str = "Hide notebook log";
 }
 
 /// The bar's content.
@@ -26,7 +28,7 @@ pub fn timeline_ui(
     ui: &mut Ui,
     snap: &Snapshot,
     selected: RunId,
-    scrub: Option<u64>,
+    (scrub, shown_tab): (Option<u64>, Option<Tab>),
     palette: Palette,
     actions: &mut Vec<Action>,
 ) {
@@ -56,8 +58,7 @@ pub fn timeline_ui(
         if branch.clicked() {
             actions.push(Action::Branch(run.id, k));
         }
-        if ui.button(labels::LOG).on_hover_text("Each run's printout in the notebook's format (a tab below the plots)").clicked() {
-            actions.push(Action::OpenTab(Tab::NotebookLog));
-        }
+        let tip = "Each run's printout in the notebook's format (a tab below the plots)";
+        super::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, [labels::LOG, labels::HIDE_LOG], tip, actions);
     });
 }

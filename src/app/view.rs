@@ -62,9 +62,10 @@ impl ViewCtx<'_> {
         self.ghosts.contains(&id)
     }
 
-    /// The selected run as published (or the first run).
+    /// The selected run as the views show it: at the timeline's step while scrubbing (as published otherwise); the
+    /// first run when none is selected.
     pub fn selected_run(&self) -> Option<&RunSnapshot> {
-        self.live.run(self.selected).or(self.live.runs.first())
+        self.snap.run(self.selected).or_else(|| self.live.run(self.selected)).or(self.live.runs.first())
     }
 
     /// [`decimated`] points of one quantity of one run, computed once per snapshot, range and width.

@@ -19,11 +19,15 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     };
     let mut plot = step_plot("loss-plot", if log { "loss (log)" } else { "loss" }, snap);
     if log {
-        plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| format::decade_label(mark.value));
+        plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| super::log_axis_label(mark));
     } else {
         plot = plot.y_axis_formatter(|mark, _| format::value_label(mark.value));
     }
     let last = last_step(snap);
+    // The theory overlay stays within the losses the runs reach (see `theory::Quantity::Loss`).
+    let lowest =
+        snap.runs.iter().map(|r| r.history.extent().loss.min).filter(|l| l.is_finite()).fold(f64::INFINITY, f64::min);
+    let theory_floor = if log { lowest.max(floor) } else { lowest.min(0.0) };
     plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
@@ -32,7 +36,14 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
             let points =
                 ctx.series(run, if log { "log loss" } else { "loss" }, steps.clone(), columns, |r: &Row| y_of(r.loss));
             plot_ui.line(Line::new(run.spec.name.clone(), points).color(color).width(2.0));
-            super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::Loss { log }, steps.clone(), columns);
+            super::theory::overlay(
+                plot_ui,
+                ctx,
+                run,
+                super::theory::Quantity::Loss { log, floor: theory_floor },
+                steps.clone(),
+                columns,
+            );
             if run.analysis.min_loss > floor && run.analysis.min_loss.is_finite() {
                 plot_ui.hline(
                     HLine::new(
@@ -96,4 +107,22 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
         let label = RichText::new(what).strong().color(color);
         plot_ui.text(Text::new(format!("{what} label"), [x, y].into(), label).anchor(side(x, v)));
     }
+}
+
+/// When the runs minimise different losses (another loss function, or another model), what differs, for the loss
+/// plot's subtitle: their losses share the axis but are not comparable. `None` when all runs fit the same problem.
+pub fn incomparable_losses(runs: &[crate::worker::RunSnapshot]) -> Option<String> {
+    let first = runs.first()?;
+    let s0 = &first.spec.settings;
+    let losses_differ = runs
+        .iter()
+        .any(|r| (r.spec.settings.loss, r.spec.settings.huber_delta.to_bits()) != (s0.loss, s0.huber_delta.to_bits()));
+    let models_differ = runs.iter().any(|r| r.spec.settings.bias != s0.bias);
+    let what = match (losses_differ, models_differ) {
+        (false, false) => return None,
+        (true, false) => "losses",
+        (false, true) => "models (with and without b)",
+        (true, true) => "losses and models",
+    };
+    Some(format!("note: the runs use different {what}, so their losses are not comparable"))
 }

@@ -121,7 +121,7 @@ pub fn step_spacer(input: GridInput) -> Vec<GridMark> {
 }
 
 /// The smallest of 1, 2, 5 × 10ᵏ that is ≥ `v`.
-fn nice_125(v: f64) -> f64 {
+pub fn nice_125(v: f64) -> f64 {
     if !(v.is_finite() && v > 0.0) {
         return 1.0;
     }
@@ -158,25 +158,21 @@ pub fn decade_spacer(input: GridInput) -> Vec<GridMark> {
         return Vec::new();
     }
     let span = hi - lo;
-    let stride = if span > 120.0 {
-        20
-    } else if span > 60.0 {
-        10
-    } else if span > 24.0 {
-        5
-    } else if span > 12.0 {
-        2
-    } else {
-        1
-    };
-    let mut marks = Vec::new();
-    let (first, last) = (lo.floor() as i64, hi.ceil() as i64);
-    for k in first..=last {
-        if k.rem_euclid(stride) == 0 && (k as f64) >= lo && (k as f64) <= hi {
-            let size = if k.rem_euclid(stride * 5) == 0 { 5.0 * stride as f64 } else { stride as f64 };
-            marks.push(GridMark { value: k as f64, step_size: size });
-        }
-        if span < 4.0 {
+    // Whole decades, a stride of them chosen so that there are at most about 30 marks whatever the span (a
+    // diverging run's axis can span 10³⁰⁰ decades in principle: the loop is over the marks, not the decades).
+    let stride = nice_125((span / 30.0).max(1.0)).round();
+    let first = (lo / stride).ceil();
+    let count = ((hi / stride).floor() - first).clamp(-1.0, 60.0) as i64;
+    let mut marks: Vec<GridMark> = (0..=count)
+        .map(|i| {
+            let k = (first + i as f64) * stride;
+            let major = (k / (5.0 * stride)).fract() == 0.0;
+            GridMark { value: k, step_size: if major { 5.0 * stride } else { stride } }
+        })
+        .collect();
+    // Zoomed in to a few decades: the 2…9 sub-decades too (labelled only at 2 and 5, see `log_axis_label`).
+    if span < 4.0 {
+        for k in (lo.floor() as i64)..=(hi.ceil() as i64) {
             for m in 2..10 {
                 let v = k as f64 + (m as f64).log10();
                 if v > lo && v < hi {
@@ -188,10 +184,51 @@ pub fn decade_spacer(input: GridInput) -> Vec<GridMark> {
     marks
 }
 
+/// A tick label on a log10 axis: every decade (10ᵏ), and 2×10ᵏ and 5×10ᵏ between; the other sub-decade marks are
+/// grid lines without a label (labelling 7×, 8×, 9× crowds them onto one another).
+pub fn log_axis_label(mark: GridMark) -> String {
+    let frac = mark.value - mark.value.floor();
+    let m = 10f64.powf(frac).round();
+    let decade = frac.abs() < 1e-9 || (1.0 - frac).abs() < 1e-9;
+    if decade || m == 2.0 || m == 5.0 { format::decade_label(mark.value) } else { String::new() }
+}
+
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.
 pub fn bounds_point(plot_ui: &egui_plot::PlotUi<'_>, fx: f64, fy: f64) -> PlotPoint {
     let b = plot_ui.plot_bounds();
     let [x0, y0] = b.min();
     let [x1, y1] = b.max();
     PlotPoint::new(x0 + fx * (x1 - x0), y0 + fy * (y1 - y0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(lo: f64, hi: f64) -> GridInput {
+        GridInput { bounds: (lo, hi), base_step_size: (hi - lo) / 40.0 }
+    }
+
+    #[test]
+    fn the_decade_spacer_is_bounded_whatever_the_span() {
+        // A run that overflowed: log10 of the clamped loss spans hundreds to billions of decades.
+        for (lo, hi) in [(-300.0, 15.0), (0.0, 1e15), (-1e300, 1e300), (0.0, 3.0)] {
+            let marks = decade_spacer(input(lo, hi));
+            assert!(marks.len() <= 100, "{lo}..{hi}: {} marks", marks.len());
+            assert!(!marks.is_empty(), "{lo}..{hi}: some marks");
+            assert!(marks.iter().all(|m| m.value >= lo && m.value <= hi));
+        }
+        assert!(decade_spacer(input(f64::NEG_INFINITY, 1.0)).is_empty());
+    }
+
+    #[test]
+    fn log_axes_label_decades_and_2_and_5_only() {
+        let label = |v: f64| log_axis_label(GridMark { value: v, step_size: 0.1 });
+        assert_eq!(label(1.0), format::decade_label(1.0));
+        assert_eq!(label(1.0 + 2f64.log10()), format::decade_label(1.0 + 2f64.log10()));
+        assert_eq!(label(1.0 + 5f64.log10()), format::decade_label(1.0 + 5f64.log10()));
+        for m in [3.0, 4.0, 6.0, 7.0, 8.0, 9.0] {
+            assert_eq!(label(1.0 + f64::log10(m)), "", "{m}×10¹ is a grid line only");
+        }
+    }
 }

@@ -15,8 +15,9 @@ use crate::engine::settings::{GradientSource, Settings};
 use crate::history::History;
 use crate::worker::RunSnapshot;
 
-/// The caption when the run is plain full-batch GD on MSE (the dashed line lies on the run).
-pub const EXACT_CAPTION: &str = "dashed: theory, w* + (1 − lr·λ)^k (w₀ − w*),\nexact for plain full-batch GD";
+/// The caption on the loss plot when the run is plain full-batch GD on MSE: the loss of the exact trajectory.
+pub const EXACT_CAPTION: &str =
+    "dashed: theory, L* + ½·λ·(1 − lr·λ)^(2k)·(w₀ − w*)²\nper eigen-direction, exact for plain full-batch GD";
 /// The caption shown when the run is not plain full-batch GD.
 pub const GAP_CAPTION: &str = "theory = plain full-batch GD;\nthe gap is momentum/adaptivity/noise";
 
@@ -59,7 +60,7 @@ pub fn predicted_loss(analysis: &Analysis, settings: &Settings, n_samples: usize
 }
 
 /// Which curve to draw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Quantity {
     /// The weight w.
     W,
@@ -69,7 +70,62 @@ pub enum Quantity {
     Loss {
         /// Plot log10 of the loss.
         log: bool,
+        /// The lowest loss the plot's runs reach: the theory is not drawn below it (it would pull the plot's
+        /// automatic range down to 10⁻³⁰⁰ and squash every real curve).
+        floor: f64,
     },
+}
+
+/// The points of the predicted `quantity` of `run` over `steps` (about `columns` of them), from where its settings
+/// last changed; empty when there is no closed form, or when plain GD would diverge while the run is something else
+/// (its curve would flatten the run's). The loss stops at [`Quantity::Loss`]'s floor.
+pub fn series(
+    run: &RunSnapshot,
+    n_samples: usize,
+    quantity: Quantity,
+    steps: std::ops::RangeInclusive<f64>,
+    columns: usize,
+) -> Vec<[f64; 2]> {
+    let s = &run.spec.settings;
+    let Some(origin) = origin(&run.history) else {
+        return Vec::new();
+    };
+    let last = run.history.last().map_or(origin.0, |r| r.step);
+    if last <= origin.0 || predicted(&run.analysis, s, origin, origin.0).is_none() {
+        return Vec::new();
+    }
+    if !is_exact(s) && run.analysis.critical_lr.is_some_and(|c| s.optimizer.lr >= c) {
+        return Vec::new();
+    }
+    let lo = steps.start().max(origin.0 as f64).floor() as u64;
+    let hi = (steps.end().min(last as f64).ceil() as u64).max(lo);
+    let n = columns.clamp(2, 2000) as u64;
+    let stride = ((hi - lo) / n).max(1);
+    let mut pts = Vec::with_capacity(n as usize + 2);
+    let mut k = lo;
+    loop {
+        if let Some(p) = predicted(&run.analysis, s, origin, k) {
+            let v = match quantity {
+                Quantity::W => p.w,
+                Quantity::B => p.b,
+                Quantity::Loss { log, floor } => {
+                    let l = predicted_loss(&run.analysis, s, n_samples, p);
+                    if l < floor {
+                        break;
+                    }
+                    if log { l.log10() } else { l }
+                }
+            };
+            if let Some(v) = super::plottable(v) {
+                pts.push([k as f64, v]);
+            }
+        }
+        if k >= hi {
+            break;
+        }
+        k = (k + stride).min(hi);
+    }
+    pts
 }
 
 /// Draws the predicted `quantity` of `run` over the visible `steps` (about `columns` points) and, when the run is not
@@ -86,42 +142,9 @@ pub fn overlay(
         return;
     }
     let s = &run.spec.settings;
-    let Some(origin) = origin(&run.history) else {
+    let pts = series(run, ctx.snap.data.len(), quantity, steps, columns);
+    if pts.is_empty() {
         return;
-    };
-    let last = run.history.last().map_or(origin.0, |r| r.step);
-    if last <= origin.0 || predicted(&run.analysis, s, origin, origin.0).is_none() {
-        return;
-    }
-    // Not drawn when plain GD would diverge while the run is something else: its curve would flatten the run's.
-    if !is_exact(s) && run.analysis.critical_lr.is_some_and(|c| s.optimizer.lr >= c) {
-        return;
-    }
-    let lo = steps.start().max(origin.0 as f64).floor() as u64;
-    let hi = (steps.end().min(last as f64).ceil() as u64).max(lo);
-    let n = columns.clamp(2, 2000) as u64;
-    let stride = ((hi - lo) / n).max(1);
-    let n_samples = ctx.snap.data.len();
-    let mut pts = Vec::with_capacity(n as usize + 2);
-    let mut k = lo;
-    loop {
-        if let Some(p) = predicted(&run.analysis, s, origin, k) {
-            let v = match quantity {
-                Quantity::W => p.w,
-                Quantity::B => p.b,
-                Quantity::Loss { log } => {
-                    let l = predicted_loss(&run.analysis, s, n_samples, p);
-                    if log { l.max(1e-300).log10() } else { l }
-                }
-            };
-            if let Some(v) = super::plottable(v) {
-                pts.push([k as f64, v]);
-            }
-        }
-        if k >= hi {
-            break;
-        }
-        k = (k + stride).min(hi);
     }
     let color = ctx.palette.curve.gamma_multiply(0.9);
     let name = match quantity {
@@ -181,5 +204,36 @@ mod tests {
                 assert!((l - r.loss).abs() <= 1e-12 * r.loss.abs().max(1.0), "loss {l} vs {}", r.loss);
             }
         }
+    }
+
+    #[test]
+    fn the_theory_loss_never_reaches_below_the_lowest_loss_of_the_runs() {
+        // lr 0.05 on the notebook: the exact trajectory's loss falls towards 10⁻³⁰⁰ long before the plot ends.
+        let data = Dataset::notebook();
+        let mut s = Settings::default();
+        s.optimizer.lr = 0.05;
+        let mut t = DynTrainer::new(&data, &s).unwrap();
+        let mut history = History::default();
+        history.push(t.record());
+        for _ in 0..400 {
+            t.step();
+            history.push(t.record());
+        }
+        let run = RunSnapshot {
+            id: crate::worker::RunId(0),
+            spec: crate::worker::RunSpec { name: "run".into(), color: [1, 2, 3], settings: s.clone() },
+            record: t.record(),
+            status: crate::engine::trainer::Status::Running,
+            history,
+            analysis: std::sync::Arc::new(analyze(&data, &s, Params::default())),
+            next: None,
+            error: None,
+        };
+        let floor = 1e-20;
+        let pts = series(&run, data.len(), Quantity::Loss { log: true, floor }, 0.0..=400.0, 400);
+        assert!(pts.len() > 10, "drawn down to the floor");
+        assert!(pts.iter().all(|p| p[1] >= floor.log10()), "never below the floor");
+        let unbounded = series(&run, data.len(), Quantity::Loss { log: true, floor: 0.0 }, 0.0..=400.0, 400);
+        assert!(unbounded.iter().any(|p| p[1] < -100.0), "without the floor it would reach far below");
     }
 }

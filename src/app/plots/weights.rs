@@ -5,6 +5,7 @@ use egui_plot::{HLine, Line, LineStyle, VLine};
 
 use super::loss::outcome_marks;
 use super::{ViewCtx, last_step, step_plot, visible_steps};
+use crate::app::theme::faded;
 use crate::format;
 use crate::history::Row;
 
@@ -29,9 +30,11 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
             };
             let multi = snap.runs.len() > 1;
             let name = |p: &str| if multi { format!("{p} · {}", run.spec.name) } else { p.to_owned() };
+            // One run: the optimum in gold. Several: each run's optimum in its own colour (their problems may differ).
+            let optimum_color = if multi { faded(color, 0.8) } else { ctx.palette.optimum };
             plot_ui.hline(
-                HLine::new(format!("w* = {}", format::short(format::clean(optimum.w, optimum.b))), optimum.w)
-                    .color(ctx.palette.optimum)
+                HLine::new(name(&format!("w* = {}", format::short(format::clean(optimum.w, optimum.b)))), optimum.w)
+                    .color(optimum_color)
                     .style(LineStyle::dashed_loose())
                     .width(1.2),
             );
@@ -40,10 +43,13 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
             super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::W, steps.clone(), columns);
             if bias {
                 plot_ui.hline(
-                    HLine::new(format!("b* = {}", format::short(format::clean(optimum.b, optimum.w))), optimum.b)
-                        .color(ctx.palette.optimum)
-                        .style(LineStyle::Dotted { spacing: 6.0 })
-                        .width(1.2),
+                    HLine::new(
+                        name(&format!("b* = {}", format::short(format::clean(optimum.b, optimum.w)))),
+                        optimum.b,
+                    )
+                    .color(optimum_color)
+                    .style(LineStyle::Dotted { spacing: 6.0 })
+                    .width(1.2),
                 );
                 let b = ctx.series(run, "b", steps.clone(), columns, |r: &Row| r.params.b);
                 plot_ui.line(Line::new(name("b"), b).color(color).style(LineStyle::dashed_loose()).width(1.6));
