@@ -1,7 +1,7 @@
 //! descent: watch gradient descent happen, exactly.
 //!
 //! The [`engine`] is pure numerics (data, model, loss, gradient sources, optimizers, trainer, analysis); the
-//! command line lives in [`cli`]; every number formatter in [`format`].
+//! command line lives in [`cli`]; every number formatter in [`mod@format`].
 
 pub mod app;
 pub mod cli;
