@@ -324,3 +324,79 @@ fn a_corrupt_or_newer_session_at_launch_exits_2_with_one_line() {
         assert!(err.starts_with("error: ") && err.contains(needle), "{err}");
     }
 }
+
+#[test]
+fn without_a_file_dialog_an_export_asks_for_a_path_and_reports_what_it_wrote() {
+    use common::app::shows;
+    use descent::app::files::labels as prompt;
+    use descent::app::jobs::{ExportKind, FilePurpose, JobResult};
+    let mut h = harness(fast());
+    h.step();
+    // What rfd answers where no dialog can open: nothing, at once.
+    let purpose = FilePurpose::Save(ExportKind::Csv);
+    h.state_mut().job_finished(JobResult::Picked { purpose, path: None, quick: true });
+    h.step();
+    h.step();
+    assert!(shows(&h, "Where to save the runs as CSV?"), "a path field instead of silence");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("runs.csv");
+    // The field holds a default path: select it all and type ours, then OK.
+    h.get_by_label(prompt::PATH).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label(prompt::PATH).type_text(&format!("{}", target.display()));
+    h.step();
+    h.get_by_label(prompt::OK).click();
+    wait_until(&mut h, "the file written", |a| a.messages().iter().any(|m| m.text.starts_with("wrote")));
+    assert!(target.is_file(), "the CSV exists");
+    let report = h.state().messages().iter().rev().find(|m| m.text.starts_with("wrote")).unwrap().text.clone();
+    assert!(report.contains("runs.csv"), "says where: {report}");
+    // A cancelled dialog says so too.
+    h.state_mut().job_finished(JobResult::Picked { purpose, path: None, quick: false });
+    assert!(h.state().messages().last().is_some_and(|m| m.text.starts_with("cancelled")));
+    // And the prompt's Cancel.
+    h.state_mut().job_finished(JobResult::Picked { purpose, path: None, quick: true });
+    h.step();
+    h.get_by_label(prompt::CANCEL).click();
+    h.step();
+    h.step();
+    assert!(!shows(&h, "Where to save the runs as CSV?"));
+    assert!(h.state().messages().last().is_some_and(|m| m.text.starts_with("cancelled")));
+}
+
+#[test]
+fn ctrl_z_undoes_a_data_edit_a_removed_run_and_a_preset_and_ctrl_shift_z_redoes() {
+    let mut h = editor();
+    let undo = |h: &mut Harness<'static, App>| {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.step();
+    };
+    let redo = |h: &mut Harness<'static, App>| {
+        h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::Z);
+        h.step();
+    };
+    h.get_by_label(editor_labels::ADD_POINT).click();
+    wait_until(&mut h, "5 points", |a| data_len(a) == 5);
+    undo(&mut h);
+    wait_until(&mut h, "4 points again", |a| data_len(a) == 4);
+    redo(&mut h);
+    wait_until(&mut h, "5 points again", |a| data_len(a) == 5);
+    // A preset replaced the runs: undo brings the single run back, stepped to where it was.
+    h.state_mut().push_action(descent::app::Action::Step(7));
+    wait_until(&mut h, "step 7", |a| a.snapshot().runs[0].record.step == 7);
+    h.state_mut().push_action(descent::app::Action::LoadPreset(descent::presets::Preset::Race));
+    wait_until(&mut h, "six runs", |a| a.snapshot().runs.len() == 6);
+    undo(&mut h);
+    wait_until(&mut h, "one run at step 7", |a| a.snapshot().runs.len() == 1 && a.snapshot().runs[0].record.step == 7);
+    assert_eq!(data_len(h.state()), 5, "with the data it had");
+    // A removed run comes back.
+    h.state_mut().push_action(descent::app::Action::LoadPreset(descent::presets::Preset::Notebook));
+    wait_until(&mut h, "two runs", |a| a.snapshot().runs.len() == 2);
+    let second = h.state().snapshot().runs[1].id;
+    h.state_mut().push_action(descent::app::Action::RemoveRun(second));
+    wait_until(&mut h, "one run", |a| a.snapshot().runs.len() == 1);
+    undo(&mut h);
+    wait_until(&mut h, "two runs again", |a| a.snapshot().runs.len() == 2);
+    assert!(h.state().snapshot().runs.iter().any(|r| r.spec.name == "PyTorch autograd"));
+}

@@ -238,3 +238,15 @@ fn tab_buttons_always_do_something_visible_and_there_is_one_lr_slider() {
     assert_eq!(h.query_all_by_label(descent::app::runs::labels::SOLO).count(), 6);
     assert_eq!(descent::app::runs::labels::SOLO, "solo");
 }
+
+#[test]
+fn a_long_mae_run_says_why_it_never_meets_the_tolerance() {
+    let engine = EngineArgs { loss: Some(descent::engine::LossKind::Mae), ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    h.step();
+    assert!(!shows(&h, "never meets a gradient tolerance"), "not before it has tried");
+    h.state_mut().push_action(descent::app::Action::Step(3000));
+    wait_until(&mut h, "3000 steps", |a| step(a) >= 3000);
+    h.step();
+    assert!(shows(&h, "MAE with a fixed lr never meets a gradient tolerance"));
+}

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::App;
+use super::jobs::FilePurpose;
 use super::runs::{free_color, ghost_color, prefix};
 use super::state::{self, Action, LR_RANGE, Prefs};
 use crate::engine::settings::Settings;
@@ -29,6 +30,10 @@ impl App {
         if matches!(action, Action::Step(_) | Action::ToggleRun | Action::Reset) {
             self.runs.scrub = None;
         }
+        // What can be undone: the experiment as it stands before the change.
+        if matches!(action, Action::EditData(_) | Action::RemoveRun(_) | Action::LoadPreset(_)) {
+            self.undo.record(self.current_session());
+        }
         match action {
             Action::Step(n) => self.worker.send(Command::Step(n)),
             Action::ToggleRun => self.toggle_run(),
@@ -46,6 +51,12 @@ impl App {
             Action::OpenDataDialog => self.open_data_dialog(),
             Action::OpenSessionDialog => self.open_session_dialog(),
             Action::SaveDialog(kind) => self.save_dialog(kind),
+            Action::OpenPath(FilePurpose::OpenData, path) => self.load_data_file(&path),
+            Action::OpenPath(FilePurpose::OpenSession, path) => self.open_session_file(path),
+            Action::OpenPath(FilePurpose::Save(kind), path) | Action::SaveTo(kind, path) => self.export_to(kind, path),
+            Action::Notify(text) => self.io.info(text),
+            Action::Undo => self.undo_redo(true),
+            Action::Redo => self.undo_redo(false),
             Action::OpenGifDialog => {
                 let selected = self.selected_run();
                 self.exports.gif_dialog = true;
@@ -110,6 +121,19 @@ impl App {
             Action::LoadPreset(p) => self.load_preset(p),
             Action::Scrub(k) => self.runs.scrub = k,
             Action::Branch(of, k) => self.branch(of, k),
+        }
+    }
+
+    /// Restores the experiment before the last change (or after the last undo), replaying every run to its step.
+    fn undo_redo(&mut self, undo: bool) {
+        let now = self.current_session();
+        let Some(before) = (if undo { self.undo.undo(now) } else { self.undo.redo(now) }) else {
+            self.io.info(if undo { "nothing to undo" } else { "nothing to redo" });
+            return;
+        };
+        match self.open_session(&before) {
+            Ok(()) => self.io.info(if undo { "undone" } else { "redone" }),
+            Err(e) => self.io.error(format!("cannot restore: {e}")),
         }
     }
 

@@ -15,7 +15,8 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use egui::{Align2, Color32, Context, RichText};
 
 use super::App;
-use super::jobs::{Job, JobResult};
+use super::files;
+use super::jobs::{FilePurpose, Job, JobResult};
 use crate::engine::data::Dataset;
 use crate::session::{Session, SessionRun};
 use crate::worker::{Command, RunId, RunSpec};
@@ -181,25 +182,17 @@ impl App {
 
     /// Opens the CSV file dialog on a background thread.
     pub fn open_data_dialog(&mut self) {
-        self.io.spawn("open-dialog", || {
-            let path = rfd::FileDialog::new()
-                .set_title("Open data (CSV with columns x, y)")
-                .add_filter("CSV", &["csv", "txt"])
-                .add_filter("All files", &["*"])
-                .pick_file();
-            JobResult::PickedData(path)
-        });
+        self.file_dialog(FilePurpose::OpenData);
     }
 
     /// Opens the session file dialog on a background thread.
     pub fn open_session_dialog(&mut self) {
-        self.io.spawn("open-session", || {
-            let path = rfd::FileDialog::new()
-                .set_title("Open a descent session")
-                .add_filter("descent session", &["json"])
-                .pick_file();
-            JobResult::PickedSession(path)
-        });
+        self.file_dialog(FilePurpose::OpenSession);
+    }
+
+    /// Runs the file dialog for `purpose` on a background thread (see [`super::files`]).
+    pub fn file_dialog(&mut self, purpose: FilePurpose) {
+        self.io.spawn("dialog", move || files::run_dialog(purpose));
     }
 
     /// Reads a session file on a background thread, then restores it.
@@ -289,38 +282,47 @@ impl App {
     /// Applies every finished background job.
     pub fn poll_jobs(&mut self) {
         for result in self.io.finished() {
-            match result {
-                JobResult::PickedData(Some(path)) => self.load_data_file(&path),
-                JobResult::PickedSession(Some(path)) => self.open_session_file(path),
-                JobResult::PickedData(None) | JobResult::PickedSession(None) | JobResult::PickedSave(_, None) => {}
-                JobResult::PickedSave(kind, Some(path)) => self.export_to(kind, path),
-                // A load superseded by a later request or an edit does not apply.
-                JobResult::Data { generation, .. } if generation != self.io.data_generation => {}
-                JobResult::Data { spec, result, .. } => match result {
-                    Ok(data) => {
-                        self.io.info(format!("loaded {} ({} points); every run restarts", data.name, data.len()));
-                        self.prefs.data = spec;
-                        self.set_data_now(data);
-                    }
-                    Err(e) => {
-                        self.io.error(format!("{e} — kept the previous data"));
-                        self.controls.data_error = Some(e);
-                    }
-                },
-                JobResult::SessionLoaded(Ok(session)) => match self.open_session(&session) {
-                    Ok(()) => self.io.info(format!(
-                        "opened the session: {} ({} points), {} run(s)",
-                        session.data.name,
-                        session.data.x.len(),
-                        session.runs.len()
-                    )),
-                    Err(e) => self.io.error(format!("cannot open the session: {e}")),
-                },
-                JobResult::SessionLoaded(Err(e)) => self.io.error(e),
-                JobResult::Written(Ok(text)) => self.io.info(text),
-                JobResult::Written(Err(e)) => self.io.error(e),
-                JobResult::Screenshot(image) => self.screenshot_arrived(image),
+            self.job_finished(result);
+        }
+    }
+
+    /// Applies one job's result (public so that tests can play a dialog's answer).
+    pub fn job_finished(&mut self, result: JobResult) {
+        match result {
+            JobResult::Picked { purpose, path: Some(path), .. } => self.apply(files::action_for(purpose, path)),
+            JobResult::Picked { purpose, path: None, quick: true } => {
+                self.io.info(format!("no file dialog could open: type where to {}", purpose.describe()));
+                self.path_prompt = Some(files::PathPrompt::new(purpose));
             }
+            JobResult::Picked { purpose, path: None, quick: false } => {
+                self.io.info(format!("cancelled: did not {}", purpose.describe()))
+            }
+            // A load superseded by a later request or an edit does not apply.
+            JobResult::Data { generation, .. } if generation != self.io.data_generation => {}
+            JobResult::Data { spec, result, .. } => match result {
+                Ok(data) => {
+                    self.io.info(format!("loaded {} ({} points); every run restarts", data.name, data.len()));
+                    self.prefs.data = spec;
+                    self.set_data_now(data);
+                }
+                Err(e) => {
+                    self.io.error(format!("{e} — kept the previous data"));
+                    self.controls.data_error = Some(e);
+                }
+            },
+            JobResult::SessionLoaded(Ok(session)) => match self.open_session(&session) {
+                Ok(()) => self.io.info(format!(
+                    "opened the session: {} ({} points), {} run(s)",
+                    session.data.name,
+                    session.data.x.len(),
+                    session.runs.len()
+                )),
+                Err(e) => self.io.error(format!("cannot open the session: {e}")),
+            },
+            JobResult::SessionLoaded(Err(e)) => self.io.error(e),
+            JobResult::Written(Ok(text)) => self.io.info(text),
+            JobResult::Written(Err(e)) => self.io.error(e),
+            JobResult::Screenshot(image) => self.screenshot_arrived(image),
         }
     }
 

@@ -165,13 +165,9 @@ pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], a
 }
 
 impl App {
-    /// Opens a save dialog on a background thread; the chosen path comes back as [`JobResult::PickedSave`].
+    /// Opens a save dialog on a background thread; the chosen path comes back as a [`JobResult::Picked`].
     pub fn save_dialog(&mut self, kind: ExportKind) {
-        self.io.spawn("save-dialog", move || {
-            let (filter, ext) = kind.filter();
-            let path = rfd::FileDialog::new().set_file_name(kind.file_name()).add_filter(filter, &[ext]).save_file();
-            JobResult::PickedSave(kind, path)
-        });
+        self.file_dialog(super::jobs::FilePurpose::Save(kind));
     }
 
     /// Writes an export (or a session) to `path` on a background thread; the result shows as a toast.

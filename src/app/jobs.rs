@@ -57,14 +57,45 @@ impl ExportKind {
     }
 }
 
+/// What a file dialog is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilePurpose {
+    /// Open a CSV of data.
+    OpenData,
+    /// Open a session file.
+    OpenSession,
+    /// Save an export or the session.
+    Save(ExportKind),
+}
+
+impl FilePurpose {
+    /// What the dialog is for, in a few words ("save the runs as CSV").
+    pub fn describe(self) -> &'static str {
+        match self {
+            FilePurpose::OpenData => "open a CSV of data",
+            FilePurpose::OpenSession => "open a session",
+            FilePurpose::Save(ExportKind::Csv) => "save the runs as CSV",
+            FilePurpose::Save(ExportKind::Json) => "save the runs as JSON",
+            FilePurpose::Save(ExportKind::WindowPng) => "save a PNG of the window",
+            FilePurpose::Save(ExportKind::PlotPng(_)) => "save a PNG of the plot",
+            FilePurpose::Save(ExportKind::Gif) => "save the GIF",
+            FilePurpose::Save(ExportKind::Session) => "save the session",
+        }
+    }
+}
+
 /// What a file job sends back to the UI thread.
 pub enum JobResult {
-    /// A data file was picked in the open dialog (`None`: cancelled).
-    PickedData(Option<PathBuf>),
-    /// A session file was picked in the open dialog.
-    PickedSession(Option<PathBuf>),
-    /// A path was chosen in a save dialog for an export or a session.
-    PickedSave(ExportKind, Option<PathBuf>),
+    /// A file dialog closed: the path chosen (`None`: cancelled, or no dialog could open — `quick` tells which: a
+    /// dialog that returns at once was never shown).
+    Picked {
+        /// What the dialog was for.
+        purpose: FilePurpose,
+        /// The chosen path.
+        path: Option<PathBuf>,
+        /// The dialog came back at once (no dialog is available here).
+        quick: bool,
+    },
     /// Data loaded (or not) for load request `generation`, from `spec`.
     Data {
         /// The request's generation (only the latest request applies).

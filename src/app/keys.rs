@@ -1,5 +1,5 @@
 //! Keyboard shortcuts: Space runs or pauses, S or → steps, R resets, L toggles the log scale, + and − multiply or
-//! divide the learning rate by 1.25. Keys are ignored while a text field has focus, and consumed before the widgets
+//! divide the learning rate by 1.25, Ctrl+Z and Ctrl+Shift+Z undo and redo. Keys are ignored while a text field has focus, and consumed before the widgets
 //! see them (so Space does not also press a focused button).
 
 use egui::{Key, Modifiers};
@@ -33,6 +33,13 @@ pub fn shortcuts(ctx: &egui::Context, actions: &mut Vec<Action>) {
         }
         if pressed(Key::Minus) {
             actions.push(Action::ScaleLr(1.0 / LR_FACTOR));
+        }
+        // Redo first: Ctrl+Shift+Z also matches Ctrl+Z when modifiers are compared loosely.
+        if input.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z) {
+            actions.push(Action::Redo);
+        }
+        if input.consume_key(Modifiers::COMMAND, Key::Z) {
+            actions.push(Action::Undo);
         }
     });
 }

@@ -28,6 +28,7 @@ pub mod controls;
 pub mod data_editor;
 pub mod data_io;
 pub mod exports;
+pub mod files;
 pub mod follow;
 pub mod gradcheck;
 pub mod jobs;
@@ -45,6 +46,7 @@ pub mod tabs;
 pub mod theme;
 pub mod timeline;
 pub mod toolbar;
+pub mod undo;
 pub mod view;
 
 use std::cell::RefCell;
@@ -96,6 +98,10 @@ pub struct App {
     tabs: tabs::TabsState,
     /// Frames left to check that the window fits its screen (0: done).
     fit_frames: u8,
+    /// Asks for a path when no file dialog could open.
+    path_prompt: Option<files::PathPrompt>,
+    /// Undo and redo of data edits, removed runs and presets.
+    undo: undo::UndoStack,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -159,6 +165,8 @@ impl App {
             runs,
             tabs: Default::default(),
             fit_frames: if options.fit_to_screen { 30 } else { 0 },
+            path_prompt: None,
+            undo: Default::default(),
         };
         if let Some(session) = &options.session
             && let Err(e) = app.open_session(session)
@@ -294,7 +302,13 @@ impl App {
         let log = ctx.display.log_loss;
         ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
             let scale = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
-            let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or_else(|| scale.to_owned());
+            // A long run that cannot meet the tolerance says why (after a thousand steps of trying).
+            let stuck = (run.record.step >= 1000 && !run.status.is_finished())
+                .then(|| plots::why_no_tolerance(&run.spec.settings))
+                .flatten();
+            let sub = plots::loss::incomparable_losses(&ctx.snap.runs)
+                .or(stuck.map(str::to_owned))
+                .unwrap_or_else(|| scale.to_owned());
             plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });
         ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
@@ -319,6 +333,7 @@ impl App {
             .show(ui, |ui| exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab), actions));
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
         exports::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
+        files::path_prompt_ui(ui.ctx(), &mut self.path_prompt, actions);
         egui::Panel::top("toolbar")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
             .show(ui, |ui| toolbar::toolbar_ui(ui, &self.prefs, snap, palette, actions));

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::jobs::ExportKind;
+use super::jobs::{ExportKind, FilePurpose};
 use crate::engine::settings::Settings;
 use crate::presets::Preset;
 use crate::worker::{RunId, Speed};
@@ -267,6 +267,16 @@ pub enum Action {
     OpenSessionDialog,
     /// Ask where to save an export or the session, then write it in the background.
     SaveDialog(ExportKind),
+    /// Open this data file or session (chosen in a dialog or typed).
+    OpenPath(FilePurpose, std::path::PathBuf),
+    /// Write this export or the session to this path, in the background.
+    SaveTo(ExportKind, std::path::PathBuf),
+    /// Say something in a toast (an outcome that changes nothing else).
+    Notify(String),
+    /// Undo the last data edit, run removal or preset (Ctrl+Z).
+    Undo,
+    /// Redo what Undo undid (Ctrl+Shift+Z).
+    Redo,
     /// Show the GIF export's dialog, on the selected run.
     OpenGifDialog,
     /// A new convergence tolerance.

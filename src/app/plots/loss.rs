@@ -2,7 +2,7 @@
 //! ticks as powers of ten; a loss of 0 is clamped to a floor far below the run's largest loss).
 
 use egui::{Align2, RichText, Ui};
-use egui_plot::{HLine, Line, LineStyle, MarkerShape, Points, Text, VLine};
+use egui_plot::{HLine, LineStyle, MarkerShape, Points, Text, VLine};
 
 use super::{ViewCtx, decade_spacer, last_step, plottable, step_plot, visible_steps};
 use crate::app::theme::faded;
@@ -32,10 +32,10 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
-            let color = ctx.run_color(run);
-            let points =
-                ctx.series(run, if log { "log loss" } else { "loss" }, steps.clone(), columns, |r: &Row| y_of(r.loss));
-            plot_ui.line(Line::new(run.spec.name.clone(), points).color(color).width(2.0));
+            let quantity = if log { ["log loss", "log loss recent"] } else { ["loss", "loss recent"] };
+            let value = |r: &Row| y_of(r.loss);
+            let span = (steps.clone(), columns);
+            super::series_line_ui(plot_ui, ctx, run, run.spec.name.clone(), quantity, span, value, |l| l.width(2.0));
             super::theory::overlay(
                 plot_ui,
                 ctx,

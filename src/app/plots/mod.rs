@@ -193,6 +193,57 @@ pub fn log_axis_label(mark: GridMark) -> String {
     if decade || m == 2.0 || m == 5.0 { format::decade_label(mark.value) } else { String::new() }
 }
 
+/// Steps per pixel column above which a series is a long run's chatter: drawn as a faint min/max envelope with its
+/// most recent steps clear on top.
+pub const DENSE_STEPS_PER_COLUMN: f64 = 16.0;
+
+/// Share of the visible steps drawn clear at the end of a dense series.
+const RECENT_SHARE: f64 = 0.04;
+
+/// One quantity of a run over `steps` as a line: normally the line itself; for a long run whose history is much
+/// denser than the plot's pixels (say 23M steps of MAE chattering around its minimum, whose min/max envelope would
+/// be a solid wedge), the envelope faint and the most recent steps clear, so that the learner sees what the run is
+/// doing now.
+#[allow(clippy::too_many_arguments)]
+pub fn series_line_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    ctx: &ViewCtx<'_>,
+    run: &crate::worker::RunSnapshot,
+    name: String,
+    quantity: [&'static str; 2],
+    (steps, columns): (std::ops::RangeInclusive<f64>, usize),
+    value: impl Fn(&Row) -> f64 + Copy,
+    style: impl Fn(egui_plot::Line<'static>) -> egui_plot::Line<'static>,
+) {
+    let color = ctx.run_color(run);
+    let all = ctx.series(run, quantity[0], steps.clone(), columns, value);
+    let span = steps.end() - steps.start();
+    if span / (columns.max(1) as f64) < DENSE_STEPS_PER_COLUMN {
+        plot_ui.line(style(egui_plot::Line::new(name, all)).color(color));
+        return;
+    }
+    plot_ui.line(style(egui_plot::Line::new(format!("{name} (envelope)"), all)).color(super::theme::faded(color, 0.3)));
+    let recent_from = steps.end() - span * RECENT_SHARE;
+    let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
+    plot_ui.line(style(egui_plot::Line::new(name, recent)).color(color));
+}
+
+/// Why a long run will not meet the gradient tolerance, when its settings say so: MAE's gradient does not shrink
+/// near the minimum, and mini-batch gradients are noisy; with a fixed learning rate neither settles.
+pub fn why_no_tolerance(settings: &crate::engine::Settings) -> Option<&'static str> {
+    if settings.loss == crate::engine::LossKind::Mae {
+        Some(
+            "MAE with a fixed lr never meets a gradient tolerance: its gradient (a mean of signs) does not shrink near the minimum, so the run chatters around it",
+        )
+    } else if settings.batch_size.is_some() {
+        Some(
+            "mini-batches with a fixed lr never meet the tolerance: each batch's gradient is noisy, so the run jitters around the minimum",
+        )
+    } else {
+        None
+    }
+}
+
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.
 pub fn bounds_point(plot_ui: &egui_plot::PlotUi<'_>, fx: f64, fy: f64) -> PlotPoint {
     let b = plot_ui.plot_bounds();

@@ -38,8 +38,17 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                     .style(LineStyle::dashed_loose())
                     .width(1.2),
             );
-            let w = ctx.series(run, "w", steps.clone(), columns, |r: &Row| r.params.w);
-            plot_ui.line(Line::new(name("w"), w).color(color).width(2.0));
+            let span = (steps.clone(), columns);
+            super::series_line_ui(
+                plot_ui,
+                ctx,
+                run,
+                name("w"),
+                ["w", "w recent"],
+                span,
+                |r: &Row| r.params.w,
+                |l| l.width(2.0),
+            );
             super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::W, steps.clone(), columns);
             if bias {
                 plot_ui.hline(
@@ -51,8 +60,18 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                     .style(LineStyle::Dotted { spacing: 6.0 })
                     .width(1.2),
                 );
-                let b = ctx.series(run, "b", steps.clone(), columns, |r: &Row| r.params.b);
-                plot_ui.line(Line::new(name("b"), b).color(color).style(LineStyle::dashed_loose()).width(1.6));
+                let span = (steps.clone(), columns);
+                let style = |l: Line<'static>| l.style(LineStyle::dashed_loose()).width(1.6);
+                super::series_line_ui(
+                    plot_ui,
+                    ctx,
+                    run,
+                    name("b"),
+                    ["b", "b recent"],
+                    span,
+                    |r: &Row| r.params.b,
+                    style,
+                );
                 super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::B, steps.clone(), columns);
             }
             for marker in run.history.markers() {
