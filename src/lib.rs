@@ -1,12 +1,14 @@
 //! descent: watch gradient descent happen, exactly.
 //!
-//! The [`engine`] is pure numerics (data, model, loss, gradient sources, optimizers, trainer, analysis); the
-//! command line lives in [`cli`].
+//! The [`engine`] is pure numerics (data, model, loss, gradient sources, optimizers, trainer, analysis);
+//! [`geometry`] the loss landscape's geometry and numerics, shared by the app and the exporter; the command line
+//! lives in [`cli`].
 
 pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod export;
+pub mod geometry;
 pub mod history;
 pub mod presets;
 pub mod printout;

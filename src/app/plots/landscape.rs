@@ -14,10 +14,12 @@ use crate::app::format;
 use crate::app::state::Action;
 use crate::app::theme::{Palette, faded};
 use crate::engine::data::Dataset;
-use crate::engine::loss::LossKind;
 use crate::engine::model::Params;
-use crate::engine::settings::{GradientSource, Precision, Settings};
-use crate::engine::trainer::{DynTrainer, Status};
+use crate::engine::settings::{GradientSource, Settings};
+use crate::engine::trainer::Status;
+use crate::geometry::{
+    LossSurface, SurfaceKey, Window, contour_lines, contour_shade, curve_loss_range, log_levels, nice_round, path_range,
+};
 use crate::history::Row;
 use crate::worker::RunSnapshot;
 
@@ -29,46 +31,16 @@ const PATH_POINTS: usize = 1_500;
 const DOT_STEPS: usize = 150;
 /// Steps drawn as arrows (the latest ones).
 const ARROW_STEPS: usize = 40;
-/// Above this many samples, a non-quadratic (or f32) loss is drawn from an evenly spaced subsample.
-const SUBSAMPLE_ABOVE: usize = 20_000;
 /// Contour grid resolution.
 const GRID: [usize; 2] = [161, 121];
 
-/// Evaluates L(w, b) for drawing, in the run's precision.
+/// The loss surface of the data and settings drawn, in the run's precision, with what it was built from.
 struct Evaluator {
     data: Arc<Dataset>,
-    key: EvalKey,
-    trainer: DynTrainer,
+    key: SurfaceKey,
+    surface: LossSurface,
     /// Bumped on every rebuild: the curve and contour caches key on it.
     id: u64,
-    /// The curve is drawn from a subsample of this many points (of `data.len()`).
-    subsample: Option<usize>,
-}
-
-#[derive(Clone, PartialEq)]
-struct EvalKey {
-    bias: bool,
-    loss: LossKind,
-    huber_delta: u64,
-    precision: Precision,
-}
-
-impl EvalKey {
-    fn of(s: &Settings) -> Self {
-        EvalKey { bias: s.bias, loss: s.loss, huber_delta: s.huber_delta.to_bits(), precision: s.precision }
-    }
-}
-
-impl Evaluator {
-    fn loss(&self, w: f64, b: f64) -> f64 {
-        self.trainer.loss_at(Params { w, b })
-    }
-
-    /// dL/dw by central differences (exact for a parabola up to rounding; the mean of both sides at a kink).
-    fn slope_w(&self, w: f64, b: f64, h: f64) -> f64 {
-        let h = if h.is_finite() && h > 0.0 { h } else { 1e-6 };
-        (self.loss(w + h, b) - self.loss(w - h, b)) / (2.0 * h)
-    }
 }
 
 /// The landscape's caches (the evaluator, the sampled curve, the contour texture), kept between frames.
@@ -130,28 +102,13 @@ struct View {
 
 impl Landscape {
     fn evaluator(&mut self, data: &Arc<Dataset>, settings: &Settings) -> Option<&Evaluator> {
-        let key = EvalKey::of(settings);
+        let key = SurfaceKey::of(settings);
         let fresh = self.eval.as_ref().is_some_and(|e| Arc::ptr_eq(&e.data, data) && e.key == key);
         if !fresh {
             self.eval = None;
-            let quadratic_fast = settings.loss == LossKind::Mse && settings.precision == Precision::F64;
-            let (sample, subsample) = if data.len() > SUBSAMPLE_ABOVE && !quadratic_fast {
-                let stride = data.len().div_ceil(SUBSAMPLE_ABOVE);
-                let x: Vec<f64> = data.x.iter().step_by(stride).copied().collect();
-                let y: Vec<f64> = data.y.iter().step_by(stride).copied().collect();
-                let n = x.len();
-                (Dataset::new(x, y, data.name.clone()).ok(), Some(n))
-            } else {
-                (None, None)
-            };
-            let mut s = settings.clone();
-            // Only the loss matters here; a plain optimizer keeps construction infallible for any settings.
-            s.optimizer = Default::default();
-            s.batch_size = None;
-            s.gradient = GradientSource::Analytic;
-            let trainer = DynTrainer::new(sample.as_ref().unwrap_or(data), &s).ok()?;
+            let surface = LossSurface::in_run_precision(data, settings).ok()?;
             self.next_id += 1;
-            self.eval = Some(Evaluator { data: Arc::clone(data), key, trainer, id: self.next_id, subsample });
+            self.eval = Some(Evaluator { data: Arc::clone(data), key, surface, id: self.next_id });
         }
         self.eval.as_ref()
     }
@@ -192,32 +149,22 @@ impl Landscape {
         }
     }
 
-    /// The w range to show: centred on w*, covering the start, the path and the next point, with the path's
-    /// excursions capped at 4× the start's distance (a diverging run leaves the view instead of shrinking the
-    /// parabola to a needle).
+    /// The w range to show: centred on w*, covering the start, the path, the point shown and the next point (see
+    /// [`path_range`]).
     fn w_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
-        let center = run.analysis.optimum.w;
         let start = run.history.first().map_or(run.spec.settings.w0, |r| r.params.w);
         let ext = run.history.extent().w;
-        let mut others = vec![displayed.w];
-        if !ext.is_empty() {
-            others.extend([ext.min, ext.max]);
-        }
-        if let Some(n) = run.next {
-            others.push(n.w);
-        }
-        symmetric_range(center, start, &others)
+        let extent = (!ext.is_empty()).then_some((ext.min, ext.max));
+        let also: Vec<f64> = [displayed.w].into_iter().chain(run.next.map(|n| n.w)).collect();
+        path_range(run.analysis.optimum.w, start, extent, &also)
     }
 
+    /// The b range to show: centred on b*, covering the start, the path and the point shown.
     fn b_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
-        let center = run.analysis.optimum.b;
         let start = run.history.first().map_or(run.spec.settings.b0, |r| r.params.b);
         let ext = run.history.extent().b;
-        let mut others = vec![displayed.b];
-        if !ext.is_empty() {
-            others.extend([ext.min, ext.max]);
-        }
-        symmetric_range(center, start, &others)
+        let extent = (!ext.is_empty()).then_some((ext.min, ext.max));
+        path_range(run.analysis.optimum.b, start, extent, &[displayed.b])
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -231,7 +178,7 @@ impl Landscape {
         actions: &mut Vec<Action>,
         slice: bool,
     ) {
-        let Some(eval) = self.eval.as_ref() else {
+        let Some(Evaluator { id: eval_id, surface: eval, .. }) = self.eval.as_ref() else {
             return;
         };
         let palette = ctx.palette;
@@ -245,26 +192,13 @@ impl Landscape {
         let [lo, hi] = view_w;
 
         // The curve, cached per evaluator, range and (for the slice) b.
-        let key = CurveKey::new(eval.id, [lo, 0.0], [hi, 0.0], b_at);
+        let key = CurveKey::new(*eval_id, [lo, 0.0], [hi, 0.0], b_at);
         let cache = if slice { &mut self.slice } else { &mut self.curve };
         if cache.as_ref().is_none_or(|(k, _)| *k != key) {
-            let pts = (0..=CURVE_POINTS)
-                .map(|i| {
-                    let w = lo + (hi - lo) * i as f64 / CURVE_POINTS as f64;
-                    [w, eval.loss(w, b_at)]
-                })
-                .filter(|p| p[1].is_finite())
-                .collect();
-            *cache = Some((key, pts));
+            *cache = Some((key, eval.curve([lo, hi], b_at, CURVE_POINTS)));
         }
         let curve: &[[f64; 2]] = cache.as_ref().map_or(&[], |(_, pts)| pts.as_slice());
-        let (mut y_min, mut y_max) =
-            curve.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p[1]), b.max(p[1])));
-        if !(y_min.is_finite() && y_max.is_finite()) {
-            (y_min, y_max) = (0.0, 1.0);
-        }
-        let span = (y_max - y_min).max(1e-12 * y_max.abs().max(1.0));
-        let (y0, y1) = (y_min - 0.07 * span, y_max + 0.12 * span);
+        let [y0, y1] = curve_loss_range(curve.iter().map(|p| p[1]));
 
         let h = (hi - lo) * 1e-4;
         let here = point.displayed;
@@ -277,7 +211,7 @@ impl Landscape {
             Some((from_step, _)) => path.into_iter().filter(|r| r.step <= from_step).collect(),
             None => path.into_iter().filter(|r| r.step <= run.record.step).collect(),
         };
-        let n_samples = eval.subsample.unwrap_or(ctx.snap.data.len()) as f64;
+        let n_samples = eval.subsample().unwrap_or(ctx.snap.data.len()) as f64;
         let notebook_sum = run.spec.settings.gradient == GradientSource::NotebookSum;
         let next = if toggles.next && !animating && !finished { run.next } else { None };
         let id = if slice { "slice-plot" } else { "landscape-plot" };
@@ -473,7 +407,7 @@ impl Landscape {
         toggles: Toggles,
         actions: &mut Vec<Action>,
     ) {
-        let Some(eval) = self.eval.as_ref() else {
+        let Some(Evaluator { id: eval_id, surface: eval, .. }) = self.eval.as_ref() else {
             return;
         };
         let palette = ctx.palette;
@@ -486,7 +420,7 @@ impl Landscape {
         let opt = run.analysis.optimum;
         let min_loss = eval.loss(opt.w, opt.b);
 
-        let key = CurveKey::new(eval.id, [w0, b0], [w1, b1], if palette.dark { 1.0 } else { 0.0 });
+        let key = CurveKey::new(*eval_id, [w0, b0], [w1, b1], if palette.dark { 1.0 } else { 0.0 });
         if self.contour.as_ref().is_none_or(|(k, _, _)| *k != key) {
             let (image, lines) = contour_map(eval, view, min_loss, palette.dark);
             let texture = ui.ctx().load_texture("loss-contours", image, TextureOptions::LINEAR);
@@ -666,38 +600,6 @@ impl PlotPointsOwned {
     }
 }
 
-/// A range centred on `center` that covers `start` and, capped, every value of `others`; snapped outward to a
-/// nice half-width so it changes rarely.
-fn symmetric_range(center: f64, start: f64, others: &[f64]) -> [f64; 2] {
-    let center = if center.is_finite() { center } else { 0.0 };
-    let d0 = if start.is_finite() { (start - center).abs() } else { 0.0 };
-    let base = d0.max(0.25 * center.abs().max(1.0)).max(1e-9);
-    let cap = 4.0 * base;
-    let mut half = base;
-    for &v in others {
-        if v.is_finite() {
-            half = half.max((v - center).abs().min(cap));
-        }
-    }
-    let half = nice_ceil(half * 1.15);
-    [center - half, center + half]
-}
-
-/// The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ that is ≥ `v`.
-fn nice_ceil(v: f64) -> f64 {
-    if !(v.is_finite() && v > 0.0) {
-        return 1.0;
-    }
-    let k = v.log10().floor();
-    let unit = 10f64.powf(k);
-    for m in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
-        if m * unit >= v * (1.0 - 1e-12) {
-            return m * unit;
-        }
-    }
-    10.0 * unit
-}
-
 /// A plot over w whose view the app controls (no pan, zoom or reset by the user: a click or drag picks the start).
 fn fixed_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
     Plot::new(id)
@@ -741,146 +643,21 @@ fn outcome_ring(
     }
 }
 
-/// `v` rounded to about 1/400 of `span`, with a short decimal representation (a click gives w₀ = 1.25, not 1.2483…).
-pub fn nice_round(v: f64, span: f64) -> f64 {
-    if !(v.is_finite() && span.is_finite() && span > 0.0) {
-        return v;
-    }
-    let step = 10f64.powf((span / 400.0).log10().floor());
-    let decimals = (-step.log10()).max(0.0).round() as usize;
-    let r = (v / step).round() * step;
-    format!("{r:.decimals$}").parse().unwrap_or(r)
-}
-
 /// The loss over (w, b) as a shaded map (darker where the loss is high) and contour lines (polylines of `[w, b]`) at
 /// log-spaced levels above the minimum, so the valley floor stays readable.
-fn contour_map(eval: &Evaluator, view: View, min_loss: f64, dark: bool) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>) {
-    let [nx, ny] = GRID;
-    let ([w0, w1], [b0, b1]) = (view.w, view.b);
-    let floor = if min_loss.is_finite() { min_loss } else { 0.0 };
-    // Loss excess at the grid nodes; row 0 is the top (the largest b).
-    let node_w = |i: usize| w0 + (w1 - w0) * i as f64 / (nx - 1) as f64;
-    let node_b = |j: usize| b1 - (b1 - b0) * j as f64 / (ny - 1) as f64;
-    let mut excess = vec![0.0_f64; nx * ny];
-    let mut max_excess = 0.0_f64;
-    for j in 0..ny {
-        for i in 0..nx {
-            let e = (eval.loss(node_w(i), node_b(j)) - floor).max(0.0);
-            let e = if e.is_finite() { e.min(1e300) } else { 1e300 };
-            max_excess = max_excess.max(e);
-            excess[j * nx + i] = e;
-        }
-    }
-    // t in [0, 1]: log10 of the excess over 8 decades below the largest.
-    let top = max_excess.max(1e-300).log10();
-    let bottom = top - 8.0;
-    let t: Vec<f64> =
-        excess.iter().map(|&e| ((e.max(1e-300).log10() - bottom) / (top - bottom)).clamp(0.0, 1.0)).collect();
-
-    let (low, high) =
-        if dark { ([38.0, 84.0, 120.0], [20.0, 22.0, 30.0]) } else { ([170.0, 205.0, 235.0], [250.0, 250.0, 252.0]) };
+fn contour_map(eval: &LossSurface, view: View, min_loss: f64, dark: bool) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>) {
+    let window = Window { w: view.w, b: view.b };
+    let t = log_levels(&eval.grid(window, GRID), min_loss);
     let pixels = t
         .iter()
         .map(|&v| {
-            let s = v.powf(1.3);
-            let c = |k: usize| (low[k] + (high[k] - low[k]) * s) as u8;
-            Color32::from_rgb(c(0), c(1), c(2))
+            let [r, g, b] = contour_shade(v, dark);
+            Color32::from_rgb(r, g, b)
         })
         .collect();
-    let image = egui::ColorImage::new([nx, ny], pixels);
-
-    // Marching squares on t at evenly spaced levels (evenly spaced decades of the excess), chained into polylines.
-    let levels = 16;
-    let mut lines = Vec::new();
-    for level in 1..levels {
-        let c = level as f64 / levels as f64;
-        lines.extend(contour_level(&t, [nx, ny], c, view));
-    }
-    (image, lines)
-}
-
-/// A grid edge: from node (i, j) to (i + 1, j) when `horizontal`, else to (i, j + 1).
-type EdgeKey = (usize, usize, bool);
-
-/// The polylines where `t` (on an nx × ny node grid, row 0 at the top of `view`) crosses `c`.
-fn contour_level(t: &[f64], [nx, ny]: [usize; 2], c: f64, view: View) -> Vec<Vec<[f64; 2]>> {
-    use std::collections::HashMap;
-    let ([w0, w1], [b0, b1]) = (view.w, view.b);
-    let at = |i: usize, j: usize| t[j * nx + i];
-    let point = |(i, j, horizontal): EdgeKey| -> [f64; 2] {
-        let (ib, jb) = if horizontal { (i + 1, j) } else { (i, j + 1) };
-        let (va, vb) = (at(i, j), at(ib, jb));
-        let f = if vb != va { ((c - va) / (vb - va)).clamp(0.0, 1.0) } else { 0.5 };
-        let gi = i as f64 + f * (ib as f64 - i as f64);
-        let gj = j as f64 + f * (jb as f64 - j as f64);
-        [w0 + (w1 - w0) * gi / (nx - 1) as f64, b1 - (b1 - b0) * gj / (ny - 1) as f64]
-    };
-    let mut segments: Vec<(EdgeKey, EdgeKey)> = Vec::new();
-    let mut by_edge: HashMap<EdgeKey, Vec<usize>> = HashMap::new();
-    for j in 0..ny - 1 {
-        for i in 0..nx - 1 {
-            // The cell's edges: top, right, bottom, left, with their end values.
-            let edges: [(EdgeKey, f64, f64); 4] = [
-                ((i, j, true), at(i, j), at(i + 1, j)),
-                ((i + 1, j, false), at(i + 1, j), at(i + 1, j + 1)),
-                ((i, j + 1, true), at(i, j + 1), at(i + 1, j + 1)),
-                ((i, j, false), at(i, j), at(i, j + 1)),
-            ];
-            let crossed: Vec<EdgeKey> =
-                edges.iter().filter(|(_, a, b)| (*a < c) != (*b < c)).map(|(k, _, _)| *k).collect();
-            for pair in crossed.chunks_exact(2) {
-                let id = segments.len();
-                segments.push((pair[0], pair[1]));
-                by_edge.entry(pair[0]).or_default().push(id);
-                by_edge.entry(pair[1]).or_default().push(id);
-            }
-        }
-    }
-    let mut used = vec![false; segments.len()];
-    let mut polylines = Vec::new();
-    for start in 0..segments.len() {
-        if used[start] {
-            continue;
-        }
-        used[start] = true;
-        let (a, b) = segments[start];
-        let mut chain = std::collections::VecDeque::from([a, b]);
-        // Extend from the back, then from the front.
-        for forward in [true, false] {
-            loop {
-                let end = if forward { chain.back() } else { chain.front() };
-                let Some(&end) = end else { break };
-                let next = by_edge.get(&end).and_then(|ids| ids.iter().copied().find(|&id| !used[id]));
-                let Some(id) = next else { break };
-                used[id] = true;
-                let (p, q) = segments[id];
-                let other = if p == end { q } else { p };
-                if forward {
-                    chain.push_back(other);
-                } else {
-                    chain.push_front(other);
-                }
-            }
-        }
-        polylines.push(chain.into_iter().map(point).collect());
-    }
-    polylines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nice_values() {
-        assert_eq!(nice_ceil(3.3), 4.0);
-        assert_eq!(nice_ceil(0.021), 0.025);
-        assert_eq!(nice_ceil(f64::NAN), 1.0);
-        assert_eq!(nice_round(1.234_567, 8.0), 1.23);
-        assert_eq!(nice_round(-0.004_9, 8.0), 0.0);
-        let [lo, hi] = symmetric_range(3.0, 0.0, &[1e9]);
-        assert!(lo < 0.0 && hi > 6.0 && hi < 3.0 + 4.0 * 3.0 * 1.2 + 1.0);
-    }
+    let image = egui::ColorImage::new(GRID, pixels);
+    // Contour lines at evenly spaced levels of t (evenly spaced decades of the excess).
+    (image, contour_lines(&t, GRID, 16, window))
 }
 
 #[cfg(test)]
@@ -893,7 +670,7 @@ mod contour_tests {
         let s = Settings { bias: true, ..Settings::default() };
         let mut l = Landscape::default();
         let eval = l.evaluator(&data, &s).expect("evaluator");
-        let (image, lines) = contour_map(eval, View { w: [-1.0, 7.0], b: [-1.5, 1.5] }, 0.0, true);
+        let (image, lines) = contour_map(&eval.surface, View { w: [-1.0, 7.0], b: [-1.5, 1.5] }, 0.0, true);
         assert_eq!(image.size, GRID);
         assert!(lines.len() >= 10 && lines.len() < 200, "{} polylines", lines.len());
         let points: usize = lines.iter().map(Vec::len).sum();
