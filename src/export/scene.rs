@@ -8,7 +8,7 @@
 
 use super::raster::{Canvas, GLYPH_HEIGHT, Pt, Rgb, text_width};
 use crate::engine::trainer::Record;
-use crate::engine::{ConfigError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
+use crate::engine::{ConfigError, Dataset, GradientSource, LossKind, OptimizerKind, Params, Precision, Settings};
 use crate::geometry::{LossSurface, bounds, nice_ticks, path_loss_range, whole_path_range};
 
 /// Page background.
@@ -128,79 +128,18 @@ impl<'a> Scene<'a> {
         let landscape = LossSurface::for_export(data, settings, optimum)?;
         let min_loss = landscape.loss(optimum.w, optimum.b);
         let unit = (width.min(height) as f32 / 400.0).max(0.25);
-        let mut text_scale = if labels { ((2.0 * unit).round() as usize).max(1) } else { 0 };
+        let text_scale = if labels { ((2.0 * unit).round() as usize).max(1) } else { 0 };
         let two_d = settings.bias;
 
-        let (x_lo, x_hi) = whole_path_range(rows.iter().map(|r| r.params.w), optimum.w);
-        let (y_lo, y_hi) = if two_d {
-            whole_path_range(rows.iter().map(|r| r.params.b), optimum.b)
-        } else {
-            let ends = || [landscape.loss(x_lo, 0.0), landscape.loss(x_hi, 0.0)];
-            path_loss_range(rows.iter().map(|r| r.loss), min_loss, ends)
-        };
-
-        // Layout: margins for the caption, tick labels and axis names; dropped when the image is too small.
-        let mut view = View { x_lo, x_hi, y_lo, y_hi, left: 0.0, top: 0.0, right: width as f32, bottom: height as f32 };
-        let mut ticks = Ticks::default();
-        for pass in 0..2 {
-            ticks = Ticks::new(&view, unit);
-            let margins = margins(&ticks, unit, text_scale);
-            let (l, t, r, b) = margins;
-            if (width as f32) < l + r + 24.0 || (height as f32) < t + b + 24.0 {
-                // Too small for labels: the plot takes the whole image.
-                text_scale = 0;
-                view = View { left: 0.0, top: 0.0, right: width as f32, bottom: height as f32, ..view };
-                ticks = Ticks::new(&view, unit);
-                break;
-            }
-            view = View { left: l, top: t, right: width as f32 - r, bottom: height as f32 - b, ..view };
-            if pass == 0 && two_d {
-                equalise_aspect(&mut view);
-            }
-        }
+        let [x_lo, x_hi, y_lo, y_hi] = data_window(rows, &landscape, optimum, min_loss, two_d);
+        let view = View { x_lo, x_hi, y_lo, y_hi, left: 0.0, top: 0.0, right: width as f32, bottom: height as f32 };
+        let layout = Layout::new(view, [width, height], unit, text_scale, two_d);
 
         let mut background = Canvas::new(width, height, PAGE);
-        background.fill_rect(view.left, view.top, view.right, view.bottom, PANEL);
-        draw_grid(&mut background, &view, &ticks, unit);
-        background.set_clip(view.left, view.top, view.right, view.bottom);
-        if two_d {
-            draw_surface(&mut background, &view, &landscape, unit);
-            let p = view.px(optimum.w, optimum.b);
-            draw_cross(&mut background, p, 5.0 * unit, unit);
-        } else {
-            draw_curve(&mut background, &view, &landscape, unit);
-            // A dashed line through the whole height marks w*: it stays visible under the converging trail.
-            let p = view.px(optimum.w, min_loss);
-            background.dashed_line(
-                (p.0, view.top),
-                (p.0, view.bottom),
-                1.3 * unit,
-                (5.0 * unit, 4.0 * unit),
-                MARK,
-                0.5,
-            );
-            draw_cross(&mut background, p, 4.5 * unit, unit);
-        }
-        background.reset_clip();
-        draw_axes(&mut background, &view, &ticks, unit, text_scale, if two_d { ("w", "b") } else { ("w", "L(w)") });
-        let summary = summary(settings);
-        if text_scale > 0 {
-            // The settings are the same in every frame: right-aligned on the second header row, above the panel.
-            let sw = text_width(&summary, text_scale) as f32;
-            let name_w = text_width(if two_d { "b" } else { "L(w)" }, text_scale) as f32;
-            if view.right - sw > view.left + name_w {
-                background.text(view.right - sw, second_row(&view, text_scale, unit), &summary, text_scale, AXIS);
-            }
-            // Name w* at the top of its dashed line, where the curve rarely is. (On the surface the × stands alone:
-            // the path ends at it, and a label there would sit under the trail.)
-            background.set_clip(view.left, view.top, view.right, view.bottom);
-            if !two_d {
-                let (w_star, _) = view.px(optimum.w, view.y_lo);
-                background.text(w_star + 5.0 * unit, view.top + 5.0 * unit, "w*", text_scale, MARK);
-            }
-            background.reset_clip();
-        }
+        layout.draw_plot(&mut background, &landscape, optimum, min_loss);
+        layout.draw_header(&mut background, settings, optimum);
 
+        let Layout { view, text_scale, .. } = layout;
         let path = thin_path(rows, |r| point_of(&view, r, two_d));
         let grad_scale = if settings.gradient == GradientSource::NotebookSum { data.len().max(1) as f64 } else { 1.0 };
         Ok(Scene { rows, background, view, two_d, unit, text_scale, path, grad_scale })
@@ -289,6 +228,108 @@ impl<'a> Scene<'a> {
         }
         text.push_str(&format!("   L {}", fmt_value(r.loss)));
         canvas.text(self.view.left, first_row(self.unit), &text, s, TEXT);
+    }
+}
+
+/// The data window `[x_lo, x_hi, y_lo, y_hi]`: w across, and b up on the surface (`two_d`) or the loss up on the
+/// curve, covering every recorded point and the optimum.
+fn data_window(
+    rows: &[Record<f64>],
+    landscape: &LossSurface,
+    optimum: Params<f64>,
+    min_loss: f64,
+    two_d: bool,
+) -> [f64; 4] {
+    let (x_lo, x_hi) = whole_path_range(rows.iter().map(|r| r.params.w), optimum.w);
+    let (y_lo, y_hi) = if two_d {
+        whole_path_range(rows.iter().map(|r| r.params.b), optimum.b)
+    } else {
+        let ends = || [landscape.loss(x_lo, 0.0), landscape.loss(x_hi, 0.0)];
+        path_loss_range(rows.iter().map(|r| r.loss), min_loss, ends)
+    };
+    [x_lo, x_hi, y_lo, y_hi]
+}
+
+/// Where the plot panel sits, its ticks and the sizes everything is drawn at.
+struct Layout {
+    view: View,
+    ticks: Ticks,
+    /// Size unit: 1 at 400 pixels for the shorter side.
+    unit: f32,
+    /// Font scale; 0 when there is no text (not asked for, or no room).
+    text_scale: usize,
+    /// The (w, b) surface rather than the curve L(w).
+    two_d: bool,
+}
+
+impl Layout {
+    /// Margins around the panel for the caption, tick labels and axis names, dropped (with the text) when the image
+    /// is too small; on the surface, one axis widened so that w and b units are equally long (see
+    /// [`equalise_aspect`]). `view` holds the data window and the whole image.
+    fn new(mut view: View, [width, height]: [usize; 2], unit: f32, mut text_scale: usize, two_d: bool) -> Layout {
+        let mut ticks = Ticks::default();
+        for pass in 0..2 {
+            ticks = Ticks::new(&view, unit);
+            let margins = margins(&ticks, unit, text_scale);
+            let (l, t, r, b) = margins;
+            if (width as f32) < l + r + 24.0 || (height as f32) < t + b + 24.0 {
+                // Too small for labels: the plot takes the whole image.
+                text_scale = 0;
+                view = View { left: 0.0, top: 0.0, right: width as f32, bottom: height as f32, ..view };
+                ticks = Ticks::new(&view, unit);
+                break;
+            }
+            view = View { left: l, top: t, right: width as f32 - r, bottom: height as f32 - b, ..view };
+            if pass == 0 && two_d {
+                equalise_aspect(&mut view);
+            }
+        }
+        Layout { view, ticks, unit, text_scale, two_d }
+    }
+
+    /// The panel, the grid, the surface or the curve with the optimum marked, and the axes.
+    fn draw_plot(&self, c: &mut Canvas, landscape: &LossSurface, optimum: Params<f64>, min_loss: f64) {
+        let (view, unit) = (&self.view, self.unit);
+        c.fill_rect(view.left, view.top, view.right, view.bottom, PANEL);
+        draw_grid(c, view, &self.ticks, unit);
+        c.set_clip(view.left, view.top, view.right, view.bottom);
+        if self.two_d {
+            draw_surface(c, view, landscape, unit);
+            let p = view.px(optimum.w, optimum.b);
+            draw_cross(c, p, 5.0 * unit, unit);
+        } else {
+            draw_curve(c, view, landscape, unit);
+            // A dashed line through the whole height marks w*: it stays visible under the converging trail.
+            let p = view.px(optimum.w, min_loss);
+            c.dashed_line((p.0, view.top), (p.0, view.bottom), 1.3 * unit, (5.0 * unit, 4.0 * unit), MARK, 0.5);
+            draw_cross(c, p, 4.5 * unit, unit);
+        }
+        c.reset_clip();
+        let names = if self.two_d { ("w", "b") } else { ("w", "L(w)") };
+        draw_axes(c, view, &self.ticks, unit, self.text_scale, names);
+    }
+
+    /// The text that is the same in every frame: the run's settings above the panel and, on the curve, "w*".
+    fn draw_header(&self, c: &mut Canvas, settings: &Settings, optimum: Params<f64>) {
+        let (view, unit, text_scale) = (&self.view, self.unit, self.text_scale);
+        let summary = summary(settings);
+        if text_scale == 0 {
+            return;
+        }
+        // The settings: right-aligned on the second header row, above the panel.
+        let sw = text_width(&summary, text_scale) as f32;
+        let name_w = text_width(if self.two_d { "b" } else { "L(w)" }, text_scale) as f32;
+        if view.right - sw > view.left + name_w {
+            c.text(view.right - sw, second_row(view, text_scale, unit), &summary, text_scale, AXIS);
+        }
+        // Name w* at the top of its dashed line, where the curve rarely is. (On the surface the × stands alone: the
+        // path ends at it, and a label there would sit under the trail.)
+        c.set_clip(view.left, view.top, view.right, view.bottom);
+        if !self.two_d {
+            let (w_star, _) = view.px(optimum.w, view.y_lo);
+            c.text(w_star + 5.0 * unit, view.top + 5.0 * unit, "w*", text_scale, MARK);
+        }
+        c.reset_clip();
     }
 }
 
