@@ -1,13 +1,15 @@
 //! descent: watch gradient descent happen, exactly.
 //!
-//! The [`engine`] is pure numerics (data, model, loss, gradient sources, optimizers, trainer, analysis); the
-//! command line lives in [`cli`]; every number formatter in [`mod@format`].
+//! The [`engine`] is pure numerics (data, model, loss, gradient sources, optimizers, trainer, analysis);
+//! [`geometry`] the loss landscape's geometry and numerics, shared by the app and the exporter; the command line
+//! lives in [`cli`]; every number formatter in [`mod@format`].
 
 pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod export;
 pub mod format;
+pub mod geometry;
 pub mod history;
 pub mod presets;
 pub mod printout;

@@ -212,10 +212,7 @@ fn divergence_text(run: &RunSnapshot, step: u64, why: Divergence) -> (String, Op
     {
         let bound = if o.momentum > 0.0 { "2(1+μ)/λmax" } else { "2/λmax" };
         let local = if a.local { " (local)" } else { "" };
-        let fix = a
-            .optimal_lr
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .map(|v| crate::app::plots::landscape::nice_round(v * 0.999, v));
+        let fix = a.optimal_lr.filter(|v| v.is_finite() && *v > 0.0).map(|v| crate::geometry::nice_round(v * 0.999, v));
         return (
             format!(
                 "Diverged at step {step}: lr {} ≥ {bound} = {}{local}{summed} — lower the learning rate",

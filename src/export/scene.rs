@@ -7,11 +7,10 @@
 //! the whole animation and covers the optimum and every recorded point, so nothing jumps between frames.
 
 use super::raster::{Canvas, GLYPH_HEIGHT, Pt, Rgb, text_width};
-use crate::engine::analysis::fit;
-use crate::engine::loss::{Loss, mean_loss};
-use crate::engine::trainer::{DynTrainer, Record};
-use crate::engine::{ConfigError, Dataset, GradientSource, LossKind, OptimizerKind, Params, Precision, Settings};
+use crate::engine::trainer::Record;
+use crate::engine::{ConfigError, Dataset, GradientSource, OptimizerKind, Params, Precision, Settings};
 use crate::format;
+use crate::geometry::{LossSurface, bounds, nice_ticks, path_loss_range, whole_path_range};
 
 /// Page background.
 const PAGE: Rgb = Rgb(255, 255, 255);
@@ -42,11 +41,6 @@ const RAMP: [Rgb; 4] = [Rgb(255, 251, 232), Rgb(216, 236, 226), Rgb(156, 200, 22
 /// Number of filled contour bands on the surface.
 pub(crate) const BANDS: usize = 12;
 
-/// Samples × points the landscape may cost to draw through the engine (non-quadratic losses): a few tenths of a
-/// second in a release build, whatever the dataset's size (200 points for a million samples); beyond it the
-/// landscape is sampled more coarsely and interpolated.
-const EVAL_BUDGET: f64 = 2e8;
-
 /// The colours the drawing uses most, which the palette must hold exactly.
 pub(crate) fn inks() -> Vec<Rgb> {
     let mut inks = vec![PAGE, PANEL, GRID, AXIS, TEXT, CURVE, TRAIL, POINT, TANGENT, MARK, HALO];
@@ -59,33 +53,6 @@ fn band_colour(k: usize) -> Rgb {
     let t = (k as f32 + 0.5) / BANDS as f32 * (RAMP.len() - 1) as f32;
     let i = (t.floor() as usize).min(RAMP.len() - 2);
     RAMP[i].mix(RAMP[i + 1], t - i as f32)
-}
-
-/// The mean loss anywhere in the (w, b) plane.
-enum Landscape {
-    /// MSE in closed form around its minimum: L* + mean((dw·x + db)²) = L* + dw²·E[x²] + 2·dw·db·E[x] + db², exact
-    /// because the optimum zeroes the cross terms (the normal equations). Costs O(1) per point, so the surface of
-    /// a million samples draws as fast as that of four.
-    Quadratic { optimum: Params<f64>, min_loss: f64, mean_xx: f64, mean_x: f64 },
-    /// Any other loss, through the engine in the run's own precision.
-    Engine(Box<DynTrainer>),
-}
-
-impl Landscape {
-    fn loss(&self, p: Params<f64>) -> f64 {
-        match self {
-            Landscape::Quadratic { optimum, min_loss, mean_xx, mean_x } => {
-                let (dw, db) = (p.w - optimum.w, p.b - optimum.b);
-                min_loss + dw * dw * mean_xx + 2.0 * dw * db * mean_x + db * db
-            }
-            Landscape::Engine(t) => t.loss_at(p),
-        }
-    }
-
-    /// True when each evaluation costs a pass over the data.
-    fn is_costly(&self) -> bool {
-        matches!(self, Landscape::Engine(_))
-    }
 }
 
 /// The data window and where it sits on the canvas.
@@ -158,98 +125,22 @@ impl<'a> Scene<'a> {
         rows: &'a [Record<f64>],
     ) -> Result<Scene<'a>, ConfigError> {
         settings.validate()?;
-        let x = data.x.as_slice().unwrap_or(&[]);
-        let y = data.y.as_slice().unwrap_or(&[]);
-        let loss_fn = Loss::<f64>::new(settings.loss, settings.huber_delta);
-        let optimum = fit(x, y, settings.bias, loss_fn);
-        let landscape = if settings.loss == LossKind::Mse {
-            let n = x.len().max(1) as f64;
-            Landscape::Quadratic {
-                optimum,
-                min_loss: mean_loss(x, y, optimum, settings.bias, loss_fn),
-                mean_xx: x.iter().map(|v| v * v).sum::<f64>() / n,
-                mean_x: x.iter().sum::<f64>() / n,
-            }
-        } else {
-            Landscape::Engine(Box::new(DynTrainer::new(data, settings)?))
-        };
-        let min_loss = landscape.loss(optimum);
+        let optimum = LossSurface::optimum(data, settings);
+        let landscape = LossSurface::for_export(data, settings, optimum)?;
+        let min_loss = landscape.loss(optimum.w, optimum.b);
         let unit = (width.min(height) as f32 / 400.0).max(0.25);
-        let mut text_scale = if labels { ((2.0 * unit).round() as usize).max(1) } else { 0 };
+        let text_scale = if labels { ((2.0 * unit).round() as usize).max(1) } else { 0 };
         let two_d = settings.bias;
 
-        let finite = |v: &f64| v.is_finite();
-        let ws = rows.iter().map(|r| r.params.w).chain([optimum.w]).filter(finite);
-        let (x_lo, x_hi) = padded(both_sides(bounds(ws), optimum.w), 0.08);
-        let (y_lo, y_hi) = if two_d {
-            let bs = rows.iter().map(|r| r.params.b).chain([optimum.b]).filter(finite);
-            padded(both_sides(bounds(bs), optimum.b), 0.08)
-        } else {
-            loss_range(rows, min_loss, |w| landscape.loss(Params { w, b: 0.0 }), (x_lo, x_hi))
-        };
-
-        // Layout: margins for the caption, tick labels and axis names; dropped when the image is too small.
-        let mut view = View { x_lo, x_hi, y_lo, y_hi, left: 0.0, top: 0.0, right: width as f32, bottom: height as f32 };
-        let mut ticks = Ticks::default();
-        for pass in 0..2 {
-            ticks = Ticks::new(&view, unit);
-            let margins = margins(&ticks, unit, text_scale);
-            let (l, t, r, b) = margins;
-            if (width as f32) < l + r + 24.0 || (height as f32) < t + b + 24.0 {
-                // Too small for labels: the plot takes the whole image.
-                text_scale = 0;
-                view = View { left: 0.0, top: 0.0, right: width as f32, bottom: height as f32, ..view };
-                ticks = Ticks::new(&view, unit);
-                break;
-            }
-            view = View { left: l, top: t, right: width as f32 - r, bottom: height as f32 - b, ..view };
-            if pass == 0 && two_d {
-                equalise_aspect(&mut view);
-            }
-        }
+        let [x_lo, x_hi, y_lo, y_hi] = data_window(rows, &landscape, optimum, min_loss, two_d);
+        let view = View { x_lo, x_hi, y_lo, y_hi, left: 0.0, top: 0.0, right: width as f32, bottom: height as f32 };
+        let layout = Layout::new(view, [width, height], unit, text_scale, two_d);
 
         let mut background = Canvas::new(width, height, PAGE);
-        background.fill_rect(view.left, view.top, view.right, view.bottom, PANEL);
-        draw_grid(&mut background, &view, &ticks, unit);
-        background.set_clip(view.left, view.top, view.right, view.bottom);
-        if two_d {
-            draw_surface(&mut background, &view, &landscape, data.len(), unit);
-            let p = view.px(optimum.w, optimum.b);
-            draw_cross(&mut background, p, 5.0 * unit, unit);
-        } else {
-            draw_curve(&mut background, &view, &landscape, data.len(), unit);
-            // A dashed line through the whole height marks w*: it stays visible under the converging trail.
-            let p = view.px(optimum.w, min_loss);
-            background.dashed_line(
-                (p.0, view.top),
-                (p.0, view.bottom),
-                1.3 * unit,
-                (5.0 * unit, 4.0 * unit),
-                MARK,
-                0.5,
-            );
-            draw_cross(&mut background, p, 4.5 * unit, unit);
-        }
-        background.reset_clip();
-        draw_axes(&mut background, &view, &ticks, unit, text_scale, if two_d { ("w", "b") } else { ("w", "L(w)") });
-        let summary = summary(settings);
-        if text_scale > 0 {
-            // The settings are the same in every frame: right-aligned on the second header row, above the panel.
-            let sw = text_width(&summary, text_scale) as f32;
-            let name_w = text_width(if two_d { "b" } else { "L(w)" }, text_scale) as f32;
-            if view.right - sw > view.left + name_w {
-                background.text(view.right - sw, second_row(&view, text_scale, unit), &summary, text_scale, AXIS);
-            }
-            // Name w* at the top of its dashed line, where the curve rarely is. (On the surface the × stands alone:
-            // the path ends at it, and a label there would sit under the trail.)
-            background.set_clip(view.left, view.top, view.right, view.bottom);
-            if !two_d {
-                let (w_star, _) = view.px(optimum.w, view.y_lo);
-                background.text(w_star + 5.0 * unit, view.top + 5.0 * unit, "w*", text_scale, MARK);
-            }
-            background.reset_clip();
-        }
+        layout.draw_plot(&mut background, &landscape, optimum, min_loss);
+        layout.draw_header(&mut background, settings, optimum);
 
+        let Layout { view, text_scale, .. } = layout;
         let path = thin_path(rows, |r| point_of(&view, r, two_d));
         let grad_scale = if settings.gradient == GradientSource::NotebookSum { data.len().max(1) as f64 } else { 1.0 };
         Ok(Scene { rows, background, view, two_d, unit, text_scale, path, grad_scale })
@@ -341,6 +232,108 @@ impl<'a> Scene<'a> {
     }
 }
 
+/// The data window `[x_lo, x_hi, y_lo, y_hi]`: w across, and b up on the surface (`two_d`) or the loss up on the
+/// curve, covering every recorded point and the optimum.
+fn data_window(
+    rows: &[Record<f64>],
+    landscape: &LossSurface,
+    optimum: Params<f64>,
+    min_loss: f64,
+    two_d: bool,
+) -> [f64; 4] {
+    let (x_lo, x_hi) = whole_path_range(rows.iter().map(|r| r.params.w), optimum.w);
+    let (y_lo, y_hi) = if two_d {
+        whole_path_range(rows.iter().map(|r| r.params.b), optimum.b)
+    } else {
+        let ends = || [landscape.loss(x_lo, 0.0), landscape.loss(x_hi, 0.0)];
+        path_loss_range(rows.iter().map(|r| r.loss), min_loss, ends)
+    };
+    [x_lo, x_hi, y_lo, y_hi]
+}
+
+/// Where the plot panel sits, its ticks and the sizes everything is drawn at.
+struct Layout {
+    view: View,
+    ticks: Ticks,
+    /// Size unit: 1 at 400 pixels for the shorter side.
+    unit: f32,
+    /// Font scale; 0 when there is no text (not asked for, or no room).
+    text_scale: usize,
+    /// The (w, b) surface rather than the curve L(w).
+    two_d: bool,
+}
+
+impl Layout {
+    /// Margins around the panel for the caption, tick labels and axis names, dropped (with the text) when the image
+    /// is too small; on the surface, one axis widened so that w and b units are equally long (see
+    /// [`equalise_aspect`]). `view` holds the data window and the whole image.
+    fn new(mut view: View, [width, height]: [usize; 2], unit: f32, mut text_scale: usize, two_d: bool) -> Layout {
+        let mut ticks = Ticks::default();
+        for pass in 0..2 {
+            ticks = Ticks::new(&view, unit);
+            let margins = margins(&ticks, unit, text_scale);
+            let (l, t, r, b) = margins;
+            if (width as f32) < l + r + 24.0 || (height as f32) < t + b + 24.0 {
+                // Too small for labels: the plot takes the whole image.
+                text_scale = 0;
+                view = View { left: 0.0, top: 0.0, right: width as f32, bottom: height as f32, ..view };
+                ticks = Ticks::new(&view, unit);
+                break;
+            }
+            view = View { left: l, top: t, right: width as f32 - r, bottom: height as f32 - b, ..view };
+            if pass == 0 && two_d {
+                equalise_aspect(&mut view);
+            }
+        }
+        Layout { view, ticks, unit, text_scale, two_d }
+    }
+
+    /// The panel, the grid, the surface or the curve with the optimum marked, and the axes.
+    fn draw_plot(&self, c: &mut Canvas, landscape: &LossSurface, optimum: Params<f64>, min_loss: f64) {
+        let (view, unit) = (&self.view, self.unit);
+        c.fill_rect(view.left, view.top, view.right, view.bottom, PANEL);
+        draw_grid(c, view, &self.ticks, unit);
+        c.set_clip(view.left, view.top, view.right, view.bottom);
+        if self.two_d {
+            draw_surface(c, view, landscape, unit);
+            let p = view.px(optimum.w, optimum.b);
+            draw_cross(c, p, 5.0 * unit, unit);
+        } else {
+            draw_curve(c, view, landscape, unit);
+            // A dashed line through the whole height marks w*: it stays visible under the converging trail.
+            let p = view.px(optimum.w, min_loss);
+            c.dashed_line((p.0, view.top), (p.0, view.bottom), 1.3 * unit, (5.0 * unit, 4.0 * unit), MARK, 0.5);
+            draw_cross(c, p, 4.5 * unit, unit);
+        }
+        c.reset_clip();
+        let names = if self.two_d { ("w", "b") } else { ("w", "L(w)") };
+        draw_axes(c, view, &self.ticks, unit, self.text_scale, names);
+    }
+
+    /// The text that is the same in every frame: the run's settings above the panel and, on the curve, "w*".
+    fn draw_header(&self, c: &mut Canvas, settings: &Settings, optimum: Params<f64>) {
+        let (view, unit, text_scale) = (&self.view, self.unit, self.text_scale);
+        let summary = summary(settings);
+        if text_scale == 0 {
+            return;
+        }
+        // The settings: right-aligned on the second header row, above the panel.
+        let sw = text_width(&summary, text_scale) as f32;
+        let name_w = text_width(if self.two_d { "b" } else { "L(w)" }, text_scale) as f32;
+        if view.right - sw > view.left + name_w {
+            c.text(view.right - sw, second_row(view, text_scale, unit), &summary, text_scale, AXIS);
+        }
+        // Name w* at the top of its dashed line, where the curve rarely is. (On the surface the × stands alone: the
+        // path ends at it, and a label there would sit under the trail.)
+        c.set_clip(view.left, view.top, view.right, view.bottom);
+        if !self.two_d {
+            let (w_star, _) = view.px(optimum.w, view.y_lo);
+            c.text(w_star + 5.0 * unit, view.top + 5.0 * unit, "w*", text_scale, MARK);
+        }
+        c.reset_clip();
+    }
+}
+
 /// Top of the first header row (the caption).
 fn first_row(unit: f32) -> f32 {
     (6.0 * unit).round()
@@ -388,59 +381,6 @@ fn summary(s: &Settings) -> String {
     text
 }
 
-/// The smallest and largest of some values, `None` when there are none.
-fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values.fold(None, |acc, v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
-}
-
-/// A range around the path widened so that the optimum `centre` has room on both sides (at least a third of the
-/// other side's extent): a path that arrives from one side still shows the valley rising beyond the minimum.
-fn both_sides(range: Option<(f64, f64)>, centre: f64) -> Option<(f64, f64)> {
-    let (lo, hi) = range?;
-    if !centre.is_finite() {
-        return Some((lo, hi));
-    }
-    let (below, above) = (centre - lo, hi - centre);
-    Some((lo.min(centre - above / 3.0), hi.max(centre + below / 3.0)))
-}
-
-/// A range widened by `frac` of its span on each side; a single value (or none) gets a unit-sized window.
-fn padded(range: Option<(f64, f64)>, frac: f64) -> (f64, f64) {
-    let (lo, hi) = range.unwrap_or((0.0, 0.0));
-    let span = hi - lo;
-    let centre = 0.5 * (lo + hi);
-    // Written so that NaN spans fail the test too.
-    let wide_enough = span.is_finite() && span > 1e-9 * centre.abs().max(1e-300);
-    if !wide_enough {
-        let half = (0.25 * centre.abs()).max(1.0);
-        return (centre - half, centre + half);
-    }
-    (lo - frac * span, hi + frac * span)
-}
-
-/// The loss axis of the 1-D picture: from 0 (or just under the minimum, when the minimum is far from 0) to a
-/// little above the highest loss on the path, so the path fills the height and the curve leaves through the top.
-fn loss_range(rows: &[Record<f64>], min_loss: f64, curve: impl Fn(f64) -> f64, (x_lo, x_hi): (f64, f64)) -> (f64, f64) {
-    let path_max = rows.iter().map(|r| r.loss).filter(|v| v.is_finite()).fold(min_loss, f64::max);
-    let mut top = path_max;
-    let path_moved = top > min_loss;
-    if !path_moved {
-        // The path never left the minimum: show the curve over the window instead.
-        top = [curve(x_lo), curve(x_hi)].into_iter().filter(|v| v.is_finite()).fold(min_loss, f64::max);
-    }
-    // A little room under the minimum, so that a point at L = 0 is not cut in half by the axis.
-    let bottom =
-        if min_loss > 0.25 * top { min_loss - 0.08 * (top - min_loss) } else { min_loss.min(0.0) - 0.04 * top };
-    let usable = top > bottom && (top - bottom).is_finite();
-    if !usable {
-        return (bottom.min(0.0), bottom.max(0.0) + 1.0);
-    }
-    (bottom, top + 0.08 * (top - bottom))
-}
-
 /// Widens one axis so that a unit of w and a unit of b are as long on screen — then the descent direction is
 /// drawn at right angles to the contours, as it truly is — unless that would shrink the path to under a third.
 fn equalise_aspect(view: &mut View) {
@@ -474,38 +414,6 @@ impl Ticks {
         let up = f64::from((view.bottom - view.top) / (60.0 * unit)).clamp(2.0, 10.0);
         Ticks { x: nice_ticks(view.x_lo, view.x_hi, across), y: nice_ticks(view.y_lo, view.y_hi, up) }
     }
-}
-
-/// Ticks at multiples of 1, 2 or 5 × 10ᵏ inside [lo, hi], about `target` of them, with labels just precise
-/// enough to tell them apart.
-fn nice_ticks(lo: f64, hi: f64, target: f64) -> Vec<(f64, String)> {
-    let span = hi - lo;
-    if !(span > 0.0 && span.is_finite()) {
-        return Vec::new();
-    }
-    let raw = span / target;
-    let exp = raw.log10().floor();
-    let mag = 10f64.powf(exp);
-    let step = match raw / mag {
-        n if n < 1.5 => mag,
-        n if n < 3.0 => 2.0 * mag,
-        n if n < 7.0 => 5.0 * mag,
-        _ => 10.0 * mag,
-    };
-    let step_exp = step.log10().floor() as i32;
-    let (first, last) = ((lo / step).ceil(), (hi / step).floor());
-    let few = last - first < 50.0;
-    if !few {
-        return Vec::new();
-    }
-    // Whole multiples of the step, computed from the integer each time so errors never accumulate.
-    let (first, last) = (first as i64, last as i64);
-    (first..=last)
-        .map(|k| {
-            let v = k as f64 * step;
-            (v, format::gif_tick(v, step_exp))
-        })
-        .collect()
 }
 
 /// Left, top, right and bottom margins around the plot panel.
@@ -584,27 +492,14 @@ fn draw_cross(c: &mut Canvas, p: Pt, r: f32, unit: f32) {
 }
 
 /// The loss curve L(w) across the panel, with a light tint underneath.
-fn draw_curve(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usize, unit: f32) {
+fn draw_curve(c: &mut Canvas, view: &View, landscape: &LossSurface, unit: f32) {
     let (first, last) = (view.left.floor() as i64, view.right.ceil() as i64);
     let columns = usize::try_from(last - first + 1).unwrap_or(0).max(2);
-    // One evaluation per column, or fewer (interpolated linearly) when each costs a pass over a large dataset.
-    let affordable = (EVAL_BUDGET / samples.max(1) as f64).max(32.0) as usize;
-    let nodes = if landscape.is_costly() { columns.min(affordable) } else { columns };
-    let node_x = |k: usize| first as f64 + 0.5 + k as f64 * (columns - 1) as f64 / (nodes - 1).max(1) as f64;
-    let node_loss: Vec<f64> = (0..nodes).map(|k| landscape.loss(Params { w: view.x_at(node_x(k)), b: 0.0 })).collect();
-    let loss_at_column = |i: usize| -> f64 {
-        if nodes == columns {
-            return node_loss[i];
-        }
-        let t = i as f64 * (nodes - 1) as f64 / (columns - 1) as f64;
-        let k = (t.floor() as usize).min(nodes - 2);
-        let f = t - k as f64;
-        node_loss[k] * (1.0 - f) + node_loss[k + 1] * f
-    };
+    let losses = landscape.along_columns(columns, |x| view.x_at(first as f64 + 0.5 + x), 0.0);
     let points: Vec<Pt> = (0..columns)
         .map(|i| {
             let px = first as f64 + 0.5 + i as f64;
-            let loss = loss_at_column(i);
+            let loss = losses[i];
             (px as f32, view.px(view.x_at(px), if loss.is_finite() { loss } else { view.y_hi * 10.0 }).1)
         })
         .collect();
@@ -634,7 +529,7 @@ fn draw_curve(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usize
 
 /// The (w, b) surface: filled bands between contours evenly spaced in √(L − L_min), which makes the nested
 /// ellipses of a quadratic evenly spaced, and anti-aliased contour lines between bands.
-fn draw_surface(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usize, unit: f32) {
+fn draw_surface(c: &mut Canvas, view: &View, landscape: &LossSurface, unit: f32) {
     let x0 = view.left.max(0.0) as usize;
     let y0 = view.top.max(0.0) as usize;
     let x1 = (view.right.max(0.0) as usize).min(c.width);
@@ -643,29 +538,8 @@ fn draw_surface(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usi
     if w == 0 || h == 0 {
         return;
     }
-    let at = |i: usize, j: usize| Params { w: view.x_at((x0 + i) as f64 + 0.5), b: view.y_at((y0 + j) as f64 + 0.5) };
-    let field: Vec<f64> = if landscape.is_costly() {
-        // Evaluate on a grid coarse enough for the budget and interpolate bilinearly between its nodes.
-        let spacing = ((w * h) as f64 * samples.max(1) as f64 / EVAL_BUDGET).sqrt().ceil().max(2.0) as usize;
-        let (gw, gh) = (w.div_ceil(spacing) + 1, h.div_ceil(spacing) + 1);
-        let grid: Vec<f64> = (0..gh)
-            .flat_map(|gj| (0..gw).map(move |gi| (gi, gj)))
-            .map(|(gi, gj)| landscape.loss(at(gi * spacing, gj * spacing)))
-            .collect();
-        let node = |gi: usize, gj: usize| grid[gj.min(gh - 1) * gw + gi.min(gw - 1)];
-        (0..h)
-            .flat_map(|j| (0..w).map(move |i| (i, j)))
-            .map(|(i, j)| {
-                let (gi, gj) = (i / spacing, j / spacing);
-                let (fx, fy) = ((i % spacing) as f64 / spacing as f64, (j % spacing) as f64 / spacing as f64);
-                let top = node(gi, gj) * (1.0 - fx) + node(gi + 1, gj) * fx;
-                let bottom = node(gi, gj + 1) * (1.0 - fx) + node(gi + 1, gj + 1) * fx;
-                top * (1.0 - fy) + bottom * fy
-            })
-            .collect()
-    } else {
-        (0..h).flat_map(|j| (0..w).map(move |i| (i, j))).map(|(i, j)| landscape.loss(at(i, j))).collect()
-    };
+    let field =
+        landscape.over_pixels([w, h], |i, j| (view.x_at((x0 + i) as f64 + 0.5), view.y_at((y0 + j) as f64 + 0.5)));
     let finite = field.iter().copied().filter(|v| v.is_finite());
     let Some((lo, hi)) = bounds(finite) else {
         return;
@@ -702,29 +576,5 @@ fn draw_surface(c: &mut Canvas, view: &View, landscape: &Landscape, samples: usi
             let coverage = (line_half + 0.5 - distance).clamp(0.0, 1.0);
             c.blend(x0 + i, y0 + j, CONTOUR, 0.35 * coverage);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_are_round_numbers_with_tidy_labels() {
-        let t = nice_ticks(-0.3, 3.3, 8.0);
-        let labels: Vec<&str> = t.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(labels, ["0", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0"]);
-        let t = nice_ticks(0.0, 2e6, 4.0);
-        assert_eq!(t.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(), ["0", "5e5", "1.0e6", "1.5e6", "2.0e6"]);
-        assert!(nice_ticks(1.0, 1.0, 5.0).is_empty());
-        assert!(nice_ticks(0.0, f64::INFINITY, 5.0).is_empty());
-    }
-
-    #[test]
-    fn degenerate_ranges_get_a_window() {
-        assert_eq!(padded(Some((3.0, 3.0)), 0.1), (2.0, 4.0));
-        assert_eq!(padded(None, 0.1), (-1.0, 1.0));
-        let (lo, hi) = padded(Some((0.0, 10.0)), 0.1);
-        assert!((lo + 1.0).abs() < 1e-12 && (hi - 11.0).abs() < 1e-12);
     }
 }

@@ -12,6 +12,7 @@ use egui_plot::{GridInput, GridMark, Plot, PlotPoint};
 
 use super::theme::Palette;
 use crate::format;
+use crate::geometry::nice_125;
 use crate::history::Row;
 use crate::worker::Snapshot;
 
@@ -118,15 +119,6 @@ pub fn step_spacer(input: GridInput) -> Vec<GridMark> {
             GridMark { value: v, step_size: if is_major { major } else { minor } }
         })
         .collect()
-}
-
-/// The smallest of 1, 2, 5 × 10ᵏ that is ≥ `v`.
-pub fn nice_125(v: f64) -> f64 {
-    if !(v.is_finite() && v > 0.0) {
-        return 1.0;
-    }
-    let unit = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * unit).find(|&s| s >= v * (1.0 - 1e-12)).unwrap_or(10.0 * unit)
 }
 
 /// A plot over steps with the shared look: linked x axis and cursor, step axis label, no boxed zoom.

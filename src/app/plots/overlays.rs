@@ -1,11 +1,13 @@
 //! What the plots draw of the comparison runs besides the one a plot is about: the other runs' paths on the
 //! landscape (curve and plane), the mini-batch curves, and the timeline's cursor on the plots over steps.
 
+use egui::Color32;
 use egui_plot::{Line, LineStyle, MarkerShape, Points};
 
 use super::{ViewCtx, plottable};
 use crate::app::theme::faded;
 use crate::engine::batch::batch_losses;
+use crate::history::Row;
 use crate::worker::RunSnapshot;
 
 /// The other visible runs on the landscape's curve L(w): each one's trail and current point in its colour
@@ -25,71 +27,74 @@ pub fn other_runs_on_curve(
         if run.spec.settings.bias != main.spec.settings.bias {
             continue;
         }
-        let ghost = ctx.is_ghost(run.id);
-        let color = ctx.run_color(run);
-        let color = if ghost { faded(color, 0.6) } else { color };
-        let pts: Vec<[f64; 2]> = run
-            .history
-            .sample(400)
-            .iter()
-            .filter(|r| r.step <= run.record.step)
+        let pts: Vec<[f64; 2]> = shown_path(run)
             .filter_map(|r| Some([plottable(r.params.w)?, loss_at(r.params.w).clamp(y0, y1)]))
             .filter(|p| p[1].is_finite())
             .collect();
-        let style = if ghost { LineStyle::dashed_dense() } else { LineStyle::Solid };
-        if pts.len() > 1 {
-            plot_ui.line(
-                Line::new(run.spec.name.clone(), pts.clone())
-                    .color(faded(color, 0.55))
-                    .style(style)
-                    .width(1.2)
-                    .allow_band(false),
-            );
-            let tail = &pts[pts.len().saturating_sub(12)..];
-            plot_ui.points(
-                Points::new(format!("{} path", run.spec.name), tail.to_vec()).color(faded(color, 0.7)).radius(2.0),
-            );
-        }
         let here = run.record.params.w;
         let y = loss_at(here);
-        if here.is_finite() && y.is_finite() {
-            let shape = if ghost { MarkerShape::Diamond } else { MarkerShape::Circle };
-            plot_ui.points(
-                Points::new(run.spec.name.clone(), [here, y.clamp(y0, y1)]).radius(6.5).shape(shape).color(color),
-            );
-        }
+        let at = (here.is_finite() && y.is_finite()).then(|| [here, y.clamp(y0, y1)]);
+        other_run(plot_ui, ctx, run, OtherRun { pts, line_alpha: 0.55, tail: true, at });
     }
 }
 
 /// The other visible runs with a bias on the (w, b) contour map: each one's path and current point in its colour.
 pub fn other_runs_on_plane(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, main: &RunSnapshot) {
     for run in ctx.snap.runs.iter().filter(|r| r.id != main.id && r.spec.settings.bias) {
-        let ghost = ctx.is_ghost(run.id);
-        let color = ctx.run_color(run);
-        let color = if ghost { faded(color, 0.6) } else { color };
-        let pts: Vec<[f64; 2]> = run
-            .history
-            .sample(400)
-            .iter()
-            .filter(|r| r.step <= run.record.step)
-            .filter_map(|r| Some([plottable(r.params.w)?, plottable(r.params.b)?]))
-            .collect();
-        let style = if ghost { LineStyle::dashed_dense() } else { LineStyle::Solid };
-        if pts.len() > 1 {
-            plot_ui.line(
-                Line::new(run.spec.name.clone(), pts)
-                    .color(faded(color, 0.6))
-                    .style(style)
-                    .width(1.2)
-                    .allow_band(false),
-            );
-        }
+        let pts: Vec<[f64; 2]> =
+            shown_path(run).filter_map(|r| Some([plottable(r.params.w)?, plottable(r.params.b)?])).collect();
         let p = run.record.params;
-        if p.is_finite() {
-            let shape = if ghost { MarkerShape::Diamond } else { MarkerShape::Circle };
-            plot_ui.points(Points::new(run.spec.name.clone(), [p.w, p.b]).radius(6.5).shape(shape).color(color));
+        let at = p.is_finite().then_some([p.w, p.b]);
+        other_run(plot_ui, ctx, run, OtherRun { pts, line_alpha: 0.6, tail: false, at });
+    }
+}
+
+/// A comparison run's recorded rows up to its current step (at most about 400 of them).
+fn shown_path(run: &RunSnapshot) -> impl Iterator<Item = Row> + '_ {
+    run.history.sample(400).into_iter().filter(|r| r.step <= run.record.step)
+}
+
+/// What the landscape shows of one comparison run.
+struct OtherRun {
+    /// The path's points.
+    pts: Vec<[f64; 2]>,
+    /// The path line's opacity.
+    line_alpha: f32,
+    /// Dot the path's latest points too.
+    tail: bool,
+    /// The current point, when it can be drawn.
+    at: Option<[f64; 2]>,
+}
+
+/// One comparison run in its colour: its path (with a dot on each of the latest points when `tail`) and its
+/// current point. A ghost (a branch) is faded, its path dashed and its point a diamond.
+fn other_run(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run: &RunSnapshot, other: OtherRun) {
+    let OtherRun { pts, line_alpha, tail, at } = other;
+    let ghost = ctx.is_ghost(run.id);
+    let color = ctx.run_color(run);
+    let color = if ghost { faded(color, 0.6) } else { color };
+    let style = if ghost { LineStyle::dashed_dense() } else { LineStyle::Solid };
+    if pts.len() > 1 {
+        plot_ui.line(path_line(run.spec.name.clone(), pts.clone(), faded(color, line_alpha), 1.2).style(style));
+        if tail {
+            plot_ui.points(path_dots(format!("{} path", run.spec.name), &pts, 12, faded(color, 0.7), 2.0));
         }
     }
+    if let Some(at) = at {
+        let shape = if ghost { MarkerShape::Diamond } else { MarkerShape::Circle };
+        plot_ui.points(Points::new(run.spec.name.clone(), at).radius(6.5).shape(shape).color(color));
+    }
+}
+
+/// A run's path as a plain polyline (no band of min/max under it): the comparison runs' paths here and the
+/// landscape's own trail.
+pub fn path_line(name: impl Into<String>, pts: Vec<[f64; 2]>, color: Color32, width: f32) -> Line<'static> {
+    Line::new(name, pts).color(color).width(width).allow_band(false)
+}
+
+/// A dot on each of the latest `n` points of a path.
+pub fn path_dots(name: impl Into<String>, pts: &[[f64; 2]], n: usize, color: Color32, radius: f32) -> Points<'static> {
+    Points::new(name, pts[pts.len().saturating_sub(n)..].to_vec()).color(color).radius(radius)
 }
 
 /// While scrubbing: a vertical cursor at the timeline's step on a plot over steps, with each run's value there

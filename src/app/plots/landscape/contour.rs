@@ -1,0 +1,224 @@
+//! The (w, b) contour map: the loss over the plane as a shaded picture with contour lines, the optimum, the
+//! comparison runs' paths, and the run's marks of [`super::marks`].
+
+use egui::{Align2, Color32, RichText, TextureId, TextureOptions, Ui};
+use egui_plot::{HoverPosition, Line, MarkerShape, PlotBounds, PlotImage, PlotPoint, PlotUi, Points, Text};
+
+use super::super::{ViewCtx, overlays};
+use super::marks::{self, PLANE_INK};
+use super::{CurveKey, Landscape, PointView, Shown, fixed_plot};
+use crate::app::state::Action;
+use crate::app::theme::Palette;
+use crate::engine::model::Params;
+use crate::format;
+use crate::geometry::{LossSurface, Window, contour_lines, contour_shade, log_levels};
+use crate::history::Row;
+use crate::worker::RunSnapshot;
+
+/// Contour grid resolution.
+const GRID: [usize; 2] = [161, 121];
+
+impl Landscape {
+    /// The contour map of the run; a click or drag on it picks the start.
+    pub(super) fn contour_ui(&mut self, ui: &mut Ui, shown: Shown<'_>, actions: &mut Vec<Action>) {
+        let Shown { ctx, run, point, toggles } = shown;
+        let view = self.view(run, point.displayed);
+        let Some(eval) = self.eval.as_ref() else {
+            return;
+        };
+        let palette = ctx.palette;
+        let ([w0, w1], [b0, b1]) = (view.w, view.b);
+        let opt = run.analysis.optimum;
+        let min_loss = eval.surface.loss(opt.w, opt.b);
+
+        let key = CurveKey::new(eval.id, [w0, b0], [w1, b1], if palette.dark { 1.0 } else { 0.0 });
+        if self.contour.as_ref().is_none_or(|(k, _, _)| *k != key) {
+            let (image, lines) = contour_map(&eval.surface, view, min_loss, palette.dark);
+            let texture = ui.ctx().load_texture("loss-contours", image, TextureOptions::LINEAR);
+            self.contour = Some((key, texture, lines));
+        }
+        let frame = PlaneFrame {
+            run,
+            surface: &eval.surface,
+            point,
+            view,
+            texture: self.contour.as_ref().map(|(_, t, _)| t.id()),
+            lines: self.contour.as_ref().map_or(&[], |(_, _, l)| l.as_slice()),
+            path: marks::shown_path(run, point),
+            next: marks::next_point(run, point, toggles),
+            color: ctx.run_color(run),
+            palette,
+        };
+        let plot = fixed_plot("contour-plot", "b").label_formatter(frame.hover());
+        let response = plot.show(ui, |plot_ui| frame.draw(plot_ui, ctx));
+        let dragging = marks::pick_start(ui, &response, view, None, actions);
+        self.freeze(dragging, view);
+    }
+}
+
+/// One frame of the contour map, worked out before drawing.
+struct PlaneFrame<'a> {
+    run: &'a RunSnapshot,
+    surface: &'a LossSurface,
+    point: PointView,
+    view: Window,
+    /// The shaded loss surface.
+    texture: Option<TextureId>,
+    /// The contour lines.
+    lines: &'a [Vec<[f64; 2]>],
+    /// The trail's rows.
+    path: Vec<Row>,
+    /// Where the next step lands, when drawn.
+    next: Option<Params<f64>>,
+    color: Color32,
+    palette: Palette,
+}
+
+impl PlaneFrame<'_> {
+    /// The hover text: a trail dot's row, or w, b and the loss under the pointer.
+    fn hover(&self) -> impl Fn(&HoverPosition<'_>) -> Option<String> + '_ {
+        let surface = self.surface;
+        marks::hover_text(&self.path, true, move |position| {
+            format!(
+                "w = {}\nb = {}\nL = {}",
+                format::sig(position.x, 5),
+                format::sig(position.y, 5),
+                format::sci(surface.loss(position.x, position.y), 4)
+            )
+        })
+    }
+
+    fn draw(&self, plot_ui: &mut PlotUi<'_>, ctx: &ViewCtx<'_>) {
+        let ([w0, w1], [b0, b1]) = (self.view.w, self.view.b);
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max([w0, b0], [w1, b1]));
+        self.surface_picture(plot_ui);
+        self.optimum(plot_ui);
+        let (here, color) = (self.point.displayed, self.color);
+        if let Some(first) = self.run.history.first() {
+            marks::start(plot_ui, [first.params.w, first.params.b], self.palette.curve);
+        }
+        let pts: Vec<[f64; 2]> = self.path.iter().map(|r| [r.params.w, r.params.b]).collect();
+        marks::trail(plot_ui, &pts, color, &PLANE_INK);
+        overlays::other_runs_on_plane(plot_ui, ctx, self.run);
+        if let Some((_, from)) = self.point.from {
+            marks::glide(plot_ui, [from.w, from.b], [here.w, here.b], color, &PLANE_INK);
+        }
+        if let Some(n) = self.next {
+            marks::next_step(plot_ui, [here.w, here.b], [n.w, n.b], color);
+        }
+        self.current(plot_ui);
+    }
+
+    /// The shaded surface and its contour lines.
+    fn surface_picture(&self, plot_ui: &mut PlotUi<'_>) {
+        let ([w0, w1], [b0, b1]) = (self.view.w, self.view.b);
+        if let Some(tex) = self.texture {
+            plot_ui.image(PlotImage::new(
+                "loss surface",
+                tex,
+                PlotPoint::new(0.5 * (w0 + w1), 0.5 * (b0 + b1)),
+                egui::vec2((w1 - w0) as f32, (b1 - b0) as f32),
+            ));
+        }
+        let line_color = if self.palette.dark {
+            Color32::from_rgba_unmultiplied(200, 220, 255, 60)
+        } else {
+            Color32::from_rgba_unmultiplied(40, 60, 100, 70)
+        };
+        for (k, polyline) in self.lines.iter().enumerate() {
+            plot_ui.line(
+                Line::new("contours", polyline.clone())
+                    .id(("contour", k))
+                    .color(line_color)
+                    .width(1.0)
+                    .allow_hover(false)
+                    .allow_band(false),
+            );
+        }
+    }
+
+    /// The optimum: a diamond with its coordinates.
+    fn optimum(&self, plot_ui: &mut PlotUi<'_>) {
+        let (opt, palette) = (self.run.analysis.optimum, self.palette);
+        plot_ui.points(
+            Points::new("optimum", [opt.w, opt.b]).shape(MarkerShape::Diamond).radius(7.0).color(palette.optimum),
+        );
+        let scale = opt.w.abs().max(opt.b.abs());
+        let (w, b) = (format::short(format::clean(opt.w, scale)), format::short(format::clean(opt.b, scale)));
+        plot_ui.text(
+            Text::new(
+                "optimum label",
+                PlotPoint::new(opt.w, opt.b),
+                RichText::new(format!("  (w*, b*) = ({w}, {b})")).color(palette.optimum),
+            )
+            .anchor(Align2::LEFT_TOP),
+        );
+    }
+
+    /// The current point, with a halo, and the outcome; or, off the map, where it went.
+    fn current(&self, plot_ui: &mut PlotUi<'_>) {
+        let ([w0, w1], [b0, b1]) = (self.view.w, self.view.b);
+        let here = self.point.displayed;
+        let inside = here.w >= w0 && here.w <= w1 && here.b >= b0 && here.b <= b1;
+        if inside {
+            marks::current(plot_ui, [here.w, here.b], self.color, &PLANE_INK);
+            let (status, animating) = (self.run.status, self.point.from.is_some());
+            let label_y = here.b + 0.06 * (b1 - b0);
+            marks::outcome_ring(plot_ui, status, animating, [here.w, here.b], label_y, self.palette);
+        } else if here.w.is_finite() && here.b.is_finite() {
+            let text = format!("off the map: w = {}, b = {}", format::sig(here.w, 3), format::sig(here.b, 3));
+            plot_ui.text(
+                Text::new(
+                    "off chart",
+                    PlotPoint::new(0.5 * (w0 + w1), b1),
+                    RichText::new(text).strong().color(self.palette.diverged),
+                )
+                .anchor(Align2::CENTER_TOP),
+            );
+        }
+    }
+}
+
+/// The loss over (w, b) as a shaded map (darker where the loss is high) and contour lines (polylines of `[w, b]`) at
+/// log-spaced levels above the minimum, so the valley floor stays readable.
+fn contour_map(
+    surface: &LossSurface,
+    view: Window,
+    min_loss: f64,
+    dark: bool,
+) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>) {
+    let t = log_levels(&surface.grid(view, GRID), min_loss);
+    let pixels = t
+        .iter()
+        .map(|&v| {
+            let [r, g, b] = contour_shade(v, dark);
+            Color32::from_rgb(r, g, b)
+        })
+        .collect();
+    let image = egui::ColorImage::new(GRID, pixels);
+    // Contour lines at evenly spaced levels of t (evenly spaced decades of the excess).
+    (image, contour_lines(&t, GRID, 16, view))
+}
+
+#[cfg(test)]
+mod contour_tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::engine::data::Dataset;
+    use crate::engine::settings::Settings;
+
+    #[test]
+    fn contours_cross_the_bowl() {
+        let data = Arc::new(Dataset::notebook());
+        let s = Settings { bias: true, ..Settings::default() };
+        let mut l = Landscape::default();
+        let eval = l.evaluator(&data, &s).expect("evaluator");
+        let (image, lines) = contour_map(&eval.surface, Window { w: [-1.0, 7.0], b: [-1.5, 1.5] }, 0.0, true);
+        assert_eq!(image.size, GRID);
+        assert!(lines.len() >= 10 && lines.len() < 200, "{} polylines", lines.len());
+        let points: usize = lines.iter().map(Vec::len).sum();
+        assert!(points > 300, "{points} points");
+        assert!(lines.iter().flatten().all(|p| (-1.0..=7.0).contains(&p[0]) && (-1.5..=1.5).contains(&p[1])));
+    }
+}

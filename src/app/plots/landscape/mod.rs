@@ -1,0 +1,194 @@
+//! The loss landscape, the app's main view: L(w) with the current point sliding down it, the tangent there, the
+//! trail of earlier points joined by step arrows and an arrow to where the next step lands. With a bias it is the
+//! loss over (w, b) as a shaded contour map with the path, plus L(w) at the current b as a slice.
+//!
+//! A click or a drag on the landscape picks a new start point and resets the run.
+//!
+//! Here: the [`Landscape`] and its caches, the view, and the choice of plots. The plots are in `curve.rs` (L(w))
+//! and `contour.rs` (the (w, b) map); the marks they share (trail, steps, point, next step, outcome, picking the
+//! start) are in `marks.rs`. What is computed without drawing (the loss surface, ranges, contours) is in
+//! [`crate::geometry`].
+
+mod contour;
+mod curve;
+mod marks;
+
+use std::sync::Arc;
+
+use egui::{RichText, TextureHandle, Ui};
+use egui_plot::Plot;
+
+use super::ViewCtx;
+use crate::app::state::Action;
+use crate::engine::data::Dataset;
+use crate::engine::model::Params;
+use crate::engine::settings::Settings;
+use crate::format;
+use crate::geometry::{LossSurface, SurfaceKey, Window, path_range};
+use crate::worker::RunSnapshot;
+
+/// The loss surface of the data and settings drawn, in the run's precision, with what it was built from.
+struct Evaluator {
+    data: Arc<Dataset>,
+    key: SurfaceKey,
+    surface: LossSurface,
+    /// Bumped on every rebuild: the curve and contour caches key on it.
+    id: u64,
+}
+
+/// The landscape's caches (the evaluator, the sampled curve, the contour texture), kept between frames.
+#[derive(Default)]
+pub struct Landscape {
+    eval: Option<Evaluator>,
+    next_id: u64,
+    curve: Option<(CurveKey, Vec<[f64; 2]>)>,
+    slice: Option<(CurveKey, Vec<[f64; 2]>)>,
+    contour: Option<ContourCache>,
+    /// The view frozen while the pointer drags a new start point (so the view does not move under it).
+    frozen: Option<Window>,
+}
+
+/// The contour map of one view: its key, the shaded texture and the contour polylines.
+type ContourCache = (CurveKey, TextureHandle, Vec<Vec<[f64; 2]>>);
+
+/// What a cached curve or contour map was drawn for: the evaluator, the view and one more number (the slice's b,
+/// the theme).
+#[derive(Clone, Copy, PartialEq)]
+struct CurveKey {
+    eval: u64,
+    bounds: [u64; 4],
+    extra: u64,
+}
+
+impl CurveKey {
+    fn new(eval: u64, lo: [f64; 2], hi: [f64; 2], extra: f64) -> Self {
+        CurveKey {
+            eval,
+            bounds: [lo[0].to_bits(), lo[1].to_bits(), hi[0].to_bits(), hi[1].to_bits()],
+            extra: extra.to_bits(),
+        }
+    }
+}
+
+/// What the landscape shows of the current point.
+#[derive(Clone, Copy, Debug)]
+pub struct PointView {
+    /// Where the point is drawn (animated between steps).
+    pub displayed: Params<f64>,
+    /// While animating: the step and parameters the point comes from.
+    pub from: Option<(u64, Params<f64>)>,
+}
+
+/// Display toggles.
+#[derive(Clone, Copy, Debug)]
+pub struct Toggles {
+    /// Draw the tangent.
+    pub tangent: bool,
+    /// Draw the next-step arrow.
+    pub next: bool,
+}
+
+/// What a landscape plot is asked to show: the frame's view context, the run, its point and the toggles.
+#[derive(Clone, Copy)]
+struct Shown<'a> {
+    ctx: &'a ViewCtx<'a>,
+    run: &'a RunSnapshot,
+    point: PointView,
+    toggles: Toggles,
+}
+
+impl Landscape {
+    fn evaluator(&mut self, data: &Arc<Dataset>, settings: &Settings) -> Option<&Evaluator> {
+        let key = SurfaceKey::of(settings);
+        let fresh = self.eval.as_ref().is_some_and(|e| Arc::ptr_eq(&e.data, data) && e.key == key);
+        if !fresh {
+            self.eval = None;
+            let surface = LossSurface::in_run_precision(data, settings).ok()?;
+            self.next_id += 1;
+            self.eval = Some(Evaluator { data: Arc::clone(data), key, surface, id: self.next_id });
+        }
+        self.eval.as_ref()
+    }
+
+    /// The landscape for `run`: the parabola (or the contour map and slice with a bias).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &ViewCtx<'_>,
+        run: &RunSnapshot,
+        point: PointView,
+        toggles: Toggles,
+        actions: &mut Vec<Action>,
+    ) {
+        let settings = &run.spec.settings;
+        if !ui.input(|i| i.pointer.any_down()) {
+            self.frozen = None;
+        }
+        if self.evaluator(&ctx.snap.data, settings).is_none() {
+            ui.centered_and_justified(|ui| ui.label("The loss cannot be drawn for these settings."));
+            return;
+        }
+        let shown = Shown { ctx, run, point, toggles };
+        if settings.bias {
+            let h = ui.available_height();
+            let contour_h = (h * 0.64).max(120.0);
+            ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
+                self.contour_ui(ui, shown, actions);
+            });
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new(format!("slice: L(w) at b = {}", format::sig(point.displayed.b, 4)))
+                    .small()
+                    .color(ctx.palette.weak_text),
+            );
+            self.curve_ui(ui, shown, actions, true);
+        } else {
+            self.curve_ui(ui, shown, actions, false);
+        }
+    }
+
+    /// The window to show: the one frozen while dragging a new start, else the w and b ranges that follow the run.
+    fn view(&self, run: &RunSnapshot, displayed: Params<f64>) -> Window {
+        self.frozen.unwrap_or_else(|| Window { w: w_range(run, displayed), b: b_range(run, displayed) })
+    }
+
+    /// Keeps the view still while the pointer drags a new start point.
+    fn freeze(&mut self, dragging: bool, view: Window) {
+        if dragging && self.frozen.is_none() {
+            self.frozen = Some(view);
+        }
+    }
+}
+
+/// The w range to show: centred on w*, covering the start, the path, the point shown and the next point (see
+/// [`path_range`]).
+fn w_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
+    let start = run.history.first().map_or(run.spec.settings.w0, |r| r.params.w);
+    let ext = run.history.extent().w;
+    let extent = (!ext.is_empty()).then_some((ext.min, ext.max));
+    let also: Vec<f64> = [displayed.w].into_iter().chain(run.next.map(|n| n.w)).collect();
+    path_range(run.analysis.optimum.w, start, extent, &also)
+}
+
+/// The b range to show: centred on b*, covering the start, the path and the point shown.
+fn b_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
+    let start = run.history.first().map_or(run.spec.settings.b0, |r| r.params.b);
+    let ext = run.history.extent().b;
+    let extent = (!ext.is_empty()).then_some((ext.min, ext.max));
+    path_range(run.analysis.optimum.b, start, extent, &[displayed.b])
+}
+
+/// A plot over w whose view the app controls (no pan, zoom or reset by the user: a click or drag picks the start).
+fn fixed_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
+    Plot::new(id)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .x_axis_label("w")
+        .y_axis_label(y_label.to_owned())
+        .y_axis_min_width(44.0)
+        .x_axis_formatter(|mark, _| format::value_label(mark.value))
+        .y_axis_formatter(|mark, _| format::value_label(mark.value))
+}

@@ -1,0 +1,20 @@
+//! Geometry and numerics of the loss landscape, shared by the app's landscape plots and the GIF exporter: the
+//! loss surface and its evaluation ([`surface`]), view ranges ([`range`]), round numbers for ticks and clicks
+//! ([`ticks`]), contour lines ([`contour`]) and the contour shading's colour map ([`shade`]).
+//!
+//! Nothing here draws or knows about a user interface: the app (crate::app) and the exporter (crate::export) both
+//! build on it, and it builds only on the engine.
+
+pub mod contour;
+pub mod range;
+pub mod shade;
+pub mod surface;
+pub mod ticks;
+
+pub use contour::{Window, contour_level, contour_lines, log_levels};
+pub use range::{
+    both_sides, bounds, curve_loss_range, padded, path_loss_range, path_range, symmetric_range, whole_path_range,
+};
+pub use shade::contour_shade;
+pub use surface::{EVAL_BUDGET, LossSurface, SUBSAMPLE_ABOVE, SurfaceKey};
+pub use ticks::{nice_125, nice_ceil, nice_round, nice_ticks};
