@@ -12,7 +12,7 @@ use super::view::ViewCtx;
 use crate::engine::analysis::Regime;
 use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
-use crate::engine::optim::OptimizerKind;
+use crate::engine::optim::{OptimizerConfig, OptimizerKind};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::format;
 use crate::worker::RunSnapshot;
@@ -210,9 +210,12 @@ fn parse_positive(text: &str) -> Option<f64> {
     (v.is_finite() && v > 0.0).then_some(v)
 }
 
+/// A labelled number field. Dragging stays within `range`; a value from the command line or a session outside it
+/// is shown and kept as it is (never rewritten by the widget).
 fn drag(ui: &mut Ui, label: &str, value: &mut f64, range: std::ops::RangeInclusive<f64>, speed: f64, tip: &str) {
     ui.horizontal(|ui| {
-        ui.add(DragValue::new(value).range(range).speed(speed).max_decimals(6)).on_hover_text(tip);
+        let field = DragValue::new(value).range(range).clamp_existing_to_range(false).speed(speed).max_decimals(6);
+        ui.add(field).on_hover_text(tip);
         ui.label(label).on_hover_text(tip);
     });
 }
@@ -229,6 +232,12 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings) {
         })
         .response
         .on_hover_text("The update rule (torch.optim's exact formulas). Changing it keeps the current point and starts the new optimizer's state fresh.");
+    optimizer_params_ui(ui, o);
+    decay_and_eps_ui(ui, o);
+}
+
+/// The hyperparameters of the chosen optimizer (torch's names).
+fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig) {
     match o.kind {
         OptimizerKind::Sgd => {
             drag(
@@ -297,6 +306,10 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings) {
                 .on_hover_text("Use the largest squared-gradient average seen so far, so steps never grow back.");
         }
     }
+}
+
+/// Weight decay (every optimizer) and ε (all but SGD).
+fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig) {
     let mut wd = o.weight_decay();
     let before = wd;
     drag(
@@ -318,6 +331,7 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings) {
             ui.add(
                 DragValue::new(&mut eps)
                     .range(1e-12..=1.0)
+                    .clamp_existing_to_range(false)
                     .speed(1e-9)
                     .custom_formatter(|v, _| format::sci(v, 1))
                     .custom_parser(|t| t.trim().parse().ok()),
@@ -348,11 +362,11 @@ fn start_ui(ui: &mut Ui, s: &Settings, actions: &mut Vec<Action>) {
     let (mut w0, mut b0) = (s.w0, s.b0);
     ui.horizontal(|ui| {
         let tip = "Initial weight w₀ (the notebook starts at 0). Changing it resets the run. You can also click or drag on the landscape.";
-        let r = ui.add(DragValue::new(&mut w0).speed(0.02).range(-1e6..=1e6).max_decimals(4)).on_hover_text(tip);
+        let r = ui.add(DragValue::new(&mut w0).speed(0.02).range(-1e6..=1e6).clamp_existing_to_range(false).max_decimals(4)).on_hover_text(tip);
         ui.label("w₀").on_hover_text(tip);
         if s.bias {
             let tip = "Initial bias b₀. Changing it resets the run.";
-            let rb = ui.add(DragValue::new(&mut b0).speed(0.02).range(-1e6..=1e6).max_decimals(4)).on_hover_text(tip);
+            let rb = ui.add(DragValue::new(&mut b0).speed(0.02).range(-1e6..=1e6).clamp_existing_to_range(false).max_decimals(4)).on_hover_text(tip);
             ui.label("b₀").on_hover_text(tip);
             if rb.changed() {
                 actions.push(Action::SetStart { w: w0, b: b0 });
@@ -374,6 +388,13 @@ fn problem_ui(
     actions: &mut Vec<Action>,
 ) {
     section(ui, "Problem");
+    data_choice_ui(ui, prefs, state, actions);
+    model_ui(ui, s);
+    batches_ui(ui, s, n_samples);
+}
+
+/// The data: a preset or a CSV file, its description, and why the last one could not be loaded.
+fn data_choice_ui(ui: &mut Ui, prefs: &Prefs, state: &ControlsState, actions: &mut Vec<Action>) {
     let current = prefs.data.clone();
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("data")
@@ -407,8 +428,12 @@ fn problem_ui(
     if let Some(e) = &state.data_error {
         ui.label(RichText::new(e).small().color(Color32::from_rgb(230, 80, 80)));
     }
+}
+
+/// The model (bias), the loss, the gradient source and the precision: a change restarts the run.
+fn model_ui(ui: &mut Ui, s: &mut Settings) {
     ui.checkbox(&mut s.bias, "fit a bias b (ŷ = w·x + b)").on_hover_text(
-        "Add an intercept b to the model. The landscape becomes a surface over (w, b), drawn as a contour map.",
+        "Add an intercept b to the model. The landscape becomes a surface over (w, b), drawn as a contour map. Changing it restarts the run.",
     );
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("loss")
@@ -423,10 +448,10 @@ fn problem_ui(
                 }
             })
             .response
-            .on_hover_text("The loss the run minimizes. Changing it keeps the current point.");
+            .on_hover_text("The loss the run minimizes. Changing it restarts the run: its history means nothing under another loss.");
         ui.label("loss");
         if s.loss == LossKind::Huber {
-            ui.add(DragValue::new(&mut s.huber_delta).range(1e-6..=1e6).speed(0.01).max_decimals(4))
+            ui.add(DragValue::new(&mut s.huber_delta).range(1e-6..=1e6).clamp_existing_to_range(false).speed(0.01).max_decimals(4))
                 .on_hover_text("Huber's δ: residuals smaller than δ are squared, larger ones count linearly.");
             ui.label("δ");
         }
@@ -440,7 +465,7 @@ fn problem_ui(
                 }
             })
             .response
-            .on_hover_text("Where the gradient that drives each step comes from. notebook-sum is the notebook's hand-written formula: a sum over samples, N times the true gradient of the mean loss.");
+            .on_hover_text("Where the gradient that drives each step comes from. notebook-sum is the notebook's hand-written formula: a sum over samples, N times the true gradient of the mean loss. Changing it restarts the run.");
         ui.label("gradient");
     });
     ui.horizontal(|ui| {
@@ -450,6 +475,10 @@ fn problem_ui(
             .on_hover_text("32-bit floats, as the notebook's torch tensors: rounding shows up near the minimum.");
         ui.label("precision");
     });
+}
+
+/// Mini-batches: their size (at most the number of samples) and the shuffle's seed.
+fn batches_ui(ui: &mut Ui, s: &mut Settings, n_samples: usize) {
     ui.horizontal(|ui| {
         let mut mini = s.batch_size.is_some();
         if ui
@@ -463,7 +492,8 @@ fn problem_ui(
         }
         if let Some(b) = &mut s.batch_size {
             let max = n_samples.max(1);
-            ui.add(DragValue::new(b).range(1..=max).speed(0.2)).on_hover_text("Samples per step.");
+            ui.add(DragValue::new(b).range(1..=max).clamp_existing_to_range(false).speed(0.2))
+                .on_hover_text("Samples per step.");
             ui.label("size");
             ui.add(DragValue::new(&mut s.seed).speed(0.2))
                 .on_hover_text("Seed of the shuffle: the same seed gives the same batches.");

@@ -252,12 +252,17 @@ impl DataEditor {
                 }
             });
         let t = response.transform;
-        let r = &response.response;
         self.transform = Some(t);
+        self.interact(ui, &response.response, &t, data)
+    }
+
+    /// What the pointer did on the scatter: start, follow or end a drag, add a point (click on empty space) or
+    /// remove one (right-click); a drag's edit comes when it ends.
+    fn interact(&mut self, ui: &Ui, r: &egui::Response, t: &PlotTransform, data: &Dataset) -> Option<Edit> {
         let mut edit = None;
         if r.drag_started()
             && let Some(pos) = ui.input(|i| i.pointer.press_origin()).or(r.interact_pointer_pos())
-            && let Some(i) = self.hit(pos, &t)
+            && let Some(i) = self.hit(pos, t)
         {
             self.drag = Some((i, PlotPoint::new(data.x[i], data.y[i])));
         }
@@ -274,13 +279,13 @@ impl DataEditor {
         } else if r.clicked()
             && let Some(pos) = r.interact_pointer_pos()
         {
-            if self.hit(pos, &t).is_none() {
+            if self.hit(pos, t).is_none() {
                 let v = t.value_from_position(pos);
                 edit = Some(Edit::Add(v.x, v.y));
             }
         } else if r.secondary_clicked()
             && let Some(pos) = r.interact_pointer_pos()
-            && let Some(i) = self.hit(pos, &t)
+            && let Some(i) = self.hit(pos, t)
         {
             edit = Some(Edit::Remove(i));
         }

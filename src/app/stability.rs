@@ -156,38 +156,8 @@ pub fn map_ui(ui: &mut Ui, slider: &Response, range: (f64, f64), bands: &Bands, 
             painter.rect_filled(r, 0.0, band_color(band, palette).gamma_multiply(0.85));
         }
     }
-    // Ticks; labels: the smooth bound ends at its tick, the divergence bound starts at its tick, "best" is centred
-    // and dropped when it would overlap.
+    ticks_ui(&painter, bands, range, rail, band_rect, ui.visuals().text_color());
     let text_color = ui.visuals().text_color();
-    let font = egui::FontId::proportional(10.5);
-    let mut taken: Vec<egui::Rangef> = Vec::new();
-    let ticks = [
-        (bands.monotone, if bands.momentum > 0.0 { "(1−√β)²/λ" } else { "1/λ" }, Align2::RIGHT_TOP),
-        (bands.critical, if bands.momentum > 0.0 { "diverges" } else { "2/λ" }, Align2::LEFT_TOP),
-        (bands.optimal, "best", Align2::CENTER_TOP),
-    ];
-    for (v, label, align) in ticks {
-        let Some(v) = v.filter(|v| *v >= range.0 && *v <= range.1) else {
-            continue;
-        };
-        let x = x_of(v, range, rail);
-        painter.line_segment(
-            [pos2(x, band_rect.top() - 1.0), pos2(x, band_rect.bottom() + 3.0)],
-            Stroke::new(1.5, text_color),
-        );
-        let galley = painter.layout_no_wrap(label.to_string(), font.clone(), text_color);
-        let w = galley.size().x;
-        let left = match align {
-            Align2::RIGHT_TOP => x - w - 1.0,
-            Align2::LEFT_TOP => x + 2.0,
-            _ => x - w / 2.0,
-        };
-        let span = egui::Rangef::new(left - 2.0, left + w + 2.0);
-        if taken.iter().all(|t| t.max < span.min || span.max < t.min) {
-            painter.galley(pos2(left, band_rect.bottom() + 2.0), galley, text_color);
-            taken.push(span);
-        }
-    }
     // The current learning rate: a small triangle pointing at the band.
     if lr > 0.0 {
         let x = x_of(lr, range, rail);
@@ -217,6 +187,47 @@ pub fn map_ui(ui: &mut Ui, slider: &Response, range: (f64, f64), bands: &Bands, 
         }
         tooltip_lines(ui, &bands_c);
     })
+}
+
+/// The map's ticks and their labels: the smooth bound ends at its tick, the divergence bound starts at its tick,
+/// "best" is centred and dropped when it would overlap.
+fn ticks_ui(
+    painter: &egui::Painter,
+    bands: &Bands,
+    range: (f64, f64),
+    rail: egui::Rangef,
+    band_rect: Rect,
+    text_color: egui::Color32,
+) {
+    let font = egui::FontId::proportional(10.5);
+    let mut taken: Vec<egui::Rangef> = Vec::new();
+    let ticks = [
+        (bands.monotone, if bands.momentum > 0.0 { "(1−√β)²/λ" } else { "1/λ" }, Align2::RIGHT_TOP),
+        (bands.critical, if bands.momentum > 0.0 { "diverges" } else { "2/λ" }, Align2::LEFT_TOP),
+        (bands.optimal, "best", Align2::CENTER_TOP),
+    ];
+    for (v, label, align) in ticks {
+        let Some(v) = v.filter(|v| *v >= range.0 && *v <= range.1) else {
+            continue;
+        };
+        let x = x_of(v, range, rail);
+        painter.line_segment(
+            [pos2(x, band_rect.top() - 1.0), pos2(x, band_rect.bottom() + 3.0)],
+            Stroke::new(1.5, text_color),
+        );
+        let galley = painter.layout_no_wrap(label.to_string(), font.clone(), text_color);
+        let w = galley.size().x;
+        let left = match align {
+            Align2::RIGHT_TOP => x - w - 1.0,
+            Align2::LEFT_TOP => x + 2.0,
+            _ => x - w / 2.0,
+        };
+        let span = egui::Rangef::new(left - 2.0, left + w + 2.0);
+        if taken.iter().all(|t| t.max < span.min || span.max < t.min) {
+            painter.galley(pos2(left, band_rect.bottom() + 2.0), galley, text_color);
+            taken.push(span);
+        }
+    }
 }
 
 /// One line naming the boundaries (the map's accessible label): "stability map: smooth below 0.06667, oscillates

@@ -11,6 +11,7 @@ use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 use super::jobs::{Cancel, Job};
 use super::plots::decade_spacer;
 use super::state::Action;
+use super::theme::Palette;
 use super::view::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::data::Dataset;
@@ -148,31 +149,49 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &ViewCtx<'_>, run: &Ru
     if let Some((_, e)) = &state.failed {
         ui.label(RichText::new(e).color(env.palette.diverged));
     }
-    let Some(job) = &state.sweep else {
+    let Some(sweep) = &state.sweep else {
         return;
     };
-    let palette = env.palette;
-    let lr_now = run.spec.settings.optimizer.lr;
-    let best = fastest(&job.points);
-    let total = job.plan.lrs.len();
+    let best = fastest(&sweep.points);
+    let best = best.as_ref();
+    header_ui(ui, sweep, best, run, env.palette);
+    let mut clicked: Option<f64> = None;
+    ui.columns(2, |cols| {
+        clicked = steps_plot_ui(&mut cols[0], sweep, best, env, run).or(clicked);
+        clicked = final_loss_plot_ui(&mut cols[1], sweep, best, env, run).or(clicked);
+    });
+    if let Some(x) = clicked
+        && let Some(p) =
+            sweep.points.iter().min_by(|a, b| (a.lr.log10() - x).abs().total_cmp(&(b.lr.log10() - x).abs()))
+    {
+        let mut s = run.spec.settings.clone();
+        s.optimizer.lr = p.lr;
+        actions.push(Action::SetSettings(s));
+    }
+}
+
+/// What the sweep does, its progress, the fastest lr and how many diverged.
+fn header_ui(ui: &mut Ui, sweep: &Sweep, best: Option<&SweepPoint>, run: &RunSnapshot, palette: Palette) {
+    let plan = &sweep.plan;
+    let total = plan.lrs.len();
     ui.horizontal(|ui| {
         ui.label(RichText::new("Learning-rate sweep").strong());
         ui.label(
             RichText::new(format!(
                 "{} runs of these settings from the start point, lr {} … {}, up to {} steps each, until |∇L| ≤ {} · click a point to use its lr",
                 total,
-                format::short(job.plan.lrs[0]),
-                format::short(job.plan.lrs[total - 1]),
-                job.plan.max_steps,
-                format::sci(job.plan.tolerance, 0)
+                format::short(plan.lrs[0]),
+                format::short(plan.lrs[total - 1]),
+                plan.max_steps,
+                format::sci(plan.tolerance, 0)
             ))
             .small()
             .color(palette.weak_text),
         );
     });
     ui.horizontal(|ui| {
-        if !job.job.is_finished() {
-            let done = job.points.len();
+        if !sweep.job.is_finished() {
+            let done = sweep.points.len();
             ui.add(
                 egui::ProgressBar::new(done as f32 / total.max(1) as f32)
                     .desired_width(220.0)
@@ -188,88 +207,103 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &ViewCtx<'_>, run: &Ru
             }
             ui.label(RichText::new(text).color(palette.converged).strong());
         }
-        let diverged = job.points.iter().filter(|p| p.diverged).count();
+        let diverged = sweep.points.iter().filter(|p| p.diverged).count();
         if diverged > 0 {
             ui.label(RichText::new(format!("× {diverged} diverged (red crosses)")).color(palette.diverged));
         }
     });
+}
+
+/// A sweep plot: log lr across, a log quantity up, linked with the other sweep plot.
+fn sweep_plot(id: &'static str, y_label: &'static str) -> Plot<'static> {
     let link = egui::Id::unique("lr-sweep-x");
-    let mut clicked: Option<f64> = None;
-    let plot = |id: &'static str, y_label: &'static str| {
-        Plot::new(id)
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
-            .x_grid_spacer(decade_spacer)
-            .x_axis_formatter(|m, _| super::plots::log_axis_label(m))
-            .y_grid_spacer(decade_spacer)
-            .y_axis_formatter(|m, _| super::plots::log_axis_label(m))
-            .x_axis_label("learning rate (log)")
-            .y_axis_label(y_label)
-            .allow_boxed_zoom(false)
-            .y_axis_min_width(44.0)
-            .label_formatter(|pos| {
-                let p = match pos {
-                    egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
-                    egui_plot::HoverPosition::Elsewhere { position } => position,
-                };
-                Some(format!("lr = {}\n{}", format::short(10f64.powf(p.x)), format::short(10f64.powf(p.y))))
-            })
-    };
-    let budget = job.plan.max_steps as f64;
-    let ok: Vec<&SweepPoint> = job.points.iter().filter(|p| !p.diverged && p.final_loss.is_finite()).collect();
-    ui.columns(2, |cols| {
-        // Steps to tolerance.
-        let r = plot("lr-sweep-steps", "steps to tolerance (log)").show(&mut cols[0], |pui| {
-            let conv: Vec<[f64; 2]> =
-                ok.iter().filter_map(|p| p.steps_to_tol.map(|s| [p.lr.log10(), (s.max(1) as f64).log10()])).collect();
-            pui.line(Line::new("steps to tolerance", conv.clone()).color(palette.tangent).width(1.5));
-            pui.points(Points::new("converged", conv).color(palette.tangent).radius(1.8));
-            let slow: Vec<[f64; 2]> =
-                ok.iter().filter(|p| p.steps_to_tol.is_none()).map(|p| [p.lr.log10(), budget.log10()]).collect();
-            pui.points(Points::new("not there within the budget", slow).color(palette.weak_text).radius(2.0));
-            let div: Vec<[f64; 2]> =
-                job.points.iter().filter(|p| p.diverged).map(|p| [p.lr.log10(), budget.log10()]).collect();
-            pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
-            marks(
-                pui,
-                best.map(|b| [b.lr.log10(), (b.steps_to_tol.unwrap_or(1).max(1) as f64).log10()]),
-                lr_now,
-                env,
-                run,
-            );
-            if pui.response().clicked() {
-                clicked = pui.pointer_coordinate().map(|p| p.x);
-            }
-        });
-        r.response.on_hover_cursor(egui::CursorIcon::PointingHand);
-        // Final loss.
-        let floor = 1e-300_f64;
-        let r = plot("lr-sweep-loss", "final loss (log)").show(&mut cols[1], |pui| {
-            let pts: Vec<[f64; 2]> = ok.iter().map(|p| [p.lr.log10(), p.final_loss.max(floor).log10()]).collect();
-            pui.line(Line::new("final loss", pts.clone()).color(palette.optimum).width(1.5));
-            pui.points(Points::new("final loss ", pts).color(palette.optimum).radius(1.8));
-            let top = ok.iter().map(|p| p.final_loss.max(floor).log10()).fold(f64::NEG_INFINITY, f64::max);
-            let div: Vec<[f64; 2]> = job
-                .points
-                .iter()
-                .filter(|p| p.diverged)
-                .map(|p| [p.lr.log10(), if top.is_finite() { top } else { 0.0 }])
-                .collect();
-            pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
-            marks(pui, best.map(|b| [b.lr.log10(), b.final_loss.max(floor).log10()]), lr_now, env, run);
-            if pui.response().clicked() {
-                clicked = pui.pointer_coordinate().map(|p| p.x);
-            }
-        });
-        r.response.on_hover_cursor(egui::CursorIcon::PointingHand);
+    Plot::new(id)
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .x_grid_spacer(decade_spacer)
+        .x_axis_formatter(|m, _| super::plots::log_axis_label(m))
+        .y_grid_spacer(decade_spacer)
+        .y_axis_formatter(|m, _| super::plots::log_axis_label(m))
+        .x_axis_label("learning rate (log)")
+        .y_axis_label(y_label)
+        .allow_boxed_zoom(false)
+        .y_axis_min_width(44.0)
+        .label_formatter(|pos| {
+            let p = match pos {
+                egui_plot::HoverPosition::NearDataPoint { position, .. } => position,
+                egui_plot::HoverPosition::Elsewhere { position } => position,
+            };
+            Some(format!("lr = {}\n{}", format::short(10f64.powf(p.x)), format::short(10f64.powf(p.y))))
+        })
+}
+
+/// Shows a sweep plot drawn by `draw`; returns the log lr under a click (which sets that lr).
+fn show_sweep_plot(ui: &mut Ui, plot: Plot<'static>, draw: impl FnOnce(&mut egui_plot::PlotUi<'_>)) -> Option<f64> {
+    let mut clicked = None;
+    let r = plot.show(ui, |pui| {
+        draw(pui);
+        if pui.response().clicked() {
+            clicked = pui.pointer_coordinate().map(|p| p.x);
+        }
     });
-    if let Some(x) = clicked
-        && let Some(p) = job.points.iter().min_by(|a, b| (a.lr.log10() - x).abs().total_cmp(&(b.lr.log10() - x).abs()))
-    {
-        let mut s = run.spec.settings.clone();
-        s.optimizer.lr = p.lr;
-        actions.push(Action::SetSettings(s));
-    }
+    r.response.on_hover_cursor(egui::CursorIcon::PointingHand);
+    clicked
+}
+
+/// The runs that ended finite.
+fn finished_points(sweep: &Sweep) -> Vec<&SweepPoint> {
+    sweep.points.iter().filter(|p| !p.diverged && p.final_loss.is_finite()).collect()
+}
+
+/// Steps to the tolerance against lr; returns the log lr clicked.
+fn steps_plot_ui(
+    ui: &mut Ui,
+    sweep: &Sweep,
+    best: Option<&SweepPoint>,
+    env: &ViewCtx<'_>,
+    run: &RunSnapshot,
+) -> Option<f64> {
+    let palette = env.palette;
+    let budget = sweep.plan.max_steps as f64;
+    let ok = finished_points(sweep);
+    show_sweep_plot(ui, sweep_plot("lr-sweep-steps", "steps to tolerance (log)"), |pui| {
+        let conv: Vec<[f64; 2]> =
+            ok.iter().filter_map(|p| p.steps_to_tol.map(|s| [p.lr.log10(), (s.max(1) as f64).log10()])).collect();
+        pui.line(Line::new("steps to tolerance", conv.clone()).color(palette.tangent).width(1.5));
+        pui.points(Points::new("converged", conv).color(palette.tangent).radius(1.8));
+        let slow: Vec<[f64; 2]> =
+            ok.iter().filter(|p| p.steps_to_tol.is_none()).map(|p| [p.lr.log10(), budget.log10()]).collect();
+        pui.points(Points::new("not there within the budget", slow).color(palette.weak_text).radius(2.0));
+        let div: Vec<[f64; 2]> =
+            sweep.points.iter().filter(|p| p.diverged).map(|p| [p.lr.log10(), budget.log10()]).collect();
+        pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
+        let best_at = best.map(|b| [b.lr.log10(), (b.steps_to_tol.unwrap_or(1).max(1) as f64).log10()]);
+        marks(pui, best_at, run.spec.settings.optimizer.lr, env, run);
+    })
+}
+
+/// The final loss against lr; returns the log lr clicked.
+fn final_loss_plot_ui(
+    ui: &mut Ui,
+    sweep: &Sweep,
+    best: Option<&SweepPoint>,
+    env: &ViewCtx<'_>,
+    run: &RunSnapshot,
+) -> Option<f64> {
+    let palette = env.palette;
+    let floor = 1e-300_f64;
+    let ok = finished_points(sweep);
+    show_sweep_plot(ui, sweep_plot("lr-sweep-loss", "final loss (log)"), |pui| {
+        let pts: Vec<[f64; 2]> = ok.iter().map(|p| [p.lr.log10(), p.final_loss.max(floor).log10()]).collect();
+        pui.line(Line::new("final loss", pts.clone()).color(palette.optimum).width(1.5));
+        pui.points(Points::new("final loss ", pts).color(palette.optimum).radius(1.8));
+        let top = ok.iter().map(|p| p.final_loss.max(floor).log10()).fold(f64::NEG_INFINITY, f64::max);
+        let top = if top.is_finite() { top } else { 0.0 };
+        let div: Vec<[f64; 2]> = sweep.points.iter().filter(|p| p.diverged).map(|p| [p.lr.log10(), top]).collect();
+        pui.points(Points::new("diverged", div).color(palette.diverged).shape(MarkerShape::Cross).radius(3.5));
+        let best_at = best.map(|b| [b.lr.log10(), b.final_loss.max(floor).log10()]);
+        marks(pui, best_at, run.spec.settings.optimizer.lr, env, run);
+    })
 }
 
 fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, env: &ViewCtx<'_>, run: &RunSnapshot) {

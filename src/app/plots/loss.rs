@@ -55,14 +55,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
                     .width(1.0),
                 );
             }
-            for marker in run.history.markers() {
-                plot_ui.vline(
-                    VLine::new(marker.label.clone(), marker.step as f64)
-                        .color(ctx.palette.marker)
-                        .style(LineStyle::dashed_dense())
-                        .width(1.0),
-                );
-            }
+            super::overlays::settings_markers(plot_ui, ctx, run);
             outcome_marks(plot_ui, ctx, run, y_of(run.record.loss));
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }

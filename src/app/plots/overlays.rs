@@ -127,3 +127,15 @@ fn batch_curves(
         plot_ui.line(Line::new(name, pts).color(color).style(LineStyle::dashed_loose()).width(1.0).allow_band(false));
     }
 }
+
+/// A dashed vertical line where the run's settings changed mid-run, named by the change (on the plots over steps).
+pub fn settings_markers(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run: &RunSnapshot) {
+    for marker in run.history.markers() {
+        plot_ui.vline(
+            egui_plot::VLine::new(marker.label.clone(), marker.step as f64)
+                .color(ctx.palette.marker)
+                .style(LineStyle::dashed_dense())
+                .width(1.0),
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! The weight trajectory: w (and b) vs step, with the optimum w* (b*) as horizontal lines.
 
 use egui::Ui;
-use egui_plot::{HLine, Line, LineStyle, VLine};
+use egui_plot::{HLine, Line, LineStyle};
 
 use super::loss::outcome_marks;
 use super::{ViewCtx, last_step, step_plot, visible_steps};
@@ -74,14 +74,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                 );
                 super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::B, steps.clone(), columns);
             }
-            for marker in run.history.markers() {
-                plot_ui.vline(
-                    VLine::new(marker.label.clone(), marker.step as f64)
-                        .color(ctx.palette.marker)
-                        .style(LineStyle::dashed_dense())
-                        .width(1.0),
-                );
-            }
+            super::overlays::settings_markers(plot_ui, ctx, run);
             outcome_marks(plot_ui, ctx, run, run.record.params.w);
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
