@@ -250,3 +250,33 @@ fn a_long_mae_run_says_why_it_never_meets_the_tolerance() {
     h.step();
     assert!(shows(&h, "MAE with a fixed lr never meets a gradient tolerance"));
 }
+
+#[test]
+fn clicking_the_landscape_does_not_rezoom_the_view_under_the_pointer() {
+    let mut h = harness(fast());
+    h.step();
+    let title = h.get_by_label("Loss landscape L(w)").rect();
+    let click = |h: &mut Harness<'static, App>, x: f32| {
+        let pos = egui::pos2(title.left() + x, title.bottom() + 300.0);
+        h.hover_at(pos);
+        h.step();
+        h.drag_at(pos);
+        h.step();
+        h.drop_at(pos);
+        for _ in 0..5 {
+            h.step();
+        }
+    };
+    click(&mut h, 480.0);
+    wait_until(&mut h, "a new start", |a| a.persisted().settings.w0 != 0.0 && step(a) == 0);
+    let first = h.state().persisted().settings.w0;
+    // The same pixel again: the same w, because the view held still (it used to re-centre on the new start).
+    click(&mut h, 480.0);
+    for _ in 0..10 {
+        h.step();
+    }
+    assert_eq!(h.state().persisted().settings.w0, first, "the same place under the pointer");
+    // A step later the view follows the run again.
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| step(a) == 1);
+}

@@ -284,20 +284,19 @@ fn run_row_ui(
     let stroke = if selected { egui::Stroke::new(1.5, color) } else { egui::Stroke::NONE };
     let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 3)).corner_radius(4.0).stroke(stroke);
     frame.show(ui, |ui| {
-        ui.horizontal(|ui| run_header_ui(ui, run, n, state, color, actions));
-        ui.horizontal(|ui| run_summary_ui(ui, run, palette));
+        ui.horizontal(|ui| run_name_row_ui(ui, run, state, color, actions));
+        ui.horizontal(|ui| {
+            // The buttons from the right edge, then the run's summary in the room left (cut with "…").
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                run_buttons_ui(ui, run.id, n, state, actions);
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| run_summary_ui(ui, run, palette));
+            });
+        });
     });
 }
 
-/// The swatch (select), the name (double-click to rename), hide, solo, duplicate and remove.
-fn run_header_ui(
-    ui: &mut Ui,
-    run: &RunSnapshot,
-    n: usize,
-    state: &mut RunsState,
-    color: Color32,
-    actions: &mut Vec<Action>,
-) {
+/// The swatch (select) and the name (double-click to rename), over the whole width of the card.
+fn run_name_row_ui(ui: &mut Ui, run: &RunSnapshot, state: &mut RunsState, color: Color32, actions: &mut Vec<Action>) {
     let id = run.id;
     let visible = state.is_visible(id);
     let (rect, swatch) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::click());
@@ -308,29 +307,29 @@ fn run_header_ui(
     if swatch.on_hover_text("Edit this run's settings below").clicked() {
         actions.push(Action::SelectRun(id));
     }
-    // The buttons from the right edge, then the name in the room left between (cut with "…" when long).
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        let remove = ui.add_enabled(n > 1, egui::Button::new(labels::REMOVE).small());
-        if remove.on_hover_text("Remove this run").clicked() {
-            actions.push(Action::RemoveRun(id));
-        }
-        let dup = ui.add_enabled(n < MAX_RUNS, egui::Button::new(labels::DUPLICATE).small());
-        if dup.on_hover_text("Duplicate this run").clicked() {
-            actions.push(Action::DuplicateRun(id));
-        }
-        let solo = ui.selectable_label(state.solo == Some(id), labels::SOLO);
-        if solo.on_hover_text("Solo: show only this run (again: all)").clicked() {
-            actions.push(Action::Solo(id));
-        }
-        let tip = if visible { "Hide this run in the plots" } else { "Show this run" };
-        if ui.selectable_label(!visible, labels::HIDE).on_hover_text(tip).clicked() {
-            actions.push(Action::ToggleHidden(id));
-        }
-        let width = ui.available_width().max(40.0);
-        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-            run_name_ui(ui, run, state, color, width, actions);
-        });
-    });
+    let width = ui.available_width().max(40.0);
+    run_name_ui(ui, run, state, color, width, actions);
+}
+
+/// Hide, solo, duplicate and remove (added from the right edge: listed in reverse).
+fn run_buttons_ui(ui: &mut Ui, id: RunId, n: usize, state: &RunsState, actions: &mut Vec<Action>) {
+    let visible = state.is_visible(id);
+    let remove = ui.add_enabled(n > 1, egui::Button::new(labels::REMOVE).small());
+    if remove.on_hover_text("Remove this run").clicked() {
+        actions.push(Action::RemoveRun(id));
+    }
+    let dup = ui.add_enabled(n < MAX_RUNS, egui::Button::new(labels::DUPLICATE).small());
+    if dup.on_hover_text("Duplicate this run").clicked() {
+        actions.push(Action::DuplicateRun(id));
+    }
+    let solo = ui.selectable_label(state.solo == Some(id), labels::SOLO);
+    if solo.on_hover_text("Solo: show only this run (again: all)").clicked() {
+        actions.push(Action::Solo(id));
+    }
+    let tip = if visible { "Hide this run in the plots" } else { "Show this run" };
+    if ui.selectable_label(!visible, labels::HIDE).on_hover_text(tip).clicked() {
+        actions.push(Action::ToggleHidden(id));
+    }
 }
 
 /// The run's name in its colour, cut with "…" when long (the whole name on hover); a double-click edits it.
@@ -346,7 +345,7 @@ fn run_name_ui(
     let Some(name) = state.names.get_mut(&id) else {
         let label = egui::Label::new(RichText::new(&run.spec.name).color(color)).truncate().sense(egui::Sense::click());
         let response = ui
-            .add_sized([width, 18.0], label)
+            .add(label)
             .on_hover_text(format!("{}\nClick to edit this run's settings; double-click to rename it.", run.spec.name));
         if response.double_clicked() {
             state.names.insert(id, run.spec.name.clone());
@@ -376,16 +375,19 @@ fn run_name_ui(
 /// The run's optimizer and learning rate, and its state (the learning rate is edited in the settings panel, for
 /// the selected run: one slider, with the stability map under it).
 fn run_summary_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette) {
-    ui.add_space(20.0);
+    ui.add_space(4.0);
     let o = &run.spec.settings.optimizer;
     let (mark, color) = match run.status {
         crate::engine::trainer::Status::Converged { .. } => ("●", palette.converged),
         crate::engine::trainer::Status::Diverged { .. } => ("×", palette.diverged),
         crate::engine::trainer::Status::Running => ("", palette.weak_text),
     };
-    let text =
-        format!("{} · lr {}   {mark} w={}", o.kind.label(), format::compact(o.lr), format::sig(run.record.params.w, 4));
-    ui.add(egui::Label::new(RichText::new(text).small().color(color)).truncate()).on_hover_text(
-        "Optimizer, learning rate and current w. Select the run (click its name) to change its settings.",
+    let text = format!("lr {} {mark} w={}", format::compact(o.lr), format::sig(run.record.params.w, 4));
+    let tip = format!(
+        "{} at lr {}; w = {} now. Select the run (click its name) to change its settings.",
+        o.kind.label(),
+        format::compact(o.lr),
+        format::sig(run.record.params.w, 6)
     );
+    ui.add(egui::Label::new(RichText::new(text).small().color(color)).truncate()).on_hover_text(tip);
 }

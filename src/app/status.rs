@@ -98,7 +98,7 @@ pub fn outcomes_summary(runs: &[RunSnapshot]) -> Option<String> {
     }
     let running = n - converged - diverged;
     if running > 0 {
-        parts.push(format!("{running} still running"));
+        parts.push(format!("{running} not there yet"));
     }
     Some(parts.join(", "))
 }

@@ -39,7 +39,7 @@ pub fn timeline_ui(
     let live = scrub.is_none();
     let mut k = scrub.unwrap_or(n).min(n);
     ui.horizontal_wrapped(|ui| {
-        let width = (ui.available_width() - 520.0).max(160.0);
+        let width = (ui.available_width() - 600.0).max(160.0);
         ui.spacing_mut().slider_width = width;
         let slider = ui.add_enabled(n > 0, egui::Slider::new(&mut k, 0..=n.max(1)).show_value(false).text(labels::SCRUB));
         if slider.changed() {

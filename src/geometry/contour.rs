@@ -31,18 +31,30 @@ impl Window {
 /// The loss excess over `floor` at each node as a level in [0, 1]: log₁₀ of the excess over the 8 decades below the
 /// largest, so the valley floor keeps its detail. An infinite loss counts as an excess of 10³⁰⁰, a NaN as none.
 pub fn log_levels(losses: &[f64], floor: f64) -> Vec<f64> {
+    let [bottom, top] = level_decades(losses, floor);
     let floor = if floor.is_finite() { floor } else { 0.0 };
-    let excess: Vec<f64> = losses
+    losses
         .iter()
         .map(|&l| {
-            let e = (l - floor).max(0.0);
-            if e.is_finite() { e.min(1e300) } else { 1e300 }
+            let e = excess(l, floor);
+            ((e.max(1e-300).log10() - bottom) / (top - bottom)).clamp(0.0, 1.0)
         })
-        .collect();
-    let max_excess = excess.iter().fold(0.0_f64, |m, &e| m.max(e));
+        .collect()
+}
+
+/// The decades of the excess L − `floor` that [`log_levels`] maps to 0 and 1: the highest excess in `losses` and 8
+/// decades below it (for a colour scale's labels).
+pub fn level_decades(losses: &[f64], floor: f64) -> [f64; 2] {
+    let floor = if floor.is_finite() { floor } else { 0.0 };
+    let max_excess = losses.iter().map(|&l| excess(l, floor)).fold(0.0_f64, f64::max);
     let top = max_excess.max(1e-300).log10();
-    let bottom = top - 8.0;
-    excess.iter().map(|&e| ((e.max(1e-300).log10() - bottom) / (top - bottom)).clamp(0.0, 1.0)).collect()
+    [top - 8.0, top]
+}
+
+/// L − `floor`, at least 0 and at most 10³⁰⁰.
+fn excess(l: f64, floor: f64) -> f64 {
+    let e = (l - floor).max(0.0);
+    if e.is_finite() { e.min(1e300) } else { 1e300 }
 }
 
 /// The contour polylines of `t` (an `nx × ny` node grid over `window`) at `levels − 1` evenly spaced levels

@@ -11,7 +11,7 @@ pub mod shade;
 pub mod surface;
 pub mod ticks;
 
-pub use contour::{Window, contour_level, contour_lines, log_levels};
+pub use contour::{Window, contour_level, contour_lines, level_decades, log_levels};
 pub use range::{
     both_sides, bounds, curve_loss_range, padded, path_loss_range, path_range, symmetric_range, whole_path_range,
 };

@@ -54,6 +54,14 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
                     .style(LineStyle::dashed_loose())
                     .width(1.0),
                 );
+                // Labelled once, at its right end, for the run the plot is about.
+                if ctx.snap.runs.first().is_some_and(|r| r.id == run.id) {
+                    let label = RichText::new(format!("min loss {}", format::sci(run.analysis.min_loss, 2)))
+                        .small()
+                        .color(ctx.palette.optimum);
+                    let at = [last.max(1) as f64, y_of(run.analysis.min_loss)];
+                    plot_ui.text(Text::new("min loss label", at.into(), label).anchor(Align2::RIGHT_BOTTOM));
+                }
             }
             super::overlays::settings_markers(plot_ui, ctx, run);
             outcome_marks(plot_ui, ctx, run, y_of(run.record.loss));

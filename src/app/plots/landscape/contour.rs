@@ -11,7 +11,7 @@ use crate::app::state::Action;
 use crate::app::theme::Palette;
 use crate::engine::model::Params;
 use crate::format;
-use crate::geometry::{LossSurface, Window, contour_lines, contour_shade, log_levels};
+use crate::geometry::{LossSurface, Window, contour_lines, contour_shade, level_decades, log_levels};
 use crate::history::Row;
 use crate::worker::RunSnapshot;
 
@@ -32,18 +32,18 @@ impl Landscape {
         let min_loss = eval.surface.loss(opt.w, opt.b);
 
         let key = CurveKey::new(eval.id, [w0, b0], [w1, b1], if palette.dark { 1.0 } else { 0.0 });
-        if self.contour.as_ref().is_none_or(|(k, _, _)| *k != key) {
-            let (image, lines) = contour_map(&eval.surface, view, min_loss, palette.dark);
+        if self.contour.as_ref().is_none_or(|(k, ..)| *k != key) {
+            let (image, lines, decades) = contour_map(&eval.surface, view, min_loss, palette.dark);
             let texture = ui.ctx().load_texture("loss-contours", image, TextureOptions::LINEAR);
-            self.contour = Some((key, texture, lines));
+            self.contour = Some((key, texture, lines, decades));
         }
         let frame = PlaneFrame {
             run,
             surface: &eval.surface,
             point,
             view,
-            texture: self.contour.as_ref().map(|(_, t, _)| t.id()),
-            lines: self.contour.as_ref().map_or(&[], |(_, _, l)| l.as_slice()),
+            texture: self.contour.as_ref().map(|(_, t, ..)| t.id()),
+            lines: self.contour.as_ref().map_or(&[], |(_, _, l, _)| l.as_slice()),
             path: marks::shown_path(run, point),
             next: marks::next_point(run, point, toggles),
             color: ctx.run_color(run),
@@ -51,8 +51,11 @@ impl Landscape {
         };
         let plot = fixed_plot("contour-plot", "b").label_formatter(frame.hover());
         let response = plot.show(ui, |plot_ui| frame.draw(plot_ui, ctx));
+        if let Some((.., decades)) = &self.contour {
+            colour_scale_ui(ui, response.response.rect, *decades, palette);
+        }
         let dragging = marks::pick_start(ui, &response, view, None, actions);
-        self.freeze(dragging, view);
+        self.freeze(dragging, view, run.id);
     }
 }
 
@@ -186,8 +189,10 @@ fn contour_map(
     view: Window,
     min_loss: f64,
     dark: bool,
-) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>) {
-    let t = log_levels(&surface.grid(view, GRID), min_loss);
+) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>, [f64; 2]) {
+    let grid = surface.grid(view, GRID);
+    let decades = level_decades(&grid, min_loss);
+    let t = log_levels(&grid, min_loss);
     let pixels = t
         .iter()
         .map(|&v| {
@@ -197,7 +202,30 @@ fn contour_map(
         .collect();
     let image = egui::ColorImage::new(GRID, pixels);
     // Contour lines at evenly spaced levels of t (evenly spaced decades of the excess).
-    (image, contour_lines(&t, GRID, 16, view))
+    (image, contour_lines(&t, GRID, 16, view), decades)
+}
+
+/// The colour scale of the shading, in the plot's top-right corner: the shade from the valley (L − L* at the
+/// lower decade) to the highest loss in view, labelled with both; a contour line every half decade.
+fn colour_scale_ui(ui: &Ui, plot_rect: egui::Rect, [low, high]: [f64; 2], palette: Palette) {
+    let bar = egui::Rect::from_min_size(plot_rect.right_top() + egui::vec2(-22.0, 8.0), egui::vec2(10.0, 70.0));
+    let painter = ui.painter_at(plot_rect);
+    let steps = 24;
+    for k in 0..steps {
+        let t = k as f64 / steps as f64;
+        let [r, g, b] = contour_shade(t, palette.dark);
+        let y0 = bar.bottom() - bar.height() * (k as f32 + 1.0) / steps as f32;
+        let y1 = bar.bottom() - bar.height() * k as f32 / steps as f32;
+        let slice = egui::Rect::from_x_y_ranges(bar.x_range(), y0..=y1);
+        painter.rect_filled(slice, 0.0, Color32::from_rgb(r, g, b));
+    }
+    painter.rect_stroke(bar, 0.0, egui::Stroke::new(1.0, palette.weak_text), egui::StrokeKind::Outside);
+    let font = egui::FontId::proportional(10.0);
+    let label = |v: f64| format!("L−L* {}", format::power_of_ten(v.round()));
+    let align = egui::Align2::RIGHT_CENTER;
+    painter.text(bar.left_top() + egui::vec2(-4.0, 4.0), align, label(high), font.clone(), palette.weak_text);
+    painter.text(bar.left_bottom() + egui::vec2(-4.0, -4.0), align, label(low), font.clone(), palette.weak_text);
+    painter.text(bar.left_center() + egui::vec2(-4.0, 0.0), align, "a line per ½ decade", font, palette.weak_text);
 }
 
 #[cfg(test)]
@@ -214,11 +242,15 @@ mod contour_tests {
         let s = Settings { bias: true, ..Settings::default() };
         let mut l = Landscape::default();
         let eval = l.evaluator(&data, &s).expect("evaluator");
-        let (image, lines) = contour_map(&eval.surface, Window { w: [-1.0, 7.0], b: [-1.5, 1.5] }, 0.0, true);
+        let (image, lines, decades) = contour_map(&eval.surface, Window { w: [-1.0, 7.0], b: [-1.5, 1.5] }, 0.0, true);
         assert_eq!(image.size, GRID);
         assert!(lines.len() >= 10 && lines.len() < 200, "{} polylines", lines.len());
         let points: usize = lines.iter().map(Vec::len).sum();
         assert!(points > 300, "{points} points");
         assert!(lines.iter().flatten().all(|p| (-1.0..=7.0).contains(&p[0]) && (-1.5..=1.5).contains(&p[1])));
+        // The colour scale spans the 8 decades below the highest excess in view (L* = 0 at (3, 0) here).
+        let highest = eval.surface.loss(-1.0, -1.5).max(eval.surface.loss(7.0, 1.5));
+        assert!((decades[1] - highest.log10()).abs() < 0.1, "{decades:?} vs {highest}");
+        assert_eq!(decades[1] - decades[0], 8.0);
     }
 }

@@ -68,7 +68,7 @@ impl Landscape {
 
         // A click or drag picks the start point (frozen view while dragging).
         let dragging = marks::pick_start(ui, &response, view, Some(run.spec.settings.b0), actions);
-        self.freeze(dragging, view);
+        self.freeze(dragging, view, run.id);
     }
 }
 

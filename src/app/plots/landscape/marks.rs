@@ -184,5 +184,6 @@ pub(super) fn pick_start<R>(
     if r.hovered() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
     }
-    r.dragged()
+    // A click picks a start as a drag does: either way the view holds still until the run leaves its start.
+    r.dragged() || r.clicked()
 }

@@ -25,7 +25,7 @@ use crate::engine::model::Params;
 use crate::engine::settings::Settings;
 use crate::format;
 use crate::geometry::{LossSurface, SurfaceKey, Window, path_range};
-use crate::worker::RunSnapshot;
+use crate::worker::{RunId, RunSnapshot};
 
 /// The loss surface of the data and settings drawn, in the run's precision, with what it was built from.
 struct Evaluator {
@@ -44,12 +44,14 @@ pub struct Landscape {
     curve: Option<(CurveKey, Vec<[f64; 2]>)>,
     slice: Option<(CurveKey, Vec<[f64; 2]>)>,
     contour: Option<ContourCache>,
-    /// The view frozen while the pointer drags a new start point (so the view does not move under it).
-    frozen: Option<Window>,
+    /// The view frozen while the pointer drags a new start point, and after, until the run leaves its start (so the
+    /// view does not re-zoom under the pointer): the window, for which run and which evaluator.
+    frozen: Option<(Window, RunId, u64)>,
 }
 
 /// The contour map of one view: its key, the shaded texture and the contour polylines.
-type ContourCache = (CurveKey, TextureHandle, Vec<Vec<[f64; 2]>>);
+/// A contour map drawn for a key: its shading, its lines and the decades of L − L* its shading spans.
+type ContourCache = (CurveKey, TextureHandle, Vec<Vec<[f64; 2]>>, [f64; 2]);
 
 /// What a cached curve or contour map was drawn for: the evaluator, the view and one more number (the slice's b,
 /// the theme).
@@ -121,10 +123,13 @@ impl Landscape {
         actions: &mut Vec<Action>,
     ) {
         let settings = &run.spec.settings;
-        if !ui.input(|i| i.pointer.any_down()) {
+        let eval_id = self.evaluator(&ctx.snap.data, settings).map(|e| e.id);
+        let pointer_up = !ui.input(|i| i.pointer.any_down());
+        let same = |&(_, id, e): &(Window, RunId, u64)| id == run.id && Some(e) == eval_id;
+        if pointer_up && self.frozen.is_some_and(|f| run.record.step > 0 || !same(&f)) {
             self.frozen = None;
         }
-        if self.evaluator(&ctx.snap.data, settings).is_none() {
+        if eval_id.is_none() {
             ui.centered_and_justified(|ui| ui.label("The loss cannot be drawn for these settings."));
             return;
         }
@@ -149,13 +154,18 @@ impl Landscape {
 
     /// The window to show: the one frozen while dragging a new start, else the w and b ranges that follow the run.
     fn view(&self, run: &RunSnapshot, displayed: Params<f64>) -> Window {
-        self.frozen.unwrap_or_else(|| Window { w: w_range(run, displayed), b: b_range(run, displayed) })
+        self.frozen
+            .map(|(w, ..)| w)
+            .unwrap_or_else(|| Window { w: w_range(run, displayed), b: b_range(run, displayed) })
     }
 
     /// Keeps the view still while the pointer drags a new start point.
-    fn freeze(&mut self, dragging: bool, view: Window) {
-        if dragging && self.frozen.is_none() {
-            self.frozen = Some(view);
+    fn freeze(&mut self, dragging: bool, view: Window, run: RunId) {
+        if dragging
+            && self.frozen.is_none()
+            && let Some(e) = &self.eval
+        {
+            self.frozen = Some((view, run, e.id));
         }
     }
 }
