@@ -280,3 +280,23 @@ fn clicking_the_landscape_does_not_rezoom_the_view_under_the_pointer() {
     h.get_by_label(labels::STEP).click();
     wait_until(&mut h, "step 1", |a| step(a) == 1);
 }
+
+#[test]
+fn the_layout_holds_on_a_short_window_as_at_ui_zoom_1_25() {
+    // 1366×768 at zoom 1.25 is 1093×614 points: the strip folds so that the plots keep their room.
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1093.0, 614.0])
+        .build_eframe(|cc| App::new(cc, AppOptions { preset: Some("race".into()), ..fast() }));
+    for _ in 0..4 {
+        h.step();
+    }
+    let landscape = h.get_by_label("Loss landscape L(w)").rect();
+    let loss = h.get_by_label("Loss vs step").rect();
+    let weights = h.get_by_label("Weight vs step").rect();
+    let strip = h.get_by_label("Gradient check").rect();
+    assert!(loss.right() <= 1093.0 && weights.right() <= 1093.0, "nothing past the right edge");
+    assert!(loss.left() > landscape.left(), "the side plots beside the landscape");
+    assert!(weights.top() > loss.bottom() + 100.0, "the loss plot keeps at least 100 points: {loss:?} {weights:?}");
+    assert!(strip.top() > weights.bottom() + 100.0, "so does the weight plot: {weights:?} {strip:?}");
+    assert!(h.state().snapshot().runs.len() == 6);
+}

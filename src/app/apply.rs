@@ -86,10 +86,10 @@ impl App {
             Action::SetShowTheory(v) => self.prefs.show_theory = v,
             Action::SetShowBatches(v) => self.prefs.show_batches = v,
             Action::ResetToDefaults => self.reset_to_defaults(),
-            Action::ToggleTab(tab) if self.prefs.tab == tab && !self.tabs.collapsed => self.tabs.collapsed = true,
+            Action::ToggleTab(tab) if self.prefs.tab == tab && !self.tabs.folded_now => self.tabs.set_folded(true),
             Action::OpenTab(tab) | Action::ToggleTab(tab) => {
                 self.prefs.tab = tab;
-                self.tabs.collapsed = false;
+                self.tabs.set_folded(false);
             }
             Action::AddRun => self.add_run(None),
             Action::DuplicateRun(of) => self.add_run(Some(of)),

@@ -223,9 +223,9 @@ pub fn gradcheck_ui(ui: &mut Ui, state: &mut GradCheckState, env: &ViewCtx<'_>, 
         ui.allocate_ui_with_layout(ui.available_size(), egui::Layout::top_down(egui::Align::Min), |ui| {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Autodiff graph of the loss").strong());
-                ui.label(
-                    RichText::new("each operation recorded on the tape, then loss.backward()").small().color(weak),
-                );
+                let note =
+                    RichText::new("each operation recorded on the tape, then loss.backward()").small().color(weak);
+                ui.add(egui::Label::new(note).truncate());
             });
             ui.add_space(4.0);
             graph_table_ui(ui, &view, env);

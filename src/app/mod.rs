@@ -116,6 +116,9 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = cc.egui_ctx.clone();
         theme::install_fonts(&ctx);
+        if let Some(zoom) = options.zoom {
+            ctx.set_zoom_factor(zoom);
+        }
         let storage = cc.storage.filter(|_| options.persist);
         let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
         let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
@@ -297,10 +300,14 @@ impl App {
         };
         let landscape = &mut self.landscape;
         ui.scope_builder(UiBuilder::new().max_rect(left), |ui| {
+            // A card never draws over its neighbours, however short the window.
+            ui.set_clip_rect(left.intersect(ui.clip_rect()));
             plots::card_ui(ui, palette, title, subtitle, |ui| landscape.ui(ui, ctx, run, point, toggles, actions));
         });
         let log = ctx.display.log_loss;
         ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
+            // A card never draws over its neighbours, however short the window.
+            ui.set_clip_rect(top_right.intersect(ui.clip_rect()));
             let scale = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
             // A long run that cannot meet the tolerance says why (after a thousand steps of trying).
             let stuck = (run.record.step >= 1000 && !run.status.is_finished())
@@ -312,6 +319,8 @@ impl App {
             plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });
         ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
+            // A card never draws over its neighbours, however short the window.
+            ui.set_clip_rect(bottom_right.intersect(ui.clip_rect()));
             let sub = match (bias, ctx.snap.runs.len() > 1) {
                 (true, false) => "w solid, b dashed · optimum dashed gold",
                 (false, false) => "dashed gold: the optimum w*",
@@ -328,7 +337,7 @@ impl App {
         let (snap, palette) = (ctx.live, ctx.palette);
         let plot_names: Vec<&str> = self.exports.plot_rects.iter().map(|(name, _)| *name).collect();
         let busy = self.io.busy();
-        let shown_tab = (!self.tabs.collapsed).then_some(self.prefs.tab);
+        let shown_tab = (!self.tabs.folded_now).then_some(self.prefs.tab);
         egui::Panel::top("menu")
             .show(ui, |ui| exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab), actions));
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
@@ -457,6 +466,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         preset: gui.preset,
         session,
         fit_to_screen: gui.window_size.is_none(),
+        zoom: gui.zoom,
     };
     let size = gui.window_size.unwrap_or(WINDOW_SIZE);
     let mut viewport = egui::ViewportBuilder::default()

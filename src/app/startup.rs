@@ -50,6 +50,8 @@ pub struct AppOptions {
     pub session: Option<Session>,
     /// Shrink the first window to fit its screen when it is larger (off when `--window-size` fixes the size).
     pub fit_to_screen: bool,
+    /// The UI zoom to start with (`--zoom`; otherwise the one egui remembers).
+    pub zoom: Option<f32>,
 }
 
 /// Where the first data comes from.

@@ -160,14 +160,20 @@ pub fn banner_ui(
             (palette.diverged_fill, if run.error.is_some() { palette.diverged } else { strong_on(palette) })
         }
     };
+    // One line whatever the window's width: the button at the right, the sentence cut with "…" (whole on hover).
     egui::Frame::new().fill(fill).corner_radius(6.0).inner_margin(egui::Margin::symmetric(12, 7)).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(named).strong().size(15.0).color(text_color));
-            if let Some(summary) = summary.filter(|_| own.is_some()) {
-                ui.label(RichText::new(format!("· all runs: {summary}")).color(text_color));
-            }
-            banner_action_ui(ui, run, fix, converged, actions);
+        ui.horizontal(|ui| {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                banner_action_ui(ui, run, fix, converged, actions);
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    let all =
+                        summary.filter(|_| own.is_some()).map(|s| format!("  · all runs: {s}")).unwrap_or_default();
+                    let text = format!("{named}{all}");
+                    ui.add(egui::Label::new(RichText::new(&text).strong().size(15.0).color(text_color)).truncate())
+                        .on_hover_text(text);
+                });
+            });
         });
     });
     true

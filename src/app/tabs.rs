@@ -17,6 +17,10 @@ use crate::worker::RunSnapshot;
 pub struct TabsState {
     /// Folded to the header line.
     pub collapsed: bool,
+    /// The user chose to open the strip although the window is short (see [`SHORT_HEIGHT`]).
+    pub open_when_short: bool,
+    /// The strip was folded in the last frame (by the user, or by a short window).
+    pub folded_now: bool,
     /// The gradient check's cache.
     pub gradcheck: gradcheck::GradCheckState,
     /// The learning-rate sweep's job and results.
@@ -25,6 +29,18 @@ pub struct TabsState {
     pub notebook_log: super::notebook_log::LogState,
     /// The data editor's state.
     pub data: super::data_editor::DataEditor,
+}
+
+/// Below this height of the central area the strip starts folded, so that the plots keep at least ~300 points.
+pub const SHORT_HEIGHT: f32 = 560.0;
+
+impl TabsState {
+    /// Folds or opens the strip (a choice of the user's: it holds on a short window too).
+    pub fn set_folded(&mut self, folded: bool) {
+        self.collapsed = folded;
+        self.open_when_short = !folded;
+        self.folded_now = folded;
+    }
 }
 
 /// The strip as a resizable, foldable bottom panel inside `ui` (call before laying out what goes above it).
@@ -37,7 +53,10 @@ pub fn tabs_ui(
     actions: &mut Vec<Action>,
 ) {
     let frame = egui::Frame::new().inner_margin(egui::Margin { left: 0, right: 0, top: 6, bottom: 0 });
-    if state.collapsed {
+    // On a short window (a small laptop, or a large UI zoom) the plots need the height: the strip starts folded.
+    let short = ui.available_height() < SHORT_HEIGHT;
+    state.folded_now = state.collapsed || (short && !state.open_when_short);
+    if state.folded_now {
         egui::Panel::bottom("teach-tabs-folded").resizable(false).frame(frame).show(ui, |ui| {
             strip_ui(ui, tab, state, ctx.palette, actions);
         });
@@ -70,9 +89,10 @@ pub fn tabs_ui(
 /// The header line: a fold button and one selectable label per tab.
 fn strip_ui(ui: &mut Ui, tab: Tab, state: &mut TabsState, palette: Palette, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
-        let (icon, tip) = if state.collapsed { ("▸", "Show the tab panel.") } else { ("▾", "Fold the tab panel.") };
+        let (icon, tip) =
+            if state.folded_now { ("▸", "Show the tab panel.") } else { ("▾", "Fold the tab panel.") };
         if ui.small_button(icon).on_hover_text(tip).clicked() {
-            state.collapsed = !state.collapsed;
+            state.set_folded(!state.folded_now);
         }
         for t in Tab::ALL {
             let selected = tab == t;

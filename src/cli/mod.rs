@@ -198,6 +198,17 @@ pub struct GuiArgs {
     /// a size that fits the screen).
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
+    /// UI zoom, as Ctrl + and Ctrl − set it (0.5 to 3; 1.5 shows the layout of a HiDPI laptop at 150%).
+    #[arg(long, value_name = "F", value_parser = parse_zoom)]
+    pub zoom: Option<f32>,
+}
+
+/// Parses `--zoom F` (0.5 to 3).
+fn parse_zoom(text: &str) -> Result<f32, String> {
+    match text.trim().parse::<f32>() {
+        Ok(v) if (0.5..=3.0).contains(&v) => Ok(v),
+        _ => Err(format!("“{text}” is not a zoom from 0.5 to 3")),
+    }
 }
 
 /// The smallest and largest window side `--window-size` accepts, in points.

@@ -210,6 +210,10 @@ fn contour_map(
 fn colour_scale_ui(ui: &Ui, plot_rect: egui::Rect, [low, high]: [f64; 2], palette: Palette) {
     let bar = egui::Rect::from_min_size(plot_rect.right_top() + egui::vec2(-22.0, 8.0), egui::vec2(10.0, 70.0));
     let painter = ui.painter_at(plot_rect);
+    // A backing card, so that the labels read over the contour lines.
+    let card =
+        egui::Rect::from_min_max(bar.left_top() + egui::vec2(-122.0, -4.0), bar.right_bottom() + egui::vec2(4.0, 4.0));
+    painter.rect_filled(card, 4.0, palette.card.gamma_multiply(0.85));
     let steps = 24;
     for k in 0..steps {
         let t = k as f64 / steps as f64;
