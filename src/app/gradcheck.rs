@@ -36,7 +36,7 @@ pub struct NodeRow {
     pub requires_grad: bool,
     /// Number of values.
     pub len: usize,
-    /// The first values (at most [`SHOWN_VALUES`]).
+    /// The first values (at most `SHOWN_VALUES`).
     pub value: Vec<f64>,
     /// The first gradients ∂loss/∂value.
     pub grad: Vec<f64>,

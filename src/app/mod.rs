@@ -3,25 +3,29 @@
 //! Layout and module map:
 //!
 //! ```text
-//! ┌ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles ────────────────┐
-//! ├ controls.rs (left) ┬ central (App::central_ui) ─────────────────────────────────────────────────────┤
-//! │ learning rate      │ status.rs banner (diverged / minimum reached)                                   │
-//! │ optimizer + params │ ┌ plots/landscape.rs: L(w) or contours ┐ ┌ plots/loss.rs: loss vs step ┐      │
-//! │ start point        │ │ point, tangent, trail, next step     │ ├ plots/weights.rs: w, b vs step ┤   │
-//! │ problem, stopping  │ └───────────────────────────────────────┘ └─────────────────────────────┘     │
-//! │ analysis           │                                                                               │
-//! ├ status.rs: state · step · w · b · loss · |∇L| · lr · steps/s ────────────────────────────────────────┤
+//! ┌ exports.rs: File · Export ▾ · Data editor ─────────────────────────────────────────────────────────┐
+//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles ──────────────┤
+//! ├ runs.rs + controls.rs ┬ central (App::central_ui) ───────────────────────────────────────────────┤
+//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's)                 │
+//! │ learning rate + map   │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐                  │
+//! │ optimizer + params    │ │ point, tangent, trail, next step   │ ├ plots/weights.rs ┤               │
+//! │ start point, problem  │ └────────────────────────────────────┘ └───────────────┘                  │
+//! │ stopping, analysis    │ tabs.rs: gradient check · lr sweep · notebook log · data (foldable)        │
+//! ├ timeline.rs: scrub · Live · Branch from here · notebook log ───────────────────────────────────────┤
+//! ├ status.rs: state · step · w · b · loss · |∇L| · lr · steps/s ──────────────────────────────────────┤
 //! ```
 //!
-//! Data flow: views read the latest [`Snapshot`] (published by the [`Worker`] thread) and push [`Action`]s; after
-//! drawing, [`App`] applies them (updating [`Persisted`] and sending worker [`Command`]s). Keyboard shortcuts live in
-//! `keys.rs`, colours in [`theme`], number formats in [`crate::format`].
+//! Data flow, one way (see docs/ARCHITECTURE.md): each frame `App::ui` builds one [`view::ViewCtx`] from the
+//! worker's latest [`Snapshot`] and the UI state; every view draws from it and pushes [`Action`]s; after drawing,
+//! `App::apply` (apply.rs) carries them out in one `match` — preferences, the run list, and the worker's
+//! [`crate::worker::Command`]s. Start-up policy is [`startup::StartupPlan`]; background work goes through
+//! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`].
 //!
-//! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, presets, the selected run
-//! whose settings the panel edits); each run's [`crate::worker::RunSpec`] carries its name and colour (see
-//! [`theme::RUN_COLORS`]), the same in every plot. The plots draw [`runs::RunsState::view`] of the snapshot: the
-//! visible runs, the selected one first, at the [`timeline`]'s step while scrubbing. The app starts with one run,
-//! [`App::MAIN_RUN`], or a preset's runs.
+//! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, the selected run whose
+//! settings the panel edits, [`runs::RunsState::selected_settings`]); each run's [`crate::worker::RunSpec`] carries
+//! its name and colour (see [`theme::RUN_COLORS`]), the same in every plot. The plots draw
+//! [`runs::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`timeline`]'s step
+//! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 
 mod apply;
 pub mod controls;

@@ -1,6 +1,6 @@
 //! The bottom tab strip under the plots: gradient check, learning-rate sweep, notebook log, data.
 //!
-//! Each tab is one arm of [`tab_body_ui`]; a tab's content lives in its own module (`gradcheck.rs`, `sweep.rs`,
+//! Each tab is one arm of `tab_body_ui`; a tab's content lives in its own module (`gradcheck.rs`, `sweep.rs`,
 //! `notebook_log.rs`, the data editor). The strip sits in a resizable bottom panel inside the central panel and can be
 //! folded to its header line.
 
