@@ -11,7 +11,8 @@ use ndarray::Array1;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
-use crate::engine::error::DataError;
+use crate::engine::error::{DataError, Location, OverflowError};
+use crate::engine::settings::Precision;
 
 /// The built-in dataset names accepted by [`Dataset::preset`] and [`Dataset::load`].
 pub const PRESETS: [&str; 4] = ["notebook", "noisy", "outliers", "large"];
@@ -47,7 +48,11 @@ const LARGE_N: usize = 1_000_000;
 const MAX_QUOTED_CHARS: usize = 40;
 
 /// Paired samples x and y (always the same length, never empty, every value finite).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Values may be as large as f64 allows, but a run refuses data whose values, squares or sums overflow its
+/// precision ([`Dataset::check_range`]): where that first happens is found once, when the dataset is made, so the
+/// message can name the line of a CSV file.
+#[derive(Clone, Debug)]
 pub struct Dataset {
     /// Inputs.
     pub x: Array1<f64>,
@@ -55,6 +60,15 @@ pub struct Dataset {
     pub y: Array1<f64>,
     /// Where it came from: a preset name or a file name.
     pub name: String,
+    /// Where the data first leave each precision's range (`None`, without an allocation, when they never do).
+    overflows: Option<Box<Overflows>>,
+}
+
+impl PartialEq for Dataset {
+    /// The same samples under the same name (where an overflow was found follows from the samples).
+    fn eq(&self, other: &Self) -> bool {
+        (&self.x, &self.y, &self.name) == (&other.x, &other.y, &other.name)
+    }
 }
 
 impl Dataset {
@@ -64,6 +78,7 @@ impl Dataset {
             x: Array1::from(vec![1.0, 2.0, 3.0, 4.0]),
             y: Array1::from(vec![3.0, 6.0, 9.0, 12.0]),
             name: "notebook".into(),
+            overflows: None,
         }
     }
 
@@ -95,7 +110,40 @@ impl Dataset {
                 return Err(DataError::NonFiniteValue { name, column, index, value });
             }
         }
-        Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name })
+        let mut limits = Limits::default();
+        for (i, (&xi, &yi)) in x.iter().zip(&y).enumerate() {
+            limits.add(xi, yi, || Location::Index(i));
+        }
+        Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name, overflows: limits.found() })
+    }
+
+    /// Refuses data that a run in `precision` cannot hold: a value beyond its range, a square x² or y² that
+    /// overflows it (and so would the loss and the gradient at once), or sums Σx², Σy² that do. Trainers call it.
+    ///
+    /// # Errors
+    /// [`OverflowError`] naming the dataset, what overflows and the first line (or index) where it does.
+    pub fn check_range(&self, precision: Precision) -> Result<(), OverflowError> {
+        let found = self.overflows.as_ref().and_then(|o| match precision {
+            Precision::F32 => o.f32,
+            Precision::F64 => o.f64,
+        });
+        match found {
+            None => Ok(()),
+            Some(o) => Err(OverflowError {
+                name: self.name.clone(),
+                what: o.what,
+                precision: precision.label(),
+                at: o.at,
+                column: o.column,
+                value: o.value,
+            }),
+        }
+    }
+
+    /// The largest |x| and |y| (the data's scale, for messages).
+    pub fn scale(&self) -> (f64, f64) {
+        let max_abs = |v: &Array1<f64>| v.iter().fold(0.0f64, |m, &a| m.max(a.abs()));
+        (max_abs(&self.x), max_abs(&self.y))
     }
 
     /// A built-in dataset by name (one of [`PRESETS`], case-insensitive); see [`preset_description`].
@@ -204,8 +252,8 @@ impl Dataset {
 
     /// Writes the dataset as CSV: a header `x,y`, then one row per sample.
     ///
-    /// Every value is written in Rust's shortest round-trip form (`{}`, or `{:e}` for magnitudes below 1e-5
-    /// or from 1e16 up, which would otherwise be long runs of zeros), so reading the text back gives
+    /// Every value is written as [`crate::format::repr`] writes it (Python's repr: shortest round-trip digits,
+    /// `1e-05` below 1e-4 and `1e+16` from 1e16, integral values without `.0`), so reading the text back gives
     /// bit-for-bit the same numbers, -0.0 included. The writer is buffered internally.
     ///
     /// # Errors
@@ -253,10 +301,97 @@ fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
     values
 }
 
-/// Writes one float in its shortest round-trip form, in scientific notation when plain would be long.
+/// Writes one float as [`crate::format::repr`] does: shortest round-trip digits, exponent form below 1e-4 and
+/// from 1e16 (never a long run of zeros).
 fn write_float(w: &mut impl Write, v: f64) -> io::Result<()> {
-    let magnitude = v.abs();
-    if magnitude == 0.0 || (1e-5..1e16).contains(&magnitude) { write!(w, "{v}") } else { write!(w, "{v:e}") }
+    w.write_all(crate::format::repr(v).as_bytes())
+}
+
+/// Where a dataset first leaves the range of f32 and of f64.
+#[derive(Clone, Copy, Debug, Default)]
+struct Overflows {
+    /// The first overflow in f32 (values rounded to f32, squares in f32).
+    f32: Option<Overflow>,
+    /// The first overflow in f64.
+    f64: Option<Overflow>,
+}
+
+/// Finds [`Overflows`] sample by sample as a dataset is made.
+#[derive(Debug, Default)]
+struct Limits {
+    /// What was found so far.
+    found: Overflows,
+    /// Running Σx², Σy² of the values rounded to f32, then of the f64 values (in f64 either way).
+    sums: [[f64; 2]; 2],
+}
+
+/// What overflows, where, and the value there.
+#[derive(Clone, Copy, Debug)]
+struct Overflow {
+    what: &'static str,
+    column: &'static str,
+    value: f64,
+    at: Location,
+}
+
+impl Limits {
+    /// What was found, boxed (`None` when the data fit both precisions).
+    fn found(self) -> Option<Box<Overflows>> {
+        (self.found.f32.is_some() || self.found.f64.is_some()).then(|| Box::new(self.found))
+    }
+
+    /// Checks one more sample; `at` locates it (called only when a new overflow is found there).
+    fn add(&mut self, x: f64, y: f64, at: impl Fn() -> Location) {
+        if self.found.f32.is_none() {
+            let (xr, yr) = (x as f32, y as f32);
+            let fits = |v: f64| (v as f32).is_finite();
+            let squares = [xr * xr, yr * yr].map(f64::from);
+            let problem = overflow(x, y, [xr.is_finite(), yr.is_finite()], squares, fits)
+                .or_else(|| sums_overflow(&mut self.sums[0], [x, y], squares, fits));
+            self.found.f32 = problem.map(|(what, column, value)| Overflow { what, column, value, at: at() });
+        }
+        if self.found.f64.is_none() {
+            let squares = [x * x, y * y];
+            let problem = overflow(x, y, [true, true], squares, f64::is_finite)
+                .or_else(|| sums_overflow(&mut self.sums[1], [x, y], squares, f64::is_finite));
+            self.found.f64 = problem.map(|(what, column, value)| Overflow { what, column, value, at: at() });
+        }
+    }
+}
+
+/// (what, column, value) when a value or its square overflows; `fits` says whether a square stays finite.
+fn overflow(
+    x: f64,
+    y: f64,
+    values_fit: [bool; 2],
+    squares: [f64; 2],
+    fits: impl Fn(f64) -> bool,
+) -> Option<(&'static str, &'static str, f64)> {
+    match (values_fit, squares.map(fits)) {
+        ([false, _], _) => Some(("x", "x", x)),
+        ([_, false], _) => Some(("y", "y", y)),
+        (_, [false, _]) => Some(("x²", "x", x)),
+        (_, [_, false]) => Some(("y²", "y", y)),
+        _ => None,
+    }
+}
+
+/// Adds the squares to the running sums Σx², Σy²; (what, column, value) once a sum overflows.
+fn sums_overflow(
+    sums: &mut [f64; 2],
+    [x, y]: [f64; 2],
+    squares: [f64; 2],
+    fits: impl Fn(f64) -> bool,
+) -> Option<(&'static str, &'static str, f64)> {
+    sums[0] += squares[0];
+    sums[1] += squares[1];
+    if !fits(sums[0]) {
+        Some(("Σx²", "x", x))
+    } else if !fits(sums[1]) {
+        Some(("Σy²", "y", y))
+    } else {
+        None
+    }
 }
 
 /// Standard normal samples from ChaCha8 by Marsaglia's polar form of the Box–Muller transform.
@@ -338,6 +473,7 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
     let rows = count_newlines(bytes) + 1;
     let mut x = Vec::with_capacity(rows);
     let mut y = Vec::with_capacity(rows);
+    let mut limits = Limits::default();
     let mut first_record = true;
     let mut seen_content = false;
     loop {
@@ -367,8 +503,11 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         if !std::mem::replace(&mut seen_content, true) && is_header(fx, fy) {
             continue;
         }
-        x.push(parse_field(fx, "x").map_err(|e| e.into_error(path, line()))?);
-        y.push(parse_field(fy, "y").map_err(|e| e.into_error(path, line()))?);
+        let xv = parse_field(fx, "x").map_err(|e| e.into_error(path, line()))?;
+        let yv = parse_field(fy, "y").map_err(|e| e.into_error(path, line()))?;
+        limits.add(xv, yv, || Location::Line(line()));
+        x.push(xv);
+        y.push(yv);
     }
     if !seen_content {
         return Err(DataError::Empty { path: path.to_owned() });
@@ -377,7 +516,7 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         return Err(DataError::NoRows { path: path.to_owned() });
     }
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name })
+    Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name, overflows: limits.found() })
 }
 
 /// The 1-based line where the record read from `position` starts: skips the line ends the reader passed over

@@ -118,6 +118,7 @@ impl<F: Real> Trainer<F> {
         if data.is_empty() {
             return Err(ConfigError::Conflict("the dataset has no samples"));
         }
+        data.check_range(settings.precision)?;
         let problem = Problem::new(data, settings);
         let mut params = Params::<F>::from_f64(from.params);
         if !settings.bias {
