@@ -44,6 +44,10 @@ const OUTLIERS_N: usize = 20;
 const OUTLIERS: [(usize, f64); 3] = [(4, 20.0), (10, 25.0), (15, 18.0)];
 /// Number of points in the `large` preset.
 const LARGE_N: usize = 1_000_000;
+/// The largest data file read, in bytes (512 MiB): a file, or a reader, is never read past it.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// The most rows a data file may hold (20 million: 320 MB as two columns of f64).
+pub const MAX_ROWS: usize = 20_000_000;
 /// Longest offending text quoted in an error message, in characters.
 const MAX_QUOTED_CHARS: usize = 40;
 
@@ -221,12 +225,25 @@ impl Dataset {
 
     /// Reads a two-column CSV file; the dataset is named after the file.
     ///
-    /// See [`Dataset::from_csv_reader`] for the format.
+    /// See [`Dataset::from_csv_reader`] for the format. Only a regular file is read (a FIFO would block, a device
+    /// such as /dev/zero never ends), and only up to [`MAX_FILE_BYTES`].
     ///
     /// # Errors
-    /// [`DataError::Io`] when the file is missing or unreadable, and every error of [`Dataset::from_csv_reader`].
+    /// [`DataError::Io`] when the file is missing or unreadable or a directory, [`DataError::NotAFile`] for a FIFO,
+    /// device or socket, [`DataError::TooLarge`] past [`MAX_FILE_BYTES`], and every error of
+    /// [`Dataset::from_csv_reader`].
     pub fn from_csv_path(path: &Path) -> Result<Dataset, DataError> {
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+        let io_error = |source| DataError::Io { path: path.to_owned(), source };
+        // Checked before opening: opening a FIFO blocks until some other process writes to it.
+        regular_file(&std::fs::metadata(path).map_err(io_error)?, path)?;
+        let file = File::open(path).map_err(io_error)?;
+        // And checked again on what was opened, in case the path changed in between.
+        let metadata = file.metadata().map_err(io_error)?;
+        regular_file(&metadata, path)?;
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(DataError::TooLarge { path: path.to_owned() });
+        }
+        let bytes = read_capped(file, metadata.len(), path)?;
         parse_csv(&bytes, path)
     }
 
@@ -241,12 +258,10 @@ impl Dataset {
     /// With the 1-based line where one applies: [`DataError::Empty`] (no bytes, or only whitespace),
     /// [`DataError::NoRows`] (a header only), [`DataError::Binary`] (a NUL or other control byte, or invalid
     /// UTF-8), [`DataError::Columns`] (a row without exactly two fields), [`DataError::NotNumber`],
-    /// [`DataError::NotFinite`]; [`DataError::Io`] when the reader fails.
-    pub fn from_csv_reader(mut reader: impl Read, path_for_messages: &Path) -> Result<Dataset, DataError> {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|source| DataError::Io { path: path_for_messages.to_owned(), source })?;
+    /// [`DataError::NotFinite`], [`DataError::TooManyRows`] past [`MAX_ROWS`]; [`DataError::TooLarge`] past
+    /// [`MAX_FILE_BYTES`] (nothing beyond that is read); [`DataError::Io`] when the reader fails.
+    pub fn from_csv_reader(reader: impl Read, path_for_messages: &Path) -> Result<Dataset, DataError> {
+        let bytes = read_capped(reader, 0, path_for_messages)?;
         parse_csv(&bytes, path_for_messages)
     }
 
@@ -280,6 +295,57 @@ impl Dataset {
         self.write_csv(&file).map_err(io_error)?;
         file.sync_all().map_err(io_error)
     }
+}
+
+/// Refuses anything but a regular file (following symbolic links): a directory as the I/O error reading it would
+/// give, a FIFO, device or socket naming what it is.
+fn regular_file(metadata: &std::fs::Metadata, path: &Path) -> Result<(), DataError> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        let source = io::Error::new(io::ErrorKind::IsADirectory, "it is a directory");
+        return Err(DataError::Io { path: path.to_owned(), source });
+    }
+    Err(DataError::NotAFile { path: path.to_owned(), what: special_file(&kind) })
+}
+
+/// What a special file is: a FIFO, a device, a socket.
+#[cfg(unix)]
+fn special_file(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// What a special file is (other platforms do not say).
+#[cfg(not(unix))]
+fn special_file(_kind: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// Reads `reader` to its end, but never more than [`MAX_FILE_BYTES`]; `size_hint` (the file's size, or 0) sizes the
+/// buffer.
+fn read_capped(reader: impl Read, size_hint: u64, path: &Path) -> Result<Vec<u8>, DataError> {
+    let capacity = usize::try_from(size_hint.min(MAX_FILE_BYTES)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    // One byte past the limit tells a file at the limit from a longer one.
+    reader
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(DataError::TooLarge { path: path.to_owned() });
+    }
+    Ok(bytes)
 }
 
 /// The preset in [`PRESETS`] that `name` spells (ignoring case and surrounding whitespace).
@@ -461,6 +527,11 @@ fn portable_ln(x: f64) -> f64 {
 /// The text is held in memory so that an error can name the line where its record starts: the `csv` crate's
 /// positions do not count the blank lines it skips.
 fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
+    parse_csv_rows(bytes, path, MAX_ROWS)
+}
+
+/// [`parse_csv`] with at most `max_rows` rows.
+fn parse_csv_rows(bytes: &[u8], path: &Path, max_rows: usize) -> Result<Dataset, DataError> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -469,8 +540,9 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         .buffer_capacity(1 << 16)
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
-    // At most one row per line: count the lines once (a fast scan) rather than regrow the vectors.
-    let rows = count_newlines(bytes) + 1;
+    // A row takes a line and holds a comma: count both once (fast scans) rather than regrow the vectors, and
+    // reserve nothing for blank lines.
+    let rows = (count_byte(bytes, b'\n') + 1).min(count_byte(bytes, b',')).min(max_rows);
     let mut x = Vec::with_capacity(rows);
     let mut y = Vec::with_capacity(rows);
     let mut limits = Limits::default();
@@ -502,6 +574,9 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         let (fx, fy) = (field(0), field(1));
         if !std::mem::replace(&mut seen_content, true) && is_header(fx, fy) {
             continue;
+        }
+        if x.len() == max_rows {
+            return Err(DataError::TooManyRows { path: path.to_owned(), line: line() });
         }
         let xv = parse_field(fx, "x").map_err(|e| e.into_error(path, line()))?;
         let yv = parse_field(fy, "y").map_err(|e| e.into_error(path, line()))?;
@@ -552,9 +627,9 @@ fn is_binary(bytes: &[u8]) -> bool {
     control || (non_ascii && std::str::from_utf8(bytes).is_err())
 }
 
-/// Number of LF bytes, counted in chunks whose per-byte sums fit a `u8` (so the count vectorises well).
-fn count_newlines(bytes: &[u8]) -> usize {
-    bytes.chunks(255).map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>())).sum()
+/// Number of bytes equal to `byte`, counted in chunks whose per-byte sums fit a `u8` (so the count vectorises well).
+fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    bytes.chunks(255).map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b == byte)).sum::<u8>())).sum()
 }
 
 /// True when the first row's trimmed fields read as a header: both non-empty and neither a number.
@@ -625,6 +700,27 @@ mod tests {
             let (ours, std) = (portable_ln(x), x.ln());
             assert!((ours - std).abs() <= 4.0 * f64::EPSILON * std.abs(), "{x}: {ours} vs {std}");
         }
+    }
+
+    #[test]
+    fn rows_past_the_limit_are_refused_naming_the_line() {
+        let path = Path::new("rows.csv");
+        assert_eq!(parse_csv_rows(b"x,y\n1,2\n\n3,4\n", path, 2).map(|d| d.len()).ok(), Some(2));
+        let err = parse_csv_rows(b"x,y\n1,2\n\n3,4\n5,6\n", path, 2).expect_err("3 rows, 2 allowed");
+        assert!(matches!(err, DataError::TooManyRows { line: 5, .. }), "{err:?}");
+        assert_eq!(
+            DataError::TooManyRows { path: path.to_owned(), line: 5 }.to_string(),
+            "rows.csv:5: more than 20000000 rows, the limit of a data file"
+        );
+    }
+
+    #[test]
+    fn overflows_are_found_once_per_precision() {
+        let data = Dataset::new(vec![1.0, 1e20, 1e200], vec![0.0, 0.0, 0.0], "mine").expect("finite");
+        assert!(data.check_range(Precision::F32).is_err_and(|e| e.at == Location::Index(1) && e.what == "x²"));
+        assert!(data.check_range(Precision::F64).is_err_and(|e| e.at == Location::Index(2)));
+        assert!(Dataset::notebook().check_range(Precision::F32).is_ok());
+        assert!(Dataset::notebook().overflows.is_none(), "no allocation when the data fit");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::engine::data::{MAX_FILE_BYTES, MAX_ROWS};
+
 /// A setting torch.optim (or the engine) refuses.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
@@ -91,6 +93,28 @@ pub enum DataError {
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// Not a regular file: a FIFO, a device, a socket.
+    #[error("{path}: {what}, not a regular file: give a CSV file")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("a FIFO (named pipe)", "a device", …).
+        what: &'static str,
+    },
+    /// Larger than [`crate::engine::data::MAX_FILE_BYTES`].
+    #[error("{path}: larger than {} MiB, the limit of a data file", MAX_FILE_BYTES >> 20)]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// More rows than [`crate::engine::data::MAX_ROWS`].
+    #[error("{path}:{line}: more than {MAX_ROWS} rows, the limit of a data file")]
+    TooManyRows {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first row past the limit.
+        line: u64,
     },
     /// The file has no bytes (or only whitespace).
     #[error("{path}: the file is empty")]
