@@ -271,18 +271,84 @@ pub fn python_repr(v: f64) -> String {
 /// value is written without Python's `.0` (`3`, `-45`, `-0`), as descent's CSV always wrote it. Never a run of
 /// hundreds of digits: 1e-300 prints as `1e-300`, 1e308 as `1e+308`. NaN and infinities as Python (`nan`, `inf`).
 pub fn repr(v: f64) -> String {
-    trim_integral(python_repr(v))
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_repr(&mut s, v, false);
+    s
 }
 
 /// [`repr`] of an f32: the shortest digits that round-trip in float32 (0.45, not 0.44999998807907104).
 pub fn repr_f32(v: f32) -> String {
-    trim_integral(python_repr_f32(v))
+    let mut s = String::new();
+    let _ = write_repr(&mut s, f64::from(v), true);
+    s
+}
+
+/// Writes [`repr`] of `v`, or [`repr_f32`] of the f32 `v` holds when `f32`, to `out` without allocating: the hot
+/// path of long traces.
+///
+/// # Errors
+/// Any error of `out`.
+pub fn write_repr(out: &mut impl std::fmt::Write, v: f64, f32: bool) -> std::fmt::Result {
+    // Rust's `{}` and `{:e}` give the same shortest digits as Python (and `{}` no `.0`); only the layout differs.
+    // The thresholds in the value's own type: the f32 nearest 1e-4 lies below the f64 nearest it.
+    let plain = if f32 { (1e-4..1e16).contains(&(v as f32).abs()) } else { (1e-4..1e16).contains(&v.abs()) };
+    if !v.is_finite() {
+        out.write_str(&python_repr(v))
+    } else if v == 0.0 || plain {
+        if f32 { write!(out, "{}", v as f32) } else { write!(out, "{v}") }
+    } else {
+        use std::fmt::Write as _;
+        let mut sci = StackText::default();
+        if f32 {
+            write!(sci, "{:e}", v as f32)?
+        } else {
+            write!(sci, "{v:e}")?
+        }
+        write_python_exponent(out, sci.as_str())
+    }
+}
+
+/// Rust's scientific form laid out as Python's: `1e-5` → `1e-05`, `1.5e16` → `1.5e+16`.
+fn write_python_exponent(out: &mut impl std::fmt::Write, sci: &str) -> std::fmt::Result {
+    match sci.split_once('e') {
+        Some((mantissa, exp)) => {
+            let exp: i32 = exp.parse().unwrap_or(0);
+            write!(out, "{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+        }
+        None => out.write_str(sci),
+    }
+}
+
+/// A short text on the stack (a float's `{:e}` takes at most 24 bytes).
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in.
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// [`repr`] of a value of a run: of the f32 when `f32` (the value is an f32 widened to f64, so narrowing is exact),
 /// of the f64 otherwise.
 pub fn repr_in(v: f64, f32: bool) -> String {
-    if f32 { repr_f32(v as f32) } else { repr(v) }
+    let mut s = String::new();
+    let _ = write_repr(&mut s, v, f32);
+    s
 }
 
 /// Python's `'%.{decimals}e' % v`: scientific with `decimals` digits and a signed exponent of at least two digits
@@ -291,14 +357,9 @@ pub fn python_sci(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return python_repr(v);
     }
-    let s = format!("{v:.decimals$e}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) => {
-            let exp: i32 = exp.parse().unwrap_or(0);
-            format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-        }
-        None => s,
-    }
+    let mut s = String::new();
+    let _ = write_python_exponent(&mut s, &format!("{v:.decimals$e}"));
+    s
 }
 
 /// Python's repr of a list of floats, `[-45.0, 0.5]` (as Rust's `{:?}` of a `Vec<f64>` for ordinary values), in
@@ -307,14 +368,6 @@ pub fn python_list(values: &[f64], f32: bool) -> String {
     let items: Vec<String> =
         values.iter().map(|&v| if f32 { python_repr_f32(v as f32) } else { python_repr(v) }).collect();
     format!("[{}]", items.join(", "))
-}
-
-/// Drops the `.0` of a plain integral repr (`3.0` → `3`); exponent forms have none.
-fn trim_integral(mut s: String) -> String {
-    if s.ends_with(".0") {
-        s.truncate(s.len() - 2);
-    }
-    s
 }
 
 /// NumPy's `repr(np.float32(v))`: the shortest digits that round-trip in float32. The notebook printout of f32
@@ -405,6 +458,31 @@ mod tests {
         assert_eq!(python_repr(-0.45), "-0.45");
         assert_eq!(python_repr(35.23542022705078), "35.23542022705078");
         assert_eq!(python_repr_f32(0.45), "0.45");
+    }
+
+    /// Drops the `.0` of a plain integral repr (`3.0` → `3`); exponent forms have none.
+    fn trim_integral(mut s: String) -> String {
+        if s.ends_with(".0") {
+            s.truncate(s.len() - 2);
+        }
+        s
+    }
+
+    #[test]
+    fn the_fast_path_of_repr_is_python_repr() {
+        let mut values = vec![1e-4, 1e16, 1e-4f64.next_down(), 1e16f64.next_down(), 1e16f64.next_up(), 0.1 + 0.2];
+        for e in -8..20 {
+            for m in [1.0, 1.5, 2.0 / 3.0, 9.999_999_999_999_999, 7.25] {
+                values.push(m * 10f64.powi(e));
+            }
+        }
+        for v in values.iter().flat_map(|&v| [v, -v]) {
+            assert_eq!(repr(v), trim_integral(python_repr(v)), "{v:e}");
+            let f = v as f32;
+            for f in [f, f.next_up(), f.next_down()] {
+                assert_eq!(repr_f32(f), trim_integral(python_repr_f32(f)), "{f:e}");
+            }
+        }
     }
 
     #[test]

@@ -107,7 +107,9 @@ fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError> {
 
 /// One trace row in the run's precision (Python's repr of the f32 or the f64), as the CSV export writes it.
 fn csv_row(r: &Record<f64>, p: Precision) -> String {
-    trace::fields(r, p).join(",")
+    let mut line = String::new();
+    trace::push_row(&mut line, r, p);
+    line
 }
 
 /// A trainer at the start of `settings`, refused when its loss or gradient there is not finite.
@@ -158,7 +160,13 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         TraceFormat::Csv => {
             writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
             writeln!(out, "{}", csv_row(&first, p))?;
-            run_rows(&mut trainer, a.steps, |r| Ok(writeln!(out, "{}", csv_row(r, p))?))?
+            let mut line = String::new();
+            run_rows(&mut trainer, a.steps, |r| {
+                line.clear();
+                trace::push_row(&mut line, r, p);
+                line.push('\n');
+                Ok(out.write_all(line.as_bytes())?)
+            })?
         }
         TraceFormat::Last => {
             // Only the final row, in the csv format without its header: the trajectory is never stored.

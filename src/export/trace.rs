@@ -33,6 +33,17 @@ pub fn fields(r: &Record<f64>, p: Precision) -> [String; 6] {
     [r.step.to_string(), num(r.params.w, p), num(r.params.b, p), num(r.loss, p), num(r.grad.w, p), num(r.grad.b, p)]
 }
 
+/// Appends the six trace fields of one row to `line`, comma-separated, without allocating: `descent trace`'s rows.
+pub fn push_row(line: &mut String, r: &Record<f64>, p: Precision) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(line, "{}", r.step);
+    for v in [r.params.w, r.params.b, r.loss, r.grad.w, r.grad.b] {
+        line.push(',');
+        let _ = crate::format::write_repr(line, v, p == Precision::F32);
+    }
+}
+
 /// Writes runs as CSV: exactly the `trace` format (`step,w,b,loss,grad_w,grad_b`) for one run, and with a leading
 /// `run` column holding each run's name (quoted where the name needs it) for several.
 ///
@@ -182,10 +193,8 @@ impl<W: Write> PrettyObject<W> {
 
     /// Writes `value` pretty-printed at `depth` levels of indentation (its first line follows the cursor).
     fn value(&mut self, value: &impl Serialize, depth: usize) -> Result<(), ExportError> {
-        let text = serde_json::to_string_pretty(value)?;
-        // JSON strings escape their newlines, so every newline here is the printer's own.
-        let indent = format!("\n{}", "  ".repeat(depth));
-        self.out.write_all(text.replace('\n', &indent).as_bytes())?;
+        let mut ser = serde_json::Serializer::with_formatter(&mut self.out, Nested { depth, has_value: false });
+        value.serialize(&mut ser)?;
         Ok(())
     }
 
@@ -243,6 +252,74 @@ impl<W: Write> PrettyObject<W> {
         }
         self.out.write_all(b"}")?;
         Ok(self.out)
+    }
+}
+
+/// serde_json's `PrettyFormatter` (two-space indents, `[]` and `{}` when empty) for a value that sits `depth`
+/// levels deep in an enclosing pretty-printed document.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
