@@ -20,6 +20,10 @@
 //! - **Python's repr** (printout, notebook parity) — [`python_repr`] and [`python_repr_f32`]: the shortest digits
 //!   that round-trip, laid out as Python prints a float (`3.0`, `1e-05`, `1.5e+16`).
 //!
+//! - **Python's repr as descent prints it** (CSV, text, messages) — [`repr`], [`repr_f32`], [`repr_in`]: Python's
+//!   repr with integral values written without `.0`, as the trace CSV has always printed them (`3`, `-45`);
+//!   [`python_sci`] for rounded scientific readouts (`1.2e-07`), [`python_list`] for vectors (`[-45.0, 0.5]`).
+//!
 //! [`clean`] is not a formatter but is used before one: it rounds noise next to zero to 0 for display.
 
 /// `v` with `sig` significant digits: plain decimals for 10⁻³ ≤ |v| < 10⁶ (and 0), scientific otherwise;
@@ -262,6 +266,110 @@ pub fn python_repr(v: f64) -> String {
     python_style(v < 0.0, &digits, exp)
 }
 
+/// Python's `repr(float)` as descent prints numbers in CSV, text and messages: [`python_repr`]'s digits and layout
+/// (shortest round-trip, exponent form below 1e-4 and from 1e16: `1e-05`, `1.5e+16`), except that an integral
+/// value is written without Python's `.0` (`3`, `-45`, `-0`), as descent's CSV always wrote it. Never a run of
+/// hundreds of digits: 1e-300 prints as `1e-300`, 1e308 as `1e+308`. NaN and infinities as Python (`nan`, `inf`).
+pub fn repr(v: f64) -> String {
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_repr(&mut s, v, false);
+    s
+}
+
+/// [`repr`] of an f32: the shortest digits that round-trip in float32 (0.45, not 0.44999998807907104).
+pub fn repr_f32(v: f32) -> String {
+    let mut s = String::new();
+    let _ = write_repr(&mut s, f64::from(v), true);
+    s
+}
+
+/// Writes [`repr`] of `v`, or [`repr_f32`] of the f32 `v` holds when `f32`, to `out` without allocating: the hot
+/// path of long traces.
+///
+/// # Errors
+/// Any error of `out`.
+pub fn write_repr(out: &mut impl std::fmt::Write, v: f64, f32: bool) -> std::fmt::Result {
+    // Rust's `{}` and `{:e}` give the same shortest digits as Python (and `{}` no `.0`); only the layout differs.
+    // The thresholds in the value's own type: the f32 nearest 1e-4 lies below the f64 nearest it.
+    let plain = if f32 { (1e-4..1e16).contains(&(v as f32).abs()) } else { (1e-4..1e16).contains(&v.abs()) };
+    if !v.is_finite() {
+        out.write_str(&python_repr(v))
+    } else if v == 0.0 || plain {
+        if f32 { write!(out, "{}", v as f32) } else { write!(out, "{v}") }
+    } else {
+        use std::fmt::Write as _;
+        let mut sci = StackText::default();
+        if f32 {
+            write!(sci, "{:e}", v as f32)?
+        } else {
+            write!(sci, "{v:e}")?
+        }
+        write_python_exponent(out, sci.as_str())
+    }
+}
+
+/// Rust's scientific form laid out as Python's: `1e-5` → `1e-05`, `1.5e16` → `1.5e+16`.
+fn write_python_exponent(out: &mut impl std::fmt::Write, sci: &str) -> std::fmt::Result {
+    match sci.split_once('e') {
+        Some((mantissa, exp)) => {
+            let exp: i32 = exp.parse().unwrap_or(0);
+            write!(out, "{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+        }
+        None => out.write_str(sci),
+    }
+}
+
+/// A short text on the stack (a float's `{:e}` takes at most 24 bytes).
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in.
+        std::str::from_utf8(self.bytes.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// [`repr`] of a value of a run: of the f32 when `f32` (the value is an f32 widened to f64, so narrowing is exact),
+/// of the f64 otherwise.
+pub fn repr_in(v: f64, f32: bool) -> String {
+    let mut s = String::new();
+    let _ = write_repr(&mut s, v, f32);
+    s
+}
+
+/// Python's `'%.{decimals}e' % v`: scientific with `decimals` digits and a signed exponent of at least two digits
+/// (`1.2e-07`, `3.0e+00`). Rounded error readouts (the gradient check's relative errors).
+pub fn python_sci(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return python_repr(v);
+    }
+    let mut s = String::new();
+    let _ = write_python_exponent(&mut s, &format!("{v:.decimals$e}"));
+    s
+}
+
+/// Python's repr of a list of floats, `[-45.0, 0.5]` (as Rust's `{:?}` of a `Vec<f64>` for ordinary values), in
+/// float32's shortest digits when `f32`.
+pub fn python_list(values: &[f64], f32: bool) -> String {
+    let items: Vec<String> =
+        values.iter().map(|&v| if f32 { python_repr_f32(v as f32) } else { python_repr(v) }).collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// NumPy's `repr(np.float32(v))`: the shortest digits that round-trip in float32. The notebook printout of f32
 /// runs.
 pub fn python_repr_f32(v: f32) -> String {
@@ -350,5 +458,55 @@ mod tests {
         assert_eq!(python_repr(-0.45), "-0.45");
         assert_eq!(python_repr(35.23542022705078), "35.23542022705078");
         assert_eq!(python_repr_f32(0.45), "0.45");
+    }
+
+    /// Drops the `.0` of a plain integral repr (`3.0` → `3`); exponent forms have none.
+    fn trim_integral(mut s: String) -> String {
+        if s.ends_with(".0") {
+            s.truncate(s.len() - 2);
+        }
+        s
+    }
+
+    #[test]
+    fn the_fast_path_of_repr_is_python_repr() {
+        let mut values = vec![1e-4, 1e16, 1e-4f64.next_down(), 1e16f64.next_down(), 1e16f64.next_up(), 0.1 + 0.2];
+        for e in -8..20 {
+            for m in [1.0, 1.5, 2.0 / 3.0, 9.999_999_999_999_999, 7.25] {
+                values.push(m * 10f64.powi(e));
+            }
+        }
+        for v in values.iter().flat_map(|&v| [v, -v]) {
+            assert_eq!(repr(v), trim_integral(python_repr(v)), "{v:e}");
+            let f = v as f32;
+            for f in [f, f.next_up(), f.next_down()] {
+                assert_eq!(repr_f32(f), trim_integral(python_repr_f32(f)), "{f:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn reprs_as_descent_prints_them() {
+        // Ordinary values exactly as Rust's `{}` (the trace CSV of the notebook problem is unchanged).
+        for v in [0.0, -0.0, 3.0, -45.0, 0.45, 67.5, 48.76875, 0.0001, 123_456.789, 1e15] {
+            assert_eq!(repr(v), format!("{v}"), "{v}");
+        }
+        // Tiny and huge values as Python, never hundreds of digits.
+        assert_eq!(repr(3.8129700891705915e-28), "3.8129700891705915e-28");
+        assert_eq!(repr(1e-5), "1e-05");
+        assert_eq!(repr(1e308), "1e+308");
+        assert_eq!(repr(1e16), "1e+16");
+        assert_eq!(repr(-2.5e-7), "-2.5e-07");
+        assert_eq!(repr(f64::NAN), "nan");
+        assert_eq!(repr(f64::NEG_INFINITY), "-inf");
+        assert_eq!(repr_f32(0.45), "0.45");
+        assert_eq!(repr_f32(1e-46f32), "0");
+        assert_eq!(repr_f32(f32::MAX), "3.4028235e+38");
+        assert_eq!(repr_in(f64::from(0.1f32), true), "0.1");
+        assert_eq!(repr_in(f64::from(0.1f32), false), "0.10000000149011612");
+        assert_eq!(python_sci(1.234e-7, 1), "1.2e-07");
+        assert_eq!(python_sci(0.0, 1), "0.0e+00");
+        assert_eq!(python_list(&[-45.0, 1e-300], false), "[-45.0, 1e-300]");
+        assert_eq!(python_list(&[f64::from(0.45f32)], true), "[0.45]");
     }
 }

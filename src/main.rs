@@ -28,7 +28,15 @@ fn main() {
     }
     let data = match &cli.engine.data {
         Some(_) => match cli.engine.dataset() {
-            Ok(data) => Some(data),
+            // Data that the run's precision cannot hold are refused here as by the commands (the app's runs would
+            // refuse them too).
+            Ok(data) => match data.check_range(cli.engine.settings().precision) {
+                Ok(()) => Some(data),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::exit(descent::cli::EXIT_BAD_INPUT);
+                }
+            },
             Err(e) => {
                 eprintln!("error: {e}");
                 std::process::exit(descent::cli::EXIT_BAD_INPUT);

@@ -3,8 +3,11 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
+use clap::Parser;
 use common::{descent, stderr, stdout};
 
 fn csv_rows(text: &str) -> Vec<Vec<f64>> {
@@ -127,6 +130,7 @@ fn expect_error(args: &[&str], needles: &[&str]) {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line: {err}");
     for n in needles {
         assert!(err.contains(n), "{args:?}: {err:?} lacks {n:?}");
     }
@@ -229,4 +233,284 @@ fn usage_errors_are_one_line() {
     let help = descent(&["--help"]);
     assert!(help.status.success());
     assert!(stdout(&help).contains("--window-size"), "help lists the window size");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hardening: non-finite starts, numbers as Python's repr, bounded work and memory
+
+/// Writes `bytes` to `name` in `dir` and returns the path as text.
+fn write_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn data_that_overflow_the_precision_are_refused_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = write_file(&dir, "big.csv", b"x,y\n1,2\n1e200,3\n");
+    for command in [&["trace"][..], &["analyze"], &["gradcheck", "--w", "1"]] {
+        let args: Vec<&str> = command.iter().copied().chain(["--data", &big]).collect();
+        expect_error(&args, &["big.csv", "x² overflows f64 at line 3", "1e+200"]);
+    }
+    let tall = write_file(&dir, "tall.csv", b"1,2\n3,-1e155\n");
+    expect_error(&["trace", "--data", &tall], &["tall.csv", "y² overflows f64 at line 2"]);
+    // The sum of squares overflows even though no square does.
+    let sum = write_file(&dir, "sum.csv", b"1e154,1\n1e154,1\n1e154,1\n");
+    expect_error(&["trace", "--data", &sum], &["sum.csv", "Σx² overflows f64 at line 2"]);
+    // f64 holds 1e20 and 1e39, f32 does not: the f32 run is refused, the f64 one runs.
+    let f32 = write_file(&dir, "f32.csv", b"x,y\n1,2\n1e20,3\n");
+    expect_error(&["trace", "--data", &f32, "--precision", "f32"], &["f32.csv", "x² overflows f32 at line 3"]);
+    let huge = write_file(&dir, "huge.csv", b"x,y\n1,2\n2,1e39\n");
+    expect_error(&["trace", "--data", &huge, "--precision", "f32"], &["huge.csv", "y exceeds the f32 range at line 3"]);
+    assert_eq!(descent(&["trace", "--data", &huge, "--steps", "1"]).status.code(), Some(0), "f64 holds it");
+}
+
+#[test]
+fn values_an_f32_run_cannot_hold_are_refused() {
+    expect_error(&["trace", "--precision", "f32", "--w0", "1e39"], &["--w0 1e+39", "exceeds the f32 range"]);
+    expect_error(&["trace", "--precision", "f32", "--bias", "--b0", "-1e39"], &["--b0", "exceeds the f32 range"]);
+    expect_error(&["trace", "--precision", "f32", "--lr", "1e-46"], &["--lr 1e-46 rounds to 0 in f32"]);
+    expect_error(
+        &["trace", "--precision", "f32", "--optimizer", "adam", "--eps", "1e-50"],
+        &["--eps", "rounds to 0 in f32"],
+    );
+    expect_error(&["trace", "--precision", "f32", "--lr", "1e39"], &["--lr", "exceeds the f32 range"]);
+    expect_error(&["gradcheck", "--precision", "f32", "--w", "1e39"], &["--w", "exceeds the f32 range"]);
+    // f64 holds them all.
+    let out = descent(&["trace", "--lr", "1e-46", "--steps", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_start_whose_loss_overflows_is_refused() {
+    expect_error(&["trace", "--w0", "1e200"], &["the loss at the start (w0 = 1e+200) overflows f64"]);
+    expect_error(&["trace", "--precision", "f32", "--w0", "3e38"], &["overflows f32"]);
+    expect_error(&["trace", "--precision", "f32", "--w0", "3e38", "--format", "json"], &["overflows f32"]);
+}
+
+/// Every value of a trace's rows, from its csv or json output.
+fn row_values(text: &str, json: bool) -> Vec<f64> {
+    if json {
+        let v: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+        let rows = v["rows"].as_array().expect("rows");
+        rows.iter()
+            .flat_map(|r| r.as_object().expect("a row").values().map(|v| v.as_f64().unwrap_or(f64::NAN)))
+            .collect()
+    } else {
+        text.lines()
+            .filter(|l| !l.starts_with("step"))
+            .flat_map(|l| l.split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect::<Vec<_>>())
+            .collect()
+    }
+}
+
+#[test]
+fn diverging_runs_never_print_a_non_finite_value() {
+    let runs: [&[&str]; 6] = [
+        &["--lr", "10", "--steps", "5000"],
+        &["--optimizer", "rmsprop", "--alpha", "1.5"],
+        &["--optimizer", "adam", "--eps", "0", "--w0", "3"],
+        &["--optimizer", "adam", "--lr", "1e300"],
+        &["--precision", "f32", "--w0", "3e38"],
+        &["--precision", "f32", "--lr", "1e30", "--bias"],
+    ];
+    for run in runs {
+        for format in ["csv", "json", "last"] {
+            let args: Vec<&str> = ["trace", "--format", format].into_iter().chain(run.iter().copied()).collect();
+            let out = descent(&args);
+            assert!(matches!(out.status.code(), Some(2 | 3)), "{args:?}: {:?}", out.status);
+            let text = stdout(&out);
+            for bad in ["inf", "NaN", "nan"] {
+                assert!(!text.contains(bad), "{args:?} printed {bad}: {text}");
+            }
+            if !text.is_empty() {
+                let values = row_values(&text, format == "json");
+                assert!(!values.is_empty() && values.iter().all(|v| v.is_finite()), "{args:?}: {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_divergence_names_its_cause() {
+    let cause = |args: &[&str]| {
+        let all: Vec<&str> =
+            ["trace", "--steps", "5000", "--format", "last"].into_iter().chain(args.iter().copied()).collect();
+        let out = descent(&all);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.starts_with("diverged at step "), "{err}");
+        err
+    };
+    assert!(cause(&["--lr", "10"]).contains("lr 10 ≥ the critical lr 0.13333333333333333"));
+    assert!(cause(&["--weight-decay", "500"]).contains("weight decay 500 × lr 0.01 = 5 ≥ 2"));
+    assert!(cause(&["--optimizer", "adamw", "--lr", "0.5", "--weight-decay", "5"]).contains("weight decay 5"));
+    assert!(cause(&["--optimizer", "rmsprop", "--alpha", "1.5"]).contains("alpha 1.5 > 1"));
+    assert!(cause(&["--optimizer", "adam", "--eps", "0", "--w0", "3"]).contains("eps 0"));
+    assert!(cause(&["--optimizer", "adagrad", "--eps", "0", "--w0", "3"]).contains("at the optimum"));
+}
+
+#[test]
+fn numbers_print_as_python_repr_never_as_long_digit_runs() {
+    // The loss after 100 steps is about 5e-13: Python writes 5.165221080146611e-13, not 0.000000000000516….
+    let last = stdout(&descent(&["trace", "--steps", "100", "--format", "last"]));
+    assert_eq!(last.trim_end(), "100,2.9999997375697913,0,5.165221080146611e-13,-3.93645312946056e-06,0");
+    let f32 = stdout(&descent(&["trace", "--steps", "300", "--precision", "f32", "--format", "last"]));
+    assert!(f32.split(',').all(|v| v.trim_end().len() < 16), "{f32}");
+    // A huge lr: its message is short, in Python's form.
+    let out = descent(&["trace", "--lr", "1e308", "--steps", "2"]);
+    let err = stderr(&out);
+    assert!(err.contains("lr 1e+308") && err.len() < 200, "{err}");
+    expect_error(&["trace", "--lr", "-1e308"], &["invalid --lr -1e+308:"]);
+    expect_error(&["trace", "--tol=-1e-300"], &["invalid --tol -1e-300:"]);
+    // Text reports too: a tiny point reads as Python writes it.
+    let text = stdout(&descent(&["gradcheck", "--w", "1e-7"]));
+    assert!(text.starts_with("at w = 1e-07\n"), "{text}");
+    let text = stdout(&descent(&["gradcheck", "--w", "0"]));
+    assert!(text.contains("[-45.0]   rel. error 0.0e+00"), "{text}");
+}
+
+#[test]
+fn gradcheck_and_analyze_report_overflow() {
+    expect_error(&["gradcheck", "--w", "1e200"], &["the loss overflows f64 at w = 1e+200"]);
+    let dir = tempfile::tempdir().unwrap();
+    // x² = 1e308 fits f64, but the curvature 2·x² does not.
+    let edge = write_file(&dir, "edge.csv", b"1e154,1\n");
+    expect_error(&["analyze", "--data", &edge], &["the Hessian overflows f64"]);
+    expect_error(&["analyze", "--data", &edge, "--format", "json"], &["overflows"]);
+}
+
+/// Waits for `child` at most `limit`, killing it (and failing) when it runs on.
+fn wait_or_kill(child: &mut Child, limit: Duration, what: &str) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run() {
+    for format in ["csv", "json", "notebook"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_descent"))
+            .args(["trace", "--steps", "2000000000", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{format}: a first line");
+        // The reader is dropped here: the pipe is closed, as `| head -1` does.
+        let status = wait_or_kill(&mut child, Duration::from_secs(30), format);
+        assert!(status.success(), "{format}: a closed pipe exits 0 quietly: {status:?}");
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(err.is_empty(), "{format}: nothing on stderr: {err}");
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Outcome {
+    status: &'static str,
+    step: u64,
+    detail: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct WholeTrace<'a> {
+    data: &'a str,
+    samples: usize,
+    settings: &'a descent::engine::Settings,
+    rows: descent::export::trace::JsonRows,
+    outcome: Outcome,
+}
+
+#[test]
+fn streamed_json_is_the_whole_object_byte_for_byte() {
+    use descent::engine::trainer::{DynTrainer, Status};
+    let cases: [(&[&str], u64, Option<f64>); 5] = [
+        (&[], 3, None),
+        (&["--bias", "--optimizer", "rmsprop"], 40, None),
+        (&["--precision", "f32", "--optimizer", "adam", "--lr", "0.1", "--bias"], 30, None),
+        (&[], 10_000, Some(1e-6)),
+        (&["--lr", "0.2"], 500, None),
+    ];
+    for (flags, steps, tol) in cases {
+        let steps_text = steps.to_string();
+        let tol_text = tol.map(|t| t.to_string());
+        let mut args = vec!["trace", "--format", "json", "--steps", &steps_text];
+        if let Some(t) = &tol_text {
+            args.extend(["--tol", t]);
+        }
+        args.extend_from_slice(flags);
+        let out = descent(&args);
+        // The same run through the library, serialised whole as before the rows were streamed.
+        let engine =
+            descent::cli::Cli::try_parse_from(["descent"].into_iter().chain(flags.iter().copied())).unwrap().engine;
+        let settings = engine.settings();
+        let data = engine.dataset().unwrap();
+        let mut t = DynTrainer::new(&data, &settings).unwrap();
+        t.set_tolerance(tol);
+        let mut rows = vec![t.record()];
+        let status = t.run(steps, |r| rows.push(*r));
+        let last = rows.last().unwrap().step;
+        let outcome = match status {
+            Status::Running => Outcome { status: "completed", step: last, detail: None },
+            Status::Converged { step, by } => {
+                Outcome { status: "converged", step, detail: Some(format!("{by:?}").to_lowercase()) }
+            }
+            Status::Diverged { step, why } => {
+                Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
+            }
+        };
+        let whole = WholeTrace {
+            data: &data.name,
+            samples: data.len(),
+            settings: &settings,
+            rows: descent::export::trace::JsonRows::new(&rows, settings.precision),
+            outcome,
+        };
+        let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+        assert_eq!(stdout(&out), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn fifos_and_devices_are_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let mut paths = vec![("/dev/zero".to_string(), "/dev/zero")];
+    if made {
+        paths.push((fifo.to_string_lossy().into_owned(), "pipe.csv"));
+    } else {
+        eprintln!("mkfifo unavailable: the FIFO case is skipped");
+    }
+    for (path, name) in paths {
+        if !std::path::Path::new(&path).exists() {
+            continue;
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_descent"))
+            .args(["trace", "--data", &path])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_or_kill(&mut child, Duration::from_secs(30), &path);
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{path}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{path}: one line: {err}");
+        assert!(err.contains(name) && err.contains("not a regular file"), "{path}: {err}");
+    }
 }

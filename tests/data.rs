@@ -545,3 +545,148 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Precision limits and bounded reads
+
+#[test]
+fn data_record_where_they_overflow_each_precision() {
+    use descent::engine::Precision;
+    use descent::engine::error::Location;
+    let data = load_ok("scale.csv", "x,y\n1,2\n\n1e20,3\n1e200,4\n");
+    let f32 = data.check_range(Precision::F32).expect_err("x² = 1e40 overflows f32");
+    assert_eq!((f32.what, f32.at, f32.value), ("x²", Location::Line(4), 1e20));
+    assert_eq!(f32.to_string(), "scale.csv: x² overflows f32 at line 4 (x = 1e+20)");
+    let f64 = data.check_range(Precision::F64).expect_err("x² = 1e400 overflows f64");
+    assert_eq!(f64.to_string(), "scale.csv: x² overflows f64 at line 5 (x = 1e+200)");
+    // Every finite value still loads and round-trips: only runs refuse them.
+    assert_eq!(xs(&data), [1.0, 1e20, 1e200]);
+    let fine = load_ok("fine.csv", "x,y\n1,2\n1e15,-3e15\n");
+    assert!(fine.check_range(Precision::F32).is_ok() && fine.check_range(Precision::F64).is_ok());
+    let given = Dataset::new(vec![1.0, 2.0], vec![3.0, 1e39], "given").expect("finite");
+    let err = given.check_range(Precision::F32).expect_err("1e39 is beyond f32");
+    assert_eq!(err.to_string(), "given: y exceeds the f32 range at index 1 (y = 1e+39)");
+}
+
+#[test]
+fn runs_refuse_data_their_precision_cannot_hold() {
+    use descent::engine::trainer::DynTrainer;
+    use descent::engine::{ConfigError, Precision, Settings};
+    let data = load_ok("wide.csv", "1,2\n1e20,3\n");
+    let f32 = Settings { precision: Precision::F32, ..Settings::default() };
+    let err = DynTrainer::new(&data, &f32).expect_err("f32 cannot hold x²");
+    assert!(matches!(err, ConfigError::Overflow(_)), "{err:?}");
+    assert_eq!(err.to_string(), "wide.csv: x² overflows f32 at line 2 (x = 1e+20)");
+    assert!(DynTrainer::new(&data, &Settings::default()).is_ok(), "f64 can");
+}
+
+#[test]
+fn non_regular_files_are_refused_naming_the_file() {
+    if Path::new("/dev/null").exists() {
+        let err = Dataset::from_csv_path(Path::new("/dev/null")).expect_err("a device");
+        assert_eq!(err.to_string(), "/dev/null: a device, not a regular file: give a CSV file");
+    }
+}
+
+#[test]
+fn files_past_the_size_limit_are_refused_before_reading() {
+    use descent::engine::data::MAX_FILE_BYTES;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.csv");
+    // A sparse file: nothing is written, and nothing may be read.
+    std::fs::File::create(&path).and_then(|f| f.set_len(MAX_FILE_BYTES + 1)).expect("a sparse file");
+    let err = Dataset::from_csv_path(&path).expect_err("too large");
+    assert!(matches!(err, DataError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().ends_with("huge.csv: larger than 512 MiB, the limit of a data file"), "{err}");
+}
+
+/// Counts the bytes the current thread holds allocated, and their peak, for the memory tests below.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Counting;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn note(delta: isize) {
+        // try_with: allocations while a thread is torn down are not counted.
+        let _ = LIVE.try_with(|live| {
+            let now = live.get() + delta;
+            live.set(now);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        });
+    }
+
+    fn size(n: usize) -> isize {
+        isize::try_from(n).unwrap_or(isize::MAX)
+    }
+
+    // SAFETY: every call is forwarded to the system allocator unchanged; only thread-local counters are updated.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as the caller's contract.
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                note(size(layout.size()));
+            }
+            p
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as the caller's contract.
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() {
+                note(size(layout.size()));
+            }
+            p
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: as the caller's contract.
+            unsafe { System.dealloc(ptr, layout) };
+            note(-size(layout.size()));
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: as the caller's contract.
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                note(size(new_size) - size(layout.size()));
+            }
+            p
+        }
+    }
+
+    /// What `f` returns, and the most bytes this thread held at once while it ran, beyond what it held before.
+    pub fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let base = LIVE.with(Cell::get);
+        PEAK.with(|p| p.set(base));
+        let result = f();
+        let peak = PEAK.with(Cell::get) - base;
+        (result, usize::try_from(peak).unwrap_or(0))
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+#[test]
+fn blank_lines_reserve_no_memory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("blank.csv");
+    let blank = "\n".repeat(1_000_000);
+    std::fs::write(&path, &blank).expect("write");
+    let (result, peak) = counting::peak(|| Dataset::from_csv_path(&path));
+    assert!(matches!(result, Err(DataError::Empty { .. })), "{result:?}");
+    // The text itself (1 MB) and the reader's buffer; nothing per line (16 MB for two columns of a million rows).
+    assert!(peak < 4 << 20, "loading a million blank lines held {peak} bytes");
+    let content = format!("x,y\n{blank}1,2\n{blank}");
+    std::fs::write(&path, &content).expect("write");
+    let (result, peak) = counting::peak(|| Dataset::from_csv_path(&path));
+    assert_eq!(result.map(|d| d.len()).ok(), Some(1));
+    assert!(peak < 8 << 20, "one row among two million blank lines held {peak} bytes");
+}

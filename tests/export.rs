@@ -67,10 +67,8 @@ fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The row as `descent trace` prints it (see src/cli/commands.rs).
 fn cli_line(r: &Record<f64>, p: Precision) -> String {
-    let n = |v: f64| match p {
-        Precision::F32 => format!("{}", v as f32),
-        Precision::F64 => format!("{v}"),
-    };
+    // Python's repr of the f32 or the f64, integral values without `.0` (see descent::format::repr).
+    let n = |v: f64| descent::format::repr_in(v, p == Precision::F32);
     format!("{},{},{},{},{},{}", r.step, n(r.params.w), n(r.params.b), n(r.loss), n(r.grad.w), n(r.grad.b))
 }
 

@@ -6,11 +6,14 @@ use serde::Serialize;
 
 use super::{AnalyzeArgs, Command, EngineArgs, GradcheckArgs, ReportFormat, TraceArgs, TraceFormat};
 use crate::engine::analysis::{Analysis, analyze};
+use crate::engine::diagnose::{divergence_cause, start_failure};
 use crate::engine::gradient::GradientCheck;
+use crate::engine::settings::f32_rounding_problem;
 use crate::engine::trainer::{DynTrainer, Record, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
-use crate::export::trace::{self, JsonRows};
-use crate::format::compact;
+use crate::export::ExportError;
+use crate::export::trace::{self, JsonRowIn, PrettyObject};
+use crate::format::{compact, python_list, python_sci, repr};
 use crate::printout::{Printer, Style};
 
 /// Success.
@@ -20,7 +23,13 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 /// The run diverged.
 pub const EXIT_DIVERGED: i32 = 3;
 
+/// Updates computed between two checks of the output: a closed stdout stops a run within this many steps.
+const STEPS_PER_CHUNK: u64 = 1024;
+
 /// Runs a command and returns the process exit code. Errors are printed as one line on stderr.
+///
+/// A closed stdout (`descent trace | head`) ends the command at once, quietly, with [`EXIT_OK`]: the reader has
+/// what it wanted, as with most Unix tools.
 pub fn run_command(command: &Command) -> i32 {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -35,14 +44,19 @@ pub fn run_command(command: &Command) -> i32 {
         // A closed pipe (`descent trace | head`) is not an error worth a message.
         (Err(CliError::Io(e)), _) | (Ok(_), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         (Err(e), _) => {
-            eprintln!("error: {e}");
+            message(&format!("error: {e}"));
             EXIT_BAD_INPUT
         }
         (Ok(_), Err(e)) => {
-            eprintln!("error: writing the output: {e}");
+            message(&format!("error: writing the output: {e}"));
             EXIT_BAD_INPUT
         }
     }
+}
+
+/// One line on stderr; a closed stderr is ignored (`eprintln!` would panic).
+fn message(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
 /// Why a command failed.
@@ -57,23 +71,79 @@ pub enum CliError {
     /// A bad option value.
     #[error("{0}")]
     Usage(String),
+    /// The data overflow the run's precision.
+    #[error(transparent)]
+    Overflow(#[from] crate::engine::OverflowError),
+    /// A start, a point or an analysis whose numbers overflow the precision.
+    #[error("{0}")]
+    NotFinite(String),
     /// Output failed.
     #[error(transparent)]
     Io(#[from] io::Error),
 }
 
+impl From<ExportError> for CliError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Stream(io) => CliError::Io(io),
+            ExportError::Json(json) if json.is_io() => CliError::Io(io::Error::from(json)),
+            other => CliError::Usage(other.to_string()),
+        }
+    }
+}
+
+/// The data and settings of a command, checked: valid settings (in the run's precision) and data that the precision
+/// can hold.
 fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError> {
     let settings = engine.settings();
     settings.validate()?;
     if !settings.bias && engine.b0.is_some() {
         return Err(CliError::Usage("--b0 needs --bias (the model ŷ = w·x has no b)".into()));
     }
-    Ok((engine.dataset()?, settings))
+    let data = engine.dataset()?;
+    data.check_range(settings.precision)?;
+    Ok((data, settings))
 }
 
-/// One trace row in the run's precision (`{}` of the f32 or the f64), as the CSV export writes it.
+/// One trace row in the run's precision (Python's repr of the f32 or the f64), as the CSV export writes it.
 fn csv_row(r: &Record<f64>, p: Precision) -> String {
-    trace::fields(r, p).join(",")
+    let mut line = String::new();
+    trace::push_row(&mut line, r, p);
+    line
+}
+
+/// A trainer at the start of `settings`, refused when its loss or gradient there is not finite.
+fn start(data: &Dataset, settings: &Settings, tol: Option<f64>) -> Result<DynTrainer, CliError> {
+    let mut trainer = DynTrainer::new(data, settings)?;
+    let first = trainer.record();
+    if !(first.loss.is_finite() && first.grad.w.is_finite() && first.grad.b.is_finite()) {
+        return Err(CliError::NotFinite(start_failure(data, settings, &first)));
+    }
+    trainer.set_tolerance(tol);
+    Ok(trainer)
+}
+
+/// Up to `steps` updates, handing each new row to `emit`; stops at the first error `emit` returns (a closed
+/// stdout), within [`STEPS_PER_CHUNK`] steps of it.
+fn run_rows(
+    trainer: &mut DynTrainer,
+    steps: u64,
+    mut emit: impl FnMut(&Record<f64>) -> Result<(), CliError>,
+) -> Result<Status, CliError> {
+    let mut left = steps;
+    let mut status = trainer.status();
+    while left > 0 && !status.is_finished() {
+        let chunk = left.min(STEPS_PER_CHUNK);
+        let mut result = Ok(());
+        status = trainer.run(chunk, |r| {
+            if result.is_ok() {
+                result = emit(r);
+            }
+        });
+        result?;
+        left -= chunk;
+    }
+    Ok(status)
 }
 
 fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
@@ -81,24 +151,22 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     if let Some(tol) = a.tol
         && !(tol >= 0.0 && tol.is_finite())
     {
-        return Err(CliError::Usage(format!("invalid --tol {tol}: must be a finite number ≥ 0")));
+        return Err(CliError::Usage(format!("invalid --tol {}: must be a finite number ≥ 0", repr(tol))));
     }
-    let mut trainer = DynTrainer::new(&data, &settings)?;
-    trainer.set_tolerance(a.tol);
+    let mut trainer = start(&data, &settings, a.tol)?;
     let p = settings.precision;
     let first = trainer.record();
     let status = match a.format {
         TraceFormat::Csv => {
             writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
             writeln!(out, "{}", csv_row(&first, p))?;
-            let mut err = Ok(());
-            let s = trainer.run(a.steps, |r| {
-                if err.is_ok() {
-                    err = writeln!(out, "{}", csv_row(r, p));
-                }
-            });
-            err?;
-            s
+            let mut line = String::new();
+            run_rows(&mut trainer, a.steps, |r| {
+                line.clear();
+                trace::push_row(&mut line, r, p);
+                line.push('\n');
+                Ok(out.write_all(line.as_bytes())?)
+            })?
         }
         TraceFormat::Last => {
             // Only the final row, in the csv format without its header: the trajectory is never stored.
@@ -106,62 +174,19 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
             writeln!(out, "{}", csv_row(&trainer.record(), p))?;
             s
         }
-        TraceFormat::Json => {
-            let mut rows = vec![first];
-            let s = trainer.run(a.steps, |r| rows.push(*r));
-            write_json(out, &data, &settings, &rows, s, p)?;
-            s
-        }
-        TraceFormat::Notebook => {
-            let x = data.x.as_slice().unwrap_or(&[]);
-            let y = data.y.as_slice().unwrap_or(&[]);
-            let printer = Printer::new(
-                Style::for_source(settings.gradient),
-                x,
-                y,
-                settings.bias,
-                p == Precision::F32,
-                first.params,
-            );
-            for line in printer.header(first.params) {
-                writeln!(out, "{line}")?;
-            }
-            let mut before = first;
-            let mut last_forward = first.params;
-            let mut err = Ok(());
-            let s = trainer.run(a.steps, |r| {
-                for line in printer.step(before.step, before.params, before.loss, before.grad, r.params) {
-                    if err.is_ok() {
-                        err = writeln!(out, "{line}");
-                    }
-                }
-                // The notebook's closing comparison shows the last forward pass: the one before the final update.
-                last_forward = before.params;
-                before = *r;
-            });
-            err?;
-            for line in printer.footer(last_forward) {
-                writeln!(out, "{line}")?;
-            }
-            s
-        }
+        TraceFormat::Json => trace_json(out, &data, &settings, &mut trainer, a.steps)?,
+        TraceFormat::Notebook => trace_notebook(out, &data, &settings, &mut trainer, a.steps)?,
     };
     out.flush()?;
     Ok(match status {
         Status::Diverged { step, why } => {
-            let why = match why {
-                crate::engine::trainer::Divergence::NonFinite => "a value became non-finite",
-                crate::engine::trainer::Divergence::LossExploded => "the loss exploded",
-            };
-            eprintln!(
-                "diverged at step {step} ({why}; lr {} — see `descent analyze` for the critical lr)",
-                settings.optimizer.lr
-            );
+            let cause = divergence_cause(&data, &settings, &trainer.record(), why);
+            message(&format!("diverged at step {step}: {cause}"));
             EXIT_DIVERGED
         }
         Status::Converged { step, .. } if a.format != TraceFormat::Json => {
             if a.tol.is_some() {
-                eprintln!("converged at step {step}");
+                message(&format!("converged at step {step}"));
             }
             EXIT_OK
         }
@@ -169,13 +194,37 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     })
 }
 
-#[derive(Serialize)]
-struct TraceJson<'a> {
-    data: &'a str,
-    samples: usize,
-    settings: &'a Settings,
-    rows: JsonRows,
-    outcome: Outcome,
+/// The notebook's printout of a run: its header, each step as the notebook prints it, and its closing comparison.
+fn trace_notebook(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    trainer: &mut DynTrainer,
+    steps: u64,
+) -> Result<Status, CliError> {
+    let first = trainer.record();
+    let x = data.x.as_slice().unwrap_or(&[]);
+    let y = data.y.as_slice().unwrap_or(&[]);
+    let f32 = settings.precision == Precision::F32;
+    let printer = Printer::new(Style::for_source(settings.gradient), x, y, settings.bias, f32, first.params);
+    for line in printer.header(first.params) {
+        writeln!(out, "{line}")?;
+    }
+    let mut before = first;
+    let mut last_forward = first.params;
+    let status = run_rows(trainer, steps, |r| {
+        for line in printer.step(before.step, before.params, before.loss, before.grad, r.params) {
+            writeln!(out, "{line}")?;
+        }
+        // The notebook's closing comparison shows the last forward pass: the one before the final update.
+        last_forward = before.params;
+        before = *r;
+        Ok(())
+    })?;
+    for line in printer.footer(last_forward) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(status)
 }
 
 #[derive(Serialize)]
@@ -197,26 +246,34 @@ fn outcome(s: Status, last_step: u64) -> Outcome {
     }
 }
 
-fn write_json(
+/// `{"data", "samples", "settings", "rows": [...], "outcome"}`, pretty-printed and streamed: each row is written as
+/// it is computed, so memory stays constant however many steps run.
+fn trace_json(
     out: &mut impl Write,
     data: &Dataset,
     settings: &Settings,
-    rows: &[Record<f64>],
-    s: Status,
-    p: Precision,
-) -> Result<(), CliError> {
-    let last = rows.last().map_or(0, |r| r.step);
-    let json = TraceJson {
-        data: &data.name,
-        samples: data.len(),
-        settings,
-        // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
-        rows: JsonRows::new(rows, p),
-        outcome: outcome(s, last),
-    };
-    let text = serde_json::to_string_pretty(&json).map_err(|e| CliError::Usage(e.to_string()))?;
-    writeln!(out, "{text}")?;
-    Ok(())
+    trainer: &mut DynTrainer,
+    steps: u64,
+) -> Result<Status, CliError> {
+    let p = settings.precision;
+    let mut json = PrettyObject::new(&mut *out)?;
+    json.field("data", &data.name)?;
+    json.field("samples", &data.len())?;
+    json.field("settings", settings)?;
+    json.begin_array("rows")?;
+    // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
+    let first = trainer.record();
+    json.element(&JsonRowIn::new(&first, p))?;
+    let mut last = first.step;
+    let status = run_rows(trainer, steps, |r| {
+        last = r.step;
+        Ok(json.element(&JsonRowIn::new(r, p))?)
+    })?;
+    json.end_array()?;
+    json.field("outcome", &outcome(status, last))?;
+    let out = json.finish()?;
+    writeln!(out)?;
+    Ok(status)
 }
 
 fn point(engine: &EngineArgs, w: Option<f64>, b: Option<f64>) -> Result<Params<f64>, CliError> {
@@ -224,7 +281,12 @@ fn point(engine: &EngineArgs, w: Option<f64>, b: Option<f64>) -> Result<Params<f
     let p = Params { w: w.unwrap_or(s.w0), b: if s.bias { b.unwrap_or(s.b0) } else { 0.0 } };
     for (name, v) in [("--w", p.w), ("--b", p.b)] {
         if !v.is_finite() {
-            return Err(CliError::Usage(format!("invalid {name} {v}: must be finite")));
+            return Err(CliError::Usage(format!("invalid {name} {}: must be finite", repr(v))));
+        }
+        if s.precision == Precision::F32
+            && let Some(reason) = f32_rounding_problem(v)
+        {
+            return Err(CliError::Usage(format!("{name} {} {reason}", repr(v))));
         }
     }
     if !s.bias && b.is_some() {
@@ -255,6 +317,14 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let (data, settings) = setup(&a.engine)?;
     let at = point(&a.engine, a.w, a.b)?;
     let an: Analysis = analyze(&data, &settings, at);
+    if let Some(what) = an.non_finite() {
+        let (x, y) = data.scale();
+        return Err(CliError::NotFinite(format!(
+            "{what} overflows f64 for this data (|x| up to {}, |y| up to {}); rescale the data",
+            repr(x),
+            repr(y)
+        )));
+    }
     let lr = settings.optimizer.lr;
     match a.format {
         ReportFormat::Json => {
@@ -279,7 +349,7 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
         }
         ReportFormat::Text => {
             let opt = |v: Option<f64>| v.map_or("none (zero curvature)".to_string(), compact);
-            let b = if settings.bias { format!(", b* = {}", an.optimum.b) } else { String::new() };
+            let b = if settings.bias { format!(", b* = {}", repr(an.optimum.b)) } else { String::new() };
             writeln!(
                 out,
                 "data            {} ({} samples), loss {}, gradient {}",
@@ -288,9 +358,10 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
                 settings.loss.name(),
                 settings.gradient.label()
             )?;
-            writeln!(out, "optimum         w* = {}{b}", an.optimum.w)?;
-            writeln!(out, "min loss        {}", an.min_loss)?;
-            writeln!(out, "hessian         {:?}", an.hessian)?;
+            writeln!(out, "optimum         w* = {}{b}", repr(an.optimum.w))?;
+            writeln!(out, "min loss        {}", repr(an.min_loss))?;
+            let rows: Vec<String> = an.hessian.iter().map(|row| python_list(row, false)).collect();
+            writeln!(out, "hessian         [{}]", rows.join(", "))?;
             writeln!(
                 out,
                 "curvature       λmax = {}, λmin = {}",
@@ -336,6 +407,7 @@ fn gradcheck(a: &GradcheckArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let at = point(&a.engine, Some(a.w), a.b)?;
     let trainer = DynTrainer::new(&data, &settings)?;
     let c: GradientCheck = trainer.gradient_check(at);
+    check_finite(&c, trainer.loss_at(at), at, &settings)?;
     let explanation = c.explain_ratio(settings.optimizer.lr);
     match a.format {
         ReportFormat::Json => {
@@ -354,11 +426,13 @@ fn gradcheck(a: &GradcheckArgs, out: &mut impl Write) -> Result<i32, CliError> {
             writeln!(out, "{text}")?;
         }
         ReportFormat::Text => {
-            let v = |g| format!("{:?}", c.as_vec(g));
-            writeln!(out, "at w = {}{}", at.w, if settings.bias { format!(", b = {}", at.b) } else { String::new() })?;
+            let f32 = settings.precision == Precision::F32;
+            let v = |g| python_list(&c.as_vec(g), f32);
+            let b = if settings.bias { format!(", b = {}", repr(at.b)) } else { String::new() };
+            writeln!(out, "at w = {}{b}", repr(at.w))?;
             writeln!(out, "analytic        {}", v(c.analytic))?;
-            writeln!(out, "autodiff        {}   rel. error {:.1e}", v(c.autodiff), c.autodiff_error())?;
-            writeln!(out, "numeric         {}   rel. error {:.1e}", v(c.numeric), c.numeric_error())?;
+            writeln!(out, "autodiff        {}   rel. error {}", v(c.autodiff), python_sci(c.autodiff_error(), 1))?;
+            writeln!(out, "numeric         {}   rel. error {}", v(c.numeric), python_sci(c.numeric_error(), 1))?;
             writeln!(
                 out,
                 "notebook-sum    {}   ratio {}",
@@ -371,4 +445,27 @@ fn gradcheck(a: &GradcheckArgs, out: &mut impl Write) -> Result<i32, CliError> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Refuses a gradient check whose loss or gradients overflow the run's precision at `at` (their ratios would be
+/// NaN), naming what overflows.
+fn check_finite(c: &GradientCheck, loss: f64, at: Params<f64>, settings: &Settings) -> Result<(), CliError> {
+    let sources = [
+        ("the loss", vec![loss]),
+        ("the analytic gradient", c.as_vec(c.analytic)),
+        ("the autodiff gradient", c.as_vec(c.autodiff)),
+        ("the numeric gradient", c.as_vec(c.numeric)),
+        ("the notebook-sum gradient", c.as_vec(c.notebook_sum)),
+    ];
+    match sources.iter().find(|(_, v)| !v.iter().all(|g| g.is_finite())) {
+        None => Ok(()),
+        Some((what, _)) => {
+            let b = if settings.bias { format!(", b = {}", repr(at.b)) } else { String::new() };
+            Err(CliError::NotFinite(format!(
+                "{what} overflows {} at w = {}{b}: no gradients to compare; try a point nearer the data's scale",
+                settings.precision.label(),
+                repr(at.w)
+            )))
+        }
+    }
 }

@@ -224,7 +224,8 @@ fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
         if WINDOW_SIDE.contains(&v) {
             Ok(v)
         } else {
-            Err(format!("{v} is outside {}…{} points", WINDOW_SIDE.start(), WINDOW_SIDE.end()))
+            let side = crate::format::repr_f32;
+            Err(format!("{} is outside {}…{} points", side(v), side(*WINDOW_SIDE.start()), side(*WINDOW_SIDE.end())))
         }
     };
     Ok([side(w)?, side(h)?])

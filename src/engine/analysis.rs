@@ -12,6 +12,7 @@ use super::data::Dataset;
 use super::loss::{Loss, LossKind};
 use super::model::Params;
 use super::settings::{GradientSource, Settings};
+use crate::format::repr;
 
 /// The analysis of one problem.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -43,6 +44,27 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The first result that overflowed f64 ("the optimum", "the minimum loss", "the Hessian", "the critical lr"),
+    /// or `None` when every number is finite. Data near the top of the f64 range can make the fit's sums or
+    /// 2/λmax overflow; a report then says so instead of printing NaN or "zero curvature".
+    pub fn non_finite(&self) -> Option<&'static str> {
+        let finite = |v: f64| v.is_finite();
+        let lrs = [self.critical_lr, self.monotone_lr, self.optimal_lr, self.condition_number];
+        if !(finite(self.optimum.w) && finite(self.optimum.b)) {
+            Some("the optimum")
+        } else if !finite(self.min_loss) {
+            Some("the minimum loss")
+        } else if !self.hessian.iter().flatten().all(|&v| finite(v)) || !finite(self.curvature_max) {
+            Some("the Hessian")
+        } else if !finite(self.curvature_min) {
+            Some("the smallest curvature")
+        } else if !lrs.into_iter().flatten().all(finite) {
+            Some("a critical learning rate (the curvature is too small)")
+        } else {
+            None
+        }
+    }
+
     /// The heavy-ball bound: SGD with momentum β is stable while lr·λmax < 2 + 2β.
     pub fn critical_lr_with_momentum(&self, momentum: f64) -> Option<f64> {
         self.critical_lr.map(|c| c * (1.0 + momentum))
@@ -157,10 +179,10 @@ pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis
                           diverges; with a fixed lr it ends oscillating around the optimum with steps of lr·|g|."
             .to_string(),
         LossKind::Huber => format!(
-            "Huber is quadratic only for residuals under δ = {}: this curvature is local, taken at w = {:.4}{}.",
-            settings.huber_delta,
-            point.w,
-            if bias { format!(", b = {:.4}", point.b) } else { String::new() }
+            "Huber is quadratic only for residuals under δ = {}: this curvature is local, taken at w = {}{}.",
+            repr(settings.huber_delta),
+            repr(point.w),
+            if bias { format!(", b = {}", repr(point.b)) } else { String::new() }
         ),
     };
     Analysis {

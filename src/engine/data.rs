@@ -11,7 +11,8 @@ use ndarray::Array1;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
-use crate::engine::error::DataError;
+use crate::engine::error::{DataError, Location, OverflowError};
+use crate::engine::settings::Precision;
 
 /// The built-in dataset names accepted by [`Dataset::preset`] and [`Dataset::load`].
 pub const PRESETS: [&str; 4] = ["notebook", "noisy", "outliers", "large"];
@@ -43,11 +44,19 @@ const OUTLIERS_N: usize = 20;
 const OUTLIERS: [(usize, f64); 3] = [(4, 20.0), (10, 25.0), (15, 18.0)];
 /// Number of points in the `large` preset.
 const LARGE_N: usize = 1_000_000;
+/// The largest data file read, in bytes (512 MiB): a file, or a reader, is never read past it.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// The most rows a data file may hold (20 million: 320 MB as two columns of f64).
+pub const MAX_ROWS: usize = 20_000_000;
 /// Longest offending text quoted in an error message, in characters.
 const MAX_QUOTED_CHARS: usize = 40;
 
 /// Paired samples x and y (always the same length, never empty, every value finite).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Values may be as large as f64 allows, but a run refuses data whose values, squares or sums overflow its
+/// precision ([`Dataset::check_range`]): where that first happens is found once, when the dataset is made, so the
+/// message can name the line of a CSV file.
+#[derive(Clone, Debug)]
 pub struct Dataset {
     /// Inputs.
     pub x: Array1<f64>,
@@ -55,6 +64,15 @@ pub struct Dataset {
     pub y: Array1<f64>,
     /// Where it came from: a preset name or a file name.
     pub name: String,
+    /// Where the data first leave each precision's range (`None`, without an allocation, when they never do).
+    overflows: Option<Box<Overflows>>,
+}
+
+impl PartialEq for Dataset {
+    /// The same samples under the same name (where an overflow was found follows from the samples).
+    fn eq(&self, other: &Self) -> bool {
+        (&self.x, &self.y, &self.name) == (&other.x, &other.y, &other.name)
+    }
 }
 
 impl Dataset {
@@ -64,6 +82,7 @@ impl Dataset {
             x: Array1::from(vec![1.0, 2.0, 3.0, 4.0]),
             y: Array1::from(vec![3.0, 6.0, 9.0, 12.0]),
             name: "notebook".into(),
+            overflows: None,
         }
     }
 
@@ -95,7 +114,40 @@ impl Dataset {
                 return Err(DataError::NonFiniteValue { name, column, index, value });
             }
         }
-        Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name })
+        let mut limits = Limits::default();
+        for (i, (&xi, &yi)) in x.iter().zip(&y).enumerate() {
+            limits.add(xi, yi, || Location::Index(i));
+        }
+        Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name, overflows: limits.found() })
+    }
+
+    /// Refuses data that a run in `precision` cannot hold: a value beyond its range, a square x² or y² that
+    /// overflows it (and so would the loss and the gradient at once), or sums Σx², Σy² that do. Trainers call it.
+    ///
+    /// # Errors
+    /// [`OverflowError`] naming the dataset, what overflows and the first line (or index) where it does.
+    pub fn check_range(&self, precision: Precision) -> Result<(), OverflowError> {
+        let found = self.overflows.as_ref().and_then(|o| match precision {
+            Precision::F32 => o.f32,
+            Precision::F64 => o.f64,
+        });
+        match found {
+            None => Ok(()),
+            Some(o) => Err(OverflowError {
+                name: self.name.clone(),
+                what: o.what,
+                precision: precision.label(),
+                at: o.at,
+                column: o.column,
+                value: o.value,
+            }),
+        }
+    }
+
+    /// The largest |x| and |y| (the data's scale, for messages).
+    pub fn scale(&self) -> (f64, f64) {
+        let max_abs = |v: &Array1<f64>| v.iter().fold(0.0f64, |m, &a| m.max(a.abs()));
+        (max_abs(&self.x), max_abs(&self.y))
     }
 
     /// A built-in dataset by name (one of [`PRESETS`], case-insensitive); see [`preset_description`].
@@ -173,12 +225,25 @@ impl Dataset {
 
     /// Reads a two-column CSV file; the dataset is named after the file.
     ///
-    /// See [`Dataset::from_csv_reader`] for the format.
+    /// See [`Dataset::from_csv_reader`] for the format. Only a regular file is read (a FIFO would block, a device
+    /// such as /dev/zero never ends), and only up to [`MAX_FILE_BYTES`].
     ///
     /// # Errors
-    /// [`DataError::Io`] when the file is missing or unreadable, and every error of [`Dataset::from_csv_reader`].
+    /// [`DataError::Io`] when the file is missing or unreadable or a directory, [`DataError::NotAFile`] for a FIFO,
+    /// device or socket, [`DataError::TooLarge`] past [`MAX_FILE_BYTES`], and every error of
+    /// [`Dataset::from_csv_reader`].
     pub fn from_csv_path(path: &Path) -> Result<Dataset, DataError> {
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+        let io_error = |source| DataError::Io { path: path.to_owned(), source };
+        // Checked before opening: opening a FIFO blocks until some other process writes to it.
+        regular_file(&std::fs::metadata(path).map_err(io_error)?, path)?;
+        let file = File::open(path).map_err(io_error)?;
+        // And checked again on what was opened, in case the path changed in between.
+        let metadata = file.metadata().map_err(io_error)?;
+        regular_file(&metadata, path)?;
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(DataError::TooLarge { path: path.to_owned() });
+        }
+        let bytes = read_capped(file, metadata.len(), path)?;
         parse_csv(&bytes, path)
     }
 
@@ -193,19 +258,17 @@ impl Dataset {
     /// With the 1-based line where one applies: [`DataError::Empty`] (no bytes, or only whitespace),
     /// [`DataError::NoRows`] (a header only), [`DataError::Binary`] (a NUL or other control byte, or invalid
     /// UTF-8), [`DataError::Columns`] (a row without exactly two fields), [`DataError::NotNumber`],
-    /// [`DataError::NotFinite`]; [`DataError::Io`] when the reader fails.
-    pub fn from_csv_reader(mut reader: impl Read, path_for_messages: &Path) -> Result<Dataset, DataError> {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|source| DataError::Io { path: path_for_messages.to_owned(), source })?;
+    /// [`DataError::NotFinite`], [`DataError::TooManyRows`] past [`MAX_ROWS`]; [`DataError::TooLarge`] past
+    /// [`MAX_FILE_BYTES`] (nothing beyond that is read); [`DataError::Io`] when the reader fails.
+    pub fn from_csv_reader(reader: impl Read, path_for_messages: &Path) -> Result<Dataset, DataError> {
+        let bytes = read_capped(reader, 0, path_for_messages)?;
         parse_csv(&bytes, path_for_messages)
     }
 
     /// Writes the dataset as CSV: a header `x,y`, then one row per sample.
     ///
-    /// Every value is written in Rust's shortest round-trip form (`{}`, or `{:e}` for magnitudes below 1e-5
-    /// or from 1e16 up, which would otherwise be long runs of zeros), so reading the text back gives
+    /// Every value is written as [`crate::format::repr`] writes it (Python's repr: shortest round-trip digits,
+    /// `1e-05` below 1e-4 and `1e+16` from 1e16, integral values without `.0`), so reading the text back gives
     /// bit-for-bit the same numbers, -0.0 included. The writer is buffered internally.
     ///
     /// # Errors
@@ -234,6 +297,57 @@ impl Dataset {
     }
 }
 
+/// Refuses anything but a regular file (following symbolic links): a directory as the I/O error reading it would
+/// give, a FIFO, device or socket naming what it is.
+fn regular_file(metadata: &std::fs::Metadata, path: &Path) -> Result<(), DataError> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        let source = io::Error::new(io::ErrorKind::IsADirectory, "it is a directory");
+        return Err(DataError::Io { path: path.to_owned(), source });
+    }
+    Err(DataError::NotAFile { path: path.to_owned(), what: special_file(&kind) })
+}
+
+/// What a special file is: a FIFO, a device, a socket.
+#[cfg(unix)]
+fn special_file(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// What a special file is (other platforms do not say).
+#[cfg(not(unix))]
+fn special_file(_kind: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// Reads `reader` to its end, but never more than [`MAX_FILE_BYTES`]; `size_hint` (the file's size, or 0) sizes the
+/// buffer.
+fn read_capped(reader: impl Read, size_hint: u64, path: &Path) -> Result<Vec<u8>, DataError> {
+    let capacity = usize::try_from(size_hint.min(MAX_FILE_BYTES)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    // One byte past the limit tells a file at the limit from a longer one.
+    reader
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| DataError::Io { path: path.to_owned(), source })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(DataError::TooLarge { path: path.to_owned() });
+    }
+    Ok(bytes)
+}
+
 /// The preset in [`PRESETS`] that `name` spells (ignoring case and surrounding whitespace).
 fn canonical_preset(name: &str) -> Option<&'static str> {
     let name = name.trim();
@@ -253,10 +367,97 @@ fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
     values
 }
 
-/// Writes one float in its shortest round-trip form, in scientific notation when plain would be long.
+/// Writes one float as [`crate::format::repr`] does: shortest round-trip digits, exponent form below 1e-4 and
+/// from 1e16 (never a long run of zeros).
 fn write_float(w: &mut impl Write, v: f64) -> io::Result<()> {
-    let magnitude = v.abs();
-    if magnitude == 0.0 || (1e-5..1e16).contains(&magnitude) { write!(w, "{v}") } else { write!(w, "{v:e}") }
+    w.write_all(crate::format::repr(v).as_bytes())
+}
+
+/// Where a dataset first leaves the range of f32 and of f64.
+#[derive(Clone, Copy, Debug, Default)]
+struct Overflows {
+    /// The first overflow in f32 (values rounded to f32, squares in f32).
+    f32: Option<Overflow>,
+    /// The first overflow in f64.
+    f64: Option<Overflow>,
+}
+
+/// Finds [`Overflows`] sample by sample as a dataset is made.
+#[derive(Debug, Default)]
+struct Limits {
+    /// What was found so far.
+    found: Overflows,
+    /// Running Σx², Σy² of the values rounded to f32, then of the f64 values (in f64 either way).
+    sums: [[f64; 2]; 2],
+}
+
+/// What overflows, where, and the value there.
+#[derive(Clone, Copy, Debug)]
+struct Overflow {
+    what: &'static str,
+    column: &'static str,
+    value: f64,
+    at: Location,
+}
+
+impl Limits {
+    /// What was found, boxed (`None` when the data fit both precisions).
+    fn found(self) -> Option<Box<Overflows>> {
+        (self.found.f32.is_some() || self.found.f64.is_some()).then(|| Box::new(self.found))
+    }
+
+    /// Checks one more sample; `at` locates it (called only when a new overflow is found there).
+    fn add(&mut self, x: f64, y: f64, at: impl Fn() -> Location) {
+        if self.found.f32.is_none() {
+            let (xr, yr) = (x as f32, y as f32);
+            let fits = |v: f64| (v as f32).is_finite();
+            let squares = [xr * xr, yr * yr].map(f64::from);
+            let problem = overflow(x, y, [xr.is_finite(), yr.is_finite()], squares, fits)
+                .or_else(|| sums_overflow(&mut self.sums[0], [x, y], squares, fits));
+            self.found.f32 = problem.map(|(what, column, value)| Overflow { what, column, value, at: at() });
+        }
+        if self.found.f64.is_none() {
+            let squares = [x * x, y * y];
+            let problem = overflow(x, y, [true, true], squares, f64::is_finite)
+                .or_else(|| sums_overflow(&mut self.sums[1], [x, y], squares, f64::is_finite));
+            self.found.f64 = problem.map(|(what, column, value)| Overflow { what, column, value, at: at() });
+        }
+    }
+}
+
+/// (what, column, value) when a value or its square overflows; `fits` says whether a square stays finite.
+fn overflow(
+    x: f64,
+    y: f64,
+    values_fit: [bool; 2],
+    squares: [f64; 2],
+    fits: impl Fn(f64) -> bool,
+) -> Option<(&'static str, &'static str, f64)> {
+    match (values_fit, squares.map(fits)) {
+        ([false, _], _) => Some(("x", "x", x)),
+        ([_, false], _) => Some(("y", "y", y)),
+        (_, [false, _]) => Some(("x²", "x", x)),
+        (_, [_, false]) => Some(("y²", "y", y)),
+        _ => None,
+    }
+}
+
+/// Adds the squares to the running sums Σx², Σy²; (what, column, value) once a sum overflows.
+fn sums_overflow(
+    sums: &mut [f64; 2],
+    [x, y]: [f64; 2],
+    squares: [f64; 2],
+    fits: impl Fn(f64) -> bool,
+) -> Option<(&'static str, &'static str, f64)> {
+    sums[0] += squares[0];
+    sums[1] += squares[1];
+    if !fits(sums[0]) {
+        Some(("Σx²", "x", x))
+    } else if !fits(sums[1]) {
+        Some(("Σy²", "y", y))
+    } else {
+        None
+    }
 }
 
 /// Standard normal samples from ChaCha8 by Marsaglia's polar form of the Box–Muller transform.
@@ -326,6 +527,11 @@ fn portable_ln(x: f64) -> f64 {
 /// The text is held in memory so that an error can name the line where its record starts: the `csv` crate's
 /// positions do not count the blank lines it skips.
 fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
+    parse_csv_rows(bytes, path, MAX_ROWS)
+}
+
+/// [`parse_csv`] with at most `max_rows` rows.
+fn parse_csv_rows(bytes: &[u8], path: &Path, max_rows: usize) -> Result<Dataset, DataError> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -334,10 +540,12 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         .buffer_capacity(1 << 16)
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
-    // At most one row per line: count the lines once (a fast scan) rather than regrow the vectors.
-    let rows = count_newlines(bytes) + 1;
+    // A row takes a line and holds a comma: count both once (fast scans) rather than regrow the vectors, and
+    // reserve nothing for blank lines.
+    let rows = (count_byte(bytes, b'\n') + 1).min(count_byte(bytes, b',')).min(max_rows);
     let mut x = Vec::with_capacity(rows);
     let mut y = Vec::with_capacity(rows);
+    let mut limits = Limits::default();
     let mut first_record = true;
     let mut seen_content = false;
     loop {
@@ -367,8 +575,14 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         if !std::mem::replace(&mut seen_content, true) && is_header(fx, fy) {
             continue;
         }
-        x.push(parse_field(fx, "x").map_err(|e| e.into_error(path, line()))?);
-        y.push(parse_field(fy, "y").map_err(|e| e.into_error(path, line()))?);
+        if x.len() == max_rows {
+            return Err(DataError::TooManyRows { path: path.to_owned(), line: line() });
+        }
+        let xv = parse_field(fx, "x").map_err(|e| e.into_error(path, line()))?;
+        let yv = parse_field(fy, "y").map_err(|e| e.into_error(path, line()))?;
+        limits.add(xv, yv, || Location::Line(line()));
+        x.push(xv);
+        y.push(yv);
     }
     if !seen_content {
         return Err(DataError::Empty { path: path.to_owned() });
@@ -377,7 +591,7 @@ fn parse_csv(bytes: &[u8], path: &Path) -> Result<Dataset, DataError> {
         return Err(DataError::NoRows { path: path.to_owned() });
     }
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name })
+    Ok(Dataset { x: Array1::from(x), y: Array1::from(y), name, overflows: limits.found() })
 }
 
 /// The 1-based line where the record read from `position` starts: skips the line ends the reader passed over
@@ -413,9 +627,9 @@ fn is_binary(bytes: &[u8]) -> bool {
     control || (non_ascii && std::str::from_utf8(bytes).is_err())
 }
 
-/// Number of LF bytes, counted in chunks whose per-byte sums fit a `u8` (so the count vectorises well).
-fn count_newlines(bytes: &[u8]) -> usize {
-    bytes.chunks(255).map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>())).sum()
+/// Number of bytes equal to `byte`, counted in chunks whose per-byte sums fit a `u8` (so the count vectorises well).
+fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    bytes.chunks(255).map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b == byte)).sum::<u8>())).sum()
 }
 
 /// True when the first row's trimmed fields read as a header: both non-empty and neither a number.
@@ -486,6 +700,27 @@ mod tests {
             let (ours, std) = (portable_ln(x), x.ln());
             assert!((ours - std).abs() <= 4.0 * f64::EPSILON * std.abs(), "{x}: {ours} vs {std}");
         }
+    }
+
+    #[test]
+    fn rows_past_the_limit_are_refused_naming_the_line() {
+        let path = Path::new("rows.csv");
+        assert_eq!(parse_csv_rows(b"x,y\n1,2\n\n3,4\n", path, 2).map(|d| d.len()).ok(), Some(2));
+        let err = parse_csv_rows(b"x,y\n1,2\n\n3,4\n5,6\n", path, 2).expect_err("3 rows, 2 allowed");
+        assert!(matches!(err, DataError::TooManyRows { line: 5, .. }), "{err:?}");
+        assert_eq!(
+            DataError::TooManyRows { path: path.to_owned(), line: 5 }.to_string(),
+            "rows.csv:5: more than 20000000 rows, the limit of a data file"
+        );
+    }
+
+    #[test]
+    fn overflows_are_found_once_per_precision() {
+        let data = Dataset::new(vec![1.0, 1e20, 1e200], vec![0.0, 0.0, 0.0], "mine").expect("finite");
+        assert!(data.check_range(Precision::F32).is_err_and(|e| e.at == Location::Index(1) && e.what == "x²"));
+        assert!(data.check_range(Precision::F64).is_err_and(|e| e.at == Location::Index(2)));
+        assert!(Dataset::notebook().check_range(Precision::F32).is_ok());
+        assert!(Dataset::notebook().overflows.is_none(), "no allocation when the data fit");
     }
 
     #[test]

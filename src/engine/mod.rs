@@ -1,12 +1,14 @@
 //! The descent engine: pure numerics on ndarray, with no threads and no pixels.
 //!
 //! data → model ŷ = w·x (+ b) → loss → gradient source → optimizer, driven by the [`trainer`]; [`analysis`]
-//! gives the closed forms (optimum, curvature, critical learning rates).
+//! gives the closed forms (optimum, curvature, critical learning rates); [`diagnose`] says why a run cannot start
+//! or why it diverged.
 
 pub mod analysis;
 pub mod autodiff;
 pub mod batch;
 pub mod data;
+pub mod diagnose;
 pub mod error;
 pub mod gradient;
 pub mod loss;
@@ -19,7 +21,7 @@ pub mod sweep;
 pub mod trainer;
 
 pub use data::Dataset;
-pub use error::{ConfigError, DataError};
+pub use error::{ConfigError, DataError, OverflowError};
 pub use loss::LossKind;
 pub use model::{Grad, Params};
 pub use optim::{OptimizerConfig, OptimizerKind};

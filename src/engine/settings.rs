@@ -116,7 +116,38 @@ impl Settings {
         if self.batch_size == Some(0) {
             return Err(ConfigError::Invalid { name: "--batch-size", value: 0.0, reason: "must be at least 1" });
         }
-        self.optimizer.validate()
+        self.optimizer.validate()?;
+        self.check_precision()
+    }
+
+    /// In an f32 run, every value is rounded to f32 before use: refuses one that the rounding would turn into ±∞
+    /// (beyond ±3.4028235e+38) or into 0 (below 1e-45 in magnitude), rather than run something else than was asked.
+    fn check_precision(&self) -> Result<(), ConfigError> {
+        if self.precision != Precision::F32 {
+            return Ok(());
+        }
+        let o = &self.optimizer;
+        let values = [
+            ("--w0", self.w0),
+            ("--b0", self.b0),
+            ("--huber-delta", self.huber_delta),
+            ("--lr", o.lr),
+            ("--momentum", o.momentum),
+            ("--dampening", o.dampening),
+            ("--weight-decay", o.weight_decay()),
+            ("--lr-decay", o.lr_decay),
+            ("--initial-accumulator-value", o.initial_accumulator_value),
+            ("--alpha", o.alpha),
+            ("--beta1", o.beta1),
+            ("--beta2", o.beta2),
+            ("--eps", o.eps()),
+        ];
+        for (name, value) in values {
+            if let Some(reason) = f32_rounding_problem(value) {
+                return Err(ConfigError::Unrepresentable { name, value, reason });
+            }
+        }
+        Ok(())
     }
 
     /// The start point (w₀, b₀), with b = 0 when the model has no bias.
@@ -147,5 +178,17 @@ impl Settings {
     /// Number of trained parameters (1, or 2 with a bias).
     pub fn n_params(&self) -> usize {
         if self.bias { 2 } else { 1 }
+    }
+}
+
+/// Why a finite f64 cannot stand for itself in f32: it rounds to ±∞ or, being non-zero, to 0. `None` when it can.
+pub fn f32_rounding_problem(value: f64) -> Option<&'static str> {
+    let rounded = value as f32;
+    if rounded.is_infinite() {
+        Some("exceeds the f32 range (its largest value is 3.4028235e+38)")
+    } else if rounded == 0.0 && value != 0.0 {
+        Some("rounds to 0 in f32 (its smallest positive value is 1e-45)")
+    } else {
+        None
     }
 }

@@ -113,11 +113,17 @@ impl<F: Real> Trainer<F> {
 
     /// A run that continues from `from` (its step count and parameters), with fresh optimizer state: the timeline's
     /// "branch from here" and a change of precision use it.
+    ///
+    /// # Errors
+    /// Invalid settings (in the run's precision, see [`Settings::validate`]), no samples, or data whose values,
+    /// squares or sums overflow the precision ([`ConfigError::Overflow`], see [`Dataset::check_range`]). A start
+    /// whose loss or gradient is not finite is not an error: the run is diverged at its first step.
     pub fn resume(data: &Dataset, settings: &Settings, from: Record<f64>) -> Result<Self, ConfigError> {
         settings.validate()?;
         if data.is_empty() {
             return Err(ConfigError::Conflict("the dataset has no samples"));
         }
+        data.check_range(settings.precision)?;
         let problem = Problem::new(data, settings);
         let mut params = Params::<F>::from_f64(from.params);
         if !settings.bias {

@@ -1,9 +1,9 @@
 //! Runs as CSV in the format of `descent trace` (one run), or with a leading `run` column (several runs), and as
 //! JSON with each run's name, settings and rows.
 //!
-//! Numbers are printed as the command line prints them: Rust's shortest round-trip form (`{}`) of the f64, or of
-//! the f32 for an f32 run (0.45, not 0.449999988079071). Parsing the text back gives the recorded values bit for
-//! bit.
+//! Numbers are printed as the command line prints them: [`crate::format::repr_in`], Python's repr (shortest
+//! round-trip, `1e-05` below 1e-4 and `1e+16` from 1e16, integral values without `.0`) of the f64, or of the f32
+//! for an f32 run (0.45, not 0.449999988079071). Parsing the text back gives the recorded values bit for bit.
 
 use std::io::Write;
 use std::path::Path;
@@ -22,18 +22,26 @@ pub const JSON_FORMAT: &str = "descent-runs";
 /// The version of the JSON export layout.
 pub const JSON_VERSION: u32 = 1;
 
-/// Formats a value in the run's precision: `{}` of the f32 or the f64, exactly as `descent trace` does.
+/// Formats a value in the run's precision, exactly as `descent trace` does.
 fn num(v: f64, precision: Precision) -> String {
-    match precision {
-        // The row holds an f32 widened to f64; narrowing it back is exact.
-        Precision::F32 => format!("{}", v as f32),
-        Precision::F64 => format!("{v}"),
-    }
+    // The row holds an f32 widened to f64; narrowing it back is exact.
+    crate::format::repr_in(v, precision == Precision::F32)
 }
 
 /// The six trace fields of one row, in [`TRACE_COLUMNS`] order (`descent trace` prints them too).
 pub fn fields(r: &Record<f64>, p: Precision) -> [String; 6] {
     [r.step.to_string(), num(r.params.w, p), num(r.params.b, p), num(r.loss, p), num(r.grad.w, p), num(r.grad.b, p)]
+}
+
+/// Appends the six trace fields of one row to `line`, comma-separated, without allocating: `descent trace`'s rows.
+pub fn push_row(line: &mut String, r: &Record<f64>, p: Precision) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(line, "{}", r.step);
+    for v in [r.params.w, r.params.b, r.loss, r.grad.w, r.grad.b] {
+        line.push(',');
+        let _ = crate::format::write_repr(line, v, p == Precision::F32);
+    }
 }
 
 /// Writes runs as CSV: exactly the `trace` format (`step,w,b,loss,grad_w,grad_b`) for one run, and with a leading
@@ -132,6 +140,186 @@ impl JsonRows {
             Precision::F32 => JsonRows::F32(rows.iter().map(JsonRow::<f32>::new).collect()),
             Precision::F64 => JsonRows::F64(rows.iter().map(JsonRow::<f64>::new).collect()),
         }
+    }
+}
+
+/// One row in its run's precision, ready to serialise: exactly one element of [`JsonRows`].
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum JsonRowIn {
+    /// A row of an f32 run.
+    F32(JsonRow<f32>),
+    /// A row of an f64 run.
+    F64(JsonRow<f64>),
+}
+
+impl JsonRowIn {
+    /// The row `r` of a run in `precision`.
+    pub fn new(r: &Record<f64>, precision: Precision) -> Self {
+        match precision {
+            Precision::F32 => JsonRowIn::F32(JsonRow::<f32>::new(r)),
+            Precision::F64 => JsonRowIn::F64(JsonRow::<f64>::new(r)),
+        }
+    }
+}
+
+/// Writes one JSON object field by field, with one array field streamed element by element, in exactly the text
+/// that `serde_json::to_writer_pretty` gives for the whole object (two-space indents, `[]` for an empty array).
+/// `descent trace --format json` streams its rows through it, so a long run never holds them in memory.
+pub struct PrettyObject<W: Write> {
+    out: W,
+    /// Fields written so far.
+    fields: usize,
+    /// Elements of the open array, if one is open.
+    elements: Option<usize>,
+}
+
+impl<W: Write> PrettyObject<W> {
+    /// Opens the object.
+    ///
+    /// # Errors
+    /// Any error of the writer.
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"{")?;
+        Ok(PrettyObject { out, fields: 0, elements: None })
+    }
+
+    fn key(&mut self, key: &str) -> Result<(), ExportError> {
+        let comma = if self.fields > 0 { "," } else { "" };
+        self.fields += 1;
+        write!(self.out, "{comma}\n  {}: ", serde_json::to_string(key)?)?;
+        Ok(())
+    }
+
+    /// Writes `value` pretty-printed at `depth` levels of indentation (its first line follows the cursor).
+    fn value(&mut self, value: &impl Serialize, depth: usize) -> Result<(), ExportError> {
+        let mut ser = serde_json::Serializer::with_formatter(&mut self.out, Nested { depth, has_value: false });
+        value.serialize(&mut ser)?;
+        Ok(())
+    }
+
+    /// Writes one field.
+    ///
+    /// # Errors
+    /// [`ExportError::Json`] or [`ExportError::Stream`].
+    pub fn field(&mut self, key: &str, value: &impl Serialize) -> Result<(), ExportError> {
+        self.key(key)?;
+        self.value(value, 1)
+    }
+
+    /// Opens an array field; [`PrettyObject::element`] adds to it and [`PrettyObject::end_array`] closes it.
+    ///
+    /// # Errors
+    /// As [`PrettyObject::field`].
+    pub fn begin_array(&mut self, key: &str) -> Result<(), ExportError> {
+        self.key(key)?;
+        self.out.write_all(b"[")?;
+        self.elements = Some(0);
+        Ok(())
+    }
+
+    /// Adds an element to the open array.
+    ///
+    /// # Errors
+    /// As [`PrettyObject::field`].
+    pub fn element(&mut self, value: &impl Serialize) -> Result<(), ExportError> {
+        let n = self.elements.get_or_insert(0);
+        let comma = if *n > 0 { "," } else { "" };
+        *n += 1;
+        write!(self.out, "{comma}\n    ")?;
+        self.value(value, 2)
+    }
+
+    /// Closes the open array.
+    ///
+    /// # Errors
+    /// As [`PrettyObject::field`].
+    pub fn end_array(&mut self) -> Result<(), ExportError> {
+        if self.elements.take().unwrap_or(0) > 0 {
+            self.out.write_all(b"\n  ")?;
+        }
+        self.out.write_all(b"]")?;
+        Ok(())
+    }
+
+    /// Closes the object and returns the writer (without a final newline).
+    ///
+    /// # Errors
+    /// As [`PrettyObject::field`].
+    pub fn finish(mut self) -> Result<W, ExportError> {
+        if self.fields > 0 {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.write_all(b"}")?;
+        Ok(self.out)
+    }
+}
+
+/// serde_json's `PrettyFormatter` (two-space indents, `[]` and `{}` when empty) for a value that sits `depth`
+/// levels deep in an enclosing pretty-printed document.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

@@ -1,0 +1,143 @@
+//! Why a run cannot start, or why it diverged, in one plain clause that names the real cause where it can be
+//! known: overflowing data, ε = 0 at the optimum, RMSprop's α > 1, a weight decay that overshoots on its own, or
+//! a learning rate past the critical one. Numbers print as [`crate::format::repr`].
+
+use super::analysis::analyze;
+use super::data::Dataset;
+use super::loss::LossKind;
+use super::optim::OptimizerKind;
+use super::settings::Settings;
+use super::trainer::{Divergence, Record};
+use crate::format::repr;
+
+/// Why the start is not finite: `start` is the state a trainer evaluated at (w₀, b₀), whose loss or gradient
+/// overflowed the run's precision. For example "the loss at the start (w0 = 1e+200) overflows f64: the data reach
+/// |x| = 2, |y| = 6; start nearer the data's scale or rescale the data".
+pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -> String {
+    let what = if start.loss.is_finite() { "the gradient" } else { "the loss" };
+    let b = if settings.bias { format!(", b0 = {}", repr(start.params.b)) } else { String::new() };
+    format!(
+        "{what} at the start (w0 = {}{b}) overflows {}: {}; start nearer the data's scale or rescale the data",
+        repr(start.params.w),
+        settings.precision.label(),
+        scale(data)
+    )
+}
+
+/// Why a run diverged, as a clause for "diverged at step k: …". `last` is the last finite state (the run keeps it)
+/// and `why` what the trainer saw at the next update.
+pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
+    let o = &settings.optimizer;
+    let (lr, wd, precision) = (o.lr, o.weight_decay(), settings.precision.label());
+    let adaptive = o.kind != OptimizerKind::Sgd;
+    if adaptive && why == Divergence::NonFinite && o.eps() == 0.0 {
+        return format!(
+            "eps 0 divides 0 by 0 where the gradient vanishes (at the optimum, w = {}); give --eps > 0",
+            repr(last.params.w)
+        );
+    }
+    if o.kind == OptimizerKind::Rmsprop && o.alpha > 1.0 && why == Divergence::NonFinite {
+        return format!(
+            "alpha {} > 1 makes RMSprop's running average of g² negative, and its square root NaN; take --alpha ≤ 1",
+            repr(o.alpha)
+        );
+    }
+    // Heavy-ball bound: with momentum β, a direction of curvature h is stable while lr·h < 2·(1 + β).
+    let bound = if o.kind == OptimizerKind::Sgd { 2.0 * (1.0 + o.momentum) } else { 2.0 };
+    let decays = matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Adamw);
+    if decays && lr * wd >= bound {
+        return format!(
+            "weight decay {} × lr {} = {} ≥ {}: the decay alone overshoots further every step; lower --weight-decay",
+            repr(wd),
+            repr(lr),
+            repr(lr * wd),
+            repr(bound)
+        );
+    }
+    let analysable = o.kind == OptimizerKind::Sgd && settings.loss == LossKind::Mse;
+    if analysable {
+        let an = analyze(data, settings, settings.start());
+        if let Some(critical) = an.critical_lr.filter(|c| c.is_finite()) {
+            let curvature = an.curvature_max;
+            if lr * curvature >= bound {
+                return format!(
+                    "lr {} ≥ the critical lr {} of this problem ({}/λmax, λmax = {}); see `descent analyze`",
+                    repr(lr),
+                    repr(critical * bound / 2.0),
+                    repr(bound),
+                    repr(curvature)
+                );
+            }
+            if lr * (curvature + wd) >= bound {
+                return format!(
+                    "weight decay {} adds to the curvature {}: lr × (λmax + weight decay) = {} ≥ {}; lower \
+                     --weight-decay or --lr",
+                    repr(wd),
+                    repr(curvature),
+                    repr(lr * (curvature + wd)),
+                    repr(bound)
+                );
+            }
+            if why == Divergence::NonFinite && settings.batch_size.is_none_or(|b| b >= data.len()) {
+                return format!(
+                    "a value overflows {precision} near w = {} although lr {} is below the critical lr {}: {}; \
+                     rescale the data",
+                    repr(last.params.w),
+                    repr(lr),
+                    repr(critical * bound / 2.0),
+                    scale(data)
+                );
+            }
+        }
+    }
+    let what = match why {
+        Divergence::NonFinite => format!("a value overflowed {precision}"),
+        Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
+    };
+    format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(lr))
+}
+
+/// "the data reach |x| = 1e+150, |y| = 3".
+fn scale(data: &Dataset) -> String {
+    let (x, y) = data.scale();
+    format!("the data reach |x| = {}, |y| = {}", repr(x), repr(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::optim::OptimizerConfig;
+
+    fn cause(settings: &Settings, why: Divergence) -> String {
+        divergence_cause(&Dataset::notebook(), settings, &Record::default(), why)
+    }
+
+    #[test]
+    fn causes_are_named() {
+        let adam = |eps| Settings {
+            optimizer: OptimizerConfig { eps: Some(eps), ..OptimizerConfig::new(OptimizerKind::Adam, 0.1) },
+            ..Settings::default()
+        };
+        assert!(cause(&adam(0.0), Divergence::NonFinite).starts_with("eps 0 "));
+        let rms = Settings {
+            optimizer: OptimizerConfig { alpha: 1.5, ..OptimizerConfig::new(OptimizerKind::Rmsprop, 0.01) },
+            ..Settings::default()
+        };
+        assert!(cause(&rms, Divergence::NonFinite).starts_with("alpha 1.5 > 1"));
+        let decay = Settings {
+            optimizer: OptimizerConfig { weight_decay: Some(500.0), ..OptimizerConfig::new(OptimizerKind::Sgd, 0.01) },
+            ..Settings::default()
+        };
+        assert!(cause(&decay, Divergence::LossExploded).starts_with("weight decay 500 × lr 0.01 = 5 ≥ 2"));
+        let near = Settings {
+            optimizer: OptimizerConfig { weight_decay: Some(5.0), ..OptimizerConfig::new(OptimizerKind::Sgd, 0.13) },
+            ..Settings::default()
+        };
+        assert!(cause(&near, Divergence::LossExploded).starts_with("weight decay 5 adds to the curvature 15"));
+        let fast = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Sgd, 10.0), ..Settings::default() };
+        let text = cause(&fast, Divergence::LossExploded);
+        assert!(text.starts_with("lr 10 ≥ the critical lr 0.13333333333333333"), "{text}");
+        let huge = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Sgd, 1e308), ..Settings::default() };
+        assert!(cause(&huge, Divergence::NonFinite).starts_with("lr 1e+308 ≥"));
+    }
+}
