@@ -21,7 +21,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     if log {
         plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| super::log_axis_label(mark));
     } else {
-        plot = plot.y_axis_formatter(|mark, _| format::value_label(mark.value));
+        plot = plot.y_grid_spacer(super::value_spacer_y).y_axis_formatter(|mark, _| format::value_label(mark.value));
     }
     let last = last_step(snap);
     // The theory overlay stays within the losses the runs reach (see `theory::Quantity::Loss`).

@@ -121,6 +121,43 @@ pub fn step_spacer(input: GridInput) -> Vec<GridMark> {
         .collect()
 }
 
+/// Grid marks on a value axis whose labels need about `label_points` of room: 1-2-5 multiples, the labelled ones
+/// far enough apart to be drawn (egui_plot hides a label whose spacing is under ~20 points, and its own spacer can
+/// leave a short plot with "0" as its only label), the minor ones between them unlabelled. At most ~60 marks.
+fn value_marks(input: GridInput, label_points: f64) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || !(input.base_step_size > 0.0) {
+        return Vec::new();
+    }
+    // base_step_size is about 8 points of the axis; 1, 2, 2.5 and 5 × 10ᵏ give a short axis two or three labels.
+    let want = (input.base_step_size * label_points / 8.0).max((hi - lo) / 12.0);
+    let unit = 10f64.powf(want.log10().floor());
+    let major = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * unit).find(|&m| m >= want).unwrap_or(10.0 * unit);
+    let minor = major / 5.0;
+    let first = (lo / minor).ceil();
+    let count = ((hi / minor).floor() - first).clamp(-1.0, 80.0) as i64;
+    (0..=count)
+        .map(|i| {
+            let v = (first + i as f64) * minor;
+            let is_major = ((v / major) - (v / major).round()).abs() < 1e-6;
+            GridMark {
+                value: if v.abs() < minor * 1e-9 { 0.0 } else { v },
+                step_size: if is_major { major } else { minor },
+            }
+        })
+        .collect()
+}
+
+/// [`value_marks`] for a vertical value axis (labels at least 21 points apart: egui_plot draws them from 20).
+pub fn value_spacer_y(input: GridInput) -> Vec<GridMark> {
+    value_marks(input, 21.0)
+}
+
+/// [`value_marks`] for a horizontal value axis (labels about 70 points apart).
+pub fn value_spacer_x(input: GridInput) -> Vec<GridMark> {
+    value_marks(input, 70.0)
+}
+
 /// A plot over steps with the shared look: linked x axis and cursor, step axis label, no boxed zoom.
 pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
     Plot::new(id)
@@ -262,6 +299,20 @@ mod tests {
             assert!(marks.iter().all(|m| m.value >= lo && m.value <= hi));
         }
         assert!(decade_spacer(input(f64::NEG_INFINITY, 1.0)).is_empty());
+    }
+
+    #[test]
+    fn a_short_value_axis_still_gets_labelled_marks() {
+        // A weight axis from −4e6 to 3e6 on 60 points (egui's base step is the value of ~8 points).
+        let input = GridInput { bounds: (-4e6, 3e6), base_step_size: 7e6 / 60.0 * 8.0 };
+        let marks = value_spacer_y(input);
+        let scale = 60.0 / 7e6;
+        let labelled: Vec<f64> = marks.iter().filter(|m| m.step_size * scale > 20.0).map(|m| m.value).collect();
+        assert!(labelled.len() >= 2, "at least two labels, not only 0: {labelled:?}");
+        assert!(marks.len() <= 100);
+        assert!(value_spacer_x(GridInput { bounds: (0.0, f64::NAN), base_step_size: 1.0 }).is_empty());
+        let tiny = value_spacer_y(GridInput { bounds: (2.999_999, 3.000_001), base_step_size: 1e-7 });
+        assert!(tiny.iter().all(|m| m.value >= 2.999_999 && m.value <= 3.000_001) && !tiny.is_empty());
     }
 
     #[test]

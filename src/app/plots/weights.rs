@@ -13,7 +13,7 @@ use crate::history::Row;
 pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let snap = ctx.snap;
     let mut plot = step_plot("weights-plot", "parameter", snap);
-    plot = plot.y_axis_formatter(|mark, _| format::value_label(mark.value));
+    plot = plot.y_grid_spacer(super::value_spacer_y).y_axis_formatter(|mark, _| format::value_label(mark.value));
     // No legend: it would list every item (marks, theory, optimum lines) and spill over the card. The card's
     // subtitle says which line is which, and the legend row above the plots names the runs.
     let last = last_step(snap);

@@ -199,6 +199,8 @@ fn fixed_plot<'a>(id: &str, y_label: &str) -> Plot<'a> {
         .x_axis_label("w")
         .y_axis_label(y_label.to_owned())
         .y_axis_min_width(44.0)
+        .x_grid_spacer(super::value_spacer_x)
+        .y_grid_spacer(super::value_spacer_y)
         .x_axis_formatter(|mark, _| format::value_label(mark.value))
         .y_axis_formatter(|mark, _| format::value_label(mark.value))
 }
