@@ -126,7 +126,7 @@ pub fn step_spacer(input: GridInput) -> Vec<GridMark> {
 /// leave a short plot with "0" as its only label), the minor ones between them unlabelled. At most ~60 marks.
 fn value_marks(input: GridInput, label_points: f64) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || !(input.base_step_size > 0.0) {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || input.base_step_size.is_nan() || input.base_step_size <= 0.0 {
         return Vec::new();
     }
     // base_step_size is about 8 points of the axis; 1, 2, 2.5 and 5 × 10ᵏ give a short axis two or three labels.
