@@ -154,9 +154,10 @@ impl Landscape {
 
     /// The window to show: the one frozen while dragging a new start, else the w and b ranges that follow the run.
     fn view(&self, run: &RunSnapshot, displayed: Params<f64>) -> Window {
-        self.frozen
-            .map(|(w, ..)| w)
-            .unwrap_or_else(|| Window { w: w_range(run, displayed), b: b_range(run, displayed) })
+        self.frozen.map(|(w, ..)| w).unwrap_or_else(|| {
+            let w = w_range(run, displayed);
+            Window { w, b: valley_wide(b_range(run, displayed), w, &run.analysis.hessian) }
+        })
     }
 
     /// Keeps the view still while the pointer drags a new start point.
@@ -186,6 +187,22 @@ fn b_range(run: &RunSnapshot, displayed: Params<f64>) -> [f64; 2] {
     let ext = run.history.extent().b;
     let extent = (!ext.is_empty()).then_some((ext.min, ext.max));
     path_range(run.analysis.optimum.b, start, extent, &[displayed.b])
+}
+
+/// The b range widened, when it is narrower, to the span that costs as much loss as the w range does
+/// (half-width ½·w-span·√(H_ww/H_bb)), so that the contours show the valley's shape rather than near-vertical stripes
+/// (at the start, the path alone spans a few tenths of b).
+fn valley_wide([b0, b1]: [f64; 2], [w0, w1]: [f64; 2], hessian: &[Vec<f64>]) -> [f64; 2] {
+    let (Some(hww), Some(hbb)) = (hessian.first().and_then(|r| r.first()), hessian.get(1).and_then(|r| r.get(1)))
+    else {
+        return [b0, b1];
+    };
+    let half = 0.5 * (w1 - w0) * (hww / hbb).sqrt();
+    let centre = 0.5 * (b0 + b1);
+    if !(half.is_finite() && half > 0.5 * (b1 - b0)) {
+        return [b0, b1];
+    }
+    [centre - half, centre + half]
 }
 
 /// A plot over w whose view the app controls (no pan, zoom or reset by the user: a click or drag picks the start).
