@@ -8,8 +8,7 @@ fn main() {
         // --help and --version print in full; a usage error is one line (clap's first), exit 2.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            let text = e.to_string();
-            eprintln!("{}", text.lines().next().unwrap_or("error: invalid arguments"));
+            eprintln!("{}", first_line(&e.to_string()));
             std::process::exit(descent::cli::EXIT_BAD_INPUT);
         }
     };
@@ -45,4 +44,15 @@ fn main() {
         None => None,
     };
     std::process::exit(descent::app::run_native(cli.engine, cli.gui, data));
+}
+
+/// A clap error in one line: its first, with the next one appended when the first ends in a colon ("the following
+/// required arguments were not provided: --out <PATH>"), so that the line names the flag.
+fn first_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("error: invalid arguments");
+    match lines.next() {
+        Some(next) if first.ends_with(':') => format!("{first} {next}"),
+        _ => first.to_string(),
+    }
 }

@@ -400,3 +400,31 @@ fn ctrl_z_undoes_a_data_edit_a_removed_run_and_a_preset_and_ctrl_shift_z_redoes(
     wait_until(&mut h, "two runs again", |a| a.snapshot().runs.len() == 2);
     assert!(h.state().snapshot().runs.iter().any(|r| r.spec.name == "PyTorch autograd"));
 }
+
+#[test]
+fn the_gif_dialog_offers_the_light_theme() {
+    use descent::app::exports::ExportKind;
+    let mut h = harness(fast());
+    h.step();
+    h.get_by_label(menu_labels::EXPORT).click();
+    h.run_steps(2);
+    h.get_by_label("Animated GIF…").click();
+    h.run_steps(3);
+    assert!(common::app::shows(&h, "Save GIF…"), "the dialog is open");
+    // The toolbar has a "light" switch of its own: the dialog's is drawn last.
+    let choices: Vec<_> = h.get_all_by_label("light").collect();
+    assert_eq!(choices.len(), 2, "the toolbar's and the dialog's");
+    choices[1].click();
+    h.run_steps(2);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("light.gif");
+    h.state_mut().export_to(ExportKind::Gif, path.clone());
+    wait_until(&mut h, "the GIF", |a| a.messages().iter().any(|t| t.text.starts_with("wrote")));
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let file = std::fs::File::open(&path).expect("written");
+    let mut decoder = options.read_info(std::io::BufReader::new(file)).expect("a GIF");
+    let first = decoder.read_next_frame().expect("a frame").expect("one frame at least");
+    let corner = &first.buffer[..4];
+    assert!(corner.iter().take(3).all(|&c| c > 200), "a light page: {corner:?}");
+}

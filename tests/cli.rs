@@ -514,3 +514,72 @@ fn fifos_and_devices_are_refused_without_blocking() {
         assert!(err.contains(name) && err.contains("not a regular file"), "{path}: {err}");
     }
 }
+
+/// The size and frame count of a GIF file.
+fn gif_shape(path: &std::path::Path) -> (u16, u16, usize) {
+    let file = std::fs::File::open(path).expect("the GIF exists");
+    let mut decoder = gif::DecodeOptions::new().read_info(std::io::BufReader::new(file)).expect("a GIF header");
+    let mut frames = 0;
+    while decoder.read_next_frame().expect("a valid frame").is_some() {
+        frames += 1;
+    }
+    (decoder.width(), decoder.height(), frames)
+}
+
+#[test]
+fn gif_writes_exactly_the_frames_asked_for_also_when_diverging_and_with_a_bias() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&[&str], usize); 4] =
+        [(&[], 12), (&["--lr", "0.5"], 30), (&["--bias", "--theme", "light"], 7), (&["--steps", "3"], 20)];
+    for (k, (extra, frames)) in cases.into_iter().enumerate() {
+        let path = dir.path().join(format!("run{k}.gif"));
+        let path_text = path.to_str().expect("a UTF-8 path");
+        let frames_text = frames.to_string();
+        let mut args = vec!["gif", "--frames", &frames_text, "--size", "160x100", "--out", path_text];
+        args.extend_from_slice(extra);
+        let out = descent(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains(path_text), "reports the file: {}", stdout(&out));
+        assert_eq!(gif_shape(&path), (160, 100, frames), "{args:?}");
+        if extra.contains(&"0.5") {
+            assert!(stderr(&out).contains("diverged"), "says that the run diverged: {}", stderr(&out));
+        }
+    }
+}
+
+#[test]
+fn gif_rejects_bad_sizes_frames_and_paths_with_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("a.gif");
+    let good = good.to_str().expect("a UTF-8 path");
+    let dir_text = dir.path().to_str().expect("a UTF-8 path");
+    let missing = dir.path().join("no-such-dir").join("a.gif");
+    let missing = missing.to_str().expect("a UTF-8 path");
+    let cases: [(&str, &str, &str, &[&str]); 10] = [
+        ("10", "63x400", good, &["--size"]),
+        ("10", "640x4097", good, &["--size"]),
+        ("10", "640", good, &["--size"]),
+        ("10", "0x0", good, &["--size"]),
+        ("0", "640x400", good, &["--frames"]),
+        ("1001", "640x400", good, &["--frames"]),
+        ("ten", "640x400", good, &["--frames"]),
+        ("10", "640x400", missing, &["--out", "no-such-dir"]),
+        ("10", "640x400", dir_text, &["--out", dir_text]),
+        ("10", "640x400", "", &["--out"]),
+    ];
+    for (frames, size, out, needles) in cases {
+        let args = ["gif", "--frames", frames, "--size", size, "--out", out];
+        expect_error(&args, needles);
+        let err = stderr(&descent(&args));
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line: {err}");
+    }
+    expect_error(&["gif", "--frames", "5", "--size", "640x400", "--out", good, "--theme", "blue"], &["--theme"]);
+    assert!(!std::path::Path::new(good).exists(), "nothing written");
+}
+
+#[test]
+fn a_missing_required_flag_is_named_on_the_one_line() {
+    expect_error(&["gif", "--size", "640x400", "--out", "a.gif"], &["--frames"]);
+    let err = stderr(&descent(&["gif", "--size", "640x400", "--out", "a.gif"]));
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

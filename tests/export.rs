@@ -6,10 +6,11 @@ use std::io::Cursor;
 use std::path::Path;
 use std::process::Command;
 
+use descent::app::theme::Palette;
 use descent::engine::trainer::{DynTrainer, Record};
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Precision, Settings};
 use descent::export::{
-    ExportError, GifOptions, RunExport, export_csv_file, export_gif_file, export_json_file, frame_rows,
+    ExportError, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file, frame_rows,
     render_descent_frame, render_descent_gif, trace_csv, trace_json, write_trace_csv,
 };
 
@@ -347,16 +348,25 @@ fn gif_with_a_bias_draws_the_surface() {
 }
 
 #[test]
-fn fewer_rows_than_frames_gives_one_frame_per_row() {
+fn fewer_steps_than_frames_repeat_states() {
     let data = Dataset::notebook();
     let settings = sgd(0.01);
     let rows = run(&data, &settings, 4);
     let mut bytes = Vec::new();
     let info = render_descent_gif(&small(60), &data, &settings, &rows, &mut bytes).expect("render");
-    assert_eq!(info.frames, 5);
-    assert_eq!(decode(&bytes).frames.len(), 5);
-    assert_eq!(frame_rows(60, 5), [0, 1, 2, 3, 4]);
-    assert_eq!(frame_rows(3, 101), [0, 50, 100]);
+    assert_eq!(info.frames, 60);
+    let gif = decode(&bytes);
+    assert_eq!(gif.frames.len(), 60);
+    // Each of the 5 states in 12 frames, the last state last.
+    let shown = frame_rows(60, &rows);
+    assert_eq!(shown.len(), 60);
+    for k in 0..5 {
+        assert_eq!(shown.iter().filter(|&&i| i == k).count(), 12, "{shown:?}");
+    }
+    assert_eq!(gif.frames[11], gif.frames[0]);
+    assert_ne!(gif.frames[12], gif.frames[11]);
+    assert_eq!(gif.frames[59], gif.frames[48]);
+    assert_eq!(frame_rows(3, &run(&data, &settings, 100)), [0, 50, 100]);
 }
 
 #[test]
@@ -367,6 +377,7 @@ fn bad_gif_options_are_rejected_naming_the_option() {
     let cases = [
         (GifOptions { frames: 0, ..GifOptions::default() }, "frames"),
         (GifOptions { width: 0, ..GifOptions::default() }, "width"),
+        (GifOptions { width: 63, ..GifOptions::default() }, "width"),
         (GifOptions { height: 4097, ..GifOptions::default() }, "height"),
         (GifOptions { frame_delay_ms: 0, ..GifOptions::default() }, "delay"),
     ];
@@ -387,7 +398,9 @@ fn any_size_renders_even_without_room_for_labels() {
     let data = Dataset::notebook();
     let settings = sgd(0.05);
     let rows = run(&data, &settings, 10);
-    for (width, height, labels) in [(1, 1, true), (3, 2, true), (40, 25, true), (120, 80, false), (50, 400, true)] {
+    for (width, height, labels) in
+        [(64, 64, true), (64, 400, true), (400, 64, true), (120, 80, false), (200, 150, true)]
+    {
         let opts = GifOptions { width, height, frames: 4, labels, ..GifOptions::default() };
         let mut bytes = Vec::new();
         let info = render_descent_gif(&opts, &data, &settings, &rows, &mut bytes).expect("render");
@@ -456,4 +469,96 @@ fn gif_files_are_written_and_reported() {
     assert_eq!(report.bytes, bytes.len() as u64);
     assert_eq!(decode(&bytes).frames.len(), 5);
     assert!(report.to_string().starts_with(&format!("wrote {} (", path.display())));
+}
+
+/// A frame of the slide-sized animation of `settings` on the notebook's data, as RGBA.
+fn slide_frame(settings: &Settings, theme: GifTheme, labels: bool, frame: usize) -> Vec<u8> {
+    let data = Dataset::notebook();
+    let rows = run(&data, settings, 60);
+    let opts = GifOptions { width: 640, height: 400, frames: 12, theme, labels, ..GifOptions::default() };
+    render_descent_frame(&opts, &data, settings, &rows, frame).expect("frame")
+}
+
+fn rgb_at(rgba: &[u8], width: usize, x: usize, y: usize) -> [u8; 3] {
+    let at = (y * width + x) * 4;
+    [rgba[at], rgba[at + 1], rgba[at + 2]]
+}
+
+fn luma([r, g, b]: [u8; 3]) -> f32 {
+    0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b)
+}
+
+#[test]
+fn frames_are_anti_aliased_with_blended_pixels_on_the_curve_edge() {
+    let (width, height) = (640, 400);
+    for (theme, dark) in [(GifTheme::Dark, true), (GifTheme::Light, false)] {
+        let rgba = slide_frame(&sgd(0.1), theme, true, 6);
+        assert!(colours(&rgba) > 64, "{theme:?}: only {} colours", colours(&rgba));
+        // The curve is drawn in the app's curve colour; its edges fade into what lies beside them.
+        let c = Palette::new(dark).curve;
+        let curve = [c.r(), c.g(), c.b()];
+        let (mut core, mut blended) = (0, 0);
+        for y in 1..height - 1 {
+            for x in 0..width {
+                if rgb_at(&rgba, width, x, y) != curve {
+                    continue;
+                }
+                core += 1;
+                for ny in [y - 1, y + 1] {
+                    let p = rgb_at(&rgba, width, x, ny);
+                    let toward_curve = |k: usize| (i32::from(p[k]) - i32::from(curve[k])).abs();
+                    if p != curve && (0..3).all(|k| toward_curve(k) < 120) && luma(p) != luma(curve) {
+                        blended += 1;
+                    }
+                }
+            }
+        }
+        assert!(core > 200, "{theme:?}: the curve's core is {core} pixels");
+        assert!(blended > 100, "{theme:?}: {blended} partially blended pixels beside the curve");
+    }
+}
+
+#[test]
+fn text_is_rendered_in_the_caption_and_changes_with_the_step() {
+    let width = 640;
+    // The title and caption rows: the top 45 pixels of a 400-pixel frame.
+    let band = |rgba: &[u8]| rgba[..width * 45 * 4].to_vec();
+    for (theme, dark) in [(GifTheme::Dark, true), (GifTheme::Light, false)] {
+        let first = band(&slide_frame(&sgd(0.1), theme, true, 0));
+        let later = band(&slide_frame(&sgd(0.1), theme, true, 6));
+        let bare = band(&slide_frame(&sgd(0.1), theme, false, 6));
+        let inked = |rgba: &[u8]| {
+            rgba.chunks_exact(4)
+                .filter(|p| if dark { luma([p[0], p[1], p[2]]) > 190.0 } else { luma([p[0], p[1], p[2]]) < 70.0 })
+                .count()
+        };
+        assert!(inked(&later) > 200, "{theme:?}: {} text-coloured pixels", inked(&later));
+        assert!(colours(&later) > 16, "{theme:?}: the text is anti-aliased");
+        assert_ne!(later, bare, "{theme:?}: text only with labels");
+        assert_ne!(first, later, "{theme:?}: the caption shows the step");
+    }
+}
+
+#[test]
+fn dark_and_light_themes_differ_in_background() {
+    let dark = slide_frame(&sgd(0.1), GifTheme::Dark, true, 3);
+    let light = slide_frame(&sgd(0.1), GifTheme::Light, true, 3);
+    let corner = |rgba: &[u8]| rgb_at(rgba, 640, 0, 399);
+    assert!(luma(corner(&dark)) < 60.0, "{:?}", corner(&dark));
+    assert!(luma(corner(&light)) > 200.0, "{:?}", corner(&light));
+    assert_eq!(GifOptions::default().theme, GifTheme::Dark);
+}
+
+#[test]
+fn a_gif_has_exactly_the_frames_asked_for_even_when_the_run_diverges() {
+    let data = Dataset::notebook();
+    for settings in [sgd(0.5), Settings { bias: true, ..sgd(0.3) }] {
+        let rows = run(&data, &settings, 100);
+        assert!(rows.len() < 30, "the run diverges early");
+        let mut bytes = Vec::new();
+        let info = render_descent_gif(&small(30), &data, &settings, &rows, &mut bytes).expect("render");
+        let gif = decode(&bytes);
+        assert_eq!((info.frames, gif.frames.len()), (30, 30));
+        assert_ne!(gif.frames[0], gif.frames[29], "the animation shows the divergence");
+    }
 }

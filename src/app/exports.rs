@@ -14,7 +14,9 @@ pub use super::jobs::ExportKind;
 use super::jobs::JobResult;
 use super::screenshot::save_png;
 use super::state::{Action, Tab};
-use crate::export::{ExportReport, GifOptions, RunExport, export_csv_file, export_gif_file, export_json_file};
+use crate::export::{
+    ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
+};
 use crate::history::Row;
 
 /// The export menu's state.
@@ -122,7 +124,7 @@ fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut
     item(ui, "Animated GIF…", Some("The descent on the loss landscape, frame by frame."), Action::OpenGifDialog);
 }
 
-/// The GIF dialog (while open): the run, frame count, size, delay and labels; "Save GIF…" asks for a path.
+/// The GIF dialog (while open): the run, frame count, size, delay, theme and labels; "Save GIF…" asks for a path.
 pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], actions: &mut Vec<Action>) {
     if !state.gif_dialog {
         return;
@@ -143,11 +145,19 @@ pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], a
             ui.label("frames");
             ui.add(egui::DragValue::new(&mut g.frames).range(1..=crate::export::gif::MAX_FRAMES));
             ui.end_row();
+            let sides = crate::export::gif::MIN_SIZE..=crate::export::gif::MAX_SIZE;
             ui.label("width");
-            ui.add(egui::DragValue::new(&mut g.width).range(16..=2048).suffix(" px"));
+            ui.add(egui::DragValue::new(&mut g.width).range(sides.clone()).suffix(" px"));
             ui.end_row();
             ui.label("height");
-            ui.add(egui::DragValue::new(&mut g.height).range(16..=2048).suffix(" px"));
+            ui.add(egui::DragValue::new(&mut g.height).range(sides).suffix(" px"));
+            ui.end_row();
+            ui.label("theme");
+            ui.horizontal(|ui| {
+                for theme in [GifTheme::Dark, GifTheme::Light] {
+                    ui.selectable_value(&mut g.theme, theme, theme.label());
+                }
+            });
             ui.end_row();
             ui.label("frame delay");
             ui.add(egui::DragValue::new(&mut g.frame_delay_ms).range(20..=2000).suffix(" ms"));

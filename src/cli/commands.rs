@@ -1,4 +1,5 @@
-//! What `trace`, `analyze` and `gradcheck` do, and how their results are printed.
+//! What `trace`, `analyze` and `gradcheck` do, and how their results are printed; the dispatch of every command
+//! (`gif` has its own file).
 
 use std::io::{self, BufWriter, Write};
 
@@ -37,6 +38,7 @@ pub fn run_command(command: &Command) -> i32 {
         Command::Trace(a) => trace(a, &mut out),
         Command::Analyze(a) => analyze_cmd(a, &mut out),
         Command::Gradcheck(a) => gradcheck(a, &mut out),
+        Command::Gif(a) => super::gif::gif(a, &mut out),
     };
     let flushed = out.flush();
     match (result, flushed) {
@@ -94,7 +96,7 @@ impl From<ExportError> for CliError {
 
 /// The data and settings of a command, checked: valid settings (in the run's precision) and data that the precision
 /// can hold.
-fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError> {
+pub(super) fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError> {
     let settings = engine.settings();
     settings.validate()?;
     if !settings.bias && engine.b0.is_some() {

@@ -1,7 +1,8 @@
-//! The command line: engine options shared by every command and the app, and the `trace`, `analyze` and
-//! `gradcheck` commands.
+//! The command line: engine options shared by every command and the app, and the `trace`, `analyze`,
+//! `gradcheck` and `gif` commands.
 
 mod commands;
+mod gif;
 
 use std::path::PathBuf;
 
@@ -10,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
 pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, run_command};
+pub use gif::GifArgs;
 
 /// descent: watch gradient descent happen, exactly. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -35,6 +37,9 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Compare the analytic, autodiff, numeric and notebook-sum gradients at a point.
     Gradcheck(GradcheckArgs),
+    /// Render the descent as an animated GIF, without a window (the parabola, or with --bias the contour map, with
+    /// the path and the loss inset).
+    Gif(GifArgs),
 }
 
 /// Options that define a run, shared by every command and the app. Unset options keep their defaults

@@ -15,13 +15,16 @@ use std::path::Path;
 
 use ::gif::{DisposalMethod, Encoder, EncodingError, Frame, Repeat};
 
-use super::raster::{Canvas, Rgb};
-use super::scene::{Scene, inks};
+use super::paint::{Canvas, Rgb};
+use super::scene::Scene;
+use super::theme::{GifTheme, Inks};
 use super::{CountingWriter, ExportError, ExportReport, write_file};
 use crate::engine::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::trainer::Record;
 
+/// Smallest accepted width or height in pixels.
+pub const MIN_SIZE: u32 = 64;
 /// Largest accepted width or height in pixels.
 pub const MAX_SIZE: u32 = 4096;
 /// Largest accepted number of frames.
@@ -34,11 +37,11 @@ pub const MAX_DELAY_MS: u32 = 60_000;
 /// How the animation is drawn and timed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GifOptions {
-    /// Width in pixels, 1 to [`MAX_SIZE`].
+    /// Width in pixels, [`MIN_SIZE`] to [`MAX_SIZE`].
     pub width: u32,
-    /// Height in pixels, 1 to [`MAX_SIZE`].
+    /// Height in pixels, [`MIN_SIZE`] to [`MAX_SIZE`].
     pub height: u32,
-    /// Number of frames, 1 to [`MAX_FRAMES`]; a run with fewer rows gets one frame per row.
+    /// Number of frames, 1 to [`MAX_FRAMES`]; a run with fewer steps shows some states in several frames.
     pub frames: usize,
     /// Time each frame is shown, in milliseconds ([`MIN_DELAY_MS`] to [`MAX_DELAY_MS`]; GIF counts in 10 ms).
     pub frame_delay_ms: u32,
@@ -47,12 +50,16 @@ pub struct GifOptions {
     pub hold_last_ms: u32,
     /// Play forever (true) or once.
     pub looping: bool,
-    /// Draw text: tick labels, axis names and a caption with the step, the values and the run's settings.
+    /// Draw text: the title with the run's settings, tick labels, axis names, the caption with the step and the
+    /// values there, the loss inset and the legend.
     pub labels: bool,
+    /// Dark or light.
+    pub theme: GifTheme,
 }
 
 impl Default for GifOptions {
-    /// 640 × 400 (a slide's half width), 60 frames at 12.5 per second, the end held for 1.5 s, looping, with labels.
+    /// 640 × 400 (a slide's half width), 60 frames at 12.5 per second, the end held for 1.5 s, looping, with labels,
+    /// dark.
     fn default() -> Self {
         GifOptions {
             width: 640,
@@ -62,6 +69,7 @@ impl Default for GifOptions {
             hold_last_ms: 1500,
             looping: true,
             labels: true,
+            theme: GifTheme::Dark,
         }
     }
 }
@@ -74,8 +82,8 @@ impl GifOptions {
     pub fn validate(&self) -> Result<(), ExportError> {
         let invalid = |option, value: String, reason| Err(ExportError::InvalidOption { option, value, reason });
         for (option, size) in [("GIF width", self.width), ("GIF height", self.height)] {
-            if size == 0 || size > MAX_SIZE {
-                return invalid(option, size.to_string(), "must be 1 to 4096 pixels");
+            if !(MIN_SIZE..=MAX_SIZE).contains(&size) {
+                return invalid(option, size.to_string(), "must be 64 to 4096 pixels");
             }
         }
         if self.frames == 0 || self.frames > MAX_FRAMES {
@@ -104,26 +112,37 @@ pub struct GifInfo {
     pub bytes: u64,
 }
 
-/// The row shown by each frame: `min(frames, rows)` indices spread evenly from the first row to the last.
-pub fn frame_rows(frames: usize, rows: usize) -> Vec<usize> {
-    let n = frames.min(rows);
-    match n {
-        0 => Vec::new(),
-        1 => vec![rows - 1],
-        _ => (0..n)
-            .map(|k| {
-                // Rounded k·(rows − 1)/(n − 1) in integers: exact for any history length.
-                let (k, last, steps) = (k as u128, (rows - 1) as u128, (n - 1) as u128);
-                ((k * last + steps / 2) / steps) as usize
-            })
-            .collect(),
-    }
+/// The row shown by each of `frames` frames of a history `rows` (sorted by step): the steps shown are spread
+/// evenly from the first row's step to the last one's, and each frame shows the last row at or before its step.
+/// A history with fewer steps than frames shows some rows in several frames, and a thinned history (whose old
+/// rows are sparse) still moves through the steps at an even pace. Empty when `frames` is 0 or there are no rows.
+pub fn frame_rows(frames: usize, rows: &[Record<f64>]) -> Vec<usize> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Vec::new();
+    };
+    let (first, span) = (first.step, last.step.saturating_sub(first.step));
+    (0..frames)
+        .map(|k| {
+            let target = if frames == 1 {
+                last.step
+            } else if (frames as u64) <= span.saturating_add(1) {
+                // Rounded k·span/(frames − 1) in integers: exact for any history length, first and last included.
+                let (k, span, gaps) = (k as u128, u128::from(span), (frames - 1) as u128);
+                first + ((k * span + gaps / 2) / gaps) as u64
+            } else {
+                // More frames than steps: each step gets the same number of frames, give or take one.
+                first + (k as u128 * (u128::from(span) + 1) / frames as u128) as u64
+            };
+            rows.partition_point(|r| r.step <= target).saturating_sub(1)
+        })
+        .collect()
 }
 
 /// Renders the animation of a run into `out`.
 ///
-/// `rows` is the run's history (as recorded by the trainer: row 0 the start, then one per update), `settings`
-/// the settings that produced it (for the landscape and the caption), `data` its dataset.
+/// `rows` is the run's history (as recorded by the trainer: row 0 the start, then one per update; or thinned, as
+/// the app keeps long runs), `settings` the settings that produced it (for the landscape and the caption), `data`
+/// its dataset.
 ///
 /// # Errors
 /// [`ExportError::InvalidOption`] for options out of range, [`ExportError::Nothing`] for an empty history or
@@ -135,22 +154,25 @@ pub fn render_descent_gif(
     rows: &[Record<f64>],
     out: impl Write,
 ) -> Result<GifInfo, ExportError> {
-    let scene = prepare(opts, data, settings, rows)?;
-    let shown = frame_rows(opts.frames, rows.len());
-    let (width, height) = (opts.width as usize, opts.height as usize);
-    let mut canvas = Canvas::new(width, height, Rgb(255, 255, 255));
+    render_descent_gif_with_progress(opts, data, settings, rows, out, |_, _| {})
+}
 
-    // The palette comes from the first, middle and last frames, which between them hold nearly every colour.
-    let mut counts: HashMap<Rgb, u64> = HashMap::new();
-    let mut samples = vec![shown[0], shown[shown.len() / 2], shown[shown.len() - 1]];
-    samples.dedup();
-    for &upto in &samples {
-        scene.render(upto, &mut canvas);
-        for &p in &canvas.px {
-            *counts.entry(p).or_insert(0) += 1;
-        }
-    }
-    let mut palette = Palette::new(counts, &inks());
+/// [`render_descent_gif`], calling `progress(done, total)` after each frame is encoded.
+///
+/// # Errors
+/// As [`render_descent_gif`].
+pub fn render_descent_gif_with_progress(
+    opts: &GifOptions,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &[Record<f64>],
+    out: impl Write,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<GifInfo, ExportError> {
+    let scene = prepare(opts, data, settings, rows)?;
+    let shown = frame_rows(opts.frames, rows);
+    let mut canvas = scene.canvas().ok_or_else(|| frame_error(opts))?;
+    let mut palette = sample_palette(&scene, &shown, &mut canvas, &Inks::of(opts.theme));
 
     let mut writer = CountingWriter { inner: out, count: 0 };
     let mut encoder =
@@ -161,28 +183,54 @@ pub fn render_descent_gif(
     }
     let delay = centiseconds(opts.frame_delay_ms);
     let hold = if opts.hold_last_ms == 0 { delay } else { centiseconds(opts.hold_last_ms) };
-    let mut previous: Option<Vec<Rgb>> = None;
+    let mut previous: Option<(usize, Vec<Rgb>)> = None;
     for (k, &upto) in shown.iter().enumerate() {
-        scene.render(upto, &mut canvas);
         let mut frame = match &previous {
+            // A state shown again: nothing changed.
+            Some((row, _)) if *row == upto => unchanged_frame(),
+            Some((_, before)) => {
+                scene.render(upto, &mut canvas);
+                changed_part(&canvas, before, &mut palette)
+            }
             None => {
-                let indices: Vec<u8> = canvas.px.iter().map(|&p| palette.index(p)).collect();
+                scene.render(upto, &mut canvas);
+                let indices: Vec<u8> = canvas.pixels().map(|p| palette.index(p)).collect();
                 Frame::from_indexed_pixels(opts.width as u16, opts.height as u16, indices, None)
             }
-            Some(before) => changed_part(&canvas, before, &mut palette),
         };
         frame.delay = if k + 1 == shown.len() { hold } else { delay };
         // Keep: each frame paints over the last, so unchanged pixels need not be sent again.
         frame.dispose = DisposalMethod::Keep;
         encoder.write_frame(&frame).map_err(encoding_error)?;
         match &mut previous {
-            Some(before) => before.clone_from(&canvas.px),
-            None => previous = Some(canvas.px.clone()),
+            Some((row, _)) if *row == upto => {}
+            Some((row, before)) => {
+                *row = upto;
+                before.clear();
+                before.extend(canvas.pixels());
+            }
+            None => previous = Some((upto, canvas.pixels().collect())),
         }
+        progress(k + 1, shown.len());
     }
     encoder.into_inner().map_err(encoding_error)?;
     writer.flush()?;
     Ok(GifInfo { frames: shown.len(), width: opts.width, height: opts.height, bytes: writer.count })
+}
+
+/// The palette of the animation, from the first, middle and last frames, which between them hold nearly every
+/// colour; the theme's exact inks always among them. Leaves `canvas` drawn with some frame.
+fn sample_palette(scene: &Scene<'_>, shown: &[usize], canvas: &mut Canvas, inks: &Inks) -> Palette {
+    let mut counts: HashMap<Rgb, u64> = HashMap::new();
+    let mut samples = vec![shown[0], shown[shown.len() / 2], shown[shown.len() - 1]];
+    samples.dedup();
+    for &upto in &samples {
+        scene.render(upto, canvas);
+        for p in canvas.pixels() {
+            *counts.entry(p).or_insert(0) += 1;
+        }
+    }
+    Palette::new(counts, &inks.exact())
 }
 
 /// Renders the animation and writes it to `path` atomically.
@@ -196,14 +244,29 @@ pub fn export_gif_file(
     settings: &Settings,
     rows: &[Record<f64>],
 ) -> Result<ExportReport, ExportError> {
+    export_gif_file_with_progress(path, opts, data, settings, rows, |_, _| {})
+}
+
+/// [`export_gif_file`], calling `progress(done, total)` after each frame is encoded.
+///
+/// # Errors
+/// As [`export_gif_file`].
+pub fn export_gif_file_with_progress(
+    path: &Path,
+    opts: &GifOptions,
+    data: &Dataset,
+    settings: &Settings,
+    rows: &[Record<f64>],
+    progress: impl FnMut(usize, usize),
+) -> Result<ExportReport, ExportError> {
     let mut bytes = Vec::new();
-    render_descent_gif(opts, data, settings, rows, &mut bytes)?;
+    render_descent_gif_with_progress(opts, data, settings, rows, &mut bytes, progress)?;
     write_file(path, &bytes)
 }
 
 /// One frame of the animation as RGBA pixels (row-major, `width × height × 4` bytes, fully opaque), before the
-/// GIF's reduction to 255 colours: for previews and still images. `frame` counts from 0 to one less than
-/// `frame_rows(opts.frames, rows.len()).len()`; larger values give the last frame.
+/// GIF's reduction to 255 colours: for previews and still images. `frame` counts from 0 to `opts.frames − 1`;
+/// larger values give the last frame.
 ///
 /// # Errors
 /// As [`render_descent_gif`].
@@ -215,11 +278,11 @@ pub fn render_descent_frame(
     frame: usize,
 ) -> Result<Vec<u8>, ExportError> {
     let scene = prepare(opts, data, settings, rows)?;
-    let shown = frame_rows(opts.frames, rows.len());
+    let shown = frame_rows(opts.frames, rows);
     let upto = shown.get(frame).or(shown.last()).copied().unwrap_or(0);
-    let mut canvas = Canvas::new(opts.width as usize, opts.height as usize, Rgb(255, 255, 255));
+    let mut canvas = scene.canvas().ok_or_else(|| frame_error(opts))?;
     scene.render(upto, &mut canvas);
-    Ok(canvas.px.iter().flat_map(|p| [p.0, p.1, p.2, 255]).collect())
+    Ok(canvas.rgba())
 }
 
 /// Checks the inputs and lays out the scene.
@@ -236,7 +299,12 @@ fn prepare<'a>(
     if data.is_empty() {
         return Err(ExportError::Nothing("the dataset has no samples".into()));
     }
-    Ok(Scene::new(opts.width as usize, opts.height as usize, opts.labels, data, settings, rows)?)
+    Scene::new(opts, data, settings, rows)
+}
+
+/// The error for a frame that cannot be allocated.
+fn frame_error(opts: &GifOptions) -> ExportError {
+    ExportError::Gif(format!("cannot make a {}×{} frame", opts.width, opts.height))
 }
 
 /// Milliseconds as GIF's centiseconds, rounded, at least 2 (shorter delays are slowed down by browsers).
@@ -255,14 +323,19 @@ fn encoding_error(e: EncodingError) -> ExportError {
 /// The palette index left transparent in every frame after the first.
 const TRANSPARENT: u8 = 255;
 
+/// A frame that changes nothing: one transparent pixel, so that every frame is still there and timed.
+fn unchanged_frame() -> Frame<'static> {
+    Frame::from_indexed_pixels(1, 1, vec![TRANSPARENT], Some(TRANSPARENT))
+}
+
 /// The smallest rectangle holding every pixel that differs from `before`, as a frame placed there; pixels
-/// inside it that did not change are transparent (runs of them compress well). An unchanged frame becomes one
-/// transparent pixel, so that every frame is still there and timed.
+/// inside it that did not change are transparent (runs of them compress well). An unchanged frame becomes
+/// [`unchanged_frame`].
 fn changed_part(canvas: &Canvas, before: &[Rgb], palette: &mut Palette) -> Frame<'static> {
-    let w = canvas.width;
+    let w = canvas.width();
     let mut bounds: Option<(usize, usize, usize, usize)> = None;
-    for (i, (now, was)) in canvas.px.iter().zip(before).enumerate() {
-        if now != was {
+    for (i, (now, was)) in canvas.pixels().zip(before).enumerate() {
+        if now != *was {
             let (x, y) = (i % w, i / w);
             bounds = Some(match bounds {
                 None => (x, y, x, y),
@@ -271,13 +344,13 @@ fn changed_part(canvas: &Canvas, before: &[Rgb], palette: &mut Palette) -> Frame
         }
     }
     let Some((x0, y0, x1, y1)) = bounds else {
-        return Frame::from_indexed_pixels(1, 1, vec![TRANSPARENT], Some(TRANSPARENT));
+        return unchanged_frame();
     };
     let mut indices = Vec::with_capacity((x1 - x0 + 1) * (y1 - y0 + 1));
     for y in y0..=y1 {
         for x in x0..=x1 {
             let i = y * w + x;
-            let now = canvas.px[i];
+            let now = canvas.pixel(i);
             indices.push(if before.get(i) == Some(&now) { TRANSPARENT } else { palette.index(now) });
         }
     }
@@ -342,12 +415,20 @@ mod tests {
 
     #[test]
     fn frames_spread_evenly_from_first_to_last() {
-        assert_eq!(frame_rows(5, 101), [0, 25, 50, 75, 100]);
-        assert_eq!(frame_rows(10, 3), [0, 1, 2]);
-        assert_eq!(frame_rows(1, 7), [6]);
-        assert!(frame_rows(4, 0).is_empty());
-        let many = frame_rows(1000, usize::MAX / 2);
-        assert_eq!((many[0], many[999]), (0, usize::MAX / 2 - 1));
+        let rows = |steps: &[u64]| steps.iter().map(|&step| Record { step, ..Record::default() }).collect::<Vec<_>>();
+        let full = rows(&(0..=100).collect::<Vec<_>>());
+        assert_eq!(frame_rows(5, &full), [0, 25, 50, 75, 100]);
+        assert_eq!(frame_rows(1, &full[..7]), [6]);
+        assert!(frame_rows(4, &[]).is_empty());
+        assert!(frame_rows(0, &full).is_empty());
+        // Fewer steps than frames: every state in as many frames, give or take one, the last one included.
+        assert_eq!(frame_rows(10, &full[..3]), [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]);
+        assert_eq!(frame_rows(7, &full[..1]), [0; 7]);
+        // A thinned history: sparse old rows, the frames still spread over the steps.
+        let thinned = rows(&[0, 50, 90, 95, 100]);
+        assert_eq!(frame_rows(5, &thinned), [0, 0, 1, 1, 4]);
+        let huge = rows(&[0, u64::MAX / 2]);
+        assert_eq!(frame_rows(3, &huge), [0, 0, 1]);
     }
 
     #[test]

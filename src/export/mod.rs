@@ -1,13 +1,19 @@
-//! Taking results away: runs as CSV (the `trace` format) or JSON, and the descent as an animated GIF.
+//! Taking results away: runs as CSV (the `trace` format) or JSON, and the descent as an animated GIF (drawn by
+//! tiny-skia and ab_glyph: [`gif`] encodes, `scene` lays out a frame, `backdrop` and `inset` draw it through
+//! `paint` and `text`, in the colours of `theme`).
 //!
 //! Every function here works on plain engine values (settings and recorded rows), with no UI dependency, so the
 //! app and the command line share them. The `*_file` functions render into memory and then write the file
 //! atomically (see [`write_file`]): an export that fails half way never leaves a truncated file behind, and each
 //! reports where it wrote and how much as an [`ExportReport`].
 
+mod backdrop;
 pub mod gif;
-mod raster;
+mod inset;
+mod paint;
 mod scene;
+mod text;
+mod theme;
 pub mod trace;
 
 use std::fmt;
@@ -20,7 +26,11 @@ use crate::engine::ConfigError;
 use crate::engine::settings::Settings;
 use crate::engine::trainer::Record;
 
-pub use self::gif::{GifInfo, GifOptions, export_gif_file, frame_rows, render_descent_frame, render_descent_gif};
+pub use self::gif::{
+    GifInfo, GifOptions, export_gif_file, export_gif_file_with_progress, frame_rows, render_descent_frame,
+    render_descent_gif, render_descent_gif_with_progress,
+};
+pub use self::theme::GifTheme;
 pub use self::trace::{export_csv_file, export_json_file, trace_csv, trace_json, write_trace_csv, write_trace_json};
 
 /// One run to export: its name (shown in multi-run files), the settings that produced it, and its rows (usually
