@@ -234,3 +234,23 @@ fn runs_with_different_losses_say_their_losses_are_not_comparable() {
     assert!(shows(&h, "the runs use different losses, so their losses are not comparable"));
     assert!(shows(&h, "each run's optimum w*, in its colour"));
 }
+
+#[test]
+fn the_banner_names_its_run_and_sums_up_every_run() {
+    let mut h = harness(AppOptions { preset: Some("race".into()), ..AppOptions::default() });
+    h.step();
+    h.state_mut().push_action(Action::Step(300));
+    wait_until(&mut h, "the SGD run at its minimum", |a| {
+        a.snapshot()
+            .runs
+            .iter()
+            .filter(|r| matches!(r.status, descent::engine::trainer::Status::Converged { .. }))
+            .count()
+            >= 4
+    });
+    h.step();
+    h.step();
+    assert!(shows(&h, "SGD: Minimum reached"), "named after its run");
+    assert!(shows(&h, "of 6 converged"), "and every run's outcome");
+    assert!(shows(&h, "Start again (R)"), "with what to do next");
+}
