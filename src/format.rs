@@ -26,6 +26,16 @@
 //!
 //! [`clean`] is not a formatter but is used before one: it rounds noise next to zero to 0 for display.
 
+/// [`repr_in`] of `v` rounded to `sig` significant digits: `0.1` for 0.09999999999999998, `-4.5` for
+/// -4.499999999999999. The step ledger's operands, whose exact values are printed on their own lines.
+pub fn rounded_repr(v: f64, sig: usize, f32: bool) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return repr_in(v, f32);
+    }
+    let rounded: f64 = format!("{v:.*e}", sig.clamp(1, 17) - 1).parse().unwrap_or(v);
+    repr_in(if f32 { rounded as f32 as f64 } else { rounded }, f32)
+}
+
 /// `v` with `sig` significant digits: plain decimals for 10⁻³ ≤ |v| < 10⁶ (and 0), scientific otherwise;
 /// "—" for NaN and "±∞" for infinities. The app's readouts.
 pub fn sig(v: f64, sig: usize) -> String {

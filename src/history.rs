@@ -15,10 +15,10 @@
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
-use crate::engine::trainer::Record;
-
-/// One row of a history: the step, the parameters, the loss and the gradient there (all in f64).
-pub type Row = Record<f64>;
+use crate::engine::settings::Settings;
+/// One row of a history: the step, the parameters, the loss and the gradient there, the gradient of the next update
+/// and the optimizer's state (all in f64).
+pub use crate::engine::trainer::Row;
 
 /// Rows per shared chunk.
 const CHUNK_ROWS: usize = 512;
@@ -98,6 +98,8 @@ pub struct History {
     capacity: usize,
     recent: usize,
     markers: Arc<Vec<Marker>>,
+    /// The settings in force from each step on, in step order (bounded like the markers).
+    settings: Arc<Vec<(u64, Arc<Settings>)>>,
     extent: Extent,
     thinned: bool,
 }
@@ -119,6 +121,7 @@ impl History {
             capacity,
             recent: capacity / 4,
             markers: Arc::new(Vec::new()),
+            settings: Arc::new(Vec::new()),
             extent: Extent::default(),
             thinned: false,
         }
@@ -236,6 +239,22 @@ impl History {
         Arc::make_mut(&mut self.markers).pop()
     }
 
+    /// Records that `settings` are in force for the updates from `step` on (replacing an entry at the same step).
+    pub fn push_settings(&mut self, step: u64, settings: &Settings) {
+        let log = Arc::make_mut(&mut self.settings);
+        log.retain(|(s, _)| *s < step);
+        if log.len() >= MAX_MARKERS {
+            log.remove(0);
+        }
+        log.push((step, Arc::new(settings.clone())));
+    }
+
+    /// The settings the update leaving row `step` used (`None` if they were recorded before the oldest kept
+    /// entry, or never).
+    pub fn settings_at(&self, step: u64) -> Option<&Settings> {
+        self.settings.iter().rev().find(|(s, _)| *s <= step).map(|(_, s)| s.as_ref())
+    }
+
     /// Removes every row and marker.
     pub fn clear(&mut self) {
         *self = History::with_capacity(self.capacity);
@@ -243,7 +262,8 @@ impl History {
 
     /// Appends a row. A row whose step is not after the last one first drops the rows from that step on (the run was
     /// rewound), so the history always stays in strictly increasing step order.
-    pub fn push(&mut self, row: Row) {
+    pub fn push(&mut self, row: impl Into<Row>) {
+        let row = row.into();
         if self.last().is_some_and(|last| row.step <= last.step) {
             self.truncate_from(row.step);
         }
@@ -260,7 +280,8 @@ impl History {
     }
 
     /// Replaces the latest row (same step, re-evaluated loss or gradient); pushes when the history is empty.
-    pub fn replace_last(&mut self, row: Row) {
+    pub fn replace_last(&mut self, row: impl Into<Row>) {
+        let row = row.into();
         if self.tail.is_empty() {
             match self.chunks.pop() {
                 Some(chunk) => self.tail = chunk.to_vec(),
@@ -278,10 +299,12 @@ impl History {
         let keep = self.lower_bound(step);
         let rows: Vec<Row> = self.iter().take(keep).copied().collect();
         let markers: Vec<Marker> = self.markers.iter().filter(|m| m.step < step).cloned().collect();
+        let settings = self.settings.iter().filter(|(s, _)| *s < step).cloned().collect();
         let thinned = self.thinned;
         self.clear();
         self.rebuild(rows);
         self.markers = Arc::new(markers);
+        self.settings = Arc::new(settings);
         self.thinned = thinned;
         let mut extent = Extent::default();
         for r in self.iter() {
@@ -457,9 +480,10 @@ fn thin_into(rows: &[Row], out: &mut Vec<Row>) {
 mod tests {
     use super::*;
     use crate::engine::model::Params;
+    use crate::engine::trainer::Record;
 
     fn row(step: u64, w: f64, loss: f64) -> Row {
-        Row { step, params: Params { w, b: 0.0 }, loss, grad: Params { w: 0.0, b: 0.0 } }
+        Row::from(Record { step, params: Params { w, b: 0.0 }, loss, grad: Params { w: 0.0, b: 0.0 } })
     }
 
     /// A decaying oscillation with a spike at step 12_345 and a dip at 23_456.

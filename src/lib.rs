@@ -11,6 +11,7 @@ pub mod export;
 pub mod format;
 pub mod geometry;
 pub mod history;
+pub mod ledger;
 pub mod presets;
 pub mod printout;
 pub mod session;

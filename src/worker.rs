@@ -115,6 +115,9 @@ pub enum Mode {
     Stepping,
 }
 
+/// Largest mini-batch whose sample indices are published (a highlight of more points tells nothing).
+pub const MAX_PUBLISHED_BATCH: usize = 4096;
+
 /// The published state of one run.
 #[derive(Clone, Debug)]
 pub struct RunSnapshot {
@@ -132,6 +135,9 @@ pub struct RunSnapshot {
     pub analysis: Arc<Analysis>,
     /// Where the next step would land, when cheap to know (not while running fast).
     pub next: Option<Params<f64>>,
+    /// The samples of the mini-batch the next update uses (`None` for full-batch runs, or batches of more than
+    /// [`MAX_PUBLISHED_BATCH`] samples).
+    pub next_batch: Option<Arc<[usize]>>,
     /// Why the last settings were refused (the run keeps its previous settings), or why it could not start.
     pub error: Option<String>,
 }
@@ -318,7 +324,8 @@ impl Run {
         match DynTrainer::new(data, &self.spec.settings) {
             Ok(mut t) => {
                 t.set_tolerance(tolerance);
-                self.history.push(t.record());
+                self.history.push(t.row());
+                self.history.push_settings(t.record().step, &self.spec.settings);
                 self.trainer = Some(t);
                 self.error = None;
             }
@@ -373,8 +380,9 @@ impl Run {
                 self.next = None;
                 // A new loss or gradient source re-evaluates the current point.
                 if self.history.last().is_some_and(|r| r.step == record.step) {
-                    self.history.replace_last(record);
+                    self.history.replace_last(trainer.row());
                 }
+                self.history.push_settings(record.step, &self.spec.settings);
                 if !change.is_empty() {
                     self.history.push_marker(record.step, change);
                 }
@@ -401,9 +409,8 @@ impl Run {
             }
             let before = trainer.record().step;
             trainer.step();
-            let record = trainer.record();
-            if record.step != before {
-                self.history.push(record);
+            if trainer.record().step != before {
+                self.history.push(trainer.row());
                 taken += 1;
             }
         }
@@ -470,6 +477,10 @@ impl Run {
             history: self.history.clone(),
             analysis: Arc::clone(&self.analysis),
             next,
+            next_batch: self.trainer.as_ref().and_then(|t| {
+                let batch = t.next_batch();
+                (!batch.is_empty() && batch.len() <= MAX_PUBLISHED_BATCH).then(|| Arc::from(batch))
+            }),
             error: self.error.clone(),
         }
     }
@@ -564,12 +575,15 @@ impl State {
     /// A run resumed from the last row of `history` (see [`Command::AddRunFrom`]).
     fn add_run_from(&mut self, id: RunId, spec: RunSpec, history: History) {
         let mut run = Run::new(id, spec, &self.data, self.tolerance);
-        if let Some(last) = history.last().copied() {
+        if let Some(last) = history.last().map(|r| r.record) {
             match DynTrainer::resume(&self.data, &run.spec.settings, last) {
                 Ok(mut t) => {
                     t.set_tolerance(self.tolerance);
-                    run.trainer = Some(t);
                     run.history = history;
+                    // The branch starts with fresh optimizer state: its first row says so.
+                    run.history.replace_last(t.row());
+                    run.history.push_settings(t.record().step, &run.spec.settings);
+                    run.trainer = Some(t);
                     run.error = None;
                 }
                 Err(e) => run.error = Some(e.to_string()),

@@ -8,7 +8,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{descent, stderr, stdout};
+use common::{assert_lines_in_order, descent, stderr, stdout};
 
 fn csv_rows(text: &str) -> Vec<Vec<f64>> {
     text.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect()
@@ -582,4 +582,132 @@ fn a_missing_required_flag_is_named_on_the_one_line() {
     expect_error(&["gif", "--size", "640x400", "--out", "a.gif"], &["--frames"]);
     let err = stderr(&descent(&["gif", "--size", "640x400", "--out", "a.gif"]));
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+/// The rows of `descent trace --format json` with `args`.
+fn json_rows(args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["trace", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = descent(&all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    v["rows"].as_array().unwrap().clone()
+}
+
+/// A row's gradient of parameter `p` ("w" or "b").
+fn grad_of(row: &serde_json::Value, p: &str) -> f64 {
+    row[format!("grad_{p}")].as_f64().unwrap()
+}
+
+/// Asserts that row `k`'s state of parameter `p` holds exactly `expected` (torch's keys), each value within 1e-12
+/// relative of the hand computation.
+#[track_caller]
+fn assert_state(row: &serde_json::Value, p: &str, expected: &[(&str, f64)]) {
+    let state = row["state"][p].as_object().unwrap_or_else(|| panic!("no state for {p} in {row}"));
+    let mut keys: Vec<&str> = state.keys().map(String::as_str).collect();
+    let mut want: Vec<&str> = expected.iter().map(|(k, _)| *k).collect();
+    keys.sort();
+    want.sort();
+    assert_eq!(keys, want, "torch's keys for {p} in {row}");
+    for (k, v) in expected {
+        let got = state[*k].as_f64().unwrap();
+        assert!((got - v).abs() <= 1e-12 * v.abs().max(1e-300), "{p}.{k}: got {got}, by hand {v}");
+    }
+}
+
+/// torch.optim's rules worked by hand from each row's gradient, against the state the trace prints.
+#[test]
+fn json_state_is_torchs_optimizer_state_by_hand() {
+    const STEPS: usize = 4;
+    for bias in [false, true] {
+        let extra: &[&str] = if bias { &["--bias"] } else { &[] };
+        let params: &[&str] = if bias { &["w", "b"] } else { &["w"] };
+        let run = |args: &[&str]| {
+            let mut a = vec!["--steps", "4"];
+            a.extend_from_slice(args);
+            a.extend_from_slice(extra);
+            let rows = json_rows(&a);
+            assert_eq!(rows.len(), STEPS + 1);
+            assert_eq!(rows[0]["state"].as_object().unwrap().len(), params.len(), "\"b\" only with a bias");
+            rows
+        };
+        // SGD without momentum: torch keeps nothing.
+        let rows = run(&["--optimizer", "sgd"]);
+        for r in &rows {
+            for p in params {
+                assert_state(r, p, &[]);
+            }
+        }
+        // SGD, momentum 0.9, dampening 0.1: buf₁ = g₀, then buf ← μ·buf + (1 − τ)·g.
+        let rows = run(&["--optimizer", "sgd", "--momentum", "0.9", "--dampening", "0.1"]);
+        for p in params {
+            assert_state(&rows[0], p, &[]);
+            let mut buf = grad_of(&rows[0], p);
+            for row in &rows[1..] {
+                assert_state(row, p, &[("momentum_buffer", buf)]);
+                buf = 0.9 * buf + (1.0 - 0.1) * grad_of(row, p);
+            }
+        }
+        // Adagrad, initial accumulator 0.5: step and sum from the start; sum ← sum + g².
+        let rows = run(&["--optimizer", "adagrad", "--initial-accumulator-value", "0.5"]);
+        for p in params {
+            let mut sum = 0.5;
+            for (k, r) in rows.iter().enumerate() {
+                assert_state(r, p, &[("step", k as f64), ("sum", sum)]);
+                sum += grad_of(r, p).powi(2);
+            }
+        }
+        // RMSprop centered with momentum: square_avg, grad_avg, momentum_buffer after the first step.
+        let rows = run(&["--optimizer", "rmsprop", "--momentum", "0.5", "--centered"]);
+        for p in params {
+            assert_state(&rows[0], p, &[]);
+            let (a, eps) = (0.99, 1e-8);
+            let (mut v, mut ga, mut buf) = (0.0, 0.0, 0.0);
+            for k in 1..=STEPS {
+                let g: f64 = grad_of(&rows[k - 1], p);
+                v = a * v + (1.0 - a) * g * g;
+                ga = a * ga + (1.0 - a) * g;
+                buf = 0.5 * buf + g / ((v - ga * ga).sqrt() + eps);
+                let want = [("step", k as f64), ("square_avg", v), ("grad_avg", ga), ("momentum_buffer", buf)];
+                assert_state(&rows[k], p, &want);
+            }
+        }
+        // Adam and AdamW with AMSGrad: exp_avg, exp_avg_sq, max_exp_avg_sq.
+        for kind in ["adam", "adamw"] {
+            let rows = run(&["--optimizer", kind, "--amsgrad"]);
+            for p in params {
+                assert_state(&rows[0], p, &[]);
+                let (mut m, mut v, mut vmax) = (0.0, 0.0, 0.0_f64);
+                for k in 1..=STEPS {
+                    let g: f64 = grad_of(&rows[k - 1], p);
+                    m = 0.9 * m + (1.0 - 0.9) * g;
+                    v = 0.999 * v + (1.0 - 0.999) * g * g;
+                    vmax = vmax.max(v);
+                    let want = [("step", k as f64), ("exp_avg", m), ("exp_avg_sq", v), ("max_exp_avg_sq", vmax)];
+                    assert_state(&rows[k], p, &want);
+                }
+            }
+        }
+    }
+}
+
+/// The ledger of the notebook's first step reads as the issue writes it, and its last value is the next row's w.
+#[test]
+fn ledger_format_writes_each_update_with_its_numbers() {
+    let out = descent(&["trace", "--format", "ledger", "--steps", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("Step ").count(), 3, "one ledger per update:\n{text}");
+    let expected = [
+        "Step 0 → 1 · SGD · lr 0.01",
+        "  L = mean((ŷ − y)²) = (9 + 36 + 81 + 144)/4 = 67.5",
+        "  ∂L/∂w = mean(2(ŷ − y)·x) = ((-6)·1 + (-12)·2 + (-18)·3 + (-24)·4)/4 = -45",
+        "  w ← w − lr·g = 0 − 0.01·(-45) = 0.45",
+        "Step 1 → 2",
+    ];
+    assert_lines_in_order(&text, &expected.join("\n"));
+    let csv = stdout(&descent(&["trace", "--steps", "3"]));
+    let w3 = csv.lines().nth(4).unwrap().split(',').nth(1).unwrap();
+    let last = text.lines().rev().find(|l| l.trim_start().starts_with("w ←")).unwrap();
+    assert!(last.ends_with(&format!("= {w3}")), "the last update lands on row 3's w {w3}: {last}");
 }

@@ -1216,3 +1216,79 @@ fn mismatched_or_empty_slices_do_not_panic() {
         assert_eq!(opt.steps_taken(), 4);
     }
 }
+
+/// Every optimizer variant the ledger explains: (label, config).
+fn ledger_configs() -> Vec<(&'static str, OptimizerConfig)> {
+    use OptimizerKind::*;
+    let with = |kind, lr, f: &dyn Fn(&mut OptimizerConfig)| {
+        let mut c = config(kind, lr);
+        f(&mut c);
+        c
+    };
+    vec![
+        ("sgd", config(Sgd, 0.01)),
+        (
+            "sgd momentum dampening decay",
+            with(Sgd, 0.01, &|c| (c.momentum, c.dampening, c.weight_decay) = (0.9, 0.1, Some(0.05))),
+        ),
+        ("sgd nesterov", with(Sgd, 0.01, &|c| (c.momentum, c.nesterov) = (0.8, true))),
+        (
+            "adagrad decay",
+            with(Adagrad, 0.5, &|c| (c.lr_decay, c.weight_decay, c.initial_accumulator_value) = (0.1, Some(0.01), 0.3)),
+        ),
+        ("rmsprop", config(Rmsprop, 0.01)),
+        (
+            "rmsprop centered momentum",
+            with(Rmsprop, 0.01, &|c| (c.centered, c.momentum, c.weight_decay) = (true, 0.5, Some(0.02))),
+        ),
+        ("adam", config(Adam, 0.05)),
+        ("adam amsgrad decay", with(Adam, 0.05, &|c| (c.amsgrad, c.weight_decay) = (true, Some(0.1)))),
+        ("adamw", config(Adamw, 0.05)),
+    ]
+}
+
+/// The ledger re-runs each step with the optimizer's own code from the history row's state: its result, and the
+/// last number it prints, equal the run's next row bit for bit, for every optimizer, with and without a bias, in
+/// both precisions and with mini-batches.
+#[test]
+fn ledger_results_equal_the_next_row_bit_for_bit() {
+    use descent::engine::Dataset;
+    use descent::engine::settings::{Precision, Settings};
+    use descent::engine::trainer::DynTrainer;
+    let data = Dataset::notebook();
+    for (label, optimizer) in ledger_configs() {
+        for (bias, precision, batch_size) in [
+            (false, Precision::F64, None),
+            (true, Precision::F64, None),
+            (false, Precision::F32, None),
+            (true, Precision::F32, Some(2)),
+        ] {
+            let settings =
+                Settings { bias, precision, batch_size, optimizer: optimizer.clone(), b0: 0.5, ..Settings::default() };
+            let mut trainer = DynTrainer::new(&data, &settings).unwrap();
+            for _ in 0..25 {
+                let row = trainer.row();
+                let ledger = descent::ledger::explain(&data, &settings, &row).unwrap();
+                trainer.step();
+                let next = trainer.record();
+                assert_eq!(next.step, row.step + 1, "{label}: the run keeps going");
+                let case = format!("{label}, bias {bias}, {precision:?}, batch {batch_size:?}, step {}", row.step);
+                assert_eq!(ledger.result.w.to_bits(), next.params.w.to_bits(), "{case}: w");
+                assert_eq!(ledger.result.b.to_bits(), next.params.b.to_bits(), "{case}: b");
+                for block in &ledger.blocks {
+                    let last = block.lines.last().unwrap();
+                    let text = ledger.line_text(last);
+                    let without_note = text.split("   (").next().unwrap();
+                    let printed = without_note.rsplit(" = ").next().unwrap();
+                    let want = if block.param == "w" { next.params.w } else { next.params.b };
+                    let parsed: f64 = if precision == Precision::F32 {
+                        f64::from(printed.parse::<f32>().unwrap())
+                    } else {
+                        printed.parse().unwrap()
+                    };
+                    assert_eq!(parsed.to_bits(), want.to_bits(), "{case}: the ledger prints {text}");
+                }
+            }
+        }
+    }
+}

@@ -17,7 +17,6 @@ use super::state::{Action, Tab};
 use crate::export::{
     ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
 };
-use crate::history::Row;
 
 /// The export menu's state.
 pub struct ExportsState {
@@ -186,11 +185,17 @@ impl App {
         let snap = Arc::clone(&self.snap);
         match kind {
             ExportKind::Csv | ExportKind::Json => {
-                let runs: Vec<(String, crate::engine::settings::Settings, Vec<Row>)> = snap
-                    .runs
-                    .iter()
-                    .map(|r| (r.spec.name.clone(), r.spec.settings.clone(), r.history.iter().cloned().collect()))
-                    .collect();
+                let runs: Vec<(String, crate::engine::settings::Settings, Vec<crate::engine::trainer::Record<f64>>)> =
+                    snap.runs
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.spec.name.clone(),
+                                r.spec.settings.clone(),
+                                r.history.iter().map(|row| row.record).collect(),
+                            )
+                        })
+                        .collect();
                 self.io.spawn("export", move || {
                     let exports: Vec<RunExport<'_>> =
                         runs.iter().map(|(name, settings, rows)| RunExport { name, settings, rows }).collect();
@@ -208,7 +213,7 @@ impl App {
                     return;
                 };
                 let settings = run.spec.settings.clone();
-                let rows: Vec<Row> = run.history.iter().cloned().collect();
+                let rows: Vec<_> = run.history.iter().map(|r| r.record).collect();
                 let opts = self.exports.gif.clone();
                 let data = Arc::clone(&snap.data);
                 self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));

@@ -183,7 +183,7 @@ pub fn cut_at(run: &mut RunSnapshot, k: u64) {
         return;
     }
     if let Some(row) = run.history.at_or_before(k) {
-        run.record = *row;
+        run.record = row.record;
     }
     run.status = crate::engine::trainer::Status::Running;
     run.next = None;

@@ -10,7 +10,7 @@ use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::diagnose::{divergence_cause, start_failure};
 use crate::engine::gradient::GradientCheck;
 use crate::engine::settings::f32_rounding_problem;
-use crate::engine::trainer::{DynTrainer, Record, Status};
+use crate::engine::trainer::{DynTrainer, Record, Row, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
 use crate::export::ExportError;
 use crate::export::trace::{self, JsonRowIn, PrettyObject};
@@ -148,6 +148,45 @@ fn run_rows(
     Ok(status)
 }
 
+/// Up to `steps` updates one at a time, handing each new row with the optimizer's state to `emit` (slower than
+/// [`run_rows`]; for the formats that print the state).
+fn step_rows(
+    trainer: &mut DynTrainer,
+    steps: u64,
+    mut emit: impl FnMut(&Row) -> Result<(), CliError>,
+) -> Result<Status, CliError> {
+    let mut status = trainer.status();
+    for _ in 0..steps {
+        if status.is_finished() {
+            break;
+        }
+        let before = trainer.record().step;
+        status = trainer.step();
+        if trainer.record().step != before {
+            emit(&trainer.row())?;
+        }
+    }
+    Ok(status)
+}
+
+/// The step ledger of every update ([`crate::ledger`]), blank-line separated; an update that diverged has no
+/// ledger (its numbers are not finite) and the usual message on stderr says why.
+fn trace_ledger(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    trainer: &mut DynTrainer,
+    steps: u64,
+) -> Result<Status, CliError> {
+    let mut pending = crate::ledger::explain(data, settings, &trainer.row())?;
+    let status = step_rows(trainer, steps, |r| {
+        writeln!(out, "{}", pending.text())?;
+        pending = crate::ledger::explain(data, settings, r)?;
+        Ok(())
+    })?;
+    Ok(status)
+}
+
 fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let (data, settings) = setup(&a.engine)?;
     if let Some(tol) = a.tol
@@ -177,6 +216,7 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
             s
         }
         TraceFormat::Json => trace_json(out, &data, &settings, &mut trainer, a.steps)?,
+        TraceFormat::Ledger => trace_ledger(out, &data, &settings, &mut trainer, a.steps)?,
         TraceFormat::Notebook => trace_notebook(out, &data, &settings, &mut trainer, a.steps)?,
     };
     out.flush()?;
@@ -264,12 +304,13 @@ fn trace_json(
     json.field("settings", settings)?;
     json.begin_array("rows")?;
     // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
-    let first = trainer.record();
-    json.element(&JsonRowIn::new(&first, p))?;
+    let n = settings.n_params();
+    let first = trainer.row();
+    json.element(&JsonRowIn::with_state(&first, p, first.state, n))?;
     let mut last = first.step;
-    let status = run_rows(trainer, steps, |r| {
+    let status = step_rows(trainer, steps, |r| {
         last = r.step;
-        Ok(json.element(&JsonRowIn::new(r, p))?)
+        Ok(json.element(&JsonRowIn::with_state(r, p, r.state, n))?)
     })?;
     json.end_array()?;
     json.field("outcome", &outcome(status, last))?;

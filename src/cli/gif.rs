@@ -12,7 +12,7 @@ use super::commands::{CliError, EXIT_OK, setup};
 use crate::engine::trainer::{DynTrainer, Status};
 use crate::export::gif::{MAX_FRAMES, MAX_SIZE, MIN_SIZE};
 use crate::export::{GifOptions, GifTheme, export_gif_file_with_progress};
-use crate::history::{History, Row};
+use crate::history::History;
 
 /// `descent gif`.
 #[derive(Debug, Args)]
@@ -47,7 +47,7 @@ pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let mut history = History::default();
     history.push(trainer.record());
     let status = trainer.run(a.steps, |r| history.push(*r));
-    let rows: Vec<Row> = history.iter().copied().collect();
+    let rows: Vec<_> = history.iter().map(|r| r.record).collect();
     let [width, height] = a.size;
     let opts = GifOptions { width, height, frames: a.frames, theme: a.theme, ..GifOptions::default() };
     let mut progress = Progress::new(io::stderr().is_terminal());

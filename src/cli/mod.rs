@@ -247,6 +247,8 @@ pub enum TraceFormat {
     Notebook,
     /// Only the final row, as a csv row without the header (no trajectory kept in memory).
     Last,
+    /// Each update written out in its optimizer's rule with the numbers plugged in (the app's step ledger).
+    Ledger,
 }
 
 /// Output format of `analyze` and `gradcheck`.

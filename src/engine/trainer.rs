@@ -8,7 +8,7 @@ use super::data::Dataset;
 use super::error::ConfigError;
 use super::gradient::{Evaluation, Problem};
 use super::model::{Grad, Params};
-use super::optim::Optimizer;
+use super::optim::{Observer, OptimState, Optimizer};
 use super::real::Real;
 use super::settings::{Precision, Settings};
 
@@ -30,6 +30,34 @@ impl<F: Real> Record<F> {
     /// Widened to f64.
     pub fn to_f64(&self) -> Record<f64> {
         Record { step: self.step, params: self.params.to_f64(), loss: self.loss.to_f64(), grad: self.grad.to_f64() }
+    }
+}
+
+/// A record with what the update leaving it needs: the gradient that update uses (the full one, or its
+/// mini-batch's) and the optimizer's state (torch's names). The history keeps one per step, so the step ledger can
+/// re-run any step with the optimizer's own code, and the inner-state plots can draw what the optimizer carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Row {
+    /// The state after `record.step` updates.
+    pub record: Record<f64>,
+    /// The gradient the next update uses (equal to `record.grad` without mini-batches).
+    pub update_grad: Grad<f64>,
+    /// What torch's `optimizer.state[p]` holds after `record.step` updates.
+    pub state: OptimState,
+}
+
+impl From<Record<f64>> for Row {
+    /// A row without optimizer state, whose next update would use the full gradient.
+    fn from(record: Record<f64>) -> Self {
+        Row { record, update_grad: record.grad, state: OptimState::default() }
+    }
+}
+
+impl std::ops::Deref for Row {
+    type Target = Record<f64>;
+
+    fn deref(&self) -> &Record<f64> {
+        &self.record
     }
 }
 
@@ -97,6 +125,11 @@ pub struct Trainer<F: Real> {
     optimizer: Optimizer<F>,
     current: Record<F>,
     batcher: Option<Batcher>,
+    /// The samples of the mini-batch the next update uses (empty for full-batch runs), drawn as soon as the
+    /// previous step ends, so that the app can show it and the ledger can explain it.
+    next_batch: Vec<usize>,
+    /// The gradient the next update uses: the full gradient, or the next mini-batch's.
+    update_grad: Grad<F>,
     scratch: (Vec<F>, Vec<F>),
     tolerance: Option<f64>,
     loss_limit: F,
@@ -135,12 +168,15 @@ impl<F: Real> Trainer<F> {
             problem,
             settings: settings.clone(),
             current: Record { step: from.step, params, ..Record::default() },
+            next_batch: Vec::new(),
+            update_grad: Grad::default(),
             scratch: (Vec::new(), Vec::new()),
             tolerance: None,
             loss_limit: F::ZERO,
             unchanged_steps: 0,
             status: Status::Running,
         };
+        t.draw_batch();
         t.reevaluate();
         t.loss_limit = F::from_f64(DIVERGENCE_FACTOR * t.current.loss.to_f64().max(1.0));
         if !(t.current.loss.is_finite() && t.current.grad.w.is_finite() && t.current.grad.b.is_finite()) {
@@ -195,6 +231,7 @@ impl<F: Real> Trainer<F> {
         }
         if (old.batch_size, old.seed) != (settings.batch_size, settings.seed) {
             self.batcher = batcher_for(settings, self.problem.len());
+            self.draw_batch();
         }
         self.reevaluate();
         // A converged run continues under its new settings: it may run again (and converges again at its next step
@@ -211,25 +248,25 @@ impl<F: Real> Trainer<F> {
     /// when asked explicitly (a learner pressing Step), and [`Trainer::run`] stops at convergence.
     #[inline]
     pub fn step(&mut self) -> Status {
+        self.step_observed(&mut ())
+    }
+
+    /// [`Trainer::step`], with the optimizer noting each intermediate value of the update to `obs`.
+    #[inline(always)]
+    pub fn step_observed(&mut self, obs: &mut impl Observer<F>) -> Status {
         if matches!(self.status, Status::Diverged { .. }) {
             return self.status;
         }
-        let update_grad = match &mut self.batcher {
-            None => self.current.grad,
-            Some(b) => {
-                let idx = b.next_batch();
-                self.problem.evaluate_batch(self.current.params, self.settings.gradient, idx, &mut self.scratch).grad
-            }
-        };
+        let update_grad = self.update_grad;
         let before = self.current.params;
         let params = if self.settings.bias {
             let mut p = [before.w, before.b];
-            self.optimizer.step(&mut p, &[update_grad.w, update_grad.b]);
+            self.optimizer.step_observed(&mut p, &[update_grad.w, update_grad.b], obs);
             Params { w: p[0], b: p[1] }
         } else {
             // A fixed-length slice lets the optimizer's per-parameter loop unroll.
             let mut p = [before.w];
-            self.optimizer.step(&mut p, &[update_grad.w]);
+            self.optimizer.step_observed(&mut p, &[update_grad.w], obs);
             Params { w: p[0], b: F::ZERO }
         };
         let step = self.current.step + 1;
@@ -243,6 +280,8 @@ impl<F: Real> Trainer<F> {
             return self.status;
         }
         self.current = Record { step, params, loss, grad };
+        self.draw_batch();
+        self.prepare_update();
         if loss > self.loss_limit {
             self.status = Status::Diverged { step, why: Divergence::LossExploded };
             return self.status;
@@ -254,6 +293,21 @@ impl<F: Real> Trainer<F> {
             self.status = Status::Converged { step, by: Convergence::Stalled };
         }
         self.status
+    }
+
+    /// The gradient the next update uses: the full gradient of [`Trainer::record`], or the next mini-batch's.
+    pub fn update_grad(&self) -> Grad<F> {
+        self.update_grad
+    }
+
+    /// The samples of the mini-batch the next update uses (empty for full-batch runs).
+    pub fn next_batch(&self) -> &[usize] {
+        &self.next_batch
+    }
+
+    /// What torch's `optimizer.state[p]` holds after the updates so far.
+    pub fn optimizer_state(&self) -> OptimState {
+        self.optimizer.state()
     }
 
     /// Up to `max_steps` updates, stopping early at convergence or divergence; `on_row` sees each new state.
@@ -276,6 +330,25 @@ impl<F: Real> Trainer<F> {
         let e = self.problem.evaluate(self.current.params, self.settings.gradient);
         self.current.loss = e.loss;
         self.current.grad = e.grad;
+        self.prepare_update();
+    }
+
+    /// Draws the next mini-batch's samples (one draw per update, in the batcher's order).
+    fn draw_batch(&mut self) {
+        self.next_batch.clear();
+        if let Some(b) = &mut self.batcher {
+            self.next_batch.extend_from_slice(b.next_batch());
+        }
+    }
+
+    /// The gradient of the next update at the current point: the full one, or the drawn mini-batch's.
+    fn prepare_update(&mut self) {
+        self.update_grad = if self.batcher.is_some() {
+            let (p, source) = (self.current.params, self.settings.gradient);
+            self.problem.evaluate_batch(p, source, &self.next_batch, &mut self.scratch).grad
+        } else {
+            self.current.grad
+        };
     }
 
     fn check_tolerance(&mut self) {
@@ -332,6 +405,20 @@ impl DynTrainer {
     /// The current state, in f64.
     pub fn record(&self) -> Record<f64> {
         each!(self, t => t.record().to_f64())
+    }
+
+    /// The current state with the next update's gradient and the optimizer's state, in f64.
+    pub fn row(&self) -> Row {
+        each!(self, t => Row {
+            record: t.record().to_f64(),
+            update_grad: t.update_grad().to_f64(),
+            state: t.optimizer_state(),
+        })
+    }
+
+    /// The samples of the mini-batch the next update uses (empty for full-batch runs).
+    pub fn next_batch(&self) -> &[usize] {
+        each!(self, t => t.next_batch())
     }
 
     /// Where the run stands.

@@ -11,6 +11,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{ExportError, ExportReport, RunExport, write_file};
+use crate::engine::Real;
+use crate::engine::optim::OptimState;
 use crate::engine::settings::{Precision, Settings};
 use crate::engine::trainer::Record;
 
@@ -94,6 +96,7 @@ pub fn export_csv_file(path: &Path, runs: &[RunExport<'_>]) -> Result<ExportRepo
 
 /// One row in JSON; `F` is f32 for f32 runs so that they print in float32's shortest form.
 #[derive(Serialize)]
+#[serde(bound = "F: Real + Serialize")]
 pub struct JsonRow<F> {
     step: u64,
     w: F,
@@ -101,11 +104,65 @@ pub struct JsonRow<F> {
     loss: F,
     grad_w: F,
     grad_b: F,
+    /// The optimizer's state after this row's updates (`descent trace --format json`; absent from exports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<JsonState<F>>,
+}
+
+/// An optimizer's state as torch's `optimizer.state`: `{"w": {"step": 3, "exp_avg": …}, "b": {…}}`, with `"b"`
+/// only for a model with a bias; values in the run's precision, `step` as an integer.
+pub struct JsonState<F> {
+    state: OptimState,
+    n_params: usize,
+    precision: std::marker::PhantomData<F>,
+}
+
+impl<F: Real + Serialize> Serialize for JsonState<F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.n_params))?;
+        for (i, name) in ["w", "b"].into_iter().enumerate().take(self.n_params) {
+            map.serialize_entry(
+                name,
+                &ParamState::<F> { state: &self.state, param: i, precision: Default::default() },
+            )?;
+        }
+        map.end()
+    }
+}
+
+struct ParamState<'a, F> {
+    state: &'a OptimState,
+    param: usize,
+    precision: std::marker::PhantomData<F>,
+}
+
+impl<F: Real + Serialize> Serialize for ParamState<'_, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        if let Some(step) = self.state.step {
+            map.serialize_entry("step", &step)?;
+        }
+        for (key, value) in self.state.entries(self.param) {
+            // Narrowing is exact: an f32 run's state is f32s widened to f64.
+            map.serialize_entry(key, &F::from_f64(value))?;
+        }
+        map.end()
+    }
 }
 
 impl JsonRow<f64> {
     fn new(r: &Record<f64>) -> Self {
-        JsonRow { step: r.step, w: r.params.w, b: r.params.b, loss: r.loss, grad_w: r.grad.w, grad_b: r.grad.b }
+        JsonRow {
+            step: r.step,
+            w: r.params.w,
+            b: r.params.b,
+            loss: r.loss,
+            grad_w: r.grad.w,
+            grad_b: r.grad.b,
+            state: None,
+        }
     }
 }
 
@@ -119,6 +176,7 @@ impl JsonRow<f32> {
             loss: r.loss as f32,
             grad_w: r.grad.w as f32,
             grad_b: r.grad.b as f32,
+            state: None,
         }
     }
 }
@@ -159,6 +217,20 @@ impl JsonRowIn {
         match precision {
             Precision::F32 => JsonRowIn::F32(JsonRow::<f32>::new(r)),
             Precision::F64 => JsonRowIn::F64(JsonRow::<f64>::new(r)),
+        }
+    }
+
+    /// The row `r` with the optimizer's state `state` of a model with `n_params` parameters.
+    pub fn with_state(r: &Record<f64>, precision: Precision, state: OptimState, n_params: usize) -> Self {
+        match precision {
+            Precision::F32 => JsonRowIn::F32(JsonRow {
+                state: Some(JsonState { state, n_params, precision: Default::default() }),
+                ..JsonRow::<f32>::new(r)
+            }),
+            Precision::F64 => JsonRowIn::F64(JsonRow {
+                state: Some(JsonState { state, n_params, precision: Default::default() }),
+                ..JsonRow::<f64>::new(r)
+            }),
         }
     }
 }

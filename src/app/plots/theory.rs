@@ -227,6 +227,7 @@ mod tests {
             history,
             analysis: std::sync::Arc::new(analyze(&data, &s, Params::default())),
             next: None,
+            next_batch: None,
             error: None,
         };
         let floor = 1e-20;

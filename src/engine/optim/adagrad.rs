@@ -1,6 +1,7 @@
 //! torch.optim.Adagrad.
 
 use super::OptimizerConfig;
+use super::state::{Observer, OptimState, Term};
 use crate::engine::real::Real;
 
 /// torch.optim.Adagrad, with learning rate γ, learning-rate decay η, weight decay λ, initial accumulator
@@ -59,16 +60,29 @@ impl<F: Real> Adagrad<F> {
     /// One update of `params` (length 1 or 2) from `grads`, in place.
     #[inline]
     pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.step_observed(params, grads, &mut ());
+    }
+
+    /// [`Adagrad::step`], noting each intermediate value to `obs`.
+    #[inline(always)]
+    pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         self.t += 1;
         let clr = F::from_f64(self.lr / (1.0 + (self.t - 1) as f64 * self.lr_decay));
-        for ((p, &g), s) in params.iter_mut().zip(grads).zip(self.sum.iter_mut()) {
+        for (i, ((p, &g), s)) in params.iter_mut().zip(grads).zip(self.sum.iter_mut()).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
                 g += self.weight_decay * *p;
             }
+            obs.note(i, Term::Grad, g);
+            obs.note(i, Term::Clr, clr);
             *s += g * g;
+            obs.note(i, Term::Sum, *s);
             let std = s.sqrt() + self.eps;
-            *p -= clr * g / std;
+            obs.note(i, Term::Denom, std);
+            let update = clr * g / std;
+            obs.note(i, Term::Update, update);
+            *p -= update;
+            obs.note(i, Term::Param, *p);
         }
     }
 
@@ -80,5 +94,18 @@ impl<F: Real> Adagrad<F> {
     /// The accumulated sum of squared gradients per parameter.
     pub fn sum(&self) -> [F; 2] {
         self.sum
+    }
+
+    /// torch's `state[p]`: `step` and `sum`, from construction on (torch creates them in `__init__`).
+    pub fn state(&self) -> OptimState {
+        OptimState::new(Some(self.t), &["sum"], [self.sum, [F::ZERO; 2], [F::ZERO; 2]])
+    }
+
+    /// Takes the state of `s` (see [`Adagrad::state`]).
+    pub fn restore(&mut self, s: &OptimState) {
+        self.t = s.step.unwrap_or(0);
+        if s.get(0, "sum").is_some() {
+            self.sum = s.pair("sum");
+        }
     }
 }

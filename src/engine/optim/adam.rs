@@ -1,5 +1,6 @@
 //! torch.optim.Adam and torch.optim.AdamW (decoupled weight decay).
 
+use super::state::{Observer, OptimState, Term};
 use super::{OptimizerConfig, OptimizerKind};
 use crate::engine::real::Real;
 
@@ -111,34 +112,51 @@ impl<F: Real> Adam<F> {
     /// One update of `params` (length 1 or 2) from `grads`, in place.
     #[inline]
     pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.step_observed(params, grads, &mut ());
+    }
+
+    /// [`Adam::step`], noting each intermediate value to `obs`.
+    #[inline(always)]
+    pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         self.t += 1;
         if !self.bias_settled {
             self.update_bias_correction();
         }
         let (step_size, bc2_sqrt) = (self.step_size, self.bc2_sqrt);
         let moments = self.exp_avg.iter_mut().zip(self.exp_avg_sq.iter_mut()).zip(self.max_exp_avg_sq.iter_mut());
-        for ((p, &g), ((m, v), vmax)) in params.iter_mut().zip(grads).zip(moments) {
+        for (i, ((p, &g), ((m, v), vmax))) in params.iter_mut().zip(grads).zip(moments).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
                 if self.decoupled {
                     *p *= self.decay_factor;
+                    obs.note(i, Term::Decayed, *p);
                 } else {
                     g += self.weight_decay * *p;
                 }
             }
+            obs.note(i, Term::Grad, g);
             *m = self.b1 * *m + self.one_minus_b1 * g;
+            obs.note(i, Term::ExpAvg, *m);
             *v = self.b2 * *v + self.one_minus_b2 * g * g;
+            obs.note(i, Term::ExpAvgSq, *v);
             let v_hat = if self.amsgrad {
                 // torch.maximum: NaN propagates.
                 if *v > *vmax || !v.is_finite() {
                     *vmax = *v;
                 }
+                obs.note(i, Term::MaxExpAvgSq, *vmax);
                 *vmax
             } else {
                 *v
             };
+            obs.note(i, Term::StepSize, step_size);
+            obs.note(i, Term::Bc2Sqrt, bc2_sqrt);
             let denom = v_hat.sqrt() / bc2_sqrt + self.eps;
-            *p -= step_size * *m / denom;
+            obs.note(i, Term::Denom, denom);
+            let update = step_size * *m / denom;
+            obs.note(i, Term::Update, update);
+            *p -= update;
+            obs.note(i, Term::Param, *p);
         }
     }
 
@@ -177,5 +195,28 @@ impl<F: Real> Adam<F> {
     /// The running maximum of v per parameter (AMSGrad; 0 otherwise).
     pub fn max_exp_avg_sq(&self) -> [F; 2] {
         self.max_exp_avg_sq
+    }
+
+    /// torch's `state[p]` after the first step: `step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with
+    /// AMSGrad; nothing before it.
+    pub fn state(&self) -> OptimState {
+        if self.t == 0 {
+            return OptimState::default();
+        }
+        let (m, v) = (self.exp_avg, self.exp_avg_sq);
+        if self.amsgrad {
+            OptimState::new(Some(self.t), &["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], [m, v, self.max_exp_avg_sq])
+        } else {
+            OptimState::new(Some(self.t), &["exp_avg", "exp_avg_sq"], [m, v, [F::ZERO; 2]])
+        }
+    }
+
+    /// Takes the state of `s` (see [`Adam::state`]); the bias corrections follow its step count.
+    pub fn restore(&mut self, s: &OptimState) {
+        self.t = s.step.unwrap_or(0);
+        self.exp_avg = s.pair("exp_avg");
+        self.exp_avg_sq = s.pair("exp_avg_sq");
+        self.max_exp_avg_sq = s.pair("max_exp_avg_sq");
+        self.bias_settled = false;
     }
 }

@@ -6,11 +6,13 @@ mod adagrad;
 mod adam;
 mod rmsprop;
 mod sgd;
+mod state;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
 pub use rmsprop::Rmsprop;
 pub use sgd::Sgd;
+pub use state::{Notes, Observer, OptimState, Term};
 
 use serde::{Deserialize, Serialize};
 
@@ -211,14 +213,43 @@ impl<F: Real> Optimizer<F> {
         Ok(())
     }
 
+    /// A fresh optimizer for `cfg` that carries `state` (a row's [`Optimizer::state`]): its next step is the one
+    /// the run took from that row, bit for bit, given the same parameters and gradient.
+    pub fn restore(cfg: &OptimizerConfig, state: &OptimState) -> Result<Self, ConfigError> {
+        let mut o = Self::new(cfg)?;
+        match &mut o {
+            Optimizer::Sgd(o) => o.restore(state),
+            Optimizer::Adagrad(o) => o.restore(state),
+            Optimizer::Rmsprop(o) => o.restore(state),
+            Optimizer::Adam(o) => o.restore(state),
+        }
+        Ok(o)
+    }
+
     /// One update of `params` (length 1 or 2: w, then b) from their gradients `grads`, in place.
     #[inline(always)]
     pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.step_observed(params, grads, &mut ());
+    }
+
+    /// [`Optimizer::step`], noting each intermediate value to `obs` (the step ledger's source).
+    #[inline(always)]
+    pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         match self {
-            Optimizer::Sgd(o) => o.step(params, grads),
-            Optimizer::Adagrad(o) => o.step(params, grads),
-            Optimizer::Rmsprop(o) => o.step(params, grads),
-            Optimizer::Adam(o) => o.step(params, grads),
+            Optimizer::Sgd(o) => o.step_observed(params, grads, obs),
+            Optimizer::Adagrad(o) => o.step_observed(params, grads, obs),
+            Optimizer::Rmsprop(o) => o.step_observed(params, grads, obs),
+            Optimizer::Adam(o) => o.step_observed(params, grads, obs),
+        }
+    }
+
+    /// What torch's `optimizer.state[p]` holds now, per parameter.
+    pub fn state(&self) -> OptimState {
+        match self {
+            Optimizer::Sgd(o) => o.state(),
+            Optimizer::Adagrad(o) => o.state(),
+            Optimizer::Rmsprop(o) => o.state(),
+            Optimizer::Adam(o) => o.state(),
         }
     }
 

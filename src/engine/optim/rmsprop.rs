@@ -1,6 +1,7 @@
 //! torch.optim.RMSprop.
 
 use super::OptimizerConfig;
+use super::state::{Observer, OptimState, Term};
 use crate::engine::real::Real;
 
 /// torch.optim.RMSprop, with learning rate γ, smoothing constant α, ε, weight decay λ, momentum μ and optional
@@ -90,27 +91,41 @@ impl<F: Real> Rmsprop<F> {
     /// One update of `params` (length 1 or 2) from `grads`, in place.
     #[inline]
     pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.step_observed(params, grads, &mut ());
+    }
+
+    /// [`Rmsprop::step`], noting each intermediate value to `obs`.
+    #[inline(always)]
+    pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         self.t += 1;
         let state = self.square_avg.iter_mut().zip(self.grad_avg.iter_mut()).zip(self.buf.iter_mut());
-        for ((p, &g), ((v, gavg), b)) in params.iter_mut().zip(grads).zip(state) {
+        for (i, ((p, &g), ((v, gavg), b))) in params.iter_mut().zip(grads).zip(state).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
                 g += self.weight_decay * *p;
             }
+            obs.note(i, Term::Grad, g);
             *v = self.alpha * *v + self.one_minus_alpha * g * g;
+            obs.note(i, Term::SquareAvg, *v);
             let root = if self.centered {
                 *gavg = self.alpha * *gavg + self.one_minus_alpha * g;
+                obs.note(i, Term::GradAvg, *gavg);
                 (*v - *gavg * *gavg).sqrt()
             } else {
                 v.sqrt()
             };
             let denom = root + self.eps;
-            if self.use_momentum {
+            obs.note(i, Term::Denom, denom);
+            let update = if self.use_momentum {
                 *b = self.momentum * *b + g / denom;
-                *p -= self.lr * *b;
+                obs.note(i, Term::MomentumBuffer, *b);
+                self.lr * *b
             } else {
-                *p -= self.lr * g / denom;
-            }
+                self.lr * g / denom
+            };
+            obs.note(i, Term::Update, update);
+            *p -= update;
+            obs.note(i, Term::Param, *p);
         }
     }
 
@@ -132,5 +147,36 @@ impl<F: Real> Rmsprop<F> {
     /// The momentum buffer per parameter (0 without momentum).
     pub fn momentum_buffer(&self) -> [F; 2] {
         self.buf
+    }
+
+    /// torch's `state[p]` after the first step: `step`, `square_avg`, then `momentum_buffer` (momentum > 0) and
+    /// `grad_avg` (centered); nothing before it.
+    pub fn state(&self) -> OptimState {
+        if self.t == 0 {
+            return OptimState::default();
+        }
+        let z = [F::ZERO; 2];
+        match (self.use_momentum, self.centered) {
+            (false, false) => OptimState::new(Some(self.t), &["square_avg"], [self.square_avg, z, z]),
+            (true, false) => {
+                OptimState::new(Some(self.t), &["square_avg", "momentum_buffer"], [self.square_avg, self.buf, z])
+            }
+            (false, true) => {
+                OptimState::new(Some(self.t), &["square_avg", "grad_avg"], [self.square_avg, self.grad_avg, z])
+            }
+            (true, true) => OptimState::new(
+                Some(self.t),
+                &["square_avg", "momentum_buffer", "grad_avg"],
+                [self.square_avg, self.buf, self.grad_avg],
+            ),
+        }
+    }
+
+    /// Takes the state of `s` (see [`Rmsprop::state`]); absent entries are 0, as torch creates them.
+    pub fn restore(&mut self, s: &OptimState) {
+        self.t = s.step.unwrap_or(0);
+        self.square_avg = s.pair("square_avg");
+        self.grad_avg = s.pair("grad_avg");
+        self.buf = s.pair("momentum_buffer");
     }
 }

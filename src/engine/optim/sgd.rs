@@ -1,6 +1,7 @@
 //! torch.optim.SGD: plain, momentum, dampening, Nesterov, weight decay.
 
 use super::OptimizerConfig;
+use super::state::{Observer, OptimState, Term};
 use crate::engine::real::Real;
 
 /// torch.optim.SGD, with learning rate γ, momentum μ, dampening τ, weight decay λ and optional Nesterov.
@@ -69,25 +70,43 @@ impl<F: Real> Sgd<F> {
     /// One update of `params` (length 1 or 2) from `grads`, in place.
     #[inline]
     pub fn step(&mut self, params: &mut [F], grads: &[F]) {
+        self.step_observed(params, grads, &mut ());
+    }
+
+    /// [`Sgd::step`], noting each intermediate value to `obs`.
+    #[inline(always)]
+    pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         self.t += 1;
         let lr = self.lr;
         if !self.use_momentum && !self.use_weight_decay {
-            for (p, &g) in params.iter_mut().zip(grads) {
-                *p -= lr * g;
+            for (i, (p, &g)) in params.iter_mut().zip(grads).enumerate() {
+                obs.note(i, Term::Grad, g);
+                let update = lr * g;
+                obs.note(i, Term::Update, update);
+                *p -= update;
+                obs.note(i, Term::Param, *p);
             }
             return;
         }
         let first = !self.has_buf;
-        for ((p, &g), b) in params.iter_mut().zip(grads).zip(self.buf.iter_mut()) {
+        for (i, ((p, &g), b)) in params.iter_mut().zip(grads).zip(self.buf.iter_mut()).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
                 g += self.weight_decay * *p;
             }
+            obs.note(i, Term::Grad, g);
             if self.use_momentum {
                 *b = if first { g } else { self.momentum * *b + self.one_minus_dampening * g };
+                obs.note(i, Term::MomentumBuffer, *b);
                 g = if self.nesterov { g + self.momentum * *b } else { *b };
+                if self.nesterov {
+                    obs.note(i, Term::Nesterov, g);
+                }
             }
-            *p -= lr * g;
+            let update = lr * g;
+            obs.note(i, Term::Update, update);
+            *p -= update;
+            obs.note(i, Term::Param, *p);
         }
         if self.use_momentum {
             self.has_buf = true;
@@ -102,5 +121,17 @@ impl<F: Real> Sgd<F> {
     /// The momentum buffer b per parameter (`None` before the first step with momentum).
     pub fn momentum_buffer(&self) -> Option<[F; 2]> {
         self.has_buf.then_some(self.buf)
+    }
+
+    /// torch's `state[p]`: `momentum_buffer` once a step with momentum has been taken; SGD keeps no step count.
+    pub fn state(&self) -> OptimState {
+        let keys: &'static [&'static str] = if self.has_buf { &["momentum_buffer"] } else { &[] };
+        OptimState::new(None, keys, [self.buf, [F::ZERO; 2], [F::ZERO; 2]])
+    }
+
+    /// Takes the state of `s` (see [`Sgd::state`]); the step count is not part of torch's SGD state and stays.
+    pub fn restore(&mut self, s: &OptimState) {
+        self.has_buf = s.get(0, "momentum_buffer").is_some();
+        self.buf = s.pair("momentum_buffer");
     }
 }

@@ -1,0 +1,423 @@
+//! The step ledger: one update written out in its optimizer's own rule, with torch's symbols and the numbers
+//! plugged in.
+//!
+//! The numbers are the engine's own. [`explain`] restores the optimizer from a history row's state
+//! ([`crate::engine::optim::Optimizer::restore`]) and re-runs its `step_observed` on the row's parameters and
+//! update gradient; the [`Notes`] it takes are what the lines print. The step is the same code on the same inputs
+//! as the run's, so the ledger's result equals the run's next row bit for bit (tests/ledger.rs checks every
+//! optimizer). Only the bias corrections' display values (m̂ = m/bc₁, v̂ = v/bc₂) and the loss's per-sample terms
+//! are computed here, for reading; torch folds the corrections into `step_size` and `denom`, and so does the ledger.
+//!
+//! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
+//! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
+
+use crate::engine::loss::Loss;
+use crate::engine::optim::{Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
+use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::engine::trainer::Row;
+use crate::engine::{ConfigError, Dataset, Grad, LossKind, Params, Real};
+use crate::format::repr_in;
+
+/// Largest number of samples whose terms are written out one by one.
+pub const EXPAND_MAX_SAMPLES: usize = 8;
+
+/// One line: `lhs ← rule = plugged = value` (`←` for an update of state, `=` for a definition).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// What is computed: `g`, `m`, `w`, `L`.
+    pub lhs: String,
+    /// True when the line updates a value (`←`) rather than defining one (`=`).
+    pub assigns: bool,
+    /// The rule in symbols: `β₁·m + (1 − β₁)·g`.
+    pub rule: String,
+    /// The rule with the numbers in (empty when it would repeat the value).
+    pub plugged: String,
+    /// The value, exactly as the engine holds it.
+    pub value: f64,
+    /// A remark on the line (why it differs from the textbook formula, what it means).
+    pub note: Option<String>,
+}
+
+/// The lines of one parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// `w` or `b`.
+    pub param: &'static str,
+    /// The update's lines, in the optimizer's order; the last one is the new parameter.
+    pub lines: Vec<Line>,
+}
+
+/// One update explained: the loss and gradient at the row, then each parameter's update.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ledger {
+    /// The row the update leaves (k; the update makes row k + 1).
+    pub step: u64,
+    /// `Step 3 → 4 · Adam · lr 0.01, β₁ 0.9, β₂ 0.999, ε 1e-08`.
+    pub title: String,
+    /// The loss and the gradient the update uses, expanded over the samples when there are few.
+    pub gradient: Vec<Line>,
+    /// One block per parameter (w, then b with a bias).
+    pub blocks: Vec<Block>,
+    /// The parameters after the update, as the engine computed them.
+    pub result: Params<f64>,
+    /// Whether the run is in f32 (numbers print in float32's shortest digits).
+    pub f32: bool,
+}
+
+impl Ledger {
+    /// The value of `n` in the run's precision, as the ledger prints it.
+    pub fn num(&self, n: f64) -> String {
+        repr_in(n, self.f32)
+    }
+
+    /// The ledger as plain text, one line each (`descent trace --format ledger`).
+    pub fn text(&self) -> String {
+        let mut out = format!("{}\n", self.title);
+        let section = |out: &mut String, lines: &[Line]| {
+            for l in lines {
+                out.push_str("  ");
+                out.push_str(&self.line_text(l));
+                out.push('\n');
+            }
+        };
+        section(&mut out, &self.gradient);
+        for b in &self.blocks {
+            out.push_str(&format!(" {}:\n", b.param));
+            section(&mut out, &b.lines);
+        }
+        out
+    }
+
+    /// One line as text: `m ← β₁·m + (1 − β₁)·g = 0.9·0 + 0.1·-45 = -4.5   (note)`.
+    pub fn line_text(&self, l: &Line) -> String {
+        let arrow = if l.assigns { "←" } else { "=" };
+        let mut s = format!("{} {arrow} {}", l.lhs, l.rule);
+        if !l.plugged.is_empty() {
+            s.push_str(&format!(" = {}", l.plugged));
+        }
+        s.push_str(&format!(" = {}", self.num(l.value)));
+        if let Some(note) = &l.note {
+            s.push_str(&format!("   ({note})"));
+        }
+        s
+    }
+}
+
+/// Explains the update leaving `row` of a run on `data` under `settings` (the settings that update used).
+///
+/// # Errors
+/// Settings the optimizer rejects (never the case for a row the run recorded under them).
+pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger, ConfigError> {
+    let f32 = settings.precision == Precision::F32;
+    let (notes, result) = match settings.precision {
+        Precision::F32 => rerun::<f32>(settings, row)?,
+        Precision::F64 => rerun::<f64>(settings, row)?,
+    };
+    let fmt = Fmt { f32 };
+    let mut blocks = Vec::new();
+    for (i, param) in ["w", "b"].into_iter().enumerate().take(settings.n_params()) {
+        let ctx =
+            ParamCtx { i, name: param, theta: row.params.get(i), grad: row.update_grad.get(i), state: &row.state };
+        blocks.push(Block { param, lines: optimizer_lines(&fmt, &settings.optimizer, &ctx, &notes) });
+    }
+    Ok(Ledger {
+        step: row.step,
+        title: title(settings, row.step),
+        gradient: gradient_lines(&fmt, data, settings, row),
+        blocks,
+        result,
+        f32,
+    })
+}
+
+/// Re-runs the optimizer's step from the row, in precision `F`.
+fn rerun<F: Real>(settings: &Settings, row: &Row) -> Result<(Notes, Params<f64>), ConfigError> {
+    let mut optimizer = Optimizer::<F>::restore(&settings.optimizer, &row.state)?;
+    let mut notes = Notes::default();
+    let p = Params::<F>::from_f64(row.params);
+    let g = Grad::<F>::from_f64(row.update_grad);
+    let out = if settings.bias {
+        let mut a = [p.w, p.b];
+        optimizer.step_observed(&mut a, &[g.w, g.b], &mut notes);
+        Params { w: a[0], b: a[1] }
+    } else {
+        let mut a = [p.w];
+        optimizer.step_observed(&mut a, &[g.w], &mut notes);
+        Params { w: a[0], b: F::ZERO }
+    };
+    Ok((notes, out.to_f64()))
+}
+
+fn title(s: &Settings, step: u64) -> String {
+    let o = &s.optimizer;
+    let n = |v: f64| crate::format::compact(v);
+    let mut parts = vec![format!("lr {}", n(o.lr))];
+    let wd = o.weight_decay();
+    match o.kind {
+        OptimizerKind::Sgd if o.momentum != 0.0 => {
+            parts.push(format!("μ {}", n(o.momentum)));
+            if o.dampening != 0.0 {
+                parts.push(format!("τ {}", n(o.dampening)));
+            }
+            if o.nesterov {
+                parts.push("Nesterov".into());
+            }
+        }
+        OptimizerKind::Sgd => {}
+        OptimizerKind::Adagrad => parts.extend([format!("η {}", n(o.lr_decay)), format!("ε {}", n(o.eps()))]),
+        OptimizerKind::Rmsprop => {
+            parts.extend([format!("α {}", n(o.alpha)), format!("ε {}", n(o.eps()))]);
+            if o.momentum != 0.0 {
+                parts.push(format!("μ {}", n(o.momentum)));
+            }
+            if o.centered {
+                parts.push("centered".into());
+            }
+        }
+        OptimizerKind::Adam | OptimizerKind::Adamw => {
+            parts.extend([format!("β₁ {}", n(o.beta1)), format!("β₂ {}", n(o.beta2)), format!("ε {}", n(o.eps()))]);
+            if o.amsgrad {
+                parts.push("AMSGrad".into());
+            }
+        }
+    }
+    if wd != 0.0 {
+        parts.push(format!("λ {}", n(wd)));
+    }
+    format!("Step {step} → {} · {} · {}", step + 1, o.kind.label(), parts.join(", "))
+}
+
+/// Number formatting in the run's precision; negative numbers in parentheses inside a formula.
+struct Fmt {
+    f32: bool,
+}
+
+impl Fmt {
+    /// `v` to 7 significant digits, without parentheses (a coefficient or a positive value).
+    fn n(&self, v: f64) -> String {
+        crate::format::rounded_repr(v, 7, self.f32)
+    }
+
+    /// `v` as an operand, to 7 significant digits (its exact value is on its own line): `(-45)` for negatives, so
+    /// `0.01·(-45)` reads right.
+    fn o(&self, v: f64) -> String {
+        let s = crate::format::rounded_repr(v, 7, self.f32);
+        if s.starts_with('-') { format!("({s})") } else { s }
+    }
+}
+
+fn line(lhs: &str, assigns: bool, rule: &str, plugged: String, value: f64) -> Line {
+    Line { lhs: lhs.into(), assigns, rule: rule.into(), plugged, value, note: None }
+}
+
+fn with_note(mut l: Line, note: impl Into<String>) -> Line {
+    l.note = Some(note.into());
+    l
+}
+
+/// The loss at the row and the gradient the update uses.
+fn gradient_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
+    let x: Vec<f64> = data.x.iter().copied().collect();
+    let y: Vec<f64> = data.y.iter().copied().collect();
+    let n = x.len();
+    let expand = n <= EXPAND_MAX_SAMPLES;
+    let p = row.params;
+    let loss = Loss::<f64>::new(s.loss, s.huber_delta);
+    let errors: Vec<f64> = x.iter().zip(&y).map(|(&xi, &yi)| p.predict(xi, s.bias) - yi).collect();
+    let (loss_rule, d_rule) = match s.loss {
+        LossKind::Mse => ("mean((ŷ − y)²)", "2(ŷ − y)"),
+        LossKind::Mae => ("mean(|ŷ − y|)", "sign(ŷ − y)"),
+        LossKind::Huber => ("mean(huber_δ(ŷ − y))", "clamp(ŷ − y, −δ, δ)"),
+    };
+    let terms = |each: &dyn Fn(usize) -> String| -> String {
+        if expand {
+            let inner: Vec<String> = (0..n).map(each).collect();
+            format!("({})/{n}", inner.join(" + "))
+        } else {
+            format!("mean over {n} samples")
+        }
+    };
+    let loss_terms = terms(&|i| f.n(loss.value(errors[i])));
+    let mut lines = vec![line("L", false, loss_rule, loss_terms, row.loss)];
+    for (i, name) in ["w", "b"].into_iter().enumerate().take(s.n_params()) {
+        let input = |k: usize| if i == 0 { format!("·{}", f.o(x[k])) } else { String::new() };
+        let d = |k: usize| format!("{}{}", f.o(loss.derivative(errors[k])), input(k));
+        let rule = format!("mean({d_rule}{})", if i == 0 { "·x" } else { "" });
+        let mut l = line(&format!("∂L/∂{name}"), false, &rule, terms(&d), row.grad.get(i));
+        l = source_note(l, s.gradient, n);
+        lines.push(l);
+    }
+    if row.update_grad != row.grad {
+        let g = row.update_grad;
+        let plugged = if s.bias { format!("({}, {})", f.n(g.w), f.n(g.b)) } else { f.n(g.w) };
+        let batch = s.batch_size.unwrap_or(n);
+        lines.push(with_note(
+            line("g", false, "mini-batch gradient", plugged, g.w),
+            format!("the update uses {batch} of the {n} samples: a noisy estimate of the full gradient"),
+        ));
+    }
+    lines
+}
+
+fn source_note(l: Line, source: GradientSource, n: usize) -> Line {
+    match source {
+        GradientSource::Analytic => l,
+        GradientSource::Autodiff => with_note(l, "by autodiff: backward through the loss's tape"),
+        GradientSource::Numeric => with_note(l, "by central differences (L(θ+h) − L(θ−h))/2h"),
+        GradientSource::NotebookSum => with_note(
+            Line { rule: l.rule.replacen("mean", "Σ", 1), ..l },
+            format!("the notebook's np.dot(...).mean() is a sum: {n} × the mean"),
+        ),
+    }
+}
+
+/// What one parameter's block needs from the row.
+struct ParamCtx<'a> {
+    i: usize,
+    name: &'static str,
+    theta: f64,
+    grad: f64,
+    state: &'a OptimState,
+}
+
+impl ParamCtx<'_> {
+    fn old(&self, key: &str) -> f64 {
+        self.state.get(self.i, key).unwrap_or(0.0)
+    }
+}
+
+fn optimizer_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, notes: &Notes) -> Vec<Line> {
+    let note = |t: Term| notes.get(c.i, t).unwrap_or(f64::NAN);
+    let mut lines = Vec::new();
+    let wd = o.weight_decay();
+    let g = note(Term::Grad);
+    if wd != 0.0 && o.kind != OptimizerKind::Adamw {
+        let plugged = format!("{} + {}·{}", f.o(c.grad), f.n(wd), f.o(c.theta));
+        lines.push(with_note(line("g", true, "g + λ·θ", plugged, g), "weight decay adds λ·θ to the gradient"));
+    } else {
+        lines.push(line("g", false, &format!("∂L/∂{}", c.name), String::new(), g));
+    }
+    match o.kind {
+        OptimizerKind::Sgd => sgd_lines(f, o, c, &note, &mut lines),
+        OptimizerKind::Adagrad => adagrad_lines(f, o, c, &note, &mut lines),
+        OptimizerKind::Rmsprop => rmsprop_lines(f, o, c, &note, &mut lines),
+        OptimizerKind::Adam | OptimizerKind::Adamw => adam_lines(f, o, c, &note, &mut lines),
+    }
+    lines
+}
+
+/// The last line of a block: `w ← w − rule = plugged = new w`.
+fn update_line(c: &ParamCtx<'_>, rule: &str, plugged: String, new: f64) -> Line {
+    line(c.name, true, &format!("{} − {rule}", c.name), plugged, new)
+}
+
+fn sgd_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term) -> f64, out: &mut Vec<Line>) {
+    let g = note(Term::Grad);
+    let mut used = ("g", g);
+    if o.momentum != 0.0 {
+        let buf = note(Term::MomentumBuffer);
+        out.push(match c.state.get(c.i, "momentum_buffer") {
+            None => with_note(line("buf", true, "g", String::new(), buf), "first step: torch copies g, no dampening"),
+            Some(old) => {
+                let plugged = format!("{}·{} + {}·{}", f.n(o.momentum), f.o(old), f.n(1.0 - o.dampening), f.o(g));
+                line("buf", true, "μ·buf + (1 − τ)·g", plugged, buf)
+            }
+        });
+        used = ("buf", buf);
+        if o.nesterov {
+            let look = note(Term::Nesterov);
+            let plugged = format!("{} + {}·{}", f.o(g), f.n(o.momentum), f.o(buf));
+            out.push(with_note(line("g", true, "g + μ·buf", plugged, look), "Nesterov: look ahead along the buffer"));
+            used = ("g", look);
+        }
+    }
+    let plugged = format!("{} − {}·{}", f.o(c.theta), f.n(o.lr), f.o(used.1));
+    out.push(update_line(c, &format!("lr·{}", used.0), plugged, note(Term::Param)));
+}
+
+fn adagrad_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term) -> f64, out: &mut Vec<Line>) {
+    let (g, clr) = (note(Term::Grad), note(Term::Clr));
+    let t = c.state.step.unwrap_or(0) + 1;
+    if o.lr_decay != 0.0 {
+        let plugged = format!("{}/(1 + {}·{})", f.n(o.lr), t - 1, f.n(o.lr_decay));
+        out.push(line("clr", false, "lr/(1 + (t − 1)·η)", plugged, clr));
+    } else {
+        out.push(with_note(line("clr", false, "lr", String::new(), clr), "no lr decay (η = 0)"));
+    }
+    let sum = note(Term::Sum);
+    out.push(line("sum", true, "sum + g²", format!("{} + {}²", f.o(c.old("sum")), f.o(g)), sum));
+    let denom = note(Term::Denom);
+    out.push(line("denom", false, "√sum + ε", format!("√{} + {}", f.n(sum), f.n(o.eps())), denom));
+    let plugged = format!("{} − {}·{}/{}", f.o(c.theta), f.n(clr), f.o(g), f.n(denom));
+    out.push(update_line(c, "clr·g/denom", plugged, note(Term::Param)));
+}
+
+fn rmsprop_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term) -> f64, out: &mut Vec<Line>) {
+    let g = note(Term::Grad);
+    let (a, oma) = (f.n(o.alpha), f.n(1.0 - o.alpha));
+    let v = note(Term::SquareAvg);
+    let plugged = format!("{a}·{} + {oma}·{}²", f.o(c.old("square_avg")), f.o(g));
+    out.push(line("square_avg", true, "α·square_avg + (1 − α)·g²", plugged, v));
+    let denom = note(Term::Denom);
+    if o.centered {
+        let ga = note(Term::GradAvg);
+        let plugged = format!("{a}·{} + {oma}·{}", f.o(c.old("grad_avg")), f.o(g));
+        out.push(line("grad_avg", true, "α·grad_avg + (1 − α)·g", plugged, ga));
+        let plugged = format!("√({} − {}²) + {}", f.n(v), f.o(ga), f.n(o.eps()));
+        out.push(line("denom", false, "√(square_avg − grad_avg²) + ε", plugged, denom));
+    } else {
+        out.push(line("denom", false, "√square_avg + ε", format!("√{} + {}", f.n(v), f.n(o.eps())), denom));
+    }
+    let (theta, lr, new) = (f.o(c.theta), f.n(o.lr), note(Term::Param));
+    if o.momentum > 0.0 {
+        let buf = note(Term::MomentumBuffer);
+        let plugged = format!("{}·{} + {}/{}", f.n(o.momentum), f.o(c.old("momentum_buffer")), f.o(g), f.n(denom));
+        out.push(line("buf", true, "μ·buf + g/denom", plugged, buf));
+        out.push(update_line(c, "lr·buf", format!("{theta} − {lr}·{}", f.o(buf)), new));
+    } else {
+        out.push(update_line(c, "lr·g/denom", format!("{theta} − {lr}·{}/{}", f.o(g), f.n(denom)), new));
+    }
+}
+
+fn adam_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term) -> f64, out: &mut Vec<Line>) {
+    let g = note(Term::Grad);
+    let t = c.state.step.unwrap_or(0) + 1;
+    let mut theta = c.theta;
+    if o.kind == OptimizerKind::Adamw && o.weight_decay() != 0.0 {
+        let d = note(Term::Decayed);
+        let plugged = format!("{}·(1 − {}·{})", f.o(theta), f.n(o.lr), f.n(o.weight_decay()));
+        let rule = format!("{}·(1 − lr·λ)", c.name);
+        out.push(with_note(line(c.name, true, &rule, plugged, d), "AdamW decays the weight itself, not g"));
+        theta = d;
+    }
+    let (m, v) = (note(Term::ExpAvg), note(Term::ExpAvgSq));
+    let plugged = format!("{}·{} + {}·{}", f.n(o.beta1), f.o(c.old("exp_avg")), f.n(1.0 - o.beta1), f.o(g));
+    out.push(line("m", true, "β₁·m + (1 − β₁)·g", plugged, m));
+    let plugged = format!("{}·{} + {}·{}²", f.n(o.beta2), f.o(c.old("exp_avg_sq")), f.n(1.0 - o.beta2), f.o(g));
+    out.push(line("v", true, "β₂·v + (1 − β₂)·g²", plugged, v));
+    let mut v_used = v;
+    if o.amsgrad {
+        v_used = note(Term::MaxExpAvgSq);
+        let plugged = format!("max({}, {})", f.n(c.old("max_exp_avg_sq")), f.n(v));
+        out.push(line("v_max", true, "max(v_max, v)", plugged, v_used));
+    }
+    let bc1 = 1.0 - o.beta1.powf(t as f64);
+    let bc2 = 1.0 - o.beta2.powf(t as f64);
+    out.push(line("bc₁", false, "1 − β₁^t", format!("1 − {}^{t}", f.n(o.beta1)), bc1));
+    out.push(line("bc₂", false, "1 − β₂^t", format!("1 − {}^{t}", f.n(o.beta2)), bc2));
+    let hat = "for reading: torch folds bc₁ into step_size and √bc₂ into denom";
+    out.push(with_note(line("m_hat", false, "m/bc₁", format!("{}/{}", f.o(m), f.n(bc1)), m / bc1), hat));
+    out.push(line("v_hat", false, "v/bc₂", format!("{}/{}", f.n(v_used), f.n(bc2)), v_used / bc2));
+    let step_size = note(Term::StepSize);
+    out.push(line("step_size", false, "lr/bc₁", format!("{}/{}", f.n(o.lr), f.n(bc1)), step_size));
+    let (denom, root) = (note(Term::Denom), note(Term::Bc2Sqrt));
+    let plugged = format!("√{}/{} + {}", f.n(v_used), f.n(root), f.n(o.eps()));
+    out.push(line("denom", false, "√v/√bc₂ + ε", plugged, denom));
+    let plugged = format!("{} − {}·{}/{}", f.o(theta), f.n(step_size), f.o(m), f.n(denom));
+    let mut l = update_line(c, "step_size·m/denom", plugged, note(Term::Param));
+    l.note = Some(format!(
+        "the update ≈ lr·m_hat/√v_hat = {}: about lr, whatever the size of g",
+        f.n(o.lr * (m / bc1) / ((v_used / bc2).sqrt()))
+    ));
+    out.push(l);
+}
