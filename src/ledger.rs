@@ -217,12 +217,13 @@ fn with_note(mut l: Line, note: impl Into<String>) -> Line {
 
 /// The loss at the row and the gradient the update uses.
 fn gradient_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
-    let x: Vec<f64> = data.x.iter().copied().collect();
-    let y: Vec<f64> = data.y.iter().copied().collect();
-    let n = x.len();
+    let n = data.len();
     let expand = n <= EXPAND_MAX_SAMPLES;
     let p = row.params;
     let loss = Loss::<f64>::new(s.loss, s.huber_delta);
+    // Per-sample terms only when they are written out: the ledger stays O(1) on large data.
+    let (x, y): (Vec<f64>, Vec<f64>) =
+        if expand { (data.x.iter().copied().collect(), data.y.iter().copied().collect()) } else { Default::default() };
     let errors: Vec<f64> = x.iter().zip(&y).map(|(&xi, &yi)| p.predict(xi, s.bias) - yi).collect();
     let (loss_rule, d_rule) = match s.loss {
         LossKind::Mse => ("mean((ŷ − y)²)", "2(ŷ − y)"),

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use common::{assert_lines_in_order, descent, stderr, stdout};
+use descent::export::trace::JsonRowIn;
 
 fn csv_rows(text: &str) -> Vec<Vec<f64>> {
     text.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect()
@@ -294,9 +295,16 @@ fn row_values(text: &str, json: bool) -> Vec<f64> {
     if json {
         let v: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
         let rows = v["rows"].as_array().expect("rows");
-        rows.iter()
-            .flat_map(|r| r.as_object().expect("a row").values().map(|v| v.as_f64().unwrap_or(f64::NAN)))
-            .collect()
+        // Every number of every row, the optimizer's state included; a null (serde_json's non-finite) is NaN.
+        fn numbers(v: &serde_json::Value, out: &mut Vec<f64>) {
+            match v {
+                serde_json::Value::Object(m) => m.values().for_each(|v| numbers(v, out)),
+                other => out.push(other.as_f64().unwrap_or(f64::NAN)),
+            }
+        }
+        let mut out = Vec::new();
+        rows.iter().for_each(|r| numbers(r, &mut out));
+        out
     } else {
         text.lines()
             .filter(|l| !l.starts_with("step"))
@@ -431,7 +439,7 @@ struct WholeTrace<'a> {
     data: &'a str,
     samples: usize,
     settings: &'a descent::engine::Settings,
-    rows: descent::export::trace::JsonRows,
+    rows: Vec<JsonRowIn>,
     outcome: Outcome,
 }
 
@@ -461,9 +469,21 @@ fn streamed_json_is_the_whole_object_byte_for_byte() {
         let data = engine.dataset().unwrap();
         let mut t = DynTrainer::new(&data, &settings).unwrap();
         t.set_tolerance(tol);
-        let mut rows = vec![t.record()];
-        let status = t.run(steps, |r| rows.push(*r));
-        let last = rows.last().unwrap().step;
+        let (p, n) = (settings.precision, settings.n_params());
+        let with_state = |r: &descent::engine::trainer::Row| JsonRowIn::with_state(r, p, r.state, n);
+        let mut rows = vec![with_state(&t.row())];
+        let mut last = 0;
+        let mut status = t.status();
+        for _ in 0..steps {
+            if status.is_finished() {
+                break;
+            }
+            status = t.step();
+            if t.record().step != last {
+                last = t.record().step;
+                rows.push(with_state(&t.row()));
+            }
+        }
         let outcome = match status {
             Status::Running => Outcome { status: "completed", step: last, detail: None },
             Status::Converged { step, by } => {
@@ -473,13 +493,7 @@ fn streamed_json_is_the_whole_object_byte_for_byte() {
                 Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
             }
         };
-        let whole = WholeTrace {
-            data: &data.name,
-            samples: data.len(),
-            settings: &settings,
-            rows: descent::export::trace::JsonRows::new(&rows, settings.precision),
-            outcome,
-        };
+        let whole = WholeTrace { data: &data.name, samples: data.len(), settings: &settings, rows, outcome };
         let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
         assert_eq!(stdout(&out), expected, "{args:?}");
     }

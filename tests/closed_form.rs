@@ -137,3 +137,42 @@ fn sweep_finds_the_optimal_lr() {
         }
     }
 }
+
+/// Momentum's per-step factor ρ on the notebook's quadratic (λ = 15) against the runs themselves: after the
+/// transient, ‖(e, buf)‖ shrinks by ρ per step, for plain momentum and Nesterov, over- and under-damped.
+#[test]
+fn momentum_rates_match_the_runs() {
+    use descent::engine::analysis::momentum::{Damping, critical_beta, damping, heavy_ball_rate, nesterov_rate};
+    let lambda = 15.0;
+    for (lr, beta) in [(0.01, 0.9), (0.01, 0.3), (0.02, 0.5), (0.05, 0.2), (0.001, 0.95)] {
+        for nesterov in [false, true] {
+            let mut s = settings(GradientSource::Analytic, lr);
+            s.optimizer.momentum = beta;
+            s.optimizer.nesterov = nesterov;
+            let mut t = DynTrainer::new(&Dataset::notebook(), &s).unwrap();
+            let mut errors = Vec::new();
+            t.run(400, |r| errors.push((r.params.w - 3.0).abs()));
+            // The geometric mean of the factor over 200 steps (an oscillating error's single ratios jump around).
+            let (a, b) = (errors[150], errors[350]);
+            let measured = (b / a).powf(1.0 / 200.0);
+            let a_lr = lr * lambda;
+            let rho = if nesterov { nesterov_rate(a_lr, beta) } else { heavy_ball_rate(a_lr, beta) };
+            assert!(
+                (measured - rho).abs() < 0.01,
+                "lr {lr}, β {beta}, nesterov {nesterov}: measured {measured}, ρ = {rho}"
+            );
+        }
+    }
+    // β = 0 is plain GD; the critical β makes the discriminant vanish and separates the regimes.
+    assert!((heavy_ball_rate(0.15, 0.0) - 0.85).abs() < 1e-15);
+    assert!((nesterov_rate(1.5, 0.0) - 0.5).abs() < 1e-15);
+    let bc = critical_beta(0.15).unwrap();
+    assert!((bc - (1.0 - 0.15f64.sqrt()).powi(2)).abs() < 1e-15);
+    assert_eq!(damping(0.15, bc), Damping::Critical);
+    assert_eq!(damping(0.15, bc * 0.5), Damping::Over);
+    assert_eq!(damping(0.15, (bc + 1.0) / 2.0), Damping::Under);
+    // Under-damped, the heavy ball's modulus is √β.
+    assert!((heavy_ball_rate(0.15, 0.9) - 0.9f64.sqrt()).abs() < 1e-12);
+    // On this problem at lr 0.01, β 0.9, Nesterov is faster than plain momentum.
+    assert!(nesterov_rate(0.15, 0.9) < heavy_ball_rate(0.15, 0.9));
+}

@@ -37,6 +37,7 @@ pub mod follow;
 pub mod gradcheck;
 pub mod jobs;
 pub mod keys;
+pub mod ledger_tab;
 pub mod notebook_log;
 pub mod plots;
 pub mod runs;

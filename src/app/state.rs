@@ -202,6 +202,12 @@ pub enum Tab {
     /// Analytic, autodiff, numeric and the notebook's summed gradient side by side, and the autodiff graph.
     #[default]
     GradientCheck,
+    /// The update at the timeline's step, written out in the optimizer's rule with its numbers.
+    Ledger,
+    /// What the optimizer carries (momentum buffer, Adam's moments) and the step it takes, against the step.
+    Inside,
+    /// Momentum SGD's phase plane (w − w* against the buffer) and its damping regimes.
+    Phase,
     /// Steps to the tolerance and final loss across learning rates.
     LrSweep,
     /// The notebook's printout, step by step.
@@ -212,12 +218,16 @@ pub enum Tab {
 
 impl Tab {
     /// Every tab, in strip order.
-    pub const ALL: [Tab; 4] = [Tab::GradientCheck, Tab::LrSweep, Tab::NotebookLog, Tab::Data];
+    pub const ALL: [Tab; 7] =
+        [Tab::GradientCheck, Tab::Ledger, Tab::Inside, Tab::Phase, Tab::LrSweep, Tab::NotebookLog, Tab::Data];
 
     /// The tab's title.
     pub fn label(self) -> &'static str {
         match self {
             Tab::GradientCheck => "Gradient check",
+            Tab::Ledger => "Step ledger",
+            Tab::Inside => "Inside the optimizer",
+            Tab::Phase => "Momentum phase plane",
             Tab::LrSweep => "Learning-rate sweep",
             Tab::NotebookLog => "Notebook log",
             Tab::Data => "Data",
@@ -232,6 +242,15 @@ impl Tab {
             }
             Tab::LrSweep => {
                 "Run the current settings at ~200 learning rates: how many steps each needs to reach the tolerance, and where it ends. Click a point to use that learning rate."
+            }
+            Tab::Ledger => {
+                "The update at the timeline's step in the optimizer's own rule (torch's symbols), with every number plugged in: what exactly happened in that step."
+            }
+            Tab::Inside => {
+                "What the optimizer carries from step to step (the momentum buffer, Adam's bias-corrected moments m_hat and √v_hat) and the step it takes against lr·|g|, for every run."
+            }
+            Tab::Phase => {
+                "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of β for this lr·λ, plain momentum against Nesterov."
             }
             Tab::NotebookLog => "The run printed the way the notebook prints it.",
             Tab::Data => "The data points the line is fitted to.",

@@ -1,4 +1,5 @@
-//! The bottom tab strip under the plots: gradient check, learning-rate sweep, notebook log, data.
+//! The bottom tab strip under the plots: gradient check, step ledger, inside the optimizer, momentum phase plane,
+//! learning-rate sweep, notebook log, data.
 //!
 //! Each tab is one arm of `tab_body_ui`; a tab's content lives in its own module (`gradcheck.rs`, `sweep.rs`,
 //! `notebook_log.rs`, the data editor). The strip sits in a resizable bottom panel inside the central panel and can be
@@ -29,6 +30,8 @@ pub struct TabsState {
     pub notebook_log: super::notebook_log::LogState,
     /// The data editor's state.
     pub data: super::data_editor::DataEditor,
+    /// The step ledger's cache.
+    pub ledger: super::ledger_tab::LedgerState,
 }
 
 /// Below this height of the central area the strip starts folded, so that the plots keep at least ~300 points.
@@ -116,6 +119,9 @@ fn tab_body_ui(
 ) {
     match tab {
         Tab::GradientCheck => gradcheck::gradcheck_ui(ui, &mut state.gradcheck, ctx, run),
+        Tab::Ledger => super::ledger_tab::ledger_ui(ui, &mut state.ledger, ctx),
+        Tab::Inside => super::plots::inner::inner_state_ui(ui, ctx),
+        Tab::Phase => super::plots::phase::phase_plane_ui(ui, ctx, actions),
         Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
         Tab::NotebookLog => super::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log),
         Tab::Data => super::data_editor::data_editor_ui(ui, &mut state.data, ctx, None, actions),

@@ -252,3 +252,67 @@ fn weighted_least_squares(x: &[f64], y: &[f64], bias: bool, c: impl Fn(usize) ->
     let norm = xbar * xbar + 1.0;
     Params { w: xbar * ybar / norm, b: ybar / norm }
 }
+
+/// Momentum on a quadratic of curvature λ, as torch's SGD runs it, with `a` = lr·(1 − τ)·λ and momentum β.
+///
+/// With e = w − w* and torch's buffer, the error and the buffer evolve linearly; the per-step factor of the
+/// distance (the spectral radius ρ of that map) is the largest |z| among the roots of
+///
+/// ```text
+/// heavy ball (plain momentum):  z² − (1 + β − a)·z + β       = 0    (buf ← β·buf + g;  w ← w − lr·buf)
+/// Nesterov:                     z² − (1 + β)(1 − a)·z + β(1 − a) = 0 (w ← w − lr·(g + β·buf))
+/// ```
+///
+/// β = 0 gives plain gradient descent's |1 − a| for both.
+pub mod momentum {
+    /// The largest root modulus of z² − t·z + d.
+    fn spectral_radius(t: f64, d: f64) -> f64 {
+        let disc = t * t - 4.0 * d;
+        if disc >= 0.0 {
+            let r = disc.sqrt();
+            ((t + r) / 2.0).abs().max(((t - r) / 2.0).abs())
+        } else {
+            d.abs().sqrt()
+        }
+    }
+
+    /// ρ of plain (heavy-ball) momentum: the factor by which the distance to w* shrinks per step, in the long run.
+    pub fn heavy_ball_rate(a: f64, beta: f64) -> f64 {
+        spectral_radius(1.0 + beta - a, beta)
+    }
+
+    /// ρ of Nesterov momentum (torch's form).
+    pub fn nesterov_rate(a: f64, beta: f64) -> f64 {
+        spectral_radius((1.0 + beta) * (1.0 - a), beta * (1.0 - a))
+    }
+
+    /// The critical momentum of the heavy ball, β = (1 − √a)²: below it the roots are real (over-damped, no
+    /// spiral), above it complex (under-damped: the path spirals in, |z| = √β). `None` unless 0 < a.
+    pub fn critical_beta(a: f64) -> Option<f64> {
+        (a > 0.0 && a.is_finite()).then(|| (1.0 - a.sqrt()).powi(2))
+    }
+
+    /// Damping regime of the heavy ball at momentum β.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Damping {
+        /// Real roots: the error decays without spiralling.
+        Over,
+        /// A double root: the fastest non-oscillating decay.
+        Critical,
+        /// Complex roots: the path spirals in (or out).
+        Under,
+    }
+
+    /// The heavy ball's regime at β (critical within 1e-9).
+    pub fn damping(a: f64, beta: f64) -> Damping {
+        let t = 1.0 + beta - a;
+        let disc = t * t - 4.0 * beta;
+        if disc.abs() <= 1e-9 {
+            Damping::Critical
+        } else if disc > 0.0 {
+            Damping::Over
+        } else {
+            Damping::Under
+        }
+    }
+}

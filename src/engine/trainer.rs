@@ -270,7 +270,7 @@ impl<F: Real> Trainer<F> {
             Params { w: p[0], b: F::ZERO }
         };
         let step = self.current.step + 1;
-        if !params.is_finite() {
+        if !params.is_finite() || !self.optimizer.state_is_finite() {
             self.status = Status::Diverged { step, why: Divergence::NonFinite };
             return self.status;
         }

@@ -26,7 +26,7 @@ pub struct Adagrad<F> {
     use_weight_decay: bool,
     eps: F,
     /// Sum of squared gradients per parameter.
-    sum: [F; 2],
+    pub(super) sum: [F; 2],
     t: u64,
 }
 

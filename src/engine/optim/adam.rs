@@ -42,11 +42,11 @@ pub struct Adam<F> {
     decoupled: bool,
     amsgrad: bool,
     /// First moment m per parameter.
-    exp_avg: [F; 2],
+    pub(super) exp_avg: [F; 2],
     /// Second moment v per parameter.
-    exp_avg_sq: [F; 2],
+    pub(super) exp_avg_sq: [F; 2],
     /// Running maximum of v per parameter (AMSGrad).
-    max_exp_avg_sq: [F; 2],
+    pub(super) max_exp_avg_sq: [F; 2],
     t: u64,
     /// `γ / bc₁` of the current step.
     step_size: F,

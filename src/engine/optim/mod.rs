@@ -243,6 +243,19 @@ impl<F: Real> Optimizer<F> {
         }
     }
 
+    /// Every value the optimizer carries is finite (an overflowing second moment can leave the parameters finite
+    /// while the state is not: the run has diverged all the same).
+    #[inline(always)]
+    pub fn state_is_finite(&self) -> bool {
+        let all = |v: &[F]| v.iter().all(|x| x.is_finite());
+        match self {
+            Optimizer::Sgd(o) => all(&o.buf),
+            Optimizer::Adagrad(o) => all(&o.sum),
+            Optimizer::Rmsprop(o) => all(&o.square_avg) && all(&o.grad_avg) && all(&o.buf),
+            Optimizer::Adam(o) => all(&o.exp_avg) && all(&o.exp_avg_sq) && all(&o.max_exp_avg_sq),
+        }
+    }
+
     /// What torch's `optimizer.state[p]` holds now, per parameter.
     pub fn state(&self) -> OptimState {
         match self {

@@ -36,11 +36,11 @@ pub struct Rmsprop<F> {
     use_momentum: bool,
     centered: bool,
     /// Running average of squared gradients v per parameter.
-    square_avg: [F; 2],
+    pub(super) square_avg: [F; 2],
     /// Running average of gradients (centered variant) per parameter.
-    grad_avg: [F; 2],
+    pub(super) grad_avg: [F; 2],
     /// Momentum buffer per parameter.
-    buf: [F; 2],
+    pub(super) buf: [F; 2],
     t: u64,
 }
 

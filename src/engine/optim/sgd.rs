@@ -30,7 +30,7 @@ pub struct Sgd<F> {
     use_momentum: bool,
     use_weight_decay: bool,
     /// Momentum buffer b per parameter.
-    buf: [F; 2],
+    pub(super) buf: [F; 2],
     /// Whether `buf` holds a value (torch creates it on the first step with momentum).
     has_buf: bool,
     t: u64,

@@ -1,0 +1,142 @@
+//! The step-ledger tab: the selected run's update at the timeline's step, written out in its optimizer's own rule
+//! with the numbers plugged in ([`crate::ledger`]).
+//!
+//! It follows the timeline: at the live end it explains the update the next Step will take; dragged back to step
+//! k it explains the update from k to k + 1, with the settings that update used (the history's settings log) and
+//! the optimizer state the run held there (the history row's). The last value of each parameter's block is the
+//! next row's value, bit for bit.
+
+use egui::{Color32, Grid, RichText, Ui};
+
+use super::view::ViewCtx;
+use crate::engine::settings::Settings;
+use crate::history::Row;
+use crate::ledger::{Ledger, Line, explain};
+use crate::worker::{RunId, RunSnapshot};
+
+/// The ledger of the last explained row, kept while neither the row nor its settings change.
+#[derive(Default)]
+pub struct LedgerState {
+    cache: Option<(Key, Result<Ledger, String>)>,
+}
+
+#[derive(Clone, PartialEq)]
+struct Key {
+    run: RunId,
+    data_generation: u64,
+    row: Row,
+    settings: Settings,
+}
+
+/// Which row the tab explains and what it says about it.
+struct Target<'a> {
+    row: &'a Row,
+    settings: &'a Settings,
+    /// The update has not happened yet (the live end of a run that can still step).
+    upcoming: bool,
+    /// The timeline asked for a step the history no longer keeps.
+    instead_of: Option<u64>,
+}
+
+/// The row at the timeline's step of the selected run, with the settings its update used.
+fn target<'a>(ctx: &ViewCtx<'_>, run: &'a RunSnapshot) -> Result<Target<'a>, String> {
+    let last = run.history.last().ok_or("The run has no rows yet.")?;
+    let want = ctx.scrub.unwrap_or(last.step).min(last.step);
+    let row = run.history.at_or_before(want).unwrap_or(last);
+    let settings = run.history.settings_at(row.step).ok_or_else(|| {
+        format!("The settings of step {} are no longer kept (the log keeps the latest changes).", row.step)
+    })?;
+    Ok(Target { row, settings, upcoming: row.step == last.step, instead_of: (row.step != want).then_some(want) })
+}
+
+/// The tab's body.
+pub fn ledger_ui(ui: &mut Ui, state: &mut LedgerState, ctx: &ViewCtx<'_>) {
+    let Some(run) = ctx.live.run(ctx.selected).or(ctx.live.runs.first()) else {
+        ui.label("No run.");
+        return;
+    };
+    let t = match target(ctx, run) {
+        Ok(t) => t,
+        Err(why) => {
+            ui.label(why);
+            return;
+        }
+    };
+    let key = Key { run: run.id, data_generation: ctx.live.data_generation, row: *t.row, settings: t.settings.clone() };
+    if state.cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        let ledger = explain(&ctx.live.data, t.settings, t.row).map_err(|e| e.to_string());
+        state.cache = Some((key, ledger));
+    }
+    let Some((_, ledger)) = &state.cache else { return };
+    match ledger {
+        Ok(ledger) => ledger_body_ui(ui, ctx, run, &t, ledger),
+        Err(e) => {
+            ui.colored_label(ctx.palette.diverged, format!("This step cannot be explained: {e}"));
+        }
+    }
+}
+
+fn ledger_body_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, t: &Target<'_>, ledger: &Ledger) {
+    let palette = ctx.palette;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&ledger.title).strong().color(ctx.run_color(run)))
+            .on_hover_text("The update from row k to row k + 1 of the selected run, in its optimizer's rule.");
+        let when = if t.upcoming {
+            "the next update (press Step to take it) · drag the timeline to explain an earlier step"
+        } else {
+            "drag the timeline to explain another step"
+        };
+        ui.label(RichText::new(when).small().color(palette.weak_text));
+        if ui
+            .small_button("Copy")
+            .on_hover_text("Copy the ledger as text (as descent trace --format ledger).")
+            .clicked()
+        {
+            ui.ctx().copy_text(ledger.text());
+        }
+    });
+    if let Some(want) = t.instead_of {
+        let note = format!(
+            "Step {want} is not kept: long runs keep the recent steps and thin the older ones. Showing step {}.",
+            t.row.step
+        );
+        ui.label(RichText::new(note).small().color(palette.weak_text));
+    }
+    if !(ledger.result.is_finite()) {
+        let note = "This update leaves the finite numbers: the run diverged here.";
+        ui.colored_label(palette.diverged, note);
+    }
+    ui.add_space(4.0);
+    lines_ui(ui, "ledger-gradient", ledger, &ledger.gradient, palette.weak_text);
+    for block in &ledger.blocks {
+        ui.add_space(4.0);
+        ui.label(RichText::new(format!("{}:", block.param)).strong())
+            .on_hover_text(format!("The update of {} in the optimizer's order.", block.param));
+        lines_ui(ui, block.param, ledger, &block.lines, palette.weak_text);
+    }
+}
+
+/// One grid row per line: what, the rule, the numbers, the exact value and the note; the whole line on hover.
+fn lines_ui(ui: &mut Ui, id: &str, ledger: &Ledger, lines: &[Line], weak: Color32) {
+    Grid::new(id).num_columns(5).spacing([10.0, 2.0]).show(ui, |ui| {
+        for l in lines {
+            let arrow = if l.assigns { "←" } else { "=" };
+            let tip = line_tip(ledger, l);
+            ui.label(RichText::new(&l.lhs).monospace().strong()).on_hover_text(&tip);
+            ui.label(RichText::new(format!("{arrow} {}", l.rule)).monospace()).on_hover_text(&tip);
+            let plugged = if l.plugged.is_empty() { String::new() } else { format!("= {}", l.plugged) };
+            ui.add(egui::Label::new(RichText::new(plugged).monospace().color(weak)).truncate()).on_hover_text(&tip);
+            let value = if l.value.is_finite() { ledger.num(l.value) } else { "not finite".into() };
+            ui.label(RichText::new(format!("= {value}")).monospace().strong()).on_hover_text(&tip);
+            let note = l.note.as_deref().unwrap_or("");
+            ui.add(egui::Label::new(RichText::new(note).small().color(weak)).truncate()).on_hover_text(&tip);
+            ui.end_row();
+        }
+    });
+}
+
+fn line_tip(ledger: &Ledger, l: &Line) -> String {
+    let mut tip = ledger.line_text(l);
+    tip.push_str("\n\nOperands are rounded to 7 digits; the value on the right is the engine's, exactly.");
+    tip
+}

@@ -1,0 +1,208 @@
+//! Inside the optimizer: what it carries from step to step, and the step it takes.
+//!
+//! Left, the state each history row holds under torch's names, for w (b dashed): SGD's and RMSprop's momentum
+//! buffer, Adagrad's √sum, RMSprop's √square_avg, and Adam's bias-corrected moments m_hat = m/(1 − β₁ᵗ) and
+//! √v_hat = √(v/(1 − β₂ᵗ)). Right, on a log scale, the step each update took, |w_{k+1} − w_k|, against lr·|g_k|,
+//! the step plain gradient descent would take: Adam's steps stay near lr whatever the gradient's size. Every
+//! visible run is drawn, in its colour; both plots share the step axis (and its cursor) with the loss plot.
+
+use egui::{RichText, Ui};
+use egui_plot::{Line, LineStyle};
+
+use super::{ViewCtx, last_step, step_plot, visible_steps};
+use crate::engine::optim::OptimizerKind;
+use crate::engine::settings::Settings;
+use crate::format;
+use crate::history::Row;
+use crate::worker::RunSnapshot;
+
+/// One quantity the optimizer carries: its label and how to read it from a row (NaN when the row lacks it).
+struct Carried {
+    label: &'static str,
+    /// Series-cache keys for w and b.
+    keys: [&'static str; 2],
+    solid: bool,
+    read: fn(&Row, &Settings, usize) -> f64,
+}
+
+fn state(row: &Row, key: &str, i: usize) -> f64 {
+    row.state.get(i, key).unwrap_or(f64::NAN)
+}
+
+/// The bias correction 1 − βᵗ at the row's step count (NaN before the first step).
+fn correction(row: &Row, beta: f64) -> f64 {
+    row.state.step.filter(|&t| t > 0).map_or(f64::NAN, |t| 1.0 - beta.powf(t as f64))
+}
+
+/// What `settings`' optimizer carries, in the order drawn.
+fn carried(settings: &Settings) -> Vec<Carried> {
+    let o = &settings.optimizer;
+    let buffer = Carried {
+        label: "momentum buffer",
+        keys: ["buffer w", "buffer b"],
+        solid: true,
+        read: |r, _, i| state(r, "momentum_buffer", i),
+    };
+    match o.kind {
+        OptimizerKind::Sgd if o.momentum != 0.0 => vec![buffer],
+        OptimizerKind::Sgd => Vec::new(),
+        OptimizerKind::Adagrad => {
+            vec![Carried {
+                label: "√sum",
+                keys: ["sqrt sum w", "sqrt sum b"],
+                solid: false,
+                read: |r, _, i| state(r, "sum", i).sqrt(),
+            }]
+        }
+        OptimizerKind::Rmsprop => {
+            let mut v = vec![Carried {
+                label: "√square_avg",
+                keys: ["sqrt square_avg w", "sqrt square_avg b"],
+                solid: false,
+                read: |r, _, i| state(r, "square_avg", i).sqrt(),
+            }];
+            if o.momentum > 0.0 {
+                v.push(buffer);
+            }
+            v
+        }
+        OptimizerKind::Adam | OptimizerKind::Adamw => vec![
+            Carried {
+                label: "m_hat",
+                keys: ["m_hat w", "m_hat b"],
+                solid: true,
+                read: |r, s, i| state(r, "exp_avg", i) / correction(r, s.optimizer.beta1),
+            },
+            Carried {
+                label: "√v_hat",
+                keys: ["sqrt v_hat w", "sqrt v_hat b"],
+                solid: false,
+                read: |r, s, i| {
+                    let v = if s.optimizer.amsgrad { "max_exp_avg_sq" } else { "exp_avg_sq" };
+                    (state(r, v, i) / correction(r, s.optimizer.beta2)).sqrt()
+                },
+            },
+        ],
+    }
+}
+
+/// The tab's body: the two plots side by side.
+pub fn inner_state_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
+    let width = ((ui.available_width() - 12.0) / 2.0).max(120.0);
+    let height = ui.available_height().max(120.0);
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.label(RichText::new("What it carries").strong()).on_hover_text(
+                "The optimizer's state after each step, for w (b dashed): the momentum buffer, Adagrad's √sum, RMSprop's √square_avg, Adam's bias-corrected moments m_hat = m/(1 − β₁^t) and √v_hat = √(v/(1 − β₂^t)). Plain SGD carries nothing.",
+            );
+            carried_plot_ui(ui, ctx, height - 22.0);
+        });
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.label(RichText::new("Step taken vs lr·|g|").strong()).on_hover_text(
+                "Solid: the step each update took, |w(k+1) − w(k)|. Dotted: lr·|g|, the step plain gradient descent would take from the same gradient. Adam divides by √v_hat, so its step stays near lr whatever the gradient's size; momentum's grows past lr·|g| as the buffer builds up.",
+            );
+            step_plot_ui(ui, ctx, height - 22.0);
+        });
+    });
+}
+
+fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
+    let snap = ctx.snap;
+    let plain = snap.runs.iter().all(|r| carried(&r.spec.settings).is_empty());
+    let plot = step_plot("inner-state-plot", "state", snap)
+        .height(height)
+        .y_grid_spacer(super::value_spacer_y)
+        .y_axis_formatter(|mark, _| format::value_label(mark.value));
+    let last = last_step(snap);
+    plot.show(ui, |plot_ui| {
+        if plain {
+            let at = super::bounds_point(plot_ui, 0.5, 0.5);
+            let text = "Plain SGD carries nothing: each step uses only the current gradient.";
+            plot_ui.text(egui_plot::Text::new("plain", at, RichText::new(text).color(ctx.palette.weak_text)));
+            return;
+        }
+        let steps = visible_steps(plot_ui, last);
+        let columns = plot_ui.response().rect.width().max(1.0) as usize;
+        for run in &snap.runs {
+            for c in carried(&run.spec.settings) {
+                carried_lines_ui(plot_ui, ctx, run, &c, (steps.clone(), columns));
+            }
+            super::overlays::scrub_cursor(plot_ui, ctx, run);
+        }
+    });
+}
+
+fn carried_lines_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    ctx: &ViewCtx<'_>,
+    run: &RunSnapshot,
+    c: &Carried,
+    (steps, columns): (std::ops::RangeInclusive<f64>, usize),
+) {
+    let settings = run.spec.settings.clone();
+    let color = ctx.run_color(run);
+    let name = |p: &str| format!("{} {p} · {}", c.label, run.spec.name);
+    let read = c.read;
+    for (i, p) in ["w", "b"].into_iter().enumerate().take(settings.n_params()) {
+        let key = c.keys[i];
+        let s = settings.clone();
+        let pts =
+            ctx.series(run, key, steps.clone(), columns, move |r| super::plottable(read(r, &s, i)).unwrap_or(f64::NAN));
+        let style = match (c.solid, i) {
+            (true, 0) => LineStyle::Solid,
+            (false, 0) => LineStyle::Dotted { spacing: 5.0 },
+            _ => LineStyle::dashed_loose(),
+        };
+        plot_ui.line(Line::new(name(p), pts).color(color).style(style).width(1.8));
+    }
+}
+
+/// |w(k+1) − w(k)| and lr·|g(k)| as log10 series over consecutive kept rows in `steps`, thinned to about two
+/// points per column.
+fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns: usize) -> [Vec<[f64; 2]>; 2] {
+    let h = &run.history;
+    let from = h.lower_bound(steps.start().max(0.0) as u64).saturating_sub(1);
+    let rows: Vec<&Row> = h.iter_from(from).take_while(|r| r.step as f64 <= *steps.end() + 1.0).collect();
+    let stride = (rows.len() / (2 * columns.max(1))).max(1);
+    let (mut taken, mut plain) = (Vec::new(), Vec::new());
+    for pair in rows.windows(2).step_by(stride) {
+        let (a, b) = (pair[0], pair[1]);
+        if b.step != a.step + 1 {
+            continue;
+        }
+        let lr = h.settings_at(a.step).map_or(run.spec.settings.optimizer.lr, |s| s.optimizer.lr);
+        let dw = (b.params.w - a.params.w).abs();
+        let lg = lr * a.update_grad.w.abs();
+        if dw > 0.0 && dw.is_finite() {
+            taken.push([a.step as f64, dw.log10()]);
+        }
+        if lg > 0.0 && lg.is_finite() {
+            plain.push([a.step as f64, lg.log10()]);
+        }
+    }
+    [taken, plain]
+}
+
+fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
+    let snap = ctx.snap;
+    let plot = step_plot("inner-step-plot", "step size (log)", snap)
+        .height(height)
+        .y_grid_spacer(super::decade_spacer)
+        .y_axis_formatter(|mark, _| super::log_axis_label(mark));
+    let last = last_step(snap);
+    plot.show(ui, |plot_ui| {
+        let steps = visible_steps(plot_ui, last);
+        let columns = plot_ui.response().rect.width().max(1.0) as usize;
+        for run in &snap.runs {
+            let color = ctx.run_color(run);
+            let [taken, plain] = step_series(run, &steps, columns);
+            let name = &run.spec.name;
+            plot_ui.line(Line::new(format!("|Δw| · {name}"), taken).color(color).width(1.8));
+            let dotted = LineStyle::Dotted { spacing: 5.0 };
+            plot_ui.line(Line::new(format!("lr·|g| · {name}"), plain).color(color).style(dotted).width(1.4));
+            super::overlays::scrub_cursor(plot_ui, ctx, run);
+        }
+    });
+}
