@@ -118,7 +118,10 @@ fn tab_body_ui(
         Tab::GradientCheck => gradcheck::gradcheck_ui(ui, &mut state.gradcheck, ctx, run),
         Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
         Tab::NotebookLog => super::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log),
-        Tab::Data => super::data_editor::data_editor_ui(ui, &mut state.data, ctx, None, actions),
+        Tab::Data => {
+            let batch: Option<&[usize]> = None; // batch: wired by main (the selected run's `next_batch`)
+            super::data_editor::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
+        }
     }
 }
 

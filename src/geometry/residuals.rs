@@ -291,12 +291,8 @@ mod tests {
 
     #[test]
     fn every_shape_has_the_size_of_its_term() {
-        for (kind, r) in [
-            (LossKind::Mse, -3.0),
-            (LossKind::Mae, 2.5),
-            (LossKind::Huber, 0.4),
-            (LossKind::Huber, -7.0),
-        ] {
+        for (kind, r) in [(LossKind::Mse, -3.0), (LossKind::Mae, 2.5), (LossKind::Huber, 0.4), (LossKind::Huber, -7.0)]
+        {
             let term = Loss::<f64>::new(kind, 1.0).value(r);
             let size = TermShape::of(kind, 1.0, r).size();
             assert!((size - term).abs() < 1e-12, "{kind:?} at r = {r}: {size} vs {term}");

@@ -4,6 +4,7 @@
 pub mod landscape;
 pub mod loss;
 pub mod overlays;
+pub mod residuals;
 pub mod theory;
 pub mod weights;
 
