@@ -36,6 +36,10 @@ pub mod labels {
     pub const SHARES: &str = "Residuals & gradient shares";
 }
 
+/// How to edit the data (a line under the header, or the header's tooltip while the shares are shown).
+const HINT: &str = "Drag a point to move it · click empty space to add one · right-click a point (or ⨯) to remove \
+                    it. Every edit restarts every run.";
+
 /// The name of the Data tab's plot in the PNG export menu.
 pub const PLOT_NAME: &str = "data & residuals";
 
@@ -198,7 +202,7 @@ impl DataEditor {
             None => {}
         }
         let area = ui.available_rect_before_wrap();
-        let height = area.height().max(120.0);
+        let height = area.height().max(90.0);
         let table_w = 290.0_f32.min(area.width() * 0.4);
         let table_rect = egui::Rect::from_min_size(area.min, egui::vec2(table_w, height));
         let plot_rect = egui::Rect::from_min_max(
@@ -231,7 +235,7 @@ impl DataEditor {
         let data = &snap.data;
         let (mut edit, mut preset) = (None, None);
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(format!("{} · {} points", data.name, data.len())).strong());
+            ui.label(RichText::new(format!("{} · {} points", data.name, data.len())).strong()).on_hover_text(HINT);
             ui.separator();
             ui.label("presets:");
             for p in PRESETS {
@@ -259,14 +263,10 @@ impl DataEditor {
                 actions.push(Action::SetShowShares(show));
             }
         });
-        ui.label(
-            RichText::new(
-                "Drag a point to move it · click empty space to add one · right-click a point (or ⨯) to remove it. \
-                 Every edit restarts every run.",
-            )
-            .small()
-            .color(palette.weak_text),
-        );
+        // With the shares shown, the summary line takes the hint's place (the points' tooltips say how to edit).
+        if !ctx.display.shares {
+            ui.label(RichText::new(HINT).small().color(palette.weak_text));
+        }
         (edit, preset)
     }
 
@@ -289,7 +289,8 @@ impl DataEditor {
             .allow_zoom(false)
             .allow_scroll(false)
             .allow_boxed_zoom(false)
-            .x_axis_label("x")
+            // A short scatter (the Data tab on a small window) keeps its height for the data: the x ticks suffice.
+            .x_axis_label(if ui.available_height() < 160.0 { "" } else { "x" })
             .y_axis_label("y")
             .include_x(lo - pad)
             .include_x(hi + pad)
@@ -302,7 +303,12 @@ impl DataEditor {
                 plot_ui.points(
                     Points::new(name, PlotPoints::Borrowed(points))
                         .radius(if stride > 1 { 1.5 } else { 4.0 })
-                        .color(Color32::from_rgb(170, 180, 200)),
+                        // Light grey on the dark theme, slate on the light one (legible on both).
+                        .color(if palette.dark {
+                            Color32::from_rgb(170, 180, 200)
+                        } else {
+                            Color32::from_rgb(90, 100, 120)
+                        }),
                 );
                 fitted_lines_ui(plot_ui, snap, palette, hidden, (lo - pad, hi + pad));
                 if let Some((_, p)) = drag {

@@ -565,7 +565,7 @@ mod tests {
         let o = overlay(&Settings::default(), None);
         assert_eq!(loss_sum_text(&o.shares), "L = mean of r² = (9 + 36 + 81 + 144)/4 = 67.5");
         let many: Vec<f64> = (1..=10).map(f64::from).collect();
-        let sh = shares(&many, &vec![0.0; 10], &Settings::default(), Params { w: 1.0, b: 0.0 }).expect("shares");
+        let sh = shares(&many, &[0.0; 10], &Settings::default(), Params { w: 1.0, b: 0.0 }).expect("shares");
         assert_eq!(loss_sum_text(&sh), "L = mean of r² = Σ/N = 385/10 = 38.5");
     }
 
