@@ -428,3 +428,53 @@ fn the_gif_dialog_offers_the_light_theme() {
     let corner = &first.buffer[..4];
     assert!(corner.iter().take(3).all(|&c| c > 200), "a light page: {corner:?}");
 }
+
+#[test]
+fn the_data_tab_shows_each_samples_share_of_the_loss_and_the_gradient() {
+    let mut h = editor();
+    assert!(common::app::shows(&h, "L = mean of r² = (9 + 36 + 81 + 144)/4 = 67.5"), "the loss written out");
+    assert!(common::app::shows(&h, "λ = L″ = 15 · critical lr 2/λ = 0.1333"), "λ and the critical lr");
+    assert!(common::app::shows(&h, "∂L/∂w: Σ of the 4 arrows = -45 = the mean"), "the stacked arrows' total");
+    // Hovering the residual of point 3 (from (4, 12) down to the line ŷ = 0) says what it is.
+    let t = h.state().data_editor().transform.expect("the scatter was drawn");
+    let on_residual = t.position_from_point(&egui_plot::PlotPoint::new(4.0, 5.0));
+    h.hover_at(on_residual);
+    h.step();
+    h.step();
+    assert!(common::app::shows(&h, "residual of point 3: r = ŷ − y = 0 − 12 = -12"), "the residual's tooltip");
+    h.get_by_label(editor_labels::SHARES).click();
+    wait_until(&mut h, "shares hidden", |a| !a.prefs().show_shares);
+    assert!(!common::app::shows(&h, "L = mean of r²"), "hidden by the toggle");
+}
+
+#[test]
+fn dragging_a_point_updates_its_share_live_and_the_notebook_sum_shows_n_times_the_mean() {
+    let mut h = harness(AppOptions { engine: notebook_sum(), ..fast() });
+    h.step();
+    h.get_by_label(menu_labels::DATA_EDITOR).click();
+    for _ in 0..3 {
+        h.step();
+    }
+    assert!(common::app::shows(&h, "∂L/∂w: Σ = -180 = 4 × the mean -45"), "4× seen in the totals");
+    assert!(common::app::shows(&h, "λ = N·L″ (the summed gradient's) = 60"), "the curvature the update sees");
+    let data = h.state().snapshot().data.clone();
+    let start = h.state().data_editor().screen_pos(&data, 3).expect("point 3 drawn");
+    h.hover_at(start);
+    h.step();
+    h.drag_at(start);
+    h.step();
+    for k in 1..=4 {
+        h.hover_at(start + egui::vec2(0.0, -8.0 * k as f32));
+        h.step();
+    }
+    // Not yet released: the data are unchanged, but the loss and the arrows follow the pointer.
+    assert_eq!(h.state().snapshot().data.y[3], 12.0, "the edit comes at the release");
+    assert!(!common::app::shows(&h, "= 67.5"), "the loss moved with the point");
+    assert!(!common::app::shows(&h, "Σ = -180 "), "the arrows moved with the point");
+    h.drop_at(start + egui::vec2(0.0, -32.0));
+    wait_until(&mut h, "point 3 moved", |a| a.snapshot().data.y[3] > 12.0);
+}
+
+fn notebook_sum() -> descent::cli::EngineArgs {
+    descent::cli::EngineArgs { gradient: Some(descent::engine::GradientSource::NotebookSum), ..Default::default() }
+}

@@ -12,10 +12,13 @@ use std::sync::Arc;
 use egui::{Color32, DragValue, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points};
 
+use super::plots::residuals::{self, Overlay, Scale};
 use super::state::Action;
 use super::theme::Palette;
 use super::view::ViewCtx;
+use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::data::{Dataset, PRESETS, preset_description};
+use crate::geometry::residuals::{MAX_SHARES, shares};
 use crate::worker::{RunId, Snapshot};
 
 /// Most points drawn in the scatter; bigger data is decimated to about this many.
@@ -29,7 +32,16 @@ pub mod labels {
     pub const ADD_POINT: &str = "Add point";
     /// Removes a row's point.
     pub const REMOVE: &str = "⨯";
+    /// Shows or hides each sample's residual, loss term and gradient share.
+    pub const SHARES: &str = "Residuals & gradient shares";
 }
+
+/// How to edit the data (a line under the header, or the header's tooltip while the shares are shown).
+const HINT: &str = "Drag a point to move it · click empty space to add one · right-click a point (or ⨯) to remove \
+                    it. Every edit restarts every run.";
+
+/// The name of the Data tab's plot in the PNG export menu.
+pub const PLOT_NAME: &str = "data & residuals";
 
 /// One edit of the data.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -118,6 +130,15 @@ pub struct DataEditor {
     /// A table value being dragged or typed: its row and the values shown, committed when the drag or the typing
     /// ends (one new dataset, one restart, instead of one per frame).
     table_edit: Option<(usize, f64, f64)>,
+    /// Where the scatter and the gradient strips were drawn in the last frame (for "PNG of one plot").
+    pub plot_rect: Option<egui::Rect>,
+}
+
+/// What the scatter shows of the samples' shares: the overlay, the analysis of the data as drawn and the run's lr.
+struct SharesView {
+    overlay: Overlay,
+    analysis: Analysis,
+    lr: f64,
 }
 
 impl DataEditor {
@@ -139,20 +160,82 @@ impl DataEditor {
         best.map(|(k, _)| self.sample.index[k])
     }
 
-    /// The editor: presets, the table and the scatter. Returns the edit to apply, if any, and a preset to load.
+    /// The shares of the selected run's samples at the timeline's step, on the data as drawn (with the point being
+    /// dragged where it is now, so that the residuals, λ and the arrows follow the drag live).
+    fn shares_view(&self, ctx: &ViewCtx<'_>, batch: Option<&[usize]>) -> Option<SharesView> {
+        let run = ctx.selected_run()?;
+        let data = &ctx.snap.data;
+        if data.len() > MAX_SHARES {
+            return None;
+        }
+        let moved = self.drag.and_then(|(i, p)| Edit::Set(i, p.x, p.y).apply(data));
+        let data: &Dataset = moved.as_ref().unwrap_or(data);
+        let settings = &run.spec.settings;
+        let p = run.record.params;
+        let sh = shares(data.x.as_slice()?, data.y.as_slice()?, settings, p)?;
+        let scale = self.transform.as_ref().and_then(Scale::of);
+        let overlay = Overlay::new(sh, batch, scale);
+        Some(SharesView { overlay, analysis: analyze(data, settings, p), lr: settings.optimizer.lr })
+    }
+
+    /// The editor: presets, the table and the scatter (with each sample's share of the loss and the gradient when
+    /// shown, for the batch `batch`). Returns the edit to apply, if any, and a preset to load.
     pub fn ui(
         &mut self,
         ui: &mut Ui,
-        snap: &Snapshot,
-        palette: Palette,
-        hidden: &BTreeSet<RunId>,
+        ctx: &ViewCtx<'_>,
+        batch: Option<&[usize]>,
+        actions: &mut Vec<Action>,
     ) -> (Option<Edit>, Option<String>) {
+        let (snap, palette) = (ctx.snap, ctx.palette);
         let data = &snap.data;
         self.sample.update(data);
-        let mut edit = None;
-        let mut preset = None;
+        let (mut edit, preset) = self.header_ui(ui, ctx, actions);
+        let view = if ctx.display.shares { self.shares_view(ctx, batch) } else { None };
+        let top = ui.cursor().min.y;
+        match &view {
+            Some(v) => residuals::summary_ui(ui, &v.overlay, &v.analysis, v.lr, palette),
+            None if ctx.display.shares => {
+                let why = format!("Residuals and gradient shares are drawn for up to {MAX_SHARES} points.");
+                ui.label(RichText::new(why).small().color(palette.weak_text));
+            }
+            None => {}
+        }
+        let area = ui.available_rect_before_wrap();
+        let height = area.height().max(90.0);
+        let table_w = 290.0_f32.min(area.width() * 0.4);
+        let table_rect = egui::Rect::from_min_size(area.min, egui::vec2(table_w, height));
+        let plot_rect = egui::Rect::from_min_max(
+            egui::pos2(table_rect.max.x + 10.0, area.min.y),
+            egui::pos2(area.max.x.max(table_rect.max.x + 60.0), area.min.y + height),
+        );
+        ui.scope_builder(egui::UiBuilder::new().max_rect(table_rect), |ui| {
+            if let Some(e) = table_ui(ui, data, &mut self.table_edit) {
+                edit = Some(e);
+            }
+        });
+        let (scatter_rect, side_rect) = split_side(plot_rect, view.as_ref().map(|v| v.overlay.shares.bias));
+        ui.scope_builder(egui::UiBuilder::new().max_rect(scatter_rect), |ui| {
+            if let Some(e) = self.scatter_ui(ui, snap, palette, &ctx.hidden, view.as_ref().map(|v| &v.overlay)) {
+                edit = Some(e);
+            }
+        });
+        if let (Some(v), Some(side)) = (&view, side_rect) {
+            ui.scope_builder(egui::UiBuilder::new().max_rect(side), |ui| residuals::strips_ui(ui, &v.overlay, palette));
+        }
+        // The export covers the summary line above the scatter too.
+        self.plot_rect = view.is_some().then(|| egui::Rect::from_min_max(egui::pos2(area.min.x, top), plot_rect.max));
+        ui.allocate_rect(table_rect.union(plot_rect), egui::Sense::hover());
+        (edit, preset)
+    }
+
+    /// The header: the data's name, the presets, "Add point", the shares toggle and the hint line.
+    fn header_ui(&self, ui: &mut Ui, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) -> (Option<Edit>, Option<String>) {
+        let (snap, palette) = (ctx.snap, ctx.palette);
+        let data = &snap.data;
+        let (mut edit, mut preset) = (None, None);
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(format!("{} · {} points", data.name, data.len())).strong());
+            ui.label(RichText::new(format!("{} · {} points", data.name, data.len())).strong()).on_hover_text(HINT);
             ui.separator();
             ui.label("presets:");
             for p in PRESETS {
@@ -171,38 +254,30 @@ impl DataEditor {
                 let y = snap.runs.first().map_or(data.y[data.len() - 1], |r| r.record.params.w * x + r.record.params.b);
                 edit = Some(Edit::Add(x, if y.is_finite() { y } else { 0.0 }));
             }
-        });
-        ui.label(
-            RichText::new(
-                "Drag a point to move it · click empty space to add one · right-click a point (or ⨯) to remove it. \
-                 Every edit restarts every run.",
-            )
-            .small()
-            .color(palette.weak_text),
-        );
-        let area = ui.available_rect_before_wrap();
-        let height = area.height().max(120.0);
-        let table_w = 290.0_f32.min(area.width() * 0.4);
-        let table_rect = egui::Rect::from_min_size(area.min, egui::vec2(table_w, height));
-        let plot_rect = egui::Rect::from_min_max(
-            egui::pos2(table_rect.max.x + 10.0, area.min.y),
-            egui::pos2(area.max.x.max(table_rect.max.x + 60.0), area.min.y + height),
-        );
-        ui.scope_builder(egui::UiBuilder::new().max_rect(table_rect), |ui| {
-            if let Some(e) = table_ui(ui, data, &mut self.table_edit) {
-                edit = Some(e);
+            ui.separator();
+            let mut show = ctx.display.shares;
+            let tip = "Each point's residual ŷ − y, its loss term (a square for MSE, a bar for MAE, a clipped square \
+                       for Huber) and its share of the gradient as arrows added head to tail, for the selected run at \
+                       the timeline's step.";
+            if ui.checkbox(&mut show, labels::SHARES).on_hover_text(tip).changed() {
+                actions.push(Action::SetShowShares(show));
             }
         });
-        ui.scope_builder(egui::UiBuilder::new().max_rect(plot_rect), |ui| {
-            if let Some(e) = self.scatter_ui(ui, snap, palette, hidden) {
-                edit = Some(e);
-            }
-        });
-        ui.allocate_rect(table_rect.union(plot_rect), egui::Sense::hover());
+        // With the shares shown, the summary line takes the hint's place (the points' tooltips say how to edit).
+        if !ctx.display.shares {
+            ui.label(RichText::new(HINT).small().color(palette.weak_text));
+        }
         (edit, preset)
     }
 
-    fn scatter_ui(&mut self, ui: &mut Ui, snap: &Snapshot, palette: Palette, hidden: &BTreeSet<RunId>) -> Option<Edit> {
+    fn scatter_ui(
+        &mut self,
+        ui: &mut Ui,
+        snap: &Snapshot,
+        palette: Palette,
+        hidden: &BTreeSet<RunId>,
+        overlay: Option<&Overlay>,
+    ) -> Option<Edit> {
         let data = &snap.data;
         let (lo, hi) = self.sample.x_range;
         let pad = ((hi - lo) * 0.08).max(0.25);
@@ -214,33 +289,28 @@ impl DataEditor {
             .allow_zoom(false)
             .allow_scroll(false)
             .allow_boxed_zoom(false)
-            .x_axis_label("x")
+            // A short scatter (the Data tab on a small window) keeps its height for the data: the x ticks suffice.
+            .x_axis_label(if ui.available_height() < 160.0 { "" } else { "x" })
             .y_axis_label("y")
             .include_x(lo - pad)
             .include_x(hi + pad)
             .include_y(0.0)
             .show(ui, |plot_ui| {
+                // The x range is the data's whatever is drawn (the loss terms' shapes must not widen it).
+                plot_ui.set_plot_bounds_x(lo - pad..=hi + pad);
                 let name = if stride > 1 { format!("data (every {stride}th point)") } else { "data".to_owned() };
+                let hover = overlay.and_then(|o| residuals::overlay_ui(plot_ui, o, palette));
                 plot_ui.points(
                     Points::new(name, PlotPoints::Borrowed(points))
                         .radius(if stride > 1 { 1.5 } else { 4.0 })
-                        .color(Color32::from_rgb(170, 180, 200)),
+                        // Light grey on the dark theme, slate on the light one (legible on both).
+                        .color(if palette.dark {
+                            Color32::from_rgb(170, 180, 200)
+                        } else {
+                            Color32::from_rgb(90, 100, 120)
+                        }),
                 );
-                for run in snap.runs.iter().filter(|r| !hidden.contains(&r.id)) {
-                    let p = run.record.params;
-                    if !(p.w.is_finite() && p.b.is_finite()) {
-                        continue;
-                    }
-                    let (x0, x1) = (lo - pad, hi + pad);
-                    plot_ui.line(
-                        Line::new(
-                            format!("{}: ŷ = w·x + b", run.spec.name),
-                            vec![[x0, p.w * x0 + p.b], [x1, p.w * x1 + p.b]],
-                        )
-                        .color(palette.run(run.spec.color))
-                        .width(2.0),
-                    );
-                }
+                fitted_lines_ui(plot_ui, snap, palette, hidden, (lo - pad, hi + pad));
                 if let Some((_, p)) = drag {
                     plot_ui.points(
                         Points::new("moving", vec![[p.x, p.y]])
@@ -250,9 +320,15 @@ impl DataEditor {
                             .color(Color32::from_rgb(255, 200, 60)),
                     );
                 }
+                hover
             });
         let t = response.transform;
         self.transform = Some(t);
+        if let Some(text) = response.inner
+            && drag.is_none()
+        {
+            response.response.clone().on_hover_text_at_pointer(text);
+        }
         self.interact(ui, &response.response, &t, data)
     }
 
@@ -291,6 +367,41 @@ impl DataEditor {
         }
         edit
     }
+}
+
+/// Every visible run's fitted line ŷ = w·x + b over `x0..x1`, in the run's colour.
+fn fitted_lines_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    snap: &Snapshot,
+    palette: Palette,
+    hidden: &BTreeSet<RunId>,
+    (x0, x1): (f64, f64),
+) {
+    for run in snap.runs.iter().filter(|r| !hidden.contains(&r.id)) {
+        let p = run.record.params;
+        if !(p.w.is_finite() && p.b.is_finite()) {
+            continue;
+        }
+        plot_ui.line(
+            Line::new(format!("{}: ŷ = w·x + b", run.spec.name), vec![[x0, p.w * x0 + p.b], [x1, p.w * x1 + p.b]])
+                .color(palette.run(run.spec.color))
+                .width(2.0),
+        );
+    }
+}
+
+/// The scatter's rectangle and, when the shares are shown (`Some(bias)`), the gradient strips' beside it (wider with
+/// a bias: two strips).
+fn split_side(plot: egui::Rect, shares: Option<bool>) -> (egui::Rect, Option<egui::Rect>) {
+    let Some(bias) = shares else { return (plot, None) };
+    let share = if bias { 0.5 } else { 0.4 };
+    let side_w = (plot.width() * share).clamp(180.0, 560.0).min(plot.width() - 120.0);
+    if side_w < 120.0 {
+        return (plot, None);
+    }
+    let scatter = egui::Rect::from_min_max(plot.min, egui::pos2(plot.max.x - side_w - 10.0, plot.max.y));
+    let side = egui::Rect::from_min_max(egui::pos2(plot.max.x - side_w, plot.min.y), plot.max);
+    (scatter, Some(side))
 }
 
 /// The virtualised table of points; returns an edit when a value has been changed (at the end of a drag or of
@@ -343,17 +454,18 @@ fn table_ui(ui: &mut Ui, data: &Dataset, pending: &mut Option<(usize, f64, f64)>
 }
 
 /// The data editor (the Data tab's content): edits become [`Action::EditData`] (every run restarts), preset
-/// choices [`Action::SetData`]. `snap` should hold the visible runs only (their fitted lines are drawn).
+/// choices [`Action::SetData`]. `ctx.snap` should hold the visible runs only (their fitted lines are drawn); `batch`
+/// is the samples the selected run's next update uses (`None`: full batch), highlighted on the scatter.
 pub fn data_editor_ui(
     ui: &mut Ui,
     editor: &mut DataEditor,
     ctx: &ViewCtx<'_>,
-    data_error: Option<&str>,
+    (data_error, batch): (Option<&str>, Option<&[usize]>),
     actions: &mut Vec<Action>,
 ) {
     // The fitted lines are the runs' as the plots show them: the visible ones, at the timeline's step.
     let (snap, palette) = (ctx.snap, ctx.palette);
-    let (edit, preset) = editor.ui(ui, snap, palette, &ctx.hidden);
+    let (edit, preset) = editor.ui(ui, ctx, batch, actions);
     if let Some(edit) = edit {
         match edit.apply(&snap.data) {
             Some(data) => {

@@ -251,7 +251,7 @@ impl App {
         palette: Palette,
         series: &'a RefCell<SeriesCache>,
     ) -> ViewCtx<'a> {
-        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, .. } = self.prefs;
+        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, .. } = self.prefs;
         ViewCtx {
             live,
             snap: view,
@@ -266,6 +266,7 @@ impl App {
                 next: show_next,
                 theory: show_theory,
                 batches: show_batches,
+                shares: show_shares,
             },
             series,
         }
@@ -369,6 +370,12 @@ impl App {
             }
             self.central_ui(ui, ctx, point, actions)
         });
+        // The Data tab's scatter with the samples' shares exports as a plot while it is shown.
+        if let Some(rect) =
+            self.tabs.data.plot_rect.filter(|_| !self.tabs.folded_now && self.prefs.tab == state::Tab::Data)
+        {
+            self.exports.plot_rects.push((data_editor::PLOT_NAME, rect));
+        }
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Prefs {
     pub show_theory: bool,
     /// Draw each mini-batch's own loss curve faintly on the landscape.
     pub show_batches: bool,
+    /// Draw each sample's residual, loss term and gradient share on the Data tab's scatter.
+    pub show_shares: bool,
     /// The selected tab of the bottom strip.
     pub tab: Tab,
 }
@@ -80,6 +82,8 @@ pub struct Persisted {
     pub show_theory: bool,
     /// See [`Prefs::show_batches`].
     pub show_batches: bool,
+    /// See [`Prefs::show_shares`].
+    pub show_shares: bool,
     /// See [`Prefs::tab`].
     pub tab: Tab,
 }
@@ -97,6 +101,7 @@ impl Default for Persisted {
             show_next: true,
             show_theory: true,
             show_batches: true,
+            show_shares: true,
             tab: Tab::default(),
         }
     }
@@ -115,6 +120,7 @@ impl Persisted {
             show_next,
             show_theory,
             show_batches,
+            show_shares,
             tab,
         } = prefs.clone();
         Persisted {
@@ -128,6 +134,7 @@ impl Persisted {
             show_next,
             show_theory,
             show_batches,
+            show_shares,
             tab,
         }
     }
@@ -145,6 +152,7 @@ impl Persisted {
             show_next,
             show_theory,
             show_batches,
+            show_shares,
             tab,
         } = self;
         let prefs = Prefs {
@@ -157,6 +165,7 @@ impl Persisted {
             show_next,
             show_theory,
             show_batches,
+            show_shares,
             tab,
         };
         (settings, prefs)
@@ -344,6 +353,8 @@ pub enum Action {
     Branch(RunId, u64),
     /// Draw the per-batch loss curves on the landscape or not.
     SetShowBatches(bool),
+    /// Draw each sample's residual, loss term and gradient share on the Data tab or not.
+    SetShowShares(bool),
 }
 
 #[cfg(test)]

@@ -124,7 +124,11 @@ fn tab_body_ui(
         Tab::Phase => super::plots::phase::phase_plane_ui(ui, ctx, actions),
         Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
         Tab::NotebookLog => super::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log),
-        Tab::Data => super::data_editor::data_editor_ui(ui, &mut state.data, ctx, None, actions),
+        Tab::Data => {
+            // The batch of the next update is known at the live end only (a scrubbed step's batch is not kept).
+            let batch = if ctx.scrub.is_none() { run.next_batch.as_deref() } else { None };
+            super::data_editor::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Display {
     pub theory: bool,
     /// Each mini-batch's loss curve on the landscape.
     pub batches: bool,
+    /// Each sample's residual, loss term and gradient share on the Data tab.
+    pub shares: bool,
 }
 
 /// Everything the views of one frame draw.

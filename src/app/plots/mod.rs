@@ -6,6 +6,7 @@ pub mod landscape;
 pub mod loss;
 pub mod overlays;
 pub mod phase;
+pub mod residuals;
 pub mod theory;
 pub mod weights;
 
