@@ -404,8 +404,8 @@ fn adam_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term
     }
     let bc1 = 1.0 - o.beta1.powf(t as f64);
     let bc2 = 1.0 - o.beta2.powf(t as f64);
-    out.push(line("bc₁", false, "1 − β₁^t", format!("1 − {}^{t}", f.n(o.beta1)), bc1));
-    out.push(line("bc₂", false, "1 − β₂^t", format!("1 − {}^{t}", f.n(o.beta2)), bc2));
+    out.push(line("bc1", false, "1 − β₁^t", format!("1 − {}^{t}", f.n(o.beta1)), bc1));
+    out.push(line("bc2", false, "1 − β₂^t", format!("1 − {}^{t}", f.n(o.beta2)), bc2));
     let hat = "for reading: torch folds bc₁ into step_size and √bc₂ into denom";
     out.push(with_note(line("m_hat", false, "m/bc₁", format!("{}/{}", f.o(m), f.n(bc1)), m / bc1), hat));
     out.push(line("v_hat", false, "v/bc₂", format!("{}/{}", f.n(v_used), f.n(bc2)), v_used / bc2));

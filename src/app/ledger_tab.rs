@@ -6,7 +6,8 @@
 //! the optimizer state the run held there (the history row's). The last value of each parameter's block is the
 //! next row's value, bit for bit.
 
-use egui::{Color32, Grid, RichText, Ui};
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, RichText, Ui};
 
 use super::view::ViewCtx;
 use crate::engine::settings::Settings;
@@ -107,32 +108,39 @@ fn ledger_body_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, t: &Target<
         ui.colored_label(palette.diverged, note);
     }
     ui.add_space(4.0);
-    lines_ui(ui, "ledger-gradient", ledger, &ledger.gradient, palette.weak_text);
+    ui.spacing_mut().item_spacing.y = 1.0;
+    lines_ui(ui, ledger, &ledger.gradient, palette.weak_text);
     for block in &ledger.blocks {
         ui.add_space(4.0);
         ui.label(RichText::new(format!("{}:", block.param)).strong())
             .on_hover_text(format!("The update of {} in the optimizer's order.", block.param));
-        lines_ui(ui, block.param, ledger, &block.lines, palette.weak_text);
+        lines_ui(ui, ledger, &block.lines, palette.weak_text);
     }
 }
 
-/// One grid row per line: what, the rule, the numbers, the exact value and the note; the whole line on hover.
-fn lines_ui(ui: &mut Ui, id: &str, ledger: &Ledger, lines: &[Line], weak: Color32) {
-    Grid::new(id).num_columns(5).spacing([10.0, 2.0]).show(ui, |ui| {
-        for l in lines {
-            let arrow = if l.assigns { "←" } else { "=" };
-            let tip = line_tip(ledger, l);
-            ui.label(RichText::new(&l.lhs).monospace().strong()).on_hover_text(&tip);
-            ui.label(RichText::new(format!("{arrow} {}", l.rule)).monospace()).on_hover_text(&tip);
-            let plugged = if l.plugged.is_empty() { String::new() } else { format!("= {}", l.plugged) };
-            ui.add(egui::Label::new(RichText::new(plugged).monospace().color(weak)).truncate()).on_hover_text(&tip);
-            let value = if l.value.is_finite() { ledger.num(l.value) } else { "not finite".into() };
-            ui.label(RichText::new(format!("= {value}")).monospace().strong()).on_hover_text(&tip);
-            let note = l.note.as_deref().unwrap_or("");
-            ui.add(egui::Label::new(RichText::new(note).small().color(weak)).truncate()).on_hover_text(&tip);
-            ui.end_row();
+/// One line per ledger line, as it reads: `what ← rule = numbers = value`, the value strong and the numbers faint;
+/// cut with "…" at the tab's width, the whole line and its note on hover.
+fn lines_ui(ui: &mut Ui, ledger: &Ledger, lines: &[Line], weak: Color32) {
+    let font = egui::FontId::monospace(13.0);
+    let strong = ui.visuals().strong_text_color();
+    let normal = ui.visuals().text_color();
+    for l in lines {
+        let mut job = LayoutJob::default();
+        let mut add = |text: &str, color: Color32| {
+            job.append(text, 0.0, TextFormat { font_id: font.clone(), color, ..Default::default() });
+        };
+        let arrow = if l.assigns { "←" } else { "=" };
+        add(&format!("{:<9} {arrow} {}", l.lhs, l.rule), normal);
+        if !l.plugged.is_empty() {
+            add(&format!(" = {}", l.plugged), weak);
         }
-    });
+        let value = if l.value.is_finite() { ledger.num(l.value) } else { "not finite".into() };
+        add(&format!(" = {value}"), strong);
+        if let Some(note) = &l.note {
+            add(&format!("   {note}"), weak);
+        }
+        ui.add(egui::Label::new(job).truncate()).on_hover_text(line_tip(ledger, l));
+    }
 }
 
 fn line_tip(ledger: &Ledger, l: &Line) -> String {

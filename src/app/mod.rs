@@ -176,6 +176,10 @@ impl App {
             path_prompt: None,
             undo: Default::default(),
         };
+        if options.tab.is_some() {
+            // Asked for by name: shown even where a short window would fold the strip.
+            app.tabs.set_folded(false);
+        }
         if let Some(session) = &options.session
             && let Err(e) = app.open_session(session)
         {
@@ -479,6 +483,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         session,
         fit_to_screen: gui.window_size.is_none(),
         zoom: gui.zoom,
+        tab: gui.tab.map(state::Tab::from),
     };
     let size = gui.window_size.unwrap_or(WINDOW_SIZE);
     let mut viewport = egui::ViewportBuilder::default()

@@ -10,7 +10,8 @@
 //! 4. Comparison runs stored at the last exit come back, only when neither a preset, a session nor an engine option
 //!    was given.
 //! 5. A session (`--session`) is opened on top of all this, replacing data and runs.
-//! 6. `--run` starts running; with `--after-steps N` (or a screenshot with N) it runs until step N. A screenshot of
+//! 6. `--tab` opens that tab (over the stored one).
+//! 7. `--run` starts running; with `--after-steps N` (or a screenshot with N) it runs until step N. A screenshot of
 //!    a run goes at unlimited speed.
 
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub struct AppOptions {
     pub fit_to_screen: bool,
     /// The UI zoom to start with (`--zoom`; otherwise the one egui remembers).
     pub zoom: Option<f32>,
+    /// The tab to open, unfolded (`--tab`; otherwise the stored one).
+    pub tab: Option<state::Tab>,
 }
 
 /// Where the first data comes from.
@@ -125,6 +128,9 @@ impl StartupPlan {
         }
         let preset = options.preset.as_deref().and_then(Preset::parse);
         let (settings, mut prefs) = persisted.into_parts();
+        if let Some(tab) = options.tab {
+            prefs.tab = tab;
+        }
         let mut runs = match preset {
             Some(p) => p.specs(&settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect(),
             None => vec![(MAIN_RUN, RunSpec { name: "run 1".into(), color: run_color(0), settings })],
@@ -199,6 +205,14 @@ mod tests {
 
     fn persistent() -> AppOptions {
         AppOptions { persist: true, ..AppOptions::default() }
+    }
+
+    #[test]
+    fn tab_option_opens_that_tab_over_the_stored_one() {
+        let stored_tab = StartupPlan::resolve(Some(stored()), &[], &persistent()).prefs.tab;
+        let want = if stored_tab == state::Tab::Ledger { state::Tab::Phase } else { state::Tab::Ledger };
+        let plan = StartupPlan::resolve(Some(stored()), &[], &AppOptions { tab: Some(want), ..persistent() });
+        assert_eq!(plan.prefs.tab, want);
     }
 
     #[test]

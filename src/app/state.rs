@@ -225,6 +225,21 @@ pub enum Tab {
     Data,
 }
 
+impl From<crate::cli::TabName> for Tab {
+    fn from(t: crate::cli::TabName) -> Self {
+        use crate::cli::TabName as N;
+        match t {
+            N::GradientCheck => Tab::GradientCheck,
+            N::Ledger => Tab::Ledger,
+            N::Inside => Tab::Inside,
+            N::Phase => Tab::Phase,
+            N::LrSweep => Tab::LrSweep,
+            N::NotebookLog => Tab::NotebookLog,
+            N::Data => Tab::Data,
+        }
+    }
+}
+
 impl Tab {
     /// Every tab, in strip order.
     pub const ALL: [Tab; 7] =

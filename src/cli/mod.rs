@@ -206,6 +206,28 @@ pub struct GuiArgs {
     /// UI zoom, as Ctrl + and Ctrl − set it (0.5 to 3; 1.5 shows the layout of a HiDPI laptop at 150%).
     #[arg(long, value_name = "F", value_parser = parse_zoom)]
     pub zoom: Option<f32>,
+    /// Open this tab of the bottom strip at launch (unfolded, even on a short window).
+    #[arg(long, value_enum, value_name = "TAB")]
+    pub tab: Option<TabName>,
+}
+
+/// The tabs of the app's bottom strip, as `--tab` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TabName {
+    /// The gradient from four sources and the autodiff graph.
+    GradientCheck,
+    /// The update at the timeline's step, with its numbers.
+    Ledger,
+    /// What the optimizer carries, and the step it takes.
+    Inside,
+    /// Momentum SGD's phase plane and damping regimes.
+    Phase,
+    /// Steps and final loss across learning rates.
+    LrSweep,
+    /// The notebook's printout.
+    NotebookLog,
+    /// The data points, residuals and gradient shares.
+    Data,
 }
 
 /// Parses `--zoom F` (0.5 to 3).
