@@ -55,6 +55,8 @@ pub mod labels {
     pub const DATA_EDITOR: &str = "Data editor";
     /// Folds the Data tab when it is shown.
     pub const HIDE_DATA_EDITOR: &str = "Hide data editor";
+    /// The Help menu.
+    pub const HELP: &str = "Help";
 }
 
 /// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
@@ -62,7 +64,7 @@ pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
     plot_names: &[&str],
-    (busy, shown_tab): (bool, Option<Tab>),
+    (busy, shown_tab, explain): (bool, Option<Tab>, bool),
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -94,11 +96,25 @@ pub fn menu_bar_ui(
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         super::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
+        ui.menu_button(labels::HELP, |ui| {
+            let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
+            if ui.button(text).on_hover_text(crate::explain::topics::Topic::ExplainMode.tip()).clicked() {
+                actions.push(Action::ToggleExplain);
+                ui.close();
+            }
+        });
         if busy {
             ui.spinner();
         }
+        if explain {
+            ui.separator();
+            ui.label(egui::RichText::new(EXPLAIN_HINT).strong().color(ui.visuals().hyperlink_color));
+        }
     });
 }
+
+/// The one-line hint shown while explain mode is on.
+pub const EXPLAIN_HINT: &str = "Explain mode: hover anything · F1 to leave";
 
 fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut Vec<Action>) {
     let tip = if n_runs > 1 { "One row per step, with a run column." } else { "One row per step." };

@@ -40,6 +40,8 @@ pub struct Prefs {
     pub show_batches: bool,
     /// The selected tab of the bottom strip.
     pub tab: Tab,
+    /// Explain mode: hovering anything shows what it is, its formula and its value now.
+    pub explain: bool,
 }
 
 impl Default for Prefs {
@@ -82,6 +84,8 @@ pub struct Persisted {
     pub show_batches: bool,
     /// See [`Prefs::tab`].
     pub tab: Tab,
+    /// See [`Prefs::explain`].
+    pub explain: bool,
 }
 
 impl Default for Persisted {
@@ -98,6 +102,7 @@ impl Default for Persisted {
             show_theory: true,
             show_batches: true,
             tab: Tab::default(),
+            explain: false,
         }
     }
 }
@@ -116,6 +121,7 @@ impl Persisted {
             show_theory,
             show_batches,
             tab,
+            explain,
         } = prefs.clone();
         Persisted {
             settings,
@@ -129,6 +135,7 @@ impl Persisted {
             show_theory,
             show_batches,
             tab,
+            explain,
         }
     }
 
@@ -146,6 +153,7 @@ impl Persisted {
             show_theory,
             show_batches,
             tab,
+            explain,
         } = self;
         let prefs = Prefs {
             data,
@@ -158,6 +166,7 @@ impl Persisted {
             show_theory,
             show_batches,
             tab,
+            explain,
         };
         (settings, prefs)
     }
@@ -325,6 +334,8 @@ pub enum Action {
     Branch(RunId, u64),
     /// Draw the per-batch loss curves on the landscape or not.
     SetShowBatches(bool),
+    /// Explain mode on or off (F1, the toolbar's "?", the Help menu).
+    ToggleExplain,
 }
 
 #[cfg(test)]
