@@ -3,10 +3,10 @@
 //! Layout and module map:
 //!
 //! ```text
-//! ┌ exports.rs: File · Export ▾ · Data editor ─────────────────────────────────────────────────────────┐
-//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles ──────────────┤
+//! ┌ exports.rs: File · Export ▾ · Data editor · Help ──────────────────────────────────────────────────┐
+//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles · ? ──────────┤
 //! ├ runs.rs + controls.rs ┬ central (App::central_ui) ───────────────────────────────────────────────┤
-//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's)                 │
+//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's), why line       │
 //! │ learning rate + map   │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐                  │
 //! │ optimizer + params    │ │ point, tangent, trail, next step   │ ├ plots/weights.rs ┤               │
 //! │ start point, problem  │ └────────────────────────────────────┘ └───────────────┘                  │
@@ -19,7 +19,8 @@
 //! worker's latest [`Snapshot`] and the UI state; every view draws from it and pushes [`Action`]s; after drawing,
 //! `App::apply` (apply.rs) carries them out in one `match` — preferences, the run list, and the worker's
 //! [`crate::worker::Command`]s. Start-up policy is [`startup::StartupPlan`]; background work goes through
-//! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`].
+//! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`]; what each
+//! widget and plot mark is (tooltips and explain mode, F1) in [`explain`] and [`crate::explain::topics`].
 //!
 //! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, the selected run whose
 //! settings the panel edits, [`runs::RunsState::selected_settings`]); each run's [`crate::worker::RunSpec`] carries

@@ -62,8 +62,8 @@ pub fn toolbar_ui(
 
 /// The "?" that turns explain mode on and off (F1), highlighted while on.
 fn explain_button_ui(ui: &mut Ui, prefs: &Prefs, ex: &Explainer, actions: &mut Vec<Action>) {
-    let text = RichText::new(labels::EXPLAIN).strong();
-    if ui.selectable_label(prefs.explain, text).explain(ex, Topic::ExplainMode).clicked() {
+    let button = egui::Button::new(RichText::new(labels::EXPLAIN).strong()).selected(prefs.explain);
+    if ui.add(button).explain(ex, Topic::ExplainMode).clicked() {
         actions.push(Action::ToggleExplain);
     }
 }

@@ -405,17 +405,21 @@ fn adaptive(s: &Settings, diverged: bool) -> Why {
     Why { short, long, tone: if diverged { Tone::Bad } else { Tone::Calm } }
 }
 
-/// A run whose tolerance was met.
+/// A run whose tolerance was met: what ‖∇L‖ ≤ tol says about the distance to w*.
 fn reached(run: &RunState<'_>) -> Why {
     let g = run.record.grad.norm();
     let tol = run.tolerance.unwrap_or(0.0);
-    let short = format!("‖∇L‖ = {} ≤ tol = {}: the slope is flat enough to call it the minimum", num(g), num(tol));
     let lambda = run.analysis.curvature_max;
-    let within = if lambda > 0.0 && lambda.is_finite() {
+    let flat = lambda > 0.0 && lambda.is_finite();
+    let short = if flat {
+        format!("‖∇L‖ = {} ≤ tol = {} means w is within tol/λ = {} of w*", num(g), num(tol), num(tol / lambda))
+    } else {
+        format!("‖∇L‖ = {} ≤ tol = {}: the slope is flat enough to call it the minimum", num(g), num(tol))
+    };
+    let within = if flat {
         format!(
-            " Near w* the gradient is λ·(w − w*) with λ = L″ = {}, so w is within tol/λ = {} of w*.",
-            num(lambda),
-            num(tol / lambda)
+            " Near w* the gradient is λ·(w − w*) with λ = L″ = {}, so ‖∇L‖ ≤ tol puts w within tol/λ of w*.",
+            num(lambda)
         )
     } else {
         String::new()
