@@ -10,10 +10,12 @@ use std::sync::Arc;
 use egui::{Context, Rect, Ui};
 
 use super::App;
+use super::explain::Explainer;
 pub use super::jobs::ExportKind;
 use super::jobs::JobResult;
 use super::screenshot::save_png;
 use super::state::{Action, Tab};
+use crate::explain::topics::Topic;
 use crate::export::{
     ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
 };
@@ -64,11 +66,11 @@ pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
     plot_names: &[&str],
-    (busy, shown_tab, explain): (bool, Option<Tab>, bool),
+    (busy, shown_tab, ex): (bool, Option<Tab>, &Explainer),
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
-        ui.menu_button(labels::FILE, |ui| {
+        let file = ui.menu_button(labels::FILE, |ui| {
             let items = [
                 ("Open CSV…", "Load two columns x, y from a CSV file.", Action::OpenDataDialog),
                 (
@@ -92,17 +94,21 @@ pub fn menu_bar_ui(
                 }
             }
         });
-        ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        ex.mark(Topic::Files, file.response.interact_rect);
+        let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        ex.mark(Topic::Files, export.response.interact_rect);
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         super::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
-        ui.menu_button(labels::HELP, |ui| {
+        let explain = ex.on();
+        let help = ui.menu_button(labels::HELP, |ui| {
             let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
-            if ui.button(text).on_hover_text(crate::explain::topics::Topic::ExplainMode.tip()).clicked() {
+            if ui.button(text).on_hover_text(Topic::ExplainMode.tip()).clicked() {
                 actions.push(Action::ToggleExplain);
                 ui.close();
             }
         });
+        ex.mark(Topic::ExplainMode, help.response.interact_rect);
         if busy {
             ui.spinner();
         }

@@ -98,6 +98,7 @@ pub struct App {
     actions: Vec<Action>,
     screenshot: Option<screenshot::ScreenshotJob>,
     applied_dark: Option<bool>,
+    applied_explain: Option<bool>,
     io: data_io::IoState,
     exports: exports::ExportsState,
     runs: runs::RunsState,
@@ -171,6 +172,7 @@ impl App {
             actions: Vec::new(),
             screenshot,
             applied_dark: None,
+            applied_explain: None,
             io: data_io::IoState::new(&ctx),
             exports: Default::default(),
             runs,
@@ -370,7 +372,7 @@ impl App {
         let busy = self.io.busy();
         let shown_tab = (!self.tabs.folded_now).then_some(self.prefs.tab);
         egui::Panel::top("menu").show(ui, |ui| {
-            exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab, self.prefs.explain), actions)
+            exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab, ctx.explain), actions)
         });
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
         exports::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
@@ -408,9 +410,13 @@ impl eframe::App for App {
         self.snap = self.worker.snapshot();
         self.runs.settle(&self.snap);
         let snap = Arc::clone(&self.snap);
-        if self.applied_dark != Some(self.prefs.dark) {
+        if self.applied_dark != Some(self.prefs.dark) || self.applied_explain != Some(self.prefs.explain) {
             theme::apply(&ctx, self.prefs.dark);
+            // In explain mode every tooltip shows at once, like the cards.
+            let delay = if self.prefs.explain { 0.0 } else { egui::style::Interaction::default().tooltip_delay };
+            ctx.all_styles_mut(|style| style.interaction.tooltip_delay = delay);
             self.applied_dark = Some(self.prefs.dark);
+            self.applied_explain = Some(self.prefs.explain);
         }
         let palette = Palette::new(self.prefs.dark);
         let mut actions = std::mem::take(&mut self.actions);

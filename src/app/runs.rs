@@ -213,7 +213,7 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     if snap.runs.len() < 2 {
         return;
     }
-    ui.horizontal_wrapped(|ui| {
+    let shown = ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Runs:").color(palette.weak_text));
         for run in &snap.runs {
             let color = palette.run(run.spec.color);
@@ -231,10 +231,14 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                 run.spec.settings.precision.label(),
                 if ghost { "branch" } else { "run" }
             );
-            ui.label(text).on_hover_text(tip);
+            let label = ui.label(text);
+            if !ctx.explain.on() {
+                label.on_hover_text(tip);
+            }
             ui.add_space(6.0);
         }
     });
+    ctx.explain.mark(Topic::RunCard, shown.response.rect);
     ui.add_space(2.0);
 }
 

@@ -40,7 +40,7 @@ pub fn timeline_ui(
     let n = run.history.last().map_or(0, |r| r.step);
     let live = scrub.is_none();
     let mut k = scrub.unwrap_or(n).min(n);
-    ui.horizontal_wrapped(|ui| {
+    let shown = ui.horizontal_wrapped(|ui| {
         let width = (ui.available_width() - 600.0).max(160.0);
         ui.spacing_mut().slider_width = width;
         let slider = ui.add_enabled(n > 0, egui::Slider::new(&mut k, 0..=n.max(1)).show_value(false).text(labels::SCRUB));
@@ -64,4 +64,5 @@ pub fn timeline_ui(
         let tip = "Each run's printout in the notebook's format (a tab below the plots)";
         super::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, [labels::LOG, labels::HIDE_LOG], tip, actions);
     });
+    ex.mark(Topic::Timeline, shown.response.rect);
 }

@@ -77,7 +77,7 @@ fn run_controls_ui(
     actions: &mut Vec<Action>,
 ) {
     ui.label(RichText::new("descent").strong().size(20.0).color(palette.run(crate::app::theme::RUN_COLORS[0])))
-        .on_hover_text("Gradient descent, step by step: fit w in ŷ = w·x by following the slope of the loss.");
+        .explain(ex, Topic::App);
     ui.add_space(14.0);
     let running = matches!(snap.mode, Mode::Running { .. });
     let finished = !snap.runs.is_empty() && snap.runs.iter().all(|r| r.status.is_finished());
