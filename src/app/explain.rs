@@ -110,6 +110,10 @@ pub fn show_card(ctx: &egui::Context, marks: &[(Topic, Rect)], facts: &Facts<'_>
     let Some(pos) = ctx.pointer_hover_pos() else {
         return;
     };
+    // Over a menu, a popup or a dialog the marks underneath are hidden: no card for them.
+    if ctx.layer_id_at(pos).is_some_and(|l| matches!(l.order, egui::Order::Middle | egui::Order::Foreground)) {
+        return;
+    }
     let Some(topic) = topic_at(marks, pos) else {
         return;
     };

@@ -330,7 +330,19 @@ fn diverging(run: &RunState<'_>, d: Direction, primer: &str, extra: &str) -> Why
             num(roots.modulus)
         ),
     };
-    Why { short, long: format!("{primer}{extra}"), tone: Tone::Bad }
+    let long = match d.factor {
+        StepFactor::Plain(_) => format!("{primer}{extra}"),
+        StepFactor::Momentum(roots) => format!(
+            "With momentum μ the distance to w* is multiplied each step by a root z of z² − (1 + μ − lr·{0})·z + μ \
+             ({0} = L″ = {1}, the curvature). The run diverges once a root leaves the unit circle: at lr > \
+             2(1 + μ)/{0} for heavy-ball momentum, 2(1 + μ)/((1 + 2μ)·{0}) with Nesterov; here the limit is {limit} \
+             and the larger root has modulus {2}.{extra}",
+            d.name,
+            num(d.lambda),
+            num(roots.modulus)
+        ),
+    };
+    Why { short, long, tone: Tone::Bad }
 }
 
 /// Momentum that converges: spiralling in (complex roots) or not.
@@ -377,7 +389,7 @@ fn valley(run: &RunState<'_>, steep: Direction, shallow: Direction, extra: &str)
     let long = format!(
         "With a bias the loss is a valley over (w, b). Across it the curvature is λmax = {}, along it λmin = {}. lr \
          must stay below 2/λmax = {} for the steep direction, and at lr = {} each step keeps 1 − lr·λmin = {} of the \
-         distance along the valley: about {} steps to halve it. Centring the data (x − mean) makes the valley round.{}{extra}",
+         distance along the valley: about {} steps to halve it. Centring the data (x − mean) makes the valley much rounder.{}{extra}",
         num(steep.lambda),
         num(shallow.lambda),
         num(2.0 / steep.lambda),
