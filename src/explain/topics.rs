@@ -217,7 +217,8 @@ impl Topic {
             Topic::RunCard | Topic::AddRun | Topic::Preset | Topic::Runs => {
                 format!("{} run{}", f.runs, if f.runs == 1 { "" } else { "s" })
             }
-            Topic::Landscape | Topic::Point | Topic::LossPlot | Topic::LossCurve | Topic::LossNow => {
+            Topic::LossPlot | Topic::LossCurve | Topic::LossNow => format!("L = {}", format::sci(r.loss, 4)),
+            Topic::Landscape | Topic::Point => {
                 format!("w = {}, L = {}", format::sig(r.params.w, 6), format::sci(r.loss, 3))
             }
             Topic::Contours => format!("w = {}, b = {}", format::sig(r.params.w, 6), format::sig(r.params.b, 6)),
