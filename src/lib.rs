@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod engine;
+pub mod explain;
 pub mod export;
 pub mod format;
 pub mod geometry;

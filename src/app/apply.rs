@@ -86,6 +86,7 @@ impl App {
             Action::SetShowTheory(v) => self.prefs.show_theory = v,
             Action::SetShowBatches(v) => self.prefs.show_batches = v,
             Action::SetShowShares(v) => self.prefs.show_shares = v,
+            Action::ToggleExplain => self.prefs.explain = !self.prefs.explain,
             Action::ResetToDefaults => self.reset_to_defaults(),
             Action::ToggleTab(tab) if self.prefs.tab == tab && !self.tabs.folded_now => self.tabs.set_folded(true),
             Action::OpenTab(tab) | Action::ToggleTab(tab) => {

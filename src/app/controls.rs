@@ -6,6 +6,7 @@
 
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, TextEdit, Ui};
 
+use super::explain::{Explain, Explainer};
 use super::state::{Action, LR_RANGE, Prefs};
 use super::theme::Palette;
 use super::view::ViewCtx;
@@ -14,6 +15,7 @@ use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::optim::{OptimizerConfig, OptimizerKind};
 use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::worker::RunSnapshot;
 
@@ -37,35 +39,31 @@ pub fn controls_ui(
     state: &mut ControlsState,
     actions: &mut Vec<Action>,
 ) {
-    let (run, palette, n_samples) = (ctx.selected_run(), ctx.palette, ctx.live.data.len());
+    let (run, palette, n_samples, ex) = (ctx.selected_run(), ctx.palette, ctx.live.data.len(), ctx.explain);
     let mut s = old.clone();
     ui.add_space(2.0);
     ui.horizontal(|ui| {
         ui.label(RichText::new("Settings").heading());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .small_button("Reset to defaults")
-                .on_hover_text("Restore every setting (learning rate, optimizer, data, start point, speed, display) to its default, and reset the run.")
-                .clicked()
-            {
+            if ui.small_button("Reset to defaults").explain(ex, Topic::ResetDefaults).clicked() {
                 actions.push(Action::ResetToDefaults);
             }
         });
     });
     ui.separator();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        learning_rate_ui(ui, &mut s, run, state, palette);
+        learning_rate_ui(ui, &mut s, run, state, (palette, ex));
         ui.separator();
-        optimizer_ui(ui, &mut s);
+        optimizer_ui(ui, &mut s, ex);
         ui.separator();
-        start_ui(ui, old, actions);
+        start_ui(ui, old, ex, actions);
         ui.separator();
-        problem_ui(ui, &mut s, prefs, n_samples, state, actions);
+        problem_ui(ui, &mut s, (prefs, n_samples, ex), state, actions);
         ui.separator();
-        stopping_ui(ui, prefs, state, palette, actions);
+        stopping_ui(ui, prefs, state, (palette, ex), actions);
         ui.separator();
         if let Some(run) = run {
-            analysis_ui(ui, run, palette);
+            analysis_ui(ui, run, palette, ex);
             ui.separator();
         }
         ui.add_space(8.0);
@@ -88,30 +86,28 @@ fn learning_rate_ui(
     s: &mut Settings,
     run: Option<&RunSnapshot>,
     state: &mut ControlsState,
-    palette: Palette,
+    (palette, ex): (Palette, &Explainer),
 ) {
     section(ui, "Learning rate");
     let bands = run.map(|r| super::stability::stability_bands(&r.analysis, s));
     let lr = &mut s.optimizer.lr;
     let slider_width = (ui.available_width() - 100.0).max(120.0);
-    let slider = ui.scope(|ui| {
-        ui.spacing_mut().slider_width = slider_width;
-        ui.add(
-            Slider::new(lr, LR_RANGE)
-                .logarithmic(true)
-                .show_value(false)
-                .text("learning rate"),
-        )
-        .on_hover_text("How far each step moves against the gradient: w ← w − lr·dL/dw. Drag to change it while the run goes on; it takes effect at the next step. Keys: + and − multiply or divide it by 1.25.")
-    }).inner;
+    let slider = ui
+        .scope(|ui| {
+            ui.spacing_mut().slider_width = slider_width;
+            ui.add(Slider::new(lr, LR_RANGE).logarithmic(true).show_value(false).text("learning rate"))
+                .explain(ex, Topic::Lr)
+        })
+        .inner;
     if let Some(bands) = &bands {
         ui.scope(|ui| {
             ui.spacing_mut().slider_width = slider_width;
-            super::stability::map_ui(ui, &slider, (*LR_RANGE.start(), *LR_RANGE.end()), bands, *lr, palette);
+            let map = super::stability::map_ui(ui, &slider, (*LR_RANGE.start(), *LR_RANGE.end()), bands, *lr, palette);
+            ex.mark(Topic::StabilityMap, map.rect);
         });
     }
     ui.horizontal(|ui| {
-        ui.label("value");
+        ui.label("value").explain(ex, Topic::Lr);
         let id = egui::Id::unique("lr-text");
         let focused = ui.memory(|m| m.has_focus(id));
         if !focused {
@@ -119,7 +115,7 @@ fn learning_rate_ui(
         }
         let response = ui
             .add(TextEdit::singleline(&mut state.lr_text).id(id).desired_width(90.0).font(egui::TextStyle::Monospace))
-            .on_hover_text("Type a learning rate (e.g. 0.01, 2e-3) and press Enter.");
+            .explain(ex, Topic::Lr);
         // Commit on Enter or when focus leaves, or at once when set without focus (assistive technologies).
         if response.lost_focus() || (response.changed() && !response.has_focus()) {
             match parse_positive(&state.lr_text) {
@@ -142,12 +138,12 @@ fn learning_rate_ui(
         ui.label(RichText::new(e).color(palette.diverged).small());
     }
     if let Some(run) = run {
-        stability_hint_ui(ui, s, run, palette);
+        stability_hint_ui(ui, s, run, palette, ex);
     }
 }
 
 /// One line on what plain gradient descent does at this learning rate, from the analysis.
-fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Palette) {
+fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Palette, ex: &Explainer) {
     let a = &run.analysis;
     let o = &s.optimizer;
     if s.loss == LossKind::Mae {
@@ -157,7 +153,8 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
             )
             .small()
             .color(palette.weak_text),
-        );
+        )
+        .explain(ex, Topic::StabilityMap);
         return;
     }
     if o.kind != OptimizerKind::Sgd {
@@ -168,7 +165,8 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
             ))
             .small()
             .color(palette.weak_text),
-        );
+        )
+        .explain(ex, Topic::StabilityMap);
         return;
     }
     let Some(critical) = a.critical_lr_with_momentum(o.momentum) else {
@@ -199,10 +197,7 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
             }
         }
     };
-    ui.label(RichText::new(text).small().color(color)).on_hover_text(
-        "λmax is the curvature of the loss (its second derivative). Plain gradient descent falls smoothly below 1/λmax, \
-         overshoots and oscillates between 1/λmax and 2/λmax, and diverges at or above 2/λmax.",
-    );
+    ui.label(RichText::new(text).small().color(color)).explain(ex, Topic::StabilityMap);
 }
 
 fn parse_positive(text: &str) -> Option<f64> {
@@ -212,15 +207,21 @@ fn parse_positive(text: &str) -> Option<f64> {
 
 /// A labelled number field. Dragging stays within `range`; a value from the command line or a session outside it
 /// is shown and kept as it is (never rewritten by the widget).
-fn drag(ui: &mut Ui, label: &str, value: &mut f64, range: std::ops::RangeInclusive<f64>, speed: f64, tip: &str) {
+fn drag(
+    ui: &mut Ui,
+    (label, topic, ex): (&str, Topic, &Explainer),
+    value: &mut f64,
+    range: std::ops::RangeInclusive<f64>,
+    speed: f64,
+) {
     ui.horizontal(|ui| {
         let field = DragValue::new(value).range(range).clamp_existing_to_range(false).speed(speed).max_decimals(6);
-        ui.add(field).on_hover_text(tip);
-        ui.label(label).on_hover_text(tip);
+        ui.add(field).explain(ex, topic);
+        ui.label(label).explain(ex, topic);
     });
 }
 
-fn optimizer_ui(ui: &mut Ui, s: &mut Settings) {
+fn optimizer_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     section(ui, "Optimizer");
     let o = &mut s.optimizer;
     ComboBox::from_id_salt("optimizer")
@@ -231,95 +232,45 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings) {
             }
         })
         .response
-        .on_hover_text("The update rule (torch.optim's exact formulas). Changing it keeps the current point and starts the new optimizer's state fresh.");
-    optimizer_params_ui(ui, o);
-    decay_and_eps_ui(ui, o);
+        .explain(ex, Topic::Optimizer);
+    optimizer_params_ui(ui, o, ex);
+    decay_and_eps_ui(ui, o, ex);
 }
 
 /// The hyperparameters of the chosen optimizer (torch's names).
-fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig) {
+fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     match o.kind {
         OptimizerKind::Sgd => {
-            drag(
-                ui,
-                "momentum μ",
-                &mut o.momentum,
-                0.0..=0.999,
-                0.005,
-                "Momentum: each step adds μ times the previous step. 0 is plain gradient descent.",
-            );
-            drag(
-                ui,
-                "dampening τ",
-                &mut o.dampening,
-                0.0..=1.0,
-                0.01,
-                "Dampening: scales the new gradient's share of the momentum by (1 − τ).",
-            );
+            drag(ui, ("momentum μ", Topic::Momentum, ex), &mut o.momentum, 0.0..=0.999, 0.005);
+            drag(ui, ("dampening τ", Topic::Dampening, ex), &mut o.dampening, 0.0..=1.0, 0.01);
             let can_nesterov = o.momentum > 0.0 && o.dampening == 0.0;
             ui.add_enabled(can_nesterov, egui::Checkbox::new(&mut o.nesterov, "Nesterov"))
-                .on_hover_text("Nesterov momentum: look ahead along the momentum before taking the gradient.")
+                .explain(ex, Topic::Nesterov)
                 .on_disabled_hover_text("Nesterov needs momentum > 0 and dampening 0.");
         }
         OptimizerKind::Adagrad => {
-            drag(
-                ui,
-                "lr decay",
-                &mut o.lr_decay,
-                0.0..=1.0,
-                0.001,
-                "The learning rate is divided by (1 + (t − 1)·decay) at step t.",
-            );
-            drag(
-                ui,
-                "initial accumulator",
-                &mut o.initial_accumulator_value,
-                0.0..=10.0,
-                0.01,
-                "Starting value of the running sum of squared gradients.",
-            );
+            drag(ui, ("lr decay", Topic::LrDecay, ex), &mut o.lr_decay, 0.0..=1.0, 0.001);
+            let acc = ("initial accumulator", Topic::InitialAccumulator, ex);
+            drag(ui, acc, &mut o.initial_accumulator_value, 0.0..=10.0, 0.01);
         }
         OptimizerKind::Rmsprop => {
-            drag(
-                ui,
-                "smoothing α",
-                &mut o.alpha,
-                0.0..=0.9999,
-                0.001,
-                "How slowly the running mean of squared gradients forgets (closer to 1: longer memory).",
-            );
-            drag(ui, "momentum μ", &mut o.momentum, 0.0..=0.999, 0.005, "Momentum on the scaled steps.");
-            ui.checkbox(&mut o.centered, "centered")
-                .on_hover_text("Divide by the running variance of the gradient instead of its running mean square.");
+            drag(ui, ("smoothing α", Topic::Alpha, ex), &mut o.alpha, 0.0..=0.9999, 0.001);
+            drag(ui, ("momentum μ", Topic::Momentum, ex), &mut o.momentum, 0.0..=0.999, 0.005);
+            ui.checkbox(&mut o.centered, "centered").explain(ex, Topic::Centered);
         }
         OptimizerKind::Adam | OptimizerKind::Adamw => {
-            drag(ui, "β₁", &mut o.beta1, 0.0..=0.9999, 0.001, "Memory of the running mean of gradients (momentum).");
-            drag(
-                ui,
-                "β₂",
-                &mut o.beta2,
-                0.0..=0.99999,
-                0.0001,
-                "Memory of the running mean of squared gradients (per-parameter step size).",
-            );
-            ui.checkbox(&mut o.amsgrad, "AMSGrad")
-                .on_hover_text("Use the largest squared-gradient average seen so far, so steps never grow back.");
+            drag(ui, ("β₁", Topic::Beta1, ex), &mut o.beta1, 0.0..=0.9999, 0.001);
+            drag(ui, ("β₂", Topic::Beta2, ex), &mut o.beta2, 0.0..=0.99999, 0.0001);
+            ui.checkbox(&mut o.amsgrad, "AMSGrad").explain(ex, Topic::Amsgrad);
         }
     }
 }
 
 /// Weight decay (every optimizer) and ε (all but SGD).
-fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig) {
+fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     let mut wd = o.weight_decay();
     let before = wd;
-    drag(
-        ui,
-        "weight decay",
-        &mut wd,
-        0.0..=1.0,
-        0.001,
-        "Pulls the weights toward 0 each step (AdamW decouples it from the gradient). AdamW's default is 0.01, the others' 0.",
-    );
+    drag(ui, ("weight decay", Topic::WeightDecay, ex), &mut wd, 0.0..=1.0, 0.001);
     if wd != before {
         o.weight_decay = Some(wd);
     }
@@ -327,7 +278,6 @@ fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig) {
         let mut eps = o.eps();
         let before = eps;
         ui.horizontal(|ui| {
-            let tip = "Added to the denominator so a step never divides by zero.";
             ui.add(
                 DragValue::new(&mut eps)
                     .range(1e-12..=1.0)
@@ -336,8 +286,8 @@ fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig) {
                     .custom_formatter(|v, _| format::sci(v, 1))
                     .custom_parser(|t| t.trim().parse().ok()),
             )
-            .on_hover_text(tip);
-            ui.label("ε").on_hover_text(tip);
+            .explain(ex, Topic::Eps);
+            ui.label("ε").explain(ex, Topic::Eps);
         });
         if eps != before {
             o.eps = Some(eps);
@@ -357,17 +307,25 @@ fn optimizer_tip(kind: OptimizerKind) -> &'static str {
     }
 }
 
-fn start_ui(ui: &mut Ui, s: &Settings, actions: &mut Vec<Action>) {
+fn start_ui(ui: &mut Ui, s: &Settings, ex: &Explainer, actions: &mut Vec<Action>) {
     section(ui, "Start point");
     let (mut w0, mut b0) = (s.w0, s.b0);
     ui.horizontal(|ui| {
-        let tip = "Initial weight w₀ (the notebook starts at 0). Changing it resets the run. You can also click or drag on the landscape.";
-        let r = ui.add(DragValue::new(&mut w0).speed(0.02).range(-1e6..=1e6).clamp_existing_to_range(false).max_decimals(4)).on_hover_text(tip);
-        ui.label("w₀").on_hover_text(tip);
+        let r = ui
+            .add(DragValue::new(&mut w0).speed(0.02).range(-1e6..=1e6).clamp_existing_to_range(false).max_decimals(4))
+            .explain(ex, Topic::Start);
+        ui.label("w₀").explain(ex, Topic::Start);
         if s.bias {
-            let tip = "Initial bias b₀. Changing it resets the run.";
-            let rb = ui.add(DragValue::new(&mut b0).speed(0.02).range(-1e6..=1e6).clamp_existing_to_range(false).max_decimals(4)).on_hover_text(tip);
-            ui.label("b₀").on_hover_text(tip);
+            let rb = ui
+                .add(
+                    DragValue::new(&mut b0)
+                        .speed(0.02)
+                        .range(-1e6..=1e6)
+                        .clamp_existing_to_range(false)
+                        .max_decimals(4),
+                )
+                .explain(ex, Topic::Start);
+            ui.label("b₀").explain(ex, Topic::Start);
             if rb.changed() {
                 actions.push(Action::SetStart { w: w0, b: b0 });
             }
@@ -376,25 +334,24 @@ fn start_ui(ui: &mut Ui, s: &Settings, actions: &mut Vec<Action>) {
             actions.push(Action::SetStart { w: w0, b: b0 });
         }
     });
-    ui.label(RichText::new("or click / drag on the landscape").small().weak());
+    ui.label(RichText::new("or click / drag on the landscape").small().weak()).explain(ex, Topic::Start);
 }
 
 fn problem_ui(
     ui: &mut Ui,
     s: &mut Settings,
-    prefs: &Prefs,
-    n_samples: usize,
+    (prefs, n_samples, ex): (&Prefs, usize, &Explainer),
     state: &mut ControlsState,
     actions: &mut Vec<Action>,
 ) {
     section(ui, "Problem");
-    data_choice_ui(ui, prefs, state, actions);
-    model_ui(ui, s);
-    batches_ui(ui, s, n_samples);
+    data_choice_ui(ui, prefs, state, ex, actions);
+    model_ui(ui, s, ex);
+    batches_ui(ui, s, n_samples, ex);
 }
 
 /// The data: a preset or a CSV file, its description, and why the last one could not be loaded.
-fn data_choice_ui(ui: &mut Ui, prefs: &Prefs, state: &ControlsState, actions: &mut Vec<Action>) {
+fn data_choice_ui(ui: &mut Ui, prefs: &Prefs, state: &ControlsState, ex: &Explainer, actions: &mut Vec<Action>) {
     let current = prefs.data.clone();
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("data")
@@ -412,18 +369,14 @@ fn data_choice_ui(ui: &mut Ui, prefs: &Prefs, state: &ControlsState, actions: &m
                 }
             })
             .response
-            .on_hover_text("The data the line ŷ = w·x (+ b) is fitted to. Changing it resets the run.");
-        if ui
-            .button("Open CSV…")
-            .on_hover_text("Load two columns x,y from a CSV file (an optional header row is skipped).")
-            .clicked()
-        {
+            .explain(ex, Topic::Data);
+        if ui.button("Open CSV…").explain(ex, Topic::Data).clicked() {
             actions.push(Action::OpenDataDialog);
         }
     });
     let description = preset_description(&current);
     if !description.is_empty() {
-        ui.label(RichText::new(description).small().weak());
+        ui.label(RichText::new(description).small().weak()).explain(ex, Topic::Data);
     }
     if let Some(e) = &state.data_error {
         ui.label(RichText::new(e).small().color(Color32::from_rgb(230, 80, 80)));
@@ -431,10 +384,8 @@ fn data_choice_ui(ui: &mut Ui, prefs: &Prefs, state: &ControlsState, actions: &m
 }
 
 /// The model (bias), the loss, the gradient source and the precision: a change restarts the run.
-fn model_ui(ui: &mut Ui, s: &mut Settings) {
-    ui.checkbox(&mut s.bias, "fit a bias b (ŷ = w·x + b)").on_hover_text(
-        "Add an intercept b to the model. The landscape becomes a surface over (w, b), drawn as a contour map. Changing it restarts the run.",
-    );
+fn model_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
+    ui.checkbox(&mut s.bias, "fit a bias b (ŷ = w·x + b)").explain(ex, Topic::Bias);
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("loss")
             .selected_text(s.loss.label())
@@ -448,12 +399,18 @@ fn model_ui(ui: &mut Ui, s: &mut Settings) {
                 }
             })
             .response
-            .on_hover_text("The loss the run minimizes. Changing it restarts the run: its history means nothing under another loss.");
-        ui.label("loss");
+            .explain(ex, Topic::Loss);
+        ui.label("loss").explain(ex, Topic::Loss);
         if s.loss == LossKind::Huber {
-            ui.add(DragValue::new(&mut s.huber_delta).range(1e-6..=1e6).clamp_existing_to_range(false).speed(0.01).max_decimals(4))
-                .on_hover_text("Huber's δ: residuals smaller than δ are squared, larger ones count linearly.");
-            ui.label("δ");
+            ui.add(
+                DragValue::new(&mut s.huber_delta)
+                    .range(1e-6..=1e6)
+                    .clamp_existing_to_range(false)
+                    .speed(0.01)
+                    .max_decimals(4),
+            )
+            .explain(ex, Topic::HuberDelta);
+            ui.label("δ").explain(ex, Topic::HuberDelta);
         }
     });
     ui.horizontal(|ui| {
@@ -465,39 +422,30 @@ fn model_ui(ui: &mut Ui, s: &mut Settings) {
                 }
             })
             .response
-            .on_hover_text("Where the gradient that drives each step comes from. notebook-sum is the notebook's hand-written formula: a sum over samples, N times the true gradient of the mean loss. Changing it restarts the run.");
-        ui.label("gradient");
+            .explain(ex, Topic::Gradient);
+        ui.label("gradient").explain(ex, Topic::Gradient);
     });
     ui.horizontal(|ui| {
-        ui.radio_value(&mut s.precision, Precision::F64, "f64")
-            .on_hover_text("64-bit floats, as the notebook's NumPy arrays.");
-        ui.radio_value(&mut s.precision, Precision::F32, "f32")
-            .on_hover_text("32-bit floats, as the notebook's torch tensors: rounding shows up near the minimum.");
-        ui.label("precision");
+        ui.radio_value(&mut s.precision, Precision::F64, "f64").explain(ex, Topic::Precision);
+        ui.radio_value(&mut s.precision, Precision::F32, "f32").explain(ex, Topic::Precision);
+        ui.label("precision").explain(ex, Topic::Precision);
     });
 }
 
 /// Mini-batches: their size (at most the number of samples) and the shuffle's seed.
-fn batches_ui(ui: &mut Ui, s: &mut Settings, n_samples: usize) {
+fn batches_ui(ui: &mut Ui, s: &mut Settings, n_samples: usize, ex: &Explainer) {
     ui.horizontal(|ui| {
         let mut mini = s.batch_size.is_some();
-        if ui
-            .checkbox(&mut mini, "mini-batches")
-            .on_hover_text(
-                "Each step uses a random subset of the samples (shuffled each epoch) instead of all of them.",
-            )
-            .changed()
-        {
+        if ui.checkbox(&mut mini, "mini-batches").explain(ex, Topic::Batches).changed() {
             s.batch_size = if mini { Some(1) } else { None };
         }
         if let Some(b) = &mut s.batch_size {
             let max = n_samples.max(1);
             ui.add(DragValue::new(b).range(1..=max).clamp_existing_to_range(false).speed(0.2))
-                .on_hover_text("Samples per step.");
-            ui.label("size");
-            ui.add(DragValue::new(&mut s.seed).speed(0.2))
-                .on_hover_text("Seed of the shuffle: the same seed gives the same batches.");
-            ui.label("seed");
+                .explain(ex, Topic::Batches);
+            ui.label("size").explain(ex, Topic::Batches);
+            ui.add(DragValue::new(&mut s.seed).speed(0.2)).explain(ex, Topic::Batches);
+            ui.label("seed").explain(ex, Topic::Batches);
         }
     });
 }
@@ -521,7 +469,13 @@ fn gradient_tip(g: GradientSource) -> &'static str {
     }
 }
 
-fn stopping_ui(ui: &mut Ui, persisted: &Prefs, state: &mut ControlsState, palette: Palette, actions: &mut Vec<Action>) {
+fn stopping_ui(
+    ui: &mut Ui,
+    persisted: &Prefs,
+    state: &mut ControlsState,
+    (palette, ex): (Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
     section(ui, "Stopping");
     ui.horizontal(|ui| {
         let id = egui::Id::unique("tolerance-text");
@@ -530,8 +484,8 @@ fn stopping_ui(ui: &mut Ui, persisted: &Prefs, state: &mut ControlsState, palett
         }
         let r = ui
             .add(TextEdit::singleline(&mut state.tol_text).id(id).desired_width(90.0).font(egui::TextStyle::Monospace))
-            .on_hover_text("The run stops as converged once the gradient's size |dL/dw| falls to this value or below. Type a number and press Enter (0: never).");
-        ui.label("tolerance on |∇L|");
+            .explain(ex, Topic::Tolerance);
+        ui.label("tolerance on |∇L|").explain(ex, Topic::Tolerance);
         if r.lost_focus() || (r.changed() && !r.has_focus()) {
             match state.tol_text.trim().parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= 0.0 => {
@@ -540,7 +494,13 @@ fn stopping_ui(ui: &mut Ui, persisted: &Prefs, state: &mut ControlsState, palett
                         actions.push(Action::SetTolerance(v));
                     }
                 }
-                _ => state.tol_error = Some(format!("“{}” is not a number ≥ 0; kept {}", state.tol_text.trim(), format::sci(persisted.tolerance, 1))),
+                _ => {
+                    state.tol_error = Some(format!(
+                        "“{}” is not a number ≥ 0; kept {}",
+                        state.tol_text.trim(),
+                        format::sci(persisted.tolerance, 1)
+                    ))
+                }
             }
         }
     });
@@ -549,70 +509,37 @@ fn stopping_ui(ui: &mut Ui, persisted: &Prefs, state: &mut ControlsState, palett
     }
 }
 
-fn analysis_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette) {
+fn analysis_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette, ex: &Explainer) {
     let a = &run.analysis;
     let bias = run.spec.settings.bias;
-    egui::CollapsingHeader::new(RichText::new("Analysis").strong().size(15.0)).default_open(true).show(ui, |ui| {
+    let header = egui::CollapsingHeader::new(RichText::new("Analysis").strong().size(15.0)).default_open(true);
+    let shown = header.show(ui, |ui| {
         egui::Grid::new("analysis-grid").num_columns(2).spacing([12.0, 3.0]).show(ui, |ui| {
-            let row = |ui: &mut Ui, name: &str, value: String, tip: &str| {
-                ui.label(name).on_hover_text(tip);
-                ui.label(RichText::new(value).monospace()).on_hover_text(tip);
+            let row = |ui: &mut Ui, name: &str, value: String, topic: Topic| {
+                ui.label(name).explain(ex, topic);
+                ui.label(RichText::new(value).monospace()).explain(ex, topic);
                 ui.end_row();
             };
-            row(ui, "optimum w*", format::sig(a.optimum.w, 6), "The weight that minimizes the loss (closed form).");
+            row(ui, "optimum w*", format::sig(a.optimum.w, 6), Topic::Optimum);
             if bias {
-                row(
-                    ui,
-                    "optimum b*",
-                    format::sig(format::clean(a.optimum.b, a.optimum.w), 6),
-                    "The bias that minimizes the loss.",
-                );
+                row(ui, "optimum b*", format::sig(format::clean(a.optimum.b, a.optimum.w), 6), Topic::Optimum);
             }
-            row(
-                ui,
-                "minimum loss",
-                format::sci(a.min_loss, 3),
-                "The loss at the optimum: 0 when the line fits every point.",
-            );
-            row(
-                ui,
-                "curvature λmax",
-                format::sig(a.curvature_max, 4),
-                "The largest second derivative of the loss (as the update sees it).",
-            );
+            row(ui, "minimum loss", format::sci(a.min_loss, 3), Topic::MinLoss);
+            row(ui, "curvature λmax", format::sig(a.curvature_max, 4), Topic::Curvature);
             if let Some(c) = a.critical_lr {
-                row(
-                    ui,
-                    "diverges at lr ≥",
-                    format::sig(c, 4),
-                    "2/λmax: plain gradient descent diverges at or above this learning rate.",
-                );
+                row(ui, "diverges at lr ≥", format::sig(c, 4), Topic::CriticalLr);
             }
             if let Some(m) = a.monotone_lr {
-                row(
-                    ui,
-                    "smooth below lr",
-                    format::sig(m, 4),
-                    "1/λmax: below it plain gradient descent never overshoots.",
-                );
+                row(ui, "smooth below lr", format::sig(m, 4), Topic::MonotoneLr);
             }
             if let Some(o) = a.optimal_lr {
-                row(
-                    ui,
-                    "fastest lr",
-                    format::sig(o, 4),
-                    "2/(λmax + λmin): the fastest worst-case convergence of plain gradient descent.",
-                );
+                row(ui, "fastest lr", format::sig(o, 4), Topic::FastestLr);
             }
             if bias && let Some(k) = a.condition_number {
-                row(
-                    ui,
-                    "condition number",
-                    format::sig(k, 4),
-                    "λmax/λmin: how elongated the valley is. Large values mean slow zig-zag progress.",
-                );
+                row(ui, "condition number", format::sig(k, 4), Topic::Condition);
             }
         });
-        ui.label(RichText::new(&a.note).small().color(palette.weak_text));
+        ui.label(RichText::new(&a.note).small().color(palette.weak_text)).explain(ex, Topic::Curvature);
     });
+    ex.mark(Topic::Analysis, shown.header_response.interact_rect);
 }

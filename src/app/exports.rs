@@ -10,10 +10,12 @@ use std::sync::Arc;
 use egui::{Context, Rect, Ui};
 
 use super::App;
+use super::explain::Explainer;
 pub use super::jobs::ExportKind;
 use super::jobs::JobResult;
 use super::screenshot::save_png;
 use super::state::{Action, Tab};
+use crate::explain::topics::Topic;
 use crate::export::{
     ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
 };
@@ -54,6 +56,8 @@ pub mod labels {
     pub const DATA_EDITOR: &str = "Data editor";
     /// Folds the Data tab when it is shown.
     pub const HIDE_DATA_EDITOR: &str = "Hide data editor";
+    /// The Help menu.
+    pub const HELP: &str = "Help";
 }
 
 /// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
@@ -61,11 +65,11 @@ pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
     plot_names: &[&str],
-    (busy, shown_tab): (bool, Option<Tab>),
+    (busy, shown_tab, ex): (bool, Option<Tab>, &Explainer),
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
-        ui.menu_button(labels::FILE, |ui| {
+        let file = ui.menu_button(labels::FILE, |ui| {
             let items = [
                 ("Open CSV…", "Load two columns x, y from a CSV file.", Action::OpenDataDialog),
                 (
@@ -89,15 +93,33 @@ pub fn menu_bar_ui(
                 }
             }
         });
-        ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        ex.mark(Topic::Files, file.response.interact_rect);
+        let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        ex.mark(Topic::Files, export.response.interact_rect);
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         super::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
+        let explain = ex.on();
+        let help = ui.menu_button(labels::HELP, |ui| {
+            let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
+            if ui.button(text).on_hover_text(Topic::ExplainMode.tip()).clicked() {
+                actions.push(Action::ToggleExplain);
+                ui.close();
+            }
+        });
+        ex.mark(Topic::ExplainMode, help.response.interact_rect);
         if busy {
             ui.spinner();
         }
+        if explain {
+            ui.separator();
+            ui.label(egui::RichText::new(EXPLAIN_HINT).strong().color(ui.visuals().hyperlink_color));
+        }
     });
 }
+
+/// The one-line hint shown while explain mode is on.
+pub const EXPLAIN_HINT: &str = "Explain mode: hover anything · F1 to leave";
 
 fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut Vec<Action>) {
     let tip = if n_runs > 1 { "One row per step, with a run column." } else { "One row per step." };

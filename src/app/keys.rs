@@ -1,6 +1,7 @@
 //! Keyboard shortcuts: Space runs or pauses, S or → steps, R resets, L toggles the log scale, + and − multiply or
-//! divide the learning rate by 1.25, Ctrl+Z and Ctrl+Shift+Z undo and redo. Keys are ignored while a text field has focus, and consumed before the widgets
-//! see them (so Space does not also press a focused button).
+//! divide the learning rate by 1.25, Ctrl+Z and Ctrl+Shift+Z undo and redo, F1 turns explain mode on and off. Keys
+//! are ignored while a text field has focus, and consumed before the widgets see them (so Space does not also press
+//! a focused button).
 
 use egui::{Key, Modifiers};
 
@@ -24,6 +25,9 @@ pub fn shortcuts(ctx: &egui::Context, actions: &mut Vec<Action>) {
         }
         if pressed(Key::R) {
             actions.push(Action::Reset);
+        }
+        if pressed(Key::F1) {
+            actions.push(Action::ToggleExplain);
         }
         if pressed(Key::L) {
             actions.push(Action::ToggleLogScale);

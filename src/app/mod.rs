@@ -3,10 +3,10 @@
 //! Layout and module map:
 //!
 //! ```text
-//! ┌ exports.rs: File · Export ▾ · Data editor ─────────────────────────────────────────────────────────┐
-//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles ──────────────┤
+//! ┌ exports.rs: File · Export ▾ · Data editor · Help ──────────────────────────────────────────────────┐
+//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles · ? ──────────┤
 //! ├ runs.rs + controls.rs ┬ central (App::central_ui) ───────────────────────────────────────────────┤
-//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's)                 │
+//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's), why line       │
 //! │ learning rate + map   │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐                  │
 //! │ optimizer + params    │ │ point, tangent, trail, next step   │ ├ plots/weights.rs ┤               │
 //! │ start point, problem  │ └────────────────────────────────────┘ └───────────────┘                  │
@@ -19,7 +19,8 @@
 //! worker's latest [`Snapshot`] and the UI state; every view draws from it and pushes [`Action`]s; after drawing,
 //! `App::apply` (apply.rs) carries them out in one `match` — preferences, the run list, and the worker's
 //! [`crate::worker::Command`]s. Start-up policy is [`startup::StartupPlan`]; background work goes through
-//! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`].
+//! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`]; what each
+//! widget and plot mark is (tooltips and explain mode, F1) in [`explain`] and [`crate::explain::topics`].
 //!
 //! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, the selected run whose
 //! settings the panel edits, [`runs::RunsState::selected_settings`]); each run's [`crate::worker::RunSpec`] carries
@@ -31,6 +32,7 @@ mod apply;
 pub mod controls;
 pub mod data_editor;
 pub mod data_io;
+pub mod explain;
 pub mod exports;
 pub mod files;
 pub mod follow;
@@ -97,6 +99,7 @@ pub struct App {
     actions: Vec<Action>,
     screenshot: Option<screenshot::ScreenshotJob>,
     applied_dark: Option<bool>,
+    applied_explain: Option<bool>,
     io: data_io::IoState,
     exports: exports::ExportsState,
     runs: runs::RunsState,
@@ -107,6 +110,8 @@ pub struct App {
     path_prompt: Option<files::PathPrompt>,
     /// Undo and redo of data edits, removed runs and presets.
     undo: undo::UndoStack,
+    /// What each widget and plot mark of the last frame is (see [`explain`]).
+    explained: Vec<(crate::explain::topics::Topic, Rect)>,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -168,6 +173,7 @@ impl App {
             actions: Vec::new(),
             screenshot,
             applied_dark: None,
+            applied_explain: None,
             io: data_io::IoState::new(&ctx),
             exports: Default::default(),
             runs,
@@ -175,6 +181,7 @@ impl App {
             fit_frames: if options.fit_to_screen { 30 } else { 0 },
             path_prompt: None,
             undo: Default::default(),
+            explained: Vec::new(),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -218,6 +225,11 @@ impl App {
         self.runs.selected_settings(&self.snap)
     }
 
+    /// What each widget and plot mark of the last frame showed, and where: the topics explain mode explains.
+    pub fn explained(&self) -> &[(crate::explain::topics::Topic, Rect)] {
+        &self.explained
+    }
+
     /// The run list's state.
     pub fn runs_state(&self) -> &runs::RunsState {
         &self.runs
@@ -253,7 +265,7 @@ impl App {
         live: &'a Snapshot,
         view: &'a Snapshot,
         palette: Palette,
-        series: &'a RefCell<SeriesCache>,
+        (series, explain): (&'a RefCell<SeriesCache>, &'a explain::Explainer),
     ) -> ViewCtx<'a> {
         let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, .. } = self.prefs;
         ViewCtx {
@@ -273,6 +285,7 @@ impl App {
                 shares: show_shares,
             },
             series,
+            explain,
         }
     }
 
@@ -283,9 +296,11 @@ impl App {
             return;
         };
         let palette = ctx.palette;
-        if status::banner_ui(ui, run, &ctx.live.runs, palette, actions) {
-            ui.add_space(6.0);
+        if status::banner_ui(ui, run, &ctx.live.runs, (palette, ctx.explain), actions) {
+            ui.add_space(4.0);
         }
+        status::why_line_ui(ui, ctx.live, run, palette, ctx.explain);
+        ui.add_space(2.0);
         runs::legend_row_ui(ui, ctx);
         let avail = ui.available_rect_before_wrap();
         let gap = 8.0;
@@ -319,13 +334,7 @@ impl App {
             // A card never draws over its neighbours, however short the window.
             ui.set_clip_rect(top_right.intersect(ui.clip_rect()));
             let scale = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
-            // A long run that cannot meet the tolerance says why (after a thousand steps of trying).
-            let stuck = (run.record.step >= 1000 && !run.status.is_finished())
-                .then(|| plots::why_no_tolerance(&run.spec.settings))
-                .flatten();
-            let sub = plots::loss::incomparable_losses(&ctx.snap.runs)
-                .or(stuck.map(str::to_owned))
-                .unwrap_or_else(|| scale.to_owned());
+            let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or_else(|| scale.to_owned());
             plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });
         ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
@@ -342,29 +351,52 @@ impl App {
         });
     }
 
+    /// In explain mode: the card of what is under the pointer, with values from the selected run.
+    fn explain_card(&self, ctx: &egui::Context, snap: &Snapshot, palette: Palette) {
+        let Some(run) = snap.run(self.selected_run()).or(snap.runs.first()) else {
+            return;
+        };
+        let p = &self.prefs;
+        let facts = crate::explain::topics::Facts {
+            run: status::run_state(snap, run),
+            next: run.next,
+            last_step: run.history.last().map_or(0, |r| r.step),
+            scrub: self.runs.scrub,
+            runs: snap.runs.len(),
+            samples: snap.data.len(),
+            speed: (p.steps_per_sec < state::SPEED_UNLIMITED).then_some(p.steps_per_sec),
+            measured: snap.steps_per_sec,
+            switches: [p.log_loss, p.show_theory, p.show_tangent, p.show_next, p.show_batches, p.dark, p.explain],
+        };
+        explain::show_card(ctx, &self.explained, &facts, palette);
+    }
+
     /// Every panel of the frame, drawn from `ctx`; the requests go to `actions`.
     fn panels_ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, point: Option<PointView>, actions: &mut Vec<Action>) {
         let (snap, palette) = (ctx.live, ctx.palette);
         let plot_names: Vec<&str> = self.exports.plot_rects.iter().map(|(name, _)| *name).collect();
         let busy = self.io.busy();
         let shown_tab = (!self.tabs.folded_now).then_some(self.prefs.tab);
-        egui::Panel::top("menu")
-            .show(ui, |ui| exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab), actions));
+        egui::Panel::top("menu").show(ui, |ui| {
+            exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab, ctx.explain), actions)
+        });
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
         exports::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
         files::path_prompt_ui(ui.ctx(), &mut self.path_prompt, actions);
         egui::Panel::top("toolbar")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
-            .show(ui, |ui| toolbar::toolbar_ui(ui, &self.prefs, snap, palette, actions));
+            .show(ui, |ui| toolbar::toolbar_ui(ui, &self.prefs, snap, (palette, ctx.explain), actions));
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
             .show(ui, |ui| status::status_line_ui(ui, ctx));
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
-            .show(ui, |ui| timeline::timeline_ui(ui, snap, ctx.selected, (ctx.scrub, shown_tab), palette, actions));
+            .show(ui, |ui| {
+                timeline::timeline_ui(ui, snap, ctx.selected, (ctx.scrub, shown_tab), (palette, ctx.explain), actions)
+            });
         let settings = self.selected_settings();
         egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
-            runs::runs_ui(ui, snap, &mut self.runs, palette, actions);
+            runs::runs_ui(ui, snap, &mut self.runs, (palette, ctx.explain), actions);
             ui.separator();
             controls::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
         });
@@ -390,9 +422,13 @@ impl eframe::App for App {
         self.snap = self.worker.snapshot();
         self.runs.settle(&self.snap);
         let snap = Arc::clone(&self.snap);
-        if self.applied_dark != Some(self.prefs.dark) {
+        if self.applied_dark != Some(self.prefs.dark) || self.applied_explain != Some(self.prefs.explain) {
             theme::apply(&ctx, self.prefs.dark);
+            // In explain mode every tooltip shows at once, like the cards.
+            let delay = if self.prefs.explain { 0.0 } else { egui::style::Interaction::default().tooltip_delay };
+            ctx.all_styles_mut(|style| style.interaction.tooltip_delay = delay);
             self.applied_dark = Some(self.prefs.dark);
+            self.applied_explain = Some(self.prefs.explain);
         }
         let palette = Palette::new(self.prefs.dark);
         let mut actions = std::mem::take(&mut self.actions);
@@ -413,10 +449,15 @@ impl eframe::App for App {
         self.io_frame(&ctx);
         // The series cache is lent to the frame's context while the panels draw; the panels only push actions.
         let series = std::mem::take(&mut self.series);
-        let frame_ctx = self.view_ctx(&snap, &view, palette, &series);
+        let explainer = explain::Explainer::new(self.prefs.explain);
+        let frame_ctx = self.view_ctx(&snap, &view, palette, (&series, &explainer));
         self.panels_ui(ui, &frame_ctx, point, &mut actions);
         drop(frame_ctx);
         self.series = series;
+        self.explained = explainer.into_marks();
+        if self.prefs.explain {
+            self.explain_card(&ctx, &snap, palette);
+        }
 
         self.actions.extend(actions);
         self.apply_actions();

@@ -9,10 +9,12 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 
+use super::explain::{Explain, Explainer};
 use super::state::Action;
 use super::theme::{self, Palette, faded};
 use super::view::ViewCtx;
 use crate::engine::settings::Settings;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::History;
 pub use crate::presets::MAX_RUNS;
@@ -211,7 +213,7 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     if snap.runs.len() < 2 {
         return;
     }
-    ui.horizontal_wrapped(|ui| {
+    let shown = ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Runs:").color(palette.weak_text));
         for run in &snap.runs {
             let color = palette.run(run.spec.color);
@@ -229,10 +231,14 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                 run.spec.settings.precision.label(),
                 if ghost { "branch" } else { "run" }
             );
-            ui.label(text).on_hover_text(tip);
+            let label = ui.label(text);
+            if !ctx.explain.on() {
+                label.on_hover_text(tip);
+            }
             ui.add_space(6.0);
         }
     });
+    ctx.explain.mark(Topic::RunCard, shown.response.rect);
     ui.add_space(2.0);
 }
 
@@ -243,18 +249,25 @@ pub fn ghost_color([r, g, b]: [u8; 3]) -> [u8; 3] {
 }
 
 /// The run list (a collapsible section at the top of the left panel).
-pub fn runs_ui(ui: &mut Ui, snap: &Snapshot, state: &mut RunsState, palette: Palette, actions: &mut Vec<Action>) {
+pub fn runs_ui(
+    ui: &mut Ui,
+    snap: &Snapshot,
+    state: &mut RunsState,
+    (palette, ex): (Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
     let n = snap.runs.len();
-    egui::CollapsingHeader::new(RichText::new(format!("Runs ({n})")).heading()).default_open(true).show(ui, |ui| {
+    let header = egui::CollapsingHeader::new(RichText::new(format!("Runs ({n})")).heading()).default_open(true);
+    let shown = header.show(ui, |ui| {
         ui.horizontal(|ui| {
             let add = ui
                 .add_enabled(n < MAX_RUNS, egui::Button::new(labels::ADD_RUN))
-                .on_hover_text("Add a comparison run with the selected run's settings, from the start.")
+                .explain(ex, Topic::AddRun)
                 .on_disabled_hover_text("At most six runs.");
             if add.clicked() {
                 actions.push(Action::AddRun);
             }
-            ui.menu_button(labels::PRESET, |ui| {
+            let preset = ui.menu_button(labels::PRESET, |ui| {
                 if ui.button(labels::PRESET_NOTEBOOK).on_hover_text("The notebook's two loops side by side: the hand-written NumPy gradient (a SUM, 4× the true gradient) in f64 and PyTorch autograd in f32, both lr 0.01 from w = 0.").clicked() {
                     actions.push(Action::LoadPreset(Preset::Notebook));
                     ui.close();
@@ -264,11 +277,14 @@ pub fn runs_ui(ui: &mut Ui, snap: &Snapshot, state: &mut RunsState, palette: Pal
                     ui.close();
                 }
             });
+            ex.mark(Topic::Preset, preset.response.interact_rect);
         });
         for run in &snap.runs {
-            run_row_ui(ui, run, n, state, palette, actions);
+            let card = run_row_ui(ui, run, n, state, palette, actions);
+            ex.mark(Topic::RunCard, card);
         }
     });
+    ex.mark(Topic::Runs, shown.header_response.interact_rect);
 }
 
 fn run_row_ui(
@@ -278,21 +294,26 @@ fn run_row_ui(
     state: &mut RunsState,
     palette: Palette,
     actions: &mut Vec<Action>,
-) {
+) -> egui::Rect {
     let color = palette.run(run.spec.color);
     let selected = state.selected == run.id;
     let stroke = if selected { egui::Stroke::new(1.5, color) } else { egui::Stroke::NONE };
     let frame = egui::Frame::new().inner_margin(egui::Margin::symmetric(4, 3)).corner_radius(4.0).stroke(stroke);
-    frame.show(ui, |ui| {
-        ui.horizontal(|ui| run_name_row_ui(ui, run, state, color, actions));
-        ui.horizontal(|ui| {
-            // The buttons from the right edge, then the run's summary in the room left (cut with "…").
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                run_buttons_ui(ui, run.id, n, state, actions);
-                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| run_summary_ui(ui, run, palette));
+    frame
+        .show(ui, |ui| {
+            ui.horizontal(|ui| run_name_row_ui(ui, run, state, color, actions));
+            ui.horizontal(|ui| {
+                // The buttons from the right edge, then the run's summary in the room left (cut with "…").
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    run_buttons_ui(ui, run.id, n, state, actions);
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        run_summary_ui(ui, run, palette)
+                    });
+                });
             });
-        });
-    });
+        })
+        .response
+        .rect
 }
 
 /// The swatch (select) and the name (double-click to rename), over the whole width of the card.

@@ -42,6 +42,8 @@ pub struct Prefs {
     pub show_shares: bool,
     /// The selected tab of the bottom strip.
     pub tab: Tab,
+    /// Explain mode: hovering anything shows what it is, its formula and its value now.
+    pub explain: bool,
 }
 
 impl Default for Prefs {
@@ -86,6 +88,8 @@ pub struct Persisted {
     pub show_shares: bool,
     /// See [`Prefs::tab`].
     pub tab: Tab,
+    /// See [`Prefs::explain`].
+    pub explain: bool,
 }
 
 impl Default for Persisted {
@@ -103,6 +107,7 @@ impl Default for Persisted {
             show_batches: true,
             show_shares: true,
             tab: Tab::default(),
+            explain: false,
         }
     }
 }
@@ -122,6 +127,7 @@ impl Persisted {
             show_batches,
             show_shares,
             tab,
+            explain,
         } = prefs.clone();
         Persisted {
             settings,
@@ -136,6 +142,7 @@ impl Persisted {
             show_batches,
             show_shares,
             tab,
+            explain,
         }
     }
 
@@ -154,6 +161,7 @@ impl Persisted {
             show_batches,
             show_shares,
             tab,
+            explain,
         } = self;
         let prefs = Prefs {
             data,
@@ -167,6 +175,7 @@ impl Persisted {
             show_batches,
             show_shares,
             tab,
+            explain,
         };
         (settings, prefs)
     }
@@ -370,6 +379,8 @@ pub enum Action {
     SetShowBatches(bool),
     /// Draw each sample's residual, loss term and gradient share on the Data tab or not.
     SetShowShares(bool),
+    /// Explain mode on or off (F1, the toolbar's "?", the Help menu).
+    ToggleExplain,
 }
 
 #[cfg(test)]

@@ -3,12 +3,15 @@
 
 use egui::{Color32, RichText, Ui};
 
+use super::explain::{Explain, Explainer};
 use super::state::Action;
 use super::theme::Palette;
 use super::view::ViewCtx;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::GradientSource;
 use crate::engine::trainer::{Convergence, Divergence, Status};
+use crate::explain::topics::Topic;
+use crate::explain::{RunState, Tone, Why};
 use crate::format;
 use crate::worker::{Mode, RunSnapshot, Snapshot};
 
@@ -45,41 +48,77 @@ pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let mono = |s: String| RichText::new(s).monospace();
     let name = |s: &str| RichText::new(s).monospace().color(palette.weak_text);
     // Wraps to a second line rather than clipping on a narrow window or with long numbers.
+    let ex = ctx.explain;
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         if snap.runs.len() > 1 {
-            ui.label(RichText::new(&run.spec.name).strong().color(color))
-                .on_hover_text("The selected run (click a run's swatch in the Runs panel to select another).");
+            ui.label(RichText::new(&run.spec.name).strong().color(color)).explain(ex, Topic::RunCard);
             ui.separator();
         }
         ui.label(RichText::new(format!("{dot} {:<22}", state_text(snap, run))).monospace().strong().color(state_color))
-            .on_hover_text("ready: not started · running · paused · converged: |∇L| ≤ tolerance · diverged: the loss blew up");
+            .explain(ex, Topic::State);
         ui.separator();
-        ui.label(name("step")).on_hover_text("Updates applied so far.");
-        ui.label(mono(format!("{:>9}", r.step)));
+        ui.label(name("step")).explain(ex, Topic::StepCount);
+        ui.label(mono(format!("{:>9}", r.step))).explain(ex, Topic::StepCount);
         ui.separator();
-        ui.label(name("w")).on_hover_text("The current weight.");
-        ui.label(mono(format!("{:>12}", format::sig(r.params.w, 6))));
+        ui.label(name("w")).explain(ex, Topic::Weight);
+        ui.label(mono(format!("{:>12}", format::sig(r.params.w, 6)))).explain(ex, Topic::Weight);
         if bias {
-            ui.label(name("b")).on_hover_text("The current bias.");
-            ui.label(mono(format!("{:>12}", format::sig(r.params.b, 6))));
+            ui.label(name("b")).explain(ex, Topic::Weight);
+            ui.label(mono(format!("{:>12}", format::sig(r.params.b, 6)))).explain(ex, Topic::Weight);
         }
         ui.separator();
-        ui.label(name("loss")).on_hover_text("The mean loss over all samples.");
-        ui.label(mono(format::sci(r.loss, 4)));
+        ui.label(name("loss")).explain(ex, Topic::LossNow);
+        ui.label(mono(format::sci(r.loss, 4))).explain(ex, Topic::LossNow);
         ui.separator();
-        ui.label(name("|∇L|")).on_hover_text("The size of the gradient the step uses; the run converges once it is at most the tolerance.");
-        ui.label(mono(format::sci(r.grad.norm(), 4)));
+        ui.label(name("|∇L|")).explain(ex, Topic::GradNorm);
+        ui.label(mono(format::sci(r.grad.norm(), 4))).explain(ex, Topic::GradNorm);
         ui.separator();
-        ui.label(name("lr")).on_hover_text("The learning rate in force.");
-        ui.label(mono(format!("{:<8}", format::short(run.spec.settings.optimizer.lr))));
+        ui.label(name("lr")).explain(ex, Topic::LrNow);
+        ui.label(mono(format!("{:<8}", format::short(run.spec.settings.optimizer.lr)))).explain(ex, Topic::LrNow);
         ui.separator();
-        ui.label(mono(format!("{:>16}", format::rate(snap.steps_per_sec))))
-            .on_hover_text("Steps per second measured by the training thread over the last second.");
+        ui.label(mono(format!("{:>16}", format::rate(snap.steps_per_sec)))).explain(ex, Topic::Rate);
         if run.history.is_thinned() {
             ui.separator();
             ui.label(RichText::new("history thinned").small().color(palette.weak_text))
                 .on_hover_text("Long run: older steps are thinned to bound memory; the first and last steps and every extreme are kept.");
+        }
+    });
+}
+
+/// The run's state as the explanations read it: settings, analysis, latest state, status and tolerance.
+pub fn run_state<'a>(snap: &'a Snapshot, run: &'a RunSnapshot) -> RunState<'a> {
+    RunState {
+        settings: &run.spec.settings,
+        analysis: &run.analysis,
+        record: &run.record,
+        status: run.status,
+        tolerance: snap.tolerance,
+    }
+}
+
+/// Why the run moves as it does, in one line beside its state (cut with "…"; the whole sentence and what its
+/// numbers mean on hover): "each step keeps 85% of the distance: 1 − lr·λ = 0.85".
+pub fn why_line_ui(ui: &mut Ui, snap: &Snapshot, run: &RunSnapshot, palette: Palette, ex: &Explainer) {
+    if run.error.is_some() {
+        return;
+    }
+    let Why { short, long, tone } = crate::explain::why(&run_state(snap, run));
+    let color = match tone {
+        Tone::Calm => palette.weak_text,
+        Tone::Good => palette.converged,
+        Tone::Warning => palette.warning,
+        Tone::Bad => palette.diverged,
+    };
+    let name = if snap.runs.len() > 1 { format!("{}: ", run.spec.name) } else { String::new() };
+    ui.horizontal(|ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new("why").strong().color(color)).explain(ex, Topic::Why);
+        let label = egui::Label::new(RichText::new(format!("{name}{short}")).color(color)).truncate();
+        let response = ui.add(label);
+        ex.mark(Topic::Why, response.interact_rect);
+        if !ex.on() {
+            response.on_hover_text(format!("{name}{short}\n\n{long}"));
         }
     });
 }
@@ -143,7 +182,7 @@ pub fn banner_ui(
     ui: &mut Ui,
     run: &RunSnapshot,
     all: &[RunSnapshot],
-    palette: Palette,
+    (palette, ex): (Palette, &Explainer),
     actions: &mut Vec<Action>,
 ) -> bool {
     let any_finished = all.iter().any(|r| r.status.is_finished());
@@ -161,7 +200,8 @@ pub fn banner_ui(
         }
     };
     // One line whatever the window's width: the button at the right, the sentence cut with "…" (whole on hover).
-    egui::Frame::new().fill(fill).corner_radius(6.0).inner_margin(egui::Margin::symmetric(12, 7)).show(ui, |ui| {
+    let frame = egui::Frame::new().fill(fill).corner_radius(6.0).inner_margin(egui::Margin::symmetric(12, 7));
+    let shown = frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -170,12 +210,16 @@ pub fn banner_ui(
                     let all =
                         summary.filter(|_| own.is_some()).map(|s| format!("  · all runs: {s}")).unwrap_or_default();
                     let text = format!("{named}{all}");
-                    ui.add(egui::Label::new(RichText::new(&text).strong().size(15.0).color(text_color)).truncate())
-                        .on_hover_text(text);
+                    let label =
+                        ui.add(egui::Label::new(RichText::new(&text).strong().size(15.0).color(text_color)).truncate());
+                    if !ex.on() {
+                        label.on_hover_text(text);
+                    }
                 });
             });
         });
     });
+    ex.mark(Topic::Banner, shown.response.rect);
     true
 }
 

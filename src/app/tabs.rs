@@ -7,10 +7,12 @@
 
 use egui::{RichText, Ui};
 
+use super::explain::Explainer;
 use super::state::{Action, Tab};
 use super::theme::Palette;
 use super::view::ViewCtx;
 use super::{gradcheck, sweep};
+use crate::explain::topics::Topic;
 use crate::worker::RunSnapshot;
 
 /// What the tabs keep between frames (not persisted; the selected tab is in [`super::state::Persisted`]).
@@ -61,7 +63,7 @@ pub fn tabs_ui(
     state.folded_now = state.collapsed || (short && !state.open_when_short);
     if state.folded_now {
         egui::Panel::bottom("teach-tabs-folded").resizable(false).frame(frame).show(ui, |ui| {
-            strip_ui(ui, tab, state, ctx.palette, actions);
+            strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
         });
         return;
     }
@@ -71,9 +73,9 @@ pub fn tabs_ui(
     egui::Panel::bottom("teach-tabs").resizable(true).default_size(default).size_range(140.0..=max).frame(frame).show(
         ui,
         |ui| {
-            strip_ui(ui, tab, state, ctx.palette, actions);
+            strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
             ui.separator();
-            egui::Frame::new()
+            let body = egui::Frame::new()
                 .fill(ctx.palette.card)
                 .corner_radius(6.0)
                 .inner_margin(egui::Margin::symmetric(8, 6))
@@ -85,27 +87,53 @@ pub fn tabs_ui(
                         tab_body_ui(ui, tab, state, ctx, run, actions);
                     });
                 });
+            ctx.explain.mark(tab_topic(tab), body.response.rect);
         },
     );
 }
 
 /// The header line: a fold button and one selectable label per tab.
-fn strip_ui(ui: &mut Ui, tab: Tab, state: &mut TabsState, palette: Palette, actions: &mut Vec<Action>) {
+fn strip_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    state: &mut TabsState,
+    (palette, ex): (Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         let (icon, tip) =
             if state.folded_now { ("▸", "Show the tab panel.") } else { ("▾", "Fold the tab panel.") };
-        if ui.small_button(icon).on_hover_text(tip).clicked() {
+        let fold = ui.small_button(icon);
+        ex.mark(Topic::Tabs, fold.interact_rect);
+        let fold = if ex.on() { fold } else { fold.on_hover_text(tip) };
+        if fold.clicked() {
             state.set_folded(!state.folded_now);
         }
         for t in Tab::ALL {
             let selected = tab == t;
             let text = RichText::new(t.label()).size(14.0);
             let text = if selected { text.strong().color(palette.optimum) } else { text };
-            if ui.selectable_label(selected, text).on_hover_text(t.tip()).clicked() {
+            let label = ui.selectable_label(selected, text);
+            ex.mark(tab_topic(t), label.interact_rect);
+            let label = if ex.on() { label } else { label.on_hover_text(t.tip()) };
+            if label.clicked() {
                 actions.push(Action::OpenTab(t));
             }
         }
     });
+}
+
+/// What a tab shows, for explain mode.
+fn tab_topic(tab: Tab) -> Topic {
+    #[allow(unreachable_patterns)]
+    match tab {
+        Tab::GradientCheck => Topic::GradientCheck,
+        Tab::LrSweep => Topic::LrSweep,
+        Tab::NotebookLog => Topic::NotebookLog,
+        Tab::Data => Topic::DataTab,
+        // A tab added later is explained by the strip's topic until it has its own.
+        _ => Topic::Tabs,
+    }
 }
 
 /// The selected tab's content.

@@ -4,8 +4,10 @@
 
 use egui::{RichText, Ui};
 
+use super::explain::{Explain, Explainer};
 use super::state::{Action, Tab};
 use super::theme::Palette;
+use crate::explain::topics::Topic;
 use crate::presets::MAX_RUNS;
 use crate::worker::{RunId, Snapshot};
 
@@ -29,7 +31,7 @@ pub fn timeline_ui(
     snap: &Snapshot,
     selected: RunId,
     (scrub, shown_tab): (Option<u64>, Option<Tab>),
-    palette: Palette,
+    (palette, ex): (Palette, &Explainer),
     actions: &mut Vec<Action>,
 ) {
     let Some(run) = snap.run(selected).or(snap.runs.first()) else {
@@ -38,16 +40,17 @@ pub fn timeline_ui(
     let n = run.history.last().map_or(0, |r| r.step);
     let live = scrub.is_none();
     let mut k = scrub.unwrap_or(n).min(n);
-    ui.horizontal_wrapped(|ui| {
+    let shown = ui.horizontal_wrapped(|ui| {
         let width = (ui.available_width() - 600.0).max(160.0);
         ui.spacing_mut().slider_width = width;
         let slider = ui.add_enabled(n > 0, egui::Slider::new(&mut k, 0..=n.max(1)).show_value(false).text(labels::SCRUB));
+        let slider = slider.explain(ex, Topic::Timeline);
         if slider.changed() {
             actions.push(Action::Scrub(Some(k)));
         }
         let text = format!("step {k} / {n}");
         let color = if live { palette.weak_text } else { palette.warning };
-        ui.label(RichText::new(text).monospace().color(color));
+        ui.label(RichText::new(text).monospace().color(color)).explain(ex, Topic::Timeline);
         if ui.add_enabled(!live, egui::Button::new(labels::LIVE)).on_hover_text("Back to the live view").clicked() {
             actions.push(Action::Scrub(None));
         }
@@ -61,4 +64,5 @@ pub fn timeline_ui(
         let tip = "Each run's printout in the notebook's format (a tab below the plots)";
         super::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, [labels::LOG, labels::HIDE_LOG], tip, actions);
     });
+    ex.mark(Topic::Timeline, shown.response.rect);
 }

@@ -2,8 +2,10 @@
 
 use egui::{RichText, Slider, Ui};
 
+use super::explain::{Explain, Explainer};
 use super::state::{Action, Prefs, SPEED_MIN, SPEED_UNLIMITED};
 use super::theme::Palette;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::worker::{Mode, Snapshot};
 
@@ -23,6 +25,8 @@ pub mod labels {
     pub const SPEED: &str = "speed";
     /// The learning-rate slider.
     pub const LEARNING_RATE: &str = "learning rate";
+    /// Explain mode's button.
+    pub const EXPLAIN: &str = " ? ";
 }
 
 /// Width below which the display toggles go to a second row.
@@ -30,52 +34,67 @@ const ONE_ROW_MIN_WIDTH: f32 = 1150.0;
 
 /// The bar's content: the run controls and the speed, then the display toggles (right-aligned on a wide window, on
 /// a second row on a narrow one).
-pub fn toolbar_ui(ui: &mut Ui, prefs: &Prefs, snap: &Snapshot, palette: Palette, actions: &mut Vec<Action>) {
+pub fn toolbar_ui(
+    ui: &mut Ui,
+    prefs: &Prefs,
+    snap: &Snapshot,
+    (palette, ex): (Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
     if ui.available_width() >= ONE_ROW_MIN_WIDTH {
         ui.horizontal_centered(|ui| {
-            run_controls_ui(ui, prefs, snap, palette, actions);
+            run_controls_ui(ui, prefs, snap, (palette, ex), actions);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                display_toggles_ui(ui, prefs, actions, true);
+                explain_button_ui(ui, prefs, ex, actions);
+                ui.separator();
+                display_toggles_ui(ui, prefs, ex, actions, true);
             });
         });
     } else {
-        ui.horizontal(|ui| run_controls_ui(ui, prefs, snap, palette, actions));
-        ui.horizontal(|ui| display_toggles_ui(ui, prefs, actions, false));
+        ui.horizontal(|ui| run_controls_ui(ui, prefs, snap, (palette, ex), actions));
+        ui.horizontal(|ui| {
+            display_toggles_ui(ui, prefs, ex, actions, false);
+            ui.separator();
+            explain_button_ui(ui, prefs, ex, actions);
+        });
+    }
+}
+
+/// The "?" that turns explain mode on and off (F1), highlighted while on.
+fn explain_button_ui(ui: &mut Ui, prefs: &Prefs, ex: &Explainer, actions: &mut Vec<Action>) {
+    let button = egui::Button::new(RichText::new(labels::EXPLAIN).strong()).selected(prefs.explain);
+    if ui.add(button).explain(ex, Topic::ExplainMode).clicked() {
+        actions.push(Action::ToggleExplain);
     }
 }
 
 /// Step, Step ×10, Run/Pause, Reset and the speed.
-fn run_controls_ui(ui: &mut Ui, prefs: &Prefs, snap: &Snapshot, palette: Palette, actions: &mut Vec<Action>) {
+fn run_controls_ui(
+    ui: &mut Ui,
+    prefs: &Prefs,
+    snap: &Snapshot,
+    (palette, ex): (Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
     ui.label(RichText::new("descent").strong().size(20.0).color(palette.run(crate::app::theme::RUN_COLORS[0])))
-        .on_hover_text("Gradient descent, step by step: fit w in ŷ = w·x by following the slope of the loss.");
+        .explain(ex, Topic::App);
     ui.add_space(14.0);
     let running = matches!(snap.mode, Mode::Running { .. });
     let finished = !snap.runs.is_empty() && snap.runs.iter().all(|r| r.status.is_finished());
-    if ui.button(labels::STEP).on_hover_text("Take one step: w ← w − lr·dL/dw. (S or →)").clicked() {
+    if ui.button(labels::STEP).explain(ex, Topic::Step).clicked() {
         actions.push(Action::Step(1));
     }
-    if ui.button(labels::STEP_10).on_hover_text("Take ten steps at once (stops early at the minimum).").clicked() {
+    if ui.button(labels::STEP_10).explain(ex, Topic::Step10).clicked() {
         actions.push(Action::Step(10));
     }
-    let (label, tip) = if running {
-        (labels::PAUSE, "Pause the run. (Space)")
-    } else {
-        (
-            labels::RUN,
-            "Run step after step at the chosen speed until the minimum is reached or the run diverges. (Space)",
-        )
-    };
+    let label = if running { labels::PAUSE } else { labels::RUN };
     let run_button = egui::Button::new(RichText::new(label).strong()).min_size(egui::vec2(92.0, 0.0));
     ui.add_enabled(running || !finished, run_button)
-        .on_hover_text(tip)
+        .explain(ex, Topic::RunPause)
         .on_disabled_hover_text("The run has finished. Reset (R) to start again, or change a setting to continue.")
         .clicked()
         .then(|| actions.push(Action::ToggleRun));
-    if ui
-        .button(labels::RESET)
-        .on_hover_text("Back to the start point w₀ with a fresh optimizer; the trail is cleared. (R)")
-        .clicked()
-    {
+    if ui.button(labels::RESET).explain(ex, Topic::Reset).clicked() {
         actions.push(Action::Reset);
     }
     ui.add_space(14.0);
@@ -85,13 +104,19 @@ fn run_controls_ui(ui: &mut Ui, prefs: &Prefs, snap: &Snapshot, palette: Palette
             Slider::new(&mut speed, SPEED_MIN..=SPEED_UNLIMITED)
                 .logarithmic(true)
                 .text(labels::SPEED)
-                .custom_formatter(|v, _| if v >= SPEED_UNLIMITED { "max".to_owned() } else { format!("{} /s", format::short(v.round().max(1.0))) })
+                .custom_formatter(|v, _| {
+                    if v >= SPEED_UNLIMITED {
+                        "max".to_owned()
+                    } else {
+                        format!("{} /s", format::short(v.round().max(1.0)))
+                    }
+                })
                 .custom_parser(|t| {
                     let t = t.trim().trim_end_matches("/s").trim();
                     if t.eq_ignore_ascii_case("max") { Some(SPEED_UNLIMITED) } else { t.parse().ok() }
                 }),
         )
-        .on_hover_text("Steps per second while running: slow to follow each step (the point glides along the curve), \"max\" to run at full engine speed.");
+        .explain(ex, Topic::Speed);
     if response.changed() {
         actions.push(Action::SetSpeed(speed));
     }
@@ -99,43 +124,29 @@ fn run_controls_ui(ui: &mut Ui, prefs: &Prefs, snap: &Snapshot, palette: Palette
 
 /// What the plots draw (log loss, theory, tangent, next step, mini-batch curves) and the theme. `right_to_left`:
 /// the widgets are added from the right edge, so they are listed in reverse.
-fn display_toggles_ui(ui: &mut Ui, prefs: &Prefs, actions: &mut Vec<Action>, right_to_left: bool) {
-    type Toggle = (bool, &'static str, &'static str, fn(bool) -> Action);
+fn display_toggles_ui(ui: &mut Ui, prefs: &Prefs, ex: &Explainer, actions: &mut Vec<Action>, right_to_left: bool) {
+    type Toggle = (bool, &'static str, Topic, fn(bool) -> Action);
     let toggles: [Toggle; 5] = [
-        (prefs.log_loss, "log loss", "Plot the loss on a logarithmic scale. (L)", |_| Action::ToggleLogScale),
-        (
-            prefs.show_theory,
-            "theory",
-            "Draw plain full-batch gradient descent's exact trajectory, w* + (1 − lr·λ)^k (w₀ − w*), as a thin dashed line on the weight and loss plots.",
-            Action::SetShowTheory,
-        ),
-        (
-            prefs.show_tangent,
-            "tangent",
-            "Show the tangent line at the current point: its slope is the gradient dL/dw.",
-            Action::SetShowTangent,
-        ),
-        (prefs.show_next, "next step", "Show an arrow to where the next step will land.", Action::SetShowNext),
-        (
-            prefs.show_batches,
-            "batches",
-            "With a batch size set: draw each mini-batch's own loss curve faintly on the landscape.",
-            Action::SetShowBatches,
-        ),
+        (prefs.log_loss, "log loss", Topic::LogLoss, |_| Action::ToggleLogScale),
+        (prefs.show_theory, "theory", Topic::TheoryToggle, Action::SetShowTheory),
+        (prefs.show_tangent, "tangent", Topic::TangentToggle, Action::SetShowTangent),
+        (prefs.show_next, "next step", Topic::NextToggle, Action::SetShowNext),
+        (prefs.show_batches, "batches", Topic::BatchesToggle, Action::SetShowBatches),
     ];
-    let themes = [(false, "light", "Light theme."), (true, "dark", "Dark theme.")];
-    let mut theme_ui = |ui: &mut Ui, order: &[(bool, &str, &str)]| {
-        for &(dark, label, tip) in order {
-            if ui.selectable_label(prefs.dark == dark, label).on_hover_text(tip).clicked() && prefs.dark != dark {
+    let themes = [(false, "light"), (true, "dark")];
+    let mut theme_ui = |ui: &mut Ui, order: &[(bool, &str)]| {
+        for &(dark, label) in order {
+            if ui.selectable_label(prefs.dark == dark, label).explain(ex, Topic::Theme).clicked() && prefs.dark != dark
+            {
                 actions.push(Action::SetDark(dark));
             }
         }
     };
     let mut checks: Vec<Action> = Vec::new();
     let mut toggles_ui = |ui: &mut Ui, order: &mut dyn Iterator<Item = &Toggle>| {
-        for &(on, label, tip, action) in order {
+        for &(on, label, topic, action) in order {
             let mut v = on;
-            if ui.checkbox(&mut v, label).on_hover_text(tip).changed() {
+            if ui.checkbox(&mut v, label).explain(ex, topic).changed() {
                 checks.push(action(v));
             }
         }

@@ -51,6 +51,8 @@ pub struct ViewCtx<'a> {
     pub display: Display,
     /// Decimated series kept while the snapshot and the view stay the same.
     pub series: &'a RefCell<SeriesCache>,
+    /// What each widget and plot mark is, for explain mode and the tooltips.
+    pub explain: &'a super::explain::Explainer,
 }
 
 impl ViewCtx<'_> {

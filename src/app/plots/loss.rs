@@ -7,6 +7,7 @@ use egui_plot::{HLine, LineStyle, MarkerShape, Points, Text, VLine};
 use super::{ViewCtx, decade_spacer, last_step, plottable, step_plot, visible_steps};
 use crate::app::theme::faded;
 use crate::engine::trainer::Status;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::Row;
 
@@ -28,10 +29,13 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     let lowest =
         snap.runs.iter().map(|r| r.history.extent().loss.min).filter(|l| l.is_finite()).fold(f64::INFINITY, f64::min);
     let theory_floor = if log { lowest.max(floor) } else { lowest.min(0.0) };
-    plot.show(ui, |plot_ui| {
+    let mut items: Vec<(String, Topic)> = vec![("theory".into(), Topic::TheoryToggle)];
+    let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
+            items.push((run.spec.name.clone(), Topic::LossCurve));
+            items.push((format!("minimum loss {}", format::sci(run.analysis.min_loss, 3)), Topic::MinLoss));
             let quantity = if log { ["log loss", "log loss recent"] } else { ["loss", "loss recent"] };
             let value = |r: &Row| y_of(r.loss);
             let span = (steps.clone(), columns);
@@ -68,6 +72,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
+    ctx.explain.plot(&response, Topic::LossPlot, &items);
 }
 
 /// The floor a zero loss is clamped to on the log scale: 20 decades below the largest loss seen (at least 1e-300).

@@ -260,22 +260,6 @@ pub fn series_line_ui(
     plot_ui.line(style(egui_plot::Line::new(name, recent)).color(color));
 }
 
-/// Why a long run will not meet the gradient tolerance, when its settings say so: MAE's gradient does not shrink
-/// near the minimum, and mini-batch gradients are noisy; with a fixed learning rate neither settles.
-pub fn why_no_tolerance(settings: &crate::engine::Settings) -> Option<&'static str> {
-    if settings.loss == crate::engine::LossKind::Mae {
-        Some(
-            "MAE with a fixed lr never meets a gradient tolerance: its gradient (a mean of signs) does not shrink near the minimum, so the run chatters around it",
-        )
-    } else if settings.batch_size.is_some() {
-        Some(
-            "mini-batches with a fixed lr never meet the tolerance: each batch's gradient is noisy, so the run jitters around the minimum",
-        )
-    } else {
-        None
-    }
-}
-
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.
 pub fn bounds_point(plot_ui: &egui_plot::PlotUi<'_>, fx: f64, fy: f64) -> PlotPoint {
     let b = plot_ui.plot_bounds();

@@ -6,6 +6,7 @@ use egui_plot::{HLine, Line, LineStyle};
 use super::loss::outcome_marks;
 use super::{ViewCtx, last_step, step_plot, visible_steps};
 use crate::app::theme::faded;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::Row;
 
@@ -17,7 +18,8 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     // No legend: it would list every item (marks, theory, optimum lines) and spill over the card. The card's
     // subtitle says which line is which, and the legend row above the plots names the runs.
     let last = last_step(snap);
-    plot.show(ui, |plot_ui| {
+    let mut items: Vec<(String, Topic)> = Vec::new();
+    let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
@@ -32,12 +34,15 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
             let name = |p: &str| if multi { format!("{p} · {}", run.spec.name) } else { p.to_owned() };
             // One run: the optimum in gold. Several: each run's optimum in its own colour (their problems may differ).
             let optimum_color = if multi { faded(color, 0.8) } else { ctx.palette.optimum };
-            plot_ui.hline(
-                HLine::new(name(&format!("w* = {}", format::short(format::clean(optimum.w, optimum.b)))), optimum.w)
-                    .color(optimum_color)
-                    .style(LineStyle::dashed_loose())
-                    .width(1.2),
-            );
+            let w_star = name(&format!("w* = {}", format::short(format::clean(optimum.w, optimum.b))));
+            items.extend([
+                (w_star.clone(), Topic::OptimumMark),
+                (name("w"), Topic::WeightLine),
+                (name("b"), Topic::WeightLine),
+            ]);
+            items.extend([("theory".into(), Topic::TheoryToggle), ("theory b".into(), Topic::TheoryToggle)]);
+            plot_ui
+                .hline(HLine::new(w_star, optimum.w).color(optimum_color).style(LineStyle::dashed_loose()).width(1.2));
             let span = (steps.clone(), columns);
             super::series_line_ui(
                 plot_ui,
@@ -79,4 +84,5 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
+    ctx.explain.plot(&response, Topic::WeightsPlot, &items);
 }

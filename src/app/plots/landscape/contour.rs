@@ -51,6 +51,7 @@ impl Landscape {
         };
         let plot = fixed_plot("contour-plot", "b").label_formatter(frame.hover());
         let response = plot.show(ui, |plot_ui| frame.draw(plot_ui, ctx));
+        ctx.explain.plot(&response, crate::explain::topics::Topic::Contours, crate::app::explain::LANDSCAPE_ITEMS);
         if let Some((.., decades)) = &self.contour {
             colour_scale_ui(ui, response.response.rect, *decades, palette);
         }

@@ -65,6 +65,7 @@ impl Landscape {
         let id = if slice { "slice-plot" } else { "landscape-plot" };
         let plot = fixed_plot(id, if slice { "L(w, b)" } else { "L(w)" }).label_formatter(frame.hover());
         let response = plot.show(ui, |plot_ui| frame.draw(plot_ui, ctx));
+        ctx.explain.plot(&response, crate::explain::topics::Topic::Landscape, crate::app::explain::LANDSCAPE_ITEMS);
 
         // A click or drag picks the start point (frozen view while dragging).
         let dragging = marks::pick_start(ui, &response, view, Some(run.spec.settings.b0), actions);
@@ -184,6 +185,7 @@ impl CurveFrame<'_> {
         let seg = |s: f64| vec![[here.w - reach, here_y - s * reach], [here.w + reach, here_y + s * reach]];
         plot_ui.line(
             Line::new(format!("tangent, slope {}", format::short(slope)), seg(slope))
+                .id("tangent")
                 .color(self.palette.tangent)
                 .width(1.8),
         );
@@ -191,6 +193,7 @@ impl CurveFrame<'_> {
             let n = self.n_samples;
             plot_ui.line(
                 Line::new(format!("notebook-sum slope ({}× steeper)", format::short(n)), seg(slope * n))
+                    .id("notebook-sum slope")
                     .color(self.palette.warning)
                     .style(LineStyle::dashed_dense())
                     .width(1.5),

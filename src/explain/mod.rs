@@ -1,0 +1,483 @@
+//! Why a run does what it does, in one sentence computed from its numbers, and what every control and plot mark
+//! of the app is ([`topics`]). UI-free: plain text from the settings, the closed-form [`Analysis`] and the state.
+//!
+//! The sentences rest on the closed forms of the linear model. Near the optimum the gradient is λ·(w − w*), λ = L″
+//! the curvature, so a plain gradient step maps the distance w − w* to (1 − lr·λ)(w − w*): the run keeps a share
+//! 1 − lr·λ of its distance each step (0 < factor < 1), overshoots (−1 < factor < 0), lands at once (lr = 1/λ),
+//! or diverges (|factor| > 1, i.e. lr > 2/λ). With a bias there are two curvatures λmax ≥ λmin, one per axis of the
+//! valley. Heavy-ball momentum μ turns the factor into a root of z² − (1 + μ − lr·λ)·z + μ (modulus √μ when the
+//! roots are complex); the adaptive optimizers have no fixed factor.
+
+pub mod topics;
+
+use crate::engine::analysis::Analysis;
+use crate::engine::loss::LossKind;
+use crate::engine::optim::{OptimizerConfig, OptimizerKind};
+use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::engine::trainer::{Convergence, Record, Status};
+use crate::format;
+
+/// How a sentence reads: its colour in the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Going well.
+    Calm,
+    /// Reached the minimum.
+    Good,
+    /// Converges slowly, overshoots, or cannot meet the tolerance.
+    Warning,
+    /// Diverges.
+    Bad,
+}
+
+/// A run's "why": one short line, the longer explanation (for a hover), and its tone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Why {
+    /// One line, beside the run's state.
+    pub short: String,
+    /// What the numbers mean: λ, 2/λ, 1/λ, the tolerance.
+    pub long: String,
+    /// How it reads.
+    pub tone: Tone,
+}
+
+/// The run a sentence is about.
+#[derive(Clone, Copy, Debug)]
+pub struct RunState<'a> {
+    /// The settings in force.
+    pub settings: &'a Settings,
+    /// The closed-form analysis of its problem.
+    pub analysis: &'a Analysis,
+    /// Its latest state.
+    pub record: &'a Record<f64>,
+    /// Running, converged or diverged.
+    pub status: Status,
+    /// The tolerance on ‖∇L‖ in force.
+    pub tolerance: Option<f64>,
+}
+
+/// Where a run stands after k steps along one direction of curvature λ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StepFactor {
+    /// Plain gradient descent: the distance to w* is multiplied by 1 − lr·λ every step.
+    Plain(f64),
+    /// Momentum: the roots of z² − t·z + d (heavy ball: t = 1 + μ − lr·λ, d = μ).
+    Momentum(Roots),
+}
+
+impl StepFactor {
+    /// The share of the distance a step keeps in the long run (|factor|, or the roots' largest modulus).
+    pub fn modulus(self) -> f64 {
+        match self {
+            StepFactor::Plain(r) => r.abs(),
+            StepFactor::Momentum(roots) => roots.modulus,
+        }
+    }
+}
+
+/// The roots of z² − t·z + d.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Roots {
+    /// The largest modulus (√d when the roots are complex).
+    pub modulus: f64,
+    /// True for a complex pair: the run spirals in (under-damped).
+    pub complex: bool,
+    /// The real root of largest modulus (the real part for a complex pair).
+    pub dominant: f64,
+}
+
+/// The roots of z² − t·z + d.
+pub fn quadratic_roots(t: f64, d: f64) -> Roots {
+    let disc = t * t - 4.0 * d;
+    if disc < 0.0 {
+        return Roots { modulus: d.sqrt(), complex: true, dominant: t / 2.0 };
+    }
+    let s = disc.sqrt();
+    let (a, b) = ((t + s) / 2.0, (t - s) / 2.0);
+    let dominant = if a.abs() >= b.abs() { a } else { b };
+    Roots { modulus: dominant.abs(), complex: false, dominant }
+}
+
+/// The step factor of optimizer `o` along a direction of curvature λ (`lr_lambda` = lr·λ), for the optimizers with
+/// a closed form (SGD with or without momentum); `None` for the adaptive ones. Torch's SGD: buf ← μ·buf + (1 − τ)·g,
+/// w ← w − lr·buf (heavy ball: t = 1 + μ − (1 − τ)·lr·λ, d = μ), or w ← w − lr·(g + μ·buf) with Nesterov
+/// (t = 1 + μ − (1 + μ)·lr·λ, d = μ·(1 − lr·λ)).
+pub fn step_factor(o: &OptimizerConfig, lr_lambda: f64) -> Option<StepFactor> {
+    if o.kind != OptimizerKind::Sgd {
+        return None;
+    }
+    let (mu, a) = (o.momentum, lr_lambda);
+    if mu <= 0.0 {
+        return Some(StepFactor::Plain(1.0 - a));
+    }
+    let (t, d) =
+        if o.nesterov { (1.0 + mu - (1.0 + mu) * a, mu * (1.0 - a)) } else { (1.0 + mu - (1.0 - o.dampening) * a, mu) };
+    Some(StepFactor::Momentum(quadratic_roots(t, d)))
+}
+
+/// The largest stable lr for SGD along curvature λ: 2/λ plain, 2(1 + μ)/((1 − τ)·λ) heavy ball,
+/// 2(1 + μ)/((1 + 2μ)·λ) Nesterov. `None` when λ ≤ 0.
+pub fn stable_limit(o: &OptimizerConfig, lambda: f64) -> Option<f64> {
+    if !(lambda > 0.0 && lambda.is_finite()) {
+        return None;
+    }
+    let mu = o.momentum.max(0.0);
+    let limit = if mu == 0.0 {
+        2.0 / lambda
+    } else if o.nesterov {
+        2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lambda)
+    } else {
+        2.0 * (1.0 + mu) / ((1.0 - o.dampening).max(f64::MIN_POSITIVE) * lambda)
+    };
+    Some(limit)
+}
+
+/// Why a long run will not meet the gradient tolerance, when its settings say so: MAE's gradient does not shrink
+/// near the minimum, and mini-batch gradients are noisy; with a fixed learning rate neither settles.
+pub fn why_no_tolerance(settings: &Settings) -> Option<&'static str> {
+    if settings.loss == LossKind::Mae {
+        Some(
+            "MAE with a fixed lr won't meet the tolerance, because its gradient (a mean of signs) does not shrink near the minimum: the run chatters around it",
+        )
+    } else if settings.batch_size.is_some() {
+        Some(
+            "mini-batches with a fixed lr won't meet the tolerance, because each batch's gradient is noisy: the run jitters around the minimum",
+        )
+    } else {
+        None
+    }
+}
+
+/// A number for a sentence, with a true minus sign: −0.5.
+fn num(v: f64) -> String {
+    format::short(v).replace('-', "−")
+}
+
+/// A share as a percentage: 85%.
+fn percent(share: f64) -> String {
+    format!("{}%", format::short(100.0 * share))
+}
+
+/// What λ is and why 2/λ and 1/λ matter, for a hover.
+fn lambda_primer(name: &str, lambda: f64, lr: f64) -> String {
+    format!(
+        "{name} = L″ = {} is the curvature of the loss (its second derivative): near the minimum the gradient is \
+         {name}·(w − w*), so one step w ← w − lr·∇L turns the distance w − w* into (1 − lr·{name})·(w − w*). Here \
+         lr·{name} = {}. The factor 1 − lr·{name} must stay in (−1, 1): below −1, at lr > 2/{name} = {}, every \
+         overshoot lands farther away and the run diverges. At lr = 1/{name} = {} the factor is 0: one step lands \
+         on w*.",
+        num(lambda),
+        num(lr * lambda),
+        num(2.0 / lambda),
+        num(1.0 / lambda)
+    )
+}
+
+/// What the tolerance means for this curvature, and how many more steps it takes at this share per step.
+fn tolerance_note(run: &RunState<'_>, lambda: f64, keeps: f64) -> String {
+    let Some(tol) = run.tolerance.filter(|t| *t > 0.0) else {
+        return " The tolerance is 0: the run goes on until you pause it.".into();
+    };
+    let mut s = format!(
+        " The run stops once ‖∇L‖ ≤ tol = {}: since ‖∇L‖ ≈ λ·|w − w*|, that is within tol/λ = {} of the minimum.",
+        num(tol),
+        num(tol / lambda)
+    );
+    let g = run.record.grad.norm();
+    if keeps > 0.0 && keeps < 1.0 && g > tol && g.is_finite() {
+        let steps = ((tol / g).ln() / keeps.ln()).ceil();
+        s += &format!(" At {} kept per step that is about {} more steps.", percent(keeps), num(steps));
+    }
+    s
+}
+
+/// The extra notes of a run's problem: the notebook-sum gradient, a local curvature, weight decay.
+fn caveats(s: &Settings, a: &Analysis) -> String {
+    let mut out = String::new();
+    if s.gradient == GradientSource::NotebookSum {
+        out +=
+            " The notebook-sum gradient is N times the mean's, so λ is N times larger and every limit N times smaller.";
+    }
+    if a.local {
+        out += " This loss is not quadratic: λ is taken at the current point, so the numbers hold only nearby.";
+    }
+    if s.optimizer.kind == OptimizerKind::Sgd && s.optimizer.weight_decay() > 0.0 {
+        out += &format!(" Weight decay adds {} to λ.", num(s.optimizer.weight_decay()));
+    }
+    out
+}
+
+/// The sentence for a run: why it moves the way it does, or why it stopped.
+pub fn why(run: &RunState<'_>) -> Why {
+    let s = run.settings;
+    match run.status {
+        Status::Converged { by: Convergence::Stalled, .. } => return stalled(run),
+        Status::Converged { by: Convergence::Tolerance, .. } => return reached(run),
+        Status::Diverged { .. } | Status::Running => {}
+    }
+    let diverged = matches!(run.status, Status::Diverged { .. });
+    if let Some(reason) = why_no_tolerance(s).filter(|_| !diverged) {
+        let long = format!(
+            "{reason}. A gradient tolerance needs the gradient to vanish at the minimum; a decaying learning rate \
+             (or full-batch MSE) would settle."
+        );
+        return Why { short: reason.to_owned(), long, tone: Tone::Warning };
+    }
+    if s.optimizer.kind != OptimizerKind::Sgd {
+        return adaptive(s, diverged);
+    }
+    match directions(s, run.analysis) {
+        Some(dirs) => sgd(run, &dirs, diverged),
+        None => Why {
+            short: "the loss is flat here (λ = 0): the gradient does not pull w anywhere".into(),
+            long: "λ = L″ is the curvature of the loss; where it is 0 a step's size does not depend on the distance \
+                   to the minimum."
+                .into(),
+            tone: Tone::Warning,
+        },
+    }
+}
+
+/// One direction of curvature: its name (λ, λmax, λmin), λ as the update sees it, and the step factor there.
+#[derive(Clone, Copy, Debug)]
+struct Direction {
+    name: &'static str,
+    lambda: f64,
+    factor: StepFactor,
+}
+
+/// The directions of the run's problem (one without a bias, two with), for SGD; `None` without curvature.
+fn directions(s: &Settings, a: &Analysis) -> Option<Vec<Direction>> {
+    let wd = s.optimizer.weight_decay();
+    let lr = s.optimizer.lr;
+    let make = |name, l: f64| {
+        let lambda = l + wd;
+        (lambda > 0.0 && lambda.is_finite())
+            .then(|| step_factor(&s.optimizer, lr * lambda).map(|factor| Direction { name, lambda, factor }))
+            .flatten()
+    };
+    if !s.bias {
+        return make("λ", a.curvature_max).map(|d| vec![d]);
+    }
+    let max = make("λmax", a.curvature_max)?;
+    Some([Some(max), make("λmin", a.curvature_min)].into_iter().flatten().collect())
+}
+
+/// Plain SGD or momentum along its directions.
+fn sgd(run: &RunState<'_>, dirs: &[Direction], diverged: bool) -> Why {
+    let s = run.settings;
+    let lr = s.optimizer.lr;
+    let steep = dirs[0];
+    let slowest = dirs.iter().copied().fold(steep, |a, d| if d.factor.modulus() > a.factor.modulus() { d } else { a });
+    let extra = caveats(s, run.analysis);
+    let primer = lambda_primer(steep.name, steep.lambda, lr);
+    if slowest.factor.modulus() >= 1.0 {
+        return diverging(run, slowest, &primer, &extra);
+    }
+    if diverged {
+        let short = format!(
+            "diverged although the step factor {} is inside (−1, 1): a number overflowed the float",
+            num(slowest.factor.modulus())
+        );
+        return Why { short, long: format!("{primer}{extra}"), tone: Tone::Bad };
+    }
+    if let StepFactor::Momentum(roots) = slowest.factor {
+        return momentum(run, slowest, roots, &extra);
+    }
+    if let [_, shallow] = dirs
+        && steep.lambda / shallow.lambda >= VALLEY
+    {
+        return valley(run, steep, *shallow, &extra);
+    }
+    let r = 1.0 - lr * slowest.lambda;
+    let tail = tolerance_note(run, slowest.lambda, r.abs());
+    let (short, tone) = if r.abs() < ONE_STEP {
+        (format!("lr = 1/{0} lands in one step: 1 − lr·{0} = {1}", slowest.name, num(r)), Tone::Calm)
+    } else if r < 0.0 {
+        (
+            format!(
+                "each step overshoots: the factor 1 − lr·{} = {}, so w flips side and keeps {} of the distance",
+                slowest.name,
+                num(r),
+                percent(-r)
+            ),
+            Tone::Warning,
+        )
+    } else {
+        (format!("each step keeps {} of the distance: 1 − lr·{} = {}", percent(r), slowest.name, num(r)), Tone::Calm)
+    };
+    Why { short, long: format!("{primer}{tail}{extra}"), tone }
+}
+
+/// A condition number from which a valley counts as narrow.
+const VALLEY: f64 = 50.0;
+/// |1 − lr·λ| below which lr = 1/λ "lands in one step".
+const ONE_STEP: f64 = 5e-3;
+
+/// Why a run diverges: the factor is outside (−1, 1).
+fn diverging(run: &RunState<'_>, d: Direction, primer: &str, extra: &str) -> Why {
+    let o = &run.settings.optimizer;
+    let limit = stable_limit(o, d.lambda).map(num).unwrap_or_else(|| "—".into());
+    let short = match d.factor {
+        StepFactor::Plain(r) => format!(
+            "1 − lr·{0} = {1} is outside (−1, 1): each overshoot grows, so lr must stay below 2/{0} = {limit}",
+            d.name,
+            num(r)
+        ),
+        StepFactor::Momentum(roots) => format!(
+            "with momentum μ = {} the step factor's modulus is {} > 1: each swing grows; lr must stay below {limit}",
+            num(o.momentum),
+            num(roots.modulus)
+        ),
+    };
+    let long = match d.factor {
+        StepFactor::Plain(_) => format!("{primer}{extra}"),
+        StepFactor::Momentum(roots) => format!(
+            "With momentum μ the distance to w* is multiplied each step by a root z of z² − (1 + μ − lr·{0})·z + μ \
+             ({0} = L″ = {1}, the curvature). The run diverges once a root leaves the unit circle: at lr > \
+             2(1 + μ)/{0} for heavy-ball momentum, 2(1 + μ)/((1 + 2μ)·{0}) with Nesterov; here the limit is {limit} \
+             and the larger root has modulus {2}.{extra}",
+            d.name,
+            num(d.lambda),
+            num(roots.modulus)
+        ),
+    };
+    Why { short, long, tone: Tone::Bad }
+}
+
+/// Momentum that converges: spiralling in (complex roots) or not.
+fn momentum(run: &RunState<'_>, d: Direction, roots: Roots, extra: &str) -> Why {
+    let mu = run.settings.optimizer.momentum;
+    let lr = run.settings.optimizer.lr;
+    let short = if roots.complex {
+        format!(
+            "momentum μ = {} spirals in: each step keeps √μ = {} of the distance (plain GD's 1 − lr·{} does not apply)",
+            num(mu),
+            percent(roots.modulus),
+            d.name
+        )
+    } else if roots.dominant < 0.0 {
+        format!("with momentum each step overshoots: the step factor is {}", num(roots.dominant))
+    } else {
+        format!("with momentum μ = {} each step keeps {} of the distance", num(mu), percent(roots.modulus))
+    };
+    let long = format!(
+        "With heavy-ball momentum the distance e to w* follows e(k+1) = (1 + μ − lr·{0})·e(k) − μ·e(k−1): each step \
+         multiplies it by a root z of z² − (1 + μ − lr·{0})·z + μ (Nesterov and dampening change the coefficients). \
+         Here lr·{0} = {1} and the larger root has modulus {2}. When the roots are complex the run spirals in and \
+         keeps √μ per step whatever the lr; it diverges once lr > 2(1 + μ)/{0}. Plain GD's factor 1 − lr·{0} = {3} \
+         is not this run's.{4}{extra}",
+        d.name,
+        num(lr * d.lambda),
+        num(roots.modulus),
+        num(1.0 - lr * d.lambda),
+        tolerance_note(run, d.lambda, roots.modulus)
+    );
+    Why { short, long, tone: if roots.dominant < 0.0 || roots.complex { Tone::Warning } else { Tone::Calm } }
+}
+
+/// A narrow valley: the lr safe across it crawls along it.
+fn valley(run: &RunState<'_>, steep: Direction, shallow: Direction, extra: &str) -> Why {
+    let lr = run.settings.optimizer.lr;
+    let kappa = steep.lambda / shallow.lambda;
+    let along = 1.0 - lr * shallow.lambda;
+    let short = format!(
+        "a narrow valley: λmax/λmin = {}, so the lr that is safe across the valley crawls along it",
+        format::short(kappa.round())
+    );
+    let halving = (0.5f64.ln() / along.ln()).ceil();
+    let long = format!(
+        "With a bias the loss is a valley over (w, b). Across it the curvature is λmax = {}, along it λmin = {}. lr \
+         must stay below 2/λmax = {} for the steep direction, and at lr = {} each step keeps 1 − lr·λmin = {} of the \
+         distance along the valley: about {} steps to halve it. Centring the data (x − mean) makes the valley much rounder.{}{extra}",
+        num(steep.lambda),
+        num(shallow.lambda),
+        num(2.0 / steep.lambda),
+        num(lr),
+        percent(along),
+        num(halving),
+        tolerance_note(run, shallow.lambda, along.abs())
+    );
+    Why { short, long, tone: Tone::Warning }
+}
+
+/// Adam, AdamW, RMSprop, Adagrad: no fixed factor.
+fn adaptive(s: &Settings, diverged: bool) -> Why {
+    let name = s.optimizer.kind.label();
+    let short = if diverged {
+        format!("{name} diverged: its steps are about lr long, too long for this valley; lower the lr")
+    } else {
+        format!("{name} sizes each step from running gradient statistics: plain GD's factor 1 − lr·λ does not apply")
+    };
+    let long = format!(
+        "{name} divides each step by a running root-mean-square of the gradient, so its steps are about lr long \
+         (per parameter) whatever the slope: it has no fixed factor 1 − lr·λ and no 2/λ limit. Near the minimum \
+         its steps shrink only as its statistics catch up."
+    );
+    Why { short, long, tone: if diverged { Tone::Bad } else { Tone::Calm } }
+}
+
+/// A run whose tolerance was met: what ‖∇L‖ ≤ tol says about the distance to w*.
+fn reached(run: &RunState<'_>) -> Why {
+    let g = run.record.grad.norm();
+    let tol = run.tolerance.unwrap_or(0.0);
+    let lambda = run.analysis.curvature_max;
+    let flat = lambda > 0.0 && lambda.is_finite();
+    let short = if flat {
+        format!("‖∇L‖ = {} ≤ tol = {} means w is within tol/λ = {} of w*", num(g), num(tol), num(tol / lambda))
+    } else {
+        format!("‖∇L‖ = {} ≤ tol = {}: the slope is flat enough to call it the minimum", num(g), num(tol))
+    };
+    let within = if flat {
+        format!(
+            " Near w* the gradient is λ·(w − w*) with λ = L″ = {}, so ‖∇L‖ ≤ tol puts w within tol/λ of w*.",
+            num(lambda)
+        )
+    } else {
+        String::new()
+    };
+    let long = format!(
+        "The tolerance is a stopping rule on the gradient's size: the run stops once ‖∇L‖ ≤ tol, because the \
+         gradient vanishes only at the minimum.{within}"
+    );
+    Why { short, long, tone: Tone::Good }
+}
+
+/// The spacing of `precision`'s numbers next to `w`.
+pub fn resolution(precision: Precision, w: f64) -> f64 {
+    match precision {
+        Precision::F32 => {
+            let x = (w as f32).abs();
+            (f32::from_bits(x.to_bits() + 1) - x) as f64
+        }
+        Precision::F64 => {
+            let x = w.abs();
+            f64::from_bits(x.to_bits() + 1) - x
+        }
+    }
+}
+
+/// A run whose parameters stopped changing: the update is below the float's resolution.
+fn stalled(run: &RunState<'_>) -> Why {
+    let s = run.settings;
+    let w = run.record.params.w;
+    let (float, bits) = match s.precision {
+        Precision::F32 => ("float32", 24),
+        Precision::F64 => ("float64", 53),
+    };
+    let short = format!("the update is below {float}'s resolution at w = {}", format::short(w));
+    let update = s.optimizer.lr * run.record.grad.norm();
+    let long = format!(
+        "{float} keeps {bits} significant bits: next to w = {} the nearest other {float} is {} away. The update lr·‖∇L‖ \
+         = {} is under half of that, so w − lr·∇L rounds back to w and the run cannot move, although ‖∇L‖ = {} is \
+         still above the tolerance.",
+        format::short(w),
+        num(resolution(s.precision, w)),
+        num(update),
+        num(run.record.grad.norm())
+    );
+    Why { short, long, tone: Tone::Warning }
+}
+
+#[cfg(test)]
+mod tests;
