@@ -125,14 +125,14 @@ fn strip_ui(
 
 /// What a tab shows, for explain mode.
 fn tab_topic(tab: Tab) -> Topic {
-    #[allow(unreachable_patterns)]
     match tab {
         Tab::GradientCheck => Topic::GradientCheck,
+        Tab::Ledger => Topic::Ledger,
+        Tab::Inside => Topic::Inside,
+        Tab::Phase => Topic::Phase,
         Tab::LrSweep => Topic::LrSweep,
         Tab::NotebookLog => Topic::NotebookLog,
         Tab::Data => Topic::DataTab,
-        // A tab added later is explained by the strip's topic until it has its own.
-        _ => Topic::Tabs,
     }
 }
 

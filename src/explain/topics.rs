@@ -139,6 +139,13 @@ topics! {
     GradientCheck => "Gradient check", "numeric: (L(w + h) − L(w − h)) / 2h", "The gradient at the current point from four sources side by side (hand-derived, autodiff, finite differences, the notebook's sum), and the autodiff graph of the loss: each operation recorded on the tape, then backward.";
     LrSweep => "Learning-rate sweep", "steps to ‖∇L‖ ≤ tol, for lr across its range", "The current settings run at ~200 learning rates: how many steps each needs to reach the tolerance, and where it ends. The fastest sits near 1/λ (2/(λmax + λmin) with a bias); past 2/λ runs diverge. Click a point to use its lr.";
     NotebookLog => "Notebook log", "", "The run printed the way the notebook prints it, step by step.";
+    Ledger => "Step ledger", "w ← w − lr·g, in the optimizer's own rule", "The update at the timeline's step written out as torch computes it, every number plugged in: the gradient, the optimizer's state before and after, and the new weight, which equals the next row's bit for bit.";
+    Inside => "Inside the optimizer", "m_hat = m/(1 − β₁^t) · √v_hat = √(v/(1 − β₂^t))", "What each optimizer carries from step to step, and the step it takes against lr·|g|, for every run.";
+    CarriedPlot => "What it carries", "buf ← μ·buf + g · m ← β₁·m + (1 − β₁)·g · v ← β₂·v + (1 − β₂)·g²", "The optimizer's state after each step, for w (b dashed): momentum buffer, Adagrad's √sum, RMSprop's √square_avg, Adam's m_hat and √v_hat. Plain SGD carries nothing.";
+    StepSizePlot => "Step taken vs lr·|g|", "|w(k+1) − w(k)| against lr·|g(k)|", "Solid: the step each update took; dotted: the step plain gradient descent would take from the same gradient. Adam's steps stay near lr whatever the gradient's size; momentum's grow past lr·|g|.";
+    Phase => "Momentum phase plane", "ρ = largest |z|: z² − (1 + β − lr·λ)z + β = 0", "Momentum SGD on one parameter: the path in (w − w*, buffer) and how fast each momentum β closes the distance, plain momentum against Nesterov.";
+    PhasePath => "Phase path", "(w − w*, buf), buf ← μ·buf + g", "The run's error against its momentum buffer, step by step: under-damped runs spiral into the minimum at the origin, over-damped ones slide in.";
+    BetaStrip => "β strip", "critical β = (1 − √(lr·λ))²", "The per-step factor ρ for every momentum β at this lr·λ: below the critical β the roots are real (no spiral), above it complex (a spiral of modulus √β). Dashed: Nesterov, whose look-ahead damps the swing.";
     DataTab => "Data", "ŷ = w·x (+ b) against the points", "The data points the line is fitted to: drag, add and remove points; every edit restarts every run.";
     // The status line.
     State => "State", "", "ready: not started · running · paused · converged: ‖∇L‖ ≤ tolerance · diverged: the loss blew up.";
@@ -235,12 +242,28 @@ impl Topic {
                 format!("dL/dw = {} at w = {}", format::sci(r.grad.w, 4), format::sig(r.params.w, 6))
             }
             Topic::LrSweep => format!("lr = {}", v(o.lr)),
-            Topic::NotebookLog => format!("step {}", r.step),
+            Topic::NotebookLog | Topic::Ledger => format!("step {}", f.scrub.unwrap_or(f.last_step).min(f.last_step)),
+            Topic::Inside | Topic::CarriedPlot | Topic::StepSizePlot => o.kind.label().into(),
+            Topic::Phase | Topic::PhasePath | Topic::BetaStrip => momentum_text(f),
             Topic::DataTab => format!("{} samples", f.samples),
             Topic::App => format!("{} · {}", o.kind.label(), s.loss.label()),
             Topic::ResetDefaults | Topic::Eps | Topic::Files | Topic::Tabs => return None,
         })
     }
+}
+
+/// The momentum phase plane's numbers: lr·λ, β, and the two rates.
+fn momentum_text(f: &Facts<'_>) -> String {
+    use crate::engine::analysis::momentum::{heavy_ball_rate, nesterov_rate};
+    let o = &f.run.settings.optimizer;
+    let a = o.lr * (1.0 - o.dampening) * f.run.analysis.curvature_max;
+    format!(
+        "lr·λ = {}, β = {}: ρ = {} plain, {} Nesterov",
+        format::short(a),
+        format::short(o.momentum),
+        format::sig(heavy_ball_rate(a, o.momentum), 4),
+        format::sig(nesterov_rate(a, o.momentum), 4)
+    )
 }
 
 fn status_text(status: crate::engine::trainer::Status) -> String {

@@ -12,6 +12,7 @@ use egui_plot::{Line, LineStyle};
 use super::{ViewCtx, last_step, step_plot, visible_steps};
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::Row;
 use crate::worker::RunSnapshot;
@@ -116,7 +117,7 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
         .y_grid_spacer(super::value_spacer_y)
         .y_axis_formatter(|mark, _| format::value_label(mark.value));
     let last = last_step(snap);
-    plot.show(ui, |plot_ui| {
+    let response = plot.show(ui, |plot_ui| {
         if plain {
             let at = super::bounds_point(plot_ui, 0.5, 0.5);
             let text = "Plain SGD carries nothing: each step uses only the current gradient.";
@@ -132,6 +133,7 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
+    ctx.explain.plot(&response, Topic::CarriedPlot, &[] as &[(&str, Topic)]);
 }
 
 fn carried_lines_ui(
@@ -192,7 +194,7 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
         .y_grid_spacer(super::decade_spacer)
         .y_axis_formatter(|mark, _| super::log_axis_label(mark));
     let last = last_step(snap);
-    plot.show(ui, |plot_ui| {
+    let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
@@ -205,4 +207,5 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
+    ctx.explain.plot(&response, Topic::StepSizePlot, &[] as &[(&str, Topic)]);
 }

@@ -15,6 +15,7 @@ use crate::app::theme::faded;
 use crate::engine::analysis::momentum::{Damping, critical_beta, damping, heavy_ball_rate, nesterov_rate};
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::worker::RunSnapshot;
 
@@ -153,7 +154,7 @@ fn path_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, height: f32) 
             let p = hover_point(pos);
             Some(format!("w − w* = {}\nbuffer = {}", format::sig(p.x, 4), format::sig(p.y, 4)))
         });
-    plot.show(ui, |plot_ui| {
+    let response = plot.show(ui, |plot_ui| {
         plot_ui.points(Points::new("minimum (w*, 0)", vec![[0.0, 0.0]]).color(ctx.palette.optimum).radius(5.0));
         if let Some(first) = pts.first() {
             plot_ui.points(Points::new("start (no buffer yet)", vec![*first]).color(faded(color, 0.6)).radius(4.0));
@@ -163,6 +164,7 @@ fn path_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, height: f32) 
         }
         plot_ui.line(Line::new(format!("path · {}", run.spec.name), PlotPoints::from(pts)).color(color).width(1.6));
     });
+    ctx.explain.plot(&response, Topic::PhasePath, &[] as &[(&str, Topic)]);
 }
 
 /// ρ against β for plain momentum and Nesterov, the damping regions, the critical β and the run's β.
@@ -193,7 +195,7 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
                 format::sig(nv, 4)
             ))
         });
-    plot.show(ui, |plot_ui| {
+    let response = plot.show(ui, |plot_ui| {
         let band = |x0: f64, x1: f64, c: Color32| {
             Polygon::new("", PlotPoints::from(vec![[x0, 0.0], [x1, 0.0], [x1, 1.05], [x0, 1.05]]))
                 .fill_color(faded(c, 0.12))
@@ -213,4 +215,5 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
             VLine::new(format!("this run's β = {}", format::short(beta)), beta).color(palette.marker).width(2.0),
         );
     });
+    ctx.explain.plot(&response, Topic::BetaStrip, &[] as &[(&str, Topic)]);
 }
