@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use common::app::{fast, shows, wait_until};
 use descent::app::explain::LANDSCAPE_ITEMS;
+use descent::app::state::Tab;
 use descent::app::{Action, App, AppOptions};
 use descent::engine::optim::OptimizerKind;
 use descent::engine::{LossKind, Settings};
@@ -110,6 +111,18 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     scan(&mut h, loss, loss.left() + 0.3 * loss.width(), &mut topics);
     assert!(topics.contains(&Topic::Point) || topics.contains(&Topic::OptimumMark), "the point at w*: {topics:?}");
     assert!(topics.contains(&Topic::LossCurve), "the loss curve is explained on hover: {topics:?}");
+    // The tabs that explain each step: the ledger, the optimizer's inside, and (for momentum) the phase plane.
+    for tab in [Tab::Ledger, Tab::Inside] {
+        h.state_mut().push_action(Action::OpenTab(tab));
+        h.step();
+        h.step();
+        seen(&h, &mut topics);
+    }
+    set(&mut h, "momentum", |s| s.optimizer.momentum = 0.9);
+    h.state_mut().push_action(Action::OpenTab(Tab::Phase));
+    h.step();
+    h.step();
+    seen(&h, &mut topics);
     // The marks only found under the pointer are named in the landscape's table or by the plots over steps.
     let over_steps = [Topic::MinLoss, Topic::WeightLine];
     for t in Topic::ALL {

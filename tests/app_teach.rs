@@ -18,7 +18,7 @@ use descent::engine::data::Dataset;
 use descent::engine::sweep::fastest;
 use descent::engine::trainer::Status;
 use descent::engine::{GradientSource, Params, Settings};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 #[test]
 fn gradient_check_tab_shows_the_notebook_ratio_4_00() {
@@ -174,4 +174,52 @@ fn the_map_under_the_lr_slider_names_the_divergence_boundary() {
     h.step();
     h.step();
     assert!(shows(&h, "diverges from 0.03333"));
+}
+
+/// Issue 10: the step ledger follows the timeline. At the live end it explains the next update; scrubbed back to
+/// step k it explains k → k + 1 with the state the run held there, and its last w equals row k + 1's w exactly.
+#[test]
+fn ledger_tab_explains_the_step_at_the_timeline() {
+    use descent::app::Action;
+    use descent::engine::OptimizerKind;
+    let engine = EngineArgs { optimizer: Some(OptimizerKind::Adam), ..EngineArgs::default() };
+    let mut h = harness(AppOptions { engine, tab: Some(Tab::Ledger), ..fast() });
+    h.step();
+    h.state_mut().push_action(Action::Step(3));
+    wait_until(&mut h, "three steps", |h| h.state().snapshot().runs[0].record.step == 3);
+    assert!(shows(&h, "Step 3 → 4 · Adam"), "the live end explains the next update");
+    assert!(shows(&h, "the next update"), "and says it is still to come");
+    h.state_mut().push_action(Action::Scrub(Some(1)));
+    h.step();
+    h.step();
+    assert!(shows(&h, "Step 1 → 2 · Adam"), "the ledger follows the timeline");
+    let run = &h.state().snapshot().runs[0];
+    let row2 = run.history.iter().find(|r| r.step == 2).expect("row 2");
+    let w2 = descent::format::repr(row2.params.w);
+    let node = h.query_all_by_label_contains("← w − step_size·m/denom").next().expect("the update line");
+    let (label, value) = (node.accesskit_node().label(), node.accesskit_node().value());
+    let update = label.or(value).unwrap_or_default();
+    assert!(update.contains(&format!("= {w2}")), "the update lands on row 2's w {w2}: {update}");
+    // m after step 2 is β₁·m₁ + (1 − β₁)·g₁ with m₁ = (1 − β₁)·g₀: the line shows the state's own value.
+    let m2 = run.history.iter().find(|r| r.step == 2).and_then(|r| r.state.get(0, "exp_avg")).expect("m after 2");
+    assert!(shows(&h, &format!("= {}", descent::format::repr(m2))), "m's line ends with the state's m");
+}
+
+/// Issue 10: the optimizer's inside for a race, and the phase plane's verdict for momentum on the notebook.
+#[test]
+fn inside_and_phase_tabs_draw_their_views() {
+    use descent::engine::analysis::momentum::{heavy_ball_rate, nesterov_rate};
+    let engine = EngineArgs { momentum: Some(0.9), ..EngineArgs::default() };
+    let mut h = harness(AppOptions { engine, tab: Some(Tab::Phase), run: true, after_steps: Some(60), ..fast() });
+    wait_until(&mut h, "60 steps", |h| h.state().snapshot().runs[0].record.step == 60);
+    // λ = 15 and lr = 0.01: a = 0.15, under-damped at β = 0.9; Nesterov's factor is the smaller one.
+    let (hb, nv) = (heavy_ball_rate(0.15, 0.9), nesterov_rate(0.15, 0.9));
+    assert!(shows(&h, "under-damped"), "the regime is named");
+    assert!(shows(&h, &format!("ρ = {}", descent::format::sig(hb, 4))), "plain momentum's ρ {hb}");
+    assert!(shows(&h, &format!("Nesterov {}", descent::format::sig(nv, 4))), "Nesterov's ρ {nv}");
+    assert!(shows(&h, "gets there sooner"), "and why Nesterov wins here");
+    h.state_mut().push_action(descent::app::Action::OpenTab(Tab::Inside));
+    h.step();
+    h.step();
+    assert!(shows(&h, "What it carries") && shows(&h, "Step taken vs lr·|g|"), "both plots of the inside tab");
 }
