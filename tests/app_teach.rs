@@ -218,8 +218,14 @@ fn inside_and_phase_tabs_draw_their_views() {
     assert!(shows(&h, &format!("ρ = {}", descent::format::sig(hb, 4))), "plain momentum's ρ {hb}");
     assert!(shows(&h, &format!("Nesterov {}", descent::format::sig(nv, 4))), "Nesterov's ρ {nv}");
     assert!(shows(&h, "gets there sooner"), "and why Nesterov wins here");
-    h.state_mut().push_action(descent::app::Action::OpenTab(Tab::Inside));
-    h.step();
-    h.step();
-    assert!(shows(&h, "What it carries") && shows(&h, "Step taken vs lr·|g|"), "both plots of the inside tab");
+    assert!(h.state().exportable_plots().contains(&"Momentum phase plane"), "the phase plane exports as PNG");
+    for tab in [Tab::Inside, Tab::Ledger] {
+        h.state_mut().push_action(descent::app::Action::OpenTab(tab));
+        h.step();
+        h.step();
+        assert!(h.state().exportable_plots().contains(&tab.label()), "{} exports as PNG", tab.label());
+        if tab == Tab::Inside {
+            assert!(shows(&h, "What it carries") && shows(&h, "Step taken vs lr·|g|"), "both plots of the inside tab");
+        }
+    }
 }

@@ -205,6 +205,11 @@ impl App {
         &self.worker
     }
 
+    /// The plots the Export menu offers as PNG, as of the last frame.
+    pub fn exportable_plots(&self) -> Vec<&'static str> {
+        self.exports.plot_rects.iter().map(|(name, _)| *name).collect()
+    }
+
     /// What would be saved now: the selected run's settings and the preferences.
     pub fn persisted(&self) -> Persisted {
         Persisted::new(self.selected_settings(), &self.prefs)
@@ -406,6 +411,12 @@ impl App {
             }
             self.central_ui(ui, ctx, point, actions)
         });
+        // The tabs that are views (the ledger, the optimizer's inside, the phase plane) export as PNG while shown.
+        if let Some(rect) = self.tabs.body_rect.filter(|_| !self.tabs.folded_now)
+            && matches!(self.prefs.tab, state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase)
+        {
+            self.exports.plot_rects.push((self.prefs.tab.label(), rect));
+        }
         // The Data tab's scatter with the samples' shares exports as a plot while it is shown.
         if let Some(rect) =
             self.tabs.data.plot_rect.filter(|_| !self.tabs.folded_now && self.prefs.tab == state::Tab::Data)

@@ -34,6 +34,8 @@ pub struct TabsState {
     pub data: super::data_editor::DataEditor,
     /// The step ledger's cache.
     pub ledger: super::ledger_tab::LedgerState,
+    /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
+    pub body_rect: Option<egui::Rect>,
 }
 
 /// Below this height of the central area the strip starts folded, so that the plots keep at least ~300 points.
@@ -62,6 +64,7 @@ pub fn tabs_ui(
     let short = ui.available_height() < SHORT_HEIGHT;
     state.folded_now = state.collapsed || (short && !state.open_when_short);
     if state.folded_now {
+        state.body_rect = None;
         egui::Panel::bottom("teach-tabs-folded").resizable(false).frame(frame).show(ui, |ui| {
             strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
         });
@@ -88,6 +91,7 @@ pub fn tabs_ui(
                     });
                 });
             ctx.explain.mark(tab_topic(tab), body.response.rect);
+            state.body_rect = Some(body.response.rect);
         },
     );
 }

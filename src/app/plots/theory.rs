@@ -162,10 +162,13 @@ pub fn overlay(
         && let Some(end) = pts.last().copied()
     {
         let top = pts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+        // At the run's last step (the plot's right edge), not the theory's: a theory that reaches its floor early
+        // would otherwise push the caption off the plot's left edge.
+        let right = end[0].max(run.record.step as f64);
         let (caption, color) =
             if is_exact(s) { (EXACT_CAPTION, ctx.palette.weak_text) } else { (GAP_CAPTION, ctx.palette.warning) };
         plot_ui.text(
-            Text::new("", [end[0], top].into(), RichText::new(caption).small().color(color)).anchor(Align2::RIGHT_TOP),
+            Text::new("", [right, top].into(), RichText::new(caption).small().color(color)).anchor(Align2::RIGHT_TOP),
         );
     }
 }
