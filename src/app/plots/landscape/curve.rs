@@ -20,6 +20,8 @@ use crate::worker::RunSnapshot;
 
 /// Samples of the loss curve.
 const CURVE_POINTS: usize = 400;
+/// Largest data whose samples' loss terms are drawn under the curve (the Data tab's shares toggle).
+const SAMPLE_TERMS_MAX: usize = 8;
 
 impl Landscape {
     /// The L(w) plot of the run (the slice at the point's b when `slice`); a click or drag on it picks the start.
@@ -116,6 +118,9 @@ impl CurveFrame<'_> {
     fn draw(&self, plot_ui: &mut PlotUi<'_>, ctx: &ViewCtx<'_>) {
         let ([lo, hi], [y0, y1]) = (self.w, self.y);
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, y0], [hi, y1]));
+        if ctx.display.shares && !self.slice && !self.run.spec.settings.bias {
+            self.sample_terms(plot_ui, ctx);
+        }
         plot_ui.line(Line::new("L(w)", self.curve.to_vec()).color(self.palette.curve).width(2.5));
         if !self.slice || !self.run.spec.settings.bias {
             self.optimum(plot_ui);
@@ -134,6 +139,28 @@ impl CurveFrame<'_> {
             }
         }
         self.current(plot_ui);
+    }
+
+    /// Each sample's share of the loss, ℓᵢ(w)/N, faint under the curve (small data only): the curve is their sum,
+    /// and its slope at the point the sum of theirs.
+    fn sample_terms(&self, plot_ui: &mut PlotUi<'_>, ctx: &ViewCtx<'_>) {
+        let data = &ctx.snap.data;
+        if data.len() > SAMPLE_TERMS_MAX || data.is_empty() {
+            return;
+        }
+        let s = &self.run.spec.settings;
+        let loss = crate::engine::loss::Loss::<f64>::new(s.loss, s.huber_delta);
+        let n = data.len() as f64;
+        let [lo, hi] = self.w;
+        for (i, (&x, &y)) in data.x.iter().zip(data.y.iter()).enumerate() {
+            let pts: Vec<[f64; 2]> = (0..=120)
+                .map(|k| lo + (hi - lo) * k as f64 / 120.0)
+                .map(|w| [w, loss.value(w * x - y) / n])
+                .filter(|p| p[1].is_finite())
+                .collect();
+            let name = format!("sample {} (x = {}, y = {}): ℓ(w·x − y)/N", i + 1, format::short(x), format::short(y));
+            plot_ui.line(Line::new(name, pts).color(faded(self.palette.curve, 0.35)).width(1.0));
+        }
     }
 
     /// The optimum: a dashed line at w*, a diamond on the curve and the value at the top.
