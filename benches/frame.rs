@@ -58,5 +58,38 @@ fn frame(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frame);
+/// The 3-D surface view: a 60 × 60 quad mesh, sorted back to front and painted every frame, with six runs' paths
+/// (the race preset, with a bias); and the painter's sort alone.
+fn surface_3d(c: &mut Criterion) {
+    use descent::geometry::Window;
+    use descent::geometry::projection::{Camera, painter_order};
+    use egui_kittest::kittest::Queryable;
+    let engine = EngineArgs { bias: true, ..EngineArgs::default() };
+    let options = AppOptions {
+        engine,
+        preset: Some("race".into()),
+        steps_per_sec: Some(SPEED_UNLIMITED),
+        ..AppOptions::default()
+    };
+    let mut h = Harness::builder().with_size([1400.0, 900.0]).build_eframe(move |cc| App::new(cc, options));
+    h.state().worker().send(Command::Step(300));
+    let (_, done) = h.state().worker().wait_for(Duration::from_secs(60), |s| !s.is_busy());
+    assert!(done, "the race ran");
+    h.step();
+    h.get_by_label("3-D surface").click();
+    for _ in 0..3 {
+        h.step();
+    }
+    let mut group = c.benchmark_group("surface_3d");
+    group.sample_size(40).measurement_time(Duration::from_secs(6));
+    group.bench_function("frame_six_runs", |b| b.iter(|| h.step()));
+    let window = Window { w: [-1.0, 5.0], b: [-3.0, 3.0] };
+    let heights: Vec<f64> = (0..61 * 61).map(|k| ((k % 61) as f64 / 60.0).powi(2)).collect();
+    group.bench_function("painter_order_60x60", |b| {
+        b.iter(|| black_box(painter_order(&Camera::default(), window, &heights, [61, 61]).len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frame, surface_3d);
 criterion_main!(benches);

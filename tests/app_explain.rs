@@ -94,6 +94,14 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     set(&mut h, "a bias and batches", |s| *s = Settings { bias: true, batch_size: Some(2), ..Settings::default() });
     assert_panel_explained(&h, "bias, batches");
     seen(&h, &mut topics);
+    // The 3-D surface, instead of the contour map.
+    h.get_by_label("3-D surface").click();
+    h.step();
+    h.step();
+    seen(&h, &mut topics);
+    assert!(topics.contains(&Topic::Surface3d), "the 3-D view is marked");
+    h.get_by_label("Contours").click();
+    h.step();
     // Back to the notebook's problem, run to its minimum: the banner, and the point at the bottom of the parabola.
     set(&mut h, "the notebook's settings", |s| *s = Settings::default());
     h.state_mut().push_action(Action::ToggleRun);

@@ -167,7 +167,7 @@ impl App {
             worker,
             after_steps: options.after_steps,
             controls,
-            landscape: Landscape::default(),
+            landscape: Landscape::with_surface(options.surface),
             follow: Follow::default(),
             series: Default::default(),
             actions: Vec::new(),
@@ -536,6 +536,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         fit_to_screen: gui.window_size.is_none(),
         zoom: gui.zoom,
         tab: gui.tab.map(state::Tab::from),
+        surface: gui.surface,
     };
     let size = gui.window_size.unwrap_or(WINDOW_SIZE);
     let mut viewport = egui::ViewportBuilder::default()

@@ -55,6 +55,8 @@ pub struct AppOptions {
     pub zoom: Option<f32>,
     /// The tab to open, unfolded (`--tab`; otherwise the stored one).
     pub tab: Option<state::Tab>,
+    /// Start with the 3-D surface instead of the contour map (`--surface`).
+    pub surface: bool,
 }
 
 /// Where the first data comes from.

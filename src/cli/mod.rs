@@ -209,6 +209,9 @@ pub struct GuiArgs {
     /// Open this tab of the bottom strip at launch (unfolded, even on a short window).
     #[arg(long, value_enum, value_name = "TAB")]
     pub tab: Option<TabName>,
+    /// Show the loss over (w, b) as a 3-D surface instead of the contour map (with two parameters).
+    #[arg(long)]
+    pub surface: bool,
 }
 
 /// The tabs of the app's bottom strip, as `--tab` names them.

@@ -120,6 +120,7 @@ topics! {
     Preset => "Preset", "", "Ready-made comparisons: the notebook's NumPy sum against PyTorch autograd, or a race of optimizers.";
     // The plots.
     Landscape => "Loss landscape", "L(w) = mean (w·x − y)²", "The loss for every w: gradient descent slides the current point downhill. Click or drag to pick a start point.";
+    Surface3d => "3-D surface of L(w, b)", "height = L(w, b)", "The loss over (w, b) as a surface, coloured in height bands, with the contour map on the floor, every run's path on it and the optimum marked. Drag to turn it, scroll to zoom.";
     Contours => "Contours of L(w, b)", "L(w, b) = const", "With a bias the loss is a surface over (w, b), drawn as contour lines: the path crosses them at right angles, steepest across a narrow valley.";
     Point => "Current point", "(w, L(w))", "Where the run is now; it slides down the curve step by step.";
     Path => "Steps taken", "w(k+1) = w(k) − lr·∇L(w(k))", "The trail of earlier points, the latest joined by arrows: one arrow per step.";
@@ -228,7 +229,9 @@ impl Topic {
             Topic::Landscape | Topic::Point => {
                 format!("w = {}, L = {}", format::sig(r.params.w, 6), format::sci(r.loss, 3))
             }
-            Topic::Contours => format!("w = {}, b = {}", format::sig(r.params.w, 6), format::sig(r.params.b, 6)),
+            Topic::Contours | Topic::Surface3d => {
+                format!("w = {}, b = {}", format::sig(r.params.w, 6), format::sig(r.params.b, 6))
+            }
             Topic::Path => format!("{} steps", r.step),
             Topic::NextStep => f.next.map(|p| format!("w_next = {}", format::sig(p.w, 6)))?,
             Topic::Tangent | Topic::GradNorm => {

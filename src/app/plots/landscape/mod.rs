@@ -12,6 +12,7 @@
 mod contour;
 mod curve;
 mod marks;
+mod surface3d;
 
 use std::sync::Arc;
 
@@ -47,6 +48,12 @@ pub struct Landscape {
     /// The view frozen while the pointer drags a new start point, and after, until the run leaves its start (so the
     /// view does not re-zoom under the pointer): the window, for which run and which evaluator.
     frozen: Option<(Window, RunId, u64)>,
+    /// With two parameters: the 3-D surface instead of the contour map.
+    pub three_d: bool,
+    /// The 3-D view's camera (turned by dragging, zoomed by scrolling).
+    camera: crate::geometry::projection::Camera,
+    /// The 3-D view's mesh.
+    mesh: Option<surface3d::MeshCache>,
 }
 
 /// The contour map of one view: its key, the shaded texture and the contour polylines.
@@ -100,6 +107,11 @@ struct Shown<'a> {
 }
 
 impl Landscape {
+    /// A landscape that shows two parameters as the 3-D surface (`true`) or the contour map.
+    pub fn with_surface(three_d: bool) -> Self {
+        Landscape { three_d, ..Landscape::default() }
+    }
+
     fn evaluator(&mut self, data: &Arc<Dataset>, settings: &Settings) -> Option<&Evaluator> {
         let key = SurfaceKey::of(settings);
         let fresh = self.eval.as_ref().is_some_and(|e| Arc::ptr_eq(&e.data, data) && e.key == key);
@@ -135,10 +147,23 @@ impl Landscape {
         }
         let shown = Shown { ctx, run, point, toggles };
         if settings.bias {
+            ui.horizontal(|ui| {
+                let tip = "The loss over (w, b) as a contour map (click to pick a start) or as a 3-D surface (drag to turn it, scroll to zoom).";
+                if ui.selectable_label(!self.three_d, "Contours").on_hover_text(tip).clicked() {
+                    self.three_d = false;
+                }
+                if ui.selectable_label(self.three_d, "3-D surface").on_hover_text(tip).clicked() {
+                    self.three_d = true;
+                }
+            });
             let h = ui.available_height();
             let contour_h = (h * 0.64).max(120.0);
             ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
-                self.contour_ui(ui, shown, actions);
+                if self.three_d {
+                    self.surface_ui(ui, shown);
+                } else {
+                    self.contour_ui(ui, shown, actions);
+                }
             });
             ui.add_space(4.0);
             ui.label(
