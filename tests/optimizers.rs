@@ -852,7 +852,8 @@ fn f32_sgd_rounds_like_float32() {
     for _ in 0..20 {
         let g = 15.0_f32 * (w[0] - 3.0);
         opt.step(&mut w, &[g]);
-        expected -= lr * g;
+        // torch's `p.add_(g, alpha=-lr)` rounds once in float32 (a fused multiply-add).
+        expected = (-lr).mul_add(g, expected);
         assert_eq!(w[0].to_bits(), expected.to_bits());
     }
     // In float32, 0.01·45 rounds: the first step is 0.45f32, not the f64 0.45.
@@ -874,18 +875,19 @@ fn f32_adam_matches_the_rule_in_float32() {
         Err(e) => panic!("{e}"),
     };
     let mut w = [1.0_f32];
-    // By hand in float32; the scalars (1 − β, γ/bc₁, sqrt(bc₂)) come from f64, as torch computes them in Python.
-    let (b1, b2, wd, eps) = (0.9_f64 as f32, 0.999_f64 as f32, 0.1_f64 as f32, 1e-8_f64 as f32);
+    // By hand in float32 as torch's kernels round; the scalars (1 − β, γ/bc₁, sqrt(bc₂)) come from f64, as torch
+    // computes them in Python. `add(…, alpha)` and `addcmul` fuse their last multiply-add; `lerp` fuses too.
+    let (b2, wd, eps) = (0.999_f64 as f32, 0.1_f64 as f32, 1e-8_f64 as f32);
     let (omb1, omb2) = ((1.0 - 0.9_f64) as f32, (1.0 - 0.999_f64) as f32);
     let (mut theta, mut m, mut v) = (1.0_f32, 0.0_f32, 0.0_f32);
     for t in 1..=3 {
         let g0 = 15.0_f32 * (w[0] - 3.0);
         opt.step(&mut w, &[g0]);
-        let g = g0 + wd * theta;
-        m = b1 * m + omb1 * g;
-        v = b2 * v + omb2 * g * g;
+        let g = wd.mul_add(theta, g0);
+        m = omb1.mul_add(g - m, m);
+        v = (omb2 * g).mul_add(g, v * b2);
         let step_size = (0.1 / (1.0 - 0.9_f64.powf(t as f64))) as f32;
-        let bc2_sqrt = (1.0 - 0.999_f64.powf(t as f64)).sqrt() as f32;
+        let bc2_sqrt = (1.0 - 0.999_f64.powf(t as f64)).powf(0.5) as f32;
         theta -= step_size * m / (v.sqrt() / bc2_sqrt + eps);
         assert_eq!(w[0].to_bits(), theta.to_bits(), "step {t}");
     }
