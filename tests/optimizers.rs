@@ -852,7 +852,8 @@ fn f32_sgd_rounds_like_float32() {
     for _ in 0..20 {
         let g = 15.0_f32 * (w[0] - 3.0);
         opt.step(&mut w, &[g]);
-        expected -= lr * g;
+        // torch's `p.add_(g, alpha=-lr)` rounds once in float32 (a fused multiply-add).
+        expected = (-lr).mul_add(g, expected);
         assert_eq!(w[0].to_bits(), expected.to_bits());
     }
     // In float32, 0.01·45 rounds: the first step is 0.45f32, not the f64 0.45.
@@ -874,24 +875,98 @@ fn f32_adam_matches_the_rule_in_float32() {
         Err(e) => panic!("{e}"),
     };
     let mut w = [1.0_f32];
-    // By hand in float32; the scalars (1 − β, γ/bc₁, sqrt(bc₂)) come from f64, as torch computes them in Python.
-    let (b1, b2, wd, eps) = (0.9_f64 as f32, 0.999_f64 as f32, 0.1_f64 as f32, 1e-8_f64 as f32);
+    // By hand in float32 as torch's kernels round; the scalars (1 − β, γ/bc₁, sqrt(bc₂)) come from f64, as torch
+    // computes them in Python. `add(…, alpha)` and `addcmul` fuse their last multiply-add; `lerp` fuses too.
+    let (b2, wd, eps) = (0.999_f64 as f32, 0.1_f64 as f32, 1e-8_f64 as f32);
     let (omb1, omb2) = ((1.0 - 0.9_f64) as f32, (1.0 - 0.999_f64) as f32);
     let (mut theta, mut m, mut v) = (1.0_f32, 0.0_f32, 0.0_f32);
     for t in 1..=3 {
         let g0 = 15.0_f32 * (w[0] - 3.0);
         opt.step(&mut w, &[g0]);
-        let g = g0 + wd * theta;
-        m = b1 * m + omb1 * g;
-        v = b2 * v + omb2 * g * g;
+        let g = wd.mul_add(theta, g0);
+        m = omb1.mul_add(g - m, m);
+        v = (omb2 * g).mul_add(g, v * b2);
         let step_size = (0.1 / (1.0 - 0.9_f64.powf(t as f64))) as f32;
-        let bc2_sqrt = (1.0 - 0.999_f64.powf(t as f64)).sqrt() as f32;
+        let bc2_sqrt = (1.0 - 0.999_f64.powf(t as f64)).powf(0.5) as f32;
         theta -= step_size * m / (v.sqrt() / bc2_sqrt + eps);
         assert_eq!(w[0].to_bits(), theta.to_bits(), "step {t}");
     }
     // And it agrees with the f64 rule to float32 precision.
     let f64_rule = AdamByHand { wd: 0.1, ..adam_by_hand(0.1) }.run(1.0, 3, |_, w| grad_w(w));
     about(f64::from(w[0]), f64_rule[2], 1e-6);
+}
+
+// ------------------------------------------------------------------------------------- f32 against torch's float32
+
+/// The optimizer configuration a fixture's header names (`# name=… kind=sgd bias=1 lr=0.01 momentum=0.9 …`).
+fn fixture_config(header: &str) -> (String, bool, OptimizerConfig) {
+    let mut cfg = OptimizerConfig::default();
+    let (mut name, mut bias) = (String::new(), false);
+    for field in header.trim_start_matches('#').split_whitespace() {
+        let (key, value) = field.split_once('=').unwrap_or_else(|| panic!("bad field {field}"));
+        let number = || value.parse::<f64>().unwrap_or_else(|_| panic!("bad number {field}"));
+        match key {
+            "name" => name = value.to_string(),
+            "kind" => {
+                cfg.kind = OptimizerKind::ALL.into_iter().find(|k| k.label().eq_ignore_ascii_case(value)).unwrap()
+            }
+            "bias" => bias = value == "1",
+            "lr" => cfg.lr = number(),
+            "momentum" => cfg.momentum = number(),
+            "dampening" => cfg.dampening = number(),
+            "nesterov" => cfg.nesterov = value == "1",
+            "weight_decay" => cfg.weight_decay = Some(number()),
+            "lr_decay" => cfg.lr_decay = number(),
+            "initial_accumulator_value" => cfg.initial_accumulator_value = number(),
+            "alpha" => cfg.alpha = number(),
+            "centered" => cfg.centered = value == "1",
+            "beta1" => cfg.beta1 = number(),
+            "beta2" => cfg.beta2 = number(),
+            "amsgrad" => cfg.amsgrad = value == "1",
+            _ => panic!("unknown key {key}"),
+        }
+    }
+    (name, bias, cfg)
+}
+
+/// descent's f32 autodiff runs equal torch's own float32 runs (torch 2.15, foreach=False, tests/fixtures/f32, made by
+/// make_fixtures.py there) bit for bit: w, b, the loss and both gradients at every one of 200 steps, for every
+/// optimizer variant, with and without a bias.
+#[test]
+fn f32_autodiff_runs_equal_torchs_float32_runs_bit_for_bit() {
+    use descent::engine::Dataset;
+    use descent::engine::settings::{GradientSource, Precision, Settings};
+    use descent::engine::trainer::DynTrainer;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/f32");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt") && !p.ends_with("VERSIONS.txt"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 36, "18 configurations, with and without a bias");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let (name, bias, optimizer) = fixture_config(lines.next().unwrap());
+        let settings = Settings {
+            bias,
+            precision: Precision::F32,
+            gradient: GradientSource::Autodiff,
+            optimizer,
+            ..Settings::default()
+        };
+        let mut trainer = DynTrainer::new(&Dataset::notebook(), &settings).unwrap();
+        let mut rows = vec![trainer.record()];
+        trainer.run(200, |r| rows.push(*r));
+        let expected: Vec<_> = lines.collect();
+        assert_eq!(rows.len(), expected.len(), "{name}, bias {bias}: every step");
+        for (row, line) in rows.iter().zip(expected) {
+            let bits: Vec<u32> = line.split_whitespace().skip(1).map(|h| u32::from_str_radix(h, 16).unwrap()).collect();
+            let ours = [row.params.w, row.params.b, row.loss, row.grad.w, row.grad.b].map(|v| (v as f32).to_bits());
+            assert_eq!(ours, bits[..], "{name}, bias {bias}, step {}: [w, b, loss, ∂w, ∂b]", row.step);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------- changing settings mid-run

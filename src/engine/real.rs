@@ -1,4 +1,9 @@
 //! The floating-point types the engine runs in: `f64` (default) and `f32` (as the notebook's torch tensors).
+//!
+//! An `f32` run follows torch's float32 CPU kernels operation by operation, not only the formulas they implement:
+//! those kernels (compiled for AVX2 and AVX-512) contract `a·b + c` into a fused multiply-add, one rounding where the
+//! formula has two. [`Real::TORCH_KERNELS`] says whether a precision does so; the optimizers' doc comments list
+//! each fused operation.
 
 use std::fmt::{Debug, Display};
 
@@ -30,12 +35,18 @@ pub trait Real:
     const EPSILON: Self;
     /// Name shown to users ("f32", "f64").
     const NAME: &'static str;
+    /// Whether the optimizers round as torch's CPU kernels do (fused multiply-adds, `lerp`): true for `f32`, whose
+    /// runs are checked bit for bit against torch's float32 runs; `f64` keeps the documented formulas, rounding each
+    /// operation.
+    const TORCH_KERNELS: bool;
     /// Rounds an `f64` to this type (exact for `f64`).
     fn from_f64(v: f64) -> Self;
     /// Widens to `f64` (exact).
     fn to_f64(self) -> f64;
     /// Square root.
     fn sqrt(self) -> Self;
+    /// `self·a + b` with one rounding (a fused multiply-add, correctly rounded).
+    fn mul_add(self, a: Self, b: Self) -> Self;
     /// Absolute value.
     fn abs(self) -> Self;
     /// Cube root.
@@ -67,12 +78,13 @@ pub trait Real:
 }
 
 macro_rules! impl_real {
-    ($t:ty, $name:literal) => {
+    ($t:ty, $name:literal, $torch_kernels:literal) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const EPSILON: Self = <$t>::EPSILON;
             const NAME: &'static str = $name;
+            const TORCH_KERNELS: bool = $torch_kernels;
             #[inline(always)]
             fn from_f64(v: f64) -> Self {
                 v as $t
@@ -84,6 +96,10 @@ macro_rules! impl_real {
             #[inline(always)]
             fn sqrt(self) -> Self {
                 <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
             }
             #[inline(always)]
             fn abs(self) -> Self {
@@ -117,5 +133,5 @@ macro_rules! impl_real {
     };
 }
 
-impl_real!(f32, "f32");
-impl_real!(f64, "f64");
+impl_real!(f32, "f32", true);
+impl_real!(f64, "f64", false);

@@ -1,6 +1,7 @@
 //! torch.optim.Adagrad.
 
 use super::OptimizerConfig;
+use super::kernels::{add, addcmul};
 use super::state::{Observer, OptimState, Term};
 use crate::engine::real::Real;
 
@@ -18,6 +19,10 @@ use crate::engine::real::Real;
 ///
 /// As in torch, γ̃ is computed in `f64` and rounded to `F`, and the last line evaluates `(γ̃·g) / (sqrt(sum) + ε)`
 /// (torch's `addcdiv`).
+///
+/// Where the code rounds differently from the formula: torch evaluates `g.add(θ, alpha=λ)` and
+/// `sum.addcmul_(g, g, value=1)`, whose float32 CPU kernels fuse the multiply and the add; so in `f32` the weight
+/// decay and `sum + g²` each round once, bit for bit as torch (tests/fixtures/f32). In `f64` each operation rounds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adagrad<F> {
     lr: f64,
@@ -71,11 +76,11 @@ impl<F: Real> Adagrad<F> {
         for (i, ((p, &g), s)) in params.iter_mut().zip(grads).zip(self.sum.iter_mut()).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
-                g += self.weight_decay * *p;
+                g = add(g, self.weight_decay, *p);
             }
             obs.note(i, Term::Grad, g);
             obs.note(i, Term::Clr, clr);
-            *s += g * g;
+            *s = addcmul(*s, F::ONE, g, g);
             obs.note(i, Term::Sum, *s);
             let std = s.sqrt() + self.eps;
             obs.note(i, Term::Denom, std);

@@ -1,5 +1,6 @@
 //! torch.optim.Adam and torch.optim.AdamW (decoupled weight decay).
 
+use super::kernels::{add, addcmul, lerp};
 use super::state::{Observer, OptimState, Term};
 use super::{OptimizerConfig, OptimizerKind};
 use crate::engine::real::Real;
@@ -23,8 +24,16 @@ use crate::engine::real::Real;
 /// ```
 ///
 /// As in torch, the scalars `1 − β`, `γ / bc₁`, `sqrt(bc₂)` and AdamW's factor `1 − γ·λ` are computed in `f64`
-/// (`βᵗ` with `powf`, as Python's `**`) and rounded to `F`; AdamW's decay is applied as `θ·(1 − γ·λ)` (torch's
-/// `param.mul_`), and the last line evaluates `((γ / bc₁)·m) / denom` (torch's `addcdiv`).
+/// (`βᵗ` with `powf`, and `sqrt(bc₂)` as `bc₂.powf(0.5)`, as torch 2.15's `bias_correction2 ** 0.5`; the two differ in
+/// the last bit for a few t, such as t = 1270 with β₂ = 0.999) and rounded to `F`; AdamW's decay is applied as
+/// `θ·(1 − γ·λ)` (torch's `param.mul_`), and the last line evaluates `((γ / bc₁)·m) / denom` (torch's `addcdiv`).
+///
+/// Where the code rounds differently from the formula: torch evaluates `g.add(θ, alpha=λ)`,
+/// `m.lerp_(g, 1 − β₁)` and `v.mul_(β₂).addcmul_(g, g, value=1 − β₂)`, and its float32 CPU kernels fuse each final
+/// multiply and add. So in `f32` Adam's weight decay rounds once, `m` is torch's `lerp`, `m + (1 − β₁)·(g − m)` with
+/// the difference rounded and the rest fused (`g − (g − m)·β₁` when 1 − β₁ ≥ ½), and `v` is `(β₂·v) + ((1 − β₂)·g)·g`
+/// with one rounding after `β₂·v` and `(1 − β₂)·g` are rounded: bit for bit as torch (tests/fixtures/f32). In `f64`
+/// each operation rounds, as the formula reads.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adam<F> {
     lr: f64,
@@ -131,13 +140,13 @@ impl<F: Real> Adam<F> {
                     *p *= self.decay_factor;
                     obs.note(i, Term::Decayed, *p);
                 } else {
-                    g += self.weight_decay * *p;
+                    g = add(g, self.weight_decay, *p);
                 }
             }
             obs.note(i, Term::Grad, g);
-            *m = self.b1 * *m + self.one_minus_b1 * g;
+            *m = if F::TORCH_KERNELS { lerp(*m, g, self.one_minus_b1) } else { self.b1 * *m + self.one_minus_b1 * g };
             obs.note(i, Term::ExpAvg, *m);
-            *v = self.b2 * *v + self.one_minus_b2 * g * g;
+            *v = addcmul(*v * self.b2, self.one_minus_b2, g, g);
             obs.note(i, Term::ExpAvgSq, *v);
             let v_hat = if self.amsgrad {
                 // torch.maximum: NaN propagates.
@@ -160,14 +169,14 @@ impl<F: Real> Adam<F> {
         }
     }
 
-    /// Computes `γ / bc₁` and `sqrt(bc₂)` for step `t` in `f64`, as torch does in Python.
+    /// Computes `γ / bc₁` and `sqrt(bc₂)` for step `t` in `f64`, as torch does in Python (`bc₂ ** 0.5`).
     #[cold]
     fn update_bias_correction(&mut self) {
         let t = self.t as f64;
         let bc1 = 1.0 - self.beta1.powf(t);
         let bc2 = 1.0 - self.beta2.powf(t);
         self.step_size = F::from_f64(self.lr / bc1);
-        self.bc2_sqrt = F::from_f64(bc2.sqrt());
+        self.bc2_sqrt = F::from_f64(bc2.powf(0.5));
         // βᵗ only shrinks as t grows, so once 1 − βᵗ rounds to 1 it stays 1.
         self.bias_settled = bc1 == 1.0 && bc2 == 1.0;
     }

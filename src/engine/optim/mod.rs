@@ -4,6 +4,7 @@
 
 mod adagrad;
 mod adam;
+mod kernels;
 mod rmsprop;
 mod sgd;
 mod state;

@@ -1,6 +1,7 @@
 //! torch.optim.RMSprop.
 
 use super::OptimizerConfig;
+use super::kernels::{add, addcmul, lerp};
 use super::state::{Observer, OptimState, Term};
 use crate::engine::real::Real;
 
@@ -24,6 +25,14 @@ use crate::engine::real::Real;
 /// ```
 ///
 /// `1 − α` is computed in `f64` and rounded to `F`; `γ·g / d` evaluates `(γ·g) / d` (torch's `addcdiv`).
+///
+/// Where the code rounds differently from the formula: torch evaluates `g.add(θ, alpha=λ)`,
+/// `v.mul_(α).addcmul_(g, g, value=1 − α)`, `gavg.lerp_(g, 1 − α)`, `v.addcmul(gavg, gavg, value=−1)` and, with
+/// momentum, `θ.add_(buf, alpha=−γ)`; their float32 CPU kernels fuse each final multiply and add. So in `f32` the
+/// weight decay, `(α·v) + ((1 − α)·g)·g` (after `α·v` and `(1 − α)·g` are rounded), `v − gavg²` and `θ − γ·buf` each
+/// round once; `gavg` is torch's `lerp`, `gavg + (1 − α)·(g − gavg)` with the difference rounded and the rest fused
+/// (`g − (g − gavg)·α` when 1 − α ≥ ½). All bit for bit as torch (tests/fixtures/f32). In `f64` each operation
+/// rounds, as the formula reads. The ledger's `Update` is `γ·buf` rounded, not fused.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rmsprop<F> {
     lr: F,
@@ -102,29 +111,34 @@ impl<F: Real> Rmsprop<F> {
         for (i, ((p, &g), ((v, gavg), b))) in params.iter_mut().zip(grads).zip(state).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
-                g += self.weight_decay * *p;
+                g = add(g, self.weight_decay, *p);
             }
             obs.note(i, Term::Grad, g);
-            *v = self.alpha * *v + self.one_minus_alpha * g * g;
+            *v = addcmul(*v * self.alpha, self.one_minus_alpha, g, g);
             obs.note(i, Term::SquareAvg, *v);
             let root = if self.centered {
-                *gavg = self.alpha * *gavg + self.one_minus_alpha * g;
+                *gavg = if F::TORCH_KERNELS {
+                    lerp(*gavg, g, self.one_minus_alpha)
+                } else {
+                    self.alpha * *gavg + self.one_minus_alpha * g
+                };
                 obs.note(i, Term::GradAvg, *gavg);
-                (*v - *gavg * *gavg).sqrt()
+                addcmul(*v, -F::ONE, *gavg, *gavg).sqrt()
             } else {
                 v.sqrt()
             };
             let denom = root + self.eps;
             obs.note(i, Term::Denom, denom);
-            let update = if self.use_momentum {
+            if self.use_momentum {
                 *b = self.momentum * *b + g / denom;
                 obs.note(i, Term::MomentumBuffer, *b);
-                self.lr * *b
+                obs.note(i, Term::Update, self.lr * *b);
+                *p = add(*p, -self.lr, *b);
             } else {
-                self.lr * g / denom
-            };
-            obs.note(i, Term::Update, update);
-            *p -= update;
+                let update = self.lr * g / denom;
+                obs.note(i, Term::Update, update);
+                *p -= update;
+            }
             obs.note(i, Term::Param, *p);
         }
     }

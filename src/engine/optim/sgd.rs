@@ -1,6 +1,7 @@
 //! torch.optim.SGD: plain, momentum, dampening, Nesterov, weight decay.
 
 use super::OptimizerConfig;
+use super::kernels::add;
 use super::state::{Observer, OptimState, Term};
 use crate::engine::real::Real;
 
@@ -18,8 +19,15 @@ use crate::engine::real::Real;
 /// θ ← θ − γ·g
 /// ```
 ///
-/// Without momentum and weight decay the update is exactly `θ − γ·g`: one multiply, one subtract, in `F`.
 /// Constants such as `1 − τ` are computed in `f64` and then rounded to `F`, as torch computes them in Python.
+///
+/// Where the code rounds differently from the formula: torch evaluates the lines as `g.add(θ, alpha=λ)`,
+/// `b.mul_(μ).add_(g, alpha=1 − τ)`, `g.add(b, alpha=μ)` and `θ.add_(g, alpha=−γ)`, and its float32 CPU kernels
+/// fuse each `x + α·y` into one rounding. So in `f32` the weight decay, the second half of the momentum update
+/// (`(μ·b) + (1 − τ)·g`, after `μ·b` is rounded), the Nesterov look-ahead and the parameter update each round once,
+/// bit for bit as torch (tests/fixtures/f32). In `f64` every multiply and add rounds, as the formula reads: without
+/// momentum and weight decay the update is exactly `θ − γ·g`, one multiply and one subtract. The ledger's
+/// `Update` is `γ·g` rounded; in `f32` the parameter is not `θ − Update` but the fused result.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sgd<F> {
     lr: F,
@@ -81,9 +89,8 @@ impl<F: Real> Sgd<F> {
         if !self.use_momentum && !self.use_weight_decay {
             for (i, (p, &g)) in params.iter_mut().zip(grads).enumerate() {
                 obs.note(i, Term::Grad, g);
-                let update = lr * g;
-                obs.note(i, Term::Update, update);
-                *p -= update;
+                obs.note(i, Term::Update, lr * g);
+                *p = add(*p, -lr, g);
                 obs.note(i, Term::Param, *p);
             }
             return;
@@ -92,20 +99,19 @@ impl<F: Real> Sgd<F> {
         for (i, ((p, &g), b)) in params.iter_mut().zip(grads).zip(self.buf.iter_mut()).enumerate() {
             let mut g = g;
             if self.use_weight_decay {
-                g += self.weight_decay * *p;
+                g = add(g, self.weight_decay, *p);
             }
             obs.note(i, Term::Grad, g);
             if self.use_momentum {
-                *b = if first { g } else { self.momentum * *b + self.one_minus_dampening * g };
+                *b = if first { g } else { add(*b * self.momentum, self.one_minus_dampening, g) };
                 obs.note(i, Term::MomentumBuffer, *b);
-                g = if self.nesterov { g + self.momentum * *b } else { *b };
+                g = if self.nesterov { add(g, self.momentum, *b) } else { *b };
                 if self.nesterov {
                     obs.note(i, Term::Nesterov, g);
                 }
             }
-            let update = lr * g;
-            obs.note(i, Term::Update, update);
-            *p -= update;
+            obs.note(i, Term::Update, lr * g);
+            *p = add(*p, -lr, g);
             obs.note(i, Term::Param, *p);
         }
         if self.use_momentum {
