@@ -7,6 +7,7 @@
 //! build on it, and it builds only on the engine.
 
 pub mod contour;
+pub mod field;
 pub mod projection;
 pub mod range;
 pub mod residuals;

@@ -48,6 +48,11 @@ impl Landscape {
             next: marks::next_point(run, point, toggles),
             color: ctx.run_color(run),
             palette,
+            field: if self.field {
+                crate::geometry::field::gradient_field(&eval.surface, view, FIELD_GRID)
+            } else {
+                Vec::new()
+            },
         };
         let plot = fixed_plot("contour-plot", "b").label_formatter(frame.hover());
         let response = plot.show(ui, |plot_ui| frame.draw(plot_ui, ctx));
@@ -76,9 +81,51 @@ struct PlaneFrame<'a> {
     next: Option<Params<f64>>,
     color: Color32,
     palette: Palette,
+    /// −∇L on a grid, when the gradient field is shown.
+    field: Vec<crate::geometry::field::FieldArrow>,
 }
 
+/// Arrows of the gradient field across and up the map.
+const FIELD_GRID: [usize; 2] = [18, 12];
+
 impl PlaneFrame<'_> {
+    /// The gradient field: −∇L as arrows of one length on screen (the way downhill), coloured from faint (a gentle
+    /// slope) to strong (a steep one) on a log scale of ‖∇L‖ across the view.
+    fn field_arrows(&self, plot_ui: &mut PlotUi<'_>) {
+        if self.field.is_empty() {
+            return;
+        }
+        let [dx, dy] = plot_ui.transform().dvalue_dpos();
+        let logs: Vec<f64> = self.field.iter().map(|a| a.magnitude.max(1e-300).log10()).collect();
+        let (lo, hi) = logs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        const LEVELS: usize = 4;
+        let mut groups: Vec<(Vec<[f64; 2]>, Vec<[f64; 2]>)> = vec![(Vec::new(), Vec::new()); LEVELS];
+        for (a, l) in self.field.iter().zip(&logs) {
+            // The arrow in screen pixels, 14 long, turned back into plot units.
+            let (px, py) = (a.downhill[0] / dx.abs(), a.downhill[1] / dy.abs());
+            let len = px.hypot(py);
+            if !(len > 0.0 && len.is_finite()) {
+                continue;
+            }
+            let tip = [a.at[0] + 14.0 * px / len * dx.abs(), a.at[1] + 14.0 * py / len * dy.abs()];
+            let k =
+                if hi > lo { (((l - lo) / (hi - lo)) * (LEVELS as f64 - 1.0)).round() as usize } else { LEVELS - 1 };
+            let g = &mut groups[k.min(LEVELS - 1)];
+            g.0.push(a.at);
+            g.1.push(tip);
+        }
+        let ink = if self.palette.dark { Color32::from_rgb(235, 240, 255) } else { Color32::from_rgb(20, 30, 60) };
+        for (k, (origins, tips)) in groups.into_iter().enumerate() {
+            let alpha = 0.3 + 0.7 * k as f32 / (LEVELS - 1) as f32;
+            plot_ui.arrows(
+                egui_plot::Arrows::new("−∇L (the way downhill)", origins, tips)
+                    .id(("field", k))
+                    .color(ink.gamma_multiply(alpha))
+                    .tip_length(5.0),
+            );
+        }
+    }
+
     /// The hover text: a trail dot's row, or w, b and the loss under the pointer.
     fn hover(&self) -> impl Fn(&HoverPosition<'_>) -> Option<String> + '_ {
         let surface = self.surface;
@@ -96,6 +143,7 @@ impl PlaneFrame<'_> {
         let ([w0, w1], [b0, b1]) = (self.view.w, self.view.b);
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([w0, b0], [w1, b1]));
         self.surface_picture(plot_ui);
+        self.field_arrows(plot_ui);
         self.optimum(plot_ui);
         let (here, color) = (self.point.displayed, self.color);
         if let Some(first) = self.run.history.first() {

@@ -50,6 +50,8 @@ pub struct Landscape {
     frozen: Option<(Window, RunId, u64)>,
     /// With two parameters: the 3-D surface instead of the contour map.
     pub three_d: bool,
+    /// The gradient field (−∇L arrows) on the contour map.
+    field: bool,
     /// The 3-D view's camera (turned by dragging, zoomed by scrolling).
     camera: crate::geometry::projection::Camera,
     /// The 3-D view's mesh.
@@ -154,6 +156,10 @@ impl Landscape {
                 }
                 if ui.selectable_label(self.three_d, "3-D surface").on_hover_text(tip).clicked() {
                     self.three_d = true;
+                }
+                if !self.three_d {
+                    let tip = "Arrows of −∇L on a grid: the way downhill everywhere, one length on screen, fainter where the slope is gentle.";
+                    ui.checkbox(&mut self.field, "gradient field").on_hover_text(tip);
                 }
             });
             let h = ui.available_height();
