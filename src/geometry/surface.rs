@@ -232,7 +232,9 @@ fn engine(data: &Dataset, settings: &Settings) -> Result<DynTrainer, ConfigError
     let mut s = settings.clone();
     s.optimizer = Default::default();
     s.batch_size = None;
-    s.gradient = GradientSource::Analytic;
+    // An objective's surface needs only its values (its gradient source is autodiff, which analytic is not).
+    s.gradient = if s.objective.is_some() { GradientSource::Numeric } else { GradientSource::Analytic };
+    s.noise = 0.0;
     DynTrainer::new(data, &s)
 }
 

@@ -95,7 +95,7 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             out.push((Tok::Num(v), col));
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+            while i < chars.len() && (chars[i].is_alphabetic() || chars[i].is_ascii_digit() || chars[i] == '_') {
                 i += 1;
             }
             out.push((Tok::Name(chars[start..i].iter().collect()), col));

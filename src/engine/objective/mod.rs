@@ -337,3 +337,6 @@ pub fn classify(gradient: [f64; 2], eig: [f64; 2]) -> PointKind {
         _ => PointKind::Degenerate,
     }
 }
+
+#[cfg(test)]
+mod tests;
