@@ -323,7 +323,9 @@ fn an_objective_from_the_command_line_opens_and_steps() {
     s.noise = 0.05;
     s.optimizer.lr = 0.2;
     h.state_mut().push_action(descent::app::Action::SetSettings(s));
-    wait_until(&mut h, "the saddle", |a| a.snapshot().runs[0].spec.settings.objective.as_ref().is_some_and(|o| o.text() == "saddle"));
+    wait_until(&mut h, "the saddle", |a| {
+        a.snapshot().runs[0].spec.settings.objective.as_ref().is_some_and(|o| o.text() == "saddle")
+    });
     h.get_by_label(labels::RUN).click();
     wait_until(&mut h, "a negative value", |a| a.snapshot().runs[0].history.extent().loss.min < 0.0);
     h.step();
