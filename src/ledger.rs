@@ -118,7 +118,15 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
     for (i, param) in ["w", "b"].into_iter().enumerate().take(settings.n_params()) {
         let ctx =
             ParamCtx { i, name: param, theta: row.params.get(i), grad: row.update_grad.get(i), state: &row.state };
-        blocks.push(Block { param, lines: optimizer_lines(&fmt, &settings.optimizer, &ctx, &notes) });
+        let mut lines = optimizer_lines(&fmt, &settings.optimizer, &ctx, &notes);
+        if settings.objective.is_some()
+            && let Some(first) = lines.first_mut()
+        {
+            // An objective's gradient is of f, and with noise the update's g is the noisy one.
+            let noisy = if row.update_grad != row.grad { " + noise" } else { "" };
+            first.rule = first.rule.replace("∂L/", "∂f/") + noisy;
+        }
+        blocks.push(Block { param, lines });
     }
     Ok(Ledger {
         step: row.step,
@@ -215,8 +223,31 @@ fn with_note(mut l: Line, note: impl Into<String>) -> Line {
     l
 }
 
+/// An objective's value and gradient at the row (no samples to expand), and the noisy gradient the update uses.
+fn objective_lines(f: &Fmt, o: &crate::engine::objective::Objective, s: &Settings, row: &Row) -> Vec<Line> {
+    let mut lines = vec![line("f", false, o.formula(), String::new(), row.loss)];
+    for (i, name) in ["w", "b"].into_iter().enumerate() {
+        let rule = match s.gradient {
+            GradientSource::Numeric => format!("(f({name}+h) − f({name}−h))/2h"),
+            _ => "backward through f's tape".to_string(),
+        };
+        lines.push(line(&format!("∂f/∂{name}"), false, &rule, String::new(), row.grad.get(i)));
+    }
+    if row.update_grad != row.grad {
+        let g = row.update_grad;
+        let plugged = format!("({}, {}) + σ·N(0, 1)", f.n(row.grad.w), f.n(row.grad.b));
+        let note =
+            format!("noise of σ = {} from seed {}: the update uses ({}, {})", f.n(s.noise), s.seed, f.n(g.w), f.n(g.b));
+        lines.push(with_note(line("g", false, "∇f + noise", plugged, g.w), note));
+    }
+    lines
+}
+
 /// The loss at the row and the gradient the update uses.
 fn gradient_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
+    if let Some(o) = &s.objective {
+        return objective_lines(f, o, s, row);
+    }
     let n = data.len();
     let expand = n <= EXPAND_MAX_SAMPLES;
     let p = row.params;

@@ -21,6 +21,10 @@ fn main() {
         eprintln!("error: --preset {preset}: unknown app preset (available: notebook, race)");
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
+    if let Some(conflict) = cli.engine.objective_conflict() {
+        eprintln!("error: {conflict}");
+        std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    }
     if let Err(e) = cli.engine.settings().validate() {
         eprintln!("error: {e}");
         std::process::exit(descent::cli::EXIT_BAD_INPUT);

@@ -278,6 +278,7 @@ struct Run {
 
 #[derive(Clone, PartialEq)]
 struct AnalysisKey {
+    objective: Option<crate::engine::objective::Objective>,
     bias: bool,
     loss: crate::engine::loss::LossKind,
     huber_delta: f64,
@@ -287,8 +288,9 @@ struct AnalysisKey {
 
 impl AnalysisKey {
     fn of(s: &Settings) -> Self {
-        let local = s.loss != crate::engine::loss::LossKind::Mse;
+        let local = s.loss != crate::engine::loss::LossKind::Mse || s.objective.is_some();
         AnalysisKey {
+            objective: s.objective.clone(),
             bias: s.bias,
             loss: s.loss,
             huber_delta: s.huber_delta,

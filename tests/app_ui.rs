@@ -301,3 +301,33 @@ fn the_layout_holds_on_a_short_window_as_at_ui_zoom_1_25() {
     assert!(strip.top() > weights.bottom() + 100.0, "so does the weight plot: {weights:?} {strip:?}");
     assert!(h.state().snapshot().runs.len() == 6);
 }
+
+/// `descent --objective rosenbrock` opens on the objective: the panel names it, the contour map draws (no "cannot
+/// be drawn" notice), a step follows ∇f; choosing the saddle from the panel's settings restarts at its start, and
+/// its negative values switch the loss plot to a linear scale.
+#[test]
+fn an_objective_from_the_command_line_opens_and_steps() {
+    use descent::engine::objective::Objective;
+    let objective = Some(Objective::parse("rosenbrock").unwrap());
+    let engine = EngineArgs { objective, lr: Some(0.001), ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    h.step();
+    assert!(shows(&h, "rosenbrock: f(w, b) = (1 - w)^2 + 100*(b - w^2)^2"));
+    assert!(!shows(&h, "The loss cannot be drawn for these settings."));
+    h.get_by_label(labels::STEP).click();
+    wait_until(&mut h, "step 1", |a| step(a) == 1);
+    // ∇f(−1.2, 1) = (−215.6, −88): w = −1.2 + 0.2156.
+    assert!((w(h.state()) + 0.9844).abs() < 1e-12);
+    let mut s = h.state().selected_settings();
+    s.set_objective(Some(Objective::parse("saddle").unwrap()), true);
+    s.noise = 0.05;
+    s.optimizer.lr = 0.2;
+    h.state_mut().push_action(descent::app::Action::SetSettings(s));
+    wait_until(&mut h, "the saddle", |a| {
+        a.snapshot().runs[0].spec.settings.objective.as_ref().is_some_and(|o| o.text() == "saddle")
+    });
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "a negative value", |a| a.snapshot().runs[0].history.extent().loss.min < 0.0);
+    h.step();
+    assert!(shows(&h, "linear scale: an objective's value went below 0"));
+}

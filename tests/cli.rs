@@ -725,3 +725,85 @@ fn ledger_format_writes_each_update_with_its_numbers() {
     let last = text.lines().rev().find(|l| l.trim_start().starts_with("w ←")).unwrap();
     assert!(last.ends_with(&format!("= {w3}")), "the last update lands on row 3's w {w3}: {last}");
 }
+
+#[test]
+fn objectives_trace_from_their_classic_start() {
+    let out = descent(&["trace", "--objective", "rosenbrock", "--lr", "0.001", "--steps", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b"), "the CSV keeps its columns");
+    let rows = csv_rows(&text);
+    // f(−1.2, 1) = 24.2 and ∇f = (−215.6, −88), computed by hand; then one step of lr 0.001.
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+    let want = [0.0, -1.2, 1.0, 24.2, -215.6, -88.0];
+    assert!(rows[0].iter().zip(want).all(|(&a, b)| close(a, b)), "{:?}", rows[0]);
+    assert!(close(rows[1][1], -0.9844) && close(rows[1][2], 1.088), "{:?}", rows[1]);
+    // An expression starts at (1, 1) unless told; --b0 needs no --bias.
+    let out = descent(&["trace", "--objective", "w^2 + 3*b^2", "--steps", "0", "--b0", "2"]);
+    assert_eq!(csv_rows(&stdout(&out))[0], vec![0.0, 1.0, 2.0, 13.0, 2.0, 12.0]);
+    // The saddle, unbounded below, diverges with noise: exit 3 and a one-line cause.
+    let out = descent(&["trace", "--objective", "saddle", "--lr", "0.1", "--noise", "0.01", "--steps", "5000"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("unbounded below"), "{}", stderr(&out));
+}
+
+#[test]
+fn analyze_reports_an_objectives_point() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = descent(&[&["analyze", "--format", "json"], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let v = json(&["--objective", "rosenbrock"]);
+    for key in ["value", "gradient", "hessian", "eigenvalues", "point_kind"] {
+        assert!(v.get(key).is_some(), "{key} in {v}");
+    }
+    assert_eq!(v["point_kind"], "not-stationary");
+    assert_eq!(v["hessian"], serde_json::json!([[1330.0, 480.0], [480.0, 200.0]]));
+    assert_eq!(json(&["--objective", "rosenbrock", "--w", "1", "--b", "1"])["point_kind"], "minimum");
+    assert_eq!(json(&["--objective", "saddle", "--w", "0", "--b", "0"])["point_kind"], "saddle");
+    assert_eq!(json(&["--objective", "beale", "--w", "0", "--b", "1"])["value"], 14.203125);
+    assert_eq!(json(&["--objective", "-(w^2) - b^2", "--w", "0", "--b", "0"])["point_kind"], "maximum");
+    assert_eq!(json(&["--objective", "w^4 + b^4", "--w", "0", "--b", "0"])["point_kind"], "degenerate");
+    let text = stdout(&descent(&["analyze", "--objective", "himmelblau"]));
+    assert!(text.contains("known points    minimum  (w, b) = (3, 2), f = 0"), "{text}");
+    assert!(text.contains("saddle"), "{text}");
+    let text = stdout(&descent(&["analyze", "--objective", "sin(w) + b^2"]));
+    assert!(text.contains("central differences of the autodiff gradient"), "{text}");
+}
+
+#[test]
+fn gradcheck_compares_autodiff_and_numeric_on_an_objective() {
+    let out = descent(&["gradcheck", "--objective", "beale", "--w", "1", "--b", "1", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["closed_form"], serde_json::json!([0.0, 27.75]));
+    assert_eq!(v["autodiff"], serde_json::json!([0.0, 27.75]));
+    assert!(v["numeric_rel_error"].as_f64().unwrap() < 1e-8);
+    let out = descent(&["gradcheck", "--objective", "w*b", "--w", "2", "--b", "3", "--precision", "f32"]);
+    assert!(stdout(&out).contains("autodiff        [3.0, 2.0]   (the reference)"), "{}", stdout(&out));
+}
+
+#[test]
+fn objective_usage_errors_are_one_line_exit_2() {
+    let o = ["trace", "--objective", "rosenbrock"];
+    for (extra, needle) in [
+        (&["--data", "noisy"][..], "--data does not apply to an objective"),
+        (&["--bias"][..], "--bias does not apply"),
+        (&["--loss", "mae"][..], "--loss does not apply"),
+        (&["--huber-delta", "2"][..], "--huber-delta does not apply"),
+        (&["--gradient", "analytic"][..], "--gradient analytic is for a loss over data"),
+        (&["--gradient", "notebook-sum"][..], "--gradient notebook-sum"),
+        (&["--batch-size", "2"][..], "--batch-size does not apply"),
+        (&["--noise", "-1"][..], "--noise"),
+        (&["--format", "notebook"][..], "not an objective"),
+    ] {
+        expect_error(&[&o[..], extra].concat(), &[needle]);
+    }
+    expect_error(&["trace", "--noise", "0.1"], &["--noise applies to objectives only"]);
+    expect_error(&["analyze", "--objective", "saddle", "--data", "noisy"], &["--data does not apply"]);
+    expect_error(&["gradcheck", "--objective", "saddle", "--w", "1", "--bias"], &["--bias does not apply"]);
+    expect_error(&["trace", "--objective", "w + (b"], &["column 7", "to close the “(” at column 5"]);
+    expect_error(&["trace", "--objective", "rosenbrok"], &["column 1", "unknown name “rosenbrok”"]);
+    expect_error(&["analyze", "--objective", "w^2 +"], &["column 6"]);
+}

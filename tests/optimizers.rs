@@ -1367,3 +1367,152 @@ fn ledger_results_equal_the_next_row_bit_for_bit() {
         }
     }
 }
+
+/// Objectives: the first steps on Rosenbrock and the saddle against the optimizers' rules worked out by hand, the
+/// saddle's stall and its noisy escape, and the ledger equal to the next row bit for bit.
+mod objectives {
+    use descent::engine::objective::Objective;
+    use descent::engine::optim::{OptimizerConfig, OptimizerKind};
+    use descent::engine::settings::{GradientSource, Precision, Settings};
+    use descent::engine::trainer::{Divergence, DynTrainer, Status};
+    use descent::engine::{Dataset, Params};
+
+    use super::close;
+
+    fn settings(name: &str, kind: OptimizerKind, lr: f64, start: Option<(f64, f64)>) -> Settings {
+        let mut s = Settings { optimizer: OptimizerConfig::new(kind, lr), ..Settings::default() };
+        s.set_objective(Some(Objective::parse(name).unwrap()), true);
+        if let Some((w, b)) = start {
+            (s.w0, s.b0) = (w, b);
+        }
+        s
+    }
+
+    fn run(s: &Settings, steps: usize) -> Vec<Params<f64>> {
+        let mut t = DynTrainer::new(&Dataset::notebook(), s).unwrap();
+        let mut out = vec![t.record().params];
+        for _ in 0..steps {
+            t.step();
+            out.push(t.record().params);
+        }
+        out
+    }
+
+    /// ∇ of (1 − w)² + 100·(b − w²)², by hand.
+    fn rosenbrock_grad(p: Params<f64>) -> [f64; 2] {
+        [-2.0 * (1.0 - p.w) - 400.0 * p.w * (p.b - p.w * p.w), 200.0 * (p.b - p.w * p.w)]
+    }
+
+    #[test]
+    fn sgd_on_rosenbrock_follows_the_rule() {
+        let path = run(&settings("rosenbrock", OptimizerKind::Sgd, 1e-3, None), 5);
+        assert_eq!(path[0], Params { w: -1.2, b: 1.0 }, "the classic start");
+        // Step 1 by hand: ∇f(−1.2, 1) = (−215.6, −88), so (−1.2 + 0.2156, 1 + 0.088).
+        close(path[1].w, -0.9844);
+        close(path[1].b, 1.088);
+        for k in 1..5 {
+            let g = rosenbrock_grad(path[k]);
+            close(path[k + 1].w, path[k].w - 1e-3 * g[0]);
+            close(path[k + 1].b, path[k].b - 1e-3 * g[1]);
+        }
+    }
+
+    #[test]
+    fn momentum_and_adam_on_rosenbrock_follow_their_rules() {
+        let mut s = settings("rosenbrock", OptimizerKind::Sgd, 1e-3, None);
+        s.optimizer.momentum = 0.9;
+        let path = run(&s, 2);
+        // buf₁ = g₀; buf₂ = 0.9·g₀ + g₁.
+        let g0 = rosenbrock_grad(path[0]);
+        let g1 = rosenbrock_grad(path[1]);
+        for i in 0..2 {
+            let p = |k: usize| if i == 0 { path[k].w } else { path[k].b };
+            close(p(1), p(0) - 1e-3 * g0[i]);
+            close(p(2), p(1) - 1e-3 * (0.9 * g0[i] + g1[i]));
+        }
+        // Adam's first step: m̂ = g, v̂ = g², so each parameter moves lr·g/(|g| + ε) (ε folded as torch does).
+        let path = run(&settings("rosenbrock", OptimizerKind::Adam, 0.1, None), 1);
+        about_step(path[1].w, -1.2, -215.6, 0.1);
+        about_step(path[1].b, 1.0, -88.0, 0.1);
+    }
+
+    /// θ − lr·g/(|g| + ε), to 1e-12.
+    #[track_caller]
+    fn about_step(actual: f64, theta: f64, g: f64, lr: f64) {
+        let expected = theta - lr * g / (g.abs() + 1e-8);
+        assert!((actual - expected).abs() <= 1e-12, "{actual} vs {expected}");
+    }
+
+    #[test]
+    fn gd_on_the_saddle_contracts_w_and_expands_b() {
+        // ∇(w² − b²) = (2w, −2b): w ← 0.8·w, b ← 1.2·b at lr 0.1.
+        let path = run(&settings("saddle", OptimizerKind::Sgd, 0.1, Some((1.0, 0.5))), 10);
+        let (mut w, mut b) = (1.0f64, 0.5f64);
+        for p in &path {
+            assert_eq!((p.w, p.b), (w, b));
+            (w, b) = (w - 0.1 * (2.0 * w), b - 0.1 * (-2.0 * b));
+        }
+    }
+
+    #[test]
+    fn gd_stalls_at_the_saddle_and_noise_escapes_to_divergence() {
+        let s = settings("saddle", OptimizerKind::Sgd, 0.1, None);
+        assert_eq!((s.w0, s.b0), (1.0, 0.0), "the saddle starts on its stable axis");
+        let mut t = DynTrainer::new(&Dataset::notebook(), &s).unwrap();
+        let status = t.run(400, |_| {});
+        assert_eq!(status, Status::Running);
+        assert_eq!(t.record().params.b, 0.0, "b = 0 exactly: GD never leaves the axis");
+        assert!(t.record().params.w.abs() < 1e-30, "w → 0: GD stalls at the saddle");
+        let noisy = Settings { noise: 0.01, seed: 7, ..s.clone() };
+        let mut t = DynTrainer::new(&Dataset::notebook(), &noisy).unwrap();
+        let status = t.run(2000, |_| {});
+        assert!(matches!(status, Status::Diverged { why: Divergence::Unbounded, .. }), "{status:?}");
+        assert!(t.record().loss < -1e12);
+        // The same seed gives the same path; another seed another one.
+        let again = run(&noisy, 50);
+        assert_eq!(again, run(&noisy, 50));
+        assert_ne!(again, run(&Settings { seed: 8, ..noisy }, 50));
+    }
+
+    #[test]
+    fn numeric_and_f32_objectives_run() {
+        let mut s = settings("himmelblau", OptimizerKind::Sgd, 0.01, None);
+        s.gradient = GradientSource::Numeric;
+        let mut t = DynTrainer::new(&Dataset::notebook(), &s).unwrap();
+        t.run(2000, |_| {});
+        let p = t.record().params;
+        assert!((p.w - 3.0).abs() < 1e-6 && (p.b - 2.0).abs() < 1e-6, "the origin descends to (3, 2): {p:?}");
+        s.precision = Precision::F32;
+        s.gradient = GradientSource::Autodiff;
+        let mut t = DynTrainer::new(&Dataset::notebook(), &s).unwrap();
+        t.run(2000, |_| {});
+        assert!((t.record().params.w - 3.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn ledger_results_equal_the_next_row_bit_for_bit_on_objectives() {
+        let data = Dataset::notebook();
+        for (label, optimizer) in super::ledger_configs() {
+            for (name, precision, noise) in [
+                ("rosenbrock", Precision::F64, 0.0),
+                ("saddle", Precision::F32, 0.3),
+                ("sin(w)*b^2", Precision::F64, 0.1),
+            ] {
+                let mut s = Settings { optimizer: optimizer.clone(), precision, noise, ..Settings::default() };
+                s.set_objective(Some(Objective::parse(name).unwrap()), true);
+                s.optimizer.lr = s.optimizer.lr.min(1e-3);
+                let mut trainer = DynTrainer::new(&data, &s).unwrap();
+                for _ in 0..15 {
+                    let row = trainer.row();
+                    let ledger = descent::ledger::explain(&data, &s, &row).unwrap();
+                    assert!(ledger.gradient[0].lhs == "f", "{label}: the ledger shows f");
+                    trainer.step();
+                    let next = trainer.record();
+                    let case = format!("{label}, {name}, {precision:?}, step {}", row.step);
+                    assert_eq!(ledger.result.w.to_bits(), next.params.w.to_bits(), "{case}: w");
+                    assert_eq!(ledger.result.b.to_bits(), next.params.b.to_bits(), "{case}: b");
+                }
+            }
+        }
+    }
+}

@@ -129,3 +129,52 @@ fn seeded_trajectory_is_pinned_across_machines() {
     assert_eq!(all, (0..10).collect::<Vec<_>>(), "one epoch covers every sample once: {first:?}");
     assert_eq!(first[2].len(), 2, "the last batch of an epoch is smaller");
 }
+
+/// A random expression in w and b whose derivatives exist everywhere: sums, products and quotients by
+/// 1 + (…)², integer and variable powers of positive bases, and bounded elementary functions.
+fn expression() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![Just("w".to_string()), Just("b".to_string()), (0.5f64..3.0).prop_map(|c| format!("{c:.3}"))];
+    leaf.prop_recursive(3, 24, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} - {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} * {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} / (1 + {b}^2))")),
+            inner.clone().prop_map(|a| format!("-{a}^2")),
+            inner.clone().prop_map(|a| format!("({a})^3")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(2 + sin({a}))^cos({b})")),
+            inner.clone().prop_map(|a| format!("sin({a})")),
+            inner.clone().prop_map(|a| format!("cos({a})")),
+            inner.clone().prop_map(|a| format!("tanh({a})")),
+            inner.clone().prop_map(|a| format!("exp(tanh({a}))")),
+            inner.clone().prop_map(|a| format!("log(2 + cos({a}))")),
+            inner.clone().prop_map(|a| format!("sqrt(1 + {a}^2)")),
+            inner.prop_map(|a| format!("tan(tanh({a}))")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The tape's gradient of any expression agrees with central differences of its value.
+    #[test]
+    fn autodiff_of_random_expressions_matches_central_differences(
+        text in expression(), w in -2.0f64..2.0, b in -2.0f64..2.0,
+    ) {
+        use descent::engine::objective::Objective;
+        let o = Objective::parse(&text).unwrap();
+        let p = Params { w, b };
+        let g = o.graph(p).grad();
+        for i in 0..2 {
+            // A wider step than the engine's, and Richardson's combination of two: error O(h⁴).
+            let h = 1e-3;
+            let at = |d: f64| { let mut q = p; q.set(i, q.get(i) + d); o.value(q) };
+            let d1 = (at(h) - at(-h)) / (2.0 * h);
+            let d2 = (at(h / 2.0) - at(-h / 2.0)) / h;
+            let numeric = (4.0 * d2 - d1) / 3.0;
+            let scale = 1.0 + g.get(i).abs() + o.value(p).abs();
+            prop_assert!((g.get(i) - numeric).abs() <= 1e-5 * scale, "{text} at {p:?}: ∂{i} {} vs {numeric}", g.get(i));
+        }
+    }
+}

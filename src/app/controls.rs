@@ -13,6 +13,7 @@ use super::view::ViewCtx;
 use crate::engine::analysis::Regime;
 use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
+use crate::engine::objective::{Builtin, Objective};
 use crate::engine::optim::{OptimizerConfig, OptimizerKind};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::explain::topics::Topic;
@@ -28,6 +29,9 @@ pub struct ControlsState {
     tol_error: Option<String>,
     /// Why the last data could not be loaded.
     pub data_error: Option<String>,
+    /// The objective's expression as typed, and why it does not parse.
+    objective_text: Option<String>,
+    objective_error: Option<String>,
 }
 
 /// The panel's content.
@@ -345,9 +349,91 @@ fn problem_ui(
     actions: &mut Vec<Action>,
 ) {
     section(ui, "Problem");
+    objective_ui(ui, s, state, ex);
+    if s.objective.is_some() {
+        objective_options_ui(ui, s, ex);
+        return;
+    }
     data_choice_ui(ui, prefs, state, ex, actions);
     model_ui(ui, s, ex);
     batches_ui(ui, s, n_samples, ex);
+}
+
+/// What the run minimises: the loss over the data, a built-in objective, or an expression typed in (applied on
+/// Enter; a bad one shows its one-line error here). The hook for more objective views (presets, a 3-D view).
+fn objective_ui(ui: &mut Ui, s: &mut Settings, state: &mut ControlsState, ex: &Explainer) {
+    let current =
+        s.objective.as_ref().map_or("data (fit a line)", |o| o.as_builtin().map_or("expression", |b| b.name()));
+    ui.horizontal(|ui| {
+        ComboBox::from_id_salt("objective")
+            .selected_text(current)
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(s.objective.is_none(), "data (fit a line)").clicked() {
+                    s.set_objective(None, false);
+                    (state.objective_text, state.objective_error) = (None, None);
+                }
+                for b in Builtin::ALL {
+                    if ui.selectable_label(current == b.name(), b.name()).on_hover_text(b.formula()).clicked() {
+                        s.set_objective(Some(Objective::builtin(b)), true);
+                        (state.objective_text, state.objective_error) = (None, None);
+                    }
+                }
+                if ui.selectable_label(current == "expression", "expression").clicked() {
+                    state.objective_text.get_or_insert_with(|| "w^2 + 10*b^2".into());
+                }
+            })
+            .response
+            .explain(ex, Topic::Objective);
+        ui.label("minimise").explain(ex, Topic::Objective);
+    });
+    let typed = state.objective_text.is_some() || s.objective.as_ref().is_some_and(|o| o.as_builtin().is_none());
+    if typed {
+        let text = state
+            .objective_text
+            .get_or_insert_with(|| s.objective.as_ref().map_or_else(String::new, |o| o.text().into()));
+        let r = ui
+            .add(TextEdit::singleline(text).hint_text("f(w, b), e.g. w^2 - b^2").desired_width(f32::INFINITY))
+            .explain(ex, Topic::Objective);
+        if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            match Objective::parse(text) {
+                Ok(o) => {
+                    state.objective_error = None;
+                    s.set_objective(Some(o), true);
+                }
+                Err(e) => state.objective_error = Some(e.to_string()),
+            }
+        }
+    }
+    if let Some(o) = &s.objective {
+        ui.label(RichText::new(o.describe()).small().weak()).explain(ex, Topic::Objective);
+    }
+    if let Some(e) = &state.objective_error {
+        ui.label(RichText::new(e).small().color(Color32::from_rgb(230, 80, 80)));
+    }
+}
+
+/// An objective's own options: the gradient source (autodiff or numeric), the precision, and the gradient noise.
+fn objective_options_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
+    ui.horizontal(|ui| {
+        for g in [GradientSource::Autodiff, GradientSource::Numeric] {
+            ui.radio_value(&mut s.gradient, g, g.label()).on_hover_text(gradient_tip(g)).explain(ex, Topic::Gradient);
+        }
+        ui.label("gradient").explain(ex, Topic::Gradient);
+    });
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut s.precision, Precision::F64, "f64").explain(ex, Topic::Precision);
+        ui.radio_value(&mut s.precision, Precision::F32, "f32").explain(ex, Topic::Precision);
+        ui.label("precision").explain(ex, Topic::Precision);
+    });
+    ui.horizontal(|ui| {
+        ui.add(DragValue::new(&mut s.noise).range(0.0..=1e3).speed(0.01).max_decimals(4)).explain(ex, Topic::Objective);
+        ui.label("noise σ").explain(ex, Topic::Objective);
+        if s.noise > 0.0 {
+            ui.add(DragValue::new(&mut s.seed).speed(0.2)).explain(ex, Topic::Objective);
+            ui.label("seed").explain(ex, Topic::Objective);
+        }
+    });
 }
 
 /// The data: a preset or a CSV file, its description, and why the last one could not be loaded.

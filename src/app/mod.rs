@@ -334,11 +334,16 @@ impl App {
             ui.set_clip_rect(left.intersect(ui.clip_rect()));
             plots::card_ui(ui, palette, title, subtitle, |ui| landscape.ui(ui, ctx, run, point, toggles, actions));
         });
-        let log = ctx.display.log_loss;
+        let negative = plots::loss::has_negative_values(&ctx.snap.runs);
+        let log = ctx.display.log_loss && !negative;
         ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
             // A card never draws over its neighbours, however short the window.
             ui.set_clip_rect(top_right.intersect(ui.clip_rect()));
-            let scale = if log { "log scale (L to toggle)" } else { "linear scale (L to toggle)" };
+            let scale = match (log, negative) {
+                (_, true) => "linear scale: an objective's value went below 0",
+                (true, _) => "log scale (L to toggle)",
+                _ => "linear scale (L to toggle)",
+            };
             let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or_else(|| scale.to_owned());
             plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
         });

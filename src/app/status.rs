@@ -275,6 +275,7 @@ fn divergence_text(run: &RunSnapshot, step: u64, why: Divergence) -> (String, Op
     let why = match why {
         Divergence::NonFinite => "the numbers overflowed",
         Divergence::LossExploded => "the loss grew more than 10¹² times",
+        Divergence::Unbounded => "the value fell below −10¹² (unbounded below)",
     };
     (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
 }

@@ -97,6 +97,9 @@ impl From<ExportError> for CliError {
 /// The data and settings of a command, checked: valid settings (in the run's precision) and data that the precision
 /// can hold.
 pub(super) fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError> {
+    if let Some(conflict) = engine.objective_conflict() {
+        return Err(CliError::Usage(conflict));
+    }
     let settings = engine.settings();
     settings.validate()?;
     if !settings.bias && engine.b0.is_some() {
@@ -193,6 +196,9 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         && !(tol >= 0.0 && tol.is_finite())
     {
         return Err(CliError::Usage(format!("invalid --tol {}: must be a finite number ≥ 0", repr(tol))));
+    }
+    if settings.objective.is_some() && a.format == TraceFormat::Notebook {
+        return Err(CliError::Usage("--format notebook prints the notebook's fit to data, not an objective".into()));
     }
     let mut trainer = start(&data, &settings, a.tol)?;
     let p = settings.precision;
@@ -299,8 +305,12 @@ fn trace_json(
 ) -> Result<Status, CliError> {
     let p = settings.precision;
     let mut json = PrettyObject::new(&mut *out)?;
-    json.field("data", &data.name)?;
-    json.field("samples", &data.len())?;
+    if let Some(o) = &settings.objective {
+        json.field("objective", &o.describe())?;
+    } else {
+        json.field("data", &data.name)?;
+        json.field("samples", &data.len())?;
+    }
     json.field("settings", settings)?;
     json.begin_array("rows")?;
     // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
@@ -319,7 +329,7 @@ fn trace_json(
     Ok(status)
 }
 
-fn point(engine: &EngineArgs, w: Option<f64>, b: Option<f64>) -> Result<Params<f64>, CliError> {
+pub(super) fn point(engine: &EngineArgs, w: Option<f64>, b: Option<f64>) -> Result<Params<f64>, CliError> {
     let s = engine.settings();
     let p = Params { w: w.unwrap_or(s.w0), b: if s.bias { b.unwrap_or(s.b0) } else { 0.0 } };
     for (name, v) in [("--w", p.w), ("--b", p.b)] {
@@ -359,6 +369,9 @@ struct AnalysisJson<'a> {
 fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let (data, settings) = setup(&a.engine)?;
     let at = point(&a.engine, a.w, a.b)?;
+    if let Some(o) = &settings.objective {
+        return super::objective::analyze(o, &settings, at, a.format, out);
+    }
     let an: Analysis = analyze(&data, &settings, at);
     if let Some(what) = an.non_finite() {
         let (x, y) = data.scale();
@@ -448,6 +461,9 @@ struct GradcheckJson {
 fn gradcheck(a: &GradcheckArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let (data, settings) = setup(&a.engine)?;
     let at = point(&a.engine, Some(a.w), a.b)?;
+    if let Some(o) = &settings.objective {
+        return super::objective::gradcheck(o, &settings, at, a.format, out);
+    }
     let trainer = DynTrainer::new(&data, &settings)?;
     let c: GradientCheck = trainer.gradient_check(at);
     check_finite(&c, trainer.loss_at(at), at, &settings)?;

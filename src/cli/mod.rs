@@ -3,11 +3,13 @@
 
 mod commands;
 mod gif;
+mod objective;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::engine::objective::Objective;
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
 pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, run_command};
@@ -109,21 +111,38 @@ pub struct EngineArgs {
     /// Initial weight.
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub w0: Option<f64>,
-    /// Initial bias (with --bias).
+    /// Initial bias (with --bias or --objective).
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub b0: Option<f64>,
     /// Mini-batch size (full batch when absent).
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
-    /// Seed of the mini-batch shuffle.
+    /// Seed of the mini-batch shuffle (and of the gradient noise).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Minimise f(w, b) instead of a loss over data: rosenbrock, beale, himmelblau, saddle, rastrigin, or an
+    /// expression in w and b such as "w^2 + 10*b^2" (+ - * / ^, pi, e, sin cos tan exp log sqrt abs tanh).
+    #[arg(long, value_name = "NAME|EXPR", value_parser = parse_objective, allow_hyphen_values = true)]
+    pub objective: Option<Objective>,
+    /// σ of Gaussian noise added to each update's gradient (with --objective), drawn from --seed.
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub noise: Option<f64>,
+}
+
+/// Parses `--objective`: a built-in's name or an expression (a bad one is refused with its column).
+fn parse_objective(text: &str) -> Result<Objective, String> {
+    Objective::parse(text).map_err(|e| e.to_string())
 }
 
 impl EngineArgs {
     /// Overrides the fields of `settings` that were given on the command line.
     pub fn apply(&self, settings: &mut Settings) {
         let s = settings;
+        if self.objective.is_some() {
+            // First, so that the objective's default start yields to --w0 and --b0.
+            s.set_objective(self.objective.clone(), true);
+        }
+        set(&mut s.noise, self.noise);
         s.bias |= self.bias;
         set(&mut s.loss, self.loss);
         set(&mut s.huber_delta, self.huber_delta);
@@ -161,6 +180,31 @@ impl EngineArgs {
         let mut s = Settings::default();
         self.apply(&mut s);
         s
+    }
+
+    /// The first option that does not apply with `--objective` (data, model and loss options, a data-only
+    /// gradient source, mini-batches), or `--noise` without an objective, as a one-line usage error.
+    pub fn objective_conflict(&self) -> Option<String> {
+        if self.objective.is_none() {
+            return self.noise.map(|_| "--noise applies to objectives only: give --objective".to_string());
+        }
+        let data_source = matches!(self.gradient, Some(GradientSource::Analytic | GradientSource::NotebookSum));
+        let given = [
+            ("--data", self.data.is_some()),
+            ("--bias", self.bias),
+            ("--loss", self.loss.is_some()),
+            ("--huber-delta", self.huber_delta.is_some()),
+            ("--batch-size", self.batch_size.is_some()),
+        ];
+        if let Some((name, _)) = given.iter().find(|(_, on)| *on) {
+            return Some(format!(
+                "{name} does not apply to an objective: f(w, b) has no data, model or loss (and always has b)"
+            ));
+        }
+        data_source.then(|| {
+            let label = self.gradient.map_or("", GradientSource::label);
+            format!("--gradient {label} is for a loss over data: an objective takes autodiff (default) or numeric")
+        })
     }
 
     /// The dataset named by `--data` (the notebook's when absent).
@@ -328,7 +372,7 @@ pub struct GradcheckArgs {
     /// The weight at which to compare.
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub w: f64,
-    /// The bias (with --bias).
+    /// The bias (with --bias or --objective).
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub b: Option<f64>,
     /// Output format.

@@ -149,8 +149,12 @@ pub fn eigenvalues(h: &[Vec<f64>]) -> (f64, f64) {
     (max, min.max(0.0))
 }
 
-/// Analyses the problem of `settings` on `data`; non-quadratic losses take their curvature at `at`.
+/// Analyses the problem of `settings` on `data`; non-quadratic losses take their curvature at `at` (as does an
+/// objective, see [`super::objective::Objective::analysis`]).
 pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis {
+    if let Some(o) = &settings.objective {
+        return o.analysis(at);
+    }
     let x = data.x.as_slice().unwrap_or(&[]);
     let y = data.y.as_slice().unwrap_or(&[]);
     let n = x.len().max(1) as f64;

@@ -6,10 +6,96 @@
 //! whole chain where the notebook printed only `grad_fn=<MulBackward0>`.
 //!
 //! Values are vectors; a length-1 vector broadcasts against a length-N one, and its gradient is summed back.
+//!
+//! The objectives' expressions ([`super::objective`]) add division, negation, powers and the elementary functions,
+//! each with torch's backward rule beside its forward one.
 
 use super::loss::{Loss, sum_slice};
 use super::model::{Grad, Params};
-use super::real::Real;
+use super::real::{Elementary, Real};
+
+/// A function of one argument in an objective's expression, with its torch node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unary {
+    /// sin(a), `SinBackward0`: g·cos(a).
+    Sin,
+    /// cos(a), `CosBackward0`: g·(−sin(a)).
+    Cos,
+    /// tan(a), `TanBackward0`: g·(1 + tan(a)²).
+    Tan,
+    /// exp(a), `ExpBackward0`: g·exp(a).
+    Exp,
+    /// The natural log, `LogBackward0`: g/a.
+    Log,
+    /// √a, `SqrtBackward0`: g/(2√a).
+    Sqrt,
+    /// |a|, `AbsBackward0`: g·sgn(a).
+    Abs,
+    /// tanh(a), `TanhBackward0`: g·(1 − tanh(a)²).
+    Tanh,
+}
+
+impl Unary {
+    /// Every function, in the order the parser lists them.
+    pub const ALL: [Unary; 8] =
+        [Unary::Sin, Unary::Cos, Unary::Tan, Unary::Exp, Unary::Log, Unary::Sqrt, Unary::Abs, Unary::Tanh];
+
+    /// The name an expression calls it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Sin => "sin",
+            Unary::Cos => "cos",
+            Unary::Tan => "tan",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+            Unary::Sqrt => "sqrt",
+            Unary::Abs => "abs",
+            Unary::Tanh => "tanh",
+        }
+    }
+
+    /// torch's node name.
+    pub fn grad_fn(self) -> &'static str {
+        match self {
+            Unary::Sin => "SinBackward0",
+            Unary::Cos => "CosBackward0",
+            Unary::Tan => "TanBackward0",
+            Unary::Exp => "ExpBackward0",
+            Unary::Log => "LogBackward0",
+            Unary::Sqrt => "SqrtBackward0",
+            Unary::Abs => "AbsBackward0",
+            Unary::Tanh => "TanhBackward0",
+        }
+    }
+
+    /// The forward value.
+    pub fn apply<F: Real>(self, a: F) -> F {
+        match self {
+            Unary::Sin => a.elementary(Elementary::Sin),
+            Unary::Cos => a.elementary(Elementary::Cos),
+            Unary::Tan => a.elementary(Elementary::Tan),
+            Unary::Exp => a.elementary(Elementary::Exp),
+            Unary::Log => a.elementary(Elementary::Ln),
+            Unary::Sqrt => a.sqrt(),
+            Unary::Abs => a.abs(),
+            Unary::Tanh => a.elementary(Elementary::Tanh),
+        }
+    }
+
+    /// The backward rule: ∂out/∂a · g, from the input `a`, the output `out` and the incoming gradient `g`.
+    pub fn backward<F: Real>(self, a: F, out: F, g: F) -> F {
+        match self {
+            Unary::Sin => g * a.elementary(Elementary::Cos),
+            Unary::Cos => g * -a.elementary(Elementary::Sin),
+            Unary::Tan => g * (F::ONE + out * out),
+            Unary::Exp => g * out,
+            Unary::Log => g / a,
+            Unary::Sqrt => g / (F::from_f64(2.0) * out),
+            Unary::Abs => g * a.sign0(),
+            Unary::Tanh => g * (F::ONE - out * out),
+        }
+    }
+}
 
 /// What produced a node, with the indices of its inputs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,6 +116,16 @@ pub enum Op<F> {
     Huber(usize, usize, F),
     /// mean(a).
     Mean(usize),
+    /// a / b.
+    Div(usize, usize),
+    /// −a.
+    Neg(usize),
+    /// a ^ c for a constant c (torch's `a ** c`).
+    PowConst(usize, F),
+    /// a ^ b for a tensor b.
+    Pow(usize, usize),
+    /// f(a).
+    Unary(usize, Unary),
 }
 
 /// One recorded value.
@@ -59,6 +155,11 @@ impl<F> Node<F> {
             Op::Abs(_) => Some("AbsBackward0"),
             Op::Huber(..) => Some("HuberLossBackward0"),
             Op::Mean(_) => Some("MeanBackward0"),
+            Op::Div(..) => Some("DivBackward0"),
+            Op::Neg(_) => Some("NegBackward0"),
+            Op::PowConst(..) => Some("PowBackward0"),
+            Op::Pow(..) => Some("PowBackward1"),
+            Op::Unary(_, f) => Some(f.grad_fn()),
         }
     }
 
@@ -66,8 +167,10 @@ impl<F> Node<F> {
     pub fn inputs(&self) -> Vec<usize> {
         match self.op {
             Op::Leaf => vec![],
-            Op::Mul(a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Huber(a, b, _) => vec![a, b],
-            Op::Square(a) | Op::Abs(a) | Op::Mean(a) => vec![a],
+            Op::Mul(a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Huber(a, b, _) | Op::Div(a, b) | Op::Pow(a, b) => {
+                vec![a, b]
+            }
+            Op::Square(a) | Op::Abs(a) | Op::Mean(a) | Op::Neg(a) | Op::PowConst(a, _) | Op::Unary(a, _) => vec![a],
         }
     }
 }
@@ -152,6 +255,41 @@ impl<F: Real> Tape<F> {
         self.push(Op::Mean(a), label, vec![v], rg)
     }
 
+    /// a / b.
+    pub fn div(&mut self, a: usize, b: usize, label: &'static str) -> usize {
+        let v = zip_with(&self.nodes[a].value, &self.nodes[b].value, |p, q| p / q);
+        let rg = self.needs(&[a, b]);
+        self.push(Op::Div(a, b), label, v, rg)
+    }
+
+    /// −a.
+    pub fn neg(&mut self, a: usize, label: &'static str) -> usize {
+        let v = self.nodes[a].value.iter().map(|&p| -p).collect();
+        let rg = self.needs(&[a]);
+        self.push(Op::Neg(a), label, v, rg)
+    }
+
+    /// a ^ c for a constant c (a·a for c = 2, as torch squares).
+    pub fn pow_const(&mut self, a: usize, c: F, label: &'static str) -> usize {
+        let v = self.nodes[a].value.iter().map(|&p| super::objective::pow_const(p, c)).collect();
+        let rg = self.needs(&[a]);
+        self.push(Op::PowConst(a, c), label, v, rg)
+    }
+
+    /// a ^ b.
+    pub fn pow(&mut self, a: usize, b: usize, label: &'static str) -> usize {
+        let v = zip_with(&self.nodes[a].value, &self.nodes[b].value, |p, q| p.powf(q));
+        let rg = self.needs(&[a, b]);
+        self.push(Op::Pow(a, b), label, v, rg)
+    }
+
+    /// f(a).
+    pub fn unary(&mut self, a: usize, f: Unary, label: &'static str) -> usize {
+        let v = self.nodes[a].value.iter().map(|&p| f.apply(p)).collect();
+        let rg = self.needs(&[a]);
+        self.push(Op::Unary(a, f), label, v, rg)
+    }
+
     /// Back-propagates from scalar node `root` (seeded with ∂root/∂root = 1), filling every `grad`.
     pub fn backward(&mut self, root: usize) {
         for node in &mut self.nodes {
@@ -199,7 +337,50 @@ impl<F: Real> Tape<F> {
                     let share = up[0] / F::from_usize(n.max(1));
                     self.accumulate(a, &vec![share; n]);
                 }
+                op => self.backward_expression(op, id, &up),
             }
+        }
+    }
+
+    /// The backward rules of the objectives' operations (torch's, in `derivatives.yaml`).
+    fn backward_expression(&mut self, op: Op<F>, id: usize, up: &[F]) {
+        let value = |t: &Self, i: usize| t.nodes[i].value.clone();
+        match op {
+            Op::Div(a, b) => {
+                // DivBackward0: g / b, and −g·a / (b·b)
+                let (va, vb) = (value(self, a), value(self, b));
+                self.accumulate(a, &zip_with(up, &vb, |g, q| g / q));
+                let d = zip_with(&zip_with(up, &va, |g, p| -g * p), &vb, |n, q| n / (q * q));
+                self.accumulate(b, &d);
+            }
+            Op::Neg(a) => self.accumulate(a, &up.iter().map(|&g| -g).collect::<Vec<_>>()),
+            Op::PowConst(a, c) => {
+                // PowBackward0: g · c · a^(c − 1), zero for c = 0
+                let d = zip_with(up, &value(self, a), |g, p| {
+                    if c == F::ZERO { F::ZERO } else { g * (c * super::objective::pow_const(p, c - F::ONE)) }
+                });
+                self.accumulate(a, &d);
+            }
+            Op::Pow(a, b) => {
+                // PowBackward1: g · b · a^(b − 1), and g · a^b · ln(a) (0 where a = 0 and b ≥ 0)
+                let (va, vb, out) = (value(self, a), value(self, b), value(self, id));
+                let da = zip_with(
+                    &zip_with(up, &vb, |g, q| g * q),
+                    &zip_with(&va, &vb, |p, q| p.powf(q - F::ONE)),
+                    |x, y| x * y,
+                );
+                self.accumulate(a, &da);
+                let ln = |p: F, q: F| if p == F::ZERO && q >= F::ZERO { F::ZERO } else { p.elementary(Elementary::Ln) };
+                let db = zip_with(&zip_with(up, &out, |g, o| g * o), &zip_with(&va, &vb, ln), |x, y| x * y);
+                self.accumulate(b, &db);
+            }
+            Op::Unary(a, f) => {
+                let (va, out) = (value(self, a), value(self, id));
+                let d: Vec<F> =
+                    va.iter().zip(&out).zip(up.iter().cycle()).map(|((&p, &o), &g)| f.backward(p, o, g)).collect();
+                self.accumulate(a, &d);
+            }
+            _ => {}
         }
     }
 

@@ -15,6 +15,16 @@ use crate::format::repr;
 /// |x| = 2, |y| = 6; start nearer the data's scale or rescale the data".
 pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -> String {
     let what = if start.loss.is_finite() { "the gradient" } else { "the loss" };
+    if let Some(o) = &settings.objective {
+        let what = if start.loss.is_finite() { "the gradient" } else { "the value" };
+        return format!(
+            "{what} of {} at the start (w0 = {}, b0 = {}) is not finite in {}; start elsewhere",
+            o.describe(),
+            repr(start.params.w),
+            repr(start.params.b),
+            settings.precision.label()
+        );
+    }
     let b = if settings.bias { format!(", b0 = {}", repr(start.params.b)) } else { String::new() };
     format!(
         "{what} at the start (w0 = {}{b}) overflows {}: {}; start nearer the data's scale or rescale the data",
@@ -53,6 +63,16 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
             repr(lr * wd),
             repr(bound)
         );
+    }
+    if let Some(objective) = &settings.objective {
+        let at = format!("near w = {}, b = {}", repr(last.params.w), repr(last.params.b));
+        return match why {
+            Divergence::Unbounded => {
+                format!("the value fell below −10¹² {at}: {} is unbounded below there", objective.describe())
+            }
+            Divergence::LossExploded => format!("the value grew past 10¹² times its start {at} with lr {}", repr(lr)),
+            Divergence::NonFinite => format!("a value overflowed {precision} {at} with lr {}", repr(lr)),
+        };
     }
     let analysable = o.kind == OptimizerKind::Sgd && settings.loss == LossKind::Mse;
     if analysable {
@@ -93,6 +113,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
     let what = match why {
         Divergence::NonFinite => format!("a value overflowed {precision}"),
         Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
+        Divergence::Unbounded => "the value fell below −10¹²".to_string(),
     };
     format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(lr))
 }

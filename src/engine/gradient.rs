@@ -1,10 +1,12 @@
-//! The four gradient sources over one problem (data + model + loss), and the gradient check that compares them.
+//! The four gradient sources over one problem (data + model + loss, or an objective f(w, b)), and the gradient
+//! check that compares them.
 
 use super::autodiff::LossGraph;
 use super::data::Dataset;
 use super::loss::{Loss, Sums, sums};
 use super::model::{Grad, Params};
 use super::moments::Moments;
+use super::objective::Objective;
 use super::real::Real;
 use super::settings::{GradientSource, Settings};
 
@@ -26,21 +28,32 @@ pub struct Problem<F> {
     loss: Loss<F>,
     /// O(1) evaluation for full-batch MSE on large data (f64 only: an f32 run sums its samples in f32).
     moments: Option<Moments<F>>,
+    /// An objective f(w, b) evaluated instead of the data's loss (then there are no samples).
+    objective: Option<Objective>,
 }
 
 /// Below this many samples the per-sample pass is as fast as the moments and rounds as the notebook does.
 pub const MOMENTS_MIN_SAMPLES: usize = super::loss::SEQUENTIAL_SUM_MAX;
 
 impl<F: Real> Problem<F> {
-    /// Converts the data to `F` and resolves the loss.
+    /// Converts the data to `F` and resolves the loss; with an objective, only the objective.
     pub fn new(data: &Dataset, settings: &Settings) -> Self {
+        if let Some(o) = &settings.objective {
+            let loss = Loss::Mse;
+            return Problem { x: vec![], y: vec![], bias: true, loss, moments: None, objective: Some(o.clone()) };
+        }
         let x: Vec<F> = data.x.iter().map(|&v| F::from_f64(v)).collect();
         let y: Vec<F> = data.y.iter().map(|&v| F::from_f64(v)).collect();
         let loss = Loss::new(settings.loss, settings.huber_delta);
         let moments = (loss == Loss::Mse && F::NAME == "f64" && x.len() >= MOMENTS_MIN_SAMPLES)
             .then(|| Moments::new(&x, &y, settings.bias))
             .flatten();
-        Problem { x, y, bias: settings.bias, loss, moments }
+        Problem { x, y, bias: settings.bias, loss, moments, objective: None }
+    }
+
+    /// The objective, when the problem is one.
+    pub fn objective(&self) -> Option<&Objective> {
+        self.objective.as_ref()
     }
 
     /// Number of samples.
@@ -82,14 +95,20 @@ impl<F: Real> Problem<F> {
         }
     }
 
-    /// The mean loss over all samples.
+    /// The mean loss over all samples (or the objective's value).
     pub fn loss(&self, p: Params<F>) -> F {
+        if let Some(o) = &self.objective {
+            return o.value(p);
+        }
         self.sums(p).mean().0
     }
 
     /// Loss and gradient over all samples from `source`.
     #[inline(always)]
     pub fn evaluate(&self, p: Params<F>, source: GradientSource) -> Evaluation<F> {
+        if let Some(o) = &self.objective {
+            return o.evaluate(p, source);
+        }
         match source {
             GradientSource::Analytic | GradientSource::NotebookSum => {
                 from_sums(self.sums(p), source == GradientSource::NotebookSum)
@@ -122,6 +141,9 @@ impl<F: Real> Problem<F> {
     /// The gradient check and the autodiff graph it recorded (the app shows both; recording twice would double the
     /// cost on large data).
     pub fn gradient_check_and_graph(&self, p: Params<F>) -> (GradientCheck, LossGraph<F>) {
+        if let Some(o) = &self.objective {
+            return objective_check(o, p);
+        }
         let at = |s| self.evaluate(p, s).grad.to_f64();
         let graph = LossGraph::record(&self.x, &self.y, p, self.bias, self.loss);
         let check = GradientCheck {
@@ -134,6 +156,22 @@ impl<F: Real> Problem<F> {
         };
         (check, graph)
     }
+}
+
+/// The gradient check of an objective: the reference (a built-in's closed form, autodiff for an expression)
+/// stands as "analytic" and as "notebook-sum" (there is no sum over samples: ratio 1).
+fn objective_check<F: Real>(o: &Objective, p: Params<F>) -> (GradientCheck, LossGraph<F>) {
+    let graph = o.graph(p);
+    let reference = o.reference_gradient(p.to_f64());
+    let check = GradientCheck {
+        analytic: reference,
+        autodiff: graph.grad().to_f64(),
+        numeric: o.evaluate(p, GradientSource::Numeric).grad.to_f64(),
+        notebook_sum: reference,
+        n_samples: 1,
+        bias: true,
+    };
+    (check, graph)
 }
 
 fn from_sums<F: Real>(s: Sums<F>, summed: bool) -> Evaluation<F> {

@@ -14,6 +14,7 @@ pub mod gradient;
 pub mod loss;
 pub mod model;
 pub mod moments;
+pub mod objective;
 pub mod optim;
 pub mod real;
 pub mod settings;

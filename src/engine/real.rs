@@ -61,6 +61,11 @@ pub trait Real:
     fn max(self, other: Self) -> Self;
     /// Smaller of two values.
     fn min(self, other: Self) -> Self;
+    /// The functions of an objective's expressions ([`crate::engine::objective`]): sin, cos, tan, exp, natural log,
+    /// tanh and a real power, each as the precision's own.
+    fn elementary(self, f: Elementary) -> Self;
+    /// `self` raised to a real power.
+    fn powf(self, n: Self) -> Self;
     /// Sign with `sign(0) = 0`, as torch's `sgn`; `f64::signum(0.0)` is 1.0, which is wrong for a subgradient.
     fn sign0(self) -> Self {
         if self > Self::ZERO {
@@ -75,6 +80,23 @@ pub trait Real:
     fn from_usize(n: usize) -> Self {
         Self::from_f64(n as f64)
     }
+}
+
+/// The transcendental functions [`Real::elementary`] computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elementary {
+    /// sin.
+    Sin,
+    /// cos.
+    Cos,
+    /// tan.
+    Tan,
+    /// exp.
+    Exp,
+    /// The natural logarithm.
+    Ln,
+    /// tanh.
+    Tanh,
 }
 
 macro_rules! impl_real {
@@ -128,6 +150,19 @@ macro_rules! impl_real {
             #[inline(always)]
             fn min(self, other: Self) -> Self {
                 <$t>::min(self, other)
+            }
+            fn elementary(self, f: Elementary) -> Self {
+                match f {
+                    Elementary::Sin => <$t>::sin(self),
+                    Elementary::Cos => <$t>::cos(self),
+                    Elementary::Tan => <$t>::tan(self),
+                    Elementary::Exp => <$t>::exp(self),
+                    Elementary::Ln => <$t>::ln(self),
+                    Elementary::Tanh => <$t>::tanh(self),
+                }
+            }
+            fn powf(self, n: Self) -> Self {
+                <$t>::powf(self, n)
             }
         }
     };

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ConfigError;
 use super::loss::LossKind;
 use super::model::Params;
+use super::objective::Objective;
 use super::optim::OptimizerConfig;
 
 /// Where the gradient that drives the update comes from.
@@ -81,8 +82,13 @@ pub struct Settings {
     pub b0: f64,
     /// Mini-batch size; `None` is full batch.
     pub batch_size: Option<usize>,
-    /// Seed of the mini-batch shuffle.
+    /// Seed of the mini-batch shuffle (and of the gradient noise).
     pub seed: u64,
+    /// An objective f(w, b) to minimise instead of the loss over the data (`None`: the data's loss). It has both
+    /// parameters, so `bias` is true with it; data, model and loss settings do not apply.
+    pub objective: Option<Objective>,
+    /// σ of the Gaussian noise added to each update's gradient (objectives only; 0: none), drawn from `seed`.
+    pub noise: f64,
 }
 
 impl Default for Settings {
@@ -98,6 +104,8 @@ impl Default for Settings {
             b0: 0.0,
             batch_size: None,
             seed: 0,
+            objective: None,
+            noise: 0.0,
         }
     }
 }
@@ -116,8 +124,55 @@ impl Settings {
         if self.batch_size == Some(0) {
             return Err(ConfigError::Invalid { name: "--batch-size", value: 0.0, reason: "must be at least 1" });
         }
+        self.validate_objective()?;
         self.optimizer.validate()?;
         self.check_precision()
+    }
+
+    /// An objective has both parameters (`bias`), takes its gradient by autodiff or numerically, and uses no
+    /// mini-batches; noise is finite, ≥ 0, and for objectives only.
+    fn validate_objective(&self) -> Result<(), ConfigError> {
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            return Err(ConfigError::Invalid {
+                name: "--noise", value: self.noise, reason: "must be a finite σ ≥ 0"
+            });
+        }
+        if self.objective.is_none() {
+            return match self.noise {
+                0.0 => Ok(()),
+                _ => Err(ConfigError::Conflict("--noise applies to objectives only (give --objective)")),
+            };
+        }
+        if !self.bias {
+            return Err(ConfigError::Conflict("an objective has both parameters w and b: its settings need bias on"));
+        }
+        if !matches!(self.gradient, GradientSource::Autodiff | GradientSource::Numeric) {
+            return Err(ConfigError::Conflict("an objective takes its gradient from autodiff or numeric"));
+        }
+        if self.batch_size.is_some() {
+            return Err(ConfigError::Conflict("an objective has no samples to batch: drop --batch-size"));
+        }
+        Ok(())
+    }
+
+    /// These settings with `objective` in force: both parameters, its gradient from autodiff (unless numeric), no
+    /// mini-batches and, when `start` is set, its default start. `None` returns to the data's loss (without noise).
+    pub fn set_objective(&mut self, objective: Option<Objective>, start: bool) {
+        match &objective {
+            Some(o) => {
+                self.bias = true;
+                if self.gradient != GradientSource::Numeric {
+                    self.gradient = GradientSource::Autodiff;
+                }
+                self.batch_size = None;
+                if start {
+                    let p = o.default_start();
+                    (self.w0, self.b0) = (p.w, p.b);
+                }
+            }
+            None => self.noise = 0.0,
+        }
+        self.objective = objective;
     }
 
     /// In an f32 run, every value is rounded to f32 before use: refuses one that the rounding would turn into ±∞
@@ -131,6 +186,7 @@ impl Settings {
             ("--w0", self.w0),
             ("--b0", self.b0),
             ("--huber-delta", self.huber_delta),
+            ("--noise", self.noise),
             ("--lr", o.lr),
             ("--momentum", o.momentum),
             ("--dampening", o.dampening),
@@ -156,11 +212,15 @@ impl Settings {
     }
 
     /// True when `other` poses a different problem: another model, loss, Huber δ, gradient source, precision, start
-    /// point, batch size or seed. A run's history means nothing under the new problem, so the run restarts; any
+    /// point, batch size, seed, objective or noise. A run's history means nothing under the new problem, so the run restarts; any
     /// other change (the learning rate, the optimizer and its hyperparameters) is one the optimizer can absorb, and
     /// the run continues from its current state.
     pub fn problem_differs(&self, other: &Settings) -> bool {
-        let Settings { bias, loss, huber_delta, gradient, precision, optimizer: _, w0, b0, batch_size, seed } = self;
+        let Settings { bias, loss, huber_delta, gradient, precision, optimizer: _, w0, b0, batch_size, seed, .. } =
+            self;
+        if (&self.objective, self.noise.to_bits()) != (&other.objective, other.noise.to_bits()) {
+            return true;
+        }
         (*bias, *loss, huber_delta.to_bits(), *gradient, *precision, w0.to_bits(), b0.to_bits(), *batch_size, *seed)
             != (
                 other.bias,

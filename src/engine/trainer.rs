@@ -1,6 +1,8 @@
 //! The trainer: steps an optimizer over a problem, records each state, and decides when a run has converged
 //! or diverged. Settings may change between steps without losing the optimizer's state.
 
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::batch::Batcher;
@@ -67,8 +69,10 @@ impl std::ops::Deref for Row {
 pub enum Divergence {
     /// A parameter, the loss or the gradient would have become NaN or infinite; the run kept the last finite state.
     NonFinite,
-    /// The loss grew past [`DIVERGENCE_FACTOR`] × max(initial loss, 1).
+    /// The loss grew past [`DIVERGENCE_FACTOR`] × max(|initial loss|, 1).
     LossExploded,
+    /// An objective's value fell below [`OBJECTIVE_FLOOR`]: it is unbounded below along the path.
+    Unbounded,
 }
 
 /// How a run converged.
@@ -113,6 +117,9 @@ impl Status {
 /// A run is declared divergent once its loss exceeds this multiple of max(initial loss, 1): long before f64
 /// overflows, so a learner sees the verdict within a few dozen steps instead of thousands.
 pub const DIVERGENCE_FACTOR: f64 = 1e12;
+/// An objective may be negative (the saddle, an expression): a run whose value falls below this has diverged, down
+/// a direction in which the objective is unbounded below.
+pub const OBJECTIVE_FLOOR: f64 = -1e12;
 /// Full-batch steps in a row that leave the parameters bit-for-bit unchanged before a run with a tolerance
 /// counts as converged (stalled): in f32 the update can fall below the resolution before ‖g‖ reaches the tolerance.
 pub const STALL_STEPS: u32 = 10;
@@ -135,6 +142,8 @@ pub struct Trainer<F: Real> {
     loss_limit: F,
     unchanged_steps: u32,
     status: Status,
+    /// The gradient noise's generator (σ > 0 on an objective), one draw per parameter per update.
+    noise: Option<ChaCha8Rng>,
 }
 
 impl<F: Real> Trainer<F> {
@@ -153,10 +162,12 @@ impl<F: Real> Trainer<F> {
     /// whose loss or gradient is not finite is not an error: the run is diverged at its first step.
     pub fn resume(data: &Dataset, settings: &Settings, from: Record<f64>) -> Result<Self, ConfigError> {
         settings.validate()?;
-        if data.is_empty() {
-            return Err(ConfigError::Conflict("the dataset has no samples"));
+        if settings.objective.is_none() {
+            if data.is_empty() {
+                return Err(ConfigError::Conflict("the dataset has no samples"));
+            }
+            data.check_range(settings.precision)?;
         }
-        data.check_range(settings.precision)?;
         let problem = Problem::new(data, settings);
         let mut params = Params::<F>::from_f64(from.params);
         if !settings.bias {
@@ -175,10 +186,11 @@ impl<F: Real> Trainer<F> {
             loss_limit: F::ZERO,
             unchanged_steps: 0,
             status: Status::Running,
+            noise: noise_for(settings),
         };
         t.draw_batch();
         t.reevaluate();
-        t.loss_limit = F::from_f64(DIVERGENCE_FACTOR * t.current.loss.to_f64().max(1.0));
+        t.loss_limit = F::from_f64(DIVERGENCE_FACTOR * t.current.loss.to_f64().abs().max(1.0));
         if !(t.current.loss.is_finite() && t.current.grad.w.is_finite() && t.current.grad.b.is_finite()) {
             t.status = Status::Diverged { step: t.current.step, why: Divergence::NonFinite };
         }
@@ -229,9 +241,15 @@ impl<F: Real> Trainer<F> {
                 self.current.params.b = F::ZERO;
             }
         }
+        if old.objective != settings.objective {
+            self.problem = Problem::new(data, settings);
+        }
         if (old.batch_size, old.seed) != (settings.batch_size, settings.seed) {
             self.batcher = batcher_for(settings, self.problem.len());
             self.draw_batch();
+        }
+        if (old.seed, old.noise.to_bits()) != (settings.seed, settings.noise.to_bits()) {
+            self.noise = noise_for(settings);
         }
         self.reevaluate();
         // A converged run continues under its new settings: it may run again (and converges again at its next step
@@ -284,6 +302,10 @@ impl<F: Real> Trainer<F> {
         self.prepare_update();
         if loss > self.loss_limit {
             self.status = Status::Diverged { step, why: Divergence::LossExploded };
+            return self.status;
+        }
+        if loss.to_f64() < OBJECTIVE_FLOOR {
+            self.status = Status::Diverged { step, why: Divergence::Unbounded };
             return self.status;
         }
         self.unchanged_steps = if params == before && self.batcher.is_none() { self.unchanged_steps + 1 } else { 0 };
@@ -349,6 +371,12 @@ impl<F: Real> Trainer<F> {
         } else {
             self.current.grad
         };
+        if let Some(rng) = &mut self.noise {
+            let sigma = self.settings.noise;
+            let g = &mut self.update_grad;
+            g.w += F::from_f64(sigma * standard_normal(rng));
+            g.b += F::from_f64(sigma * standard_normal(rng));
+        }
     }
 
     fn check_tolerance(&mut self) {
@@ -363,7 +391,23 @@ impl<F: Real> Trainer<F> {
     }
 }
 
+/// The generator of the gradient noise, seeded by the run's seed, when there is noise.
+fn noise_for(settings: &Settings) -> Option<ChaCha8Rng> {
+    (settings.objective.is_some() && settings.noise > 0.0).then(|| ChaCha8Rng::seed_from_u64(settings.seed))
+}
+
+/// One draw of N(0, 1) by Box–Muller from two uniform 53-bit draws (written out: rand's distributions do not
+/// promise the same numbers across versions).
+pub fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
+    let unit = |r: &mut ChaCha8Rng| ((r.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let (u1, u2) = (unit(rng), unit(rng));
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+}
+
 fn batcher_for(settings: &Settings, n: usize) -> Option<Batcher> {
+    if settings.objective.is_some() {
+        return None;
+    }
     settings.batch_size.filter(|&b| b < n).map(|b| Batcher::new(n, b, settings.seed))
 }
 

@@ -97,6 +97,7 @@ topics! {
     WeightDecay => "Weight decay", "g ← g + wd·w", "Pulls the weights toward 0 each step (AdamW decouples it from the gradient); for SGD it adds wd to the curvature λ. AdamW's default is 0.01, the others' 0.";
     Eps => "ε", "step = lr·m / (√v + ε)", "Added to the denominator so a step never divides by zero.";
     Start => "Start point", "w₀ (b₀)", "Where the run starts (the notebook starts at 0). Changing it resets the run. You can also click or drag on the landscape.";
+    Objective => "Objective", "f(w, b): rosenbrock, beale, himmelblau, saddle, rastrigin or an expression", "Minimise a function of w and b directly instead of a loss over data: a classic test function or an expression you type (+ − * / ^, pi, e, sin cos tan exp log sqrt abs tanh). Its gradient comes from autodiff or central differences; noise σ adds Gaussian noise to each step's gradient. Changing it restarts the run at its start.";
     Data => "Data", "(x, y) pairs", "The data the line ŷ = w·x (+ b) is fitted to: a preset or a CSV file. Changing it resets the run.";
     Bias => "Bias b", "ŷ = w·x + b", "Add an intercept b to the model. The landscape becomes a valley over (w, b), drawn as a contour map; it has two curvatures λmax and λmin. Changing it restarts the run.";
     Loss => "Loss", "MSE: mean (ŷ − y)² · MAE: mean |ŷ − y| · Huber", "The loss the run minimizes. MSE is a parabola in w with a fixed curvature; MAE is a V with none. Changing it restarts the run.";
@@ -201,6 +202,9 @@ impl Topic {
             Topic::Amsgrad => on_off(o.amsgrad),
             Topic::WeightDecay => v(o.weight_decay()),
             Topic::Eps if o.kind != OptimizerKind::Sgd => format!("ε = {}", format::sci(o.eps(), 1)),
+            Topic::Objective => {
+                s.objective.as_ref().map_or_else(|| "none: the loss over the data".into(), |o| o.describe())
+            }
             Topic::Data => format!("{} samples", f.samples),
             Topic::Bias => on_off(s.bias),
             Topic::Loss => s.loss.label().into(),

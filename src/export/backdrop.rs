@@ -146,9 +146,12 @@ fn draw_contours(c: &mut Canvas, look: &Look<'_>, landscape: &LossSurface, min_l
         let [r, g, b] = contour_shade(t, inks.dark);
         Rgb(r, g, b)
     };
-    c.put_block((x0, y0), w, log_levels(&field, min_loss).into_iter().map(shade));
     let window = Window { w: [view.x_lo, view.x_hi], b: [view.y_lo, view.y_hi] };
-    let t = log_levels(&landscape.grid(window, CONTOUR_GRID), min_loss);
+    let grid = landscape.grid(window, CONTOUR_GRID);
+    // An objective may fall below its known minimum's value in view (the saddle): shade f − f_min over the view.
+    let min_loss = field.iter().chain(&grid).copied().filter(|v| v.is_finite()).fold(min_loss, f64::min);
+    c.put_block((x0, y0), w, log_levels(&field, min_loss).into_iter().map(shade));
+    let t = log_levels(&grid, min_loss);
     c.set_clip(p.x0, p.y0, p.x1, p.y1);
     let width = look.layout.unit.max(0.8);
     for line in contour_lines(&t, CONTOUR_GRID, CONTOUR_LEVELS, window) {

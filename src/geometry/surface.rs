@@ -27,6 +27,7 @@ pub const EVAL_BUDGET: f64 = 2e8;
 /// a surface built for one settings value serves every settings value with the same key.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SurfaceKey {
+    objective: Option<crate::engine::objective::Objective>,
     bias: bool,
     loss: LossKind,
     huber_delta: u64,
@@ -36,7 +37,13 @@ pub struct SurfaceKey {
 impl SurfaceKey {
     /// The key of `s`.
     pub fn of(s: &Settings) -> Self {
-        SurfaceKey { bias: s.bias, loss: s.loss, huber_delta: s.huber_delta.to_bits(), precision: s.precision }
+        SurfaceKey {
+            objective: s.objective.clone(),
+            bias: s.bias,
+            loss: s.loss,
+            huber_delta: s.huber_delta.to_bits(),
+            precision: s.precision,
+        }
     }
 }
 
@@ -87,7 +94,7 @@ impl LossSurface {
     /// # Errors
     /// The engine's, for an empty dataset or invalid settings.
     pub fn for_export(data: &Dataset, settings: &Settings, optimum: Params<f64>) -> Result<Self, ConfigError> {
-        let kind = if settings.loss == LossKind::Mse {
+        let kind = if settings.loss == LossKind::Mse && settings.objective.is_none() {
             let x = data.x.as_slice().unwrap_or(&[]);
             let y = data.y.as_slice().unwrap_or(&[]);
             let loss_fn = Loss::<f64>::new(settings.loss, settings.huber_delta);
@@ -106,6 +113,10 @@ impl LossSurface {
 
     /// The optimum of the settings' loss on `data` (exact for MSE, iterated otherwise), in f64.
     pub fn optimum(data: &Dataset, settings: &Settings) -> Params<f64> {
+        if let Some(o) = &settings.objective {
+            // The known minimum nearest the start (the start itself for an expression).
+            return o.analysis(settings.start()).optimum;
+        }
         let x = data.x.as_slice().unwrap_or(&[]);
         let y = data.y.as_slice().unwrap_or(&[]);
         fit(x, y, settings.bias, Loss::<f64>::new(settings.loss, settings.huber_delta))
@@ -221,7 +232,9 @@ fn engine(data: &Dataset, settings: &Settings) -> Result<DynTrainer, ConfigError
     let mut s = settings.clone();
     s.optimizer = Default::default();
     s.batch_size = None;
-    s.gradient = GradientSource::Analytic;
+    // An objective's surface needs only its values (its gradient source is autodiff, which analytic is not).
+    s.gradient = if s.objective.is_some() { GradientSource::Numeric } else { GradientSource::Analytic };
+    s.noise = 0.0;
     DynTrainer::new(data, &s)
 }
 

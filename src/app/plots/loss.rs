@@ -75,6 +75,12 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     ctx.explain.plot(&response, Topic::LossPlot, &items);
 }
 
+/// True when a run (an objective's: the saddle, an expression) has a negative value in its history: the loss plot
+/// is then linear, as no log scale holds it.
+pub fn has_negative_values(runs: &[crate::worker::RunSnapshot]) -> bool {
+    runs.iter().any(|r| r.spec.settings.objective.is_some() && r.history.extent().loss.min < 0.0)
+}
+
 /// The floor a zero loss is clamped to on the log scale: 20 decades below the largest loss seen (at least 1e-300).
 fn log_floor(ctx: &ViewCtx<'_>) -> f64 {
     let max = ctx

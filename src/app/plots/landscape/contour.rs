@@ -240,6 +240,9 @@ fn contour_map(
     dark: bool,
 ) -> (egui::ColorImage, Vec<Vec<[f64; 2]>>, [f64; 2]) {
     let grid = surface.grid(view, GRID);
+    // An objective may fall below the known minimum's value in view (the saddle, an expression): shade f − f_min
+    // over the view then, never the log of a negative excess.
+    let min_loss = grid.iter().copied().filter(|v| v.is_finite()).fold(min_loss, f64::min);
     let decades = level_decades(&grid, min_loss);
     let t = log_levels(&grid, min_loss);
     let pixels = t

@@ -1,0 +1,322 @@
+//! Expressions in w and b: a short recursive-descent parser, direct evaluation in the run's precision, and
+//! recording on the autodiff [`Tape`].
+//!
+//! ```text
+//! sum     := product (('+' | '-') product)*
+//! product := unary (('*' | '/') unary)*
+//! unary   := '-' unary | power
+//! power   := atom ('^' unary)?          right-associative, binds tighter than unary minus: -w^2 = -(w²)
+//! atom    := number | w | b | pi | e | func '(' sum ')' | '(' sum ')'
+//! func    := sin | cos | tan | exp | log | sqrt | abs | tanh      (log is natural)
+//! ```
+//!
+//! Numbers are decimal or scientific (`2`, `.5`, `1.5e-3`); `−`, `·` and `×` are read as `-`, `*` and `*`. An error
+//! names the column (1-based, in characters) where the text stops making sense.
+
+use crate::engine::autodiff::{Tape, Unary};
+use crate::engine::real::Real;
+
+/// A parsed expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A number, `pi` or `e`.
+    Num(f64),
+    /// The parameter w.
+    W,
+    /// The parameter b.
+    B,
+    /// −a.
+    Neg(Box<Expr>),
+    /// a ∘ b.
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    /// f(a).
+    Call(Unary, Box<Expr>),
+}
+
+/// A binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// +
+    Add,
+    /// −
+    Sub,
+    /// ·
+    Mul,
+    /// /
+    Div,
+    /// ^
+    Pow,
+}
+
+/// Why a text is not an expression, and where.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("column {column}: {message}")]
+pub struct ParseError {
+    /// 1-based, in characters.
+    pub column: usize,
+    /// What was expected or is wrong.
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Num(f64),
+    Name(String),
+    Sym(char),
+    End,
+}
+
+/// Splits `text` into tokens, each with its 1-based column.
+fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (c, col) = (chars[i], i + 1);
+        if c.is_whitespace() {
+            i += 1;
+        } else if c.is_ascii_digit() || c == '.' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            let digits_after = |j: usize| chars.get(j).is_some_and(|d| d.is_ascii_digit());
+            if matches!(chars.get(i), Some('e' | 'E')) {
+                let sign = usize::from(matches!(chars.get(i + 1), Some('+' | '-')));
+                if digits_after(i + 1 + sign) {
+                    i += 1 + sign;
+                    while digits_after(i) {
+                        i += 1;
+                    }
+                }
+            }
+            let s: String = chars[start..i].iter().collect();
+            let v = s.parse::<f64>().map_err(|_| err(col, format!("“{s}” is not a number")))?;
+            out.push((Tok::Num(v), col));
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphabetic() || chars[i].is_ascii_digit() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push((Tok::Name(chars[start..i].iter().collect()), col));
+        } else {
+            let sym = match c {
+                '−' => '-',
+                '·' | '×' => '*',
+                '+' | '-' | '*' | '/' | '^' | '(' | ')' => c,
+                _ => return Err(err(col, format!("unexpected “{c}”"))),
+            };
+            out.push((Tok::Sym(sym), col));
+            i += 1;
+        }
+    }
+    out.push((Tok::End, chars.len() + 1));
+    Ok(out)
+}
+
+fn err(column: usize, message: String) -> ParseError {
+    ParseError { column, message }
+}
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    at: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.at.min(self.toks.len() - 1)].0
+    }
+
+    fn col(&self) -> usize {
+        self.toks[self.at.min(self.toks.len() - 1)].1
+    }
+
+    fn eat(&mut self, sym: char) -> bool {
+        let hit = *self.peek() == Tok::Sym(sym);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    fn found(&self) -> String {
+        match self.peek() {
+            Tok::Num(_) => "a number".into(),
+            Tok::Name(n) => format!("“{n}”"),
+            Tok::Sym(c) => format!("“{c}”"),
+            Tok::End => "the end".into(),
+        }
+    }
+
+    fn sum(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.product()?;
+        loop {
+            let op = if self.eat('+') {
+                BinOp::Add
+            } else if self.eat('-') {
+                BinOp::Sub
+            } else {
+                return Ok(e);
+            };
+            e = Expr::Bin(op, Box::new(e), Box::new(self.product()?));
+        }
+    }
+
+    fn product(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.unary()?;
+        loop {
+            let op = if self.eat('*') {
+                BinOp::Mul
+            } else if self.eat('/') {
+                BinOp::Div
+            } else {
+                return Ok(e);
+            };
+            e = Expr::Bin(op, Box::new(e), Box::new(self.unary()?));
+        }
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        if self.eat('-') {
+            return Ok(Expr::Neg(Box::new(self.unary()?)));
+        }
+        let base = self.atom()?;
+        if self.eat('^') {
+            return Ok(Expr::Bin(BinOp::Pow, Box::new(base), Box::new(self.unary()?)));
+        }
+        Ok(base)
+    }
+
+    fn atom(&mut self) -> Result<Expr, ParseError> {
+        let col = self.col();
+        let tok = self.peek().clone();
+        self.at += 1;
+        match tok {
+            Tok::Num(v) => Ok(Expr::Num(v)),
+            Tok::Sym('(') => {
+                let e = self.sum()?;
+                self.close(col)?;
+                Ok(e)
+            }
+            Tok::Name(n) => self.name(&n, col),
+            _ => {
+                self.at -= 1;
+                Err(err(col, format!("expected a number, w, b, a function or “(”, found {}", self.found())))
+            }
+        }
+    }
+
+    fn close(&mut self, open: usize) -> Result<(), ParseError> {
+        if self.eat(')') {
+            Ok(())
+        } else {
+            Err(err(self.col(), format!("expected “)” to close the “(” at column {open}, found {}", self.found())))
+        }
+    }
+
+    fn name(&mut self, n: &str, col: usize) -> Result<Expr, ParseError> {
+        match n {
+            "w" => return Ok(Expr::W),
+            "b" => return Ok(Expr::B),
+            "pi" => return Ok(Expr::Num(std::f64::consts::PI)),
+            "e" => return Ok(Expr::Num(std::f64::consts::E)),
+            _ => {}
+        }
+        let Some(f) = Unary::ALL.into_iter().find(|f| f.name() == n) else {
+            let case = if n.chars().any(char::is_uppercase) { " (names are lower-case)" } else { "" };
+            return Err(err(
+                col,
+                format!("unknown name “{n}”{case}: use w, b, pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh"),
+            ));
+        };
+        let open = self.col();
+        if !self.eat('(') {
+            return Err(err(open, format!("expected “(” after {n}, found {}", self.found())));
+        }
+        let arg = self.sum()?;
+        self.close(open)?;
+        Ok(Expr::Call(f, Box::new(arg)))
+    }
+}
+
+impl Expr {
+    /// Parses an expression in w and b.
+    ///
+    /// # Errors
+    /// The first column at which the text is not an expression, and why.
+    pub fn parse(text: &str) -> Result<Expr, ParseError> {
+        let mut p = Parser { toks: tokens(text)?, at: 0 };
+        let e = p.sum()?;
+        match p.peek() {
+            Tok::End => Ok(e),
+            Tok::Sym(')') => Err(err(p.col(), "“)” without a matching “(”".into())),
+            _ => Err(err(p.col(), format!("expected an operator (+ - * / ^), found {}", p.found()))),
+        }
+    }
+
+    /// The value at (w, b), computed in `F` in the same order as [`Expr::record`] records it.
+    pub fn eval<F: Real>(&self, w: F, b: F) -> F {
+        match self {
+            Expr::Num(v) => F::from_f64(*v),
+            Expr::W => w,
+            Expr::B => b,
+            Expr::Neg(a) => -a.eval(w, b),
+            Expr::Bin(op, l, r) => {
+                let x = l.eval(w, b);
+                match (op, r.as_ref()) {
+                    (BinOp::Pow, Expr::Num(c)) => pow_const(x, F::from_f64(*c)),
+                    _ => binary(*op, x, r.eval(w, b)),
+                }
+            }
+            Expr::Call(f, a) => f.apply(a.eval(w, b)),
+        }
+    }
+
+    /// Records the expression on `tape`, given the nodes of w and b; returns the node of its value. A constant
+    /// exponent records torch's `PowBackward0` (`x ** 2.0`), a variable one `PowBackward1` (`x ** y`).
+    pub fn record<F: Real>(&self, tape: &mut Tape<F>, w: usize, b: usize) -> usize {
+        match self {
+            Expr::Num(v) => tape.leaf("const", vec![F::from_f64(*v)], false),
+            Expr::W => w,
+            Expr::B => b,
+            Expr::Neg(a) => {
+                let a = a.record(tape, w, b);
+                tape.neg(a, "−a")
+            }
+            Expr::Bin(op, l, r) => {
+                let a = l.record(tape, w, b);
+                if let (BinOp::Pow, Expr::Num(c)) = (op, r.as_ref()) {
+                    return tape.pow_const(a, F::from_f64(*c), "a ^ c");
+                }
+                let r = r.record(tape, w, b);
+                match op {
+                    BinOp::Add => tape.add(a, r, "a + b"),
+                    BinOp::Sub => tape.sub(a, r, "a − b"),
+                    BinOp::Mul => tape.mul(a, r, "a · b"),
+                    BinOp::Div => tape.div(a, r, "a / b"),
+                    BinOp::Pow => tape.pow(a, r, "a ^ b"),
+                }
+            }
+            Expr::Call(f, a) => {
+                let a = a.record(tape, w, b);
+                tape.unary(a, *f, f.name())
+            }
+        }
+    }
+}
+
+/// `x ^ c` as the tape computes it: `x·x` for c = 2 (torch's square), `powf` otherwise.
+pub fn pow_const<F: Real>(x: F, c: F) -> F {
+    if c == F::from_f64(2.0) { x * x } else { x.powf(c) }
+}
+
+fn binary<F: Real>(op: BinOp, x: F, y: F) -> F {
+    match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => x / y,
+        BinOp::Pow => x.powf(y),
+    }
+}

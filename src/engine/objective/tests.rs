@@ -1,0 +1,191 @@
+//! The built-ins' values, gradients and Hessians at points worked out by hand; the parser's table of accepted and
+//! rejected expressions; torch's node names on the tape.
+
+use super::*;
+
+fn obj(name: &str) -> Objective {
+    Objective::parse(name).unwrap()
+}
+
+#[track_caller]
+fn near(actual: f64, expected: f64, tol: f64) {
+    assert!((actual - expected).abs() <= tol * expected.abs().max(1.0), "got {actual}, expected {expected}");
+}
+
+/// f, ∇f (tape and closed form) and the Hessian (closed form) at a point, against values computed by hand.
+#[track_caller]
+fn check(name: &str, (w, b): (f64, f64), f: f64, g: [f64; 2], h: [[f64; 2]; 2]) {
+    let o = obj(name);
+    let p = Params { w, b };
+    let graph = o.graph(p);
+    near(graph.loss_value(), f, 1e-14);
+    near(o.value(p), f, 1e-14);
+    let closed = o.as_builtin().unwrap().gradient(w, b);
+    for i in 0..2 {
+        near(graph.grad().get(i), g[i], 1e-12);
+        near(closed[i], g[i], 1e-12);
+    }
+    let (hessian, method) = o.hessian(p);
+    assert_eq!(method, HessianMethod::ClosedForm);
+    for i in 0..2 {
+        for j in 0..2 {
+            near(hessian[i][j], h[i][j], 1e-12);
+        }
+    }
+}
+
+#[test]
+fn builtins_at_their_starts_minima_and_saddles() {
+    // Rosenbrock: at (−1.2, 1), 2.2² + 100·0.44² = 24.2; ∂w = −4.4 − 211.2, ∂b = 200·(−0.44).
+    check("rosenbrock", (-1.2, 1.0), 24.2, [-215.6, -88.0], [[1330.0, 480.0], [480.0, 200.0]]);
+    check("rosenbrock", (1.0, 1.0), 0.0, [0.0, 0.0], [[802.0, -400.0], [-400.0, 200.0]]);
+    // Beale: at (1, 1) each residual is its constant: 1.5² + 2.25² + 2.625² = 14.203125.
+    check("beale", (1.0, 1.0), 14.203125, [0.0, 27.75], [[0.0, 27.75], [27.75, 68.5]]);
+    check("beale", (3.0, 0.5), 0.0, [0.0, 0.0], [[3.15625, -11.4375], [-11.4375, 46.125]]);
+    check("beale", (0.0, 1.0), 14.203125, [0.0, 0.0], [[0.0, 27.75], [27.75, 0.0]]);
+    // Himmelblau: 11² + 7² = 170 at the origin.
+    check("himmelblau", (0.0, 0.0), 170.0, [-14.0, -22.0], [[-42.0, 0.0], [0.0, -26.0]]);
+    check("himmelblau", (3.0, 2.0), 0.0, [0.0, 0.0], [[74.0, 20.0], [20.0, 34.0]]);
+    check("saddle", (1.0, 0.0), 1.0, [2.0, 0.0], [[2.0, 0.0], [0.0, -2.0]]);
+    check("saddle", (0.0, 0.0), 0.0, [0.0, 0.0], [[2.0, 0.0], [0.0, -2.0]]);
+    let c = 2.0 + 40.0 * std::f64::consts::PI.powi(2);
+    check("rastrigin", (0.0, 0.0), 0.0, [0.0, 0.0], [[c, 0.0], [0.0, c]]);
+    // At w = ½: cos(π) = −1, so f = 20 + ¼ + 10 − 10 = 20.25 and f_ww = 2 − 40π²; sin(π) leaves ∂w ≈ 1.
+    let o = obj("rastrigin");
+    near(o.value(Params { w: 0.5, b: 0.0 }), 20.25, 1e-14);
+    near(o.hessian(Params { w: 0.5, b: 0.0 }).0[0][0], 4.0 - c, 1e-12);
+    near(o.graph(Params { w: 0.5, b: 0.0 }).grad().w, 1.0, 1e-12);
+}
+
+#[test]
+fn known_points_are_what_they_say() {
+    for b in Builtin::ALL {
+        let o = Objective::builtin(b);
+        assert!(!o.known_points().is_empty(), "{b:?}");
+        for k in o.known_points() {
+            let r = o.report(k.at);
+            assert_eq!(r.point_kind, k.kind, "{b:?} at {:?}: {r:?}", k.at);
+            near(r.value, k.value, 1e-12);
+        }
+        assert_eq!(o.report(o.default_start()).point_kind, PointKind::NotStationary, "{b:?} starts on a slope");
+    }
+    let o = obj("saddle");
+    assert_eq!(o.report(Params { w: 0.0, b: 0.0 }).eigenvalues, [2.0, -2.0]);
+}
+
+#[test]
+fn an_expressions_hessian_is_central_differences_of_the_autodiff_gradient() {
+    // f = w²·b + sin(b): f_ww = 2b, f_wb = 2w, f_bb = −sin(b).
+    let o = obj("w^2*b + sin(b)");
+    let p = Params { w: 0.7, b: -1.3 };
+    let (h, method) = o.hessian(p);
+    assert_eq!(method, HessianMethod::CentralDifferences);
+    near(h[0][0], -2.6, 1e-8);
+    near(h[0][1], 1.4, 1e-8);
+    near(h[1][1], -(-1.3f64).sin(), 1e-8);
+    assert_eq!(o.default_start(), Params { w: 1.0, b: 1.0 });
+    assert_eq!(obj("w^2 + b^2").report(Params { w: 0.0, b: 0.0 }).point_kind, PointKind::Minimum);
+    assert_eq!(obj("-(w^2) - b^2").report(Params { w: 0.0, b: 0.0 }).point_kind, PointKind::Maximum);
+    assert_eq!(obj("w^4 + b^2").report(Params { w: 0.0, b: 0.0 }).point_kind, PointKind::Degenerate);
+}
+
+#[test]
+fn the_parser_accepts_and_evaluates() {
+    let (w, b) = (2.0f64, 3.0f64);
+    let table: &[(&str, f64)] = &[
+        ("w + b", 5.0),
+        ("w - b - 1", -2.0),
+        ("w * b / 4", 1.5),
+        ("2^3^2", 512.0),
+        ("-w^2", -4.0),
+        ("(-w)^2", 4.0),
+        ("-2^2", -4.0),
+        ("w^-1", 0.5),
+        ("--w", 2.0),
+        ("1.5e1 + .5 + 2E-1", 15.7),
+        ("pi", std::f64::consts::PI),
+        ("e", std::f64::consts::E),
+        ("exp(0) + log(e) + sqrt(b^2) + abs(-w)", 7.0),
+        ("sin(0) + cos(0) + tan(0) + tanh(0)", 1.0),
+        ("w·b − 1", 5.0),
+        ("  w*(b + 1)  ", 8.0),
+        ("w^b", 8.0),
+        ("2e", 2.0 * std::f64::consts::E),
+    ];
+    for &(text, want) in table {
+        if text == "2e" {
+            // A number then the name e with nothing between: not an expression.
+            assert!(Expr::parse(text).is_err());
+            continue;
+        }
+        let e = Expr::parse(text).unwrap_or_else(|err| panic!("{text}: {err}"));
+        near(e.eval(w, b), want, 1e-15);
+    }
+}
+
+#[test]
+fn the_parser_rejects_with_the_column() {
+    let table: &[(&str, usize, &str)] = &[
+        ("", 1, "expected a number"),
+        ("w +", 4, "found the end"),
+        ("w +* b", 4, "found “*”"),
+        ("(w + b", 7, "to close the “(” at column 1"),
+        ("w + b)", 6, "without a matching"),
+        ("w b", 3, "expected an operator"),
+        ("x + 1", 1, "unknown name “x”"),
+        ("W + 1", 1, "lower-case"),
+        ("sin w", 5, "expected “(” after sin"),
+        ("w # b", 3, "unexpected “#”"),
+        ("1.2.3", 1, "not a number"),
+        ("2e", 2, "expected an operator"),
+        ("b²", 2, "unexpected “²”"),
+        ("é + w", 1, "unknown name “é”"),
+        ("sin(w", 6, "to close the “(” at column 4"),
+    ];
+    for &(text, column, words) in table {
+        let err = Expr::parse(text).expect_err(text);
+        assert_eq!(err.column, column, "{text}: {err}");
+        assert!(err.to_string().contains(words), "{text}: {err}");
+        assert_eq!(err.to_string().lines().count(), 1, "{text}");
+    }
+}
+
+#[test]
+fn the_tape_carries_torchs_node_names() {
+    let g = obj("-w/b + (w - 1)^2 + w^b + sin(w) + cos(b) + tan(w) + exp(b) + log(b) + sqrt(b) + abs(w) + tanh(b)")
+        .graph(Params { w: 0.5, b: 2.0 });
+    let names: Vec<_> = g.tape.nodes.iter().filter_map(|n| n.grad_fn()).collect();
+    for name in [
+        "NegBackward0",
+        "DivBackward0",
+        "SubBackward0",
+        "PowBackward0",
+        "PowBackward1",
+        "AddBackward0",
+        "SinBackward0",
+        "CosBackward0",
+        "TanBackward0",
+        "ExpBackward0",
+        "LogBackward0",
+        "SqrtBackward0",
+        "AbsBackward0",
+        "TanhBackward0",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    // ∂/∂w = −1/b + 2(w − 1) + b·w^(b−1) + cos(w) + (1 + tan²w) + sgn(w), at (½, 2).
+    let want = -0.5 - 1.0 + 1.0 + 0.5f64.cos() + 1.0 + 0.5f64.tan().powi(2) + 1.0;
+    near(g.grad().w, want, 1e-14);
+    // A constant objective still has a root of its own and zero gradients.
+    let c = obj("3").graph(Params { w: 1.0, b: 1.0 });
+    assert_eq!((c.loss_value(), c.grad()), (3.0, Params { w: 0.0, b: 0.0 }));
+}
+
+#[test]
+fn objectives_serialise_as_their_text() {
+    let o = obj(" w^2 + b ");
+    assert_eq!(serde_json::to_string(&o).unwrap(), "\"w^2 + b\"");
+    let back: Objective = serde_json::from_str("\"rosenbrock\"").unwrap();
+    assert_eq!(back.as_builtin(), Some(Builtin::Rosenbrock));
+    assert!(serde_json::from_str::<Objective>("\"w +\"").is_err());
+}
