@@ -18,7 +18,8 @@ fn main() {
     if let Some(preset) = &cli.gui.preset
         && descent::presets::Preset::parse(preset).is_none()
     {
-        eprintln!("error: --preset {preset}: unknown app preset (available: notebook, race)");
+        let names: Vec<&str> = descent::presets::Preset::ALL.iter().map(|p| p.name()).collect();
+        eprintln!("error: --preset {preset}: unknown app preset (available: {})", names.join(", "));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     if let Some(conflict) = cli.engine.objective_conflict() {

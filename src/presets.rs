@@ -33,15 +33,70 @@ pub enum Preset {
     Notebook,
     /// Six optimizers from the same start.
     Race,
+    /// Rosenbrock's banana: SGD crawls along the curved valley, momentum overshoots its walls, Adam sweeps through.
+    Rosenbrock,
+    /// The saddle w² − b² from (1, 0): plain GD stalls on the ridge, gradient noise escapes.
+    Saddle,
+    /// Himmelblau's four minima: where a run ends depends on where it starts.
+    Himmelblau,
+    /// Rastrigin's ripples: local minima everywhere.
+    Rastrigin,
 }
 
 impl Preset {
-    /// `notebook` or `race` (case-insensitive).
+    /// Every preset, in menu order.
+    pub const ALL: [Preset; 6] =
+        [Preset::Notebook, Preset::Race, Preset::Rosenbrock, Preset::Saddle, Preset::Himmelblau, Preset::Rastrigin];
+
+    /// The preset's name for `--preset` (`notebook`, `race`, `rosenbrock`, `saddle`, `himmelblau`, `rastrigin`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Notebook => "notebook",
+            Preset::Race => "race",
+            Preset::Rosenbrock => "rosenbrock",
+            Preset::Saddle => "saddle",
+            Preset::Himmelblau => "himmelblau",
+            Preset::Rastrigin => "rastrigin",
+        }
+    }
+
+    /// A preset by its name (case-insensitive).
     pub fn parse(name: &str) -> Option<Preset> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "notebook" => Some(Preset::Notebook),
-            "race" => Some(Preset::Race),
-            _ => None,
+        let name = name.trim().to_ascii_lowercase();
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The menu's title of the preset.
+    pub fn title(self) -> &'static str {
+        match self {
+            Preset::Notebook => "Notebook: NumPy sum vs PyTorch autograd",
+            Preset::Race => "Race: SGD, momentum, Nesterov, RMSprop, Adam, AdamW",
+            Preset::Rosenbrock => "Rosenbrock: SGD vs momentum vs Adam",
+            Preset::Saddle => "Saddle: GD stalls, noise escapes",
+            Preset::Himmelblau => "Himmelblau: four minima",
+            Preset::Rastrigin => "Rastrigin: local minima everywhere",
+        }
+    }
+
+    /// What to watch, shown when the preset opens.
+    pub fn watch(self) -> &'static str {
+        match self {
+            Preset::Notebook => {
+                "Watch the NumPy loop 'win': its gradient is a sum, 4× the true one, so it moves as lr 0.04 would."
+            }
+            Preset::Race => "Watch the loss plot: momentum overshoots and rings, Adam moves about lr per step.",
+            Preset::Rosenbrock => {
+                "Watch SGD crawl along the curved valley floor while momentum overshoots its walls and Adam sweeps through; turn on the 3-D surface."
+            }
+            Preset::Saddle => {
+                "Watch plain GD slide to the saddle point (0, 0) and stop there, while the run with gradient noise falls off the ridge."
+            }
+            Preset::Himmelblau => {
+                "Watch four starts end at four different minima of equal value; open the Basins tab to see which starts go where."
+            }
+            Preset::Rastrigin => {
+                "Watch plain GD stop in the nearest ripple while momentum rolls over a few; open the Basins tab for the patchwork."
+            }
         }
     }
 
@@ -98,6 +153,72 @@ impl Preset {
                     spec(5, "AdamW", with(OptimizerKind::Adamw, 0.05, 0.0, false)),
                 ]
             }
+            Preset::Rosenbrock | Preset::Saddle | Preset::Himmelblau | Preset::Rastrigin => self.landscape_specs(),
+        }
+    }
+
+    /// The runs of the landscape presets: each on its built-in objective from its classic start.
+    fn landscape_specs(self) -> Vec<RunSpec> {
+        use crate::engine::objective::{Builtin, Objective};
+        let on = |b: Builtin, start: Option<(f64, f64)>| {
+            let mut s = Settings::default();
+            s.set_objective(Some(Objective::builtin(b)), true);
+            if let Some((w, b)) = start {
+                (s.w0, s.b0) = (w, b);
+            }
+            s
+        };
+        let run = |slot: usize, name: &str, base: &Settings, f: &dyn Fn(&mut Settings)| {
+            let mut s = base.clone();
+            f(&mut s);
+            RunSpec { name: name.into(), color: run_color(slot), settings: s }
+        };
+        let opt = |kind: OptimizerKind, lr: f64, momentum: f64| {
+            move |s: &mut Settings| {
+                s.optimizer.kind = kind;
+                s.optimizer.lr = lr;
+                s.optimizer.momentum = momentum;
+            }
+        };
+        match self {
+            Preset::Rosenbrock => {
+                let base = on(Builtin::Rosenbrock, None);
+                vec![
+                    run(0, "SGD 0.001", &base, &opt(OptimizerKind::Sgd, 0.001, 0.0)),
+                    run(1, "momentum 0.9", &base, &opt(OptimizerKind::Sgd, 0.001, 0.9)),
+                    run(2, "Adam 0.05", &base, &opt(OptimizerKind::Adam, 0.05, 0.0)),
+                ]
+            }
+            Preset::Saddle => {
+                let base = on(Builtin::Saddle, None);
+                vec![
+                    run(0, "GD", &base, &opt(OptimizerKind::Sgd, 0.05, 0.0)),
+                    run(1, "GD + noise 0.1", &base, &|s: &mut Settings| {
+                        opt(OptimizerKind::Sgd, 0.05, 0.0)(s);
+                        s.noise = 0.1;
+                    }),
+                ]
+            }
+            Preset::Himmelblau => {
+                let starts = [(0.0, 0.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, -2.0)];
+                starts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &(w, b))| {
+                        let base = on(Builtin::Himmelblau, Some((w, b)));
+                        let name = format!("from ({w}, {b})");
+                        run(k, &name, &base, &opt(OptimizerKind::Sgd, 0.01, 0.0))
+                    })
+                    .collect()
+            }
+            _ => {
+                let base = on(Builtin::Rastrigin, None);
+                vec![
+                    run(0, "GD 0.002", &base, &opt(OptimizerKind::Sgd, 0.002, 0.0)),
+                    run(1, "momentum 0.9", &base, &opt(OptimizerKind::Sgd, 0.002, 0.9)),
+                    run(2, "Adam 0.1", &base, &opt(OptimizerKind::Adam, 0.1, 0.0)),
+                ]
+            }
         }
     }
 }
@@ -131,5 +252,34 @@ mod tests {
         }
         assert_eq!(after_notebook[0].settings, race[0].settings, "the same race from either start");
         assert_eq!(Preset::parse("nope"), None);
+    }
+
+    #[test]
+    fn landscape_presets_run_their_objectives() {
+        use crate::engine::objective::Builtin;
+        for (p, b) in [
+            (Preset::Rosenbrock, Builtin::Rosenbrock),
+            (Preset::Saddle, Builtin::Saddle),
+            (Preset::Himmelblau, Builtin::Himmelblau),
+            (Preset::Rastrigin, Builtin::Rastrigin),
+        ] {
+            assert_eq!(Preset::parse(p.name()), Some(p));
+            let specs = p.specs(&Settings::default());
+            assert!(specs.len() >= 2 && specs.len() <= MAX_RUNS, "{}", p.name());
+            for s in &specs {
+                assert!(s.settings.validate().is_ok(), "{}: {}", p.name(), s.name);
+                assert_eq!(s.settings.objective.as_ref().and_then(|o| o.as_builtin()), Some(b), "{}", s.name);
+            }
+            assert!(!p.watch().is_empty());
+        }
+        // The saddle: one run without noise, one with; Himmelblau: four different starts.
+        let saddle = Preset::Saddle.specs(&Settings::default());
+        assert_eq!(saddle.iter().map(|s| s.settings.noise > 0.0).collect::<Vec<_>>(), [false, true]);
+        let starts: BTreeSet<(u64, u64)> = Preset::Himmelblau
+            .specs(&Settings::default())
+            .iter()
+            .map(|s| (s.settings.w0.to_bits(), s.settings.b0.to_bits()))
+            .collect();
+        assert_eq!(starts.len(), 4);
     }
 }

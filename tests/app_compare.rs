@@ -63,7 +63,7 @@ fn the_preset_menu_loads_the_notebook_runs() {
     h.get_by_label(runs::labels::PRESET).click();
     h.step();
     h.step();
-    h.get_by_label(runs::labels::PRESET_NOTEBOOK).click();
+    h.get_by_label(descent::presets::Preset::Notebook.title()).click();
     wait_until(&mut h, "the notebook's two runs", |a| {
         let names: Vec<_> = a.snapshot().runs.iter().map(|r| r.spec.name.clone()).collect();
         names == ["NumPy (hand-written sum)", "PyTorch autograd"]

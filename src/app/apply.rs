@@ -195,6 +195,7 @@ impl App {
             self.runs.expect_settings(id, settings);
         }
         self.worker.send(Command::Reset);
+        self.io.info(preset.watch());
     }
 
     /// A new run with the selected run's settings, or a copy of run `of`; it becomes the selected run.

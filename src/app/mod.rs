@@ -29,6 +29,7 @@
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 
 mod apply;
+pub mod basins;
 pub mod controls;
 pub mod data_editor;
 pub mod data_io;
@@ -418,7 +419,10 @@ impl App {
         });
         // The tabs that are views (the ledger, the optimizer's inside, the phase plane) export as PNG while shown.
         if let Some(rect) = self.tabs.body_rect.filter(|_| !self.tabs.folded_now)
-            && matches!(self.prefs.tab, state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase)
+            && matches!(
+                self.prefs.tab,
+                state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase | state::Tab::Basins
+            )
         {
             self.exports.plot_rects.push((self.prefs.tab.label(), rect));
         }

@@ -35,10 +35,6 @@ pub mod labels {
     pub const SOLO: &str = "solo";
     /// The preset menu.
     pub const PRESET: &str = "Preset ▾";
-    /// The notebook preset.
-    pub const PRESET_NOTEBOOK: &str = "Notebook: NumPy sum vs PyTorch autograd";
-    /// The optimizer race preset.
-    pub const PRESET_RACE: &str = "Race: SGD, momentum, Nesterov, RMSprop, Adam, AdamW";
 }
 
 /// The run list's state (not persisted).
@@ -268,13 +264,11 @@ pub fn runs_ui(
                 actions.push(Action::AddRun);
             }
             let preset = ui.menu_button(labels::PRESET, |ui| {
-                if ui.button(labels::PRESET_NOTEBOOK).on_hover_text("The notebook's two loops side by side: the hand-written NumPy gradient (a SUM, 4× the true gradient) in f64 and PyTorch autograd in f32, both lr 0.01 from w = 0.").clicked() {
-                    actions.push(Action::LoadPreset(Preset::Notebook));
-                    ui.close();
-                }
-                if ui.button(labels::PRESET_RACE).on_hover_text("Six optimizers from the same start on the current data (SGD 0.02, momentum/Nesterov 0.9 at 0.01, RMSprop 0.01, Adam/AdamW 0.05).").clicked() {
-                    actions.push(Action::LoadPreset(Preset::Race));
-                    ui.close();
+                for p in Preset::ALL {
+                    if ui.button(p.title()).on_hover_text(p.watch()).clicked() {
+                        actions.push(Action::LoadPreset(p));
+                        ui.close();
+                    }
                 }
             });
             ex.mark(Topic::Preset, preset.response.interact_rect);

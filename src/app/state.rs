@@ -226,6 +226,8 @@ pub enum Tab {
     Inside,
     /// Momentum SGD's phase plane (w − w* against the buffer) and its damping regimes.
     Phase,
+    /// Where the runs from a grid of starts end: the basins of attraction.
+    Basins,
     /// Steps to the tolerance and final loss across learning rates.
     LrSweep,
     /// The notebook's printout, step by step.
@@ -242,6 +244,7 @@ impl From<crate::cli::TabName> for Tab {
             N::Ledger => Tab::Ledger,
             N::Inside => Tab::Inside,
             N::Phase => Tab::Phase,
+            N::Basins => Tab::Basins,
             N::LrSweep => Tab::LrSweep,
             N::NotebookLog => Tab::NotebookLog,
             N::Data => Tab::Data,
@@ -251,8 +254,16 @@ impl From<crate::cli::TabName> for Tab {
 
 impl Tab {
     /// Every tab, in strip order.
-    pub const ALL: [Tab; 7] =
-        [Tab::GradientCheck, Tab::Ledger, Tab::Inside, Tab::Phase, Tab::LrSweep, Tab::NotebookLog, Tab::Data];
+    pub const ALL: [Tab; 8] = [
+        Tab::GradientCheck,
+        Tab::Ledger,
+        Tab::Inside,
+        Tab::Phase,
+        Tab::Basins,
+        Tab::LrSweep,
+        Tab::NotebookLog,
+        Tab::Data,
+    ];
 
     /// The tab's title.
     pub fn label(self) -> &'static str {
@@ -261,6 +272,7 @@ impl Tab {
             Tab::Ledger => "Step ledger",
             Tab::Inside => "Inside the optimizer",
             Tab::Phase => "Momentum phase plane",
+            Tab::Basins => "Basins",
             Tab::LrSweep => "Learning-rate sweep",
             Tab::NotebookLog => "Notebook log",
             Tab::Data => "Data",
@@ -284,6 +296,9 @@ impl Tab {
             }
             Tab::Phase => {
                 "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of β for this lr·λ, plain momentum against Nesterov."
+            }
+            Tab::Basins => {
+                "The selected run's settings started from every cell of a grid over (w, b), each cell coloured by the minimum its run reaches (or diverged, or unfinished). Click a cell to start the run there."
             }
             Tab::NotebookLog => "The run printed the way the notebook prints it.",
             Tab::Data => "The data points the line is fitted to.",

@@ -34,6 +34,8 @@ pub struct TabsState {
     pub data: super::data_editor::DataEditor,
     /// The step ledger's cache.
     pub ledger: super::ledger_tab::LedgerState,
+    /// The basins map and its job.
+    pub basins: super::basins::BasinsState,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
     pub body_rect: Option<egui::Rect>,
 }
@@ -134,6 +136,7 @@ fn tab_topic(tab: Tab) -> Topic {
         Tab::Ledger => Topic::Ledger,
         Tab::Inside => Topic::Inside,
         Tab::Phase => Topic::Phase,
+        Tab::Basins => Topic::Basins,
         Tab::LrSweep => Topic::LrSweep,
         Tab::NotebookLog => Topic::NotebookLog,
         Tab::Data => Topic::DataTab,
@@ -154,6 +157,7 @@ fn tab_body_ui(
         Tab::Ledger => super::ledger_tab::ledger_ui(ui, &mut state.ledger, ctx),
         Tab::Inside => super::plots::inner::inner_state_ui(ui, ctx),
         Tab::Phase => super::plots::phase::phase_plane_ui(ui, ctx, actions),
+        Tab::Basins => super::basins::basins_ui(ui, &mut state.basins, ctx, actions),
         Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
         Tab::NotebookLog => super::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log),
         Tab::Data => {

@@ -240,7 +240,7 @@ pub struct GuiArgs {
     /// Open a saved session file.
     #[arg(long, value_name = "FILE")]
     pub session: Option<PathBuf>,
-    /// Start with one of the app's presets (notebook, race).
+    /// Start with one of the app's presets (notebook, race, rosenbrock, saddle, himmelblau, rastrigin).
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
     /// Open the window at exactly this size in points, e.g. 1280x720 (otherwise: the size of the last launch, or
@@ -269,6 +269,8 @@ pub enum TabName {
     Inside,
     /// Momentum SGD's phase plane and damping regimes.
     Phase,
+    /// Basins of attraction over (w, b).
+    Basins,
     /// Steps and final loss across learning rates.
     LrSweep,
     /// The notebook's printout.

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod autodiff;
+pub mod basins;
 pub mod batch;
 pub mod data;
 pub mod diagnose;

@@ -1,0 +1,303 @@
+//! The basins-of-attraction tab: the selected run's settings started from every cell of a grid over (w, b), each
+//! cell coloured by where its run ends ([`crate::engine::basins`]): which minimum, diverged, or still on its way.
+//! Computed on both cores in the background with progress, cancelled when the settings change or the tab's owner
+//! drops it; a click on a cell starts the run from there.
+
+use std::sync::Arc;
+use std::sync::mpsc::channel;
+
+use egui::{Color32, RichText, TextureHandle, TextureOptions, Ui};
+use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
+
+use super::jobs::{Cancel, Job};
+use super::state::Action;
+use super::view::ViewCtx;
+use crate::engine::basins::{BasinPlan, Basins, End, row};
+use crate::engine::data::Dataset;
+use crate::engine::model::Params;
+use crate::engine::objective::PointKind;
+use crate::engine::settings::Settings;
+use crate::format;
+use crate::worker::RunSnapshot;
+
+/// Steps per start.
+const MAX_STEPS: u64 = 2_000;
+/// The basins' colours, in the order they are found (known minima first).
+const BASIN_COLORS: [Color32; 8] = [
+    Color32::from_rgb(86, 156, 214),
+    Color32::from_rgb(230, 159, 0),
+    Color32::from_rgb(0, 158, 115),
+    Color32::from_rgb(204, 121, 167),
+    Color32::from_rgb(240, 228, 66),
+    Color32::from_rgb(0, 114, 178),
+    Color32::from_rgb(213, 94, 0),
+    Color32::from_rgb(150, 150, 255),
+];
+
+#[derive(Clone, Debug, PartialEq)]
+struct Key {
+    data_generation: u64,
+    settings: Settings,
+    size: usize,
+}
+
+/// A map being computed or done.
+struct Map {
+    plan: BasinPlan,
+    job: Job<Key, (usize, Vec<End>)>,
+    /// Each row's ends (`j` from the bottom), as they arrive.
+    rows: Vec<Option<Vec<End>>>,
+    basins: Basins,
+    texture: Option<TextureHandle>,
+    dirty: bool,
+}
+
+/// The tab's state: the grid size and the current map.
+pub struct BasinsState {
+    size: usize,
+    map: Option<Map>,
+    failed: Option<String>,
+}
+
+impl Default for BasinsState {
+    fn default() -> Self {
+        BasinsState { size: 100, map: None, failed: None }
+    }
+}
+
+/// The window of starts: the known minima and saddles of an objective with room around them, else the optimum and
+/// the start with room around them.
+fn window(run: &RunSnapshot) -> ([f64; 2], [f64; 2]) {
+    let s = &run.spec.settings;
+    let mut pts: Vec<Params<f64>> = vec![run.analysis.optimum, s.start()];
+    if let Some(o) = &s.objective {
+        pts.extend(o.known_points().iter().map(|k| k.at));
+    }
+    let span = |f: fn(&Params<f64>) -> f64| {
+        let (lo, hi) = pts
+            .iter()
+            .map(f)
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, v| (a.0.min(v), a.1.max(v)));
+        let half = (0.5 * (hi - lo) * 1.3).max(1.0);
+        let mid = 0.5 * (lo + hi);
+        if mid.is_finite() { [mid - half, mid + half] } else { [-1.0, 1.0] }
+    };
+    (span(|p| p.w), span(|p| p.b))
+}
+
+/// The minima an end may arrive at (an objective's known minima, or the linear model's optimum).
+fn known_minima(run: &RunSnapshot) -> Vec<Params<f64>> {
+    match &run.spec.settings.objective {
+        Some(o) => o.known_points().iter().filter(|k| k.kind == PointKind::Minimum).map(|k| k.at).collect(),
+        None => vec![run.analysis.optimum],
+    }
+}
+
+/// Computes `plan`'s rows on two threads, sending each as it is done.
+fn compute(data: &Dataset, settings: &Settings, plan: &BasinPlan, cancel: &Cancel, send: &dyn Fn((usize, Vec<End>))) {
+    let (tx, rx) = channel();
+    std::thread::scope(|scope| {
+        for first in 0..2 {
+            let tx = tx.clone();
+            scope.spawn(move || {
+                for j in (first..plan.size[1]).step_by(2) {
+                    if cancel.is_set() || tx.send((j, row(data, settings, plan, j))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for msg in rx {
+            send(msg);
+        }
+    });
+}
+
+impl BasinsState {
+    fn update(&mut self, ctx: &ViewCtx<'_>, run: &RunSnapshot, egui_ctx: &egui::Context) {
+        let mut settings = run.spec.settings.clone();
+        (settings.w0, settings.b0) = (0.0, 0.0);
+        let key = Key { data_generation: ctx.live.data_generation, settings: settings.clone(), size: self.size };
+        if self.map.as_ref().is_some_and(|m| m.job.key == key) || self.failed.is_some() && self.map.is_none() {
+            return;
+        }
+        let (w, b) = window(run);
+        let tolerance = ctx.live.tolerance.filter(|t| *t > 0.0).unwrap_or(1e-6);
+        let plan = BasinPlan { w, b, size: [self.size, self.size], max_steps: MAX_STEPS, tolerance };
+        let radius = 1e-3 * (w[1] - w[0]).max(b[1] - b[0]);
+        let (data, plan2, wake) = (Arc::clone(&ctx.live.data), plan.clone(), egui_ctx.clone());
+        let job = Job::spawn(
+            "basins",
+            key,
+            move || wake.request_repaint(),
+            move |send, cancel| compute(&data, &settings, &plan2, cancel, send),
+        );
+        match job {
+            Ok(job) => {
+                let rows = vec![None; self.size];
+                let basins = Basins::new(known_minima(run), radius);
+                self.map = Some(Map { plan, job, rows, basins, texture: None, dirty: true });
+                self.failed = None;
+            }
+            Err(e) => self.failed = Some(e),
+        }
+    }
+}
+
+impl Map {
+    fn drain(&mut self) {
+        for (j, ends) in self.job.drain() {
+            for end in &ends {
+                if let End::Converged(p) = end {
+                    self.basins.assign(*p);
+                }
+            }
+            if let Some(slot) = self.rows.get_mut(j) {
+                *slot = Some(ends);
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// The colour of one end (found basins in order; diverged red-brown; unfinished grey; not yet computed clear).
+    fn colour(&self, end: Option<&End>) -> Color32 {
+        let mut basins = self.basins.clone();
+        match end {
+            None => Color32::TRANSPARENT,
+            Some(End::Diverged) => Color32::from_rgb(120, 40, 40),
+            Some(End::Unfinished(_)) => Color32::from_gray(110),
+            Some(End::Converged(p)) => BASIN_COLORS[basins.assign(*p) % BASIN_COLORS.len()],
+        }
+    }
+
+    fn texture(&mut self, ctx: &egui::Context) -> Option<&TextureHandle> {
+        if self.dirty || self.texture.is_none() {
+            let [nx, ny] = self.plan.size;
+            let mut pixels = Vec::with_capacity(nx * ny);
+            for j in (0..ny).rev() {
+                let row = self.rows.get(j).and_then(Option::as_ref);
+                pixels.extend((0..nx).map(|i| self.colour(row.and_then(|r| r.get(i)))));
+            }
+            let image = egui::ColorImage::new([nx, ny], pixels);
+            self.texture = Some(ctx.load_texture("basins", image, TextureOptions::NEAREST));
+            self.dirty = false;
+        }
+        self.texture.as_ref()
+    }
+
+    /// How many starts ended where: per basin, diverged, unfinished, and how many are done.
+    fn counts(&self) -> (Vec<usize>, usize, usize, usize) {
+        let mut basins = self.basins.clone();
+        let (mut per, mut diverged, mut unfinished, mut done) = (vec![0; basins.points.len()], 0, 0, 0);
+        for end in self.rows.iter().flatten().flatten() {
+            done += 1;
+            match end {
+                End::Converged(p) => {
+                    let k = basins.assign(*p);
+                    if k >= per.len() {
+                        per.resize(k + 1, 0);
+                    }
+                    per[k] += 1;
+                }
+                End::Diverged => diverged += 1,
+                End::Unfinished(_) => unfinished += 1,
+            }
+        }
+        (per, diverged, unfinished, done)
+    }
+}
+
+/// The tab's body.
+pub fn basins_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
+    let Some(run) = ctx.live.run(ctx.selected).or(ctx.live.runs.first()) else {
+        ui.label("No run.");
+        return;
+    };
+    if !run.spec.settings.bias {
+        ui.label("Basins need two parameters: fit a bias b, or choose an objective of (w, b).");
+        let mut s = run.spec.settings.clone();
+        s.bias = true;
+        if ui.button("Fit a bias b").on_hover_text("Restarts the run with the model ŷ = w·x + b.").clicked() {
+            actions.push(Action::SetSettings(s));
+        }
+        return;
+    }
+    state.update(ctx, run, ui.ctx());
+    if let Some(e) = &state.failed {
+        ui.colored_label(ctx.palette.diverged, e);
+    }
+    header_ui(ui, state, ctx);
+    let Some(map) = &mut state.map else { return };
+    map.drain();
+    map_plot_ui(ui, map, ctx, run, actions);
+}
+
+fn header_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>) {
+    ui.horizontal_wrapped(|ui| {
+        for size in [100, 200] {
+            let tip = format!("{size} × {size} starts ({} runs of up to {MAX_STEPS} steps each).", size * size);
+            if ui.selectable_label(state.size == size, format!("{size} × {size}")).on_hover_text(tip).clicked() {
+                state.size = size;
+            }
+        }
+        let Some(map) = &state.map else { return };
+        let (per, diverged, unfinished, done) = map.counts();
+        let total = map.plan.size[0] * map.plan.size[1];
+        if !map.job.is_finished() {
+            let bar = egui::ProgressBar::new(done as f32 / total.max(1) as f32).desired_width(160.0);
+            ui.add(bar.text(format!("{done}/{total} starts")));
+        }
+        let share = |n: usize| format!("{}%", format::short(100.0 * n as f64 / done.max(1) as f64));
+        for (k, n) in per.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let p = map.basins.points[k];
+            let text = format!("■ ({}, {}) {}", format::short(p.w), format::short(p.b), share(*n));
+            ui.label(RichText::new(text).color(BASIN_COLORS[k % BASIN_COLORS.len()]))
+                .on_hover_text("The starts whose run ends at this minimum (its basin), as a share of those computed.");
+        }
+        if diverged > 0 {
+            ui.label(RichText::new(format!("■ diverged {}", share(diverged))).color(Color32::from_rgb(170, 60, 60)));
+        }
+        if unfinished > 0 {
+            let tip = format!("Still on their way after {MAX_STEPS} steps.");
+            ui.label(RichText::new(format!("■ unfinished {}", share(unfinished))).color(ctx.palette.weak_text))
+                .on_hover_text(tip);
+        }
+    });
+}
+
+fn map_plot_ui(ui: &mut Ui, map: &mut Map, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>) {
+    let ([w0, w1], [b0, b1]) = (map.plan.w, map.plan.b);
+    let texture = map.texture(ui.ctx()).map(TextureHandle::id);
+    let points = map.basins.points.clone();
+    let start = run.spec.settings.start();
+    let response = Plot::new("basins-plot")
+        .height(ui.available_height().max(100.0))
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_axis_label("w₀")
+        .y_axis_label("b₀")
+        .show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds(egui_plot::PlotBounds::from_min_max([w0, b0], [w1, b1]));
+            if let Some(tex) = texture {
+                let centre = PlotPoint::new(0.5 * (w0 + w1), 0.5 * (b0 + b1));
+                plot_ui.image(PlotImage::new("basins", tex, centre, egui::vec2((w1 - w0) as f32, (b1 - b0) as f32)));
+            }
+            let minima: Vec<[f64; 2]> = points.iter().map(|p| [p.w, p.b]).collect();
+            let diamond = MarkerShape::Diamond;
+            plot_ui.points(Points::new("minima", minima).shape(diamond).radius(6.0).color(ctx.palette.optimum));
+            plot_ui.points(Points::new("this run's start", [start.w, start.b]).radius(5.0).color(ctx.run_color(run)));
+            plot_ui.response().clicked().then(|| plot_ui.pointer_coordinate()).flatten()
+        });
+    let rect = response.response.rect;
+    response.response.on_hover_text("Each start coloured by where its run ends. Click to start the run there.");
+    ctx.explain.mark(crate::explain::topics::Topic::Basins, rect);
+    if let Some(p) = response.inner
+        && map.plan.cell_at(p.x, p.y).is_some()
+    {
+        actions.push(Action::SetStart { w: p.x, b: p.y });
+    }
+}
