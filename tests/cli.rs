@@ -20,11 +20,12 @@ fn trace_csv_has_the_documented_header_and_rows() {
     let out = descent(&["trace", "--steps", "5"]);
     assert!(out.status.success());
     let text = stdout(&out);
-    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b"));
+    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b,lr"));
     let rows = csv_rows(&text);
     assert_eq!(rows.len(), 6, "N steps print N+1 rows");
-    // Row 0 is the start: w = 0, loss 67.5, ∇L = 15·(0 − 3) = −45; row 1 has w = 0.45.
-    assert_eq!(rows[0], vec![0.0, 0.0, 0.0, 67.5, -45.0, 0.0]);
+    // Row 0 is the start: w = 0, loss 67.5, ∇L = 15·(0 − 3) = −45; row 1 has w = 0.45. Without a schedule, every
+    // update uses the optimizer's lr.
+    assert_eq!(rows[0], vec![0.0, 0.0, 0.0, 67.5, -45.0, 0.0, 0.01]);
     assert_eq!(rows[1][1], 0.45);
     // Floats in shortest round-trip form.
     assert!(text.lines().nth(2).unwrap().starts_with("1,0.45,0,"));
@@ -33,7 +34,7 @@ fn trace_csv_has_the_documented_header_and_rows() {
 #[test]
 fn f32_trace_prints_float32_shortest_forms() {
     let out = descent(&["trace", "--precision", "f32", "--steps", "1"]);
-    assert_eq!(stdout(&out).lines().nth(2), Some("1,0.45,0,48.76875,-38.25,0"));
+    assert_eq!(stdout(&out).lines().nth(2), Some("1,0.45,0,48.76875,-38.25,0,0.01"));
 }
 
 #[test]
@@ -364,7 +365,7 @@ fn a_divergence_names_its_cause() {
 fn numbers_print_as_python_repr_never_as_long_digit_runs() {
     // The loss after 100 steps is about 5e-13: Python writes 5.165221080146611e-13, not 0.000000000000516….
     let last = stdout(&descent(&["trace", "--steps", "100", "--format", "last"]));
-    assert_eq!(last.trim_end(), "100,2.9999997375697913,0,5.165221080146611e-13,-3.93645312946056e-06,0");
+    assert_eq!(last.trim_end(), "100,2.9999997375697913,0,5.165221080146611e-13,-3.93645312946056e-06,0,0.01");
     let f32 = stdout(&descent(&["trace", "--steps", "300", "--precision", "f32", "--format", "last"]));
     assert!(f32.split(',').all(|v| v.trim_end().len() < 16), "{f32}");
     // A huge lr: its message is short, in Python's form.
@@ -469,8 +470,7 @@ fn streamed_json_is_the_whole_object_byte_for_byte() {
         let data = engine.dataset().unwrap();
         let mut t = DynTrainer::new(&data, &settings).unwrap();
         t.set_tolerance(tol);
-        let (p, n) = (settings.precision, settings.n_params());
-        let with_state = |r: &descent::engine::trainer::Row| JsonRowIn::with_state(r, p, r.state, n);
+        let with_state = |r: &descent::engine::trainer::Row| JsonRowIn::with_state(r, &settings);
         let mut rows = vec![with_state(&t.row())];
         let mut last = 0;
         let mut status = t.status();
