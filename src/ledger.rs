@@ -15,8 +15,8 @@
 //! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
 
 use crate::engine::loss::Loss;
-use crate::engine::schedule::ScheduleKind;
 use crate::engine::optim::{Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
+use crate::engine::schedule::ScheduleKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::Row;
 use crate::engine::{ConfigError, Dataset, Grad, LossKind, Params, Real};

@@ -725,3 +725,86 @@ fn ledger_format_writes_each_update_with_its_numbers() {
     let last = text.lines().rev().find(|l| l.trim_start().starts_with("w ←")).unwrap();
     assert!(last.ends_with(&format!("= {w3}")), "the last update lands on row 3's w {w3}: {last}");
 }
+
+#[test]
+fn bad_schedule_flags_are_one_line_usage_errors() {
+    let trace = |flags: &[&'static str]| [&["trace", "--steps", "5"][..], flags].concat();
+    let onecycle = ["--schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "10"];
+    let with = |extra: &[&'static str]| [&onecycle[..], extra].concat();
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (vec!["--schedule", "step"], &["--schedule step needs --step-size"]),
+        (vec!["--schedule", "step", "--step-size", "0"], &["--step-size", "at least 1"]),
+        (vec!["--schedule", "exponential"], &["needs --gamma"]),
+        (vec!["--schedule", "exponential", "--gamma", "-0.5"], &["--gamma", "≥ 0"]),
+        (vec!["--schedule", "cosine"], &["needs --t-max"]),
+        (vec!["--schedule", "cosine", "--t-max", "5", "--eta-min", "nan"], &["--eta-min", "finite"]),
+        (vec!["--schedule", "linear", "--start-factor", "0"], &["--start-factor", "(0, 1]"]),
+        (vec!["--schedule", "linear", "--end-factor", "1.5"], &["--end-factor", "[0, 1]"]),
+        (vec!["--schedule", "onecycle", "--total-steps", "10"], &["needs --max-lr"]),
+        (vec!["--schedule", "onecycle", "--max-lr", "0.1"], &["needs --total-steps"]),
+        (with(&["--lr", "0.1"]), &["drop --lr"]),
+        (with(&["--momentum", "0.9"]), &["cycles --momentum"]),
+        (with(&["--optimizer", "adam", "--beta1", "0.9"]), &["cycles --beta1"]),
+        (with(&["--optimizer", "adagrad"]), &["Adagrad", "--no-cycle-momentum"]),
+        (with(&["--pct-start", "1.5"]), &["--pct-start", "[0, 1]"]),
+        (with(&["--pct-start", "0.1"]), &["zero steps"]),
+        (with(&["--div-factor", "0"]), &["--div-factor", "> 0"]),
+        (with(&["--optimizer", "adam", "--max-momentum", "1"]), &["--max-momentum", "β₁"]),
+        (
+            vec!["--schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "3"],
+            &["--steps 5 exceeds --total-steps 3"],
+        ),
+        (vec!["--schedule", "plateau", "--factor", "1"], &["--factor", "≥ 1"]),
+        (vec!["--schedule", "plateau", "--min-lr", "-1"], &["--min-lr"]),
+        (vec!["--gamma", "0.5"], &["--gamma applies to --schedule step and exponential, not constant"]),
+        (
+            vec!["--schedule", "cosine", "--t-max", "5", "--patience", "3"],
+            &["--patience applies to --schedule plateau"],
+        ),
+        (vec!["--schedule", "weekly"], &["weekly"]),
+        (vec!["--schedule", "onecycle", "--anneal-strategy", "cubic"], &["cubic"]),
+    ];
+    for (flags, needles) in cases {
+        expect_error(&trace(&flags), needles);
+    }
+    // OneCycleLR with momentum left alone accepts --momentum; the gif command checks the cycle's length too.
+    assert!(descent(&trace(&with(&["--no-cycle-momentum", "--momentum", "0.5"]))).status.success());
+    let gif = ["gif", "--steps", "20", "--frames", "5", "--size", "64x64", "--out", "/nonexistent/x.gif"];
+    expect_error(&[&gif[..], &onecycle[..]].concat(), &["--steps 20 exceeds --total-steps 10"]);
+}
+
+#[test]
+fn scheduled_traces_print_the_lr_of_each_update() {
+    // StepLR with step size 2 and γ 0.5 from lr 0.1: rows 0–1 use 0.1, rows 2–3 use 0.05, row 4 uses 0.025.
+    let out =
+        descent(&["trace", "--steps", "4", "--lr", "0.1", "--schedule", "step", "--step-size", "2", "--gamma", "0.5"]);
+    assert!(out.status.success());
+    let rows = csv_rows(&stdout(&out));
+    let lrs: Vec<f64> = rows.iter().map(|r| r[6]).collect();
+    assert_eq!(lrs, [0.1, 0.1, 0.05, 0.05, 0.025]);
+    // Row 2 is w after two updates at lr 0.1 (4.5, then 2.25); row 3 after one more at 0.05: 2.25 + 0.05·11.25.
+    assert_eq!(rows[3][1], 2.8125);
+    // JSON rows carry the lr, and OneCycleLR's β₁ for Adam.
+    let out = descent(&[
+        "trace",
+        "--format",
+        "json",
+        "--steps",
+        "3",
+        "--optimizer",
+        "adam",
+        "--schedule",
+        "onecycle",
+        "--max-lr",
+        "0.1",
+        "--total-steps",
+        "10",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let first = &v["rows"][0];
+    assert!((first["lr"].as_f64().unwrap() - 0.004).abs() < 1e-15, "max_lr / div_factor: {first}");
+    assert!((first["beta1"].as_f64().unwrap() - 0.95).abs() < 1e-15, "max_momentum: {first}");
+    assert!(first.get("momentum").is_none());
+    assert_eq!(v["settings"]["schedule"]["kind"], "onecycle");
+}

@@ -1253,18 +1253,15 @@ fn ledger_configs() -> Vec<(&'static str, OptimizerConfig)> {
 #[test]
 fn ledger_results_equal_the_next_row_bit_for_bit() {
     use descent::engine::Dataset;
+    use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
     use descent::engine::settings::{Precision, Settings};
     use descent::engine::trainer::DynTrainer;
-    use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
     let data = Dataset::notebook();
     let constant = ScheduleConfig::default();
     let mut cases: Vec<_> = ledger_configs().into_iter().map(|(label, o)| (label, o, constant.clone())).collect();
     // Under a schedule, the row carries the lr (and OneCycleLR's momentum or β₁) its update used.
-    let onecycle = ScheduleConfig {
-        max_lr: Some(0.3),
-        total_steps: Some(25),
-        ..ScheduleConfig::new(ScheduleKind::Onecycle)
-    };
+    let onecycle =
+        ScheduleConfig { max_lr: Some(0.3), total_steps: Some(25), ..ScheduleConfig::new(ScheduleKind::Onecycle) };
     let cosine = ScheduleConfig { t_max: Some(7), eta_min: 0.001, ..ScheduleConfig::new(ScheduleKind::Cosine) };
     let plateau = ScheduleConfig { patience: 1, factor: 0.5, ..ScheduleConfig::new(ScheduleKind::Plateau) };
     cases.push(("onecycle adam", config(OptimizerKind::Adam, 0.01), onecycle.clone()));

@@ -323,7 +323,8 @@ impl EngineArgs {
             return Some("--schedule onecycle sets the lr itself (from --max-lr): drop --lr".into());
         }
         let adam = matches!(settings.optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
-        let (flag, given) = if adam { ("--beta1", self.beta1.is_some()) } else { ("--momentum", self.momentum.is_some()) };
+        let (flag, given) =
+            if adam { ("--beta1", self.beta1.is_some()) } else { ("--momentum", self.momentum.is_some()) };
         (settings.schedule.cycle_momentum && given).then(|| {
             format!("--schedule onecycle cycles {flag} between --base-momentum and --max-momentum: drop {flag} or add --no-cycle-momentum")
         })

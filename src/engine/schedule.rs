@@ -483,7 +483,7 @@ impl Scheduler {
         let (t, eta_min) = (self.cfg.t_max.unwrap_or(1).max(1), self.cfg.eta_min);
         let tf = t as f64;
         // Python's `%` of a possibly negative left side is non-negative; e − 1 − T ≡ e − 1 + T (mod 2T).
-        if (e - 1 + t) % (2 * t) == 0 {
+        if (e - 1 + t).is_multiple_of(2 * t) {
             lr + (self.base_lr - eta_min) * (1.0 - (pi / tf).cos()) / 2.0
         } else {
             (1.0 + (pi * e as f64 / tf).cos()) / (1.0 + (pi * (e - 1) as f64 / tf).cos()) * (lr - eta_min) + eta_min

@@ -165,7 +165,19 @@ impl Settings {
     /// other change (the learning rate, the optimizer and its hyperparameters, the schedule) is one the optimizer
     /// can absorb, and the run continues from its current state.
     pub fn problem_differs(&self, other: &Settings) -> bool {
-        let Settings { bias, loss, huber_delta, gradient, precision, optimizer: _, schedule: _, w0, b0, batch_size, seed } = self;
+        let Settings {
+            bias,
+            loss,
+            huber_delta,
+            gradient,
+            precision,
+            optimizer: _,
+            schedule: _,
+            w0,
+            b0,
+            batch_size,
+            seed,
+        } = self;
         (*bias, *loss, huber_delta.to_bits(), *gradient, *precision, w0.to_bits(), b0.to_bits(), *batch_size, *seed)
             != (
                 other.bias,

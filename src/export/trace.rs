@@ -434,11 +434,7 @@ fn json_runs<'a>(runs: &[RunExport<'a>]) -> Result<JsonRuns<'a>, ExportError> {
     }
     let runs = runs
         .iter()
-        .map(|run| JsonRun {
-            name: run.name,
-            settings: run.settings,
-            rows: JsonRows::new(run.rows, run.settings),
-        })
+        .map(|run| JsonRun { name: run.name, settings: run.settings, rows: JsonRows::new(run.rows, run.settings) })
         .collect();
     Ok(JsonRuns { format: JSON_FORMAT, version: JSON_VERSION, runs })
 }
