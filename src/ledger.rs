@@ -8,11 +8,15 @@
 //! optimizer). Only the bias corrections' display values (m̂ = m/bc₁, v̂ = v/bc₂) and the loss's per-sample terms
 //! are computed here, for reading; torch folds the corrections into `step_size` and `denom`, and so does the ledger.
 //!
+//! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's momentum or β₁) that its update used
+//! ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
+//!
 //! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
 //! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
 
 use crate::engine::loss::Loss;
 use crate::engine::optim::{Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
+use crate::engine::schedule::ScheduleKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::Row;
 use crate::engine::{ConfigError, Dataset, Grad, LossKind, Params, Real};
@@ -108,6 +112,14 @@ impl Ledger {
 /// # Errors
 /// Settings the optimizer rejects (never the case for a row the run recorded under them).
 pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger, ConfigError> {
+    // Under a schedule, the update used the row's scheduled lr (and momentum or β₁), not the configured one.
+    let scheduled;
+    let settings = if settings.schedule.kind == ScheduleKind::Constant {
+        settings
+    } else {
+        scheduled = Settings { optimizer: row.scheduled.apply_to(&settings.optimizer), ..settings.clone() };
+        &scheduled
+    };
     let f32 = settings.precision == Precision::F32;
     let (notes, result) = match settings.precision {
         Precision::F32 => rerun::<f32>(settings, row)?,
@@ -160,6 +172,9 @@ fn title(s: &Settings, step: u64) -> String {
     let o = &s.optimizer;
     let n = |v: f64| crate::format::compact(v);
     let mut parts = vec![format!("lr {}", n(o.lr))];
+    if s.schedule.kind != ScheduleKind::Constant {
+        parts[0].push_str(&format!(" ({} schedule)", s.schedule.kind.label()));
+    }
     let wd = o.weight_decay();
     match o.kind {
         OptimizerKind::Sgd if o.momentum != 0.0 => {

@@ -213,9 +213,11 @@ fn worker_branch_command_resumes_from_the_history_prefix() {
     let w2 = snap.runs[0].history.get(2).unwrap().params.w;
     let expected = w2 - 0.05 * 15.0 * (w2 - 3.0);
     assert!((snap3.runs[1].record.params.w - expected).abs() < 1e-12);
-    let shared: Vec<_> = snap3.runs[1].history.iter().take(3).copied().collect();
-    let orig: Vec<_> = snap.runs[0].history.iter().take(3).copied().collect();
+    let shared: Vec<_> = snap3.runs[1].history.iter().take(3).map(|r| r.record).collect();
+    let orig: Vec<_> = snap.runs[0].history.iter().take(3).map(|r| r.record).collect();
     assert_eq!(shared, orig);
+    // The update leaving the branch point used the branch's lr, and its row says so.
+    assert_eq!(snap3.runs[1].history.get(2).unwrap().scheduled.lr, 0.05);
 }
 
 #[test]

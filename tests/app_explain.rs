@@ -10,6 +10,7 @@ use descent::app::explain::LANDSCAPE_ITEMS;
 use descent::app::state::Tab;
 use descent::app::{Action, App, AppOptions};
 use descent::engine::optim::OptimizerKind;
+use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
 use descent::engine::{LossKind, Settings};
 use descent::explain::topics::Topic;
 use egui::accesskit::Role;
@@ -88,6 +89,21 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
         assert_panel_explained(&h, kind.label());
         seen(&h, &mut topics);
     }
+    set(&mut h, "one cycle", |s| {
+        *s = Settings {
+            schedule: ScheduleConfig {
+                max_lr: Some(0.1),
+                total_steps: Some(100),
+                ..ScheduleConfig::new(ScheduleKind::Onecycle)
+            },
+            ..Settings::default()
+        }
+    });
+    assert_panel_explained(&h, "one cycle");
+    seen(&h, &mut topics);
+    set(&mut h, "plateau", |s| s.schedule = ScheduleConfig::new(ScheduleKind::Plateau));
+    assert_panel_explained(&h, "plateau");
+    seen(&h, &mut topics);
     set(&mut h, "Huber", |s| *s = Settings { loss: LossKind::Huber, ..Settings::default() });
     assert_panel_explained(&h, "Huber");
     seen(&h, &mut topics);

@@ -20,11 +20,12 @@ fn trace_csv_has_the_documented_header_and_rows() {
     let out = descent(&["trace", "--steps", "5"]);
     assert!(out.status.success());
     let text = stdout(&out);
-    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b"));
+    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b,lr"));
     let rows = csv_rows(&text);
     assert_eq!(rows.len(), 6, "N steps print N+1 rows");
-    // Row 0 is the start: w = 0, loss 67.5, ∇L = 15·(0 − 3) = −45; row 1 has w = 0.45.
-    assert_eq!(rows[0], vec![0.0, 0.0, 0.0, 67.5, -45.0, 0.0]);
+    // Row 0 is the start: w = 0, loss 67.5, ∇L = 15·(0 − 3) = −45; row 1 has w = 0.45. Without a schedule, every
+    // update uses the optimizer's lr.
+    assert_eq!(rows[0], vec![0.0, 0.0, 0.0, 67.5, -45.0, 0.0, 0.01]);
     assert_eq!(rows[1][1], 0.45);
     // Floats in shortest round-trip form.
     assert!(text.lines().nth(2).unwrap().starts_with("1,0.45,0,"));
@@ -33,7 +34,7 @@ fn trace_csv_has_the_documented_header_and_rows() {
 #[test]
 fn f32_trace_prints_float32_shortest_forms() {
     let out = descent(&["trace", "--precision", "f32", "--steps", "1"]);
-    assert_eq!(stdout(&out).lines().nth(2), Some("1,0.45,0,48.76875,-38.25,0"));
+    assert_eq!(stdout(&out).lines().nth(2), Some("1,0.45,0,48.76875,-38.25,0,0.01"));
 }
 
 #[test]
@@ -364,7 +365,7 @@ fn a_divergence_names_its_cause() {
 fn numbers_print_as_python_repr_never_as_long_digit_runs() {
     // The loss after 100 steps is about 5e-13: Python writes 5.165221080146611e-13, not 0.000000000000516….
     let last = stdout(&descent(&["trace", "--steps", "100", "--format", "last"]));
-    assert_eq!(last.trim_end(), "100,2.9999997375697913,0,5.165221080146611e-13,-3.93645312946056e-06,0");
+    assert_eq!(last.trim_end(), "100,2.9999997375697913,0,5.165221080146611e-13,-3.93645312946056e-06,0,0.01");
     let f32 = stdout(&descent(&["trace", "--steps", "300", "--precision", "f32", "--format", "last"]));
     assert!(f32.split(',').all(|v| v.trim_end().len() < 16), "{f32}");
     // A huge lr: its message is short, in Python's form.
@@ -469,8 +470,7 @@ fn streamed_json_is_the_whole_object_byte_for_byte() {
         let data = engine.dataset().unwrap();
         let mut t = DynTrainer::new(&data, &settings).unwrap();
         t.set_tolerance(tol);
-        let (p, n) = (settings.precision, settings.n_params());
-        let with_state = |r: &descent::engine::trainer::Row| JsonRowIn::with_state(r, p, r.state, n);
+        let with_state = |r: &descent::engine::trainer::Row| JsonRowIn::with_state(r, &settings);
         let mut rows = vec![with_state(&t.row())];
         let mut last = 0;
         let mut status = t.status();
@@ -727,11 +727,94 @@ fn ledger_format_writes_each_update_with_its_numbers() {
 }
 
 #[test]
+fn bad_schedule_flags_are_one_line_usage_errors() {
+    let trace = |flags: &[&'static str]| [&["trace", "--steps", "5"][..], flags].concat();
+    let onecycle = ["--schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "10"];
+    let with = |extra: &[&'static str]| [&onecycle[..], extra].concat();
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (vec!["--schedule", "step"], &["--schedule step needs --step-size"]),
+        (vec!["--schedule", "step", "--step-size", "0"], &["--step-size", "at least 1"]),
+        (vec!["--schedule", "exponential"], &["needs --gamma"]),
+        (vec!["--schedule", "exponential", "--gamma", "-0.5"], &["--gamma", "≥ 0"]),
+        (vec!["--schedule", "cosine"], &["needs --t-max"]),
+        (vec!["--schedule", "cosine", "--t-max", "5", "--eta-min", "nan"], &["--eta-min", "finite"]),
+        (vec!["--schedule", "linear", "--start-factor", "0"], &["--start-factor", "(0, 1]"]),
+        (vec!["--schedule", "linear", "--end-factor", "1.5"], &["--end-factor", "[0, 1]"]),
+        (vec!["--schedule", "onecycle", "--total-steps", "10"], &["needs --max-lr"]),
+        (vec!["--schedule", "onecycle", "--max-lr", "0.1"], &["needs --total-steps"]),
+        (with(&["--lr", "0.1"]), &["drop --lr"]),
+        (with(&["--momentum", "0.9"]), &["cycles --momentum"]),
+        (with(&["--optimizer", "adam", "--beta1", "0.9"]), &["cycles --beta1"]),
+        (with(&["--optimizer", "adagrad"]), &["Adagrad", "--no-cycle-momentum"]),
+        (with(&["--pct-start", "1.5"]), &["--pct-start", "[0, 1]"]),
+        (with(&["--pct-start", "0.1"]), &["zero steps"]),
+        (with(&["--div-factor", "0"]), &["--div-factor", "> 0"]),
+        (with(&["--optimizer", "adam", "--max-momentum", "1"]), &["--max-momentum", "β₁"]),
+        (
+            vec!["--schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "3"],
+            &["--steps 5 exceeds --total-steps 3"],
+        ),
+        (vec!["--schedule", "plateau", "--factor", "1"], &["--factor", "≥ 1"]),
+        (vec!["--schedule", "plateau", "--min-lr", "-1"], &["--min-lr"]),
+        (vec!["--gamma", "0.5"], &["--gamma applies to --schedule step and exponential, not constant"]),
+        (
+            vec!["--schedule", "cosine", "--t-max", "5", "--patience", "3"],
+            &["--patience applies to --schedule plateau"],
+        ),
+        (vec!["--schedule", "weekly"], &["weekly"]),
+        (vec!["--schedule", "onecycle", "--anneal-strategy", "cubic"], &["cubic"]),
+    ];
+    for (flags, needles) in cases {
+        expect_error(&trace(&flags), needles);
+    }
+    // OneCycleLR with momentum left alone accepts --momentum; the gif command checks the cycle's length too.
+    assert!(descent(&trace(&with(&["--no-cycle-momentum", "--momentum", "0.5"]))).status.success());
+    let gif = ["gif", "--steps", "20", "--frames", "5", "--size", "64x64", "--out", "/nonexistent/x.gif"];
+    expect_error(&[&gif[..], &onecycle[..]].concat(), &["--steps 20 exceeds --total-steps 10"]);
+}
+
+#[test]
+fn scheduled_traces_print_the_lr_of_each_update() {
+    // StepLR with step size 2 and γ 0.5 from lr 0.1: rows 0–1 use 0.1, rows 2–3 use 0.05, row 4 uses 0.025.
+    let out =
+        descent(&["trace", "--steps", "4", "--lr", "0.1", "--schedule", "step", "--step-size", "2", "--gamma", "0.5"]);
+    assert!(out.status.success());
+    let rows = csv_rows(&stdout(&out));
+    let lrs: Vec<f64> = rows.iter().map(|r| r[6]).collect();
+    assert_eq!(lrs, [0.1, 0.1, 0.05, 0.05, 0.025]);
+    // Row 2 is w after two updates at lr 0.1 (4.5, then 2.25); row 3 after one more at 0.05: 2.25 + 0.05·11.25.
+    assert_eq!(rows[3][1], 2.8125);
+    // JSON rows carry the lr, and OneCycleLR's β₁ for Adam.
+    let out = descent(&[
+        "trace",
+        "--format",
+        "json",
+        "--steps",
+        "3",
+        "--optimizer",
+        "adam",
+        "--schedule",
+        "onecycle",
+        "--max-lr",
+        "0.1",
+        "--total-steps",
+        "10",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let first = &v["rows"][0];
+    assert!((first["lr"].as_f64().unwrap() - 0.004).abs() < 1e-15, "max_lr / div_factor: {first}");
+    assert!((first["beta1"].as_f64().unwrap() - 0.95).abs() < 1e-15, "max_momentum: {first}");
+    assert!(first.get("momentum").is_none());
+    assert_eq!(v["settings"]["schedule"]["kind"], "onecycle");
+}
+
+#[test]
 fn objectives_trace_from_their_classic_start() {
     let out = descent(&["trace", "--objective", "rosenbrock", "--lr", "0.001", "--steps", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b"), "the CSV keeps its columns");
+    assert_eq!(text.lines().next(), Some("step,w,b,loss,grad_w,grad_b,lr"), "the CSV keeps its columns");
     let rows = csv_rows(&text);
     // f(−1.2, 1) = 24.2 and ∇f = (−215.6, −88), computed by hand; then one step of lr 0.001.
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
@@ -740,7 +823,7 @@ fn objectives_trace_from_their_classic_start() {
     assert!(close(rows[1][1], -0.9844) && close(rows[1][2], 1.088), "{:?}", rows[1]);
     // An expression starts at (1, 1) unless told; --b0 needs no --bias.
     let out = descent(&["trace", "--objective", "w^2 + 3*b^2", "--steps", "0", "--b0", "2"]);
-    assert_eq!(csv_rows(&stdout(&out))[0], vec![0.0, 1.0, 2.0, 13.0, 2.0, 12.0]);
+    assert_eq!(csv_rows(&stdout(&out))[0], vec![0.0, 1.0, 2.0, 13.0, 2.0, 12.0, 0.01]);
     // The saddle, unbounded below, diverges with noise: exit 3 and a one-line cause.
     let out = descent(&["trace", "--objective", "saddle", "--lr", "0.1", "--noise", "0.01", "--steps", "5000"]);
     assert_eq!(out.status.code(), Some(3));

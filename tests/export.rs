@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use descent::app::theme::Palette;
-use descent::engine::trainer::{DynTrainer, Record};
+use descent::engine::trainer::{DynTrainer, Record, Row};
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Precision, Settings};
 use descent::export::{
     ExportError, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file, frame_rows,
@@ -19,6 +19,17 @@ fn run(data: &Dataset, settings: &Settings, steps: u64) -> Vec<Record<f64>> {
     let mut trainer = DynTrainer::new(data, settings).expect("valid settings");
     let mut rows = vec![trainer.record()];
     trainer.run(steps, |r| rows.push(*r));
+    rows
+}
+
+/// The run's history with each row's next lr, as the app's history keeps it: the start, then one row per update.
+fn run_rows(data: &Dataset, settings: &Settings, steps: u64) -> Vec<Row> {
+    let mut trainer = DynTrainer::new(data, settings).expect("valid settings");
+    let mut rows = vec![trainer.row()];
+    for _ in 0..steps {
+        trainer.step();
+        rows.push(trainer.row());
+    }
     rows
 }
 
@@ -66,11 +77,12 @@ fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (header, records)
 }
 
-/// The row as `descent trace` prints it (see src/cli/commands.rs).
-fn cli_line(r: &Record<f64>, p: Precision) -> String {
+/// The row as `descent trace` prints it (see src/cli/commands.rs), with the lr of the update leaving it.
+fn cli_line(r: &Row, p: Precision) -> String {
     // Python's repr of the f32 or the f64, integral values without `.0` (see descent::format::repr).
     let n = |v: f64| descent::format::repr_in(v, p == Precision::F32);
-    format!("{},{},{},{},{},{}", r.step, n(r.params.w), n(r.params.b), n(r.loss), n(r.grad.w), n(r.grad.b))
+    let lr = n(r.scheduled.lr);
+    format!("{},{},{},{},{},{},{lr}", r.step, n(r.params.w), n(r.params.b), n(r.loss), n(r.grad.w), n(r.grad.b))
 }
 
 #[test]
@@ -88,16 +100,16 @@ fn data_csv_round_trips_bit_for_bit() {
 fn one_run_is_exactly_the_trace_format_and_reads_back_bit_for_bit() {
     let data = awkward_data();
     let settings = Settings { bias: true, ..sgd(0.05) };
-    let rows = run(&data, &settings, 60);
+    let rows = run_rows(&data, &settings, 60);
     let text = trace_csv(&[RunExport { name: "only", settings: &settings, rows: &rows }]).expect("export");
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("step,w,b,loss,grad_w,grad_b"));
+    assert_eq!(lines.next(), Some("step,w,b,loss,grad_w,grad_b,lr"));
     for (line, r) in lines.zip(&rows) {
         assert_eq!(line, cli_line(r, Precision::F64));
     }
     assert!(text.ends_with('\n') && !text.contains('\r'));
     let (header, records) = read_csv(&text);
-    assert_eq!(header, ["step", "w", "b", "loss", "grad_w", "grad_b"]);
+    assert_eq!(header, ["step", "w", "b", "loss", "grad_w", "grad_b", "lr"]);
     assert_eq!(records.len(), rows.len());
     for (rec, r) in records.iter().zip(&rows) {
         let fields: Vec<&str> = rec.iter().map(String::as_str).collect();
@@ -108,7 +120,7 @@ fn one_run_is_exactly_the_trace_format_and_reads_back_bit_for_bit() {
 #[test]
 fn f32_runs_print_f32_shortest_forms_and_read_back_exactly() {
     let settings = Settings { precision: Precision::F32, ..sgd(0.01) };
-    let rows = run(&Dataset::notebook(), &settings, 40);
+    let rows = run_rows(&Dataset::notebook(), &settings, 40);
     let text = trace_csv(&[RunExport { name: "f32", settings: &settings, rows: &rows }]).expect("export");
     // The notebook's first f32 update lands on w = 0.45, which as an f64 would print as 0.44999998807907104.
     assert_eq!(text.lines().nth(2).map(|l| l.split(',').nth(1)), Some(Some("0.45")));
@@ -141,7 +153,7 @@ fn one_run_matches_the_command_line_byte_for_byte() {
             .output()
             .expect("run descent trace");
         assert!(output.status.success(), "descent trace {flags:?}: {}", String::from_utf8_lossy(&output.stderr));
-        let rows = run(&Dataset::notebook(), &settings, 25);
+        let rows = run_rows(&Dataset::notebook(), &settings, 25);
         let ours = trace_csv(&[RunExport { name: "x", settings: &settings, rows: &rows }]).expect("export");
         assert_eq!(ours, String::from_utf8_lossy(&output.stdout), "flags {flags:?}");
     }
@@ -158,7 +170,7 @@ fn several_runs_get_a_quoted_run_column_and_all_their_rows() {
         seed: 9,
         ..a.clone()
     };
-    let (ra, rb, rc) = (run(&data, &a, 30), run(&data, &b, 12), run(&data, &c, 7));
+    let (ra, rb, rc) = (run_rows(&data, &a, 30), run_rows(&data, &b, 12), run_rows(&data, &c, 7));
     let names = ["plain", "lr 0.1, \"fast\"", "two\nlines"];
     let runs = [
         RunExport { name: names[0], settings: &a, rows: &ra },
@@ -166,10 +178,10 @@ fn several_runs_get_a_quoted_run_column_and_all_their_rows() {
         RunExport { name: names[2], settings: &c, rows: &rc },
     ];
     let text = trace_csv(&runs).expect("export");
-    assert!(text.starts_with("run,step,w,b,loss,grad_w,grad_b\n"));
+    assert!(text.starts_with("run,step,w,b,loss,grad_w,grad_b,lr\n"));
     assert!(text.contains("\"lr 0.1, \"\"fast\"\"\",0,"), "the name is quoted with its quotes doubled");
     let (header, records) = read_csv(&text);
-    assert_eq!(header, ["run", "step", "w", "b", "loss", "grad_w", "grad_b"]);
+    assert_eq!(header, ["run", "step", "w", "b", "loss", "grad_w", "grad_b", "lr"]);
     assert_eq!(records.len(), ra.len() + rb.len() + rc.len());
     let mut offset = 0;
     for (run, name) in runs.iter().zip(names) {
@@ -192,7 +204,7 @@ fn json_export_parses_back_with_names_settings_and_rows() {
     let data = awkward_data();
     let a = Settings { bias: true, ..sgd(0.02) };
     let b = Settings { precision: Precision::F32, loss: LossKind::Huber, huber_delta: 0.3, ..sgd(0.1) };
-    let (ra, rb) = (run(&data, &a, 25), run(&Dataset::notebook(), &b, 10));
+    let (ra, rb) = (run_rows(&data, &a, 25), run_rows(&Dataset::notebook(), &b, 10));
     let runs =
         [RunExport { name: "α run", settings: &a, rows: &ra }, RunExport { name: "f32", settings: &b, rows: &rb }];
     let text = trace_json(&runs).expect("export");
@@ -220,6 +232,10 @@ fn json_export_parses_back_with_names_settings_and_rows() {
                 grad: Params { w: f("grad_w"), b: f("grad_b") },
             };
             assert_eq!(bits(&back), bits(r));
+            // The lr prints in the run's precision: rounded to f32, as an f32 run uses it.
+            let lr = r.scheduled.lr;
+            let lr = if run.settings.precision == Precision::F32 { f64::from(lr as f32) } else { lr };
+            assert_eq!(f("lr"), lr, "the lr of the update leaving the row");
         }
     }
 }
@@ -234,7 +250,7 @@ fn nothing_to_export_is_an_error() {
 fn files_report_where_they_went_and_how_big() {
     let dir = tempfile::tempdir().expect("temp dir");
     let settings = sgd(0.05);
-    let rows = run(&Dataset::notebook(), &settings, 20);
+    let rows = run_rows(&Dataset::notebook(), &settings, 20);
     let runs = [RunExport { name: "a", settings: &settings, rows: &rows }];
     let csv_path = dir.path().join("run.csv");
     let report = export_csv_file(&csv_path, &runs).expect("csv file");

@@ -1328,18 +1328,40 @@ fn ledger_configs() -> Vec<(&'static str, OptimizerConfig)> {
 #[test]
 fn ledger_results_equal_the_next_row_bit_for_bit() {
     use descent::engine::Dataset;
+    use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
     use descent::engine::settings::{Precision, Settings};
     use descent::engine::trainer::DynTrainer;
     let data = Dataset::notebook();
-    for (label, optimizer) in ledger_configs() {
+    let constant = ScheduleConfig::default();
+    let mut cases: Vec<_> = ledger_configs().into_iter().map(|(label, o)| (label, o, constant.clone())).collect();
+    // Under a schedule, the row carries the lr (and OneCycleLR's momentum or β₁) its update used.
+    let onecycle =
+        ScheduleConfig { max_lr: Some(0.3), total_steps: Some(25), ..ScheduleConfig::new(ScheduleKind::Onecycle) };
+    let cosine = ScheduleConfig { t_max: Some(7), eta_min: 0.001, ..ScheduleConfig::new(ScheduleKind::Cosine) };
+    let plateau = ScheduleConfig { patience: 1, factor: 0.5, ..ScheduleConfig::new(ScheduleKind::Plateau) };
+    cases.push(("onecycle adam", config(OptimizerKind::Adam, 0.01), onecycle.clone()));
+    cases.push(("onecycle adamw", config(OptimizerKind::Adamw, 0.01), onecycle.clone()));
+    cases.push(("onecycle rmsprop", config(OptimizerKind::Rmsprop, 0.01), onecycle));
+    let mut momentum = config(OptimizerKind::Sgd, 0.02);
+    momentum.momentum = 0.9;
+    cases.push(("cosine sgd momentum", momentum, cosine));
+    cases.push(("plateau adam", config(OptimizerKind::Adam, 0.5), plateau));
+    for (label, optimizer, schedule) in cases {
         for (bias, precision, batch_size) in [
             (false, Precision::F64, None),
             (true, Precision::F64, None),
             (false, Precision::F32, None),
             (true, Precision::F32, Some(2)),
         ] {
-            let settings =
-                Settings { bias, precision, batch_size, optimizer: optimizer.clone(), b0: 0.5, ..Settings::default() };
+            let settings = Settings {
+                bias,
+                precision,
+                batch_size,
+                optimizer: optimizer.clone(),
+                schedule: schedule.clone(),
+                b0: 0.5,
+                ..Settings::default()
+            };
             let mut trainer = DynTrainer::new(&data, &settings).unwrap();
             for _ in 0..25 {
                 let row = trainer.row();
@@ -1348,6 +1370,10 @@ fn ledger_results_equal_the_next_row_bit_for_bit() {
                 let next = trainer.record();
                 assert_eq!(next.step, row.step + 1, "{label}: the run keeps going");
                 let case = format!("{label}, bias {bias}, {precision:?}, batch {batch_size:?}, step {}", row.step);
+                if schedule.kind != ScheduleKind::Constant {
+                    let lr = descent::format::compact(row.scheduled.lr);
+                    assert!(ledger.title.contains(&format!("lr {lr} (")), "{case}: the title shows the lr used");
+                }
                 assert_eq!(ledger.result.w.to_bits(), next.params.w.to_bits(), "{case}: w");
                 assert_eq!(ledger.result.b.to_bits(), next.params.b.to_bits(), "{case}: b");
                 for block in &ledger.blocks {

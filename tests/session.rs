@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
 use descent::engine::trainer::{DynTrainer, Record};
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Precision, Settings};
 use descent::session::{CURRENT_VERSION, Session, SessionData, SessionError, SessionRun};
@@ -56,6 +57,19 @@ fn session() -> Session {
                     eps: Some(1e-8 / 3.0),
                     ..OptimizerConfig::new(OptimizerKind::Rmsprop, 0.01)
                 },
+                ..base.clone()
+            },
+        ),
+        (
+            "onecycle",
+            Settings {
+                schedule: ScheduleConfig {
+                    max_lr: Some(0.1 / 3.0),
+                    total_steps: Some(200),
+                    three_phase: true,
+                    ..ScheduleConfig::new(ScheduleKind::Onecycle)
+                },
+                optimizer: OptimizerConfig::new(OptimizerKind::Adam, 0.01),
                 ..base.clone()
             },
         ),
@@ -126,7 +140,7 @@ fn a_saved_session_replays_every_run_bit_for_bit() {
     assert_eq!(f64_bits(&loaded.data.y), f64_bits(&original.data.y), "5e-324 included");
     assert_eq!(loaded.runs[1].settings.seed, 12_345_678_901_234_567_891);
     let (before, after) = (trajectories(&original), trajectories(&loaded));
-    assert_eq!(before.len(), 5);
+    assert_eq!(before.len(), 6);
     for (run, (a, b)) in original.runs.iter().zip(before.iter().zip(&after)) {
         assert!(a.len() > 1, "{} took steps", run.name);
         assert_eq!(a, b, "run {} replays identically", run.name);
@@ -344,4 +358,36 @@ fn saving_replaces_the_old_session_completely() {
     smaller.save(&path).expect("save");
     assert_eq!(Session::load(&path).expect("load"), smaller);
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn a_session_from_before_schedules_opens_with_a_constant_lr() {
+    // The layout of version 1 before learning-rate schedules: settings without a "schedule" field.
+    let old = r#"{
+  "version": 1,
+  "data": {"name": "notebook", "x": [1.0, 2.0, 3.0, 4.0], "y": [3.0, 6.0, 9.0, 12.0]},
+  "runs": [{
+    "name": "SGD lr 0.01",
+    "settings": {
+      "bias": false, "loss": "mse", "huber_delta": 1.0, "gradient": "analytic", "precision": "f64",
+      "optimizer": {"kind": "sgd", "lr": 0.01, "momentum": 0.0, "dampening": 0.0, "nesterov": false,
+        "weight_decay": null, "lr_decay": 0.0, "initial_accumulator_value": 0.0, "alpha": 0.99, "centered": false,
+        "beta1": 0.9, "beta2": 0.999, "eps": null, "amsgrad": false},
+      "w0": 0.0, "b0": 0.0, "batch_size": null, "seed": 0
+    },
+    "visible": true, "colour": [255, 0, 0], "steps": 10
+  }],
+  "tolerance": null
+}"#;
+    let session = Session::from_json(old).expect("an old session opens");
+    let settings = &session.runs[0].settings;
+    assert_eq!(settings.schedule, ScheduleConfig::default());
+    assert_eq!(settings.schedule.kind, ScheduleKind::Constant);
+    let data = session.dataset().expect("valid data");
+    let mut t = DynTrainer::new(&data, settings).expect("valid settings");
+    t.run(10, |_| {});
+    assert_eq!(t.scheduled().lr, 0.01, "the lr stays the optimizer's");
+    // Saved again, it keeps the schedule field.
+    let text = serde_json::to_string(&session).expect("serialise");
+    assert!(text.contains("\"schedule\":{\"kind\":\"constant\""), "{text}");
 }

@@ -15,6 +15,7 @@ use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::objective::{Builtin, Objective};
 use crate::engine::optim::{OptimizerConfig, OptimizerKind};
+use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::explain::topics::Topic;
 use crate::format;
@@ -59,6 +60,8 @@ pub fn controls_ui(
         learning_rate_ui(ui, &mut s, run, state, (palette, ex));
         ui.separator();
         optimizer_ui(ui, &mut s, ex);
+        ui.separator();
+        schedule_ui(ui, &mut s, ex);
         ui.separator();
         start_ui(ui, old, ex, actions);
         ui.separator();
@@ -296,6 +299,116 @@ fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
         if eps != before {
             o.eps = Some(eps);
         }
+    }
+}
+
+/// The learning-rate schedule and its parameters (torch's names). Picking a schedule fills the parameters torch
+/// requires with starting values, so that the settings stay valid.
+fn schedule_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
+    section(ui, "Learning-rate schedule");
+    let before = s.schedule.kind;
+    let c = &mut s.schedule;
+    ComboBox::from_id_salt("schedule")
+        .selected_text(c.kind.label())
+        .show_ui(ui, |ui| {
+            for kind in ScheduleKind::ALL {
+                ui.selectable_value(&mut c.kind, kind, kind.label()).on_hover_text(kind.torch_name());
+            }
+        })
+        .response
+        .explain(ex, Topic::Schedule);
+    if c.kind != before {
+        fill_required(c, s.optimizer.lr);
+    }
+    if c.kind == ScheduleKind::Onecycle && s.optimizer.kind == OptimizerKind::Adagrad {
+        // torch refuses to cycle a momentum Adagrad has not.
+        c.cycle_momentum = false;
+    }
+    schedule_params_ui(ui, c, ex);
+}
+
+/// Starting values for the parameters torch requires of `c`'s schedule (kept when already set).
+fn fill_required(c: &mut ScheduleConfig, lr: f64) {
+    match c.kind {
+        ScheduleKind::Step => {
+            c.step_size.get_or_insert(10);
+        }
+        ScheduleKind::Exponential => {
+            c.gamma.get_or_insert(0.95);
+        }
+        ScheduleKind::Cosine => {
+            c.t_max.get_or_insert(50);
+        }
+        ScheduleKind::Onecycle => {
+            c.max_lr.get_or_insert(lr);
+            c.total_steps.get_or_insert(100);
+        }
+        ScheduleKind::Constant | ScheduleKind::Linear | ScheduleKind::Plateau => {}
+    }
+}
+
+/// A whole number of steps, edited in place.
+fn count(ui: &mut Ui, (label, ex): (&str, &Explainer), value: &mut u64, range: std::ops::RangeInclusive<u64>) {
+    ui.horizontal(|ui| {
+        ui.add(DragValue::new(value).range(range).speed(0.2)).explain(ex, Topic::ScheduleParams);
+        ui.label(label).explain(ex, Topic::ScheduleParams);
+    });
+}
+
+/// The parameters of `c`'s schedule.
+fn schedule_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
+    let p = |label| (label, Topic::ScheduleParams, ex);
+    match c.kind {
+        ScheduleKind::Constant => {}
+        ScheduleKind::Step => {
+            count(ui, ("step_size", ex), c.step_size.get_or_insert(10), 1..=100_000);
+            drag(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0, 0.005);
+        }
+        ScheduleKind::Exponential => drag(ui, p("gamma"), c.gamma.get_or_insert(0.95), 0.0..=1.0, 0.001),
+        ScheduleKind::Cosine => {
+            count(ui, ("T_max", ex), c.t_max.get_or_insert(50), 1..=100_000);
+            drag(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0, 0.0001);
+        }
+        ScheduleKind::Linear => {
+            drag(ui, p("start_factor"), &mut c.start_factor, 0.001..=1.0, 0.005);
+            drag(ui, p("end_factor"), &mut c.end_factor, 0.0..=1.0, 0.005);
+            count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
+        }
+        ScheduleKind::Onecycle => onecycle_params_ui(ui, c, ex),
+        ScheduleKind::Plateau => {
+            drag(ui, p("factor"), &mut c.factor, 0.0..=0.999, 0.005);
+            count(ui, ("patience", ex), &mut c.patience, 0..=10_000);
+            drag(ui, p("threshold"), &mut c.threshold, 0.0..=1.0, 0.0001);
+            ui.horizontal(|ui| {
+                for (mode, label) in [(ThresholdMode::Rel, "rel"), (ThresholdMode::Abs, "abs")] {
+                    ui.radio_value(&mut c.threshold_mode, mode, label).explain(ex, Topic::ScheduleParams);
+                }
+                ui.label("threshold_mode").explain(ex, Topic::ScheduleParams);
+            });
+            count(ui, ("cooldown", ex), &mut c.cooldown, 0..=10_000);
+            drag(ui, p("min_lr"), &mut c.min_lr, 0.0..=1.0, 0.0001);
+        }
+    }
+}
+
+fn onecycle_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
+    let p = |label| (label, Topic::ScheduleParams, ex);
+    drag(ui, p("max_lr"), c.max_lr.get_or_insert(0.1), 0.0..=10.0, 0.001);
+    count(ui, ("total_steps", ex), c.total_steps.get_or_insert(100), 1..=1_000_000);
+    drag(ui, p("pct_start"), &mut c.pct_start, 0.0..=1.0, 0.005);
+    ui.horizontal(|ui| {
+        for (a, label) in [(AnnealStrategy::Cos, "cos"), (AnnealStrategy::Linear, "linear")] {
+            ui.radio_value(&mut c.anneal_strategy, a, label).explain(ex, Topic::ScheduleParams);
+        }
+        ui.label("anneal_strategy").explain(ex, Topic::ScheduleParams);
+    });
+    drag(ui, p("div_factor"), &mut c.div_factor, 1.0..=1e4, 0.5);
+    drag(ui, p("final_div_factor"), &mut c.final_div_factor, 1.0..=1e6, 10.0);
+    ui.checkbox(&mut c.three_phase, "three_phase").explain(ex, Topic::ScheduleParams);
+    ui.checkbox(&mut c.cycle_momentum, "cycle_momentum").explain(ex, Topic::ScheduleParams);
+    if c.cycle_momentum {
+        drag(ui, p("base_momentum"), &mut c.base_momentum, 0.0..=0.999, 0.005);
+        drag(ui, p("max_momentum"), &mut c.max_momentum, 0.0..=0.999, 0.005);
     }
 }
 

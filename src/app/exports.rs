@@ -207,17 +207,11 @@ impl App {
         let snap = Arc::clone(&self.snap);
         match kind {
             ExportKind::Csv | ExportKind::Json => {
-                let runs: Vec<(String, crate::engine::settings::Settings, Vec<crate::engine::trainer::Record<f64>>)> =
-                    snap.runs
-                        .iter()
-                        .map(|r| {
-                            (
-                                r.spec.name.clone(),
-                                r.spec.settings.clone(),
-                                r.history.iter().map(|row| row.record).collect(),
-                            )
-                        })
-                        .collect();
+                let runs: Vec<(String, crate::engine::settings::Settings, Vec<crate::engine::trainer::Row>)> = snap
+                    .runs
+                    .iter()
+                    .map(|r| (r.spec.name.clone(), r.spec.settings.clone(), r.history.iter().copied().collect()))
+                    .collect();
                 self.io.spawn("export", move || {
                     let exports: Vec<RunExport<'_>> =
                         runs.iter().map(|(name, settings, rows)| RunExport { name, settings, rows }).collect();

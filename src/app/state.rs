@@ -308,6 +308,7 @@ impl Tab {
 
 /// A request from a view (a button, a key, a drag on a plot), applied after the frame is drawn.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "a handful of actions a frame: their size costs nothing")]
 pub enum Action {
     /// Take n steps.
     Step(u64),

@@ -9,6 +9,7 @@ use super::{AnalyzeArgs, Command, EngineArgs, GradcheckArgs, ReportFormat, Trace
 use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::diagnose::{divergence_cause, start_failure};
 use crate::engine::gradient::GradientCheck;
+use crate::engine::schedule::Scheduled;
 use crate::engine::settings::f32_rounding_problem;
 use crate::engine::trainer::{DynTrainer, Record, Row, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
@@ -102,6 +103,9 @@ pub(super) fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError
     }
     let settings = engine.settings();
     settings.validate()?;
+    if let Some(conflict) = engine.schedule_conflict(&settings) {
+        return Err(CliError::Usage(conflict));
+    }
     if !settings.bias && engine.b0.is_some() {
         return Err(CliError::Usage("--b0 needs --bias (the model ŷ = w·x has no b)".into()));
     }
@@ -110,11 +114,23 @@ pub(super) fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError
     Ok((data, settings))
 }
 
-/// One trace row in the run's precision (Python's repr of the f32 or the f64), as the CSV export writes it.
-fn csv_row(r: &Record<f64>, p: Precision) -> String {
+/// One trace row with the lr of the update leaving it, in the run's precision (Python's repr of the f32 or the
+/// f64), as the CSV export writes it.
+fn csv_row(r: &Record<f64>, lr: f64, p: Precision) -> String {
     let mut line = String::new();
-    trace::push_row(&mut line, r, p);
+    trace::push_row(&mut line, r, lr, p);
     line
+}
+
+/// Refuses more `steps` than OneCycleLR's `--total-steps` (torch raises when stepped beyond them).
+pub(super) fn check_cycle_length(settings: &Settings, steps: u64) -> Result<(), CliError> {
+    let s = &settings.schedule;
+    match s.total_steps {
+        Some(total) if s.kind == crate::engine::ScheduleKind::Onecycle && steps > total => Err(CliError::Usage(
+            format!("--steps {steps} exceeds --total-steps {total} of --schedule onecycle (torch raises beyond it)"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A trainer at the start of `settings`, refused when its loss or gradient there is not finite.
@@ -133,16 +149,16 @@ fn start(data: &Dataset, settings: &Settings, tol: Option<f64>) -> Result<DynTra
 fn run_rows(
     trainer: &mut DynTrainer,
     steps: u64,
-    mut emit: impl FnMut(&Record<f64>) -> Result<(), CliError>,
+    mut emit: impl FnMut(&Record<f64>, Scheduled) -> Result<(), CliError>,
 ) -> Result<Status, CliError> {
     let mut left = steps;
     let mut status = trainer.status();
     while left > 0 && !status.is_finished() {
         let chunk = left.min(STEPS_PER_CHUNK);
         let mut result = Ok(());
-        status = trainer.run(chunk, |r| {
+        status = trainer.run_scheduled(chunk, |r, s| {
             if result.is_ok() {
-                result = emit(r);
+                result = emit(r, s);
             }
         });
         result?;
@@ -200,17 +216,18 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     if settings.objective.is_some() && a.format == TraceFormat::Notebook {
         return Err(CliError::Usage("--format notebook prints the notebook's fit to data, not an objective".into()));
     }
+    check_cycle_length(&settings, a.steps)?;
     let mut trainer = start(&data, &settings, a.tol)?;
     let p = settings.precision;
     let first = trainer.record();
     let status = match a.format {
         TraceFormat::Csv => {
             writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
-            writeln!(out, "{}", csv_row(&first, p))?;
+            writeln!(out, "{}", csv_row(&first, trainer.scheduled().lr, p))?;
             let mut line = String::new();
-            run_rows(&mut trainer, a.steps, |r| {
+            run_rows(&mut trainer, a.steps, |r, s| {
                 line.clear();
-                trace::push_row(&mut line, r, p);
+                trace::push_row(&mut line, r, s.lr, p);
                 line.push('\n');
                 Ok(out.write_all(line.as_bytes())?)
             })?
@@ -218,7 +235,7 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         TraceFormat::Last => {
             // Only the final row, in the csv format without its header: the trajectory is never stored.
             let s = trainer.run(a.steps, |_| {});
-            writeln!(out, "{}", csv_row(&trainer.record(), p))?;
+            writeln!(out, "{}", csv_row(&trainer.record(), trainer.scheduled().lr, p))?;
             s
         }
         TraceFormat::Json => trace_json(out, &data, &settings, &mut trainer, a.steps)?,
@@ -260,7 +277,7 @@ fn trace_notebook(
     }
     let mut before = first;
     let mut last_forward = first.params;
-    let status = run_rows(trainer, steps, |r| {
+    let status = run_rows(trainer, steps, |r, _| {
         for line in printer.step(before.step, before.params, before.loss, before.grad, r.params) {
             writeln!(out, "{line}")?;
         }
@@ -303,7 +320,6 @@ fn trace_json(
     trainer: &mut DynTrainer,
     steps: u64,
 ) -> Result<Status, CliError> {
-    let p = settings.precision;
     let mut json = PrettyObject::new(&mut *out)?;
     if let Some(o) = &settings.objective {
         json.field("objective", &o.describe())?;
@@ -314,13 +330,12 @@ fn trace_json(
     json.field("settings", settings)?;
     json.begin_array("rows")?;
     // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
-    let n = settings.n_params();
     let first = trainer.row();
-    json.element(&JsonRowIn::with_state(&first, p, first.state, n))?;
+    json.element(&JsonRowIn::with_state(&first, settings))?;
     let mut last = first.step;
     let status = step_rows(trainer, steps, |r| {
         last = r.step;
-        Ok(json.element(&JsonRowIn::with_state(r, p, r.state, n))?)
+        Ok(json.element(&JsonRowIn::with_state(r, settings))?)
     })?;
     json.end_array()?;
     json.field("outcome", &outcome(status, last))?;

@@ -41,6 +41,7 @@ pub struct GifArgs {
 /// animation shows it, and a note on stderr says so.
 pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let (data, settings) = setup(&a.engine)?;
+    super::commands::check_cycle_length(&settings, a.steps)?;
     check_out(&a.out)?;
     let mut trainer = DynTrainer::new(&data, &settings)?;
     // Bounded memory for any number of steps: long runs are thinned as the app thins them.

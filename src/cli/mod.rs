@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::objective::Objective;
+use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
 pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, run_command};
@@ -127,11 +128,162 @@ pub struct EngineArgs {
     /// σ of Gaussian noise added to each update's gradient (with --objective), drawn from --seed.
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub noise: Option<f64>,
+    /// Learning-rate schedules (torch.optim.lr_scheduler).
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
 }
 
 /// Parses `--objective`: a built-in's name or an expression (a bad one is refused with its column).
 fn parse_objective(text: &str) -> Result<Objective, String> {
     Objective::parse(text).map_err(|e| e.to_string())
+}
+
+/// The learning-rate schedule and its parameters, with torch's names and defaults (`--schedule` picks the class).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ScheduleArgs {
+    /// Learning-rate schedule, stepped after each update (torch.optim.lr_scheduler).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub schedule: Option<ScheduleKind>,
+    /// StepLR: multiply the lr by --gamma every N steps (required).
+    #[arg(long, value_name = "N")]
+    pub step_size: Option<u64>,
+    /// StepLR (default 0.1), ExponentialLR (required): the lr's factor.
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub gamma: Option<f64>,
+    /// CosineAnnealingLR: steps of half a cosine period (required).
+    #[arg(long, value_name = "N")]
+    pub t_max: Option<u64>,
+    /// CosineAnnealingLR: the lowest lr (default 0).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub eta_min: Option<f64>,
+    /// LinearLR: the first step's factor of the lr (default 1/3).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub start_factor: Option<f64>,
+    /// LinearLR: the factor reached after --total-iters steps (default 1).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub end_factor: Option<f64>,
+    /// LinearLR: steps from --start-factor to --end-factor (default 5).
+    #[arg(long, value_name = "N")]
+    pub total_iters: Option<u64>,
+    /// OneCycleLR: the peak lr (required; the schedule sets the lr, so --lr is refused).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub max_lr: Option<f64>,
+    /// OneCycleLR: the length of the cycle in steps (required; --steps may not exceed it).
+    #[arg(long, value_name = "N")]
+    pub total_steps: Option<u64>,
+    /// OneCycleLR: the share of the cycle spent raising the lr (default 0.3).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub pct_start: Option<f64>,
+    /// OneCycleLR: the shape of the anneal (default cos).
+    #[arg(long, value_enum, value_name = "SHAPE")]
+    pub anneal_strategy: Option<AnnealStrategy>,
+    /// OneCycleLR: the first lr is --max-lr / this (default 25).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub div_factor: Option<f64>,
+    /// OneCycleLR: the last lr is the first / this (default 1e4).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub final_div_factor: Option<f64>,
+    /// OneCycleLR: three phases (up, down to the first lr, then annihilate) instead of two.
+    #[arg(long)]
+    pub three_phase: bool,
+    /// OneCycleLR: leave the momentum (β₁ for Adam) alone; Adagrad needs it.
+    #[arg(long)]
+    pub no_cycle_momentum: bool,
+    /// OneCycleLR: the momentum (β₁) at the peak lr (default 0.85).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub base_momentum: Option<f64>,
+    /// OneCycleLR: the momentum (β₁) at the lowest lr (default 0.95).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub max_momentum: Option<f64>,
+    /// ReduceLROnPlateau: the lr's factor at each reduction (default 0.1).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub factor: Option<f64>,
+    /// ReduceLROnPlateau: steps without improvement before reducing (default 10).
+    #[arg(long, value_name = "N")]
+    pub patience: Option<u64>,
+    /// ReduceLROnPlateau: the improvement that counts (default 1e-4).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub threshold: Option<f64>,
+    /// ReduceLROnPlateau: relative or absolute threshold (default rel).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub threshold_mode: Option<ThresholdMode>,
+    /// ReduceLROnPlateau: steps to wait after a reduction (default 0).
+    #[arg(long, value_name = "N")]
+    pub cooldown: Option<u64>,
+    /// ReduceLROnPlateau: the lowest lr (default 0).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub min_lr: Option<f64>,
+}
+
+impl ScheduleArgs {
+    /// Overrides the fields of `c` that were given on the command line.
+    pub fn apply(&self, c: &mut ScheduleConfig) {
+        set(&mut c.kind, self.schedule);
+        if self.step_size.is_some() {
+            c.step_size = self.step_size;
+        }
+        if self.gamma.is_some() {
+            c.gamma = self.gamma;
+        }
+        if self.t_max.is_some() {
+            c.t_max = self.t_max;
+        }
+        if self.max_lr.is_some() {
+            c.max_lr = self.max_lr;
+        }
+        if self.total_steps.is_some() {
+            c.total_steps = self.total_steps;
+        }
+        set(&mut c.eta_min, self.eta_min);
+        set(&mut c.start_factor, self.start_factor);
+        set(&mut c.end_factor, self.end_factor);
+        set(&mut c.total_iters, self.total_iters);
+        set(&mut c.pct_start, self.pct_start);
+        set(&mut c.anneal_strategy, self.anneal_strategy);
+        set(&mut c.div_factor, self.div_factor);
+        set(&mut c.final_div_factor, self.final_div_factor);
+        c.three_phase |= self.three_phase;
+        c.cycle_momentum &= !self.no_cycle_momentum;
+        set(&mut c.base_momentum, self.base_momentum);
+        set(&mut c.max_momentum, self.max_momentum);
+        set(&mut c.factor, self.factor);
+        set(&mut c.patience, self.patience);
+        set(&mut c.threshold, self.threshold);
+        set(&mut c.threshold_mode, self.threshold_mode);
+        set(&mut c.cooldown, self.cooldown);
+        set(&mut c.min_lr, self.min_lr);
+    }
+
+    /// The first schedule flag given that the chosen schedule does not read, with the schedules that do.
+    pub fn stray_flag(&self, kind: ScheduleKind) -> Option<(&'static str, &'static str)> {
+        use ScheduleKind::{Cosine, Exponential, Linear, Onecycle, Plateau, Step};
+        let flags: [(&str, bool, &[ScheduleKind], &str); 23] = [
+            ("--step-size", self.step_size.is_some(), &[Step], "step"),
+            ("--gamma", self.gamma.is_some(), &[Step, Exponential], "step and exponential"),
+            ("--t-max", self.t_max.is_some(), &[Cosine], "cosine"),
+            ("--eta-min", self.eta_min.is_some(), &[Cosine], "cosine"),
+            ("--start-factor", self.start_factor.is_some(), &[Linear], "linear"),
+            ("--end-factor", self.end_factor.is_some(), &[Linear], "linear"),
+            ("--total-iters", self.total_iters.is_some(), &[Linear], "linear"),
+            ("--max-lr", self.max_lr.is_some(), &[Onecycle], "onecycle"),
+            ("--total-steps", self.total_steps.is_some(), &[Onecycle], "onecycle"),
+            ("--pct-start", self.pct_start.is_some(), &[Onecycle], "onecycle"),
+            ("--anneal-strategy", self.anneal_strategy.is_some(), &[Onecycle], "onecycle"),
+            ("--div-factor", self.div_factor.is_some(), &[Onecycle], "onecycle"),
+            ("--final-div-factor", self.final_div_factor.is_some(), &[Onecycle], "onecycle"),
+            ("--three-phase", self.three_phase, &[Onecycle], "onecycle"),
+            ("--no-cycle-momentum", self.no_cycle_momentum, &[Onecycle], "onecycle"),
+            ("--base-momentum", self.base_momentum.is_some(), &[Onecycle], "onecycle"),
+            ("--max-momentum", self.max_momentum.is_some(), &[Onecycle], "onecycle"),
+            ("--factor", self.factor.is_some(), &[Plateau], "plateau"),
+            ("--patience", self.patience.is_some(), &[Plateau], "plateau"),
+            ("--threshold", self.threshold.is_some(), &[Plateau], "plateau"),
+            ("--threshold-mode", self.threshold_mode.is_some(), &[Plateau], "plateau"),
+            ("--cooldown", self.cooldown.is_some(), &[Plateau], "plateau"),
+            ("--min-lr", self.min_lr.is_some(), &[Plateau], "plateau"),
+        ];
+        flags.into_iter().find(|(_, given, kinds, _)| *given && !kinds.contains(&kind)).map(|(f, _, _, k)| (f, k))
+    }
 }
 
 impl EngineArgs {
@@ -173,6 +325,28 @@ impl EngineArgs {
             o.eps = self.eps;
         }
         o.amsgrad |= self.amsgrad;
+        self.schedule.apply(&mut s.schedule);
+    }
+
+    /// What the command line may not ask under its schedule: a flag of another schedule, or under OneCycleLR
+    /// `--lr` and the momentum (or β₁) it cycles, which the schedule sets itself. One line, for a usage error.
+    pub fn schedule_conflict(&self, settings: &Settings) -> Option<String> {
+        let kind = settings.schedule.kind;
+        if let Some((flag, kinds)) = self.schedule.stray_flag(kind) {
+            return Some(format!("{flag} applies to --schedule {kinds}, not {}", kind.label()));
+        }
+        if kind != ScheduleKind::Onecycle {
+            return None;
+        }
+        if self.lr.is_some() {
+            return Some("--schedule onecycle sets the lr itself (from --max-lr): drop --lr".into());
+        }
+        let adam = matches!(settings.optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
+        let (flag, given) =
+            if adam { ("--beta1", self.beta1.is_some()) } else { ("--momentum", self.momentum.is_some()) };
+        (settings.schedule.cycle_momentum && given).then(|| {
+            format!("--schedule onecycle cycles {flag} between --base-momentum and --max-momentum: drop {flag} or add --no-cycle-momentum")
+        })
     }
 
     /// The default settings with these options applied.
@@ -310,7 +484,7 @@ fn parse_window_size(text: &str) -> Result<[f32; 2], String> {
 /// Output format of `trace`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TraceFormat {
-    /// `step,w,b,loss,grad_w,grad_b`, one row per step.
+    /// `step,w,b,loss,grad_w,grad_b,lr`, one row per step (lr: the one the update leaving the row uses).
     Csv,
     /// Settings, rows and outcome.
     Json,

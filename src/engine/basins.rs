@@ -54,7 +54,7 @@ impl BasinPlan {
         let fx = (w - w0) / (w1 - w0);
         let fy = (b - b0) / (b1 - b0);
         ((0.0..1.0).contains(&fx) && (0.0..1.0).contains(&fy))
-            .then(|| ((fx * nx as f64) as usize, (fy * ny as f64) as usize))
+            .then_some(((fx * nx as f64) as usize, (fy * ny as f64) as usize))
     }
 }
 

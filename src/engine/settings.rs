@@ -7,6 +7,7 @@ use super::loss::LossKind;
 use super::model::Params;
 use super::objective::Objective;
 use super::optim::OptimizerConfig;
+use super::schedule::ScheduleConfig;
 
 /// Where the gradient that drives the update comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -76,6 +77,8 @@ pub struct Settings {
     pub precision: Precision,
     /// Optimizer and hyperparameters.
     pub optimizer: OptimizerConfig,
+    /// The learning-rate schedule (torch.optim.lr_scheduler; absent from older session files: constant).
+    pub schedule: ScheduleConfig,
     /// Initial weight.
     pub w0: f64,
     /// Initial bias.
@@ -100,6 +103,7 @@ impl Default for Settings {
             gradient: GradientSource::Analytic,
             precision: Precision::F64,
             optimizer: OptimizerConfig::default(),
+            schedule: ScheduleConfig::default(),
             w0: 0.0,
             b0: 0.0,
             batch_size: None,
@@ -126,6 +130,7 @@ impl Settings {
         }
         self.validate_objective()?;
         self.optimizer.validate()?;
+        self.schedule.validate(&self.optimizer)?;
         self.check_precision()
     }
 
@@ -212,12 +217,24 @@ impl Settings {
     }
 
     /// True when `other` poses a different problem: another model, loss, Huber δ, gradient source, precision, start
-    /// point, batch size, seed, objective or noise. A run's history means nothing under the new problem, so the run restarts; any
-    /// other change (the learning rate, the optimizer and its hyperparameters) is one the optimizer can absorb, and
-    /// the run continues from its current state.
+    /// point, batch size, seed, objective or noise. A run's history means nothing under the new problem, so the run
+    /// restarts; any other change (the learning rate, the optimizer and its hyperparameters, the schedule) is one the
+    /// optimizer can absorb, and the run continues from its current state.
     pub fn problem_differs(&self, other: &Settings) -> bool {
-        let Settings { bias, loss, huber_delta, gradient, precision, optimizer: _, w0, b0, batch_size, seed, .. } =
-            self;
+        let Settings {
+            bias,
+            loss,
+            huber_delta,
+            gradient,
+            precision,
+            optimizer: _,
+            schedule: _,
+            w0,
+            b0,
+            batch_size,
+            seed,
+            ..
+        } = self;
         if (&self.objective, self.noise.to_bits()) != (&other.objective, other.noise.to_bits()) {
             return true;
         }

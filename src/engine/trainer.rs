@@ -12,6 +12,7 @@ use super::gradient::{Evaluation, Problem};
 use super::model::{Grad, Params};
 use super::optim::{Observer, OptimState, Optimizer};
 use super::real::Real;
+use super::schedule::{ScheduleKind, Scheduled, Scheduler};
 use super::settings::{Precision, Settings};
 
 /// One row of a trajectory: the parameters after `step` updates, with the loss and the raw gradient of the
@@ -46,12 +47,15 @@ pub struct Row {
     pub update_grad: Grad<f64>,
     /// What torch's `optimizer.state[p]` holds after `record.step` updates.
     pub state: OptimState,
+    /// The lr (and cycled momentum or β₁) the next update uses: the param group's values after `record.step`
+    /// scheduler steps (the optimizer's own lr without a schedule).
+    pub scheduled: Scheduled,
 }
 
 impl From<Record<f64>> for Row {
-    /// A row without optimizer state, whose next update would use the full gradient.
+    /// A row without optimizer state, whose next update would use the full gradient; its lr is unknown (0).
     fn from(record: Record<f64>) -> Self {
-        Row { record, update_grad: record.grad, state: OptimState::default() }
+        Row { record, update_grad: record.grad, state: OptimState::default(), scheduled: Scheduled::default() }
     }
 }
 
@@ -130,6 +134,8 @@ pub struct Trainer<F: Real> {
     problem: Problem<F>,
     settings: Settings,
     optimizer: Optimizer<F>,
+    /// The learning-rate scheduler; it sets the optimizer's lr (and cycled momentum) before each update.
+    scheduler: Scheduler,
     current: Record<F>,
     batcher: Option<Batcher>,
     /// The samples of the mini-batch the next update uses (empty for full-batch runs), drawn as soon as the
@@ -176,6 +182,7 @@ impl<F: Real> Trainer<F> {
         let mut t = Trainer {
             batcher: batcher_for(settings, problem.len()),
             optimizer: Optimizer::new(&settings.optimizer)?,
+            scheduler: Scheduler::new(&settings.schedule, &settings.optimizer),
             problem,
             settings: settings.clone(),
             current: Record { step: from.step, params, ..Record::default() },
@@ -188,6 +195,7 @@ impl<F: Real> Trainer<F> {
             status: Status::Running,
             noise: noise_for(settings),
         };
+        t.apply_schedule();
         t.draw_batch();
         t.reevaluate();
         t.loss_limit = F::from_f64(DIVERGENCE_FACTOR * t.current.loss.to_f64().abs().max(1.0));
@@ -235,6 +243,15 @@ impl<F: Real> Trainer<F> {
         settings.validate()?;
         self.optimizer.reconfigure(&settings.optimizer)?;
         let old = std::mem::replace(&mut self.settings, settings.clone());
+        let (o, n) = (&old.optimizer, &settings.optimizer);
+        if old.schedule != settings.schedule
+            || (o.kind, o.lr.to_bits(), o.momentum.to_bits(), o.beta1.to_bits())
+                != (n.kind, n.lr.to_bits(), n.momentum.to_bits(), n.beta1.to_bits())
+        {
+            // A new schedule, or a new lr under one: a new scheduler from here, as torch's constructor would be.
+            self.scheduler = Scheduler::new(&settings.schedule, &settings.optimizer);
+        }
+        self.apply_schedule();
         if (old.bias, old.loss, old.huber_delta) != (settings.bias, settings.loss, settings.huber_delta) {
             self.problem = Problem::new(data, settings);
             if !settings.bias {
@@ -276,7 +293,7 @@ impl<F: Real> Trainer<F> {
             return self.status;
         }
         let update_grad = self.update_grad;
-        let before = self.current.params;
+        let (before, loss_before) = (self.current.params, self.current.loss);
         let params = if self.settings.bias {
             let mut p = [before.w, before.b];
             self.optimizer.step_observed(&mut p, &[update_grad.w, update_grad.b], obs);
@@ -298,6 +315,10 @@ impl<F: Real> Trainer<F> {
             return self.status;
         }
         self.current = Record { step, params, loss, grad };
+        if self.settings.schedule.kind != ScheduleKind::Constant {
+            self.scheduler.step(loss_before.to_f64());
+            self.apply_schedule();
+        }
         self.draw_batch();
         self.prepare_update();
         if loss > self.loss_limit {
@@ -332,9 +353,28 @@ impl<F: Real> Trainer<F> {
         self.optimizer.state()
     }
 
+    /// The lr (and cycled momentum or β₁) the next update uses.
+    pub fn scheduled(&self) -> Scheduled {
+        self.scheduler.current()
+    }
+
+    /// Writes the scheduler's values into the optimizer (nothing without a schedule).
+    fn apply_schedule(&mut self) {
+        if self.settings.schedule.kind != ScheduleKind::Constant {
+            let cfg = self.scheduler.current().apply_to(&self.settings.optimizer);
+            self.optimizer.set_scheduled(&cfg);
+        }
+    }
+
     /// Up to `max_steps` updates, stopping early at convergence or divergence; `on_row` sees each new state.
     #[inline]
     pub fn run(&mut self, max_steps: u64, mut on_row: impl FnMut(&Record<F>)) -> Status {
+        self.run_scheduled(max_steps, |r, _| on_row(r))
+    }
+
+    /// [`Trainer::run`], with the lr (and cycled momentum) that the update leaving each new state will use.
+    #[inline]
+    pub fn run_scheduled(&mut self, max_steps: u64, mut on_row: impl FnMut(&Record<F>, Scheduled)) -> Status {
         for _ in 0..max_steps {
             if self.status.is_finished() {
                 break;
@@ -342,7 +382,7 @@ impl<F: Real> Trainer<F> {
             let before = self.current.step;
             self.step();
             if self.current.step != before {
-                on_row(&self.current);
+                on_row(&self.current, self.scheduler.current());
             }
         }
         self.status
@@ -457,6 +497,7 @@ impl DynTrainer {
             record: t.record().to_f64(),
             update_grad: t.update_grad().to_f64(),
             state: t.optimizer_state(),
+            scheduled: t.scheduled(),
         })
     }
 
@@ -501,6 +542,16 @@ impl DynTrainer {
     /// Up to `max_steps` updates; `on_row` sees each new state in f64.
     pub fn run(&mut self, max_steps: u64, mut on_row: impl FnMut(&Record<f64>)) -> Status {
         each!(self, t => t.run(max_steps, |r| on_row(&r.to_f64())))
+    }
+
+    /// [`DynTrainer::run`], with the lr (and cycled momentum) the update leaving each new state will use.
+    pub fn run_scheduled(&mut self, max_steps: u64, mut on_row: impl FnMut(&Record<f64>, Scheduled)) -> Status {
+        each!(self, t => t.run_scheduled(max_steps, |r, s| on_row(&r.to_f64(), s)))
+    }
+
+    /// The lr (and cycled momentum or β₁) the next update uses.
+    pub fn scheduled(&self) -> Scheduled {
+        each!(self, t => t.scheduled())
     }
 
     /// The mean loss at `p` over all samples, in the run's precision (for drawing the landscape).

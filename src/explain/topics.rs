@@ -96,6 +96,8 @@ topics! {
     Amsgrad => "AMSGrad", "v_max ← max(v_max, v)", "Use the largest squared-gradient average seen so far, so steps never grow back.";
     WeightDecay => "Weight decay", "g ← g + wd·w", "Pulls the weights toward 0 each step (AdamW decouples it from the gradient); for SGD it adds wd to the curvature λ. AdamW's default is 0.01, the others' 0.";
     Eps => "ε", "step = lr·m / (√v + ε)", "Added to the denominator so a step never divides by zero.";
+    Schedule => "Learning-rate schedule", "optimizer.step(); scheduler.step()", "A torch.optim.lr_scheduler that changes the lr after each update: step, exponential, cosine, linear, one cycle (which also cycles the momentum or β₁) or reduce on plateau. Changing it starts the schedule afresh from the current step.";
+    ScheduleParams => "Schedule parameters", "torch's names and defaults", "The chosen scheduler's parameters, as torch names them. One cycle sets the lr itself, from max_lr; plateau watches the full-batch loss.";
     Start => "Start point", "w₀ (b₀)", "Where the run starts (the notebook starts at 0). Changing it resets the run. You can also click or drag on the landscape.";
     Objective => "Objective", "f(w, b): rosenbrock, beale, himmelblau, saddle, rastrigin or an expression", "Minimise a function of w and b directly instead of a loss over data: a classic test function or an expression you type (+ − * / ^, pi, e, sin cos tan exp log sqrt abs tanh). Its gradient comes from autodiff or central differences; noise σ adds Gaussian noise to each step's gradient. Changing it restarts the run at its start.";
     Data => "Data", "(x, y) pairs", "The data the line ŷ = w·x (+ b) is fitted to: a preset or a CSV file. Changing it resets the run.";
@@ -144,6 +146,7 @@ topics! {
     Ledger => "Step ledger", "w ← w − lr·g, in the optimizer's own rule", "The update at the timeline's step written out as torch computes it, every number plugged in: the gradient, the optimizer's state before and after, and the new weight, which equals the next row's bit for bit.";
     Inside => "Inside the optimizer", "m_hat = m/(1 − β₁^t) · √v_hat = √(v/(1 − β₂^t))", "What each optimizer carries from step to step, and the step it takes against lr·|g|, for every run.";
     CarriedPlot => "What it carries", "buf ← μ·buf + g · m ← β₁·m + (1 − β₁)·g · v ← β₂·v + (1 − β₂)·g²", "The optimizer's state after each step, for w (b dashed): momentum buffer, Adagrad's √sum, RMSprop's √square_avg, Adam's m_hat and √v_hat. Plain SGD carries nothing.";
+    LrSchedulePlot => "lr schedule", "lr(k), and OneCycleLR's momentum or β₁ (dashed)", "The learning rate each update used, on a log scale, as the schedule set it (flat without one); dashed, the momentum or β₁ that OneCycleLR cycles.";
     StepSizePlot => "Step taken vs lr·|g|", "|w(k+1) − w(k)| against lr·|g(k)|", "Solid: the step each update took; dotted: the step plain gradient descent would take from the same gradient. Adam's steps stay near lr whatever the gradient's size; momentum's grow past lr·|g|.";
     Phase => "Momentum phase plane", "ρ = largest |z|: z² − (1 + β − lr·λ)z + β = 0", "Momentum SGD on one parameter: the path in (w − w*, buffer) and how fast each momentum β closes the distance, plain momentum against Nesterov.";
     PhasePath => "Phase path", "(w − w*, buf), buf ← μ·buf + g", "The run's error against its momentum buffer, step by step: under-damped runs spiral into the minimum at the origin, over-damped ones slide in.";
@@ -252,6 +255,9 @@ impl Topic {
             Topic::LrSweep => format!("lr = {}", v(o.lr)),
             Topic::NotebookLog | Topic::Ledger => format!("step {}", f.scrub.unwrap_or(f.last_step).min(f.last_step)),
             Topic::Inside | Topic::CarriedPlot | Topic::StepSizePlot | Topic::Basins => o.kind.label().into(),
+            Topic::LrSchedulePlot | Topic::Schedule | Topic::ScheduleParams => {
+                format!("{} ({})", s.schedule.kind.label(), s.schedule.kind.torch_name())
+            }
             Topic::Phase | Topic::PhasePath | Topic::BetaStrip => momentum_text(f),
             Topic::DataTab => format!("{} samples", f.samples),
             Topic::App => format!("{} · {}", o.kind.label(), s.loss.label()),

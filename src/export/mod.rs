@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::ConfigError;
 use crate::engine::settings::Settings;
-use crate::engine::trainer::Record;
+use crate::engine::trainer::Row;
 
 pub use self::gif::{
     GifInfo, GifOptions, export_gif_file, export_gif_file_with_progress, frame_rows, render_descent_frame,
@@ -41,8 +41,8 @@ pub struct RunExport<'a> {
     pub name: &'a str,
     /// The settings that produced the rows (their precision decides how numbers are printed).
     pub settings: &'a Settings,
-    /// The recorded states, widened to f64.
-    pub rows: &'a [Record<f64>],
+    /// The recorded states, widened to f64, each with the lr of the update leaving it.
+    pub rows: &'a [Row],
 }
 
 /// Why an export failed. Each renders as one line, naming the file when there is one.

@@ -1,6 +1,11 @@
 //! Runs as CSV in the format of `descent trace` (one run), or with a leading `run` column (several runs), and as
 //! JSON with each run's name, settings and rows.
 //!
+//! Each row ends with `lr`: the learning rate that the update leaving it uses (on the last row, the one the next
+//! update would use), as torch's param group reports it: a schedule's value, Adagrad's lr decay and Adam's bias
+//! corrections not folded in. JSON rows also carry OneCycleLR's cycled `momentum` (SGD, RMSprop) or `beta1` (Adam,
+//! AdamW).
+//!
 //! Numbers are printed as the command line prints them: [`crate::format::repr_in`], Python's repr (shortest
 //! round-trip, `1e-05` below 1e-4 and `1e+16` from 1e16, integral values without `.0`) of the f64, or of the f32
 //! for an f32 run (0.45, not 0.449999988079071). Parsing the text back gives the recorded values bit for bit.
@@ -12,12 +17,13 @@ use serde::Serialize;
 
 use super::{ExportError, ExportReport, RunExport, write_file};
 use crate::engine::Real;
-use crate::engine::optim::OptimState;
+use crate::engine::optim::{OptimState, OptimizerKind};
+use crate::engine::schedule::Scheduled;
 use crate::engine::settings::{Precision, Settings};
-use crate::engine::trainer::Record;
+use crate::engine::trainer::{Record, Row};
 
 /// The columns of `descent trace --format csv`, in order.
-pub const TRACE_COLUMNS: [&str; 6] = ["step", "w", "b", "loss", "grad_w", "grad_b"];
+pub const TRACE_COLUMNS: [&str; 7] = ["step", "w", "b", "loss", "grad_w", "grad_b", "lr"];
 
 /// The value of the `format` field of a JSON export.
 pub const JSON_FORMAT: &str = "descent-runs";
@@ -30,23 +36,32 @@ fn num(v: f64, precision: Precision) -> String {
     crate::format::repr_in(v, precision == Precision::F32)
 }
 
-/// The six trace fields of one row, in [`TRACE_COLUMNS`] order (`descent trace` prints them too).
-pub fn fields(r: &Record<f64>, p: Precision) -> [String; 6] {
-    [r.step.to_string(), num(r.params.w, p), num(r.params.b, p), num(r.loss, p), num(r.grad.w, p), num(r.grad.b, p)]
+/// The seven trace fields of one row, in [`TRACE_COLUMNS`] order (`descent trace` prints them too).
+pub fn fields(r: &Row, p: Precision) -> [String; 7] {
+    [
+        r.step.to_string(),
+        num(r.params.w, p),
+        num(r.params.b, p),
+        num(r.loss, p),
+        num(r.grad.w, p),
+        num(r.grad.b, p),
+        num(r.scheduled.lr, p),
+    ]
 }
 
-/// Appends the six trace fields of one row to `line`, comma-separated, without allocating: `descent trace`'s rows.
-pub fn push_row(line: &mut String, r: &Record<f64>, p: Precision) {
+/// Appends the seven trace fields of one row (its record, and the lr of the update leaving it) to `line`,
+/// comma-separated, without allocating: `descent trace`'s rows.
+pub fn push_row(line: &mut String, r: &Record<f64>, lr: f64, p: Precision) {
     use std::fmt::Write as _;
     // Writing to a String cannot fail.
     let _ = write!(line, "{}", r.step);
-    for v in [r.params.w, r.params.b, r.loss, r.grad.w, r.grad.b] {
+    for v in [r.params.w, r.params.b, r.loss, r.grad.w, r.grad.b, lr] {
         line.push(',');
         let _ = crate::format::write_repr(line, v, p == Precision::F32);
     }
 }
 
-/// Writes runs as CSV: exactly the `trace` format (`step,w,b,loss,grad_w,grad_b`) for one run, and with a leading
+/// Writes runs as CSV: exactly the `trace` format (`step,w,b,loss,grad_w,grad_b,lr`) for one run, and with a leading
 /// `run` column holding each run's name (quoted where the name needs it) for several.
 ///
 /// # Errors
@@ -104,6 +119,14 @@ pub struct JsonRow<F> {
     loss: F,
     grad_w: F,
     grad_b: F,
+    /// The lr the update leaving this row uses.
+    lr: F,
+    /// OneCycleLR's cycled momentum (SGD, RMSprop), when it cycles it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    momentum: Option<F>,
+    /// OneCycleLR's cycled β₁ (Adam, AdamW), when it cycles it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    beta1: Option<F>,
     /// The optimizer's state after this row's updates (`descent trace --format json`; absent from exports).
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<JsonState<F>>,
@@ -152,30 +175,22 @@ impl<F: Real + Serialize> Serialize for ParamState<'_, F> {
     }
 }
 
-impl JsonRow<f64> {
-    fn new(r: &Record<f64>) -> Self {
+impl<F: Real> JsonRow<F> {
+    /// The row in precision `F` (narrowing is exact: an f32 run's values are f32s widened to f64; its lr is rounded
+    /// to f32, as the run uses it). The cycled momentum is named after `kind`'s parameter.
+    fn new(r: &Record<f64>, s: Scheduled, kind: OptimizerKind) -> Self {
+        let cycled = s.momentum.map(F::from_f64);
+        let adam = matches!(kind, OptimizerKind::Adam | OptimizerKind::Adamw);
         JsonRow {
             step: r.step,
-            w: r.params.w,
-            b: r.params.b,
-            loss: r.loss,
-            grad_w: r.grad.w,
-            grad_b: r.grad.b,
-            state: None,
-        }
-    }
-}
-
-impl JsonRow<f32> {
-    fn new(r: &Record<f64>) -> Self {
-        // Narrowing is exact: an f32 run's values are f32s widened to f64.
-        JsonRow {
-            step: r.step,
-            w: r.params.w as f32,
-            b: r.params.b as f32,
-            loss: r.loss as f32,
-            grad_w: r.grad.w as f32,
-            grad_b: r.grad.b as f32,
+            w: F::from_f64(r.params.w),
+            b: F::from_f64(r.params.b),
+            loss: F::from_f64(r.loss),
+            grad_w: F::from_f64(r.grad.w),
+            grad_b: F::from_f64(r.grad.b),
+            lr: F::from_f64(s.lr),
+            momentum: if adam { None } else { cycled },
+            beta1: if adam { cycled } else { None },
             state: None,
         }
     }
@@ -192,11 +207,12 @@ pub enum JsonRows {
 }
 
 impl JsonRows {
-    /// The rows of a run in `precision`, ready to serialise (`descent trace --format json` uses them too).
-    pub fn new(rows: &[Record<f64>], precision: Precision) -> Self {
-        match precision {
-            Precision::F32 => JsonRows::F32(rows.iter().map(JsonRow::<f32>::new).collect()),
-            Precision::F64 => JsonRows::F64(rows.iter().map(JsonRow::<f64>::new).collect()),
+    /// The rows of a run under `settings`, in its precision, ready to serialise.
+    pub fn new(rows: &[Row], settings: &Settings) -> Self {
+        let kind = settings.optimizer.kind;
+        match settings.precision {
+            Precision::F32 => JsonRows::F32(rows.iter().map(|r| JsonRow::new(r, r.scheduled, kind)).collect()),
+            Precision::F64 => JsonRows::F64(rows.iter().map(|r| JsonRow::new(r, r.scheduled, kind)).collect()),
         }
     }
 }
@@ -212,24 +228,27 @@ pub enum JsonRowIn {
 }
 
 impl JsonRowIn {
-    /// The row `r` of a run in `precision`.
-    pub fn new(r: &Record<f64>, precision: Precision) -> Self {
-        match precision {
-            Precision::F32 => JsonRowIn::F32(JsonRow::<f32>::new(r)),
-            Precision::F64 => JsonRowIn::F64(JsonRow::<f64>::new(r)),
+    /// The row `r` of a run under `settings`, in its precision.
+    pub fn new(r: &Row, settings: &Settings) -> Self {
+        let kind = settings.optimizer.kind;
+        match settings.precision {
+            Precision::F32 => JsonRowIn::F32(JsonRow::new(r, r.scheduled, kind)),
+            Precision::F64 => JsonRowIn::F64(JsonRow::new(r, r.scheduled, kind)),
         }
     }
 
-    /// The row `r` with the optimizer's state `state` of a model with `n_params` parameters.
-    pub fn with_state(r: &Record<f64>, precision: Precision, state: OptimState, n_params: usize) -> Self {
-        match precision {
+    /// The row `r` of a run under `settings`, with its optimizer's state (`descent trace --format json`).
+    pub fn with_state(r: &Row, settings: &Settings) -> Self {
+        let (kind, n_params) = (settings.optimizer.kind, settings.n_params());
+        let state = r.state;
+        match settings.precision {
             Precision::F32 => JsonRowIn::F32(JsonRow {
                 state: Some(JsonState { state, n_params, precision: Default::default() }),
-                ..JsonRow::<f32>::new(r)
+                ..JsonRow::new(r, r.scheduled, kind)
             }),
             Precision::F64 => JsonRowIn::F64(JsonRow {
                 state: Some(JsonState { state, n_params, precision: Default::default() }),
-                ..JsonRow::<f64>::new(r)
+                ..JsonRow::new(r, r.scheduled, kind)
             }),
         }
     }
@@ -415,18 +434,14 @@ fn json_runs<'a>(runs: &[RunExport<'a>]) -> Result<JsonRuns<'a>, ExportError> {
     }
     let runs = runs
         .iter()
-        .map(|run| JsonRun {
-            name: run.name,
-            settings: run.settings,
-            rows: JsonRows::new(run.rows, run.settings.precision),
-        })
+        .map(|run| JsonRun { name: run.name, settings: run.settings, rows: JsonRows::new(run.rows, run.settings) })
         .collect();
     Ok(JsonRuns { format: JSON_FORMAT, version: JSON_VERSION, runs })
 }
 
 /// Writes runs as pretty-printed JSON:
 /// `{"format": "descent-runs", "version": 1, "runs": [{"name", "settings", "rows": [{step, w, b, loss, grad_w,
-/// grad_b}, …]}, …]}`. Non-finite values (which recorded rows never hold) would print as `null`.
+/// grad_b, lr[, momentum | beta1]}, …]}, …]}`. Non-finite values (which recorded rows never hold) would print as `null`.
 ///
 /// # Errors
 /// [`ExportError::Nothing`] for an empty slice; [`ExportError::Json`] when writing fails.

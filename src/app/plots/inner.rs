@@ -3,8 +3,10 @@
 //! Left, the state each history row holds under torch's names, for w (b dashed): SGD's and RMSprop's momentum
 //! buffer, Adagrad's √sum, RMSprop's √square_avg, and Adam's bias-corrected moments m_hat = m/(1 − β₁ᵗ) and
 //! √v_hat = √(v/(1 − β₂ᵗ)). Right, on a log scale, the step each update took, |w_{k+1} − w_k|, against lr·|g_k|,
-//! the step plain gradient descent would take: Adam's steps stay near lr whatever the gradient's size. Every
-//! visible run is drawn, in its colour; both plots share the step axis (and its cursor) with the loss plot.
+//! the step plain gradient descent would take: Adam's steps stay near lr whatever the gradient's size. Third, on a
+//! log scale, the lr each update used (a schedule's, flat without one) and, dashed, the momentum or β₁ that
+//! OneCycleLR cycles. Every visible run is drawn, in its colour; the plots share the step axis (and its cursor)
+//! with the loss plot.
 
 use egui::{RichText, Ui};
 use egui_plot::{Line, LineStyle};
@@ -87,9 +89,9 @@ fn carried(settings: &Settings) -> Vec<Carried> {
     }
 }
 
-/// The tab's body: the two plots side by side.
+/// The tab's body: the three plots side by side.
 pub fn inner_state_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
-    let width = ((ui.available_width() - 12.0) / 2.0).max(120.0);
+    let width = ((ui.available_width() - 24.0) / 3.0).max(120.0);
     let height = ui.available_height().max(120.0);
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
@@ -106,7 +108,50 @@ pub fn inner_state_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
             );
             step_plot_ui(ui, ctx, height - 22.0);
         });
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            ui.label(RichText::new("lr schedule").strong()).on_hover_text(
+                "The lr each update used, on a log scale: a schedule's (torch.optim.lr_scheduler), flat without one. Dashed: the momentum or β₁ that one cycle sets between base_momentum and max_momentum.",
+            );
+            lr_plot_ui(ui, ctx, height - 22.0);
+        });
     });
+}
+
+/// log10 of a positive value, NaN otherwise (a gap in the line).
+fn log_or_gap(v: f64) -> f64 {
+    if v > 0.0 && v.is_finite() { v.log10() } else { f64::NAN }
+}
+
+fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
+    let snap = ctx.snap;
+    let plot = step_plot("inner-lr-plot", "lr (log)", snap)
+        .height(height)
+        .y_grid_spacer(super::decade_spacer)
+        .y_axis_formatter(|mark, _| super::log_axis_label(mark));
+    let last = last_step(snap);
+    let response = plot.show(ui, |plot_ui| {
+        let steps = visible_steps(plot_ui, last);
+        let columns = plot_ui.response().rect.width().max(1.0) as usize;
+        for run in &snap.runs {
+            let color = ctx.run_color(run);
+            let name = &run.spec.name;
+            let lr = ctx.series(run, "scheduled lr", steps.clone(), columns, |r| log_or_gap(r.scheduled.lr));
+            plot_ui.line(Line::new(format!("lr · {name}"), lr).color(color).width(1.8));
+            if run.spec.settings.schedule.cycles_momentum() {
+                let adam = matches!(run.spec.settings.optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
+                let label = if adam { "β₁" } else { "momentum" };
+                let m = ctx.series(run, "scheduled momentum", steps.clone(), columns, |r| {
+                    r.scheduled.momentum.map_or(f64::NAN, log_or_gap)
+                });
+                plot_ui.line(
+                    Line::new(format!("{label} · {name}"), m).color(color).style(LineStyle::dashed_loose()).width(1.4),
+                );
+            }
+            super::overlays::scrub_cursor(plot_ui, ctx, run);
+        }
+    });
+    ctx.explain.plot(&response, Topic::LrSchedulePlot, &[] as &[(&str, Topic)]);
 }
 
 fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
@@ -174,7 +219,12 @@ fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns
         if b.step != a.step + 1 {
             continue;
         }
-        let lr = h.settings_at(a.step).map_or(run.spec.settings.optimizer.lr, |s| s.optimizer.lr);
+        // The lr the update used: the row's (a schedule's), or for a row without one its settings'.
+        let lr = if a.scheduled.lr > 0.0 {
+            a.scheduled.lr
+        } else {
+            h.settings_at(a.step).map_or(run.spec.settings.optimizer.lr, |s| s.optimizer.lr)
+        };
         let dw = (b.params.w - a.params.w).abs();
         let lg = lr * a.update_grad.w.abs();
         if dw > 0.0 && dw.is_finite() {

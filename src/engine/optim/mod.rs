@@ -214,6 +214,19 @@ impl<F: Real> Optimizer<F> {
         Ok(())
     }
 
+    /// Takes the learning rate and momentum (or β₁) of `cfg` between steps, as a scheduler writes them into torch's
+    /// param group: the state is kept and every constant derived from them (Adam's `γ / bc₁`, AdamW's `1 − γ·λ`) is
+    /// recomputed at the next step. `cfg` is the run's validated configuration with the scheduled values in place
+    /// (the same kind: the other hyperparameters do not change).
+    pub fn set_scheduled(&mut self, cfg: &OptimizerConfig) {
+        match self {
+            Optimizer::Sgd(o) => o.set_hyperparameters(cfg),
+            Optimizer::Adagrad(o) => o.set_hyperparameters(cfg),
+            Optimizer::Rmsprop(o) => o.set_hyperparameters(cfg),
+            Optimizer::Adam(o) => o.set_hyperparameters(cfg),
+        }
+    }
+
     /// A fresh optimizer for `cfg` that carries `state` (a row's [`Optimizer::state`]): its next step is the one
     /// the run took from that row, bit for bit, given the same parameters and gradient.
     pub fn restore(cfg: &OptimizerConfig, state: &OptimState) -> Result<Self, ConfigError> {

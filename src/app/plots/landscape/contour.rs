@@ -99,7 +99,8 @@ impl PlaneFrame<'_> {
         let logs: Vec<f64> = self.field.iter().map(|a| a.magnitude.max(1e-300).log10()).collect();
         let (lo, hi) = logs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
         const LEVELS: usize = 4;
-        let mut groups: Vec<(Vec<[f64; 2]>, Vec<[f64; 2]>)> = vec![(Vec::new(), Vec::new()); LEVELS];
+        type Group = (Vec<[f64; 2]>, Vec<[f64; 2]>);
+        let mut groups: Vec<Group> = vec![(Vec::new(), Vec::new()); LEVELS];
         for (a, l) in self.field.iter().zip(&logs) {
             // The arrow in screen pixels, 14 long, turned back into plot units.
             let (px, py) = (a.downhill[0] / dx.abs(), a.downhill[1] / dy.abs());

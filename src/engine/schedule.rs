@@ -1,0 +1,561 @@
+//! Learning-rate schedules exactly as torch.optim.lr_scheduler runs them: `scheduler.step()` after each
+//! `optimizer.step()`, without an epoch argument, so torch takes each class's chainable `get_lr` (the recursive form
+//! that multiplies the param group's current lr), not its closed form. Everything is computed in `f64`, as Python
+//! does, in the order of torch's source. Pure: no I/O.
+//!
+//! A [`Scheduler`] is built on an optimizer's configuration (torch's constructor, which runs the initial step at
+//! `last_epoch = 0`), reports the [`Scheduled`] values the next update uses, and [`Scheduler::step`]s after each
+//! update. `ReduceLROnPlateau` is stepped with the full-batch loss at the row whose gradient the update used.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ConfigError;
+use super::optim::{OptimizerConfig, OptimizerKind};
+
+/// Which learning-rate schedule a run follows (`--schedule`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleKind {
+    /// No scheduler: the lr stays the optimizer's.
+    #[default]
+    Constant,
+    /// torch.optim.lr_scheduler.StepLR.
+    Step,
+    /// torch.optim.lr_scheduler.ExponentialLR.
+    Exponential,
+    /// torch.optim.lr_scheduler.CosineAnnealingLR.
+    Cosine,
+    /// torch.optim.lr_scheduler.LinearLR.
+    Linear,
+    /// torch.optim.lr_scheduler.OneCycleLR.
+    Onecycle,
+    /// torch.optim.lr_scheduler.ReduceLROnPlateau (mode "min", on the loss).
+    Plateau,
+}
+
+impl ScheduleKind {
+    /// Every kind, in menu order.
+    pub const ALL: [ScheduleKind; 7] = [
+        ScheduleKind::Constant,
+        ScheduleKind::Step,
+        ScheduleKind::Exponential,
+        ScheduleKind::Cosine,
+        ScheduleKind::Linear,
+        ScheduleKind::Onecycle,
+        ScheduleKind::Plateau,
+    ];
+
+    /// The name users see: the `--schedule` value.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScheduleKind::Constant => "constant",
+            ScheduleKind::Step => "step",
+            ScheduleKind::Exponential => "exponential",
+            ScheduleKind::Cosine => "cosine",
+            ScheduleKind::Linear => "linear",
+            ScheduleKind::Onecycle => "onecycle",
+            ScheduleKind::Plateau => "plateau",
+        }
+    }
+
+    /// torch's class name ("CosineAnnealingLR"; "none" for [`ScheduleKind::Constant`]).
+    pub fn torch_name(self) -> &'static str {
+        match self {
+            ScheduleKind::Constant => "none",
+            ScheduleKind::Step => "StepLR",
+            ScheduleKind::Exponential => "ExponentialLR",
+            ScheduleKind::Cosine => "CosineAnnealingLR",
+            ScheduleKind::Linear => "LinearLR",
+            ScheduleKind::Onecycle => "OneCycleLR",
+            ScheduleKind::Plateau => "ReduceLROnPlateau",
+        }
+    }
+}
+
+/// OneCycleLR's `anneal_strategy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AnnealStrategy {
+    /// `end + (start − end)/2·(cos(π·pct) + 1)`.
+    #[default]
+    Cos,
+    /// `(end − start)·pct + start`.
+    Linear,
+}
+
+/// ReduceLROnPlateau's `threshold_mode`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ThresholdMode {
+    /// Better means `loss < best·(1 − threshold)`.
+    #[default]
+    Rel,
+    /// Better means `loss < best − threshold`.
+    Abs,
+}
+
+/// A schedule and every parameter of every scheduler, with torch's names and defaults; `None` where torch has no
+/// default (the flag is then required by the schedules that use it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScheduleConfig {
+    /// Which schedule.
+    pub kind: ScheduleKind,
+    /// StepLR's `step_size` (required).
+    pub step_size: Option<u64>,
+    /// StepLR's (default 0.1) and ExponentialLR's (required) `gamma`.
+    pub gamma: Option<f64>,
+    /// CosineAnnealingLR's `T_max` (required).
+    pub t_max: Option<u64>,
+    /// CosineAnnealingLR's `eta_min`.
+    pub eta_min: f64,
+    /// LinearLR's `start_factor`.
+    pub start_factor: f64,
+    /// LinearLR's `end_factor`.
+    pub end_factor: f64,
+    /// LinearLR's `total_iters`.
+    pub total_iters: u64,
+    /// OneCycleLR's `max_lr` (required).
+    pub max_lr: Option<f64>,
+    /// OneCycleLR's `total_steps` (required).
+    pub total_steps: Option<u64>,
+    /// OneCycleLR's `pct_start`.
+    pub pct_start: f64,
+    /// OneCycleLR's `anneal_strategy`.
+    pub anneal_strategy: AnnealStrategy,
+    /// OneCycleLR's `div_factor`.
+    pub div_factor: f64,
+    /// OneCycleLR's `final_div_factor`.
+    pub final_div_factor: f64,
+    /// OneCycleLR's `three_phase`.
+    pub three_phase: bool,
+    /// OneCycleLR's `cycle_momentum`.
+    pub cycle_momentum: bool,
+    /// OneCycleLR's `base_momentum`.
+    pub base_momentum: f64,
+    /// OneCycleLR's `max_momentum`.
+    pub max_momentum: f64,
+    /// ReduceLROnPlateau's `factor`.
+    pub factor: f64,
+    /// ReduceLROnPlateau's `patience`.
+    pub patience: u64,
+    /// ReduceLROnPlateau's `threshold`.
+    pub threshold: f64,
+    /// ReduceLROnPlateau's `threshold_mode`.
+    pub threshold_mode: ThresholdMode,
+    /// ReduceLROnPlateau's `cooldown`.
+    pub cooldown: u64,
+    /// ReduceLROnPlateau's `min_lr`.
+    pub min_lr: f64,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            kind: ScheduleKind::Constant,
+            step_size: None,
+            gamma: None,
+            t_max: None,
+            eta_min: 0.0,
+            start_factor: 1.0 / 3.0,
+            end_factor: 1.0,
+            total_iters: 5,
+            max_lr: None,
+            total_steps: None,
+            pct_start: 0.3,
+            anneal_strategy: AnnealStrategy::Cos,
+            div_factor: 25.0,
+            final_div_factor: 1e4,
+            three_phase: false,
+            cycle_momentum: true,
+            base_momentum: 0.85,
+            max_momentum: 0.95,
+            factor: 0.1,
+            patience: 10,
+            threshold: 1e-4,
+            threshold_mode: ThresholdMode::Rel,
+            cooldown: 0,
+            min_lr: 0.0,
+        }
+    }
+}
+
+/// StepLR's default `gamma`.
+pub const STEP_GAMMA: f64 = 0.1;
+/// ReduceLROnPlateau's `eps`: a reduction smaller than this is skipped.
+pub const PLATEAU_EPS: f64 = 1e-8;
+
+impl ScheduleConfig {
+    /// A schedule of `kind` with torch's defaults.
+    pub fn new(kind: ScheduleKind) -> Self {
+        ScheduleConfig { kind, ..Self::default() }
+    }
+
+    /// True when OneCycleLR sets the momentum (SGD, RMSprop) or β₁ (Adam, AdamW) of the optimizer.
+    pub fn cycles_momentum(&self) -> bool {
+        self.kind == ScheduleKind::Onecycle && self.cycle_momentum
+    }
+
+    /// Rejects what torch rejects (or where it would divide by zero), a missing required parameter, and
+    /// non-finite values; only the parameters of the chosen schedule are checked. `optimizer` is the one the
+    /// schedule drives (OneCycleLR cannot cycle Adagrad's momentum: it has none).
+    pub fn validate(&self, optimizer: &OptimizerConfig) -> Result<(), ConfigError> {
+        match self.kind {
+            ScheduleKind::Constant => Ok(()),
+            ScheduleKind::Step => {
+                let step_size = required(self.step_size, "--schedule step needs --step-size")?;
+                positive_count("--step-size", step_size)?;
+                non_negative("--gamma", self.gamma.unwrap_or(STEP_GAMMA))
+            }
+            ScheduleKind::Exponential => {
+                non_negative("--gamma", required(self.gamma, "--schedule exponential needs --gamma")?)
+            }
+            ScheduleKind::Cosine => {
+                positive_count("--t-max", required(self.t_max, "--schedule cosine needs --t-max")?)?;
+                non_negative("--eta-min", self.eta_min)
+            }
+            ScheduleKind::Linear => self.validate_linear(),
+            ScheduleKind::Onecycle => self.validate_onecycle(optimizer),
+            ScheduleKind::Plateau => self.validate_plateau(),
+        }
+    }
+
+    fn validate_linear(&self) -> Result<(), ConfigError> {
+        let invalid = |name, value, reason| Err(ConfigError::Invalid { name, value, reason });
+        if !(self.start_factor > 0.0 && self.start_factor <= 1.0) {
+            return invalid("--start-factor", self.start_factor, "must be in (0, 1] (torch rejects it)");
+        }
+        if !(0.0..=1.0).contains(&self.end_factor) {
+            return invalid("--end-factor", self.end_factor, "must be in [0, 1] (torch rejects it)");
+        }
+        Ok(())
+    }
+
+    fn validate_onecycle(&self, optimizer: &OptimizerConfig) -> Result<(), ConfigError> {
+        let invalid = |name, value, reason| Err(ConfigError::Invalid { name, value, reason });
+        non_negative("--max-lr", required(self.max_lr, "--schedule onecycle needs --max-lr")?)?;
+        let total = required(self.total_steps, "--schedule onecycle needs --total-steps")?;
+        positive_count("--total-steps", total)?;
+        if !(0.0..=1.0).contains(&self.pct_start) {
+            return invalid("--pct-start", self.pct_start, "must be in [0, 1] (torch rejects it)");
+        }
+        for (name, value) in [("--div-factor", self.div_factor), ("--final-div-factor", self.final_div_factor)] {
+            if !(value.is_finite() && value > 0.0) {
+                return invalid(name, value, "must be > 0");
+            }
+        }
+        let mut start = 0.0;
+        for phase in self.phases() {
+            if phase.end_step == start {
+                return Err(ConfigError::Conflict(
+                    "--pct-start × --total-steps makes a phase of zero steps (torch divides by zero)",
+                ));
+            }
+            start = phase.end_step;
+        }
+        if self.cycle_momentum {
+            if optimizer.kind == OptimizerKind::Adagrad {
+                return Err(ConfigError::Conflict(
+                    "--schedule onecycle cycles the momentum, which Adagrad has not: add --no-cycle-momentum",
+                ));
+            }
+            for (name, value) in [("--base-momentum", self.base_momentum), ("--max-momentum", self.max_momentum)] {
+                non_negative(name, value)?;
+                if matches!(optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw) && value >= 1.0 {
+                    return invalid(name, value, "is Adam's β₁ here: must be in [0, 1) (torch rejects it)");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_plateau(&self) -> Result<(), ConfigError> {
+        if !(self.factor.is_finite() && (0.0..1.0).contains(&self.factor)) {
+            return Err(ConfigError::Invalid {
+                name: "--factor",
+                value: self.factor,
+                reason: "must be in [0, 1) (torch rejects a factor ≥ 1)",
+            });
+        }
+        if !self.threshold.is_finite() {
+            return Err(ConfigError::Invalid { name: "--threshold", value: self.threshold, reason: "must be finite" });
+        }
+        non_negative("--min-lr", self.min_lr)
+    }
+
+    /// OneCycleLR's `_schedule_phases`: each phase's last step (a float, as torch computes it) and what it anneals
+    /// between.
+    fn phases(&self) -> Vec<Phase> {
+        use Anchor::{Initial, Max, Min};
+        let total = self.total_steps.unwrap_or(1) as f64;
+        let up = self.pct_start * total - 1.0;
+        if self.three_phase {
+            vec![
+                Phase { end_step: up, lr: (Initial, Max), momentum: (true, false) },
+                Phase { end_step: 2.0 * self.pct_start * total - 2.0, lr: (Max, Initial), momentum: (false, true) },
+                Phase { end_step: total - 1.0, lr: (Initial, Min), momentum: (true, true) },
+            ]
+        } else {
+            vec![
+                Phase { end_step: up, lr: (Initial, Max), momentum: (true, false) },
+                Phase { end_step: total - 1.0, lr: (Max, Min), momentum: (false, true) },
+            ]
+        }
+    }
+}
+
+fn required<T>(value: Option<T>, message: &'static str) -> Result<T, ConfigError> {
+    value.ok_or(ConfigError::Conflict(message))
+}
+
+fn positive_count(name: &'static str, value: u64) -> Result<(), ConfigError> {
+    if value == 0 {
+        return Err(ConfigError::Invalid { name, value: 0.0, reason: "must be at least 1 (torch divides by it)" });
+    }
+    Ok(())
+}
+
+fn non_negative(name: &'static str, value: f64) -> Result<(), ConfigError> {
+    if !value.is_finite() {
+        return Err(ConfigError::Invalid { name, value, reason: "must be finite" });
+    }
+    if value < 0.0 {
+        return Err(ConfigError::Invalid { name, value, reason: "must be ≥ 0 (a negative lr climbs the loss)" });
+    }
+    Ok(())
+}
+
+/// Which of a param group's OneCycleLR values a phase starts or ends at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Anchor {
+    /// `initial_lr = max_lr / div_factor`.
+    Initial,
+    /// `max_lr`.
+    Max,
+    /// `min_lr = initial_lr / final_div_factor`.
+    Min,
+}
+
+/// One phase of OneCycleLR.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Phase {
+    /// The phase's last step, `float(pct_start·total_steps) − 1` and so on.
+    end_step: f64,
+    /// The lr's start and end.
+    lr: (Anchor, Anchor),
+    /// The momentum's start and end: `true` for `max_momentum`, `false` for `base_momentum`.
+    momentum: (bool, bool),
+}
+
+/// The values a scheduler sets on the optimizer for its next update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scheduled {
+    /// The param group's `lr`, as torch reports it (Adagrad's lr decay and Adam's bias corrections not folded in).
+    pub lr: f64,
+    /// OneCycleLR's cycled momentum: SGD's and RMSprop's `momentum`, or Adam's and AdamW's β₁ (`None` when the
+    /// schedule leaves it alone).
+    pub momentum: Option<f64>,
+}
+
+impl Scheduled {
+    /// `cfg` with these values in place of its lr and, when cycled, its momentum or β₁.
+    pub fn apply_to(&self, cfg: &OptimizerConfig) -> OptimizerConfig {
+        let mut out = OptimizerConfig { lr: self.lr, ..cfg.clone() };
+        if let Some(m) = self.momentum {
+            match cfg.kind {
+                OptimizerKind::Adam | OptimizerKind::Adamw => out.beta1 = m,
+                _ => out.momentum = m,
+            }
+        }
+        out
+    }
+}
+
+/// ReduceLROnPlateau's counters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Plateau {
+    best: f64,
+    num_bad_epochs: u64,
+    cooldown_counter: u64,
+}
+
+/// A running scheduler: torch's scheduler object and the param group's `lr` (and cycled momentum) it writes.
+///
+/// The rules, per `step()` (`e` = `last_epoch` after incrementing it, `lr` the group's current lr, `base` its
+/// initial lr; the constructor runs the initial step, `e = 0`, which changes nothing except in LinearLR and
+/// OneCycleLR):
+///
+/// ```text
+/// StepLR             lr ← lr·γ            if e > 0 and e mod step_size = 0
+/// ExponentialLR      lr ← lr·γ            if e > 0
+/// CosineAnnealingLR  if (e − 1 − T) mod 2T = 0:  lr ← lr + (base − η_min)·(1 − cos(π/T))/2
+///                    else:  lr ← (1 + cos(π·e/T)) / (1 + cos(π·(e − 1)/T))·(lr − η_min) + η_min     (e > 0)
+/// LinearLR           e = 0:  lr ← lr·start;   0 < e ≤ total_iters:
+///                    lr ← lr·(1 + (end − start)/(total_iters·start + (e − 1)·(end − start)))
+/// OneCycleLR         phase i with e ≤ its end_step (or the last): pct = (e − start_step)/(end_step − start_step)
+///                    lr ← anneal(phase's start, phase's end, pct); momentum ← anneal(…, pct) likewise
+///                    cos: end + (start − end)/2·(cos(π·pct) + 1);  linear: (end − start)·pct + start
+/// ReduceLROnPlateau  better: loss < best·(1 − threshold) (rel) or loss < best − threshold (abs)
+///                    better: best ← loss, bad ← 0; else bad ← bad + 1
+///                    in cooldown: cooldown ← cooldown − 1, bad ← 0
+///                    bad > patience: new = max(lr·factor, min_lr); if lr − new > 1e-8: lr ← new;
+///                                    cooldown ← cooldown steps, bad ← 0
+/// ```
+///
+/// Each line is evaluated in `f64` in the order of torch's source, so the lr sequence is torch's bit for bit. Where
+/// descent departs: torch's OneCycleLR raises once stepped beyond `total_steps`; descent then keeps the last lr and
+/// momentum (the command line refuses `--steps` beyond `--total-steps`, so it never gets there).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scheduler {
+    cfg: ScheduleConfig,
+    /// The group's `initial_lr` (`base_lrs`).
+    base_lr: f64,
+    now: Scheduled,
+    last_epoch: u64,
+    plateau: Plateau,
+}
+
+impl Scheduler {
+    /// torch's constructor on an optimizer configured as `optimizer`, with its initial step (`last_epoch = 0`).
+    /// `cfg` must be valid for it ([`ScheduleConfig::validate`]).
+    pub fn new(cfg: &ScheduleConfig, optimizer: &OptimizerConfig) -> Self {
+        let momentum = match optimizer.kind {
+            OptimizerKind::Adam | OptimizerKind::Adamw => optimizer.beta1,
+            _ => optimizer.momentum,
+        };
+        let mut s = Scheduler {
+            cfg: cfg.clone(),
+            base_lr: optimizer.lr,
+            now: Scheduled { lr: optimizer.lr, momentum: None },
+            last_epoch: 0,
+            plateau: Plateau { best: f64::INFINITY, num_bad_epochs: 0, cooldown_counter: 0 },
+        };
+        match cfg.kind {
+            ScheduleKind::Linear => s.now.lr *= cfg.start_factor,
+            ScheduleKind::Onecycle => {
+                s.base_lr = cfg.max_lr.unwrap_or(optimizer.lr) / cfg.div_factor;
+                s.now.momentum = cfg.cycle_momentum.then_some(momentum);
+                s.onecycle();
+            }
+            _ => {}
+        }
+        s
+    }
+
+    /// The values the next update uses.
+    pub fn current(&self) -> Scheduled {
+        self.now
+    }
+
+    /// The schedule.
+    pub fn config(&self) -> &ScheduleConfig {
+        &self.cfg
+    }
+
+    /// `scheduler.step()` after an update; `loss` is the full-batch loss at the row whose gradient the update used
+    /// (only ReduceLROnPlateau reads it).
+    pub fn step(&mut self, loss: f64) {
+        let c = &self.cfg;
+        if c.kind == ScheduleKind::Constant {
+            return;
+        }
+        if c.kind == ScheduleKind::Onecycle && self.last_epoch >= c.total_steps.unwrap_or(0) {
+            return;
+        }
+        self.last_epoch += 1;
+        let (e, lr) = (self.last_epoch, self.now.lr);
+        self.now.lr = match c.kind {
+            ScheduleKind::Constant => lr,
+            ScheduleKind::Step => {
+                let step_size = c.step_size.unwrap_or(1).max(1);
+                if e % step_size == 0 { lr * c.gamma.unwrap_or(STEP_GAMMA) } else { lr }
+            }
+            ScheduleKind::Exponential => lr * c.gamma.unwrap_or(1.0),
+            ScheduleKind::Cosine => self.cosine(e, lr),
+            ScheduleKind::Linear => self.linear(e, lr),
+            ScheduleKind::Onecycle => return self.onecycle(),
+            ScheduleKind::Plateau => return self.plateau(loss),
+        };
+    }
+
+    fn cosine(&self, e: u64, lr: f64) -> f64 {
+        let pi = std::f64::consts::PI;
+        let (t, eta_min) = (self.cfg.t_max.unwrap_or(1).max(1), self.cfg.eta_min);
+        let tf = t as f64;
+        // Python's `%` of a possibly negative left side is non-negative; e − 1 − T ≡ e − 1 + T (mod 2T).
+        if (e - 1 + t).is_multiple_of(2 * t) {
+            lr + (self.base_lr - eta_min) * (1.0 - (pi / tf).cos()) / 2.0
+        } else {
+            (1.0 + (pi * e as f64 / tf).cos()) / (1.0 + (pi * (e - 1) as f64 / tf).cos()) * (lr - eta_min) + eta_min
+        }
+    }
+
+    fn linear(&self, e: u64, lr: f64) -> f64 {
+        let (start, end, total) = (self.cfg.start_factor, self.cfg.end_factor, self.cfg.total_iters);
+        if e > total {
+            return lr;
+        }
+        lr * (1.0 + (end - start) / (total as f64 * start + (e - 1) as f64 * (end - start)))
+    }
+
+    /// OneCycleLR's `get_lr` at `last_epoch`, with its side effect on the momentum.
+    fn onecycle(&mut self) {
+        let c = &self.cfg;
+        let max_lr = c.max_lr.unwrap_or(self.base_lr);
+        let initial = self.base_lr;
+        let min = initial / c.final_div_factor;
+        let lr_of = |a: Anchor| match a {
+            Anchor::Initial => initial,
+            Anchor::Max => max_lr,
+            Anchor::Min => min,
+        };
+        let m_of = |max: bool| if max { c.max_momentum } else { c.base_momentum };
+        let anneal = |start: f64, end: f64, pct: f64| match c.anneal_strategy {
+            AnnealStrategy::Cos => end + (start - end) / 2.0 * ((std::f64::consts::PI * pct).cos() + 1.0),
+            AnnealStrategy::Linear => (end - start) * pct + start,
+        };
+        let step = self.last_epoch as f64;
+        let phases = c.phases();
+        let mut start_step = 0.0;
+        for (i, phase) in phases.iter().enumerate() {
+            if step <= phase.end_step || i == phases.len() - 1 {
+                let pct = (step - start_step) / (phase.end_step - start_step);
+                self.now.lr = anneal(lr_of(phase.lr.0), lr_of(phase.lr.1), pct);
+                if self.now.momentum.is_some() {
+                    self.now.momentum = Some(anneal(m_of(phase.momentum.0), m_of(phase.momentum.1), pct));
+                }
+                return;
+            }
+            start_step = phase.end_step;
+        }
+    }
+
+    /// ReduceLROnPlateau's `step(metrics)` in mode "min".
+    fn plateau(&mut self, loss: f64) {
+        let c = &self.cfg;
+        let p = &mut self.plateau;
+        let better = match c.threshold_mode {
+            ThresholdMode::Rel => loss < p.best * (1.0 - c.threshold),
+            ThresholdMode::Abs => loss < p.best - c.threshold,
+        };
+        if better {
+            p.best = loss;
+            p.num_bad_epochs = 0;
+        } else {
+            p.num_bad_epochs += 1;
+        }
+        if p.cooldown_counter > 0 {
+            p.cooldown_counter -= 1;
+            p.num_bad_epochs = 0;
+        }
+        if p.num_bad_epochs > c.patience {
+            let old = self.now.lr;
+            let new = (old * c.factor).max(c.min_lr);
+            if old - new > PLATEAU_EPS {
+                self.now.lr = new;
+            }
+            p.cooldown_counter = c.cooldown;
+            p.num_bad_epochs = 0;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Learning-rate schedules: each scheduler's first lrs against torch's documented formulas, worked out by hand, and
+//! whole trajectories against fixtures that torch itself made (tests/fixtures/schedules, see make_fixtures.py).
+//!
+//! The fixtures' lr (and cycled momentum or β₁) must match bit for bit: descent evaluates torch's chainable
+//! `get_lr` in f64 in the same order as torch's Python. The parameters and the loss match within 1e-12 relative:
+//! torch's autograd and descent's hand-derived gradient round differently in the last bits.
+
+use descent::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, Scheduler, ThresholdMode};
+use descent::engine::trainer::DynTrainer;
+use descent::engine::{Dataset, OptimizerConfig, OptimizerKind, Settings};
+
+/// The lrs of the updates leaving rows 0..n, with the losses `loss(k)` at each row (only plateau reads them).
+fn lrs(schedule: &ScheduleConfig, optimizer: &OptimizerConfig, n: usize, loss: impl Fn(usize) -> f64) -> Vec<f64> {
+    let mut s = Scheduler::new(schedule, optimizer);
+    let mut out = vec![s.current().lr];
+    for k in 0..n - 1 {
+        s.step(loss(k));
+        out.push(s.current().lr);
+    }
+    out
+}
+
+#[track_caller]
+fn close(actual: &[f64], expected: &[f64]) {
+    assert_eq!(actual.len(), expected.len());
+    for (k, (a, e)) in actual.iter().zip(expected).enumerate() {
+        let scale = a.abs().max(e.abs()).max(f64::MIN_POSITIVE);
+        assert!((a - e).abs() <= 1e-14 * scale, "step {k}: got {a:e}, expected {e:e}");
+    }
+}
+
+fn sgd(lr: f64) -> OptimizerConfig {
+    OptimizerConfig::new(OptimizerKind::Sgd, lr)
+}
+
+#[test]
+fn step_lr_multiplies_by_gamma_every_step_size_steps() {
+    // StepLR: lr_e = base·γ^⌊e / step_size⌋.
+    let s = ScheduleConfig { step_size: Some(3), gamma: Some(0.5), ..ScheduleConfig::new(ScheduleKind::Step) };
+    close(&lrs(&s, &sgd(0.1), 8, |_| 0.0), &[0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025]);
+    // The default γ is 0.1.
+    let s = ScheduleConfig { step_size: Some(2), ..ScheduleConfig::new(ScheduleKind::Step) };
+    close(&lrs(&s, &sgd(1.0), 5, |_| 0.0), &[1.0, 1.0, 0.1, 0.1, 0.01]);
+}
+
+#[test]
+fn exponential_lr_multiplies_by_gamma_every_step() {
+    let s = ScheduleConfig { gamma: Some(0.9), ..ScheduleConfig::new(ScheduleKind::Exponential) };
+    let expected: Vec<f64> = (0..6).map(|e| 0.2 * 0.9f64.powi(e)).collect();
+    close(&lrs(&s, &sgd(0.2), 6, |_| 0.0), &expected);
+}
+
+#[test]
+fn cosine_annealing_follows_half_a_cosine_then_climbs_back() {
+    // η_e = η_min + (base − η_min)·(1 + cos(π·e/T))/2, for e from 0 to 2T (the recursive form climbs back after T).
+    let (base, eta_min, t) = (0.1, 0.01, 4u64);
+    let s = ScheduleConfig { t_max: Some(t), eta_min, ..ScheduleConfig::new(ScheduleKind::Cosine) };
+    let closed: Vec<f64> = (0..=8)
+        .map(|e| eta_min + (base - eta_min) * (1.0 + (std::f64::consts::PI * e as f64 / t as f64).cos()) / 2.0)
+        .collect();
+    let got = lrs(&s, &sgd(base), 9, |_| 0.0);
+    close(&got, &closed);
+    assert_eq!(got[4], eta_min, "the minimum at e = T, exactly");
+    // Half-way, (1 + cos(π/2))/2 = 1/2 up to cos's rounding.
+    assert!((got[2] - 0.055).abs() < 1e-15);
+}
+
+#[test]
+fn linear_lr_scales_from_start_factor_to_end_factor() {
+    // LinearLR: lr_e = base·(start + (end − start)·min(e, T)/T), defaults start 1/3, end 1, T = 5.
+    let s = ScheduleConfig::new(ScheduleKind::Linear);
+    let expected: Vec<f64> = (0..8).map(|e| 0.3 * (1.0 / 3.0 + (2.0 / 3.0) * (e.min(5) as f64) / 5.0)).collect();
+    close(&lrs(&s, &sgd(0.3), 8, |_| 0.0), &expected);
+}
+
+#[test]
+fn one_cycle_warms_up_then_anneals_and_cycles_the_momentum() {
+    // max_lr 1, div 25 → initial 0.04, final_div 1e4 → min 4e-6; total 10, pct 0.3 → phase ends at steps 2 and 9.
+    let s = ScheduleConfig { max_lr: Some(1.0), total_steps: Some(10), ..ScheduleConfig::new(ScheduleKind::Onecycle) };
+    let mut sched = Scheduler::new(&s, &sgd(0.5));
+    let cos_anneal =
+        |start: f64, end: f64, pct: f64| end + (start - end) / 2.0 * ((std::f64::consts::PI * pct).cos() + 1.0);
+    let mut got = vec![sched.current()];
+    for _ in 0..10 {
+        sched.step(0.0);
+        got.push(sched.current());
+    }
+    for (e, v) in got.iter().enumerate() {
+        let (lr, m) = if e <= 2 {
+            let pct = e as f64 / 2.0;
+            (cos_anneal(0.04, 1.0, pct), cos_anneal(0.95, 0.85, pct))
+        } else {
+            let pct = (e as f64 - 2.0) / 7.0;
+            (cos_anneal(1.0, 0.04 / 1e4, pct), cos_anneal(0.85, 0.95, pct))
+        };
+        close(&[v.lr], &[lr]);
+        close(&[v.momentum.expect("cycled")], &[m]);
+    }
+    assert!((got[0].lr - 0.04).abs() < 1e-16 && got[2].lr == 1.0);
+    assert!((got[9].lr - 4e-6).abs() < 1e-20, "the minimum at the last phase's end");
+    // Linear anneal, without momentum: halfway up is the mean of initial and max.
+    let s = ScheduleConfig { anneal_strategy: AnnealStrategy::Linear, cycle_momentum: false, ..s };
+    let got = lrs(&s, &sgd(0.5), 3, |_| 0.0);
+    close(&got, &[0.04, 0.52, 1.0]);
+    assert_eq!(Scheduler::new(&s, &sgd(0.5)).current().momentum, None);
+}
+
+#[test]
+fn plateau_reduces_after_patience_bad_steps_then_cools_down() {
+    // patience 1: the second step in a row without a relative improvement of 1e-4 multiplies the lr by 0.5; then
+    // one cooldown step ignores bad steps.
+    let s = ScheduleConfig { patience: 1, factor: 0.5, cooldown: 1, ..ScheduleConfig::new(ScheduleKind::Plateau) };
+    let losses = [10.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 8.0, 8.0];
+    let got = lrs(&s, &sgd(1.0), 9, |k| losses[k]);
+    // steps: 10 better; 9 better; 9 bad 1; 9 bad 2 > 1 → 0.5 (cooldown 1); 9 in cooldown; 9 bad 1; 9 bad 2 → 0.25.
+    assert_eq!(got, [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25]);
+    // Absolute threshold and min_lr: a loss must fall by more than 1; the lr never goes below 0.3.
+    let s = ScheduleConfig {
+        patience: 0,
+        factor: 0.1,
+        threshold: 1.0,
+        threshold_mode: ThresholdMode::Abs,
+        min_lr: 0.3,
+        ..ScheduleConfig::new(ScheduleKind::Plateau)
+    };
+    let losses = [10.0, 8.5, 8.0, 7.9];
+    assert_eq!(lrs(&s, &sgd(1.0), 4, |k| losses[k]), [1.0, 1.0, 1.0, 0.3]);
+}
+
+/// A fixture's rows: every column as text.
+fn fixture(name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let path = format!("{}/tests/fixtures/schedules/{name}.csv", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header").split(',').map(str::to_owned).collect();
+    (header, lines.map(|l| l.split(',').map(str::to_owned).collect()).collect())
+}
+
+/// The settings of each fixture, as make_fixtures.py's CASES.
+fn fixture_settings(name: &str) -> Settings {
+    use OptimizerKind::*;
+    use ScheduleKind::*;
+    let opt = |kind, lr| OptimizerConfig::new(kind, lr);
+    let momentum = |lr| OptimizerConfig { momentum: 0.9, ..opt(Sgd, lr) };
+    let sched = ScheduleConfig::new;
+    let (optimizer, bias, schedule) = match name {
+        "step_sgd" => (opt(Sgd, 0.01), false, ScheduleConfig { step_size: Some(3), gamma: Some(0.5), ..sched(Step) }),
+        "exponential_sgd_momentum" => (momentum(0.01), true, ScheduleConfig { gamma: Some(0.9), ..sched(Exponential) }),
+        "cosine_sgd_momentum" => {
+            (momentum(0.02), true, ScheduleConfig { t_max: Some(10), eta_min: 0.001, ..sched(Cosine) })
+        }
+        "cosine_adam" => (opt(Adam, 0.3), false, ScheduleConfig { t_max: Some(7), ..sched(Cosine) }),
+        "linear_adam" => (opt(Adam, 0.2), true, sched(Linear)),
+        "linear_rmsprop" => (
+            opt(Rmsprop, 0.05),
+            false,
+            ScheduleConfig { start_factor: 0.5, end_factor: 0.1, total_iters: 12, ..sched(Linear) },
+        ),
+        "onecycle_adam" => {
+            (opt(Adam, 0.01), true, ScheduleConfig { max_lr: Some(0.5), total_steps: Some(40), ..sched(Onecycle) })
+        }
+        "onecycle_sgd" => {
+            (opt(Sgd, 0.01), false, ScheduleConfig { max_lr: Some(0.1), total_steps: Some(25), ..sched(Onecycle) })
+        }
+        "onecycle_rmsprop_three_phase_linear" => (
+            opt(Rmsprop, 0.01),
+            true,
+            ScheduleConfig {
+                max_lr: Some(0.05),
+                total_steps: Some(30),
+                pct_start: 0.25,
+                anneal_strategy: AnnealStrategy::Linear,
+                three_phase: true,
+                div_factor: 10.0,
+                final_div_factor: 100.0,
+                base_momentum: 0.8,
+                max_momentum: 0.9,
+                ..sched(Onecycle)
+            },
+        ),
+        "onecycle_adagrad_no_cycle" => (
+            opt(Adagrad, 0.01),
+            false,
+            ScheduleConfig { max_lr: Some(1.0), total_steps: Some(20), cycle_momentum: false, ..sched(Onecycle) },
+        ),
+        "plateau_adam" => {
+            (opt(Adam, 0.5), false, ScheduleConfig { factor: 0.5, patience: 2, cooldown: 1, ..sched(Plateau) })
+        }
+        "plateau_sgd_abs" => (
+            opt(Sgd, 0.13),
+            true,
+            ScheduleConfig {
+                factor: 0.3,
+                patience: 1,
+                threshold: 2.0,
+                threshold_mode: ThresholdMode::Abs,
+                min_lr: 0.01,
+                ..sched(Plateau)
+            },
+        ),
+        other => panic!("no settings for fixture {other}"),
+    };
+    Settings { optimizer, bias, schedule, ..Settings::default() }
+}
+
+const FIXTURES: [&str; 12] = [
+    "step_sgd",
+    "exponential_sgd_momentum",
+    "cosine_sgd_momentum",
+    "cosine_adam",
+    "linear_adam",
+    "linear_rmsprop",
+    "onecycle_adam",
+    "onecycle_sgd",
+    "onecycle_rmsprop_three_phase_linear",
+    "onecycle_adagrad_no_cycle",
+    "plateau_adam",
+    "plateau_sgd_abs",
+];
+
+#[test]
+fn trajectories_match_torch_fixtures() {
+    let data = Dataset::notebook();
+    for name in FIXTURES {
+        let settings = fixture_settings(name);
+        settings.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (header, rows) = fixture(name);
+        let mut trainer = DynTrainer::new(&data, &settings).expect("valid settings");
+        for (k, fields) in rows.iter().enumerate() {
+            let row = trainer.row();
+            let num = |i: usize| fields[i].parse::<f64>().expect("a number");
+            let case = format!("{name}, row {k}");
+            assert_eq!(row.step, k as u64, "{case}");
+            for (i, ours) in [(1, row.params.w), (2, row.params.b), (3, row.loss)] {
+                let theirs = num(i);
+                let scale = ours.abs().max(theirs.abs()).max(1e-300);
+                assert!((ours - theirs).abs() <= 1e-12 * scale, "{case}: {} {ours:e} vs torch {theirs:e}", header[i]);
+            }
+            assert_eq!(
+                row.scheduled.lr.to_bits(),
+                num(4).to_bits(),
+                "{case}: lr {} vs torch {}",
+                row.scheduled.lr,
+                num(4)
+            );
+            match header.get(5) {
+                Some(_) => {
+                    let m = row.scheduled.momentum.expect("a cycled momentum");
+                    assert_eq!(m.to_bits(), num(5).to_bits(), "{case}: {} {m} vs torch {}", header[5], num(5));
+                }
+                None => assert_eq!(row.scheduled.momentum, None, "{case}"),
+            }
+            trainer.step();
+        }
+    }
+}
