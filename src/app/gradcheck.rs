@@ -250,12 +250,21 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
             }
         });
         // The sentence first: it is the lesson, the table below is the evidence.
+        if let Some(o) = &settings.objective {
+            // An objective has no data, so no notebook sum: the check is autodiff against the closed form (or, for
+            // a typed expression, against central differences alone).
+            let reference = if o.as_builtin().is_some() { "its closed-form gradient" } else { "central differences" };
+            ui.label(format!("f(w, b) = {}: the autodiff gradient checked against {reference}.", o.formula()));
+            ui.add_space(4.0);
+            sources_table_ui(ui, &view.check, env, true);
+            return;
+        }
         let in_use = env.live.runs.iter().any(|r| r.spec.settings.gradient == GradientSource::NotebookSum);
         let (sentence, warn) = gradient_sentence(&view.check, settings.optimizer.lr, in_use);
         let color = if warn { env.palette.warning } else { ui.visuals().text_color() };
         ui.label(RichText::new(sentence).color(color));
         ui.add_space(4.0);
-        sources_table_ui(ui, &view.check, env);
+        sources_table_ui(ui, &view.check, env, false);
         ui.add_space(4.0);
         ui.label(
             RichText::new(format!(
@@ -269,7 +278,8 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
     }
 }
 
-fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>) {
+/// The sources side by side; for an objective the reference is its closed form and there is no notebook sum.
+fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, objective: bool) {
     let bias = check.bias;
     Grid::new("gradcheck-sources").num_columns(if bias { 4 } else { 3 }).striped(true).spacing([14.0, 4.0]).show(
         ui,
@@ -295,7 +305,13 @@ fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>) {
                     "The notebook's hand-written formula: a sum over samples instead of a mean.",
                 ),
             ];
-            for (name, g, tip) in rows {
+            let shown = if objective { &rows[..3] } else { &rows[..] };
+            for &(name, g, tip) in shown {
+                let (name, tip) = if objective && name == "analytic" {
+                    ("closed form", "The gradient of the objective's formula, worked out by hand: the reference.")
+                } else {
+                    (name, tip)
+                };
                 ui.label(RichText::new(name).monospace()).on_hover_text(tip);
                 ui.label(RichText::new(format::sig(g.w, 8)).monospace());
                 if bias {
