@@ -99,6 +99,9 @@ pub enum Command {
     AddRunFrom(RunId, RunSpec, History),
     /// End the thread. [`Worker`]'s `Drop` sends it.
     Shutdown,
+    /// Tests only: the run's next step panics inside the engine (to check that a panic is isolated).
+    #[cfg(test)]
+    PanicNextStep(RunId),
 }
 
 /// Whether the worker is stepping on its own.
@@ -274,6 +277,18 @@ struct Run {
     next: Option<(u64, Params<f64>)>,
     /// The step of the latest settings change and the settings before it (to merge changes at one step).
     marker_base: Option<(u64, Settings)>,
+    /// Tests only: panic at the next step.
+    #[cfg(test)]
+    panic_next_step: bool,
+}
+
+/// The text of a panic's payload (a `&str` or a `String`; anything else as "an unknown error").
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an unknown error".into())
 }
 
 #[derive(Clone, PartialEq)]
@@ -313,9 +328,30 @@ impl Run {
             error: None,
             next: None,
             marker_base: None,
+            #[cfg(test)]
+            panic_next_step: false,
         };
         run.reset(data, tolerance);
         run
+    }
+
+    /// Runs `f` on this run, isolating a panic inside it: the run stops where it stood (its trainer dropped, its
+    /// history kept) with an error that names the run, the step and the panic, and the other runs and the UI go on.
+    fn guarded<T>(&mut self, doing: &str, f: impl FnOnce(&mut Run) -> T) -> Option<T> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self))) {
+            Ok(v) => Some(v),
+            Err(payload) => {
+                let step = self.history.last().map_or(0, |r| r.step);
+                self.trainer = None;
+                self.next = None;
+                self.error = Some(format!(
+                    "run “{}” stopped at step {step}: the engine failed while {doing} ({}); the other runs go on",
+                    self.spec.name,
+                    panic_text(payload.as_ref())
+                ));
+                None
+            }
+        }
     }
 
     /// A fresh trainer at the start point, an empty history with the start row.
@@ -333,7 +369,7 @@ impl Run {
             }
             Err(e) => {
                 self.trainer = None;
-                self.error = Some(e.to_string());
+                self.error = Some(format!("Settings refused: {e}"));
             }
         }
     }
@@ -390,13 +426,21 @@ impl Run {
                 }
                 self.refresh_analysis(data);
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(format!("Settings refused: {e}")),
         }
     }
 
     /// Up to `n` steps, stopping at divergence (and at convergence when `stop_at_convergence`); returns how many
-    /// were taken.
+    /// were taken. A panic inside the engine stops this run only (see [`Run::guarded`]).
     fn steps(&mut self, n: u64, stop_at_convergence: bool) -> u64 {
+        self.guarded("stepping", |run| run.steps_unguarded(n, stop_at_convergence)).unwrap_or(0)
+    }
+
+    fn steps_unguarded(&mut self, n: u64, stop_at_convergence: bool) -> u64 {
+        #[cfg(test)]
+        if std::mem::take(&mut self.panic_next_step) {
+            panic!("a panic injected by a test");
+        }
         let Some(trainer) = &mut self.trainer else {
             return 0;
         };
@@ -463,13 +507,16 @@ impl Run {
     }
 
     fn snapshot(&mut self, data_len: usize, busy: bool) -> RunSnapshot {
-        let next = self.preview(data_len, busy);
+        let next = self.guarded("previewing the next step", |run| run.preview(data_len, busy)).flatten();
         let (record, status) = match &self.trainer {
             Some(t) => (t.record(), t.status()),
-            None => (
-                Record { step: 0, params: self.spec.settings.start(), ..Record::default() },
-                Status::Diverged { step: 0, why: crate::engine::trainer::Divergence::NonFinite },
-            ),
+            // No trainer: the settings were refused at the start, or the engine failed (the run stands where it
+            // stopped, and `error` says why).
+            None => {
+                let start = Record { step: 0, params: self.spec.settings.start(), ..Record::default() };
+                let record = self.history.last().map_or(start, |r| r.record);
+                (record, Status::Diverged { step: record.step, why: crate::engine::trainer::Divergence::NonFinite })
+            }
         };
         RunSnapshot {
             id: self.id,
@@ -588,7 +635,7 @@ impl State {
                     run.trainer = Some(t);
                     run.error = None;
                 }
-                Err(e) => run.error = Some(e.to_string()),
+                Err(e) => run.error = Some(format!("Settings refused: {e}")),
             }
         }
         match self.runs.iter_mut().find(|r| r.id == id) {
@@ -657,7 +704,14 @@ impl State {
             }
             Command::SetSettings(id, settings) => {
                 if let Some(run) = self.runs.iter_mut().find(|r| r.id == id) {
-                    run.set_settings(&self.data, settings, self.tolerance);
+                    let (data, tolerance) = (&self.data, self.tolerance);
+                    run.guarded("taking new settings", |run| run.set_settings(data, settings, tolerance));
+                }
+            }
+            #[cfg(test)]
+            Command::PanicNextStep(id) => {
+                if let Some(run) = self.runs.iter_mut().find(|r| r.id == id) {
+                    run.panic_next_step = true;
                 }
             }
             Command::SetStyle(id, name, color) => {
@@ -940,4 +994,36 @@ pub fn describe_change(old: &Settings, new: &Settings) -> String {
     text("batch", batch(old.batch_size), batch(new.batch_size));
     text("seed", old.seed.to_string(), new.seed.to_string());
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic inside the engine stops its run only: the run keeps its history and says which run, at which step
+    /// and why; the other run goes on stepping, and the worker keeps answering.
+    #[test]
+    fn a_panic_in_the_engine_is_isolated_to_its_run() {
+        let spec = |name: &str| RunSpec { name: name.into(), color: [1, 2, 3], settings: Settings::default() };
+        let runs = vec![(RunId(0), spec("first")), (RunId(1), spec("second"))];
+        let data = Arc::new(Dataset::notebook());
+        let worker = Worker::spawn(data, runs, None, Speed::Unlimited, Box::new(|| {}));
+        worker.send(Command::Step(3));
+        let (_, ok) = worker.wait_for(Duration::from_secs(10), |s| s.runs.iter().all(|r| r.record.step == 3));
+        assert!(ok, "both runs took three steps");
+        worker.send(Command::PanicNextStep(RunId(0)));
+        worker.send(Command::Step(2));
+        let (snap, ok) = worker.wait_for(Duration::from_secs(10), |s| s.runs[1].record.step == 5 && !s.is_busy());
+        assert!(ok, "the other run went on");
+        let failed = &snap.runs[0];
+        let error = failed.error.as_deref().unwrap_or_default();
+        assert!(error.contains("“first”") && error.contains("step 3"), "names the run and the step: {error}");
+        assert!(error.contains("a panic injected by a test"), "says why: {error}");
+        assert_eq!(failed.record.step, 3, "the run stands where it stopped");
+        assert_eq!(failed.history.len(), 4, "its history is kept");
+        assert!(failed.status.is_finished(), "and it is not stepped again");
+        worker.send(Command::Step(1));
+        let (snap, ok) = worker.wait_for(Duration::from_secs(10), |s| s.runs[1].record.step == 6);
+        assert!(ok && snap.runs[0].record.step == 3, "the worker keeps answering");
+    }
 }

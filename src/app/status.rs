@@ -145,7 +145,7 @@ pub fn outcomes_summary(runs: &[RunSnapshot]) -> Option<String> {
 /// The outcome of a run in one sentence and a learning rate to suggest, or `None` while it runs.
 fn outcome_text(run: &RunSnapshot) -> Option<(String, Option<f64>, bool)> {
     if let Some(e) = &run.error {
-        return Some((format!("Settings refused: {e}"), None, false));
+        return Some((e.clone(), None, false));
     }
     match run.status {
         Status::Diverged { step, why } => {
