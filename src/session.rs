@@ -19,8 +19,16 @@ use crate::engine::Dataset;
 use crate::engine::settings::Settings;
 use crate::export::write_atomically;
 
-/// The session format this build writes, and the newest it reads.
-pub const CURRENT_VERSION: u32 = 1;
+/// The session format this build writes, and the newest it reads. Every earlier version still opens:
+/// - 1: data, runs (settings, steps), tolerance, the app's own state;
+/// - 2: settings gain the learning-rate schedule, the objective and the gradient noise (absent in version 1: a
+///   constant lr, the data's loss, no noise).
+pub const CURRENT_VERSION: u32 = 2;
+
+/// Most runs a session holds (the app's six colours).
+pub const MAX_SESSION_RUNS: usize = crate::presets::MAX_RUNS;
+/// Most steps a session's run may have taken (a replay of more would keep the worker busy for minutes).
+pub const MAX_SESSION_STEPS: u64 = 100_000_000;
 
 /// The name used in messages for session text that did not come from a file.
 const IN_MEMORY: &str = "session";
@@ -186,9 +194,16 @@ impl Session {
         {
             return invalid(format!("invalid tolerance {tol}: must be a finite number ≥ 0"));
         }
+        if self.runs.is_empty() || self.runs.len() > MAX_SESSION_RUNS {
+            return invalid(format!("{} runs: a session holds 1 to {MAX_SESSION_RUNS}", self.runs.len()));
+        }
         for (i, run) in self.runs.iter().enumerate() {
             if let Err(e) = run.settings.validate() {
                 return invalid(format!("run {} ({:?}): {e}", i + 1, run.name));
+            }
+            if run.steps > MAX_SESSION_STEPS {
+                let steps = run.steps;
+                return invalid(format!("run {} ({:?}): {steps} steps: at most {MAX_SESSION_STEPS}", i + 1, run.name));
             }
         }
         Ok(())

@@ -66,8 +66,9 @@ pub enum Command {
     /// until the steps are done, except [`Command::Pause`], [`Command::Reset`] and [`Command::Shutdown`], which cut
     /// them short.
     Step(u64),
-    /// Take up to `n` steps on one run at once, stopping at its convergence or divergence (a session replays each
-    /// run to its own saved step with it).
+    /// Take up to `n` steps on one run, stopping at its convergence or divergence (a session replays each run to
+    /// its own saved step with it). The steps go a chunk at a time; later commands wait until they are done, except
+    /// [`Command::Pause`], [`Command::Reset`] and [`Command::Shutdown`], which cut them short.
     StepRun(RunId, u64),
     /// Run at the current [`Speed`] until every run has converged or diverged, or [`Command::Pause`].
     Run,
@@ -583,6 +584,9 @@ struct State {
     mode: Mode,
     /// Steps left of [`Command::Step`].
     pending_steps: u64,
+    /// The run being replayed by [`Command::StepRun`] and its steps left (stepped a chunk at a time, so that Pause,
+    /// Reset and Shutdown cut it short and the snapshot shows its progress).
+    replay: Option<(RunId, u64)>,
     /// When the paced run (re)started, and steps taken since.
     clock: (Instant, u64),
     /// Steps per chunk at unlimited speed (adapted to [`CHUNK_TARGET`]).
@@ -603,6 +607,7 @@ impl State {
             speed,
             mode: Mode::Idle,
             pending_steps: 0,
+            replay: None,
             clock: (Instant::now(), 0),
             chunk: 256,
             meter: RateMeter::new(),
@@ -684,9 +689,9 @@ impl State {
                 self.mode = if self.pending_steps > 0 { Mode::Stepping } else { Mode::Idle };
             }
             Command::StepRun(id, n) => {
-                if let Some(run) = self.runs.iter_mut().find(|r| r.id == id) {
-                    let taken = run.steps(n, true);
-                    self.meter.add(taken);
+                if n > 0 && self.runs.iter().any(|r| r.id == id) {
+                    self.replay = Some((id, n));
+                    self.mode = Mode::Stepping;
                 }
             }
             Command::Run => self.start_running(None),
@@ -694,10 +699,12 @@ impl State {
             Command::Pause => {
                 self.mode = Mode::Idle;
                 self.pending_steps = 0;
+                self.replay = None;
             }
             Command::Reset => {
                 self.mode = Mode::Idle;
                 self.pending_steps = 0;
+                self.replay = None;
                 for run in &mut self.runs {
                     run.reset(&self.data, self.tolerance);
                 }
@@ -794,6 +801,7 @@ impl State {
     fn work(&mut self) -> Option<Duration> {
         match self.mode {
             Mode::Idle => None,
+            Mode::Stepping if self.replay.is_some() => self.replay_chunk(),
             Mode::Stepping => {
                 let n = self.pending_steps.min(self.chunk);
                 let started = Instant::now();
@@ -845,6 +853,30 @@ impl State {
         }
     }
 
+    /// One chunk of the replay of [`Command::StepRun`]; the replay ends at its step count or where the run stops.
+    fn replay_chunk(&mut self) -> Option<Duration> {
+        let Some((id, left)) = self.replay else {
+            return None;
+        };
+        let n = left.min(self.chunk);
+        let started = Instant::now();
+        let taken = self.runs.iter_mut().find(|r| r.id == id).map_or(0, |run| run.steps(n, true));
+        self.meter.add(taken);
+        self.adapt_chunk(n, started.elapsed());
+        self.dirty = true;
+        self.replay = (taken == n && left > n).then_some((id, left - n));
+        if self.replay.is_none() {
+            self.mode = if self.pending_steps > 0 { Mode::Stepping } else { Mode::Idle };
+            return if self.mode == Mode::Idle { None } else { Some(Duration::ZERO) };
+        }
+        Some(Duration::ZERO)
+    }
+
+    /// Steps that later commands wait behind: a [`Command::Step`]'s or a replay's.
+    fn busy_with_steps(&self) -> bool {
+        self.pending_steps > 0 || self.replay.is_some()
+    }
+
     fn adapt_chunk(&mut self, n: u64, took: Duration) {
         let secs = took.as_secs_f64();
         if n == self.chunk && secs > 0.0 {
@@ -884,6 +916,11 @@ impl State {
             } else {
                 None
             };
+
+            // Commands that waited behind steps now finished go first (without waiting for another command).
+            if !queue.is_empty() && !self.busy_with_steps() && !self.apply_queue(&mut queue) {
+                return;
+            }
 
             // Wait for a command at most until the next step is due or the next publication.
             let work_wait = match self.mode {
@@ -932,14 +969,15 @@ impl State {
 
     /// Applies queued commands in order until one leaves steps pending; false on shutdown.
     fn apply_queue(&mut self, queue: &mut VecDeque<Command>) -> bool {
-        if self.pending_steps > 0
+        if self.busy_with_steps()
             && queue.iter().any(|c| matches!(c, Command::Pause | Command::Reset | Command::Shutdown))
         {
             self.pending_steps = 0;
+            self.replay = None;
             self.mode = Mode::Idle;
             self.dirty = true;
         }
-        while self.pending_steps == 0 {
+        while !self.busy_with_steps() {
             let Some(cmd) = queue.pop_front() else {
                 break;
             };

@@ -181,6 +181,15 @@ fn a_saved_session_opens_to_identical_trajectories() {
     assert_eq!(h2.state().snapshot().runs[1].spec.name, "momentum");
     assert_eq!(h2.state().snapshot().runs[1].spec.color, [200, 90, 40]);
 
+    // `--session F --run --after-steps 60`: replayed to 37, then run on (the session's Pause no longer stops it).
+    let session = Session::load(&path).expect("load");
+    let mut h4 = harness(AppOptions { session: Some(session), run: true, after_steps: Some(60), ..fast() });
+    wait_until(&mut h4, "run on past the session", |a| {
+        let runs = &a.snapshot().runs;
+        runs.len() == 2 && runs[0].record.step == 60 && (runs[1].record.step == 60 || runs[1].status.is_finished())
+    });
+    assert_eq!(rows(h4.state(), 0)[..38], before[0][..], "the replay is the session's");
+
     // From the menu's loader, into an app with other data and a run under way.
     let mut h3 = harness(fast());
     h3.step();

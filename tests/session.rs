@@ -181,6 +181,7 @@ fn every_finite_f64_survives_exactly() {
     let y: Vec<f64> = x.iter().rev().copied().collect();
     let mut s = Session::new(&Dataset::notebook());
     s.data = SessionData { name: "bits".into(), x: x.clone(), y: y.clone() };
+    s.runs.push(SessionRun::new("run", Settings::default(), [1, 2, 3]));
     let back = Session::from_json(&s.to_json().expect("json")).expect("parse");
     assert_eq!(f64_bits(&back.data.x), f64_bits(&x));
     assert_eq!(f64_bits(&back.data.y), f64_bits(&y));
@@ -261,9 +262,9 @@ fn a_newer_session_is_refused_as_newer_before_anything_else_is_read() {
     // A future layout that this build could not parse at all.
     let (err, message) = load_err(br#"{"version": 7, "data": "stored elsewhere", "runs": {"new": true}}"#);
     assert!(matches!(err, SessionError::Newer { version: 7, .. }), "{err:?}");
-    assert!(message.ends_with(": made by a newer descent (session version 7; this one reads up to 1)"), "{message}");
-    let err = Session::from_json(r#"{"version": 2}"#).expect_err("newer");
-    assert!(err.to_string().contains("session version 2"), "{err}");
+    assert!(message.ends_with(": made by a newer descent (session version 7; this one reads up to 2)"), "{message}");
+    let err = Session::from_json(r#"{"version": 3}"#).expect_err("newer");
+    assert!(err.to_string().contains("session version 3"), "{err}");
 }
 
 #[test]
@@ -348,6 +349,33 @@ fn a_failed_save_leaves_the_old_file_intact() {
     assert_eq!(Session::load(&path).expect("still loads"), old);
     let entries: Vec<_> = std::fs::read_dir(dir.path()).expect("list").filter_map(Result::ok).collect();
     assert_eq!(entries.len(), 1, "no temporary file left behind");
+}
+
+/// A session holds 1 to 6 runs of at most 10⁸ steps each: more would keep the worker replaying for minutes.
+#[test]
+fn sessions_are_limited_in_runs_and_steps() {
+    let with_runs = |n: usize, steps: u64| {
+        let mut s = Session::new(&Dataset::notebook());
+        for k in 0..n {
+            let mut run = SessionRun::new(format!("run {k}"), Settings::default(), [1, 2, 3]);
+            run.steps = steps;
+            s.runs.push(run);
+        }
+        s
+    };
+    assert!(with_runs(1, 100).validate().is_ok());
+    assert!(with_runs(6, descent::session::MAX_SESSION_STEPS).validate().is_ok());
+    for (s, needle) in [
+        (with_runs(0, 0), "0 runs: a session holds 1 to 6"),
+        (with_runs(7, 0), "7 runs: a session holds 1 to 6"),
+        (with_runs(10_000, 0), "10000 runs"),
+        (with_runs(2, 1_000_000_000_000), "1000000000000 steps: at most 100000000"),
+    ] {
+        let message = s.validate().expect_err("refused").to_string();
+        assert!(message.contains(needle) && !message.contains('\n'), "{message}");
+        let text = serde_json::to_string(&s).expect("json");
+        assert!(Session::from_json(&text).is_err(), "and refused on load: {needle}");
+    }
 }
 
 #[test]

@@ -467,3 +467,35 @@ fn a_converged_run_given_a_new_lr_may_run_again() {
     assert!(ok);
     assert_eq!(step_of(&snap), at + 1, "already at the minimum: converged again at its next step");
 }
+
+/// A session's replay of a huge saved step count goes a chunk at a time: Pause cuts it short at once, and the
+/// worker answers the next command.
+#[test]
+fn a_replay_is_interruptible() {
+    let (data, settings) = endless();
+    let worker = spawn(data, settings, None, Speed::Unlimited);
+    worker.send(Command::StepRun(MAIN, 1_000_000_000_000));
+    let (_, started) = worker.wait_for(WAIT, |s| step_of(s) > 1000);
+    assert!(started, "the replay runs");
+    worker.send(Command::Pause);
+    let (snap, stopped) = worker.wait_for(WAIT, |s| !s.is_busy());
+    assert!(stopped, "Pause ends the replay");
+    let at = step_of(&snap);
+    assert!(at < 1_000_000_000_000);
+    worker.send(Command::Step(1));
+    let (_, ok) = worker.wait_for(WAIT, |s| step_of(s) == at + 1);
+    assert!(ok, "and the worker takes the next command");
+}
+
+/// Commands queued behind a replay run once it is done, without waiting for another command: two replays in a row
+/// and a run after them (as opening a session with `--run` sends them).
+#[test]
+fn commands_queued_behind_a_replay_run_when_it_ends() {
+    let runs = vec![(MAIN, spec(lr(0.001))), (RunId(1), spec(lr(0.002)))];
+    let worker = Worker::spawn(Arc::new(Dataset::notebook()), runs, None, Speed::Unlimited, Box::new(|| {}));
+    worker.send(Command::StepRun(MAIN, 37));
+    worker.send(Command::StepRun(RunId(1), 37));
+    worker.send(Command::RunUntil(60));
+    let (snap, ok) = worker.wait_for(WAIT, |s| s.runs.iter().all(|r| r.record.step == 60) && !s.is_busy());
+    assert!(ok, "both replayed, then ran to 60: {:?}", snap.runs.iter().map(|r| r.record.step).collect::<Vec<_>>());
+}

@@ -152,9 +152,6 @@ impl App {
             plan.speed,
             Box::new(move || repaint_ctx.request_repaint()),
         );
-        if let Some(start) = plan.start {
-            worker.send(start.command());
-        }
         let screenshot = options.screenshot.clone().map(|path| {
             let exit = Arc::clone(&options.exit_code);
             screenshot::ScreenshotJob::new(path, plan.screenshot_waits_for_run, options.after_steps, exit)
@@ -192,6 +189,10 @@ impl App {
             && let Err(e) = app.open_session(session)
         {
             app.io.error(format!("cannot open the session: {e}"));
+        }
+        // After the session's replay (its Pause would stop a run started before it): `--session F --run` runs.
+        if let Some(start) = plan.start {
+            app.worker.send(start.command());
         }
         app
     }
