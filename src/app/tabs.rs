@@ -36,6 +36,8 @@ pub struct TabsState {
     pub ledger: super::ledger_tab::LedgerState,
     /// The basins map and its job.
     pub basins: super::basins::BasinsState,
+    /// The exercise shown, the answer and the streak.
+    pub exercises: super::exercises::ExercisesState,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
     pub body_rect: Option<egui::Rect>,
 }
@@ -140,6 +142,7 @@ fn tab_topic(tab: Tab) -> Topic {
         Tab::LrSweep => Topic::LrSweep,
         Tab::NotebookLog => Topic::NotebookLog,
         Tab::Data => Topic::DataTab,
+        Tab::Exercises => Topic::Exercises,
     }
 }
 
@@ -165,6 +168,7 @@ fn tab_body_ui(
             let batch = if ctx.scrub.is_none() { run.next_batch.as_deref() } else { None };
             super::data_editor::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
         }
+        Tab::Exercises => super::exercises::exercises_ui(ui, &mut state.exercises, ctx),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod basins;
 pub mod batch;
 pub mod data;
 pub mod diagnose;
+pub mod exercise;
 pub mod error;
 pub mod gradient;
 pub mod loss;
