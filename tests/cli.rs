@@ -933,7 +933,7 @@ fn exercise_grades_the_answer_with_its_exit_code() {
     let out = descent(&["exercise", "--kind", "one-step-lr", "--seed", "5", "--answer", &right]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
-    assert!(text.contains("correct: ") && text.contains("why: λ = L″(w) = (2/n)·Σxᵢ²"), "{text}");
+    assert!(text.contains("correct: ") && text.contains("why: λ = L″(w) = (2/n)·Σx²"), "{text}");
     let wrong = descent::format::repr(2.0 / lambda);
     let out = descent(&["exercise", "--kind", "one-step-lr", "--seed", "5", "--answer", &wrong, "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -946,7 +946,8 @@ fn exercise_grades_the_answer_with_its_exit_code() {
     let k = v["answer"].as_f64().unwrap();
     let good = descent(&["exercise", "--kind", "steps-to-tolerance", "--seed", "5", "--answer", &format!("{k}")]);
     assert_eq!(good.status.code(), Some(0));
-    let off = descent(&["exercise", "--kind", "steps-to-tolerance", "--seed", "5", "--answer", &format!("{}", k + 1.0)]);
+    let off =
+        descent(&["exercise", "--kind", "steps-to-tolerance", "--seed", "5", "--answer", &format!("{}", k + 1.0)]);
     assert_eq!(off.status.code(), Some(1));
 }
 

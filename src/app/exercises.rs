@@ -59,9 +59,8 @@ impl ExercisesState {
 
     /// A new exercise from a fresh seed (short, so it can be read out and typed).
     pub fn new_exercise(&mut self) {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         let mixed = (nanos ^ self.drawn.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         self.load((mixed >> 11) % 1_000_000);
     }
@@ -131,8 +130,8 @@ fn header_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
         if ui.button("New exercise").explain(ctx.explain, Topic::NewExercise).clicked() {
             state.new_exercise();
         }
-        ui.label("seed");
-        let seed = ui.add(egui::TextEdit::singleline(&mut state.seed_text).desired_width(64.0));
+        let label = ui.label("seed");
+        let seed = ui.add(egui::TextEdit::singleline(&mut state.seed_text).desired_width(64.0)).labelled_by(label.id);
         let seed = seed.explain(ctx.explain, Topic::ExerciseSeed);
         if seed.changed()
             && let Ok(s) = state.seed_text.trim().parse::<u64>()
@@ -151,9 +150,9 @@ fn answer_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     let kind = state.exercise.as_ref().map_or(state.kind, |e| e.kind);
     let mut check = false;
     ui.horizontal(|ui| {
-        ui.label("answer");
+        let label = ui.label("answer");
         let field = egui::TextEdit::singleline(&mut state.input).hint_text("a number").desired_width(110.0);
-        let field = ui.add(field).explain(ctx.explain, Topic::ExerciseAnswer);
+        let field = ui.add(field).labelled_by(label.id).explain(ctx.explain, Topic::ExerciseAnswer);
         check |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         check |= ui.button("Check").explain(ctx.explain, Topic::ExerciseAnswer).clicked();
         if matches!(kind, ExerciseKind::CriticalLr | ExerciseKind::OneStepLr) {
@@ -215,7 +214,8 @@ fn loss_plot_ui(ui: &mut Ui, e: &Exercise, ghost: Option<f64>, (height, ctx): (f
     let wstar = crate::engine::analysis::fit(&e.x, &e.y, e.bias, crate::engine::loss::Loss::Mse).w;
     let span = (w0 - wstar).abs().max(0.5);
     let (lo, hi) = (w0.min(wstar) - 0.6 * span, w0.max(wstar) + 0.6 * span);
-    let curve: Vec<[f64; 2]> = (0..=120).map(|i| lo + (hi - lo) * f64::from(i) / 120.0).map(|w| [w, e.loss_at(w, b0)]).collect();
+    let curve: Vec<[f64; 2]> =
+        (0..=120).map(|i| lo + (hi - lo) * f64::from(i) / 120.0).map(|w| [w, e.loss_at(w, b0)]).collect();
     let palette = ctx.palette;
     let plot = Plot::new("exercise-loss")
         .height(height)
@@ -232,7 +232,11 @@ fn loss_plot_ui(ui: &mut Ui, e: &Exercise, ghost: Option<f64>, (height, ctx): (f
                 p.points(ghost.shape(MarkerShape::Circle).filled(false).radius(7.0).color(palette.optimum));
             }
         });
-    ctx.explain.plot(&plot, Topic::ExerciseLossPlot, &[("w₀", Topic::ExerciseLossPlot), ("your w₁", Topic::ExerciseLossPlot)]);
+    ctx.explain.plot(
+        &plot,
+        Topic::ExerciseLossPlot,
+        &[("w₀", Topic::ExerciseLossPlot), ("your w₁", Topic::ExerciseLossPlot)],
+    );
     let r = &plot.response;
     if !(r.dragged() || r.clicked()) {
         return None;

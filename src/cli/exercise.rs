@@ -84,12 +84,7 @@ fn text(out: &mut impl Write, e: &Exercise, grade: Option<&Grade>) -> Result<(),
         }
         None => {
             let within = if e.accept > 0.0 { format!("within ±{}", repr(e.accept)) } else { "exactly".to_string() };
-            writeln!(
-                out,
-                "answer {within}: descent exercise --kind {} --seed {} --answer A",
-                e.kind.name(),
-                e.seed
-            )?;
+            writeln!(out, "answer {within}: descent exercise --kind {} --seed {} --answer A", e.kind.name(), e.seed)?;
         }
     }
     Ok(())

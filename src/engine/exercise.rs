@@ -7,7 +7,7 @@
 //! of integers (never a float distribution), so a seed gives the same exercise on every machine and with every
 //! version of `rand` (each kind on its own ChaCha stream). Values are drawn in tenths (x = 1.3, y = −0.4), so that the data read as they are.
 //!
-//! The answers, for plain full-batch gradient descent on MSE, L = (1/n)·Σ(ŷᵢ − yᵢ)², with the analytic gradient:
+//! The answers, for plain full-batch gradient descent on MSE, L = (1/n)·Σ(ŷ − y)², with the analytic gradient:
 //!
 //! ```text
 //! next-weight         w₁ = w₀ − lr·∂L/∂w(w₀, b₀)               (one update of the engine's trainer)
@@ -157,7 +157,12 @@ impl Exercise {
         let verdict = if correct {
             format!("correct: {} (the exact answer is {})", repr(given), repr(self.answer))
         } else {
-            format!("not quite: {} — the exact answer is {} (±{} accepted)", repr(given), repr(self.answer), repr(self.accept))
+            format!(
+                "not quite: {} — the exact answer is {} (±{} accepted)",
+                repr(given),
+                repr(self.answer),
+                repr(self.accept)
+            )
         };
         Grade { given, correct, verdict }
     }
@@ -314,9 +319,9 @@ impl Sums {
 /// The question's preamble: the model and the loss.
 fn preamble(bias: bool) -> &'static str {
     if bias {
-        "Plain gradient descent fits ŷ = w·x + b to the points by the mean squared error L = (1/n)·Σ(ŷᵢ − yᵢ)²."
+        "Plain gradient descent fits ŷ = w·x + b to the points by the mean squared error L = (1/n)·Σ(ŷ − y)²."
     } else {
-        "Plain gradient descent fits ŷ = w·x to the points by the mean squared error L = (1/n)·Σ(ŷᵢ − yᵢ)²."
+        "Plain gradient descent fits ŷ = w·x to the points by the mean squared error L = (1/n)·Σ(ŷ − y)²."
     }
 }
 
@@ -376,7 +381,7 @@ fn unreachable_exercise(seed: u64) -> Exercise {
         question: "What is 1/λ for x = [1] (λ = 2)?".into(),
         answer: 0.5,
         accept: 0.0001,
-        explanation: "λ = (2/n)·Σxᵢ² = 2, so 1/λ = 0.5.".into(),
+        explanation: "λ = (2/n)·Σx² = 2, so 1/λ = 0.5.".into(),
     }
 }
 
@@ -404,13 +409,14 @@ fn next_weight(mut e: Exercise, d: &Draw) -> Option<Exercise> {
         return None;
     }
     let (lr, w0, b0) = (e.lr.unwrap_or(0.0), d.w0, d.b0);
-    let residual = if e.bias { "w₀·xᵢ + b₀ − yᵢ" } else { "w₀·xᵢ − yᵢ" };
-    let start = if e.bias { format!("(w₀, b₀) = ({}, {})", num(w0), num(b0)) } else { format!("w₀ = {}", num(w0)) };
+    let residual = if e.bias { "w₀·x + b₀ − y" } else { "w₀·x − y" };
+    let start =
+        if e.bias { format!("(w₀, b₀) = ({}, {})", num(w0), num(b0)) } else { format!("w₀ = {}", num(w0)) };
     e.question = format!("{} From {start} with lr = {}, what is w after one update?", preamble(e.bias), num(lr));
     e.answer = after.params.w;
     e.accept = accept_for(e.answer);
     e.explanation = format!(
-        "∂L/∂w = (2/n)·Σ({residual})·xᵢ = (2/{})·{} = {}; w₁ = w₀ − lr·∂L/∂w = {} − {}·{} = {}.",
+        "∂L/∂w = (2/n)·Σ({residual})·x = (2/{})·{} = {}; w₁ = w₀ − lr·∂L/∂w = {} − {}·{} = {}.",
         e.x.len(),
         num(g * e.x.len() as f64 / 2.0),
         num(g),
@@ -444,7 +450,7 @@ fn critical_lr(mut e: Exercise) -> Exercise {
         let (max, _) = eigenvalues(&h);
         e.answer = 2.0 / max;
         e.explanation = format!(
-            "H = (2/n)·[Σxᵢ², Σxᵢ; Σxᵢ, n] = [{}, {}; {}, {}]; λmax = (a + d)/2 + √(((a − d)/2)² + b²) = {}; \
+            "H = (2/n)·[Σx², Σx; Σx, n] = [{}, {}; {}, {}]; λmax = (a + d)/2 + √(((a − d)/2)² + b²) = {}; \
              lr_crit = 2/λmax = {}.",
             num(h[0][0]),
             num(h[0][1]),
@@ -457,7 +463,7 @@ fn critical_lr(mut e: Exercise) -> Exercise {
         let lambda = 2.0 * s.sxx / s.n;
         e.answer = 2.0 / lambda;
         e.explanation = format!(
-            "λ = L″(w) = (2/n)·Σxᵢ² = (2/{})·{} = {}; lr_crit = 2/λ = {}: each step multiplies w − w* by 1 − lr·λ, \
+            "λ = L″(w) = (2/n)·Σx² = (2/{})·{} = {}; lr_crit = 2/λ = {}: each step multiplies w − w* by 1 − lr·λ, \
              which reaches −1 there.",
             e.x.len(),
             num(s.sxx),
@@ -472,14 +478,12 @@ fn critical_lr(mut e: Exercise) -> Exercise {
 fn one_step_lr(mut e: Exercise) -> Exercise {
     let s = Sums::of(&e.x, &e.y);
     let lambda = 2.0 * s.sxx / s.n;
-    e.question = format!(
-        "{} Which learning rate takes any start w₀ to the minimum w* in exactly one step?",
-        preamble(e.bias)
-    );
+    e.question =
+        format!("{} Which learning rate takes any start w₀ to the minimum w* in exactly one step?", preamble(e.bias));
     e.answer = 1.0 / lambda;
     e.accept = accept_for(e.answer);
     e.explanation = format!(
-        "λ = L″(w) = (2/n)·Σxᵢ² = (2/{})·{} = {}; w₁ − w* = (1 − lr·λ)·(w₀ − w*) is 0 for lr = 1/λ = {}.",
+        "λ = L″(w) = (2/n)·Σx² = (2/{})·{} = {}; w₁ − w* = (1 − lr·λ)·(w₀ − w*) is 0 for lr = 1/λ = {}.",
         e.x.len(),
         num(s.sxx),
         num(lambda),
@@ -528,8 +532,8 @@ fn steps_to_tolerance(mut e: Exercise, d: &Draw) -> Option<Exercise> {
     e.answer = k as f64;
     e.accept = 0.0;
     e.explanation = format!(
-        "λ = (2/n)·Σxᵢ² = {}, w* = Σxᵢyᵢ/Σxᵢ² = {}; |∂L/∂w| = λ·|w − w*| and each step multiplies w − w* by \
-         1 − lr·λ = {}, so |∂L/∂w| = {}·{}^k; the first k with it ≤ {} is {} (k = ⌈ln(tol/|g₀|)/ln|1 − lr·λ|⌉; \
+        "λ = (2/n)·Σx² = {}, w* = Σxy/Σx² = {}; |∂L/∂w| = λ·|w − w*| and each step multiplies w − w* by \
+         1 − lr·λ = {}, so |∂L/∂w| = {}·{}^k; the first k with it ≤ {} is {} (k = ceil(ln(tol/|g₀|) / ln|1 − lr·λ|); \
          the engine's run: {} after {} updates, {} one before).",
         num(lambda),
         num(wstar),
@@ -553,8 +557,8 @@ fn optimum(mut e: Exercise) -> Exercise {
         let b = (s.sy - e.answer * s.sx) / s.n;
         e.question = format!("{} What is the least-squares weight w* (the w of the minimum (w*, b*))?", preamble(true));
         e.explanation = format!(
-            "the normal equations give w* = (n·Σxᵢyᵢ − Σxᵢ·Σyᵢ)/(n·Σxᵢ² − (Σxᵢ)²) = ({}·{} − {}·{})/({}·{} − {}²) \
-             = {}/{} = {} (and b* = (Σyᵢ − w*·Σxᵢ)/n = {}).",
+            "the normal equations give w* = (n·Σxy − Σx·Σy)/(n·Σx² − (Σx)²) = ({}·{} − {}·{})/({}·{} − {}²) \
+             = {}/{} = {} (and b* = (Σy − w*·Σx)/n = {}).",
             e.x.len(),
             paren(s.sxy),
             paren(s.sx),
@@ -571,7 +575,7 @@ fn optimum(mut e: Exercise) -> Exercise {
         e.answer = s.sxy / s.sxx;
         e.question = format!("{} What is the least-squares weight w* (the minimum of L)?", preamble(false));
         e.explanation = format!(
-            "∂L/∂w = (2/n)·Σ(w·xᵢ − yᵢ)·xᵢ = 0 gives w* = Σxᵢyᵢ/Σxᵢ² = {}/{} = {}.",
+            "∂L/∂w = (2/n)·Σ(w·x − y)·x = 0 gives w* = Σxy/Σx² = {}/{} = {}.",
             num(s.sxy),
             num(s.sxx),
             repr(e.answer)

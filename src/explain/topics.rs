@@ -158,7 +158,7 @@ topics! {
     ExerciseKind => "Exercise kind", "", "What the exercise asks: w after one update, the critical lr 2/λmax, the one-step lr 1/λ, the updates until |∂L/∂w| ≤ tol, or the least-squares w*. Choosing one draws a new exercise.";
     NewExercise => "New exercise", "", "Draw a new exercise of this kind from a fresh seed.";
     ExerciseSeed => "Seed", "same seed → same exercise", "The seed the data and settings were drawn from: hand it out and everyone gets the same exercise (here or with descent exercise --seed). Type one to load it.";
-    ExerciseQuestion => "Question", "L = (1/n)·Σ(ŷᵢ − yᵢ)²", "The question, the data (x and y as lists) and the settings it gives (lr, w0, b0, tol): plain full-batch gradient descent on the mean squared error.";
+    ExerciseQuestion => "Question", "L = (1/n)·Σ(ŷ − y)²", "The question, the data (x and y as lists) and the settings it gives (lr, w0, b0, tol): plain full-batch gradient descent on the mean squared error.";
     ExerciseAnswer => "Your answer", "right when |A − answer| ≤ accept", "Type a number and press Enter or Check: it is right within one unit of the answer's 4th significant digit (a count of steps must be exact).";
     ExerciseLrSlider => "lr slider", "", "Set a learning rate by sliding (log scale): it fills the answer field; Check grades it.";
     ExerciseVerdict => "Verdict", "", "Right or wrong, the exact answer, and why: the formula with the numbers plugged in (the same text as descent exercise --answer).";
