@@ -2,8 +2,8 @@
 //! typed (or, for the next weight, dragged as a ghost point on the loss; for the learning rates, set by a slider),
 //! graded exactly and explained with the same text as `descent exercise`, and a streak of right answers.
 //!
-//! Left: the kind, "New exercise", the seed (type one a teacher handed out), the question, the answer and the
-//! verdict. Right: a small plot: the loss L(w) for the next weight, the data otherwise.
+//! Left: the kind, "New exercise", the seed (type one a teacher handed out), the question and the answer. Right: the
+//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise.
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
@@ -95,6 +95,8 @@ pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) 
     }
     ui.columns(2, |cols| {
         left_ui(&mut cols[0], state, ctx);
+        // The verdict on top of the right column, where it is seen without scrolling; the plot below it.
+        verdict_ui(&mut cols[1], state, ctx.palette, ctx);
         plot_ui(&mut cols[1], state, ctx);
     });
 }
@@ -110,7 +112,6 @@ fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     let data = ui.label(RichText::new(format!("{xs}\n{ys}\n{}", e.settings_line())).monospace().small().color(weak));
     question.union(data).explain(ctx.explain, Topic::ExerciseQuestion);
     answer_ui(ui, state, ctx);
-    verdict_ui(ui, state, ctx.palette, ctx);
 }
 
 /// The kind, "New exercise", the seed and the streak.
@@ -191,7 +192,7 @@ fn plot_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     let Some(e) = &state.exercise else {
         return;
     };
-    let height = ui.available_height().clamp(90.0, 200.0);
+    let height = ui.available_height().clamp(80.0, 200.0);
     if e.kind == ExerciseKind::NextWeight {
         if let Some(w) = loss_plot_ui(ui, e, state.ghost, (height, ctx)) {
             state.ghost = Some(w);

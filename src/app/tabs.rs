@@ -38,6 +38,8 @@ pub struct TabsState {
     pub basins: super::basins::BasinsState,
     /// The exercise shown, the answer and the streak.
     pub exercises: super::exercises::ExercisesState,
+    /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
+    pub scrolled_to: Option<Tab>,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
     pub body_rect: Option<egui::Rect>,
 }
@@ -117,17 +119,27 @@ fn strip_ui(
         if fold.clicked() {
             state.set_folded(!state.folded_now);
         }
-        for t in Tab::ALL {
-            let selected = tab == t;
-            let text = RichText::new(t.label()).size(14.0);
-            let text = if selected { text.strong().color(palette.optimum) } else { text };
-            let label = ui.selectable_label(selected, text);
-            ex.mark(tab_topic(t), label.interact_rect);
-            let label = if ex.on() { label } else { label.on_hover_text(t.tip()) };
-            if label.clicked() {
-                actions.push(Action::OpenTab(t));
-            }
-        }
+        // On a narrow window the labels scroll sideways (the wheel or a drag), and a newly opened tab is scrolled
+        // into view.
+        egui::ScrollArea::horizontal().id_salt("tab strip").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for t in Tab::ALL {
+                    let selected = tab == t;
+                    let text = RichText::new(t.label()).size(14.0);
+                    let text = if selected { text.strong().color(palette.optimum) } else { text };
+                    let label = ui.selectable_label(selected, text);
+                    if selected && state.scrolled_to != Some(t) {
+                        label.scroll_to_me(None);
+                        state.scrolled_to = Some(t);
+                    }
+                    ex.mark(tab_topic(t), label.interact_rect);
+                    let label = if ex.on() { label } else { label.on_hover_text(t.tip()) };
+                    if label.clicked() {
+                        actions.push(Action::OpenTab(t));
+                    }
+                }
+            });
+        });
     });
 }
 
