@@ -373,3 +373,41 @@ fn the_exercises_tab_grades_answers_and_keeps_a_streak() {
     assert!(shows(&h, "not quite: "), "a wrong answer is wrong");
     assert!(shows(&h, "streak 0 · best 2"), "and ends the streak");
 }
+
+/// The next weight can be answered by clicking the ghost onto the loss plot, a learning rate by the slider: each
+/// fills the answer field, which Check grades.
+#[test]
+fn the_exercise_ghost_and_slider_fill_the_answer() {
+    use descent::explain::topics::Topic;
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.state_mut().push_action(Action::OpenTab(Tab::Exercises));
+    h.step();
+    h.step();
+    let plot = h.state().explained().iter().find(|(t, _)| *t == Topic::ExerciseLossPlot).map(|(_, r)| *r);
+    let c = plot.expect("the loss plot of the next weight").center();
+    h.drag_at(c);
+    h.step();
+    h.drop_at(c);
+    h.step();
+    h.step();
+    let typed = h.get_by_role_and_label(Role::TextInput, "answer").value().unwrap_or_default();
+    assert!(typed.parse::<f64>().is_ok_and(f64::is_finite), "the ghost's w fills the field: {typed:?}");
+    h.get_by_label("Check").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "the exact answer is"), "and Check grades it");
+    // One-step lr: the slider.
+    let kind = h.get_all_by_role(Role::ComboBox).find(|n| n.value().as_deref() == Some("Next weight"));
+    kind.expect("the exercise kind").click();
+    h.step();
+    h.step();
+    h.get_by_label("One-step lr").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "in exactly one step?"), "a one-step lr question");
+    h.get_by_role_and_label(Role::Slider, "lr").set_value_accesskit(0.25);
+    h.step();
+    h.step();
+    assert_eq!(h.get_by_role_and_label(Role::TextInput, "answer").value().as_deref(), Some("0.25"));
+}
