@@ -147,6 +147,23 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     h.step();
     h.step();
     seen(&h, &mut topics);
+    // The Exercises tab: the next weight (its loss plot), then the critical lr (its slider and the data), and a
+    // verdict.
+    h.state_mut().push_action(Action::OpenTab(Tab::Exercises));
+    h.step();
+    h.step();
+    seen(&h, &mut topics);
+    let kind = h.get_all_by_role(Role::ComboBox).find(|n| n.value().as_deref() == Some("Next weight"));
+    kind.expect("the exercise kind").click();
+    h.step();
+    h.step();
+    h.get_by_label("Critical lr").click();
+    h.step();
+    h.step();
+    h.get_by_label("Check").click();
+    h.step();
+    h.step();
+    seen(&h, &mut topics);
     // The marks only found under the pointer are named in the landscape's table or by the plots over steps.
     let over_steps = [Topic::MinLoss, Topic::WeightLine];
     for t in Topic::ALL {

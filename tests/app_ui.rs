@@ -7,8 +7,9 @@ mod common;
 
 use common::app::{fast, harness, shows, wait_until};
 
+use descent::app::state::Tab;
 use descent::app::toolbar::labels;
-use descent::app::{App, AppOptions};
+use descent::app::{Action, App, AppOptions};
 use descent::cli::EngineArgs;
 use descent::engine::GradientSource;
 use descent::engine::trainer::Status;
@@ -330,4 +331,83 @@ fn an_objective_from_the_command_line_opens_and_steps() {
     wait_until(&mut h, "a negative value", |a| a.snapshot().runs[0].history.extent().loss.min < 0.0);
     h.step();
     assert!(shows(&h, "linear scale: an objective's value went below 0"));
+}
+
+/// Issue 13 §3: the Exercises tab draws an exercise, grades a typed answer exactly and keeps a streak.
+#[test]
+fn the_exercises_tab_grades_answers_and_keeps_a_streak() {
+    use descent::engine::exercise::{Exercise, ExerciseKind};
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.state_mut().push_action(Action::OpenTab(Tab::Exercises));
+    h.step();
+    h.step();
+    assert!(shows(&h, "streak 0 · best 0"), "the streak starts at 0");
+    let seed = |h: &Harness<'static, App>| -> u64 {
+        let node = h.get_by_role_and_label(Role::TextInput, "seed");
+        node.value().unwrap().parse().expect("the seed is shown")
+    };
+    let answer = |h: &mut Harness<'static, App>, text: &str| {
+        h.get_by_role_and_label(Role::TextInput, "answer").focus();
+        h.step();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_role_and_label(Role::TextInput, "answer").type_text(text);
+        h.step();
+        h.get_by_label("Check").click();
+        h.step();
+        h.step();
+    };
+    for round in 1..=2 {
+        let e = Exercise::generate(ExerciseKind::NextWeight, seed(&h));
+        assert!(shows(&h, "what is w after one update?"), "the question is shown");
+        answer(&mut h, &descent::format::repr(e.answer));
+        assert!(shows(&h, "correct: "), "round {round}: the exact answer is right");
+        assert!(shows(&h, "why: ∂L/∂w = (2/n)·Σ"), "and explained as the command explains it");
+        assert!(shows(&h, &format!("streak {round} · best {round}")), "round {round}: the streak grows");
+        h.get_by_label("New exercise").click();
+        h.step();
+        h.step();
+    }
+    let e = Exercise::generate(ExerciseKind::NextWeight, seed(&h));
+    answer(&mut h, &descent::format::repr(e.answer + 1.0));
+    assert!(shows(&h, "not quite: "), "a wrong answer is wrong");
+    assert!(shows(&h, "streak 0 · best 2"), "and ends the streak");
+}
+
+/// The next weight can be answered by clicking the ghost onto the loss plot, a learning rate by the slider: each
+/// fills the answer field, which Check grades.
+#[test]
+fn the_exercise_ghost_and_slider_fill_the_answer() {
+    use descent::explain::topics::Topic;
+    let mut h = harness(AppOptions::default());
+    h.step();
+    h.state_mut().push_action(Action::OpenTab(Tab::Exercises));
+    h.step();
+    h.step();
+    let plot = h.state().explained().iter().find(|(t, _)| *t == Topic::ExerciseLossPlot).map(|(_, r)| *r);
+    let c = plot.expect("the loss plot of the next weight").center();
+    h.drag_at(c);
+    h.step();
+    h.drop_at(c);
+    h.step();
+    h.step();
+    let typed = h.get_by_role_and_label(Role::TextInput, "answer").value().unwrap_or_default();
+    assert!(typed.parse::<f64>().is_ok_and(f64::is_finite), "the ghost's w fills the field: {typed:?}");
+    h.get_by_label("Check").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "the exact answer is"), "and Check grades it");
+    // One-step lr: the slider.
+    let kind = h.get_all_by_role(Role::ComboBox).find(|n| n.value().as_deref() == Some("Next weight"));
+    kind.expect("the exercise kind").click();
+    h.step();
+    h.step();
+    h.get_by_label("One-step lr").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "in exactly one step?"), "a one-step lr question");
+    h.get_by_role_and_label(Role::Slider, "lr").set_value_accesskit(0.25);
+    h.step();
+    h.step();
+    assert_eq!(h.get_by_role_and_label(Role::TextInput, "answer").value().as_deref(), Some("0.25"));
 }

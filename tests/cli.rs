@@ -890,3 +890,73 @@ fn objective_usage_errors_are_one_line_exit_2() {
     expect_error(&["trace", "--objective", "rosenbrok"], &["column 1", "unknown name “rosenbrok”"]);
     expect_error(&["analyze", "--objective", "w^2 +"], &["column 6"]);
 }
+
+/// Issue 13 §3: `descent exercise` prints the same JSON for the same seed, other data for another, and grades.
+#[test]
+fn exercise_json_is_a_function_of_the_seed() {
+    let json = |kind: &str, seed: &str| {
+        let out = descent(&["exercise", "--kind", kind, "--seed", seed, "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    for kind in ["next-weight", "critical-lr", "one-step-lr", "steps-to-tolerance", "optimum"] {
+        let a = json(kind, "17");
+        assert_eq!(a, json(kind, "17"), "{kind}: the same seed, the same exercise");
+        let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+        let w: serde_json::Value = serde_json::from_str(&json(kind, "18")).unwrap();
+        assert_ne!(v["x"], w["x"], "{kind}: another seed, other data");
+        assert_eq!(v["kind"], kind);
+        assert_eq!(v["seed"], 17);
+        for key in ["x", "y", "bias", "question", "answer", "accept"] {
+            assert!(!v[key].is_null(), "{kind}: {key}");
+        }
+        assert!(v.get("correct").is_none(), "no answer given, no verdict");
+    }
+    let v: serde_json::Value = serde_json::from_str(&json("steps-to-tolerance", "17")).unwrap();
+    assert_eq!(v["bias"], false);
+    assert_eq!(v["accept"], 0.0);
+    assert!(v["lr"].is_f64() && v["w0"].is_f64() && v["tol"].is_f64() && v.get("b0").is_none());
+    let v: serde_json::Value = serde_json::from_str(&json("critical-lr", "17")).unwrap();
+    assert!(v.get("lr").is_none() && v.get("w0").is_none() && v.get("tol").is_none());
+}
+
+#[test]
+fn exercise_grades_the_answer_with_its_exit_code() {
+    let out = descent(&["exercise", "--kind", "one-step-lr", "--seed", "5", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // 1/λ with λ = (2/n)·Σx², computed here from the printed data.
+    let x: Vec<f64> = v["x"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let lambda = 2.0 * x.iter().map(|x| x * x).sum::<f64>() / x.len() as f64;
+    let answer = v["answer"].as_f64().unwrap();
+    assert!((answer - 1.0 / lambda).abs() < 1e-12);
+    let right = descent::format::rounded_repr(1.0 / lambda, 5, false);
+    let out = descent(&["exercise", "--kind", "one-step-lr", "--seed", "5", "--answer", &right]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("correct: ") && text.contains("why: λ = L″(w) = (2/n)·Σx²"), "{text}");
+    let wrong = descent::format::repr(2.0 / lambda);
+    let out = descent(&["exercise", "--kind", "one-step-lr", "--seed", "5", "--answer", &wrong, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["correct"], false);
+    assert!(v["explanation"].as_str().unwrap().contains("lr = 1/λ"));
+    // A steps-to-tolerance count is graded exactly.
+    let out = descent(&["exercise", "--kind", "steps-to-tolerance", "--seed", "5", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let k = v["answer"].as_f64().unwrap();
+    let good = descent(&["exercise", "--kind", "steps-to-tolerance", "--seed", "5", "--answer", &format!("{k}")]);
+    assert_eq!(good.status.code(), Some(0));
+    let off =
+        descent(&["exercise", "--kind", "steps-to-tolerance", "--seed", "5", "--answer", &format!("{}", k + 1.0)]);
+    assert_eq!(off.status.code(), Some(1));
+}
+
+#[test]
+fn exercise_refuses_bad_flags_in_one_line() {
+    expect_error(&["exercise", "--kind", "optimum"], &["--seed"]);
+    expect_error(&["exercise", "--kind", "slope", "--seed", "1"], &["slope"]);
+    expect_error(&["exercise", "--kind", "optimum", "--seed", "1", "--answer", "nan"], &["--answer", "finite"]);
+    expect_error(&["exercise", "--kind", "optimum", "--seed", "1", "--answer", "inf"], &["--answer"]);
+    expect_error(&["exercise", "--kind", "optimum", "--seed", "-3"], &["-3"]);
+    expect_error(&["exercise", "--kind", "optimum", "--seed", "1", "--lr", "0.1"], &["--lr"]);
+}

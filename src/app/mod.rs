@@ -33,6 +33,7 @@ pub mod basins;
 pub mod controls;
 pub mod data_editor;
 pub mod data_io;
+pub mod exercises;
 pub mod explain;
 pub mod exports;
 pub mod files;

@@ -234,6 +234,8 @@ pub enum Tab {
     NotebookLog,
     /// The data points.
     Data,
+    /// Exercises drawn from a seed, graded exactly.
+    Exercises,
 }
 
 impl From<crate::cli::TabName> for Tab {
@@ -248,13 +250,14 @@ impl From<crate::cli::TabName> for Tab {
             N::LrSweep => Tab::LrSweep,
             N::NotebookLog => Tab::NotebookLog,
             N::Data => Tab::Data,
+            N::Exercises => Tab::Exercises,
         }
     }
 }
 
 impl Tab {
     /// Every tab, in strip order.
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::GradientCheck,
         Tab::Ledger,
         Tab::Inside,
@@ -263,6 +266,7 @@ impl Tab {
         Tab::LrSweep,
         Tab::NotebookLog,
         Tab::Data,
+        Tab::Exercises,
     ];
 
     /// The tab's title.
@@ -276,6 +280,7 @@ impl Tab {
             Tab::LrSweep => "Learning-rate sweep",
             Tab::NotebookLog => "Notebook log",
             Tab::Data => "Data",
+            Tab::Exercises => "Exercises",
         }
     }
 
@@ -302,6 +307,9 @@ impl Tab {
             }
             Tab::NotebookLog => "The run printed the way the notebook prints it.",
             Tab::Data => "The data points the line is fitted to.",
+            Tab::Exercises => {
+                "Exercises drawn from a seed: the next weight, the critical or one-step lr, the steps to a tolerance, the optimum. Type (or drag) an answer; it is graded exactly and explained."
+            }
         }
     }
 }

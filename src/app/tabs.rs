@@ -36,6 +36,10 @@ pub struct TabsState {
     pub ledger: super::ledger_tab::LedgerState,
     /// The basins map and its job.
     pub basins: super::basins::BasinsState,
+    /// The exercise shown, the answer and the streak.
+    pub exercises: super::exercises::ExercisesState,
+    /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
+    pub scrolled_to: Option<Tab>,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
     pub body_rect: Option<egui::Rect>,
 }
@@ -115,17 +119,27 @@ fn strip_ui(
         if fold.clicked() {
             state.set_folded(!state.folded_now);
         }
-        for t in Tab::ALL {
-            let selected = tab == t;
-            let text = RichText::new(t.label()).size(14.0);
-            let text = if selected { text.strong().color(palette.optimum) } else { text };
-            let label = ui.selectable_label(selected, text);
-            ex.mark(tab_topic(t), label.interact_rect);
-            let label = if ex.on() { label } else { label.on_hover_text(t.tip()) };
-            if label.clicked() {
-                actions.push(Action::OpenTab(t));
-            }
-        }
+        // On a narrow window the labels scroll sideways (the wheel or a drag), and a newly opened tab is scrolled
+        // into view.
+        egui::ScrollArea::horizontal().id_salt("tab strip").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for t in Tab::ALL {
+                    let selected = tab == t;
+                    let text = RichText::new(t.label()).size(14.0);
+                    let text = if selected { text.strong().color(palette.optimum) } else { text };
+                    let label = ui.selectable_label(selected, text);
+                    if selected && state.scrolled_to != Some(t) {
+                        label.scroll_to_me(None);
+                        state.scrolled_to = Some(t);
+                    }
+                    ex.mark(tab_topic(t), label.interact_rect);
+                    let label = if ex.on() { label } else { label.on_hover_text(t.tip()) };
+                    if label.clicked() {
+                        actions.push(Action::OpenTab(t));
+                    }
+                }
+            });
+        });
     });
 }
 
@@ -140,6 +154,7 @@ fn tab_topic(tab: Tab) -> Topic {
         Tab::LrSweep => Topic::LrSweep,
         Tab::NotebookLog => Topic::NotebookLog,
         Tab::Data => Topic::DataTab,
+        Tab::Exercises => Topic::Exercises,
     }
 }
 
@@ -165,6 +180,7 @@ fn tab_body_ui(
             let batch = if ctx.scrub.is_none() { run.next_batch.as_deref() } else { None };
             super::data_editor::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
         }
+        Tab::Exercises => super::exercises::exercises_ui(ui, &mut state.exercises, ctx),
     }
 }
 

@@ -40,6 +40,7 @@ pub fn run_command(command: &Command) -> i32 {
         Command::Analyze(a) => analyze_cmd(a, &mut out),
         Command::Gradcheck(a) => gradcheck(a, &mut out),
         Command::Gif(a) => super::gif::gif(a, &mut out),
+        Command::Exercise(a) => super::exercise::exercise(a, &mut out),
     };
     let flushed = out.flush();
     match (result, flushed) {

@@ -2,6 +2,7 @@
 //! `gradcheck` and `gif` commands.
 
 mod commands;
+mod exercise;
 mod gif;
 mod objective;
 
@@ -14,6 +15,7 @@ use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, Thre
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
 pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, run_command};
+pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
 pub use gif::GifArgs;
 
 /// descent: watch gradient descent happen, exactly. With no command, opens the app.
@@ -43,6 +45,9 @@ pub enum Command {
     /// Render the descent as an animated GIF, without a window (the parabola, or with --bias the contour map, with
     /// the path and the loss inset).
     Gif(GifArgs),
+    /// An exercise drawn from a seed (next weight, critical lr, one-step lr, steps to tolerance, optimum), graded
+    /// exactly with --answer (exit 0 right, 1 wrong).
+    Exercise(ExerciseArgs),
 }
 
 /// Options that define a run, shared by every command and the app. Unset options keep their defaults
@@ -451,6 +456,8 @@ pub enum TabName {
     NotebookLog,
     /// The data points, residuals and gradient shares.
     Data,
+    /// Exercises drawn from a seed, graded exactly.
+    Exercises,
 }
 
 /// Parses `--zoom F` (0.5 to 3).

@@ -11,6 +11,7 @@ pub mod batch;
 pub mod data;
 pub mod diagnose;
 pub mod error;
+pub mod exercise;
 pub mod gradient;
 pub mod loss;
 pub mod model;

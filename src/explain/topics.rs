@@ -153,6 +153,18 @@ topics! {
     Basins => "Basins of attraction", "each start (w₀, b₀) → the minimum its run reaches", "The run's settings started from every cell of a grid, each cell coloured by where its run ends: which minimum, diverged (dark red) or unfinished (grey). Momentum and Adam move the boundaries. Click a cell to start the run there.";
     BetaStrip => "β strip", "critical β = (1 − √(lr·λ))²", "The per-step factor ρ for every momentum β at this lr·λ: below the critical β the roots are real (no spiral), above it complex (a spiral of modulus √β). Dashed: Nesterov, whose look-ahead damps the swing.";
     DataTab => "Data", "ŷ = w·x (+ b) against the points", "The data points the line is fitted to: drag, add and remove points; every edit restarts every run.";
+    // The Exercises tab.
+    Exercises => "Exercises", "descent exercise --kind K --seed S --answer A", "Exercises drawn from a seed, on a handful of points: the next weight, the critical or one-step lr, the steps to a tolerance, the optimum w*. Answers are graded exactly and explained with the numbers, as the command does.";
+    ExerciseKind => "Exercise kind", "", "What the exercise asks: w after one update, the critical lr 2/λmax, the one-step lr 1/λ, the updates until |∂L/∂w| ≤ tol, or the least-squares w*. Choosing one draws a new exercise.";
+    NewExercise => "New exercise", "", "Draw a new exercise of this kind from a fresh seed.";
+    ExerciseSeed => "Seed", "same seed → same exercise", "The seed the data and settings were drawn from: hand it out and everyone gets the same exercise (here or with descent exercise --seed). Type one to load it.";
+    ExerciseQuestion => "Question", "L = (1/n)·Σ(ŷ − y)²", "The question, the data (x and y as lists) and the settings it gives (lr, w0, b0, tol): plain full-batch gradient descent on the mean squared error.";
+    ExerciseAnswer => "Your answer", "right when |A − answer| ≤ accept", "Type a number and press Enter or Check: it is right within one unit of the answer's 4th significant digit (a count of steps must be exact).";
+    ExerciseLrSlider => "lr slider", "", "Set a learning rate by sliding (log scale): it fills the answer field; Check grades it.";
+    ExerciseVerdict => "Verdict", "", "Right or wrong, the exact answer, and why: the formula with the numbers plugged in (the same text as descent exercise --answer).";
+    ExerciseStreak => "Streak", "", "Right answers in a row, one per exercise; a wrong answer starts it again. Best: the longest so far.";
+    ExerciseLossPlot => "Loss over w", "L(w) at b = b₀; w₀ and your w₁", "The loss of the exercise's data over w, the start w₀ on it, and your answer as a hollow ghost: click or drag on the plot to move it there (it fills the answer field).";
+    ExercisePlot => "Exercise data", "", "The exercise's points; for the optimum, the best line of the slope you typed.";
     // The status line.
     State => "State", "", "ready: not started · running · paused · converged: ‖∇L‖ ≤ tolerance · diverged: the loss blew up.";
     StepCount => "Step", "k", "Updates applied so far.";
@@ -261,6 +273,17 @@ impl Topic {
             Topic::Phase | Topic::PhasePath | Topic::BetaStrip => momentum_text(f),
             Topic::DataTab => format!("{} samples", f.samples),
             Topic::App => format!("{} · {}", o.kind.label(), s.loss.label()),
+            Topic::Exercises
+            | Topic::ExerciseKind
+            | Topic::NewExercise
+            | Topic::ExerciseSeed
+            | Topic::ExerciseQuestion
+            | Topic::ExerciseAnswer
+            | Topic::ExerciseLrSlider
+            | Topic::ExerciseVerdict
+            | Topic::ExerciseStreak
+            | Topic::ExerciseLossPlot
+            | Topic::ExercisePlot => return None,
             Topic::ResetDefaults | Topic::Eps | Topic::Files | Topic::Tabs => return None,
         })
     }
@@ -377,7 +400,9 @@ mod tests {
         assert_eq!(Topic::CriticalLr.value(&f).as_deref(), Some("2/λmax = 0.1333"));
         assert_eq!(Topic::NextStep.value(&f), None);
         let without = [Topic::ResetDefaults, Topic::Eps, Topic::Files, Topic::Tabs, Topic::NextStep];
-        for t in Topic::ALL.iter().filter(|t| !without.contains(t)) {
+        // The Exercises tab's topics describe its own state, not the run's.
+        let exercises = |t: &Topic| format!("{t:?}").starts_with("Exercise") || *t == Topic::NewExercise;
+        for t in Topic::ALL.iter().filter(|t| !without.contains(t) && !exercises(t)) {
             assert!(t.value(&f).is_some_and(|v| !v.is_empty()), "{t:?} has a value now");
         }
     }

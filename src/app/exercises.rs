@@ -1,0 +1,270 @@
+//! The Exercises tab: an exercise drawn from a seed ([`crate::engine::exercise`]), its question and data, an answer
+//! typed (or, for the next weight, dragged as a ghost point on the loss; for the learning rates, set by a slider),
+//! graded exactly and explained with the same text as `descent exercise`, and a streak of right answers.
+//!
+//! Left: the kind, "New exercise", the seed (type one a teacher handed out), the question and the answer. Right: the
+//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise.
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
+
+use super::explain::Explain;
+use super::theme::Palette;
+use super::view::ViewCtx;
+use crate::engine::exercise::{Exercise, ExerciseKind, Grade};
+use crate::explain::topics::Topic;
+use crate::format;
+
+/// What the tab keeps between frames.
+#[derive(Debug, Default)]
+pub struct ExercisesState {
+    /// The kind the next exercise is drawn as.
+    pub kind: ExerciseKind,
+    /// The exercise shown (drawn when the tab is first shown).
+    pub exercise: Option<Exercise>,
+    /// The seed field's text.
+    pub seed_text: String,
+    /// The answer field's text.
+    pub input: String,
+    /// The verdict on the last answer checked (or a note that the answer is not a number).
+    pub grade: Option<Result<Grade, String>>,
+    /// Right answers in a row (one per exercise).
+    pub streak: u32,
+    /// The longest streak.
+    pub best: u32,
+    /// The exercise already counted in the streak (one right answer counts once).
+    counted: bool,
+    /// The lr slider's value.
+    pub slider: f64,
+    /// The ghost point's w on the loss plot (next weight).
+    pub ghost: Option<f64>,
+    /// Exercises drawn so far (mixed into the fresh seeds).
+    drawn: u64,
+}
+
+impl ExercisesState {
+    /// Shows the exercise of the current kind drawn from `seed`, with a fresh answer.
+    pub fn load(&mut self, seed: u64) {
+        let e = Exercise::generate(self.kind, seed);
+        self.seed_text = seed.to_string();
+        self.input.clear();
+        self.grade = None;
+        self.counted = false;
+        self.ghost = None;
+        // A neutral start that gives nothing away.
+        self.slider = 0.1;
+        self.exercise = Some(e);
+        self.drawn += 1;
+    }
+
+    /// A new exercise from a fresh seed (short, so it can be read out and typed).
+    pub fn new_exercise(&mut self) {
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        let mixed = (nanos ^ self.drawn.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        self.load((mixed >> 11) % 1_000_000);
+    }
+
+    /// Grades the typed answer; a right one counts once in the streak, a wrong one ends it.
+    pub fn check(&mut self) {
+        let Some(e) = &self.exercise else {
+            return;
+        };
+        let text = self.input.trim();
+        let given = text.parse::<f64>().ok().filter(|v| v.is_finite());
+        let Some(given) = given else {
+            self.grade = Some(Err(format!("“{text}” is not a number: type one, like 0.125")));
+            return;
+        };
+        let g = e.grade(given);
+        if g.correct && !self.counted {
+            self.streak += 1;
+            self.best = self.best.max(self.streak);
+            self.counted = true;
+        } else if !g.correct {
+            self.streak = 0;
+        }
+        self.grade = Some(Ok(g));
+    }
+}
+
+/// The tab.
+pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+    if state.exercise.is_none() {
+        state.new_exercise();
+    }
+    ui.columns(2, |cols| {
+        left_ui(&mut cols[0], state, ctx);
+        // The verdict on top of the right column, where it is seen without scrolling; the plot below it.
+        verdict_ui(&mut cols[1], state, ctx.palette, ctx);
+        plot_ui(&mut cols[1], state, ctx);
+    });
+}
+
+fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+    header_ui(ui, state, ctx);
+    let Some(e) = &state.exercise else {
+        return;
+    };
+    let weak = ctx.palette.weak_text;
+    let question = ui.label(RichText::new(&e.question).size(13.0));
+    let [xs, ys] = e.data_lines();
+    let data = ui.label(RichText::new(format!("{xs}\n{ys}\n{}", e.settings_line())).monospace().small().color(weak));
+    question.union(data).explain(ctx.explain, Topic::ExerciseQuestion);
+    answer_ui(ui, state, ctx);
+}
+
+/// The kind, "New exercise", the seed and the streak.
+fn header_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+    ui.horizontal(|ui| {
+        let mut kind = state.kind;
+        let combo = egui::ComboBox::from_id_salt("exercise kind").selected_text(kind.label()).show_ui(ui, |ui| {
+            for k in ExerciseKind::ALL {
+                ui.selectable_value(&mut kind, k, k.label());
+            }
+        });
+        combo.response.explain(ctx.explain, Topic::ExerciseKind);
+        if kind != state.kind {
+            state.kind = kind;
+            state.new_exercise();
+        }
+        if ui.button("New exercise").explain(ctx.explain, Topic::NewExercise).clicked() {
+            state.new_exercise();
+        }
+        let label = ui.label("seed");
+        let seed = ui.add(egui::TextEdit::singleline(&mut state.seed_text).desired_width(64.0)).labelled_by(label.id);
+        let seed = seed.explain(ctx.explain, Topic::ExerciseSeed);
+        if seed.changed()
+            && let Ok(s) = state.seed_text.trim().parse::<u64>()
+        {
+            let text = state.seed_text.clone();
+            state.load(s);
+            state.seed_text = text;
+        }
+        let streak = format!("streak {} · best {}", state.streak, state.best);
+        ui.label(RichText::new(streak).strong().color(ctx.palette.optimum)).explain(ctx.explain, Topic::ExerciseStreak);
+    });
+}
+
+/// The answer field, "Check", and for the learning rates a slider that fills the field.
+fn answer_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+    let kind = state.exercise.as_ref().map_or(state.kind, |e| e.kind);
+    let mut check = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("answer");
+        let field = egui::TextEdit::singleline(&mut state.input).hint_text("a number").desired_width(110.0);
+        let field = ui.add(field).labelled_by(label.id).explain(ctx.explain, Topic::ExerciseAnswer);
+        check |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        check |= ui.button("Check").explain(ctx.explain, Topic::ExerciseAnswer).clicked();
+        if matches!(kind, ExerciseKind::CriticalLr | ExerciseKind::OneStepLr) {
+            let slider = egui::Slider::new(&mut state.slider, 1e-3..=100.0).logarithmic(true).text("lr");
+            let slider = ui.add(slider).explain(ctx.explain, Topic::ExerciseLrSlider);
+            if slider.changed() {
+                state.input = format::rounded_repr(state.slider, 4, false);
+            }
+        }
+    });
+    if check {
+        state.check();
+    }
+}
+
+/// Right or wrong, and the worked explanation.
+fn verdict_ui(ui: &mut Ui, state: &ExercisesState, palette: Palette, ctx: &ViewCtx<'_>) {
+    let Some(grade) = &state.grade else {
+        return;
+    };
+    let response = match (grade, &state.exercise) {
+        (Ok(g), Some(e)) => {
+            let color = if g.correct { palette.converged } else { palette.diverged };
+            let verdict = ui.label(RichText::new(&g.verdict).strong().color(color));
+            let why = ui.label(RichText::new(format!("why: {}", e.explanation)).small());
+            verdict.union(why)
+        }
+        (Err(note), _) => ui.label(RichText::new(note).color(palette.warning)),
+        (Ok(_), None) => return,
+    };
+    response.explain(ctx.explain, Topic::ExerciseVerdict);
+}
+
+/// The plot beside the question: the loss with the ghost for the next weight, the data otherwise.
+fn plot_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+    let Some(e) = &state.exercise else {
+        return;
+    };
+    let height = ui.available_height().clamp(80.0, 200.0);
+    if e.kind == ExerciseKind::NextWeight {
+        if let Some(w) = loss_plot_ui(ui, e, state.ghost, (height, ctx)) {
+            state.ghost = Some(w);
+            state.input = format::rounded_repr(w, 4, false);
+        }
+    } else {
+        let answer = state.input.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        scatter_ui(ui, e, answer, (height, ctx));
+    }
+}
+
+/// The points' colour, legible on both themes.
+fn point_color(palette: Palette) -> Color32 {
+    if palette.dark { Color32::from_rgb(170, 180, 200) } else { Color32::from_rgb(90, 100, 120) }
+}
+
+/// L(w) at b = b₀ with the start and the ghost point; returns where the ghost was dragged or clicked to.
+fn loss_plot_ui(ui: &mut Ui, e: &Exercise, ghost: Option<f64>, (height, ctx): (f32, &ViewCtx<'_>)) -> Option<f64> {
+    let (w0, b0) = (e.w0.unwrap_or(0.0), e.b0.unwrap_or(0.0));
+    let wstar = crate::engine::analysis::fit(&e.x, &e.y, e.bias, crate::engine::loss::Loss::Mse).w;
+    let span = (w0 - wstar).abs().max(0.5);
+    let (lo, hi) = (w0.min(wstar) - 0.6 * span, w0.max(wstar) + 0.6 * span);
+    let curve: Vec<[f64; 2]> =
+        (0..=120).map(|i| lo + (hi - lo) * f64::from(i) / 120.0).map(|w| [w, e.loss_at(w, b0)]).collect();
+    let palette = ctx.palette;
+    let plot = Plot::new("exercise-loss")
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_axis_label("w")
+        .show(ui, |p| {
+            p.line(Line::new("L(w)", PlotPoints::from(curve)).color(palette.curve));
+            p.points(Points::new("w₀", vec![[w0, e.loss_at(w0, b0)]]).radius(5.0).color(palette.tangent));
+            if let Some(g) = ghost {
+                let ghost = Points::new("your w₁", vec![[g, e.loss_at(g, b0)]]);
+                p.points(ghost.shape(MarkerShape::Circle).filled(false).radius(7.0).color(palette.optimum));
+            }
+        });
+    ctx.explain.plot(
+        &plot,
+        Topic::ExerciseLossPlot,
+        &[("w₀", Topic::ExerciseLossPlot), ("your w₁", Topic::ExerciseLossPlot)],
+    );
+    let r = &plot.response;
+    if !(r.dragged() || r.clicked()) {
+        return None;
+    }
+    r.interact_pointer_pos().map(|pos| plot.transform.value_from_position(pos).x.clamp(lo, hi))
+}
+
+/// The data, with the line of the typed slope for the optimum (the best line of that slope, through the mean).
+fn scatter_ui(ui: &mut Ui, e: &Exercise, answer: Option<f64>, (height, ctx): (f32, &ViewCtx<'_>)) {
+    let points: Vec<[f64; 2]> = e.x.iter().zip(&e.y).map(|(&x, &y)| [x, y]).collect();
+    let (lo, hi) = e.x.iter().fold((0.0f64, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let palette = ctx.palette;
+    let plot = Plot::new("exercise-data")
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .show(ui, |p| {
+            p.points(Points::new("data", points).radius(4.0).color(point_color(palette)));
+            if let (ExerciseKind::Optimum, Some(w)) = (e.kind, answer) {
+                let n = e.x.len().max(1) as f64;
+                let b = if e.bias { (e.y.iter().sum::<f64>() - w * e.x.iter().sum::<f64>()) / n } else { 0.0 };
+                let line = vec![[lo, w * lo + b], [hi, w * hi + b]];
+                p.line(Line::new("your w", PlotPoints::from(line)).color(palette.optimum));
+            }
+        });
+    ctx.explain.plot(&plot, Topic::ExercisePlot, &[("data", Topic::ExercisePlot)]);
+}
