@@ -855,9 +855,7 @@ impl State {
 
     /// One chunk of the replay of [`Command::StepRun`]; the replay ends at its step count or where the run stops.
     fn replay_chunk(&mut self) -> Option<Duration> {
-        let Some((id, left)) = self.replay else {
-            return None;
-        };
+        let (id, left) = self.replay?;
         let n = left.min(self.chunk);
         let started = Instant::now();
         let taken = self.runs.iter_mut().find(|r| r.id == id).map_or(0, |run| run.steps(n, true));
