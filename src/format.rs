@@ -26,6 +26,12 @@
 //!
 //! [`clean`] is not a formatter but is used before one: it rounds noise next to zero to 0 for display.
 
+/// `text` with its control characters (newlines, tabs, ANSI escapes, …) written as escapes (`\n`, `\u{1b}`), so
+/// that a name read from a file can never break a one-line message or drive the terminal. Other text is kept.
+pub fn escape_controls(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 /// [`repr_in`] of `v` rounded to `sig` significant digits: `0.1` for 0.09999999999999998, `-4.5` for
 /// -4.499999999999999. The step ledger's operands, whose exact values are printed on their own lines.
 pub fn rounded_repr(v: f64, sig: usize, f32: bool) -> String {

@@ -15,6 +15,10 @@ fn main() {
     if let Some(command) = &cli.command {
         std::process::exit(descent::cli::run_command(command));
     }
+    if let Some(conflict) = opening_conflict(&cli) {
+        eprintln!("error: {conflict}");
+        std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    }
     if let Some(preset) = &cli.gui.preset
         && descent::presets::Preset::parse(preset).is_none()
     {
@@ -49,6 +53,20 @@ fn main() {
         None => None,
     };
     std::process::exit(descent::app::run_native(cli.engine, cli.gui, data));
+}
+
+/// What the app is asked to open, when two options would each replace the other's: a session brings its own data
+/// and runs, and the notebook preset its own data.
+fn opening_conflict(cli: &descent::cli::Cli) -> Option<String> {
+    let (session, preset, data) = (&cli.gui.session, &cli.gui.preset, &cli.engine.data);
+    match (session, preset, data) {
+        (Some(_), Some(p), _) => Some(format!("--session and --preset {p}: a session brings its own runs; give one")),
+        (Some(_), None, Some(d)) => Some(format!("--session and --data {d}: a session brings its own data; give one")),
+        (None, Some(p), Some(d)) if p.trim().eq_ignore_ascii_case("notebook") => {
+            Some(format!("--preset notebook and --data {d}: the notebook preset runs on the notebook's data; give one"))
+        }
+        _ => None,
+    }
 }
 
 /// A clap error in one line: its first, with the next one appended when the first ends in a colon ("the following

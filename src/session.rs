@@ -102,7 +102,7 @@ impl SessionData {
     /// # Errors
     /// The [`crate::engine::DataError`] of [`Dataset::new`].
     pub fn to_dataset(&self) -> Result<Dataset, crate::engine::DataError> {
-        Dataset::new(self.x.clone(), self.y.clone(), self.name.clone())
+        Dataset::new(self.x.clone(), self.y.clone(), crate::format::escape_controls(&self.name))
     }
 }
 

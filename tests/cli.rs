@@ -960,3 +960,11 @@ fn exercise_refuses_bad_flags_in_one_line() {
     expect_error(&["exercise", "--kind", "optimum", "--seed", "-3"], &["-3"]);
     expect_error(&["exercise", "--kind", "optimum", "--seed", "1", "--lr", "0.1"], &["--lr"]);
 }
+
+/// What the app opens comes from one place: a session brings its own data and runs, the notebook preset its data.
+#[test]
+fn session_preset_and_data_together_are_a_usage_error() {
+    expect_error(&["--session", "s.json", "--preset", "race"], &["--session and --preset race", "give one"]);
+    expect_error(&["--session", "s.json", "--data", "noisy"], &["--session and --data noisy", "give one"]);
+    expect_error(&["--preset", "notebook", "--data", "noisy"], &["the notebook preset runs on the notebook's data"]);
+}

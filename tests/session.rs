@@ -351,6 +351,16 @@ fn a_failed_save_leaves_the_old_file_intact() {
     assert_eq!(entries.len(), 1, "no temporary file left behind");
 }
 
+/// A data name from a file never reaches a message raw: newlines and terminal escapes are written as escapes.
+#[test]
+fn a_sessions_data_name_is_escaped() {
+    let mut s = session();
+    s.data.name = "evil\n\u{1b}[31mred".into();
+    let data = s.dataset().expect("data");
+    assert_eq!(data.name, "evil\\n\\u{1b}[31mred");
+    assert!(!data.name.chars().any(char::is_control));
+}
+
 /// A session holds 1 to 6 runs of at most 10⁸ steps each: more would keep the worker replaying for minutes.
 #[test]
 fn sessions_are_limited_in_runs_and_steps() {
