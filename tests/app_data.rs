@@ -495,13 +495,11 @@ fn notebook_sum() -> descent::cli::EngineArgs {
 #[test]
 fn a_session_opens_without_rewriting_anything() {
     use descent::session::SessionRun;
-    let mut settings = Settings::default();
-    settings.w0 = 2e6;
+    let mut settings = Settings { w0: 2e6, seed: 77, ..Settings::default() };
     settings.optimizer.lr = 0.001;
     settings.optimizer.weight_decay = Some(5.0);
     settings.optimizer.eps = Some(1e-20);
     settings.optimizer.momentum = 0.95;
-    settings.seed = 77;
     let mut adam = Settings::default();
     adam.optimizer.kind = descent::engine::OptimizerKind::Adam;
     adam.optimizer.eps = Some(1e-20);
