@@ -136,7 +136,7 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     assert!(topics.contains(&Topic::Point) || topics.contains(&Topic::OptimumMark), "the point at w*: {topics:?}");
     assert!(topics.contains(&Topic::LossCurve), "the loss curve is explained on hover: {topics:?}");
     // The tabs that explain each step: the ledger, the optimizer's inside, and (for momentum) the phase plane.
-    for tab in [Tab::Ledger, Tab::Inside, Tab::Basins] {
+    for tab in [Tab::Ledger, Tab::Inside, Tab::Basins, Tab::FairRace] {
         h.state_mut().push_action(Action::OpenTab(tab));
         h.step();
         h.step();

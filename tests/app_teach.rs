@@ -229,3 +229,36 @@ fn inside_and_phase_tabs_draw_their_views() {
         }
     }
 }
+
+/// Issue 11 §7: "tune, then race". Every run of the race gets its own sweep; the curves and both rankings show;
+/// racing sets each run's lr to its best under the criterion, as an independent sweep of its settings finds it.
+#[test]
+fn fair_race_tunes_every_run_then_races_at_the_tuned_lrs() {
+    use descent::engine::sweep::{Criterion, best_under, log_space, tune_one};
+    let mut h = harness(AppOptions { preset: Some("race".into()), tab: Some(Tab::FairRace), ..fast() });
+    h.step();
+    h.step();
+    h.get_by_label("Tune").click();
+    wait_until(&mut h, "the tuning", |h| {
+        shows(h, "by steps to tolerance:")
+            && h.query_by_label("Race at the tuned lrs").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+    let runs = h.state().snapshot().runs.clone();
+    h.get_by_label("Race at the tuned lrs").click();
+    wait_until(&mut h, "the race", |h| h.state().snapshot().runs.iter().all(|r| r.record.step > 0));
+    let data = Dataset::notebook();
+    let tolerance = h.state().snapshot().tolerance.unwrap_or(1e-6);
+    let lrs = log_space(1e-4, 1.0, 48);
+    let mut tuned = 0;
+    for (before, after) in runs.iter().zip(&h.state().snapshot().runs) {
+        let points: Vec<_> =
+            lrs.iter().map(|&lr| tune_one(&data, &before.spec.settings, lr, (50, 5_000), tolerance).unwrap()).collect();
+        // A run that meets the tolerance at no lr keeps its own.
+        let want = best_under(&points, Criterion::StepsToTolerance).map_or(before.spec.settings.optimizer.lr, |b| {
+            tuned += 1;
+            b.lr
+        });
+        assert_eq!(after.spec.settings.optimizer.lr, want, "{} races at its tuned lr", after.spec.name);
+    }
+    assert!(tuned >= 3, "most of the race is tuned: {tuned}");
+}

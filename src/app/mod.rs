@@ -36,6 +36,7 @@ pub mod data_io;
 pub mod exercises;
 pub mod explain;
 pub mod exports;
+pub mod fair_race;
 pub mod files;
 pub mod follow;
 pub mod gradcheck;
@@ -423,7 +424,7 @@ impl App {
         if let Some(rect) = self.tabs.body_rect.filter(|_| !self.tabs.folded_now)
             && matches!(
                 self.prefs.tab,
-                state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase | state::Tab::Basins
+                state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase | state::Tab::Basins | state::Tab::FairRace
             )
         {
             self.exports.plot_rects.push((self.prefs.tab.label(), rect));

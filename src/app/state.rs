@@ -230,6 +230,8 @@ pub enum Tab {
     Basins,
     /// Steps to the tolerance and final loss across learning rates.
     LrSweep,
+    /// Every run's lr tuned by its own sweep, then a race at the tuned lrs.
+    FairRace,
     /// The notebook's printout, step by step.
     NotebookLog,
     /// The data points.
@@ -248,6 +250,7 @@ impl From<crate::cli::TabName> for Tab {
             N::Phase => Tab::Phase,
             N::Basins => Tab::Basins,
             N::LrSweep => Tab::LrSweep,
+            N::FairRace => Tab::FairRace,
             N::NotebookLog => Tab::NotebookLog,
             N::Data => Tab::Data,
             N::Exercises => Tab::Exercises,
@@ -257,13 +260,14 @@ impl From<crate::cli::TabName> for Tab {
 
 impl Tab {
     /// Every tab, in strip order.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::GradientCheck,
         Tab::Ledger,
         Tab::Inside,
         Tab::Phase,
         Tab::Basins,
         Tab::LrSweep,
+        Tab::FairRace,
         Tab::NotebookLog,
         Tab::Data,
         Tab::Exercises,
@@ -278,6 +282,7 @@ impl Tab {
             Tab::Phase => "Momentum phase plane",
             Tab::Basins => "Basins",
             Tab::LrSweep => "Learning-rate sweep",
+            Tab::FairRace => "Fair race",
             Tab::NotebookLog => "Notebook log",
             Tab::Data => "Data",
             Tab::Exercises => "Exercises",
@@ -304,6 +309,9 @@ impl Tab {
             }
             Tab::Basins => {
                 "The selected run's settings started from every cell of a grid over (w, b), each cell coloured by the minimum its run reaches (or diverged, or unfinished). Click a cell to start the run there."
+            }
+            Tab::FairRace => {
+                "Tune, then race: every run's learning rate tuned by a sweep of its own settings under your criterion (fewest steps to the tolerance, or lowest loss after K steps), each optimizer's tuning curve, and a race at the tuned lrs."
             }
             Tab::NotebookLog => "The run printed the way the notebook prints it.",
             Tab::Data => "The data points the line is fitted to.",

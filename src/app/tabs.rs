@@ -36,6 +36,8 @@ pub struct TabsState {
     pub ledger: super::ledger_tab::LedgerState,
     /// The basins map and its job.
     pub basins: super::basins::BasinsState,
+    /// The fair race's tuning.
+    pub fair_race: super::fair_race::FairRaceState,
     /// The exercise shown, the answer and the streak.
     pub exercises: super::exercises::ExercisesState,
     /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
@@ -152,6 +154,7 @@ fn tab_topic(tab: Tab) -> Topic {
         Tab::Phase => Topic::Phase,
         Tab::Basins => Topic::Basins,
         Tab::LrSweep => Topic::LrSweep,
+        Tab::FairRace => Topic::FairRace,
         Tab::NotebookLog => Topic::NotebookLog,
         Tab::Data => Topic::DataTab,
         Tab::Exercises => Topic::Exercises,
@@ -174,6 +177,7 @@ fn tab_body_ui(
         Tab::Phase => super::plots::phase::phase_plane_ui(ui, ctx, actions),
         Tab::Basins => super::basins::basins_ui(ui, &mut state.basins, ctx, actions),
         Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
+        Tab::FairRace => super::fair_race::fair_race_ui(ui, &mut state.fair_race, ctx, actions),
         Tab::NotebookLog => super::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log),
         Tab::Data => {
             // The batch of the next update is known at the live end only (a scrubbed step's batch is not kept).

@@ -452,6 +452,8 @@ pub enum TabName {
     Basins,
     /// Steps and final loss across learning rates.
     LrSweep,
+    /// Every run's lr tuned, then a race at the tuned lrs.
+    FairRace,
     /// The notebook's printout.
     NotebookLog,
     /// The data points, residuals and gradient shares.

@@ -68,9 +68,88 @@ pub fn fastest(points: &[SweepPoint]) -> Option<SweepPoint> {
         .min_by(|a, b| a.steps_to_tol.cmp(&b.steps_to_tol).then(a.final_grad_norm.total_cmp(&b.final_grad_norm)))
 }
 
+/// What "best" means when tuning a learning rate for a fair race.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Criterion {
+    /// Fewest steps to the tolerance.
+    StepsToTolerance,
+    /// Lowest loss after this many steps.
+    LossAfter(u64),
+}
+
+/// One learning rate of a tuning sweep, under both criteria from the same run.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct TunePoint {
+    /// The learning rate.
+    pub lr: f64,
+    /// Steps until ‖g‖ ≤ tolerance within the budget, if reached.
+    pub steps_to_tol: Option<u64>,
+    /// The loss after the horizon's steps (where the run stood if it converged or diverged earlier; infinite if it
+    /// diverged).
+    pub loss_at_horizon: f64,
+}
+
+/// Runs `settings` at `lr` for up to `max_steps` with `tolerance`, noting the loss at step `horizon` on the way.
+///
+/// # Errors
+/// Settings the engine refuses at this lr.
+pub fn tune_one(
+    data: &Dataset,
+    settings: &Settings,
+    lr: f64,
+    (horizon, max_steps): (u64, u64),
+    tolerance: f64,
+) -> Result<TunePoint, ConfigError> {
+    let mut s = settings.clone();
+    s.optimizer.lr = lr;
+    let mut t = DynTrainer::new(data, &s)?;
+    t.set_tolerance(Some(tolerance));
+    let mut status = t.run(horizon.min(max_steps), |_| {});
+    let loss_at_horizon = if matches!(status, Status::Diverged { .. }) { f64::INFINITY } else { t.record().loss };
+    if !status.is_finished() {
+        status = t.run(max_steps.saturating_sub(horizon), |_| {});
+    }
+    let steps_to_tol = match status {
+        Status::Converged { step, .. } => Some(step),
+        _ => None,
+    };
+    Ok(TunePoint { lr, steps_to_tol, loss_at_horizon })
+}
+
+/// The best point of a tuning sweep under `criterion` (`None` when no lr reached the tolerance, or every lr
+/// diverged); ties go to the smaller lr.
+pub fn best_under(points: &[TunePoint], criterion: Criterion) -> Option<TunePoint> {
+    let key = |p: &TunePoint| match criterion {
+        Criterion::StepsToTolerance => p.steps_to_tol.map(|s| s as f64),
+        Criterion::LossAfter(_) => p.loss_at_horizon.is_finite().then_some(p.loss_at_horizon),
+    };
+    points.iter().filter_map(|p| key(p).map(|k| (k, p))).min_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, p)| *p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain GD on the notebook (λ = 15): the fewest steps to a tolerance come at lr = 1/λ, which lands in one step;
+    /// the loss after one step is 0 there too.
+    #[test]
+    fn tuning_finds_the_one_step_lr_of_the_notebook() {
+        let data = Dataset::notebook();
+        let settings = Settings::default();
+        let mut lrs = log_space(0.01, 0.13, 40);
+        lrs.push(1.0 / 15.0);
+        let points: Vec<TunePoint> =
+            lrs.iter().map(|&lr| tune_one(&data, &settings, lr, (1, 5000), 1e-6).unwrap()).collect();
+        let best = best_under(&points, Criterion::StepsToTolerance).unwrap();
+        assert_eq!(best.lr, 1.0 / 15.0);
+        assert_eq!(best.steps_to_tol, Some(1));
+        let best = best_under(&points, Criterion::LossAfter(1)).unwrap();
+        assert_eq!(best.lr, 1.0 / 15.0);
+        assert!(best.loss_at_horizon < 1e-20);
+        // Past the critical lr 2/15 a run diverges: no tolerance, an infinite loss.
+        let far = tune_one(&data, &settings, 0.2, (100, 5000), 1e-6).unwrap();
+        assert_eq!((far.steps_to_tol, far.loss_at_horizon), (None, f64::INFINITY));
+    }
 
     #[test]
     fn log_space_hits_both_ends() {

@@ -150,6 +150,7 @@ topics! {
     StepSizePlot => "Step taken vs lr·|g|", "|w(k+1) − w(k)| against lr·|g(k)|", "Solid: the step each update took; dotted: the step plain gradient descent would take from the same gradient. Adam's steps stay near lr whatever the gradient's size; momentum's grow past lr·|g|.";
     Phase => "Momentum phase plane", "ρ = largest |z|: z² − (1 + β − lr·λ)z + β = 0", "Momentum SGD on one parameter: the path in (w − w*, buffer) and how fast each momentum β closes the distance, plain momentum against Nesterov.";
     PhasePath => "Phase path", "(w − w*, buf), buf ← μ·buf + g", "The run's error against its momentum buffer, step by step: under-damped runs spiral into the minimum at the origin, over-damped ones slide in.";
+    FairRace => "Fair race", "each run at its own best lr", "Every run's learning rate tuned by a sweep of its own settings (48 lrs from 1e-4 to 1), under fewest steps to the tolerance or lowest loss after K steps; the curves, the rankings under both criteria, and a race at the tuned lrs.";
     Basins => "Basins of attraction", "each start (w₀, b₀) → the minimum its run reaches", "The run's settings started from every cell of a grid, each cell coloured by where its run ends: which minimum, diverged (dark red) or unfinished (grey). Momentum and Adam move the boundaries. Click a cell to start the run there.";
     BetaStrip => "β strip", "critical β = (1 − √(lr·λ))²", "The per-step factor ρ for every momentum β at this lr·λ: below the critical β the roots are real (no spiral), above it complex (a spiral of modulus √β). Dashed: Nesterov, whose look-ahead damps the swing.";
     DataTab => "Data", "ŷ = w·x (+ b) against the points", "The data points the line is fitted to: drag, add and remove points; every edit restarts every run.";
@@ -266,7 +267,9 @@ impl Topic {
             }
             Topic::LrSweep => format!("lr = {}", v(o.lr)),
             Topic::NotebookLog | Topic::Ledger => format!("step {}", f.scrub.unwrap_or(f.last_step).min(f.last_step)),
-            Topic::Inside | Topic::CarriedPlot | Topic::StepSizePlot | Topic::Basins => o.kind.label().into(),
+            Topic::Inside | Topic::CarriedPlot | Topic::StepSizePlot | Topic::Basins | Topic::FairRace => {
+                o.kind.label().into()
+            }
             Topic::LrSchedulePlot | Topic::Schedule | Topic::ScheduleParams => {
                 format!("{} ({})", s.schedule.kind.label(), s.schedule.kind.torch_name())
             }
