@@ -41,6 +41,8 @@ pub mod gradcheck;
 pub mod jobs;
 pub mod keys;
 pub mod ledger_tab;
+pub mod lesson_panel;
+pub mod markdown;
 pub mod notebook_log;
 pub mod plots;
 pub mod runs;
@@ -113,6 +115,8 @@ pub struct App {
     undo: undo::UndoStack,
     /// What each widget and plot mark of the last frame is (see [`explain`]).
     explained: Vec<(crate::explain::topics::Topic, Rect)>,
+    /// The open lesson and the progress in every lesson.
+    lesson: lesson_panel::LessonRunner,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -133,6 +137,8 @@ impl App {
         let storage = cc.storage.filter(|_| options.persist);
         let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
         let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
+        let progress: lesson_panel::LessonProgress =
+            storage.and_then(|s| eframe::get_value(s, lesson_panel::PROGRESS_KEY)).unwrap_or_default();
         let mut plan = StartupPlan::resolve(saved, &saved_runs, &options);
         let mut controls = ControlsState::default();
         let data = match std::mem::replace(&mut plan.data, DataSource::Load(String::new())) {
@@ -183,6 +189,7 @@ impl App {
             path_prompt: None,
             undo: Default::default(),
             explained: Vec::new(),
+            lesson: lesson_panel::LessonRunner::new(progress),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -193,7 +200,19 @@ impl App {
         {
             app.io.error(format!("cannot open the session: {e}"));
         }
+        app.open_startup_lesson(options.lesson.clone());
         app
+    }
+
+    /// Opens the lesson given on the command line, or the one open at the last exit (when it still loads).
+    fn open_startup_lesson(&mut self, given: Option<(String, crate::lesson::Lesson)>) {
+        let stored = || {
+            let spec = self.lesson.progress().lesson.clone()?;
+            crate::lesson::Lesson::load(&spec).ok().map(|l| (spec, l))
+        };
+        if let Some((spec, lesson)) = given.or_else(stored) {
+            self.open_lesson(spec, lesson);
+        }
     }
 
     /// The latest state published by the worker (as of the last frame).
@@ -292,6 +311,7 @@ impl App {
             },
             series,
             explain,
+            locks: self.lesson.locks(),
         }
     }
 
@@ -411,6 +431,7 @@ impl App {
             ui.separator();
             controls::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
         });
+        self.lesson_side_ui(ui, palette, ctx.explain, actions);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(run) = ctx.selected_run() {
                 tabs::tabs_ui(ui, self.prefs.tab, &mut self.tabs, ctx, run, actions);
@@ -509,12 +530,21 @@ impl eframe::App for App {
             // single run is already the persisted settings.
             let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };
             eframe::set_value(storage, RUNS_KEY, &runs);
+            eframe::set_value(storage, lesson_panel::PROGRESS_KEY, self.lesson.progress());
         }
     }
 
     fn persist_egui_memory(&self) -> bool {
         self.persist
     }
+}
+
+/// How a lesson is remembered: a built-in's name, or the file's absolute path.
+fn lesson_spec(spec: &str) -> String {
+    if crate::lesson::BUILTIN.iter().any(|(n, _)| n.eq_ignore_ascii_case(spec.trim())) {
+        return spec.trim().to_ascii_lowercase();
+    }
+    std::fs::canonicalize(spec).map_or_else(|_| spec.to_string(), |p| p.display().to_string())
 }
 
 /// Opens the app window and runs it until closed; returns the process exit code.
@@ -530,8 +560,19 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         },
         None => None,
     };
+    let lesson = match &gui.lesson {
+        Some(spec) => match crate::lesson::Lesson::load(spec) {
+            Ok(l) => Some((lesson_spec(spec), l)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return crate::cli::EXIT_BAD_INPUT;
+            }
+        },
+        None => None,
+    };
     let exit_code = Arc::new(AtomicI32::new(0));
     let options = AppOptions {
+        lesson,
         persist,
         engine,
         data,

@@ -57,6 +57,9 @@ pub struct AppOptions {
     pub tab: Option<state::Tab>,
     /// Start with the 3-D surface instead of the contour map (`--surface`).
     pub surface: bool,
+    /// A lesson to open at launch (`--lesson NAME|PATH`, already read and checked): how it is remembered (a
+    /// built-in's name or the file's path) and the lesson. Opened on top of everything else, at its saved page.
+    pub lesson: Option<(String, crate::lesson::Lesson)>,
 }
 
 /// Where the first data comes from.
