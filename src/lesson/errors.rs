@@ -9,7 +9,9 @@ pub fn one_line(file: &str, text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let line = line_of_offset(text, span.start);
-            let path = path_at(text, line, column_of_offset(text, span.start));
+            // A missing field's span is its whole table: an inline table's key, never the first key inside it.
+            let on_value = message.starts_with("missing field");
+            let path = path_at(text, line, (column_of_offset(text, span.start), on_value));
             let field = if path.is_empty() { String::new() } else { format!("{path}: ") };
             format!("{file}:{}: {field}{message}", line + 1)
         }
@@ -42,16 +44,19 @@ fn header(line: &str) -> Option<(&str, bool)> {
     l.strip_prefix('[').and_then(|r| r.split(']').next()).map(|inner| (inner.trim(), false))
 }
 
-/// The key a `key = value` line sets, when the column lies after its `=`.
-fn key_of(line: &str, column: usize) -> Option<&str> {
+/// The key a `key = value` line sets, when the error's column is on that key or its value (`on_value`: only on its
+/// value).
+fn key_of(line: &str, (column, on_value): (usize, bool)) -> Option<&str> {
     let eq = line.find('=')?;
     let key = line[..eq].trim();
+    let indent = line.len() - line.trim_start().len();
     let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"'));
-    (plain && column > eq).then_some(key)
+    let from = if on_value { eq + 1 } else { indent };
+    (plain && column >= from).then_some(key)
 }
 
 /// The dotted path of the field at (`line`, `column`): the headers above it, numbered, and the key on it.
-fn path_at(text: &str, line: usize, column: usize) -> String {
+fn path_at(text: &str, line: usize, column: (usize, bool)) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
     let mut current = String::new();
     let lines: Vec<&str> = text.lines().collect();
