@@ -331,3 +331,37 @@ fn an_objective_from_the_command_line_opens_and_steps() {
     h.step();
     assert!(shows(&h, "linear scale: an objective's value went below 0"));
 }
+
+/// The lesson panel's answer field (the text input on the right).
+fn answer_field<'a>(h: &'a Harness<'static, App>) -> egui_kittest::Node<'a> {
+    h.get_all_by_role(Role::TextInput).find(|n| n.rect().left() > 1000.0).expect("the answer field")
+}
+
+#[test]
+fn the_notebook_lesson_sets_up_its_pages_locks_controls_and_ticks_done_pages() {
+    let lesson = descent::lesson::Lesson::load("notebook").unwrap();
+    let mut h = harness(AppOptions { lesson: Some(("notebook".into(), lesson)), ..fast() });
+    wait_until(&mut h, "the notebook preset's two runs", |a| a.snapshot().runs.len() == 2);
+    h.step();
+    assert!(shows(&h, "The notebook's two loops"), "the lesson panel shows the lesson");
+    assert!(shows(&h, "Task — ○ to do"));
+    assert!(!shows(&h, "page 1 done"));
+    let slider = h.get_by_role_and_label(Role::Slider, "learning rate");
+    assert!(slider.accesskit_node().is_disabled(), "the page locks the learning rate");
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "page 1 done", |a| a.lesson().is_done(0));
+    assert!(shows(&h, "page 1 done") && shows(&h, "Task — done"), "the page shows its ✓");
+    h.get_by_label("Next ▶").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "NumPy wins?"));
+    answer_field(&h).focus();
+    h.step();
+    answer_field(&h).type_text("1.8");
+    wait_until(&mut h, "page 2 done", |a| a.lesson().is_done(1));
+    assert!(shows(&h, "page 2 done"));
+    h.get_by_label("Hint").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "Hint: Scrub the timeline"), "a hint on request");
+}

@@ -280,14 +280,16 @@ pub fn lesson_panel_ui(
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 3.0;
         for k in 0..n {
-            let text = if runner.is_done(k) { format!("{} ✓", k + 1) } else { format!("{}", k + 1) };
             if ui
-                .selectable_label(k == page, text)
+                .selectable_label(k == page, format!("{}", k + 1))
                 .on_hover_text(&lesson.pages[k].title)
                 .explain(ex, Topic::Lessons)
                 .clicked()
             {
                 actions.push(Action::LessonGo(k));
+            }
+            if runner.is_done(k) {
+                check_mark_ui(ui, palette.converged, &format!("page {} done", k + 1));
             }
         }
     });
@@ -329,8 +331,13 @@ fn page_body_ui(
     if page.check.is_some() || !page.task.is_empty() {
         egui::Frame::new().fill(palette.card).corner_radius(6.0).inner_margin(egui::Margin::same(6)).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            let (mark, color) = if done { ("✓ done", palette.converged) } else { ("○ to do", palette.warning) };
-            ui.label(RichText::new(format!("Task — {mark}")).strong().color(color)).explain(ex, Topic::Lessons);
+            ui.horizontal(|ui| {
+                let (mark, color) = if done { ("done", palette.converged) } else { ("○ to do", palette.warning) };
+                ui.label(RichText::new(format!("Task — {mark}")).strong().color(color)).explain(ex, Topic::Lessons);
+                if done {
+                    check_mark_ui(ui, color, "task done");
+                }
+            });
             super::markdown::markdown_ui(ui, &page.task);
             if page.check.as_ref().is_some_and(|c| c.wants_answer()) {
                 ui.horizontal(|ui| {
@@ -350,6 +357,17 @@ fn page_body_ui(
     {
         runner.hints += 1;
     }
+}
+
+/// A painted check mark ✓ (the app's fonts have no glyph for it), labelled `label` for screen readers.
+fn check_mark_ui(ui: &mut Ui, color: egui::Color32, label: &str) {
+    let size = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    let label = label.to_string();
+    response.widget_info(move || egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+    let p = |x: f32, y: f32| rect.lerp_inside(egui::vec2(x, y));
+    let stroke = egui::Stroke::new(size * 0.14, color);
+    ui.painter().line(vec![p(0.15, 0.55), p(0.4, 0.8), p(0.88, 0.22)], stroke);
 }
 
 /// The Lessons menu of the menu bar: the built-in lessons, a lesson file, and the current state as a page.
