@@ -5,7 +5,7 @@
 //! what four rules cover here.
 
 use egui::text::LayoutJob;
-use egui::{Color32, FontId, TextFormat, Ui};
+use egui::{FontId, TextFormat, Ui};
 
 /// A run of text with its style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +81,6 @@ pub fn markdown_ui(ui: &mut Ui, text: &str) {
         ui.label(job);
         ui.add_space(4.0);
     }
-    let _ = Color32::TRANSPARENT;
 }
 
 #[cfg(test)]

@@ -225,3 +225,12 @@ fn a_setup_saved_as_a_page_reads_back() {
         Lesson::parse(&format!("format = 1\ntitle = \"t\"\n{text}"), "page.toml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(lesson.pages[0].setup, setup);
 }
+
+#[test]
+fn the_example_in_the_docs_is_a_valid_lesson() {
+    let doc = include_str!("../../docs/LESSONS.md");
+    let start = doc.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let lesson = Lesson::parse(&doc[start..end], "docs/LESSONS.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lesson.pages.len(), 2);
+}
