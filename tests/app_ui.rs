@@ -365,3 +365,35 @@ fn the_notebook_lesson_sets_up_its_pages_locks_controls_and_ticks_done_pages() {
     h.step();
     assert!(shows(&h, "Hint: Scrub the timeline"), "a hint on request");
 }
+
+#[test]
+fn a_bad_lesson_file_is_reported_and_the_state_saves_as_a_page_that_opens_as_a_lesson() {
+    use descent::app::Action;
+    use descent::app::jobs::{ExportKind, FilePurpose};
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\ncheck = { kind = \"nope\" }\n",
+    )
+    .unwrap();
+    let mut h = harness(fast());
+    h.step();
+    h.state_mut().push_action(Action::OpenPath(FilePurpose::OpenLesson, bad));
+    wait_until(&mut h, "the error", |a| {
+        a.messages().iter().any(|t| t.error && t.text.contains("bad.toml:6: pages[0].check: unknown variant `nope`"))
+    });
+    assert!(h.state().lesson().open().is_none(), "nothing opens; the app keeps running");
+    // Lessons → Save as lesson page: the current runs' settings, data and tab as a page's setup.
+    let page = dir.path().join("page.toml");
+    h.state_mut().push_action(Action::SaveTo(ExportKind::LessonPage, page.clone()));
+    wait_until(&mut h, "the page saved", |a| a.messages().iter().any(|t| t.text.starts_with("saved the lesson page")));
+    let snippet = std::fs::read_to_string(&page).unwrap();
+    let lesson_file = dir.path().join("mine.toml");
+    std::fs::write(&lesson_file, format!("format = 1\ntitle = \"Mine\"\n{snippet}")).unwrap();
+    h.state_mut().push_action(Action::OpenPath(FilePurpose::OpenLesson, lesson_file));
+    wait_until(&mut h, "the lesson open", |a| a.lesson().open().is_some());
+    let (_, lesson, _) = h.state().lesson().open().unwrap();
+    assert_eq!(lesson.pages[0].setup.runs[0].settings, h.state().selected_settings());
+    assert_eq!(lesson.pages[0].setup.data.as_deref(), Some("notebook"));
+}

@@ -20,7 +20,7 @@ use super::theme::Palette;
 use crate::cli::TabName;
 use crate::explain::topics::Topic;
 use crate::lesson::{self, Facts, Lesson, Locks, Page, RunSetup, Setup};
-use crate::worker::Command;
+use crate::worker::{Command, RunId};
 
 /// Storage key of the lesson progress.
 pub const PROGRESS_KEY: &str = "descent-lesson";
@@ -47,6 +47,10 @@ pub struct LessonRunner {
     answer: String,
     /// Hints shown on this page.
     hints: usize,
+    /// The page's setup was sent at this snapshot generation and is not in force yet: checks wait for a later
+    /// snapshot with the setup's new runs (these ids), or whose runs all stand at step 0 when the runs stay, so that
+    /// the runs of the page before cannot pass its task.
+    settling: Option<(u64, Vec<RunId>)>,
 }
 
 impl LessonRunner {
@@ -162,10 +166,12 @@ impl App {
         self.lesson.progress.page = page;
         self.lesson.answer.clear();
         self.lesson.hints = 0;
+        let restarts = setup.data.is_some() || setup.preset.is_some() || !setup.runs.is_empty();
+        self.lesson.settling = restarts.then_some((self.snap.generation, Vec::new()));
         self.apply_setup(&setup);
     }
 
-    /// Carries out what a setup gives: data, runs, tab, tolerance; the runs restart.
+    /// Carries out what a setup gives: data, runs, tab, tolerance; new data or runs restart every run.
     fn apply_setup(&mut self, setup: &Setup) {
         if let Some(data) = setup.data_spec()
             && data != self.prefs.data
@@ -179,14 +185,19 @@ impl App {
             }
             self.runs.clear();
             let mut first = None;
+            let mut new_ids = Vec::new();
             for spec in specs {
                 let id = self.runs.fresh_id();
+                new_ids.push(id);
                 first.get_or_insert((id, spec.settings.clone()));
                 self.worker.send(Command::AddRun(id, spec));
             }
             if let Some((id, settings)) = first {
                 self.runs.select(id);
                 self.runs.expect_settings(id, settings);
+            }
+            if let Some((_, ids)) = &mut self.lesson.settling {
+                *ids = new_ids;
             }
         }
         if let Some(tab) = setup.tab.as_deref().and_then(lesson::tab_name) {
@@ -195,8 +206,10 @@ impl App {
         if let Some(t) = setup.tolerance {
             self.apply(Action::SetTolerance(t));
         }
-        self.worker.send(Command::Pause);
-        self.worker.send(Command::Reset);
+        if self.lesson.settling.is_some() {
+            self.worker.send(Command::Pause);
+            self.worker.send(Command::Reset);
+        }
     }
 
     /// The current state as a page's setup: the data, every run's name and settings, the tab, the tolerance.
@@ -239,9 +252,18 @@ impl App {
         if self.lesson.open.is_none() {
             return;
         }
+        if let Some((g, ids)) = &self.lesson.settling
+            && self.snap.generation > *g
+        {
+            let now: Vec<RunId> = self.snap.runs.iter().map(|r| r.id).collect();
+            let settled = if ids.is_empty() { self.snap.runs.iter().all(|r| r.record.step == 0) } else { now == *ids };
+            if settled {
+                self.lesson.settling = None;
+            }
+        }
         let passed = self.lesson.passes(&self.lesson_facts());
         let page = self.lesson.page;
-        if passed.unwrap_or(true) && !self.lesson.is_done(page) {
+        if self.lesson.settling.is_none() && passed.unwrap_or(true) && !self.lesson.is_done(page) {
             actions.push(Action::LessonDone(page));
         }
         egui::Panel::right("lesson")
