@@ -427,3 +427,27 @@ pub fn lessons_menu_ui(ui: &mut Ui, ex: &Explainer, actions: &mut Vec<Action>) {
     });
     ex.mark(Topic::Lessons, menu.response.interact_rect);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_round_trips_and_fills_missing_fields() {
+        let mut p = LessonProgress { lesson: Some("momentum".into()), page: 2, ..Default::default() };
+        p.done.entry("momentum".into()).or_default().extend([0, 1]);
+        let back: LessonProgress = serde_json::from_str(&serde_json::to_string(&p).expect("json")).expect("back");
+        assert_eq!(back, p);
+        let partial: LessonProgress = serde_json::from_str(r#"{"page": 3}"#).expect("partial");
+        assert_eq!((partial.lesson, partial.page, partial.done.len()), (None, 3, 0));
+    }
+
+    #[test]
+    fn tabs_have_their_command_line_names() {
+        assert_eq!(tab_cli_name(Tab::GradientCheck), "gradient-check");
+        for tab in Tab::ALL {
+            let name = tab_cli_name(tab);
+            assert_eq!(lesson::tab_name(&name).map(Tab::from), Some(tab), "{name}");
+        }
+    }
+}

@@ -27,6 +27,10 @@
 //! its name and colour (see [`theme::RUN_COLORS`]), the same in every plot. The plots draw
 //! [`runs::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
+//!
+//! Lessons ([`lesson_panel`], a side panel on the right while one is open): each page sets up runs from a lesson
+//! file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
+//! check passes.
 
 mod apply;
 pub mod basins;
