@@ -268,8 +268,8 @@ impl App {
         }
         egui::Panel::right("lesson")
             .resizable(true)
-            .default_size(300.0)
-            .size_range(240.0..=480.0)
+            .default_size(280.0)
+            .size_range(220.0..=480.0)
             .show(ui, |ui| lesson_panel_ui(ui, &mut self.lesson, (palette, ex), actions));
     }
 }

@@ -13,6 +13,8 @@
 //! 6. `--tab` opens that tab (over the stored one).
 //! 7. `--run` starts running; with `--after-steps N` (or a screenshot with N) it runs until step N. A screenshot of
 //!    a run goes at unlimited speed.
+//! 8. `--lesson` (or the lesson open at the last exit) opens last, in `App::new`: its page's setup replaces the data
+//!    and runs it names.
 
 use std::path::PathBuf;
 use std::sync::Arc;
