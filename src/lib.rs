@@ -13,6 +13,7 @@ pub mod format;
 pub mod geometry;
 pub mod history;
 pub mod ledger;
+pub mod lesson;
 pub mod presets;
 pub mod printout;
 pub mod session;

@@ -26,6 +26,12 @@ fn main() {
         eprintln!("error: --preset {preset}: unknown app preset (available: {})", names.join(", "));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
+    if let Some(lesson) = &cli.gui.lesson
+        && let Err(e) = descent::lesson::Lesson::load(lesson)
+    {
+        eprintln!("error: {e}");
+        std::process::exit(descent::cli::EXIT_BAD_INPUT);
+    }
     if let Some(conflict) = cli.engine.objective_conflict() {
         eprintln!("error: {conflict}");
         std::process::exit(descent::cli::EXIT_BAD_INPUT);

@@ -7,8 +7,8 @@ mod common;
 
 use common::app::{fast, harness, shows, wait_until};
 
-use descent::app::state::Tab;
 use descent::app::toolbar::labels;
+use descent::app::state::Tab;
 use descent::app::{Action, App, AppOptions};
 use descent::cli::EngineArgs;
 use descent::engine::GradientSource;
@@ -331,6 +331,72 @@ fn an_objective_from_the_command_line_opens_and_steps() {
     wait_until(&mut h, "a negative value", |a| a.snapshot().runs[0].history.extent().loss.min < 0.0);
     h.step();
     assert!(shows(&h, "linear scale: an objective's value went below 0"));
+}
+
+/// The lesson panel's answer field (the text input on the right).
+fn answer_field<'a>(h: &'a Harness<'static, App>) -> egui_kittest::Node<'a> {
+    h.get_all_by_role(Role::TextInput).find(|n| n.rect().left() > 1000.0).expect("the answer field")
+}
+
+#[test]
+fn the_notebook_lesson_sets_up_its_pages_locks_controls_and_ticks_done_pages() {
+    let lesson = descent::lesson::Lesson::load("notebook").unwrap();
+    let mut h = harness(AppOptions { lesson: Some(("notebook".into(), lesson)), ..fast() });
+    wait_until(&mut h, "the notebook preset's two runs", |a| a.snapshot().runs.len() == 2);
+    h.step();
+    assert!(shows(&h, "The notebook's two loops"), "the lesson panel shows the lesson");
+    assert!(shows(&h, "Task — ○ to do"));
+    assert!(!shows(&h, "page 1 done"));
+    let slider = h.get_by_role_and_label(Role::Slider, "learning rate");
+    assert!(slider.accesskit_node().is_disabled(), "the page locks the learning rate");
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "page 1 done", |a| a.lesson().is_done(0));
+    assert!(shows(&h, "page 1 done") && shows(&h, "Task — done"), "the page shows its ✓");
+    h.get_by_label("Next ▶").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "NumPy wins?"));
+    answer_field(&h).focus();
+    h.step();
+    answer_field(&h).type_text("1.8");
+    wait_until(&mut h, "page 2 done", |a| a.lesson().is_done(1));
+    assert!(shows(&h, "page 2 done"));
+    h.get_by_label("Hint").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "Hint: Scrub the timeline"), "a hint on request");
+}
+
+#[test]
+fn a_bad_lesson_file_is_reported_and_the_state_saves_as_a_page_that_opens_as_a_lesson() {
+    use descent::app::Action;
+    use descent::app::jobs::{ExportKind, FilePurpose};
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\ncheck = { kind = \"nope\" }\n",
+    )
+    .unwrap();
+    let mut h = harness(fast());
+    h.step();
+    h.state_mut().push_action(Action::OpenPath(FilePurpose::OpenLesson, bad));
+    wait_until(&mut h, "the error", |a| {
+        a.messages().iter().any(|t| t.error && t.text.contains("bad.toml:6: pages[0].check: unknown variant `nope`"))
+    });
+    assert!(h.state().lesson().open().is_none(), "nothing opens; the app keeps running");
+    // Lessons → Save as lesson page: the current runs' settings, data and tab as a page's setup.
+    let page = dir.path().join("page.toml");
+    h.state_mut().push_action(Action::SaveTo(ExportKind::LessonPage, page.clone()));
+    wait_until(&mut h, "the page saved", |a| a.messages().iter().any(|t| t.text.starts_with("saved the lesson page")));
+    let snippet = std::fs::read_to_string(&page).unwrap();
+    let lesson_file = dir.path().join("mine.toml");
+    std::fs::write(&lesson_file, format!("format = 1\ntitle = \"Mine\"\n{snippet}")).unwrap();
+    h.state_mut().push_action(Action::OpenPath(FilePurpose::OpenLesson, lesson_file));
+    wait_until(&mut h, "the lesson open", |a| a.lesson().open().is_some());
+    let (_, lesson, _) = h.state().lesson().open().unwrap();
+    assert_eq!(lesson.pages[0].setup.runs[0].settings, h.state().selected_settings());
+    assert_eq!(lesson.pages[0].setup.data.as_deref(), Some("notebook"));
 }
 
 /// Issue 13 §3: the Exercises tab draws an exercise, grades a typed answer exactly and keeps a streak.

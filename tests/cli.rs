@@ -228,6 +228,30 @@ fn window_size_is_checked_with_a_one_line_error() {
 }
 
 #[test]
+fn an_unknown_or_malformed_lesson_is_one_line_and_exit_2() {
+    let out = descent(&["--lesson", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--lesson nope") && err.contains("learning-rate"),
+        "names the lesson and the built-ins: {err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\ncheck = { kind = \"bogus\" }\n",
+    )
+    .unwrap();
+    let out = descent(&["--lesson", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("bad.toml:6: pages[0].check: unknown variant `bogus`"), "file, line and field: {err}");
+}
+
+#[test]
 fn usage_errors_are_one_line() {
     let out = descent(&["trace", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));

@@ -53,6 +53,7 @@ impl App {
             Action::SaveDialog(kind) => self.save_dialog(kind),
             Action::OpenPath(FilePurpose::OpenData, path) => self.load_data_file(&path),
             Action::OpenPath(FilePurpose::OpenSession, path) => self.open_session_file(path),
+            Action::OpenPath(FilePurpose::OpenLesson, path) => self.open_lesson_file(path),
             Action::OpenPath(FilePurpose::Save(kind), path) | Action::SaveTo(kind, path) => self.export_to(kind, path),
             Action::Notify(text) => self.io.info(text),
             Action::Undo => self.undo_redo(true),
@@ -74,6 +75,8 @@ impl App {
                     self.worker.send(Command::SetSpeed(self.prefs.speed()));
                 }
             }
+            // The + and − keys obey the lesson's lock on the learning rate like the slider does.
+            Action::ScaleLr(_) if self.lesson.locks().lr != crate::lesson::Lock::Free => {}
             Action::ScaleLr(f) => {
                 let mut s = self.selected_settings();
                 s.optimizer.lr = (s.optimizer.lr * f).clamp(*LR_RANGE.start(), *LR_RANGE.end());
@@ -123,6 +126,11 @@ impl App {
             Action::LoadPreset(p) => self.load_preset(p),
             Action::Scrub(k) => self.runs.scrub = k,
             Action::Branch(of, k) => self.branch(of, k),
+            Action::OpenLesson(spec) => self.open_lesson_spec(&spec),
+            Action::OpenLessonDialog => self.file_dialog(FilePurpose::OpenLesson),
+            Action::LessonGo(page) => self.lesson_go(page),
+            Action::LessonDone(page) => self.lesson.mark_done(page),
+            Action::CloseLesson => self.lesson.close(),
         }
     }
 

@@ -19,6 +19,7 @@ use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, Thre
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::explain::topics::Topic;
 use crate::format;
+use crate::lesson::Lock;
 use crate::worker::RunSnapshot;
 
 /// Text-field state of the panel (not persisted).
@@ -56,16 +57,17 @@ pub fn controls_ui(
         });
     });
     ui.separator();
+    let locks = ctx.locks;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        learning_rate_ui(ui, &mut s, run, state, (palette, ex));
+        lockable_ui(ui, locks.lr, |ui| learning_rate_ui(ui, &mut s, run, state, (palette, ex)));
         ui.separator();
-        optimizer_ui(ui, &mut s, ex);
+        lockable_ui(ui, locks.optimizer, |ui| optimizer_ui(ui, &mut s, ex));
         ui.separator();
         schedule_ui(ui, &mut s, ex);
         ui.separator();
         start_ui(ui, old, ex, actions);
         ui.separator();
-        problem_ui(ui, &mut s, (prefs, n_samples, ex), state, actions);
+        problem_ui(ui, &mut s, (prefs, n_samples, ex, locks.data), state, actions);
         ui.separator();
         stopping_ui(ui, prefs, state, (palette, ex), actions);
         ui.separator();
@@ -81,6 +83,17 @@ pub fn controls_ui(
     }
     if s != *old && s.validate().is_ok() {
         actions.push(Action::SetSettings(s));
+    }
+}
+
+/// A group of controls as a lesson page allows it: usable, shown disabled, or not shown.
+fn lockable_ui(ui: &mut Ui, lock: Lock, add: impl FnOnce(&mut Ui)) {
+    match lock {
+        Lock::Free => add(ui),
+        Lock::Locked => {
+            ui.add_enabled_ui(false, add).response.on_disabled_hover_text("Locked by the lesson's page.");
+        }
+        Lock::Hidden => {}
     }
 }
 
@@ -457,7 +470,7 @@ fn start_ui(ui: &mut Ui, s: &Settings, ex: &Explainer, actions: &mut Vec<Action>
 fn problem_ui(
     ui: &mut Ui,
     s: &mut Settings,
-    (prefs, n_samples, ex): (&Prefs, usize, &Explainer),
+    (prefs, n_samples, ex, data_lock): (&Prefs, usize, &Explainer, Lock),
     state: &mut ControlsState,
     actions: &mut Vec<Action>,
 ) {
@@ -467,7 +480,7 @@ fn problem_ui(
         objective_options_ui(ui, s, ex);
         return;
     }
-    data_choice_ui(ui, prefs, state, ex, actions);
+    lockable_ui(ui, data_lock, |ui| data_choice_ui(ui, prefs, state, ex, actions));
     model_ui(ui, s, ex);
     batches_ui(ui, s, n_samples, ex);
 }

@@ -320,6 +320,8 @@ impl App {
                 Err(e) => self.io.error(format!("cannot open the session: {e}")),
             },
             JobResult::SessionLoaded(Err(e)) => self.io.error(e),
+            JobResult::LessonLoaded(Ok((path, lesson))) => self.open_lesson(path, lesson),
+            JobResult::LessonLoaded(Err(e)) => self.io.error(e),
             JobResult::Written(Ok(text)) => self.io.info(text),
             JobResult::Written(Err(e)) => self.io.error(e),
             JobResult::Screenshot(image) => self.screenshot_arrived(image),

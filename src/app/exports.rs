@@ -82,6 +82,7 @@ pub fn menu_bar_ui(
                     "Save the data, every run's settings, names, colours and steps, and the tolerance.",
                     Action::SaveDialog(ExportKind::Session),
                 ),
+                ("Open lesson…", "Open a lesson file (TOML; see docs/LESSONS.md).", Action::OpenLessonDialog),
             ];
             for (i, (label, tip, action)) in items.into_iter().enumerate() {
                 if i == 1 {
@@ -99,6 +100,7 @@ pub fn menu_bar_ui(
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         super::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
+        super::lesson_panel::lessons_menu_ui(ui, ex, actions);
         let explain = ex.on();
         let help = ui.menu_button(labels::HELP, |ui| {
             let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
@@ -248,6 +250,7 @@ impl App {
                     JobResult::Written(result.map_err(|e| e.to_string()))
                 });
             }
+            ExportKind::LessonPage => self.save_lesson_page(path),
             ExportKind::WindowPng | ExportKind::PlotPng(_) => {
                 let crop = match kind {
                     ExportKind::PlotPng(i) => self.exports.plot_rects.get(i).map(|(_, r)| *r),

@@ -27,6 +27,10 @@ pub fn run_dialog(purpose: FilePurpose) -> JobResult {
             .set_title("Open a descent session")
             .add_filter("descent session", &["json"])
             .pick_file(),
+        FilePurpose::OpenLesson => rfd::FileDialog::new()
+            .set_title("Open a descent lesson")
+            .add_filter("descent lesson", &["toml"])
+            .pick_file(),
         FilePurpose::Save(kind) => {
             let (filter, ext) = kind.filter();
             rfd::FileDialog::new().set_file_name(kind.file_name()).add_filter(filter, &[ext]).save_file()
@@ -39,7 +43,7 @@ pub fn run_dialog(purpose: FilePurpose) -> JobResult {
 pub fn action_for(purpose: FilePurpose, path: PathBuf) -> Action {
     match purpose {
         FilePurpose::Save(kind) => Action::SaveTo(kind, path),
-        FilePurpose::OpenData | FilePurpose::OpenSession => Action::OpenPath(purpose, path),
+        FilePurpose::OpenData | FilePurpose::OpenSession | FilePurpose::OpenLesson => Action::OpenPath(purpose, path),
     }
 }
 
@@ -54,6 +58,7 @@ pub fn default_path(purpose: FilePurpose) -> PathBuf {
         FilePurpose::Save(kind) => dir.join(kind.file_name()),
         FilePurpose::OpenSession => dir.join(ExportKind::Session.file_name()),
         FilePurpose::OpenData => dir.join("data.csv"),
+        FilePurpose::OpenLesson => dir.join("lesson.toml"),
     }
 }
 

@@ -30,6 +30,8 @@ pub enum ExportKind {
     Gif,
     /// A session file.
     Session,
+    /// The current setup as a lesson page (TOML).
+    LessonPage,
 }
 
 impl ExportKind {
@@ -42,6 +44,7 @@ impl ExportKind {
             ExportKind::PlotPng(_) => "descent-plot.png",
             ExportKind::Gif => "descent.gif",
             ExportKind::Session => "descent-session.json",
+            ExportKind::LessonPage => "lesson-page.toml",
         }
     }
 
@@ -53,6 +56,7 @@ impl ExportKind {
             ExportKind::WindowPng | ExportKind::PlotPng(_) => ("PNG image", "png"),
             ExportKind::Gif => ("GIF animation", "gif"),
             ExportKind::Session => ("descent session", "json"),
+            ExportKind::LessonPage => ("descent lesson", "toml"),
         }
     }
 }
@@ -66,6 +70,8 @@ pub enum FilePurpose {
     OpenSession,
     /// Save an export or the session.
     Save(ExportKind),
+    /// Open a lesson file.
+    OpenLesson,
 }
 
 impl FilePurpose {
@@ -80,6 +86,8 @@ impl FilePurpose {
             FilePurpose::Save(ExportKind::PlotPng(_)) => "save a PNG of the plot",
             FilePurpose::Save(ExportKind::Gif) => "save the GIF",
             FilePurpose::Save(ExportKind::Session) => "save the session",
+            FilePurpose::Save(ExportKind::LessonPage) => "save the lesson page",
+            FilePurpose::OpenLesson => "open a lesson",
         }
     }
 }
@@ -107,6 +115,8 @@ pub enum JobResult {
     },
     /// A session read (or not) from a file.
     SessionLoaded(Result<Session, String>),
+    /// A lesson file read and checked (or not): its path and the lesson, or a one-line error.
+    LessonLoaded(Result<(String, crate::lesson::Lesson), String>),
     /// A file written: the report's one-line text, or an error.
     Written(Result<String, String>),
     /// The window's pixels, for a PNG export.

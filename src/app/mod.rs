@@ -27,6 +27,10 @@
 //! its name and colour (see [`theme::RUN_COLORS`]), the same in every plot. The plots draw
 //! [`runs::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
+//!
+//! Lessons ([`lesson_panel`], a side panel on the right while one is open): each page sets up runs from a lesson
+//! file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
+//! check passes.
 
 mod apply;
 pub mod basins;
@@ -43,6 +47,8 @@ pub mod gradcheck;
 pub mod jobs;
 pub mod keys;
 pub mod ledger_tab;
+pub mod lesson_panel;
+pub mod markdown;
 pub mod notebook_log;
 pub mod plots;
 pub mod runs;
@@ -115,6 +121,8 @@ pub struct App {
     undo: undo::UndoStack,
     /// What each widget and plot mark of the last frame is (see [`explain`]).
     explained: Vec<(crate::explain::topics::Topic, Rect)>,
+    /// The open lesson and the progress in every lesson.
+    lesson: lesson_panel::LessonRunner,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -135,6 +143,8 @@ impl App {
         let storage = cc.storage.filter(|_| options.persist);
         let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
         let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
+        let progress: lesson_panel::LessonProgress =
+            storage.and_then(|s| eframe::get_value(s, lesson_panel::PROGRESS_KEY)).unwrap_or_default();
         let mut plan = StartupPlan::resolve(saved, &saved_runs, &options);
         let mut controls = ControlsState::default();
         let data = match std::mem::replace(&mut plan.data, DataSource::Load(String::new())) {
@@ -182,6 +192,7 @@ impl App {
             path_prompt: None,
             undo: Default::default(),
             explained: Vec::new(),
+            lesson: lesson_panel::LessonRunner::new(progress),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -192,11 +203,23 @@ impl App {
         {
             app.io.error(format!("cannot open the session: {e}"));
         }
+        app.open_startup_lesson(options.lesson.clone());
         // After the session's replay (its Pause would stop a run started before it): `--session F --run` runs.
         if let Some(start) = plan.start {
             app.worker.send(start.command());
         }
         app
+    }
+
+    /// Opens the lesson given on the command line, or the one open at the last exit (when it still loads).
+    fn open_startup_lesson(&mut self, given: Option<(String, crate::lesson::Lesson)>) {
+        let stored = || {
+            let spec = self.lesson.progress().lesson.clone()?;
+            crate::lesson::Lesson::load(&spec).ok().map(|l| (spec, l))
+        };
+        if let Some((spec, lesson)) = given.or_else(stored) {
+            self.open_lesson(spec, lesson);
+        }
     }
 
     /// The latest state published by the worker (as of the last frame).
@@ -295,6 +318,7 @@ impl App {
             },
             series,
             explain,
+            locks: self.lesson.locks(),
         }
     }
 
@@ -414,6 +438,7 @@ impl App {
             ui.separator();
             controls::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
         });
+        self.lesson_side_ui(ui, palette, ctx.explain, actions);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(run) = ctx.selected_run() {
                 tabs::tabs_ui(ui, self.prefs.tab, &mut self.tabs, ctx, run, actions);
@@ -512,12 +537,21 @@ impl eframe::App for App {
             // single run is already the persisted settings.
             let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };
             eframe::set_value(storage, RUNS_KEY, &runs);
+            eframe::set_value(storage, lesson_panel::PROGRESS_KEY, self.lesson.progress());
         }
     }
 
     fn persist_egui_memory(&self) -> bool {
         self.persist
     }
+}
+
+/// How a lesson is remembered: a built-in's name, or the file's absolute path.
+fn lesson_spec(spec: &str) -> String {
+    if crate::lesson::BUILTIN.iter().any(|(n, _)| n.eq_ignore_ascii_case(spec.trim())) {
+        return spec.trim().to_ascii_lowercase();
+    }
+    std::fs::canonicalize(spec).map_or_else(|_| spec.to_string(), |p| p.display().to_string())
 }
 
 /// Opens the app window and runs it until closed; returns the process exit code.
@@ -533,8 +567,19 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         },
         None => None,
     };
+    let lesson = match &gui.lesson {
+        Some(spec) => match crate::lesson::Lesson::load(spec) {
+            Ok(l) => Some((lesson_spec(spec), l)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return crate::cli::EXIT_BAD_INPUT;
+            }
+        },
+        None => None,
+    };
     let exit_code = Arc::new(AtomicI32::new(0));
     let options = AppOptions {
+        lesson,
         persist,
         engine,
         data,

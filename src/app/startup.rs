@@ -13,6 +13,8 @@
 //! 6. `--tab` opens that tab (over the stored one).
 //! 7. `--run` starts running; with `--after-steps N` (or a screenshot with N) it runs until step N. A screenshot of
 //!    a run goes at unlimited speed.
+//! 8. `--lesson` (or the lesson open at the last exit) opens last, in `App::new`: its page's setup replaces the data
+//!    and runs it names.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -57,6 +59,9 @@ pub struct AppOptions {
     pub tab: Option<state::Tab>,
     /// Start with the 3-D surface instead of the contour map (`--surface`).
     pub surface: bool,
+    /// A lesson to open at launch (`--lesson NAME|PATH`, already read and checked): how it is remembered (a
+    /// built-in's name or the file's path) and the lesson. Opened on top of everything else, at its saved page.
+    pub lesson: Option<(String, crate::lesson::Lesson)>,
 }
 
 /// Where the first data comes from.

@@ -413,6 +413,16 @@ pub enum Action {
     SetShowShares(bool),
     /// Explain mode on or off (F1, the toolbar's "?", the Help menu).
     ToggleExplain,
+    /// Open a built-in lesson by name, or a lesson file (read in the background), at its saved page.
+    OpenLesson(String),
+    /// Show the file dialog to open a lesson file.
+    OpenLessonDialog,
+    /// Go to this page of the open lesson and set it up (also "Reset page").
+    LessonGo(usize),
+    /// The open lesson's page passed its check.
+    LessonDone(usize),
+    /// Close the lesson (its progress stays).
+    CloseLesson,
 }
 
 #[cfg(test)]

@@ -112,7 +112,8 @@ fn strip_ui(
     (palette, ex): (Palette, &Explainer),
     actions: &mut Vec<Action>,
 ) {
-    ui.horizontal(|ui| {
+    // Wraps onto a second line where the central area is narrow (a lesson's side panel at 1280 × 720).
+    ui.horizontal_wrapped(|ui| {
         let (icon, tip) =
             if state.folded_now { ("▸", "Show the tab panel.") } else { ("▾", "Fold the tab panel.") };
         let fold = ui.small_button(icon);

@@ -53,6 +53,8 @@ pub struct ViewCtx<'a> {
     pub series: &'a RefCell<SeriesCache>,
     /// What each widget and plot mark is, for explain mode and the tooltips.
     pub explain: &'a super::explain::Explainer,
+    /// The controls the open lesson's page locks or hides (all free without a lesson).
+    pub locks: crate::lesson::Locks,
 }
 
 impl ViewCtx<'_> {

@@ -435,6 +435,10 @@ pub struct GuiArgs {
     /// Show the loss over (w, b) as a 3-D surface instead of the contour map (with two parameters).
     #[arg(long)]
     pub surface: bool,
+    /// Open a lesson: a built-in one by name (notebook, learning-rate, momentum, adaptive, losses, noise,
+    /// beyond-the-bowl) or a lesson file (TOML, see docs/LESSONS.md).
+    #[arg(long, value_name = "NAME|PATH")]
+    pub lesson: Option<String>,
 }
 
 /// The tabs of the app's bottom strip, as `--tab` names them.

@@ -65,6 +65,7 @@ macro_rules! topics {
 
 topics! {
     // The menu bar and the toolbar.
+    Lessons => "Lessons", "", "Guided lessons: each page sets up runs, asks for something to do or answer, and shows ✓ once it is done. Open one from the Lessons menu or with --lesson; teachers write their own as TOML files (docs/LESSONS.md).";
     Files => "File and Export", "", "Open data or a saved session, save the session, export the runs as CSV or JSON, the window or a plot as PNG, a run as a GIF.";
     App => "descent", "ŷ = w·x;  w ← w − lr·∇L", "Gradient descent, step by step: fit w in ŷ = w·x by following the slope of the loss down to its minimum.";
     Step => "Step", "w ← w − lr·∇L(w)", "Take one step: move w against the gradient, lr times its size. (S or →)";
@@ -287,7 +288,7 @@ impl Topic {
             | Topic::ExerciseStreak
             | Topic::ExerciseLossPlot
             | Topic::ExercisePlot => return None,
-            Topic::ResetDefaults | Topic::Eps | Topic::Files | Topic::Tabs => return None,
+            Topic::ResetDefaults | Topic::Eps | Topic::Files | Topic::Tabs | Topic::Lessons => return None,
         })
     }
 }
@@ -402,7 +403,7 @@ mod tests {
         assert_eq!(Topic::Curvature.value(&f).as_deref(), Some("λ = 15.00"));
         assert_eq!(Topic::CriticalLr.value(&f).as_deref(), Some("2/λmax = 0.1333"));
         assert_eq!(Topic::NextStep.value(&f), None);
-        let without = [Topic::ResetDefaults, Topic::Eps, Topic::Files, Topic::Tabs, Topic::NextStep];
+        let without = [Topic::ResetDefaults, Topic::Eps, Topic::Files, Topic::Tabs, Topic::NextStep, Topic::Lessons];
         // The Exercises tab's topics describe its own state, not the run's.
         let exercises = |t: &Topic| format!("{t:?}").starts_with("Exercise") || *t == Topic::NewExercise;
         for t in Topic::ALL.iter().filter(|t| !without.contains(t) && !exercises(t)) {

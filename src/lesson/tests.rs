@@ -1,0 +1,236 @@
+//! Lesson files: the built-ins load, each page's intended action passes its check and a wrong one fails, and
+//! malformed files give one-line errors with their line and field.
+
+use super::check::{Check, Facts, RunFacts, check};
+use super::*;
+use crate::engine::schedule::ScheduleKind;
+
+fn run(name: &str) -> RunFacts {
+    RunFacts { name: name.into(), ..RunFacts::default() }
+}
+
+fn facts(runs: Vec<RunFacts>) -> Facts {
+    Facts { runs, selected: 0, tab: "gradient-check".into(), answer: String::new() }
+}
+
+/// The state after the intended action for `c`, and after a wrong one.
+fn good_and_bad(c: &Check) -> (Facts, Facts) {
+    let mut good = facts(vec![run("a"), run("b")]);
+    let mut bad = good.clone();
+    let (g, b) = (&mut good.runs[0], &mut bad.runs[0]);
+    match c {
+        Check::ConvergedWithin { steps, run: name } => {
+            let k = good.runs.len();
+            let i = name.as_ref().map_or(0, |_| k);
+            if let Some(n) = name {
+                good.runs.push(RunFacts { name: n.clone(), converged_at: Some(*steps), ..run(n) });
+                bad.runs.push(RunFacts { name: n.clone(), converged_at: Some(steps + 1), ..run(n) });
+            } else {
+                good.runs[i].converged_at = Some(*steps);
+                bad.runs[i].converged_at = Some(steps + 1);
+            }
+        }
+        Check::AllConverged => {
+            good.runs.iter_mut().for_each(|r| r.converged_at = Some(10));
+            bad.runs[0].converged_at = Some(10);
+        }
+        Check::Diverged => (g.diverged, b.diverged) = (true, false),
+        Check::OscillatesAndConverges => {
+            (g.converged_at, g.crossings) = (Some(20), 5);
+            (b.converged_at, b.crossings) = (Some(100), 0);
+        }
+        Check::LrBetween { min, max, run: name } => {
+            if let Some(n) = name {
+                good.runs.push(run(n));
+                bad.runs.push(run(n));
+                // The wrong action: the selected run's lr, not the named one's.
+                bad.runs[0].settings.optimizer.lr = (min + max) / 2.0;
+                good.runs[2].settings.optimizer.lr = (min + max) / 2.0;
+            } else {
+                g.settings.optimizer.lr = (min + max) / 2.0;
+                b.settings.optimizer.lr = max * 2.0 + 1.0;
+            }
+        }
+        Check::MomentumBetween { min, max } => {
+            g.settings.optimizer.momentum = (min + max) / 2.0;
+            b.settings.optimizer.momentum = max + 1.0;
+        }
+        Check::Answer { value, accept } => {
+            good.answer = format!("{}", value + accept / 2.0);
+            bad.answer = format!("{}", value + accept + 0.5 + value.abs() * 0.1);
+        }
+        Check::FirstToTolerance { run: n } => {
+            good.runs.push(RunFacts { converged_at: Some(5), ..run(n) });
+            bad.runs.push(RunFacts { converged_at: Some(50), ..run(n) });
+            good.runs[0].converged_at = Some(9);
+            bad.runs[0].converged_at = Some(9);
+        }
+        Check::GradientSource { is } => {
+            g.settings.gradient = *is;
+            b.settings.gradient = crate::engine::GradientSource::NotebookSum;
+        }
+        Check::Optimizer { is } => {
+            g.settings.optimizer.kind = *is;
+            b.settings.optimizer.kind = crate::engine::optim::OptimizerKind::Sgd;
+        }
+        Check::Loss { is } => {
+            g.settings.loss = *is;
+            b.settings.loss = crate::engine::LossKind::Mse;
+        }
+        Check::Scheduled => g.settings.schedule.kind = ScheduleKind::Step,
+        Check::MiniBatches => g.settings.batch_size = Some(4),
+        Check::Nesterov => g.settings.optimizer.nesterov = true,
+        Check::Tab { is } => good.tab = is.clone(),
+        Check::Ran { steps } => {
+            good.runs.iter_mut().for_each(|r| r.step = *steps);
+            bad.runs[1].step = steps - 1;
+        }
+        Check::AwayFrom { w, b: b0, distance } => {
+            g.at = (w + distance, *b0);
+            b.at = (*w, b0 + distance / 2.0);
+        }
+    }
+    (good, bad)
+}
+
+#[test]
+fn every_built_in_lesson_loads_with_four_to_eight_pages() {
+    for (name, _) in BUILTIN {
+        let lesson = Lesson::load(name).unwrap_or_else(|e| panic!("{e}"));
+        assert!((4..=8).contains(&lesson.pages.len()), "{name}: {} pages", lesson.pages.len());
+        assert!(!lesson.title.is_empty() && !lesson.summary.is_empty(), "{name}");
+        assert!(lesson.pages[0].setup != Setup::default(), "{name}: the first page sets up its runs");
+        for page in &lesson.pages {
+            assert!(!page.text.trim().is_empty(), "{name}: {}", page.title);
+        }
+    }
+    assert!(Lesson::load("NoteBook").is_ok(), "names are case-insensitive");
+}
+
+#[test]
+fn each_built_in_page_passes_its_intended_action_and_fails_a_wrong_one() {
+    let mut checked = 0;
+    for (name, _) in BUILTIN {
+        let lesson = Lesson::load(name).unwrap_or_else(|e| panic!("{e}"));
+        for (i, page) in lesson.pages.iter().enumerate() {
+            let Some(c) = &page.check else { continue };
+            let (good, bad) = good_and_bad(c);
+            assert!(check(c, &good), "{name} page {i}: the intended action passes {c:?}");
+            assert!(!check(c, &bad), "{name} page {i}: a wrong action fails {c:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} checks");
+}
+
+#[test]
+fn the_notebook_pages_ask_for_the_notebooks_numbers() {
+    let lesson = Lesson::load("notebook").expect("notebook");
+    let answers: Vec<f64> = lesson
+        .pages
+        .iter()
+        .filter_map(|p| match p.check {
+            Some(Check::Answer { value, .. }) => Some(value),
+            _ => None,
+        })
+        .collect();
+    // NumPy's first step 4 × 0.45, the ratio N = 4, the gradient at w = 0.
+    assert_eq!(answers, [1.8, 4.0, -45.0]);
+    let mut f = facts(vec![run("NumPy (hand-written sum)"), run("PyTorch autograd")]);
+    f.answer = "4x".into();
+    assert!(check(&Check::Answer { value: 4.0, accept: 0.01 }, &f), "“4x” reads as 4");
+    f.answer = "1/15".into();
+    assert!(check(&Check::Answer { value: 1.0 / 15.0, accept: 1e-9 }, &f), "a fraction reads");
+}
+
+#[test]
+fn the_goldilocks_lr_converges_in_one_step_on_the_engine() {
+    use crate::engine::data::Dataset;
+    use crate::engine::trainer::{Status, Trainer};
+    let one_step = |lr: f64| {
+        let mut s = Settings::default();
+        s.optimizer.lr = lr;
+        let mut t = Trainer::<f64>::new(&Dataset::notebook(), &s).expect("trainer");
+        t.set_tolerance(Some(1e-6));
+        for _ in 0..5 {
+            if t.step() != Status::Running {
+                break;
+            }
+        }
+        match t.status() {
+            Status::Converged { step, .. } => step,
+            _ => u64::MAX,
+        }
+    };
+    assert_eq!(one_step(0.066666667), 1, "1/15 to nine digits");
+    assert!(one_step(0.0667) > 1, "four digits land short");
+}
+
+#[test]
+fn malformed_files_give_one_line_errors_with_line_and_field() {
+    let head = "format = 1\ntitle = \"t\"\n";
+    let page = "[[pages]]\ntitle = \"p\"\ntext = \"x\"\n";
+    let table = [
+        ("title = \"t\"\npages = []\n".to_string(), "f.toml:1: missing field `format`"),
+        (format!("{head}{page}check = {{ kind = \"bogus\" }}\n"), "f.toml:6: pages[0].check: unknown variant `bogus`"),
+        (format!("{head}{page}{page}tyop = 1\n"), "f.toml:9: pages[1].tyop: unknown field `tyop`"),
+        (format!("{head}{page}[pages.setup]\ntab = \"nope\"\n"), "f.toml:7: pages[0].setup.tab: unknown tab “nope”"),
+        (format!("{head}{page}[pages.setup]\npreset = \"nope\"\n"), "f.toml:7: pages[0].setup.preset: unknown preset"),
+        (
+            format!("{head}{page}[pages.locks]\nlr = \"frozen\"\n"),
+            "f.toml:7: pages[0].locks.lr: unknown variant `frozen`",
+        ),
+        (
+            format!("{head}{page}check = {{ kind = \"answer\", value = 1 }}\n"),
+            "f.toml:6: pages[0].check: missing field `accept`",
+        ),
+        (
+            format!("{head}{page}check = {{ kind = \"lr-between\", min = 2, max = 1 }}\n"),
+            "f.toml:6: pages[0].check: min and max must be finite",
+        ),
+        (
+            format!("{head}{page}[[pages.setup.runs]]\nname = \"r\"\nsettings = {{ optimizer = {{ lr = -1 }} }}\n"),
+            "f.toml:8: pages[0].setup.runs[0].settings:",
+        ),
+        (format!("{head}pages = []\n"), "f.toml:3: pages: a lesson needs at least one page"),
+        ("format = 2\ntitle = \"t\"\npages = []\n".into(), "f.toml:1: format: format 2 is not supported"),
+        (format!("{head}{page}text = \"again\"\n"), "f.toml:6: pages[0].text: duplicate key"),
+        ("format = 1\ntitle = \n".into(), "f.toml:2: title: string values must be quoted"),
+    ];
+    let mut all = Vec::new();
+    for (text, want) in table {
+        let e = Lesson::parse(&text, "f.toml").expect_err(want);
+        all.push((e.starts_with(want), e.clone(), want));
+        assert!(!e.contains('\n'), "one line: {e}");
+    }
+    let wrong: Vec<_> =
+        all.iter().filter(|(ok, _, _)| !ok).map(|(_, e, want)| format!("got “{e}”, want “{want}…”")).collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn a_setup_saved_as_a_page_reads_back() {
+    let mut s = Settings::default();
+    s.optimizer.lr = 0.05;
+    s.bias = true;
+    let setup = Setup {
+        data: Some("noisy".into()),
+        preset: None,
+        runs: vec![RunSetup { name: "mine".into(), settings: s }],
+        tab: Some("ledger".into()),
+        tolerance: Some(1e-6),
+    };
+    let text = setup.to_toml().expect("toml");
+    let lesson =
+        Lesson::parse(&format!("format = 1\ntitle = \"t\"\n{text}"), "page.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lesson.pages[0].setup, setup);
+}
+
+#[test]
+fn the_example_in_the_docs_is_a_valid_lesson() {
+    let doc = include_str!("../../docs/LESSONS.md");
+    let start = doc.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let lesson = Lesson::parse(&doc[start..end], "docs/LESSONS.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lesson.pages.len(), 2);
+}
