@@ -270,6 +270,7 @@ fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
             drag(ui, ("β₂", Topic::Beta2, ex), &mut o.beta2, 0.0..=0.99999, 0.0001);
             ui.checkbox(&mut o.amsgrad, "AMSGrad").explain(ex, Topic::Amsgrad);
         }
+        OptimizerKind::Newton => {}
     }
 }
 
@@ -421,6 +422,7 @@ fn optimizer_tip(kind: OptimizerKind) -> &'static str {
         OptimizerKind::Rmsprop => "Divides each step by the root of a running mean of squared gradients.",
         OptimizerKind::Adam => "Momentum plus RMSprop-style scaling, with bias correction.",
         OptimizerKind::Adamw => "Adam with weight decay applied directly to the weights.",
+        OptimizerKind::Newton => "Newton's method: w ← w − lr·H⁻¹g, a jump to the minimum of the local quadratic model.",
     }
 }
 
