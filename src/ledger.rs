@@ -17,7 +17,7 @@
 use crate::engine::loss::Loss;
 use crate::engine::gradient::Problem;
 use crate::engine::line_search::{Search, armijo};
-use crate::engine::objective::HessianMethod;
+use crate::engine::objective::{HessianMethod, signed_eigenvalues};
 use crate::engine::scaling::Scaling;
 use crate::engine::optim::{LineSearch, Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
 use crate::engine::schedule::ScheduleKind;
@@ -411,11 +411,21 @@ fn notes_has(note: &dyn Fn(Term) -> f64, t: Term) -> Option<f64> {
 fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
     let o = &s.optimizer;
     if o.kind == OptimizerKind::Newton {
-        let method = match Problem::<f64>::new(data, s).hessian(row.params).1 {
-            HessianMethod::ClosedForm => "the exact Hessian of the mean loss, in closed form",
-            HessianMethod::CentralDifferences => "the Hessian by central differences of the autodiff gradient",
+        let (h, method) = Problem::<f64>::new(data, s).hessian(row.params);
+        let mut note = match method {
+            HessianMethod::ClosedForm => "H is the exact Hessian of the mean loss, in closed form".to_string(),
+            HessianMethod::CentralDifferences => "H by central differences of the autodiff gradient".to_string(),
         };
-        return vec![with_note(line("H", false, "∇²L at (w, b)", String::new(), row.loss), method)];
+        let (plugged, min) = if s.bias {
+            let m = format!("H = [[{}, {}], [{}, {}]]", f.n(h[0][0]), f.n(h[0][1]), f.n(h[1][0]), f.n(h[1][1]));
+            (m, signed_eigenvalues(h)[1])
+        } else {
+            (format!("H = {}", f.n(h[0][0])), h[0][0])
+        };
+        if min <= 0.0 {
+            note.push_str("; not positive definite: Newton heads for the model's stationary point, a saddle or a maximum");
+        }
+        return vec![with_note(line("λmin", false, "smallest eigenvalue of ∇²L", plugged, min), note)];
     }
     if o.line_search != LineSearch::Armijo {
         return Vec::new();
@@ -428,14 +438,28 @@ fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
     let last = search.trials.len();
     for (k, t) in search.trials.iter().enumerate() {
         let verdict = match (t.passes, k + 1 == last) {
-            (true, _) => "≤ bound: accepted",
-            (false, true) => "> bound, but 60 shrinks: taken",
-            (false, false) => "> bound: shrink t ← ρ·t",
+            (true, _) => "≤ the bound: accepted",
+            (false, true) => "> the bound, but after 60 shrinks: taken",
+            (false, false) => "> the bound: shrink",
         };
-        let plugged = format!("L = {} vs {} − {}·{}·{} = {}", f.n(t.loss), f.n(search.loss), f.n(o.armijo_c), f.n(t.t), f.n(search.grad_sq), f.n(t.bound));
-        lines.push(with_note(line(&format!("t{}", k + 1), false, "L(p − t·g) ≤ L(p) − c·t·‖g‖²", plugged, t.t), verdict));
+        let test = format!(
+            "L(p − t·g) = {} {verdict}; bound L(p) − c·t·‖g‖² = {} − {}·{}·{} = {}",
+            f.n(t.loss),
+            f.n(search.loss),
+            f.n(o.armijo_c),
+            f.n(t.t),
+            f.n(search.grad_sq),
+            f.n(t.bound)
+        );
+        let rule = if k == 0 { "lr" } else { "ρ·t" };
+        lines.push(with_note(line(&format!("t{}", subscript(k + 1)), true, rule, String::new(), t.t), test));
     }
     lines
+}
+
+/// `n` in subscript digits (t₁, t₁₂).
+fn subscript(n: usize) -> String {
+    n.to_string().chars().map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)).collect()
 }
 
 /// The row's line search, run as the trainer ran it (the configured lr, or a schedule's, is the first t).

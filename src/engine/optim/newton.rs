@@ -22,8 +22,8 @@ pub type Hessian<F> = [[F; 2]; 2];
 ///
 /// Every operation rounds in the run's precision, as written. On a quadratic loss the model is the loss, so at
 /// γ = 1 the step lands on its stationary point at once (the minimum when H is positive definite, a saddle
-/// otherwise); with γ < 1 the error shrinks by (1 − γ) each step. A singular H has no step: the trainer stops the
-/// run before calling [`Newton::step_observed`] ([`is_singular`]). The state is empty: nothing carries over.
+/// otherwise); with γ < 1 the error shrinks by (1 − γ) each step. A singular H has no step ([`is_singular`]): the trainer stops the
+/// run before the update, and a step with one leaves the parameters as they are. The state is empty: nothing carries over.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Newton<F> {
     lr: F,
@@ -51,24 +51,30 @@ impl<F: Real> Newton<F> {
     #[inline(always)]
     pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         self.t += 1;
+        let n = params.len().min(grads.len()).min(2);
         let h = self.hessian;
-        let direction = if params.len() == 1 {
-            obs.note(0, Term::Grad, grads[0]);
+        if n == 0 || is_singular(h, n) {
+            // No step exists (the trainer stops the run before getting here).
+            return;
+        }
+        let g = [grads[0], if n == 2 { grads[1] } else { F::ZERO }];
+        let direction = if n == 1 {
+            obs.note(0, Term::Grad, g[0]);
             obs.note(0, Term::Hessian, h[0][0]);
-            [grads[0] / h[0][0], F::ZERO]
+            [g[0] / h[0][0], F::ZERO]
         } else {
             let det = h[0][0] * h[1][1] - h[0][1] * h[0][1];
-            for i in 0..2 {
-                obs.note(i, Term::Grad, grads[i]);
+            for (i, &gi) in g.iter().enumerate() {
+                obs.note(i, Term::Grad, gi);
                 obs.note(i, Term::Hessian, h[i][i]);
                 obs.note(i, Term::HessianCross, h[0][1]);
                 obs.note(i, Term::Det, det);
             }
-            [(h[1][1] * grads[0] - h[0][1] * grads[1]) / det, (h[0][0] * grads[1] - h[0][1] * grads[0]) / det]
+            [(h[1][1] * g[0] - h[0][1] * g[1]) / det, (h[0][0] * g[1] - h[0][1] * g[0]) / det]
         };
-        for (i, p) in params.iter_mut().enumerate() {
-            obs.note(i, Term::Direction, direction[i]);
-            let update = self.lr * direction[i];
+        for (i, (p, d)) in params.iter_mut().zip(direction).take(n).enumerate() {
+            obs.note(i, Term::Direction, d);
+            let update = self.lr * d;
             obs.note(i, Term::Update, update);
             *p = *p - update;
             obs.note(i, Term::Param, *p);
