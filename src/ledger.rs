@@ -14,12 +14,12 @@
 //! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
 //! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
 
-use crate::engine::loss::Loss;
 use crate::engine::gradient::Problem;
 use crate::engine::line_search::{Search, armijo};
+use crate::engine::loss::Loss;
 use crate::engine::objective::{HessianMethod, signed_eigenvalues};
-use crate::engine::scaling::Scaling;
 use crate::engine::optim::{LineSearch, Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
+use crate::engine::scaling::Scaling;
 use crate::engine::schedule::ScheduleKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::Row;
@@ -423,7 +423,9 @@ fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
             (format!("H = {}", f.n(h[0][0])), h[0][0])
         };
         if min <= 0.0 {
-            note.push_str("; not positive definite: Newton heads for the model's stationary point, a saddle or a maximum");
+            note.push_str(
+                "; not positive definite: Newton heads for the model's stationary point, a saddle or a maximum",
+            );
         }
         return vec![with_note(line("λmin", false, "smallest eigenvalue of ∇²L", plugged, min), note)];
     }

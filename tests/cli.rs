@@ -900,7 +900,8 @@ fn newton_line_search_and_standardize_flags() {
     let rows = csv_rows(&stdout(&descent(&["trace", "--line-search", "armijo", "--lr", "1", "--steps", "1"])));
     assert_eq!((rows[0][6], rows[1][1]), (0.125, 5.625));
     // w, b in the original space; JSON adds the scaled ones.
-    let out = stdout(&descent(&["trace", "--standardize", "--bias", "--lr", "0.5", "--steps", "1", "--format", "json"]));
+    let out =
+        stdout(&descent(&["trace", "--standardize", "--bias", "--lr", "0.5", "--steps", "1", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let row = &v["rows"][1];
     assert!((row["w"].as_f64().unwrap() - 3.0).abs() < 1e-12 && row["b"].as_f64().unwrap().abs() < 1e-12, "{row}");

@@ -10,7 +10,12 @@ use descent::engine::trainer::{Divergence, DynTrainer, Status};
 use descent::engine::{Dataset, LossKind, Params};
 
 fn newton(lr: f64, bias: bool) -> Settings {
-    Settings { bias, b0: if bias { 2.0 } else { 0.0 }, optimizer: OptimizerConfig::new(OptimizerKind::Newton, lr), ..Settings::default() }
+    Settings {
+        bias,
+        b0: if bias { 2.0 } else { 0.0 },
+        optimizer: OptimizerConfig::new(OptimizerKind::Newton, lr),
+        ..Settings::default()
+    }
 }
 
 #[test]
@@ -135,7 +140,11 @@ fn standardizing_the_notebook_gives_the_predicted_condition_number() {
     assert!((after.condition_number.unwrap() - 1.0).abs() < 1e-12);
     assert!((after.critical_lr.unwrap() - 1.0).abs() < 1e-12);
     // GD at lr 0.5 = 1/λ lands at once; mapped back, that is w = 3, b = 0.
-    let mut t = DynTrainer::new(&data, &Settings { standardize: true, optimizer: OptimizerConfig::new(OptimizerKind::Sgd, 0.5), ..s }).unwrap();
+    let mut t = DynTrainer::new(
+        &data,
+        &Settings { standardize: true, optimizer: OptimizerConfig::new(OptimizerKind::Sgd, 0.5), ..s },
+    )
+    .unwrap();
     t.step();
     let p = t.scaling().unwrap().to_original(t.record().params);
     assert!((p.w - 3.0).abs() < 1e-12 && p.b.abs() < 1e-12, "{p:?}");

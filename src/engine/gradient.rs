@@ -7,8 +7,8 @@ use super::loss::{Loss, Sums, sums};
 use super::model::{Grad, Params};
 use super::moments::Moments;
 use super::objective::{HessianMethod, Objective};
-use super::scaling::Scaling;
 use super::real::Real;
+use super::scaling::Scaling;
 use super::settings::{GradientSource, Settings};
 
 /// Loss and gradient at one point.

@@ -9,11 +9,11 @@ use super::batch::Batcher;
 use super::data::Dataset;
 use super::error::ConfigError;
 use super::gradient::{Evaluation, Problem};
-use super::model::{Grad, Params};
 use super::line_search::{Search, armijo};
+use super::model::{Grad, Params};
 use super::optim::{LineSearch, Observer, OptimState, Optimizer, OptimizerConfig, OptimizerKind, is_singular};
-use super::scaling::Scaling;
 use super::real::Real;
+use super::scaling::Scaling;
 use super::schedule::{ScheduleKind, Scheduled, Scheduler};
 use super::settings::{Precision, Settings};
 

@@ -16,12 +16,12 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{ExportError, ExportReport, RunExport, write_file};
-use crate::engine::scaling::Scaling;
-use crate::engine::{Params, Real};
 use crate::engine::optim::{OptimState, OptimizerKind};
+use crate::engine::scaling::Scaling;
 use crate::engine::schedule::Scheduled;
 use crate::engine::settings::{Precision, Settings};
 use crate::engine::trainer::{Record, Row};
+use crate::engine::{Params, Real};
 
 /// The columns of `descent trace --format csv`, in order.
 pub const TRACE_COLUMNS: [&str; 7] = ["step", "w", "b", "loss", "grad_w", "grad_b", "lr"];
