@@ -76,7 +76,7 @@ impl<F: Real> Newton<F> {
             obs.note(i, Term::Direction, d);
             let update = self.lr * d;
             obs.note(i, Term::Update, update);
-            *p = *p - update;
+            *p -= update;
             obs.note(i, Term::Param, *p);
         }
     }
