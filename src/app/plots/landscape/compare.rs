@@ -23,8 +23,11 @@ pub struct Original {
     surface: LossSurface,
     scaling: Scaling,
     optimum: Params<f64>,
-    contour: Option<(CurveKey, TextureHandle, Vec<Vec<[f64; 2]>>)>,
+    contour: Option<Contours>,
 }
+
+/// A contour map drawn for a key: its shading and its lines.
+type Contours = (CurveKey, TextureHandle, Vec<Vec<[f64; 2]>>);
 
 impl Original {
     /// The original problem of a standardized run's `settings` on `data` (`None`: not standardized, or no scaling).
