@@ -110,3 +110,23 @@ impl Landscape {
         ctx.explain.plot(&response, crate::explain::topics::Topic::Standardize, crate::app::explain::LANDSCAPE_ITEMS);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_original_view_holds_the_optimum_and_the_mapped_path() {
+        let data = Arc::new(Dataset::notebook());
+        let s = Settings { bias: true, standardize: true, ..Settings::default() };
+        let o = Original::new(&data, &s).expect("the notebook's x vary");
+        assert!((o.optimum.w - 3.0).abs() < 1e-12 && o.optimum.b.abs() < 1e-12, "the original optimum");
+        // The scaled point (w′, b′) = (√1.25, 0) is w = 1, b = −2.5 on the original x.
+        let here = o.scaling.to_original(Params { w: 1.25f64.sqrt(), b: 0.0 });
+        assert!((here.w - 1.0).abs() < 1e-12 && (here.b + 2.5).abs() < 1e-12, "{here:?}");
+        let view = o.window(&[[0.0, 0.0], [here.w, here.b]], here);
+        for (w, b) in [(3.0, 0.0), (0.0, 0.0), (here.w, here.b)] {
+            assert!(view.w[0] <= w && w <= view.w[1] && view.b[0] <= b && b <= view.b[1], "{view:?}");
+        }
+    }
+}
