@@ -54,7 +54,7 @@ pub fn predicted(
         // p − lr·H⁻¹∇L = p − lr·(p − p*) on a quadratic: the error shrinks by (1 − lr) a step.
         let (p0, opt, lr) = (origin.1, analysis.optimum, settings.optimizer.lr);
         let f = (1.0 - lr).powi(k.min(i32::MAX as u64) as i32);
-        return (!analysis.local).then(|| Params { w: opt.w + f * (p0.w - opt.w), b: opt.b + f * (p0.b - opt.b) });
+        return (!analysis.local).then_some(Params { w: opt.w + f * (p0.w - opt.w), b: opt.b + f * (p0.b - opt.b) });
     }
     analysis.predicted_params(origin.1, settings.optimizer.lr, k)
 }
