@@ -143,6 +143,9 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
             // An objective's gradient is of f, and with noise the update's g is the noisy one.
             let noisy = if row.update_grad != row.grad { " + noise" } else { "" };
             first.rule = first.rule.replace("∂L/", "∂f/") + noisy;
+            for l in lines.iter_mut().skip(1) {
+                l.rule = l.rule.replace("∂²L", "∂²f");
+            }
         }
         blocks.push(Block { param, lines });
     }
@@ -413,6 +416,7 @@ fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
     if o.kind == OptimizerKind::Newton {
         let (h, method) = Problem::<f64>::new(data, s).hessian(row.params);
         let mut note = match method {
+            HessianMethod::ClosedForm if s.objective.is_some() => "H is f's exact Hessian, in closed form".to_string(),
             HessianMethod::ClosedForm => "H is the exact Hessian of the mean loss, in closed form".to_string(),
             HessianMethod::CentralDifferences => "H by central differences of the autodiff gradient".to_string(),
         };
@@ -427,7 +431,16 @@ fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
                 "; not positive definite: Newton heads for the model's stationary point, a saddle or a maximum",
             );
         }
-        return vec![with_note(line("λmin", false, "smallest eigenvalue of ∇²L", plugged, min), note)];
+        return vec![with_note(
+            line(
+                "λmin",
+                false,
+                if s.objective.is_some() { "smallest eigenvalue of ∇²f" } else { "smallest eigenvalue of ∇²L" },
+                plugged,
+                min,
+            ),
+            note,
+        )];
     }
     if o.line_search != LineSearch::Armijo {
         return Vec::new();
