@@ -210,7 +210,7 @@ fn ticks_ui(
     let mut taken: Vec<egui::Rangef> = Vec::new();
     let ticks = [
         (bands.monotone, monotone_label(bands), Align2::RIGHT_TOP),
-        (bands.critical, if bands.momentum > 0.0 { "diverges" } else { "2/λ" }, Align2::LEFT_TOP),
+        (bands.critical, critical_label(bands), Align2::LEFT_TOP),
         (bands.optimal, "best", Align2::CENTER_TOP),
     ];
     for (v, label, align) in ticks {
@@ -245,6 +245,17 @@ fn monotone_label(bands: &Bands) -> &'static str {
         "(1−√β)²/λ"
     } else {
         "1/λ = Newton"
+    }
+}
+
+/// The divergence bound's tick.
+fn critical_label(bands: &Bands) -> &'static str {
+    if bands.newton {
+        "lr 2"
+    } else if bands.momentum > 0.0 {
+        "diverges"
+    } else {
+        "2/λ"
     }
 }
 

@@ -253,13 +253,14 @@ impl CurveFrame<'_> {
             .map(|w| [w, model(w)])
             .filter(|p| p[1].is_finite())
             .collect();
+        // Wide and faint: on a quadratic loss the model lies on the curve, and shows as a glow around it.
         let name = format!("Newton's model, H = {}", format::short(h));
         plot_ui.line(
             Line::new(name, pts)
                 .id("newton model")
-                .color(self.palette.tangent)
+                .color(faded(self.palette.tangent, 0.6))
                 .style(LineStyle::dashed_loose())
-                .width(1.6),
+                .width(3.5),
         );
         if h > 0.0 {
             let w_min = here - g / h;
