@@ -194,6 +194,11 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
         newton_hint_ui(ui, a, palette, ex);
         return;
     }
+    if o.line_search == LineSearch::Armijo {
+        let text = "line search: each step starts at t = lr and is cut by ρ until the loss falls enough, so a large lr cannot diverge.";
+        ui.label(RichText::new(text).small().color(palette.weak_text)).explain(ex, Topic::StabilityMap);
+        return;
+    }
     if o.kind != OptimizerKind::Sgd {
         ui.label(
             RichText::new(format!(
