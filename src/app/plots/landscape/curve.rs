@@ -296,7 +296,8 @@ impl CurveFrame<'_> {
                 .width(1.4),
         );
         let finite = |t: &&Trial| t.loss.is_finite();
-        let clamp = |t: &Trial| [t.at.w, t.loss.clamp(self.y[0], self.y[1])];
+        // A trial off the view sits at its edge, faint: the hover names how many were rejected.
+        let clamp = |t: &Trial| [t.at.w.clamp(self.w[0], self.w[1]), t.loss.clamp(self.y[0], self.y[1])];
         let (accepted, rejected) = search.trials.split_last().map_or((None, &[][..]), |(a, r)| (Some(a), r));
         let rejected: Vec<[f64; 2]> = rejected.iter().filter(finite).map(clamp).collect();
         let faint = faded(self.color, 0.35);
