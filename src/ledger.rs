@@ -14,8 +14,12 @@
 //! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
 //! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
 
+use crate::engine::gradient::Problem;
+use crate::engine::line_search::{Search, armijo};
 use crate::engine::loss::Loss;
-use crate::engine::optim::{Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
+use crate::engine::objective::{HessianMethod, signed_eigenvalues};
+use crate::engine::optim::{LineSearch, Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
+use crate::engine::scaling::Scaling;
 use crate::engine::schedule::ScheduleKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::Row;
@@ -114,7 +118,9 @@ impl Ledger {
 pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger, ConfigError> {
     // Under a schedule, the update used the row's scheduled lr (and momentum or β₁), not the configured one.
     let scheduled;
-    let settings = if settings.schedule.kind == ScheduleKind::Constant {
+    let searched = settings.optimizer.line_search == LineSearch::Armijo;
+    let configured = settings;
+    let settings = if settings.schedule.kind == ScheduleKind::Constant && !searched {
         settings
     } else {
         scheduled = Settings { optimizer: row.scheduled.apply_to(&settings.optimizer), ..settings.clone() };
@@ -122,8 +128,8 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
     };
     let f32 = settings.precision == Precision::F32;
     let (notes, result) = match settings.precision {
-        Precision::F32 => rerun::<f32>(settings, row)?,
-        Precision::F64 => rerun::<f64>(settings, row)?,
+        Precision::F32 => rerun::<f32>(data, settings, row)?,
+        Precision::F64 => rerun::<f64>(data, settings, row)?,
     };
     let fmt = Fmt { f32 };
     let mut blocks = Vec::new();
@@ -137,13 +143,16 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
             // An objective's gradient is of f, and with noise the update's g is the noisy one.
             let noisy = if row.update_grad != row.grad { " + noise" } else { "" };
             first.rule = first.rule.replace("∂L/", "∂f/") + noisy;
+            for l in lines.iter_mut().skip(1) {
+                l.rule = l.rule.replace("∂²L", "∂²f");
+            }
         }
         blocks.push(Block { param, lines });
     }
     Ok(Ledger {
         step: row.step,
-        title: title(settings, row.step),
-        gradient: gradient_lines(&fmt, data, settings, row),
+        title: title(settings, configured.optimizer.lr, row.step),
+        gradient: [gradient_lines(&fmt, data, settings, row), extra_lines(&fmt, data, configured, row)].concat(),
         blocks,
         result,
         f32,
@@ -151,10 +160,15 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
 }
 
 /// Re-runs the optimizer's step from the row, in precision `F`.
-fn rerun<F: Real>(settings: &Settings, row: &Row) -> Result<(Notes, Params<f64>), ConfigError> {
+fn rerun<F: Real>(data: &Dataset, settings: &Settings, row: &Row) -> Result<(Notes, Params<f64>), ConfigError> {
     let mut optimizer = Optimizer::<F>::restore(&settings.optimizer, &row.state)?;
     let mut notes = Notes::default();
     let p = Params::<F>::from_f64(row.params);
+    if settings.optimizer.kind == OptimizerKind::Newton {
+        // The trainer's own Hessian: the same function at the same point, rounded the same way.
+        let (h, _) = Problem::<F>::new(data, settings).hessian(p);
+        optimizer.set_hessian(h.map(|r| r.map(F::from_f64)));
+    }
     let g = Grad::<F>::from_f64(row.update_grad);
     let out = if settings.bias {
         let mut a = [p.w, p.b];
@@ -168,7 +182,8 @@ fn rerun<F: Real>(settings: &Settings, row: &Row) -> Result<(Notes, Params<f64>)
     Ok((notes, out.to_f64()))
 }
 
-fn title(s: &Settings, step: u64) -> String {
+/// The ledger's title; `lr` is the configured one (a line search's first t).
+fn title(s: &Settings, lr: f64, step: u64) -> String {
     let o = &s.optimizer;
     let n = |v: f64| crate::format::compact(v);
     let mut parts = vec![format!("lr {}", n(o.lr))];
@@ -186,7 +201,10 @@ fn title(s: &Settings, step: u64) -> String {
                 parts.push("Nesterov".into());
             }
         }
-        OptimizerKind::Sgd => {}
+        OptimizerKind::Sgd if o.line_search == LineSearch::Armijo => {
+            parts[0] = format!("t {} (Armijo from lr {}, c {}, ρ {})", n(o.lr), n(lr), n(o.armijo_c), n(o.backtrack));
+        }
+        OptimizerKind::Sgd | OptimizerKind::Newton => {}
         OptimizerKind::Adagrad => parts.extend([format!("η {}", n(o.lr_decay)), format!("ε {}", n(o.eps()))]),
         OptimizerKind::Rmsprop => {
             parts.extend([format!("α {}", n(o.alpha)), format!("ε {}", n(o.eps()))]);
@@ -268,8 +286,13 @@ fn gradient_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line>
     let p = row.params;
     let loss = Loss::<f64>::new(s.loss, s.huber_delta);
     // Per-sample terms only when they are written out: the ledger stays O(1) on large data.
-    let (x, y): (Vec<f64>, Vec<f64>) =
-        if expand { (data.x.iter().copied().collect(), data.y.iter().copied().collect()) } else { Default::default() };
+    // A standardized run's rows are in the scaled space: its terms use the scaled inputs.
+    let scaling = if s.standardize { Scaling::of(data.x.as_slice().unwrap_or(&[]), s.bias) } else { None };
+    let (x, y): (Vec<f64>, Vec<f64>) = if expand {
+        (data.x.iter().map(|&v| scaling.map_or(v, |c| c.apply(v))).collect(), data.y.iter().copied().collect())
+    } else {
+        Default::default()
+    };
     let errors: Vec<f64> = x.iter().zip(&y).map(|(&xi, &yi)| p.predict(xi, s.bias) - yi).collect();
     let (loss_rule, d_rule) = match s.loss {
         LossKind::Mse => ("mean((ŷ − y)²)", "2(ŷ − y)"),
@@ -349,8 +372,116 @@ fn optimizer_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, notes: &Notes
         OptimizerKind::Adagrad => adagrad_lines(f, o, c, &note, &mut lines),
         OptimizerKind::Rmsprop => rmsprop_lines(f, o, c, &note, &mut lines),
         OptimizerKind::Adam | OptimizerKind::Adamw => adam_lines(f, o, c, &note, &mut lines),
+        OptimizerKind::Newton => newton_lines(f, o, c, &note, &mut lines),
     }
     lines
+}
+
+/// Newton's lines: the Hessian's entries, H⁻¹g by Cramer's rule, the update.
+fn newton_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term) -> f64, out: &mut Vec<Line>) {
+    let (h, g) = (note(Term::Hessian), note(Term::Grad));
+    let d = note(Term::Direction);
+    out.push(line(&format!("H_{0}{0}", c.name), false, &format!("∂²L/∂{}²", c.name), String::new(), h));
+    match notes_has(note, Term::Det) {
+        None => {
+            let plugged = format!("{}/{}", f.o(g), f.o(h));
+            out.push(with_note(line("d", false, "g/H", plugged, d), "H⁻¹g: the step to the model's minimum"));
+        }
+        Some(det) => {
+            let cross = note(Term::HessianCross);
+            out.push(line("H_wb", false, "∂²L/∂w∂b", String::new(), cross));
+            out.push(line("det", false, "H_ww·H_bb − H_wb²", String::new(), det));
+            let (rule, note_text) = if c.i == 0 {
+                ("(H_bb·g_w − H_wb·g_b)/det", "(H⁻¹g)_w by Cramer's rule")
+            } else {
+                ("(H_ww·g_b − H_wb·g_w)/det", "(H⁻¹g)_b by Cramer's rule")
+            };
+            out.push(with_note(line("d", false, rule, String::new(), d), note_text));
+        }
+    }
+    let update = note(Term::Update);
+    out.push(line("u", false, "lr·d", format!("{}·{}", f.n(o.lr), f.o(d)), update));
+    let plugged = format!("{} − {}", f.o(c.theta), f.o(update));
+    out.push(update_line(c, "u", plugged, note(Term::Param)));
+}
+
+fn notes_has(note: &dyn Fn(Term) -> f64, t: Term) -> Option<f64> {
+    let v = note(t);
+    (!v.is_nan()).then_some(v)
+}
+
+/// Lines after the gradient: Newton's Hessian method, or the line search's trials with their Armijo tests.
+fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
+    let o = &s.optimizer;
+    if o.kind == OptimizerKind::Newton {
+        let (h, method) = Problem::<f64>::new(data, s).hessian(row.params);
+        let mut note = match method {
+            HessianMethod::ClosedForm if s.objective.is_some() => "H is f's exact Hessian, in closed form".to_string(),
+            HessianMethod::ClosedForm => "H is the exact Hessian of the mean loss, in closed form".to_string(),
+            HessianMethod::CentralDifferences => "H by central differences of the autodiff gradient".to_string(),
+        };
+        let (plugged, min) = if s.bias {
+            let m = format!("H = [[{}, {}], [{}, {}]]", f.n(h[0][0]), f.n(h[0][1]), f.n(h[1][0]), f.n(h[1][1]));
+            (m, signed_eigenvalues(h)[1])
+        } else {
+            (format!("H = {}", f.n(h[0][0])), h[0][0])
+        };
+        if min <= 0.0 {
+            note.push_str(
+                "; not positive definite: Newton heads for the model's stationary point, a saddle or a maximum",
+            );
+        }
+        return vec![with_note(
+            line(
+                "λmin",
+                false,
+                if s.objective.is_some() { "smallest eigenvalue of ∇²f" } else { "smallest eigenvalue of ∇²L" },
+                plugged,
+                min,
+            ),
+            note,
+        )];
+    }
+    if o.line_search != LineSearch::Armijo {
+        return Vec::new();
+    }
+    let search = match s.precision {
+        Precision::F32 => search_at::<f32>(data, s, row),
+        Precision::F64 => search_at::<f64>(data, s, row),
+    };
+    let mut lines = vec![line("‖g‖²", false, "g·g", String::new(), search.grad_sq)];
+    let last = search.trials.len();
+    for (k, t) in search.trials.iter().enumerate() {
+        let verdict = match (t.passes, k + 1 == last) {
+            (true, _) => "≤ the bound: accepted",
+            (false, true) => "> the bound, but after 60 shrinks: taken",
+            (false, false) => "> the bound: shrink",
+        };
+        let test = format!(
+            "L(p − t·g) = {} {verdict}; bound L(p) − c·t·‖g‖² = {} − {}·{}·{} = {}",
+            f.n(t.loss),
+            f.n(search.loss),
+            f.n(o.armijo_c),
+            f.n(t.t),
+            f.n(search.grad_sq),
+            f.n(t.bound)
+        );
+        let rule = if k == 0 { "lr" } else { "ρ·t" };
+        lines.push(with_note(line(&format!("t{}", subscript(k + 1)), true, rule, String::new(), t.t), test));
+    }
+    lines
+}
+
+/// `n` in subscript digits (t₁, t₁₂).
+fn subscript(n: usize) -> String {
+    n.to_string().chars().map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)).collect()
+}
+
+/// The row's line search, run as the trainer ran it (the configured lr, or a schedule's, is the first t).
+fn search_at<F: Real>(data: &Dataset, s: &Settings, row: &Row) -> Search {
+    let problem = Problem::<F>::new(data, s);
+    let cfg = OptimizerConfig { lr: s.optimizer.lr, ..s.optimizer.clone() };
+    armijo(|q| problem.loss(q), Params::from_f64(row.params), Grad::from_f64(row.update_grad), s.bias, &cfg)
 }
 
 /// The last line of a block: `w ← w − rule = plugged = new w`.

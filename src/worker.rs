@@ -487,7 +487,10 @@ impl Run {
         }
         let s = trainer.settings();
         let o: &OptimizerConfig = &s.optimizer;
-        let plain = o.kind == OptimizerKind::Sgd && o.momentum == 0.0 && s.batch_size.is_none_or(|b| b >= data_len);
+        let plain = o.kind == OptimizerKind::Sgd
+            && o.momentum == 0.0
+            && o.line_search == crate::engine::optim::LineSearch::None
+            && s.batch_size.is_none_or(|b| b >= data_len);
         let next = if plain {
             let wd = o.weight_decay();
             let p = record.params;

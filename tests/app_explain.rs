@@ -84,11 +84,17 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     });
     assert_panel_explained(&h, "SGD with momentum");
     seen(&h, &mut topics);
-    for kind in [OptimizerKind::Adam, OptimizerKind::Rmsprop, OptimizerKind::Adagrad] {
+    for kind in [OptimizerKind::Adam, OptimizerKind::Rmsprop, OptimizerKind::Adagrad, OptimizerKind::Newton] {
         set(&mut h, kind.label(), |s| s.optimizer.kind = kind);
         assert_panel_explained(&h, kind.label());
         seen(&h, &mut topics);
     }
+    set(&mut h, "line search and standardize", |s| {
+        *s = Settings { standardize: true, ..Settings::default() };
+        s.optimizer.line_search = descent::engine::optim::LineSearch::Armijo;
+    });
+    assert_panel_explained(&h, "line search, standardize");
+    seen(&h, &mut topics);
     set(&mut h, "one cycle", |s| {
         *s = Settings {
             schedule: ScheduleConfig {

@@ -228,30 +228,6 @@ fn window_size_is_checked_with_a_one_line_error() {
 }
 
 #[test]
-fn an_unknown_or_malformed_lesson_is_one_line_and_exit_2() {
-    let out = descent(&["--lesson", "nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("--lesson nope") && err.contains("learning-rate"),
-        "names the lesson and the built-ins: {err}"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        "format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\ncheck = { kind = \"bogus\" }\n",
-    )
-    .unwrap();
-    let out = descent(&["--lesson", bad.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("bad.toml:6: pages[0].check: unknown variant `bogus`"), "file, line and field: {err}");
-}
-
-#[test]
 fn usage_errors_are_one_line() {
     let out = descent(&["trace", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
@@ -913,6 +889,70 @@ fn objective_usage_errors_are_one_line_exit_2() {
     expect_error(&["trace", "--objective", "w + (b"], &["column 7", "to close the “(” at column 5"]);
     expect_error(&["trace", "--objective", "rosenbrok"], &["column 1", "unknown name “rosenbrok”"]);
     expect_error(&["analyze", "--objective", "w^2 +"], &["column 6"]);
+}
+
+#[test]
+fn newton_line_search_and_standardize_flags() {
+    // Newton's lr defaults to 1: one step to w* = 3.
+    let rows = csv_rows(&stdout(&descent(&["trace", "--optimizer", "newton", "--steps", "1"])));
+    assert_eq!((rows[1][1], rows[0][6]), (3.0, 1.0));
+    // The lr column holds the accepted t (0.125 from lr 1 on the notebook, by hand in tests/newton.rs).
+    let rows = csv_rows(&stdout(&descent(&["trace", "--line-search", "armijo", "--lr", "1", "--steps", "1"])));
+    assert_eq!((rows[0][6], rows[1][1]), (0.125, 5.625));
+    // w, b in the original space; JSON adds the scaled ones.
+    let out =
+        stdout(&descent(&["trace", "--standardize", "--bias", "--lr", "0.5", "--steps", "1", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = &v["rows"][1];
+    assert!((row["w"].as_f64().unwrap() - 3.0).abs() < 1e-12 && row["b"].as_f64().unwrap().abs() < 1e-12, "{row}");
+    assert!((row["w_scaled"].as_f64().unwrap() - 3.0 * 1.25f64.sqrt()).abs() < 1e-12, "{row}");
+    let text = stdout(&descent(&["analyze", "--standardize", "--bias"]));
+    assert!(text.contains("standardized    condition 55.78 → 1"), "{text}");
+    // A singular Hessian is an outcome: exit 3, said on stderr and named in the JSON outcome.
+    let args = ["trace", "--optimizer", "newton", "--objective", "w^2 + 0*b", "--format", "json"];
+    let out = descent(&args);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("Hessian is singular") && stderr(&out).contains("central differences"));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["outcome"]["status"], "singular-hessian");
+}
+
+#[test]
+fn newton_line_search_and_standardize_misuse_is_one_line() {
+    expect_error(&["trace", "--optimizer", "newton", "--loss", "mae"], &["newton", "MAE"]);
+    expect_error(&["trace", "--line-search", "armijo", "--momentum", "0.9"], &["--line-search", "momentum"]);
+    expect_error(&["trace", "--line-search", "armijo", "--optimizer", "adam"], &["--line-search"]);
+    expect_error(&["trace", "--line-search", "armijo", "--optimizer", "newton"], &["--line-search"]);
+    expect_error(&["trace", "--armijo-c", "0.1"], &["--armijo-c", "--line-search armijo"]);
+    expect_error(&["trace", "--backtrack", "0.3"], &["--backtrack"]);
+    expect_error(&["trace", "--line-search", "armijo", "--backtrack", "1.5"], &["--backtrack", "(0, 1)"]);
+    expect_error(&["trace", "--line-search", "armijo", "--armijo-c", "0"], &["--armijo-c"]);
+    expect_error(&["trace", "--line-search", "armijo", "--schedule", "exponential", "--gamma", "0.9"], &["--schedule"]);
+    expect_error(&["trace", "--standardize", "--objective", "rosenbrock"], &["--standardize"]);
+}
+
+#[test]
+fn an_unknown_or_malformed_lesson_is_one_line_and_exit_2() {
+    let out = descent(&["--lesson", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--lesson nope") && err.contains("learning-rate"),
+        "names the lesson and the built-ins: {err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\ncheck = { kind = \"bogus\" }\n",
+    )
+    .unwrap();
+    let out = descent(&["--lesson", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("bad.toml:6: pages[0].check: unknown variant `bogus`"), "file, line and field: {err}");
 }
 
 /// Issue 13 §3: `descent exercise` prints the same JSON for the same seed, other data for another, and grades.

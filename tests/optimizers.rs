@@ -1346,6 +1346,12 @@ fn ledger_results_equal_the_next_row_bit_for_bit() {
     momentum.momentum = 0.9;
     cases.push(("cosine sgd momentum", momentum, cosine));
     cases.push(("plateau adam", config(OptimizerKind::Adam, 0.5), plateau));
+    // Newton (its Hessian recomputed from the row) and the Armijo line search (its t re-run from the row).
+    cases.push(("newton", config(OptimizerKind::Newton, 1.0), constant.clone()));
+    cases.push(("newton damped", config(OptimizerKind::Newton, 0.3), constant.clone()));
+    let mut armijo = config(OptimizerKind::Sgd, 1.0);
+    armijo.line_search = descent::engine::optim::LineSearch::Armijo;
+    cases.push(("armijo", armijo, constant.clone()));
     for (label, optimizer, schedule) in cases {
         for (bias, precision, batch_size) in [
             (false, Precision::F64, None),

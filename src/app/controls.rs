@@ -14,7 +14,7 @@ use crate::engine::analysis::Regime;
 use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::objective::{Builtin, Objective};
-use crate::engine::optim::{OptimizerConfig, OptimizerKind};
+use crate::engine::optim::{LineSearch, OptimizerConfig, OptimizerKind};
 use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::explain::topics::Topic;
@@ -80,6 +80,11 @@ pub fn controls_ui(
     // Keep the optimizer's constraints: Nesterov needs momentum > 0 and no dampening.
     if s.optimizer.nesterov && (s.optimizer.momentum <= 0.0 || s.optimizer.dampening != 0.0) {
         s.optimizer.nesterov = false;
+    }
+    // The line search is for plain gradient descent only.
+    let o = &mut s.optimizer;
+    if o.kind != OptimizerKind::Sgd || o.momentum != 0.0 || o.weight_decay() != 0.0 {
+        o.line_search = LineSearch::None;
     }
     if s != *old && s.validate().is_ok() {
         actions.push(Action::SetSettings(s));
@@ -162,6 +167,27 @@ fn learning_rate_ui(
     }
 }
 
+/// What Newton does here: the jump to the model's minimum, or (H not positive definite) towards a saddle or maximum.
+fn newton_hint_ui(ui: &mut Ui, a: &crate::engine::analysis::Analysis, palette: Palette, ex: &Explainer) {
+    let h = &a.hessian;
+    let lmin = match h.len() {
+        2 => crate::engine::objective::signed_eigenvalues([[h[0][0], h[0][1]], [h[1][0], h[1][1]]])[1],
+        _ => h.first().and_then(|r| r.first()).copied().unwrap_or(0.0),
+    };
+    let (text, color) = if lmin > 0.0 {
+        ("Newton: each step jumps to the minimum of the local quadratic model; lr 1 lands at once on a quadratic loss.".to_string(), palette.weak_text)
+    } else {
+        (
+            format!(
+                "H is not positive definite here (λmin = {}): Newton heads for the model's stationary point, a saddle or a maximum.",
+                format::short(lmin)
+            ),
+            palette.warning,
+        )
+    };
+    ui.label(RichText::new(text).small().color(color)).explain(ex, Topic::StabilityMap);
+}
+
 /// One line on what plain gradient descent does at this learning rate, from the analysis.
 fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Palette, ex: &Explainer) {
     let a = &run.analysis;
@@ -175,6 +201,15 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
             .color(palette.weak_text),
         )
         .explain(ex, Topic::StabilityMap);
+        return;
+    }
+    if o.kind == OptimizerKind::Newton {
+        newton_hint_ui(ui, a, palette, ex);
+        return;
+    }
+    if o.line_search == LineSearch::Armijo {
+        let text = "line search: each step starts at t = lr and is cut by ρ until the loss falls enough, so a large lr cannot diverge.";
+        ui.label(RichText::new(text).small().color(palette.weak_text)).explain(ex, Topic::StabilityMap);
         return;
     }
     if o.kind != OptimizerKind::Sgd {
@@ -244,6 +279,7 @@ fn drag(
 fn optimizer_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     section(ui, "Optimizer");
     let o = &mut s.optimizer;
+    let before = o.kind;
     ComboBox::from_id_salt("optimizer")
         .selected_text(o.kind.label())
         .show_ui(ui, |ui| {
@@ -253,8 +289,34 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
         })
         .response
         .explain(ex, Topic::Optimizer);
+    // Newton's natural lr is 1 (the whole step to the model's minimum); leaving it restores the notebook's 0.01.
+    if before != o.kind && o.kind == OptimizerKind::Newton {
+        o.lr = 1.0;
+    } else if before == OptimizerKind::Newton && o.kind != before {
+        o.lr = OptimizerConfig::default().lr;
+    }
     optimizer_params_ui(ui, o, ex);
-    decay_and_eps_ui(ui, o, ex);
+    if o.kind != OptimizerKind::Newton {
+        decay_and_eps_ui(ui, o, ex);
+    }
+    line_search_ui(ui, o, ex);
+}
+
+/// The Armijo line search toggle and its c and ρ (plain SGD: no momentum, no weight decay).
+fn line_search_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
+    if o.kind != OptimizerKind::Sgd {
+        return;
+    }
+    let plain = o.momentum == 0.0 && o.weight_decay() == 0.0;
+    let mut on = o.line_search == LineSearch::Armijo;
+    ui.add_enabled(plain, egui::Checkbox::new(&mut on, "line search (Armijo)"))
+        .explain(ex, Topic::LineSearch)
+        .on_disabled_hover_text("The line search is for plain gradient descent: momentum 0 and weight decay 0.");
+    o.line_search = if on && plain { LineSearch::Armijo } else { LineSearch::None };
+    if o.line_search == LineSearch::Armijo {
+        drag(ui, ("Armijo c", Topic::LineSearch, ex), &mut o.armijo_c, 1e-6..=0.5, 1e-4);
+        drag(ui, ("backtrack ρ", Topic::LineSearch, ex), &mut o.backtrack, 0.05..=0.95, 0.01);
+    }
 }
 
 /// The hyperparameters of the chosen optimizer (torch's names).
@@ -283,6 +345,7 @@ fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
             drag(ui, ("β₂", Topic::Beta2, ex), &mut o.beta2, 0.0..=0.99999, 0.0001);
             ui.checkbox(&mut o.amsgrad, "AMSGrad").explain(ex, Topic::Amsgrad);
         }
+        OptimizerKind::Newton => {}
     }
 }
 
@@ -434,6 +497,9 @@ fn optimizer_tip(kind: OptimizerKind) -> &'static str {
         OptimizerKind::Rmsprop => "Divides each step by the root of a running mean of squared gradients.",
         OptimizerKind::Adam => "Momentum plus RMSprop-style scaling, with bias correction.",
         OptimizerKind::Adamw => "Adam with weight decay applied directly to the weights.",
+        OptimizerKind::Newton => {
+            "Newton's method: w ← w − lr·H⁻¹g, a jump to the minimum of the local quadratic model."
+        }
     }
 }
 
@@ -598,6 +664,7 @@ fn data_choice_ui(ui: &mut Ui, prefs: &Prefs, state: &ControlsState, ex: &Explai
 /// The model (bias), the loss, the gradient source and the precision: a change restarts the run.
 fn model_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     ui.checkbox(&mut s.bias, "fit a bias b (ŷ = w·x + b)").explain(ex, Topic::Bias);
+    ui.checkbox(&mut s.standardize, "standardize x").explain(ex, Topic::Standardize);
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("loss")
             .selected_text(s.loss.label())

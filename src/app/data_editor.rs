@@ -18,6 +18,7 @@ use super::theme::Palette;
 use super::view::ViewCtx;
 use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::data::{Dataset, PRESETS, preset_description};
+use crate::engine::scaling::Scaling;
 use crate::geometry::residuals::{MAX_SHARES, shares};
 use crate::worker::{RunId, Snapshot};
 
@@ -378,7 +379,10 @@ fn fitted_lines_ui(
     (x0, x1): (f64, f64),
 ) {
     for run in snap.runs.iter().filter(|r| !hidden.contains(&r.id)) {
-        let p = run.record.params;
+        // A standardized run's parameters are in the scaled space: its line on the original x is the mapped one.
+        let s = &run.spec.settings;
+        let scaling = s.standardize.then(|| Scaling::of(snap.data.x.as_slice().unwrap_or(&[]), s.bias)).flatten();
+        let p = scaling.map_or(run.record.params, |c| c.to_original(run.record.params));
         if !(p.w.is_finite() && p.b.is_finite()) {
             continue;
         }

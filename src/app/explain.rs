@@ -74,6 +74,11 @@ pub const LANDSCAPE_ITEMS: &[(&str, Topic)] = &[
     ("contours", Topic::Contours),
     ("tangent", Topic::Tangent),
     ("notebook-sum slope", Topic::Tangent),
+    ("newton model", Topic::NewtonModel),
+    ("model minimum", Topic::NewtonModel),
+    ("armijo line", Topic::ArmijoTrials),
+    ("trial", Topic::ArmijoTrials),
+    ("accepted", Topic::ArmijoTrials),
 ];
 
 /// Gives a widget its explanation.

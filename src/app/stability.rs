@@ -5,7 +5,10 @@
 //! With SGD momentum β the bounds are the heavy-ball ones (diverges at lr·λ ≥ 2 + 2β, real non-oscillating roots
 //! while lr·λ ≤ (1 − √β)²); with Nesterov, lr·λ < (2 + 2β)/(1 + 2β). Dampening τ scales the gradient by (1 − τ),
 //! weight decay adds to every curvature. For MAE/Huber the curvature is local; for the adaptive optimizers the map is
-//! plain GD's. The numbers come from [`stability_bands`], a pure function tests can check.
+//! plain GD's. Newton's step H⁻¹g sees every curvature as 1, so its map is fixed: smooth below lr 1 (the full step,
+//! which lands on a quadratic's minimum at once), overshooting below 2, diverging from 2. Plain GD's 1/λmax tick is
+//! marked as Newton's step: along the steepest direction (in 1-D, everywhere) GD at lr = 1/λ is Newton's step.
+//! The numbers come from [`stability_bands`], a pure function tests can check.
 
 use egui::{Align2, Color32, Rect, Response, RichText, Sense, Stroke, Ui, pos2, vec2};
 
@@ -46,14 +49,17 @@ pub struct Bands {
     pub adaptive: Option<&'static str>,
     /// The loss is MAE.
     pub mae: bool,
+    /// Newton's method: the map is of lr·1 (H⁻¹ makes every curvature 1).
+    pub newton: bool,
 }
 
 /// The map's boundaries for the analysis of the run's problem and its settings.
 pub fn stability_bands(a: &Analysis, s: &Settings) -> Bands {
     let o = &s.optimizer;
     let sgd = o.kind == OptimizerKind::Sgd;
+    let newton = o.kind == OptimizerKind::Newton;
     let wd = if sgd { o.weight_decay() } else { 0.0 };
-    let (lmax, lmin) = (a.curvature_max + wd, a.curvature_min + wd);
+    let (lmax, lmin) = if newton { (1.0, 1.0) } else { (a.curvature_max + wd, a.curvature_min + wd) };
     let positive = lmax > 0.0 && lmax.is_finite();
     let beta = if sgd { o.momentum.clamp(0.0, 0.999_999) } else { 0.0 };
     let gain = if sgd && beta > 0.0 { (1.0 - o.dampening).max(1e-12) } else { 1.0 };
@@ -70,8 +76,9 @@ pub fn stability_bands(a: &Analysis, s: &Settings) -> Bands {
         momentum: beta,
         nesterov,
         local: a.local,
-        adaptive: (!sgd).then(|| o.kind.label()),
+        adaptive: (!sgd && !newton).then(|| o.kind.label()),
         mae: s.loss == LossKind::Mae,
+        newton,
     }
 }
 
@@ -202,8 +209,8 @@ fn ticks_ui(
     let font = egui::FontId::proportional(10.5);
     let mut taken: Vec<egui::Rangef> = Vec::new();
     let ticks = [
-        (bands.monotone, if bands.momentum > 0.0 { "(1−√β)²/λ" } else { "1/λ" }, Align2::RIGHT_TOP),
-        (bands.critical, if bands.momentum > 0.0 { "diverges" } else { "2/λ" }, Align2::LEFT_TOP),
+        (bands.monotone, monotone_label(bands), Align2::RIGHT_TOP),
+        (bands.critical, critical_label(bands), Align2::LEFT_TOP),
         (bands.optimal, "best", Align2::CENTER_TOP),
     ];
     for (v, label, align) in ticks {
@@ -230,6 +237,28 @@ fn ticks_ui(
     }
 }
 
+/// The smooth bound's tick: Newton's full step, or plain GD's 1/λ (which is Newton's step along λ's direction).
+fn monotone_label(bands: &Bands) -> &'static str {
+    if bands.newton {
+        "lr 1 = full step"
+    } else if bands.momentum > 0.0 {
+        "(1−√β)²/λ"
+    } else {
+        "1/λ = Newton"
+    }
+}
+
+/// The divergence bound's tick.
+fn critical_label(bands: &Bands) -> &'static str {
+    if bands.newton {
+        "lr 2"
+    } else if bands.momentum > 0.0 {
+        "diverges"
+    } else {
+        "2/λ"
+    }
+}
+
 /// One line naming the boundaries (the map's accessible label): "stability map: smooth below 0.06667, oscillates
 /// below 0.1333, diverges from 0.1333".
 pub fn summary(b: &Bands) -> String {
@@ -252,6 +281,13 @@ pub fn summary(b: &Bands) -> String {
 }
 
 fn tooltip_lines(ui: &mut Ui, b: &Bands) {
+    if b.newton {
+        ui.label("Newton's method: H⁻¹ scales every curvature to 1");
+        ui.label("green, lr < 1: damped, the error shrinks by (1 − lr) each step (on a quadratic)");
+        ui.label("lr = 1: the full step to the model's minimum, reached at once on a quadratic");
+        ui.label("amber, 1 < lr < 2: overshoots; red, lr ≥ 2: diverges");
+        return;
+    }
     let title = if b.nesterov {
         format!("SGD with Nesterov momentum β = {}", format::short(b.momentum))
     } else if b.momentum > 0.0 {
@@ -268,6 +304,9 @@ fn tooltip_lines(ui: &mut Ui, b: &Bands) {
             if let Some(m) = m {
                 let what = if b.momentum > 0.0 { "(1 − √β)²/λmax" } else { "1/λmax" };
                 ui.label(format!("green, lr < {what} = {}: the loss falls every step", format::short(m)));
+                if b.momentum == 0.0 {
+                    ui.label("lr = 1/λmax is Newton's step along the steepest direction (in 1-D, it lands at once)");
+                }
             }
             if let Some(o) = o {
                 ui.label(format!("best = 2/(λmax + λmin) = {}: the fastest worst-case convergence", format::short(o)));
@@ -315,5 +354,14 @@ mod tests {
         assert!((c - 2.0 / 60.0).abs() < 1e-15, "{c}");
         s.optimizer.momentum = 0.5;
         assert!((bands(&s).critical.unwrap() - 3.0 / 60.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn newtons_map_is_that_of_curvature_one() {
+        let optimizer = crate::engine::OptimizerConfig::new(OptimizerKind::Newton, 1.0);
+        let b = bands(&Settings { optimizer, ..Settings::default() });
+        assert_eq!((b.monotone, b.critical), (Some(1.0), Some(2.0)));
+        assert_eq!(b.caveat(), None);
+        assert_eq!(monotone_label(&bands(&Settings::default())), "1/λ = Newton");
     }
 }

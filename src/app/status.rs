@@ -276,6 +276,12 @@ fn divergence_text(run: &RunSnapshot, step: u64, why: Divergence) -> (String, Op
         Divergence::NonFinite => "the numbers overflowed",
         Divergence::LossExploded => "the loss grew more than 10¹² times",
         Divergence::Unbounded => "the value fell below −10¹² (unbounded below)",
+        Divergence::SingularHessian => {
+            return (
+                format!("Stopped at step {step}: the Hessian is singular, so Newton's step H⁻¹g does not exist"),
+                None,
+            );
+        }
     };
     (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
 }

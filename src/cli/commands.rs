@@ -11,7 +11,7 @@ use crate::engine::diagnose::{divergence_cause, start_failure};
 use crate::engine::gradient::GradientCheck;
 use crate::engine::schedule::Scheduled;
 use crate::engine::settings::f32_rounding_problem;
-use crate::engine::trainer::{DynTrainer, Record, Row, Status};
+use crate::engine::trainer::{Divergence, DynTrainer, Record, Row, Status};
 use crate::engine::{Dataset, Params, Precision, Settings};
 use crate::export::ExportError;
 use crate::export::trace::{self, JsonRowIn, PrettyObject};
@@ -22,8 +22,10 @@ use crate::printout::{Printer, Style};
 pub const EXIT_OK: i32 = 0;
 /// Bad input or usage.
 pub const EXIT_BAD_INPUT: i32 = 2;
-/// The run diverged.
-pub const EXIT_DIVERGED: i32 = 3;
+/// The run stopped early as an outcome: it diverged, or Newton met a singular Hessian.
+pub const EXIT_STOPPED: i32 = 3;
+/// The run diverged (see [`EXIT_STOPPED`]).
+pub const EXIT_DIVERGED: i32 = EXIT_STOPPED;
 
 /// Updates computed between two checks of the output: a closed stdout stops a run within this many steps.
 const STEPS_PER_CHUNK: u64 = 1024;
@@ -104,7 +106,7 @@ pub(super) fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError
     }
     let settings = engine.settings();
     settings.validate()?;
-    if let Some(conflict) = engine.schedule_conflict(&settings) {
+    if let Some(conflict) = engine.schedule_conflict(&settings).or_else(|| engine.line_search_conflict(&settings)) {
         return Err(CliError::Usage(conflict));
     }
     if !settings.bias && engine.b0.is_some() {
@@ -219,8 +221,15 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     }
     check_cycle_length(&settings, a.steps)?;
     let mut trainer = start(&data, &settings, a.tol)?;
+    hessian_note(&settings);
     let p = settings.precision;
-    let first = trainer.record();
+    // A standardized run's w, b are printed in the original space (its gradient columns stay the scaled ones).
+    let scaling = trainer.scaling();
+    let original = |r: &Record<f64>| match scaling {
+        Some(s) => Record { params: s.to_original(r.params), ..*r },
+        None => *r,
+    };
+    let first = original(&trainer.record());
     let status = match a.format {
         TraceFormat::Csv => {
             writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
@@ -228,7 +237,7 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
             let mut line = String::new();
             run_rows(&mut trainer, a.steps, |r, s| {
                 line.clear();
-                trace::push_row(&mut line, r, s.lr, p);
+                trace::push_row(&mut line, &original(r), s.lr, p);
                 line.push('\n');
                 Ok(out.write_all(line.as_bytes())?)
             })?
@@ -236,7 +245,7 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         TraceFormat::Last => {
             // Only the final row, in the csv format without its header: the trajectory is never stored.
             let s = trainer.run(a.steps, |_| {});
-            writeln!(out, "{}", csv_row(&trainer.record(), trainer.scheduled().lr, p))?;
+            writeln!(out, "{}", csv_row(&original(&trainer.record()), trainer.scheduled().lr, p))?;
             s
         }
         TraceFormat::Json => trace_json(out, &data, &settings, &mut trainer, a.steps)?,
@@ -247,8 +256,9 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
     Ok(match status {
         Status::Diverged { step, why } => {
             let cause = divergence_cause(&data, &settings, &trainer.record(), why);
-            message(&format!("diverged at step {step}: {cause}"));
-            EXIT_DIVERGED
+            let verb = if why == Divergence::SingularHessian { "stopped" } else { "diverged" };
+            message(&format!("{verb} at step {step}: {cause}"));
+            EXIT_STOPPED
         }
         Status::Converged { step, .. } if a.format != TraceFormat::Json => {
             if a.tol.is_some() {
@@ -258,6 +268,14 @@ fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         }
         _ => EXIT_OK,
     })
+}
+
+/// Says on stderr how Newton's Hessian is taken when it is not exact: a typed expression's by central differences.
+fn hessian_note(settings: &Settings) {
+    let expression = settings.objective.as_ref().is_some_and(|o| o.as_builtin().is_none());
+    if settings.optimizer.kind == crate::engine::OptimizerKind::Newton && expression {
+        message("note: Newton's Hessian of an expression is taken by central differences of the autodiff gradient");
+    }
 }
 
 /// The notebook's printout of a run: its header, each step as the notebook prints it, and its closing comparison.
@@ -306,6 +324,9 @@ fn outcome(s: Status, last_step: u64) -> Outcome {
         Status::Converged { step, by } => {
             Outcome { status: "converged", step, detail: Some(format!("{by:?}").to_lowercase()) }
         }
+        Status::Diverged { step, why: Divergence::SingularHessian } => {
+            Outcome { status: "singular-hessian", step, detail: Some("stopped: Newton's Hessian is singular".into()) }
+        }
         Status::Diverged { step, why } => {
             Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
         }
@@ -329,14 +350,18 @@ fn trace_json(
         json.field("samples", &data.len())?;
     }
     json.field("settings", settings)?;
+    if settings.optimizer.kind == crate::engine::OptimizerKind::Newton {
+        json.field("hessian", &trainer.hessian_at(trainer.record().params).1)?;
+    }
     json.begin_array("rows")?;
     // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
     let first = trainer.row();
-    json.element(&JsonRowIn::with_state(&first, settings))?;
+    let scaling = trainer.scaling();
+    json.element(&JsonRowIn::with_state(&first, settings).scaled(scaling))?;
     let mut last = first.step;
     let status = step_rows(trainer, steps, |r| {
         last = r.step;
-        Ok(json.element(&JsonRowIn::with_state(r, settings))?)
+        Ok(json.element(&JsonRowIn::with_state(r, settings).scaled(scaling))?)
     })?;
     json.end_array()?;
     json.field("outcome", &outcome(status, last))?;
@@ -380,6 +405,16 @@ struct AnalysisJson<'a> {
     lr: f64,
     regime: crate::engine::analysis::Regime,
     note: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    standardized: Option<Standardized>,
+}
+
+/// `analyze --standardize`: the scaled problem's curvature, next to the original's.
+#[derive(Serialize)]
+struct Standardized {
+    condition_number: Option<f64>,
+    critical_lr: Option<f64>,
+    hessian: Vec<Vec<f64>>,
 }
 
 fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
@@ -388,7 +423,8 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
     if let Some(o) = &settings.objective {
         return super::objective::analyze(o, &settings, at, a.format, out);
     }
-    let an: Analysis = analyze(&data, &settings, at);
+    let an: Analysis = analyze(&data, &Settings { standardize: false, ..settings.clone() }, at);
+    let scaled = settings.standardize.then(|| analyze(&data, &settings, at));
     if let Some(what) = an.non_finite() {
         let (x, y) = data.scale();
         return Err(CliError::NotFinite(format!(
@@ -415,6 +451,11 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
                 lr,
                 regime: an.regime(lr),
                 note: &an.note,
+                standardized: scaled.as_ref().map(|s| Standardized {
+                    condition_number: s.condition_number,
+                    critical_lr: s.critical_lr,
+                    hessian: s.hessian.clone(),
+                }),
             };
             let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Usage(e.to_string()))?;
             writeln!(out, "{text}")?;
@@ -456,6 +497,11 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
             };
             writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", compact(lr)))?;
             writeln!(out, "note            {}", an.note)?;
+            if let Some(s) = &scaled {
+                let cond = |a: &Analysis| a.condition_number.map_or("∞".to_string(), compact);
+                writeln!(out, "standardized    condition {} → {}", cond(&an), cond(s))?;
+                writeln!(out, "                critical lr {} → {}", opt(an.critical_lr), opt(s.critical_lr))?;
+            }
         }
     }
     Ok(EXIT_OK)

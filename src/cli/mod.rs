@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::objective::Objective;
+use crate::engine::optim::LineSearch;
 use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
-pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, run_command};
+pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED, run_command};
 pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
 pub use gif::GifArgs;
 
@@ -133,6 +134,20 @@ pub struct EngineArgs {
     /// σ of Gaussian noise added to each update's gradient (with --objective), drawn from --seed.
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub noise: Option<f64>,
+    /// Backtracking line search for plain gradient descent (sgd without momentum): t from --lr, shrunk by
+    /// --backtrack until the Armijo test L(p − t·g) ≤ L(p) − c·t·‖g‖² holds.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub line_search: Option<LineSearch>,
+    /// The Armijo constant c of --line-search (default 1e-4).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub armijo_c: Option<f64>,
+    /// The backtracking factor ρ of --line-search, t ← ρ·t (default 0.5).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub backtrack: Option<f64>,
+    /// Run the optimizer on standardized inputs: x′ = (x − mean)/std with --bias, x′ = x/rms without; the
+    /// trace's w, b are mapped back to the original x.
+    #[arg(long)]
+    pub standardize: bool,
     /// Learning-rate schedules (torch.optim.lr_scheduler).
     #[command(flatten)]
     pub schedule: ScheduleArgs,
@@ -330,7 +345,27 @@ impl EngineArgs {
             o.eps = self.eps;
         }
         o.amsgrad |= self.amsgrad;
+        if o.kind == OptimizerKind::Newton && self.optimizer.is_some() && self.lr.is_none() {
+            // Newton's natural step is the whole step to the model's minimum: lr 1.
+            o.lr = 1.0;
+        }
+        set(&mut o.line_search, self.line_search);
+        set(&mut o.armijo_c, self.armijo_c);
+        set(&mut o.backtrack, self.backtrack);
+        s.standardize |= self.standardize;
         self.schedule.apply(&mut s.schedule);
+    }
+
+    /// A line-search parameter without `--line-search armijo`, or a line search under a schedule, as a one-line
+    /// usage error.
+    pub fn line_search_conflict(&self, settings: &Settings) -> Option<String> {
+        let searching = settings.optimizer.line_search == LineSearch::Armijo;
+        let stray = [("--armijo-c", self.armijo_c.is_some()), ("--backtrack", self.backtrack.is_some())];
+        if let Some((flag, _)) = stray.iter().find(|(_, given)| *given && !searching) {
+            return Some(format!("{flag} applies to --line-search armijo"));
+        }
+        (searching && settings.schedule.kind != ScheduleKind::Constant)
+            .then(|| "--line-search picks each step size itself: drop --schedule".to_string())
     }
 
     /// What the command line may not ask under its schedule: a flag of another schedule, or under OneCycleLR

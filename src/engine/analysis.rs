@@ -150,12 +150,22 @@ pub fn eigenvalues(h: &[Vec<f64>]) -> (f64, f64) {
 }
 
 /// Analyses the problem of `settings` on `data`; non-quadratic losses take their curvature at `at` (as does an
-/// objective, see [`super::objective::Objective::analysis`]).
+/// objective, see [`super::objective::Objective::analysis`]). A standardized run is analysed in its scaled space
+/// (the one the optimizer sees: `at` and the optimum are scaled parameters there).
 pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis {
     if let Some(o) = &settings.objective {
         return o.analysis(at);
     }
     let x = data.x.as_slice().unwrap_or(&[]);
+    let scaling = if settings.standardize { super::scaling::Scaling::of(x, settings.bias) } else { None };
+    let scaled: Vec<f64>;
+    let x = match scaling {
+        Some(s) => {
+            scaled = x.iter().map(|&v| s.apply(v)).collect();
+            scaled.as_slice()
+        }
+        None => x,
+    };
     let y = data.y.as_slice().unwrap_or(&[]);
     let n = x.len().max(1) as f64;
     let bias = settings.bias;

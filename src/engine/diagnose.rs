@@ -39,7 +39,7 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
 pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
     let o = &settings.optimizer;
     let (lr, wd, precision) = (o.lr, o.weight_decay(), settings.precision.label());
-    let adaptive = o.kind != OptimizerKind::Sgd;
+    let adaptive = !matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Newton);
     if adaptive && why == Divergence::NonFinite && o.eps() == 0.0 {
         return format!(
             "eps 0 divides 0 by 0 where the gradient vanishes (at the optimum, w = {}); give --eps > 0",
@@ -72,6 +72,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
             }
             Divergence::LossExploded => format!("the value grew past 10¹² times its start {at} with lr {}", repr(lr)),
             Divergence::NonFinite => format!("a value overflowed {precision} {at} with lr {}", repr(lr)),
+            Divergence::SingularHessian => singular(last),
         };
     }
     let analysable = o.kind == OptimizerKind::Sgd && settings.loss == LossKind::Mse;
@@ -111,11 +112,21 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
         }
     }
     let what = match why {
+        Divergence::SingularHessian => return singular(last),
         Divergence::NonFinite => format!("a value overflowed {precision}"),
         Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
         Divergence::Unbounded => "the value fell below −10¹²".to_string(),
     };
     format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(lr))
+}
+
+/// Why Newton stopped: its Hessian at the last point has no inverse.
+fn singular(last: &Record<f64>) -> String {
+    format!(
+        "the Hessian is singular at w = {}, b = {}: Newton's step H⁻¹g does not exist there",
+        repr(last.params.w),
+        repr(last.params.b)
+    )
 }
 
 /// "the data reach |x| = 1e+150, |y| = 3".

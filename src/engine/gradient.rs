@@ -6,8 +6,9 @@ use super::data::Dataset;
 use super::loss::{Loss, Sums, sums};
 use super::model::{Grad, Params};
 use super::moments::Moments;
-use super::objective::Objective;
+use super::objective::{HessianMethod, Objective};
 use super::real::Real;
+use super::scaling::Scaling;
 use super::settings::{GradientSource, Settings};
 
 /// Loss and gradient at one point.
@@ -30,6 +31,8 @@ pub struct Problem<F> {
     moments: Option<Moments<F>>,
     /// An objective f(w, b) evaluated instead of the data's loss (then there are no samples).
     objective: Option<Objective>,
+    /// The inputs' scaling under `--standardize` (`x` holds the scaled inputs).
+    scaling: Option<Scaling>,
 }
 
 /// Below this many samples the per-sample pass is as fast as the moments and rounds as the notebook does.
@@ -40,15 +43,45 @@ impl<F: Real> Problem<F> {
     pub fn new(data: &Dataset, settings: &Settings) -> Self {
         if let Some(o) = &settings.objective {
             let loss = Loss::Mse;
-            return Problem { x: vec![], y: vec![], bias: true, loss, moments: None, objective: Some(o.clone()) };
+            let objective = Some(o.clone());
+            return Problem { x: vec![], y: vec![], bias: true, loss, moments: None, objective, scaling: None };
         }
-        let x: Vec<F> = data.x.iter().map(|&v| F::from_f64(v)).collect();
+        let scaling =
+            if settings.standardize { Scaling::of(data.x.as_slice().unwrap_or(&[]), settings.bias) } else { None };
+        let scaled = |v: f64| scaling.map_or(v, |s| s.apply(v));
+        let x: Vec<F> = data.x.iter().map(|&v| F::from_f64(scaled(v))).collect();
         let y: Vec<F> = data.y.iter().map(|&v| F::from_f64(v)).collect();
         let loss = Loss::new(settings.loss, settings.huber_delta);
         let moments = (loss == Loss::Mse && F::NAME == "f64" && x.len() >= MOMENTS_MIN_SAMPLES)
             .then(|| Moments::new(&x, &y, settings.bias))
             .flatten();
-        Problem { x, y, bias: settings.bias, loss, moments, objective: None }
+        Problem { x, y, bias: settings.bias, loss, moments, objective: None, scaling }
+    }
+
+    /// The inputs' scaling, when the run is standardized.
+    pub fn scaling(&self) -> Option<Scaling> {
+        self.scaling
+    }
+
+    /// The exact Hessian of the mean loss at `p`, in f64: an objective's own ([`Objective::hessian`]); for data,
+    /// (1/n)·Σ ℓ''(eᵢ)·[xᵢ², xᵢ; xᵢ, 1] over the problem's inputs (MSE: ℓ'' = 2; Huber: 1 inside δ, 0 outside, so
+    /// only the samples in its quadratic zone count; MAE: 0). Without a bias only `[0][0]` is set.
+    pub fn hessian(&self, p: Params<F>) -> ([[f64; 2]; 2], HessianMethod) {
+        if let Some(o) = &self.objective {
+            return o.hessian(p.to_f64());
+        }
+        let (mut hxx, mut hx, mut h1) = (0.0, 0.0, 0.0);
+        for (&xi, &yi) in self.x.iter().zip(&self.y) {
+            let e = p.predict(xi, self.bias) - yi;
+            let c = self.loss.curvature(e).to_f64();
+            let xi = xi.to_f64();
+            hxx += c * xi * xi;
+            hx += c * xi;
+            h1 += c;
+        }
+        let n = self.x.len().max(1) as f64;
+        let h = if self.bias { [[hxx / n, hx / n], [hx / n, h1 / n]] } else { [[hxx / n, 0.0], [0.0, 0.0]] };
+        (h, HessianMethod::ClosedForm)
     }
 
     /// The objective, when the problem is one.

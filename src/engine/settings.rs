@@ -6,7 +6,7 @@ use super::error::ConfigError;
 use super::loss::LossKind;
 use super::model::Params;
 use super::objective::Objective;
-use super::optim::OptimizerConfig;
+use super::optim::{OptimizerConfig, OptimizerKind};
 use super::schedule::ScheduleConfig;
 
 /// Where the gradient that drives the update comes from.
@@ -92,6 +92,8 @@ pub struct Settings {
     pub objective: Option<Objective>,
     /// σ of the Gaussian noise added to each update's gradient (objectives only; 0: none), drawn from `seed`.
     pub noise: f64,
+    /// Run the optimizer on standardized inputs (see [`super::scaling`]); data only.
+    pub standardize: bool,
 }
 
 impl Default for Settings {
@@ -110,6 +112,7 @@ impl Default for Settings {
             seed: 0,
             objective: None,
             noise: 0.0,
+            standardize: false,
         }
     }
 }
@@ -130,6 +133,7 @@ impl Settings {
         }
         self.validate_objective()?;
         self.optimizer.validate()?;
+        self.validate_newton()?;
         self.schedule.validate(&self.optimizer)?;
         self.check_precision()
     }
@@ -156,6 +160,19 @@ impl Settings {
         }
         if self.batch_size.is_some() {
             return Err(ConfigError::Conflict("an objective has no samples to batch: drop --batch-size"));
+        }
+        Ok(())
+    }
+
+    /// Newton needs a Hessian that is not zero (MAE's is, almost everywhere); standardizing applies to data only.
+    fn validate_newton(&self) -> Result<(), ConfigError> {
+        if self.optimizer.kind == OptimizerKind::Newton && self.objective.is_none() && self.loss == LossKind::Mae {
+            return Err(ConfigError::Conflict(
+                "--optimizer newton needs curvature: MAE's Hessian is zero (use --loss mse or huber)",
+            ));
+        }
+        if self.standardize && self.objective.is_some() {
+            return Err(ConfigError::Conflict("--standardize scales data inputs: an objective has none"));
         }
         Ok(())
     }
@@ -235,7 +252,9 @@ impl Settings {
             seed,
             ..
         } = self;
-        if (&self.objective, self.noise.to_bits()) != (&other.objective, other.noise.to_bits()) {
+        if (&self.objective, self.noise.to_bits(), self.standardize)
+            != (&other.objective, other.noise.to_bits(), other.standardize)
+        {
             return true;
         }
         (*bias, *loss, huber_delta.to_bits(), *gradient, *precision, w0.to_bits(), b0.to_bits(), *batch_size, *seed)

@@ -9,9 +9,11 @@ use super::batch::Batcher;
 use super::data::Dataset;
 use super::error::ConfigError;
 use super::gradient::{Evaluation, Problem};
+use super::line_search::{Search, armijo};
 use super::model::{Grad, Params};
-use super::optim::{Observer, OptimState, Optimizer};
+use super::optim::{LineSearch, Observer, OptimState, Optimizer, OptimizerConfig, OptimizerKind, is_singular};
 use super::real::Real;
+use super::scaling::Scaling;
 use super::schedule::{ScheduleKind, Scheduled, Scheduler};
 use super::settings::{Precision, Settings};
 
@@ -77,6 +79,9 @@ pub enum Divergence {
     LossExploded,
     /// An objective's value fell below [`OBJECTIVE_FLOOR`]: it is unbounded below along the path.
     Unbounded,
+    /// Newton's Hessian at the current point is singular: H⁻¹g does not exist, so the run stops there (an outcome,
+    /// not an overflow; the run kept the point).
+    SingularHessian,
 }
 
 /// How a run converged.
@@ -150,13 +155,23 @@ pub struct Trainer<F: Real> {
     status: Status,
     /// The gradient noise's generator (σ > 0 on an objective), one draw per parameter per update.
     noise: Option<ChaCha8Rng>,
+    /// The step size the line search accepted for the next update (with `--line-search armijo`).
+    line_t: Option<f64>,
 }
 
 impl<F: Real> Trainer<F> {
     /// A run at (w₀, b₀) of the settings.
     pub fn new(data: &Dataset, settings: &Settings) -> Result<Self, ConfigError> {
-        // `resume` rounds the start into the run's precision.
-        Self::resume(data, settings, Record { step: 0, params: settings.start(), ..Record::default() })
+        // `resume` rounds the start into the run's precision. A standardized run starts at the scaled image of
+        // (w₀, b₀): the same line.
+        let start = match settings.standardize && settings.objective.is_none() {
+            true => match Scaling::of(data.x.as_slice().unwrap_or(&[]), settings.bias) {
+                Some(s) => s.to_scaled(settings.start()),
+                None => return Err(ConfigError::Conflict("--standardize needs inputs x that vary")),
+            },
+            false => settings.start(),
+        };
+        Self::resume(data, settings, Record { step: 0, params: start, ..Record::default() })
     }
 
     /// A run that continues from `from` (its step count and parameters), with fresh optimizer state: the timeline's
@@ -194,6 +209,7 @@ impl<F: Real> Trainer<F> {
             unchanged_steps: 0,
             status: Status::Running,
             noise: noise_for(settings),
+            line_t: None,
         };
         t.apply_schedule();
         t.draw_batch();
@@ -258,7 +274,7 @@ impl<F: Real> Trainer<F> {
                 self.current.params.b = F::ZERO;
             }
         }
-        if old.objective != settings.objective {
+        if old.objective != settings.objective || old.standardize != settings.standardize {
             self.problem = Problem::new(data, settings);
         }
         if (old.batch_size, old.seed) != (settings.batch_size, settings.seed) {
@@ -294,6 +310,10 @@ impl<F: Real> Trainer<F> {
         }
         let update_grad = self.update_grad;
         let (before, loss_before) = (self.current.params, self.current.loss);
+        if self.settings.optimizer.kind == OptimizerKind::Newton && !self.prepare_newton() {
+            self.status = Status::Diverged { step: self.current.step + 1, why: Divergence::SingularHessian };
+            return self.status;
+        }
         let params = if self.settings.bias {
             let mut p = [before.w, before.b];
             self.optimizer.step_observed(&mut p, &[update_grad.w, update_grad.b], obs);
@@ -353,9 +373,33 @@ impl<F: Real> Trainer<F> {
         self.optimizer.state()
     }
 
-    /// The lr (and cycled momentum or β₁) the next update uses.
+    /// The lr (and cycled momentum or β₁) the next update uses: under a line search, the accepted step size.
     pub fn scheduled(&self) -> Scheduled {
-        self.scheduler.current()
+        match self.line_t {
+            Some(t) => Scheduled { lr: t, ..self.scheduler.current() },
+            None => self.scheduler.current(),
+        }
+    }
+
+    /// Newton's Hessian at the current point, rounded to the run's precision, handed to the optimizer; false
+    /// when it is singular (no step exists).
+    fn prepare_newton(&mut self) -> bool {
+        let (h, _) = self.problem.hessian(self.current.params);
+        let h = h.map(|row| row.map(F::from_f64));
+        if is_singular(h, self.settings.n_params()) {
+            return false;
+        }
+        self.optimizer.set_hessian(h);
+        true
+    }
+
+    /// The line search from the current point along the next update's gradient (`None` without one).
+    pub fn line_search(&self) -> Option<Search> {
+        let o = &self.settings.optimizer;
+        (o.line_search == LineSearch::Armijo).then(|| {
+            let cfg = self.scheduler.current().apply_to(o);
+            armijo(|q| self.problem.loss(q), self.current.params, self.update_grad, self.settings.bias, &cfg)
+        })
     }
 
     /// Writes the scheduler's values into the optimizer (nothing without a schedule).
@@ -382,7 +426,7 @@ impl<F: Real> Trainer<F> {
             let before = self.current.step;
             self.step();
             if self.current.step != before {
-                on_row(&self.current, self.scheduler.current());
+                on_row(&self.current, self.scheduled());
             }
         }
         self.status
@@ -416,6 +460,11 @@ impl<F: Real> Trainer<F> {
             let g = &mut self.update_grad;
             g.w += F::from_f64(sigma * standard_normal(rng));
             g.b += F::from_f64(sigma * standard_normal(rng));
+        }
+        self.line_t = self.line_search().map(|s| s.t());
+        if let Some(t) = self.line_t {
+            let cfg = OptimizerConfig { lr: t, ..self.settings.optimizer.clone() };
+            self.optimizer.set_scheduled(&cfg);
         }
     }
 
@@ -557,6 +606,21 @@ impl DynTrainer {
     /// The mean loss at `p` over all samples, in the run's precision (for drawing the landscape).
     pub fn loss_at(&self, p: Params<f64>) -> f64 {
         each!(self, t => t.problem().loss(Params::from_f64(p)).to_f64())
+    }
+
+    /// The inputs' scaling of a standardized run (its rows are in the scaled space).
+    pub fn scaling(&self) -> Option<Scaling> {
+        each!(self, t => t.problem().scaling())
+    }
+
+    /// The exact Hessian of the mean loss at `p` (in the run's space), and how it was computed.
+    pub fn hessian_at(&self, p: Params<f64>) -> ([[f64; 2]; 2], super::objective::HessianMethod) {
+        each!(self, t => t.problem().hessian(Params::from_f64(p)))
+    }
+
+    /// The line search the next update runs (`None` without one).
+    pub fn line_search(&self) -> Option<Search> {
+        each!(self, t => t.line_search())
     }
 
     /// The gradient check at `p`.

@@ -12,7 +12,7 @@ pub mod topics;
 
 use crate::engine::analysis::Analysis;
 use crate::engine::loss::LossKind;
-use crate::engine::optim::{OptimizerConfig, OptimizerKind};
+use crate::engine::optim::{LineSearch, OptimizerConfig, OptimizerKind};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::{Convergence, Record, Status};
 use crate::format;
@@ -223,6 +223,12 @@ pub fn why(run: &RunState<'_>) -> Why {
         );
         return Why { short: reason.to_owned(), long, tone: Tone::Warning };
     }
+    if s.optimizer.kind == OptimizerKind::Newton {
+        return newton(s, run.status);
+    }
+    if s.optimizer.line_search == LineSearch::Armijo {
+        return line_search(s);
+    }
     if s.optimizer.kind != OptimizerKind::Sgd {
         return adaptive(s, diverged);
     }
@@ -402,6 +408,40 @@ fn valley(run: &RunState<'_>, steep: Direction, shallow: Direction, extra: &str)
 }
 
 /// Adam, AdamW, RMSprop, Adagrad: no fixed factor.
+/// Newton's method: the jump to the model's minimum, (1 − lr) per step on a quadratic; a singular Hessian stops it.
+fn newton(s: &Settings, status: Status) -> Why {
+    let lr = s.optimizer.lr;
+    if matches!(status, Status::Diverged { why: crate::engine::trainer::Divergence::SingularHessian, .. }) {
+        return Why {
+            short: "the Hessian is singular here: Newton's step H⁻¹g does not exist, so the run stopped".into(),
+            long: "Newton solves H·d = g for its step; a singular H (zero curvature along some direction) has no                    solution. Plain gradient descent needs no inverse and would carry on."
+                .into(),
+            tone: Tone::Warning,
+        };
+    }
+    let short = format!(
+        "Newton jumps to the minimum of the local quadratic model (times lr = {}): on a quadratic loss the error          shrinks by 1 − lr = {} a step",
+        num(lr),
+        num(1.0 - lr)
+    );
+    let long = "Newton's step is H⁻¹g: it divides the gradient by the curvature, so every direction sees curvature 1                 and the condition number stops mattering. At lr 1 a quadratic loss is solved in one step; where H is                 not positive definite the model has no minimum and the step heads for a saddle or a maximum."
+        .to_string();
+    Why { short, long, tone: Tone::Calm }
+}
+
+/// Gradient descent with the Armijo line search: each step is shrunk until it decreases the loss enough.
+fn line_search(s: &Settings) -> Why {
+    let o = &s.optimizer;
+    let short = format!(
+        "the line search shrinks t from lr = {} by ρ = {} until L falls by c·t·‖g‖²: every step lowers the loss",
+        num(o.lr),
+        num(o.backtrack)
+    );
+    let long = "Backtracking (Armijo): try t = lr; while L(w − t·g) > L(w) − c·t·‖g‖², set t ← ρ·t. A too large lr                 cannot diverge, it is cut down each step; the accepted t is the csv's lr column."
+        .to_string();
+    Why { short, long, tone: Tone::Calm }
+}
+
 fn adaptive(s: &Settings, diverged: bool) -> Why {
     let name = s.optimizer.kind.label();
     let short = if diverged {

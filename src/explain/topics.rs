@@ -4,7 +4,7 @@
 
 use super::{RunState, why};
 use crate::engine::model::Params;
-use crate::engine::optim::OptimizerKind;
+use crate::engine::optim::{LineSearch, OptimizerKind};
 use crate::format;
 
 /// What a topic's value is read from: the selected run and the display.
@@ -98,6 +98,8 @@ topics! {
     WeightDecay => "Weight decay", "g ← g + wd·w", "Pulls the weights toward 0 each step (AdamW decouples it from the gradient); for SGD it adds wd to the curvature λ. AdamW's default is 0.01, the others' 0.";
     Eps => "ε", "step = lr·m / (√v + ε)", "Added to the denominator so a step never divides by zero.";
     Schedule => "Learning-rate schedule", "optimizer.step(); scheduler.step()", "A torch.optim.lr_scheduler that changes the lr after each update: step, exponential, cosine, linear, one cycle (which also cycles the momentum or β₁) or reduce on plateau. Changing it starts the schedule afresh from the current step.";
+    LineSearch => "Line search (Armijo)", "t ← lr; while L(w − t·g) > L(w) − c·t·‖g‖²: t ← ρ·t", "Plain gradient descent picks each step size itself: it starts at t = lr and shrinks it by ρ until the loss falls at least c·t·‖g‖² (the Armijo test). On the landscape: each rejected trial faint, the accepted one solid, and the Armijo line.";
+    Standardize => "Standardize x", "x′ = (x − mean)/std  (no bias: x′ = x/rms)", "Run the optimizer on scaled inputs: a narrow valley becomes round (condition number 1 with a bias), so one lr suits every direction. The plots show the scaled problem; the fitted line and exports map w, b back to the original x.";
     ScheduleParams => "Schedule parameters", "torch's names and defaults", "The chosen scheduler's parameters, as torch names them. One cycle sets the lr itself, from max_lr; plateau watches the full-batch loss.";
     Start => "Start point", "w₀ (b₀)", "Where the run starts (the notebook starts at 0). Changing it resets the run. You can also click or drag on the landscape.";
     Objective => "Objective", "f(w, b): rosenbrock, beale, himmelblau, saddle, rastrigin or an expression", "Minimise a function of w and b directly instead of a loss over data: a classic test function or an expression you type (+ − * / ^, pi, e, sin cos tan exp log sqrt abs tanh). Its gradient comes from autodiff or central differences; noise σ adds Gaussian noise to each step's gradient. Changing it restarts the run at its start.";
@@ -130,6 +132,8 @@ topics! {
     Path => "Steps taken", "w(k+1) = w(k) − lr·∇L(w(k))", "The trail of earlier points, the latest joined by arrows: one arrow per step.";
     OptimumMark => "Optimum", "∇L(w*) = 0", "The minimum of the loss, where the gradient vanishes.";
     NextStep => "Next step", "w_next = w − lr·dL/dw", "Where the next step lands: the arrow from the current point.";
+    NewtonModel => "Newton's quadratic model", "m(w′) = L + g·(w′ − w) + ½·H·(w′ − w)²", "The parabola with the loss's value, slope and curvature at the current point. Newton jumps to its minimum, w − g/H (times lr): on a quadratic loss the model is the loss, so it lands at once. Where H ≤ 0 the model has no minimum and Newton heads for a saddle or a maximum.";
+    ArmijoTrials => "Line search trials", "L(w − t·g) ≤ L(w) − c·t·‖g‖²", "The step sizes the line search tried from the current point: each rejected one faint, the accepted one solid. The dashed line is the Armijo bound L(w) − c·t·‖g‖²: a trial passes when it lies below it.";
     Tangent => "Tangent", "slope = dL/dw", "The tangent at the current point: its slope is the gradient the step follows.";
     StartMark => "Start", "(w₀, L(w₀))", "Where the run started.";
     LossPlot => "Loss vs step", "L(k) = L(w(k))", "The loss after each step, on a log or linear scale (L to toggle): a straight line on the log scale means a fixed share kept per step. Dashed gold: the minimum loss; thin dashed: the theory.";
@@ -218,6 +222,15 @@ impl Topic {
             Topic::Beta1 => format!("β₁ = {}", v(o.beta1)),
             Topic::Beta2 => format!("β₂ = {}", v(o.beta2)),
             Topic::Amsgrad => on_off(o.amsgrad),
+            Topic::LineSearch | Topic::ArmijoTrials => {
+                format!("{}, c = {}, ρ = {}", on_off(o.line_search != LineSearch::None), v(o.armijo_c), v(o.backtrack))
+            }
+            Topic::Standardize => on_off(s.standardize),
+            Topic::NewtonModel => format!(
+                "lr = {}: the step lands {}",
+                v(o.lr),
+                if o.lr == 1.0 { "on the model's minimum" } else { "part of the way" }
+            ),
             Topic::WeightDecay => v(o.weight_decay()),
             Topic::Eps if o.kind != OptimizerKind::Sgd => format!("ε = {}", format::sci(o.eps(), 1)),
             Topic::Objective => {

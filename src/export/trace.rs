@@ -16,11 +16,12 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{ExportError, ExportReport, RunExport, write_file};
-use crate::engine::Real;
 use crate::engine::optim::{OptimState, OptimizerKind};
+use crate::engine::scaling::Scaling;
 use crate::engine::schedule::Scheduled;
 use crate::engine::settings::{Precision, Settings};
 use crate::engine::trainer::{Record, Row};
+use crate::engine::{Params, Real};
 
 /// The columns of `descent trace --format csv`, in order.
 pub const TRACE_COLUMNS: [&str; 7] = ["step", "w", "b", "loss", "grad_w", "grad_b", "lr"];
@@ -130,6 +131,21 @@ pub struct JsonRow<F> {
     /// The optimizer's state after this row's updates (`descent trace --format json`; absent from exports).
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<JsonState<F>>,
+    /// A standardized run's w in the scaled space (`w` is then the original space's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    w_scaled: Option<F>,
+    /// A standardized run's b in the scaled space.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b_scaled: Option<F>,
+}
+
+impl<F: Real> JsonRow<F> {
+    /// Under `scaling`, `w`, `b` become the original space's and the scaled ones move to `w_scaled`, `b_scaled`.
+    fn scaled(self, scaling: Option<Scaling>) -> Self {
+        let Some(s) = scaling else { return self };
+        let p = s.to_original(Params { w: self.w.to_f64(), b: self.b.to_f64() });
+        JsonRow { w: F::from_f64(p.w), b: F::from_f64(p.b), w_scaled: Some(self.w), b_scaled: Some(self.b), ..self }
+    }
 }
 
 /// An optimizer's state as torch's `optimizer.state`: `{"w": {"step": 3, "exp_avg": …}, "b": {…}}`, with `"b"`
@@ -192,6 +208,8 @@ impl<F: Real> JsonRow<F> {
             momentum: if adam { None } else { cycled },
             beta1: if adam { cycled } else { None },
             state: None,
+            w_scaled: None,
+            b_scaled: None,
         }
     }
 }
@@ -234,6 +252,14 @@ impl JsonRowIn {
         match settings.precision {
             Precision::F32 => JsonRowIn::F32(JsonRow::new(r, r.scheduled, kind)),
             Precision::F64 => JsonRowIn::F64(JsonRow::new(r, r.scheduled, kind)),
+        }
+    }
+
+    /// This row with a standardized run's parameters mapped back (see [`JsonRow`]'s `w_scaled`).
+    pub fn scaled(self, scaling: Option<Scaling>) -> Self {
+        match self {
+            JsonRowIn::F32(r) => JsonRowIn::F32(r.scaled(scaling)),
+            JsonRowIn::F64(r) => JsonRowIn::F64(r.scaled(scaling)),
         }
     }
 

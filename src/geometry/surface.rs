@@ -11,6 +11,7 @@
 use super::contour::Window;
 use crate::engine::analysis::fit;
 use crate::engine::loss::{Loss, mean_loss};
+use crate::engine::scaling::Scaling;
 use crate::engine::trainer::DynTrainer;
 use crate::engine::{ConfigError, Dataset, GradientSource, LossKind, Params, Precision, Settings};
 
@@ -32,6 +33,7 @@ pub struct SurfaceKey {
     loss: LossKind,
     huber_delta: u64,
     precision: Precision,
+    standardize: bool,
 }
 
 impl SurfaceKey {
@@ -43,6 +45,7 @@ impl SurfaceKey {
             loss: s.loss,
             huber_delta: s.huber_delta.to_bits(),
             precision: s.precision,
+            standardize: s.standardize,
         }
     }
 }
@@ -94,7 +97,7 @@ impl LossSurface {
     /// # Errors
     /// The engine's, for an empty dataset or invalid settings.
     pub fn for_export(data: &Dataset, settings: &Settings, optimum: Params<f64>) -> Result<Self, ConfigError> {
-        let kind = if settings.loss == LossKind::Mse && settings.objective.is_none() {
+        let kind = if settings.loss == LossKind::Mse && settings.objective.is_none() && !settings.standardize {
             let x = data.x.as_slice().unwrap_or(&[]);
             let y = data.y.as_slice().unwrap_or(&[]);
             let loss_fn = Loss::<f64>::new(settings.loss, settings.huber_delta);
@@ -119,7 +122,12 @@ impl LossSurface {
         }
         let x = data.x.as_slice().unwrap_or(&[]);
         let y = data.y.as_slice().unwrap_or(&[]);
-        fit(x, y, settings.bias, Loss::<f64>::new(settings.loss, settings.huber_delta))
+        let optimum = fit(x, y, settings.bias, Loss::<f64>::new(settings.loss, settings.huber_delta));
+        // A standardized run lives in the scaled space: its optimum is the scaled image of the original one.
+        match settings.standardize.then(|| Scaling::of(x, settings.bias)).flatten() {
+            Some(s) => s.to_scaled(optimum),
+            None => optimum,
+        }
     }
 
     /// L(w, b).
@@ -130,6 +138,15 @@ impl LossSurface {
                 min_loss + dw * dw * mean_xx + 2.0 * dw * db * mean_x + db * db
             }
             Kind::Engine(t) => t.loss_at(Params { w, b }),
+        }
+    }
+
+    /// The exact Hessian of the mean loss at (w, b), the one Newton's method uses (of the drawn samples, for a
+    /// subsampled surface).
+    pub fn hessian(&self, w: f64, b: f64) -> [[f64; 2]; 2] {
+        match &self.kind {
+            Kind::Quadratic { mean_xx, mean_x, .. } => [[2.0 * mean_xx, 2.0 * mean_x], [2.0 * mean_x, 2.0]],
+            Kind::Engine(t) => t.hessian_at(Params { w, b }).0,
         }
     }
 

@@ -10,7 +10,7 @@ use super::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::loss::LossKind;
 use crate::engine::model::Params;
-use crate::engine::optim::OptimizerKind;
+use crate::engine::optim::{LineSearch, OptimizerKind};
 use crate::engine::settings::{GradientSource, Settings};
 use crate::history::History;
 use crate::worker::RunSnapshot;
@@ -18,17 +18,21 @@ use crate::worker::RunSnapshot;
 /// The caption on the loss plot when the run is plain full-batch GD on MSE: the loss of the exact trajectory.
 pub const EXACT_CAPTION: &str =
     "dashed: theory, L* + ½·λ·(1 − lr·λ)^(2k)·(w₀ − w*)²\nper eigen-direction, exact for plain full-batch GD";
+/// The caption for Newton's method on MSE: the model is the loss, so the error shrinks by exactly (1 − lr) a step.
+pub const NEWTON_CAPTION: &str = "dashed: theory, p* + (1 − lr)^k·(p₀ − p*)\nexact for Newton's method on MSE";
 /// The caption shown when the run is not plain full-batch GD.
 pub const GAP_CAPTION: &str = "theory = plain full-batch GD;\nthe gap is momentum/adaptivity/noise";
 
-/// True when the run is exactly what the theory describes: SGD without momentum or weight decay, full batch, MSE.
+/// True when the run is exactly what the theory describes: SGD without momentum, weight decay or line search, or
+/// Newton's method (its mean-loss gradient), full batch, MSE.
 pub fn is_exact(s: &Settings) -> bool {
     let o = &s.optimizer;
-    o.kind == OptimizerKind::Sgd
-        && o.momentum == 0.0
-        && o.weight_decay() == 0.0
-        && s.batch_size.is_none()
-        && s.loss == LossKind::Mse
+    let exact_rule = match o.kind {
+        OptimizerKind::Sgd => o.momentum == 0.0 && o.weight_decay() == 0.0 && o.line_search == LineSearch::None,
+        OptimizerKind::Newton => s.gradient != GradientSource::NotebookSum,
+        _ => false,
+    };
+    exact_rule && s.batch_size.is_none() && s.loss == LossKind::Mse && s.objective.is_none()
 }
 
 /// The step and point the prediction starts from: the run's state where its settings last changed, or its first row.
@@ -45,7 +49,14 @@ pub fn predicted(
     origin: (u64, Params<f64>),
     step: u64,
 ) -> Option<Params<f64>> {
-    analysis.predicted_params(origin.1, settings.optimizer.lr, step.saturating_sub(origin.0))
+    let k = step.saturating_sub(origin.0);
+    if settings.optimizer.kind == OptimizerKind::Newton {
+        // p − lr·H⁻¹∇L = p − lr·(p − p*) on a quadratic: the error shrinks by (1 − lr) a step.
+        let (p0, opt, lr) = (origin.1, analysis.optimum, settings.optimizer.lr);
+        let f = (1.0 - lr).powi(k.min(i32::MAX as u64) as i32);
+        return (!analysis.local).then_some(Params { w: opt.w + f * (p0.w - opt.w), b: opt.b + f * (p0.b - opt.b) });
+    }
+    analysis.predicted_params(origin.1, settings.optimizer.lr, k)
 }
 
 /// The mean loss at `p` from the quadratic form: L* + ½ (p − p*)ᵀ H (p − p*), with H the loss's own Hessian
@@ -165,8 +176,9 @@ pub fn overlay(
         // At the run's last step (the plot's right edge), not the theory's: a theory that reaches its floor early
         // would otherwise push the caption off the plot's left edge.
         let right = end[0].max(run.record.step as f64);
+        let exact = if s.optimizer.kind == OptimizerKind::Newton { NEWTON_CAPTION } else { EXACT_CAPTION };
         let (caption, color) =
-            if is_exact(s) { (EXACT_CAPTION, ctx.palette.weak_text) } else { (GAP_CAPTION, ctx.palette.warning) };
+            if is_exact(s) { (exact, ctx.palette.weak_text) } else { (GAP_CAPTION, ctx.palette.warning) };
         plot_ui.text(
             Text::new("", [right, top].into(), RichText::new(caption).small().color(color)).anchor(Align2::RIGHT_TOP),
         );
@@ -206,6 +218,21 @@ mod tests {
                 let l = predicted_loss(&a, &s, data.len(), r.params);
                 assert!((l - r.loss).abs() <= 1e-12 * r.loss.abs().max(1.0), "loss {l} vs {}", r.loss);
             }
+        }
+    }
+
+    #[test]
+    fn theory_equals_damped_newton() {
+        let data = Dataset::notebook();
+        let optimizer = crate::engine::OptimizerConfig::new(OptimizerKind::Newton, 0.4);
+        let s = Settings { bias: true, b0: -1.0, optimizer, ..Settings::default() };
+        assert!(is_exact(&s));
+        let a = analyze(&data, &s, Params::default());
+        let mut t = DynTrainer::new(&data, &s).unwrap();
+        for k in 1..=30u64 {
+            t.step();
+            let (r, p) = (t.record(), predicted(&a, &s, (0, s.start()), k).unwrap());
+            assert!((p.w - r.params.w).abs() < 1e-12 && (p.b - r.params.b).abs() < 1e-12, "k {k}");
         }
     }
 

@@ -5,12 +5,14 @@
 mod adagrad;
 mod adam;
 mod kernels;
+mod newton;
 mod rmsprop;
 mod sgd;
 mod state;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
+pub use newton::{Hessian, Newton, is_singular};
 pub use rmsprop::Rmsprop;
 pub use sgd::Sgd;
 pub use state::{Notes, Observer, OptimState, Term};
@@ -35,12 +37,20 @@ pub enum OptimizerKind {
     Adam,
     /// torch.optim.AdamW (decoupled weight decay).
     Adamw,
+    /// Newton's method, p ← p − lr·H⁻¹∇L with the exact Hessian (descent's own; torch has none).
+    Newton,
 }
 
 impl OptimizerKind {
     /// Every kind, in menu order.
-    pub const ALL: [OptimizerKind; 5] =
-        [OptimizerKind::Sgd, OptimizerKind::Adagrad, OptimizerKind::Rmsprop, OptimizerKind::Adam, OptimizerKind::Adamw];
+    pub const ALL: [OptimizerKind; 6] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Adagrad,
+        OptimizerKind::Rmsprop,
+        OptimizerKind::Adam,
+        OptimizerKind::Adamw,
+        OptimizerKind::Newton,
+    ];
 
     /// The name users see ("SGD", "Adam", …).
     pub fn label(self) -> &'static str {
@@ -50,6 +60,7 @@ impl OptimizerKind {
             OptimizerKind::Rmsprop => "RMSprop",
             OptimizerKind::Adam => "Adam",
             OptimizerKind::Adamw => "AdamW",
+            OptimizerKind::Newton => "Newton",
         }
     }
 }
@@ -88,6 +99,23 @@ pub struct OptimizerConfig {
     pub eps: Option<f64>,
     /// Adam/AdamW AMSGrad variant.
     pub amsgrad: bool,
+    /// Backtracking line search (plain SGD only).
+    pub line_search: LineSearch,
+    /// The Armijo constant c of the line search's sufficient-decrease test.
+    pub armijo_c: f64,
+    /// The line search's backtracking factor ρ (t ← ρ·t).
+    pub backtrack: f64,
+}
+
+/// How plain gradient descent picks its step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LineSearch {
+    /// The learning rate as given.
+    #[default]
+    None,
+    /// Backtracking from t = lr until the Armijo test holds (see [`crate::engine::line_search`]).
+    Armijo,
 }
 
 impl Default for OptimizerConfig {
@@ -107,6 +135,9 @@ impl Default for OptimizerConfig {
             beta2: 0.999,
             eps: None,
             amsgrad: false,
+            line_search: LineSearch::None,
+            armijo_c: 1e-4,
+            backtrack: 0.5,
         }
     }
 }
@@ -163,6 +194,24 @@ impl OptimizerConfig {
         if self.kind == OptimizerKind::Sgd && self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
             return Err(ConfigError::Conflict("--nesterov requires --momentum > 0 and --dampening 0"));
         }
+        self.validate_line_search()
+    }
+
+    /// The line search is for plain gradient descent: SGD without momentum or weight decay; c and ρ in (0, 1).
+    fn validate_line_search(&self) -> Result<(), ConfigError> {
+        if self.line_search == LineSearch::None {
+            return Ok(());
+        }
+        for (name, value) in [("--armijo-c", self.armijo_c), ("--backtrack", self.backtrack)] {
+            if !(value > 0.0 && value < 1.0) {
+                return Err(ConfigError::Invalid { name, value, reason: "must be in (0, 1)" });
+            }
+        }
+        if self.kind != OptimizerKind::Sgd || self.momentum != 0.0 || self.weight_decay() != 0.0 {
+            return Err(ConfigError::Conflict(
+                "--line-search is for plain gradient descent: --optimizer sgd without momentum or weight decay",
+            ));
+        }
         Ok(())
     }
 }
@@ -178,6 +227,8 @@ pub enum Optimizer<F> {
     Rmsprop(Rmsprop<F>),
     /// See [`Adam`] (also AdamW).
     Adam(Adam<F>),
+    /// See [`Newton`].
+    Newton(Newton<F>),
 }
 
 impl<F: Real> Optimizer<F> {
@@ -194,6 +245,7 @@ impl<F: Real> Optimizer<F> {
             OptimizerKind::Adagrad => Optimizer::Adagrad(Adagrad::new(cfg)),
             OptimizerKind::Rmsprop => Optimizer::Rmsprop(Rmsprop::new(cfg)),
             OptimizerKind::Adam | OptimizerKind::Adamw => Optimizer::Adam(Adam::new(cfg)),
+            OptimizerKind::Newton => Optimizer::Newton(Newton::new(cfg)),
         }
     }
 
@@ -210,6 +262,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.set_hyperparameters(cfg),
             Optimizer::Rmsprop(o) => o.set_hyperparameters(cfg),
             Optimizer::Adam(o) => o.set_hyperparameters(cfg),
+            Optimizer::Newton(o) => o.set_hyperparameters(cfg),
         }
         Ok(())
     }
@@ -224,6 +277,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.set_hyperparameters(cfg),
             Optimizer::Rmsprop(o) => o.set_hyperparameters(cfg),
             Optimizer::Adam(o) => o.set_hyperparameters(cfg),
+            Optimizer::Newton(o) => o.set_hyperparameters(cfg),
         }
     }
 
@@ -236,6 +290,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.restore(state),
             Optimizer::Rmsprop(o) => o.restore(state),
             Optimizer::Adam(o) => o.restore(state),
+            Optimizer::Newton(_) => {}
         }
         Ok(o)
     }
@@ -254,6 +309,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.step_observed(params, grads, obs),
             Optimizer::Rmsprop(o) => o.step_observed(params, grads, obs),
             Optimizer::Adam(o) => o.step_observed(params, grads, obs),
+            Optimizer::Newton(o) => o.step_observed(params, grads, obs),
         }
     }
 
@@ -267,6 +323,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => all(&o.sum),
             Optimizer::Rmsprop(o) => all(&o.square_avg) && all(&o.grad_avg) && all(&o.buf),
             Optimizer::Adam(o) => all(&o.exp_avg) && all(&o.exp_avg_sq) && all(&o.max_exp_avg_sq),
+            Optimizer::Newton(_) => true,
         }
     }
 
@@ -277,6 +334,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.state(),
             Optimizer::Rmsprop(o) => o.state(),
             Optimizer::Adam(o) => o.state(),
+            Optimizer::Newton(o) => o.state(),
         }
     }
 
@@ -287,6 +345,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.steps_taken(),
             Optimizer::Rmsprop(o) => o.steps_taken(),
             Optimizer::Adam(o) => o.steps_taken(),
+            Optimizer::Newton(o) => o.steps_taken(),
         }
     }
 
@@ -298,6 +357,14 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Rmsprop(_) => OptimizerKind::Rmsprop,
             Optimizer::Adam(o) if o.decoupled() => OptimizerKind::Adamw,
             Optimizer::Adam(_) => OptimizerKind::Adam,
+            Optimizer::Newton(_) => OptimizerKind::Newton,
+        }
+    }
+
+    /// Gives Newton the Hessian at the point of its next step (other optimizers ignore it).
+    pub fn set_hessian(&mut self, h: Hessian<F>) {
+        if let Optimizer::Newton(o) = self {
+            o.set_hessian(h);
         }
     }
 }

@@ -38,6 +38,14 @@ pub enum Term {
     Bc2Sqrt,
     /// The denominator of an adaptive update (√sum + ε, √ṽ + ε, √v̂/√bc₂ + ε).
     Denom,
+    /// Newton's diagonal Hessian entry ∂²L/∂θ².
+    Hessian,
+    /// Newton's mixed Hessian entry ∂²L/∂w∂b.
+    HessianCross,
+    /// Newton's det H.
+    Det,
+    /// Newton's direction (H⁻¹g) for this parameter.
+    Direction,
     /// The amount subtracted from θ.
     Update,
     /// θ after the update.

@@ -234,7 +234,7 @@ impl PlaneFrame<'_> {
 
 /// The loss over (w, b) as a shaded map (darker where the loss is high) and contour lines (polylines of `[w, b]`) at
 /// log-spaced levels above the minimum, so the valley floor stays readable.
-fn contour_map(
+pub(super) fn contour_map(
     surface: &LossSurface,
     view: Window,
     min_loss: f64,

@@ -11,7 +11,9 @@ use super::marks::{self, CURVE_INK};
 use super::{CurveKey, Landscape, PointView, Shown, Toggles, fixed_plot};
 use crate::app::state::Action;
 use crate::app::theme::{Palette, faded};
-use crate::engine::model::Params;
+use crate::engine::line_search::{Trial, armijo};
+use crate::engine::model::{Grad, Params};
+use crate::engine::optim::{LineSearch, OptimizerKind};
 use crate::engine::settings::GradientSource;
 use crate::format;
 use crate::geometry::{LossSurface, curve_loss_range};
@@ -129,6 +131,10 @@ impl CurveFrame<'_> {
             self.path_marks(plot_ui, ctx);
         }
         self.tangent(plot_ui);
+        if !self.slice && !self.run.spec.settings.bias && self.point.from.is_none() {
+            self.newton_model(plot_ui);
+            self.line_search(plot_ui);
+        }
         // Where the next step lands.
         if let Some(n) = self.next
             && !self.slice
@@ -225,6 +231,81 @@ impl CurveFrame<'_> {
                     .style(LineStyle::dashed_dense())
                     .width(1.5),
             );
+        }
+    }
+
+    /// Newton's local quadratic model m(w′) = L + g·d + ½·H·d² at the point, and its minimum w − g/H: where the
+    /// step lands at lr 1 (on a quadratic loss the model is the loss, so it lands at once).
+    fn newton_model(&self, plot_ui: &mut PlotUi<'_>) {
+        let s = &self.run.spec.settings;
+        if s.optimizer.kind != OptimizerKind::Newton || self.run.status.is_finished() {
+            return;
+        }
+        let (here, l, g) = (self.point.displayed.w, self.here_y, self.slope);
+        let h = self.surface.hessian(here, self.b_at)[0][0];
+        if !(l.is_finite() && g.is_finite() && h.is_finite()) {
+            return;
+        }
+        let [lo, hi] = self.w;
+        let model = |w: f64| l + g * (w - here) + 0.5 * h * (w - here) * (w - here);
+        let pts: Vec<[f64; 2]> = (0..=160)
+            .map(|k| lo + (hi - lo) * k as f64 / 160.0)
+            .map(|w| [w, model(w)])
+            .filter(|p| p[1].is_finite())
+            .collect();
+        // Wide and faint: on a quadratic loss the model lies on the curve, and shows as a glow around it.
+        let name = format!("Newton's model, H = {}", format::short(h));
+        plot_ui.line(
+            Line::new(name, pts)
+                .id("newton model")
+                .color(faded(self.palette.tangent, 0.6))
+                .style(LineStyle::dashed_loose())
+                .width(3.5),
+        );
+        if h > 0.0 {
+            let w_min = here - g / h;
+            plot_ui.points(
+                Points::new("model minimum", [w_min, model(w_min)])
+                    .shape(MarkerShape::Cross)
+                    .radius(6.0)
+                    .color(self.palette.tangent),
+            );
+        }
+    }
+
+    /// The line search from the point: each rejected trial faint, the accepted one solid, and the Armijo line
+    /// L − c·t·g² over the trials' range (a trial passes below it).
+    fn line_search(&self, plot_ui: &mut PlotUi<'_>) {
+        let o = &self.run.spec.settings.optimizer;
+        if o.line_search != LineSearch::Armijo || self.run.status.is_finished() {
+            return;
+        }
+        let (here, l, g) = (self.point.displayed, self.here_y, self.slope);
+        if !(l.is_finite() && g.is_finite()) {
+            return;
+        }
+        let p = Params { w: here.w, b: self.b_at };
+        let search = armijo(|q: Params<f64>| self.surface.loss(q.w, q.b), p, Grad { w: g, b: 0.0 }, false, o);
+        let end = here.w - o.lr * g;
+        let bound = [[here.w, l], [end, l - o.armijo_c * o.lr * g * g]];
+        plot_ui.line(
+            Line::new("Armijo line L − c·t·g²", bound.to_vec())
+                .id("armijo line")
+                .color(self.palette.warning)
+                .style(LineStyle::dashed_dense())
+                .width(1.4),
+        );
+        let finite = |t: &&Trial| t.loss.is_finite();
+        // A trial off the view sits at its edge, faint: the hover names how many were rejected.
+        let clamp = |t: &Trial| [t.at.w.clamp(self.w[0], self.w[1]), t.loss.clamp(self.y[0], self.y[1])];
+        let (accepted, rejected) = search.trials.split_last().map_or((None, &[][..]), |(a, r)| (Some(a), r));
+        let rejected: Vec<[f64; 2]> = rejected.iter().filter(finite).map(clamp).collect();
+        let faint = faded(self.color, 0.35);
+        let name = format!("{} rejected trial{}", rejected.len(), if rejected.len() == 1 { "" } else { "s" });
+        plot_ui.points(Points::new(name, rejected).id("trial").shape(MarkerShape::Circle).radius(3.5).color(faint));
+        if let Some(t) = accepted.filter(finite) {
+            let name = format!("accepted t = {}", format::short(t.t));
+            plot_ui.points(Points::new(name, clamp(t)).id("accepted").radius(5.0).color(self.color));
         }
     }
 

@@ -9,6 +9,7 @@
 //! start) are in `marks.rs`. What is computed without drawing (the loss surface, ranges, contours) is in
 //! [`crate::geometry`].
 
+mod compare;
 mod contour;
 mod curve;
 mod marks;
@@ -20,10 +21,12 @@ use egui::{RichText, TextureHandle, Ui};
 use egui_plot::Plot;
 
 use super::ViewCtx;
+use crate::app::explain::Explain;
 use crate::app::state::Action;
 use crate::engine::data::Dataset;
 use crate::engine::model::Params;
 use crate::engine::settings::Settings;
+use crate::explain::topics::Topic;
 use crate::format;
 use crate::geometry::{LossSurface, SurfaceKey, Window, path_range};
 use crate::worker::{RunId, RunSnapshot};
@@ -56,6 +59,10 @@ pub struct Landscape {
     camera: crate::geometry::projection::Camera,
     /// The 3-D view's mesh.
     mesh: Option<surface3d::MeshCache>,
+    /// With a standardized run: the original problem's contour map beside the scaled one.
+    pub compare: bool,
+    /// The original problem's surface and contours, for [`Landscape::compare`].
+    original: Option<compare::Original>,
 }
 
 /// The contour map of one view: its key, the shaded texture and the contour polylines.
@@ -160,6 +167,9 @@ impl Landscape {
                 if !self.three_d {
                     let tip = "Arrows of −∇L on a grid: the way downhill everywhere, one length on screen, fainter where the slope is gentle.";
                     ui.checkbox(&mut self.field, "gradient field").on_hover_text(tip);
+                    if settings.standardize {
+                        ui.checkbox(&mut self.compare, "original vs scaled").explain(ctx.explain, Topic::Standardize);
+                    }
                 }
             });
             let h = ui.available_height();
@@ -167,6 +177,8 @@ impl Landscape {
             ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
                 if self.three_d {
                     self.surface_ui(ui, shown);
+                } else if settings.standardize && self.compare {
+                    self.side_by_side_ui(ui, shown, actions);
                 } else {
                     self.contour_ui(ui, shown, actions);
                 }
@@ -181,6 +193,20 @@ impl Landscape {
         } else {
             self.curve_ui(ui, shown, actions, false);
         }
+    }
+
+    /// The scaled problem's contour map (left) and the original's (right), each half the width.
+    fn side_by_side_ui(&mut self, ui: &mut Ui, shown: Shown<'_>, actions: &mut Vec<Action>) {
+        let size = egui::vec2((ui.available_width() - 8.0) / 2.0, ui.available_height());
+        ui.horizontal(|ui| {
+            ui.allocate_ui(size, |ui| {
+                ui.label(
+                    RichText::new("scaled x′: what the optimizer sees").small().color(shown.ctx.palette.weak_text),
+                );
+                self.contour_ui(ui, shown, actions);
+            });
+            ui.allocate_ui(size, |ui| self.original_ui(ui, shown));
+        });
     }
 
     /// The window to show: the one frozen while dragging a new start, else the w and b ranges that follow the run.
