@@ -7,8 +7,8 @@ mod common;
 
 use common::app::{fast, harness, shows, wait_until};
 
-use descent::app::toolbar::labels;
 use descent::app::state::Tab;
+use descent::app::toolbar::labels;
 use descent::app::{Action, App, AppOptions};
 use descent::cli::EngineArgs;
 use descent::engine::GradientSource;

@@ -594,6 +594,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         zoom: gui.zoom,
         tab: gui.tab.map(state::Tab::from),
         surface: gui.surface,
+        dark: gui.theme.map(|t| t == crate::export::GifTheme::Dark),
     };
     let size = gui.window_size.unwrap_or(WINDOW_SIZE);
     let mut viewport = egui::ViewportBuilder::default()

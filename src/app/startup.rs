@@ -59,6 +59,8 @@ pub struct AppOptions {
     pub tab: Option<state::Tab>,
     /// Start with the 3-D surface instead of the contour map (`--surface`).
     pub surface: bool,
+    /// Start in the dark (`Some(true)`) or light theme (`--theme`; otherwise the stored one).
+    pub dark: Option<bool>,
     /// A lesson to open at launch (`--lesson NAME|PATH`, already read and checked): how it is remembered (a
     /// built-in's name or the file's path) and the lesson. Opened on top of everything else, at its saved page.
     pub lesson: Option<(String, crate::lesson::Lesson)>,
@@ -138,6 +140,9 @@ impl StartupPlan {
         if let Some(tab) = options.tab {
             prefs.tab = tab;
         }
+        if let Some(dark) = options.dark {
+            prefs.dark = dark;
+        }
         let mut runs = match preset {
             Some(p) => p.specs(&settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect(),
             None => vec![(MAIN_RUN, RunSpec { name: "run 1".into(), color: run_color(0), settings })],
@@ -212,6 +217,14 @@ mod tests {
 
     fn persistent() -> AppOptions {
         AppOptions { persist: true, ..AppOptions::default() }
+    }
+
+    #[test]
+    fn theme_option_overrides_the_stored_theme() {
+        for dark in [true, false] {
+            let plan = StartupPlan::resolve(Some(stored()), &[], &AppOptions { dark: Some(dark), ..persistent() });
+            assert_eq!(plan.prefs.dark, dark);
+        }
     }
 
     #[test]

@@ -470,6 +470,9 @@ pub struct GuiArgs {
     /// Show the loss over (w, b) as a 3-D surface instead of the contour map (with two parameters).
     #[arg(long)]
     pub surface: bool,
+    /// The colour theme to start with (otherwise the one saved at the last exit; dark the first time).
+    #[arg(long, value_enum, value_name = "THEME")]
+    pub theme: Option<crate::export::GifTheme>,
     /// Open a lesson: a built-in one by name (notebook, learning-rate, momentum, adaptive, losses, noise,
     /// beyond-the-bowl) or a lesson file (TOML, see docs/LESSONS.md).
     #[arg(long, value_name = "NAME|PATH")]
