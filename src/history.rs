@@ -255,6 +255,11 @@ impl History {
         self.settings.iter().rev().find(|(s, _)| *s <= step).map(|(_, s)| s.as_ref())
     }
 
+    /// The settings log: the settings in force from each step on, in step order.
+    pub fn settings_log(&self) -> impl Iterator<Item = (u64, &Settings)> + '_ {
+        self.settings.iter().map(|(step, s)| (*step, s.as_ref()))
+    }
+
     /// Removes every row and marker.
     pub fn clear(&mut self) {
         *self = History::with_capacity(self.capacity);

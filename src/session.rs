@@ -22,8 +22,10 @@ use crate::export::write_atomically;
 /// The session format this build writes, and the newest it reads. Every earlier version still opens:
 /// - 1: data, runs (settings, steps), tolerance, the app's own state;
 /// - 2: settings gain the learning-rate schedule, the objective and the gradient noise (absent in version 1: a
-///   constant lr, the data's loss, no noise).
-pub const CURRENT_VERSION: u32 = 2;
+///   constant lr, the data's loss, no noise);
+/// - 3: a run may carry its settings timeline (the settings in force from each step on), so that a run whose
+///   settings changed mid-run replays exactly (absent: the run's settings from step 0, as before).
+pub const CURRENT_VERSION: u32 = 3;
 
 /// Most runs a session holds (the app's six colours).
 pub const MAX_SESSION_RUNS: usize = crate::presets::MAX_RUNS;
@@ -78,6 +80,19 @@ pub struct SessionRun {
     /// Steps taken when the session was saved; replaying that many reproduces the run where it stood.
     #[serde(default)]
     pub steps: u64,
+    /// The settings in force from each step on, in step order, when they changed mid-run (empty: `settings` from
+    /// step 0). The first entry is the run's settings at its start; `settings` is the last entry's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<SettingsChange>,
+}
+
+/// Settings that took effect at a step: the update leaving row `step` and the later ones used them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsChange {
+    /// The step from which they were in force.
+    pub step: u64,
+    /// The settings.
+    pub settings: Settings,
 }
 
 fn default_visible() -> bool {
@@ -87,7 +102,26 @@ fn default_visible() -> bool {
 impl SessionRun {
     /// A visible run with a colour and no steps taken yet.
     pub fn new(name: impl Into<String>, settings: Settings, colour: [u8; 3]) -> SessionRun {
-        SessionRun { name: name.into(), settings, visible: true, colour, steps: 0 }
+        SessionRun { name: name.into(), settings, visible: true, colour, steps: 0, timeline: Vec::new() }
+    }
+
+    /// The settings the run starts with, and each later change with the number of steps taken before it: the run
+    /// replays as `start`, then for each (steps, settings) that many steps and the change, then the rest of
+    /// [`SessionRun::steps`].
+    pub fn replay_plan(&self) -> (&Settings, Vec<(u64, &Settings)>) {
+        let Some((first, rest)) = self.timeline.split_first() else {
+            return (&self.settings, Vec::new());
+        };
+        let mut at = first.step;
+        let changes = rest
+            .iter()
+            .map(|c| {
+                let steps = c.step.saturating_sub(at);
+                at = c.step;
+                (steps, &c.settings)
+            })
+            .collect();
+        (&first.settings, changes)
     }
 }
 
@@ -151,6 +185,22 @@ pub enum SessionError {
     },
 }
 
+/// A run's timeline: valid settings, at increasing steps within the run's steps, ending with the run's settings.
+fn check_timeline(run: &SessionRun) -> Result<(), String> {
+    let mut last: Option<u64> = None;
+    for c in &run.timeline {
+        c.settings.validate().map_err(|e| format!("timeline at step {}: {e}", c.step))?;
+        if last.is_some_and(|l| c.step <= l) || c.step > run.steps {
+            return Err(format!("timeline step {} is out of order or past the run's {} steps", c.step, run.steps));
+        }
+        last = Some(c.step);
+    }
+    match run.timeline.last() {
+        Some(c) if c.settings != run.settings => Err("the timeline's last settings are not the run's".into()),
+        _ => Ok(()),
+    }
+}
+
 /// Just the version, read before the rest so that a newer layout is never parsed as this one.
 #[derive(Deserialize)]
 struct VersionProbe {
@@ -204,6 +254,9 @@ impl Session {
             if run.steps > MAX_SESSION_STEPS {
                 let steps = run.steps;
                 return invalid(format!("run {} ({:?}): {steps} steps: at most {MAX_SESSION_STEPS}", i + 1, run.name));
+            }
+            if let Err(message) = check_timeline(run) {
+                return invalid(format!("run {} ({:?}): {message}", i + 1, run.name));
             }
         }
         Ok(())
@@ -275,6 +328,48 @@ impl Session {
         let session: Session = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))?;
         session.check(path)?;
         Ok(session)
+    }
+
+    /// Replays `run` of this session headless, as the app replays it (its settings timeline applied at its steps,
+    /// stopping early where it converged or diverged), handing each row (the start first) to `on_row`; returns the
+    /// final status. `on_row` may stop the replay with an error (a closed output).
+    ///
+    /// # Errors
+    /// Settings the engine refuses (never for a checked session), or `on_row`'s error.
+    pub fn replay_run<E: From<crate::engine::ConfigError>>(
+        &self,
+        data: &Dataset,
+        run: &SessionRun,
+        mut on_row: impl FnMut(&crate::engine::trainer::Row) -> Result<(), E>,
+    ) -> Result<crate::engine::trainer::Status, E> {
+        use crate::engine::trainer::DynTrainer;
+        let (start, changes) = run.replay_plan();
+        let mut t = DynTrainer::new(data, start)?;
+        t.set_tolerance(self.tolerance);
+        on_row(&t.row())?;
+        let mut left = run.steps;
+        let step =
+            |t: &mut DynTrainer, n: u64, on_row: &mut dyn FnMut(&crate::engine::trainer::Row) -> Result<(), E>| {
+                for _ in 0..n {
+                    if t.status().is_finished() {
+                        break;
+                    }
+                    let before = t.record().step;
+                    t.step();
+                    if t.record().step == before {
+                        break;
+                    }
+                    on_row(&t.row())?;
+                }
+                Ok::<(), E>(())
+            };
+        for (n, settings) in changes {
+            step(&mut t, n.min(left), &mut on_row)?;
+            left = left.saturating_sub(n);
+            t.set_settings(data, settings)?;
+        }
+        step(&mut t, left, &mut on_row)?;
+        Ok(t.status())
     }
 
     /// The dataset of the session, checked.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use descent::app::data_editor::labels as editor_labels;
 use descent::app::exports::labels as menu_labels;
-use descent::app::{App, AppOptions};
+use descent::app::{Action, App, AppOptions};
 use descent::engine::Settings;
 use descent::history::Row;
 use descent::session::Session;
@@ -528,4 +528,48 @@ fn a_session_opens_without_rewriting_anything() {
     let mut again = h.state().current_session();
     again.app = session.app.clone();
     assert_eq!(again, session, "saved again, the session is the same, field for field");
+}
+
+/// Settings changed mid-run in the app (the lr at step 10, momentum at 25) are saved as the run's timeline and the
+/// session reopens to the same trajectory, bit for bit; `descent replay` prints it too.
+#[test]
+fn mid_run_changes_survive_a_session() {
+    let mut h = harness(fast());
+    h.step();
+    let mut s = Settings::default();
+    h.state().worker().send(Command::Step(10));
+    wait_until(&mut h, "step 10", |a| a.snapshot().runs[0].record.step == 10);
+    s.optimizer.lr = 0.03;
+    h.state_mut().push_action(Action::SetSettings(s.clone()));
+    h.step();
+    wait_until(&mut h, "the lr", |a| a.snapshot().runs[0].spec.settings.optimizer.lr == 0.03);
+    h.state().worker().send(Command::Step(15));
+    wait_until(&mut h, "step 25", |a| a.snapshot().runs[0].record.step == 25);
+    s.optimizer.momentum = 0.9;
+    h.state_mut().push_action(Action::SetSettings(s.clone()));
+    h.step();
+    wait_until(&mut h, "momentum", |a| a.snapshot().runs[0].spec.settings.optimizer.momentum == 0.9);
+    h.state().worker().send(Command::Step(10));
+    wait_until(&mut h, "step 35", |a| a.snapshot().runs[0].record.step == 35);
+    let before = rows(h.state(), 0);
+    let session = h.state().current_session();
+    assert_eq!(session.runs[0].timeline.iter().map(|c| c.step).collect::<Vec<_>>(), [0, 10, 25]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("changes.json");
+    session.save(&path).expect("save");
+    let mut h2 = harness(AppOptions { session: Some(Session::load(&path).expect("load")), ..fast() });
+    wait_until(&mut h2, "replayed", |a| a.snapshot().runs[0].record.step == 35 && !a.snapshot().is_busy());
+    assert_eq!(rows(h2.state(), 0), before, "the same trajectory, with each change at its step");
+    // Headless, for a teacher: the same rows with a leading run column.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_descent")).arg("replay").arg(&path).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(text.lines().next(), Some("run,step,w,b,loss,grad_w,grad_b,lr"));
+    let ws: Vec<u64> =
+        text.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap().to_bits()).collect();
+    assert_eq!(
+        ws,
+        before.iter().map(|r| r.params.w.to_bits()).collect::<Vec<_>>(),
+        "replay prints the same w, exactly"
+    );
 }

@@ -1032,3 +1032,41 @@ fn session_preset_and_data_together_are_a_usage_error() {
     expect_error(&["--session", "s.json", "--data", "noisy"], &["--session and --data noisy", "give one"]);
     expect_error(&["--preset", "notebook", "--data", "noisy"], &["the notebook preset runs on the notebook's data"]);
 }
+
+/// `descent replay`: a session's runs as csv with a leading run column or as a JSON array of traces; a bad file is
+/// one line and exit 2.
+#[test]
+fn replay_prints_every_run_of_a_session() {
+    use descent::engine::Settings;
+    use descent::session::{Session, SessionRun};
+    let mut s = Session::new(&descent::engine::Dataset::notebook());
+    let mut first = SessionRun::new("plain, SGD", Settings::default(), [1, 2, 3]);
+    first.steps = 3;
+    let mut adam = Settings::default();
+    adam.optimizer.kind = descent::engine::OptimizerKind::Adam;
+    let mut second = SessionRun::new("adam", adam, [4, 5, 6]);
+    second.steps = 2;
+    s.runs = vec![first, second];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.json");
+    s.save(&path).expect("save");
+    let p = path.to_str().expect("utf-8 path");
+    let out = descent(&["replay", p]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "run,step,w,b,loss,grad_w,grad_b,lr");
+    assert_eq!(lines.len(), 1 + 4 + 3, "rows 0..3 of the first run, 0..2 of the second");
+    assert!(lines[2].starts_with("\"plain, SGD\",1,0.45,"), "quoted name, the notebook's first step: {}", lines[2]);
+    assert!(lines[5].starts_with("adam,0,0,"), "{}", lines[5]);
+    let out = descent(&["replay", p, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let runs = v.as_array().expect("an array of traces");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["rows"].as_array().map(Vec::len), Some(4));
+    assert_eq!(runs[1]["outcome"]["status"], "completed");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1,").expect("write");
+    expect_error(&["replay", bad.to_str().expect("utf-8")], &["bad.json"]);
+}

@@ -429,3 +429,55 @@ fn a_session_from_before_schedules_opens_with_a_constant_lr() {
     let text = serde_json::to_string(&session).expect("serialise");
     assert!(text.contains("\"schedule\":{\"kind\":\"constant\""), "{text}");
 }
+
+/// A run whose settings changed mid-run (lr at step 10, momentum at 25, the optimizer at 31) is saved with its
+/// settings timeline and replays exactly, bit for bit, where replaying its final settings from step 0 would not.
+#[test]
+fn a_run_with_mid_run_changes_replays_exactly() {
+    use descent::engine::OptimizerKind;
+    use descent::session::SettingsChange;
+    let data = Dataset::notebook();
+    let a = Settings { bias: true, ..Settings::default() };
+    let mut b = a.clone();
+    b.optimizer.lr = 0.03;
+    let mut c = b.clone();
+    c.optimizer.momentum = 0.9;
+    let mut d = c.clone();
+    d.optimizer.kind = OptimizerKind::Adam;
+    // By hand: the trainer stepped and changed as the app would.
+    let mut t = DynTrainer::new(&data, &a).expect("valid");
+    let mut want = vec![bits(&t.record())];
+    for (n, next) in [(10, &b), (15, &c), (6, &d)] {
+        t.run(n, |r| want.push(bits(r)));
+        t.set_settings(&data, next).expect("valid");
+    }
+    t.run(9, |r| want.push(bits(r)));
+    assert_eq!(want.len(), 41);
+    let mut run = SessionRun::new("changed", d.clone(), [1, 2, 3]);
+    run.steps = 40;
+    run.timeline = [(0, &a), (10, &b), (25, &c), (31, &d)]
+        .iter()
+        .map(|(step, s)| SettingsChange { step: *step, settings: (*s).clone() })
+        .collect();
+    let mut s = Session::new(&data);
+    s.runs.push(run);
+    let (_dir, path) = saved(&s);
+    let loaded = Session::load(&path).expect("load");
+    assert_eq!(loaded, s, "the timeline survives the file");
+    let mut got = Vec::new();
+    loaded
+        .replay_run::<descent::engine::ConfigError>(&data, &loaded.runs[0], |r| {
+            got.push(bits(&r.record));
+            Ok(())
+        })
+        .expect("replay");
+    assert_eq!(got, want, "bit for bit, with each change at its step");
+    assert_ne!(trajectories(&loaded)[0], want, "the final settings from step 0 would tell another story");
+    // A timeline out of order, or not ending at the run's settings, is refused with one line.
+    let mut bad = s.clone();
+    bad.runs[0].timeline.swap(1, 2);
+    assert!(bad.validate().expect_err("out of order").to_string().contains("out of order"));
+    let mut bad = s.clone();
+    bad.runs[0].settings = a.clone();
+    assert!(bad.validate().expect_err("last").to_string().contains("last settings"));
+}

@@ -18,7 +18,7 @@ use super::App;
 use super::files;
 use super::jobs::{FilePurpose, Job, JobResult};
 use crate::engine::data::Dataset;
-use crate::session::{Session, SessionRun};
+use crate::session::{Session, SessionRun, SettingsChange as SessionTimeline};
 use crate::worker::{Command, RunId, RunSpec};
 
 /// Seconds an information toast stays on screen.
@@ -215,6 +215,7 @@ impl App {
                 visible: self.runs.is_visible(r.id),
                 colour: r.spec.color,
                 steps: r.record.step,
+                timeline: timeline_of(&r.history, &r.spec.settings, r.record.step),
             })
             .collect();
         session.tolerance = snap.tolerance;
@@ -223,6 +224,23 @@ impl App {
             "steps_per_sec": self.prefs.steps_per_sec,
         });
         session
+    }
+
+    /// Sends the commands that replay `run` as run `id`: its start settings, then its steps with each settings
+    /// change at its step (the worker applies them in order, a chunk at a time).
+    fn replay_commands(&self, id: RunId, run: &SessionRun) {
+        let (_, changes) = run.replay_plan();
+        let mut left = run.steps;
+        for (n, settings) in changes {
+            if n > 0 {
+                self.worker.send(Command::StepRun(id, n.min(left)));
+            }
+            left = left.saturating_sub(n);
+            self.worker.send(Command::SetSettings(id, settings.clone()));
+        }
+        if left > 0 {
+            self.worker.send(Command::StepRun(id, left));
+        }
     }
 
     /// Restores a session: its data, its runs (replacing the current ones) and tolerance, then replays every run to
@@ -246,7 +264,8 @@ impl App {
         self.controls.data_error = None;
         self.worker.send(Command::SetData(Arc::new(data)));
         for (i, run) in session.runs.iter().enumerate() {
-            let spec = RunSpec { name: run.name.clone(), color: run.colour, settings: run.settings.clone() };
+            let start = run.replay_plan().0.clone();
+            let spec = RunSpec { name: run.name.clone(), color: run.colour, settings: start };
             self.worker.send(Command::AddRun(RunId(i as u32), spec));
         }
         self.worker.send(Command::SetTolerance(session.tolerance));
@@ -263,8 +282,8 @@ impl App {
         }
         // Each run replays to its own saved step (one added later than the others has fewer), stopping where it
         // converges or diverges, as it did.
-        for (i, run) in session.runs.iter().enumerate().filter(|(_, r)| r.steps > 0) {
-            self.worker.send(Command::StepRun(RunId(i as u32), run.steps));
+        for (i, run) in session.runs.iter().enumerate() {
+            self.replay_commands(RunId(i as u32), run);
         }
         Ok(())
     }
@@ -391,5 +410,23 @@ impl App {
         if let Some(i) = close {
             self.io.toasts.remove(i);
         }
+    }
+}
+
+/// A run's settings timeline for its session: the history's settings log up to `step`, when the settings changed
+/// mid-run (empty otherwise: the run's settings from step 0). The last entry is always `current`.
+fn timeline_of(
+    history: &crate::history::History,
+    current: &crate::engine::Settings,
+    step: u64,
+) -> Vec<SessionTimeline> {
+    let log: Vec<SessionTimeline> = history
+        .settings_log()
+        .filter(|(s, _)| *s <= step)
+        .map(|(s, settings)| SessionTimeline { step: s, settings: settings.clone() })
+        .collect();
+    match log.last() {
+        Some(last) if log.len() > 1 && last.settings == *current => log,
+        _ => Vec::new(),
     }
 }

@@ -43,6 +43,7 @@ pub fn run_command(command: &Command) -> i32 {
         Command::Gradcheck(a) => gradcheck(a, &mut out),
         Command::Gif(a) => super::gif::gif(a, &mut out),
         Command::Exercise(a) => super::exercise::exercise(a, &mut out),
+        Command::Replay(a) => super::replay::replay(a, &mut out),
     };
     let flushed = out.flush();
     match (result, flushed) {
@@ -460,51 +461,53 @@ fn analyze_cmd(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliError> {
             let text = serde_json::to_string_pretty(&j).map_err(|e| CliError::Usage(e.to_string()))?;
             writeln!(out, "{text}")?;
         }
-        ReportFormat::Text => {
-            let opt = |v: Option<f64>| v.map_or("none (zero curvature)".to_string(), compact);
-            let b = if settings.bias { format!(", b* = {}", repr(an.optimum.b)) } else { String::new() };
-            writeln!(
-                out,
-                "data            {} ({} samples), loss {}, gradient {}",
-                data.name,
-                data.len(),
-                settings.loss.name(),
-                settings.gradient.label()
-            )?;
-            writeln!(out, "optimum         w* = {}{b}", repr(an.optimum.w))?;
-            writeln!(out, "min loss        {}", repr(an.min_loss))?;
-            let rows: Vec<String> = an.hessian.iter().map(|row| python_list(row, false)).collect();
-            writeln!(out, "hessian         [{}]", rows.join(", "))?;
-            writeln!(
-                out,
-                "curvature       λmax = {}, λmin = {}",
-                compact(an.curvature_max),
-                compact(an.curvature_min)
-            )?;
-            writeln!(
-                out,
-                "monotone lr     {}   (1/λmax: below it the loss falls without overshooting)",
-                opt(an.monotone_lr)
-            )?;
-            writeln!(out, "optimal lr      {}   (2/(λmax+λmin): the fastest plain GD)", opt(an.optimal_lr))?;
-            writeln!(out, "critical lr     {}   (2/λmax: plain GD diverges at or above it)", opt(an.critical_lr))?;
-            writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), compact))?;
-            let regime = match (an.critical_lr, an.regime(lr)) {
-                (None, _) => "has no curvature to overshoot here: each step moves lr·|g|",
-                (_, crate::engine::analysis::Regime::Monotone) => "converges monotonically",
-                (_, crate::engine::analysis::Regime::Oscillating) => "oscillates but converges",
-                (_, crate::engine::analysis::Regime::Divergent) => "diverges",
-            };
-            writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", compact(lr)))?;
-            writeln!(out, "note            {}", an.note)?;
-            if let Some(s) = &scaled {
-                let cond = |a: &Analysis| a.condition_number.map_or("∞".to_string(), compact);
-                writeln!(out, "standardized    condition {} → {}", cond(&an), cond(s))?;
-                writeln!(out, "                critical lr {} → {}", opt(an.critical_lr), opt(s.critical_lr))?;
-            }
-        }
+        ReportFormat::Text => analyze_text(out, &data, &settings, &an, scaled.as_ref())?,
     }
     Ok(EXIT_OK)
+}
+
+/// `descent analyze`'s plain-text report of the linear model's closed forms (and, standardized, before → after).
+fn analyze_text(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    an: &Analysis,
+    scaled: Option<&Analysis>,
+) -> Result<(), CliError> {
+    let lr = settings.optimizer.lr;
+    let opt = |v: Option<f64>| v.map_or("none (zero curvature)".to_string(), compact);
+    let b = if settings.bias { format!(", b* = {}", repr(an.optimum.b)) } else { String::new() };
+    writeln!(
+        out,
+        "data            {} ({} samples), loss {}, gradient {}",
+        data.name,
+        data.len(),
+        settings.loss.name(),
+        settings.gradient.label()
+    )?;
+    writeln!(out, "optimum         w* = {}{b}", repr(an.optimum.w))?;
+    writeln!(out, "min loss        {}", repr(an.min_loss))?;
+    let rows: Vec<String> = an.hessian.iter().map(|row| python_list(row, false)).collect();
+    writeln!(out, "hessian         [{}]", rows.join(", "))?;
+    writeln!(out, "curvature       λmax = {}, λmin = {}", compact(an.curvature_max), compact(an.curvature_min))?;
+    writeln!(out, "monotone lr     {}   (1/λmax: below it the loss falls without overshooting)", opt(an.monotone_lr))?;
+    writeln!(out, "optimal lr      {}   (2/(λmax+λmin): the fastest plain GD)", opt(an.optimal_lr))?;
+    writeln!(out, "critical lr     {}   (2/λmax: plain GD diverges at or above it)", opt(an.critical_lr))?;
+    writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), compact))?;
+    let regime = match (an.critical_lr, an.regime(lr)) {
+        (None, _) => "has no curvature to overshoot here: each step moves lr·|g|",
+        (_, crate::engine::analysis::Regime::Monotone) => "converges monotonically",
+        (_, crate::engine::analysis::Regime::Oscillating) => "oscillates but converges",
+        (_, crate::engine::analysis::Regime::Divergent) => "diverges",
+    };
+    writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", compact(lr)))?;
+    writeln!(out, "note            {}", an.note)?;
+    if let Some(s) = scaled {
+        let cond = |a: &Analysis| a.condition_number.map_or("∞".to_string(), compact);
+        writeln!(out, "standardized    condition {} → {}", cond(an), cond(s))?;
+        writeln!(out, "                critical lr {} → {}", opt(an.critical_lr), opt(s.critical_lr))?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,7 @@ mod commands;
 mod exercise;
 mod gif;
 mod objective;
+mod replay;
 
 use std::path::PathBuf;
 
@@ -18,6 +19,7 @@ use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind,
 pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED, run_command};
 pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
 pub use gif::GifArgs;
+pub use replay::ReplayArgs;
 
 /// descent: watch gradient descent happen, exactly. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -49,6 +51,8 @@ pub enum Command {
     /// An exercise drawn from a seed (next weight, critical lr, one-step lr, steps to tolerance, optimum), graded
     /// exactly with --answer (exit 0 right, 1 wrong).
     Exercise(ExerciseArgs),
+    /// Replay a saved session headless and print each run's trace (csv with a leading run column, or json).
+    Replay(ReplayArgs),
 }
 
 /// Options that define a run, shared by every command and the app. Unset options keep their defaults
