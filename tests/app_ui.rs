@@ -477,3 +477,95 @@ fn the_exercise_ghost_and_slider_fill_the_answer() {
     h.step();
     assert_eq!(h.get_by_role_and_label(Role::TextInput, "answer").value().as_deref(), Some("0.25"));
 }
+
+/// Issue 14 §8: random sequences of what a learner does (steps, runs, presets, setting changes, data edits,
+/// branches, tabs, the timeline, undo, sessions saved and reopened), one frame after each. After every frame:
+/// no panic, every published number finite, every run's settings valid, every history within its bound.
+fn soak(seed: u64, actions: usize, frames_per_action: usize) {
+    use descent::engine::{Dataset, LossKind, OptimizerKind, Settings};
+    use descent::presets::Preset;
+    use descent::worker::RunId;
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n.max(1)
+    };
+    let mut h = harness(fast());
+    h.step();
+    for k in 0..actions {
+        let runs: Vec<RunId> = h.state().snapshot().runs.iter().map(|r| r.id).collect();
+        let some_run = runs.get(next(runs.len() as u64) as usize).copied().unwrap_or(RunId(0));
+        let action = match next(16) {
+            0 => Action::Step(1 + next(50)),
+            1 => Action::ToggleRun,
+            2 => Action::Reset,
+            3 | 4 => {
+                let mut s = Settings::default();
+                s.optimizer.kind = OptimizerKind::ALL[next(5) as usize];
+                s.optimizer.lr = [1e-4, 0.01, 0.05, 0.2, 3.0][next(5) as usize];
+                s.optimizer.momentum = [0.0, 0.5, 0.9][next(3) as usize];
+                s.bias = next(2) == 0;
+                s.loss = [LossKind::Mse, LossKind::Mae, LossKind::Huber][next(3) as usize];
+                s.batch_size = [None, Some(2)][next(2) as usize];
+                Action::SetSettings(s)
+            }
+            5 => Action::LoadPreset(Preset::ALL[next(Preset::ALL.len() as u64) as usize]),
+            6 => Action::AddRun,
+            7 => Action::RemoveRun(some_run),
+            8 => Action::SelectRun(some_run),
+            9 => {
+                let n = 3 + next(6) as usize;
+                let x: Vec<f64> = (0..n).map(|i| i as f64 + next(10) as f64 / 10.0).collect();
+                let y: Vec<f64> = x.iter().map(|v| 3.0 * v + next(20) as f64 / 10.0 - 1.0).collect();
+                Action::EditData(std::sync::Arc::new(Dataset::new(x, y, "soak").expect("valid data")))
+            }
+            10 => Action::Branch(some_run, next(20)),
+            11 => Action::OpenTab(Tab::ALL[next(Tab::ALL.len() as u64) as usize]),
+            12 => Action::Scrub(if next(2) == 0 { Some(next(30)) } else { None }),
+            13 => [Action::Undo, Action::Redo][next(2) as usize].clone(),
+            14 => Action::SetRunLr(some_run, [1e-3, 0.02, 0.5][next(3) as usize]),
+            _ => {
+                let session = h.state().current_session();
+                if session.validate().is_ok() {
+                    let _ = h.state_mut().open_session(&session);
+                }
+                Action::Step(1)
+            }
+        };
+        h.state_mut().push_action(action.clone());
+        for _ in 0..frames_per_action {
+            h.step();
+        }
+        let snap = h.state().snapshot();
+        for r in &snap.runs {
+            let rec = &r.record;
+            let finite = [rec.params.w, rec.params.b, rec.loss, rec.grad.w, rec.grad.b].iter().all(|v| v.is_finite());
+            assert!(finite, "seed {seed}, action {k} ({action:?}): run {} published {rec:?}", r.spec.name);
+            assert!(
+                r.spec.settings.validate().is_ok(),
+                "seed {seed}, action {k}: invalid settings {:?}",
+                r.spec.settings
+            );
+            assert!(r.history.len() <= r.history.capacity() + 512, "seed {seed}, action {k}: history unbounded");
+            assert!(r.history.iter().all(|row| row.loss.is_finite() && row.params.is_finite()), "seed {seed}: a row");
+        }
+    }
+}
+
+#[test]
+fn soak_random_learner_actions() {
+    for seed in 1..=3 {
+        soak(seed, 120, 1);
+    }
+}
+
+/// The long soak: about 10⁵ frames (`cargo test --release --test app_ui -- --ignored soak_long`).
+#[test]
+#[ignore]
+fn soak_long() {
+    for seed in 1..=10 {
+        soak(seed, 5_000, 2);
+    }
+}
