@@ -102,6 +102,12 @@ fn the_sweep_finds_the_optimal_lr_within_a_few_percent() {
         let mut points = Vec::new();
         sweep::run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
         assert_eq!(points.len(), sweep::SWEEP_POINTS);
+        // Two threads, one ordinary run per lr: every lr of the plan exactly once, whatever the order.
+        let mut lrs: Vec<u64> = points.iter().map(|p| p.lr.to_bits()).collect();
+        lrs.sort_unstable();
+        let mut want: Vec<u64> = plan.lrs.iter().map(|l| l.to_bits()).collect();
+        want.sort_unstable();
+        assert_eq!(lrs, want);
         let best = fastest(&points).expect("some lr converges");
         let optimal = a.optimal_lr.unwrap();
         assert!(

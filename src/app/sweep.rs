@@ -60,7 +60,9 @@ pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance:
     SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
 }
 
-/// Runs the plan, reporting each point (in lr order) to `on_point`; stops early once `cancel` is set.
+/// Runs the plan on both cores (the learning rates dealt out alternately to two threads), reporting each point to
+/// `on_point` as it is done (so not in lr order); stops early once `cancel` is set. Each point is an ordinary run,
+/// so the points are the same whatever the threads' timing.
 pub fn run_plan(
     data: &Dataset,
     settings: &Settings,
@@ -68,21 +70,34 @@ pub fn run_plan(
     cancel: &Cancel,
     mut on_point: impl FnMut(SweepPoint),
 ) {
-    for &lr in &plan.lrs {
-        if cancel.is_set() {
-            return;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        for first in 0..2 {
+            let tx = tx.clone();
+            scope.spawn(move || {
+                for &lr in plan.lrs.iter().skip(first).step_by(2) {
+                    if cancel.is_set() || tx.send(point_at(data, settings, plan, lr)).is_err() {
+                        return;
+                    }
+                }
+            });
         }
-        match sweep_one(data, settings, lr, plan.max_steps, plan.tolerance) {
-            Ok(p) => on_point(p),
-            Err(_) => on_point(SweepPoint {
-                lr,
-                steps_to_tol: None,
-                final_loss: f64::NAN,
-                final_grad_norm: f64::NAN,
-                diverged: false,
-            }),
+        drop(tx);
+        for p in rx {
+            on_point(p);
         }
-    }
+    });
+}
+
+/// One learning rate of the plan (settings the engine refuses at this lr count as a run that got nowhere).
+fn point_at(data: &Dataset, settings: &Settings, plan: &SweepPlan, lr: f64) -> SweepPoint {
+    sweep_one(data, settings, lr, plan.max_steps, plan.tolerance).unwrap_or(SweepPoint {
+        lr,
+        steps_to_tol: None,
+        final_loss: f64::NAN,
+        final_grad_norm: f64::NAN,
+        diverged: false,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -138,7 +153,11 @@ impl SweepState {
         }
         if let Some(sweep) = &mut self.sweep {
             let new = sweep.job.drain();
-            sweep.points.extend(new);
+            if !new.is_empty() {
+                sweep.points.extend(new);
+                // Two threads finish out of order: the plots draw the points in lr order.
+                sweep.points.sort_by(|a, b| a.lr.total_cmp(&b.lr));
+            }
         }
     }
 }
