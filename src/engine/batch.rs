@@ -45,8 +45,9 @@ fn shuffle(v: &mut [usize], rng: &mut ChaCha8Rng) {
     }
 }
 
-/// A uniform integer in `0..bound` by rejection (no modulo bias).
-fn uniform_below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
+/// A uniform integer in `0..bound` by rejection (no modulo bias): depends only on ChaCha8's output stream, so the
+/// same seed draws the same numbers on every machine (the batches and the generated exercises use it).
+pub(crate) fn uniform_below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
     let zone = u64::MAX - u64::MAX % bound;
     loop {
         let v = rng.next_u64();

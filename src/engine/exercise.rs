@@ -18,10 +18,11 @@
 //! ```
 
 use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand_chacha::rand_core::SeedableRng;
 use serde::Serialize;
 
 use super::analysis::{analyze, eigenvalues};
+use super::batch::uniform_below;
 use super::data::Dataset;
 use super::model::Params;
 use super::settings::Settings;
@@ -203,17 +204,6 @@ impl Exercise {
         s.b0 = self.b0.unwrap_or(0.0);
         s.optimizer.lr = self.lr.unwrap_or(0.01);
         s
-    }
-}
-
-/// A uniform integer in `0..bound` by rejection (no modulo bias), as [`super::batch`] draws.
-fn uniform_below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
-    let zone = u64::MAX - u64::MAX % bound;
-    loop {
-        let v = rng.next_u64();
-        if v < zone {
-            return v % bound;
-        }
     }
 }
 

@@ -118,6 +118,14 @@ pub fn inner_state_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     });
 }
 
+/// A plot over steps of log10 values, labelled by decades.
+fn log_step_plot<'a>(id: &str, y_label: &str, snap: &'a crate::worker::Snapshot, height: f32) -> egui_plot::Plot<'a> {
+    step_plot(id, y_label, snap)
+        .height(height)
+        .y_grid_spacer(super::decade_spacer)
+        .y_axis_formatter(|mark, _| super::log_axis_label(mark))
+}
+
 /// log10 of a positive value, NaN otherwise (a gap in the line).
 fn log_or_gap(v: f64) -> f64 {
     if v > 0.0 && v.is_finite() { v.log10() } else { f64::NAN }
@@ -125,10 +133,7 @@ fn log_or_gap(v: f64) -> f64 {
 
 fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let snap = ctx.snap;
-    let plot = step_plot("inner-lr-plot", "lr (log)", snap)
-        .height(height)
-        .y_grid_spacer(super::decade_spacer)
-        .y_axis_formatter(|mark, _| super::log_axis_label(mark));
+    let plot = log_step_plot("inner-lr-plot", "lr (log)", snap, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
@@ -239,10 +244,7 @@ fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns
 
 fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let snap = ctx.snap;
-    let plot = step_plot("inner-step-plot", "step size (log)", snap)
-        .height(height)
-        .y_grid_spacer(super::decade_spacer)
-        .y_axis_formatter(|mark, _| super::log_axis_label(mark));
+    let plot = log_step_plot("inner-step-plot", "step size (log)", snap, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);

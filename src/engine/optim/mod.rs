@@ -257,13 +257,7 @@ impl<F: Real> Optimizer<F> {
             *self = Self::fresh(cfg);
             return Ok(());
         }
-        match self {
-            Optimizer::Sgd(o) => o.set_hyperparameters(cfg),
-            Optimizer::Adagrad(o) => o.set_hyperparameters(cfg),
-            Optimizer::Rmsprop(o) => o.set_hyperparameters(cfg),
-            Optimizer::Adam(o) => o.set_hyperparameters(cfg),
-            Optimizer::Newton(o) => o.set_hyperparameters(cfg),
-        }
+        self.set_scheduled(cfg);
         Ok(())
     }
 
