@@ -32,6 +32,23 @@ pub fn escape_controls(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
+/// `text` as a message may echo it: control characters escaped (as [`escape_controls`]) and, past `max_chars`
+/// characters, cut in the middle with "…" (the end, where parsers say "at line L column C", is kept), so that
+/// whatever a file holds, the message stays one line of a sensible length.
+pub fn echo(text: &str, max_chars: usize) -> String {
+    let escaped = escape_controls(text);
+    let count = escaped.chars().count();
+    if count <= max_chars {
+        return escaped;
+    }
+    let tail = (max_chars / 4).min(60);
+    let head = max_chars.saturating_sub(tail + 1);
+    let mut cut: String = escaped.chars().take(head).collect();
+    cut.push('…');
+    cut.extend(escaped.chars().skip(count - tail));
+    cut
+}
+
 /// [`repr_in`] of `v` rounded to `sig` significant digits: `0.1` for 0.09999999999999998, `-4.5` for
 /// -4.499999999999999. The step ledger's operands, whose exact values are printed on their own lines.
 pub fn rounded_repr(v: f64, sig: usize, f32: bool) -> String {
@@ -399,6 +416,17 @@ pub fn python_repr_f32(v: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echo_escapes_and_cuts_the_middle() {
+        assert_eq!(echo("a\nb\u{1b}[1m", 100), "a\\nb\\u{1b}[1m");
+        let long = format!("unknown `{}` at line 2 column 9", "x".repeat(1000));
+        let short = echo(&long, 100);
+        assert_eq!(short.chars().count(), 100, "{short}");
+        assert!(short.starts_with("unknown `xxx") && short.ends_with("x` at line 2 column 9"), "{short}");
+        assert!(short.contains('…'));
+        assert_eq!(echo("exactly", 7), "exactly");
+    }
 
     #[test]
     fn fixed_significant_digits() {

@@ -4,6 +4,7 @@
 //! [`geometry`] the loss landscape's geometry and numerics, shared by the app and the exporter; the command line
 //! lives in [`cli`]; every number formatter in [`mod@format`].
 
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
 pub mod engine;

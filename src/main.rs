@@ -58,7 +58,19 @@ fn main() {
         },
         None => None,
     };
-    std::process::exit(descent::app::run_native(cli.engine, cli.gui, data));
+    std::process::exit(open_app(cli, data));
+}
+
+#[cfg(feature = "gui")]
+fn open_app(cli: descent::cli::Cli, data: Option<descent::engine::Dataset>) -> i32 {
+    descent::app::run_native(cli.engine, cli.gui, data)
+}
+
+/// A build without the `gui` feature (as the fuzz targets use) has every command but not the window.
+#[cfg(not(feature = "gui"))]
+fn open_app(_cli: descent::cli::Cli, _data: Option<descent::engine::Dataset>) -> i32 {
+    eprintln!("error: this descent was built without the app (the `gui` feature); run a command, e.g. `descent trace`");
+    descent::cli::EXIT_BAD_INPUT
 }
 
 /// What the app is asked to open, when two options would each replace the other's: a session brings its own data

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::Dataset;
 use crate::engine::settings::Settings;
 use crate::export::write_atomically;
+use crate::format::echo;
 
 /// The session format this build writes, and the newest it reads. Every earlier version still opens:
 /// - 1: data, runs (settings, steps), tolerance, the app's own state;
@@ -229,7 +230,8 @@ impl Session {
 
     /// [`Session::validate`], naming `path` in errors.
     fn check(&self, path: &Path) -> Result<(), SessionError> {
-        let invalid = |message: String| Err(SessionError::Invalid { path: path.to_owned(), message });
+        let invalid =
+            |message: String| Err(SessionError::Invalid { path: path.to_owned(), message: echo(&message, MAX_ECHO) });
         if self.version > CURRENT_VERSION {
             return Err(SessionError::Newer { path: path.to_owned(), version: u64::from(self.version) });
         }
@@ -312,7 +314,8 @@ impl Session {
 
     /// The loader behind [`Session::load`] and [`Session::from_json`].
     fn parse(bytes: &[u8], path: &Path) -> Result<Session, SessionError> {
-        let corrupt = |message: String| SessionError::Corrupt { path: path.to_owned(), message };
+        let corrupt =
+            |message: String| SessionError::Corrupt { path: path.to_owned(), message: echo(&message, MAX_ECHO) };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(corrupt("the file is empty".into()));
         }
@@ -335,8 +338,9 @@ impl Session {
     /// final status. `on_row` may stop the replay with an error (a closed output).
     ///
     /// # Errors
-    /// Settings the engine refuses (never for a checked session), or `on_row`'s error.
-    pub fn replay_run<E: From<crate::engine::ConfigError>>(
+    /// Settings the engine refuses (never for a checked session), a start whose loss is not finite (an objective
+    /// undefined at its start), or `on_row`'s error.
+    pub fn replay_run<E: From<crate::engine::diagnose::StartError>>(
         &self,
         data: &Dataset,
         run: &SessionRun,
@@ -344,7 +348,7 @@ impl Session {
     ) -> Result<crate::engine::trainer::Status, E> {
         use crate::engine::trainer::DynTrainer;
         let (start, changes) = run.replay_plan();
-        let mut t = DynTrainer::new(data, start)?;
+        let mut t = crate::engine::diagnose::start_run(data, start)?;
         t.set_tolerance(self.tolerance);
         on_row(&t.row())?;
         let mut left = run.steps;
@@ -366,7 +370,7 @@ impl Session {
         for (n, settings) in changes {
             step(&mut t, n.min(left), &mut on_row)?;
             left = left.saturating_sub(n);
-            t.set_settings(data, settings)?;
+            t.set_settings(data, settings).map_err(crate::engine::diagnose::StartError::from)?;
         }
         step(&mut t, left, &mut on_row)?;
         Ok(t.status())
@@ -382,6 +386,10 @@ impl Session {
             .map_err(|e| SessionError::Invalid { path: PathBuf::from(IN_MEMORY), message: format!("bad data: {e}") })
     }
 }
+
+/// The longest message a bad file gets, in characters: serde quotes the offending text, which can be any length
+/// and hold any bytes (see [`echo`]).
+const MAX_ECHO: usize = 400;
 
 /// A serde_json error in plain words; its own text already ends with "at line L column C".
 fn describe(e: &serde_json::Error) -> String {

@@ -360,7 +360,8 @@ impl Run {
         self.history.clear();
         self.next = None;
         self.marker_base = None;
-        match DynTrainer::new(data, &self.spec.settings) {
+        // A start whose loss is not finite is refused with its reason, so no infinite loss reaches a plot.
+        match crate::engine::diagnose::start_run(data, &self.spec.settings) {
             Ok(mut t) => {
                 t.set_tolerance(tolerance);
                 self.history.push(t.row());

@@ -6,6 +6,7 @@ use std::io::Cursor;
 use std::path::Path;
 use std::process::Command;
 
+#[cfg(feature = "gui")]
 use descent::app::theme::Palette;
 use descent::engine::trainer::{DynTrainer, Record, Row};
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Precision, Settings};
@@ -504,6 +505,8 @@ fn luma([r, g, b]: [u8; 3]) -> f32 {
     0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b)
 }
 
+// The curve's colour is the app's palette's, so this one needs the app built in.
+#[cfg(feature = "gui")]
 #[test]
 fn frames_are_anti_aliased_with_blended_pixels_on_the_curve_edge() {
     let (width, height) = (640, 400);

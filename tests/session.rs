@@ -257,6 +257,30 @@ fn corrupt_files_give_one_line_errors_naming_the_file() {
     assert!(matches!(err, SessionError::Read { .. }) && err.to_string().contains("descent-no-such-session"));
 }
 
+/// Found by the fuzz target: serde quotes the offending text, which reached the message raw (control characters,
+/// any length).
+#[test]
+fn errors_escape_what_they_echo_and_stay_short() {
+    let good = session().to_json().expect("json");
+    let long = "z".repeat(5000);
+    for bad in [
+        good.replacen("\"analytic\"", "\"autodi\u{7f}\u{1}ff\"", 1),
+        good.replacen("\"analytic\"", &format!("\"{long}\""), 1),
+        good.replacen("\"plain\"", &format!("\"{long}\\n\\u001b\""), 1).replacen(
+            "\"lr\": 0.03333333333333333",
+            "\"lr\": -1.0",
+            1,
+        ),
+    ] {
+        assert_ne!(bad, good);
+        let (_, message) = load_err(bad.as_bytes());
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+        assert!(message.chars().count() < 600, "{} characters: {message}", message.chars().count());
+    }
+    let (_, message) = load_err(good.replacen("\"analytic\"", &format!("\"{long}\""), 1).as_bytes());
+    assert!(message.contains("at line") && message.contains('…'), "the place is kept: {message}");
+}
+
 #[test]
 fn a_newer_session_is_refused_as_newer_before_anything_else_is_read() {
     // A future layout that this build could not parse at all.
@@ -468,7 +492,7 @@ fn a_run_with_mid_run_changes_replays_exactly() {
     assert_eq!(loaded, s, "the timeline survives the file");
     let mut got = Vec::new();
     loaded
-        .replay_run::<descent::engine::ConfigError>(&data, &loaded.runs[0], |r| {
+        .replay_run::<descent::engine::diagnose::StartError>(&data, &loaded.runs[0], |r| {
             got.push(bits(&r.record));
             Ok(())
         })

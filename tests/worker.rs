@@ -499,3 +499,22 @@ fn commands_queued_behind_a_replay_run_when_it_ends() {
     let (snap, ok) = worker.wait_for(WAIT, |s| s.runs.iter().all(|r| r.record.step == 60) && !s.is_busy());
     assert!(ok, "both replayed, then ran to 60: {:?}", snap.runs.iter().map(|r| r.record.step).collect::<Vec<_>>());
 }
+
+/// A start whose loss is not finite (an objective undefined there) is refused with its reason, as the commands
+/// refuse it: the run publishes no row at all, where it used to publish an infinite loss for the plots to draw.
+#[test]
+fn a_start_that_is_not_finite_is_refused_with_its_reason() {
+    use descent::engine::objective::Objective;
+    let mut settings = Settings::default();
+    settings.set_objective(Some(Objective::parse("log(w) + b^2").expect("expression")), true);
+    settings.w0 = -1.0;
+    let w = spawn(Dataset::notebook(), settings, None, Speed::Unlimited);
+    w.send(Command::Step(3));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.mode == Mode::Idle && s.runs[0].error.is_some());
+    assert!(ok, "the refusal is published");
+    let run = &snap.runs[0];
+    let error = run.error.as_deref().unwrap_or_default();
+    assert!(error.contains("log(w) + b^2 at the start (w0 = -1, b0 = 1) is not finite in f64"), "{error}");
+    assert!(run.history.is_empty(), "no row: {} rows", run.history.len());
+    assert!(run.record.loss.is_finite() && run.record.params.is_finite());
+}

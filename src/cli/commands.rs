@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{AnalyzeArgs, Command, EngineArgs, GradcheckArgs, ReportFormat, TraceArgs, TraceFormat};
 use crate::engine::analysis::{Analysis, analyze};
-use crate::engine::diagnose::{divergence_cause, start_failure};
+use crate::engine::diagnose::{StartError, divergence_cause, start_run};
 use crate::engine::gradient::GradientCheck;
 use crate::engine::schedule::Scheduled;
 use crate::engine::settings::f32_rounding_problem;
@@ -89,6 +89,15 @@ pub enum CliError {
     Io(#[from] io::Error),
 }
 
+impl From<StartError> for CliError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Config(c) => CliError::Config(c),
+            StartError::NotFinite(why) => CliError::NotFinite(why),
+        }
+    }
+}
+
 impl From<ExportError> for CliError {
     fn from(e: ExportError) -> Self {
         match e {
@@ -139,11 +148,7 @@ pub(super) fn check_cycle_length(settings: &Settings, steps: u64) -> Result<(), 
 
 /// A trainer at the start of `settings`, refused when its loss or gradient there is not finite.
 fn start(data: &Dataset, settings: &Settings, tol: Option<f64>) -> Result<DynTrainer, CliError> {
-    let mut trainer = DynTrainer::new(data, settings)?;
-    let first = trainer.record();
-    if !(first.loss.is_finite() && first.grad.w.is_finite() && first.grad.b.is_finite()) {
-        return Err(CliError::NotFinite(start_failure(data, settings, &first)));
-    }
+    let mut trainer = start_run(data, settings)?;
     trainer.set_tolerance(tol);
     Ok(trainer)
 }

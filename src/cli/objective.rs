@@ -72,7 +72,7 @@ pub(super) fn analyze(
 fn not_finite(o: &Objective, at: Params<f64>) -> CliError {
     CliError::NotFinite(format!(
         "{} is not finite at w = {}, b = {} (or its derivatives are not)",
-        o.describe(),
+        crate::format::echo(&o.describe(), 160),
         repr(at.w),
         repr(at.b)
     ))

@@ -42,10 +42,20 @@ pub fn replay(a: &ReplayArgs, out: &mut impl Write) -> Result<i32, CliError> {
             for run in &session.runs {
                 let p = run.settings.precision;
                 let name = csv_field(&run.name);
-                session.replay_run::<CliError>(&data, run, |r| {
+                let replayed = session.replay_run::<CliError>(&data, run, |r| {
                     writeln!(out, "{name},{}", fields(r, p).join(","))?;
                     Ok(())
-                })?;
+                });
+                // A run that cannot start (an objective undefined at its start) has no rows; the others replay.
+                if let Err(CliError::NotFinite(why)) = &replayed {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "run {}: refused: {why}",
+                        crate::format::echo(&run.name, 80)
+                    );
+                    continue;
+                }
+                replayed?;
             }
         }
         ReplayFormat::Json => replay_json(&session, &data, out)?,
@@ -63,13 +73,18 @@ fn replay_json(session: &Session, data: &crate::engine::Dataset, out: &mut impl 
         json.field("settings", &run.settings)?;
         json.begin_array("rows")?;
         let mut last = 0;
-        let status = session.replay_run::<CliError>(data, run, |r| {
+        let replayed = session.replay_run::<CliError>(data, run, |r| {
             last = r.step;
             let settings = session_settings_at(run, r.step);
             Ok(json.element(&JsonRowIn::new(r, settings))?)
-        })?;
+        });
+        let outcome = match replayed {
+            Ok(status) => outcome(status, last),
+            Err(CliError::NotFinite(why)) => Outcome { status: "refused", step: 0, detail: Some(why) },
+            Err(e) => return Err(e),
+        };
         json.end_array()?;
-        json.field("outcome", &outcome(status, last))?;
+        json.field("outcome", &outcome)?;
         json.finish()?;
     }
     writeln!(out, "\n]")?;
@@ -85,13 +100,16 @@ fn session_settings_at(run: &crate::session::SessionRun, step: u64) -> &crate::e
 struct Outcome {
     status: &'static str,
     step: u64,
+    /// Why a run was refused (its start is not finite).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
 }
 
 fn outcome(s: Status, last: u64) -> Outcome {
     match s {
-        Status::Running => Outcome { status: "completed", step: last },
-        Status::Converged { step, .. } => Outcome { status: "converged", step },
-        Status::Diverged { step, .. } => Outcome { status: "diverged", step },
+        Status::Running => Outcome { status: "completed", step: last, detail: None },
+        Status::Converged { step, .. } => Outcome { status: "converged", step, detail: None },
+        Status::Diverged { step, .. } => Outcome { status: "diverged", step, detail: None },
     }
 }
 

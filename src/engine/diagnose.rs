@@ -4,11 +4,39 @@
 
 use super::analysis::analyze;
 use super::data::Dataset;
+use super::error::ConfigError;
 use super::loss::LossKind;
 use super::optim::OptimizerKind;
 use super::settings::Settings;
-use super::trainer::{Divergence, Record};
+use super::trainer::{Divergence, DynTrainer, Record};
 use crate::format::repr;
+
+/// Why a run cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StartError {
+    /// Settings the engine refuses.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A start whose loss (or value) or gradient is not finite, with [`start_failure`]'s reason.
+    #[error("{0}")]
+    NotFinite(String),
+}
+
+/// A trainer at the start of `settings`, refused with a reason when its loss or gradient there is not finite: what
+/// every front end that publishes rows (the commands, the app's runs, a session's replay) starts a run with, so
+/// that no infinite loss reaches a plot, a CSV or a ledger. ([`DynTrainer::new`] itself accepts such a start as a
+/// run diverged at step 0; the sweeps, which only count outcomes, use that.)
+///
+/// # Errors
+/// [`StartError::Config`] for refused settings, [`StartError::NotFinite`] for a start that is not finite.
+pub fn start_run(data: &Dataset, settings: &Settings) -> Result<DynTrainer, StartError> {
+    let trainer = DynTrainer::new(data, settings)?;
+    let first = trainer.record();
+    if !(first.loss.is_finite() && first.grad.w.is_finite() && first.grad.b.is_finite()) {
+        return Err(StartError::NotFinite(start_failure(data, settings, &first)));
+    }
+    Ok(trainer)
+}
 
 /// Why the start is not finite: `start` is the state a trainer evaluated at (w₀, b₀), whose loss or gradient
 /// overflowed the run's precision. For example "the loss at the start (w0 = 1e+200) overflows f64: the data reach
@@ -19,7 +47,7 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
         let what = if start.loss.is_finite() { "the gradient" } else { "the value" };
         return format!(
             "{what} of {} at the start (w0 = {}, b0 = {}) is not finite in {}; start elsewhere",
-            o.describe(),
+            crate::format::echo(&o.describe(), 160),
             repr(start.params.w),
             repr(start.params.b),
             settings.precision.label()
@@ -35,89 +63,119 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
 }
 
 /// Why a run diverged, as a clause for "diverged at step k: …". `last` is the last finite state (the run keeps it)
-/// and `why` what the trainer saw at the next update.
+/// and `why` what the trainer saw at the next update. The causes are tried from the most specific: a setting that
+/// breaks the optimizer on its own, then the objective, then the problem's curvature, then the lr in general.
 pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
     let o = &settings.optimizer;
-    let (lr, wd, precision) = (o.lr, o.weight_decay(), settings.precision.label());
-    let adaptive = !matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Newton);
-    if adaptive && why == Divergence::NonFinite && o.eps() == 0.0 {
-        return format!(
-            "eps 0 divides 0 by 0 where the gradient vanishes (at the optimum, w = {}); give --eps > 0",
-            repr(last.params.w)
-        );
-    }
-    if o.kind == OptimizerKind::Rmsprop && o.alpha > 1.0 && why == Divergence::NonFinite {
-        return format!(
-            "alpha {} > 1 makes RMSprop's running average of g² negative, and its square root NaN; take --alpha ≤ 1",
-            repr(o.alpha)
-        );
-    }
     // Heavy-ball bound: with momentum β, a direction of curvature h is stable while lr·h < 2·(1 + β).
     let bound = if o.kind == OptimizerKind::Sgd { 2.0 * (1.0 + o.momentum) } else { 2.0 };
+    if let Some(cause) = setting_cause(settings, last, why, bound) {
+        return cause;
+    }
+    if let Some(objective) = &settings.objective {
+        let at = format!("near w = {}, b = {}", repr(last.params.w), repr(last.params.b));
+        let (lr, precision) = (repr(o.lr), settings.precision.label());
+        return match why {
+            Divergence::Unbounded => {
+                format!(
+                    "the value fell below −10¹² {at}: {} is unbounded below there",
+                    crate::format::echo(&objective.describe(), 160)
+                )
+            }
+            Divergence::LossExploded => format!("the value grew past 10¹² times its start {at} with lr {lr}"),
+            Divergence::NonFinite => format!("a value overflowed {precision} {at} with lr {lr}"),
+            Divergence::SingularHessian => singular(last),
+        };
+    }
+    if let Some(cause) = curvature_cause(data, settings, last, why, bound) {
+        return cause;
+    }
+    let what = match why {
+        Divergence::SingularHessian => return singular(last),
+        Divergence::NonFinite => format!("a value overflowed {}", settings.precision.label()),
+        Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
+        Divergence::Unbounded => "the value fell below −10¹²".to_string(),
+    };
+    format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(o.lr))
+}
+
+/// A setting that breaks the optimizer whatever the problem: ε = 0 at the optimum, RMSprop's α > 1, or a weight
+/// decay whose own step overshoots (lr·wd past the stability `bound`).
+fn setting_cause(settings: &Settings, last: &Record<f64>, why: Divergence, bound: f64) -> Option<String> {
+    let o = &settings.optimizer;
+    let (lr, wd) = (o.lr, o.weight_decay());
+    let adaptive = !matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Newton);
+    if adaptive && why == Divergence::NonFinite && o.eps() == 0.0 {
+        return Some(format!(
+            "eps 0 divides 0 by 0 where the gradient vanishes (at the optimum, w = {}); give --eps > 0",
+            repr(last.params.w)
+        ));
+    }
+    if o.kind == OptimizerKind::Rmsprop && o.alpha > 1.0 && why == Divergence::NonFinite {
+        return Some(format!(
+            "alpha {} > 1 makes RMSprop's running average of g² negative, and its square root NaN; take --alpha ≤ 1",
+            repr(o.alpha)
+        ));
+    }
     let decays = matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Adamw);
-    if decays && lr * wd >= bound {
-        return format!(
+    (decays && lr * wd >= bound).then(|| {
+        format!(
             "weight decay {} × lr {} = {} ≥ {}: the decay alone overshoots further every step; lower --weight-decay",
             repr(wd),
             repr(lr),
             repr(lr * wd),
             repr(bound)
-        );
+        )
+    })
+}
+
+/// For plain SGD on MSE, where the closed forms apply: an lr past the critical one, a weight decay that pushes it
+/// past, or an overflow below the critical lr (the data's scale).
+fn curvature_cause(
+    data: &Dataset,
+    settings: &Settings,
+    last: &Record<f64>,
+    why: Divergence,
+    bound: f64,
+) -> Option<String> {
+    let o = &settings.optimizer;
+    let (lr, wd) = (o.lr, o.weight_decay());
+    if o.kind != OptimizerKind::Sgd || settings.loss != LossKind::Mse {
+        return None;
     }
-    if let Some(objective) = &settings.objective {
-        let at = format!("near w = {}, b = {}", repr(last.params.w), repr(last.params.b));
-        return match why {
-            Divergence::Unbounded => {
-                format!("the value fell below −10¹² {at}: {} is unbounded below there", objective.describe())
-            }
-            Divergence::LossExploded => format!("the value grew past 10¹² times its start {at} with lr {}", repr(lr)),
-            Divergence::NonFinite => format!("a value overflowed {precision} {at} with lr {}", repr(lr)),
-            Divergence::SingularHessian => singular(last),
-        };
+    let an = analyze(data, settings, settings.start());
+    let critical = an.critical_lr.filter(|c| c.is_finite())?;
+    let curvature = an.curvature_max;
+    if lr * curvature >= bound {
+        return Some(format!(
+            "lr {} ≥ the critical lr {} of this problem ({}/λmax, λmax = {}); see `descent analyze`",
+            repr(lr),
+            repr(critical * bound / 2.0),
+            repr(bound),
+            repr(curvature)
+        ));
     }
-    let analysable = o.kind == OptimizerKind::Sgd && settings.loss == LossKind::Mse;
-    if analysable {
-        let an = analyze(data, settings, settings.start());
-        if let Some(critical) = an.critical_lr.filter(|c| c.is_finite()) {
-            let curvature = an.curvature_max;
-            if lr * curvature >= bound {
-                return format!(
-                    "lr {} ≥ the critical lr {} of this problem ({}/λmax, λmax = {}); see `descent analyze`",
-                    repr(lr),
-                    repr(critical * bound / 2.0),
-                    repr(bound),
-                    repr(curvature)
-                );
-            }
-            if lr * (curvature + wd) >= bound {
-                return format!(
-                    "weight decay {} adds to the curvature {}: lr × (λmax + weight decay) = {} ≥ {}; lower \
-                     --weight-decay or --lr",
-                    repr(wd),
-                    repr(curvature),
-                    repr(lr * (curvature + wd)),
-                    repr(bound)
-                );
-            }
-            if why == Divergence::NonFinite && settings.batch_size.is_none_or(|b| b >= data.len()) {
-                return format!(
-                    "a value overflows {precision} near w = {} although lr {} is below the critical lr {}: {}; \
-                     rescale the data",
-                    repr(last.params.w),
-                    repr(lr),
-                    repr(critical * bound / 2.0),
-                    scale(data)
-                );
-            }
-        }
+    if lr * (curvature + wd) >= bound {
+        return Some(format!(
+            "weight decay {} adds to the curvature {}: lr × (λmax + weight decay) = {} ≥ {}; lower --weight-decay or \
+             --lr",
+            repr(wd),
+            repr(curvature),
+            repr(lr * (curvature + wd)),
+            repr(bound)
+        ));
     }
-    let what = match why {
-        Divergence::SingularHessian => return singular(last),
-        Divergence::NonFinite => format!("a value overflowed {precision}"),
-        Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
-        Divergence::Unbounded => "the value fell below −10¹²".to_string(),
-    };
-    format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(lr))
+    let full_batch = settings.batch_size.is_none_or(|b| b >= data.len());
+    (why == Divergence::NonFinite && full_batch).then(|| {
+        format!(
+            "a value overflows {} near w = {} although lr {} is below the critical lr {}: {}; rescale the data",
+            settings.precision.label(),
+            repr(last.params.w),
+            repr(lr),
+            repr(critical * bound / 2.0),
+            scale(data)
+        )
+    })
 }
 
 /// Why Newton stopped: its Hessian at the last point has no inverse.

@@ -194,7 +194,12 @@ impl Topic {
 
     /// Its value now, for the selected run; `None` when it has none.
     pub fn value(self, f: &Facts<'_>) -> Option<String> {
-        let (s, a, r) = (f.run.settings, f.run.analysis, f.run.record);
+        self.control_value(f).or_else(|| self.view_value(f))
+    }
+
+    /// The value of a control or setting (`None` for the other topics).
+    fn control_value(self, f: &Facts<'_>) -> Option<String> {
+        let (s, r) = (f.run.settings, f.run.record);
         let o = &s.optimizer;
         let on = |i: usize| if f.switches[i] { "on" } else { "off" }.to_string();
         let v = format::short;
@@ -248,6 +253,16 @@ impl Topic {
             Topic::Tolerance => {
                 f.run.tolerance.map_or_else(|| "none".into(), |t| format!("tol = {}", format::sci(t, 1)))
             }
+            _ => return None,
+        })
+    }
+
+    /// The value of an analysis, a plot, a mark or a tab (`None` for the other topics).
+    fn view_value(self, f: &Facts<'_>) -> Option<String> {
+        let (s, a, r) = (f.run.settings, f.run.analysis, f.run.record);
+        let o = &s.optimizer;
+        let v = format::short;
+        Some(match self {
             Topic::Optimum | Topic::OptimumMark => {
                 start_text(a.optimum.w, a.optimum.b, s.bias).replace("w₀", "w*").replace("b₀", "b*")
             }
@@ -302,6 +317,7 @@ impl Topic {
             | Topic::ExerciseLossPlot
             | Topic::ExercisePlot => return None,
             Topic::ResetDefaults | Topic::Eps | Topic::Files | Topic::Tabs | Topic::Lessons => return None,
+            _ => return None,
         })
     }
 }

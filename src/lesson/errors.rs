@@ -3,16 +3,24 @@
 //! the key on it. A check that serde cannot make (an unknown preset) names its path; its line is found the other
 //! way round.
 
+use crate::format::echo;
+
+/// The longest field path a message names, in characters (a header line can be any length).
+const MAX_PATH_CHARS: usize = 80;
+/// The longest reason a message gives (toml's messages quote the offending text).
+const MAX_WHY_CHARS: usize = 300;
+
 /// toml's error as one line.
 pub fn one_line(file: &str, text: &str, e: &toml::de::Error) -> String {
     let message = e.message().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    let (file, message) = (echo(file, MAX_PATH_CHARS), echo(&message, MAX_WHY_CHARS));
     match e.span() {
         Some(span) => {
             let line = line_of_offset(text, span.start);
             // A missing field's span is its whole table: an inline table's key, never the first key inside it.
             let on_value = message.starts_with("missing field");
             let path = path_at(text, line, (column_of_offset(text, span.start), on_value));
-            let field = if path.is_empty() { String::new() } else { format!("{path}: ") };
+            let field = if path.is_empty() { String::new() } else { format!("{}: ", echo(&path, MAX_PATH_CHARS)) };
             format!("{file}:{}: {field}{message}", line + 1)
         }
         None => format!("{file}: {message}"),
@@ -21,7 +29,8 @@ pub fn one_line(file: &str, text: &str, e: &toml::de::Error) -> String {
 
 /// A validation error at `path` as one line, with the line the field is on.
 pub fn at_path(file: &str, text: &str, path: &str, why: &str) -> String {
-    format!("{file}:{}: {path}: {why}", line_of_path(text, path) + 1)
+    let line = line_of_path(text, path) + 1;
+    format!("{}:{line}: {}: {}", echo(file, MAX_PATH_CHARS), echo(path, MAX_PATH_CHARS), echo(why, MAX_WHY_CHARS))
 }
 
 fn line_of_offset(text: &str, offset: usize) -> usize {

@@ -208,6 +208,25 @@ fn malformed_files_give_one_line_errors_with_line_and_field() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
+/// Found by the fuzz target: a table header holding control characters (or thousands of characters) was echoed
+/// raw into the message.
+#[test]
+fn errors_escape_what_they_echo_and_stay_short() {
+    let head = "format = 1\ntitle = \"t\"\n";
+    let long = "x".repeat(5000);
+    for text in [
+        format!("{head}[page\u{0}\u{1b}[31m\n"),
+        format!("{head}[[pages]]\ntitle = \"p\"\ntext = \"x\"\n[pages.setup]\ntab = \"{long}\"\n"),
+        format!("{head}[{long}\n"),
+        format!("{head}[[pages]]\ntitle = \"p\"\ntext = \"x\"\ncheck = {{ kind = \"\u{7}{long}\" }}\n"),
+    ] {
+        let e = Lesson::parse(&text, "f\u{1b}.toml").expect_err("bad");
+        assert!(!e.chars().any(char::is_control), "{e:?}");
+        assert!(e.chars().count() <= 600, "{} characters: {e}", e.chars().count());
+        assert!(e.starts_with("f\\u{1b}.toml:"), "{e}");
+    }
+}
+
 #[test]
 fn a_setup_saved_as_a_page_reads_back() {
     let mut s = Settings::default();

@@ -12,9 +12,18 @@
 //!
 //! Numbers are decimal or scientific (`2`, `.5`, `1.5e-3`); `−`, `·` and `×` are read as `-`, `*` and `*`. An error
 //! names the column (1-based, in characters) where the text stops making sense.
+//!
+//! A typed expression is at most [`MAX_CHARS`] characters and nests at most [`MAX_NESTING`] levels (brackets,
+//! minus signs, powers and calls), so that parsing, evaluating, recording and dropping one never recurse deeper
+//! than a thread's stack allows: `((((…w…))))` and `w+w+…+w` are refused with a reason, not a stack overflow.
 
 use crate::engine::autodiff::{Tape, Unary};
 use crate::engine::real::Real;
+
+/// The longest expression accepted, in characters.
+pub const MAX_CHARS: usize = 1000;
+/// The deepest nesting accepted: brackets, unary minus, powers and function calls, counted together.
+pub const MAX_NESTING: usize = 64;
 
 /// A parsed expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +78,9 @@ enum Tok {
 /// Splits `text` into tokens, each with its 1-based column.
 fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
     let chars: Vec<char> = text.chars().collect();
+    if chars.len() > MAX_CHARS {
+        return Err(err(MAX_CHARS + 1, format!("the expression is longer than {MAX_CHARS} characters")));
+    }
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -92,6 +104,9 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             }
             let s: String = chars[start..i].iter().collect();
             let v = s.parse::<f64>().map_err(|_| err(col, format!("“{s}” is not a number")))?;
+            if !v.is_finite() {
+                return Err(err(col, format!("“{}” is beyond the f64 range", crate::format::echo(&s, 40))));
+            }
             out.push((Tok::Num(v), col));
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
@@ -104,7 +119,8 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 '−' => '-',
                 '·' | '×' => '*',
                 '+' | '-' | '*' | '/' | '^' | '(' | ')' => c,
-                _ => return Err(err(col, format!("unexpected “{c}”"))),
+                // A control character is written as its escape, so the message stays one printable line.
+                _ => return Err(err(col, format!("unexpected “{}”", crate::format::escape_controls(&c.to_string())))),
             };
             out.push((Tok::Sym(sym), col));
             i += 1;
@@ -121,6 +137,8 @@ fn err(column: usize, message: String) -> ParseError {
 struct Parser {
     toks: Vec<(Tok, usize)>,
     at: usize,
+    /// How many [`Parser::unary`] calls are under way: every nested construct passes through it.
+    depth: usize,
 }
 
 impl Parser {
@@ -178,6 +196,16 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
+        if self.depth >= MAX_NESTING {
+            return Err(err(self.col(), format!("nested more than {MAX_NESTING} levels deep")));
+        }
+        self.depth += 1;
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, ParseError> {
         if self.eat('-') {
             return Ok(Expr::Neg(Box::new(self.unary()?)));
         }
@@ -246,7 +274,7 @@ impl Expr {
     /// # Errors
     /// The first column at which the text is not an expression, and why.
     pub fn parse(text: &str) -> Result<Expr, ParseError> {
-        let mut p = Parser { toks: tokens(text)?, at: 0 };
+        let mut p = Parser { toks: tokens(text)?, at: 0, depth: 0 };
         let e = p.sum()?;
         match p.peek() {
             Tok::End => Ok(e),

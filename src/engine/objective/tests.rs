@@ -141,13 +141,38 @@ fn the_parser_rejects_with_the_column() {
         ("b²", 2, "unexpected “²”"),
         ("é + w", 1, "unknown name “é”"),
         ("sin(w", 6, "to close the “(” at column 4"),
+        ("20 + 1e30820 + w", 6, "“1e30820” is beyond the f64 range"),
+        ("w +\0 b", 4, "unexpected “\\u{0}”"),
+        ("w\u{1b}[31m", 2, "unexpected “\\u{1b}”"),
     ];
     for &(text, column, words) in table {
         let err = Expr::parse(text).expect_err(text);
         assert_eq!(err.column, column, "{text}: {err}");
         assert!(err.to_string().contains(words), "{text}: {err}");
         assert_eq!(err.to_string().lines().count(), 1, "{text}");
+        assert!(!err.to_string().chars().any(char::is_control), "{text}: {err}");
     }
+}
+
+#[test]
+fn deep_or_long_expressions_are_refused_not_a_stack_overflow() {
+    use crate::engine::objective::expr::{MAX_CHARS, MAX_NESTING};
+    // Each of these overflowed the stack (an abort, not even a panic) before the limits.
+    let deep = format!("{}w{}", "(".repeat(100_000), ")".repeat(100_000));
+    let err = Expr::parse(&deep).expect_err("deep brackets");
+    assert!(err.to_string().contains("longer than 1000 characters"), "{err}");
+    let minus = format!("{}w", "-".repeat(MAX_NESTING + 1));
+    let err = Expr::parse(&minus).expect_err("many minus signs");
+    assert_eq!(err.column, MAX_NESTING + 1, "{err}");
+    assert!(err.to_string().contains("nested more than 64 levels"), "{err}");
+    let powers = format!("{}w", "w^".repeat(MAX_NESTING + 1));
+    assert!(Expr::parse(&powers).expect_err("a tower of powers").to_string().contains("nested"));
+    // Up to the limits, every such expression parses and evaluates: the longest sum allowed, and the deepest nesting.
+    let sum = format!("w{}", "+w".repeat((MAX_CHARS - 1) / 2));
+    assert_eq!(Expr::parse(&sum).expect("the longest sum").eval(1.0, 0.0), ((MAX_CHARS + 1) / 2) as f64);
+    let nested = format!("{}w{}", "(".repeat(MAX_NESTING - 1), ")".repeat(MAX_NESTING - 1));
+    assert_eq!(Expr::parse(&nested).expect("the deepest brackets").eval(2.5, 0.0), 2.5);
+    assert!(Expr::parse(&format!("{sum}+w")).is_err(), "one character over");
 }
 
 #[test]

@@ -1,0 +1,8 @@
+//! Session files (`--session FILE`, Open session, `descent replay`). The invariants are in tests/common/parsers.rs, shared with the property tests in tests/robustness.rs.
+#![no_main]
+
+#[path = "../../tests/common/parsers.rs"]
+#[allow(dead_code)]
+mod parsers;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| parsers::session(bytes));
