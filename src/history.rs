@@ -98,8 +98,9 @@ pub struct History {
     capacity: usize,
     recent: usize,
     markers: Arc<Vec<Marker>>,
-    /// The settings in force from each step on, in step order (bounded like the markers).
-    settings: Arc<Vec<(u64, Arc<Settings>)>>,
+    /// The settings in force from each step on, in step order (bounded like the markers), each with whether the
+    /// optimizer restarted there with fresh state (a branch's first step).
+    settings: Arc<Vec<(u64, Arc<Settings>, bool)>>,
     extent: Extent,
     thinned: bool,
 }
@@ -241,23 +242,33 @@ impl History {
 
     /// Records that `settings` are in force for the updates from `step` on (replacing an entry at the same step).
     pub fn push_settings(&mut self, step: u64, settings: &Settings) {
+        self.push_log(step, settings, false);
+    }
+
+    /// Records that the optimizer restarted at `step` with fresh state under `settings` (a branch starts so).
+    pub fn push_restart(&mut self, step: u64, settings: &Settings) {
+        self.push_log(step, settings, true);
+    }
+
+    fn push_log(&mut self, step: u64, settings: &Settings, restart: bool) {
         let log = Arc::make_mut(&mut self.settings);
-        log.retain(|(s, _)| *s < step);
+        log.retain(|(s, _, _)| *s < step);
         if log.len() >= MAX_MARKERS {
             log.remove(0);
         }
-        log.push((step, Arc::new(settings.clone())));
+        log.push((step, Arc::new(settings.clone()), restart));
     }
 
     /// The settings the update leaving row `step` used (`None` if they were recorded before the oldest kept
     /// entry, or never).
     pub fn settings_at(&self, step: u64) -> Option<&Settings> {
-        self.settings.iter().rev().find(|(s, _)| *s <= step).map(|(_, s)| s.as_ref())
+        self.settings.iter().rev().find(|(s, _, _)| *s <= step).map(|(_, s, _)| s.as_ref())
     }
 
-    /// The settings log: the settings in force from each step on, in step order.
-    pub fn settings_log(&self) -> impl Iterator<Item = (u64, &Settings)> + '_ {
-        self.settings.iter().map(|(step, s)| (*step, s.as_ref()))
+    /// The settings log: the settings in force from each step on, in step order, and whether the optimizer
+    /// restarted there with fresh state.
+    pub fn settings_log(&self) -> impl Iterator<Item = (u64, &Settings, bool)> + '_ {
+        self.settings.iter().map(|(step, s, restart)| (*step, s.as_ref(), *restart))
     }
 
     /// Removes every row and marker.
@@ -304,7 +315,7 @@ impl History {
         let keep = self.lower_bound(step);
         let rows: Vec<Row> = self.iter().take(keep).copied().collect();
         let markers: Vec<Marker> = self.markers.iter().filter(|m| m.step < step).cloned().collect();
-        let settings = self.settings.iter().filter(|(s, _)| *s < step).cloned().collect();
+        let settings = self.settings.iter().filter(|(s, _, _)| *s < step).cloned().collect();
         let thinned = self.thinned;
         self.clear();
         self.rebuild(rows);

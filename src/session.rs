@@ -25,8 +25,10 @@ use crate::format::echo;
 /// - 2: settings gain the learning-rate schedule, the objective and the gradient noise (absent in version 1: a
 ///   constant lr, the data's loss, no noise);
 /// - 3: a run may carry its settings timeline (the settings in force from each step on), so that a run whose
-///   settings changed mid-run replays exactly (absent: the run's settings from step 0, as before).
-pub const CURRENT_VERSION: u32 = 3;
+///   settings changed mid-run replays exactly (absent: the run's settings from step 0, as before);
+/// - 4: a timeline entry may say the optimizer restarted there with fresh state (`restart`), as a branch does, so
+///   that a branch of a run with momentum or an adaptive optimizer replays exactly (absent: the state carries on).
+pub const CURRENT_VERSION: u32 = 4;
 
 /// Most runs a session holds (the app's six colours).
 pub const MAX_SESSION_RUNS: usize = crate::presets::MAX_RUNS;
@@ -94,6 +96,10 @@ pub struct SettingsChange {
     pub step: u64,
     /// The settings.
     pub settings: Settings,
+    /// Whether the optimizer restarted here with fresh state (a branch's first step) rather than carrying its state
+    /// on (a settings change).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restart: bool,
 }
 
 fn default_visible() -> bool {
@@ -107,9 +113,9 @@ impl SessionRun {
     }
 
     /// The settings the run starts with, and each later change with the number of steps taken before it: the run
-    /// replays as `start`, then for each (steps, settings) that many steps and the change, then the rest of
+    /// replays as `start`, then for each [`Change`] that many steps and the change, then the rest of
     /// [`SessionRun::steps`].
-    pub fn replay_plan(&self) -> (&Settings, Vec<(u64, &Settings)>) {
+    pub fn replay_plan(&self) -> (&Settings, Vec<Change<'_>>) {
         let Some((first, rest)) = self.timeline.split_first() else {
             return (&self.settings, Vec::new());
         };
@@ -119,11 +125,22 @@ impl SessionRun {
             .map(|c| {
                 let steps = c.step.saturating_sub(at);
                 at = c.step;
-                (steps, &c.settings)
+                Change { steps, settings: &c.settings, restart: c.restart }
             })
             .collect();
         (&first.settings, changes)
     }
+}
+
+/// One step of a replay plan: take `steps` steps, then apply `settings` (with fresh optimizer state if `restart`).
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    /// Steps taken before the change.
+    pub steps: u64,
+    /// The settings from then on.
+    pub settings: &'a Settings,
+    /// The optimizer restarts with fresh state (a branch), rather than carrying its state on.
+    pub restart: bool,
 }
 
 impl SessionData {
@@ -346,6 +363,7 @@ impl Session {
         run: &SessionRun,
         mut on_row: impl FnMut(&crate::engine::trainer::Row) -> Result<(), E>,
     ) -> Result<crate::engine::trainer::Status, E> {
+        use crate::engine::diagnose::StartError;
         use crate::engine::trainer::DynTrainer;
         let (start, changes) = run.replay_plan();
         let mut t = crate::engine::diagnose::start_run(data, start)?;
@@ -367,10 +385,16 @@ impl Session {
                 }
                 Ok::<(), E>(())
             };
-        for (n, settings) in changes {
-            step(&mut t, n.min(left), &mut on_row)?;
-            left = left.saturating_sub(n);
-            t.set_settings(data, settings).map_err(crate::engine::diagnose::StartError::from)?;
+        for change in changes {
+            step(&mut t, change.steps.min(left), &mut on_row)?;
+            left = left.saturating_sub(change.steps);
+            if change.restart {
+                // As the app's branch starts: from the current row, with fresh optimizer state.
+                t = DynTrainer::resume(data, change.settings, t.record()).map_err(StartError::from)?;
+                t.set_tolerance(self.tolerance);
+            } else {
+                t.set_settings(data, change.settings).map_err(StartError::from)?;
+            }
         }
         step(&mut t, left, &mut on_row)?;
         Ok(t.status())

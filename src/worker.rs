@@ -98,6 +98,9 @@ pub enum Command {
     /// another run at that step: it shares the rows of `history` (the original's steps 0…k) and goes on from there
     /// with `spec`'s settings (fresh optimizer state).
     AddRunFrom(RunId, RunSpec, History),
+    /// The run goes on from its current row with these settings and fresh optimizer state, as a branch starts (a
+    /// session replays a saved branch with it).
+    Restart(RunId, Settings),
     /// End the thread. [`Worker`]'s `Drop` sends it.
     Shutdown,
     /// Tests only: the run's next step panics inside the engine (to check that a panic is isolated).
@@ -465,6 +468,26 @@ impl Run {
         taken
     }
 
+    /// Goes on from the last row of the history with `settings` and fresh optimizer state (a branch, or a saved
+    /// branch replayed); the history's last row is replaced by the fresh state's, and its log records the restart.
+    fn restart(&mut self, data: &Dataset, settings: Settings, tolerance: Option<f64>) {
+        let Some(last) = self.history.last().map(|r| r.record) else { return };
+        match DynTrainer::resume(data, &settings, last) {
+            Ok(mut t) => {
+                t.set_tolerance(tolerance);
+                self.spec.settings = settings;
+                // The branch starts with fresh optimizer state: its first row says so.
+                self.history.replace_last(t.row());
+                self.history.push_restart(t.record().step, &self.spec.settings);
+                self.trainer = Some(t);
+                self.error = None;
+                self.next = None;
+                self.refresh_analysis(data);
+            }
+            Err(e) => self.error = Some(format!("Settings refused: {e}")),
+        }
+    }
+
     fn is_finished(&self) -> bool {
         self.trainer.as_ref().is_none_or(|t| t.status().is_finished())
     }
@@ -633,20 +656,9 @@ impl State {
     /// A run resumed from the last row of `history` (see [`Command::AddRunFrom`]).
     fn add_run_from(&mut self, id: RunId, spec: RunSpec, history: History) {
         let mut run = Run::new(id, spec, &self.data, self.tolerance);
-        if let Some(last) = history.last().map(|r| r.record) {
-            match DynTrainer::resume(&self.data, &run.spec.settings, last) {
-                Ok(mut t) => {
-                    t.set_tolerance(self.tolerance);
-                    run.history = history;
-                    // The branch starts with fresh optimizer state: its first row says so.
-                    run.history.replace_last(t.row());
-                    run.history.push_settings(t.record().step, &run.spec.settings);
-                    run.trainer = Some(t);
-                    run.error = None;
-                }
-                Err(e) => run.error = Some(format!("Settings refused: {e}")),
-            }
-        }
+        run.history = history;
+        let settings = run.spec.settings.clone();
+        run.restart(&self.data, settings, self.tolerance);
         match self.runs.iter_mut().find(|r| r.id == id) {
             Some(slot) => *slot = run,
             None => self.runs.push(run),
@@ -758,6 +770,12 @@ impl State {
             Command::AddRun(id, spec) => self.add_run(id, spec),
             Command::RemoveRun(id) => self.runs.retain(|r| r.id != id),
             Command::AddRunFrom(id, spec, history) => self.add_run_from(id, spec, history),
+            Command::Restart(id, settings) => {
+                let data = Arc::clone(&self.data);
+                if let Some(run) = self.runs.iter_mut().find(|r| r.id == id) {
+                    run.restart(&data, settings, self.tolerance);
+                }
+            }
         }
         if self.mode == Mode::Idle {
             self.meter.clear();

@@ -573,3 +573,50 @@ fn mid_run_changes_survive_a_session() {
         "replay prints the same w, exactly"
     );
 }
+
+/// A branch starts with fresh optimizer state. Saved in a session, it says so (`restart` at its first step), and
+/// reopens to the same trajectory, bit for bit, where carrying the original's momentum on would not.
+#[test]
+fn a_branch_with_momentum_survives_a_session() {
+    let mut h = harness(fast());
+    h.step();
+    let mut s = Settings::default();
+    s.optimizer.momentum = 0.9;
+    h.state_mut().push_action(Action::SetSettings(s.clone()));
+    h.step();
+    wait_until(&mut h, "momentum", |a| a.snapshot().runs[0].spec.settings.optimizer.momentum == 0.9);
+    h.state().worker().send(Command::Step(20));
+    wait_until(&mut h, "step 20", |a| a.snapshot().runs[0].record.step == 20);
+    h.state_mut().push_action(Action::Branch(RunId(0), 8));
+    h.step();
+    wait_until(&mut h, "the branch", |a| a.snapshot().runs.len() == 2);
+    h.state().worker().send(Command::Step(12));
+    wait_until(&mut h, "step 20 again", |a| a.snapshot().runs[1].record.step == 20 && !a.snapshot().is_busy());
+    let before = rows(h.state(), 1);
+    let session = h.state().current_session();
+    let timeline: Vec<(u64, bool)> = session.runs[1].timeline.iter().map(|c| (c.step, c.restart)).collect();
+    assert_eq!(timeline, [(0, false), (8, true)], "the branch restarts at step 8");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("branch.json");
+    session.save(&path).expect("save");
+    let mut h2 = harness(AppOptions { session: Some(Session::load(&path).expect("load")), ..fast() });
+    wait_until(&mut h2, "replayed", |a| {
+        a.snapshot().runs.len() == 2 && a.snapshot().runs[1].record.step == 20 && !a.snapshot().is_busy()
+    });
+    assert_eq!(rows(h2.state(), 1), before, "the branch's trajectory, exactly");
+    // Headless, the same; and without the restart the momentum would carry on and the run end elsewhere.
+    let data = descent::engine::Dataset::notebook();
+    let last_w = |s: &Session| {
+        let mut w = f64::NAN;
+        s.replay_run::<descent::engine::diagnose::StartError>(&data, &s.runs[1], |r| {
+            w = r.record.params.w;
+            Ok(())
+        })
+        .expect("replays");
+        w
+    };
+    assert_eq!(last_w(&session).to_bits(), before.last().expect("rows").record.params.w.to_bits());
+    let mut carried = session.clone();
+    carried.runs[1].timeline[1].restart = false;
+    assert_ne!(last_w(&carried), last_w(&session), "the restart matters");
+}

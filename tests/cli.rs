@@ -1070,3 +1070,41 @@ fn replay_prints_every_run_of_a_session() {
     std::fs::write(&bad, "{\"version\": 1,").expect("write");
     expect_error(&["replay", bad.to_str().expect("utf-8")], &["bad.json"]);
 }
+
+/// A run whose start is not finite (an objective undefined there) is refused with its reason, and the other runs of
+/// the session still replay: exit 0, a line on stderr (csv) or a "refused" outcome (json), and no infinite row.
+#[test]
+fn replay_reports_a_run_that_cannot_start_and_goes_on() {
+    use descent::engine::Settings;
+    use descent::engine::objective::Objective;
+    use descent::session::{Session, SessionRun};
+    let mut s = Session::new(&descent::engine::Dataset::notebook());
+    let mut undefined = Settings::default();
+    undefined.set_objective(Some(Objective::parse("log(w) + b^2").expect("expression")), true);
+    undefined.w0 = -1.0;
+    let mut bad = SessionRun::new("log at -1", undefined, [1, 2, 3]);
+    bad.steps = 3;
+    let mut good = SessionRun::new("plain", Settings::default(), [4, 5, 6]);
+    good.steps = 2;
+    s.runs = vec![bad, good];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.json");
+    s.save(&path).expect("save");
+    let p = path.to_str().expect("utf-8 path");
+    let out = descent(&["replay", p]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        "run log at -1: refused: the value of f(w, b) = log(w) + b^2 at the start (w0 = -1, b0 = 1) is not finite in f64; start elsewhere"
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1 + 3, "the header and the plain run's rows 0..2: {text}");
+    assert!(!text.contains("inf") && !text.contains("nan"), "{text}");
+    let out = descent(&["replay", p, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    assert_eq!(v[0]["outcome"]["status"], "refused");
+    assert!(v[0]["outcome"]["detail"].as_str().is_some_and(|d| d.contains("not finite")), "{v}");
+    assert_eq!(v[0]["rows"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v[1]["rows"].as_array().map(Vec::len), Some(3));
+}

@@ -483,7 +483,7 @@ fn a_run_with_mid_run_changes_replays_exactly() {
     run.steps = 40;
     run.timeline = [(0, &a), (10, &b), (25, &c), (31, &d)]
         .iter()
-        .map(|(step, s)| SettingsChange { step: *step, settings: (*s).clone() })
+        .map(|(step, s)| SettingsChange { step: *step, settings: (*s).clone(), restart: false })
         .collect();
     let mut s = Session::new(&data);
     s.runs.push(run);

@@ -231,12 +231,17 @@ impl App {
     fn replay_commands(&self, id: RunId, run: &SessionRun) {
         let (_, changes) = run.replay_plan();
         let mut left = run.steps;
-        for (n, settings) in changes {
-            if n > 0 {
-                self.worker.send(Command::StepRun(id, n.min(left)));
+        for change in changes {
+            if change.steps > 0 {
+                self.worker.send(Command::StepRun(id, change.steps.min(left)));
             }
-            left = left.saturating_sub(n);
-            self.worker.send(Command::SetSettings(id, settings.clone()));
+            left = left.saturating_sub(change.steps);
+            let settings = change.settings.clone();
+            self.worker.send(if change.restart {
+                Command::Restart(id, settings)
+            } else {
+                Command::SetSettings(id, settings)
+            });
         }
         if left > 0 {
             self.worker.send(Command::StepRun(id, left));
@@ -422,8 +427,8 @@ fn timeline_of(
 ) -> Vec<SessionTimeline> {
     let log: Vec<SessionTimeline> = history
         .settings_log()
-        .filter(|(s, _)| *s <= step)
-        .map(|(s, settings)| SessionTimeline { step: s, settings: settings.clone() })
+        .filter(|(s, _, _)| *s <= step)
+        .map(|(s, settings, restart)| SessionTimeline { step: s, settings: settings.clone(), restart })
         .collect();
     match log.last() {
         Some(last) if log.len() > 1 && last.settings == *current => log,
