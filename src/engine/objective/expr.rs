@@ -19,9 +19,12 @@
 
 use crate::engine::autodiff::{Tape, Unary};
 use crate::engine::real::Real;
+use crate::format::echo;
 
 /// The longest expression accepted, in characters.
 pub const MAX_CHARS: usize = 1000;
+/// The most characters of a number or name an error quotes.
+const ECHO_CHARS: usize = 40;
 /// The deepest nesting accepted: brackets, unary minus, powers and function calls, counted together.
 pub const MAX_NESTING: usize = 64;
 
@@ -103,9 +106,9 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 }
             }
             let s: String = chars[start..i].iter().collect();
-            let v = s.parse::<f64>().map_err(|_| err(col, format!("“{s}” is not a number")))?;
+            let v = s.parse::<f64>().map_err(|_| err(col, format!("“{}” is not a number", echo(&s, ECHO_CHARS))))?;
             if !v.is_finite() {
-                return Err(err(col, format!("“{}” is beyond the f64 range", crate::format::echo(&s, 40))));
+                return Err(err(col, format!("“{}” is beyond the f64 range", echo(&s, ECHO_CHARS))));
             }
             out.push((Tok::Num(v), col));
         } else if c.is_alphabetic() || c == '_' {
@@ -161,7 +164,7 @@ impl Parser {
     fn found(&self) -> String {
         match self.peek() {
             Tok::Num(_) => "a number".into(),
-            Tok::Name(n) => format!("“{n}”"),
+            Tok::Name(n) => format!("“{}”", echo(n, ECHO_CHARS)),
             Tok::Sym(c) => format!("“{c}”"),
             Tok::End => "the end".into(),
         }
@@ -255,7 +258,10 @@ impl Parser {
             let case = if n.chars().any(char::is_uppercase) { " (names are lower-case)" } else { "" };
             return Err(err(
                 col,
-                format!("unknown name “{n}”{case}: use w, b, pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh"),
+                format!(
+                    "unknown name “{}”{case}: use w, b, pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh",
+                    echo(n, ECHO_CHARS)
+                ),
             ));
         };
         let open = self.col();

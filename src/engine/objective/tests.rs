@@ -173,6 +173,9 @@ fn deep_or_long_expressions_are_refused_not_a_stack_overflow() {
     let nested = format!("{}w{}", "(".repeat(MAX_NESTING - 1), ")".repeat(MAX_NESTING - 1));
     assert_eq!(Expr::parse(&nested).expect("the deepest brackets").eval(2.5, 0.0), 2.5);
     assert!(Expr::parse(&format!("{sum}+w")).is_err(), "one character over");
+    // Found by the fuzz target: a long unknown name was quoted whole.
+    let err = Expr::parse(&format!("w + z{}", "4".repeat(900))).expect_err("unknown name").to_string();
+    assert!(err.chars().count() < 200 && err.contains("unknown name “z444") && err.contains('…'), "{err}");
 }
 
 #[test]
