@@ -169,7 +169,7 @@ fn deep_or_long_expressions_are_refused_not_a_stack_overflow() {
     assert!(Expr::parse(&powers).expect_err("a tower of powers").to_string().contains("nested"));
     // Up to the limits, every such expression parses and evaluates: the longest sum allowed, and the deepest nesting.
     let sum = format!("w{}", "+w".repeat((MAX_CHARS - 1) / 2));
-    assert_eq!(Expr::parse(&sum).expect("the longest sum").eval(1.0, 0.0), ((MAX_CHARS + 1) / 2) as f64);
+    assert_eq!(Expr::parse(&sum).expect("the longest sum").eval(1.0, 0.0), MAX_CHARS.div_ceil(2) as f64);
     let nested = format!("{}w{}", "(".repeat(MAX_NESTING - 1), ")".repeat(MAX_NESTING - 1));
     assert_eq!(Expr::parse(&nested).expect("the deepest brackets").eval(2.5, 0.0), 2.5);
     assert!(Expr::parse(&format!("{sum}+w")).is_err(), "one character over");
