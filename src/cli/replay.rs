@@ -46,8 +46,11 @@ pub fn replay(a: &ReplayArgs, out: &mut impl Write) -> Result<i32, CliError> {
                     writeln!(out, "{name},{}", fields(r, p).join(","))?;
                     Ok(())
                 });
-                // A run that cannot start (an objective undefined at its start) has no rows; the others replay.
-                if let Err(CliError::NotFinite(why)) = &replayed {
+                // A run that cannot start (an objective undefined at its start, data its precision cannot hold) has
+                // no rows; the others replay.
+                if let Err(e) = &replayed
+                    && let Some(why) = refusal(e)
+                {
                     let _ = writeln!(
                         std::io::stderr().lock(),
                         "run {}: refused: {why}",
@@ -80,8 +83,10 @@ fn replay_json(session: &Session, data: &crate::engine::Dataset, out: &mut impl 
         });
         let outcome = match replayed {
             Ok(status) => outcome(status, last),
-            Err(CliError::NotFinite(why)) => Outcome { status: "refused", step: 0, detail: Some(why) },
-            Err(e) => return Err(e),
+            Err(e) => match refusal(&e) {
+                Some(why) => Outcome { status: "refused", step: 0, detail: Some(why) },
+                None => return Err(e),
+            },
         };
         json.end_array()?;
         json.field("outcome", &outcome)?;
@@ -94,6 +99,14 @@ fn replay_json(session: &Session, data: &crate::engine::Dataset, out: &mut impl 
 /// The settings in force at `step` of a run (for the precision its numbers print in).
 fn session_settings_at(run: &crate::session::SessionRun, step: u64) -> &crate::engine::Settings {
     run.timeline.iter().rev().find(|c| c.step <= step).map_or(&run.settings, |c| &c.settings)
+}
+
+/// Why a run was refused, when its replay failed because it could not start rather than because output failed.
+fn refusal(e: &CliError) -> Option<String> {
+    match e {
+        CliError::NotFinite(_) | CliError::Config(_) | CliError::Overflow(_) => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 #[derive(serde::Serialize)]

@@ -8,7 +8,7 @@ use std::path::Path;
 use descent::engine::diagnose::{StartError, start_run};
 use descent::engine::objective::Objective;
 use descent::engine::trainer::Row;
-use descent::engine::{Dataset, OptimizerConfig, OptimizerKind, Params, Settings};
+use descent::engine::{ConfigError, Dataset, OptimizerConfig, OptimizerKind, Params, Settings};
 use descent::lesson::Lesson;
 use descent::session::Session;
 
@@ -68,8 +68,10 @@ pub fn session(bytes: &[u8]) {
         });
         match replayed {
             Ok(_) => {}
-            // An objective undefined at the run's start: refused with a reason, as the app and `replay` do.
+            // An objective undefined at the run's start, or data its precision cannot hold: that run is refused
+            // with a reason, as the app and `replay` refuse it, and the others replay.
             Err(StartError::NotFinite(why)) => one_line(&why),
+            Err(StartError::Config(e @ ConfigError::Overflow(_))) => one_line(&e.to_string()),
             Err(e) => panic!("a checked session's run {:?} did not replay: {e}", run.name),
         }
     }
