@@ -1,9 +1,15 @@
 //! Losses, with the per-sample value and derivative, and the fused single pass that evaluates a mean loss and
 //! its gradient without temporaries.
+//!
+//! How a pass sums depends only on its length: left to right below [`SEQUENTIAL_SUM_MAX`] samples, [`LANES`]
+//! interleaved accumulators up to [`PARALLEL_MIN`], and above that fixed chunks of [`CHUNK`](parallel::CHUNK)
+//! samples, summed on the machine's cores and added pairwise ([`parallel`]: the same bits whatever the number of
+//! threads).
 
 use serde::{Deserialize, Serialize};
 
 use super::model::{Grad, Params};
+use super::parallel::{self, PARALLEL_MIN};
 use super::real::Real;
 
 /// Which loss the model is fitted with (all with mean reduction, as torch's default).
@@ -141,9 +147,17 @@ pub fn sums<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: Loss<F>) 
     if x.len() < SEQUENTIAL_SUM_MAX {
         // Small data (the notebook's four points): inlined into the trainer's step loop.
         dispatch(x, y, p, bias, loss)
-    } else {
+    } else if x.len() < PARALLEL_MIN {
         long_sums(x, y, p, bias, loss)
+    } else {
+        parallel::sums_chunked(x, y, p, bias, loss, parallel::available_threads())
     }
+}
+
+/// One chunk of a split pass, summed exactly as [`sums`] sums a slice of that length on its own (chunks are
+/// shorter than [`PARALLEL_MIN`]).
+pub(super) fn chunk_sums<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: Loss<F>) -> Sums<F> {
+    if x.len() < SEQUENTIAL_SUM_MAX { dispatch(x, y, p, bias, loss) } else { long_sums(x, y, p, bias, loss) }
 }
 
 /// The long-sum pass, kept out of line so the small path stays small. On x86-64 machines with AVX2 the same code
