@@ -150,7 +150,7 @@ pub fn sums<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: Loss<F>) 
     } else if x.len() < PARALLEL_MIN {
         long_sums(x, y, p, bias, loss)
     } else {
-        parallel::sums_chunked(x, y, p, bias, loss, parallel::available_threads())
+        parallel::sums_parallel(x, y, p, bias, loss)
     }
 }
 
