@@ -12,8 +12,9 @@
 //! another program holds slows a pass down but never leaves it waiting on a fixed share. The caller's thread
 //! always works too, and finishes alone whatever the others have not taken.
 //!
-//! The other threads are helpers (`Helpers`): one per further core, started with the first split pass and then kept, each
-//! waiting for the next pass (spinning for [`SPIN`], as passes come back to back while a run trains, then asleep).
+//! The other threads are helpers (`Helpers`): one per further core, started with the first split pass and then
+//! kept, each waiting for the next pass (spinning for [`SPIN`], as passes come back to back while a run trains,
+//! then asleep).
 //! Starting threads for every pass instead cost 50–100 µs on the 2-core development machine (a sleeping core
 //! takes that long to wake), which is a quarter of a pass of 10⁶ samples and more than a pass of 10⁵ saves. A
 //! helper borrows the pass only while the caller waits for it: the caller takes the pass back before it returns
