@@ -4,12 +4,20 @@
 //!
 //! Cases mirror ../shared/bench/peers.py, the notebook's NumPy loop: N = 4 (the notebook's data) and
 //! N = 10⁶ (x = linspace(0, 1, N), y = 3x, lr = 0.01/N as the peer uses) for MSE, Huber and MAE.
+//!
+//! The `pass_*` groups time one bare pass over those 10⁶ samples (passes per second): on one thread, as the
+//! engine runs it (the caller's thread and the kept helpers), and on scoped threads started for each pass. MSE's
+//! per-sample pass on one thread is the fused-pass limit that the Huber and MAE runs are measured against;
+//! `pass_huber_N=131072` is the same at the threshold where passes start to be split.
+//! benches/side_by_side.sh runs the N = 10⁶ cases with the NumPy loop in the same run and prints the ratios.
 
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use descent::engine::loss::Loss;
+use descent::engine::parallel::{PARALLEL_MIN, available_threads, sums_chunked, sums_parallel};
 use descent::engine::trainer::DynTrainer;
-use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Settings};
+use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Settings};
 
 fn settings(loss: LossKind, lr: f64) -> Settings {
     Settings { loss, optimizer: OptimizerConfig::new(OptimizerKind::Sgd, lr), ..Settings::default() }
@@ -49,6 +57,36 @@ fn engine(c: &mut Criterion) {
     bench_case(c, "mse_sgd", &large, &settings(LossKind::Mse, lr), 100_000);
     bench_case(c, "huber_sgd", &large, &settings(LossKind::Huber, 0.01), 100);
     bench_case(c, "mae_sgd", &large, &settings(LossKind::Mae, 0.01), 100);
+
+    let (x, y) = (large.x.to_vec(), large.y.to_vec());
+    for (name, loss) in [("pass_mse", Loss::Mse), ("pass_huber", Loss::Huber(1.0)), ("pass_mae", Loss::Mae)] {
+        bench_pass(c, name, &x, &y, loss);
+    }
+    // At the threshold: whether the second thread already pays for itself.
+    let n = PARALLEL_MIN;
+    bench_pass(c, &format!("pass_huber_N={n}"), &x[..n], &y[..n], Loss::Huber(1.0));
+}
+
+/// One bare pass (passes per second): on one thread; as the engine runs it (`helpers`: the caller's thread and
+/// the kept helper threads); and on as many scoped threads started for each pass, which shows what starting them
+/// costs.
+fn bench_pass(c: &mut Criterion, group: &str, x: &[f64], y: &[f64], loss: Loss<f64>) {
+    let p = Params { w: 1.5, b: 0.0 };
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("threads=1", |b| {
+        b.iter(|| black_box(sums_chunked(black_box(x), y, black_box(p), false, loss, 1)))
+    });
+    let threads = available_threads();
+    if threads > 1 {
+        g.bench_function("helpers", |b| {
+            b.iter(|| black_box(sums_parallel(black_box(x), y, black_box(p), false, loss)))
+        });
+        g.bench_function(format!("scoped_threads={threads}"), |b| {
+            b.iter(|| black_box(sums_chunked(black_box(x), y, black_box(p), false, loss, threads)))
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, engine);

@@ -1,4 +1,5 @@
-//! The descent engine: pure numerics on ndarray, with no threads and no pixels.
+//! The descent engine: pure numerics on ndarray, with no pixels and no threads but one documented exception (a
+//! long pass split over the cores in fixed chunks, [`parallel`], with the same bits whatever the thread count).
 //!
 //! data → model ŷ = w·x (+ b) → loss → gradient source → optimizer, driven by the [`trainer`]; [`analysis`]
 //! gives the closed forms (optimum, curvature, critical learning rates); [`diagnose`] says why a run cannot start
@@ -19,6 +20,7 @@ pub mod model;
 pub mod moments;
 pub mod objective;
 pub mod optim;
+pub mod parallel;
 pub mod real;
 pub mod scaling;
 pub mod schedule;
