@@ -645,7 +645,16 @@ impl State {
         }
     }
 
+    /// Whether a run with this id may be added: it replaces one, or there are fewer than [`MAX_RUNS`] (the app
+    /// counts too; this is the last word).
+    fn has_room_for(&self, id: RunId) -> bool {
+        self.runs.len() < crate::presets::MAX_RUNS || self.runs.iter().any(|r| r.id == id)
+    }
+
     fn add_run(&mut self, id: RunId, spec: RunSpec) {
+        if !self.has_room_for(id) {
+            return;
+        }
         let run = Run::new(id, spec, &self.data, self.tolerance);
         match self.runs.iter_mut().find(|r| r.id == id) {
             Some(slot) => *slot = run,
@@ -655,6 +664,9 @@ impl State {
 
     /// A run resumed from the last row of `history` (see [`Command::AddRunFrom`]).
     fn add_run_from(&mut self, id: RunId, spec: RunSpec, history: History) {
+        if !self.has_room_for(id) {
+            return;
+        }
         let mut run = Run::new(id, spec, &self.data, self.tolerance);
         run.history = history;
         let settings = run.spec.settings.clone();

@@ -188,8 +188,8 @@ impl App {
         }
         let snap = self.worker.snapshot();
         let specs = preset.specs(&self.selected_settings());
-        for run in &snap.runs {
-            self.worker.send(Command::RemoveRun(run.id));
+        for id in snap.runs.iter().map(|r| r.id).chain(self.runs.on_their_way()) {
+            self.worker.send(Command::RemoveRun(id));
         }
         self.runs.clear();
         let mut first = None;
@@ -209,9 +209,6 @@ impl App {
     /// A new run with the selected run's settings, or a copy of run `of`; it becomes the selected run.
     fn add_run(&mut self, of: Option<RunId>) {
         let snap = Arc::clone(&self.snap);
-        if snap.runs.len() >= MAX_RUNS {
-            return;
-        }
         let (name, settings) = match of {
             None => (None, self.selected_settings()),
             Some(of) => match snap.run(of) {
@@ -219,7 +216,9 @@ impl App {
                 None => return,
             },
         };
-        let id = self.runs.fresh_id();
+        let Some(id) = self.runs.id_for_new_run(&snap) else {
+            return self.io.info(format!("at most {MAX_RUNS} runs: remove one to add another"));
+        };
         let name = name.unwrap_or_else(|| format!("run {}", id.0 + 1));
         let spec = RunSpec { name, color: free_color(&snap), settings };
         self.runs.select(id);
@@ -244,10 +243,12 @@ impl App {
     /// A new run from run `of`'s state at step `k`, with the selected run's settings, drawn as a ghost.
     fn branch(&mut self, of: RunId, k: u64) {
         let snap = Arc::clone(&self.snap);
-        let Some(run) = snap.run(of).filter(|_| snap.runs.len() < MAX_RUNS) else {
+        let Some(run) = snap.run(of) else {
             return;
         };
-        let id = self.runs.fresh_id();
+        let Some(id) = self.runs.id_for_new_run(&snap) else {
+            return self.io.info(format!("at most {MAX_RUNS} runs: remove one to branch"));
+        };
         let settings = self.selected_settings();
         // A ghost of the original: its colour, paler (a free colour when that tint is taken).
         let tint = ghost_color(run.spec.color);

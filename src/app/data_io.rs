@@ -261,10 +261,9 @@ impl App {
         };
         self.io.data_generation += 1;
         self.worker.send(Command::Pause);
-        for run in &self.snap.runs {
-            if run.id.0 as usize >= session.runs.len() {
-                self.worker.send(Command::RemoveRun(run.id));
-            }
+        let ids = self.snap.runs.iter().map(|r| r.id).chain(self.runs.on_their_way());
+        for id in ids.filter(|id| id.0 as usize >= session.runs.len()).collect::<Vec<_>>() {
+            self.worker.send(Command::RemoveRun(id));
         }
         self.controls.data_error = None;
         self.worker.send(Command::SetData(Arc::new(data)));

@@ -180,8 +180,8 @@ impl App {
         }
         let specs = setup.specs(&self.selected_settings());
         if !specs.is_empty() {
-            for run in &self.snap.runs {
-                self.worker.send(Command::RemoveRun(run.id));
+            for id in self.snap.runs.iter().map(|r| r.id).chain(self.runs.on_their_way()) {
+                self.worker.send(Command::RemoveRun(id));
             }
             self.runs.clear();
             let mut first = None;

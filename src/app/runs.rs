@@ -57,6 +57,9 @@ pub struct RunsState {
     /// Settings sent to a run that its published snapshot does not show yet: the one optimistic copy, so that a
     /// slider does not snap back for the frames until the worker publishes them.
     pending: Option<(RunId, Settings)>,
+    /// Runs added or branched that the published snapshot does not show yet: counted against [`MAX_RUNS`], so
+    /// that clicks faster than the worker publishes cannot add a seventh run.
+    adding: BTreeSet<RunId>,
     next_id: u32,
 }
 
@@ -72,6 +75,7 @@ impl RunsState {
             names: HashMap::new(),
             rename_focus: None,
             pending: None,
+            adding: BTreeSet::new(),
             next_id: n.max(1),
         }
     }
@@ -117,6 +121,7 @@ impl RunsState {
 
     /// Forgets what the list knows of a removed run.
     pub fn forget(&mut self, id: RunId) {
+        self.adding.remove(&id);
         self.hidden.remove(&id);
         self.ghosts.remove(&id);
         self.names.remove(&id);
@@ -136,6 +141,7 @@ impl RunsState {
         self.scrub = None;
         self.names.clear();
         self.pending = None;
+        self.adding.clear();
     }
 
     /// True when the run is drawn.
@@ -151,6 +157,24 @@ impl RunsState {
         let id = RunId(self.next_id);
         self.next_id += 1;
         id
+    }
+
+    /// Runs added or branched that the snapshot does not show yet (a preset that replaces every run removes them
+    /// too).
+    pub fn on_their_way(&self) -> Vec<RunId> {
+        self.adding.iter().copied().collect()
+    }
+
+    /// A fresh id for a run about to be added, or `None` when the published runs and those on their way already
+    /// number [`MAX_RUNS`].
+    pub fn id_for_new_run(&mut self, snap: &Snapshot) -> Option<RunId> {
+        self.adding.retain(|id| snap.run(*id).is_none());
+        if snap.runs.len() + self.adding.len() >= MAX_RUNS {
+            return None;
+        }
+        let id = self.fresh_id();
+        self.adding.insert(id);
+        Some(id)
     }
 
     /// What the plots draw: visible runs, the selected one first, each cut at the timeline's step when scrubbing.

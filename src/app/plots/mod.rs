@@ -94,6 +94,40 @@ pub fn visible_steps(plot_ui: &egui_plot::PlotUi<'_>, history_last: u64) -> std:
     }
 }
 
+/// How far a dashed or dotted path may run, in view widths plus view heights, before it is drawn solid instead.
+/// epaint cuts such a path into every one of its dashes, counting in f32: a diverged run's path or a series under a
+/// deep zoom can run 10⁸ pixels and more, where the count never ends and the frame eats all memory (found by the
+/// long soak test). Below this, a path has at most about 200 screens of dashes.
+pub const MAX_DASHED_VIEWS: f64 = 200.0;
+
+/// Whether the path `pts` (non-finite points are gaps) is short enough to dash in a view of `width` × `height`
+/// plot units (see [`MAX_DASHED_VIEWS`]).
+pub fn dashable(pts: &[[f64; 2]], width: f64, height: f64) -> bool {
+    if !(width > 0.0 && height > 0.0 && width.is_finite() && height.is_finite()) {
+        return pts.len() < 2;
+    }
+    let mut views = 0.0;
+    for w in pts.windows(2) {
+        let (dx, dy) = ((w[1][0] - w[0][0]).abs() / width, (w[1][1] - w[0][1]).abs() / height);
+        if dx.is_finite() && dy.is_finite() {
+            views += dx + dy;
+        } else if w.iter().all(|p| p[0].is_finite() && p[1].is_finite()) {
+            return false;
+        }
+    }
+    views <= MAX_DASHED_VIEWS
+}
+
+/// `line` as given, or drawn solid when its path `pts` is too long to dash in this plot's view ([`dashable`]).
+pub fn dash_guard<'a>(
+    plot_ui: &egui_plot::PlotUi<'_>,
+    pts: &[[f64; 2]],
+    line: egui_plot::Line<'a>,
+) -> egui_plot::Line<'a> {
+    let b = plot_ui.plot_bounds();
+    if dashable(pts, b.width(), b.height()) { line } else { line.style(egui_plot::LineStyle::Solid) }
+}
+
 /// The last step of any run.
 pub fn last_step(snap: &Snapshot) -> u64 {
     snap.runs.iter().filter_map(|r| r.history.last().map(|row| row.step)).max().unwrap_or(0)
@@ -251,13 +285,15 @@ pub fn series_line_ui(
     let all = ctx.series(run, quantity[0], steps.clone(), columns, value);
     let span = steps.end() - steps.start();
     if span / (columns.max(1) as f64) < DENSE_STEPS_PER_COLUMN {
-        plot_ui.line(style(egui_plot::Line::new(name, all)).color(color));
+        let line = dash_guard(plot_ui, &all, style(egui_plot::Line::new(name, all.clone())));
+        plot_ui.line(line.color(color));
         return;
     }
-    plot_ui.line(style(egui_plot::Line::new(format!("{name} (envelope)"), all)).color(super::theme::faded(color, 0.3)));
+    let envelope = dash_guard(plot_ui, &all, style(egui_plot::Line::new(format!("{name} (envelope)"), all.clone())));
+    plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
     let recent_from = steps.end() - span * RECENT_SHARE;
     let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
-    plot_ui.line(style(egui_plot::Line::new(name, recent)).color(color));
+    plot_ui.line(dash_guard(plot_ui, &recent, style(egui_plot::Line::new(name, recent.clone()))).color(color));
 }
 
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.
@@ -274,6 +310,20 @@ mod tests {
 
     fn input(lo: f64, hi: f64) -> GridInput {
         GridInput { bounds: (lo, hi), base_step_size: (hi - lo) / 40.0 }
+    }
+
+    #[test]
+    fn a_path_too_long_to_dash_is_drawn_solid() {
+        assert!(dashable(&[[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]], 2.0, 1.0));
+        assert!(dashable(&[[0.0, 0.0], [f64::NAN, f64::NAN], [1.0, 1.0]], 2.0, 1.0), "gaps are not lengths");
+        // A diverged branch leaves the contour map for 10¹⁵⁰: 10¹⁵⁰ view widths of dashes.
+        assert!(!dashable(&[[0.0, 0.0], [1e150, 1e149]], 4.0, 4.0));
+        assert!(!dashable(&[[0.0, 0.0], [f64::MAX, 0.0], [-f64::MAX, 0.0]], 4.0, 4.0), "an overflowing length");
+        // A long series under a deep zoom: 10⁶ steps in a view of 10.
+        let series: Vec<[f64; 2]> = (0..1000).map(|k| [k as f64 * 1000.0, 0.0]).collect();
+        assert!(!dashable(&series, 10.0, 1.0));
+        assert!(dashable(&series, 1e6, 1.0));
+        assert!(!dashable(&series, 0.0, 1.0) && dashable(&series[..1], 0.0, 1.0), "a degenerate view");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! [`super::marks`]. With a bias the same plot, at the current b, is the slice under the contour map: the curve,
 //! the tangent and the point alone.
 
+use crate::app::plots::dash_guard;
 use egui::{Align2, Color32, RichText, Ui};
 use egui_plot::{HoverPosition, Line, LineStyle, MarkerShape, PlotBounds, PlotPoint, PlotUi, Points, Text, VLine};
 
@@ -224,13 +225,13 @@ impl CurveFrame<'_> {
         );
         if self.run.spec.settings.gradient == GradientSource::NotebookSum && !self.slice {
             let n = self.n_samples;
-            plot_ui.line(
-                Line::new(format!("notebook-sum slope ({}× steeper)", format::short(n)), seg(slope * n))
-                    .id("notebook-sum slope")
-                    .color(self.palette.warning)
-                    .style(LineStyle::dashed_dense())
-                    .width(1.5),
-            );
+            let pts = seg(slope * n);
+            let line = Line::new(format!("notebook-sum slope ({}× steeper)", format::short(n)), pts.clone())
+                .id("notebook-sum slope")
+                .color(self.palette.warning)
+                .style(LineStyle::dashed_dense())
+                .width(1.5);
+            plot_ui.line(dash_guard(plot_ui, &pts, line));
         }
     }
 
@@ -255,13 +256,12 @@ impl CurveFrame<'_> {
             .collect();
         // Wide and faint: on a quadratic loss the model lies on the curve, and shows as a glow around it.
         let name = format!("Newton's model, H = {}", format::short(h));
-        plot_ui.line(
-            Line::new(name, pts)
-                .id("newton model")
-                .color(faded(self.palette.tangent, 0.6))
-                .style(LineStyle::dashed_loose())
-                .width(3.5),
-        );
+        let line = Line::new(name, pts.clone())
+            .id("newton model")
+            .color(faded(self.palette.tangent, 0.6))
+            .style(LineStyle::dashed_loose())
+            .width(3.5);
+        plot_ui.line(dash_guard(plot_ui, &pts, line));
         if h > 0.0 {
             let w_min = here - g / h;
             plot_ui.points(
@@ -288,13 +288,12 @@ impl CurveFrame<'_> {
         let search = armijo(|q: Params<f64>| self.surface.loss(q.w, q.b), p, Grad { w: g, b: 0.0 }, false, o);
         let end = here.w - o.lr * g;
         let bound = [[here.w, l], [end, l - o.armijo_c * o.lr * g * g]];
-        plot_ui.line(
-            Line::new("Armijo line L − c·t·g²", bound.to_vec())
-                .id("armijo line")
-                .color(self.palette.warning)
-                .style(LineStyle::dashed_dense())
-                .width(1.4),
-        );
+        let line = Line::new("Armijo line L − c·t·g²", bound.to_vec())
+            .id("armijo line")
+            .color(self.palette.warning)
+            .style(LineStyle::dashed_dense())
+            .width(1.4);
+        plot_ui.line(dash_guard(plot_ui, &bound, line));
         let finite = |t: &&Trial| t.loss.is_finite();
         // A trial off the view sits at its edge, faint: the hover names how many were rejected.
         let clamp = |t: &Trial| [t.at.w.clamp(self.w[0], self.w[1]), t.loss.clamp(self.y[0], self.y[1])];
