@@ -1033,23 +1033,31 @@ fn session_preset_and_data_together_are_a_usage_error() {
     expect_error(&["--preset", "notebook", "--data", "noisy"], &["the notebook preset runs on the notebook's data"]);
 }
 
+/// A session on the notebook's data with these runs (name, settings, steps taken), saved in a new directory.
+fn saved_notebook_session(
+    runs: Vec<(&str, descent::engine::Settings, u64)>,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    use descent::session::{Session, SessionRun};
+    let mut s = Session::new(&descent::engine::Dataset::notebook());
+    for (i, (name, settings, steps)) in runs.into_iter().enumerate() {
+        let mut run = SessionRun::new(name, settings, [1, 2, 3 + i as u8]);
+        run.steps = steps;
+        s.runs.push(run);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.json");
+    s.save(&path).expect("save");
+    (dir, path)
+}
+
 /// `descent replay`: a session's runs as csv with a leading run column or as a JSON array of traces; a bad file is
 /// one line and exit 2.
 #[test]
 fn replay_prints_every_run_of_a_session() {
     use descent::engine::Settings;
-    use descent::session::{Session, SessionRun};
-    let mut s = Session::new(&descent::engine::Dataset::notebook());
-    let mut first = SessionRun::new("plain, SGD", Settings::default(), [1, 2, 3]);
-    first.steps = 3;
     let mut adam = Settings::default();
     adam.optimizer.kind = descent::engine::OptimizerKind::Adam;
-    let mut second = SessionRun::new("adam", adam, [4, 5, 6]);
-    second.steps = 2;
-    s.runs = vec![first, second];
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("s.json");
-    s.save(&path).expect("save");
+    let (dir, path) = saved_notebook_session(vec![("plain, SGD", Settings::default(), 3), ("adam", adam, 2)]);
     let p = path.to_str().expect("utf-8 path");
     let out = descent(&["replay", p]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -1077,19 +1085,10 @@ fn replay_prints_every_run_of_a_session() {
 fn replay_reports_a_run_that_cannot_start_and_goes_on() {
     use descent::engine::Settings;
     use descent::engine::objective::Objective;
-    use descent::session::{Session, SessionRun};
-    let mut s = Session::new(&descent::engine::Dataset::notebook());
     let mut undefined = Settings::default();
     undefined.set_objective(Some(Objective::parse("log(w) + b^2").expect("expression")), true);
     undefined.w0 = -1.0;
-    let mut bad = SessionRun::new("log at -1", undefined, [1, 2, 3]);
-    bad.steps = 3;
-    let mut good = SessionRun::new("plain", Settings::default(), [4, 5, 6]);
-    good.steps = 2;
-    s.runs = vec![bad, good];
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("s.json");
-    s.save(&path).expect("save");
+    let (_dir, path) = saved_notebook_session(vec![("log at -1", undefined, 3), ("plain", Settings::default(), 2)]);
     let p = path.to_str().expect("utf-8 path");
     let out = descent(&["replay", p]);
     assert!(out.status.success(), "{}", stderr(&out));

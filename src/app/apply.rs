@@ -188,7 +188,7 @@ impl App {
         }
         let snap = self.worker.snapshot();
         let specs = preset.specs(&self.selected_settings());
-        for id in snap.runs.iter().map(|r| r.id).chain(self.runs.on_their_way()) {
+        for id in self.runs.every_run(&snap) {
             self.worker.send(Command::RemoveRun(id));
         }
         self.runs.clear();

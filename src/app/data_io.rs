@@ -261,8 +261,7 @@ impl App {
         };
         self.io.data_generation += 1;
         self.worker.send(Command::Pause);
-        let ids = self.snap.runs.iter().map(|r| r.id).chain(self.runs.on_their_way());
-        for id in ids.filter(|id| id.0 as usize >= session.runs.len()).collect::<Vec<_>>() {
+        for id in self.runs.every_run(&self.snap).into_iter().filter(|id| id.0 as usize >= session.runs.len()) {
             self.worker.send(Command::RemoveRun(id));
         }
         self.controls.data_error = None;

@@ -180,7 +180,7 @@ impl App {
         }
         let specs = setup.specs(&self.selected_settings());
         if !specs.is_empty() {
-            for id in self.snap.runs.iter().map(|r| r.id).chain(self.runs.on_their_way()) {
+            for id in self.runs.every_run(&self.snap) {
                 self.worker.send(Command::RemoveRun(id));
             }
             self.runs.clear();

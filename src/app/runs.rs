@@ -159,10 +159,11 @@ impl RunsState {
         id
     }
 
-    /// Runs added or branched that the snapshot does not show yet (a preset that replaces every run removes them
-    /// too).
-    pub fn on_their_way(&self) -> Vec<RunId> {
-        self.adding.iter().copied().collect()
+    /// Every run: those the snapshot shows, then those added or branched that it does not show yet (what a preset,
+    /// a lesson page or a session that replaces the runs must remove).
+    pub fn every_run(&self, snap: &Snapshot) -> Vec<RunId> {
+        let shown = snap.runs.iter().map(|r| r.id);
+        shown.chain(self.adding.iter().copied().filter(|id| snap.run(*id).is_none())).collect()
     }
 
     /// A fresh id for a run about to be added, or `None` when the published runs and those on their way already

@@ -149,8 +149,8 @@ fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
                 let m = ctx.series(run, "scheduled momentum", steps.clone(), columns, |r| {
                     r.scheduled.momentum.map_or(f64::NAN, log_or_gap)
                 });
-                let line = Line::new(format!("{label} · {name}"), m.clone()).color(color);
-                plot_ui.line(super::dash_guard(plot_ui, &m, line.style(LineStyle::dashed_loose()).width(1.4)));
+                let line = |m| Line::new(format!("{label} · {name}"), m).color(color).style(LineStyle::dashed_loose());
+                plot_ui.line(super::dash_guard(plot_ui, m, line).width(1.4));
             }
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
@@ -206,8 +206,8 @@ fn carried_lines_ui(
             (false, 0) => LineStyle::Dotted { spacing: 5.0 },
             _ => LineStyle::dashed_loose(),
         };
-        let line = Line::new(name(p), pts.clone()).color(color).style(style).width(1.8);
-        plot_ui.line(super::dash_guard(plot_ui, &pts, line));
+        let line = |pts| Line::new(name(p), pts).color(color).style(style).width(1.8);
+        plot_ui.line(super::dash_guard(plot_ui, pts, line));
     }
 }
 
@@ -255,8 +255,8 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             let name = &run.spec.name;
             plot_ui.line(Line::new(format!("|Δw| · {name}"), taken).color(color).width(1.8));
             let dotted = LineStyle::Dotted { spacing: 5.0 };
-            let line = Line::new(format!("lr·|g| · {name}"), plain.clone()).color(color).style(dotted).width(1.4);
-            plot_ui.line(super::dash_guard(plot_ui, &plain, line));
+            let line = |pts| Line::new(format!("lr·|g| · {name}"), pts).color(color).style(dotted).width(1.4);
+            plot_ui.line(super::dash_guard(plot_ui, plain, line));
             super::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });

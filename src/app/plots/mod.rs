@@ -118,14 +118,17 @@ pub fn dashable(pts: &[[f64; 2]], width: f64, height: f64) -> bool {
     views <= MAX_DASHED_VIEWS
 }
 
-/// `line` as given, or drawn solid when its path `pts` is too long to dash in this plot's view ([`dashable`]).
+/// The line `make` builds on the path `pts`, as it styles it, or drawn solid when the path is too long to dash in
+/// this plot's view ([`dashable`]).
 pub fn dash_guard<'a>(
     plot_ui: &egui_plot::PlotUi<'_>,
-    pts: &[[f64; 2]],
-    line: egui_plot::Line<'a>,
+    pts: Vec<[f64; 2]>,
+    make: impl FnOnce(Vec<[f64; 2]>) -> egui_plot::Line<'a>,
 ) -> egui_plot::Line<'a> {
     let b = plot_ui.plot_bounds();
-    if dashable(pts, b.width(), b.height()) { line } else { line.style(egui_plot::LineStyle::Solid) }
+    let solid = !dashable(&pts, b.width(), b.height());
+    let line = make(pts);
+    if solid { line.style(egui_plot::LineStyle::Solid) } else { line }
 }
 
 /// The last step of any run.
@@ -285,15 +288,14 @@ pub fn series_line_ui(
     let all = ctx.series(run, quantity[0], steps.clone(), columns, value);
     let span = steps.end() - steps.start();
     if span / (columns.max(1) as f64) < DENSE_STEPS_PER_COLUMN {
-        let line = dash_guard(plot_ui, &all, style(egui_plot::Line::new(name, all.clone())));
-        plot_ui.line(line.color(color));
+        plot_ui.line(dash_guard(plot_ui, all, |pts| style(egui_plot::Line::new(name, pts))).color(color));
         return;
     }
-    let envelope = dash_guard(plot_ui, &all, style(egui_plot::Line::new(format!("{name} (envelope)"), all.clone())));
+    let envelope = dash_guard(plot_ui, all, |pts| style(egui_plot::Line::new(format!("{name} (envelope)"), pts)));
     plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
     let recent_from = steps.end() - span * RECENT_SHARE;
     let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
-    plot_ui.line(dash_guard(plot_ui, &recent, style(egui_plot::Line::new(name, recent.clone()))).color(color));
+    plot_ui.line(dash_guard(plot_ui, recent, |pts| style(egui_plot::Line::new(name, pts))).color(color));
 }
 
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.

@@ -75,8 +75,9 @@ fn other_run(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run: &RunSn
     let color = if ghost { faded(color, 0.6) } else { color };
     let style = if ghost { LineStyle::dashed_dense() } else { LineStyle::Solid };
     if pts.len() > 1 {
-        let line = path_line(run.spec.name.clone(), pts.clone(), faded(color, line_alpha), 1.2).style(style);
-        plot_ui.line(super::dash_guard(plot_ui, &pts, line));
+        let name = run.spec.name.clone();
+        let line = |pts| path_line(name, pts, faded(color, line_alpha), 1.2).style(style);
+        plot_ui.line(super::dash_guard(plot_ui, pts.clone(), line));
         if tail {
             plot_ui.points(path_dots(format!("{} path", run.spec.name), &pts, 12, faded(color, 0.7), 2.0));
         }
@@ -125,8 +126,8 @@ fn batch_curves(
     for (i, pts) in batch_losses(&ctx.snap.data, s, b_at, [lo, hi], BATCH_CURVES, 120).into_iter().enumerate() {
         let pts: Vec<[f64; 2]> = pts.into_iter().filter(|p| p[1] <= y1 + (y1 - y0)).collect();
         let name = if i == 0 { "mini-batch losses".to_string() } else { format!("mini-batch {}", i + 1) };
-        let line = Line::new(name, pts.clone()).color(color).style(LineStyle::dashed_loose()).width(1.0);
-        plot_ui.line(super::dash_guard(plot_ui, &pts, line.allow_band(false)));
+        let line = |pts| Line::new(name, pts).color(color).style(LineStyle::dashed_loose()).width(1.0);
+        plot_ui.line(super::dash_guard(plot_ui, pts, line).allow_band(false));
     }
 }
 

@@ -162,8 +162,8 @@ pub fn overlay(
         Quantity::B => "theory b",
         _ => "theory",
     };
-    let line = Line::new(name, pts.clone()).color(color).style(LineStyle::dashed_dense()).width(1.0);
-    plot_ui.line(super::dash_guard(plot_ui, &pts, line));
+    let line = |pts| Line::new(name, pts).color(color).style(LineStyle::dashed_dense()).width(1.0);
+    plot_ui.line(super::dash_guard(plot_ui, pts.clone(), line));
     // One caption, on the loss plot, in its top-right corner (the loss falls from the top-left). Placed in data
     // coordinates: a position taken from the plot's bounds would feed back into its auto-bounds.
     // With several runs on the plot the caption would sit on top of their curves, so it is shown for one run only;

@@ -225,13 +225,14 @@ impl CurveFrame<'_> {
         );
         if self.run.spec.settings.gradient == GradientSource::NotebookSum && !self.slice {
             let n = self.n_samples;
-            let pts = seg(slope * n);
-            let line = Line::new(format!("notebook-sum slope ({}× steeper)", format::short(n)), pts.clone())
-                .id("notebook-sum slope")
-                .color(self.palette.warning)
-                .style(LineStyle::dashed_dense())
-                .width(1.5);
-            plot_ui.line(dash_guard(plot_ui, &pts, line));
+            let line = |pts| {
+                Line::new(format!("notebook-sum slope ({}× steeper)", format::short(n)), pts)
+                    .id("notebook-sum slope")
+                    .color(self.palette.warning)
+                    .style(LineStyle::dashed_dense())
+                    .width(1.5)
+            };
+            plot_ui.line(dash_guard(plot_ui, seg(slope * n), line));
         }
     }
 
@@ -256,12 +257,14 @@ impl CurveFrame<'_> {
             .collect();
         // Wide and faint: on a quadratic loss the model lies on the curve, and shows as a glow around it.
         let name = format!("Newton's model, H = {}", format::short(h));
-        let line = Line::new(name, pts.clone())
-            .id("newton model")
-            .color(faded(self.palette.tangent, 0.6))
-            .style(LineStyle::dashed_loose())
-            .width(3.5);
-        plot_ui.line(dash_guard(plot_ui, &pts, line));
+        let line = |pts| {
+            Line::new(name, pts)
+                .id("newton model")
+                .color(faded(self.palette.tangent, 0.6))
+                .style(LineStyle::dashed_loose())
+                .width(3.5)
+        };
+        plot_ui.line(dash_guard(plot_ui, pts, line));
         if h > 0.0 {
             let w_min = here - g / h;
             plot_ui.points(
@@ -288,12 +291,14 @@ impl CurveFrame<'_> {
         let search = armijo(|q: Params<f64>| self.surface.loss(q.w, q.b), p, Grad { w: g, b: 0.0 }, false, o);
         let end = here.w - o.lr * g;
         let bound = [[here.w, l], [end, l - o.armijo_c * o.lr * g * g]];
-        let line = Line::new("Armijo line L − c·t·g²", bound.to_vec())
-            .id("armijo line")
-            .color(self.palette.warning)
-            .style(LineStyle::dashed_dense())
-            .width(1.4);
-        plot_ui.line(dash_guard(plot_ui, &bound, line));
+        let line = |pts| {
+            Line::new("Armijo line L − c·t·g²", pts)
+                .id("armijo line")
+                .color(self.palette.warning)
+                .style(LineStyle::dashed_dense())
+                .width(1.4)
+        };
+        plot_ui.line(dash_guard(plot_ui, bound.to_vec(), line));
         let finite = |t: &&Trial| t.loss.is_finite();
         // A trial off the view sits at its edge, faint: the hover names how many were rejected.
         let clamp = |t: &Trial| [t.at.w.clamp(self.w[0], self.w[1]), t.loss.clamp(self.y[0], self.y[1])];
