@@ -201,10 +201,10 @@ fn title(s: &Settings, lr: f64, step: u64) -> String {
                 parts.push("Nesterov".into());
             }
         }
-        OptimizerKind::Sgd if o.line_search == LineSearch::Armijo => {
+        OptimizerKind::Gd | OptimizerKind::Sgd if o.line_search == LineSearch::Armijo => {
             parts[0] = format!("t {} (Armijo from lr {}, c {}, ρ {})", n(o.lr), n(lr), n(o.armijo_c), n(o.backtrack));
         }
-        OptimizerKind::Sgd | OptimizerKind::Newton => {}
+        OptimizerKind::Gd | OptimizerKind::Sgd | OptimizerKind::Newton => {}
         OptimizerKind::Adagrad => parts.extend([format!("η {}", n(o.lr_decay)), format!("ε {}", n(o.eps()))]),
         OptimizerKind::Rmsprop => {
             parts.extend([format!("α {}", n(o.alpha)), format!("ε {}", n(o.eps()))]);
@@ -368,7 +368,7 @@ fn optimizer_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, notes: &Notes
         lines.push(line("g", false, &format!("∂L/∂{}", c.name), String::new(), g));
     }
     match o.kind {
-        OptimizerKind::Sgd => sgd_lines(f, o, c, &note, &mut lines),
+        OptimizerKind::Gd | OptimizerKind::Sgd => sgd_lines(f, o, c, &note, &mut lines),
         OptimizerKind::Adagrad => adagrad_lines(f, o, c, &note, &mut lines),
         OptimizerKind::Rmsprop => rmsprop_lines(f, o, c, &note, &mut lines),
         OptimizerKind::Adam | OptimizerKind::Adamw => adam_lines(f, o, c, &note, &mut lines),

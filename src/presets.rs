@@ -111,13 +111,14 @@ impl Preset {
             |slot: usize, name: &str, s: Settings| RunSpec { name: name.into(), color: run_color(slot), settings: s };
         match self {
             Preset::Notebook => {
-                // Both loops: plain SGD on the MSE, lr 0.01, from w = 0, no bias, full batch.
+                // Both loops: plain gradient descent as the notebook writes it (gd: the product and the difference
+                // each rounded) on the MSE, lr 0.01, from w = 0, no bias, full batch.
                 let notebook = |gradient: GradientSource, precision: Precision| {
                     let mut s = Settings { gradient, precision, w0: 0.0, b0: 0.0, bias: false, ..Settings::default() };
                     s.loss = crate::engine::LossKind::Mse;
                     s.batch_size = None;
                     s.optimizer = Default::default();
-                    s.optimizer.kind = OptimizerKind::Sgd;
+                    s.optimizer.kind = OptimizerKind::Gd;
                     s.optimizer.lr = 0.01;
                     s
                 };
@@ -192,9 +193,9 @@ impl Preset {
             Preset::Saddle => {
                 let base = on(Builtin::Saddle, None);
                 vec![
-                    run(0, "GD", &base, &opt(OptimizerKind::Sgd, 0.05, 0.0)),
+                    run(0, "GD", &base, &opt(OptimizerKind::Gd, 0.05, 0.0)),
                     run(1, "GD + noise 0.1", &base, &|s: &mut Settings| {
-                        opt(OptimizerKind::Sgd, 0.05, 0.0)(s);
+                        opt(OptimizerKind::Gd, 0.05, 0.0)(s);
                         s.noise = 0.1;
                     }),
                 ]
@@ -207,14 +208,14 @@ impl Preset {
                     .map(|(k, &(w, b))| {
                         let base = on(Builtin::Himmelblau, Some((w, b)));
                         let name = format!("from ({w}, {b})");
-                        run(k, &name, &base, &opt(OptimizerKind::Sgd, 0.01, 0.0))
+                        run(k, &name, &base, &opt(OptimizerKind::Gd, 0.01, 0.0))
                     })
                     .collect()
             }
             _ => {
                 let base = on(Builtin::Rastrigin, None);
                 vec![
-                    run(0, "GD 0.002", &base, &opt(OptimizerKind::Sgd, 0.002, 0.0)),
+                    run(0, "GD 0.002", &base, &opt(OptimizerKind::Gd, 0.002, 0.0)),
                     run(1, "momentum 0.9", &base, &opt(OptimizerKind::Sgd, 0.002, 0.9)),
                     run(2, "Adam 0.1", &base, &opt(OptimizerKind::Adam, 0.1, 0.0)),
                 ]

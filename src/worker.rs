@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::data::Dataset;
 use crate::engine::model::Params;
-use crate::engine::optim::{OptimizerConfig, OptimizerKind};
+use crate::engine::optim::OptimizerConfig;
 use crate::engine::settings::Settings;
 use crate::engine::trainer::{DynTrainer, Record, Status};
 use crate::history::History;
@@ -511,7 +511,7 @@ impl Run {
         }
         let s = trainer.settings();
         let o: &OptimizerConfig = &s.optimizer;
-        let plain = o.kind == OptimizerKind::Sgd
+        let plain = o.is_sgd_family()
             && o.momentum == 0.0
             && o.line_search == crate::engine::optim::LineSearch::None
             && s.batch_size.is_none_or(|b| b >= data_len);

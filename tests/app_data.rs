@@ -156,6 +156,7 @@ fn a_saved_session_opens_to_identical_trajectories() {
     let mut s2 = Settings::default();
     s2.optimizer.lr = 0.03;
     s2.bias = true;
+    s2.optimizer.kind = descent::engine::OptimizerKind::Sgd;
     s2.optimizer.momentum = 0.5;
     h.state()
         .worker()
@@ -499,6 +500,7 @@ fn a_session_opens_without_rewriting_anything() {
     settings.optimizer.lr = 0.001;
     settings.optimizer.weight_decay = Some(5.0);
     settings.optimizer.eps = Some(1e-20);
+    settings.optimizer.kind = descent::engine::OptimizerKind::Sgd;
     settings.optimizer.momentum = 0.95;
     let mut adam = Settings::default();
     adam.optimizer.kind = descent::engine::OptimizerKind::Adam;
@@ -537,6 +539,7 @@ fn mid_run_changes_survive_a_session() {
     let mut h = harness(fast());
     h.step();
     let mut s = Settings::default();
+    s.optimizer.kind = descent::engine::OptimizerKind::Sgd;
     h.state().worker().send(Command::Step(10));
     wait_until(&mut h, "step 10", |a| a.snapshot().runs[0].record.step == 10);
     s.optimizer.lr = 0.03;
@@ -581,6 +584,7 @@ fn a_branch_with_momentum_survives_a_session() {
     let mut h = harness(fast());
     h.step();
     let mut s = Settings::default();
+    s.optimizer.kind = descent::engine::OptimizerKind::Sgd;
     s.optimizer.momentum = 0.9;
     h.state_mut().push_action(Action::SetSettings(s.clone()));
     h.step();

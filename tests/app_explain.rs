@@ -76,9 +76,10 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     h.step();
     h.step();
     let mut topics = BTreeSet::new();
-    assert_panel_explained(&h, "SGD");
+    assert_panel_explained(&h, "GD");
     seen(&h, &mut topics);
     set(&mut h, "momentum and weight decay", |s| {
+        s.optimizer.kind = OptimizerKind::Sgd;
         s.optimizer.momentum = 0.5;
         s.optimizer.weight_decay = Some(0.01);
     });
@@ -102,6 +103,7 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
                 total_steps: Some(100),
                 ..ScheduleConfig::new(ScheduleKind::Onecycle)
             },
+            optimizer: descent::engine::OptimizerConfig::new(OptimizerKind::Sgd, 0.01),
             ..Settings::default()
         }
     });
@@ -148,7 +150,10 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
         h.step();
         seen(&h, &mut topics);
     }
-    set(&mut h, "momentum", |s| s.optimizer.momentum = 0.9);
+    set(&mut h, "momentum", |s| {
+        s.optimizer.kind = OptimizerKind::Sgd;
+        s.optimizer.momentum = 0.9;
+    });
     h.state_mut().push_action(Action::OpenTab(Tab::Phase));
     h.step();
     h.step();

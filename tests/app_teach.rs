@@ -161,6 +161,8 @@ fn theory_overlay_equals_the_app_run_for_full_batch_gd() {
 fn the_theory_caption_names_the_gap_for_momentum() {
     let mut s = Settings::default();
     assert!(theory::is_exact(&s));
+    s.optimizer.kind = descent::engine::OptimizerKind::Sgd;
+    assert!(theory::is_exact(&s), "torch.optim.SGD without momentum is plain gradient descent too");
     s.optimizer.momentum = 0.5;
     assert!(!theory::is_exact(&s));
     s.optimizer.momentum = 0.0;

@@ -705,7 +705,7 @@ fn json_state_is_torchs_optimizer_state_by_hand() {
     }
 }
 
-/// The ledger of the notebook's first step reads as the issue writes it, and its last value is the next row's w.
+/// The ledger of the notebook's first step (gd, the default) reads as the issue writes it, and its last value is the next row's w.
 #[test]
 fn ledger_format_writes_each_update_with_its_numbers() {
     let out = descent(&["trace", "--format", "ledger", "--steps", "3"]);
@@ -713,7 +713,7 @@ fn ledger_format_writes_each_update_with_its_numbers() {
     let text = stdout(&out);
     assert_eq!(text.matches("Step ").count(), 3, "one ledger per update:\n{text}");
     let expected = [
-        "Step 0 → 1 · SGD · lr 0.01",
+        "Step 0 → 1 · GD · lr 0.01",
         "  L = mean((ŷ − y)²) = (9 + 36 + 81 + 144)/4 = 67.5",
         "  ∂L/∂w = mean(2(ŷ − y)·x) = ((-6)·1 + (-12)·2 + (-18)·3 + (-24)·4)/4 = -45",
         "  w ← w − lr·g = 0 − 0.01·(-45) = 0.45",

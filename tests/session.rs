@@ -463,7 +463,7 @@ fn a_run_with_mid_run_changes_replays_exactly() {
     use descent::engine::OptimizerKind;
     use descent::session::SettingsChange;
     let data = Dataset::notebook();
-    let a = Settings { bias: true, ..Settings::default() };
+    let a = Settings { bias: true, optimizer: OptimizerConfig::new(OptimizerKind::Sgd, 0.01), ..Settings::default() };
     let mut b = a.clone();
     b.optimizer.lr = 0.03;
     let mut c = b.clone();

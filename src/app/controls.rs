@@ -83,7 +83,7 @@ pub fn controls_ui(
     }
     // The line search is for plain gradient descent only.
     let o = &mut s.optimizer;
-    if o.kind != OptimizerKind::Sgd || o.momentum != 0.0 || o.weight_decay() != 0.0 {
+    if !o.is_plain_descent() {
         o.line_search = LineSearch::None;
     }
     if s != *old && s.validate().is_ok() {
@@ -212,7 +212,7 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
         ui.label(RichText::new(text).small().color(palette.weak_text)).explain(ex, Topic::StabilityMap);
         return;
     }
-    if o.kind != OptimizerKind::Sgd {
+    if !o.is_sgd_family() {
         ui.label(
             RichText::new(format!(
                 "{} scales each step by its own running statistics: the 2/λmax limit of plain SGD does not apply.",
@@ -296,7 +296,7 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
         o.lr = OptimizerConfig::default().lr;
     }
     optimizer_params_ui(ui, o, ex);
-    if o.kind != OptimizerKind::Newton {
+    if !matches!(o.kind, OptimizerKind::Gd | OptimizerKind::Newton) {
         decay_and_eps_ui(ui, o, ex);
     }
     line_search_ui(ui, o, ex);
@@ -304,10 +304,10 @@ fn optimizer_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
 
 /// The Armijo line search toggle and its c and ρ (plain SGD: no momentum, no weight decay).
 fn line_search_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
-    if o.kind != OptimizerKind::Sgd {
+    if !o.is_sgd_family() {
         return;
     }
-    let plain = o.momentum == 0.0 && o.weight_decay() == 0.0;
+    let plain = o.is_plain_descent();
     let mut on = o.line_search == LineSearch::Armijo;
     ui.add_enabled(plain, egui::Checkbox::new(&mut on, "line search (Armijo)"))
         .explain(ex, Topic::LineSearch)
@@ -345,7 +345,7 @@ fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
             drag(ui, ("β₂", Topic::Beta2, ex), &mut o.beta2, 0.0..=0.99999, 0.0001);
             ui.checkbox(&mut o.amsgrad, "AMSGrad").explain(ex, Topic::Amsgrad);
         }
-        OptimizerKind::Newton => {}
+        OptimizerKind::Gd | OptimizerKind::Newton => {}
     }
 }
 
@@ -357,7 +357,7 @@ fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     if wd != before {
         o.weight_decay = Some(wd);
     }
-    if o.kind != OptimizerKind::Sgd {
+    if !o.is_sgd_family() {
         let mut eps = o.eps();
         let before = eps;
         ui.horizontal(|ui| {
@@ -396,8 +396,8 @@ fn schedule_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     if c.kind != before {
         fill_required(c, s.optimizer.lr);
     }
-    if c.kind == ScheduleKind::Onecycle && s.optimizer.kind == OptimizerKind::Adagrad {
-        // torch refuses to cycle a momentum Adagrad has not.
+    if c.kind == ScheduleKind::Onecycle && matches!(s.optimizer.kind, OptimizerKind::Adagrad | OptimizerKind::Gd) {
+        // torch refuses to cycle a momentum Adagrad has not; gd has none either.
         c.cycle_momentum = false;
     }
     schedule_params_ui(ui, c, ex);
@@ -490,7 +490,14 @@ fn onecycle_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
 
 fn optimizer_tip(kind: OptimizerKind) -> &'static str {
     match kind {
-        OptimizerKind::Sgd => "Stochastic gradient descent: w ← w − lr·g, optionally with momentum.",
+        OptimizerKind::Gd => {
+            "Plain gradient descent as the notebook writes it: w ← w − lr·g, the product and the difference each \
+             rounded in the run's precision. Only a learning rate."
+        }
+        OptimizerKind::Sgd => {
+            "torch.optim.SGD: w ← w − lr·g, optionally with momentum, Nesterov and weight decay. In float32 torch \
+             fuses the update into one rounding."
+        }
         OptimizerKind::Adagrad => {
             "Divides each step by the root of the sum of all squared gradients so far: steps shrink over time."
         }

@@ -56,7 +56,7 @@ pub struct Bands {
 /// The map's boundaries for the analysis of the run's problem and its settings.
 pub fn stability_bands(a: &Analysis, s: &Settings) -> Bands {
     let o = &s.optimizer;
-    let sgd = o.kind == OptimizerKind::Sgd;
+    let sgd = o.is_sgd_family();
     let newton = o.kind == OptimizerKind::Newton;
     let wd = if sgd { o.weight_decay() } else { 0.0 };
     let (lmax, lmin) = if newton { (1.0, 1.0) } else { (a.curvature_max + wd, a.curvature_min + wd) };

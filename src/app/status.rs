@@ -7,7 +7,6 @@ use super::explain::{Explain, Explainer};
 use super::state::Action;
 use super::theme::Palette;
 use super::view::ViewCtx;
-use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::GradientSource;
 use crate::engine::trainer::{Convergence, Divergence, Status};
 use crate::explain::topics::Topic;
@@ -256,7 +255,7 @@ fn divergence_text(run: &RunSnapshot, step: u64, why: Divergence) -> (String, Op
     } else {
         ""
     };
-    if o.kind == OptimizerKind::Sgd
+    if o.is_sgd_family()
         && let Some(critical) = a.critical_lr_with_momentum(o.momentum)
         && lr >= critical
     {

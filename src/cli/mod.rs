@@ -77,7 +77,8 @@ pub struct EngineArgs {
     /// Floating-point precision of the whole run.
     #[arg(long, value_enum)]
     pub precision: Option<Precision>,
-    /// Optimizer.
+    /// Optimizer (default gd, the notebook's own loop; without --optimizer, --momentum, --dampening, --nesterov,
+    /// --weight-decay or a onecycle schedule that cycles the momentum select sgd, torch.optim.SGD, which has them).
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// Learning rate (default 0.01, the notebook's).
@@ -358,6 +359,14 @@ impl EngineArgs {
         set(&mut o.backtrack, self.backtrack);
         s.standardize |= self.standardize;
         self.schedule.apply(&mut s.schedule);
+        let cycles_momentum = s.schedule.kind == ScheduleKind::Onecycle && s.schedule.cycle_momentum;
+        let sgd_only =
+            self.momentum.is_some() || self.dampening.is_some() || self.nesterov || self.weight_decay.is_some();
+        if self.optimizer.is_none() && s.optimizer.kind == OptimizerKind::Gd && (sgd_only || cycles_momentum) {
+            // gd has only a learning rate: SGD's hyperparameters (or a schedule that cycles the momentum) without
+            // --optimizer ask for torch.optim.SGD, which has them.
+            s.optimizer.kind = OptimizerKind::Sgd;
+        }
     }
 
     /// A line-search parameter without `--line-search armijo`, or a line search under a schedule, as a one-line

@@ -68,7 +68,7 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
 pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
     let o = &settings.optimizer;
     // Heavy-ball bound: with momentum β, a direction of curvature h is stable while lr·h < 2·(1 + β).
-    let bound = if o.kind == OptimizerKind::Sgd { 2.0 * (1.0 + o.momentum) } else { 2.0 };
+    let bound = if o.is_sgd_family() { 2.0 * (1.0 + o.momentum) } else { 2.0 };
     if let Some(cause) = setting_cause(settings, last, why, bound) {
         return cause;
     }
@@ -104,7 +104,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
 fn setting_cause(settings: &Settings, last: &Record<f64>, why: Divergence, bound: f64) -> Option<String> {
     let o = &settings.optimizer;
     let (lr, wd) = (o.lr, o.weight_decay());
-    let adaptive = !matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Newton);
+    let adaptive = !matches!(o.kind, OptimizerKind::Gd | OptimizerKind::Sgd | OptimizerKind::Newton);
     if adaptive && why == Divergence::NonFinite && o.eps() == 0.0 {
         return Some(format!(
             "eps 0 divides 0 by 0 where the gradient vanishes (at the optimum, w = {}); give --eps > 0",
@@ -140,7 +140,7 @@ fn curvature_cause(
 ) -> Option<String> {
     let o = &settings.optimizer;
     let (lr, wd) = (o.lr, o.weight_decay());
-    if o.kind != OptimizerKind::Sgd || settings.loss != LossKind::Mse {
+    if !o.is_sgd_family() || settings.loss != LossKind::Mse {
         return None;
     }
     let an = analyze(data, settings, settings.start());

@@ -259,6 +259,11 @@ impl ScheduleConfig {
                     "--schedule onecycle cycles the momentum, which Adagrad has not: add --no-cycle-momentum",
                 ));
             }
+            if optimizer.kind == OptimizerKind::Gd {
+                return Err(ConfigError::Conflict(
+                    "--schedule onecycle cycles the momentum, which gd has not: add --no-cycle-momentum or use --optimizer sgd",
+                ));
+            }
             for (name, value) in [("--base-momentum", self.base_momentum), ("--max-momentum", self.max_momentum)] {
                 non_negative(name, value)?;
                 if matches!(optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw) && value >= 1.0 {

@@ -103,7 +103,7 @@ pub fn quadratic_roots(t: f64, d: f64) -> Roots {
 /// w ← w − lr·buf (heavy ball: t = 1 + μ − (1 − τ)·lr·λ, d = μ), or w ← w − lr·(g + μ·buf) with Nesterov
 /// (t = 1 + μ − (1 + μ)·lr·λ, d = μ·(1 − lr·λ)).
 pub fn step_factor(o: &OptimizerConfig, lr_lambda: f64) -> Option<StepFactor> {
-    if o.kind != OptimizerKind::Sgd {
+    if !o.is_sgd_family() {
         return None;
     }
     let (mu, a) = (o.momentum, lr_lambda);
@@ -201,7 +201,7 @@ fn caveats(s: &Settings, a: &Analysis) -> String {
     if a.local {
         out += " This loss is not quadratic: λ is taken at the current point, so the numbers hold only nearby.";
     }
-    if s.optimizer.kind == OptimizerKind::Sgd && s.optimizer.weight_decay() > 0.0 {
+    if s.optimizer.is_sgd_family() && s.optimizer.weight_decay() > 0.0 {
         out += &format!(" Weight decay adds {} to λ.", num(s.optimizer.weight_decay()));
     }
     out
@@ -229,7 +229,7 @@ pub fn why(run: &RunState<'_>) -> Why {
     if s.optimizer.line_search == LineSearch::Armijo {
         return line_search(s);
     }
-    if s.optimizer.kind != OptimizerKind::Sgd {
+    if !s.optimizer.is_sgd_family() {
         return adaptive(s, diverged);
     }
     match directions(s, run.analysis) {

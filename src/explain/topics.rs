@@ -4,7 +4,7 @@
 
 use super::{RunState, why};
 use crate::engine::model::Params;
-use crate::engine::optim::{LineSearch, OptimizerKind};
+use crate::engine::optim::LineSearch;
 use crate::format;
 
 /// What a topic's value is read from: the selected run and the display.
@@ -237,7 +237,7 @@ impl Topic {
                 if o.lr == 1.0 { "on the model's minimum" } else { "part of the way" }
             ),
             Topic::WeightDecay => v(o.weight_decay()),
-            Topic::Eps if o.kind != OptimizerKind::Sgd => format!("ε = {}", format::sci(o.eps(), 1)),
+            Topic::Eps if !o.is_sgd_family() => format!("ε = {}", format::sci(o.eps(), 1)),
             Topic::Objective => {
                 s.objective.as_ref().map_or_else(|| "none: the loss over the data".into(), |o| o.describe())
             }

@@ -48,7 +48,7 @@ fn carried(settings: &Settings) -> Vec<Carried> {
     };
     match o.kind {
         OptimizerKind::Sgd if o.momentum != 0.0 => vec![buffer],
-        OptimizerKind::Sgd | OptimizerKind::Newton => Vec::new(),
+        OptimizerKind::Gd | OptimizerKind::Sgd | OptimizerKind::Newton => Vec::new(),
         OptimizerKind::Adagrad => {
             vec![Carried {
                 label: "√sum",

@@ -24,7 +24,7 @@ const MAX_PATH_POINTS: usize = 4000;
 
 /// Why the phase plane cannot show `s`, if it cannot.
 pub fn unsupported(s: &Settings) -> Option<&'static str> {
-    if s.optimizer.kind != OptimizerKind::Sgd || s.optimizer.momentum == 0.0 {
+    if !s.optimizer.is_sgd_family() || s.optimizer.momentum == 0.0 {
         Some("The phase plane is drawn for momentum SGD: the selected run has no momentum buffer.")
     } else if s.bias {
         Some("The phase plane is drawn for one parameter: the selected run also fits a bias b.")

@@ -28,7 +28,7 @@ pub const GAP_CAPTION: &str = "theory = plain full-batch GD;\nthe gap is momentu
 pub fn is_exact(s: &Settings) -> bool {
     let o = &s.optimizer;
     let exact_rule = match o.kind {
-        OptimizerKind::Sgd => o.momentum == 0.0 && o.weight_decay() == 0.0 && o.line_search == LineSearch::None,
+        OptimizerKind::Gd | OptimizerKind::Sgd => o.is_plain_descent() && o.line_search == LineSearch::None,
         OptimizerKind::Newton => s.gradient != GradientSource::NotebookSum,
         _ => false,
     };

@@ -4,6 +4,7 @@
 
 mod adagrad;
 mod adam;
+mod gd;
 mod kernels;
 mod newton;
 mod rmsprop;
@@ -12,6 +13,7 @@ mod state;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
+pub use gd::Gd;
 pub use newton::{Hessian, Newton, is_singular};
 pub use rmsprop::Rmsprop;
 pub use sgd::Sgd;
@@ -26,8 +28,10 @@ use super::real::Real;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum OptimizerKind {
-    /// torch.optim.SGD (with optional momentum, dampening, Nesterov, weight decay).
+    /// Plain gradient descent as the notebook writes it, w ← w − lr·g with each operation rounded (see [`Gd`]).
     #[default]
+    Gd,
+    /// torch.optim.SGD (with optional momentum, dampening, Nesterov, weight decay).
     Sgd,
     /// torch.optim.Adagrad.
     Adagrad,
@@ -43,7 +47,8 @@ pub enum OptimizerKind {
 
 impl OptimizerKind {
     /// Every kind, in menu order.
-    pub const ALL: [OptimizerKind; 6] = [
+    pub const ALL: [OptimizerKind; 7] = [
+        OptimizerKind::Gd,
         OptimizerKind::Sgd,
         OptimizerKind::Adagrad,
         OptimizerKind::Rmsprop,
@@ -55,6 +60,7 @@ impl OptimizerKind {
     /// The name users see ("SGD", "Adam", …).
     pub fn label(self) -> &'static str {
         match self {
+            OptimizerKind::Gd => "GD",
             OptimizerKind::Sgd => "SGD",
             OptimizerKind::Adagrad => "Adagrad",
             OptimizerKind::Rmsprop => "RMSprop",
@@ -99,7 +105,7 @@ pub struct OptimizerConfig {
     pub eps: Option<f64>,
     /// Adam/AdamW AMSGrad variant.
     pub amsgrad: bool,
-    /// Backtracking line search (plain SGD only).
+    /// Backtracking line search (plain gradient descent only: `gd`, or `sgd` without momentum or weight decay).
     pub line_search: LineSearch,
     /// The Armijo constant c of the line search's sufficient-decrease test.
     pub armijo_c: f64,
@@ -121,7 +127,7 @@ pub enum LineSearch {
 impl Default for OptimizerConfig {
     fn default() -> Self {
         OptimizerConfig {
-            kind: OptimizerKind::Sgd,
+            kind: OptimizerKind::Gd,
             lr: 0.01,
             momentum: 0.0,
             dampening: 0.0,
@@ -194,10 +200,32 @@ impl OptimizerConfig {
         if self.kind == OptimizerKind::Sgd && self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
             return Err(ConfigError::Conflict("--nesterov requires --momentum > 0 and --dampening 0"));
         }
+        if self.kind == OptimizerKind::Gd
+            && (self.momentum != 0.0 || self.dampening != 0.0 || self.nesterov || self.weight_decay() != 0.0)
+        {
+            return Err(ConfigError::Conflict(
+                "--optimizer gd has no momentum, dampening, Nesterov or weight decay: use --optimizer sgd for those",
+            ));
+        }
         self.validate_line_search()
     }
 
-    /// The line search is for plain gradient descent: SGD without momentum or weight decay; c and ρ in (0, 1).
+    /// True for plain gradient descent, w ← w − lr·g: `gd`, or torch.optim.SGD without momentum or weight decay.
+    pub fn is_plain_descent(&self) -> bool {
+        match self.kind {
+            OptimizerKind::Gd => true,
+            OptimizerKind::Sgd => self.momentum == 0.0 && self.weight_decay() == 0.0,
+            _ => false,
+        }
+    }
+
+    /// True for the optimizers whose only rule is SGD's (`gd` and `sgd`): momentum, when set, is the heavy ball.
+    pub fn is_sgd_family(&self) -> bool {
+        matches!(self.kind, OptimizerKind::Gd | OptimizerKind::Sgd)
+    }
+
+    /// The line search is for plain gradient descent: `gd`, or SGD without momentum or weight decay; c and ρ in
+    /// (0, 1).
     fn validate_line_search(&self) -> Result<(), ConfigError> {
         if self.line_search == LineSearch::None {
             return Ok(());
@@ -207,9 +235,9 @@ impl OptimizerConfig {
                 return Err(ConfigError::Invalid { name, value, reason: "must be in (0, 1)" });
             }
         }
-        if self.kind != OptimizerKind::Sgd || self.momentum != 0.0 || self.weight_decay() != 0.0 {
+        if !self.is_plain_descent() {
             return Err(ConfigError::Conflict(
-                "--line-search is for plain gradient descent: --optimizer sgd without momentum or weight decay",
+                "--line-search is for plain gradient descent: --optimizer gd, or sgd without momentum or weight decay",
             ));
         }
         Ok(())
@@ -219,6 +247,8 @@ impl OptimizerConfig {
 /// Any optimizer, with its state. One enum rather than a trait object keeps the step loop free of dynamic calls.
 #[derive(Clone, Debug)]
 pub enum Optimizer<F> {
+    /// See [`Gd`].
+    Gd(Gd<F>),
     /// See [`Sgd`].
     Sgd(Sgd<F>),
     /// See [`Adagrad`].
@@ -241,6 +271,7 @@ impl<F: Real> Optimizer<F> {
     /// A fresh optimizer for an already validated `cfg`.
     fn fresh(cfg: &OptimizerConfig) -> Self {
         match cfg.kind {
+            OptimizerKind::Gd => Optimizer::Gd(Gd::new(cfg)),
             OptimizerKind::Sgd => Optimizer::Sgd(Sgd::new(cfg)),
             OptimizerKind::Adagrad => Optimizer::Adagrad(Adagrad::new(cfg)),
             OptimizerKind::Rmsprop => Optimizer::Rmsprop(Rmsprop::new(cfg)),
@@ -267,6 +298,7 @@ impl<F: Real> Optimizer<F> {
     /// (the same kind: the other hyperparameters do not change).
     pub fn set_scheduled(&mut self, cfg: &OptimizerConfig) {
         match self {
+            Optimizer::Gd(o) => o.set_hyperparameters(cfg),
             Optimizer::Sgd(o) => o.set_hyperparameters(cfg),
             Optimizer::Adagrad(o) => o.set_hyperparameters(cfg),
             Optimizer::Rmsprop(o) => o.set_hyperparameters(cfg),
@@ -284,7 +316,7 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => o.restore(state),
             Optimizer::Rmsprop(o) => o.restore(state),
             Optimizer::Adam(o) => o.restore(state),
-            Optimizer::Newton(_) => {}
+            Optimizer::Gd(_) | Optimizer::Newton(_) => {}
         }
         Ok(o)
     }
@@ -299,6 +331,7 @@ impl<F: Real> Optimizer<F> {
     #[inline(always)]
     pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         match self {
+            Optimizer::Gd(o) => o.step_observed(params, grads, obs),
             Optimizer::Sgd(o) => o.step_observed(params, grads, obs),
             Optimizer::Adagrad(o) => o.step_observed(params, grads, obs),
             Optimizer::Rmsprop(o) => o.step_observed(params, grads, obs),
@@ -317,13 +350,14 @@ impl<F: Real> Optimizer<F> {
             Optimizer::Adagrad(o) => all(&o.sum),
             Optimizer::Rmsprop(o) => all(&o.square_avg) && all(&o.grad_avg) && all(&o.buf),
             Optimizer::Adam(o) => all(&o.exp_avg) && all(&o.exp_avg_sq) && all(&o.max_exp_avg_sq),
-            Optimizer::Newton(_) => true,
+            Optimizer::Gd(_) | Optimizer::Newton(_) => true,
         }
     }
 
     /// What torch's `optimizer.state[p]` holds now, per parameter.
     pub fn state(&self) -> OptimState {
         match self {
+            Optimizer::Gd(o) => o.state(),
             Optimizer::Sgd(o) => o.state(),
             Optimizer::Adagrad(o) => o.state(),
             Optimizer::Rmsprop(o) => o.state(),
@@ -335,6 +369,7 @@ impl<F: Real> Optimizer<F> {
     /// Steps taken since the optimizer (or its state) was created.
     pub fn steps_taken(&self) -> u64 {
         match self {
+            Optimizer::Gd(o) => o.steps_taken(),
             Optimizer::Sgd(o) => o.steps_taken(),
             Optimizer::Adagrad(o) => o.steps_taken(),
             Optimizer::Rmsprop(o) => o.steps_taken(),
@@ -346,6 +381,7 @@ impl<F: Real> Optimizer<F> {
     /// Which optimizer this is.
     pub fn kind(&self) -> OptimizerKind {
         match self {
+            Optimizer::Gd(_) => OptimizerKind::Gd,
             Optimizer::Sgd(_) => OptimizerKind::Sgd,
             Optimizer::Adagrad(_) => OptimizerKind::Adagrad,
             Optimizer::Rmsprop(_) => OptimizerKind::Rmsprop,
