@@ -40,6 +40,7 @@ const IN_MEMORY: &str = "session";
 
 /// Everything needed to restore a session: the data, the runs and the app's own state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Session {
     /// Format version ([`CURRENT_VERSION`] when written by this build).
     pub version: u32,
@@ -58,6 +59,7 @@ pub struct Session {
 
 /// The dataset of a session, with its values in full.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionData {
     /// Its name (a preset name or the file it came from).
     pub name: String,
@@ -69,6 +71,7 @@ pub struct SessionData {
 
 /// One run of a session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionRun {
     /// The name shown in the app.
     pub name: String,
@@ -91,6 +94,7 @@ pub struct SessionRun {
 
 /// Settings that took effect at a step: the update leaving row `step` and the later ones used them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     /// The step from which they were in force.
     pub step: u64,
@@ -203,20 +207,72 @@ pub enum SessionError {
     },
 }
 
-/// A run's timeline: valid settings, at increasing steps within the run's steps, ending with the run's settings.
+/// A run's timeline: valid settings, from step 0 at increasing steps within the run's steps, ending with the run's
+/// settings; a later entry changes only what a run absorbs (the problem changes only where the optimizer restarts,
+/// as a branch does), and a OneCycle schedule never runs past its total steps.
 fn check_timeline(run: &SessionRun) -> Result<(), String> {
-    let mut last: Option<u64> = None;
+    let mut last: Option<&SettingsChange> = None;
     for c in &run.timeline {
         c.settings.validate().map_err(|e| format!("timeline at step {}: {e}", c.step))?;
-        if last.is_some_and(|l| c.step <= l) || c.step > run.steps {
-            return Err(format!("timeline step {} is out of order or past the run's {} steps", c.step, run.steps));
+        if last.is_none() && c.step != 0 {
+            return Err(format!(
+                "the timeline starts at step {}: its first entry holds the settings from step 0",
+                c.step
+            ));
         }
-        last = Some(c.step);
+        if last.is_some_and(|l| c.step <= l.step) || c.step > run.steps {
+            let steps = run.steps;
+            return Err(format!(
+                "timeline step {} is out of order (each entry's step must exceed the last) or past the run's {steps} steps",
+                c.step
+            ));
+        }
+        if let Some(l) = last
+            && !c.restart
+            && l.settings.problem_differs(&c.settings)
+        {
+            return Err(format!(
+                "timeline at step {}: the model, loss, gradient, precision, start, batches, seed, objective or noise \
+                 change, which restarts a run, but the entry has no \"restart\"",
+                c.step
+            ));
+        }
+        last = Some(c);
     }
     match run.timeline.last() {
-        Some(c) if c.settings != run.settings => Err("the timeline's last settings are not the run's".into()),
-        _ => Ok(()),
+        Some(c) if c.settings != run.settings => return Err("the timeline's last settings are not the run's".into()),
+        _ => {}
     }
+    check_schedule_spans(run)
+}
+
+/// Each stretch of a run under one OneCycle schedule stays within its `total_steps`, as torch raises past them (and
+/// as the command line refuses `--steps` beyond `--total-steps`).
+fn check_schedule_spans(run: &SessionRun) -> Result<(), String> {
+    let (start, changes) = run.replay_plan();
+    let mut spans = Vec::with_capacity(changes.len() + 1);
+    let mut settings = start;
+    let mut at = run.timeline.first().map_or(0, |c| c.step);
+    for (change, entry) in changes.iter().zip(run.timeline.iter().skip(1)) {
+        spans.push((settings, at, entry.step));
+        settings = change.settings;
+        at = entry.step;
+    }
+    spans.push((settings, at, run.steps));
+    for (s, from, to) in spans {
+        if s.schedule.kind != crate::engine::schedule::ScheduleKind::Onecycle {
+            continue;
+        }
+        if let Some(total) = s.schedule.total_steps
+            && to - from > total
+        {
+            return Err(format!(
+                "{} steps from step {from} under schedule onecycle exceed its total_steps {total} (torch raises beyond it)",
+                to - from
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Just the version, read before the rest so that a newer layout is never parsed as this one.
@@ -368,20 +424,21 @@ impl Session {
         let (start, changes) = run.replay_plan();
         let mut t = crate::engine::diagnose::start_run(data, start)?;
         t.set_tolerance(self.tolerance);
-        on_row(&t.row())?;
         let mut left = run.steps;
+        // Row k is handed on once the update leaving it is known, so that at a change its `lr` (and momentum) is the
+        // one that update uses: the new settings', as the trace format documents.
         let step =
             |t: &mut DynTrainer, n: u64, on_row: &mut dyn FnMut(&crate::engine::trainer::Row) -> Result<(), E>| {
                 for _ in 0..n {
                     if t.status().is_finished() {
                         break;
                     }
-                    let before = t.record().step;
+                    let (row, before) = (t.row(), t.record().step);
                     t.step();
                     if t.record().step == before {
                         break;
                     }
-                    on_row(&t.row())?;
+                    on_row(&row)?;
                 }
                 Ok::<(), E>(())
             };
@@ -397,6 +454,7 @@ impl Session {
             }
         }
         step(&mut t, left, &mut on_row)?;
+        on_row(&t.row())?;
         Ok(t.status())
     }
 

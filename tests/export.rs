@@ -185,7 +185,9 @@ fn several_runs_get_a_quoted_run_column_and_all_their_rows() {
     assert_eq!(header, ["run", "step", "w", "b", "loss", "grad_w", "grad_b", "lr"]);
     assert_eq!(records.len(), ra.len() + rb.len() + rc.len());
     let mut offset = 0;
-    for (run, name) in runs.iter().zip(names) {
+    // Control characters in a name are escaped: the CSV is read on terminals.
+    let shown = ["plain", "lr 0.1, \"fast\"", "two\\nlines"];
+    for (run, name) in runs.iter().zip(shown) {
         let mine: Vec<_> = records[offset..offset + run.rows.len()].to_vec();
         offset += run.rows.len();
         for (rec, r) in mine.iter().zip(run.rows) {
@@ -198,6 +200,21 @@ fn several_runs_get_a_quoted_run_column_and_all_their_rows() {
     let mut streamed = Vec::new();
     write_trace_csv(&runs, &mut streamed).expect("export");
     assert_eq!(streamed, text.as_bytes());
+}
+
+/// A run name from a session file cannot drive the terminal that reads the CSV: OSC (retitle), CSI (clear, colour),
+/// BEL and NUL arrive escaped, and the only control characters of the CSV are its line ends.
+#[test]
+fn terminal_escapes_in_run_names_are_escaped_in_the_csv() {
+    let data = Dataset::notebook();
+    let a = sgd(0.01);
+    let rows = run_rows(&data, &a, 2);
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mFAKE\u{0}";
+    let runs =
+        [RunExport { name: evil, settings: &a, rows: &rows }, RunExport { name: "ok", settings: &a, rows: &rows }];
+    let text = trace_csv(&runs).expect("export");
+    assert!(text.chars().all(|c| c == '\n' || !c.is_control()), "{text:?}");
+    assert!(text.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{1b}[31mFAKE\\u{0},0,"), "{text}");
 }
 
 #[test]

@@ -507,3 +507,91 @@ fn a_run_with_mid_run_changes_replays_exactly() {
     bad.runs[0].settings = a.clone();
     assert!(bad.validate().expect_err("last").to_string().contains("last settings"));
 }
+
+// ------------------------------------------------------------------------------ strict as the command line (issue 24)
+
+/// A notebook session of one run, as JSON text, with `settings` (a JSON object's body) as the run's settings.
+fn session_text(settings: &str, steps: u64, timeline: &str) -> String {
+    format!(
+        r#"{{"version": 4, "data": {{"name": "d", "x": [1, 2, 3, 4], "y": [3, 6, 9, 12]}},
+            "runs": [{{"name": "r", "steps": {steps}, "settings": {{{settings}}}{timeline}}}]}}"#
+    )
+}
+
+/// Unknown keys anywhere in a session are errors naming the key and its place, never ignored (a typo such as
+/// "optimzer" would otherwise replay plain gradient descent at lr 0.01 without a word).
+#[test]
+fn unknown_keys_in_a_session_are_refused_with_their_name_and_place() {
+    for (text, key) in [
+        (session_text(r#""optimzer": {"kind": "adam"}"#, 3, ""), "optimzer"),
+        (session_text(r#""lr": 5"#, 3, ""), "`lr`"),
+        (session_text(r#""optimizer": {"kind": "adam", "betas": [0.9, 0.99]}"#, 3, ""), "betas"),
+        (session_text(r#""schedule": {"kind": "step", "stepsize": 3}"#, 3, ""), "stepsize"),
+        (session_text("", 3, r#", "colour": [1, 2, 3], "colur": 1"#), "colur"),
+    ] {
+        let err = Session::from_json(&text).expect_err(key).to_string();
+        assert!(err.contains("unknown field") && err.contains(key) && err.contains("line "), "{key}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert!(Session::from_json(&session_text(r#""optimizer": {"kind": "adam"}"#, 3, "")).is_ok());
+}
+
+/// A timeline holds the settings from step 0: one that starts later is refused (it used to apply every later
+/// change that many steps early), as is a change of the problem (the bias turned off) without a restart.
+#[test]
+fn timelines_start_at_step_0_and_change_the_problem_only_with_a_restart() {
+    let entry = |step: u64, settings: &str, restart: bool| {
+        format!(r#"{{"step": {step}, "settings": {{{settings}}}, "restart": {restart}}}"#)
+    };
+    let late = format!(
+        r#", "timeline": [{}, {}]"#,
+        entry(5, r#""bias": true"#, false),
+        entry(8, r#""bias": true, "optimizer": {"lr": 0.02}"#, false)
+    );
+    let err = Session::from_json(&session_text(r#""bias": true, "optimizer": {"lr": 0.02}"#, 12, &late))
+        .expect_err("starts at 5")
+        .to_string();
+    assert!(err.contains("starts at step 5"), "{err}");
+    let off = format!(r#", "timeline": [{}, {}]"#, entry(0, r#""bias": true"#, false), entry(4, "", false));
+    let err = Session::from_json(&session_text("", 9, &off)).expect_err("bias off").to_string();
+    assert!(err.contains("timeline at step 4") && err.contains("restart"), "{err}");
+    let branch = format!(r#", "timeline": [{}, {}]"#, entry(0, r#""bias": true"#, false), entry(4, "", true));
+    assert!(Session::from_json(&session_text("", 9, &branch)).is_ok(), "a restart may change the problem");
+}
+
+/// What the command line refuses, a session refuses too: OneCycle past its total steps, and a line search under a
+/// schedule.
+#[test]
+fn sessions_refuse_onecycle_past_its_total_steps_and_a_line_search_with_a_schedule() {
+    let onecycle =
+        r#""optimizer": {"kind": "sgd"}, "schedule": {"kind": "onecycle", "max_lr": 0.1, "total_steps": 10}"#;
+    assert!(Session::from_json(&session_text(onecycle, 10, "")).is_ok());
+    let err = Session::from_json(&session_text(onecycle, 11, "")).expect_err("past").to_string();
+    assert!(err.contains("11 steps") && err.contains("total_steps 10"), "{err}");
+    let searched = r#""optimizer": {"line_search": "armijo"}, "schedule": {"kind": "exponential", "gamma": 0.9}"#;
+    let err = Session::from_json(&session_text(searched, 3, "")).expect_err("line search").to_string();
+    assert!(err.contains("--line-search") && err.contains("--schedule"), "{err}");
+}
+
+/// Row k's lr is the one the update leaving row k uses: at a change of the lr mid-run (step 3: 0.01 → 0.02), row 3
+/// already says 0.02, in the replayed rows as in the documented trace format, and the update from row 3 takes it
+/// (w₄ = w₃ − 0.02·g₃).
+#[test]
+fn the_lr_of_the_row_where_a_change_takes_effect_is_the_new_one() {
+    let changed = format!(
+        r#", "timeline": [{{"step": 0, "settings": {{}}}}, {{"step": 3, "settings": {{"optimizer": {{"lr": 0.02}}}}}}]"#
+    );
+    let s = Session::from_json(&session_text(r#""optimizer": {"lr": 0.02}"#, 6, &changed)).expect("valid");
+    let data = s.dataset().expect("data");
+    let mut rows = Vec::new();
+    s.replay_run::<descent::engine::diagnose::StartError>(&data, &s.runs[0], |r| {
+        rows.push(*r);
+        Ok(())
+    })
+    .expect("replay");
+    let lrs: Vec<f64> = rows.iter().map(|r| r.scheduled.lr).collect();
+    assert_eq!(lrs, [0.01, 0.01, 0.01, 0.02, 0.02, 0.02, 0.02]);
+    let (r3, r4) = (&rows[3].record, &rows[4].record);
+    assert_eq!(r4.params.w, r3.params.w - 0.02 * r3.grad.w);
+    assert_eq!(rows.iter().map(|r| r.record.step).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5, 6]);
+}

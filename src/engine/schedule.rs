@@ -97,7 +97,7 @@ pub enum ThresholdMode {
 /// A schedule and every parameter of every scheduler, with torch's names and defaults; `None` where torch has no
 /// default (the flag is then required by the schedules that use it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScheduleConfig {
     /// Which schedule.
     pub kind: ScheduleKind,

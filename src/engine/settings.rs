@@ -63,7 +63,7 @@ impl Precision {
 
 /// The settings of one run: model, loss, gradient source, precision, optimizer, start point and batching.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Fit ŷ = w·x + b instead of ŷ = w·x.
     pub bias: bool,
@@ -135,6 +135,11 @@ impl Settings {
         self.optimizer.validate()?;
         self.validate_newton()?;
         self.schedule.validate(&self.optimizer)?;
+        if self.optimizer.line_search == crate::engine::optim::LineSearch::Armijo
+            && self.schedule.kind != crate::engine::schedule::ScheduleKind::Constant
+        {
+            return Err(ConfigError::Conflict("--line-search picks each step size itself: drop --schedule"));
+        }
         self.check_precision()
     }
 

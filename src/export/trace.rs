@@ -63,7 +63,8 @@ pub fn push_row(line: &mut String, r: &Record<f64>, lr: f64, p: Precision) {
 }
 
 /// Writes runs as CSV: exactly the `trace` format (`step,w,b,loss,grad_w,grad_b,lr`) for one run, and with a leading
-/// `run` column holding each run's name (quoted where the name needs it) for several.
+/// `run` column holding each run's name (control characters escaped as `\u{1b}`, quoted where the name needs it)
+/// for several.
 ///
 /// # Errors
 /// [`ExportError::Nothing`] for an empty slice; [`ExportError::Stream`] when writing fails.
@@ -80,9 +81,12 @@ pub fn write_trace_csv(runs: &[RunExport<'_>], out: impl Write) -> Result<(), Ex
     w.write_record(TRACE_COLUMNS)?;
     for run in runs {
         let p = run.settings.precision;
+        // A name is the user's (or a session file's) text: written for a terminal, its control characters are
+        // escaped, so that a name cannot retitle or clear the terminal that reads the CSV.
+        let name = crate::format::escape_controls(run.name);
         for r in run.rows {
             if with_run {
-                w.write_field(run.name)?;
+                w.write_field(&name)?;
             }
             w.write_record(fields(r, p))?;
         }

@@ -75,7 +75,7 @@ impl OptimizerKind {
 /// `weight_decay` and `eps` are `None` for "the optimizer's own default" (AdamW decays by 0.01, the others by 0;
 /// Adagrad's eps is 1e-10, the others' 1e-8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct OptimizerConfig {
     /// Which optimizer.
     pub kind: OptimizerKind,
