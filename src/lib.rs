@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod explain;
 pub mod export;
+pub mod files;
 pub mod format;
 pub mod geometry;
 pub mod history;

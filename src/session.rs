@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Dataset;
 use crate::engine::settings::Settings;
-use crate::export::write_atomically;
+use crate::files::{read_capped, write_atomically};
 use crate::format::echo;
 
 /// The session format this build writes, and the newest it reads. Every earlier version still opens:
@@ -32,6 +32,9 @@ pub const CURRENT_VERSION: u32 = 4;
 
 /// Most runs a session holds (the app's six colours).
 pub const MAX_SESSION_RUNS: usize = crate::presets::MAX_RUNS;
+/// The largest session file read, in bytes (512 MiB, as a data file): a file, a FIFO or a device is never read past
+/// it.
+pub const MAX_SESSION_BYTES: u64 = crate::engine::data::MAX_FILE_BYTES;
 /// Most steps a session's run may have taken (a replay of more would keep the worker busy for minutes).
 pub const MAX_SESSION_STEPS: u64 = 100_000_000;
 
@@ -311,6 +314,13 @@ impl Session {
         if self.version == 0 {
             return invalid("unknown session version 0".into());
         }
+        if self.data.x.len() > crate::engine::data::MAX_ROWS {
+            let n = self.data.x.len();
+            return invalid(format!(
+                "{n} samples: a session holds at most {}, as a data file",
+                crate::engine::data::MAX_ROWS
+            ));
+        }
         if let Err(e) = self.data.to_dataset() {
             return invalid(format!("bad data: {e}"));
         }
@@ -381,7 +391,8 @@ impl Session {
     /// descent; [`SessionError::Corrupt`] for anything that is not a session (with the JSON line and column);
     /// [`SessionError::Invalid`] for bad data or settings.
     pub fn load(path: &Path) -> Result<Session, SessionError> {
-        let bytes = std::fs::read(path).map_err(|source| SessionError::Read { path: path.to_owned(), source })?;
+        let bytes = read_capped(path, MAX_SESSION_BYTES, "session")
+            .map_err(|source| SessionError::Read { path: path.to_owned(), source })?;
         Self::parse(&bytes, path)
     }
 

@@ -1107,3 +1107,69 @@ fn replay_reports_a_run_that_cannot_start_and_goes_on() {
     assert_eq!(v[0]["rows"].as_array().map(Vec::len), Some(0));
     assert_eq!(v[1]["rows"].as_array().map(Vec::len), Some(3));
 }
+
+// ------------------------------------------------------------------- never overwrite what is not ours (issue 24)
+
+/// `gif --out` writes only to a new path or a regular file that may be written: a symbolic link, a FIFO, a
+/// character device, a read-only file and a path through a linked folder are each one line and exit 2, and each is
+/// left exactly as it was.
+#[cfg(unix)]
+#[test]
+fn gif_never_replaces_what_is_not_a_writable_regular_file() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = |name: &str| dir.path().join(name);
+    std::fs::write(p("target.gif"), b"keep").expect("write");
+    std::os::unix::fs::symlink(p("target.gif"), p("link.gif")).expect("symlink");
+    std::os::unix::fs::symlink(dir.path(), p("linked")).expect("symlink");
+    let fifo = std::process::Command::new("mkfifo").arg(p("fifo.gif")).status().expect("mkfifo");
+    assert!(fifo.success());
+    std::fs::write(p("readonly.gif"), b"keep").expect("write");
+    std::fs::set_permissions(p("readonly.gif"), std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let gif = |out: &std::path::Path| {
+        let out = out.to_str().expect("utf-8").to_string();
+        expect_error(&["gif", "--frames", "2", "--size", "160x100", "--out", &out], &[&out[..out.len().min(20)]]);
+    };
+    for (name, why) in
+        [("link.gif", "symbolic link"), ("fifo.gif", "not a regular file"), ("readonly.gif", "read-only")]
+    {
+        let out = descent(&["gif", "--frames", "2", "--size", "160x100", "--out", p(name).to_str().expect("utf-8")]);
+        assert!(stderr(&out).contains(why), "{name}: {}", stderr(&out));
+        gif(&p(name));
+    }
+    gif(&p("linked").join("new.gif"));
+    gif(std::path::Path::new("/dev/null"));
+    assert!(std::fs::symlink_metadata(p("link.gif")).expect("link").file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(p("fifo.gif")).expect("fifo").file_type().is_fifo());
+    assert_eq!(std::fs::read(p("target.gif")).expect("target"), b"keep");
+    assert_eq!(std::fs::read(p("readonly.gif")).expect("readonly"), b"keep");
+    assert!(!p("new.gif").exists());
+    assert!(std::fs::metadata("/dev/null").expect("null").file_type().is_char_device());
+}
+
+/// Sessions and lessons read only regular files of a bounded size: /dev/zero, /dev/urandom and a FIFO are refused
+/// at once in one line (they used to read until memory ran out, or hang), and so is a 10 MB lesson.
+#[cfg(unix)]
+#[test]
+fn sessions_and_lessons_refuse_special_and_huge_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("fifo.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let fifo = fifo.to_str().expect("utf-8");
+    for path in ["/dev/zero", "/dev/urandom", fifo] {
+        expect_error(&["replay", path], &[path, "not a regular file"]);
+        expect_error(&["--lesson", path], &[path, "not a regular file"]);
+    }
+    let huge = dir.path().join("huge.toml");
+    let text =
+        format!("format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"\"\"{}\"\"\"\n", "a".repeat(10 << 20));
+    std::fs::write(&huge, text).expect("write");
+    expect_error(&["--lesson", huge.to_str().expect("utf-8")], &["huge.toml", "larger than"]);
+    let long = dir.path().join("long.toml");
+    std::fs::write(
+        &long,
+        format!("format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"{}\"\n", "a".repeat(9000)),
+    )
+    .expect("write");
+    expect_error(&["--lesson", long.to_str().expect("utf-8")], &["long.toml:5", "pages[0].text", "at most 8000"]);
+}

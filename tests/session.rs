@@ -578,10 +578,9 @@ fn sessions_refuse_onecycle_past_its_total_steps_and_a_line_search_with_a_schedu
 /// (w₄ = w₃ − 0.02·g₃).
 #[test]
 fn the_lr_of_the_row_where_a_change_takes_effect_is_the_new_one() {
-    let changed = format!(
-        r#", "timeline": [{{"step": 0, "settings": {{}}}}, {{"step": 3, "settings": {{"optimizer": {{"lr": 0.02}}}}}}]"#
-    );
-    let s = Session::from_json(&session_text(r#""optimizer": {"lr": 0.02}"#, 6, &changed)).expect("valid");
+    let changed =
+        r#", "timeline": [{"step": 0, "settings": {}}, {"step": 3, "settings": {"optimizer": {"lr": 0.02}}}]"#;
+    let s = Session::from_json(&session_text(r#""optimizer": {"lr": 0.02}"#, 6, changed)).expect("valid");
     let data = s.dataset().expect("data");
     let mut rows = Vec::new();
     s.replay_run::<descent::engine::diagnose::StartError>(&data, &s.runs[0], |r| {

@@ -232,7 +232,7 @@ impl App {
     pub(super) fn save_lesson_page(&mut self, path: PathBuf) {
         match self.current_setup().to_toml() {
             Ok(text) => self.io.spawn("save-lesson-page", move || {
-                let result = std::fs::write(&path, text)
+                let result = crate::files::write_atomically(&path, text.as_bytes())
                     .map(|()| format!("saved the lesson page to {}", path.display()))
                     .map_err(|e| format!("cannot write {}: {e}", path.display()));
                 JobResult::Written(result)

@@ -114,5 +114,7 @@ pub fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), 
     {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
-    buffer.save_with_format(path, image::ImageFormat::Png).map_err(|e| e.to_string())
+    let mut png = std::io::Cursor::new(Vec::new());
+    buffer.write_to(&mut png, image::ImageFormat::Png).map_err(|e| e.to_string())?;
+    crate::files::write_atomically(path, png.get_ref()).map_err(|e| e.to_string())
 }

@@ -285,15 +285,16 @@ impl Dataset {
         w.flush()
     }
 
-    /// Writes the dataset as a CSV file (see [`Dataset::write_csv`]), replacing any file at `path`.
+    /// Writes the dataset as a CSV file (see [`Dataset::write_csv`]) atomically, to a new path or over a regular
+    /// file the user may write ([`crate::files::write_atomically`]).
     ///
     /// # Errors
-    /// [`DataError::Io`] when the file cannot be created or written.
+    /// [`DataError::Io`] when the target is not ours to replace or the file cannot be written.
     pub fn to_csv_path(&self, path: &Path) -> Result<(), DataError> {
         let io_error = |source| DataError::Io { path: path.to_owned(), source };
-        let file = File::create(path).map_err(io_error)?;
-        self.write_csv(&file).map_err(io_error)?;
-        file.sync_all().map_err(io_error)
+        let mut bytes = Vec::new();
+        self.write_csv(&mut bytes).map_err(io_error)?;
+        crate::files::write_atomically(path, &bytes).map_err(io_error)
     }
 }
 

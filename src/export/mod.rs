@@ -17,10 +17,8 @@ mod theme;
 pub mod trace;
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::ConfigError;
 use crate::engine::settings::Settings;
@@ -130,62 +128,16 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
-/// Writes `bytes` to `path` atomically, replacing any file there, and reports the size.
+/// Writes `bytes` to `path` atomically ([`crate::files::write_atomically`]: a new path or a regular file the user
+/// may write, never through a link or onto a device), and reports the size.
 ///
 /// # Errors
-/// [`ExportError::File`] naming `path` when the temporary file cannot be created, written or renamed; the
-/// previous file at `path`, if any, is then left as it was.
+/// [`ExportError::File`] naming `path` when the target is not ours to replace, or the temporary file cannot be
+/// created, written or renamed; the previous file at `path`, if any, is then left as it was.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<ExportReport, ExportError> {
-    write_atomically(path, bytes).map_err(|source| ExportError::File { path: path.to_owned(), source })?;
+    crate::files::write_atomically(path, bytes)
+        .map_err(|source| ExportError::File { path: path.to_owned(), source })?;
     Ok(ExportReport { path: path.to_owned(), bytes: bytes.len() as u64 })
-}
-
-/// Distinguishes temporary files of concurrent saves within one process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to a new temporary file next to `path`, flushes it to disk, then renames it over `path`.
-///
-/// The rename is atomic on one file system (hence the temporary file in the same directory), so a crash or a
-/// full disk never leaves `path` half written: readers see the old file or the new one. On failure the
-/// temporary file is removed.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    if path.file_name().is_none() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file"));
-    }
-    let unique = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    // A short name of its own, not derived from the target's: a long target name cannot push it past the file
-    // system's limit, and the process id and counter keep concurrent saves apart.
-    let temp = dir.join(format!(".descent-{}-{unique}.tmp", std::process::id()));
-    let result = (|| {
-        // create_new: never clobber some other file that happens to have the temporary name.
-        let mut file: File = OpenOptions::new().write(true).create_new(true).open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        // Best effort: the temporary file may not even exist when its creation was what failed.
-        let _ = fs::remove_file(&temp);
-    }
-    result?;
-    sync_dir(&dir);
-    Ok(())
-}
-
-/// Flushes a directory entry change (the rename) to disk where the platform allows it; failures are ignored
-/// because the data itself is already safe and some file systems refuse to sync directories.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// A writer that counts the bytes passing through it (the GIF encoder streams, and reports its size).

@@ -34,6 +34,14 @@ pub const BUILTIN: [(&str, &str); 7] = [
     ("beyond-the-bowl", include_str!("../../assets/lessons/beyond-the-bowl.toml")),
 ];
 
+/// The largest lesson file read, in bytes (the built-in lessons are under 5 KB each).
+pub const MAX_LESSON_BYTES: u64 = 256 << 10;
+/// The most pages a lesson may have.
+pub const MAX_PAGES: usize = 50;
+/// The longest page text (and task or hint), in characters: laid out as a page, text costs the app about 500 bytes
+/// a character, so a 10 MB page would not fit in memory.
+pub const MAX_PAGE_CHARS: usize = 8_000;
+
 /// A lesson: its title and pages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,6 +164,12 @@ impl Lesson {
         if self.pages.is_empty() {
             return Err(("pages".into(), "a lesson needs at least one page".into()));
         }
+        if self.pages.len() > MAX_PAGES {
+            return Err(("pages".into(), format!("{} pages: a lesson has at most {MAX_PAGES}", self.pages.len())));
+        }
+        for (field, text) in [("title", &self.title), ("summary", &self.summary)] {
+            too_long(text).map_err(|why| (field.to_string(), why))?;
+        }
         for (i, page) in self.pages.iter().enumerate() {
             page.validate().map_err(|(field, why)| (format!("pages[{i}].{field}"), why))?;
         }
@@ -175,13 +189,28 @@ impl Lesson {
             let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
             return Err(format!("--lesson {spec}: no such lesson or file (built-in: {})", names.join(", ")));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let shown = crate::format::echo(&path.display().to_string(), 200);
+        let bytes = crate::files::read_capped(path, MAX_LESSON_BYTES, "lesson")
+            .map_err(|e| format!("{shown}: cannot read the lesson: {e}"))?;
+        let text = String::from_utf8(bytes).map_err(|e| format!("{shown}: not UTF-8 text: {e}"))?;
         Lesson::parse(&text, &path.display().to_string())
     }
 }
 
+/// Refuses a text past [`MAX_PAGE_CHARS`].
+fn too_long(text: &str) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > MAX_PAGE_CHARS { Err(format!("{n} characters: at most {MAX_PAGE_CHARS}")) } else { Ok(()) }
+}
+
 impl Page {
     fn validate(&self) -> Result<(), (String, String)> {
+        for (field, text) in [("title", &self.title), ("text", &self.text), ("task", &self.task)] {
+            too_long(text).map_err(|why| (field.to_string(), why))?;
+        }
+        for (i, hint) in self.hints.iter().enumerate() {
+            too_long(hint).map_err(|why| (format!("hints[{i}]"), why))?;
+        }
         self.setup.validate().map_err(|(f, why)| (format!("setup.{f}"), why))?;
         match &self.check {
             Some(c) => c.validate().map_err(|why| ("check".to_string(), why)),
