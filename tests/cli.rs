@@ -1173,3 +1173,38 @@ fn sessions_and_lessons_refuse_special_and_huge_files() {
     .expect("write");
     expect_error(&["--lesson", long.to_str().expect("utf-8")], &["long.toml:5", "pages[0].text", "at most 8000"]);
 }
+
+/// A lesson file means what it says: what it cannot mean is one line at launch naming the file, the line and the
+/// field, never silently dropped or rewritten (a seventh run past a preset, an objective run told to drop its bias,
+/// use the analytic gradient or mini-batches, a check's stray key, a typo in settings, data that is not there).
+#[test]
+fn lesson_files_are_refused_where_they_would_be_rewritten() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = |body: &str| format!("format = 1\ntitle = \"t\"\n\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\n{body}\n");
+    let run = |settings: &str| format!("[[pages.setup.runs]]\nname = \"r\"\nsettings = {{ {settings} }}");
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (format!("[pages.setup]\npreset = \"race\"\n{}", run("")), vec![":9:", "setup.runs", "7 runs", "at most 6"]),
+        (run("objective = \"rosenbrock\", batch_size = 2"), vec![":7:", "batch_size"]),
+        (run("objective = \"rosenbrock\", gradient = \"analytic\""), vec![":7:", "analytic"]),
+        (run("objective = \"rosenbrock\", bias = false"), vec![":7:", "bias = false"]),
+        ("check = { kind = \"diverged\", steps = 3 }".to_string(), vec![":7:", "check", "unknown field `steps`"]),
+        (run("optimzer = { kind = \"adam\" }"), vec![":7:", "runs[0]", "unknown field `optimzer`"]),
+        ("[pages.setup]\ndata = \"missing.csv\"".to_string(), vec![":8:", "setup.data", "missing.csv"]),
+        (
+            "[pages.setup]\ndata = \"/dev/zero\"".to_string(),
+            vec![":8:", "setup.data", "/dev/zero", "not a regular file"],
+        ),
+    ];
+    for (i, (body, needles)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("bad{i}.toml"));
+        std::fs::write(&path, page(body)).expect("write");
+        let mut want = vec![format!("bad{i}.toml")];
+        want.extend(needles.iter().map(|n| n.to_string()));
+        let want: Vec<&str> = want.iter().map(String::as_str).collect();
+        expect_error(&["--lesson", path.to_str().expect("utf-8")], &want);
+    }
+    // The same objective run, with the fields it implies left out (or given as it needs them), is a lesson.
+    let ok = dir.path().join("ok.toml");
+    std::fs::write(&ok, page(&run("objective = \"rosenbrock\", gradient = \"numeric\""))).expect("write");
+    assert!(descent::lesson::Lesson::load(ok.to_str().expect("utf-8")).is_ok());
+}

@@ -24,11 +24,11 @@ pub enum Check {
         run: Option<String>,
     },
     /// Every run reached the tolerance.
-    AllConverged,
+    AllConverged {},
     /// The run diverged.
-    Diverged,
+    Diverged {},
     /// The run's w crossed its optimum back and forth (at least twice) and the run reached the tolerance.
-    OscillatesAndConverges,
+    OscillatesAndConverges {},
     /// The run's learning rate lies in [min, max].
     LrBetween {
         /// Smallest accepted lr.
@@ -74,11 +74,11 @@ pub enum Check {
         is: LossKind,
     },
     /// The selected run's learning-rate schedule is not constant.
-    Scheduled,
+    Scheduled {},
     /// The selected run uses mini-batches.
-    MiniBatches,
+    MiniBatches {},
     /// The selected run uses Nesterov momentum.
-    Nesterov,
+    Nesterov {},
     /// The tab shown is `is` (its `--tab` name).
     Tab {
         /// gradient-check, ledger, inside, phase, basins, …
@@ -169,9 +169,9 @@ pub fn check(check: &Check, facts: &Facts) -> bool {
     };
     match check {
         Check::ConvergedWithin { steps, run } => named(run).and_then(|r| r.converged_at).is_some_and(|k| k <= *steps),
-        Check::AllConverged => !facts.runs.is_empty() && facts.runs.iter().all(|r| r.converged_at.is_some()),
-        Check::Diverged => sel(&|r| r.diverged),
-        Check::OscillatesAndConverges => sel(&|r| r.converged_at.is_some() && r.crossings >= 2),
+        Check::AllConverged {} => !facts.runs.is_empty() && facts.runs.iter().all(|r| r.converged_at.is_some()),
+        Check::Diverged {} => sel(&|r| r.diverged),
+        Check::OscillatesAndConverges {} => sel(&|r| r.converged_at.is_some() && r.crossings >= 2),
         Check::LrBetween { min, max, run } => {
             named(run).is_some_and(|r| (*min..=*max).contains(&r.settings.optimizer.lr))
         }
@@ -187,9 +187,9 @@ pub fn check(check: &Check, facts: &Facts) -> bool {
         Check::GradientSource { is } => sel(&|r| r.settings.gradient == *is),
         Check::Optimizer { is } => sel(&|r| r.settings.optimizer.kind == *is),
         Check::Loss { is } => sel(&|r| r.settings.objective.is_none() && r.settings.loss == *is),
-        Check::Scheduled => sel(&|r| r.settings.schedule.kind != ScheduleKind::Constant),
-        Check::MiniBatches => sel(&|r| r.settings.batch_size.is_some()),
-        Check::Nesterov => sel(&|r| r.settings.optimizer.nesterov),
+        Check::Scheduled {} => sel(&|r| r.settings.schedule.kind != ScheduleKind::Constant),
+        Check::MiniBatches {} => sel(&|r| r.settings.batch_size.is_some()),
+        Check::Nesterov {} => sel(&|r| r.settings.optimizer.nesterov),
         Check::Tab { is } => super::tab_name(is).is_some() && super::tab_name(&facts.tab) == super::tab_name(is),
         Check::Ran { steps } => {
             !facts.runs.is_empty()

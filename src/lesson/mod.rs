@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::TabName;
-use crate::engine::settings::Settings;
+use crate::engine::settings::{GradientSource, Settings};
 use crate::presets::{MAX_RUNS, Preset, run_color};
 use crate::worker::RunSpec;
 pub use check::{Check, Facts, RunFacts};
@@ -103,15 +103,57 @@ pub struct Setup {
     pub tolerance: Option<f64>,
 }
 
-/// One run of a setup: its name and settings (any field of a session's settings; the rest default).
+/// One run of a setup: its name and settings (any field of a session's settings; the rest default). A run with an
+/// objective fits both parameters by autodiff on the full batch: those fields default so, and a file that gives
+/// them otherwise (`bias = false`, `gradient = "analytic"`, a `batch_size`) is refused, as sessions and the command
+/// line refuse it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawRunSetup")]
 pub struct RunSetup {
     /// The run's name (checks refer to runs by it).
     pub name: String,
     /// The run's settings; missing fields take their defaults.
     #[serde(default)]
     pub settings: Settings,
+}
+
+/// A run of a setup as written, before the fields an objective implies are filled in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRunSetup {
+    name: String,
+    #[serde(default)]
+    settings: toml::Table,
+}
+
+impl TryFrom<RawRunSetup> for RunSetup {
+    type Error = String;
+
+    fn try_from(raw: RawRunSetup) -> Result<RunSetup, String> {
+        let settings: Settings =
+            raw.settings.clone().try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
+        if settings.objective.is_some() {
+            let given = |key: &str| raw.settings.contains_key(key);
+            let conflict = if given("bias") && !settings.bias {
+                Some("bias = false")
+            } else if given("gradient")
+                && !matches!(settings.gradient, GradientSource::Autodiff | GradientSource::Numeric)
+            {
+                Some("an analytic or notebook-sum gradient")
+            } else if given("batch_size") {
+                Some("batch_size")
+            } else {
+                None
+            };
+            if let Some(what) = conflict {
+                return Err(format!(
+                    "settings: a run with an objective fits both parameters by autodiff (or numeric) on the full \
+                     batch: {what} does not apply"
+                ));
+            }
+        }
+        Ok(RunSetup { name: raw.name, settings })
+    }
 }
 
 /// Whether a control can be used on a page.
@@ -235,8 +277,21 @@ impl Setup {
         if self.tolerance.is_some_and(|t| !(t.is_finite() && t >= 0.0)) {
             return Err(("tolerance".into(), "must be a finite number ≥ 0".into()));
         }
-        if self.runs.len() > MAX_RUNS {
-            return Err(("runs".into(), format!("at most {MAX_RUNS} runs")));
+        let preset_runs =
+            self.preset.as_deref().and_then(Preset::parse).map_or(0, |p| p.specs(&Settings::default()).len());
+        if preset_runs + self.runs.len() > MAX_RUNS {
+            let total = preset_runs + self.runs.len();
+            let with = if preset_runs > 0 {
+                format!(" (the preset's {preset_runs} and {} more)", self.runs.len())
+            } else {
+                String::new()
+            };
+            return Err(("runs".into(), format!("{total} runs{with}: a page sets up at most {MAX_RUNS}")));
+        }
+        if let Some(d) = &self.data
+            && let Err(e) = crate::engine::Dataset::load(d)
+        {
+            return Err(("data".into(), e.to_string()));
         }
         for (i, run) in self.runs.iter().enumerate() {
             run.settings().validate().map_err(|e| (format!("runs[{i}].settings"), e.to_string()))?;

@@ -30,12 +30,12 @@ fn good_and_bad(c: &Check) -> (Facts, Facts) {
                 bad.runs[i].converged_at = Some(steps + 1);
             }
         }
-        Check::AllConverged => {
+        Check::AllConverged {} => {
             good.runs.iter_mut().for_each(|r| r.converged_at = Some(10));
             bad.runs[0].converged_at = Some(10);
         }
-        Check::Diverged => (g.diverged, b.diverged) = (true, false),
-        Check::OscillatesAndConverges => {
+        Check::Diverged {} => (g.diverged, b.diverged) = (true, false),
+        Check::OscillatesAndConverges {} => {
             (g.converged_at, g.crossings) = (Some(20), 5);
             (b.converged_at, b.crossings) = (Some(100), 0);
         }
@@ -77,9 +77,9 @@ fn good_and_bad(c: &Check) -> (Facts, Facts) {
             g.settings.loss = *is;
             b.settings.loss = crate::engine::LossKind::Mse;
         }
-        Check::Scheduled => g.settings.schedule.kind = ScheduleKind::Step,
-        Check::MiniBatches => g.settings.batch_size = Some(4),
-        Check::Nesterov => g.settings.optimizer.nesterov = true,
+        Check::Scheduled {} => g.settings.schedule.kind = ScheduleKind::Step,
+        Check::MiniBatches {} => g.settings.batch_size = Some(4),
+        Check::Nesterov {} => g.settings.optimizer.nesterov = true,
         Check::Tab { is } => good.tab = is.clone(),
         Check::Ran { steps } => {
             good.runs.iter_mut().for_each(|r| r.step = *steps);
