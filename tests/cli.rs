@@ -1208,3 +1208,25 @@ fn lesson_files_are_refused_where_they_would_be_rewritten() {
     std::fs::write(&ok, page(&run("objective = \"rosenbrock\", gradient = \"numeric\""))).expect("write");
     assert!(descent::lesson::Lesson::load(ok.to_str().expect("utf-8")).is_ok());
 }
+
+/// A flag of another optimizer is a usage error, never ignored: Adam has no momentum or Nesterov, Newton no weight
+/// decay or β₁, SGD no β₁, gd (the default) only a learning rate.
+#[test]
+fn flags_of_another_optimizer_are_usage_errors() {
+    let cases: [(&[&str], &[&str]); 7] = [
+        (&["--optimizer", "adam", "--momentum", "0.9"], &["--momentum", "sgd and rmsprop", "not of adam"]),
+        (&["--optimizer", "adamw", "--nesterov"], &["--nesterov", "not of adamw"]),
+        (&["--optimizer", "newton", "--weight-decay", "0.1"], &["--weight-decay", "not of newton"]),
+        (&["--optimizer", "newton", "--beta1", "0.5"], &["--beta1", "adam and adamw", "not of newton"]),
+        (&["--optimizer", "sgd", "--beta1", "0.5"], &["--beta1", "not of sgd"]),
+        (&["--alpha", "0.9"], &["--alpha", "rmsprop", "not of gd"]),
+        (&["--optimizer", "gd", "--momentum", "0.9"], &["gd", "momentum", "--optimizer sgd"]),
+    ];
+    for (flags, needles) in cases {
+        let args: Vec<&str> = ["trace"].iter().chain(flags).copied().collect();
+        expect_error(&args, needles);
+    }
+    // Without --optimizer, SGD's own flags still select SGD, as before gd was the default.
+    let out = descent(&["trace", "--momentum", "0.9", "--nesterov", "--steps", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -116,7 +116,8 @@ pub(super) fn setup(engine: &EngineArgs) -> Result<(Dataset, Settings), CliError
     }
     let settings = engine.settings();
     settings.validate()?;
-    if let Some(conflict) = engine.schedule_conflict(&settings).or_else(|| engine.line_search_conflict(&settings)) {
+    let conflict = engine.schedule_conflict(&settings).or_else(|| engine.line_search_conflict(&settings));
+    if let Some(conflict) = conflict.or_else(|| engine.optimizer_conflict(&settings)) {
         return Err(CliError::Usage(conflict));
     }
     if !settings.bias && engine.b0.is_some() {

@@ -369,6 +369,36 @@ impl EngineArgs {
         }
     }
 
+    /// A hyperparameter flag the chosen optimizer does not have (`--optimizer adam --momentum 0.9`, Newton with
+    /// weight decay), as a one-line usage error naming the optimizers that have it.
+    pub fn optimizer_conflict(&self, settings: &Settings) -> Option<String> {
+        use OptimizerKind::{Adagrad, Adam, Adamw, Rmsprop, Sgd};
+        let kind = settings.optimizer.kind;
+        let flags: [(&str, bool, &[OptimizerKind], &str); 12] = [
+            ("--momentum", self.momentum.is_some(), &[Sgd, Rmsprop], "sgd and rmsprop"),
+            ("--dampening", self.dampening.is_some(), &[Sgd], "sgd"),
+            ("--nesterov", self.nesterov, &[Sgd], "sgd"),
+            (
+                "--weight-decay",
+                self.weight_decay.is_some(),
+                &[Sgd, Adagrad, Rmsprop, Adam, Adamw],
+                "sgd, adagrad, rmsprop, adam and adamw",
+            ),
+            ("--lr-decay", self.lr_decay.is_some(), &[Adagrad], "adagrad"),
+            ("--initial-accumulator-value", self.initial_accumulator_value.is_some(), &[Adagrad], "adagrad"),
+            ("--alpha", self.alpha.is_some(), &[Rmsprop], "rmsprop"),
+            ("--centered", self.centered, &[Rmsprop], "rmsprop"),
+            ("--beta1", self.beta1.is_some(), &[Adam, Adamw], "adam and adamw"),
+            ("--beta2", self.beta2.is_some(), &[Adam, Adamw], "adam and adamw"),
+            ("--eps", self.eps.is_some(), &[Adagrad, Rmsprop, Adam, Adamw], "adagrad, rmsprop, adam and adamw"),
+            ("--amsgrad", self.amsgrad, &[Adam, Adamw], "adam and adamw"),
+        ];
+        let name = |k: OptimizerKind| k.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+        flags.iter().find(|(_, given, kinds, _)| *given && !kinds.contains(&kind)).map(|(flag, _, _, which)| {
+            format!("{flag} is a hyperparameter of --optimizer {which}, not of {}", name(kind))
+        })
+    }
+
     /// A line-search parameter without `--line-search armijo`, or a line search under a schedule, as a one-line
     /// usage error.
     pub fn line_search_conflict(&self, settings: &Settings) -> Option<String> {
