@@ -8,7 +8,7 @@ fn main() {
         // --help and --version print in full; a usage error is one line (clap's first), exit 2.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            eprintln!("{}", first_line(&e.to_string()));
+            descent::cli::say_line(&first_line(&e.to_string()));
             std::process::exit(descent::cli::EXIT_BAD_INPUT);
         }
     };
@@ -16,28 +16,31 @@ fn main() {
         std::process::exit(descent::cli::run_command(command));
     }
     if let Some(conflict) = opening_conflict(&cli) {
-        eprintln!("error: {conflict}");
+        descent::cli::say_line(&format!("error: {conflict}"));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     if let Some(preset) = &cli.gui.preset
         && descent::presets::Preset::parse(preset).is_none()
     {
         let names: Vec<&str> = descent::presets::Preset::ALL.iter().map(|p| p.name()).collect();
-        eprintln!("error: --preset {preset}: unknown app preset (available: {})", names.join(", "));
+        descent::cli::say_line(&format!(
+            "error: --preset {preset}: unknown app preset (available: {})",
+            names.join(", ")
+        ));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     if let Some(lesson) = &cli.gui.lesson
         && let Err(e) = descent::lesson::Lesson::load(lesson)
     {
-        eprintln!("error: {e}");
+        descent::cli::say_line(&format!("error: {e}"));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     if let Some(conflict) = cli.engine.objective_conflict() {
-        eprintln!("error: {conflict}");
+        descent::cli::say_line(&format!("error: {conflict}"));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     if let Err(e) = cli.engine.settings().validate() {
-        eprintln!("error: {e}");
+        descent::cli::say_line(&format!("error: {e}"));
         std::process::exit(descent::cli::EXIT_BAD_INPUT);
     }
     let data = match &cli.engine.data {
@@ -47,12 +50,12 @@ fn main() {
             Ok(data) => match data.check_range(cli.engine.settings().precision) {
                 Ok(()) => Some(data),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    descent::cli::say_line(&format!("error: {e}"));
                     std::process::exit(descent::cli::EXIT_BAD_INPUT);
                 }
             },
             Err(e) => {
-                eprintln!("error: {e}");
+                descent::cli::say_line(&format!("error: {e}"));
                 std::process::exit(descent::cli::EXIT_BAD_INPUT);
             }
         },
@@ -69,7 +72,9 @@ fn open_app(cli: descent::cli::Cli, data: Option<descent::engine::Dataset>) -> i
 /// A build without the `gui` feature (as the fuzz targets use) has every command but not the window.
 #[cfg(not(feature = "gui"))]
 fn open_app(_cli: descent::cli::Cli, _data: Option<descent::engine::Dataset>) -> i32 {
-    eprintln!("error: this descent was built without the app (the `gui` feature); run a command, e.g. `descent trace`");
+    descent::cli::say_line(&format!(
+        "error: this descent was built without the app (the `gui` feature); run a command, e.g. `descent trace`"
+    ));
     descent::cli::EXIT_BAD_INPUT
 }
 

@@ -1230,3 +1230,30 @@ fn flags_of_another_optimizer_are_usage_errors() {
     let out = descent(&["trace", "--momentum", "0.9", "--nesterov", "--steps", "2"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A full stderr (/dev/full) never turns an error into a panic: usage errors from clap and from descent, a bad
+/// lesson at launch and gif's "diverged" note keep their intended exit codes (2, 2, 2 and 0), where eprintln! would
+/// panic with 101.
+#[cfg(unix)]
+#[test]
+fn a_full_stderr_keeps_the_exit_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("d.gif");
+    let out = out.to_str().expect("utf-8");
+    let cases: [(&[&str], i32); 4] = [
+        (&["trace", "--bogus"], 2),
+        (&["trace", "--lr", "-0.1"], 2),
+        (&["--lesson", "/dev/zero"], 2),
+        (&["gif", "--lr", "0.2", "--steps", "30", "--frames", "2", "--size", "160x100", "--out", out], 0),
+    ];
+    for (args, code) in cases {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_descent"))
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(full)
+            .status()
+            .expect("runs");
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}

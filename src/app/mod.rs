@@ -561,7 +561,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         Some(path) => match crate::session::Session::load(path) {
             Ok(s) => Some(s),
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::cli::say_line(&format!("error: {e}"));
                 return crate::cli::EXIT_BAD_INPUT;
             }
         },
@@ -571,7 +571,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         Some(spec) => match crate::lesson::Lesson::load(spec) {
             Ok(l) => Some((lesson_spec(spec), l)),
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::cli::say_line(&format!("error: {e}"));
                 return crate::cli::EXIT_BAD_INPUT;
             }
         },
@@ -612,7 +612,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
     match result {
         Ok(()) => exit_code.load(Ordering::SeqCst),
         Err(e) => {
-            eprintln!("error: cannot open the app window: {e}");
+            crate::cli::say_line(&format!("error: cannot open the app window: {e}"));
             1
         }
     }

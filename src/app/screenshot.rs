@@ -91,7 +91,10 @@ impl ScreenshotJob {
             Phase::Requested(rx) => {
                 if let Ok(image) = rx.try_recv() {
                     if let Err(e) = save_png(&self.path, &image) {
-                        eprintln!("error: cannot save the screenshot {}: {e}", self.path.display());
+                        crate::cli::say_line(&format!(
+                            "error: cannot save the screenshot {}: {e}",
+                            self.path.display()
+                        ));
                         self.exit_code.store(1, Ordering::SeqCst);
                     }
                     self.phase = Phase::Done;

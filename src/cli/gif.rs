@@ -58,7 +58,7 @@ pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     progress.finish();
     let report = report?;
     if let Status::Diverged { step, .. } = status {
-        eprintln!("note: the run diverged at step {step}; the animation shows it");
+        crate::cli::say_line(&format!("note: the run diverged at step {step}; the animation shows it"));
     }
     writeln!(out, "{report} — {} frames of {width}×{height}", a.frames)?;
     Ok(EXIT_OK)
@@ -93,7 +93,7 @@ impl Progress {
 
     fn show(&mut self, done: usize, total: usize) {
         if self.on {
-            eprint!("\rrendering frame {done}/{total}");
+            crate::cli::say(&format!("\rrendering frame {done}/{total}"));
             let _ = io::stderr().flush();
             self.shown = true;
         }
@@ -102,7 +102,7 @@ impl Progress {
     /// Clears the line.
     fn finish(&mut self) {
         if self.shown {
-            eprint!("\r\x1b[K");
+            crate::cli::say("\r\x1b[K");
         }
     }
 }

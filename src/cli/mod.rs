@@ -649,3 +649,16 @@ pub struct GradcheckArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
+
+/// Writes `text` to stderr as it is (with no newline added); a stderr that is closed or full is ignored, where
+/// `eprint!` would panic (exit 101) and lose the intended exit code.
+pub fn say(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// [`say`] of one line.
+pub fn say_line(line: &str) {
+    say(&format!("{line}\n"));
+}
