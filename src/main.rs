@@ -8,7 +8,7 @@ fn main() {
         // --help and --version print in full; a usage error is one line (clap's first), exit 2.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            descent::cli::say_line(&first_line(&e.to_string()));
+            descent::cli::say_line(&clap_line(&e));
             std::process::exit(descent::cli::EXIT_BAD_INPUT);
         }
     };
@@ -90,6 +90,21 @@ fn opening_conflict(cli: &descent::cli::Cli) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A clap error in one line. An invalid value is quoted as descent quotes input (control characters escaped, a
+/// long value cut in the middle: clap would print a newline raw, or 100 KB of a long expression), with the reason
+/// descent's parser gave; anything else is [`first_line`] of clap's text, escaped and cut the same way.
+fn clap_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    use descent::format::echo;
+    if let (Some(ContextValue::String(value)), Some(ContextValue::String(arg))) =
+        (e.get(ContextKind::InvalidValue), e.get(ContextKind::InvalidArg))
+    {
+        let why = std::error::Error::source(e).map(|s| format!(": {}", echo(&s.to_string(), 300))).unwrap_or_default();
+        return format!("error: invalid value '{}' for '{arg}'{why}", echo(value, 80));
+    }
+    echo(&first_line(&e.to_string()), 400)
 }
 
 /// A clap error in one line: its first, with the next one appended when the first ends in a colon ("the following

@@ -1257,3 +1257,16 @@ fn a_full_stderr_keeps_the_exit_code() {
         assert_eq!(status.code(), Some(code), "{args:?}");
     }
 }
+
+/// Clap's errors are one escaped, bounded line too: a newline in a value arrives as \n (clap printed only "invalid
+/// value 'w"), a 100,000-character expression is cut (clap echoed all of it), and `--lr -inf` is refused as an lr
+/// (clap read it as the flags -i -n -f).
+#[test]
+fn clap_errors_are_escaped_bounded_and_name_the_real_cause() {
+    expect_error(&["trace", "--objective", "w\n+q"], &["invalid value 'w\\n+q'", "--objective", "unknown name"]);
+    let long = format!("{}w", "w+".repeat(50_000));
+    let out = descent(&["trace", "--objective", &long]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).len() < 700, "{} bytes", stderr(&out).len());
+    expect_error(&["trace", "--lr", "-inf"], &["--lr", "-inf", "finite"]);
+}

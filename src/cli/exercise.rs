@@ -27,7 +27,7 @@ pub struct ExerciseArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// An answer to grade: exit 0 when right (within the exercise's tolerance), 1 when wrong.
-    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    #[arg(long, value_name = "A", allow_hyphen_values = true)]
     pub answer: Option<f64>,
 }
 

@@ -57,8 +57,12 @@ pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     });
     progress.finish();
     let report = report?;
-    if let Status::Diverged { step, .. } = status {
-        crate::cli::say_line(&format!("note: the run diverged at step {step}; the animation shows it"));
+    if let Status::Diverged { step, why } = status {
+        let what = match why {
+            crate::engine::trainer::Divergence::SingularHessian => "stopped: Newton's Hessian is singular",
+            _ => "diverged",
+        };
+        crate::cli::say_line(&format!("note: the run {what} at step {step}; the animation shows it"));
     }
     writeln!(out, "{report} — {} frames of {width}×{height}", a.frames)?;
     Ok(EXIT_OK)

@@ -69,7 +69,7 @@ pub struct EngineArgs {
     #[arg(long, value_enum)]
     pub loss: Option<LossKind>,
     /// Huber's δ.
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub huber_delta: Option<f64>,
     /// Gradient source.
     #[arg(long, value_enum)]
@@ -82,49 +82,49 @@ pub struct EngineArgs {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// Learning rate (default 0.01, the notebook's).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// Momentum (SGD, RMSprop).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub momentum: Option<f64>,
     /// Dampening (SGD).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub dampening: Option<f64>,
     /// Nesterov momentum (SGD).
     #[arg(long)]
     pub nesterov: bool,
     /// Weight decay (AdamW defaults to 0.01, the others to 0).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub weight_decay: Option<f64>,
     /// Learning-rate decay (Adagrad).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub lr_decay: Option<f64>,
     /// Initial accumulator value (Adagrad).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub initial_accumulator_value: Option<f64>,
     /// Smoothing constant α (RMSprop).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub alpha: Option<f64>,
     /// Centered RMSprop.
     #[arg(long)]
     pub centered: bool,
     /// β₁ (Adam, AdamW).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub beta1: Option<f64>,
     /// β₂ (Adam, AdamW).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub beta2: Option<f64>,
     /// ε of the denominator (Adagrad 1e-10, the others 1e-8).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub eps: Option<f64>,
     /// AMSGrad variant (Adam, AdamW).
     #[arg(long)]
     pub amsgrad: bool,
     /// Initial weight.
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub w0: Option<f64>,
     /// Initial bias (with --bias or --objective).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub b0: Option<f64>,
     /// Mini-batch size (full batch when absent).
     #[arg(long, value_name = "N")]
@@ -137,17 +137,17 @@ pub struct EngineArgs {
     #[arg(long, value_name = "NAME|EXPR", value_parser = parse_objective, allow_hyphen_values = true)]
     pub objective: Option<Objective>,
     /// σ of Gaussian noise added to each update's gradient (with --objective), drawn from --seed.
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub noise: Option<f64>,
     /// Backtracking line search for plain gradient descent (sgd without momentum): t from --lr, shrunk by
     /// --backtrack until the Armijo test L(p − t·g) ≤ L(p) − c·t·‖g‖² holds.
     #[arg(long, value_enum, value_name = "KIND")]
     pub line_search: Option<LineSearch>,
     /// The Armijo constant c of --line-search (default 1e-4).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub armijo_c: Option<f64>,
     /// The backtracking factor ρ of --line-search, t ← ρ·t (default 0.5).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub backtrack: Option<f64>,
     /// Run the optimizer on standardized inputs: x′ = (x − mean)/std with --bias, x′ = x/rms without; the
     /// trace's w, b are mapped back to the original x.
@@ -173,40 +173,40 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "N")]
     pub step_size: Option<u64>,
     /// StepLR (default 0.1), ExponentialLR (required): the lr's factor.
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub gamma: Option<f64>,
     /// CosineAnnealingLR: steps of half a cosine period (required).
     #[arg(long, value_name = "N")]
     pub t_max: Option<u64>,
     /// CosineAnnealingLR: the lowest lr (default 0).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub eta_min: Option<f64>,
     /// LinearLR: the first step's factor of the lr (default 1/3).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub start_factor: Option<f64>,
     /// LinearLR: the factor reached after --total-iters steps (default 1).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub end_factor: Option<f64>,
     /// LinearLR: steps from --start-factor to --end-factor (default 5).
     #[arg(long, value_name = "N")]
     pub total_iters: Option<u64>,
     /// OneCycleLR: the peak lr (required; the schedule sets the lr, so --lr is refused).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub max_lr: Option<f64>,
     /// OneCycleLR: the length of the cycle in steps (required; --steps may not exceed it).
     #[arg(long, value_name = "N")]
     pub total_steps: Option<u64>,
     /// OneCycleLR: the share of the cycle spent raising the lr (default 0.3).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub pct_start: Option<f64>,
     /// OneCycleLR: the shape of the anneal (default cos).
     #[arg(long, value_enum, value_name = "SHAPE")]
     pub anneal_strategy: Option<AnnealStrategy>,
     /// OneCycleLR: the first lr is --max-lr / this (default 25).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub div_factor: Option<f64>,
     /// OneCycleLR: the last lr is the first / this (default 1e4).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub final_div_factor: Option<f64>,
     /// OneCycleLR: three phases (up, down to the first lr, then annihilate) instead of two.
     #[arg(long)]
@@ -215,19 +215,19 @@ pub struct ScheduleArgs {
     #[arg(long)]
     pub no_cycle_momentum: bool,
     /// OneCycleLR: the momentum (β₁) at the peak lr (default 0.85).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub base_momentum: Option<f64>,
     /// OneCycleLR: the momentum (β₁) at the lowest lr (default 0.95).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub max_momentum: Option<f64>,
     /// ReduceLROnPlateau: the lr's factor at each reduction (default 0.1).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub factor: Option<f64>,
     /// ReduceLROnPlateau: steps without improvement before reducing (default 10).
     #[arg(long, value_name = "N")]
     pub patience: Option<u64>,
     /// ReduceLROnPlateau: the improvement that counts (default 1e-4).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub threshold: Option<f64>,
     /// ReduceLROnPlateau: relative or absolute threshold (default rel).
     #[arg(long, value_enum, value_name = "MODE")]
@@ -236,7 +236,7 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "N")]
     pub cooldown: Option<u64>,
     /// ReduceLROnPlateau: the lowest lr (default 0).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub min_lr: Option<f64>,
 }
 
@@ -609,7 +609,7 @@ pub struct TraceArgs {
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub steps: u64,
     /// Stop once ‖gradient‖ ≤ this.
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub tol: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TraceFormat::Csv)]
@@ -623,10 +623,10 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
     /// Where to take the curvature for a non-quadratic loss (default: the start, --w0).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub w: Option<f64>,
     /// Bias at that point (default: --b0).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub b: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -640,10 +640,10 @@ pub struct GradcheckArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
     /// The weight at which to compare.
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub w: f64,
     /// The bias (with --bias or --objective).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub b: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
