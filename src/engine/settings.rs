@@ -275,9 +275,10 @@ impl Settings {
     /// What a change to `new` that a run absorbs without a restart changed, in plain words, for the marker its
     /// history draws there ("lr 0.01 → 0.05, momentum 0 → 0.9", "schedule constant → step"). Those changes are the
     /// ones [`Settings::problem_differs`] leaves out: the optimizer and its hyperparameters (line search included),
-    /// and the schedule with its parameters. A hyperparameter is listed when the optimizer stays the same, and a
-    /// schedule parameter when the schedule does (a new optimizer or schedule names itself). Empty when nothing in
-    /// force changed (a weight decay or ε set to the optimizer's own default, for instance).
+    /// and the schedule with its parameters. The lr and the line search are always listed; the other
+    /// hyperparameters when the optimizer stays the same, and a schedule's parameters when the schedule does (a new
+    /// optimizer or schedule names itself). Empty when nothing in force changed (a weight decay or ε set to the
+    /// optimizer's own default, for instance).
     pub fn describe_change(&self, new: &Settings) -> String {
         let mut changes = optimizer_changes(&self.optimizer, &new.optimizer);
         changes.extend(schedule_changes(&self.schedule, &new.schedule));
