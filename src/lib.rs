@@ -18,5 +18,6 @@ pub mod ledger;
 pub mod lesson;
 pub mod presets;
 pub mod printout;
+pub mod run;
 pub mod session;
 pub mod worker;

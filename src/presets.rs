@@ -6,10 +6,12 @@
 use crate::engine::GradientSource;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::{Precision, Settings};
-use crate::worker::RunSpec;
+pub use crate::run::MAX_RUNS;
+use crate::run::RunSpec;
 
-/// The run colours in slot order (sRGB), chosen to stay apart from the state colours (green, red).
-pub const RUN_COLORS: [[u8; 3]; 6] = [
+/// The run colours in slot order (sRGB), chosen to stay apart from the state colours (green, red): one per run, so
+/// the array's type holds exactly [`MAX_RUNS`] of them.
+pub const RUN_COLORS: [[u8; 3]; MAX_RUNS] = [
     [255, 159, 28],  // amber
     [79, 182, 255],  // sky blue
     [190, 140, 255], // violet
@@ -17,9 +19,6 @@ pub const RUN_COLORS: [[u8; 3]; 6] = [
     [64, 214, 190],  // teal
     [222, 210, 130], // sand
 ];
-
-/// At most this many runs at once (one per colour).
-pub const MAX_RUNS: usize = RUN_COLORS.len();
 
 /// The default colour of the run in `slot` (wraps after six).
 pub fn run_color(slot: usize) -> [u8; 3] {

@@ -518,3 +518,205 @@ fn a_start_that_is_not_finite_is_refused_with_its_reason() {
     assert!(run.history.is_empty(), "no row: {} rows", run.history.len());
     assert!(run.record.loss.is_finite() && run.record.params.is_finite());
 }
+
+/// Every field of the settings, of their optimizer and of their schedule: a change either poses a new problem (the
+/// run restarts, `problem_differs`) or is absorbed, and then `describe_change` words it for the marker. The structs
+/// are taken apart whole and each part is used in its change, so a field added later fails to compile (or leaves an
+/// unused binding) until it is listed here.
+#[test]
+fn every_setting_either_restarts_the_run_or_words_its_marker() {
+    use descent::engine::objective::Objective;
+    use descent::engine::optim::{LineSearch, OptimizerConfig};
+    use descent::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
+    use descent::engine::{GradientSource, LossKind, Precision};
+
+    let base = Settings::default();
+    let with = |f: &dyn Fn(&mut Settings)| {
+        let mut s = base.clone();
+        f(&mut s);
+        s
+    };
+    let Settings {
+        bias,
+        loss,
+        huber_delta,
+        gradient,
+        precision,
+        optimizer,
+        schedule,
+        w0,
+        b0,
+        batch_size,
+        seed,
+        objective,
+        noise,
+        standardize,
+    } = base.clone();
+    let restarts = [
+        with(&|s| s.bias = !bias),
+        with(&|s| s.loss = if loss == LossKind::Mae { LossKind::Mse } else { LossKind::Mae }),
+        with(&|s| s.huber_delta = huber_delta * 2.0),
+        with(&|s| {
+            s.gradient =
+                if gradient == GradientSource::Numeric { GradientSource::Autodiff } else { GradientSource::Numeric }
+        }),
+        with(&|s| s.precision = if precision == Precision::F32 { Precision::F64 } else { Precision::F32 }),
+        with(&|s| s.w0 = w0 + 1.0),
+        with(&|s| s.b0 = b0 + 1.0),
+        with(&|s| s.batch_size = Some(batch_size.map_or(2, |b| b + 1))),
+        with(&|s| s.seed = seed + 1),
+        with(&|s| s.objective = objective.clone().xor(Some(Objective::parse("saddle").expect("objective")))),
+        with(&|s| s.noise = noise + 0.5),
+        with(&|s| s.standardize = !standardize),
+    ];
+    for changed in &restarts {
+        assert!(base.problem_differs(changed), "restarts: {changed:?}");
+    }
+
+    let OptimizerConfig {
+        kind,
+        lr,
+        momentum,
+        dampening,
+        nesterov,
+        weight_decay,
+        lr_decay,
+        initial_accumulator_value,
+        alpha,
+        centered,
+        beta1,
+        beta2,
+        eps,
+        amsgrad,
+        line_search,
+        armijo_c,
+        backtrack,
+    } = optimizer;
+    assert_eq!(kind, OptimizerKind::Gd, "the marker texts below are from the defaults");
+    let o = |f: &dyn Fn(&mut OptimizerConfig)| with(&|s| f(&mut s.optimizer));
+    let mut absorbed = vec![
+        (o(&|c| c.kind = OptimizerKind::Sgd), "optimizer GD → SGD"),
+        (o(&|c| c.lr = lr * 50.0), "lr 0.01 → 0.5"),
+        (o(&|c| c.momentum = momentum + 0.5), "momentum 0 → 0.5"),
+        (o(&|c| c.dampening = dampening + 0.5), "dampening 0 → 0.5"),
+        (o(&|c| c.nesterov = !nesterov), "nesterov false → true"),
+        (o(&|c| c.weight_decay = Some(weight_decay.unwrap_or(0.0) + 0.5)), "weight decay 0 → 0.5"),
+        (o(&|c| c.lr_decay = lr_decay + 0.5), "lr decay 0 → 0.5"),
+        (o(&|c| c.initial_accumulator_value = initial_accumulator_value + 0.5), "initial accumulator 0 → 0.5"),
+        (o(&|c| c.alpha = alpha - 0.49), "α 0.99 → 0.5"),
+        (o(&|c| c.centered = !centered), "centered false → true"),
+        (o(&|c| c.beta1 = beta1 - 0.4), "β₁ 0.9 → 0.5"),
+        (o(&|c| c.beta2 = beta2 - 0.499), "β₂ 0.999 → 0.5"),
+        (o(&|c| c.eps = Some(eps.unwrap_or(1e-8) * 100.0)), "ε 1.000e-8 → 1.000e-6"),
+        (o(&|c| c.amsgrad = !amsgrad), "amsgrad false → true"),
+        (
+            o(&|c| c.line_search = if line_search == LineSearch::None { LineSearch::Armijo } else { LineSearch::None }),
+            "line search none → armijo",
+        ),
+        (o(&|c| c.armijo_c = armijo_c * 10.0), "Armijo c 0.0001 → 0.001"),
+        (o(&|c| c.backtrack = backtrack / 2.0), "backtracking ρ 0.5 → 0.25"),
+    ];
+
+    let ScheduleConfig {
+        kind,
+        step_size,
+        gamma,
+        t_max,
+        eta_min,
+        start_factor,
+        end_factor,
+        total_iters,
+        max_lr,
+        total_steps,
+        pct_start,
+        anneal_strategy,
+        div_factor,
+        final_div_factor,
+        three_phase,
+        cycle_momentum,
+        base_momentum,
+        max_momentum,
+        factor,
+        patience,
+        threshold,
+        threshold_mode,
+        cooldown,
+        min_lr,
+    } = schedule;
+    assert_eq!(kind, ScheduleKind::Constant, "the marker texts below are from the defaults");
+    let p = |f: &dyn Fn(&mut ScheduleConfig)| with(&|s| f(&mut s.schedule));
+    absorbed.extend([
+        (p(&|c| c.kind = ScheduleKind::Step), "schedule constant → step"),
+        (p(&|c| c.step_size = Some(step_size.unwrap_or(1) + 1)), "step_size none → 2"),
+        (p(&|c| c.gamma = Some(gamma.unwrap_or(0.0) + 0.5)), "gamma none → 0.5"),
+        (p(&|c| c.t_max = Some(t_max.unwrap_or(6) + 1)), "t_max none → 7"),
+        (p(&|c| c.eta_min = eta_min + 0.25), "eta_min 0 → 0.25"),
+        (p(&|c| c.start_factor = start_factor * 1.5), "start_factor 0.3333 → 0.5"),
+        (p(&|c| c.end_factor = end_factor / 2.0), "end_factor 1 → 0.5"),
+        (p(&|c| c.total_iters = total_iters + 1), "total_iters 5 → 6"),
+        (p(&|c| c.max_lr = Some(max_lr.unwrap_or(0.0) + 0.5)), "max_lr none → 0.5"),
+        (p(&|c| c.total_steps = Some(total_steps.unwrap_or(99) + 1)), "total_steps none → 100"),
+        (p(&|c| c.pct_start = pct_start + 0.2), "pct_start 0.3 → 0.5"),
+        (
+            p(&|c| {
+                c.anneal_strategy =
+                    if anneal_strategy == AnnealStrategy::Cos { AnnealStrategy::Linear } else { AnnealStrategy::Cos }
+            }),
+            "anneal_strategy cos → linear",
+        ),
+        (p(&|c| c.div_factor = div_factor - 15.0), "div_factor 25 → 10"),
+        (p(&|c| c.final_div_factor = final_div_factor / 100.0), "final_div_factor 10000 → 100"),
+        (p(&|c| c.three_phase = !three_phase), "three_phase false → true"),
+        (p(&|c| c.cycle_momentum = !cycle_momentum), "cycle_momentum true → false"),
+        (p(&|c| c.base_momentum = base_momentum - 0.05), "base_momentum 0.85 → 0.8"),
+        (p(&|c| c.max_momentum = max_momentum - 0.05), "max_momentum 0.95 → 0.9"),
+        (p(&|c| c.factor = factor * 5.0), "factor 0.1 → 0.5"),
+        (p(&|c| c.patience = patience - 7), "patience 10 → 3"),
+        (p(&|c| c.threshold = threshold * 10.0), "threshold 0.0001 → 0.001"),
+        (
+            p(&|c| {
+                c.threshold_mode =
+                    if threshold_mode == ThresholdMode::Rel { ThresholdMode::Abs } else { ThresholdMode::Rel }
+            }),
+            "threshold_mode rel → abs",
+        ),
+        (p(&|c| c.cooldown = cooldown + 2), "cooldown 0 → 2"),
+        (p(&|c| c.min_lr = min_lr + 0.001), "min_lr 0 → 0.001"),
+    ]);
+    for (changed, marker) in &absorbed {
+        assert!(!base.problem_differs(changed), "absorbed: {changed:?}");
+        assert_eq!(base.describe_change(changed), *marker);
+    }
+    // The same settings again change nothing: no marker.
+    assert_eq!(base.describe_change(&base), "");
+}
+
+/// A schedule and a line search changed mid-run are absorbed (the run goes on from its step) and each leaves a
+/// marker in the history where it happened, saying what changed.
+#[test]
+fn a_schedule_or_line_search_change_mid_run_leaves_a_marker() {
+    use descent::engine::optim::LineSearch;
+    use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
+
+    let base = lr(0.01);
+    let w = spawn(Dataset::notebook(), base.clone(), None, Speed::Unlimited);
+    w.send(Command::Step(5));
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) == 5 && s.mode == Mode::Idle);
+    assert!(ok);
+    let mut scheduled = base.clone();
+    scheduled.schedule = ScheduleConfig { step_size: Some(10), ..ScheduleConfig::new(ScheduleKind::Step) };
+    w.send(Command::SetSettings(MAIN, scheduled.clone()));
+    w.send(Command::Step(3));
+    let (_, ok) = w.wait_for(WAIT, |s| step_of(s) == 8 && s.mode == Mode::Idle);
+    assert!(ok, "the run went on from step 5");
+    // A line search picks each step itself, so it comes without a schedule (Settings::validate refuses both).
+    let mut searching = base.clone();
+    searching.optimizer.line_search = LineSearch::Armijo;
+    w.send(Command::SetSettings(MAIN, searching.clone()));
+    let (snap, ok) = w.wait_for(WAIT, |s| s.runs[0].spec.settings == searching);
+    assert!(ok);
+    let run = &snap.runs[0];
+    assert_eq!(run.record.step, 8, "absorbed, not restarted");
+    let markers: Vec<_> = run.history.markers().iter().map(|m| (m.step, m.label.as_str())).collect();
+    assert_eq!(markers, [(5, "schedule constant → step"), (8, "line search none → armijo, schedule step → constant")]);
+}

@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::ReportFormat;
-use super::commands::{CliError, EXIT_OK};
+use super::common::{CliError, EXIT_OK};
 use crate::engine::exercise::{Exercise, ExerciseKind, Grade};
 use crate::format::repr;
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::EngineArgs;
-use super::commands::{CliError, EXIT_OK, setup};
+use super::common::{CliError, EXIT_OK, check_cycle_length, setup};
 use crate::engine::trainer::{DynTrainer, Status};
 use crate::export::gif::{MAX_FRAMES, MAX_SIZE, MIN_SIZE};
 use crate::export::{GifOptions, GifTheme, export_gif_file_with_progress};
@@ -41,7 +41,7 @@ pub struct GifArgs {
 /// animation shows it, and a note on stderr says so.
 pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let (data, settings) = setup(&a.engine)?;
-    super::commands::check_cycle_length(&settings, a.steps)?;
+    check_cycle_length(&settings, a.steps)?;
     check_out(&a.out)?;
     let mut trainer = DynTrainer::new(&data, &settings)?;
     // Bounded memory for any number of steps: long runs are thinned as the app thins them.

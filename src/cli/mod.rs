@@ -1,11 +1,17 @@
 //! The command line: engine options shared by every command and the app, and the `trace`, `analyze`,
-//! `gradcheck` and `gif` commands.
+//! `gradcheck`, `gif`, `exercise` and `replay` commands, a file each (`objective` analyses and checks an objective
+//! for `analyze` and `gradcheck`). `dispatch` runs a command; `common` holds what the commands share (exit codes,
+//! `CliError`, the checked setup).
 
-mod commands;
+mod analyze;
+mod common;
+mod dispatch;
 mod exercise;
 mod gif;
+mod gradcheck;
 mod objective;
 mod replay;
+mod trace;
 
 use std::path::PathBuf;
 
@@ -16,7 +22,8 @@ use crate::engine::optim::LineSearch;
 use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
-pub use commands::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED, run_command};
+pub use common::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED};
+pub use dispatch::run_command;
 pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
 pub use gif::GifArgs;
 pub use replay::ReplayArgs;

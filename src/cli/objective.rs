@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::ReportFormat;
-use super::commands::{CliError, EXIT_OK};
+use super::common::{CliError, EXIT_OK};
 use crate::engine::gradient::GradientCheck;
 use crate::engine::objective::{HessianMethod, KnownPoint, Objective, PointReport};
 use crate::engine::{Grad, GradientSource, Params, Precision, Settings};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::commands::{CliError, EXIT_OK};
+use super::common::{CliError, EXIT_OK};
 use crate::engine::trainer::Status;
 use crate::export::trace::{JsonRowIn, PrettyObject, TRACE_COLUMNS, fields};
 use crate::session::Session;

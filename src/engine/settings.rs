@@ -239,9 +239,10 @@ impl Settings {
     }
 
     /// True when `other` poses a different problem: another model, loss, Huber δ, gradient source, precision, start
-    /// point, batch size, seed, objective or noise. A run's history means nothing under the new problem, so the run
+    /// point, batch size, seed, objective, noise or standardizing. A run's history means nothing under the new problem, so the run
     /// restarts; any other change (the learning rate, the optimizer and its hyperparameters, the schedule) is one the
-    /// optimizer can absorb, and the run continues from its current state.
+    /// optimizer can absorb, and the run continues from its current state, under a marker that
+    /// [`Settings::describe_change`] words.
     pub fn problem_differs(&self, other: &Settings) -> bool {
         let Settings {
             bias,
@@ -276,10 +277,147 @@ impl Settings {
             )
     }
 
+    /// What a change to `new` that a run absorbs without a restart changed, in plain words, for the marker its
+    /// history draws there ("lr 0.01 → 0.05, momentum 0 → 0.9", "schedule constant → step"). Those changes are the
+    /// ones [`Settings::problem_differs`] leaves out: the optimizer and its hyperparameters (line search included),
+    /// and the schedule with its parameters. The lr and the line search are always listed; the other
+    /// hyperparameters when the optimizer stays the same, and a schedule's parameters when the schedule does (a new
+    /// optimizer or schedule names itself). Empty when nothing in force changed (a weight decay or ε set to the
+    /// optimizer's own default, for instance).
+    pub fn describe_change(&self, new: &Settings) -> String {
+        let mut changes = optimizer_changes(&self.optimizer, &new.optimizer);
+        changes.extend(schedule_changes(&self.schedule, &new.schedule));
+        changes.join(", ")
+    }
+
     /// Number of trained parameters (1, or 2 with a bias).
     pub fn n_params(&self) -> usize {
         if self.bias { 2 } else { 1 }
     }
+}
+
+/// `name old → new` for each value that differs, in the order they are given.
+#[derive(Default)]
+struct Changes(Vec<String>);
+
+impl Changes {
+    /// A number: 4 significant digits ([`crate::format::compact`]), all of them when that would hide the change.
+    fn num(&mut self, name: &str, a: f64, b: f64) {
+        if a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan()) {
+            let (mut ta, mut tb) = (crate::format::compact(a), crate::format::compact(b));
+            if ta == tb {
+                (ta, tb) = (crate::format::repr(a), crate::format::repr(b));
+            }
+            self.0.push(format!("{name} {ta} → {tb}"));
+        }
+    }
+
+    fn text(&mut self, name: &str, a: &str, b: &str) {
+        if a != b {
+            self.0.push(format!("{name} {a} → {b}"));
+        }
+    }
+}
+
+/// The optimizer's part of [`Settings::describe_change`]. `new` is taken apart field by field, so that a field added
+/// to [`OptimizerConfig`] does not compile until it is described here.
+fn optimizer_changes(o: &OptimizerConfig, n: &OptimizerConfig) -> Vec<String> {
+    let OptimizerConfig {
+        kind,
+        lr,
+        momentum,
+        dampening,
+        nesterov,
+        weight_decay: _,
+        lr_decay,
+        initial_accumulator_value,
+        alpha,
+        centered,
+        beta1,
+        beta2,
+        eps: _,
+        amsgrad,
+        line_search,
+        armijo_c,
+        backtrack,
+    } = n;
+    let same = o.kind == *kind;
+    let mut c = Changes::default();
+    c.num("lr", o.lr, *lr);
+    if same {
+        c.num("momentum", o.momentum, *momentum);
+        c.num("dampening", o.dampening, *dampening);
+        c.num("weight decay", o.weight_decay(), n.weight_decay());
+        c.num("lr decay", o.lr_decay, *lr_decay);
+        c.num("initial accumulator", o.initial_accumulator_value, *initial_accumulator_value);
+        c.num("α", o.alpha, *alpha);
+        c.num("β₁", o.beta1, *beta1);
+        c.num("β₂", o.beta2, *beta2);
+        c.num("ε", o.eps(), n.eps());
+    }
+    c.text("optimizer", o.kind.label(), kind.label());
+    if same {
+        c.text("nesterov", &o.nesterov.to_string(), &nesterov.to_string());
+        c.text("centered", &o.centered.to_string(), &centered.to_string());
+        c.text("amsgrad", &o.amsgrad.to_string(), &amsgrad.to_string());
+    }
+    c.text("line search", &serde_name(&o.line_search), &serde_name(line_search));
+    if same {
+        c.num("Armijo c", o.armijo_c, *armijo_c);
+        c.num("backtracking ρ", o.backtrack, *backtrack);
+    }
+    c.0
+}
+
+/// The schedule's part of [`Settings::describe_change`]: the schedule's name, then (same schedule only) each
+/// parameter that changed, by its torch name as session files spell it. The parameters are read from the serialized
+/// form, so a parameter added to [`ScheduleConfig`] is described without an edit here.
+fn schedule_changes(o: &ScheduleConfig, n: &ScheduleConfig) -> Vec<String> {
+    let mut c = Changes::default();
+    c.text("schedule", o.kind.label(), n.kind.label());
+    if o.kind == n.kind
+        && o != n
+        && let (Ok(a), Ok(b)) = (serde_json::to_value(o), serde_json::to_value(n))
+    {
+        value_changes("", &a, &b, &mut c);
+    }
+    c.0
+}
+
+/// Each leaf of `b` that differs from `a`'s, named by its path (`prefix` then the keys, joined by dots).
+fn value_changes(prefix: &str, a: &serde_json::Value, b: &serde_json::Value, c: &mut Changes) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, vb) in b {
+                let va = a.get(key).unwrap_or(&Value::Null);
+                if va != vb {
+                    value_changes(&format!("{prefix}{key}."), va, vb, c);
+                }
+            }
+        }
+        _ => {
+            let name = prefix.trim_end_matches('.');
+            match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) if !(a.is_u64() && b.is_u64()) => c.num(name, x, y),
+                _ => c.text(name, &value_text(a), &value_text(b)),
+            }
+        }
+    }
+}
+
+/// A serialized value as a user reads it: an unset option is "none", a string without its quotes.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "none".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The name a value has in session files (and on the command line): `armijo` for [`super::optim::LineSearch::Armijo`].
+fn serde_name(v: &impl Serialize) -> String {
+    serde_json::to_value(v).map_or_else(|_| "?".into(), |v| value_text(&v))
 }
 
 /// Why a finite f64 cannot stand for itself in f32: it rounds to ±∞ or, being non-zero, to 0. `None` when it can.

@@ -1,8 +1,8 @@
 //! The background of every frame, drawn once: the title with the run's settings, the main plot's panel with its
 //! grid, the loss curve or the shaded contour map, the optimum, the axes with their ticks and names, and the legend.
 
+use super::layout::{Area, Layout, Type, tick_len};
 use super::paint::{Canvas, Pt, Rgb};
-use super::scene::{Area, Layout, Type, tick_len};
 use super::text::{Anchor, Fonts, Style};
 use super::theme::Inks;
 use crate::engine::{GradientSource, OptimizerKind, Params, Precision, Settings};

@@ -17,87 +17,12 @@ use ::gif::{DisposalMethod, Encoder, EncodingError, Frame, Repeat};
 
 use super::paint::{Canvas, Rgb};
 use super::scene::Scene;
-use super::theme::{GifTheme, Inks};
+pub use super::scene::{GifOptions, MAX_DELAY_MS, MAX_FRAMES, MAX_SIZE, MIN_DELAY_MS, MIN_SIZE};
+use super::theme::Inks;
 use super::{CountingWriter, ExportError, ExportReport, write_file};
 use crate::engine::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::trainer::Record;
-
-/// Smallest accepted width or height in pixels.
-pub const MIN_SIZE: u32 = 64;
-/// Largest accepted width or height in pixels.
-pub const MAX_SIZE: u32 = 4096;
-/// Largest accepted number of frames.
-pub const MAX_FRAMES: usize = 1000;
-/// Shortest accepted frame delay: browsers show GIF frames shorter than 20 ms for 100 ms instead.
-pub const MIN_DELAY_MS: u32 = 20;
-/// Longest accepted frame delay or final hold.
-pub const MAX_DELAY_MS: u32 = 60_000;
-
-/// How the animation is drawn and timed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GifOptions {
-    /// Width in pixels, [`MIN_SIZE`] to [`MAX_SIZE`].
-    pub width: u32,
-    /// Height in pixels, [`MIN_SIZE`] to [`MAX_SIZE`].
-    pub height: u32,
-    /// Number of frames, 1 to [`MAX_FRAMES`]; a run with fewer steps shows some states in several frames.
-    pub frames: usize,
-    /// Time each frame is shown, in milliseconds ([`MIN_DELAY_MS`] to [`MAX_DELAY_MS`]; GIF counts in 10 ms).
-    pub frame_delay_ms: u32,
-    /// Time the last frame is shown before the animation starts over, in milliseconds (0 to [`MAX_DELAY_MS`]; 0
-    /// means one ordinary frame delay).
-    pub hold_last_ms: u32,
-    /// Play forever (true) or once.
-    pub looping: bool,
-    /// Draw text: the title with the run's settings, tick labels, axis names, the caption with the step and the
-    /// values there, the loss inset and the legend.
-    pub labels: bool,
-    /// Dark or light.
-    pub theme: GifTheme,
-}
-
-impl Default for GifOptions {
-    /// 640 × 400 (a slide's half width), 60 frames at 12.5 per second, the end held for 1.5 s, looping, with labels,
-    /// dark.
-    fn default() -> Self {
-        GifOptions {
-            width: 640,
-            height: 400,
-            frames: 60,
-            frame_delay_ms: 80,
-            hold_last_ms: 1500,
-            looping: true,
-            labels: true,
-            theme: GifTheme::Dark,
-        }
-    }
-}
-
-impl GifOptions {
-    /// Checks every option.
-    ///
-    /// # Errors
-    /// [`ExportError::InvalidOption`] naming the first option out of range.
-    pub fn validate(&self) -> Result<(), ExportError> {
-        let invalid = |option, value: String, reason| Err(ExportError::InvalidOption { option, value, reason });
-        for (option, size) in [("GIF width", self.width), ("GIF height", self.height)] {
-            if !(MIN_SIZE..=MAX_SIZE).contains(&size) {
-                return invalid(option, size.to_string(), "must be 64 to 4096 pixels");
-            }
-        }
-        if self.frames == 0 || self.frames > MAX_FRAMES {
-            return invalid("GIF frames", self.frames.to_string(), "must be 1 to 1000");
-        }
-        if !(MIN_DELAY_MS..=MAX_DELAY_MS).contains(&self.frame_delay_ms) {
-            return invalid("GIF frame delay", format!("{} ms", self.frame_delay_ms), "must be 20 to 60000 ms");
-        }
-        if self.hold_last_ms > MAX_DELAY_MS {
-            return invalid("GIF final hold", format!("{} ms", self.hold_last_ms), "must be 0 to 60000 ms");
-        }
-        Ok(())
-    }
-}
 
 /// What [`render_descent_gif`] wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! and are drawn once; each frame adds the line up to its step and a dot there, so a diverging run shows as a
 //! line climbing decade after decade, and a converging one as a line falling towards the minimum.
 
+use super::layout::{Area, thin_path, tick_len};
 use super::paint::{Canvas, Pt};
-use super::scene::{Area, thin_path, tick_len};
 use super::text::{Anchor, Fonts, Style};
 use super::theme::Inks;
 use crate::engine::trainer::Record;

@@ -1,6 +1,6 @@
 //! Taking results away: runs as CSV (the `trace` format) or JSON, and the descent as an animated GIF (drawn by
-//! tiny-skia and ab_glyph: [`gif`] encodes, `scene` lays out a frame, `backdrop` and `inset` draw it through
-//! `paint` and `text`, in the colours of `theme`).
+//! tiny-skia and ab_glyph: [`gif`] encodes, `layout` places the parts of a frame, `scene` composes it, `backdrop`
+//! and `inset` draw it through `paint` and `text`, in the colours of `theme`).
 //!
 //! Every function here works on plain engine values (settings and recorded rows), with no UI dependency, so the
 //! app and the command line share them. The `*_file` functions render into memory and then write the file
@@ -10,6 +10,7 @@
 mod backdrop;
 pub mod gif;
 mod inset;
+mod layout;
 mod paint;
 mod scene;
 mod text;

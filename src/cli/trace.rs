@@ -1,0 +1,258 @@
+//! `descent trace`: runs the settings for `--steps` updates and prints every row as CSV (or only the last), as
+//! streamed JSON with the optimizer's state, as the step ledger, or as the notebook's printout; a run that diverges
+//! or stops says why on stderr and exits with [`EXIT_STOPPED`].
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::common::{CliError, EXIT_OK, EXIT_STOPPED, check_cycle_length, message, setup};
+use super::{TraceArgs, TraceFormat};
+use crate::engine::diagnose::{divergence_cause, start_run};
+use crate::engine::schedule::Scheduled;
+use crate::engine::trainer::{Divergence, DynTrainer, Record, Row, Status};
+use crate::engine::{Dataset, Precision, Settings};
+use crate::export::trace::{self, JsonRowIn, PrettyObject};
+use crate::format::repr;
+use crate::printout::{Printer, Style};
+
+/// Updates computed between two checks of the output: a closed stdout stops a run within this many steps.
+const STEPS_PER_CHUNK: u64 = 1024;
+
+/// One trace row with the lr of the update leaving it, in the run's precision (Python's repr of the f32 or the
+/// f64), as the CSV export writes it.
+fn csv_row(r: &Record<f64>, lr: f64, p: Precision) -> String {
+    let mut line = String::new();
+    trace::push_row(&mut line, r, lr, p);
+    line
+}
+
+/// A trainer at the start of `settings`, refused when its loss or gradient there is not finite.
+fn start(data: &Dataset, settings: &Settings, tol: Option<f64>) -> Result<DynTrainer, CliError> {
+    let mut trainer = start_run(data, settings)?;
+    trainer.set_tolerance(tol);
+    Ok(trainer)
+}
+
+/// Up to `steps` updates, handing each new row to `emit`; stops at the first error `emit` returns (a closed
+/// stdout), within [`STEPS_PER_CHUNK`] steps of it.
+fn run_rows(
+    trainer: &mut DynTrainer,
+    steps: u64,
+    mut emit: impl FnMut(&Record<f64>, Scheduled) -> Result<(), CliError>,
+) -> Result<Status, CliError> {
+    let mut left = steps;
+    let mut status = trainer.status();
+    while left > 0 && !status.is_finished() {
+        let chunk = left.min(STEPS_PER_CHUNK);
+        let mut result = Ok(());
+        status = trainer.run_scheduled(chunk, |r, s| {
+            if result.is_ok() {
+                result = emit(r, s);
+            }
+        });
+        result?;
+        left -= chunk;
+    }
+    Ok(status)
+}
+
+/// Up to `steps` updates one at a time, handing each new row with the optimizer's state to `emit` (slower than
+/// [`run_rows`]; for the formats that print the state).
+fn step_rows(
+    trainer: &mut DynTrainer,
+    steps: u64,
+    mut emit: impl FnMut(&Row) -> Result<(), CliError>,
+) -> Result<Status, CliError> {
+    let mut status = trainer.status();
+    for _ in 0..steps {
+        if status.is_finished() {
+            break;
+        }
+        let before = trainer.record().step;
+        status = trainer.step();
+        if trainer.record().step != before {
+            emit(&trainer.row())?;
+        }
+    }
+    Ok(status)
+}
+
+/// The step ledger of every update ([`crate::ledger`]), blank-line separated; an update that diverged has no
+/// ledger (its numbers are not finite) and the usual message on stderr says why.
+fn trace_ledger(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    trainer: &mut DynTrainer,
+    steps: u64,
+) -> Result<Status, CliError> {
+    let mut pending = crate::ledger::explain(data, settings, &trainer.row())?;
+    let status = step_rows(trainer, steps, |r| {
+        writeln!(out, "{}", pending.text())?;
+        pending = crate::ledger::explain(data, settings, r)?;
+        Ok(())
+    })?;
+    Ok(status)
+}
+
+pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
+    let (data, settings) = setup(&a.engine)?;
+    if let Some(tol) = a.tol
+        && !(tol >= 0.0 && tol.is_finite())
+    {
+        return Err(CliError::Usage(format!("invalid --tol {}: must be a finite number ≥ 0", repr(tol))));
+    }
+    if settings.objective.is_some() && a.format == TraceFormat::Notebook {
+        return Err(CliError::Usage("--format notebook prints the notebook's fit to data, not an objective".into()));
+    }
+    check_cycle_length(&settings, a.steps)?;
+    let mut trainer = start(&data, &settings, a.tol)?;
+    hessian_note(&settings);
+    let p = settings.precision;
+    // A standardized run's w, b are printed in the original space (its gradient columns stay the scaled ones).
+    let scaling = trainer.scaling();
+    let original = |r: &Record<f64>| match scaling {
+        Some(s) => Record { params: s.to_original(r.params), ..*r },
+        None => *r,
+    };
+    let first = original(&trainer.record());
+    let status = match a.format {
+        TraceFormat::Csv => {
+            writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
+            writeln!(out, "{}", csv_row(&first, trainer.scheduled().lr, p))?;
+            let mut line = String::new();
+            run_rows(&mut trainer, a.steps, |r, s| {
+                line.clear();
+                trace::push_row(&mut line, &original(r), s.lr, p);
+                line.push('\n');
+                Ok(out.write_all(line.as_bytes())?)
+            })?
+        }
+        TraceFormat::Last => {
+            // Only the final row, in the csv format without its header: the trajectory is never stored.
+            let s = trainer.run(a.steps, |_| {});
+            writeln!(out, "{}", csv_row(&original(&trainer.record()), trainer.scheduled().lr, p))?;
+            s
+        }
+        TraceFormat::Json => trace_json(out, &data, &settings, &mut trainer, a.steps)?,
+        TraceFormat::Ledger => trace_ledger(out, &data, &settings, &mut trainer, a.steps)?,
+        TraceFormat::Notebook => trace_notebook(out, &data, &settings, &mut trainer, a.steps)?,
+    };
+    out.flush()?;
+    Ok(match status {
+        Status::Diverged { step, why } => {
+            let cause = divergence_cause(&data, &settings, &trainer.record(), why);
+            let verb = if why == Divergence::SingularHessian { "stopped" } else { "diverged" };
+            message(&format!("{verb} at step {step}: {cause}"));
+            EXIT_STOPPED
+        }
+        Status::Converged { step, .. } if a.format != TraceFormat::Json => {
+            if a.tol.is_some() {
+                message(&format!("converged at step {step}"));
+            }
+            EXIT_OK
+        }
+        _ => EXIT_OK,
+    })
+}
+
+/// Says on stderr how Newton's Hessian is taken when it is not exact: a typed expression's by central differences.
+fn hessian_note(settings: &Settings) {
+    let expression = settings.objective.as_ref().is_some_and(|o| o.as_builtin().is_none());
+    if settings.optimizer.kind == crate::engine::OptimizerKind::Newton && expression {
+        message("note: Newton's Hessian of an expression is taken by central differences of the autodiff gradient");
+    }
+}
+
+/// The notebook's printout of a run: its header, each step as the notebook prints it, and its closing comparison.
+fn trace_notebook(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    trainer: &mut DynTrainer,
+    steps: u64,
+) -> Result<Status, CliError> {
+    let first = trainer.record();
+    let x = data.x.as_slice().unwrap_or(&[]);
+    let y = data.y.as_slice().unwrap_or(&[]);
+    let f32 = settings.precision == Precision::F32;
+    let printer = Printer::new(Style::for_source(settings.gradient), x, y, settings.bias, f32, first.params);
+    for line in printer.header(first.params) {
+        writeln!(out, "{line}")?;
+    }
+    let mut before = first;
+    let mut last_forward = first.params;
+    let status = run_rows(trainer, steps, |r, _| {
+        for line in printer.step(before.step, before.params, before.loss, before.grad, r.params) {
+            writeln!(out, "{line}")?;
+        }
+        // The notebook's closing comparison shows the last forward pass: the one before the final update.
+        last_forward = before.params;
+        before = *r;
+        Ok(())
+    })?;
+    for line in printer.footer(last_forward) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(status)
+}
+
+#[derive(Serialize)]
+struct Outcome {
+    status: &'static str,
+    step: u64,
+    detail: Option<String>,
+}
+
+fn outcome(s: Status, last_step: u64) -> Outcome {
+    match s {
+        Status::Running => Outcome { status: "completed", step: last_step, detail: None },
+        Status::Converged { step, by } => {
+            Outcome { status: "converged", step, detail: Some(format!("{by:?}").to_lowercase()) }
+        }
+        Status::Diverged { step, why: Divergence::SingularHessian } => {
+            Outcome { status: "singular-hessian", step, detail: Some("stopped: Newton's Hessian is singular".into()) }
+        }
+        Status::Diverged { step, why } => {
+            Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
+        }
+    }
+}
+
+/// `{"data", "samples", "settings", "rows": [...], "outcome"}`, pretty-printed and streamed: each row is written as
+/// it is computed, so memory stays constant however many steps run.
+fn trace_json(
+    out: &mut impl Write,
+    data: &Dataset,
+    settings: &Settings,
+    trainer: &mut DynTrainer,
+    steps: u64,
+) -> Result<Status, CliError> {
+    let mut json = PrettyObject::new(&mut *out)?;
+    if let Some(o) = &settings.objective {
+        json.field("objective", &o.describe())?;
+    } else {
+        json.field("data", &data.name)?;
+        json.field("samples", &data.len())?;
+    }
+    json.field("settings", settings)?;
+    if settings.optimizer.kind == crate::engine::OptimizerKind::Newton {
+        json.field("hessian", &trainer.hessian_at(trainer.record().params).1)?;
+    }
+    json.begin_array("rows")?;
+    // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
+    let first = trainer.row();
+    let scaling = trainer.scaling();
+    json.element(&JsonRowIn::with_state(&first, settings).scaled(scaling))?;
+    let mut last = first.step;
+    let status = step_rows(trainer, steps, |r| {
+        last = r.step;
+        Ok(json.element(&JsonRowIn::with_state(r, settings).scaled(scaling))?)
+    })?;
+    json.end_array()?;
+    json.field("outcome", &outcome(status, last))?;
+    let out = json.finish()?;
+    writeln!(out)?;
+    Ok(status)
+}
