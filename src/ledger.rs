@@ -8,8 +8,8 @@
 //! optimizer). Only the bias corrections' display values (m̂ = m/bc₁, v̂ = v/bc₂) and the loss's per-sample terms
 //! are computed here, for reading; torch folds the corrections into `step_size` and `denom`, and so does the ledger.
 //!
-//! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's or CyclicLR's momentum or β₁) that its update used
-//! ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
+//! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's or CyclicLR's momentum or β₁) that its
+//! update used ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
 //!
 //! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
 //! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.

@@ -133,6 +133,22 @@ fn plateau_reduces_after_patience_bad_steps_then_cools_down() {
     assert_eq!(lrs(&s, &sgd(1.0), 4, |k| losses[k]), [1.0, 1.0, 1.0, 0.3]);
 }
 
+#[test]
+fn every_schedule_is_offered_and_named_as_torch_names_it() {
+    use clap::ValueEnum;
+    // The app's selector and the command line list the same kinds: every variant, once, under its label.
+    assert_eq!(ScheduleKind::ALL.len(), ScheduleKind::value_variants().len());
+    for kind in ScheduleKind::ALL {
+        assert_eq!(ScheduleKind::from_str(kind.label(), false), Ok(kind), "{}", kind.label());
+        assert_eq!(ScheduleKind::ALL.iter().filter(|&&k| k == kind).count(), 1);
+    }
+    let names: Vec<&str> = ScheduleKind::ALL.iter().map(|k| k.torch_name()).collect();
+    for class in ["MultiStepLR", "ConstantLR", "PolynomialLR", "MultiplicativeLR", "CyclicLR"] {
+        assert!(names.contains(&class), "{class}");
+    }
+    assert!(names.contains(&"CosineAnnealingWarmRestarts"));
+}
+
 /// The values of the updates leaving rows 0..n (no loss: not for plateau).
 fn scheduled(schedule: &ScheduleConfig, optimizer: &OptimizerConfig, n: usize) -> Vec<Scheduled> {
     let mut s = Scheduler::new(schedule, optimizer);

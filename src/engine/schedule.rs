@@ -5,7 +5,9 @@
 //!
 //! A [`Scheduler`] is built on an optimizer's configuration (torch's constructor, which runs the initial step at
 //! `last_epoch = 0`), reports the [`Scheduled`] values the next update uses, and [`Scheduler::step`]s after each
-//! update. `ReduceLROnPlateau` is stepped with the full-batch loss at the row whose gradient the update used.
+//! update. `ReduceLROnPlateau` is stepped with the full-batch loss at the row whose gradient the update used. A
+//! warm-up ([`ScheduleConfig::warmup_iters`]) runs `LinearLR` first, alone or as torch's `SequentialLR` before the
+//! schedule.
 
 use serde::{Deserialize, Serialize};
 
@@ -495,7 +497,8 @@ impl ScheduleConfig {
         self.validate_cycled_momentum(optimizer, "onecycle")
     }
 
-    /// The momentum (β₁) that OneCycleLR or CyclicLR cycles: the optimizer must have one, and the range must suit it.
+    /// The momentum (β₁) that OneCycleLR or CyclicLR cycles: the optimizer must have one, and the range must suit
+    /// it.
     fn validate_cycled_momentum(&self, optimizer: &OptimizerConfig, schedule: &str) -> Result<(), ConfigError> {
         if !self.cycle_momentum {
             return Ok(());
@@ -669,7 +672,8 @@ struct Restarts {
 ///                    cos: end + (start − end)/2·(cos(π·pct) + 1);  linear: (end − start)·pct + start
 /// CyclicLR           cycle = ⌊1 + e/(up + down)⌋, x = 1 + e/(up + down) − cycle, r = up/(up + down)
 ///                    s = x/r if x ≤ r else (x − 1)/(r − 1);  k = 1, 1/2^(cycle − 1) or γ^e (by mode)
-///                    lr ← base_lr + (max_lr − base_lr)·s·k;  momentum ← max_m − (max_m − base_m)·s·k   (e = 0 too)
+///                    lr ← base_lr + (max_lr − base_lr)·s·k;  momentum ← max_m − (max_m − base_m)·s·k
+///                    (at e = 0 too)
 /// ReduceLROnPlateau  better: loss < best·(1 − threshold) (rel) or loss < best − threshold (abs)
 ///                    better: best ← loss, bad ← 0; else bad ← bad + 1
 ///                    in cooldown: cooldown ← cooldown − 1, bad ← 0
