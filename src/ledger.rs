@@ -8,8 +8,8 @@
 //! optimizer). Only the bias corrections' display values (m̂ = m/bc₁, v̂ = v/bc₂) and the loss's per-sample terms
 //! are computed here, for reading; torch folds the corrections into `step_size` and `denom`, and so does the ledger.
 //!
-//! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's momentum or β₁) that its update used
-//! ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
+//! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's or CyclicLR's momentum or β₁) that its
+//! update used ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
 //!
 //! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
 //! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
@@ -20,7 +20,6 @@ use crate::engine::loss::Loss;
 use crate::engine::objective::{HessianMethod, signed_eigenvalues};
 use crate::engine::optim::{LineSearch, Notes, OptimState, Optimizer, OptimizerConfig, OptimizerKind, Term};
 use crate::engine::scaling::Scaling;
-use crate::engine::schedule::ScheduleKind;
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::Row;
 use crate::engine::{ConfigError, Dataset, Grad, LossKind, Params, Real};
@@ -120,7 +119,7 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
     let scheduled;
     let searched = settings.optimizer.line_search == LineSearch::Armijo;
     let configured = settings;
-    let settings = if settings.schedule.kind == ScheduleKind::Constant && !searched {
+    let settings = if !settings.schedule.is_active() && !searched {
         settings
     } else {
         scheduled = Settings { optimizer: row.scheduled.apply_to(&settings.optimizer), ..settings.clone() };
@@ -187,8 +186,8 @@ fn title(s: &Settings, lr: f64, step: u64) -> String {
     let o = &s.optimizer;
     let n = |v: f64| crate::format::compact(v);
     let mut parts = vec![format!("lr {}", n(o.lr))];
-    if s.schedule.kind != ScheduleKind::Constant {
-        parts[0].push_str(&format!(" ({} schedule)", s.schedule.kind.label()));
+    if s.schedule.is_active() {
+        parts[0].push_str(&format!(" ({} schedule)", s.schedule.label()));
     }
     let wd = o.weight_decay();
     match o.kind {

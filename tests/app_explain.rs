@@ -112,6 +112,30 @@ fn every_settings_widget_and_every_topic_has_an_explanation() {
     set(&mut h, "plateau", |s| s.schedule = ScheduleConfig::new(ScheduleKind::Plateau));
     assert_panel_explained(&h, "plateau");
     seen(&h, &mut topics);
+    set(&mut h, "cyclic", |s| {
+        *s = Settings {
+            schedule: ScheduleConfig {
+                base_lr: Some(0.01),
+                max_lr: Some(0.1),
+                step_size_down: Some(5),
+                mode: descent::engine::schedule::CyclicMode::ExpRange,
+                ..ScheduleConfig::new(ScheduleKind::Cyclic)
+            },
+            optimizer: descent::engine::OptimizerConfig::new(OptimizerKind::Sgd, 0.01),
+            ..Settings::default()
+        }
+    });
+    assert_panel_explained(&h, "cyclic");
+    seen(&h, &mut topics);
+    set(&mut h, "warm-up and multistep", |s| {
+        s.schedule = ScheduleConfig {
+            milestones: vec![10, 20],
+            warmup_iters: Some(5),
+            ..ScheduleConfig::new(ScheduleKind::Multistep)
+        }
+    });
+    assert_panel_explained(&h, "warm-up, multistep");
+    seen(&h, &mut topics);
     set(&mut h, "Huber", |s| *s = Settings { loss: LossKind::Huber, ..Settings::default() });
     assert_panel_explained(&h, "Huber");
     seen(&h, &mut topics);

@@ -756,7 +756,10 @@ fn bad_schedule_flags_are_one_line_usage_errors() {
         ),
         (vec!["--schedule", "plateau", "--factor", "1"], &["--factor", "≥ 1"]),
         (vec!["--schedule", "plateau", "--min-lr", "-1"], &["--min-lr"]),
-        (vec!["--gamma", "0.5"], &["--gamma applies to --schedule step and exponential, not constant"]),
+        (
+            vec!["--gamma", "0.5"],
+            &["--gamma applies to --schedule step, multistep, exponential and cyclic, not constant"],
+        ),
         (
             vec!["--schedule", "cosine", "--t-max", "5", "--patience", "3"],
             &["--patience applies to --schedule plateau"],
@@ -771,6 +774,106 @@ fn bad_schedule_flags_are_one_line_usage_errors() {
     assert!(descent(&trace(&with(&["--no-cycle-momentum", "--momentum", "0.5"]))).status.success());
     let gif = ["gif", "--steps", "20", "--frames", "5", "--size", "64x64", "--out", "/nonexistent/x.gif"];
     expect_error(&[&gif[..], &onecycle[..]].concat(), &["--steps 20 exceeds --total-steps 10"]);
+}
+
+#[test]
+fn bad_flags_of_the_newer_schedules_are_one_line_usage_errors() {
+    let trace = |flags: &[&'static str]| [&["trace", "--steps", "5"][..], flags].concat();
+    let cyclic = ["--schedule", "cyclic", "--base-lr", "0.01", "--max-lr", "0.1"];
+    let with = |extra: &[&'static str]| [&cyclic[..], extra].concat();
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (vec!["--schedule", "multistep"], &["--schedule multistep needs --milestones"]),
+        (vec!["--schedule", "multistep", "--milestones", "5,3"], &["--milestones", "increasing"]),
+        (vec!["--schedule", "multistep", "--milestones", "2,x"], &["x"]),
+        (vec!["--schedule", "constantlr", "--factor", "1.5"], &["--factor", "(0, 1]"]),
+        (vec!["--schedule", "constantlr", "--factor", "0"], &["--factor", "(0, 1]"]),
+        (vec!["--schedule", "polynomial", "--power", "-1"], &["--power", "≥ 0"]),
+        (vec!["--schedule", "multiplicative"], &["--schedule multiplicative needs --factor"]),
+        (vec!["--schedule", "multiplicative", "--factor", "-0.5"], &["--factor", "≥ 0"]),
+        (vec!["--schedule", "cyclic", "--max-lr", "0.1"], &["--schedule cyclic needs --base-lr"]),
+        (vec!["--schedule", "cyclic", "--base-lr", "0.1"], &["--schedule cyclic needs --max-lr"]),
+        (with(&["--lr", "0.1"]), &["--schedule cyclic sets the lr itself", "drop --lr"]),
+        (with(&["--momentum", "0.9"]), &["--schedule cyclic cycles --momentum"]),
+        (with(&["--optimizer", "adam", "--beta1", "0.9"]), &["cycles --beta1"]),
+        (with(&["--optimizer", "adagrad"]), &["cyclic", "Adagrad", "--no-cycle-momentum"]),
+        (with(&["--optimizer", "gd"]), &["cyclic", "gd", "--no-cycle-momentum"]),
+        (with(&["--step-size-up", "0"]), &["--step-size-up", "at least 1"]),
+        (with(&["--mode", "exp_range", "--gamma", "1.5"]), &["--gamma", "exp_range"]),
+        (with(&["--mode", "sawtooth"]), &["sawtooth"]),
+        (with(&["--optimizer", "adam", "--max-momentum", "1"]), &["--max-momentum", "β₁"]),
+        (vec!["--schedule", "warm-restarts"], &["--schedule warm-restarts needs --t-0"]),
+        (vec!["--schedule", "warm-restarts", "--t-0", "0"], &["--t-0", "at least 1"]),
+        (vec!["--schedule", "warm-restarts", "--t-0", "5", "--t-mult", "0"], &["--t-mult", "at least 1"]),
+        (vec!["--milestones", "3"], &["--milestones applies to --schedule multistep, not constant"]),
+        (vec!["--schedule", "step", "--step-size", "2", "--t-0", "3"], &["--t-0 applies to --schedule warm-restarts"]),
+        (vec!["--schedule", "cosine", "--t-max", "5", "--base-lr", "0.1"], &["--base-lr applies to --schedule cyclic"]),
+        (vec!["--schedule", "exponential", "--gamma", "0.9", "--power", "2"], &["--power applies to"]),
+        (vec!["--schedule", "linear", "--factor", "0.5"], &["--factor applies to --schedule plateau, constantlr"]),
+        (vec!["--warmup-iters", "0"], &["--warmup-iters", "at least 1"]),
+        (vec!["--warmup-iters", "3", "--warmup-start-factor", "0"], &["--warmup-start-factor", "(0, 1]"]),
+        (vec!["--warmup-start-factor", "0.5"], &["--warmup-start-factor applies to --warmup-iters"]),
+        (with(&["--warmup-iters", "3"]), &["--warmup-iters", "cyclic"]),
+        (
+            vec!["--schedule", "onecycle", "--max-lr", "0.1", "--total-steps", "10", "--warmup-iters", "3"],
+            &["--warmup-iters", "onecycle"],
+        ),
+        (vec!["--schedule", "plateau", "--warmup-iters", "3"], &["--warmup-iters", "plateau", "SequentialLR"]),
+        (
+            vec!["--schedule", "polynomial", "--total-iters", "0", "--warmup-iters", "3"],
+            &["--total-iters 0", "divides"],
+        ),
+    ];
+    for (flags, needles) in cases {
+        expect_error(&trace(&flags), needles);
+    }
+    // Cyclic without cycling accepts --momentum; without --optimizer it picks sgd to cycle the momentum.
+    assert!(descent(&trace(&with(&["--no-cycle-momentum", "--momentum", "0.5"]))).status.success());
+    assert!(descent(&trace(&cyclic)).status.success());
+}
+
+#[test]
+fn newer_schedules_print_the_lr_and_the_cycled_momentum_of_each_update() {
+    // MultiStepLR at milestones 1 and 3, γ 0.5, from lr 0.1; with a warm-up of 2 steps from 1/4 before it, the
+    // lr climbs 0.025, 0.0625, then restarts the milestones from the base lr at step 2.
+    let lrs = |flags: &[&str]| -> Vec<f64> {
+        let out = descent(&[&["trace", "--steps", "5", "--lr", "0.1"][..], flags].concat());
+        assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+        csv_rows(&stdout(&out)).iter().map(|r| r[6]).collect()
+    };
+    assert_eq!(
+        lrs(&["--schedule", "multistep", "--milestones", "1,3", "--gamma", "0.5"]),
+        [0.1, 0.05, 0.05, 0.025, 0.025, 0.025]
+    );
+    let warm = ["--schedule", "multistep", "--milestones", "1,3", "--gamma", "0.5", "--warmup-iters", "2"];
+    assert_eq!(lrs(&[&warm[..], &["--warmup-start-factor", "0.25"]].concat()), [0.025, 0.0625, 0.1, 0.05, 0.05, 0.025]);
+    // CyclicLR on Adam cycles β₁: it starts at base_lr with max_momentum, and the JSON rows carry both.
+    let out = descent(&[
+        "trace",
+        "--format",
+        "json",
+        "--steps",
+        "3",
+        "--optimizer",
+        "adam",
+        "--schedule",
+        "cyclic",
+        "--base-lr",
+        "0.01",
+        "--max-lr",
+        "0.05",
+        "--step-size-up",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let row = |k: usize| (v["rows"][k]["lr"].as_f64().unwrap(), v["rows"][k]["beta1"].as_f64().unwrap());
+    assert_eq!(row(0), (0.01, 0.9), "base_lr and max_momentum");
+    assert_eq!(row(2), (0.05, 0.8), "max_lr and base_momentum at the top of the cycle");
+    assert_eq!(v["settings"]["schedule"]["kind"], "cyclic");
+    // The serde name of CosineAnnealingWarmRestarts is its --schedule value.
+    let out = descent(&["trace", "--format", "json", "--steps", "1", "--schedule", "warm-restarts", "--t-0", "4"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["settings"]["schedule"]["kind"], "warm-restarts");
 }
 
 #[test]

@@ -1346,6 +1346,17 @@ fn ledger_results_equal_the_next_row_bit_for_bit() {
     momentum.momentum = 0.9;
     cases.push(("cosine sgd momentum", momentum, cosine));
     cases.push(("plateau adam", config(OptimizerKind::Adam, 0.5), plateau));
+    // CyclicLR cycles SGD's momentum; a warm-up hands over to StepLR at its milestone.
+    let cyclic = ScheduleConfig {
+        base_lr: Some(0.002),
+        max_lr: Some(0.03),
+        step_size_up: 4,
+        ..ScheduleConfig::new(ScheduleKind::Cyclic)
+    };
+    cases.push(("cyclic sgd", config(OptimizerKind::Sgd, 0.01), cyclic));
+    let warm_step =
+        ScheduleConfig { step_size: Some(3), warmup_iters: Some(4), ..ScheduleConfig::new(ScheduleKind::Step) };
+    cases.push(("warm-up step adam", config(OptimizerKind::Adam, 0.1), warm_step));
     // Newton (its Hessian recomputed from the row) and the Armijo line search (its t re-run from the row).
     cases.push(("newton", config(OptimizerKind::Newton, 1.0), constant.clone()));
     cases.push(("newton damped", config(OptimizerKind::Newton, 0.3), constant.clone()));
@@ -1376,7 +1387,7 @@ fn ledger_results_equal_the_next_row_bit_for_bit() {
                 let next = trainer.record();
                 assert_eq!(next.step, row.step + 1, "{label}: the run keeps going");
                 let case = format!("{label}, bias {bias}, {precision:?}, batch {batch_size:?}, step {}", row.step);
-                if schedule.kind != ScheduleKind::Constant {
+                if schedule.is_active() {
                     let lr = descent::format::compact(row.scheduled.lr);
                     assert!(ledger.title.contains(&format!("lr {lr} (")), "{case}: the title shows the lr used");
                 }

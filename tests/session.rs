@@ -456,6 +456,36 @@ fn a_session_from_before_schedules_opens_with_a_constant_lr() {
     assert!(text.contains("\"schedule\":{\"kind\":\"constant\""), "{text}");
 }
 
+#[test]
+fn a_session_saves_every_schedule_by_its_schedule_name_and_one_from_before_the_newer_ones_opens() {
+    // Each kind is saved under its --schedule value, and reads back; the new fields round-trip with it.
+    for kind in ScheduleKind::ALL {
+        let schedule = ScheduleConfig {
+            milestones: vec![2, 5],
+            warmup_iters: Some(3),
+            mode: descent::engine::schedule::CyclicMode::ExpRange,
+            ..ScheduleConfig::new(kind)
+        };
+        let text = serde_json::to_string(&schedule).expect("serialise");
+        assert!(text.contains(&format!("\"kind\":\"{}\"", kind.label())), "{text}");
+        assert!(text.contains("\"mode\":\"exp_range\""), "{text}");
+        let back: ScheduleConfig = serde_json::from_str(&text).expect("read back");
+        assert_eq!(back, schedule);
+    }
+    // A schedule saved before MultiStepLR and the others (no fields of theirs) opens with torch's defaults.
+    let old = r#"{"kind": "onecycle", "max_lr": 0.1, "total_steps": 100, "base_momentum": 0.8}"#;
+    let schedule: ScheduleConfig = serde_json::from_str(old).expect("an old schedule opens");
+    let expected = ScheduleConfig {
+        max_lr: Some(0.1),
+        total_steps: Some(100),
+        base_momentum: 0.8,
+        ..ScheduleConfig::new(ScheduleKind::Onecycle)
+    };
+    assert_eq!(schedule, expected);
+    assert_eq!(schedule.warmup_iters, None);
+    assert_eq!((schedule.cyclic_base_momentum, schedule.cyclic_max_momentum, schedule.step_size_up), (0.8, 0.9, 2000));
+}
+
 /// A run whose settings changed mid-run (lr at step 10, momentum at 25, the optimizer at 31) is saved with its
 /// settings timeline and replays exactly, bit for bit, where replaying its final settings from step 0 would not.
 #[test]

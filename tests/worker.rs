@@ -527,7 +527,7 @@ fn a_start_that_is_not_finite_is_refused_with_its_reason() {
 fn every_setting_either_restarts_the_run_or_words_its_marker() {
     use descent::engine::objective::Objective;
     use descent::engine::optim::{LineSearch, OptimizerConfig};
-    use descent::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
+    use descent::engine::schedule::{AnnealStrategy, CyclicMode, ScheduleConfig, ScheduleKind, ThresholdMode};
     use descent::engine::{GradientSource, LossKind, Precision};
 
     let base = Settings::default();
@@ -642,6 +642,20 @@ fn every_setting_either_restarts_the_run_or_words_its_marker() {
         threshold_mode,
         cooldown,
         min_lr,
+        milestones,
+        constant_factor,
+        power,
+        multiplicative_factor,
+        base_lr,
+        step_size_up,
+        step_size_down,
+        mode,
+        cyclic_base_momentum,
+        cyclic_max_momentum,
+        t_0,
+        t_mult,
+        warmup_iters,
+        warmup_start_factor,
     } = schedule;
     assert_eq!(kind, ScheduleKind::Constant, "the marker texts below are from the defaults");
     let p = |f: &dyn Fn(&mut ScheduleConfig)| with(&|s| f(&mut s.schedule));
@@ -682,6 +696,28 @@ fn every_setting_either_restarts_the_run_or_words_its_marker() {
         ),
         (p(&|c| c.cooldown = cooldown + 2), "cooldown 0 → 2"),
         (p(&|c| c.min_lr = min_lr + 0.001), "min_lr 0 → 0.001"),
+        (p(&|c| c.milestones = [milestones.clone(), vec![3]].concat()), "milestones [] → [3]"),
+        (p(&|c| c.constant_factor = constant_factor * 1.5), "constant_factor 0.3333 → 0.5"),
+        (p(&|c| c.power = power * 2.0), "power 1 → 2"),
+        (
+            p(&|c| c.multiplicative_factor = Some(multiplicative_factor.unwrap_or(0.0) + 0.5)),
+            "multiplicative_factor none → 0.5",
+        ),
+        (p(&|c| c.base_lr = Some(base_lr.unwrap_or(0.0) + 0.5)), "base_lr none → 0.5"),
+        (p(&|c| c.step_size_up = step_size_up / 2), "step_size_up 2000 → 1000"),
+        (p(&|c| c.step_size_down = Some(step_size_down.unwrap_or(9) + 1)), "step_size_down none → 10"),
+        (
+            p(&|c| {
+                c.mode = if mode == CyclicMode::Triangular { CyclicMode::Triangular2 } else { CyclicMode::Triangular }
+            }),
+            "mode triangular → triangular2",
+        ),
+        (p(&|c| c.cyclic_base_momentum = cyclic_base_momentum - 0.3), "cyclic_base_momentum 0.8 → 0.5"),
+        (p(&|c| c.cyclic_max_momentum = cyclic_max_momentum - 0.4), "cyclic_max_momentum 0.9 → 0.5"),
+        (p(&|c| c.t_0 = Some(t_0.unwrap_or(4) + 1)), "t_0 none → 5"),
+        (p(&|c| c.t_mult = t_mult + 1), "t_mult 1 → 2"),
+        (p(&|c| c.warmup_iters = Some(warmup_iters.unwrap_or(2) + 1)), "warmup_iters none → 3"),
+        (p(&|c| c.warmup_start_factor = warmup_start_factor * 1.5), "warmup_start_factor 0.3333 → 0.5"),
     ]);
     for (changed, marker) in &absorbed {
         assert!(!base.problem_differs(changed), "absorbed: {changed:?}");

@@ -15,7 +15,7 @@ use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::objective::{Builtin, Objective};
 use crate::engine::optim::{LineSearch, OptimizerConfig, OptimizerKind};
-use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
+use crate::engine::schedule::{AnnealStrategy, CyclicMode, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::explain::topics::Topic;
 use crate::format;
@@ -378,8 +378,8 @@ fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     }
 }
 
-/// The learning-rate schedule and its parameters (torch's names). Picking a schedule fills the parameters torch
-/// requires with starting values, so that the settings stay valid.
+/// The learning-rate schedule and its parameters (torch's names), and the warm-up. Picking a schedule fills the
+/// parameters torch requires with starting values, so that the settings stay valid.
 fn schedule_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     section(ui, "Learning-rate schedule");
     let before = s.schedule.kind;
@@ -396,14 +396,17 @@ fn schedule_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     if c.kind != before {
         fill_required(c, s.optimizer.lr);
     }
-    if c.kind == ScheduleKind::Onecycle && matches!(s.optimizer.kind, OptimizerKind::Adagrad | OptimizerKind::Gd) {
+    let cycling = matches!(c.kind, ScheduleKind::Onecycle | ScheduleKind::Cyclic);
+    if cycling && matches!(s.optimizer.kind, OptimizerKind::Adagrad | OptimizerKind::Gd) {
         // torch refuses to cycle a momentum Adagrad has not; gd has none either.
         c.cycle_momentum = false;
     }
     schedule_params_ui(ui, c, ex);
+    warmup_ui(ui, c, ex);
 }
 
-/// Starting values for the parameters torch requires of `c`'s schedule (kept when already set).
+/// Starting values for the parameters torch requires of `c`'s schedule (kept when already set), and no warm-up
+/// before a schedule that refuses one.
 fn fill_required(c: &mut ScheduleConfig, lr: f64) {
     match c.kind {
         ScheduleKind::Step => {
@@ -419,7 +422,30 @@ fn fill_required(c: &mut ScheduleConfig, lr: f64) {
             c.max_lr.get_or_insert(lr);
             c.total_steps.get_or_insert(100);
         }
-        ScheduleKind::Constant | ScheduleKind::Linear | ScheduleKind::Plateau => {}
+        ScheduleKind::Multistep if c.milestones.is_empty() => c.milestones = vec![50, 100],
+        ScheduleKind::Multiplicative => {
+            c.multiplicative_factor.get_or_insert(0.95);
+        }
+        ScheduleKind::Cyclic => {
+            c.base_lr.get_or_insert(lr);
+            c.max_lr.get_or_insert(4.0 * lr);
+            if c.step_size_up == ScheduleConfig::default().step_size_up {
+                // torch's 2000 steps per half cycle is longer than a run here: start at 20.
+                c.step_size_up = 20;
+            }
+        }
+        ScheduleKind::WarmRestarts => {
+            c.t_0.get_or_insert(20);
+        }
+        ScheduleKind::Constant
+        | ScheduleKind::Linear
+        | ScheduleKind::Plateau
+        | ScheduleKind::Multistep
+        | ScheduleKind::Constantlr
+        | ScheduleKind::Polynomial => {}
+    }
+    if matches!(c.kind, ScheduleKind::Onecycle | ScheduleKind::Cyclic | ScheduleKind::Plateau) {
+        c.warmup_iters = None;
     }
 }
 
@@ -440,9 +466,21 @@ fn schedule_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
             count(ui, ("step_size", ex), c.step_size.get_or_insert(10), 1..=100_000);
             drag(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0, 0.005);
         }
+        ScheduleKind::Multistep => {
+            milestones_ui(ui, &mut c.milestones, ex);
+            drag(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0, 0.005);
+        }
         ScheduleKind::Exponential => drag(ui, p("gamma"), c.gamma.get_or_insert(0.95), 0.0..=1.0, 0.001),
+        ScheduleKind::Multiplicative => {
+            drag(ui, p("factor"), c.multiplicative_factor.get_or_insert(0.95), 0.0..=2.0, 0.001);
+        }
         ScheduleKind::Cosine => {
             count(ui, ("T_max", ex), c.t_max.get_or_insert(50), 1..=100_000);
+            drag(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0, 0.0001);
+        }
+        ScheduleKind::WarmRestarts => {
+            count(ui, ("T_0", ex), c.t_0.get_or_insert(20), 1..=100_000);
+            count(ui, ("T_mult", ex), &mut c.t_mult, 1..=10);
             drag(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0, 0.0001);
         }
         ScheduleKind::Linear => {
@@ -450,7 +488,16 @@ fn schedule_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
             drag(ui, p("end_factor"), &mut c.end_factor, 0.0..=1.0, 0.005);
             count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
         }
+        ScheduleKind::Constantlr => {
+            drag(ui, p("factor"), &mut c.constant_factor, 0.001..=1.0, 0.005);
+            count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
+        }
+        ScheduleKind::Polynomial => {
+            count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
+            drag(ui, p("power"), &mut c.power, 0.0..=10.0, 0.01);
+        }
         ScheduleKind::Onecycle => onecycle_params_ui(ui, c, ex),
+        ScheduleKind::Cyclic => cyclic_params_ui(ui, c, ex),
         ScheduleKind::Plateau => {
             drag(ui, p("factor"), &mut c.factor, 0.0..=0.999, 0.005);
             count(ui, ("patience", ex), &mut c.patience, 0..=10_000);
@@ -463,6 +510,69 @@ fn schedule_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
             });
             count(ui, ("cooldown", ex), &mut c.cooldown, 0..=10_000);
             drag(ui, p("min_lr"), &mut c.min_lr, 0.0..=1.0, 0.0001);
+        }
+    }
+}
+
+/// MultiStepLR's milestones, each above the one before (so they stay increasing), with buttons to add and remove.
+fn milestones_ui(ui: &mut Ui, milestones: &mut Vec<u64>, ex: &Explainer) {
+    let mut floor = 1;
+    for m in milestones.iter_mut() {
+        count(ui, ("milestone", ex), m, floor..=10_000_000);
+        floor = m.saturating_add(1);
+    }
+    ui.horizontal(|ui| {
+        if ui.small_button("+ milestone").explain(ex, Topic::ScheduleParams).clicked() {
+            let last = milestones.last().copied().unwrap_or(0);
+            milestones.push(last.saturating_add(50));
+        }
+        if milestones.len() > 1 && ui.small_button("− milestone").explain(ex, Topic::ScheduleParams).clicked() {
+            milestones.pop();
+        }
+    });
+}
+
+fn cyclic_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
+    let p = |label| (label, Topic::ScheduleParams, ex);
+    drag(ui, p("base_lr"), c.base_lr.get_or_insert(0.01), 0.0..=10.0, 0.001);
+    drag(ui, p("max_lr"), c.max_lr.get_or_insert(0.1), 0.0..=10.0, 0.001);
+    count(ui, ("step_size_up", ex), &mut c.step_size_up, 1..=100_000);
+    let mut own_down = c.step_size_down.is_some();
+    ui.checkbox(&mut own_down, "step_size_down ≠ step_size_up").explain(ex, Topic::ScheduleParams);
+    c.step_size_down = own_down.then(|| c.step_size_down.unwrap_or(c.step_size_up));
+    if let Some(down) = c.step_size_down.as_mut() {
+        count(ui, ("step_size_down", ex), down, 0..=100_000);
+    }
+    ui.horizontal(|ui| {
+        for mode in [CyclicMode::Triangular, CyclicMode::Triangular2, CyclicMode::ExpRange] {
+            ui.radio_value(&mut c.mode, mode, mode.label()).explain(ex, Topic::ScheduleParams);
+        }
+        ui.label("mode").explain(ex, Topic::ScheduleParams);
+    });
+    if c.mode == CyclicMode::ExpRange {
+        drag(ui, p("gamma"), c.gamma.get_or_insert(1.0), 0.0..=1.0, 0.0005);
+    }
+    ui.checkbox(&mut c.cycle_momentum, "cycle_momentum").explain(ex, Topic::ScheduleParams);
+    if c.cycle_momentum {
+        drag(ui, p("base_momentum"), &mut c.cyclic_base_momentum, 0.0..=0.999, 0.005);
+        drag(ui, p("max_momentum"), &mut c.cyclic_max_momentum, 0.0..=0.999, 0.005);
+    }
+}
+
+/// The warm-up: LinearLR(start_factor, 1, N) before the schedule (offered where torch's SequentialLR can run it).
+fn warmup_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
+    if matches!(c.kind, ScheduleKind::Onecycle | ScheduleKind::Cyclic | ScheduleKind::Plateau) {
+        return;
+    }
+    let mut on = c.warmup_iters.is_some();
+    ui.checkbox(&mut on, "warm-up (LinearLR first)").explain(ex, Topic::ScheduleParams);
+    c.warmup_iters = on.then(|| c.warmup_iters.unwrap_or(5));
+    if let Some(n) = c.warmup_iters.as_mut() {
+        count(ui, ("warmup_iters", ex), n, 1..=100_000);
+        drag(ui, ("warmup_start_factor", Topic::ScheduleParams, ex), &mut c.warmup_start_factor, 0.001..=1.0, 0.005);
+        if matches!(c.kind, ScheduleKind::Linear | ScheduleKind::Polynomial) && c.total_iters == 0 {
+            // torch's closed form at the switch divides by total_iters.
+            c.total_iters = 1;
         }
     }
 }

@@ -19,7 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::objective::Objective;
 use crate::engine::optim::LineSearch;
-use crate::engine::schedule::{AnnealStrategy, ScheduleConfig, ScheduleKind, ThresholdMode};
+use crate::engine::schedule::{AnnealStrategy, CyclicMode, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
 pub use common::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED};
@@ -85,7 +85,8 @@ pub struct EngineArgs {
     #[arg(long, value_enum)]
     pub precision: Option<Precision>,
     /// Optimizer (default gd, the notebook's own loop; without --optimizer, --momentum, --dampening, --nesterov,
-    /// --weight-decay or a onecycle schedule that cycles the momentum select sgd, torch.optim.SGD, which has them).
+    /// --weight-decay or a onecycle or cyclic schedule that cycles the momentum select sgd, torch.optim.SGD, which
+    /// has them).
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// Learning rate (default 0.01, the notebook's).
@@ -179,13 +180,14 @@ pub struct ScheduleArgs {
     /// StepLR: multiply the lr by --gamma every N steps (required).
     #[arg(long, value_name = "N")]
     pub step_size: Option<u64>,
-    /// StepLR (default 0.1), ExponentialLR (required): the lr's factor.
+    /// StepLR and MultiStepLR (default 0.1), ExponentialLR (required), CyclicLR's exp_range (default 1): the lr's
+    /// factor.
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub gamma: Option<f64>,
     /// CosineAnnealingLR: steps of half a cosine period (required).
     #[arg(long, value_name = "N")]
     pub t_max: Option<u64>,
-    /// CosineAnnealingLR: the lowest lr (default 0).
+    /// CosineAnnealingLR, CosineAnnealingWarmRestarts: the lowest lr (default 0).
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub eta_min: Option<f64>,
     /// LinearLR: the first step's factor of the lr (default 1/3).
@@ -194,10 +196,10 @@ pub struct ScheduleArgs {
     /// LinearLR: the factor reached after --total-iters steps (default 1).
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub end_factor: Option<f64>,
-    /// LinearLR: steps from --start-factor to --end-factor (default 5).
+    /// LinearLR, ConstantLR, PolynomialLR: steps of the schedule (default 5).
     #[arg(long, value_name = "N")]
     pub total_iters: Option<u64>,
-    /// OneCycleLR: the peak lr (required; the schedule sets the lr, so --lr is refused).
+    /// OneCycleLR, CyclicLR: the peak lr (required; the schedule sets the lr, so --lr is refused).
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub max_lr: Option<f64>,
     /// OneCycleLR: the length of the cycle in steps (required; --steps may not exceed it).
@@ -218,16 +220,17 @@ pub struct ScheduleArgs {
     /// OneCycleLR: three phases (up, down to the first lr, then annihilate) instead of two.
     #[arg(long)]
     pub three_phase: bool,
-    /// OneCycleLR: leave the momentum (β₁ for Adam) alone; Adagrad needs it.
+    /// OneCycleLR, CyclicLR: leave the momentum (β₁ for Adam) alone; Adagrad needs it.
     #[arg(long)]
     pub no_cycle_momentum: bool,
-    /// OneCycleLR: the momentum (β₁) at the peak lr (default 0.85).
+    /// OneCycleLR (default 0.85), CyclicLR (default 0.8): the momentum (β₁) at the peak lr.
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub base_momentum: Option<f64>,
-    /// OneCycleLR: the momentum (β₁) at the lowest lr (default 0.95).
+    /// OneCycleLR (default 0.95), CyclicLR (default 0.9): the momentum (β₁) at the lowest lr.
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub max_momentum: Option<f64>,
-    /// ReduceLROnPlateau: the lr's factor at each reduction (default 0.1).
+    /// ReduceLROnPlateau: the lr's factor at each reduction (default 0.1); ConstantLR: the lr's factor until
+    /// --total-iters (default 1/3); MultiplicativeLR: the lr's factor at each step (required).
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub factor: Option<f64>,
     /// ReduceLROnPlateau: steps without improvement before reducing (default 10).
@@ -245,6 +248,37 @@ pub struct ScheduleArgs {
     /// ReduceLROnPlateau: the lowest lr (default 0).
     #[arg(long, value_name = "F", allow_hyphen_values = true)]
     pub min_lr: Option<f64>,
+    /// MultiStepLR: the steps at which the lr is multiplied by --gamma, increasing (required).
+    #[arg(long, value_name = "N,N,…", value_delimiter = ',')]
+    pub milestones: Option<Vec<u64>>,
+    /// PolynomialLR: the power of the decay (default 1).
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    pub power: Option<f64>,
+    /// CyclicLR: the lower lr of the cycle, and the first (required; the schedule sets the lr, so --lr is refused).
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    pub base_lr: Option<f64>,
+    /// CyclicLR: steps from --base-lr up to --max-lr (default 2000).
+    #[arg(long, value_name = "N")]
+    pub step_size_up: Option<u64>,
+    /// CyclicLR: steps from --max-lr down to --base-lr (default: --step-size-up).
+    #[arg(long, value_name = "N")]
+    pub step_size_down: Option<u64>,
+    /// CyclicLR: the amplitude's policy (default triangular).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<CyclicMode>,
+    /// CosineAnnealingWarmRestarts: steps until the first restart (required).
+    #[arg(long, value_name = "N")]
+    pub t_0: Option<u64>,
+    /// CosineAnnealingWarmRestarts: the factor of the period after each restart (default 1).
+    #[arg(long, value_name = "N")]
+    pub t_mult: Option<u64>,
+    /// Warm up for N steps: LinearLR(--warmup-start-factor, 1, N) alone, or before --schedule as torch's
+    /// SequentialLR([LinearLR(…), schedule], milestones=[N]) (not with onecycle, cyclic or plateau).
+    #[arg(long, value_name = "N")]
+    pub warmup_iters: Option<u64>,
+    /// The warm-up's first factor of the lr (default 1/3).
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    pub warmup_start_factor: Option<f64>,
 }
 
 impl ScheduleArgs {
@@ -276,43 +310,97 @@ impl ScheduleArgs {
         set(&mut c.final_div_factor, self.final_div_factor);
         c.three_phase |= self.three_phase;
         c.cycle_momentum &= !self.no_cycle_momentum;
-        set(&mut c.base_momentum, self.base_momentum);
-        set(&mut c.max_momentum, self.max_momentum);
-        set(&mut c.factor, self.factor);
+        if c.kind == ScheduleKind::Cyclic {
+            set(&mut c.cyclic_base_momentum, self.base_momentum);
+            set(&mut c.cyclic_max_momentum, self.max_momentum);
+        } else {
+            set(&mut c.base_momentum, self.base_momentum);
+            set(&mut c.max_momentum, self.max_momentum);
+        }
+        match c.kind {
+            ScheduleKind::Constantlr => set(&mut c.constant_factor, self.factor),
+            ScheduleKind::Multiplicative if self.factor.is_some() => c.multiplicative_factor = self.factor,
+            _ => set(&mut c.factor, self.factor),
+        }
         set(&mut c.patience, self.patience);
         set(&mut c.threshold, self.threshold);
         set(&mut c.threshold_mode, self.threshold_mode);
         set(&mut c.cooldown, self.cooldown);
         set(&mut c.min_lr, self.min_lr);
+        set(&mut c.milestones, self.milestones.clone());
+        set(&mut c.power, self.power);
+        if self.base_lr.is_some() {
+            c.base_lr = self.base_lr;
+        }
+        set(&mut c.step_size_up, self.step_size_up);
+        if self.step_size_down.is_some() {
+            c.step_size_down = self.step_size_down;
+        }
+        set(&mut c.mode, self.mode);
+        if self.t_0.is_some() {
+            c.t_0 = self.t_0;
+        }
+        set(&mut c.t_mult, self.t_mult);
+        if self.warmup_iters.is_some() {
+            c.warmup_iters = self.warmup_iters;
+        }
+        set(&mut c.warmup_start_factor, self.warmup_start_factor);
     }
 
     /// The first schedule flag given that the chosen schedule does not read, with the schedules that do.
     pub fn stray_flag(&self, kind: ScheduleKind) -> Option<(&'static str, &'static str)> {
-        use ScheduleKind::{Cosine, Exponential, Linear, Onecycle, Plateau, Step};
-        let flags: [(&str, bool, &[ScheduleKind], &str); 23] = [
+        use ScheduleKind::{
+            Constantlr, Cosine, Cyclic, Exponential, Linear, Multiplicative, Multistep, Onecycle, Plateau, Polynomial,
+            Step, WarmRestarts,
+        };
+        let cycling: &[ScheduleKind] = &[Onecycle, Cyclic];
+        let flags: [(&str, bool, &[ScheduleKind], &str); 31] = [
             ("--step-size", self.step_size.is_some(), &[Step], "step"),
-            ("--gamma", self.gamma.is_some(), &[Step, Exponential], "step and exponential"),
+            (
+                "--gamma",
+                self.gamma.is_some(),
+                &[Step, Multistep, Exponential, Cyclic],
+                "step, multistep, exponential and cyclic",
+            ),
             ("--t-max", self.t_max.is_some(), &[Cosine], "cosine"),
-            ("--eta-min", self.eta_min.is_some(), &[Cosine], "cosine"),
+            ("--eta-min", self.eta_min.is_some(), &[Cosine, WarmRestarts], "cosine and warm-restarts"),
             ("--start-factor", self.start_factor.is_some(), &[Linear], "linear"),
             ("--end-factor", self.end_factor.is_some(), &[Linear], "linear"),
-            ("--total-iters", self.total_iters.is_some(), &[Linear], "linear"),
-            ("--max-lr", self.max_lr.is_some(), &[Onecycle], "onecycle"),
+            (
+                "--total-iters",
+                self.total_iters.is_some(),
+                &[Linear, Constantlr, Polynomial],
+                "linear, constantlr and polynomial",
+            ),
+            ("--max-lr", self.max_lr.is_some(), cycling, "onecycle and cyclic"),
             ("--total-steps", self.total_steps.is_some(), &[Onecycle], "onecycle"),
             ("--pct-start", self.pct_start.is_some(), &[Onecycle], "onecycle"),
             ("--anneal-strategy", self.anneal_strategy.is_some(), &[Onecycle], "onecycle"),
             ("--div-factor", self.div_factor.is_some(), &[Onecycle], "onecycle"),
             ("--final-div-factor", self.final_div_factor.is_some(), &[Onecycle], "onecycle"),
             ("--three-phase", self.three_phase, &[Onecycle], "onecycle"),
-            ("--no-cycle-momentum", self.no_cycle_momentum, &[Onecycle], "onecycle"),
-            ("--base-momentum", self.base_momentum.is_some(), &[Onecycle], "onecycle"),
-            ("--max-momentum", self.max_momentum.is_some(), &[Onecycle], "onecycle"),
-            ("--factor", self.factor.is_some(), &[Plateau], "plateau"),
+            ("--no-cycle-momentum", self.no_cycle_momentum, cycling, "onecycle and cyclic"),
+            ("--base-momentum", self.base_momentum.is_some(), cycling, "onecycle and cyclic"),
+            ("--max-momentum", self.max_momentum.is_some(), cycling, "onecycle and cyclic"),
+            (
+                "--factor",
+                self.factor.is_some(),
+                &[Plateau, Constantlr, Multiplicative],
+                "plateau, constantlr and multiplicative",
+            ),
             ("--patience", self.patience.is_some(), &[Plateau], "plateau"),
             ("--threshold", self.threshold.is_some(), &[Plateau], "plateau"),
             ("--threshold-mode", self.threshold_mode.is_some(), &[Plateau], "plateau"),
             ("--cooldown", self.cooldown.is_some(), &[Plateau], "plateau"),
             ("--min-lr", self.min_lr.is_some(), &[Plateau], "plateau"),
+            ("--milestones", self.milestones.is_some(), &[Multistep], "multistep"),
+            ("--power", self.power.is_some(), &[Polynomial], "polynomial"),
+            ("--base-lr", self.base_lr.is_some(), &[Cyclic], "cyclic"),
+            ("--step-size-up", self.step_size_up.is_some(), &[Cyclic], "cyclic"),
+            ("--step-size-down", self.step_size_down.is_some(), &[Cyclic], "cyclic"),
+            ("--mode", self.mode.is_some(), &[Cyclic], "cyclic"),
+            ("--t-0", self.t_0.is_some(), &[WarmRestarts], "warm-restarts"),
+            ("--t-mult", self.t_mult.is_some(), &[WarmRestarts], "warm-restarts"),
         ];
         flags.into_iter().find(|(_, given, kinds, _)| *given && !kinds.contains(&kind)).map(|(f, _, _, k)| (f, k))
     }
@@ -366,7 +454,7 @@ impl EngineArgs {
         set(&mut o.backtrack, self.backtrack);
         s.standardize |= self.standardize;
         self.schedule.apply(&mut s.schedule);
-        let cycles_momentum = s.schedule.kind == ScheduleKind::Onecycle && s.schedule.cycle_momentum;
+        let cycles_momentum = s.schedule.cycles_momentum();
         let sgd_only =
             self.momentum.is_some() || self.dampening.is_some() || self.nesterov || self.weight_decay.is_some();
         if self.optimizer.is_none() && s.optimizer.kind == OptimizerKind::Gd && (sgd_only || cycles_momentum) {
@@ -414,28 +502,35 @@ impl EngineArgs {
         if let Some((flag, _)) = stray.iter().find(|(_, given)| *given && !searching) {
             return Some(format!("{flag} applies to --line-search armijo"));
         }
-        (searching && settings.schedule.kind != ScheduleKind::Constant)
+        (searching && settings.schedule.is_active())
             .then(|| "--line-search picks each step size itself: drop --schedule".to_string())
     }
 
-    /// What the command line may not ask under its schedule: a flag of another schedule, or under OneCycleLR
-    /// `--lr` and the momentum (or β₁) it cycles, which the schedule sets itself. One line, for a usage error.
+    /// What the command line may not ask under its schedule: a flag of another schedule, a warm-up's start factor
+    /// without a warm-up, or under OneCycleLR and CyclicLR `--lr` and the momentum (or β₁) they cycle, which the
+    /// schedule sets itself. One line, for a usage error.
     pub fn schedule_conflict(&self, settings: &Settings) -> Option<String> {
         let kind = settings.schedule.kind;
         if let Some((flag, kinds)) = self.schedule.stray_flag(kind) {
             return Some(format!("{flag} applies to --schedule {kinds}, not {}", kind.label()));
         }
-        if kind != ScheduleKind::Onecycle {
-            return None;
+        if self.schedule.warmup_start_factor.is_some() && settings.schedule.warmup_iters.is_none() {
+            return Some("--warmup-start-factor applies to --warmup-iters".into());
         }
+        let from = match kind {
+            ScheduleKind::Onecycle => "--max-lr",
+            ScheduleKind::Cyclic => "--base-lr and --max-lr",
+            _ => return None,
+        };
+        let name = kind.label();
         if self.lr.is_some() {
-            return Some("--schedule onecycle sets the lr itself (from --max-lr): drop --lr".into());
+            return Some(format!("--schedule {name} sets the lr itself (from {from}): drop --lr"));
         }
         let adam = matches!(settings.optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
         let (flag, given) =
             if adam { ("--beta1", self.beta1.is_some()) } else { ("--momentum", self.momentum.is_some()) };
         (settings.schedule.cycle_momentum && given).then(|| {
-            format!("--schedule onecycle cycles {flag} between --base-momentum and --max-momentum: drop {flag} or add --no-cycle-momentum")
+            format!("--schedule {name} cycles {flag} between --base-momentum and --max-momentum: drop {flag} or add --no-cycle-momentum")
         })
     }
 

@@ -5,7 +5,9 @@
 //!
 //! A [`Scheduler`] is built on an optimizer's configuration (torch's constructor, which runs the initial step at
 //! `last_epoch = 0`), reports the [`Scheduled`] values the next update uses, and [`Scheduler::step`]s after each
-//! update. `ReduceLROnPlateau` is stepped with the full-batch loss at the row whose gradient the update used.
+//! update. `ReduceLROnPlateau` is stepped with the full-batch loss at the row whose gradient the update used. A
+//! warm-up ([`ScheduleConfig::warmup_iters`]) runs `LinearLR` first, alone or as torch's `SequentialLR` before the
+//! schedule.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,17 +33,36 @@ pub enum ScheduleKind {
     Onecycle,
     /// torch.optim.lr_scheduler.ReduceLROnPlateau (mode "min", on the loss).
     Plateau,
+    /// torch.optim.lr_scheduler.MultiStepLR.
+    Multistep,
+    /// torch.optim.lr_scheduler.ConstantLR.
+    Constantlr,
+    /// torch.optim.lr_scheduler.PolynomialLR.
+    Polynomial,
+    /// torch.optim.lr_scheduler.MultiplicativeLR with a constant factor.
+    Multiplicative,
+    /// torch.optim.lr_scheduler.CyclicLR.
+    Cyclic,
+    /// torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.
+    #[serde(rename = "warm-restarts")]
+    WarmRestarts,
 }
 
 impl ScheduleKind {
     /// Every kind, in menu order.
-    pub const ALL: [ScheduleKind; 7] = [
+    pub const ALL: [ScheduleKind; 13] = [
         ScheduleKind::Constant,
         ScheduleKind::Step,
+        ScheduleKind::Multistep,
         ScheduleKind::Exponential,
+        ScheduleKind::Multiplicative,
         ScheduleKind::Cosine,
+        ScheduleKind::WarmRestarts,
         ScheduleKind::Linear,
+        ScheduleKind::Constantlr,
+        ScheduleKind::Polynomial,
         ScheduleKind::Onecycle,
+        ScheduleKind::Cyclic,
         ScheduleKind::Plateau,
     ];
 
@@ -55,6 +76,12 @@ impl ScheduleKind {
             ScheduleKind::Linear => "linear",
             ScheduleKind::Onecycle => "onecycle",
             ScheduleKind::Plateau => "plateau",
+            ScheduleKind::Multistep => "multistep",
+            ScheduleKind::Constantlr => "constantlr",
+            ScheduleKind::Polynomial => "polynomial",
+            ScheduleKind::Multiplicative => "multiplicative",
+            ScheduleKind::Cyclic => "cyclic",
+            ScheduleKind::WarmRestarts => "warm-restarts",
         }
     }
 
@@ -68,6 +95,12 @@ impl ScheduleKind {
             ScheduleKind::Linear => "LinearLR",
             ScheduleKind::Onecycle => "OneCycleLR",
             ScheduleKind::Plateau => "ReduceLROnPlateau",
+            ScheduleKind::Multistep => "MultiStepLR",
+            ScheduleKind::Constantlr => "ConstantLR",
+            ScheduleKind::Polynomial => "PolynomialLR",
+            ScheduleKind::Multiplicative => "MultiplicativeLR",
+            ScheduleKind::Cyclic => "CyclicLR",
+            ScheduleKind::WarmRestarts => "CosineAnnealingWarmRestarts",
         }
     }
 }
@@ -81,6 +114,35 @@ pub enum AnnealStrategy {
     Cos,
     /// `(end − start)·pct + start`.
     Linear,
+}
+
+/// CyclicLR's `mode`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+pub enum CyclicMode {
+    /// The amplitude stays `max_lr − base_lr`.
+    #[default]
+    #[serde(rename = "triangular")]
+    #[value(name = "triangular")]
+    Triangular,
+    /// The amplitude halves each cycle: `1/2^(cycle − 1)`.
+    #[serde(rename = "triangular2")]
+    #[value(name = "triangular2")]
+    Triangular2,
+    /// The amplitude shrinks by `γ^step`.
+    #[serde(rename = "exp_range")]
+    #[value(name = "exp_range")]
+    ExpRange,
+}
+
+impl CyclicMode {
+    /// torch's name (the `--mode` value).
+    pub fn label(self) -> &'static str {
+        match self {
+            CyclicMode::Triangular => "triangular",
+            CyclicMode::Triangular2 => "triangular2",
+            CyclicMode::ExpRange => "exp_range",
+        }
+    }
 }
 
 /// ReduceLROnPlateau's `threshold_mode`.
@@ -147,6 +209,35 @@ pub struct ScheduleConfig {
     pub cooldown: u64,
     /// ReduceLROnPlateau's `min_lr`.
     pub min_lr: f64,
+    /// MultiStepLR's `milestones` (required: at least one, increasing).
+    pub milestones: Vec<u64>,
+    /// ConstantLR's `factor`.
+    pub constant_factor: f64,
+    /// PolynomialLR's `power`.
+    pub power: f64,
+    /// MultiplicativeLR's constant factor, `lr_lambda = lambda epoch: factor` (required).
+    pub multiplicative_factor: Option<f64>,
+    /// CyclicLR's `base_lr` (required; `max_lr` is shared with OneCycleLR).
+    pub base_lr: Option<f64>,
+    /// CyclicLR's `step_size_up`.
+    pub step_size_up: u64,
+    /// CyclicLR's `step_size_down` (`None`: as `step_size_up`).
+    pub step_size_down: Option<u64>,
+    /// CyclicLR's `mode`.
+    pub mode: CyclicMode,
+    /// CyclicLR's `base_momentum` (`cycle_momentum` is shared with OneCycleLR).
+    pub cyclic_base_momentum: f64,
+    /// CyclicLR's `max_momentum`.
+    pub cyclic_max_momentum: f64,
+    /// CosineAnnealingWarmRestarts's `T_0` (required; `eta_min` is shared with CosineAnnealingLR).
+    pub t_0: Option<u64>,
+    /// CosineAnnealingWarmRestarts's `T_mult`.
+    pub t_mult: u64,
+    /// Warm-up steps: `LinearLR(warmup_start_factor, 1, N)` alone, or before the schedule as
+    /// `SequentialLR([LinearLR(…), schedule], milestones=[N])` (`None`: no warm-up).
+    pub warmup_iters: Option<u64>,
+    /// The warm-up's `start_factor`.
+    pub warmup_start_factor: f64,
 }
 
 impl Default for ScheduleConfig {
@@ -176,6 +267,20 @@ impl Default for ScheduleConfig {
             threshold_mode: ThresholdMode::Rel,
             cooldown: 0,
             min_lr: 0.0,
+            milestones: Vec::new(),
+            constant_factor: 1.0 / 3.0,
+            power: 1.0,
+            multiplicative_factor: None,
+            base_lr: None,
+            step_size_up: 2000,
+            step_size_down: None,
+            mode: CyclicMode::Triangular,
+            cyclic_base_momentum: 0.8,
+            cyclic_max_momentum: 0.9,
+            t_0: None,
+            t_mult: 1,
+            warmup_iters: None,
+            warmup_start_factor: 1.0 / 3.0,
         }
     }
 }
@@ -191,21 +296,50 @@ impl ScheduleConfig {
         ScheduleConfig { kind, ..Self::default() }
     }
 
-    /// True when OneCycleLR sets the momentum (SGD, RMSprop) or β₁ (Adam, AdamW) of the optimizer.
+    /// True when OneCycleLR or CyclicLR sets the momentum (SGD, RMSprop) or β₁ (Adam, AdamW) of the optimizer.
     pub fn cycles_momentum(&self) -> bool {
-        self.kind == ScheduleKind::Onecycle && self.cycle_momentum
+        matches!(self.kind, ScheduleKind::Onecycle | ScheduleKind::Cyclic) && self.cycle_momentum
+    }
+
+    /// True when the lr changes at all: a schedule, or a warm-up alone.
+    pub fn is_active(&self) -> bool {
+        self.kind != ScheduleKind::Constant || self.warmup_iters.is_some()
+    }
+
+    /// The name users see: the schedule's label, after "warm-up + " when it warms up ("warm-up" alone).
+    pub fn label(&self) -> String {
+        match (self.warmup_iters, self.kind) {
+            (None, kind) => kind.label().to_string(),
+            (Some(_), ScheduleKind::Constant) => "warm-up".to_string(),
+            (Some(_), kind) => format!("warm-up + {}", kind.label()),
+        }
+    }
+
+    /// The gamma the schedule uses: StepLR's and MultiStepLR's default 0.1, CyclicLR's 1 (ExponentialLR requires
+    /// one).
+    pub fn gamma_or_default(&self) -> f64 {
+        let default = if self.kind == ScheduleKind::Cyclic { 1.0 } else { STEP_GAMMA };
+        self.gamma.unwrap_or(default)
+    }
+
+    /// The `(base_momentum, max_momentum)` of the cycling schedule (OneCycleLR's or CyclicLR's).
+    pub fn momentum_range(&self) -> (f64, f64) {
+        match self.kind {
+            ScheduleKind::Cyclic => (self.cyclic_base_momentum, self.cyclic_max_momentum),
+            _ => (self.base_momentum, self.max_momentum),
+        }
     }
 
     /// Rejects what torch rejects (or where it would divide by zero), a missing required parameter, and
     /// non-finite values; only the parameters of the chosen schedule are checked. `optimizer` is the one the
-    /// schedule drives (OneCycleLR cannot cycle Adagrad's momentum: it has none).
+    /// schedule drives (OneCycleLR and CyclicLR cannot cycle Adagrad's momentum: it has none).
     pub fn validate(&self, optimizer: &OptimizerConfig) -> Result<(), ConfigError> {
         match self.kind {
             ScheduleKind::Constant => Ok(()),
             ScheduleKind::Step => {
                 let step_size = required(self.step_size, "--schedule step needs --step-size")?;
                 positive_count("--step-size", step_size)?;
-                non_negative("--gamma", self.gamma.unwrap_or(STEP_GAMMA))
+                non_negative("--gamma", self.gamma_or_default())
             }
             ScheduleKind::Exponential => {
                 non_negative("--gamma", required(self.gamma, "--schedule exponential needs --gamma")?)
@@ -217,7 +351,114 @@ impl ScheduleConfig {
             ScheduleKind::Linear => self.validate_linear(),
             ScheduleKind::Onecycle => self.validate_onecycle(optimizer),
             ScheduleKind::Plateau => self.validate_plateau(),
+            ScheduleKind::Multistep => self.validate_multistep(),
+            ScheduleKind::Constantlr => self.validate_constantlr(),
+            ScheduleKind::Polynomial => self.validate_polynomial(),
+            ScheduleKind::Multiplicative => non_negative(
+                "--factor",
+                required(self.multiplicative_factor, "--schedule multiplicative needs --factor")?,
+            ),
+            ScheduleKind::Cyclic => self.validate_cyclic(optimizer),
+            ScheduleKind::WarmRestarts => self.validate_warm_restarts(),
+        }?;
+        self.validate_warmup()
+    }
+
+    fn validate_multistep(&self) -> Result<(), ConfigError> {
+        if self.milestones.is_empty() {
+            return Err(ConfigError::Conflict("--schedule multistep needs --milestones"));
         }
+        if self.milestones.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(ConfigError::Conflict("--milestones must be increasing (MultiStepLR's milestones)"));
+        }
+        non_negative("--gamma", self.gamma_or_default())
+    }
+
+    fn validate_constantlr(&self) -> Result<(), ConfigError> {
+        let f = self.constant_factor;
+        if !(f > 0.0 && f <= 1.0) {
+            return Err(ConfigError::Invalid {
+                name: "--factor",
+                value: f,
+                reason: "must be in (0, 1] (torch rejects it outside [0, 1], and divides by it at --total-iters)",
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_polynomial(&self) -> Result<(), ConfigError> {
+        if !(self.power.is_finite() && self.power >= 0.0) {
+            return Err(ConfigError::Invalid {
+                name: "--power",
+                value: self.power,
+                reason: "must be finite and ≥ 0 (torch raises 0 to a negative power at --total-iters)",
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_cyclic(&self, optimizer: &OptimizerConfig) -> Result<(), ConfigError> {
+        non_negative("--base-lr", required(self.base_lr, "--schedule cyclic needs --base-lr")?)?;
+        non_negative("--max-lr", required(self.max_lr, "--schedule cyclic needs --max-lr")?)?;
+        positive_count("--step-size-up", self.step_size_up)?;
+        let gamma = self.gamma_or_default();
+        non_negative("--gamma", gamma)?;
+        if self.mode == CyclicMode::ExpRange && gamma > 1.0 {
+            return Err(ConfigError::Invalid {
+                name: "--gamma",
+                value: gamma,
+                reason: "must be ≤ 1 with --mode exp_range (γ^step overflows to an infinite lr)",
+            });
+        }
+        self.validate_cycled_momentum(optimizer, "cyclic")
+    }
+
+    fn validate_warm_restarts(&self) -> Result<(), ConfigError> {
+        positive_count("--t-0", required(self.t_0, "--schedule warm-restarts needs --t-0")?)?;
+        if self.t_mult == 0 {
+            return Err(ConfigError::Invalid {
+                name: "--t-mult",
+                value: 0.0,
+                reason: "must be at least 1 (torch rejects it)",
+            });
+        }
+        non_negative("--eta-min", self.eta_min)
+    }
+
+    /// The warm-up: at least one step, a start factor LinearLR accepts, a schedule SequentialLR can follow, and
+    /// none whose closed form at the switch divides by zero.
+    fn validate_warmup(&self) -> Result<(), ConfigError> {
+        let Some(n) = self.warmup_iters else { return Ok(()) };
+        let refused = match self.kind {
+            ScheduleKind::Onecycle => {
+                Some("--warmup-iters does not combine with --schedule onecycle: it warms up itself")
+            }
+            ScheduleKind::Cyclic => {
+                Some("--warmup-iters does not combine with --schedule cyclic: it sets the lr itself")
+            }
+            ScheduleKind::Plateau => Some(
+                "--warmup-iters does not combine with --schedule plateau (torch's SequentialLR refuses ReduceLROnPlateau)",
+            ),
+            ScheduleKind::Linear | ScheduleKind::Polynomial if self.total_iters == 0 => {
+                Some("--total-iters 0 after --warmup-iters: torch divides by it at the switch")
+            }
+            _ => None,
+        };
+        if let Some(message) = refused {
+            return Err(ConfigError::Conflict(message));
+        }
+        if n == 0 {
+            return Err(ConfigError::Invalid { name: "--warmup-iters", value: 0.0, reason: "must be at least 1" });
+        }
+        let f = self.warmup_start_factor;
+        if !(f > 0.0 && f <= 1.0) {
+            return Err(ConfigError::Invalid {
+                name: "--warmup-start-factor",
+                value: f,
+                reason: "must be in (0, 1] (torch's LinearLR rejects it)",
+            });
+        }
+        Ok(())
     }
 
     fn validate_linear(&self) -> Result<(), ConfigError> {
@@ -253,22 +494,39 @@ impl ScheduleConfig {
             }
             start = phase.end_step;
         }
-        if self.cycle_momentum {
-            if optimizer.kind == OptimizerKind::Adagrad {
-                return Err(ConfigError::Conflict(
-                    "--schedule onecycle cycles the momentum, which Adagrad has not: add --no-cycle-momentum",
-                ));
-            }
-            if optimizer.kind == OptimizerKind::Gd {
-                return Err(ConfigError::Conflict(
-                    "--schedule onecycle cycles the momentum, which gd has not: add --no-cycle-momentum or use --optimizer sgd",
-                ));
-            }
-            for (name, value) in [("--base-momentum", self.base_momentum), ("--max-momentum", self.max_momentum)] {
-                non_negative(name, value)?;
-                if matches!(optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw) && value >= 1.0 {
-                    return invalid(name, value, "is Adam's β₁ here: must be in [0, 1) (torch rejects it)");
-                }
+        self.validate_cycled_momentum(optimizer, "onecycle")
+    }
+
+    /// The momentum (β₁) that OneCycleLR or CyclicLR cycles: the optimizer must have one, and the range must suit
+    /// it.
+    fn validate_cycled_momentum(&self, optimizer: &OptimizerConfig, schedule: &str) -> Result<(), ConfigError> {
+        if !self.cycle_momentum {
+            return Ok(());
+        }
+        let onecycle = schedule == "onecycle";
+        if optimizer.kind == OptimizerKind::Adagrad {
+            return Err(ConfigError::Conflict(if onecycle {
+                "--schedule onecycle cycles the momentum, which Adagrad has not: add --no-cycle-momentum"
+            } else {
+                "--schedule cyclic cycles the momentum, which Adagrad has not: add --no-cycle-momentum"
+            }));
+        }
+        if optimizer.kind == OptimizerKind::Gd {
+            return Err(ConfigError::Conflict(if onecycle {
+                "--schedule onecycle cycles the momentum, which gd has not: add --no-cycle-momentum or use --optimizer sgd"
+            } else {
+                "--schedule cyclic cycles the momentum, which gd has not: add --no-cycle-momentum or use --optimizer sgd"
+            }));
+        }
+        let (base, max) = self.momentum_range();
+        for (name, value) in [("--base-momentum", base), ("--max-momentum", max)] {
+            non_negative(name, value)?;
+            if matches!(optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw) && value >= 1.0 {
+                return Err(ConfigError::Invalid {
+                    name,
+                    value,
+                    reason: "is Adam's β₁ here: must be in [0, 1) (torch rejects it)",
+                });
             }
         }
         Ok(())
@@ -384,22 +642,38 @@ struct Plateau {
     cooldown_counter: u64,
 }
 
+/// CosineAnnealingWarmRestarts's counters: steps since the last restart, and the current period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Restarts {
+    t_cur: u64,
+    t_i: u64,
+}
+
 /// A running scheduler: torch's scheduler object and the param group's `lr` (and cycled momentum) it writes.
 ///
 /// The rules, per `step()` (`e` = `last_epoch` after incrementing it, `lr` the group's current lr, `base` its
-/// initial lr; the constructor runs the initial step, `e = 0`, which changes nothing except in LinearLR and
-/// OneCycleLR):
+/// initial lr; the constructor runs the initial step, `e = 0`, which changes nothing except where shown):
 ///
 /// ```text
 /// StepLR             lr ← lr·γ            if e > 0 and e mod step_size = 0
+/// MultiStepLR        lr ← lr·γ            if e is a milestone (e = 0 included)
 /// ExponentialLR      lr ← lr·γ            if e > 0
+/// MultiplicativeLR   lr ← lr·factor       if e > 0
 /// CosineAnnealingLR  if (e − 1 − T) mod 2T = 0:  lr ← lr + (base − η_min)·(1 − cos(π/T))/2
 ///                    else:  lr ← (1 + cos(π·e/T)) / (1 + cos(π·(e − 1)/T))·(lr − η_min) + η_min     (e > 0)
+/// WarmRestarts       T_cur ← T_cur + 1; if T_cur ≥ T_i: T_cur ← T_cur mod T_i, T_i ← T_i·T_mult   (e > 0)
+///                    lr ← η_min + (base − η_min)·(1 + cos(π·T_cur/T_i))/2       (e = 0 too, with T_cur = 0)
 /// LinearLR           e = 0:  lr ← lr·start;   0 < e ≤ total_iters:
 ///                    lr ← lr·(1 + (end − start)/(total_iters·start + (e − 1)·(end − start)))
+/// ConstantLR         e = 0:  lr ← lr·factor;  e = total_iters:  lr ← lr·(1/factor)
+/// PolynomialLR       0 < e ≤ total_iters:  lr ← lr·((1 − e/total_iters)/(1 − (e − 1)/total_iters))^power
 /// OneCycleLR         phase i with e ≤ its end_step (or the last): pct = (e − start_step)/(end_step − start_step)
 ///                    lr ← anneal(phase's start, phase's end, pct); momentum ← anneal(…, pct) likewise
 ///                    cos: end + (start − end)/2·(cos(π·pct) + 1);  linear: (end − start)·pct + start
+/// CyclicLR           cycle = ⌊1 + e/(up + down)⌋, x = 1 + e/(up + down) − cycle, r = up/(up + down)
+///                    s = x/r if x ≤ r else (x − 1)/(r − 1);  k = 1, 1/2^(cycle − 1) or γ^e (by mode)
+///                    lr ← base_lr + (max_lr − base_lr)·s·k;  momentum ← max_m − (max_m − base_m)·s·k
+///                    (at e = 0 too)
 /// ReduceLROnPlateau  better: loss < best·(1 − threshold) (rel) or loss < best − threshold (abs)
 ///                    better: best ← loss, bad ← 0; else bad ← bad + 1
 ///                    in cooldown: cooldown ← cooldown − 1, bad ← 0
@@ -407,17 +681,28 @@ struct Plateau {
 ///                                    cooldown ← cooldown steps, bad ← 0
 /// ```
 ///
+/// A warm-up of N steps alone is LinearLR(F, 1, N). Before a schedule it is SequentialLR([LinearLR(F, 1, N),
+/// schedule], milestones=[N]): the lr starts at base·F and follows LinearLR for steps 1…N − 1; at step N the
+/// schedule restarts at `last_epoch = 0` through torch's `_update_lr(0)`, which takes the class's closed form there
+/// (base·γ^0, base·start_factor, η_min + (base − η_min)·(1 + cos 0)/2, …), or for MultiplicativeLR, which has
+/// none, its chainable `get_lr`: lr ← lr·factor. From step N + 1 on, the schedule steps as above from there.
+///
 /// Each line is evaluated in `f64` in the order of torch's source, so the lr sequence is torch's bit for bit. Where
 /// descent departs: torch's OneCycleLR raises once stepped beyond `total_steps`; descent then keeps the last lr and
-/// momentum (the command line refuses `--steps` beyond `--total-steps`, so it never gets there).
+/// momentum (the command line refuses `--steps` beyond `--total-steps`, so it never gets there). WarmRestarts's
+/// T_i saturates at 2⁶⁴ − 1 where Python's integers grow on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scheduler {
     cfg: ScheduleConfig,
     /// The group's `initial_lr` (`base_lrs`).
     base_lr: f64,
     now: Scheduled,
+    /// The schedule's own `last_epoch` (0 through the warm-up, then counting from the switch).
     last_epoch: u64,
+    /// The warm-up's `last_epoch` (SequentialLR's, until the switch).
+    warm_epoch: u64,
     plateau: Plateau,
+    restarts: Restarts,
 }
 
 impl Scheduler {
@@ -433,16 +718,30 @@ impl Scheduler {
             base_lr: optimizer.lr,
             now: Scheduled { lr: optimizer.lr, momentum: None },
             last_epoch: 0,
+            warm_epoch: 0,
             plateau: Plateau { best: f64::INFINITY, num_bad_epochs: 0, cooldown_counter: 0 },
+            restarts: Restarts { t_cur: 0, t_i: cfg.t_0.unwrap_or(1).max(1) },
         };
         match cfg.kind {
             ScheduleKind::Linear => s.now.lr *= cfg.start_factor,
+            ScheduleKind::Constantlr => s.now.lr *= cfg.constant_factor,
+            ScheduleKind::Multistep if cfg.milestones.contains(&0) => s.now.lr *= cfg.gamma_or_default(),
+            ScheduleKind::WarmRestarts => s.now.lr = s.restart_lr(),
             ScheduleKind::Onecycle => {
                 s.base_lr = cfg.max_lr.unwrap_or(optimizer.lr) / cfg.div_factor;
                 s.now.momentum = cfg.cycle_momentum.then_some(momentum);
                 s.onecycle();
             }
+            ScheduleKind::Cyclic => {
+                s.base_lr = cfg.base_lr.unwrap_or(optimizer.lr);
+                s.now.momentum = cfg.cycle_momentum.then_some(momentum);
+                s.cyclic();
+            }
             _ => {}
+        }
+        if cfg.warmup_iters.is_some() {
+            // SequentialLR resets the lr to initial_lr, then runs the warm-up's initial step.
+            s.now.lr = optimizer.lr * cfg.warmup_start_factor;
         }
         s
     }
@@ -460,6 +759,9 @@ impl Scheduler {
     /// `scheduler.step()` after an update; `loss` is the full-batch loss at the row whose gradient the update used
     /// (only ReduceLROnPlateau reads it).
     pub fn step(&mut self, loss: f64) {
+        if self.warmup_step() {
+            return;
+        }
         let c = &self.cfg;
         if c.kind == ScheduleKind::Constant {
             return;
@@ -473,14 +775,76 @@ impl Scheduler {
             ScheduleKind::Constant => lr,
             ScheduleKind::Step => {
                 let step_size = c.step_size.unwrap_or(1).max(1);
-                if e % step_size == 0 { lr * c.gamma.unwrap_or(STEP_GAMMA) } else { lr }
+                if e % step_size == 0 { lr * c.gamma_or_default() } else { lr }
+            }
+            ScheduleKind::Multistep => {
+                // Milestones are increasing, so each appears once: γ ** 1.
+                if c.milestones.contains(&e) { lr * c.gamma_or_default() } else { lr }
             }
             ScheduleKind::Exponential => lr * c.gamma.unwrap_or(1.0),
+            ScheduleKind::Multiplicative => lr * c.multiplicative_factor.unwrap_or(1.0),
             ScheduleKind::Cosine => self.cosine(e, lr),
-            ScheduleKind::Linear => self.linear(e, lr),
+            ScheduleKind::WarmRestarts => {
+                let r = &mut self.restarts;
+                r.t_cur += 1;
+                if r.t_cur >= r.t_i {
+                    r.t_cur %= r.t_i;
+                    r.t_i = r.t_i.saturating_mul(c.t_mult);
+                }
+                self.restart_lr()
+            }
+            ScheduleKind::Linear => linear(e, lr, (c.start_factor, c.end_factor, c.total_iters)),
+            ScheduleKind::Constantlr => {
+                if e == c.total_iters {
+                    lr * (1.0 / c.constant_factor)
+                } else {
+                    lr
+                }
+            }
+            ScheduleKind::Polynomial => self.polynomial(e, lr),
             ScheduleKind::Onecycle => return self.onecycle(),
+            ScheduleKind::Cyclic => return self.cyclic(),
             ScheduleKind::Plateau => return self.plateau(loss),
         };
+    }
+
+    /// The warm-up's step, while it lasts (SequentialLR's `step()` before and at its milestone); false after it.
+    fn warmup_step(&mut self) -> bool {
+        let Some(n) = self.cfg.warmup_iters else { return false };
+        if self.warm_epoch >= n {
+            return false;
+        }
+        self.warm_epoch += 1;
+        let lr = self.now.lr;
+        self.now.lr = if self.warm_epoch < n || self.cfg.kind == ScheduleKind::Constant {
+            linear(self.warm_epoch, lr, (self.cfg.warmup_start_factor, 1.0, n))
+        } else {
+            self.at_switch(lr)
+        };
+        true
+    }
+
+    /// The schedule's lr at SequentialLR's milestone: torch's `_update_lr(0)`, the class's `_get_closed_form_lr` at
+    /// `last_epoch = 0` (MultiplicativeLR and CosineAnnealingWarmRestarts have none: their `get_lr`).
+    fn at_switch(&self, lr: f64) -> f64 {
+        let (c, base) = (&self.cfg, self.base_lr);
+        match c.kind {
+            // base·γ^0, base·γ^0, base·(1 − 0/T)^power: Python's float ** 0 and 1.0 ** p are 1.0.
+            ScheduleKind::Step | ScheduleKind::Exponential | ScheduleKind::Polynomial => base,
+            ScheduleKind::Multistep => base * if c.milestones.contains(&0) { c.gamma_or_default() } else { 1.0 },
+            ScheduleKind::Constantlr => {
+                let f = c.constant_factor;
+                base * (f + if c.total_iters == 0 { 1.0 - f } else { 0.0 })
+            }
+            // base·(start + (end − start)·0/T): start + ±0 is start.
+            ScheduleKind::Linear => base * c.start_factor,
+            // η_min + (base − η_min)·(1 + cos(π·0/T))/2, cos 0 = 1.
+            ScheduleKind::Cosine => c.eta_min + (base - c.eta_min) * 2.0 / 2.0,
+            ScheduleKind::Multiplicative => lr * c.multiplicative_factor.unwrap_or(1.0),
+            ScheduleKind::WarmRestarts => self.restart_lr(),
+            // Refused with a warm-up (ScheduleConfig::validate); none changes here.
+            ScheduleKind::Constant | ScheduleKind::Onecycle | ScheduleKind::Cyclic | ScheduleKind::Plateau => lr,
+        }
     }
 
     fn cosine(&self, e: u64, lr: f64) -> f64 {
@@ -495,12 +859,22 @@ impl Scheduler {
         }
     }
 
-    fn linear(&self, e: u64, lr: f64) -> f64 {
-        let (start, end, total) = (self.cfg.start_factor, self.cfg.end_factor, self.cfg.total_iters);
+    /// CosineAnnealingWarmRestarts's `get_lr` at the current `T_cur` and `T_i`.
+    fn restart_lr(&self) -> f64 {
+        let (eta_min, r) = (self.cfg.eta_min, self.restarts);
+        let cos = (std::f64::consts::PI * r.t_cur as f64 / r.t_i as f64).cos();
+        eta_min + (self.base_lr - eta_min) * (1.0 + cos) / 2.0
+    }
+
+    /// PolynomialLR's chainable `get_lr` at `e > 0`.
+    fn polynomial(&self, e: u64, lr: f64) -> f64 {
+        let total = self.cfg.total_iters;
         if e > total {
             return lr;
         }
-        lr * (1.0 + (end - start) / (total as f64 * start + (e - 1) as f64 * (end - start)))
+        let t = total as f64;
+        let decay = ((1.0 - e as f64 / t) / (1.0 - (e - 1) as f64 / t)).powf(self.cfg.power);
+        lr * decay
     }
 
     /// OneCycleLR's `get_lr` at `last_epoch`, with its side effect on the momentum.
@@ -535,6 +909,32 @@ impl Scheduler {
         }
     }
 
+    /// CyclicLR's `get_lr` at `last_epoch`, with its side effect on the momentum.
+    fn cyclic(&mut self) {
+        let c = &self.cfg;
+        let up = c.step_size_up as f64;
+        let down = c.step_size_down.map_or(up, |d| d as f64);
+        let total_size = up + down;
+        let step_ratio = up / total_size;
+        let e = self.last_epoch as f64;
+        let cycle = (1.0 + e / total_size).floor();
+        let x = 1.0 + e / total_size - cycle;
+        let scale_factor = if x <= step_ratio { x / step_ratio } else { (x - 1.0) / (step_ratio - 1.0) };
+        let scale = match c.mode {
+            CyclicMode::Triangular => 1.0,
+            CyclicMode::Triangular2 => 1.0 / 2.0f64.powf(cycle - 1.0),
+            CyclicMode::ExpRange => c.gamma_or_default().powf(e),
+        };
+        let (base_lr, max_lr) = (self.base_lr, c.max_lr.unwrap_or(self.base_lr));
+        let base_height = (max_lr - base_lr) * scale_factor;
+        self.now.lr = base_lr + base_height * scale;
+        if self.now.momentum.is_some() {
+            let (base_m, max_m) = c.momentum_range();
+            let base_height = (max_m - base_m) * scale_factor;
+            self.now.momentum = Some(max_m - base_height * scale);
+        }
+    }
+
     /// ReduceLROnPlateau's `step(metrics)` in mode "min".
     fn plateau(&mut self, loss: f64) {
         let c = &self.cfg;
@@ -563,4 +963,12 @@ impl Scheduler {
             p.num_bad_epochs = 0;
         }
     }
+}
+
+/// LinearLR's chainable `get_lr` at `e > 0`, for `(start_factor, end_factor, total_iters)`.
+fn linear(e: u64, lr: f64, (start, end, total): (f64, f64, u64)) -> f64 {
+    if e > total {
+        return lr;
+    }
+    lr * (1.0 + (end - start) / (total as f64 * start + (e - 1) as f64 * (end - start)))
 }

@@ -14,7 +14,7 @@ use super::model::{Grad, Params};
 use super::optim::{LineSearch, Observer, OptimState, Optimizer, OptimizerConfig, OptimizerKind, is_singular};
 use super::real::Real;
 use super::scaling::Scaling;
-use super::schedule::{ScheduleKind, Scheduled, Scheduler};
+use super::schedule::{Scheduled, Scheduler};
 use super::settings::{Precision, Settings};
 
 /// One row of a trajectory: the parameters after `step` updates, with the loss and the raw gradient of the
@@ -335,7 +335,7 @@ impl<F: Real> Trainer<F> {
             return self.status;
         }
         self.current = Record { step, params, loss, grad };
-        if self.settings.schedule.kind != ScheduleKind::Constant {
+        if self.settings.schedule.is_active() {
             self.scheduler.step(loss_before.to_f64());
             self.apply_schedule();
         }
@@ -404,7 +404,7 @@ impl<F: Real> Trainer<F> {
 
     /// Writes the scheduler's values into the optimizer (nothing without a schedule).
     fn apply_schedule(&mut self) {
-        if self.settings.schedule.kind != ScheduleKind::Constant {
+        if self.settings.schedule.is_active() {
             let cfg = self.scheduler.current().apply_to(&self.settings.optimizer);
             self.optimizer.set_scheduled(&cfg);
         }

@@ -97,10 +97,10 @@ topics! {
     Amsgrad => "AMSGrad", "v_max ← max(v_max, v)", "Use the largest squared-gradient average seen so far, so steps never grow back.";
     WeightDecay => "Weight decay", "g ← g + wd·w", "Pulls the weights toward 0 each step (AdamW decouples it from the gradient); for SGD it adds wd to the curvature λ. AdamW's default is 0.01, the others' 0.";
     Eps => "ε", "step = lr·m / (√v + ε)", "Added to the denominator so a step never divides by zero.";
-    Schedule => "Learning-rate schedule", "optimizer.step(); scheduler.step()", "A torch.optim.lr_scheduler that changes the lr after each update: step, exponential, cosine, linear, one cycle (which also cycles the momentum or β₁) or reduce on plateau. Changing it starts the schedule afresh from the current step.";
+    Schedule => "Learning-rate schedule", "optimizer.step(); scheduler.step()", "A torch.optim.lr_scheduler that changes the lr after each update: step, multistep, exponential, multiplicative, cosine, cosine with warm restarts, linear, constant factor, polynomial, one cycle or cyclic (both also cycle the momentum or β₁) or reduce on plateau, optionally after a linear warm-up. Changing it starts the schedule afresh from the current step.";
     LineSearch => "Line search (Armijo)", "t ← lr; while L(w − t·g) > L(w) − c·t·‖g‖²: t ← ρ·t", "Plain gradient descent picks each step size itself: it starts at t = lr and shrinks it by ρ until the loss falls at least c·t·‖g‖² (the Armijo test). On the landscape: each rejected trial faint, the accepted one solid, and the Armijo line.";
     Standardize => "Standardize x", "x′ = (x − mean)/std  (no bias: x′ = x/rms)", "Run the optimizer on scaled inputs: a narrow valley becomes round (condition number 1 with a bias), so one lr suits every direction. The plots show the scaled problem; the fitted line and exports map w, b back to the original x.";
-    ScheduleParams => "Schedule parameters", "torch's names and defaults", "The chosen scheduler's parameters, as torch names them. One cycle sets the lr itself, from max_lr; plateau watches the full-batch loss.";
+    ScheduleParams => "Schedule parameters", "torch's names and defaults", "The chosen scheduler's parameters, as torch names them. One cycle sets the lr itself, from max_lr, and cyclic from base_lr and max_lr; plateau watches the full-batch loss. The warm-up is torch's LinearLR(start_factor, 1, N), then the schedule as SequentialLR switches to it.";
     Start => "Start point", "w₀ (b₀)", "Where the run starts (the notebook starts at 0). Changing it resets the run. You can also click or drag on the landscape.";
     Objective => "Objective", "f(w, b): rosenbrock, beale, himmelblau, saddle, rastrigin or an expression", "Minimise a function of w and b directly instead of a loss over data: a classic test function or an expression you type (+ − * / ^, pi, e, sin cos tan exp log sqrt abs tanh). Its gradient comes from autodiff or central differences; noise σ adds Gaussian noise to each step's gradient. Changing it restarts the run at its start.";
     Data => "Data", "(x, y) pairs", "The data the line ŷ = w·x (+ b) is fitted to: a preset or a CSV file. Changing it resets the run.";
@@ -151,7 +151,7 @@ topics! {
     Ledger => "Step ledger", "w ← w − lr·g, in the optimizer's own rule", "The update at the timeline's step written out as torch computes it, every number plugged in: the gradient, the optimizer's state before and after, and the new weight, which equals the next row's bit for bit.";
     Inside => "Inside the optimizer", "m_hat = m/(1 − β₁^t) · √v_hat = √(v/(1 − β₂^t))", "What each optimizer carries from step to step, and the step it takes against lr·|g|, for every run.";
     CarriedPlot => "What it carries", "buf ← μ·buf + g · m ← β₁·m + (1 − β₁)·g · v ← β₂·v + (1 − β₂)·g²", "The optimizer's state after each step, for w (b dashed): momentum buffer, Adagrad's √sum, RMSprop's √square_avg, Adam's m_hat and √v_hat. Plain SGD carries nothing.";
-    LrSchedulePlot => "lr schedule", "lr(k), and OneCycleLR's momentum or β₁ (dashed)", "The learning rate each update used, on a log scale, as the schedule set it (flat without one); dashed, the momentum or β₁ that OneCycleLR cycles.";
+    LrSchedulePlot => "lr schedule", "lr(k), and the cycled momentum or β₁ (dashed)", "The learning rate each update used, on a log scale, as the schedule set it (flat without one); dashed, the momentum or β₁ that OneCycleLR or CyclicLR cycles.";
     StepSizePlot => "Step taken vs lr·|g|", "|w(k+1) − w(k)| against lr·|g(k)|", "Solid: the step each update took; dotted: the step plain gradient descent would take from the same gradient. Adam's steps stay near lr whatever the gradient's size; momentum's grow past lr·|g|.";
     Phase => "Momentum phase plane", "ρ = largest |z|: z² − (1 + β − lr·λ)z + β = 0", "Momentum SGD on one parameter: the path in (w − w*, buffer) and how fast each momentum β closes the distance, plain momentum against Nesterov.";
     PhasePath => "Phase path", "(w − w*, buf), buf ← μ·buf + g", "The run's error against its momentum buffer, step by step: under-damped runs spiral into the minimum at the origin, over-damped ones slide in.";
@@ -300,7 +300,7 @@ impl Topic {
                 o.kind.label().into()
             }
             Topic::LrSchedulePlot | Topic::Schedule | Topic::ScheduleParams => {
-                format!("{} ({})", s.schedule.kind.label(), s.schedule.kind.torch_name())
+                format!("{} ({})", s.schedule.label(), s.schedule.kind.torch_name())
             }
             Topic::Phase | Topic::PhasePath | Topic::BetaStrip => momentum_text(f),
             Topic::DataTab => format!("{} samples", f.samples),

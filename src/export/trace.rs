@@ -3,8 +3,8 @@
 //!
 //! Each row ends with `lr`: the learning rate that the update leaving it uses (on the last row, the one the next
 //! update would use), as torch's param group reports it: a schedule's value, Adagrad's lr decay and Adam's bias
-//! corrections not folded in. JSON rows also carry OneCycleLR's cycled `momentum` (SGD, RMSprop) or `beta1` (Adam,
-//! AdamW).
+//! corrections not folded in. JSON rows also carry OneCycleLR's or CyclicLR's cycled `momentum` (SGD, RMSprop) or
+//! `beta1` (Adam, AdamW).
 //!
 //! Numbers are printed as the command line prints them: [`crate::format::repr_in`], Python's repr (shortest
 //! round-trip, `1e-05` below 1e-4 and `1e+16` from 1e16, integral values without `.0`) of the f64, or of the f32
@@ -126,10 +126,10 @@ pub struct JsonRow<F> {
     grad_b: F,
     /// The lr the update leaving this row uses.
     lr: F,
-    /// OneCycleLR's cycled momentum (SGD, RMSprop), when it cycles it.
+    /// The cycled momentum (SGD, RMSprop), when it cycles it.
     #[serde(skip_serializing_if = "Option::is_none")]
     momentum: Option<F>,
-    /// OneCycleLR's cycled β₁ (Adam, AdamW), when it cycles it.
+    /// The cycled β₁ (Adam, AdamW), when it cycles it.
     #[serde(skip_serializing_if = "Option::is_none")]
     beta1: Option<F>,
     /// The optimizer's state after this row's updates (`descent trace --format json`; absent from exports).

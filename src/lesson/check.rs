@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::LossKind;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::{GradientSource, Settings};
 use crate::engine::trainer::Status;
-use crate::engine::{LossKind, schedule::ScheduleKind};
 use crate::worker::{RunId, RunSnapshot, Snapshot};
 
 /// A task's check (`check = { kind = "…", … }` in a lesson file). "The run" is the selected run, or the run
@@ -187,7 +187,7 @@ pub fn check(check: &Check, facts: &Facts) -> bool {
         Check::GradientSource { is } => sel(&|r| r.settings.gradient == *is),
         Check::Optimizer { is } => sel(&|r| r.settings.optimizer.kind == *is),
         Check::Loss { is } => sel(&|r| r.settings.objective.is_none() && r.settings.loss == *is),
-        Check::Scheduled {} => sel(&|r| r.settings.schedule.kind != ScheduleKind::Constant),
+        Check::Scheduled {} => sel(&|r| r.settings.schedule.is_active()),
         Check::MiniBatches {} => sel(&|r| r.settings.batch_size.is_some()),
         Check::Nesterov {} => sel(&|r| r.settings.optimizer.nesterov),
         Check::Tab { is } => super::tab_name(is).is_some() && super::tab_name(&facts.tab) == super::tab_name(is),

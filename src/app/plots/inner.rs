@@ -5,8 +5,8 @@
 //! √v_hat = √(v/(1 − β₂ᵗ)). Right, on a log scale, the step each update took, |w_{k+1} − w_k|, against lr·|g_k|,
 //! the step plain gradient descent would take: Adam's steps stay near lr whatever the gradient's size. Third, on a
 //! log scale, the lr each update used (a schedule's, flat without one) and, dashed, the momentum or β₁ that
-//! OneCycleLR cycles. Every visible run is drawn, in its colour; the plots share the step axis (and its cursor)
-//! with the loss plot.
+//! OneCycleLR or CyclicLR cycles. Every visible run is drawn, in its colour; the plots share the step axis (and its
+//! cursor) with the loss plot.
 
 use egui::{RichText, Ui};
 use egui_plot::{Line, LineStyle};
