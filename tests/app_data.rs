@@ -9,8 +9,8 @@ mod common;
 use common::app::{fast, harness, wait_until};
 use std::time::Duration;
 
-use descent::app::data_editor::labels as editor_labels;
-use descent::app::exports::labels as menu_labels;
+use descent::app::panels::menu_bar::labels as menu_labels;
+use descent::app::tabs::data::labels as editor_labels;
 use descent::app::{Action, App, AppOptions};
 use descent::engine::Settings;
 use descent::history::Row;
@@ -225,7 +225,7 @@ fn a_saved_session_opens_to_identical_trajectories() {
 
 #[test]
 fn exports_write_files_and_report_where_and_how_big() {
-    use descent::app::exports::ExportKind;
+    use descent::app::panels::menu_bar::ExportKind;
     let mut h = harness(fast());
     h.step();
     h.state().worker().send(Command::AddRun(
@@ -274,7 +274,7 @@ fn cropping_keeps_the_plot_pixels() {
     let mut image = egui::ColorImage::filled([20, 10], egui::Color32::BLACK);
     image.pixels[3 * 20 + 4] = egui::Color32::RED;
     // Physical pixel (4, 3) is the crop's (0, 1) at 2 pixels per point.
-    let crop = descent::app::exports::crop_image(
+    let crop = descent::app::panels::menu_bar::crop_image(
         &image,
         egui::Rect::from_min_max(egui::pos2(2.0, 1.0), egui::pos2(5.0, 4.0)),
         2.0,
@@ -414,7 +414,7 @@ fn ctrl_z_undoes_a_data_edit_a_removed_run_and_a_preset_and_ctrl_shift_z_redoes(
 
 #[test]
 fn the_gif_dialog_offers_the_light_theme() {
-    use descent::app::exports::ExportKind;
+    use descent::app::panels::menu_bar::ExportKind;
     let mut h = harness(fast());
     h.step();
     h.get_by_label(menu_labels::EXPORT).click();

@@ -6,12 +6,13 @@ mod common;
 use common::app::{fast, harness, shows, wait_for as wait_until};
 use std::time::Duration;
 
+use descent::app::AppOptions;
 use descent::app::jobs::Cancel;
 use descent::app::plots::theory;
 use descent::app::stability::{Band, band_color, stability_bands};
 use descent::app::state::Tab;
+use descent::app::tabs::lr_sweep as sweep;
 use descent::app::theme::Palette;
-use descent::app::{AppOptions, sweep};
 use descent::cli::EngineArgs;
 use descent::engine::analysis::analyze;
 use descent::engine::data::Dataset;

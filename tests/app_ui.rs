@@ -7,8 +7,8 @@ mod common;
 
 use common::app::{fast, harness, shows, wait_until};
 
+use descent::app::panels::toolbar::labels;
 use descent::app::state::Tab;
-use descent::app::toolbar::labels;
 use descent::app::{Action, App, AppOptions};
 use descent::cli::EngineArgs;
 use descent::engine::GradientSource;
@@ -214,9 +214,9 @@ fn every_input_widget_has_a_name() {
 
 #[test]
 fn tab_buttons_always_do_something_visible_and_there_is_one_lr_slider() {
-    use descent::app::exports::labels as menu;
+    use descent::app::panels::menu_bar::labels as menu;
+    use descent::app::panels::timeline::labels as timeline;
     use descent::app::state::Tab;
-    use descent::app::timeline::labels as timeline;
     let mut h = harness(AppOptions { preset: Some("race".into()), ..fast() });
     h.step();
     h.get_by_label(menu::DATA_EDITOR).click();
@@ -236,8 +236,8 @@ fn tab_buttons_always_do_something_visible_and_there_is_one_lr_slider() {
     let labels: Vec<String> = h.query_all_by_role(Role::Slider).filter_map(|n| n.accesskit_node().label()).collect();
     let lr_sliders = labels.iter().filter(|l| l.contains("learning rate") || l.as_str() == "lr").count();
     assert_eq!(lr_sliders, 1, "one learning-rate slider: {labels:?}");
-    assert_eq!(h.query_all_by_label(descent::app::runs::labels::SOLO).count(), 6);
-    assert_eq!(descent::app::runs::labels::SOLO, "solo");
+    assert_eq!(h.query_all_by_label(descent::app::panels::run_list::labels::SOLO).count(), 6);
+    assert_eq!(descent::app::panels::run_list::labels::SOLO, "solo");
 }
 
 #[test]

@@ -1,11 +1,9 @@
 //! The plots: loss vs step ([`loss`]), weights vs step ([`weights`]) and the loss landscape ([`landscape`]),
 //! plus what they share: plot cards, the linked step axis, hover readouts and value clamping.
 
-pub mod inner;
 pub mod landscape;
 pub mod loss;
 pub mod overlays;
-pub mod phase;
 pub mod residuals;
 pub mod theory;
 pub mod weights;

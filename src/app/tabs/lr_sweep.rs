@@ -8,11 +8,11 @@ use std::sync::Arc;
 use egui::{Align2, RichText, Ui};
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 
-use super::jobs::{Cancel, Job};
-use super::plots::decade_spacer;
-use super::state::Action;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::jobs::{Cancel, Job};
+use crate::app::plots::decade_spacer;
+use crate::app::state::Action;
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
@@ -42,7 +42,7 @@ pub struct SweepPlan {
 /// otherwise (a local curvature says little about the whole run); the step
 /// budget shrinks on large data so a sweep stays within a few seconds.
 pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance: Option<f64>) -> SweepPlan {
-    let bands = super::stability::stability_bands(analysis, settings);
+    let bands = crate::app::stability::stability_bands(analysis, settings);
     let (lo, hi) = match bands.critical {
         Some(c) if c.is_finite() && c > 0.0 && !analysis.local => (c / 1000.0, 1.5 * c),
         _ => (1e-5, 10.0),
@@ -240,9 +240,9 @@ fn sweep_plot(id: &'static str, y_label: &'static str) -> Plot<'static> {
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
         .x_grid_spacer(decade_spacer)
-        .x_axis_formatter(|m, _| super::plots::log_axis_label(m))
+        .x_axis_formatter(|m, _| crate::app::plots::log_axis_label(m))
         .y_grid_spacer(decade_spacer)
-        .y_axis_formatter(|m, _| super::plots::log_axis_label(m))
+        .y_axis_formatter(|m, _| crate::app::plots::log_axis_label(m))
         .x_axis_label("learning rate (log)")
         .y_axis_label(y_label)
         .allow_boxed_zoom(false)
@@ -334,7 +334,7 @@ fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, e
                 .width(1.5),
         );
     }
-    if let Some(c) = super::stability::stability_bands(&run.analysis, &run.spec.settings).critical {
+    if let Some(c) = crate::app::stability::stability_bands(&run.analysis, &run.spec.settings).critical {
         pui.vline(
             VLine::new(format!("diverges at {}", format::short(c)), c.log10())
                 .color(palette.diverged)

@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 use serde::{Deserialize, Serialize};
 
-use super::App;
-use super::explain::{Explain, Explainer};
-use super::jobs::{ExportKind, JobResult};
-use super::state::{Action, Tab};
-use super::theme::Palette;
+use crate::app::App;
+use crate::app::explain::{Explain, Explainer};
+use crate::app::jobs::{ExportKind, JobResult};
+use crate::app::state::{Action, Tab};
+use crate::app::theme::Palette;
 use crate::cli::TabName;
 use crate::explain::topics::Topic;
 use crate::lesson::{self, Facts, Lesson, Locks, Page, RunSetup, Setup};
@@ -127,7 +127,7 @@ impl App {
     }
 
     /// Opens a built-in lesson at once, or reads a lesson file in the background.
-    pub(super) fn open_lesson_spec(&mut self, spec: &str) {
+    pub(in crate::app) fn open_lesson_spec(&mut self, spec: &str) {
         match lesson::BUILTIN.iter().find(|(n, _)| *n == spec) {
             Some(_) => match Lesson::load(spec) {
                 Ok(l) => self.open_lesson(spec.to_string(), l),
@@ -138,7 +138,7 @@ impl App {
     }
 
     /// Reads and checks a lesson file in the background; an error is shown and nothing changes.
-    pub(super) fn open_lesson_file(&mut self, path: PathBuf) {
+    pub(in crate::app) fn open_lesson_file(&mut self, path: PathBuf) {
         self.io.spawn("read-lesson", move || {
             let spec = std::fs::canonicalize(&path).unwrap_or(path).display().to_string();
             JobResult::LessonLoaded(Lesson::load(&spec).map(|l| (spec, l)))
@@ -156,7 +156,7 @@ impl App {
     }
 
     /// Shows page `page` of the open lesson and carries out its setup.
-    pub(super) fn lesson_go(&mut self, page: usize) {
+    pub(in crate::app) fn lesson_go(&mut self, page: usize) {
         let Some((_, lesson)) = &self.lesson.open else {
             return;
         };
@@ -229,7 +229,7 @@ impl App {
     }
 
     /// Writes the current setup as a lesson page to `path`, in the background.
-    pub(super) fn save_lesson_page(&mut self, path: PathBuf) {
+    pub(in crate::app) fn save_lesson_page(&mut self, path: PathBuf) {
         match self.current_setup().to_toml() {
             Ok(text) => self.io.spawn("save-lesson-page", move || {
                 let result = std::fs::write(&path, text)
@@ -248,7 +248,13 @@ impl App {
     }
 
     /// The lesson's side panel (when a lesson is open), and the check of the page shown.
-    pub(super) fn lesson_side_ui(&mut self, ui: &mut Ui, palette: Palette, ex: &Explainer, actions: &mut Vec<Action>) {
+    pub(in crate::app) fn lesson_side_ui(
+        &mut self,
+        ui: &mut Ui,
+        palette: Palette,
+        ex: &Explainer,
+        actions: &mut Vec<Action>,
+    ) {
         if self.lesson.open.is_none() {
             return;
         }
@@ -349,7 +355,7 @@ fn page_body_ui(
 ) {
     ui.label(RichText::new(format!("Page {} of {n} · {}", k + 1, page.title)).heading()).explain(ex, Topic::Lessons);
     ui.add_space(4.0);
-    super::markdown::markdown_ui(ui, &page.text);
+    crate::app::markdown::markdown_ui(ui, &page.text);
     if page.check.is_some() || !page.task.is_empty() {
         egui::Frame::new().fill(palette.card).corner_radius(6.0).inner_margin(egui::Margin::same(6)).show(ui, |ui| {
             ui.set_width(ui.available_width());
@@ -360,7 +366,7 @@ fn page_body_ui(
                     check_mark_ui(ui, color, "task done");
                 }
             });
-            super::markdown::markdown_ui(ui, &page.task);
+            crate::app::markdown::markdown_ui(ui, &page.task);
             if page.check.as_ref().is_some_and(|c| c.wants_answer()) {
                 ui.horizontal(|ui| {
                     ui.label("answer").explain(ex, Topic::Lessons);

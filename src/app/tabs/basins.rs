@@ -9,9 +9,9 @@ use std::sync::mpsc::channel;
 use egui::{Color32, RichText, TextureHandle, TextureOptions, Ui};
 use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
-use super::jobs::{Cancel, Job};
-use super::state::Action;
-use super::view::ViewCtx;
+use crate::app::jobs::{Cancel, Job};
+use crate::app::state::Action;
+use crate::app::view::ViewCtx;
 use crate::engine::basins::{BasinPlan, Basins, End, row};
 use crate::engine::data::Dataset;
 use crate::engine::model::Params;

@@ -9,7 +9,7 @@
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, RichText, Ui};
 
-use super::view::ViewCtx;
+use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
 use crate::history::Row;
 use crate::ledger::{Ledger, Line, explain};

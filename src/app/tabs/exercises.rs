@@ -8,9 +8,9 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
 
-use super::explain::Explain;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::explain::Explain;
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::exercise::{Exercise, ExerciseKind, Grade};
 use crate::explain::topics::Topic;
 use crate::format;

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use egui::{Color32, DragValue, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points};
 
-use super::plots::residuals::{self, Overlay, Scale};
-use super::state::Action;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::plots::residuals::{self, Overlay, Scale};
+use crate::app::state::Action;
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::data::{Dataset, PRESETS, preset_description};
 use crate::engine::scaling::Scaling;

@@ -9,7 +9,7 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, Points, Polygon, VLine};
 
-use super::ViewCtx;
+use crate::app::plots::ViewCtx;
 use crate::app::state::Action;
 use crate::app::theme::faded;
 use crate::engine::analysis::momentum::{Damping, critical_beta, damping, heavy_ball_rate, nesterov_rate};
@@ -132,7 +132,12 @@ fn path_points(ctx: &ViewCtx<'_>, run: &RunSnapshot) -> Vec<[f64; 2]> {
         .chain(rows.last())
         .map(|r| [r.params.w - w_star, r.state.get(0, "momentum_buffer").unwrap_or(0.0)])
         .filter(|p| p[0].is_finite() && p[1].is_finite())
-        .map(|[x, y]| [x.clamp(-super::PLOT_LIMIT, super::PLOT_LIMIT), y.clamp(-super::PLOT_LIMIT, super::PLOT_LIMIT)])
+        .map(|[x, y]| {
+            [
+                x.clamp(-crate::app::plots::PLOT_LIMIT, crate::app::plots::PLOT_LIMIT),
+                y.clamp(-crate::app::plots::PLOT_LIMIT, crate::app::plots::PLOT_LIMIT),
+            ]
+        })
         .collect();
     pts.dedup();
     pts
@@ -146,8 +151,8 @@ fn path_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, height: f32) 
         .x_axis_label("w − w*")
         .y_axis_label("momentum buffer")
         .allow_boxed_zoom(false)
-        .x_grid_spacer(super::value_spacer_x)
-        .y_grid_spacer(super::value_spacer_y)
+        .x_grid_spacer(crate::app::plots::value_spacer_x)
+        .y_grid_spacer(crate::app::plots::value_spacer_y)
         .x_axis_formatter(|m, _| format::value_label(m.value))
         .y_axis_formatter(|m, _| format::value_label(m.value))
         .label_formatter(|pos| {

@@ -10,9 +10,9 @@ use std::sync::mpsc::channel;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, Points};
 
-use super::jobs::{Cancel, Job};
-use super::state::Action;
-use super::view::ViewCtx;
+use crate::app::jobs::{Cancel, Job};
+use crate::app::state::Action;
+use crate::app::view::ViewCtx;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{Criterion, TunePoint, best_under, log_space, tune_one};

@@ -93,7 +93,7 @@ fn text_for<'a>(state: &'a mut LogState, run: &RunSnapshot, snap: &Snapshot) -> 
 
 /// The log's content: a run picker, Copy, and the printout.
 pub fn notebook_log_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, state: &mut LogState) {
-    let palette = super::theme::Palette::new(ui.visuals().dark_mode);
+    let palette = crate::app::theme::Palette::new(ui.visuals().dark_mode);
     let current = state
         .run
         .filter(|id| snap.run(*id).is_some())

@@ -5,17 +5,28 @@
 //! `notebook_log.rs`, the data editor). The strip sits in a resizable bottom panel inside the central panel and can be
 //! folded to its header line.
 
+pub mod basins;
+pub mod data;
+pub mod exercises;
+pub mod fair_race;
+pub mod gradient_check;
+pub mod inside;
+pub mod ledger;
+pub mod lr_sweep;
+pub mod notebook_log;
+pub mod phase;
+
 use egui::{RichText, Ui};
 
-use super::explain::Explainer;
-use super::state::{Action, Tab};
-use super::theme::Palette;
-use super::view::ViewCtx;
-use super::{gradcheck, sweep};
+use crate::app::explain::Explainer;
+use crate::app::state::{Action, Tab};
+use crate::app::tabs::{gradient_check as gradcheck, lr_sweep as sweep};
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::explain::topics::Topic;
 use crate::worker::RunSnapshot;
 
-/// What the tabs keep between frames (not persisted; the selected tab is in [`super::state::Persisted`]).
+/// What the tabs keep between frames (not persisted; the selected tab is in [`crate::app::state::Persisted`]).
 #[derive(Default)]
 pub struct TabsState {
     /// Folded to the header line.
@@ -29,17 +40,17 @@ pub struct TabsState {
     /// The learning-rate sweep's job and results.
     pub sweep: sweep::SweepState,
     /// The notebook log's run choice and cached text.
-    pub notebook_log: super::notebook_log::LogState,
+    pub notebook_log: crate::app::tabs::notebook_log::LogState,
     /// The data editor's state.
-    pub data: super::data_editor::DataEditor,
+    pub data: crate::app::tabs::data::DataEditor,
     /// The step ledger's cache.
-    pub ledger: super::ledger_tab::LedgerState,
+    pub ledger: crate::app::tabs::ledger::LedgerState,
     /// The basins map and its job.
-    pub basins: super::basins::BasinsState,
+    pub basins: crate::app::tabs::basins::BasinsState,
     /// The fair race's tuning.
-    pub fair_race: super::fair_race::FairRaceState,
+    pub fair_race: crate::app::tabs::fair_race::FairRaceState,
     /// The exercise shown, the answer and the streak.
-    pub exercises: super::exercises::ExercisesState,
+    pub exercises: crate::app::tabs::exercises::ExercisesState,
     /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
     pub scrolled_to: Option<Tab>,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
@@ -173,19 +184,21 @@ fn tab_body_ui(
 ) {
     match tab {
         Tab::GradientCheck => gradcheck::gradcheck_ui(ui, &mut state.gradcheck, ctx, run),
-        Tab::Ledger => super::ledger_tab::ledger_ui(ui, &mut state.ledger, ctx),
-        Tab::Inside => super::plots::inner::inner_state_ui(ui, ctx),
-        Tab::Phase => super::plots::phase::phase_plane_ui(ui, ctx, actions),
-        Tab::Basins => super::basins::basins_ui(ui, &mut state.basins, ctx, actions),
+        Tab::Ledger => crate::app::tabs::ledger::ledger_ui(ui, &mut state.ledger, ctx),
+        Tab::Inside => crate::app::tabs::inside::inner_state_ui(ui, ctx),
+        Tab::Phase => crate::app::tabs::phase::phase_plane_ui(ui, ctx, actions),
+        Tab::Basins => crate::app::tabs::basins::basins_ui(ui, &mut state.basins, ctx, actions),
         Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
-        Tab::FairRace => super::fair_race::fair_race_ui(ui, &mut state.fair_race, ctx, actions),
-        Tab::NotebookLog => super::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log),
+        Tab::FairRace => crate::app::tabs::fair_race::fair_race_ui(ui, &mut state.fair_race, ctx, actions),
+        Tab::NotebookLog => {
+            crate::app::tabs::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log)
+        }
         Tab::Data => {
             // The batch of the next update is known at the live end only (a scrubbed step's batch is not kept).
             let batch = if ctx.scrub.is_none() { run.next_batch.as_deref() } else { None };
-            super::data_editor::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
+            crate::app::tabs::data::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
         }
-        Tab::Exercises => super::exercises::exercises_ui(ui, &mut state.exercises, ctx),
+        Tab::Exercises => crate::app::tabs::exercises::exercises_ui(ui, &mut state.exercises, ctx),
     }
 }
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use egui::{Grid, RichText, ScrollArea, Ui};
 
-use super::jobs::Job;
-use super::view::ViewCtx;
+use crate::app::jobs::Job;
+use crate::app::view::ViewCtx;
 use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
