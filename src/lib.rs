@@ -18,4 +18,5 @@ pub mod lesson;
 pub mod presets;
 pub mod printout;
 pub mod session;
+pub mod tab;
 pub mod worker;

@@ -28,7 +28,7 @@
 //! [`panels::run_list::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 //!
-//! Lessons ([`lesson_panel`], a side panel on the right while one is open): each page sets up runs from a lesson
+//! Lessons ([`lesson`], [`panels::lesson`]: a side panel on the right while one is open): each page sets up runs from a lesson
 //! file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
 //! check passes.
 
@@ -39,6 +39,7 @@ pub mod files;
 pub mod follow;
 pub mod jobs;
 pub mod keys;
+pub mod lesson;
 pub mod markdown;
 pub mod panels;
 pub mod plots;
@@ -108,7 +109,9 @@ pub struct App {
     /// What each widget and plot mark of the last frame is (see [`explain`]).
     explained: Vec<(crate::explain::topics::Topic, Rect)>,
     /// The open lesson and the progress in every lesson.
-    lesson: panels::lesson::LessonRunner,
+    lesson: lesson::LessonRunner,
+    /// The lesson page's typed answer and hints shown (the lesson panel's widget state).
+    lesson_input: lesson::PageInput,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -129,8 +132,8 @@ impl App {
         let storage = cc.storage.filter(|_| options.persist);
         let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
         let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
-        let progress: panels::lesson::LessonProgress =
-            storage.and_then(|s| eframe::get_value(s, panels::lesson::PROGRESS_KEY)).unwrap_or_default();
+        let progress: lesson::LessonProgress =
+            storage.and_then(|s| eframe::get_value(s, lesson::PROGRESS_KEY)).unwrap_or_default();
         let mut plan = StartupPlan::resolve(saved, &saved_runs, &options);
         let mut controls = ControlsState::default();
         let data = match std::mem::replace(&mut plan.data, DataSource::Load(String::new())) {
@@ -178,7 +181,8 @@ impl App {
             path_prompt: None,
             undo: Default::default(),
             explained: Vec::new(),
-            lesson: panels::lesson::LessonRunner::new(progress),
+            lesson: lesson::LessonRunner::new(progress),
+            lesson_input: Default::default(),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -254,8 +258,8 @@ impl App {
     }
 
     /// The Data tab's editor state (its last scatter transform, for tests).
-    pub fn data_editor(&self) -> &tabs::data::DataEditor {
-        &self.tabs.data
+    pub fn data_editor(&self) -> Option<&tabs::data::DataEditor> {
+        self.tabs.state()
     }
 
     /// Shrinks a window larger than its screen (a first launch on a small laptop) once the screen's size is known.
@@ -431,27 +435,18 @@ impl App {
             ui.separator();
             panels::settings::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
         });
-        self.lesson_side_ui(ui, palette, ctx.explain, actions);
+        self.lesson_check(actions);
+        panels::lesson::lesson_side_ui(ui, &self.lesson, &mut self.lesson_input, (palette, ctx.explain), actions);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(run) = ctx.selected_run() {
                 tabs::tabs_ui(ui, self.prefs.tab, &mut self.tabs, ctx, run, actions);
             }
             self.central_ui(ui, ctx, point, actions)
         });
-        // The tabs that are views (the ledger, the optimizer's inside, the phase plane) export as PNG while shown.
-        if let Some(rect) = self.tabs.body_rect.filter(|_| !self.tabs.folded_now)
-            && matches!(
-                self.prefs.tab,
-                state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase | state::Tab::Basins | state::Tab::FairRace
-            )
-        {
-            self.exports.plot_rects.push((self.prefs.tab.label(), rect));
-        }
-        // The Data tab's scatter with the samples' shares exports as a plot while it is shown.
-        if let Some(rect) =
-            self.tabs.data.plot_rect.filter(|_| !self.tabs.folded_now && self.prefs.tab == state::Tab::Data)
-        {
-            self.exports.plot_rects.push((tabs::data::PLOT_NAME, rect));
+        // The tabs that are views (the ledger, the optimizer's inside, the phase plane...) export as PNG while shown,
+        // and the Data tab its scatter with the samples' shares.
+        if let Some(export) = self.tabs.export(self.prefs.tab) {
+            self.exports.plot_rects.push(export);
         }
     }
 }
@@ -530,7 +525,7 @@ impl eframe::App for App {
             // single run is already the persisted settings.
             let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };
             eframe::set_value(storage, RUNS_KEY, &runs);
-            eframe::set_value(storage, panels::lesson::PROGRESS_KEY, self.lesson.progress());
+            eframe::set_value(storage, lesson::PROGRESS_KEY, self.lesson.progress());
         }
     }
 
@@ -585,7 +580,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         session,
         fit_to_screen: gui.window_size.is_none(),
         zoom: gui.zoom,
-        tab: gui.tab.map(state::Tab::from),
+        tab: gui.tab,
         surface: gui.surface,
         dark: gui.theme.map(|t| t == crate::export::GifTheme::Dark),
     };

@@ -12,11 +12,14 @@ use egui::{RichText, Ui};
 use egui_plot::{Line, LineStyle};
 
 use crate::app::plots::{ViewCtx, last_step, step_plot, visible_steps};
+use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::Row;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// One quantity the optimizer carries: its label and how to read it from a row (NaN when the row lacks it).
@@ -262,4 +265,38 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
         }
     });
     ctx.explain.plot(&response, Topic::StepSizePlot, &[] as &[(&str, Topic)]);
+}
+
+/// The tab (it keeps nothing between frames).
+#[derive(Default)]
+pub struct InsideTab;
+
+impl TabView for InsideTab {
+    fn tab(&self) -> Tab {
+        Tab::Inside
+    }
+
+    fn label(&self) -> &'static str {
+        "Inside the optimizer"
+    }
+
+    fn tip(&self) -> &'static str {
+        "What the optimizer carries from step to step (the momentum buffer, Adam's bias-corrected moments m_hat and √v_hat) and the step it takes against lr·|g|, for every run."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Inside
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
+        inner_state_ui(ui, ctx)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -8,16 +8,19 @@ use std::sync::Arc;
 use egui::{Align2, RichText, Ui};
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 
-use crate::app::jobs::{Cancel, Job};
+use crate::app::jobs::{Cancel, Job, par_map_in_order};
 use crate::app::plots::decade_spacer;
 use crate::app::state::Action;
+use crate::app::tabs::TabView;
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
+use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Learning rates per sweep.
@@ -60,33 +63,17 @@ pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance:
     SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
 }
 
-/// Runs the plan on both cores (the learning rates dealt out alternately to two threads), reporting each point to
-/// `on_point` as it is done (so not in lr order); stops early once `cancel` is set. Each point is an ordinary run,
-/// so the points are the same whatever the threads' timing.
+/// Runs the plan on every core ([`par_map_in_order`]), reporting each point to `on_point` in lr order as soon as it
+/// and the points before it are done; stops early once `cancel` is set. Each point is an ordinary run, so the points
+/// are the same whatever the threads' timing.
 pub fn run_plan(
     data: &Dataset,
     settings: &Settings,
     plan: &SweepPlan,
     cancel: &Cancel,
-    mut on_point: impl FnMut(SweepPoint),
+    on_point: impl FnMut(SweepPoint) + Send,
 ) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::scope(|scope| {
-        for first in 0..2 {
-            let tx = tx.clone();
-            scope.spawn(move || {
-                for &lr in plan.lrs.iter().skip(first).step_by(2) {
-                    if cancel.is_set() || tx.send(point_at(data, settings, plan, lr)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for p in rx {
-            on_point(p);
-        }
-    });
+    par_map_in_order(&plan.lrs, cancel, |&lr| point_at(data, settings, plan, lr), on_point);
 }
 
 /// One learning rate of the plan (settings the engine refuses at this lr count as a run that got nowhere).
@@ -348,6 +335,32 @@ fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, e
             Text::new("fastest label", b.into(), RichText::new(" fastest").strong().color(palette.converged))
                 .anchor(Align2::LEFT_BOTTOM),
         );
+    }
+}
+
+impl TabView for SweepState {
+    fn tab(&self) -> Tab {
+        Tab::LrSweep
+    }
+
+    fn label(&self) -> &'static str {
+        "Learning-rate sweep"
+    }
+
+    fn tip(&self) -> &'static str {
+        "Run the current settings at ~200 learning rates: how many steps each needs to reach the tolerance, and where it ends. Click a point to use that learning rate."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::LrSweep
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>) {
+        sweep_ui(ui, self, ctx, run, actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

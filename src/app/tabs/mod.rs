@@ -1,9 +1,11 @@
-//! The bottom tab strip under the plots: gradient check, step ledger, inside the optimizer, momentum phase plane,
-//! learning-rate sweep, notebook log, data.
+//! The bottom tab strip under the plots, and every tab: one file each (gradient check, step ledger, inside the
+//! optimizer, momentum phase plane, basins, learning-rate sweep, fair race, notebook log, data, exercises).
 //!
-//! Each tab is one arm of `tab_body_ui`; a tab's content lives in its own module (`gradcheck.rs`, `sweep.rs`,
-//! `notebook_log.rs`, the data editor). The strip sits in a resizable bottom panel inside the central panel and can be
-//! folded to its header line.
+//! A tab is a type that implements [`TabView`] (its label, tooltip, explain topic, how it exports, and its body,
+//! drawn from the frame's [`ViewCtx`] with the same arguments for every tab) and owns what it keeps between frames.
+//! [`every_tab`] lists them, one line each; the strip shows them in the order of [`Tab`] (`src/tab.rs`, the type the
+//! command line and lessons name tabs by). The strip sits in a resizable bottom panel inside the central panel and
+//! can be folded to its header line.
 
 pub mod basins;
 pub mod data;
@@ -16,18 +18,63 @@ pub mod lr_sweep;
 pub mod notebook_log;
 pub mod phase;
 
-use egui::{RichText, Ui};
+use egui::{Rect, RichText, Ui};
 
 use crate::app::explain::Explainer;
 use crate::app::state::{Action, Tab};
-use crate::app::tabs::{gradient_check as gradcheck, lr_sweep as sweep};
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
 use crate::explain::topics::Topic;
 use crate::worker::RunSnapshot;
 
-/// What the tabs keep between frames (not persisted; the selected tab is in [`crate::app::state::Persisted`]).
-#[derive(Default)]
+/// One tab of the strip: what it is, and its body.
+pub trait TabView {
+    /// Which tab this is (each [`Tab`] has exactly one view in [`every_tab`]).
+    fn tab(&self) -> Tab;
+    /// Its title in the strip.
+    fn label(&self) -> &'static str;
+    /// What it shows, for its tooltip.
+    fn tip(&self) -> &'static str;
+    /// What it shows, for explain mode.
+    fn topic(&self) -> Topic;
+    /// What of it the Export menu offers as a PNG while it is shown.
+    fn export(&self) -> TabExport {
+        TabExport::None
+    }
+    /// Its body, drawn from the frame's context for the selected run; requests go to `actions`.
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>);
+    /// The view as `Any`, to reach a tab's own state from outside (tests, the exports).
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// What a tab exports as a PNG while it is shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TabExport {
+    /// Nothing (its body is controls or text).
+    None,
+    /// Its whole body (a tab that is a view), named by its label.
+    Body,
+    /// One plot of it, by name and where it was drawn in the last frame.
+    Plot(&'static str, Rect),
+}
+
+/// Every tab's view, with its state as at launch: adding a tab is its file and one line here.
+fn every_tab() -> Vec<Box<dyn TabView>> {
+    vec![
+        Box::new(gradient_check::GradCheckState::default()),
+        Box::new(ledger::LedgerState::default()),
+        Box::new(inside::InsideTab),
+        Box::new(phase::PhaseTab),
+        Box::new(basins::BasinsState::default()),
+        Box::new(lr_sweep::SweepState::default()),
+        Box::new(fair_race::FairRaceState::default()),
+        Box::new(notebook_log::LogState::default()),
+        Box::new(data::DataEditor::default()),
+        Box::new(exercises::ExercisesState::default()),
+    ]
+}
+
+/// What the tabs keep between frames (not persisted; the selected tab is in [`crate::app::state::Prefs`]).
 pub struct TabsState {
     /// Folded to the header line.
     pub collapsed: bool,
@@ -35,26 +82,25 @@ pub struct TabsState {
     pub open_when_short: bool,
     /// The strip was folded in the last frame (by the user, or by a short window).
     pub folded_now: bool,
-    /// The gradient check's cache.
-    pub gradcheck: gradcheck::GradCheckState,
-    /// The learning-rate sweep's job and results.
-    pub sweep: sweep::SweepState,
-    /// The notebook log's run choice and cached text.
-    pub notebook_log: crate::app::tabs::notebook_log::LogState,
-    /// The data editor's state.
-    pub data: crate::app::tabs::data::DataEditor,
-    /// The step ledger's cache.
-    pub ledger: crate::app::tabs::ledger::LedgerState,
-    /// The basins map and its job.
-    pub basins: crate::app::tabs::basins::BasinsState,
-    /// The fair race's tuning.
-    pub fair_race: crate::app::tabs::fair_race::FairRaceState,
-    /// The exercise shown, the answer and the streak.
-    pub exercises: crate::app::tabs::exercises::ExercisesState,
+    /// Every tab's view and state ([`every_tab`]).
+    views: Vec<Box<dyn TabView>>,
     /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
     pub scrolled_to: Option<Tab>,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
     pub body_rect: Option<egui::Rect>,
+}
+
+impl Default for TabsState {
+    fn default() -> Self {
+        TabsState {
+            collapsed: false,
+            open_when_short: false,
+            folded_now: false,
+            views: every_tab(),
+            scrolled_to: None,
+            body_rect: None,
+        }
+    }
 }
 
 /// Below this height of the central area the strip starts folded, so that the plots keep at least ~300 points.
@@ -66,6 +112,32 @@ impl TabsState {
         self.collapsed = folded;
         self.open_when_short = !folded;
         self.folded_now = folded;
+    }
+
+    /// The view of `tab`.
+    pub fn view(&self, tab: Tab) -> Option<&dyn TabView> {
+        self.views.iter().find(|v| v.tab() == tab).map(|v| &**v)
+    }
+
+    fn view_mut(&mut self, tab: Tab) -> Option<&mut (dyn TabView + 'static)> {
+        self.views.iter_mut().find(|v| v.tab() == tab).map(|v| &mut **v)
+    }
+
+    /// The state of the tab whose view is a `T` (the data editor's, for tests and the exports).
+    pub fn state<T: 'static>(&self) -> Option<&T> {
+        self.views.iter().find_map(|v| v.as_any().downcast_ref::<T>())
+    }
+
+    /// What the shown tab exports as a PNG, by name (nothing while the strip is folded).
+    pub fn export(&self, tab: Tab) -> Option<(&'static str, Rect)> {
+        if self.folded_now {
+            return None;
+        }
+        match self.view(tab)?.export() {
+            TabExport::None => None,
+            TabExport::Body => Some((self.view(tab)?.label(), self.body_rect?)),
+            TabExport::Plot(name, rect) => Some((name, rect)),
+        }
     }
 }
 
@@ -106,10 +178,14 @@ pub fn tabs_ui(
                     ui.set_min_size(ui.available_size());
                     // Scrolls rather than grows: the plots above keep their room whatever the tab holds.
                     egui::ScrollArea::vertical().id_salt("tab body").auto_shrink([false, false]).show(ui, |ui| {
-                        tab_body_ui(ui, tab, state, ctx, run, actions);
+                        if let Some(view) = state.view_mut(tab) {
+                            view.ui(ui, ctx, run, actions);
+                        }
                     });
                 });
-            ctx.explain.mark(tab_topic(tab), body.response.rect);
+            if let Some(view) = state.view(tab) {
+                ctx.explain.mark(view.topic(), body.response.rect);
+            }
             state.body_rect = Some(body.response.rect);
         },
     );
@@ -137,17 +213,21 @@ fn strip_ui(
         // into view.
         egui::ScrollArea::horizontal().id_salt("tab strip").show(ui, |ui| {
             ui.horizontal(|ui| {
-                for t in Tab::ALL {
+                for &t in Tab::all() {
+                    let Some(view) = state.view(t) else {
+                        continue;
+                    };
+                    let (label, tip, topic) = (view.label(), view.tip(), view.topic());
                     let selected = tab == t;
-                    let text = RichText::new(t.label()).size(14.0);
+                    let text = RichText::new(label).size(14.0);
                     let text = if selected { text.strong().color(palette.optimum) } else { text };
                     let label = ui.selectable_label(selected, text);
                     if selected && state.scrolled_to != Some(t) {
                         label.scroll_to_me(None);
                         state.scrolled_to = Some(t);
                     }
-                    ex.mark(tab_topic(t), label.interact_rect);
-                    let label = if ex.on() { label } else { label.on_hover_text(t.tip()) };
+                    ex.mark(topic, label.interact_rect);
+                    let label = if ex.on() { label } else { label.on_hover_text(tip) };
                     if label.clicked() {
                         actions.push(Action::OpenTab(t));
                     }
@@ -155,51 +235,6 @@ fn strip_ui(
             });
         });
     });
-}
-
-/// What a tab shows, for explain mode.
-fn tab_topic(tab: Tab) -> Topic {
-    match tab {
-        Tab::GradientCheck => Topic::GradientCheck,
-        Tab::Ledger => Topic::Ledger,
-        Tab::Inside => Topic::Inside,
-        Tab::Phase => Topic::Phase,
-        Tab::Basins => Topic::Basins,
-        Tab::LrSweep => Topic::LrSweep,
-        Tab::FairRace => Topic::FairRace,
-        Tab::NotebookLog => Topic::NotebookLog,
-        Tab::Data => Topic::DataTab,
-        Tab::Exercises => Topic::Exercises,
-    }
-}
-
-/// The selected tab's content.
-fn tab_body_ui(
-    ui: &mut Ui,
-    tab: Tab,
-    state: &mut TabsState,
-    ctx: &ViewCtx<'_>,
-    run: &RunSnapshot,
-    actions: &mut Vec<Action>,
-) {
-    match tab {
-        Tab::GradientCheck => gradcheck::gradcheck_ui(ui, &mut state.gradcheck, ctx, run),
-        Tab::Ledger => crate::app::tabs::ledger::ledger_ui(ui, &mut state.ledger, ctx),
-        Tab::Inside => crate::app::tabs::inside::inner_state_ui(ui, ctx),
-        Tab::Phase => crate::app::tabs::phase::phase_plane_ui(ui, ctx, actions),
-        Tab::Basins => crate::app::tabs::basins::basins_ui(ui, &mut state.basins, ctx, actions),
-        Tab::LrSweep => sweep::sweep_ui(ui, &mut state.sweep, ctx, run, actions),
-        Tab::FairRace => crate::app::tabs::fair_race::fair_race_ui(ui, &mut state.fair_race, ctx, actions),
-        Tab::NotebookLog => {
-            crate::app::tabs::notebook_log::notebook_log_ui(ui, ctx.live, run.id, &mut state.notebook_log)
-        }
-        Tab::Data => {
-            // The batch of the next update is known at the live end only (a scrubbed step's batch is not kept).
-            let batch = if ctx.scrub.is_none() { run.next_batch.as_deref() } else { None };
-            crate::app::tabs::data::data_editor_ui(ui, &mut state.data, ctx, (None, batch), actions)
-        }
-        Tab::Exercises => crate::app::tabs::exercises::exercises_ui(ui, &mut state.exercises, ctx),
-    }
 }
 
 /// A button elsewhere (menu bar, timeline) that shows tab `tab`: "open" while the tab is not shown, "hide" (folding
@@ -216,5 +251,19 @@ pub fn tab_button_ui(
     let label = if is_shown { hide } else { open };
     if ui.selectable_label(is_shown, label).on_hover_text(tip).clicked() {
         actions.push(Action::ToggleTab(tab));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tab_has_exactly_one_view() {
+        let views = every_tab();
+        for &tab in Tab::all() {
+            assert_eq!(views.iter().filter(|v| v.tab() == tab).count(), 1, "{tab:?}");
+        }
+        assert_eq!(views.len(), Tab::all().len());
     }
 }

@@ -11,12 +11,14 @@ use egui_plot::{Line, LineStyle, Plot, PlotPoints, Points, Polygon, VLine};
 
 use crate::app::plots::ViewCtx;
 use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
 use crate::app::theme::faded;
 use crate::engine::analysis::momentum::{Damping, critical_beta, damping, heavy_ball_rate, nesterov_rate};
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Most points of the path drawn (evenly spread over the kept rows).
@@ -221,4 +223,38 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
         );
     });
     ctx.explain.plot(&response, Topic::BetaStrip, &[] as &[(&str, Topic)]);
+}
+
+/// The tab (it keeps nothing between frames).
+#[derive(Default)]
+pub struct PhaseTab;
+
+impl TabView for PhaseTab {
+    fn tab(&self) -> Tab {
+        Tab::Phase
+    }
+
+    fn label(&self) -> &'static str {
+        "Momentum phase plane"
+    }
+
+    fn tip(&self) -> &'static str {
+        "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of β for this lr·λ, plain momentum against Nesterov."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Phase
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
+        phase_plane_ui(ui, ctx, actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
