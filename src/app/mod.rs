@@ -130,7 +130,8 @@ impl App {
             ctx.set_zoom_factor(zoom);
         }
         let storage = cc.storage.filter(|_| options.persist);
-        let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        let saved =
+            storage.and_then(|s| s.get_string(eframe::APP_KEY)).and_then(|text| Persisted::from_ron(&text).ok());
         let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
         let progress: lesson::LessonProgress =
             storage.and_then(|s| eframe::get_value(s, lesson::PROGRESS_KEY)).unwrap_or_default();
@@ -520,7 +521,10 @@ impl eframe::App for App {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
-            eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+            match self.persisted().to_ron() {
+                Ok(text) => storage.set_string(eframe::APP_KEY, text),
+                Err(e) => eprintln!("error: {e}"),
+            }
             // Several runs are saved (without their data or progress) so that a comparison survives a restart; a
             // single run is already the persisted settings.
             let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };

@@ -75,16 +75,22 @@ impl Prefs {
 }
 
 /// What persists across launches (eframe storage): the selected run's settings and the [`Prefs`], filled when saving
-/// and split back into them at start-up. The preferences are flattened, so that the saved text has the shape it
-/// always had: `settings` and the preferences' fields side by side.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+/// and split back into them at start-up. Stored as RON (eframe's format) in the shape every version has written:
+/// `settings` and the preferences' fields side by side ([`Persisted::to_ron`], [`Persisted::from_ron`]; RON cannot
+/// read serde's `flatten` from that shape).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Persisted {
     /// The selected run's engine settings.
     pub settings: Settings,
     /// The preferences.
-    #[serde(flatten)]
     pub prefs: Prefs,
+}
+
+/// The `settings` field of the stored text (the preferences' fields are ignored).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct StoredSettings {
+    settings: Settings,
 }
 
 impl Persisted {
@@ -96,6 +102,27 @@ impl Persisted {
     /// The settings and the preferences this holds.
     pub fn into_parts(self) -> (Settings, Prefs) {
         (self.settings, self.prefs)
+    }
+
+    /// The text eframe stores: `(settings:(…),data:"notebook",…)`, the preferences' RON with `settings` first.
+    ///
+    /// # Errors
+    /// A one-line message when RON cannot write a value.
+    pub fn to_ron(&self) -> Result<String, String> {
+        let settings = ron::ser::to_string(&self.settings).map_err(|e| format!("cannot save the settings: {e}"))?;
+        let prefs = ron::ser::to_string(&self.prefs).map_err(|e| format!("cannot save the preferences: {e}"))?;
+        let fields = prefs.strip_prefix('(').ok_or_else(|| format!("the preferences saved as “{prefs}”"))?;
+        Ok(format!("(settings:{settings},{fields}"))
+    }
+
+    /// Reads what [`Persisted::to_ron`] (or an earlier version) stored; missing fields take their defaults.
+    ///
+    /// # Errors
+    /// A one-line message when the text is not such RON.
+    pub fn from_ron(text: &str) -> Result<Self, String> {
+        let settings = ron::from_str::<StoredSettings>(text).map_err(|e| format!("stored settings: {e}"))?.settings;
+        let prefs = ron::from_str::<Prefs>(text).map_err(|e| format!("stored preferences: {e}"))?;
+        Ok(Persisted { settings, prefs })
     }
 
     /// The worker speed of the saved [`Prefs::steps_per_sec`].
@@ -245,10 +272,10 @@ mod tests {
         let mut p = Persisted::default();
         (p.prefs.dark, p.prefs.steps_per_sec) = (false, 250.0);
         p.settings.optimizer.lr = 0.05;
-        let text = serde_json::to_string(&p).expect("serialize");
-        let back: Persisted = serde_json::from_str(&text).expect("deserialize");
+        let text = p.to_ron().expect("serialize");
+        let back = Persisted::from_ron(&text).expect("deserialize");
         assert_eq!(back, p);
-        let partial: Persisted = serde_json::from_str(r#"{"dark": false, "settings": {"w0": 1.5}}"#).expect("partial");
+        let partial = Persisted::from_ron("(dark: false, settings: (w0: 1.5))").expect("partial");
         assert!(!partial.prefs.dark);
         assert_eq!(partial.settings.w0, 1.5);
         assert_eq!(partial.settings.optimizer.lr, 0.01);
@@ -263,7 +290,7 @@ mod tests {
 
     #[test]
     fn state_saved_by_earlier_versions_loads_and_saves_in_the_same_shape() {
-        let old: Persisted = ron::from_str(OLD_SAVE).expect("the old save loads");
+        let old = Persisted::from_ron(OLD_SAVE).expect("the old save loads");
         let want = Prefs {
             data: "noisy".into(),
             tolerance: 0.001,
@@ -280,12 +307,25 @@ mod tests {
         };
         assert_eq!(old.prefs, want);
         assert_eq!(old.settings.w0, 1.5);
-        let again: Persisted = ron::from_str(&ron::ser::to_string(&old).expect("ron")).expect("reloads");
-        assert_eq!(again, old);
-        let json = serde_json::to_value(&old).expect("json");
-        assert_eq!(json["tab"], "LrSweep", "the preferences sit beside the settings, not under a key of their own");
-        assert_eq!(json["steps_per_sec"], 250.0);
-        assert!(json.get("prefs").is_none());
+        let text = old.to_ron().expect("ron");
+        assert_eq!(Persisted::from_ron(&text).expect("reloads"), old);
+        assert!(text.starts_with("(settings:(") && text.contains(",data:\"noisy\",") && text.contains("tab:LrSweep"));
+        assert!(!text.contains("prefs"), "the preferences sit beside the settings, not under a key: {text}");
+        // What this version writes, the version before read: a struct whose fields are the settings and every
+        // preference, so ron reads it as one flat struct.
+        #[derive(Deserialize)]
+        struct Flat {
+            settings: Settings,
+            data: String,
+            steps_per_sec: f64,
+            tab: Tab,
+            explain: bool,
+        }
+        let flat: Flat = ron::from_str(&text).expect("the old shape");
+        assert_eq!(
+            (flat.settings.w0, flat.data.as_str(), flat.steps_per_sec, flat.tab, flat.explain),
+            (1.5, "noisy", 250.0, Tab::LrSweep, true)
+        );
     }
 
     #[test]

@@ -386,4 +386,24 @@ mod tests {
             assert!(points.iter().any(|p| p.diverged));
         }
     }
+
+    #[test]
+    fn the_sweep_on_several_threads_is_the_sweep_on_one_in_lr_order() {
+        let data = Dataset::notebook();
+        let s = Settings { bias: true, ..Settings::default() };
+        let a = analyze(&data, &s, Params::default());
+        let plan = plan(&data, &s, &a, Some(1e-6));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let mut points = Vec::new();
+            pool.install(|| run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p)));
+            // Bit for bit, NaN included: the points' debug text.
+            points.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>()
+        };
+        let one = on(1);
+        assert_eq!(one.len(), SWEEP_POINTS);
+        assert_eq!(on(3), one);
+        let lrs: Vec<String> = plan.lrs.iter().map(|lr| format!("lr: {lr:?},")).collect();
+        assert!(one.iter().zip(&lrs).all(|(p, lr)| p.contains(lr.as_str())), "in the plan's lr order");
+    }
 }
