@@ -3,16 +3,16 @@
 //! Layout and module map:
 //!
 //! ```text
-//! ┌ exports.rs: File · Export ▾ · Data editor · Help ──────────────────────────────────────────────────┐
-//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles · ? ──────────┤
-//! ├ runs.rs + controls.rs ┬ central (App::central_ui) ───────────────────────────────────────────────┤
-//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's), why line       │
-//! │ learning rate + map   │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐                  │
-//! │ optimizer + params    │ │ point, tangent, trail, next step   │ ├ plots/weights.rs ┤               │
-//! │ start point, problem  │ └────────────────────────────────────┘ └───────────────┘                  │
-//! │ stopping, analysis    │ tabs.rs: gradient check · lr sweep · notebook log · data (foldable)        │
-//! ├ timeline.rs: scrub · Live · Branch from here · notebook log ───────────────────────────────────────┤
-//! ├ status.rs: state · step · w · b · loss · |∇L| · lr · steps/s ──────────────────────────────────────┤
+//! ┌ panels/menu_bar.rs: File · Export ▾ · Data editor · Lessons · Help ───────────────────────────────┐
+//! ├ panels/toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles · ? ───┤
+//! ├ panels/run_list.rs    ┬ central (App::central_ui) ─────────────────────────────┬ panels/lesson.rs  ┤
+//! │ + panels/settings.rs  │ panels/status.rs banner (the outcomes), why line        │ (while a lesson   │
+//! │ run list, presets     │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐ │  is open)         │
+//! │ learning rate + map   │ │ point, tangent, trail, next step   │ ├ plots/weights ┤ │                   │
+//! │ optimizer + params    │ └────────────────────────────────────┘ └───────────────┘ │                   │
+//! │ start point, problem  │ tabs/: the foldable strip, one file per tab (tabs/mod.rs) │                   │
+//! ├ panels/timeline.rs: scrub · Live · Branch from here · notebook log ────────────────────────────────┤
+//! ├ panels/status.rs: state · step · w · b · loss · |∇L| · lr · steps/s ───────────────────────────────┤
 //! ```
 //!
 //! Data flow, one way (see docs/ARCHITECTURE.md): each frame `App::ui` builds one [`view::ViewCtx`] from the
@@ -22,10 +22,10 @@
 //! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`]; what each
 //! widget and plot mark is (tooltips and explain mode, F1) in [`explain`] and [`crate::explain::topics`].
 //!
-//! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, the selected run whose
+//! Runs: up to six comparison runs ([`panels::run_list`]: the run list at the top of the left panel, the selected run whose
 //! settings the panel edits, [`panels::run_list::RunsState::selected_settings`]); each run's [`crate::worker::RunSpec`] carries
 //! its name and colour (see [`theme::RUN_COLORS`]), the same in every plot. The plots draw
-//! [`panels::run_list::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`timeline`]'s step
+//! [`panels::run_list::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`panels::timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 //!
 //! Lessons ([`lesson`], [`panels::lesson`]: a side panel on the right while one is open): each page sets up runs from a lesson
