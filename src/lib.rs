@@ -20,4 +20,5 @@ pub mod presets;
 pub mod printout;
 pub mod run;
 pub mod session;
+pub mod tab;
 pub mod worker;

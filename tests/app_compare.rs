@@ -9,10 +9,11 @@ use common::app::{fast, harness, shows, wait_until};
 use std::sync::Arc;
 use std::time::Duration;
 
-use descent::app::runs;
+use descent::app::panels::run_list as runs;
+use descent::app::panels::timeline;
+use descent::app::panels::toolbar::labels;
 use descent::app::state::Action;
-use descent::app::toolbar::labels;
-use descent::app::{App, AppOptions, timeline};
+use descent::app::{App, AppOptions};
 use descent::engine::{Dataset, Settings};
 use descent::worker::{Command, RunId, RunSpec, Speed, Worker};
 use egui_kittest::kittest::Queryable;
@@ -178,7 +179,7 @@ fn notebook_log_prints_the_notebook_lines() {
     h.state_mut().push_action(descent::app::Action::Step(2));
     wait_until(&mut h, "step 2", |a| a.snapshot().runs[0].record.step == 2);
     let snap = h.state().snapshot().clone();
-    let text = descent::app::notebook_log::printout(&snap.runs[0], &snap);
+    let text = descent::app::tabs::notebook_log::printout(&snap.runs[0], &snap);
     assert!(text.contains("Parameters at 0 steps"), "{text}");
     assert!(text.contains("Parameters at 1 steps"), "{text}");
     assert!(text.contains("updated weight=0.450"), "{text}");

@@ -9,8 +9,8 @@ mod common;
 use common::app::{fast, harness, wait_until};
 use std::time::Duration;
 
-use descent::app::data_editor::labels as editor_labels;
-use descent::app::exports::labels as menu_labels;
+use descent::app::panels::menu_bar::labels as menu_labels;
+use descent::app::tabs::data::labels as editor_labels;
 use descent::app::{Action, App, AppOptions};
 use descent::engine::Settings;
 use descent::history::Row;
@@ -53,8 +53,8 @@ fn the_add_point_button_adds_a_point_and_resets_the_runs() {
 fn clicking_empty_space_in_the_scatter_adds_a_point_there() {
     let mut h = editor();
     let data = h.state().snapshot().data.clone();
-    let a = h.state().data_editor().screen_pos(&data, 0).expect("point 0 drawn");
-    let b = h.state().data_editor().screen_pos(&data, 3).expect("point 3 drawn");
+    let a = h.state().data_editor().expect("the data editor").screen_pos(&data, 0).expect("point 0 drawn");
+    let b = h.state().data_editor().expect("the data editor").screen_pos(&data, 3).expect("point 3 drawn");
     // Below the line, between points 1 and 2: empty space.
     let pos = egui::pos2((a.x + b.x) / 2.0, a.y + 15.0);
     h.hover_at(pos);
@@ -72,7 +72,7 @@ fn clicking_empty_space_in_the_scatter_adds_a_point_there() {
 fn dragging_a_point_moves_it() {
     let mut h = editor();
     let data = h.state().snapshot().data.clone();
-    let start = h.state().data_editor().screen_pos(&data, 1).expect("point 1 drawn");
+    let start = h.state().data_editor().expect("the data editor").screen_pos(&data, 1).expect("point 1 drawn");
     let end = start + egui::vec2(0.0, -60.0);
     h.hover_at(start);
     h.step();
@@ -225,7 +225,7 @@ fn a_saved_session_opens_to_identical_trajectories() {
 
 #[test]
 fn exports_write_files_and_report_where_and_how_big() {
-    use descent::app::exports::ExportKind;
+    use descent::app::panels::menu_bar::ExportKind;
     let mut h = harness(fast());
     h.step();
     h.state().worker().send(Command::AddRun(
@@ -274,7 +274,7 @@ fn cropping_keeps_the_plot_pixels() {
     let mut image = egui::ColorImage::filled([20, 10], egui::Color32::BLACK);
     image.pixels[3 * 20 + 4] = egui::Color32::RED;
     // Physical pixel (4, 3) is the crop's (0, 1) at 2 pixels per point.
-    let crop = descent::app::exports::crop_image(
+    let crop = descent::app::panels::menu_bar::crop_image(
         &image,
         egui::Rect::from_min_max(egui::pos2(2.0, 1.0), egui::pos2(5.0, 4.0)),
         2.0,
@@ -414,7 +414,7 @@ fn ctrl_z_undoes_a_data_edit_a_removed_run_and_a_preset_and_ctrl_shift_z_redoes(
 
 #[test]
 fn the_gif_dialog_offers_the_light_theme() {
-    use descent::app::exports::ExportKind;
+    use descent::app::panels::menu_bar::ExportKind;
     let mut h = harness(fast());
     h.step();
     h.get_by_label(menu_labels::EXPORT).click();
@@ -447,7 +447,7 @@ fn the_data_tab_shows_each_samples_share_of_the_loss_and_the_gradient() {
     assert!(common::app::shows(&h, "λ = L″ = 15 · critical lr 2/λ = 0.1333"), "λ and the critical lr");
     assert!(common::app::shows(&h, "∂L/∂w: Σ of the 4 arrows = -45 = the mean"), "the stacked arrows' total");
     // Hovering the residual of point 3 (from (4, 12) down to the line ŷ = 0) says what it is.
-    let t = h.state().data_editor().transform.expect("the scatter was drawn");
+    let t = h.state().data_editor().expect("the data editor").transform.expect("the scatter was drawn");
     let on_residual = t.position_from_point(&egui_plot::PlotPoint::new(4.0, 5.0));
     h.hover_at(on_residual);
     h.step();
@@ -469,7 +469,7 @@ fn dragging_a_point_updates_its_share_live_and_the_notebook_sum_shows_n_times_th
     assert!(common::app::shows(&h, "∂L/∂w: Σ = -180 = 4 × the mean -45"), "4× seen in the totals");
     assert!(common::app::shows(&h, "λ = N·L″ (the summed gradient's) = 60"), "the curvature the update sees");
     let data = h.state().snapshot().data.clone();
-    let start = h.state().data_editor().screen_pos(&data, 3).expect("point 3 drawn");
+    let start = h.state().data_editor().expect("the data editor").screen_pos(&data, 3).expect("point 3 drawn");
     h.hover_at(start);
     h.step();
     h.drag_at(start);

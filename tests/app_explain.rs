@@ -232,7 +232,7 @@ fn explain_mode_shows_the_card_with_the_value_now() {
     h.step();
     assert!(shows(&h, "λ = L″ = 15 is the curvature of the loss"), "the card explains λ");
     // The "?" button leaves explain mode; the card goes.
-    h.get_by_label(descent::app::toolbar::labels::EXPLAIN).click();
+    h.get_by_label(descent::app::panels::toolbar::labels::EXPLAIN).click();
     h.step();
     h.step();
     assert!(!h.state().prefs().explain);

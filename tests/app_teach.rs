@@ -6,12 +6,13 @@ mod common;
 use common::app::{fast, harness, shows, wait_for as wait_until};
 use std::time::Duration;
 
+use descent::app::AppOptions;
 use descent::app::jobs::Cancel;
 use descent::app::plots::theory;
 use descent::app::stability::{Band, band_color, stability_bands};
 use descent::app::state::Tab;
+use descent::app::tabs::lr_sweep as sweep;
 use descent::app::theme::Palette;
-use descent::app::{AppOptions, sweep};
 use descent::cli::EngineArgs;
 use descent::engine::analysis::analyze;
 use descent::engine::data::Dataset;
@@ -26,7 +27,7 @@ fn gradient_check_tab_shows_the_notebook_ratio_4_00() {
     let engine = EngineArgs { gradient: Some(GradientSource::NotebookSum), ..EngineArgs::default() };
     let mut h = harness(AppOptions { engine, ..AppOptions::default() });
     h.step();
-    assert_eq!(h.state().persisted().tab, Tab::GradientCheck);
+    assert_eq!(h.state().persisted().prefs.tab, Tab::GradientCheck);
     h.step();
     assert!(shows(&h, "4.00×"), "the ratio 4.00× is shown");
     assert!(shows(&h, "lr × 4.00 = 0.04"), "the sentence names the effective lr 0.04");
@@ -52,7 +53,7 @@ fn the_tab_strip_switches_to_the_sweep_which_finds_the_fastest_lr() {
     let mut h = harness(AppOptions::default());
     h.step();
     h.get_by_label("Learning-rate sweep").click();
-    wait_until(&mut h, "the sweep tab", |h| h.state().persisted().tab == Tab::LrSweep);
+    wait_until(&mut h, "the sweep tab", |h| h.state().persisted().prefs.tab == Tab::LrSweep);
     wait_until(&mut h, "the sweep to finish", |h| shows(h, "fastest: lr =") && !shows(h, "sweeping…"));
     assert!(shows(&h, "diverged"), "the sweep reaches past 2/λmax, where runs diverge");
 }
@@ -227,11 +228,11 @@ fn inside_and_phase_tabs_draw_their_views() {
     assert!(shows(&h, &format!("Nesterov {}", descent::format::sig(nv, 4))), "Nesterov's ρ {nv}");
     assert!(shows(&h, "gets there sooner"), "and why Nesterov wins here");
     assert!(h.state().exportable_plots().contains(&"Momentum phase plane"), "the phase plane exports as PNG");
-    for tab in [Tab::Inside, Tab::Ledger] {
+    for (tab, label) in [(Tab::Inside, "Inside the optimizer"), (Tab::Ledger, "Step ledger")] {
         h.state_mut().push_action(descent::app::Action::OpenTab(tab));
         h.step();
         h.step();
-        assert!(h.state().exportable_plots().contains(&tab.label()), "{} exports as PNG", tab.label());
+        assert!(h.state().exportable_plots().contains(&label), "{label} exports as PNG");
         if tab == Tab::Inside {
             assert!(shows(&h, "What it carries") && shows(&h, "Step taken vs lr·|g|"), "both plots of the inside tab");
         }

@@ -7,8 +7,8 @@ mod common;
 
 use common::app::{fast, harness, shows, wait_until};
 
+use descent::app::panels::toolbar::labels;
 use descent::app::state::Tab;
-use descent::app::toolbar::labels;
 use descent::app::{Action, App, AppOptions};
 use descent::cli::EngineArgs;
 use descent::engine::GradientSource;
@@ -153,10 +153,10 @@ fn keys_step_reset_and_scale_the_learning_rate() {
     h.key_press(egui::Key::Minus);
     h.step();
     assert!((h.state().persisted().settings.optimizer.lr - 0.01).abs() < 1e-15);
-    let log = h.state().persisted().log_loss;
+    let log = h.state().persisted().prefs.log_loss;
     h.key_press(egui::Key::L);
     h.step();
-    assert_eq!(h.state().persisted().log_loss, !log);
+    assert_eq!(h.state().persisted().prefs.log_loss, !log);
     h.key_press(egui::Key::R);
     wait_until(&mut h, "reset from R", |a| step(a) == 0);
     h.key_press(egui::Key::Space);
@@ -214,9 +214,9 @@ fn every_input_widget_has_a_name() {
 
 #[test]
 fn tab_buttons_always_do_something_visible_and_there_is_one_lr_slider() {
-    use descent::app::exports::labels as menu;
+    use descent::app::panels::menu_bar::labels as menu;
+    use descent::app::panels::timeline::labels as timeline;
     use descent::app::state::Tab;
-    use descent::app::timeline::labels as timeline;
     let mut h = harness(AppOptions { preset: Some("race".into()), ..fast() });
     h.step();
     h.get_by_label(menu::DATA_EDITOR).click();
@@ -236,8 +236,8 @@ fn tab_buttons_always_do_something_visible_and_there_is_one_lr_slider() {
     let labels: Vec<String> = h.query_all_by_role(Role::Slider).filter_map(|n| n.accesskit_node().label()).collect();
     let lr_sliders = labels.iter().filter(|l| l.contains("learning rate") || l.as_str() == "lr").count();
     assert_eq!(lr_sliders, 1, "one learning-rate slider: {labels:?}");
-    assert_eq!(h.query_all_by_label(descent::app::runs::labels::SOLO).count(), 6);
-    assert_eq!(descent::app::runs::labels::SOLO, "solo");
+    // Solo says what it is: six buttons that read "solo", one a run.
+    assert_eq!(h.query_all_by_label("solo").count(), 6);
 }
 
 #[test]
@@ -528,7 +528,7 @@ fn soak(seed: u64, actions: usize, frames_per_action: usize) {
                 Action::EditData(std::sync::Arc::new(Dataset::new(x, y, "soak").expect("valid data")))
             }
             10 => Action::Branch(some_run, next(20)),
-            11 => Action::OpenTab(Tab::ALL[next(Tab::ALL.len() as u64) as usize]),
+            11 => Action::OpenTab(Tab::all()[next(Tab::all().len() as u64) as usize]),
             12 => Action::Scrub(if next(2) == 0 { Some(next(30)) } else { None }),
             13 => [Action::Undo, Action::Redo][next(2) as usize].clone(),
             14 => Action::SetRunLr(some_run, [1e-3, 0.02, 0.5][next(3) as usize]),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::App;
 use super::jobs::FilePurpose;
-use super::runs::{free_color, ghost_color, prefix};
+use super::panels::run_list::{free_color, ghost_color, prefix};
 use super::state::{self, Action, LR_RANGE, Prefs};
 use crate::engine::settings::Settings;
 use crate::presets::{MAX_RUNS, Preset};

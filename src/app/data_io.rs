@@ -276,7 +276,7 @@ impl App {
         if let Some(spec) = session.app.get("data").and_then(|v| v.as_str()) {
             self.prefs.data = spec.to_owned();
         }
-        self.runs = super::runs::RunsState::new(session.runs.len() as u32);
+        self.runs = super::panels::run_list::RunsState::new(session.runs.len() as u32);
         self.runs.expect_settings(RunId(0), first.settings.clone());
         for (i, run) in session.runs.iter().enumerate() {
             if !run.visible {

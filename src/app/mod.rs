@@ -3,16 +3,16 @@
 //! Layout and module map:
 //!
 //! ```text
-//! ┌ exports.rs: File · Export ▾ · Data editor · Help ──────────────────────────────────────────────────┐
-//! ├ toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles · ? ──────────┤
-//! ├ runs.rs + controls.rs ┬ central (App::central_ui) ───────────────────────────────────────────────┤
-//! │ run list, presets     │ status.rs banner (the selected run's outcome, every run's), why line       │
-//! │ learning rate + map   │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐                  │
-//! │ optimizer + params    │ │ point, tangent, trail, next step   │ ├ plots/weights.rs ┤               │
-//! │ start point, problem  │ └────────────────────────────────────┘ └───────────────┘                  │
-//! │ stopping, analysis    │ tabs.rs: gradient check · lr sweep · notebook log · data (foldable)        │
-//! ├ timeline.rs: scrub · Live · Branch from here · notebook log ───────────────────────────────────────┤
-//! ├ status.rs: state · step · w · b · loss · |∇L| · lr · steps/s ──────────────────────────────────────┤
+//! ┌ panels/menu_bar.rs: File · Export ▾ · Data editor · Lessons · Help ───────────────────────────────┐
+//! ├ panels/toolbar.rs: descent · Step · Step ×10 · Run/Pause · Reset · speed · display toggles · ? ───┤
+//! ├ panels/run_list.rs    ┬ central (App::central_ui) ─────────────────────────────┬ panels/lesson.rs  ┤
+//! │ + panels/settings.rs  │ panels/status.rs banner (the outcomes), why line        │ (while a lesson   │
+//! │ run list, presets     │ ┌ plots/landscape/: L(w) or contours ┐ ┌ plots/loss.rs ┐ │  is open)         │
+//! │ learning rate + map   │ │ point, tangent, trail, next step   │ ├ plots/weights ┤ │                   │
+//! │ optimizer + params    │ └────────────────────────────────────┘ └───────────────┘ │                   │
+//! │ start point, problem  │ tabs/: the foldable strip, one file per tab (tabs/mod.rs) │                   │
+//! ├ panels/timeline.rs: scrub · Live · Branch from here · notebook log ────────────────────────────────┤
+//! ├ panels/status.rs: state · step · w · b · loss · |∇L| · lr · steps/s ───────────────────────────────┤
 //! ```
 //!
 //! Data flow, one way (see docs/ARCHITECTURE.md): each frame `App::ui` builds one [`view::ViewCtx`] from the
@@ -22,46 +22,33 @@
 //! [`jobs::Job`]; keyboard shortcuts live in `keys.rs`, colours in [`theme`], number formats in [`crate::format`]; what each
 //! widget and plot mark is (tooltips and explain mode, F1) in [`explain`] and [`crate::explain::topics`].
 //!
-//! Runs: up to six comparison runs ([`runs`]: the run list at the top of the left panel, the selected run whose
-//! settings the panel edits, [`runs::RunsState::selected_settings`]); each run's [`crate::worker::RunSpec`] carries
+//! Runs: up to six comparison runs ([`panels::run_list`]: the run list at the top of the left panel, the selected run whose
+//! settings the panel edits, [`panels::run_list::RunsState::selected_settings`]); each run's [`crate::worker::RunSpec`] carries
 //! its name and colour (see [`theme::RUN_COLORS`]), the same in every plot. The plots draw
-//! [`runs::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`timeline`]'s step
+//! [`panels::run_list::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`panels::timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 //!
-//! Lessons ([`lesson_panel`], a side panel on the right while one is open): each page sets up runs from a lesson
+//! Lessons ([`lesson`], [`panels::lesson`]: a side panel on the right while one is open): each page sets up runs from a lesson
 //! file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
 //! check passes.
 
 mod apply;
-pub mod basins;
-pub mod controls;
-pub mod data_editor;
 pub mod data_io;
-pub mod exercises;
 pub mod explain;
-pub mod exports;
-pub mod fair_race;
 pub mod files;
 pub mod follow;
-pub mod gradcheck;
 pub mod jobs;
 pub mod keys;
-pub mod ledger_tab;
-pub mod lesson_panel;
+pub mod lesson;
 pub mod markdown;
-pub mod notebook_log;
+pub mod panels;
 pub mod plots;
-pub mod runs;
 pub mod screenshot;
 pub mod stability;
 pub mod startup;
 pub mod state;
-pub mod status;
-pub mod sweep;
 pub mod tabs;
 pub mod theme;
-pub mod timeline;
-pub mod toolbar;
 pub mod undo;
 pub mod view;
 
@@ -76,8 +63,8 @@ use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::session::SessionRun;
 use crate::worker::{RunId, Snapshot, Worker};
-use controls::ControlsState;
 use follow::Follow;
+use panels::settings::ControlsState;
 use plots::landscape::{Landscape, PointView, Toggles};
 pub use startup::{AppOptions, MAIN_RUN};
 use startup::{DataSource, StartupPlan};
@@ -110,8 +97,8 @@ pub struct App {
     applied_dark: Option<bool>,
     applied_explain: Option<bool>,
     io: data_io::IoState,
-    exports: exports::ExportsState,
-    runs: runs::RunsState,
+    exports: panels::menu_bar::ExportsState,
+    runs: panels::run_list::RunsState,
     tabs: tabs::TabsState,
     /// Frames left to check that the window fits its screen (0: done).
     fit_frames: u8,
@@ -122,7 +109,9 @@ pub struct App {
     /// What each widget and plot mark of the last frame is (see [`explain`]).
     explained: Vec<(crate::explain::topics::Topic, Rect)>,
     /// The open lesson and the progress in every lesson.
-    lesson: lesson_panel::LessonRunner,
+    lesson: lesson::LessonRunner,
+    /// The lesson page's typed answer and hints shown (the lesson panel's widget state).
+    lesson_input: lesson::PageInput,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -141,10 +130,11 @@ impl App {
             ctx.set_zoom_factor(zoom);
         }
         let storage = cc.storage.filter(|_| options.persist);
-        let saved: Option<Persisted> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        let saved =
+            storage.and_then(|s| s.get_string(eframe::APP_KEY)).and_then(|text| Persisted::from_ron(&text).ok());
         let saved_runs: Vec<SessionRun> = storage.and_then(|s| eframe::get_value(s, RUNS_KEY)).unwrap_or_default();
-        let progress: lesson_panel::LessonProgress =
-            storage.and_then(|s| eframe::get_value(s, lesson_panel::PROGRESS_KEY)).unwrap_or_default();
+        let progress: lesson::LessonProgress =
+            storage.and_then(|s| eframe::get_value(s, lesson::PROGRESS_KEY)).unwrap_or_default();
         let mut plan = StartupPlan::resolve(saved, &saved_runs, &options);
         let mut controls = ControlsState::default();
         let data = match std::mem::replace(&mut plan.data, DataSource::Load(String::new())) {
@@ -168,7 +158,7 @@ impl App {
             let exit = Arc::clone(&options.exit_code);
             screenshot::ScreenshotJob::new(path, plan.screenshot_waits_for_run, options.after_steps, exit)
         });
-        let mut runs = runs::RunsState::new(n_runs);
+        let mut runs = panels::run_list::RunsState::new(n_runs);
         runs.hidden.extend(plan.hidden);
         let mut app = App {
             prefs: plan.prefs,
@@ -192,7 +182,8 @@ impl App {
             path_prompt: None,
             undo: Default::default(),
             explained: Vec::new(),
-            lesson: lesson_panel::LessonRunner::new(progress),
+            lesson: lesson::LessonRunner::new(progress),
+            lesson_input: Default::default(),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -263,13 +254,13 @@ impl App {
     }
 
     /// The run list's state.
-    pub fn runs_state(&self) -> &runs::RunsState {
+    pub fn runs_state(&self) -> &panels::run_list::RunsState {
         &self.runs
     }
 
     /// The Data tab's editor state (its last scatter transform, for tests).
-    pub fn data_editor(&self) -> &data_editor::DataEditor {
-        &self.tabs.data
+    pub fn data_editor(&self) -> Option<&tabs::data::DataEditor> {
+        self.tabs.state()
     }
 
     /// Shrinks a window larger than its screen (a first launch on a small laptop) once the screen's size is known.
@@ -329,12 +320,12 @@ impl App {
             return;
         };
         let palette = ctx.palette;
-        if status::banner_ui(ui, run, &ctx.live.runs, (palette, ctx.explain), actions) {
+        if panels::status::banner_ui(ui, run, &ctx.live.runs, (palette, ctx.explain), actions) {
             ui.add_space(4.0);
         }
-        status::why_line_ui(ui, ctx.live, run, palette, ctx.explain);
+        panels::status::why_line_ui(ui, ctx.live, run, palette, ctx.explain);
         ui.add_space(2.0);
-        runs::legend_row_ui(ui, ctx);
+        panels::run_list::legend_row_ui(ui, ctx);
         let avail = ui.available_rect_before_wrap();
         let gap = 8.0;
         let left_w = (avail.width() * 0.6).floor();
@@ -396,7 +387,7 @@ impl App {
         };
         let p = &self.prefs;
         let facts = crate::explain::topics::Facts {
-            run: status::run_state(snap, run),
+            run: panels::status::run_state(snap, run),
             next: run.next,
             last_step: run.history.last().map_or(0, |r| r.step),
             scrub: self.runs.scrub,
@@ -416,49 +407,47 @@ impl App {
         let busy = self.io.busy();
         let shown_tab = (!self.tabs.folded_now).then_some(self.prefs.tab);
         egui::Panel::top("menu").show(ui, |ui| {
-            exports::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab, ctx.explain), actions)
+            panels::menu_bar::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab, ctx.explain), actions)
         });
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
-        exports::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
+        panels::menu_bar::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
         files::path_prompt_ui(ui.ctx(), &mut self.path_prompt, actions);
         egui::Panel::top("toolbar")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
-            .show(ui, |ui| toolbar::toolbar_ui(ui, &self.prefs, snap, (palette, ctx.explain), actions));
+            .show(ui, |ui| panels::toolbar::toolbar_ui(ui, &self.prefs, snap, (palette, ctx.explain), actions));
         egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
-            .show(ui, |ui| status::status_line_ui(ui, ctx));
+            .show(ui, |ui| panels::status::status_line_ui(ui, ctx));
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
             .show(ui, |ui| {
-                timeline::timeline_ui(ui, snap, ctx.selected, (ctx.scrub, shown_tab), (palette, ctx.explain), actions)
+                panels::timeline::timeline_ui(
+                    ui,
+                    snap,
+                    ctx.selected,
+                    (ctx.scrub, shown_tab),
+                    (palette, ctx.explain),
+                    actions,
+                )
             });
         let settings = self.selected_settings();
         egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
-            runs::runs_ui(ui, snap, &mut self.runs, (palette, ctx.explain), actions);
+            panels::run_list::runs_ui(ui, snap, &mut self.runs, (palette, ctx.explain), actions);
             ui.separator();
-            controls::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
+            panels::settings::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
         });
-        self.lesson_side_ui(ui, palette, ctx.explain, actions);
+        self.lesson_check(actions);
+        panels::lesson::lesson_side_ui(ui, &self.lesson, &mut self.lesson_input, (palette, ctx.explain), actions);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(run) = ctx.selected_run() {
                 tabs::tabs_ui(ui, self.prefs.tab, &mut self.tabs, ctx, run, actions);
             }
             self.central_ui(ui, ctx, point, actions)
         });
-        // The tabs that are views (the ledger, the optimizer's inside, the phase plane) export as PNG while shown.
-        if let Some(rect) = self.tabs.body_rect.filter(|_| !self.tabs.folded_now)
-            && matches!(
-                self.prefs.tab,
-                state::Tab::Ledger | state::Tab::Inside | state::Tab::Phase | state::Tab::Basins | state::Tab::FairRace
-            )
-        {
-            self.exports.plot_rects.push((self.prefs.tab.label(), rect));
-        }
-        // The Data tab's scatter with the samples' shares exports as a plot while it is shown.
-        if let Some(rect) =
-            self.tabs.data.plot_rect.filter(|_| !self.tabs.folded_now && self.prefs.tab == state::Tab::Data)
-        {
-            self.exports.plot_rects.push((data_editor::PLOT_NAME, rect));
+        // The tabs that are views (the ledger, the optimizer's inside, the phase plane...) export as PNG while shown,
+        // and the Data tab its scatter with the samples' shares.
+        if let Some(export) = self.tabs.export(self.prefs.tab) {
+            self.exports.plot_rects.push(export);
         }
     }
 }
@@ -532,12 +521,15 @@ impl eframe::App for App {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
-            eframe::set_value(storage, eframe::APP_KEY, &self.persisted());
+            match self.persisted().to_ron() {
+                Ok(text) => storage.set_string(eframe::APP_KEY, text),
+                Err(e) => eprintln!("error: {e}"),
+            }
             // Several runs are saved (without their data or progress) so that a comparison survives a restart; a
             // single run is already the persisted settings.
             let runs: Vec<SessionRun> = if self.snap.runs.len() > 1 { self.current_session().runs } else { Vec::new() };
             eframe::set_value(storage, RUNS_KEY, &runs);
-            eframe::set_value(storage, lesson_panel::PROGRESS_KEY, self.lesson.progress());
+            eframe::set_value(storage, lesson::PROGRESS_KEY, self.lesson.progress());
         }
     }
 
@@ -592,7 +584,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         session,
         fit_to_screen: gui.window_size.is_none(),
         zoom: gui.zoom,
-        tab: gui.tab.map(state::Tab::from),
+        tab: gui.tab,
         surface: gui.surface,
         dark: gui.theme.map(|t| t == crate::export::GifTheme::Dark),
     };

@@ -124,16 +124,16 @@ impl StartupPlan {
         let engine_given = options.engine.any_given();
         if engine_given {
             persisted.settings = options.engine.settings();
-            persisted.data = options.engine.data.clone().unwrap_or_else(|| "notebook".into());
+            persisted.prefs.data = options.engine.data.clone().unwrap_or_else(|| "notebook".into());
         }
         if let Some(v) = options.steps_per_sec {
-            persisted.steps_per_sec = v.clamp(state::SPEED_MIN, state::SPEED_UNLIMITED);
+            persisted.prefs.steps_per_sec = v.clamp(state::SPEED_MIN, state::SPEED_UNLIMITED);
         }
         let mut speed = persisted.speed();
         if options.screenshot.is_some() && (options.run || options.after_steps.is_some()) {
             // Documentation images: the final state, as fast as the engine goes.
             speed = Speed::Unlimited;
-            persisted.steps_per_sec = state::SPEED_UNLIMITED;
+            persisted.prefs.steps_per_sec = state::SPEED_UNLIMITED;
         }
         let preset = options.preset.as_deref().and_then(Preset::parse);
         let (settings, mut prefs) = persisted.into_parts();
@@ -210,7 +210,8 @@ mod tests {
     }
 
     fn stored() -> Persisted {
-        let mut p = Persisted { data: "noisy".into(), dark: false, steps_per_sec: 30.0, ..Persisted::default() };
+        let mut p = Persisted::default();
+        (p.prefs.data, p.prefs.dark, p.prefs.steps_per_sec) = ("noisy".into(), false, 30.0);
         p.settings.optimizer.lr = 0.05;
         p
     }
@@ -281,7 +282,7 @@ mod tests {
     fn stored_values_this_version_refuses_are_repaired() {
         let mut bad = stored();
         bad.settings.optimizer.lr = -1.0;
-        bad.tolerance = f64::NAN;
+        bad.prefs.tolerance = f64::NAN;
         let plan = StartupPlan::resolve(Some(bad), &[], &persistent());
         assert_eq!(plan.runs[0].1.settings, Settings::default());
         assert_eq!(plan.prefs.tolerance, state::DEFAULT_TOLERANCE);

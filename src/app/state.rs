@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::jobs::{ExportKind, FilePurpose};
 use crate::engine::settings::Settings;
 use crate::presets::Preset;
+pub use crate::tab::Tab;
 use crate::worker::{RunId, Speed};
 
 /// The speed slider's top value; at the top the worker runs unlimited.
@@ -18,7 +19,8 @@ pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=10.0;
 pub const DEFAULT_TOLERANCE: f64 = 1e-6;
 
 /// The app's own preferences (everything saved across launches except the runs' settings, which the worker owns).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Prefs {
     /// The data: a preset name or the path of a CSV file.
     pub data: String,
@@ -48,54 +50,7 @@ pub struct Prefs {
 
 impl Default for Prefs {
     fn default() -> Self {
-        Persisted::default().into_parts().1
-    }
-}
-
-impl Prefs {
-    /// The worker speed of [`Prefs::steps_per_sec`].
-    pub fn speed(&self) -> Speed {
-        speed_of(self.steps_per_sec)
-    }
-}
-
-/// What persists across launches (eframe storage): the save format, filled from the selected run's settings and the
-/// [`Prefs`] when saving, and split back into them at start-up.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Persisted {
-    /// The selected run's engine settings.
-    pub settings: Settings,
-    /// See [`Prefs::data`].
-    pub data: String,
-    /// See [`Prefs::tolerance`].
-    pub tolerance: f64,
-    /// See [`Prefs::steps_per_sec`].
-    pub steps_per_sec: f64,
-    /// See [`Prefs::log_loss`].
-    pub log_loss: bool,
-    /// See [`Prefs::dark`].
-    pub dark: bool,
-    /// See [`Prefs::show_tangent`].
-    pub show_tangent: bool,
-    /// See [`Prefs::show_next`].
-    pub show_next: bool,
-    /// See [`Prefs::show_theory`].
-    pub show_theory: bool,
-    /// See [`Prefs::show_batches`].
-    pub show_batches: bool,
-    /// See [`Prefs::show_shares`].
-    pub show_shares: bool,
-    /// See [`Prefs::tab`].
-    pub tab: Tab,
-    /// See [`Prefs::explain`].
-    pub explain: bool,
-}
-
-impl Default for Persisted {
-    fn default() -> Self {
-        Persisted {
-            settings: Settings::default(),
+        Prefs {
             data: "notebook".into(),
             tolerance: DEFAULT_TOLERANCE,
             steps_per_sec: 10.0,
@@ -112,94 +67,85 @@ impl Default for Persisted {
     }
 }
 
+impl Prefs {
+    /// The worker speed of [`Prefs::steps_per_sec`].
+    pub fn speed(&self) -> Speed {
+        speed_of(self.steps_per_sec)
+    }
+}
+
+/// What persists across launches (eframe storage): the selected run's settings and the [`Prefs`], filled when saving
+/// and split back into them at start-up. Stored as RON (eframe's format) in the shape every version has written:
+/// `settings` and the preferences' fields side by side ([`Persisted::to_ron`], [`Persisted::from_ron`]; RON cannot
+/// read serde's `flatten` from that shape).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Persisted {
+    /// The selected run's engine settings.
+    pub settings: Settings,
+    /// The preferences.
+    pub prefs: Prefs,
+}
+
+/// The `settings` field of the stored text (the preferences' fields are ignored).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct StoredSettings {
+    settings: Settings,
+}
+
 impl Persisted {
     /// The save format of `settings` and `prefs`.
     pub fn new(settings: Settings, prefs: &Prefs) -> Self {
-        let Prefs {
-            data,
-            tolerance,
-            steps_per_sec,
-            log_loss,
-            dark,
-            show_tangent,
-            show_next,
-            show_theory,
-            show_batches,
-            show_shares,
-            tab,
-            explain,
-        } = prefs.clone();
-        Persisted {
-            settings,
-            data,
-            tolerance,
-            steps_per_sec,
-            log_loss,
-            dark,
-            show_tangent,
-            show_next,
-            show_theory,
-            show_batches,
-            show_shares,
-            tab,
-            explain,
-        }
+        Persisted { settings, prefs: prefs.clone() }
     }
 
     /// The settings and the preferences this holds.
     pub fn into_parts(self) -> (Settings, Prefs) {
-        let Persisted {
-            settings,
-            data,
-            tolerance,
-            steps_per_sec,
-            log_loss,
-            dark,
-            show_tangent,
-            show_next,
-            show_theory,
-            show_batches,
-            show_shares,
-            tab,
-            explain,
-        } = self;
-        let prefs = Prefs {
-            data,
-            tolerance,
-            steps_per_sec,
-            log_loss,
-            dark,
-            show_tangent,
-            show_next,
-            show_theory,
-            show_batches,
-            show_shares,
-            tab,
-            explain,
-        };
-        (settings, prefs)
+        (self.settings, self.prefs)
     }
 
-    /// The worker speed of [`Persisted::steps_per_sec`].
+    /// The text eframe stores: `(settings:(…),data:"notebook",…)`, the preferences' RON with `settings` first.
+    ///
+    /// # Errors
+    /// A one-line message when RON cannot write a value.
+    pub fn to_ron(&self) -> Result<String, String> {
+        let settings = ron::ser::to_string(&self.settings).map_err(|e| format!("cannot save the settings: {e}"))?;
+        let prefs = ron::ser::to_string(&self.prefs).map_err(|e| format!("cannot save the preferences: {e}"))?;
+        let fields = prefs.strip_prefix('(').ok_or_else(|| format!("the preferences saved as “{prefs}”"))?;
+        Ok(format!("(settings:{settings},{fields}"))
+    }
+
+    /// Reads what [`Persisted::to_ron`] (or an earlier version) stored; missing fields take their defaults.
+    ///
+    /// # Errors
+    /// A one-line message when the text is not such RON.
+    pub fn from_ron(text: &str) -> Result<Self, String> {
+        let settings = ron::from_str::<StoredSettings>(text).map_err(|e| format!("stored settings: {e}"))?.settings;
+        let prefs = ron::from_str::<Prefs>(text).map_err(|e| format!("stored preferences: {e}"))?;
+        Ok(Persisted { settings, prefs })
+    }
+
+    /// The worker speed of the saved [`Prefs::steps_per_sec`].
     pub fn speed(&self) -> Speed {
-        speed_of(self.steps_per_sec)
+        self.prefs.speed()
     }
 
     /// Repairs values a hand-edited or older storage file may hold (non-finite numbers, out-of-range speed).
     pub fn sanitized(mut self) -> Self {
-        let d = Persisted::default();
-        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
-            self.tolerance = d.tolerance;
+        let d = Prefs::default();
+        let p = &mut self.prefs;
+        if !(p.tolerance.is_finite() && p.tolerance >= 0.0) {
+            p.tolerance = d.tolerance;
         }
-        if !self.steps_per_sec.is_finite() {
-            self.steps_per_sec = d.steps_per_sec;
+        if !p.steps_per_sec.is_finite() {
+            p.steps_per_sec = d.steps_per_sec;
         }
-        self.steps_per_sec = self.steps_per_sec.clamp(SPEED_MIN, SPEED_UNLIMITED);
+        p.steps_per_sec = p.steps_per_sec.clamp(SPEED_MIN, SPEED_UNLIMITED);
+        if p.data.trim().is_empty() {
+            p.data = d.data;
+        }
         if self.settings.validate().is_err() {
-            self.settings = d.settings;
-        }
-        if self.data.trim().is_empty() {
-            self.data = d.data;
+            self.settings = Settings::default();
         }
         self
     }
@@ -211,114 +157,6 @@ pub fn speed_of(steps_per_sec: f64) -> Speed {
         Speed::Unlimited
     } else {
         Speed::StepsPerSec(steps_per_sec.max(SPEED_MIN))
-    }
-}
-
-/// One tab of the bottom strip.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Tab {
-    /// Analytic, autodiff, numeric and the notebook's summed gradient side by side, and the autodiff graph.
-    #[default]
-    GradientCheck,
-    /// The update at the timeline's step, written out in the optimizer's rule with its numbers.
-    Ledger,
-    /// What the optimizer carries (momentum buffer, Adam's moments) and the step it takes, against the step.
-    Inside,
-    /// Momentum SGD's phase plane (w − w* against the buffer) and its damping regimes.
-    Phase,
-    /// Where the runs from a grid of starts end: the basins of attraction.
-    Basins,
-    /// Steps to the tolerance and final loss across learning rates.
-    LrSweep,
-    /// Every run's lr tuned by its own sweep, then a race at the tuned lrs.
-    FairRace,
-    /// The notebook's printout, step by step.
-    NotebookLog,
-    /// The data points.
-    Data,
-    /// Exercises drawn from a seed, graded exactly.
-    Exercises,
-}
-
-impl From<crate::cli::TabName> for Tab {
-    fn from(t: crate::cli::TabName) -> Self {
-        use crate::cli::TabName as N;
-        match t {
-            N::GradientCheck => Tab::GradientCheck,
-            N::Ledger => Tab::Ledger,
-            N::Inside => Tab::Inside,
-            N::Phase => Tab::Phase,
-            N::Basins => Tab::Basins,
-            N::LrSweep => Tab::LrSweep,
-            N::FairRace => Tab::FairRace,
-            N::NotebookLog => Tab::NotebookLog,
-            N::Data => Tab::Data,
-            N::Exercises => Tab::Exercises,
-        }
-    }
-}
-
-impl Tab {
-    /// Every tab, in strip order.
-    pub const ALL: [Tab; 10] = [
-        Tab::GradientCheck,
-        Tab::Ledger,
-        Tab::Inside,
-        Tab::Phase,
-        Tab::Basins,
-        Tab::LrSweep,
-        Tab::FairRace,
-        Tab::NotebookLog,
-        Tab::Data,
-        Tab::Exercises,
-    ];
-
-    /// The tab's title.
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::GradientCheck => "Gradient check",
-            Tab::Ledger => "Step ledger",
-            Tab::Inside => "Inside the optimizer",
-            Tab::Phase => "Momentum phase plane",
-            Tab::Basins => "Basins",
-            Tab::LrSweep => "Learning-rate sweep",
-            Tab::FairRace => "Fair race",
-            Tab::NotebookLog => "Notebook log",
-            Tab::Data => "Data",
-            Tab::Exercises => "Exercises",
-        }
-    }
-
-    /// What the tab shows, for its tooltip.
-    pub fn tip(self) -> &'static str {
-        match self {
-            Tab::GradientCheck => {
-                "The gradient at the current point from four sources (hand-derived, autodiff, finite differences, the notebook's sum), and the whole autodiff graph of the loss."
-            }
-            Tab::LrSweep => {
-                "Run the current settings at ~200 learning rates: how many steps each needs to reach the tolerance, and where it ends. Click a point to use that learning rate."
-            }
-            Tab::Ledger => {
-                "The update at the timeline's step in the optimizer's own rule (torch's symbols), with every number plugged in: what exactly happened in that step."
-            }
-            Tab::Inside => {
-                "What the optimizer carries from step to step (the momentum buffer, Adam's bias-corrected moments m_hat and √v_hat) and the step it takes against lr·|g|, for every run."
-            }
-            Tab::Phase => {
-                "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of β for this lr·λ, plain momentum against Nesterov."
-            }
-            Tab::Basins => {
-                "The selected run's settings started from every cell of a grid over (w, b), each cell coloured by the minimum its run reaches (or diverged, or unfinished). Click a cell to start the run there."
-            }
-            Tab::FairRace => {
-                "Tune, then race: every run's learning rate tuned by a sweep of its own settings under your criterion (fewest steps to the tolerance, or lowest loss after K steps), each optimizer's tuning curve, and a race at the tuned lrs."
-            }
-            Tab::NotebookLog => "The run printed the way the notebook prints it.",
-            Tab::Data => "The data points the line is fitted to.",
-            Tab::Exercises => {
-                "Exercises drawn from a seed: the next weight, the critical or one-step lr, the steps to a tolerance, the optimum. Type (or drag) an answer; it is graded exactly and explained."
-            }
-        }
     }
 }
 
@@ -431,28 +269,76 @@ mod tests {
 
     #[test]
     fn persisted_settings_round_trip_and_fill_missing_fields_with_defaults() {
-        let mut p = Persisted { dark: false, steps_per_sec: 250.0, ..Persisted::default() };
+        let mut p = Persisted::default();
+        (p.prefs.dark, p.prefs.steps_per_sec) = (false, 250.0);
         p.settings.optimizer.lr = 0.05;
-        let text = serde_json::to_string(&p).expect("serialize");
-        let back: Persisted = serde_json::from_str(&text).expect("deserialize");
+        let text = p.to_ron().expect("serialize");
+        let back = Persisted::from_ron(&text).expect("deserialize");
         assert_eq!(back, p);
-        let partial: Persisted = serde_json::from_str(r#"{"dark": false, "settings": {"w0": 1.5}}"#).expect("partial");
-        assert!(!partial.dark);
+        let partial = Persisted::from_ron("(dark: false, settings: (w0: 1.5))").expect("partial");
+        assert!(!partial.prefs.dark);
         assert_eq!(partial.settings.w0, 1.5);
         assert_eq!(partial.settings.optimizer.lr, 0.01);
-        assert_eq!(partial.tolerance, DEFAULT_TOLERANCE);
+        assert_eq!(partial.prefs.tolerance, DEFAULT_TOLERANCE);
+    }
+
+    /// What eframe stored for the app before the preferences were flattened into `Persisted` (RON, as eframe's
+    /// `set_value` writes it): `settings` and every preference side by side.
+    const OLD_SAVE: &str = "(settings:(w0:1.5),data:\"noisy\",tolerance:0.001,steps_per_sec:250.0,log_loss:false,\
+        dark:false,show_tangent:true,show_next:false,show_theory:true,show_batches:true,show_shares:false,tab:LrSweep,\
+        explain:true)";
+
+    #[test]
+    fn state_saved_by_earlier_versions_loads_and_saves_in_the_same_shape() {
+        let old = Persisted::from_ron(OLD_SAVE).expect("the old save loads");
+        let want = Prefs {
+            data: "noisy".into(),
+            tolerance: 0.001,
+            steps_per_sec: 250.0,
+            log_loss: false,
+            dark: false,
+            show_tangent: true,
+            show_next: false,
+            show_theory: true,
+            show_batches: true,
+            show_shares: false,
+            tab: Tab::LrSweep,
+            explain: true,
+        };
+        assert_eq!(old.prefs, want);
+        assert_eq!(old.settings.w0, 1.5);
+        let text = old.to_ron().expect("ron");
+        assert_eq!(Persisted::from_ron(&text).expect("reloads"), old);
+        assert!(text.starts_with("(settings:(") && text.contains(",data:\"noisy\",") && text.contains("tab:LrSweep"));
+        assert!(!text.contains("prefs"), "the preferences sit beside the settings, not under a key: {text}");
+        // What this version writes, the version before read: a struct whose fields are the settings and every
+        // preference, so ron reads it as one flat struct.
+        #[derive(Deserialize)]
+        struct Flat {
+            settings: Settings,
+            data: String,
+            steps_per_sec: f64,
+            tab: Tab,
+            explain: bool,
+        }
+        let flat: Flat = ron::from_str(&text).expect("the old shape");
+        assert_eq!(
+            (flat.settings.w0, flat.data.as_str(), flat.steps_per_sec, flat.tab, flat.explain),
+            (1.5, "noisy", 250.0, Tab::LrSweep, true)
+        );
     }
 
     #[test]
     fn sanitizing_repairs_bad_values() {
-        let mut p = Persisted { tolerance: f64::NAN, steps_per_sec: 1e12, data: " ".into(), ..Persisted::default() };
+        let mut p = Persisted::default();
+        (p.prefs.tolerance, p.prefs.steps_per_sec, p.prefs.data) = (f64::NAN, 1e12, " ".into());
         p.settings.optimizer.lr = -1.0;
         let p = p.sanitized();
-        assert_eq!(p.tolerance, DEFAULT_TOLERANCE);
-        assert_eq!(p.steps_per_sec, SPEED_UNLIMITED);
+        assert_eq!(p.prefs.tolerance, DEFAULT_TOLERANCE);
+        assert_eq!(p.prefs.steps_per_sec, SPEED_UNLIMITED);
         assert_eq!(p.speed(), Speed::Unlimited);
         assert_eq!(p.settings, Settings::default());
-        assert_eq!(p.data, "notebook");
+        assert_eq!(p.prefs.data, "notebook");
         assert_eq!(speed_of(30.0), Speed::StepsPerSec(30.0));
     }
 }

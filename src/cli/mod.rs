@@ -611,7 +611,7 @@ pub struct GuiArgs {
     pub zoom: Option<f32>,
     /// Open this tab of the bottom strip at launch (unfolded, even on a short window).
     #[arg(long, value_enum, value_name = "TAB")]
-    pub tab: Option<TabName>,
+    pub tab: Option<crate::tab::Tab>,
     /// Show the loss over (w, b) as a 3-D surface instead of the contour map (with two parameters).
     #[arg(long)]
     pub surface: bool,
@@ -622,31 +622,6 @@ pub struct GuiArgs {
     /// beyond-the-bowl) or a lesson file (TOML, see docs/LESSONS.md).
     #[arg(long, value_name = "NAME|PATH")]
     pub lesson: Option<String>,
-}
-
-/// The tabs of the app's bottom strip, as `--tab` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TabName {
-    /// The gradient from four sources and the autodiff graph.
-    GradientCheck,
-    /// The update at the timeline's step, with its numbers.
-    Ledger,
-    /// What the optimizer carries, and the step it takes.
-    Inside,
-    /// Momentum SGD's phase plane and damping regimes.
-    Phase,
-    /// Basins of attraction over (w, b).
-    Basins,
-    /// Steps and final loss across learning rates.
-    LrSweep,
-    /// Every run's lr tuned, then a race at the tuned lrs.
-    FairRace,
-    /// The notebook's printout.
-    NotebookLog,
-    /// The data points, residuals and gradient shares.
-    Data,
-    /// Exercises drawn from a seed, graded exactly.
-    Exercises,
 }
 
 /// Parses `--zoom F` (0.5 to 3).

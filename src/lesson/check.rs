@@ -8,6 +8,7 @@ use crate::engine::LossKind;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::{GradientSource, Settings};
 use crate::engine::trainer::Status;
+use crate::tab::Tab;
 use crate::worker::{RunId, RunSnapshot, Snapshot};
 
 /// A task's check (`check = { kind = "…", … }` in a lesson file). "The run" is the selected run, or the run
@@ -148,7 +149,7 @@ impl Check {
             Check::AwayFrom { w, b, distance } if !finite(&[*w, *b, *distance]) => {
                 Err("w, b and distance must be finite".into())
             }
-            Check::Tab { is } if super::tab_name(is).is_none() => Err(format!("unknown tab “{is}”")),
+            Check::Tab { is } if Tab::from_cli_name(is).is_none() => Err(format!("unknown tab “{is}”")),
             _ => Ok(()),
         }
     }
@@ -190,7 +191,9 @@ pub fn check(check: &Check, facts: &Facts) -> bool {
         Check::Scheduled {} => sel(&|r| r.settings.schedule.is_active()),
         Check::MiniBatches {} => sel(&|r| r.settings.batch_size.is_some()),
         Check::Nesterov {} => sel(&|r| r.settings.optimizer.nesterov),
-        Check::Tab { is } => super::tab_name(is).is_some() && super::tab_name(&facts.tab) == super::tab_name(is),
+        Check::Tab { is } => {
+            Tab::from_cli_name(is).is_some() && Tab::from_cli_name(&facts.tab) == Tab::from_cli_name(is)
+        }
         Check::Ran { steps } => {
             !facts.runs.is_empty()
                 && facts.runs.iter().all(|r| r.step >= *steps || r.converged_at.is_some() || r.diverged)

@@ -14,7 +14,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TabName;
 use crate::engine::settings::{GradientSource, Settings};
 use crate::presets::{MAX_RUNS, Preset, run_color};
 use crate::worker::RunSpec;
@@ -270,7 +269,7 @@ impl Setup {
             return Err(("preset".into(), format!("unknown preset “{p}” (available: {})", names.join(", "))));
         }
         if let Some(t) = &self.tab
-            && tab_name(t).is_none()
+            && crate::tab::Tab::from_cli_name(t).is_none()
         {
             return Err(("tab".into(), format!("unknown tab “{t}”")));
         }
@@ -346,11 +345,6 @@ impl RunSetup {
         }
         s
     }
-}
-
-/// The tab named as `--tab` names it (case-insensitive).
-pub fn tab_name(name: &str) -> Option<TabName> {
-    <TabName as clap::ValueEnum>::from_str(name.trim(), true).ok()
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
 //! The plots: loss vs step ([`loss`]), weights vs step ([`weights`]) and the loss landscape ([`landscape`]),
 //! plus what they share: plot cards, the linked step axis, hover readouts and value clamping.
 
-pub mod inner;
 pub mod landscape;
 pub mod loss;
 pub mod overlays;
-pub mod phase;
 pub mod residuals;
 pub mod theory;
 pub mod weights;
@@ -356,10 +354,14 @@ mod tests {
 
     #[test]
     fn log_axes_label_decades_and_2_and_5_only() {
+        // The axis shows log10 of the value: the text a user reads at 10, 20, 50, 100 and 0.002.
         let label = |v: f64| log_axis_label(GridMark { value: v, step_size: 0.1 });
-        assert_eq!(label(1.0), format::decade_label(1.0));
-        assert_eq!(label(1.0 + 2f64.log10()), format::decade_label(1.0 + 2f64.log10()));
-        assert_eq!(label(1.0 + 5f64.log10()), format::decade_label(1.0 + 5f64.log10()));
+        assert_eq!(label(1.0), "10¹");
+        assert_eq!(label(1.0 + 2f64.log10()), "2×10¹");
+        assert_eq!(label(1.0 + 5f64.log10()), "5×10¹");
+        assert_eq!(label(2.0), "10²");
+        assert_eq!(label(-3.0 + 2f64.log10()), "2×10⁻³");
+        assert_eq!(label(0.0), "10⁰");
         for m in [3.0, 4.0, 6.0, 7.0, 8.0, 9.0] {
             assert_eq!(label(1.0 + f64::log10(m)), "", "{m}×10¹ is a grid line only");
         }

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 
-use super::explain::{Explain, Explainer};
-use super::state::Action;
-use super::theme::{self, Palette, faded};
-use super::view::ViewCtx;
+use crate::app::explain::{Explain, Explainer};
+use crate::app::state::Action;
+use crate::app::theme::{self, Palette, faded};
+use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;

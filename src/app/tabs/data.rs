@@ -12,14 +12,18 @@ use std::sync::Arc;
 use egui::{Color32, DragValue, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, Points};
 
-use super::plots::residuals::{self, Overlay, Scale};
-use super::state::Action;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::plots::residuals::{self, Overlay, Scale};
+use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::data::{Dataset, PRESETS, preset_description};
 use crate::engine::scaling::Scaling;
+use crate::explain::topics::Topic;
 use crate::geometry::residuals::{MAX_SHARES, shares};
+use crate::tab::Tab;
+use crate::worker::RunSnapshot;
 use crate::worker::{RunId, Snapshot};
 
 /// Most points drawn in the scatter; bigger data is decimated to about this many.
@@ -484,5 +488,37 @@ pub fn data_editor_ui(
     }
     for e in [editor.note.as_deref(), data_error].into_iter().flatten() {
         ui.label(RichText::new(e).small().color(palette.diverged));
+    }
+}
+
+impl TabView for DataEditor {
+    fn tab(&self) -> Tab {
+        Tab::Data
+    }
+
+    fn label(&self) -> &'static str {
+        "Data"
+    }
+
+    fn tip(&self) -> &'static str {
+        "The data points the line is fitted to."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::DataTab
+    }
+
+    fn export(&self) -> TabExport {
+        self.plot_rect.map_or(TabExport::None, |rect| TabExport::Plot(PLOT_NAME, rect))
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>) {
+        // The batch of the next update is known at the live end only (a scrubbed step's batch is not kept).
+        let batch = if ctx.scrub.is_none() { run.next_batch.as_deref() } else { None };
+        data_editor_ui(ui, self, ctx, (None, batch), actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

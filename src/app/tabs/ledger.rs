@@ -9,10 +9,14 @@
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, RichText, Ui};
 
-use super::view::ViewCtx;
+use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
+use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
+use crate::explain::topics::Topic;
 use crate::history::Row;
 use crate::ledger::{Ledger, Line, explain};
+use crate::tab::Tab;
 use crate::worker::{RunId, RunSnapshot};
 
 /// The ledger of the last explained row, kept while neither the row nor its settings change.
@@ -147,4 +151,34 @@ fn line_tip(ledger: &Ledger, l: &Line) -> String {
     let mut tip = ledger.line_text(l);
     tip.push_str("\n\nOperands are rounded to 7 digits; the value on the right is the engine's, exactly.");
     tip
+}
+
+impl TabView for LedgerState {
+    fn tab(&self) -> Tab {
+        Tab::Ledger
+    }
+
+    fn label(&self) -> &'static str {
+        "Step ledger"
+    }
+
+    fn tip(&self) -> &'static str {
+        "The update at the timeline's step in the optimizer's own rule (torch's symbols), with every number plugged in: what exactly happened in that step."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Ledger
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
+        ledger_ui(ui, self, ctx)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

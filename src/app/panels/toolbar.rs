@@ -2,9 +2,9 @@
 
 use egui::{RichText, Slider, Ui};
 
-use super::explain::{Explain, Explainer};
-use super::state::{Action, Prefs, SPEED_MIN, SPEED_UNLIMITED};
-use super::theme::Palette;
+use crate::app::explain::{Explain, Explainer};
+use crate::app::state::{Action, Prefs, SPEED_MIN, SPEED_UNLIMITED};
+use crate::app::theme::Palette;
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::worker::{Mode, Snapshot};

@@ -9,14 +9,16 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, Points, Polygon, VLine};
 
-use super::ViewCtx;
+use crate::app::plots::ViewCtx;
 use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
 use crate::app::theme::faded;
 use crate::engine::analysis::momentum::{Damping, critical_beta, damping, heavy_ball_rate, nesterov_rate};
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Most points of the path drawn (evenly spread over the kept rows).
@@ -132,7 +134,12 @@ fn path_points(ctx: &ViewCtx<'_>, run: &RunSnapshot) -> Vec<[f64; 2]> {
         .chain(rows.last())
         .map(|r| [r.params.w - w_star, r.state.get(0, "momentum_buffer").unwrap_or(0.0)])
         .filter(|p| p[0].is_finite() && p[1].is_finite())
-        .map(|[x, y]| [x.clamp(-super::PLOT_LIMIT, super::PLOT_LIMIT), y.clamp(-super::PLOT_LIMIT, super::PLOT_LIMIT)])
+        .map(|[x, y]| {
+            [
+                x.clamp(-crate::app::plots::PLOT_LIMIT, crate::app::plots::PLOT_LIMIT),
+                y.clamp(-crate::app::plots::PLOT_LIMIT, crate::app::plots::PLOT_LIMIT),
+            ]
+        })
         .collect();
     pts.dedup();
     pts
@@ -146,8 +153,8 @@ fn path_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, height: f32) 
         .x_axis_label("w − w*")
         .y_axis_label("momentum buffer")
         .allow_boxed_zoom(false)
-        .x_grid_spacer(super::value_spacer_x)
-        .y_grid_spacer(super::value_spacer_y)
+        .x_grid_spacer(crate::app::plots::value_spacer_x)
+        .y_grid_spacer(crate::app::plots::value_spacer_y)
         .x_axis_formatter(|m, _| format::value_label(m.value))
         .y_axis_formatter(|m, _| format::value_label(m.value))
         .label_formatter(|pos| {
@@ -216,4 +223,38 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
         );
     });
     ctx.explain.plot(&response, Topic::BetaStrip, &[] as &[(&str, Topic)]);
+}
+
+/// The tab (it keeps nothing between frames).
+#[derive(Default)]
+pub struct PhaseTab;
+
+impl TabView for PhaseTab {
+    fn tab(&self) -> Tab {
+        Tab::Phase
+    }
+
+    fn label(&self) -> &'static str {
+        "Momentum phase plane"
+    }
+
+    fn tip(&self) -> &'static str {
+        "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of β for this lr·λ, plain momentum against Nesterov."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Phase
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
+        phase_plane_ui(ui, ctx, actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -8,16 +8,19 @@ use std::sync::Arc;
 use egui::{Align2, RichText, Ui};
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 
-use super::jobs::{Cancel, Job};
-use super::plots::decade_spacer;
-use super::state::Action;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::plots::decade_spacer;
+use crate::app::state::Action;
+use crate::app::tabs::TabView;
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::analysis::Analysis;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
+use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Learning rates per sweep.
@@ -42,7 +45,7 @@ pub struct SweepPlan {
 /// otherwise (a local curvature says little about the whole run); the step
 /// budget shrinks on large data so a sweep stays within a few seconds.
 pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance: Option<f64>) -> SweepPlan {
-    let bands = super::stability::stability_bands(analysis, settings);
+    let bands = crate::app::stability::stability_bands(analysis, settings);
     let (lo, hi) = match bands.critical {
         Some(c) if c.is_finite() && c > 0.0 && !analysis.local => (c / 1000.0, 1.5 * c),
         _ => (1e-5, 10.0),
@@ -60,33 +63,17 @@ pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance:
     SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
 }
 
-/// Runs the plan on both cores (the learning rates dealt out alternately to two threads), reporting each point to
-/// `on_point` as it is done (so not in lr order); stops early once `cancel` is set. Each point is an ordinary run,
-/// so the points are the same whatever the threads' timing.
+/// Runs the plan on every core ([`par_map_in_order`]), reporting each point to `on_point` in lr order as soon as it
+/// and the points before it are done; stops early once `cancel` is set. Each point is an ordinary run, so the points
+/// are the same whatever the threads' timing.
 pub fn run_plan(
     data: &Dataset,
     settings: &Settings,
     plan: &SweepPlan,
     cancel: &Cancel,
-    mut on_point: impl FnMut(SweepPoint),
+    on_point: impl FnMut(SweepPoint) + Send,
 ) {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::scope(|scope| {
-        for first in 0..2 {
-            let tx = tx.clone();
-            scope.spawn(move || {
-                for &lr in plan.lrs.iter().skip(first).step_by(2) {
-                    if cancel.is_set() || tx.send(point_at(data, settings, plan, lr)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for p in rx {
-            on_point(p);
-        }
-    });
+    par_map_in_order(&plan.lrs, cancel, |&lr| point_at(data, settings, plan, lr), on_point);
 }
 
 /// One learning rate of the plan (settings the engine refuses at this lr count as a run that got nowhere).
@@ -240,9 +227,9 @@ fn sweep_plot(id: &'static str, y_label: &'static str) -> Plot<'static> {
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
         .x_grid_spacer(decade_spacer)
-        .x_axis_formatter(|m, _| super::plots::log_axis_label(m))
+        .x_axis_formatter(|m, _| crate::app::plots::log_axis_label(m))
         .y_grid_spacer(decade_spacer)
-        .y_axis_formatter(|m, _| super::plots::log_axis_label(m))
+        .y_axis_formatter(|m, _| crate::app::plots::log_axis_label(m))
         .x_axis_label("learning rate (log)")
         .y_axis_label(y_label)
         .allow_boxed_zoom(false)
@@ -334,7 +321,7 @@ fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, e
                 .width(1.5),
         );
     }
-    if let Some(c) = super::stability::stability_bands(&run.analysis, &run.spec.settings).critical {
+    if let Some(c) = crate::app::stability::stability_bands(&run.analysis, &run.spec.settings).critical {
         pui.vline(
             VLine::new(format!("diverges at {}", format::short(c)), c.log10())
                 .color(palette.diverged)
@@ -348,6 +335,32 @@ fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, e
             Text::new("fastest label", b.into(), RichText::new(" fastest").strong().color(palette.converged))
                 .anchor(Align2::LEFT_BOTTOM),
         );
+    }
+}
+
+impl TabView for SweepState {
+    fn tab(&self) -> Tab {
+        Tab::LrSweep
+    }
+
+    fn label(&self) -> &'static str {
+        "Learning-rate sweep"
+    }
+
+    fn tip(&self) -> &'static str {
+        "Run the current settings at ~200 learning rates: how many steps each needs to reach the tolerance, and where it ends. Click a point to use that learning rate."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::LrSweep
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>) {
+        sweep_ui(ui, self, ctx, run, actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
@@ -372,5 +385,25 @@ mod tests {
             assert!((best.lr / opt - 1.0).abs() < 0.05, "bias {bias}: fastest {} vs optimal {opt}", best.lr);
             assert!(points.iter().any(|p| p.diverged));
         }
+    }
+
+    #[test]
+    fn the_sweep_on_several_threads_is_the_sweep_on_one_in_lr_order() {
+        let data = Dataset::notebook();
+        let s = Settings { bias: true, ..Settings::default() };
+        let a = analyze(&data, &s, Params::default());
+        let plan = plan(&data, &s, &a, Some(1e-6));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let mut points = Vec::new();
+            pool.install(|| run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p)));
+            // Bit for bit, NaN included: the points' debug text.
+            points.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>()
+        };
+        let one = on(1);
+        assert_eq!(one.len(), SWEEP_POINTS);
+        assert_eq!(on(3), one);
+        let lrs: Vec<String> = plan.lrs.iter().map(|lr| format!("lr: {lr:?},")).collect();
+        assert!(one.iter().zip(&lrs).all(|(p, lr)| p.contains(lr.as_str())), "in the plan's lr order");
     }
 }

@@ -3,10 +3,10 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::explain::{Explain, Explainer};
-use super::state::Action;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::explain::{Explain, Explainer};
+use crate::app::state::Action;
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::settings::GradientSource;
 use crate::engine::trainer::{Convergence, Divergence, Status};
 use crate::explain::topics::Topic;

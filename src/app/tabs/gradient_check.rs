@@ -8,14 +8,18 @@ use std::sync::Arc;
 
 use egui::{Grid, RichText, ScrollArea, Ui};
 
-use super::jobs::Job;
-use super::view::ViewCtx;
+use crate::app::jobs::Job;
+use crate::app::state::Action;
+use crate::app::tabs::TabView;
+use crate::app::view::ViewCtx;
 use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
 use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Above this many samples the check runs on a helper thread.
@@ -391,6 +395,32 @@ fn graph_table_ui(ui: &mut Ui, view: &GradCheckView, env: &ViewCtx<'_>) {
             .color(weak),
         );
     });
+}
+
+impl TabView for GradCheckState {
+    fn tab(&self) -> Tab {
+        Tab::GradientCheck
+    }
+
+    fn label(&self) -> &'static str {
+        "Gradient check"
+    }
+
+    fn tip(&self) -> &'static str {
+        "The gradient at the current point from four sources (hand-derived, autodiff, finite differences, the notebook's sum), and the whole autodiff graph of the loss."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::GradientCheck
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, _actions: &mut Vec<Action>) {
+        gradcheck_ui(ui, self, ctx, run)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 #[cfg(test)]

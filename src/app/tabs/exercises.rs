@@ -8,12 +8,16 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
 
-use super::explain::Explain;
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::explain::Explain;
+use crate::app::state::Action;
+use crate::app::tabs::TabView;
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::exercise::{Exercise, ExerciseKind, Grade};
 use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
+use crate::worker::RunSnapshot;
 
 /// What the tab keeps between frames.
 #[derive(Debug, Default)]
@@ -267,4 +271,30 @@ fn scatter_ui(ui: &mut Ui, e: &Exercise, answer: Option<f64>, (height, ctx): (f3
             }
         });
     ctx.explain.plot(&plot, Topic::ExercisePlot, &[("data", Topic::ExercisePlot)]);
+}
+
+impl TabView for ExercisesState {
+    fn tab(&self) -> Tab {
+        Tab::Exercises
+    }
+
+    fn label(&self) -> &'static str {
+        "Exercises"
+    }
+
+    fn tip(&self) -> &'static str {
+        "Exercises drawn from a seed: the next weight, the critical or one-step lr, the steps to a tolerance, the optimum. Type (or drag) an answer; it is graded exactly and explained."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Exercises
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
+        exercises_ui(ui, self, ctx)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

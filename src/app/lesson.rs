@@ -1,24 +1,18 @@
-//! The lesson runner: a side panel with the open lesson's page (its text, Prev / Reset page / Next, the task and
-//! whether it is done ✓, hints on request, a typed answer where the task asks for one), the Lessons menu, and what
-//! the app does for lessons (open one, go to a page and set it up, save the current state as a page's setup).
+//! The lesson runner: the open lesson, its page and the progress in every lesson, and what the app does for lessons
+//! (open one, go to a page and set it up, check the page's task, save the current state as a page's setup). Its
+//! panel and the Lessons menu only draw it and push actions ([`super::panels::lesson`]).
 //!
-//! The lesson format, the built-in lessons and the checks are [`crate::lesson`]; this module only draws and
-//! applies. Progress (the lesson open, its page, the pages done in every lesson) is saved across launches under
-//! its own storage key ([`LessonProgress`]).
+//! The lesson format, the built-in lessons and the checks are [`crate::lesson`]. Progress (the lesson open, its page,
+//! the pages done in every lesson) is saved across launches under its own storage key ([`LessonProgress`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use egui::{RichText, Ui};
 use serde::{Deserialize, Serialize};
 
 use super::App;
-use super::explain::{Explain, Explainer};
-use super::jobs::{ExportKind, JobResult};
+use super::jobs::JobResult;
 use super::state::{Action, Tab};
-use super::theme::Palette;
-use crate::cli::TabName;
-use crate::explain::topics::Topic;
 use crate::lesson::{self, Facts, Lesson, Locks, Page, RunSetup, Setup};
 use crate::worker::{Command, RunId};
 
@@ -43,10 +37,6 @@ pub struct LessonRunner {
     open: Option<(String, Lesson)>,
     page: usize,
     progress: LessonProgress,
-    /// The typed answer of this page.
-    answer: String,
-    /// Hints shown on this page.
-    hints: usize,
     /// The page's setup was sent at this snapshot generation and is not in force yet: checks wait for a later
     /// snapshot with the setup's new runs (these ids), or whose runs all stand at step 0 when the runs stay, so that
     /// the runs of the page before cannot pass its task.
@@ -62,6 +52,11 @@ impl LessonRunner {
     /// The progress to save.
     pub fn progress(&self) -> &LessonProgress {
         &self.progress
+    }
+
+    /// True while a page's setup is on its way to the worker (its check waits).
+    pub fn settling(&self) -> bool {
+        self.settling.is_some()
     }
 
     /// The open lesson (its name or path, and the lesson) and the page shown.
@@ -102,22 +97,15 @@ impl LessonRunner {
         let check = self.current()?.check.as_ref()?;
         Some(lesson::check::check(check, facts))
     }
-
-    /// The typed answer.
-    pub fn answer(&self) -> &str {
-        &self.answer
-    }
 }
 
-/// The `--tab` name of a tab ("gradient-check").
-pub fn tab_cli_name(tab: Tab) -> String {
-    use clap::ValueEnum;
-    TabName::value_variants()
-        .iter()
-        .find(|n| Tab::from(**n) == tab)
-        .and_then(|n| n.to_possible_value())
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default()
+/// What the learner typed and asked for on the page shown: the panel's own widget state, cleared on every page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageInput {
+    /// The typed answer.
+    pub answer: String,
+    /// Hints shown.
+    pub hints: usize,
 }
 
 impl App {
@@ -164,8 +152,7 @@ impl App {
         let setup = lesson.pages[page].setup.clone();
         self.lesson.page = page;
         self.lesson.progress.page = page;
-        self.lesson.answer.clear();
-        self.lesson.hints = 0;
+        self.lesson_input = PageInput::default();
         let restarts = setup.data.is_some() || setup.preset.is_some() || !setup.runs.is_empty();
         self.lesson.settling = restarts.then_some((self.snap.generation, Vec::new()));
         self.apply_setup(&setup);
@@ -200,8 +187,8 @@ impl App {
                 *ids = new_ids;
             }
         }
-        if let Some(tab) = setup.tab.as_deref().and_then(lesson::tab_name) {
-            self.apply(Action::OpenTab(Tab::from(tab)));
+        if let Some(tab) = setup.tab.as_deref().and_then(Tab::from_cli_name) {
+            self.apply(Action::OpenTab(tab));
         }
         if let Some(t) = setup.tolerance {
             self.apply(Action::SetTolerance(t));
@@ -223,7 +210,7 @@ impl App {
                 .iter()
                 .map(|r| RunSetup { name: r.spec.name.clone(), settings: r.spec.settings.clone() })
                 .collect(),
-            tab: Some(tab_cli_name(self.prefs.tab)).filter(|t| !t.is_empty()),
+            tab: Some(self.prefs.tab.cli_name()),
             tolerance: self.snap.tolerance,
         }
     }
@@ -243,12 +230,13 @@ impl App {
 
     /// The facts the page's check looks at, as of this frame.
     pub fn lesson_facts(&self) -> Facts {
-        let tab = if self.tabs.folded_now { String::new() } else { tab_cli_name(self.prefs.tab) };
-        Facts::from_snapshot(&self.snap, self.selected_run(), &tab, &self.lesson.answer)
+        let tab = if self.tabs.folded_now { String::new() } else { self.prefs.tab.cli_name() };
+        Facts::from_snapshot(&self.snap, self.selected_run(), &tab, &self.lesson_input.answer)
     }
 
-    /// The lesson's side panel (when a lesson is open), and the check of the page shown.
-    pub(super) fn lesson_side_ui(&mut self, ui: &mut Ui, palette: Palette, ex: &Explainer, actions: &mut Vec<Action>) {
+    /// The check of the page shown, once a frame: marks its setup in force once the worker has it, and asks to mark
+    /// the page done once its check passes.
+    pub(super) fn lesson_check(&mut self, actions: &mut Vec<Action>) {
         if self.lesson.open.is_none() {
             return;
         }
@@ -266,166 +254,7 @@ impl App {
         if self.lesson.settling.is_none() && passed.unwrap_or(true) && !self.lesson.is_done(page) {
             actions.push(Action::LessonDone(page));
         }
-        egui::Panel::right("lesson")
-            .resizable(true)
-            .default_size(280.0)
-            .size_range(220.0..=480.0)
-            .show(ui, |ui| lesson_panel_ui(ui, &mut self.lesson, (palette, ex), actions));
     }
-}
-
-/// The panel: title, page buttons, Prev / Reset page / Next, then (scrolling) the text, the task, hints.
-pub fn lesson_panel_ui(
-    ui: &mut Ui,
-    runner: &mut LessonRunner,
-    (palette, ex): (Palette, &Explainer),
-    actions: &mut Vec<Action>,
-) {
-    let Some((_, lesson)) = &runner.open else {
-        return;
-    };
-    let (n, page) = (lesson.pages.len(), runner.page);
-    ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(&lesson.title).strong().size(15.0)).explain(ex, Topic::Lessons);
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .small_button("Close")
-                .on_hover_text("Close the lesson (its progress stays).")
-                .explain(ex, Topic::Lessons)
-                .clicked()
-            {
-                actions.push(Action::CloseLesson);
-            }
-        });
-    });
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 3.0;
-        for k in 0..n {
-            if ui
-                .selectable_label(k == page, format!("{}", k + 1))
-                .on_hover_text(&lesson.pages[k].title)
-                .explain(ex, Topic::Lessons)
-                .clicked()
-            {
-                actions.push(Action::LessonGo(k));
-            }
-            if runner.is_done(k) {
-                check_mark_ui(ui, palette.converged, &format!("page {} done", k + 1));
-            }
-        }
-    });
-    ui.horizontal(|ui| {
-        if ui.add_enabled(page > 0, egui::Button::new("◀ Prev")).explain(ex, Topic::Lessons).clicked() {
-            actions.push(Action::LessonGo(page - 1));
-        }
-        if ui
-            .button("Reset page")
-            .on_hover_text("Set this page up again: its data, runs and tab.")
-            .explain(ex, Topic::Lessons)
-            .clicked()
-        {
-            actions.push(Action::LessonGo(page));
-        }
-        if ui.add_enabled(page + 1 < n, egui::Button::new("Next ▶")).explain(ex, Topic::Lessons).clicked() {
-            actions.push(Action::LessonGo(page + 1));
-        }
-    });
-    ui.separator();
-    let done = runner.is_done(page);
-    let page_data = lesson.pages[page].clone();
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        page_body_ui(ui, &page_data, (page, n, done), runner, (palette, ex));
-    });
-}
-
-/// The page's title, text, task with its status, answer field and hints.
-fn page_body_ui(
-    ui: &mut Ui,
-    page: &Page,
-    (k, n, done): (usize, usize, bool),
-    runner: &mut LessonRunner,
-    (palette, ex): (Palette, &Explainer),
-) {
-    ui.label(RichText::new(format!("Page {} of {n} · {}", k + 1, page.title)).heading()).explain(ex, Topic::Lessons);
-    ui.add_space(4.0);
-    super::markdown::markdown_ui(ui, &page.text);
-    if page.check.is_some() || !page.task.is_empty() {
-        egui::Frame::new().fill(palette.card).corner_radius(6.0).inner_margin(egui::Margin::same(6)).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.horizontal(|ui| {
-                let (mark, color) = if done { ("done", palette.converged) } else { ("○ to do", palette.warning) };
-                ui.label(RichText::new(format!("Task — {mark}")).strong().color(color)).explain(ex, Topic::Lessons);
-                if done {
-                    check_mark_ui(ui, color, "task done");
-                }
-            });
-            super::markdown::markdown_ui(ui, &page.task);
-            if page.check.as_ref().is_some_and(|c| c.wants_answer()) {
-                ui.horizontal(|ui| {
-                    ui.label("answer").explain(ex, Topic::Lessons);
-                    ui.add(egui::TextEdit::singleline(&mut runner.answer).desired_width(120.0))
-                        .explain(ex, Topic::Lessons);
-                });
-            }
-        });
-    }
-    ui.add_space(4.0);
-    for hint in page.hints.iter().take(runner.hints) {
-        ui.label(RichText::new(format!("Hint: {hint}")).italics().color(palette.weak_text)).explain(ex, Topic::Lessons);
-    }
-    if runner.hints < page.hints.len()
-        && ui.button(if runner.hints == 0 { "Hint" } else { "Another hint" }).explain(ex, Topic::Lessons).clicked()
-    {
-        runner.hints += 1;
-    }
-}
-
-/// A painted check mark ✓ (the app's fonts have no glyph for it), labelled `label` for screen readers.
-fn check_mark_ui(ui: &mut Ui, color: egui::Color32, label: &str) {
-    let size = ui.text_style_height(&egui::TextStyle::Body);
-    let (rect, response) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
-    let label = label.to_string();
-    response.widget_info(move || egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
-    let p = |x: f32, y: f32| rect.lerp_inside(egui::vec2(x, y));
-    let stroke = egui::Stroke::new(size * 0.14, color);
-    ui.painter().line(vec![p(0.15, 0.55), p(0.4, 0.8), p(0.88, 0.22)], stroke);
-}
-
-/// The Lessons menu of the menu bar: the built-in lessons, a lesson file, and the current state as a page.
-pub fn lessons_menu_ui(ui: &mut Ui, ex: &Explainer, actions: &mut Vec<Action>) {
-    let menu = ui.menu_button("Lessons", |ui| {
-        for (name, _) in lesson::BUILTIN {
-            let (title, summary) = match Lesson::load(name) {
-                Ok(l) => (l.title, l.summary),
-                Err(e) => (name.to_string(), e),
-            };
-            if ui.button(title).on_hover_text(summary).clicked() {
-                actions.push(Action::OpenLesson(name.to_string()));
-                ui.close();
-            }
-        }
-        ui.separator();
-        let items = [
-            (
-                "Open lesson file…",
-                "Open a teacher's lesson file (TOML; see docs/LESSONS.md).",
-                Action::OpenLessonDialog,
-            ),
-            (
-                "Save as lesson page…",
-                "Save the data, the runs' settings and the tab as a lesson page's setup (TOML).",
-                Action::SaveDialog(ExportKind::LessonPage),
-            ),
-        ];
-        for (label, tip, action) in items {
-            if ui.button(label).on_hover_text(tip).clicked() {
-                actions.push(action);
-                ui.close();
-            }
-        }
-    });
-    ex.mark(Topic::Lessons, menu.response.interact_rect);
 }
 
 #[cfg(test)]
@@ -444,10 +273,10 @@ mod tests {
 
     #[test]
     fn tabs_have_their_command_line_names() {
-        assert_eq!(tab_cli_name(Tab::GradientCheck), "gradient-check");
-        for tab in Tab::ALL {
-            let name = tab_cli_name(tab);
-            assert_eq!(lesson::tab_name(&name).map(Tab::from), Some(tab), "{name}");
+        assert_eq!(Tab::GradientCheck.cli_name(), "gradient-check");
+        for &tab in Tab::all() {
+            let name = tab.cli_name();
+            assert_eq!(Tab::from_cli_name(&name), Some(tab), "{name}");
         }
     }
 }

@@ -6,10 +6,10 @@
 
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, TextEdit, Ui};
 
-use super::explain::{Explain, Explainer};
-use super::state::{Action, LR_RANGE, Prefs};
-use super::theme::Palette;
-use super::view::ViewCtx;
+use crate::app::explain::{Explain, Explainer};
+use crate::app::state::{Action, LR_RANGE, Prefs};
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
 use crate::engine::analysis::Regime;
 use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
@@ -114,7 +114,7 @@ fn learning_rate_ui(
     (palette, ex): (Palette, &Explainer),
 ) {
     section(ui, "Learning rate");
-    let bands = run.map(|r| super::stability::stability_bands(&r.analysis, s));
+    let bands = run.map(|r| crate::app::stability::stability_bands(&r.analysis, s));
     let lr = &mut s.optimizer.lr;
     let slider_width = (ui.available_width() - 100.0).max(120.0);
     let slider = ui
@@ -127,7 +127,8 @@ fn learning_rate_ui(
     if let Some(bands) = &bands {
         ui.scope(|ui| {
             ui.spacing_mut().slider_width = slider_width;
-            let map = super::stability::map_ui(ui, &slider, (*LR_RANGE.start(), *LR_RANGE.end()), bands, *lr, palette);
+            let map =
+                crate::app::stability::map_ui(ui, &slider, (*LR_RANGE.start(), *LR_RANGE.end()), bands, *lr, palette);
             ex.mark(Topic::StabilityMap, map.rect);
         });
     }

@@ -5,19 +5,22 @@
 //! A race where one optimizer's lr was tuned and the others' were not says little; this one is fair.
 
 use std::sync::Arc;
-use std::sync::mpsc::channel;
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, Points};
 
-use super::jobs::{Cancel, Job};
-use super::state::Action;
-use super::view::ViewCtx;
+use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
+use crate::app::view::ViewCtx;
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{Criterion, TunePoint, best_under, log_space, tune_one};
+use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunId;
+use crate::worker::RunSnapshot;
 
 /// Learning rates per run.
 const TUNE_POINTS: usize = 48;
@@ -95,39 +98,24 @@ impl FairRaceState {
     }
 }
 
-/// Tunes every entrant on two threads (entrants split between them), sending (entrant, point) as they come.
+/// Tunes every entrant on every core ([`par_map_in_order`]: one item per entrant and lr), sending (entrant, point)
+/// in entrant and lr order as they are done.
 fn tune_all(
     data: &Dataset,
     entrants: &[Entrant],
     (horizon, tolerance): (u64, f64),
     cancel: &Cancel,
-    send: &dyn Fn((usize, TunePoint)),
+    send: impl FnMut((usize, TunePoint)) + Send,
 ) {
     let lrs = log_space(1e-4, 1.0, TUNE_POINTS);
-    let (tx, rx) = channel();
-    std::thread::scope(|scope| {
-        for first in 0..2 {
-            let (tx, lrs) = (tx.clone(), &lrs);
-            scope.spawn(move || {
-                for (k, e) in entrants.iter().enumerate().skip(first).step_by(2) {
-                    for &lr in lrs {
-                        if cancel.is_set() {
-                            return;
-                        }
-                        let point = tune_one(data, &e.settings, lr, (horizon, MAX_STEPS), tolerance)
-                            .unwrap_or(TunePoint { lr, steps_to_tol: None, loss_at_horizon: f64::INFINITY });
-                        if tx.send((k, point)).is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for msg in rx {
-            send(msg);
-        }
-    });
+    let items: Vec<(usize, f64)> = (0..entrants.len()).flat_map(|k| lrs.iter().map(move |&lr| (k, lr))).collect();
+    let tune =
+        |&(k, lr): &(usize, f64)| {
+            let point = tune_one(data, &entrants[k].settings, lr, (horizon, MAX_STEPS), tolerance)
+                .unwrap_or(TunePoint { lr, steps_to_tol: None, loss_at_horizon: f64::INFINITY });
+            (k, point)
+        };
+    par_map_in_order(&items, cancel, tune, send);
 }
 
 /// The tab's body.
@@ -272,4 +260,34 @@ fn curves_ui(ui: &mut Ui, t: &Tuning, criterion: Criterion, ctx: &ViewCtx<'_>) {
             }
         });
     ctx.explain.mark(crate::explain::topics::Topic::FairRace, response.response.rect);
+}
+
+impl TabView for FairRaceState {
+    fn tab(&self) -> Tab {
+        Tab::FairRace
+    }
+
+    fn label(&self) -> &'static str {
+        "Fair race"
+    }
+
+    fn tip(&self) -> &'static str {
+        "Tune, then race: every run's learning rate tuned by a sweep of its own settings under your criterion (fewest steps to the tolerance, or lowest loss after K steps), each optimizer's tuning curve, and a race at the tuned lrs."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::FairRace
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
+        fair_race_ui(ui, self, ctx, actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -4,20 +4,22 @@
 //! drops it; a click on a cell starts the run from there.
 
 use std::sync::Arc;
-use std::sync::mpsc::channel;
 
 use egui::{Color32, RichText, TextureHandle, TextureOptions, Ui};
 use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
-use super::jobs::{Cancel, Job};
-use super::state::Action;
-use super::view::ViewCtx;
+use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
+use crate::app::view::ViewCtx;
 use crate::engine::basins::{BasinPlan, Basins, End, row};
 use crate::engine::data::Dataset;
 use crate::engine::model::Params;
 use crate::engine::objective::PointKind;
 use crate::engine::settings::Settings;
+use crate::explain::topics::Topic;
 use crate::format;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Steps per start.
@@ -94,25 +96,17 @@ fn known_minima(run: &RunSnapshot) -> Vec<Params<f64>> {
     }
 }
 
-/// Computes `plan`'s rows on two threads, sending each as it is done.
-fn compute(data: &Dataset, settings: &Settings, plan: &BasinPlan, cancel: &Cancel, send: &dyn Fn((usize, Vec<End>))) {
-    let (tx, rx) = channel();
-    std::thread::scope(|scope| {
-        for first in 0..2 {
-            let tx = tx.clone();
-            scope.spawn(move || {
-                for j in (first..plan.size[1]).step_by(2) {
-                    if cancel.is_set() || tx.send((j, row(data, settings, plan, j))).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for msg in rx {
-            send(msg);
-        }
-    });
+/// Computes `plan`'s rows on every core ([`par_map_in_order`]), sending each (row index, ends) in row order as it
+/// and the rows before it are done.
+fn compute(
+    data: &Dataset,
+    settings: &Settings,
+    plan: &BasinPlan,
+    cancel: &Cancel,
+    send: impl FnMut((usize, Vec<End>)) + Send,
+) {
+    let rows: Vec<usize> = (0..plan.size[1]).collect();
+    par_map_in_order(&rows, cancel, |&j| (j, row(data, settings, plan, j)), send);
 }
 
 impl BasinsState {
@@ -299,5 +293,35 @@ fn map_plot_ui(ui: &mut Ui, map: &mut Map, ctx: &ViewCtx<'_>, run: &RunSnapshot,
         && map.plan.cell_at(p.x, p.y).is_some()
     {
         actions.push(Action::SetStart { w: p.x, b: p.y });
+    }
+}
+
+impl TabView for BasinsState {
+    fn tab(&self) -> Tab {
+        Tab::Basins
+    }
+
+    fn label(&self) -> &'static str {
+        "Basins"
+    }
+
+    fn tip(&self) -> &'static str {
+        "The selected run's settings started from every cell of a grid over (w, b), each cell coloured by the minimum its run reaches (or diverged, or unfinished). Click a cell to start the run there."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Basins
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
+        basins_ui(ui, self, ctx, actions)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -1,7 +1,7 @@
 //! The File / Export menu bar: open data or a session, save a session, and take results away (runs as CSV or JSON,
 //! a PNG of the window or of one plot, an animated GIF of the descent).
 //!
-//! Every path comes from a non-blocking save dialog (see [`super::data_io`]); every file is written on a background
+//! Every path comes from a non-blocking save dialog (see [`crate::app::data_io`]); every file is written on a background
 //! thread, and the outcome ("wrote PATH (SIZE)" or a one-line error) shows in a toast.
 
 use std::path::PathBuf;
@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use egui::{Context, Rect, Ui};
 
-use super::App;
-use super::explain::Explainer;
-pub use super::jobs::ExportKind;
-use super::jobs::JobResult;
-use super::screenshot::save_png;
-use super::state::{Action, Tab};
+use crate::app::App;
+use crate::app::explain::Explainer;
+pub use crate::app::jobs::ExportKind;
+use crate::app::jobs::JobResult;
+use crate::app::screenshot::save_png;
+use crate::app::state::{Action, Tab};
 use crate::explain::topics::Topic;
 use crate::export::{
     ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
@@ -99,8 +99,8 @@ pub fn menu_bar_ui(
         ex.mark(Topic::Files, export.response.interact_rect);
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
-        super::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
-        super::lesson_panel::lessons_menu_ui(ui, ex, actions);
+        crate::app::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
+        crate::app::panels::lesson::lessons_menu_ui(ui, ex, actions);
         let explain = ex.on();
         let help = ui.menu_button(labels::HELP, |ui| {
             let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
@@ -200,7 +200,7 @@ pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], a
 impl App {
     /// Opens a save dialog on a background thread; the chosen path comes back as a [`JobResult::Picked`].
     pub fn save_dialog(&mut self, kind: ExportKind) {
-        self.file_dialog(super::jobs::FilePurpose::Save(kind));
+        self.file_dialog(crate::app::jobs::FilePurpose::Save(kind));
     }
 
     /// Writes an export (or a session) to `path` on a background thread; the result shows as a toast.
@@ -269,7 +269,7 @@ impl App {
     }
 
     /// Saves the window's pixels (cropped to a plot when asked) on a background thread.
-    pub(super) fn screenshot_arrived(&mut self, image: Arc<egui::ColorImage>) {
+    pub(in crate::app) fn screenshot_arrived(&mut self, image: Arc<egui::ColorImage>) {
         let ctx = self.io.context();
         let Some((path, crop)) = self.exports.pending_shot.take() else {
             return;

@@ -1,12 +1,12 @@
 //! The timeline: a scrubber over the selected run's history above the status line ("step k / n"). Dragging it shows
-//! every run as it stood at step k (see [`super::runs::RunsState::view`]); "Live" returns to the latest state;
+//! every run as it stood at step k (see [`crate::app::panels::run_list::RunsState::view`]); "Live" returns to the latest state;
 //! "Branch from here" starts a comparison run from step k's state with the selected run's settings.
 
 use egui::{RichText, Ui};
 
-use super::explain::{Explain, Explainer};
-use super::state::{Action, Tab};
-use super::theme::Palette;
+use crate::app::explain::{Explain, Explainer};
+use crate::app::state::{Action, Tab};
+use crate::app::theme::Palette;
 use crate::explain::topics::Topic;
 use crate::presets::MAX_RUNS;
 use crate::worker::{RunId, Snapshot};
@@ -62,7 +62,7 @@ pub fn timeline_ui(
             actions.push(Action::Branch(run.id, k));
         }
         let tip = "Each run's printout in the notebook's format (a tab below the plots)";
-        super::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, [labels::LOG, labels::HIDE_LOG], tip, actions);
+        crate::app::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, [labels::LOG, labels::HIDE_LOG], tip, actions);
     });
     ex.mark(Topic::Timeline, shown.response.rect);
 }

@@ -11,12 +11,15 @@
 use egui::{RichText, Ui};
 use egui_plot::{Line, LineStyle};
 
-use super::{ViewCtx, last_step, step_plot, visible_steps};
+use crate::app::plots::{ViewCtx, last_step, step_plot, visible_steps};
+use crate::app::state::Action;
+use crate::app::tabs::{TabExport, TabView};
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::Row;
+use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// One quantity the optimizer carries: its label and how to read it from a row (NaN when the row lacks it).
@@ -122,8 +125,8 @@ pub fn inner_state_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
 fn log_step_plot<'a>(id: &str, y_label: &str, snap: &'a crate::worker::Snapshot, height: f32) -> egui_plot::Plot<'a> {
     step_plot(id, y_label, snap)
         .height(height)
-        .y_grid_spacer(super::decade_spacer)
-        .y_axis_formatter(|mark, _| super::log_axis_label(mark))
+        .y_grid_spacer(crate::app::plots::decade_spacer)
+        .y_axis_formatter(|mark, _| crate::app::plots::log_axis_label(mark))
 }
 
 /// log10 of a positive value, NaN otherwise (a gap in the line).
@@ -150,9 +153,9 @@ fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
                     r.scheduled.momentum.map_or(f64::NAN, log_or_gap)
                 });
                 let line = |m| Line::new(format!("{label} · {name}"), m).color(color).style(LineStyle::dashed_loose());
-                plot_ui.line(super::dash_guard(plot_ui, m, line).width(1.4));
+                plot_ui.line(crate::app::plots::dash_guard(plot_ui, m, line).width(1.4));
             }
-            super::overlays::scrub_cursor(plot_ui, ctx, run);
+            crate::app::plots::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
     ctx.explain.plot(&response, Topic::LrSchedulePlot, &[] as &[(&str, Topic)]);
@@ -163,12 +166,12 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let plain = snap.runs.iter().all(|r| carried(&r.spec.settings).is_empty());
     let plot = step_plot("inner-state-plot", "state", snap)
         .height(height)
-        .y_grid_spacer(super::value_spacer_y)
+        .y_grid_spacer(crate::app::plots::value_spacer_y)
         .y_axis_formatter(|mark, _| format::value_label(mark.value));
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
         if plain {
-            let at = super::bounds_point(plot_ui, 0.5, 0.5);
+            let at = crate::app::plots::bounds_point(plot_ui, 0.5, 0.5);
             let text = "Plain SGD carries nothing: each step uses only the current gradient.";
             plot_ui.text(egui_plot::Text::new("plain", at, RichText::new(text).color(ctx.palette.weak_text)));
             return;
@@ -179,7 +182,7 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             for c in carried(&run.spec.settings) {
                 carried_lines_ui(plot_ui, ctx, run, &c, (steps.clone(), columns));
             }
-            super::overlays::scrub_cursor(plot_ui, ctx, run);
+            crate::app::plots::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
     ctx.explain.plot(&response, Topic::CarriedPlot, &[] as &[(&str, Topic)]);
@@ -199,15 +202,16 @@ fn carried_lines_ui(
     for (i, p) in ["w", "b"].into_iter().enumerate().take(settings.n_params()) {
         let key = c.keys[i];
         let s = settings.clone();
-        let pts =
-            ctx.series(run, key, steps.clone(), columns, move |r| super::plottable(read(r, &s, i)).unwrap_or(f64::NAN));
+        let pts = ctx.series(run, key, steps.clone(), columns, move |r| {
+            crate::app::plots::plottable(read(r, &s, i)).unwrap_or(f64::NAN)
+        });
         let style = match (c.solid, i) {
             (true, 0) => LineStyle::Solid,
             (false, 0) => LineStyle::Dotted { spacing: 5.0 },
             _ => LineStyle::dashed_loose(),
         };
         let line = |pts| Line::new(name(p), pts).color(color).style(style).width(1.8);
-        plot_ui.line(super::dash_guard(plot_ui, pts, line));
+        plot_ui.line(crate::app::plots::dash_guard(plot_ui, pts, line));
     }
 }
 
@@ -256,9 +260,43 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             plot_ui.line(Line::new(format!("|Δw| · {name}"), taken).color(color).width(1.8));
             let dotted = LineStyle::Dotted { spacing: 5.0 };
             let line = |pts| Line::new(format!("lr·|g| · {name}"), pts).color(color).style(dotted).width(1.4);
-            plot_ui.line(super::dash_guard(plot_ui, plain, line));
-            super::overlays::scrub_cursor(plot_ui, ctx, run);
+            plot_ui.line(crate::app::plots::dash_guard(plot_ui, plain, line));
+            crate::app::plots::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
     ctx.explain.plot(&response, Topic::StepSizePlot, &[] as &[(&str, Topic)]);
+}
+
+/// The tab (it keeps nothing between frames).
+#[derive(Default)]
+pub struct InsideTab;
+
+impl TabView for InsideTab {
+    fn tab(&self) -> Tab {
+        Tab::Inside
+    }
+
+    fn label(&self) -> &'static str {
+        "Inside the optimizer"
+    }
+
+    fn tip(&self) -> &'static str {
+        "What the optimizer carries from step to step (the momentum buffer, Adam's bias-corrected moments m_hat and √v_hat) and the step it takes against lr·|g|, for every run."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::Inside
+    }
+
+    fn export(&self) -> TabExport {
+        TabExport::Body
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
+        inner_state_ui(ui, ctx)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -6,9 +6,14 @@ use std::collections::HashMap;
 
 use egui::{RichText, Ui};
 
+use crate::app::state::Action;
+use crate::app::tabs::TabView;
+use crate::app::view::ViewCtx;
 use crate::engine::settings::Precision;
+use crate::explain::topics::Topic;
 use crate::history::History;
 use crate::printout::{Printer, Style};
+use crate::tab::Tab;
 use crate::worker::{RunId, RunSnapshot, Snapshot};
 
 /// The log shows at most this many steps per run.
@@ -93,7 +98,7 @@ fn text_for<'a>(state: &'a mut LogState, run: &RunSnapshot, snap: &Snapshot) -> 
 
 /// The log's content: a run picker, Copy, and the printout.
 pub fn notebook_log_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, state: &mut LogState) {
-    let palette = super::theme::Palette::new(ui.visuals().dark_mode);
+    let palette = crate::app::theme::Palette::new(ui.visuals().dark_mode);
     let current = state
         .run
         .filter(|id| snap.run(*id).is_some())
@@ -145,4 +150,30 @@ pub fn notebook_log_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, state: &mu
         let mut view: &str = &text;
         ui.add(egui::TextEdit::multiline(&mut view).font(egui::TextStyle::Monospace).desired_width(f32::INFINITY));
     });
+}
+
+impl TabView for LogState {
+    fn tab(&self) -> Tab {
+        Tab::NotebookLog
+    }
+
+    fn label(&self) -> &'static str {
+        "Notebook log"
+    }
+
+    fn tip(&self) -> &'static str {
+        "The run printed the way the notebook prints it."
+    }
+
+    fn topic(&self) -> Topic {
+        Topic::NotebookLog
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, _actions: &mut Vec<Action>) {
+        notebook_log_ui(ui, ctx.live, run.id, self)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

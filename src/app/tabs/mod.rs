@@ -1,0 +1,269 @@
+//! The bottom tab strip under the plots, and every tab: one file each (gradient check, step ledger, inside the
+//! optimizer, momentum phase plane, basins, learning-rate sweep, fair race, notebook log, data, exercises).
+//!
+//! A tab is a type that implements [`TabView`] (its label, tooltip, explain topic, how it exports, and its body,
+//! drawn from the frame's [`ViewCtx`] with the same arguments for every tab) and owns what it keeps between frames.
+//! [`every_tab`] lists them, one line each; the strip shows them in the order of [`Tab`] (`src/tab.rs`, the type the
+//! command line and lessons name tabs by). The strip sits in a resizable bottom panel inside the central panel and
+//! can be folded to its header line.
+
+pub mod basins;
+pub mod data;
+pub mod exercises;
+pub mod fair_race;
+pub mod gradient_check;
+pub mod inside;
+pub mod ledger;
+pub mod lr_sweep;
+pub mod notebook_log;
+pub mod phase;
+
+use egui::{Rect, RichText, Ui};
+
+use crate::app::explain::Explainer;
+use crate::app::state::{Action, Tab};
+use crate::app::theme::Palette;
+use crate::app::view::ViewCtx;
+use crate::explain::topics::Topic;
+use crate::worker::RunSnapshot;
+
+/// One tab of the strip: what it is, and its body.
+pub trait TabView {
+    /// Which tab this is (each [`Tab`] has exactly one view in [`every_tab`]).
+    fn tab(&self) -> Tab;
+    /// Its title in the strip.
+    fn label(&self) -> &'static str;
+    /// What it shows, for its tooltip.
+    fn tip(&self) -> &'static str;
+    /// What it shows, for explain mode.
+    fn topic(&self) -> Topic;
+    /// What of it the Export menu offers as a PNG while it is shown.
+    fn export(&self) -> TabExport {
+        TabExport::None
+    }
+    /// Its body, drawn from the frame's context for the selected run; requests go to `actions`.
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>);
+    /// The view as `Any`, to reach a tab's own state from outside (tests, the exports).
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// What a tab exports as a PNG while it is shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TabExport {
+    /// Nothing (its body is controls or text).
+    None,
+    /// Its whole body (a tab that is a view), named by its label.
+    Body,
+    /// One plot of it, by name and where it was drawn in the last frame.
+    Plot(&'static str, Rect),
+}
+
+/// Every tab's view, with its state as at launch: adding a tab is its file and one line here.
+fn every_tab() -> Vec<Box<dyn TabView>> {
+    vec![
+        Box::new(gradient_check::GradCheckState::default()),
+        Box::new(ledger::LedgerState::default()),
+        Box::new(inside::InsideTab),
+        Box::new(phase::PhaseTab),
+        Box::new(basins::BasinsState::default()),
+        Box::new(lr_sweep::SweepState::default()),
+        Box::new(fair_race::FairRaceState::default()),
+        Box::new(notebook_log::LogState::default()),
+        Box::new(data::DataEditor::default()),
+        Box::new(exercises::ExercisesState::default()),
+    ]
+}
+
+/// What the tabs keep between frames (not persisted; the selected tab is in [`crate::app::state::Prefs`]).
+pub struct TabsState {
+    /// Folded to the header line.
+    pub collapsed: bool,
+    /// The user chose to open the strip although the window is short (see [`SHORT_HEIGHT`]).
+    pub open_when_short: bool,
+    /// The strip was folded in the last frame (by the user, or by a short window).
+    pub folded_now: bool,
+    /// Every tab's view and state ([`every_tab`]).
+    views: Vec<Box<dyn TabView>>,
+    /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
+    pub scrolled_to: Option<Tab>,
+    /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
+    pub body_rect: Option<egui::Rect>,
+}
+
+impl Default for TabsState {
+    fn default() -> Self {
+        TabsState {
+            collapsed: false,
+            open_when_short: false,
+            folded_now: false,
+            views: every_tab(),
+            scrolled_to: None,
+            body_rect: None,
+        }
+    }
+}
+
+/// Below this height of the central area the strip starts folded, so that the plots keep at least ~300 points.
+pub const SHORT_HEIGHT: f32 = 560.0;
+
+impl TabsState {
+    /// Folds or opens the strip (a choice of the user's: it holds on a short window too).
+    pub fn set_folded(&mut self, folded: bool) {
+        self.collapsed = folded;
+        self.open_when_short = !folded;
+        self.folded_now = folded;
+    }
+
+    /// The view of `tab`.
+    pub fn view(&self, tab: Tab) -> Option<&dyn TabView> {
+        self.views.iter().find(|v| v.tab() == tab).map(|v| &**v)
+    }
+
+    fn view_mut(&mut self, tab: Tab) -> Option<&mut (dyn TabView + 'static)> {
+        self.views.iter_mut().find(|v| v.tab() == tab).map(|v| &mut **v)
+    }
+
+    /// The state of the tab whose view is a `T` (the data editor's, for tests and the exports).
+    pub fn state<T: 'static>(&self) -> Option<&T> {
+        self.views.iter().find_map(|v| v.as_any().downcast_ref::<T>())
+    }
+
+    /// What the shown tab exports as a PNG, by name (nothing while the strip is folded).
+    pub fn export(&self, tab: Tab) -> Option<(&'static str, Rect)> {
+        if self.folded_now {
+            return None;
+        }
+        match self.view(tab)?.export() {
+            TabExport::None => None,
+            TabExport::Body => Some((self.view(tab)?.label(), self.body_rect?)),
+            TabExport::Plot(name, rect) => Some((name, rect)),
+        }
+    }
+}
+
+/// The strip as a resizable, foldable bottom panel inside `ui` (call before laying out what goes above it).
+pub fn tabs_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    state: &mut TabsState,
+    ctx: &ViewCtx<'_>,
+    run: &RunSnapshot,
+    actions: &mut Vec<Action>,
+) {
+    let frame = egui::Frame::new().inner_margin(egui::Margin { left: 0, right: 0, top: 6, bottom: 0 });
+    // On a short window (a small laptop, or a large UI zoom) the plots need the height: the strip starts folded.
+    let short = ui.available_height() < SHORT_HEIGHT;
+    state.folded_now = state.collapsed || (short && !state.open_when_short);
+    if state.folded_now {
+        state.body_rect = None;
+        egui::Panel::bottom("teach-tabs-folded").resizable(false).frame(frame).show(ui, |ui| {
+            strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
+        });
+        return;
+    }
+    let max = (ui.available_height() * 0.7).max(160.0);
+    // On a short window the plots above keep most of the height.
+    let default = (ui.available_height() * 0.36).clamp(140.0, 230.0);
+    egui::Panel::bottom("teach-tabs").resizable(true).default_size(default).size_range(140.0..=max).frame(frame).show(
+        ui,
+        |ui| {
+            strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
+            ui.separator();
+            let body = egui::Frame::new()
+                .fill(ctx.palette.card)
+                .corner_radius(6.0)
+                .inner_margin(egui::Margin::symmetric(8, 6))
+                .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+                .show(ui, |ui| {
+                    ui.set_min_size(ui.available_size());
+                    // Scrolls rather than grows: the plots above keep their room whatever the tab holds.
+                    egui::ScrollArea::vertical().id_salt("tab body").auto_shrink([false, false]).show(ui, |ui| {
+                        if let Some(view) = state.view_mut(tab) {
+                            view.ui(ui, ctx, run, actions);
+                        }
+                    });
+                });
+            if let Some(view) = state.view(tab) {
+                ctx.explain.mark(view.topic(), body.response.rect);
+            }
+            state.body_rect = Some(body.response.rect);
+        },
+    );
+}
+
+/// The header line: a fold button and one selectable label per tab.
+fn strip_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    state: &mut TabsState,
+    (palette, ex): (Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
+    // Wraps onto a second line where the central area is narrow (a lesson's side panel at 1280 × 720).
+    ui.horizontal_wrapped(|ui| {
+        let (icon, tip) =
+            if state.folded_now { ("▸", "Show the tab panel.") } else { ("▾", "Fold the tab panel.") };
+        let fold = ui.small_button(icon);
+        ex.mark(Topic::Tabs, fold.interact_rect);
+        let fold = if ex.on() { fold } else { fold.on_hover_text(tip) };
+        if fold.clicked() {
+            state.set_folded(!state.folded_now);
+        }
+        // On a narrow window the labels scroll sideways (the wheel or a drag), and a newly opened tab is scrolled
+        // into view.
+        egui::ScrollArea::horizontal().id_salt("tab strip").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for &t in Tab::all() {
+                    let Some(view) = state.view(t) else {
+                        continue;
+                    };
+                    let (label, tip, topic) = (view.label(), view.tip(), view.topic());
+                    let selected = tab == t;
+                    let text = RichText::new(label).size(14.0);
+                    let text = if selected { text.strong().color(palette.optimum) } else { text };
+                    let label = ui.selectable_label(selected, text);
+                    if selected && state.scrolled_to != Some(t) {
+                        label.scroll_to_me(None);
+                        state.scrolled_to = Some(t);
+                    }
+                    ex.mark(topic, label.interact_rect);
+                    let label = if ex.on() { label } else { label.on_hover_text(tip) };
+                    if label.clicked() {
+                        actions.push(Action::OpenTab(t));
+                    }
+                }
+            });
+        });
+    });
+}
+
+/// A button elsewhere (menu bar, timeline) that shows tab `tab`: "open" while the tab is not shown, "hide" (folding
+/// the strip) while it is, so that a click always changes something visible.
+pub fn tab_button_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    shown: Option<Tab>,
+    [open, hide]: [&str; 2],
+    tip: &str,
+    actions: &mut Vec<Action>,
+) {
+    let is_shown = shown == Some(tab);
+    let label = if is_shown { hide } else { open };
+    if ui.selectable_label(is_shown, label).on_hover_text(tip).clicked() {
+        actions.push(Action::ToggleTab(tab));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tab_has_exactly_one_view() {
+        let views = every_tab();
+        for &tab in Tab::all() {
+            assert_eq!(views.iter().filter(|v| v.tab() == tab).count(), 1, "{tab:?}");
+        }
+        assert_eq!(views.len(), Tab::all().len());
+    }
+}
