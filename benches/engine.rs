@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use descent::engine::loss::Loss;
-use descent::engine::parallel::{PARALLEL_MIN, available_threads, sums_chunked, sums_parallel};
+use descent::engine::parallel::{PARALLEL_MIN, available_threads, sums_chunked, sums_parallel, sums_rayon};
 use descent::engine::trainer::DynTrainer;
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Settings};
 
@@ -68,7 +68,7 @@ fn engine(c: &mut Criterion) {
 }
 
 /// One bare pass (passes per second): on one thread; as the engine runs it (`helpers`: the caller's thread and
-/// the kept helper threads); and on as many scoped threads started for each pass, which shows what starting them
+/// the kept helper threads); with rayon's `par_chunks` on its global pool (`rayon`, the same chunks); and on as many scoped threads started for each pass, which shows what starting them
 /// costs.
 fn bench_pass(c: &mut Criterion, group: &str, x: &[f64], y: &[f64], loss: Loss<f64>) {
     let p = Params { w: 1.5, b: 0.0 };
@@ -82,6 +82,7 @@ fn bench_pass(c: &mut Criterion, group: &str, x: &[f64], y: &[f64], loss: Loss<f
         g.bench_function("helpers", |b| {
             b.iter(|| black_box(sums_parallel(black_box(x), y, black_box(p), false, loss)))
         });
+        g.bench_function("rayon", |b| b.iter(|| black_box(sums_rayon(black_box(x), y, black_box(p), false, loss))));
         g.bench_function(format!("scoped_threads={threads}"), |b| {
             b.iter(|| black_box(sums_chunked(black_box(x), y, black_box(p), false, loss, threads)))
         });

@@ -64,6 +64,19 @@ pub fn sums_parallel<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: 
     })
 }
 
+/// The same sums as [`sums_parallel`], with rayon's `par_chunks` on rayon's current pool (the global one, or the
+/// one a caller `install`s): the same chunks, added pairwise in chunk order, so the same bits.
+pub fn sums_rayon<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: Loss<F>) -> Sums<F> {
+    use rayon::prelude::*;
+    let n = x.len().min(y.len());
+    let parts: Vec<Sums<F>> = x[..n]
+        .par_chunks(CHUNK)
+        .zip(y[..n].par_chunks(CHUNK))
+        .map(|(xc, yc)| chunk_sums(xc, yc, p, bias, loss))
+        .collect();
+    add_pairwise(&parts)
+}
+
 /// The same sums as [`sums_parallel`], on the caller's thread and `threads − 1` scoped threads started for this
 /// pass (at least 1 thread, at most one per chunk). The result has the same bits for every `threads`.
 pub fn sums_chunked<F: Real>(x: &[F], y: &[F], p: Params<F>, bias: bool, loss: Loss<F>, threads: usize) -> Sums<F> {
@@ -314,6 +327,7 @@ mod tests {
                         assert_eq!(s.count, n);
                     }
                     assert_eq!(bits(sums_parallel(&x, &y, p, bias, loss)), bits(one));
+                    assert_eq!(bits(sums_rayon(&x, &y, p, bias, loss)), bits(one));
                     // The engine's own entry point takes that path above the threshold.
                     if n >= PARALLEL_MIN {
                         assert_eq!(bits(super::super::loss::sums(&x, &y, p, bias, loss)), bits(one));
