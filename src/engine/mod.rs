@@ -20,7 +20,6 @@ pub mod model;
 pub mod moments;
 pub mod objective;
 pub mod optim;
-pub mod parallel;
 pub mod real;
 pub mod scaling;
 pub mod schedule;
@@ -30,7 +29,7 @@ pub mod trainer;
 
 pub use data::Dataset;
 pub use error::{ConfigError, DataError, OverflowError};
-pub use loss::LossKind;
+pub use loss::{LossKind, parallel};
 pub use model::{Grad, Params};
 pub use optim::{OptimizerConfig, OptimizerKind};
 pub use real::Real;

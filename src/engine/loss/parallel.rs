@@ -3,7 +3,7 @@
 //! Everything else in the engine runs on its caller's thread. This is the exception because threads here change
 //! nothing but the time a pass takes. A pass over at least [`PARALLEL_MIN`] samples is cut into fixed chunks of
 //! [`CHUNK`] samples (the last one shorter), whatever the number of threads; each chunk is summed exactly as
-//! [`sums`](super::loss::sums) sums a slice of that length on its own (the [`LANES`](super::loss::LANES)
+//! [`sums`](super::sums) sums a slice of that length on its own (the [`LANES`](super::LANES)
 //! interleaved accumulators, with AVX2 where the CPU has it), and the chunks' sums are then added pairwise in
 //! chunk order. The threads decide only who sums which chunk, never what is summed or in which order, so a pass
 //! gives the same bits on one core or on eight.
@@ -28,20 +28,20 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
-use super::loss::{Loss, Sums, chunk_sums};
-use super::model::{Grad, Params};
-use super::real::Real;
+use super::{Loss, Sums, chunk_sums};
+use crate::engine::model::{Grad, Params};
+use crate::engine::real::Real;
 
 /// Passes over at least this many samples (2¹⁷ = 131,072, about 10⁵) are split into chunks and over the cores;
 /// shorter ones run as a single sum on the caller's thread (a pass of 2¹⁷ takes about 55 µs on one core of the
 /// development machine, 27 µs on two).
 pub const PARALLEL_MIN: usize = 1 << 17;
-/// Samples per chunk (2¹⁵ = 32,768, a multiple of [`LANES`](super::loss::LANES)): fixed, so the sums do not
+/// Samples per chunk (2¹⁵ = 32,768, a multiple of [`LANES`](super::LANES)): fixed, so the sums do not
 /// depend on the thread count. Each lane of a chunk adds 4,096 terms, against 125,000 in an unsplit pass of 10⁶.
 pub const CHUNK: usize = 1 << 15;
 
 // A chunk is whole lanes, and is summed as a pass of its own that does not split again.
-const _: () = assert!(CHUNK.is_multiple_of(super::loss::LANES) && CHUNK < PARALLEL_MIN);
+const _: () = assert!(CHUNK.is_multiple_of(super::LANES) && CHUNK < PARALLEL_MIN);
 
 /// At most this many threads share one pass: beyond it a pass of 10⁶ samples (31 chunks) gains little.
 pub const MAX_THREADS: usize = 8;
@@ -330,7 +330,7 @@ mod tests {
                     assert_eq!(bits(sums_rayon(&x, &y, p, bias, loss)), bits(one));
                     // The engine's own entry point takes that path above the threshold.
                     if n >= PARALLEL_MIN {
-                        assert_eq!(bits(super::super::loss::sums(&x, &y, p, bias, loss)), bits(one));
+                        assert_eq!(bits(super::super::sums(&x, &y, p, bias, loss)), bits(one));
                     }
                 }
             }
