@@ -6,6 +6,7 @@ mod exercise;
 mod gif;
 mod objective;
 mod replay;
+mod values;
 
 use std::path::PathBuf;
 

@@ -13,7 +13,7 @@ use super::error::ConfigError;
 use super::optim::{OptimizerConfig, OptimizerKind};
 
 /// Which learning-rate schedule a run follows (`--schedule`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScheduleKind {
     /// No scheduler: the lr stays the optimizer's.
@@ -73,7 +73,7 @@ impl ScheduleKind {
 }
 
 /// OneCycleLR's `anneal_strategy`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AnnealStrategy {
     /// `end + (start − end)/2·(cos(π·pct) + 1)`.
@@ -84,7 +84,7 @@ pub enum AnnealStrategy {
 }
 
 /// ReduceLROnPlateau's `threshold_mode`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ThresholdMode {
     /// Better means `loss < best·(1 − threshold)`.
