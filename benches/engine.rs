@@ -5,8 +5,8 @@
 //! Cases mirror ../shared/bench/peers.py, the notebook's NumPy loop: N = 4 (the notebook's data) and
 //! N = 10⁶ (x = linspace(0, 1, N), y = 3x, lr = 0.01/N as the peer uses) for MSE, Huber and MAE.
 //!
-//! The `pass_*` groups time one bare pass over those 10⁶ samples (passes per second): on one thread, as the
-//! engine runs it (the caller's thread and the kept helpers), and on scoped threads started for each pass. MSE's
+//! The `pass_*` groups time one bare pass over those 10⁶ samples (passes per second): on one thread, and as the
+//! engine runs it (rayon's pool; engine/loss/parallel.rs has the figures that chose rayon over a kept pool). MSE's
 //! per-sample pass on one thread is the fused-pass limit that the Huber and MAE runs are measured against;
 //! `pass_huber_N=131072` is the same at the threshold where passes start to be split.
 //! benches/side_by_side.sh runs the N = 10⁶ cases with the NumPy loop in the same run and prints the ratios.
@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use descent::engine::loss::Loss;
-use descent::engine::parallel::{PARALLEL_MIN, available_threads, sums_chunked, sums_parallel};
+use descent::engine::parallel::{PARALLEL_MIN, sums_chunked, sums_parallel};
 use descent::engine::trainer::DynTrainer;
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Settings};
 
@@ -67,9 +67,8 @@ fn engine(c: &mut Criterion) {
     bench_pass(c, &format!("pass_huber_N={n}"), &x[..n], &y[..n], Loss::Huber(1.0));
 }
 
-/// One bare pass (passes per second): on one thread; as the engine runs it (`helpers`: the caller's thread and
-/// the kept helper threads); and on as many scoped threads started for each pass, which shows what starting them
-/// costs.
+/// One bare pass (passes per second): on one thread, and as the engine runs it (rayon's global pool, one thread
+/// per core).
 fn bench_pass(c: &mut Criterion, group: &str, x: &[f64], y: &[f64], loss: Loss<f64>) {
     let p = Params { w: 1.5, b: 0.0 };
     let mut g = c.benchmark_group(group);
@@ -77,15 +76,7 @@ fn bench_pass(c: &mut Criterion, group: &str, x: &[f64], y: &[f64], loss: Loss<f
     g.bench_function("threads=1", |b| {
         b.iter(|| black_box(sums_chunked(black_box(x), y, black_box(p), false, loss, 1)))
     });
-    let threads = available_threads();
-    if threads > 1 {
-        g.bench_function("helpers", |b| {
-            b.iter(|| black_box(sums_parallel(black_box(x), y, black_box(p), false, loss)))
-        });
-        g.bench_function(format!("scoped_threads={threads}"), |b| {
-            b.iter(|| black_box(sums_chunked(black_box(x), y, black_box(p), false, loss, threads)))
-        });
-    }
+    g.bench_function("rayon", |b| b.iter(|| black_box(sums_parallel(black_box(x), y, black_box(p), false, loss))));
     g.finish();
 }
 

@@ -262,41 +262,18 @@ pub(crate) fn shortest_digits(v_abs_sci: &str) -> (String, i32) {
     (mantissa.replace('.', ""), exp.parse().unwrap_or(0))
 }
 
-/// Digits and exponent laid out as Python's `repr(float)`: plain for 10⁻⁴ ≤ |v| < 10¹⁶, exponent form otherwise.
-fn python_style(negative: bool, digits: &str, exp: i32) -> String {
-    let sign = if negative { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let s = if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() <= int_len {
-                format!("{digits}{}.0", "0".repeat(int_len - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..int_len], &digits[int_len..])
-            }
-        } else {
-            format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
-        };
-        format!("{sign}{s}")
-    } else {
-        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits.to_string() };
-        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    }
+/// Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. The notebook
+/// printout. It is [`repr`] with Python's `.0` on an integral value.
+pub fn python_repr(v: f64) -> String {
+    with_point(repr(v))
 }
 
-/// Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. The notebook
-/// printout.
-pub fn python_repr(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".into();
+/// Python's `.0` after an integral value written plainly (`3` → `3.0`, `-0` → `-0.0`), which [`repr`] leaves off.
+fn with_point(mut s: String) -> String {
+    if s.bytes().all(|b| b == b'-' || b.is_ascii_digit()) {
+        s.push_str(".0");
     }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
-    python_style(v < 0.0, &digits, exp)
+    s
 }
 
 /// Python's `repr(float)` as descent prints numbers in CSV, text and messages: [`python_repr`]'s digits and layout
@@ -327,7 +304,13 @@ pub fn write_repr(out: &mut impl std::fmt::Write, v: f64, f32: bool) -> std::fmt
     // The thresholds in the value's own type: the f32 nearest 1e-4 lies below the f64 nearest it.
     let plain = if f32 { (1e-4..1e16).contains(&(v as f32).abs()) } else { (1e-4..1e16).contains(&v.abs()) };
     if !v.is_finite() {
-        out.write_str(&python_repr(v))
+        out.write_str(if v.is_nan() {
+            "nan"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        })
     } else if v == 0.0 || plain {
         if f32 { write!(out, "{}", v as f32) } else { write!(out, "{v}") }
     } else {
@@ -404,13 +387,9 @@ pub fn python_list(values: &[f64], f32: bool) -> String {
 }
 
 /// NumPy's `repr(np.float32(v))`: the shortest digits that round-trip in float32. The notebook printout of f32
-/// runs.
+/// runs. It is [`repr_f32`] with Python's `.0` on an integral value.
 pub fn python_repr_f32(v: f32) -> String {
-    if !v.is_finite() || v == 0.0 {
-        return python_repr(v as f64);
-    }
-    let (digits, exp) = shortest_digits(&format!("{:e}", v.abs()));
-    python_style(v < 0.0, &digits, exp)
+    with_point(repr_f32(v))
 }
 
 #[cfg(test)]
@@ -510,6 +489,50 @@ mod tests {
             s.truncate(s.len() - 2);
         }
         s
+    }
+
+    /// Strings printed by Python 3.11, not by this module: `repr` of each f64 (edges of the plain range included),
+    /// and for each f32 the shortest digits that round-trip through float32 (NumPy's rule for
+    /// `repr(np.float32(v))`, found by trying 1 to 9 digits with `struct`'s float32), laid out by `repr`.
+    #[test]
+    fn python_repr_is_pythons() {
+        let f64s: [(f64, &str); 18] = [
+            (1e-4, "0.0001"),
+            (9.999999999999999e-05, "9.999999999999999e-05"),
+            (1e16, "1e+16"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (1.0000000000000002e16, "1.0000000000000002e+16"),
+            (0.30000000000000004, "0.30000000000000004"),
+            (1.5e-08, "1.5e-08"),
+            (6.666666666666667e-06, "6.666666666666667e-06"),
+            (7250000000000000.0, "7250000000000000.0"),
+            (123456.789, "123456.789"),
+            (1e15, "1000000000000000.0"),
+            (-45.0, "-45.0"),
+            (-0.0, "-0.0"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (1.5e21, "1.5e+21"),
+            (f64::NAN, "nan"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (v, python) in f64s {
+            assert_eq!(python_repr(v), python, "{v:e}");
+        }
+        let f32s: [(f32, &str); 9] = [
+            (0.45, "0.45"),
+            (1e-4, "0.0001"),
+            (1e16, "1e+16"),
+            (3.0, "3.0"),
+            (1e10, "10000000000.0"),
+            (2.5e-7, "2.5e-07"),
+            (16777217.0, "16777216.0"),
+            (1.0 / 3.0, "0.33333334"),
+            (1.1754944e-38, "1.1754944e-38"),
+        ];
+        for (v, numpy) in f32s {
+            assert_eq!(python_repr_f32(v), numpy, "{v:e}");
+        }
     }
 
     #[test]

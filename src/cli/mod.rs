@@ -12,6 +12,7 @@ mod gradcheck;
 mod objective;
 mod replay;
 mod trace;
+mod values;
 
 use std::path::PathBuf;
 

@@ -9,8 +9,10 @@
 use serde::Serialize;
 
 use super::data::Dataset;
+use super::linalg::{eigenvalues, mat_pow};
 use super::loss::{Loss, LossKind};
 use super::model::Params;
+use super::objective::{KnownPoint, Objective, PointKind};
 use super::settings::{GradientSource, Settings};
 use crate::format::repr;
 
@@ -44,6 +46,34 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The analysis that the Hessian the update sees determines: its eigenvalues λmax ≥ λmin ≥ 0 and the
+    /// learning rates 2/λmax, 1/λmax, 2/(λmax + λmin) and the condition number λmax/λmin (each `None` where its
+    /// divisor is 0 or not finite). `at` is where a local curvature was taken (`None`: the loss is quadratic).
+    pub fn from_curvature(
+        optimum: Params<f64>,
+        min_loss: f64,
+        hessian: Vec<Vec<f64>>,
+        at: Option<Params<f64>>,
+        note: String,
+    ) -> Analysis {
+        let (max, min) = eigenvalues(&hessian);
+        let positive = |v: f64| (v > 0.0 && v.is_finite()).then_some(v);
+        Analysis {
+            optimum,
+            min_loss,
+            hessian,
+            curvature_max: max,
+            curvature_min: min,
+            critical_lr: positive(max).map(|l| 2.0 / l),
+            monotone_lr: positive(max).map(|l| 1.0 / l),
+            optimal_lr: positive(max).map(|l| 2.0 / (l + min)),
+            condition_number: positive(min).map(|m| max / m),
+            local: at.is_some(),
+            at,
+            note,
+        }
+    }
+
     /// The first result that overflowed f64 ("the optimum", "the minimum loss", "the Hessian", "the critical lr"),
     /// or `None` when every number is finite. Data near the top of the f64 range can make the fit's sums or
     /// 2/λmax overflow; a report then says so instead of printing NaN or "zero curvature".
@@ -113,45 +143,9 @@ pub enum Regime {
     Divergent,
 }
 
-fn mat_mul(a: [[f64; 2]; 2], b: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
-    let mut c = [[0.0; 2]; 2];
-    for i in 0..2 {
-        for j in 0..2 {
-            c[i][j] = a[i][0] * b[0][j] + a[i][1] * b[1][j];
-        }
-    }
-    c
-}
-
-fn mat_pow(mut m: [[f64; 2]; 2], mut k: u64) -> [[f64; 2]; 2] {
-    let mut r = [[1.0, 0.0], [0.0, 1.0]];
-    while k > 0 {
-        if k & 1 == 1 {
-            r = mat_mul(r, m);
-        }
-        m = mat_mul(m, m);
-        k >>= 1;
-    }
-    r
-}
-
-/// Eigenvalues (max, min) of a symmetric 1×1 or 2×2 matrix.
-pub fn eigenvalues(h: &[Vec<f64>]) -> (f64, f64) {
-    if h.len() == 1 {
-        return (h[0][0], h[0][0]);
-    }
-    let (a, b, d) = (h[0][0], h[0][1], h[1][1]);
-    let mean = 0.5 * (a + d);
-    let radius = (0.25 * (a - d) * (a - d) + b * b).sqrt();
-    let max = mean + radius;
-    // λmin = det/λmax avoids cancellation when the matrix is ill-conditioned.
-    let min = if max > 0.0 { (a * d - b * b) / max } else { mean - radius };
-    (max, min.max(0.0))
-}
-
 /// Analyses the problem of `settings` on `data`; non-quadratic losses take their curvature at `at` (as does an
-/// objective, see [`super::objective::Objective::analysis`]). A standardized run is analysed in its scaled space
-/// (the one the optimizer sees: `at` and the optimum are scaled parameters there).
+/// objective, see [`Objective::analysis`]). A standardized run is analysed in its scaled space (the one the
+/// optimizer sees: `at` and the optimum are scaled parameters there).
 pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis {
     if let Some(o) = &settings.objective {
         return o.analysis(at);
@@ -185,8 +179,6 @@ pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis
     let scale = if settings.gradient == GradientSource::NotebookSum { 1.0 } else { 1.0 / n };
     let hessian =
         if bias { vec![vec![hxx * scale, hx * scale], vec![hx * scale, h1 * scale]] } else { vec![vec![hxx * scale]] };
-    let (max, min) = eigenvalues(&hessian);
-    let positive = |v: f64| (v > 0.0 && v.is_finite()).then_some(v);
     let note = match settings.loss {
         LossKind::Mse => "MSE is quadratic: these thresholds hold everywhere for plain gradient descent.".to_string(),
         LossKind::Mae => "MAE is piecewise linear: its curvature is zero almost everywhere, so plain GD never \
@@ -199,19 +191,25 @@ pub fn analyze(data: &Dataset, settings: &Settings, at: Params<f64>) -> Analysis
             if bias { format!(", b = {}", repr(point.b)) } else { String::new() }
         ),
     };
-    Analysis {
-        optimum,
-        min_loss,
-        hessian,
-        curvature_max: max,
-        curvature_min: min,
-        critical_lr: positive(max).map(|l| 2.0 / l),
-        monotone_lr: positive(max).map(|l| 1.0 / l),
-        optimal_lr: positive(max).map(|l| 2.0 / (l + min)),
-        condition_number: positive(min).map(|m| max / m),
-        local,
-        at: local.then_some(point),
-        note,
+    Analysis::from_curvature(optimum, min_loss, hessian, local.then_some(point), note)
+}
+
+impl Objective {
+    /// The engine's [`Analysis`] of the objective for the app's views: the known minimum nearest `at` as the
+    /// optimum (`at` itself for an expression), and the curvature at `at`.
+    pub fn analysis(&self, at: Params<f64>) -> Analysis {
+        let minima = self.known_points().into_iter().filter(|k| k.kind == PointKind::Minimum);
+        let dist = |k: &KnownPoint| (k.at.w - at.w).hypot(k.at.b - at.b);
+        let nearest = minima.min_by(|a, b| dist(a).total_cmp(&dist(b)));
+        let (optimum, min_loss) = nearest.map_or((at, self.value(at)), |k| (k.at, k.value));
+        let (h, _) = self.hessian(at);
+        let note = format!(
+            "{} is not quadratic: this curvature is local, taken at w = {}, b = {}.",
+            self.describe(),
+            repr(at.w),
+            repr(at.b)
+        );
+        Analysis::from_curvature(optimum, min_loss, vec![h[0].to_vec(), h[1].to_vec()], Some(at), note)
     }
 }
 

@@ -12,7 +12,7 @@
 
 use super::loss::{Loss, sum_slice};
 use super::model::{Grad, Params};
-use super::real::{Elementary, Real};
+use super::real::{Elementary, Real, pow_const};
 
 /// A function of one argument in an objective's expression, with its torch node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,7 +271,7 @@ impl<F: Real> Tape<F> {
 
     /// a ^ c for a constant c (a·a for c = 2, as torch squares).
     pub fn pow_const(&mut self, a: usize, c: F, label: &'static str) -> usize {
-        let v = self.nodes[a].value.iter().map(|&p| super::objective::pow_const(p, c)).collect();
+        let v = self.nodes[a].value.iter().map(|&p| pow_const(p, c)).collect();
         let rg = self.needs(&[a]);
         self.push(Op::PowConst(a, c), label, v, rg)
     }
@@ -357,7 +357,7 @@ impl<F: Real> Tape<F> {
             Op::PowConst(a, c) => {
                 // PowBackward0: g · c · a^(c − 1), zero for c = 0
                 let d = zip_with(up, &value(self, a), |g, p| {
-                    if c == F::ZERO { F::ZERO } else { g * (c * super::objective::pow_const(p, c - F::ONE)) }
+                    if c == F::ZERO { F::ZERO } else { g * (c * pow_const(p, c - F::ONE)) }
                 });
                 self.accumulate(a, &d);
             }

@@ -8,11 +8,12 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
 use ndarray::Array1;
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
 
 use crate::engine::error::{DataError, Location, OverflowError};
-use crate::engine::settings::Precision;
+/// The limits of a data file (defined beside the messages that state them).
+pub use crate::engine::error::{MAX_FILE_BYTES, MAX_ROWS};
+use crate::engine::gaussian::Gaussian;
+use crate::engine::real::Precision;
 
 /// The built-in dataset names accepted by [`Dataset::preset`] and [`Dataset::load`].
 pub const PRESETS: [&str; 4] = ["notebook", "noisy", "outliers", "large"];
@@ -44,10 +45,6 @@ const OUTLIERS_N: usize = 20;
 const OUTLIERS: [(usize, f64); 3] = [(4, 20.0), (10, 25.0), (15, 18.0)];
 /// Number of points in the `large` preset.
 const LARGE_N: usize = 1_000_000;
-/// The largest data file read, in bytes (512 MiB): a file, or a reader, is never read past it.
-pub const MAX_FILE_BYTES: u64 = 512 << 20;
-/// The most rows a data file may hold (20 million: 320 MB as two columns of f64).
-pub const MAX_ROWS: usize = 20_000_000;
 /// Longest offending text quoted in an error message, in characters.
 const MAX_QUOTED_CHARS: usize = 40;
 
@@ -172,8 +169,8 @@ impl Dataset {
     /// `n` points on the line y = slope·x + intercept for x evenly spaced from 0 to 4 (both ends included),
     /// plus Gaussian noise of standard deviation `sigma`.
     ///
-    /// The noise comes from ChaCha8 seeded with `seed` through a hand-written polar Box–Muller transform that
-    /// uses only IEEE-exact arithmetic, so the same arguments give bit-for-bit the same data on every machine.
+    /// The noise is [`Gaussian`]'s, seeded with `seed`: a polar Box–Muller transform that uses only IEEE-exact
+    /// arithmetic, so the same arguments give bit-for-bit the same data on every machine.
     ///
     /// # Errors
     /// [`DataError::NoSamples`] when `n` is 0, [`DataError::NonFiniteValue`] when a parameter is not finite.
@@ -461,68 +458,6 @@ fn sums_overflow(
     }
 }
 
-/// Standard normal samples from ChaCha8 by Marsaglia's polar form of the Box–Muller transform.
-///
-/// Only +, −, ×, ÷ and √ are used (all correctly rounded in IEEE 754) plus [`portable_ln`], so the samples do
-/// not depend on the platform's maths library.
-struct Gaussian {
-    /// The uniform source.
-    rng: ChaCha8Rng,
-    /// The second sample of the last pair, not yet handed out.
-    spare: Option<f64>,
-}
-
-impl Gaussian {
-    /// A generator seeded with `seed`.
-    fn new(seed: u64) -> Self {
-        Gaussian { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
-    }
-
-    /// A uniform value in [-1, 1), a multiple of 2⁻⁵².
-    fn uniform_pm1(&mut self) -> f64 {
-        (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 52) as f64) - 1.0
-    }
-
-    /// One standard normal sample.
-    fn sample(&mut self) -> f64 {
-        if let Some(z) = self.spare.take() {
-            return z;
-        }
-        loop {
-            let u = self.uniform_pm1();
-            let v = self.uniform_pm1();
-            let s = u * u + v * v;
-            if s > 0.0 && s < 1.0 {
-                let factor = (-2.0 * portable_ln(s) / s).sqrt();
-                self.spare = Some(v * factor);
-                return u * factor;
-            }
-        }
-    }
-}
-
-/// Natural logarithm of a positive normal `x` from basic arithmetic only (within a few ulps of `f64::ln`,
-/// and identical on every platform).
-fn portable_ln(x: f64) -> f64 {
-    const MANTISSA: u64 = (1 << 52) - 1;
-    let bits = x.to_bits();
-    let mut exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    // x = m · 2^exponent with m in [1, 2), then moved to [√½, √2) so that t below is small.
-    let mut m = f64::from_bits((bits & MANTISSA) | (1023 << 52));
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        exponent += 1;
-    }
-    // ln m = 2 atanh t = 2 (t + t³/3 + t⁵/5 + …) with |t| ≤ 0.172, so t² ≤ 0.03 and 13 terms reach 1e-20.
-    let t = (m - 1.0) / (m + 1.0);
-    let t2 = t * t;
-    let mut series = 0.0;
-    for k in (0..13).rev() {
-        series = series * t2 + 1.0 / (2 * k + 1) as f64;
-    }
-    exponent as f64 * std::f64::consts::LN_2 + 2.0 * t * series
-}
-
 /// The CSV parser behind [`Dataset::from_csv_reader`] and [`Dataset::from_csv_path`], over the whole text.
 ///
 /// The text is held in memory so that an error can name the line where its record starts: the `csv` crate's
@@ -690,18 +625,6 @@ fn csv_error(e: &csv::Error, bytes: &[u8], path: &Path) -> DataError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn portable_ln_matches_std() {
-        let edge = std::f64::consts::FRAC_1_SQRT_2;
-        let fixed =
-            [1e-30, 1e-9, 0.001, 0.1, 0.5, edge, edge.next_down(), edge.next_up(), 0.999_999, 1.0f64.next_down()];
-        let sweep = (1..10_000).map(|i| f64::from(i) / 10_000.0);
-        for x in fixed.into_iter().chain(sweep) {
-            let (ours, std) = (portable_ln(x), x.ln());
-            assert!((ours - std).abs() <= 4.0 * f64::EPSILON * std.abs(), "{x}: {ours} vs {std}");
-        }
-    }
 
     #[test]
     fn rows_past_the_limit_are_refused_naming_the_line() {

@@ -1,8 +1,12 @@
-//! Typed engine errors. Each renders as one line that names what is wrong and where.
+//! Typed engine errors. Each renders as one line that names what is wrong and where; the limits of a data file
+//! ([`MAX_FILE_BYTES`], [`MAX_ROWS`]) live here, beside the messages that state them.
 
 use std::path::PathBuf;
 
-use crate::engine::data::{MAX_FILE_BYTES, MAX_ROWS};
+/// The largest data file read, in bytes (512 MiB): a file, or a reader, is never read past it.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// The most rows a data file may hold (20 million: 320 MB as two columns of f64).
+pub const MAX_ROWS: usize = 20_000_000;
 
 /// A setting torch.optim (or the engine) refuses.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -102,13 +106,13 @@ pub enum DataError {
         /// What it is ("a FIFO (named pipe)", "a device", …).
         what: &'static str,
     },
-    /// Larger than [`crate::engine::data::MAX_FILE_BYTES`].
+    /// Larger than [`MAX_FILE_BYTES`].
     #[error("{path}: larger than {} MiB, the limit of a data file", MAX_FILE_BYTES >> 20)]
     TooLarge {
         /// The file.
         path: PathBuf,
     },
-    /// More rows than [`crate::engine::data::MAX_ROWS`].
+    /// More rows than [`MAX_ROWS`].
     #[error("{path}:{line}: more than {MAX_ROWS} rows, the limit of a data file")]
     TooManyRows {
         /// The file.

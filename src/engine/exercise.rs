@@ -21,16 +21,17 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use serde::Serialize;
 
-use super::analysis::{analyze, eigenvalues};
+use super::analysis::analyze;
 use super::batch::uniform_below;
 use super::data::Dataset;
+use super::linalg::eigenvalues;
 use super::model::Params;
 use super::settings::Settings;
 use super::trainer::{Convergence, DynTrainer, Status};
 use crate::format::{python_list, repr, rounded_repr};
 
 /// The kinds of exercise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExerciseKind {
     /// w after one update from (w₀, b₀) at lr.

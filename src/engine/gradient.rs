@@ -207,6 +207,21 @@ fn objective_check<F: Real>(o: &Objective, p: Params<F>) -> (GradientCheck, Loss
     (check, graph)
 }
 
+impl Objective {
+    /// f and its gradient from `source`: central differences for `numeric`, the autodiff tape otherwise.
+    pub fn evaluate<F: Real>(&self, p: Params<F>, source: GradientSource) -> Evaluation<F> {
+        match source {
+            GradientSource::Numeric => {
+                Evaluation { loss: self.value(p), grad: numeric_gradient(|q| self.value(q), p, true) }
+            }
+            _ => {
+                let g = self.graph(p);
+                Evaluation { loss: g.loss_value(), grad: g.grad() }
+            }
+        }
+    }
+}
+
 fn from_sums<F: Real>(s: Sums<F>, summed: bool) -> Evaluation<F> {
     let (loss, mean_grad) = s.mean();
     Evaluation { loss, grad: if summed { s.grad } else { mean_grad } }

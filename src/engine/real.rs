@@ -3,9 +3,32 @@
 //! An `f32` run follows torch's float32 CPU kernels operation by operation, not only the formulas they implement:
 //! those kernels (compiled for AVX2 and AVX-512) contract `a·b + c` into a fused multiply-add, one rounding where the
 //! formula has two. [`Real::TORCH_KERNELS`] says whether a precision does so; the optimizers' doc comments list
-//! each fused operation.
+//! each fused operation. [`Precision`] names the type a run computes in.
 
 use std::fmt::{Debug, Display};
+
+use serde::{Deserialize, Serialize};
+
+/// The floating-point type of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 32-bit floats, as the notebook's torch tensors.
+    F32,
+    /// 64-bit floats, as the notebook's NumPy arrays.
+    #[default]
+    F64,
+}
+
+impl Precision {
+    /// "f32" or "f64".
+    pub fn label(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
 
 /// A float the engine computes in. Every operation of a run (data, parameters, learning rate, arithmetic)
 /// happens in this type, so an `f32` run rounds exactly where a float32 torch run does.
@@ -80,6 +103,11 @@ pub trait Real:
     fn from_usize(n: usize) -> Self {
         Self::from_f64(n as f64)
     }
+}
+
+/// `x ^ c` as the autodiff tape computes it: `x·x` for c = 2 (torch's square), `powf` otherwise.
+pub fn pow_const<F: Real>(x: F, c: F) -> F {
+    if c == F::from_f64(2.0) { x * x } else { x.powf(c) }
 }
 
 /// The transcendental functions [`Real::elementary`] computes.

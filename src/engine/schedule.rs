@@ -15,7 +15,7 @@ use super::error::ConfigError;
 use super::optim::{OptimizerConfig, OptimizerKind};
 
 /// Which learning-rate schedule a run follows (`--schedule`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScheduleKind {
     /// No scheduler: the lr stays the optimizer's.
@@ -106,7 +106,7 @@ impl ScheduleKind {
 }
 
 /// OneCycleLR's `anneal_strategy`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AnnealStrategy {
     /// `end + (start − end)/2·(cos(π·pct) + 1)`.
@@ -117,20 +117,17 @@ pub enum AnnealStrategy {
 }
 
 /// CyclicLR's `mode`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CyclicMode {
     /// The amplitude stays `max_lr − base_lr`.
     #[default]
     #[serde(rename = "triangular")]
-    #[value(name = "triangular")]
     Triangular,
     /// The amplitude halves each cycle: `1/2^(cycle − 1)`.
     #[serde(rename = "triangular2")]
-    #[value(name = "triangular2")]
     Triangular2,
     /// The amplitude shrinks by `γ^step`.
     #[serde(rename = "exp_range")]
-    #[value(name = "exp_range")]
     ExpRange,
 }
 
@@ -146,7 +143,7 @@ impl CyclicMode {
 }
 
 /// ReduceLROnPlateau's `threshold_mode`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ThresholdMode {
     /// Better means `loss < best·(1 − threshold)`.

@@ -7,10 +7,11 @@ use super::loss::LossKind;
 use super::model::Params;
 use super::objective::Objective;
 use super::optim::{OptimizerConfig, OptimizerKind};
+pub use super::real::Precision;
 use super::schedule::ScheduleConfig;
 
 /// Where the gradient that drives the update comes from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GradientSource {
     /// The hand-derived gradient of the mean loss.
@@ -36,27 +37,6 @@ impl GradientSource {
             GradientSource::NotebookSum => "notebook-sum",
             GradientSource::Autodiff => "autodiff",
             GradientSource::Numeric => "numeric",
-        }
-    }
-}
-
-/// The floating-point type of a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    /// 32-bit floats, as the notebook's torch tensors.
-    F32,
-    /// 64-bit floats, as the notebook's NumPy arrays.
-    #[default]
-    F64,
-}
-
-impl Precision {
-    /// "f32" or "f64".
-    pub fn label(self) -> &'static str {
-        match self {
-            Precision::F32 => "f32",
-            Precision::F64 => "f64",
         }
     }
 }

@@ -1,13 +1,12 @@
 //! The trainer: steps an optimizer over a problem, records each state, and decides when a run has converged
 //! or diverged. Settings may change between steps without losing the optimizer's state.
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::batch::Batcher;
 use super::data::Dataset;
 use super::error::ConfigError;
+use super::gaussian::Gaussian;
 use super::gradient::{Evaluation, Problem};
 use super::line_search::{Search, armijo};
 use super::model::{Grad, Params};
@@ -154,7 +153,7 @@ pub struct Trainer<F: Real> {
     unchanged_steps: u32,
     status: Status,
     /// The gradient noise's generator (σ > 0 on an objective), one draw per parameter per update.
-    noise: Option<ChaCha8Rng>,
+    noise: Option<Gaussian>,
     /// The step size the line search accepted for the next update (with `--line-search armijo`).
     line_t: Option<f64>,
 }
@@ -458,8 +457,8 @@ impl<F: Real> Trainer<F> {
         if let Some(rng) = &mut self.noise {
             let sigma = self.settings.noise;
             let g = &mut self.update_grad;
-            g.w += F::from_f64(sigma * standard_normal(rng));
-            g.b += F::from_f64(sigma * standard_normal(rng));
+            g.w += F::from_f64(sigma * rng.sample());
+            g.b += F::from_f64(sigma * rng.sample());
         }
         self.line_t = self.line_search().map(|s| s.t());
         if let Some(t) = self.line_t {
@@ -481,16 +480,8 @@ impl<F: Real> Trainer<F> {
 }
 
 /// The generator of the gradient noise, seeded by the run's seed, when there is noise.
-fn noise_for(settings: &Settings) -> Option<ChaCha8Rng> {
-    (settings.objective.is_some() && settings.noise > 0.0).then(|| ChaCha8Rng::seed_from_u64(settings.seed))
-}
-
-/// One draw of N(0, 1) by Box–Muller from two uniform 53-bit draws (written out: rand's distributions do not
-/// promise the same numbers across versions).
-pub fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let unit = |r: &mut ChaCha8Rng| ((r.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    let (u1, u2) = (unit(rng), unit(rng));
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+fn noise_for(settings: &Settings) -> Option<Gaussian> {
+    (settings.objective.is_some() && settings.noise > 0.0).then(|| Gaussian::new(settings.seed))
 }
 
 fn batcher_for(settings: &Settings, n: usize) -> Option<Batcher> {

@@ -18,7 +18,7 @@
 //! than a thread's stack allows: `((((…w…))))` and `w+w+…+w` are refused with a reason, not a stack overflow.
 
 use crate::engine::autodiff::{Tape, Unary};
-use crate::engine::real::Real;
+use crate::engine::real::{Real, pow_const};
 use crate::format::echo;
 
 /// The longest expression accepted, in characters.
@@ -338,11 +338,6 @@ impl Expr {
             }
         }
     }
-}
-
-/// `x ^ c` as the tape computes it: `x·x` for c = 2 (torch's square), `powf` otherwise.
-pub fn pow_const<F: Real>(x: F, c: F) -> F {
-    if c == F::from_f64(2.0) { x * x } else { x.powf(c) }
 }
 
 fn binary<F: Real>(op: BinOp, x: F, y: F) -> F {

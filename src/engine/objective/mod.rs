@@ -3,7 +3,9 @@
 //! expression in w and b ([`expr`]).
 //!
 //! Values are computed in the run's precision; gradients by the autodiff tape (the default) or by central
-//! differences. Everything downstream stays as it is: the parameters are still called w and b, and the "loss" of a
+//! differences ([`Objective::evaluate`], written beside the data's gradient sources in
+//! [`gradient`](super::gradient)); its [`Analysis`](super::analysis::Analysis) is
+//! [`Objective::analysis`], written in [`analysis`](super::analysis) beside the data's. Everything downstream stays as it is: the parameters are still called w and b, and the "loss" of a
 //! row is f(w, b).
 
 mod builtin;
@@ -13,15 +15,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::analysis::{Analysis, eigenvalues};
 use super::autodiff::{LossGraph, Tape};
-use super::gradient::{Evaluation, numeric_gradient};
+pub use super::linalg::signed_eigenvalues;
 use super::model::{Grad, Params};
 use super::real::Real;
-use super::settings::GradientSource;
-use crate::format::repr;
 pub use builtin::Builtin;
-pub use expr::{Expr, ParseError, pow_const};
+pub use expr::{Expr, ParseError};
 
 /// Where an expression starts unless told otherwise.
 pub const EXPRESSION_START: Params<f64> = Params { w: 1.0, b: 1.0 };
@@ -195,19 +194,6 @@ impl Objective {
         self.expr.eval(p.w, p.b)
     }
 
-    /// f and its gradient from `source`: central differences for `numeric`, the autodiff tape otherwise.
-    pub fn evaluate<F: Real>(&self, p: Params<F>, source: GradientSource) -> Evaluation<F> {
-        match source {
-            GradientSource::Numeric => {
-                Evaluation { loss: self.value(p), grad: numeric_gradient(|q| self.value(q), p, true) }
-            }
-            _ => {
-                let g = self.graph(p);
-                Evaluation { loss: g.loss_value(), grad: g.grad() }
-            }
-        }
-    }
-
     /// The recorded tape of f at `p`, after backward.
     pub fn graph<F: Real>(&self, p: Params<F>) -> LossGraph<F> {
         let mut t = Tape::default();
@@ -278,49 +264,6 @@ impl Objective {
             hessian_method,
         }
     }
-
-    /// The engine's [`Analysis`] of the objective for the app's views: the known minimum nearest `at` as the
-    /// optimum (`at` itself for an expression), and the curvature at `at`.
-    pub fn analysis(&self, at: Params<f64>) -> Analysis {
-        let minima = self.known_points().into_iter().filter(|k| k.kind == PointKind::Minimum);
-        let dist = |k: &KnownPoint| (k.at.w - at.w).hypot(k.at.b - at.b);
-        let nearest = minima.min_by(|a, b| dist(a).total_cmp(&dist(b)));
-        let (optimum, min_loss) = nearest.map_or((at, self.value(at)), |k| (k.at, k.value));
-        let (h, _) = self.hessian(at);
-        let hessian = vec![h[0].to_vec(), h[1].to_vec()];
-        let (max, min) = eigenvalues(&hessian);
-        let positive = |v: f64| (v > 0.0 && v.is_finite()).then_some(v);
-        Analysis {
-            optimum,
-            min_loss,
-            hessian,
-            curvature_max: max,
-            curvature_min: min,
-            critical_lr: positive(max).map(|l| 2.0 / l),
-            monotone_lr: positive(max).map(|l| 1.0 / l),
-            optimal_lr: positive(max).map(|l| 2.0 / (l + min)),
-            condition_number: positive(min).map(|m| max / m),
-            local: true,
-            at: Some(at),
-            note: format!(
-                "{} is not quadratic: this curvature is local, taken at w = {}, b = {}.",
-                self.describe(),
-                repr(at.w),
-                repr(at.b)
-            ),
-        }
-    }
-}
-
-/// The eigenvalues of a symmetric 2×2 matrix, largest first, with their signs.
-pub fn signed_eigenvalues(h: [[f64; 2]; 2]) -> [f64; 2] {
-    let (a, b, d) = (h[0][0], h[0][1], h[1][1]);
-    let mean = 0.5 * (a + d);
-    let radius = (0.25 * (a - d) * (a - d) + b * b).sqrt();
-    let max = mean + radius;
-    // The smaller one as det/max when that avoids cancellation.
-    let min = if mean.abs() > radius && max != 0.0 { (a * d - b * b) / max } else { mean - radius };
-    [max, min]
 }
 
 /// Stationary when ‖∇f‖ ≤ 1e-6 · max(1, |λ|max); then the eigenvalues' signs (zero within 1e-9 · max(1, |λ|max)).

@@ -2,7 +2,7 @@
 
 use super::OptimizerConfig;
 use super::kernels::{add, addcmul};
-use super::state::{Observer, OptimState, Term};
+use super::state::{Observer, OptimState, Term, subtract_update};
 use crate::engine::real::Real;
 
 /// torch.optim.Adagrad, with learning rate γ, learning-rate decay η, weight decay λ, initial accumulator
@@ -84,10 +84,7 @@ impl<F: Real> Adagrad<F> {
             obs.note(i, Term::Sum, *s);
             let std = s.sqrt() + self.eps;
             obs.note(i, Term::Denom, std);
-            let update = clr * g / std;
-            obs.note(i, Term::Update, update);
-            *p -= update;
-            obs.note(i, Term::Param, *p);
+            subtract_update(obs, i, p, clr * g / std);
         }
     }
 

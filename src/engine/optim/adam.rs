@@ -1,7 +1,7 @@
 //! torch.optim.Adam and torch.optim.AdamW (decoupled weight decay).
 
 use super::kernels::{add, addcmul, lerp};
-use super::state::{Observer, OptimState, Term};
+use super::state::{Observer, OptimState, Term, subtract_update};
 use super::{OptimizerConfig, OptimizerKind};
 use crate::engine::real::Real;
 
@@ -162,10 +162,7 @@ impl<F: Real> Adam<F> {
             obs.note(i, Term::Bc2Sqrt, bc2_sqrt);
             let denom = v_hat.sqrt() / bc2_sqrt + self.eps;
             obs.note(i, Term::Denom, denom);
-            let update = step_size * *m / denom;
-            obs.note(i, Term::Update, update);
-            *p -= update;
-            obs.note(i, Term::Param, *p);
+            subtract_update(obs, i, p, step_size * *m / denom);
         }
     }
 

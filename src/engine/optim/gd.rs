@@ -1,7 +1,7 @@
 //! Plain gradient descent as the notebook writes it: `W -= learning_rate * W.grad`.
 
 use super::OptimizerConfig;
-use super::state::{Observer, OptimState, Term};
+use super::state::{Observer, OptimState, Term, subtract_update};
 use crate::engine::real::Real;
 
 /// Plain gradient descent with learning rate γ, written as the notebook's two loops write it (descent's own rule, not
@@ -41,10 +41,7 @@ impl<F: Real> Gd<F> {
         self.t += 1;
         for (i, (p, &g)) in params.iter_mut().zip(grads).enumerate() {
             obs.note(i, Term::Grad, g);
-            let update = self.lr * g;
-            obs.note(i, Term::Update, update);
-            *p -= update;
-            obs.note(i, Term::Param, *p);
+            subtract_update(obs, i, p, self.lr * g);
         }
     }
 

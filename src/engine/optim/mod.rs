@@ -25,7 +25,7 @@ use super::error::ConfigError;
 use super::real::Real;
 
 /// Which optimizer updates the parameters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OptimizerKind {
     /// Plain gradient descent as the notebook writes it, w ← w − lr·g with each operation rounded (see [`Gd`]).
@@ -114,7 +114,7 @@ pub struct OptimizerConfig {
 }
 
 /// How plain gradient descent picks its step.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineSearch {
     /// The learning rate as given.

@@ -1,7 +1,7 @@
 //! Newton's method: the step to the minimum of the local quadratic model, damped by the learning rate.
 
 use super::OptimizerConfig;
-use super::state::{Observer, OptimState, Term};
+use super::state::{Observer, OptimState, Term, subtract_update};
 use crate::engine::real::Real;
 
 /// A 2×2 Hessian in the run's precision (the 1×1 case uses `[0][0]` only).
@@ -74,10 +74,7 @@ impl<F: Real> Newton<F> {
         };
         for (i, (p, d)) in params.iter_mut().zip(direction).take(n).enumerate() {
             obs.note(i, Term::Direction, d);
-            let update = self.lr * d;
-            obs.note(i, Term::Update, update);
-            *p -= update;
-            obs.note(i, Term::Param, *p);
+            subtract_update(obs, i, p, self.lr * d);
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::OptimizerConfig;
 use super::kernels::{add, addcmul, lerp};
-use super::state::{Observer, OptimState, Term};
+use super::state::{Observer, OptimState, Term, subtract_update};
 use crate::engine::real::Real;
 
 /// torch.optim.RMSprop, with learning rate γ, smoothing constant α, ε, weight decay λ, momentum μ and optional
@@ -134,12 +134,10 @@ impl<F: Real> Rmsprop<F> {
                 obs.note(i, Term::MomentumBuffer, *b);
                 obs.note(i, Term::Update, self.lr * *b);
                 *p = add(*p, -self.lr, *b);
+                obs.note(i, Term::Param, *p);
             } else {
-                let update = self.lr * g / denom;
-                obs.note(i, Term::Update, update);
-                *p -= update;
+                subtract_update(obs, i, p, self.lr * g / denom);
             }
-            obs.note(i, Term::Param, *p);
         }
     }
 

@@ -58,6 +58,15 @@ pub trait Observer<F> {
     fn note(&mut self, param: usize, term: Term, value: F);
 }
 
+/// `p ← p − update` for parameter `param`, noting the update and the new value: how every rule that subtracts its
+/// rounded update ends (GD, Newton, Adagrad, Adam, and RMSprop without momentum).
+#[inline(always)]
+pub(super) fn subtract_update<F: super::Real>(obs: &mut impl Observer<F>, param: usize, p: &mut F, update: F) {
+    obs.note(param, Term::Update, update);
+    *p -= update;
+    obs.note(param, Term::Param, *p);
+}
+
 /// The ordinary step: notes nothing, and compiles to nothing.
 impl<F> Observer<F> for () {
     #[inline(always)]

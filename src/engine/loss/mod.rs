@@ -8,12 +8,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod parallel;
+
 use super::model::{Grad, Params};
-use super::parallel::{self, PARALLEL_MIN};
 use super::real::Real;
+use parallel::PARALLEL_MIN;
 
 /// Which loss the model is fitted with (all with mean reduction, as torch's default).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LossKind {
     /// Mean squared error, mean((y−ŷ)²) — torch.nn.MSELoss.
