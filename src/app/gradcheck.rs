@@ -159,23 +159,10 @@ pub fn ratio_sentence(check: &GradientCheck, lr: f64) -> String {
     }
 }
 
-/// The gradient check's lesson, and whether it is a warning: the notebook's summed gradient against the true one
-/// is a warning only while a run uses it (`in_use`); otherwise it is what the hand-written sum *would* do.
-pub fn gradient_sentence(check: &GradientCheck, lr: f64, in_use: bool) -> (String, bool) {
-    let differs = check.notebook_sum_ratio().is_some_and(|r| (r - 1.0).abs() > 1e-9);
-    match check.notebook_sum_ratio() {
-        Some(r) if !in_use => (
-            format!(
-                "The gradient in use is the true one. The notebook's hand-written sum would be {r:.2}× it here (it sums \
-                 over the N = {} samples instead of averaging), so lr {} would act like {}.",
-                check.n_samples,
-                format::short(lr),
-                format::short(lr * r)
-            ),
-            false,
-        ),
-        _ => (ratio_sentence(check, lr), differs && in_use),
-    }
+/// The gradient check's sentence for the run it is about: [`crate::explain::gradcheck::gradient_sentence`].
+pub fn gradient_sentence(check: &GradientCheck, run: &RunSnapshot) -> (String, bool) {
+    let s = &run.spec.settings;
+    crate::explain::gradcheck::gradient_sentence(check, &run.spec.name, s.gradient, s.optimizer.lr)
 }
 
 /// A vector for the graph table: `[3, 6, 9, 12]`, or its first values and “… (N values)”.
@@ -259,8 +246,7 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
             sources_table_ui(ui, &view.check, env, true);
             return;
         }
-        let in_use = env.live.runs.iter().any(|r| r.spec.settings.gradient == GradientSource::NotebookSum);
-        let (sentence, warn) = gradient_sentence(&view.check, settings.optimizer.lr, in_use);
+        let (sentence, warn) = gradient_sentence(&view.check, run);
         let color = if warn { env.palette.warning } else { ui.visuals().text_color() };
         ui.label(RichText::new(sentence).color(color));
         ui.add_space(4.0);
@@ -398,15 +384,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_4x_is_a_warning_only_while_a_run_uses_the_notebook_sum() {
+    fn the_4x_is_a_warning_only_for_a_run_that_uses_the_notebook_sum() {
+        use crate::explain::gradcheck::gradient_sentence;
         let v = compute(&Dataset::notebook(), &Settings::default(), Params::default());
-        let (warned, warn) = gradient_sentence(&v.check, 0.01, true);
+        let (warned, warn) = gradient_sentence(&v.check, "NumPy", GradientSource::NotebookSum, 0.01);
         assert!(warn, "in use: a warning");
+        assert!(warned.starts_with("“NumPy” uses the notebook's hand-written gradient"), "{warned}");
         assert!(warned.contains("4.00× the true one") && warned.contains("0.04"), "{warned}");
-        let (calm, warn) = gradient_sentence(&v.check, 0.01, false);
+        // Issue 20, finding 3: the PyTorch run at lr 0.04 uses the true gradient; its sentence is about it, and
+        // says nothing of the other run's sum.
+        let (calm, warn) = gradient_sentence(&v.check, "PyTorch autograd", GradientSource::Autodiff, 0.04);
         assert!(!warn, "not in use: no warning");
-        assert!(calm.starts_with("The gradient in use is the true one"), "{calm}");
-        assert!(calm.contains("would be 4.00×") && calm.contains("would act like 0.04"), "{calm}");
+        assert!(calm.starts_with("“PyTorch autograd” uses autodiff's gradient"), "{calm}");
+        assert!(calm.contains("the true gradient"), "{calm}");
+        assert!(!calm.contains("4.00") && !calm.contains("0.16") && !calm.contains("sum"), "{calm}");
     }
 
     #[test]
