@@ -14,7 +14,7 @@ use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
-use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::engine::settings::{Precision, Settings};
 use crate::format;
 use crate::worker::RunSnapshot;
 
@@ -382,6 +382,7 @@ fn graph_table_ui(ui: &mut Ui, view: &GradCheckView, env: &ViewCtx<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::settings::GradientSource;
 
     #[test]
     fn the_4x_is_a_warning_only_for_a_run_that_uses_the_notebook_sum() {

@@ -95,10 +95,10 @@ fn exact_hint(o: &OptimizerConfig, limits: &Limits, stable: f64) -> Hint {
         return Hint { text: format!("stable: lr < {bound} = {}", num(stable)), tone: Tone::Calm };
     }
     match limits.smooth {
-        Some(m) if lr < m => Hint {
-            text: format!("smooth: lr < 1/λmax = {} (diverges at {bound} = {})", num(m), num(stable)),
+        Some(m) if lr <= m => Hint {
+            text: format!("smooth: lr ≤ 1/λmax = {} (diverges at {bound} = {})", num(m), num(stable)),
             tone: Tone::Calm,
         },
-        _ => Hint { text: format!("overshoots: 1/λmax ≤ lr < {bound} = {}", num(stable)), tone: Tone::Warning },
+        _ => Hint { text: format!("overshoots: 1/λmax < lr < {bound} = {}", num(stable)), tone: Tone::Warning },
     }
 }

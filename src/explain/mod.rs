@@ -495,16 +495,23 @@ fn reached(run: &RunState<'_>) -> Why {
     }
     let g = run.record.grad.norm();
     let tol = run.tolerance.unwrap_or(0.0);
-    let lambda = run.analysis.curvature_max;
+    // |∇L| ≥ λmin·|w − w*| on a quadratic: the distance is bounded by tol over the weakest curvature.
+    let a = run.analysis;
+    let (name, lambda) = if run.settings.bias && a.curvature_min > 0.0 && a.curvature_min.is_finite() {
+        ("λmin", a.curvature_min)
+    } else {
+        ("λ", a.curvature_max)
+    };
     let flat = lambda > 0.0 && lambda.is_finite();
     let short = if flat {
-        format!("‖∇L‖ = {} ≤ tol = {} means w is within tol/λ = {} of w*", num(g), num(tol), num(tol / lambda))
+        format!("‖∇L‖ = {} ≤ tol = {} means w is within tol/{name} = {} of w*", num(g), num(tol), num(tol / lambda))
     } else {
         format!("‖∇L‖ = {} ≤ tol = {}: the slope is flat enough to call it the minimum", num(g), num(tol))
     };
     let within = if flat {
         format!(
-            " Near w* the gradient is λ·(w − w*) with λ = L″ = {}, so ‖∇L‖ ≤ tol puts w within tol/λ of w*.",
+            " Near w* the gradient is H·(w − w*), at least {name}·|w − w*| with {name} = L″ = {}, so ‖∇L‖ ≤ tol puts w \
+             within tol/{name} of w*.",
             num(lambda)
         )
     } else {

@@ -8,7 +8,7 @@ use super::hint::bound_name;
 use super::num;
 use crate::engine::analysis::Analysis;
 use crate::engine::model::Params;
-use crate::engine::objective::{Objective, PointKind};
+use crate::engine::objective::{KnownPoint, Objective, PointKind};
 use crate::engine::settings::{GradientSource, Settings};
 use crate::engine::trainer::{Convergence, Divergence, Record};
 use crate::format;
@@ -44,25 +44,32 @@ fn value_text(f: f64) -> String {
 /// built-in's known minima (a point counts as a known one within 10⁻³ of it).
 pub fn reached_point(objective: &Objective, p: Params<f64>) -> Reached {
     let report = objective.report(p);
-    let at = point_text(p);
-    let f = value_text(report.value);
-    let minima: Vec<_> = objective.known_points().into_iter().filter(|k| k.kind == PointKind::Minimum).collect();
+    let known_points = objective.known_points();
+    let dist = |k: &KnownPoint| (k.at.w - p.w).hypot(k.at.b - p.b);
+    // A known stationary point of the same kind within 10⁻³ is the one reached: name it by its exact coordinates.
+    let known = known_points
+        .iter()
+        .filter(|k| k.kind == report.point_kind && dist(k) <= 1e-3)
+        .min_by(|a, b| dist(a).total_cmp(&dist(b)));
+    let (at, f) = match known {
+        Some(k) => (point_text(k.at), value_text(k.value)),
+        None => (point_text(p), value_text(report.value)),
+    };
+    let minima: Vec<&KnownPoint> = known_points.iter().filter(|k| k.kind == PointKind::Minimum).collect();
     let best = minima.iter().map(|k| k.value).fold(f64::INFINITY, f64::min);
-    let near = |k: &&crate::engine::objective::KnownPoint| (k.at.w - p.w).hypot(k.at.b - p.b) <= 1e-3;
-    let known = minima.iter().find(near);
+    let globals: Vec<&&KnownPoint> = minima.iter().filter(|k| k.value <= best).collect();
     let eig = report.eigenvalues;
     let signs = format!("the Hessian's eigenvalues are {} and {}", num(eig[0]), num(eig[1]));
     let (global, text) = match report.point_kind {
-        PointKind::Minimum | PointKind::Degenerate if known.is_some_and(|k| k.value <= best) => {
-            let count = minima.iter().filter(|k| k.value <= best).count();
-            let which =
-                if count > 1 { format!("one of the {count} global minima") } else { "the global minimum".to_string() };
+        PointKind::Minimum if known.is_some_and(|k| k.value <= best) => {
+            let which = if globals.len() > 1 {
+                format!("one of the {} global minima", globals.len())
+            } else {
+                "the global minimum".to_string()
+            };
             (true, format!("{which} at {at}, f = {f}"))
         }
-        PointKind::Minimum => match minima.iter().filter(|k| k.value <= best).min_by(|a, b| {
-            let d = |k: &crate::engine::objective::KnownPoint| (k.at.w - p.w).hypot(k.at.b - p.b);
-            d(a).total_cmp(&d(b))
-        }) {
+        PointKind::Minimum => match globals.iter().min_by(|a, b| dist(a).total_cmp(&dist(b))) {
             Some(g) => (
                 false,
                 format!(
@@ -74,7 +81,8 @@ pub fn reached_point(objective: &Objective, p: Params<f64>) -> Reached {
             None => (
                 false,
                 format!(
-                    "a local minimum at {at}, f = {f} (both eigenvalues of the Hessian positive); whether it is the global one is not known"
+                    "a local minimum at {at}, f = {f} (both of the Hessian's eigenvalues positive); whether it is the \
+                     global one is not known"
                 ),
             ),
         },
