@@ -243,14 +243,15 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
             let reference = if o.as_builtin().is_some() { "its closed-form gradient" } else { "central differences" };
             ui.label(format!("f(w, b) = {}: the autodiff gradient checked against {reference}.", o.formula()));
             ui.add_space(4.0);
-            sources_table_ui(ui, &view.check, env, true);
+            sources_table_ui(ui, &view.check, env, (true, false));
             return;
         }
         let (sentence, warn) = gradient_sentence(&view.check, run);
         let color = if warn { env.palette.warning } else { ui.visuals().text_color() };
         ui.label(RichText::new(sentence).color(color));
         ui.add_space(4.0);
-        sources_table_ui(ui, &view.check, env, false);
+        let in_use = settings.gradient == crate::engine::settings::GradientSource::NotebookSum;
+        sources_table_ui(ui, &view.check, env, (false, in_use));
         ui.add_space(4.0);
         ui.label(
             RichText::new(format!(
@@ -265,7 +266,8 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
 }
 
 /// The sources side by side; for an objective the reference is its closed form and there is no notebook sum.
-fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, objective: bool) {
+/// `sum_in_use`: the selected run uses the notebook's sum (its ratio is a warning), or it only *would* act so.
+fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, (objective, sum_in_use): (bool, bool)) {
     let bias = check.bias;
     Grid::new("gradcheck-sources").num_columns(if bias { 4 } else { 3 }).striped(true).spacing([14.0, 4.0]).show(
         ui,
@@ -307,7 +309,10 @@ fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, objec
                     RichText::new("reference").color(env.palette.weak_text)
                 } else if name == "notebook-sum" {
                     match check.notebook_sum_ratio() {
-                        Some(r) => RichText::new(format!("{r:.2}× analytic")).strong().color(env.palette.warning),
+                        Some(r) if sum_in_use => {
+                            RichText::new(format!("{r:.2}× analytic")).strong().color(env.palette.warning)
+                        }
+                        Some(r) => RichText::new(format!("would be {r:.2}× analytic")).color(env.palette.weak_text),
                         None => RichText::new("0 (no ratio)").color(env.palette.weak_text),
                     }
                 } else {
@@ -396,8 +401,8 @@ mod tests {
         // says nothing of the other run's sum.
         let (calm, warn) = gradient_sentence(&v.check, "PyTorch autograd", GradientSource::Autodiff, 0.04);
         assert!(!warn, "not in use: no warning");
-        assert!(calm.starts_with("“PyTorch autograd” uses autodiff's gradient"), "{calm}");
-        assert!(calm.contains("the true gradient"), "{calm}");
+        assert!(calm.starts_with("The gradient in use is the true one: “PyTorch autograd” uses autodiff's"), "{calm}");
+        assert!(calm.contains("is the true one"), "{calm}");
         assert!(!calm.contains("4.00") && !calm.contains("0.16") && !calm.contains("sum"), "{calm}");
     }
 

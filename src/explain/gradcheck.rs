@@ -15,7 +15,9 @@ pub fn gradient_sentence(check: &GradientCheck, run_name: &str, source: Gradient
             GradientSource::Autodiff => "autodiff's gradient of the mean loss",
             _ => "central differences of the mean loss",
         };
-        return (format!("“{run_name}” uses {how}: the true gradient, the table's analytic column."), false);
+        let text =
+            format!("The gradient in use is the true one: “{run_name}” uses {how}, the table's analytic column.");
+        return (text, false);
     }
     match check.notebook_sum_ratio() {
         Some(r) => (
