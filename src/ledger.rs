@@ -11,8 +11,14 @@
 //! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's momentum or β₁) that its update used
 //! ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
 //!
-//! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
-//! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
+//! Every line checks by hand. On an exact line ([`Line::exact`]) the operands and the value print alike, as
+//! Python's `repr` in the run's precision ([`crate::format::repr_in`], the exact floats the engine used), and the
+//! rule computed from those operands in the run's precision gives the value bit for bit: every operation rounded,
+//! except where torch's f32 kernels fuse the last multiply and the add (the line's note says so, [`FUSED`]). A line
+//! whose value is computed otherwise (a bias correction by `powf`, a sum over samples in another order than shown,
+//! a coefficient rounded once from f64) prints its operands and its value rounded to 7 digits with "≈" on both
+//! sides. tests/claims.rs parses the text and recomputes every line. Shared by `descent trace --format ledger` and
+//! the app's ledger tab.
 
 use crate::engine::gradient::Problem;
 use crate::engine::line_search::{Search, armijo};

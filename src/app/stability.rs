@@ -8,7 +8,8 @@
 //! plain GD's. Newton's step H⁻¹g sees every curvature as 1, so its map is fixed: smooth below lr 1 (the full step,
 //! which lands on a quadratic's minimum at once), overshooting below 2, diverging from 2. Plain GD's 1/λmax tick is
 //! marked as Newton's step: along the steepest direction (in 1-D, everywhere) GD at lr = 1/λ is Newton's step.
-//! The numbers come from [`stability_bands`], a pure function tests can check.
+//! The numbers come from [`stability_bands`], a pure function tests can check, over the engine's
+//! [`crate::engine::analysis::Limits`]: the bounds every sentence quotes.
 
 use egui::{Align2, Color32, Rect, Response, RichText, Sense, Stroke, Ui, pos2, vec2};
 
