@@ -11,8 +11,14 @@
 //! Under a learning-rate schedule, the row carries the lr (and OneCycleLR's or CyclicLR's momentum or β₁) that its
 //! update used ([`Row::scheduled`]); the ledger re-runs the step with those values and prints them in its title and rules.
 //!
-//! Numbers print as Python's `repr` in the run's precision ([`crate::format::repr_in`]), so every value reads back
-//! to the exact float the engine used. Shared by `descent trace --format ledger` and the app's ledger tab.
+//! Every line checks by hand. On an exact line ([`Line::exact`]) the operands and the value print alike, as
+//! Python's `repr` in the run's precision ([`crate::format::repr_in`], the exact floats the engine used), and the
+//! rule computed from those operands in the run's precision gives the value bit for bit: every operation rounded,
+//! except where torch's f32 kernels fuse the last multiply and the add (the line's note says so, [`FUSED`]). A line
+//! whose value is computed otherwise (a bias correction by `powf`, a sum over samples in another order than shown,
+//! a coefficient rounded once from f64) prints its operands and its value rounded to 7 digits with "≈" on both
+//! sides. tests/claims.rs parses the text and recomputes every line. Shared by `descent trace --format ledger` and
+//! the app's ledger tab.
 
 use crate::engine::gradient::Problem;
 use crate::engine::line_search::{Search, armijo};
@@ -41,6 +47,12 @@ pub struct Line {
     pub plugged: String,
     /// The value, exactly as the engine holds it.
     pub value: f64,
+    /// True when the shown operands reproduce the shown value by hand: both print as their shortest round-trip
+    /// repr, and the rule computed from them in the run's precision (every operation rounded, or as the note says
+    /// for torch's fused f32 kernels) gives the value bit for bit. False for values computed otherwise (bias
+    /// corrections by `powf`, a sum over samples in another order, a coefficient rounded from f64): operands and
+    /// value then print rounded to 7 digits with "≈" on both sides.
+    pub exact: bool,
     /// A remark on the line (why it differs from the textbook formula, what it means).
     pub note: Option<String>,
 }
@@ -95,14 +107,25 @@ impl Ledger {
         out
     }
 
-    /// One line as text: `m ← β₁·m + (1 − β₁)·g = 0.9·0 + 0.1·-45 = -4.5   (note)`.
+    /// The sign between a line's rule, its numbers and its value: `=`, or `≈` when they are rounded.
+    pub fn sign(l: &Line) -> &'static str {
+        if l.exact || l.plugged.is_empty() { "=" } else { "≈" }
+    }
+
+    /// A line's value as it prints: its shortest repr, or rounded to 7 digits on a line of rounded numbers.
+    pub fn value_text(&self, l: &Line) -> String {
+        if Ledger::sign(l) == "=" { self.num(l.value) } else { crate::format::rounded_repr(l.value, 7, self.f32) }
+    }
+
+    /// One line as text: `m ← β₁·m + (1 − β₁)·g = 0.9·0 + 0.09999999999999998·(-45) = -4.5   (note)`.
     pub fn line_text(&self, l: &Line) -> String {
         let arrow = if l.assigns { "←" } else { "=" };
+        let sign = Ledger::sign(l);
         let mut s = format!("{} {arrow} {}", l.lhs, l.rule);
         if !l.plugged.is_empty() {
-            s.push_str(&format!(" = {}", l.plugged));
+            s.push_str(&format!(" {sign} {}", l.plugged));
         }
-        s.push_str(&format!(" = {}", self.num(l.value)));
+        s.push_str(&format!(" {sign} {}", self.value_text(l)));
         if let Some(note) = &l.note {
             s.push_str(&format!("   ({note})"));
         }
@@ -130,7 +153,7 @@ pub fn explain(data: &Dataset, settings: &Settings, row: &Row) -> Result<Ledger,
         Precision::F32 => rerun::<f32>(data, settings, row)?,
         Precision::F64 => rerun::<f64>(data, settings, row)?,
     };
-    let fmt = Fmt { f32 };
+    let fmt = Fmt { f32, exact: true };
     let mut blocks = Vec::new();
     for (i, param) in ["w", "b"].into_iter().enumerate().take(settings.n_params()) {
         let ctx =
@@ -227,27 +250,60 @@ fn title(s: &Settings, lr: f64, step: u64) -> String {
     format!("Step {step} → {} · {} · {}", step + 1, o.kind.label(), parts.join(", "))
 }
 
-/// Number formatting in the run's precision; negative numbers in parentheses inside a formula.
+/// Number formatting in the run's precision; negative numbers in parentheses inside a formula. Exact lines print
+/// every operand as its shortest round-trip repr (the value the engine used); rounded lines to 7 digits.
+#[derive(Clone, Copy)]
 struct Fmt {
     f32: bool,
+    exact: bool,
 }
 
 impl Fmt {
-    /// `v` to 7 significant digits, without parentheses (a coefficient or a positive value).
-    fn n(&self, v: f64) -> String {
-        crate::format::rounded_repr(v, 7, self.f32)
+    /// The same precision, rounded to 7 digits (for a line marked [`approx`]).
+    fn rounded(self) -> Fmt {
+        Fmt { exact: false, ..self }
     }
 
-    /// `v` as an operand, to 7 significant digits (its exact value is on its own line): `(-45)` for negatives, so
-    /// `0.01·(-45)` reads right.
+    /// `v` without parentheses (a coefficient or a positive value).
+    fn n(&self, v: f64) -> String {
+        if self.exact { repr_in(v, self.f32) } else { crate::format::rounded_repr(v, 7, self.f32) }
+    }
+
+    /// `v` as an operand: `(-45)` for negatives, so `0.01·(-45)` reads right.
     fn o(&self, v: f64) -> String {
-        let s = crate::format::rounded_repr(v, 7, self.f32);
+        let s = self.n(v);
         if s.starts_with('-') { format!("({s})") } else { s }
+    }
+
+    /// The note of a line whose last multiply and add torch fuses in f32 (one rounding); `None` in f64.
+    fn fused(&self) -> Option<&'static str> {
+        self.f32.then_some(FUSED)
     }
 }
 
+/// The note on an f32 line computed by torch's fused multiply-add: the hand computation rounds the last product
+/// and the sum once.
+pub const FUSED: &str = "f32: torch fuses the last multiply and the add, one rounding";
+
+/// Marks a line as computed otherwise than its rule by hand: rounded numbers, "≈".
+fn approx(mut l: Line) -> Line {
+    l.exact = false;
+    l
+}
+
+/// Adds `note` to a line's note.
+fn add_note(mut l: Line, note: Option<&str>) -> Line {
+    if let Some(n) = note {
+        l.note = Some(match l.note.take() {
+            Some(old) => format!("{old}; {n}"),
+            None => n.to_string(),
+        });
+    }
+    l
+}
+
 fn line(lhs: &str, assigns: bool, rule: &str, plugged: String, value: f64) -> Line {
-    Line { lhs: lhs.into(), assigns, rule: rule.into(), plugged, value, note: None }
+    Line { lhs: lhs.into(), assigns, rule: rule.into(), plugged, value, note: None, exact: true }
 }
 
 fn with_note(mut l: Line, note: impl Into<String>) -> Line {
@@ -267,10 +323,11 @@ fn objective_lines(f: &Fmt, o: &crate::engine::objective::Objective, s: &Setting
     }
     if row.update_grad != row.grad {
         let g = row.update_grad;
+        let f = f.rounded();
         let plugged = format!("({}, {}) + σ·N(0, 1)", f.n(row.grad.w), f.n(row.grad.b));
         let note =
             format!("noise of σ = {} from seed {}: the update uses ({}, {})", f.n(s.noise), s.seed, f.n(g.w), f.n(g.b));
-        lines.push(with_note(line("g", false, "∇f + noise", plugged, g.w), note));
+        lines.push(approx(with_note(line("g", false, "∇f + noise", plugged, g.w), note)));
     }
     lines
 }
@@ -298,34 +355,56 @@ fn gradient_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line>
         LossKind::Mae => ("mean(|ŷ − y|)", "sign(ŷ − y)"),
         LossKind::Huber => ("mean(huber_δ(ŷ − y))", "clamp(ŷ − y, −δ, δ)"),
     };
-    let terms = |each: &dyn Fn(usize) -> String| -> String {
-        if expand {
-            let inner: Vec<String> = (0..n).map(each).collect();
-            format!("({})/{n}", inner.join(" + "))
+    let summed = s.gradient == GradientSource::NotebookSum;
+    let terms = |each: &dyn Fn(usize) -> String, mean: bool| -> String {
+        if !expand {
+            format!("{} over {n} samples", if mean { "mean" } else { "sum" })
+        } else if mean {
+            format!("({})/{n}", (0..n).map(each).collect::<Vec<_>>().join(" + "))
         } else {
-            format!("mean over {n} samples")
+            (0..n).map(each).collect::<Vec<_>>().join(" + ")
         }
     };
-    let loss_terms = terms(&|i| f.n(loss.value(errors[i])));
-    let mut lines = vec![line("L", false, loss_rule, loss_terms, row.loss)];
+    let losses: Vec<f64> = errors.iter().map(|&e| loss.value(e)).collect();
+    let exact = !expand || sum_in(f.f32, losses.iter().map(|&t| (t, 1.0)), true, n) == row.loss;
+    let lf = if exact { *f } else { f.rounded() };
+    let l = line("L", false, loss_rule, terms(&|i| lf.n(losses[i]), true), row.loss);
+    let mut lines = vec![if exact { l } else { approx(l) }];
     for (i, name) in ["w", "b"].into_iter().enumerate().take(s.n_params()) {
-        let input = |k: usize| if i == 0 { format!("·{}", f.o(x[k])) } else { String::new() };
-        let d = |k: usize| format!("{}{}", f.o(loss.derivative(errors[k])), input(k));
+        let factor = |k: usize| if i == 0 { x[k] } else { 1.0 };
+        let pairs = || (0..errors.len()).map(|k| (loss.derivative(errors[k]), factor(k)));
+        let exact = !expand || sum_in(f.f32, pairs(), !summed, n) == row.grad.get(i);
+        let df = if exact { *f } else { f.rounded() };
+        let input = |k: usize| if i == 0 { format!("·{}", df.o(x[k])) } else { String::new() };
+        let d = |k: usize| format!("{}{}", df.o(loss.derivative(errors[k])), input(k));
         let rule = format!("mean({d_rule}{})", if i == 0 { "·x" } else { "" });
-        let mut l = line(&format!("∂L/∂{name}"), false, &rule, terms(&d), row.grad.get(i));
+        let mut l = line(&format!("∂L/∂{name}"), false, &rule, terms(&d, !summed), row.grad.get(i));
         l = source_note(l, s.gradient, n);
-        lines.push(l);
+        lines.push(if exact { l } else { approx(l) });
     }
     if row.update_grad != row.grad {
         let g = row.update_grad;
+        let f = f.rounded();
         let plugged = if s.bias { format!("({}, {})", f.n(g.w), f.n(g.b)) } else { f.n(g.w) };
         let batch = s.batch_size.unwrap_or(n);
-        lines.push(with_note(
+        lines.push(approx(with_note(
             line("g", false, "mini-batch gradient", plugged, g.w),
             format!("the update uses {batch} of the {n} samples: a noisy estimate of the full gradient"),
-        ));
+        )));
     }
     lines
+}
+
+/// Σ aᵢ·bᵢ, divided by `n` when `mean`, computed as a hand computation would in the run's precision: each operand
+/// rounded to it, each product and partial sum rounded, left to right.
+fn sum_in(f32: bool, terms: impl Iterator<Item = (f64, f64)>, mean: bool, n: usize) -> f64 {
+    if f32 {
+        let total = terms.fold(0.0f32, |acc, (a, b)| acc + (a as f32) * (b as f32));
+        f64::from(if mean { total / n as f32 } else { total })
+    } else {
+        let total = terms.fold(0.0f64, |acc, (a, b)| acc + a * b);
+        if mean { total / n as f64 } else { total }
+    }
 }
 
 fn source_note(l: Line, source: GradientSource, n: usize) -> Line {
@@ -362,7 +441,8 @@ fn optimizer_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, notes: &Notes
     let g = note(Term::Grad);
     if wd != 0.0 && o.kind != OptimizerKind::Adamw {
         let plugged = format!("{} + {}·{}", f.o(c.grad), f.n(wd), f.o(c.theta));
-        lines.push(with_note(line("g", true, "g + λ·θ", plugged, g), "weight decay adds λ·θ to the gradient"));
+        let l = with_note(line("g", true, "g + λ·θ", plugged, g), "weight decay adds λ·θ to the gradient");
+        lines.push(add_note(l, f.fused()));
     } else {
         lines.push(line("g", false, &format!("∂L/∂{}", c.name), String::new(), g));
     }
@@ -497,32 +577,39 @@ fn sgd_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term)
             None => with_note(line("buf", true, "g", String::new(), buf), "first step: torch copies g, no dampening"),
             Some(old) => {
                 let plugged = format!("{}·{} + {}·{}", f.n(o.momentum), f.o(old), f.n(1.0 - o.dampening), f.o(g));
-                line("buf", true, "μ·buf + (1 − τ)·g", plugged, buf)
+                add_note(line("buf", true, "μ·buf + (1 − τ)·g", plugged, buf), f.fused())
             }
         });
         used = ("buf", buf);
         if o.nesterov {
             let look = note(Term::Nesterov);
             let plugged = format!("{} + {}·{}", f.o(g), f.n(o.momentum), f.o(buf));
-            out.push(with_note(line("g", true, "g + μ·buf", plugged, look), "Nesterov: look ahead along the buffer"));
+            let l = with_note(line("g", true, "g + μ·buf", plugged, look), "Nesterov: look ahead along the buffer");
+            out.push(add_note(l, f.fused()));
             used = ("g", look);
         }
     }
     let plugged = format!("{} − {}·{}", f.o(c.theta), f.n(o.lr), f.o(used.1));
-    out.push(update_line(c, &format!("lr·{}", used.0), plugged, note(Term::Param)));
+    // gd rounds the product and the difference (the notebook's two lines); torch's SGD fuses them in f32.
+    let fused = if o.kind == OptimizerKind::Gd { None } else { f.fused() };
+    out.push(add_note(update_line(c, &format!("lr·{}", used.0), plugged, note(Term::Param)), fused));
 }
 
 fn adagrad_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term) -> f64, out: &mut Vec<Line>) {
     let (g, clr) = (note(Term::Grad), note(Term::Clr));
     let t = c.state.step.unwrap_or(0) + 1;
     if o.lr_decay != 0.0 {
-        let plugged = format!("{}/(1 + {}·{})", f.n(o.lr), t - 1, f.n(o.lr_decay));
-        out.push(line("clr", false, "lr/(1 + (t − 1)·η)", plugged, clr));
+        // Computed in f64 and rounded once to the run's precision: by hand only in f64.
+        let cf = if f.f32 { f.rounded() } else { *f };
+        let plugged = format!("{}/(1 + {}·{})", cf.n(o.lr), t - 1, cf.n(o.lr_decay));
+        let l = line("clr", false, "lr/(1 + (t − 1)·η)", plugged, clr);
+        out.push(if f.f32 { approx(l) } else { l });
     } else {
         out.push(with_note(line("clr", false, "lr", String::new(), clr), "no lr decay (η = 0)"));
     }
     let sum = note(Term::Sum);
-    out.push(line("sum", true, "sum + g²", format!("{} + {}²", f.o(c.old("sum")), f.o(g)), sum));
+    let l = line("sum", true, "sum + g²", format!("{} + {}·{}", f.o(c.old("sum")), f.o(g), f.o(g)), sum);
+    out.push(add_note(l, f.fused()));
     let denom = note(Term::Denom);
     out.push(line("denom", false, "√sum + ε", format!("√{} + {}", f.n(sum), f.n(o.eps())), denom));
     let plugged = format!("{} − {}·{}/{}", f.o(c.theta), f.n(clr), f.o(g), f.n(denom));
@@ -533,15 +620,17 @@ fn rmsprop_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(T
     let g = note(Term::Grad);
     let (a, oma) = (f.n(o.alpha), f.n(1.0 - o.alpha));
     let v = note(Term::SquareAvg);
-    let plugged = format!("{a}·{} + {oma}·{}²", f.o(c.old("square_avg")), f.o(g));
-    out.push(line("square_avg", true, "α·square_avg + (1 − α)·g²", plugged, v));
+    let plugged = format!("{a}·{} + {oma}·{}·{}", f.o(c.old("square_avg")), f.o(g), f.o(g));
+    out.push(add_note(line("square_avg", true, "α·square_avg + (1 − α)·g²", plugged, v), f.fused()));
     let denom = note(Term::Denom);
     if o.centered {
         let ga = note(Term::GradAvg);
-        let plugged = format!("{a}·{} + {oma}·{}", f.o(c.old("grad_avg")), f.o(g));
-        out.push(line("grad_avg", true, "α·grad_avg + (1 − α)·g", plugged, ga));
-        let plugged = format!("√({} − {}²) + {}", f.n(v), f.o(ga), f.n(o.eps()));
-        out.push(line("denom", false, "√(square_avg − grad_avg²) + ε", plugged, denom));
+        out.push(lerp_line(f, ("grad_avg", "α·grad_avg + (1 − α)·g"), (o.alpha, c.old("grad_avg"), g), ga));
+        // torch's addcmul inside the square root: fused in f32, so by hand only in f64.
+        let df = if f.f32 { f.rounded() } else { *f };
+        let plugged = format!("√({} − {}·{}) + {}", df.n(v), df.o(ga), df.o(ga), df.n(o.eps()));
+        let l = line("denom", false, "√(square_avg − grad_avg²) + ε", plugged, denom);
+        out.push(if f.f32 { approx(l) } else { l });
     } else {
         out.push(line("denom", false, "√square_avg + ε", format!("√{} + {}", f.n(v), f.n(o.eps())), denom));
     }
@@ -550,7 +639,7 @@ fn rmsprop_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(T
         let buf = note(Term::MomentumBuffer);
         let plugged = format!("{}·{} + {}/{}", f.n(o.momentum), f.o(c.old("momentum_buffer")), f.o(g), f.n(denom));
         out.push(line("buf", true, "μ·buf + g/denom", plugged, buf));
-        out.push(update_line(c, "lr·buf", format!("{theta} − {lr}·{}", f.o(buf)), new));
+        out.push(add_note(update_line(c, "lr·buf", format!("{theta} − {lr}·{}", f.o(buf)), new), f.fused()));
     } else {
         out.push(update_line(c, "lr·g/denom", format!("{theta} − {lr}·{}/{}", f.o(g), f.n(denom)), new));
     }
@@ -562,31 +651,37 @@ fn adam_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term
     let mut theta = c.theta;
     if o.kind == OptimizerKind::Adamw && o.weight_decay() != 0.0 {
         let d = note(Term::Decayed);
-        let plugged = format!("{}·(1 − {}·{})", f.o(theta), f.n(o.lr), f.n(o.weight_decay()));
+        // 1 − lr·λ is computed in f64 and rounded once: by hand only in f64.
+        let df = if f.f32 { f.rounded() } else { *f };
+        let plugged = format!("{}·(1 − {}·{})", df.o(theta), df.n(o.lr), df.n(o.weight_decay()));
         let rule = format!("{}·(1 − lr·λ)", c.name);
-        out.push(with_note(line(c.name, true, &rule, plugged, d), "AdamW decays the weight itself, not g"));
+        let l = with_note(line(c.name, true, &rule, plugged, d), "AdamW decays the weight itself, not g");
+        out.push(if f.f32 { approx(l) } else { l });
         theta = d;
     }
     let (m, v) = (note(Term::ExpAvg), note(Term::ExpAvgSq));
-    let plugged = format!("{}·{} + {}·{}", f.n(o.beta1), f.o(c.old("exp_avg")), f.n(1.0 - o.beta1), f.o(g));
-    out.push(line("m", true, "β₁·m + (1 − β₁)·g", plugged, m));
-    let plugged = format!("{}·{} + {}·{}²", f.n(o.beta2), f.o(c.old("exp_avg_sq")), f.n(1.0 - o.beta2), f.o(g));
-    out.push(line("v", true, "β₂·v + (1 − β₂)·g²", plugged, v));
+    out.push(lerp_line(f, ("m", "β₁·m + (1 − β₁)·g"), (o.beta1, c.old("exp_avg"), g), m));
+    let plugged =
+        format!("{}·{} + {}·{}·{}", f.n(o.beta2), f.o(c.old("exp_avg_sq")), f.n(1.0 - o.beta2), f.o(g), f.o(g));
+    out.push(add_note(line("v", true, "β₂·v + (1 − β₂)·g²", plugged, v), f.fused()));
     let mut v_used = v;
     if o.amsgrad {
         v_used = note(Term::MaxExpAvgSq);
-        let plugged = format!("max({}, {})", f.n(c.old("max_exp_avg_sq")), f.n(v));
+        let plugged = format!("max({}, {})", f.o(c.old("max_exp_avg_sq")), f.o(v));
         out.push(line("v_max", true, "max(v_max, v)", plugged, v_used));
     }
     let bc1 = 1.0 - o.beta1.powf(t as f64);
     let bc2 = 1.0 - o.beta2.powf(t as f64);
-    out.push(line("bc1", false, "1 − β₁^t", format!("1 − {}^{t}", f.n(o.beta1)), bc1));
-    out.push(line("bc2", false, "1 − β₂^t", format!("1 − {}^{t}", f.n(o.beta2)), bc2));
+    // The bias corrections are powers computed in f64, and m̂, v̂ are for reading: rounded, "≈".
+    let r = f.rounded();
+    out.push(approx(line("bc1", false, "1 − β₁^t", format!("1 − {}^{t}", r.n(o.beta1)), bc1)));
+    out.push(approx(line("bc2", false, "1 − β₂^t", format!("1 − {}^{t}", r.n(o.beta2)), bc2)));
     let hat = "for reading: torch folds bc₁ into step_size and √bc₂ into denom";
-    out.push(with_note(line("m_hat", false, "m/bc₁", format!("{}/{}", f.o(m), f.n(bc1)), m / bc1), hat));
-    out.push(line("v_hat", false, "v/bc₂", format!("{}/{}", f.n(v_used), f.n(bc2)), v_used / bc2));
+    out.push(approx(with_note(line("m_hat", false, "m/bc₁", format!("{}/{}", r.o(m), r.n(bc1)), m / bc1), hat)));
+    out.push(approx(line("v_hat", false, "v/bc₂", format!("{}/{}", r.n(v_used), r.n(bc2)), v_used / bc2)));
     let step_size = note(Term::StepSize);
-    out.push(line("step_size", false, "lr/bc₁", format!("{}/{}", f.n(o.lr), f.n(bc1)), step_size));
+    let l = line("step_size", false, "lr/bc₁", format!("{}/{}", r.n(o.lr), r.n(bc1)), step_size);
+    out.push(approx(l));
     let (denom, root) = (note(Term::Denom), note(Term::Bc2Sqrt));
     let plugged = format!("√{}/{} + {}", f.n(v_used), f.n(root), f.n(o.eps()));
     out.push(line("denom", false, "√v/√bc₂ + ε", plugged, denom));
@@ -594,7 +689,25 @@ fn adam_lines(f: &Fmt, o: &OptimizerConfig, c: &ParamCtx<'_>, note: &dyn Fn(Term
     let mut l = update_line(c, "step_size·m/denom", plugged, note(Term::Param));
     l.note = Some(format!(
         "the update ≈ lr·m_hat/√v_hat = {}: about lr, whatever the size of g",
-        f.n(o.lr * (m / bc1) / ((v_used / bc2).sqrt()))
+        r.n(o.lr * (m / bc1) / ((v_used / bc2).sqrt()))
     ));
     out.push(l);
+}
+
+/// A running average as torch updates it: `β·old + (1 − β)·g` in f64; in f32 torch's `lerp`,
+/// `old + (1 − β)·(g − old)` with the last multiply and the add fused (the other branch, 1 − β ≥ ½, rounded, "≈").
+fn lerp_line(f: &Fmt, (lhs, rule): (&str, &str), (beta, old, g): (f64, f64, f64), value: f64) -> Line {
+    let w = 1.0 - beta;
+    if !f.f32 {
+        return line(lhs, true, rule, format!("{}·{} + {}·{}", f.n(beta), f.o(old), f.n(w), f.o(g)), value);
+    }
+    if (w as f32).abs() < 0.5 {
+        let plugged = format!("{} + {}·({} − {})", f.o(old), f.n(w), f.o(g), f.o(old));
+        return add_note(
+            line(lhs, true, rule, plugged, value),
+            Some("f32: torch's lerp, old + (1 − β)·(g − old), fused"),
+        );
+    }
+    let r = f.rounded();
+    approx(line(lhs, true, rule, format!("{}·{} + {}·{}", r.n(beta), r.o(old), r.n(w), r.o(g)), value))
 }

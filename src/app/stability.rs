@@ -8,7 +8,8 @@
 //! plain GD's. Newton's step H⁻¹g sees every curvature as 1, so its map is fixed: smooth below lr 1 (the full step,
 //! which lands on a quadratic's minimum at once), overshooting below 2, diverging from 2. Plain GD's 1/λmax tick is
 //! marked as Newton's step: along the steepest direction (in 1-D, everywhere) GD at lr = 1/λ is Newton's step.
-//! The numbers come from [`stability_bands`], a pure function tests can check.
+//! The numbers come from [`stability_bands`], a pure function tests can check, over the engine's
+//! [`crate::engine::analysis::Limits`]: the bounds every sentence quotes.
 
 use egui::{Align2, Color32, Rect, Response, RichText, Sense, Stroke, Ui, pos2, vec2};
 
@@ -58,23 +59,14 @@ pub fn stability_bands(a: &Analysis, s: &Settings) -> Bands {
     let o = &s.optimizer;
     let sgd = o.is_sgd_family();
     let newton = o.kind == OptimizerKind::Newton;
-    let wd = if sgd { o.weight_decay() } else { 0.0 };
-    let (lmax, lmin) = if newton { (1.0, 1.0) } else { (a.curvature_max + wd, a.curvature_min + wd) };
-    let positive = lmax > 0.0 && lmax.is_finite();
-    let beta = if sgd { o.momentum.clamp(0.0, 0.999_999) } else { 0.0 };
-    let gain = if sgd && beta > 0.0 { (1.0 - o.dampening).max(1e-12) } else { 1.0 };
-    let nesterov = sgd && o.nesterov && beta > 0.0;
-    let (mono, crit) = if nesterov {
-        (None, (2.0 + 2.0 * beta) / (1.0 + 2.0 * beta))
-    } else {
-        (Some((1.0 - beta.sqrt()).powi(2)), 2.0 + 2.0 * beta)
-    };
+    // The bounds are the engine's, the ones every sentence quotes.
+    let limits = a.limits(o);
     Bands {
-        monotone: if positive { mono.map(|m| m / (lmax * gain)) } else { None },
-        optimal: (positive && beta == 0.0).then(|| 2.0 / (lmax + lmin)),
-        critical: positive.then(|| crit / (lmax * gain)),
-        momentum: beta,
-        nesterov,
+        monotone: limits.smooth,
+        optimal: limits.fastest,
+        critical: limits.stable,
+        momentum: if sgd { o.momentum.clamp(0.0, 0.999_999) } else { 0.0 },
+        nesterov: sgd && o.nesterov && o.momentum > 0.0,
         local: a.local,
         adaptive: (!sgd && !newton).then(|| o.kind.label()),
         mae: s.loss == LossKind::Mae,

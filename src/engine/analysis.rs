@@ -13,6 +13,7 @@ use super::linalg::{eigenvalues, mat_pow};
 use super::loss::{Loss, LossKind};
 use super::model::Params;
 use super::objective::{KnownPoint, Objective, PointKind};
+use super::optim::{OptimizerConfig, OptimizerKind};
 use super::settings::{GradientSource, Settings};
 use crate::format::repr;
 
@@ -95,9 +96,9 @@ impl Analysis {
         }
     }
 
-    /// The heavy-ball bound: SGD with momentum β is stable while lr·λmax < 2 + 2β.
-    pub fn critical_lr_with_momentum(&self, momentum: f64) -> Option<f64> {
-        self.critical_lr.map(|c| c * (1.0 + momentum))
+    /// The learning rates at which optimizer `o` changes character on this problem: [`Limits::of`].
+    pub fn limits(&self, o: &OptimizerConfig) -> Limits {
+        Limits::of(self, o)
     }
 
     /// The regime plain GD is in at `lr`.
@@ -129,6 +130,74 @@ impl Analysis {
             w: self.optimum.w + p[0][0] * dw + p[0][1] * db,
             b: self.optimum.b + p[1][0] * dw + p[1][1] * db,
         })
+    }
+}
+
+/// The bound on lr·λ below which SGD is stable along a direction of curvature λ: 2 for plain GD, 2(1 + μ)/(1 − τ)
+/// for heavy-ball momentum μ with dampening τ, (2 + 2μ)/(1 + 2μ) for Nesterov (torch's SGD; the roots of the
+/// distance's recurrence, see [`momentum`], reach modulus 1 there). Momentum counts only for the SGD family; any
+/// other optimizer gets plain GD's 2 (the map of the adaptive ones is plain GD's). The one formula every sentence,
+/// the stability map and the divergence diagnosis quote.
+pub fn stable_product(o: &OptimizerConfig) -> f64 {
+    let (mu, gain, nesterov) = momentum_terms(o);
+    if nesterov { (2.0 + 2.0 * mu) / (1.0 + 2.0 * mu) } else { (2.0 + 2.0 * mu) / gain }
+}
+
+/// The largest stable lr along curvature λ, [`stable_product`]/λ; `None` when λ ≤ 0 or is not finite (no bound).
+pub fn stable_lr(o: &OptimizerConfig, lambda: f64) -> Option<f64> {
+    (lambda > 0.0 && lambda.is_finite()).then(|| stable_product(o) / lambda).filter(|v| v.is_finite())
+}
+
+/// The largest lr at which the distance along curvature λ shrinks without changing sign: 1/λ for plain GD,
+/// (1 − √μ)²/((1 − τ)·λ) for heavy ball (real, positive roots); `None` for Nesterov (no such band) or λ ≤ 0.
+pub fn smooth_lr(o: &OptimizerConfig, lambda: f64) -> Option<f64> {
+    let (mu, gain, nesterov) = momentum_terms(o);
+    (!nesterov && lambda > 0.0 && lambda.is_finite()).then(|| (1.0 - mu.sqrt()).powi(2) / (gain * lambda))
+}
+
+/// (μ, 1 − τ, Nesterov) of an SGD-family optimizer with momentum; (0, 1, false) otherwise.
+fn momentum_terms(o: &OptimizerConfig) -> (f64, f64, bool) {
+    if !o.is_sgd_family() || o.momentum <= 0.0 {
+        return (0.0, 1.0, false);
+    }
+    (o.momentum.min(0.999_999), (1.0 - o.dampening).max(1e-12), o.nesterov)
+}
+
+/// The learning rates at which an optimizer changes character on one problem, from its largest curvature as the
+/// update sees it (weight decay added for the SGD family; 1 for Newton, whose H⁻¹ makes every curvature 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// λmax as the update sees it.
+    pub lambda_max: f64,
+    /// λmin as the update sees it.
+    pub lambda_min: f64,
+    /// At or above it the run diverges ([`stable_lr`] of λmax); `None` without positive curvature.
+    pub stable: Option<f64>,
+    /// Below it no overshoot ([`smooth_lr`] of λmax).
+    pub smooth: Option<f64>,
+    /// 2/(λmax + λmin), the fastest worst-case contraction (plain GD only).
+    pub fastest: Option<f64>,
+    /// True when a closed form holds: an SGD-family optimizer (or Newton) on a quadratic loss, so the bounds are
+    /// exact everywhere; false for the adaptive optimizers and for a local curvature (MAE, Huber, an objective).
+    pub exact: bool,
+}
+
+impl Limits {
+    /// The limits of `o` on the problem `a` analyses.
+    pub fn of(a: &Analysis, o: &OptimizerConfig) -> Limits {
+        let newton = o.kind == OptimizerKind::Newton;
+        let wd = if o.is_sgd_family() { o.weight_decay() } else { 0.0 };
+        let (lambda_max, lambda_min) = if newton { (1.0, 1.0) } else { (a.curvature_max + wd, a.curvature_min + wd) };
+        let plain = momentum_terms(o).0 == 0.0;
+        let positive = lambda_max > 0.0 && lambda_max.is_finite();
+        Limits {
+            lambda_max,
+            lambda_min,
+            stable: stable_lr(o, lambda_max),
+            smooth: smooth_lr(o, lambda_max),
+            fastest: (positive && plain).then(|| 2.0 / (lambda_max + lambda_min)).filter(|v| v.is_finite()),
+            exact: (o.is_sgd_family() || newton) && !a.local,
+        }
     }
 }
 

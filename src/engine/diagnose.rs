@@ -67,8 +67,8 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
 /// breaks the optimizer on its own, then the objective, then the problem's curvature, then the lr in general.
 pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
     let o = &settings.optimizer;
-    // Heavy-ball bound: with momentum β, a direction of curvature h is stable while lr·h < 2·(1 + β).
-    let bound = if o.is_sgd_family() { 2.0 * (1.0 + o.momentum) } else { 2.0 };
+    // The optimizer's own bound on lr·λ (plain, heavy ball or Nesterov), the one the sentences quote.
+    let bound = super::analysis::stable_product(o);
     if let Some(cause) = setting_cause(settings, last, why, bound) {
         return cause;
     }

@@ -8,6 +8,9 @@
 //! valley. Heavy-ball momentum μ turns the factor into a root of z² − (1 + μ − lr·λ)·z + μ (modulus √μ when the
 //! roots are complex); the adaptive optimizers have no fixed factor.
 
+pub mod gradcheck;
+pub mod hint;
+pub mod outcome;
 pub mod topics;
 
 use crate::engine::analysis::Analysis;
@@ -115,21 +118,10 @@ pub fn step_factor(o: &OptimizerConfig, lr_lambda: f64) -> Option<StepFactor> {
     Some(StepFactor::Momentum(quadratic_roots(t, d)))
 }
 
-/// The largest stable lr for SGD along curvature λ: 2/λ plain, 2(1 + μ)/((1 − τ)·λ) heavy ball,
-/// 2(1 + μ)/((1 + 2μ)·λ) Nesterov. `None` when λ ≤ 0.
+/// The largest stable lr for SGD along curvature λ: [`crate::engine::analysis::stable_lr`] (2/λ plain,
+/// 2(1 + μ)/((1 − τ)·λ) heavy ball, 2(1 + μ)/((1 + 2μ)·λ) Nesterov). `None` when λ ≤ 0.
 pub fn stable_limit(o: &OptimizerConfig, lambda: f64) -> Option<f64> {
-    if !(lambda > 0.0 && lambda.is_finite()) {
-        return None;
-    }
-    let mu = o.momentum.max(0.0);
-    let limit = if mu == 0.0 {
-        2.0 / lambda
-    } else if o.nesterov {
-        2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lambda)
-    } else {
-        2.0 * (1.0 + mu) / ((1.0 - o.dampening).max(f64::MIN_POSITIVE) * lambda)
-    };
-    Some(limit)
+    crate::engine::analysis::stable_lr(o, lambda)
 }
 
 /// Why a long run will not meet the gradient tolerance, when its settings say so: MAE's gradient does not shrink
@@ -149,7 +141,7 @@ pub fn why_no_tolerance(settings: &Settings) -> Option<&'static str> {
 }
 
 /// A number for a sentence, with a true minus sign: −0.5.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     format::short(v).replace('-', "−")
 }
 
@@ -234,13 +226,43 @@ pub fn why(run: &RunState<'_>) -> Why {
     }
     match directions(s, run.analysis) {
         Some(dirs) => sgd(run, &dirs, diverged),
-        None => Why {
-            short: "the loss is flat here (λ = 0): the gradient does not pull w anywhere".into(),
-            long: "λ = L″ is the curvature of the loss; where it is 0 a step's size does not depend on the distance \
-                   to the minimum."
+        None => no_curvature(run),
+    }
+}
+
+/// No positive curvature where the run is: flat only where the gradient vanishes too; otherwise the curvature is
+/// zero or negative (towards a saddle or a maximum) and the gradient still pulls w downhill.
+fn no_curvature(run: &RunState<'_>) -> Why {
+    let s = run.settings;
+    let g = run.record.grad;
+    let lambda =
+        run.analysis.curvature_max + if s.optimizer.is_sgd_family() { s.optimizer.weight_decay() } else { 0.0 };
+    let gn = g.norm();
+    if gn == 0.0 || run.tolerance.is_some_and(|t| gn <= t) {
+        return Why {
+            short: format!(
+                "the loss is flat here (∇L = 0, λ = {}): the gradient does not pull w anywhere",
+                num(lambda)
+            ),
+            long: "Both the gradient and the curvature λ = L″ vanish here: a step does not move w, whatever the lr."
                 .into(),
             tone: Tone::Warning,
-        },
+        };
+    }
+    let grad = if s.n_params() == 2 { format!("({}, {})", num(g.w), num(g.b)) } else { num(g.w) };
+    let shape = if lambda < 0.0 { "curves downward" } else { "has no curvature" };
+    Why {
+        short: format!(
+            "the loss {shape} here (λmax = {}), so no step factor applies; the gradient ∇L = {grad} still pulls w downhill",
+            num(lambda)
+        ),
+        long: format!(
+            "λmax = L″ is the largest curvature of the loss at this point; where it is ≤ 0 the closed forms 1 − lr·λ and \
+             2/λ do not apply: near a maximum or a saddle the steps grow as the slope steepens. The gradient here is \
+             {grad}, |∇L| = {}.",
+            num(gn)
+        ),
+        tone: Tone::Warning,
     }
 }
 
@@ -331,8 +353,9 @@ fn diverging(run: &RunState<'_>, d: Direction, primer: &str, extra: &str) -> Why
             num(r)
         ),
         StepFactor::Momentum(roots) => format!(
-            "with momentum μ = {} the step factor's modulus is {} > 1: each swing grows; lr must stay below {limit}",
+            "with momentum μ = {} the step factor's modulus is {} > 1: each swing grows; lr must stay below {} = {limit}",
             num(o.momentum),
+            hint::bound_name(o).replace("max", "").replace('λ', d.name),
             num(roots.modulus)
         ),
     };
@@ -371,13 +394,15 @@ fn momentum(run: &RunState<'_>, d: Direction, roots: Roots, extra: &str) -> Why 
         "With heavy-ball momentum the distance e to w* follows e(k+1) = (1 + μ − lr·{0})·e(k) − μ·e(k−1): each step \
          multiplies it by a root z of z² − (1 + μ − lr·{0})·z + μ (Nesterov and dampening change the coefficients). \
          Here lr·{0} = {1} and the larger root has modulus {2}. When the roots are complex the run spirals in and \
-         keeps √μ per step whatever the lr; it diverges once lr > 2(1 + μ)/{0}. Plain GD's factor 1 − lr·{0} = {3} \
+         keeps √μ per step whatever the lr; it diverges once lr ≥ {5} = {6}. Plain GD's factor 1 − lr·{0} = {3} \
          is not this run's.{4}{extra}",
         d.name,
         num(lr * d.lambda),
         num(roots.modulus),
         num(1.0 - lr * d.lambda),
-        tolerance_note(run, d.lambda, roots.modulus)
+        tolerance_note(run, d.lambda, roots.modulus),
+        hint::bound_name(&run.settings.optimizer).replace("max", "").replace('λ', d.name),
+        stable_limit(&run.settings.optimizer, d.lambda).map(num).unwrap_or_else(|| "—".into())
     );
     Why { short, long, tone: if roots.dominant < 0.0 || roots.complex { Tone::Warning } else { Tone::Calm } }
 }
@@ -459,18 +484,34 @@ fn adaptive(s: &Settings, diverged: bool) -> Why {
 
 /// A run whose tolerance was met: what ‖∇L‖ ≤ tol says about the distance to w*.
 fn reached(run: &RunState<'_>) -> Why {
+    if let Some(o) = &run.settings.objective {
+        let r = outcome::reached_point(o, run.record.params);
+        let long = "The tolerance stops a run where ‖∇f‖ is small: at any stationary point. What the point is comes \
+                    from the Hessian's eigenvalues there (both positive: a minimum; one of each sign: a saddle) and \
+                    the objective's known minima."
+            .to_string();
+        let tone = if r.global { Tone::Good } else { Tone::Warning };
+        return Why { short: format!("stopped at {}", r.text), long, tone };
+    }
     let g = run.record.grad.norm();
     let tol = run.tolerance.unwrap_or(0.0);
-    let lambda = run.analysis.curvature_max;
+    // |∇L| ≥ λmin·|w − w*| on a quadratic: the distance is bounded by tol over the weakest curvature.
+    let a = run.analysis;
+    let (name, lambda) = if run.settings.bias && a.curvature_min > 0.0 && a.curvature_min.is_finite() {
+        ("λmin", a.curvature_min)
+    } else {
+        ("λ", a.curvature_max)
+    };
     let flat = lambda > 0.0 && lambda.is_finite();
     let short = if flat {
-        format!("‖∇L‖ = {} ≤ tol = {} means w is within tol/λ = {} of w*", num(g), num(tol), num(tol / lambda))
+        format!("‖∇L‖ = {} ≤ tol = {} means w is within tol/{name} = {} of w*", num(g), num(tol), num(tol / lambda))
     } else {
         format!("‖∇L‖ = {} ≤ tol = {}: the slope is flat enough to call it the minimum", num(g), num(tol))
     };
     let within = if flat {
         format!(
-            " Near w* the gradient is λ·(w − w*) with λ = L″ = {}, so ‖∇L‖ ≤ tol puts w within tol/λ of w*.",
+            " Near w* the gradient is H·(w − w*), at least {name}·|w − w*| with {name} = L″ = {}, so ‖∇L‖ ≤ tol puts w \
+             within tol/{name} of w*.",
             num(lambda)
         )
     } else {

@@ -10,7 +10,6 @@ use crate::app::explain::{Explain, Explainer};
 use crate::app::state::{Action, LR_RANGE, Prefs};
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
-use crate::engine::analysis::Regime;
 use crate::engine::data::{PRESETS, preset_description};
 use crate::engine::loss::LossKind;
 use crate::engine::objective::{Builtin, Objective};
@@ -168,92 +167,19 @@ fn learning_rate_ui(
     }
 }
 
-/// What Newton does here: the jump to the model's minimum, or (H not positive definite) towards a saddle or maximum.
-fn newton_hint_ui(ui: &mut Ui, a: &crate::engine::analysis::Analysis, palette: Palette, ex: &Explainer) {
-    let h = &a.hessian;
-    let lmin = match h.len() {
-        2 => crate::engine::objective::signed_eigenvalues([[h[0][0], h[0][1]], [h[1][0], h[1][1]]])[1],
-        _ => h.first().and_then(|r| r.first()).copied().unwrap_or(0.0),
-    };
-    let (text, color) = if lmin > 0.0 {
-        ("Newton: each step jumps to the minimum of the local quadratic model; lr 1 lands at once on a quadratic loss.".to_string(), palette.weak_text)
-    } else {
-        (
-            format!(
-                "H is not positive definite here (λmin = {}): Newton heads for the model's stationary point, a saddle or a maximum.",
-                format::short(lmin)
-            ),
-            palette.warning,
-        )
-    };
-    ui.label(RichText::new(text).small().color(color)).explain(ex, Topic::StabilityMap);
-}
-
-/// One line on what plain gradient descent does at this learning rate, from the analysis.
+/// One line on what the run's optimizer does at this learning rate: [`crate::explain::hint::lr_hint`], from the same
+/// limits as the stability map.
 fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Palette, ex: &Explainer) {
-    let a = &run.analysis;
-    let o = &s.optimizer;
-    if s.loss == LossKind::Mae {
-        ui.label(
-            RichText::new(
-                "MAE has no curvature: plain GD never diverges, it ends bouncing around w* with steps of lr·|g|.",
-            )
-            .small()
-            .color(palette.weak_text),
-        )
-        .explain(ex, Topic::StabilityMap);
-        return;
-    }
-    if o.kind == OptimizerKind::Newton {
-        newton_hint_ui(ui, a, palette, ex);
-        return;
-    }
-    if o.line_search == LineSearch::Armijo {
-        let text = "line search: each step starts at t = lr and is cut by ρ until the loss falls enough, so a large lr cannot diverge.";
-        ui.label(RichText::new(text).small().color(palette.weak_text)).explain(ex, Topic::StabilityMap);
-        return;
-    }
-    if !o.is_sgd_family() {
-        ui.label(
-            RichText::new(format!(
-                "{} scales each step by its own running statistics: the 2/λmax limit of plain SGD does not apply.",
-                o.kind.label()
-            ))
-            .small()
-            .color(palette.weak_text),
-        )
-        .explain(ex, Topic::StabilityMap);
-        return;
-    }
-    let Some(critical) = a.critical_lr_with_momentum(o.momentum) else {
+    use crate::explain::Tone;
+    let Some(hint) = crate::explain::hint::lr_hint(s, &run.analysis) else {
         return;
     };
-    let local = if a.local { " (local)" } else { "" };
-    let (text, color) = if o.momentum > 0.0 {
-        if o.lr < critical {
-            (format!("stable: lr < 2(1+μ)/λmax = {}{local}", format::short(critical)), palette.weak_text)
-        } else {
-            (format!("diverges: lr ≥ 2(1+μ)/λmax = {}{local}", format::short(critical)), palette.diverged)
-        }
-    } else {
-        match a.regime(o.lr) {
-            Regime::Monotone => (
-                format!(
-                    "smooth: lr < 1/λmax = {} (diverges at {}){local}",
-                    format::short(a.monotone_lr.unwrap_or(f64::NAN)),
-                    format::short(critical)
-                ),
-                palette.weak_text,
-            ),
-            Regime::Oscillating => {
-                (format!("overshoots: 1/λmax ≤ lr < 2/λmax = {}{local}", format::short(critical)), palette.warning)
-            }
-            Regime::Divergent => {
-                (format!("diverges: lr ≥ 2/λmax = {}{local}", format::short(critical)), palette.diverged)
-            }
-        }
+    let color = match hint.tone {
+        Tone::Calm | Tone::Good => palette.weak_text,
+        Tone::Warning => palette.warning,
+        Tone::Bad => palette.diverged,
     };
-    ui.label(RichText::new(text).small().color(color)).explain(ex, Topic::StabilityMap);
+    ui.label(RichText::new(hint.text).small().color(color)).explain(ex, Topic::StabilityMap);
 }
 
 fn parse_positive(text: &str) -> Option<f64> {

@@ -7,8 +7,7 @@ use crate::app::explain::{Explain, Explainer};
 use crate::app::state::Action;
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
-use crate::engine::settings::GradientSource;
-use crate::engine::trainer::{Convergence, Divergence, Status};
+use crate::engine::trainer::{Divergence, Status};
 use crate::explain::topics::Topic;
 use crate::explain::{RunState, Tone, Why};
 use crate::format;
@@ -152,23 +151,8 @@ fn outcome_text(run: &RunSnapshot) -> Option<(String, Option<f64>, bool)> {
             Some((text, fix, false))
         }
         Status::Converged { step, by } => {
-            let r = &run.record;
-            let b =
-                if run.spec.settings.bias { format!(", b = {}", format::sig(r.params.b, 6)) } else { String::new() };
-            let text = match by {
-                Convergence::Tolerance => format!(
-                    "Minimum reached at step {step}: w = {}{b}, loss {}  (|∇L| = {} ≤ tolerance)",
-                    format::sig(r.params.w, 6),
-                    format::sci(r.loss, 3),
-                    format::sci(r.grad.norm(), 2)
-                ),
-                Convergence::Stalled => format!(
-                    "Stalled at step {step}: w = {}{b} no longer changes — the steps are below {}'s resolution",
-                    format::sig(r.params.w, 6),
-                    run.spec.settings.precision.label()
-                ),
-            };
-            Some((text, None, true))
+            let (text, good) = crate::explain::outcome::converged_banner(&run.spec.settings, &run.record, step, by);
+            Some((text, None, good))
         }
         Status::Running => None,
     }
@@ -244,43 +228,8 @@ fn strong_on(palette: Palette) -> Color32 {
     if palette.dark { Color32::from_rgb(250, 250, 250) } else { Color32::from_rgb(20, 20, 20) }
 }
 
-/// "Diverged at step k: lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate", with a suggested safe learning rate.
+/// "Diverged at step k: lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate", with a suggested safe learning rate:
+/// [`crate::explain::outcome::divergence_banner`].
 fn divergence_text(run: &RunSnapshot, step: u64, why: Divergence) -> (String, Option<f64>) {
-    let s = &run.spec.settings;
-    let o = &s.optimizer;
-    let a = &run.analysis;
-    let lr = o.lr;
-    let summed = if s.gradient == GradientSource::NotebookSum {
-        " (the notebook-sum gradient is N× the mean's, so every threshold is N× lower)"
-    } else {
-        ""
-    };
-    if o.is_sgd_family()
-        && let Some(critical) = a.critical_lr_with_momentum(o.momentum)
-        && lr >= critical
-    {
-        let bound = if o.momentum > 0.0 { "2(1+μ)/λmax" } else { "2/λmax" };
-        let local = if a.local { " (local)" } else { "" };
-        let fix = a.optimal_lr.filter(|v| v.is_finite() && *v > 0.0).map(|v| crate::geometry::nice_round(v * 0.999, v));
-        return (
-            format!(
-                "Diverged at step {step}: lr {} ≥ {bound} = {}{local}{summed} — lower the learning rate",
-                format::short(lr),
-                format::short(critical)
-            ),
-            fix,
-        );
-    }
-    let why = match why {
-        Divergence::NonFinite => "the numbers overflowed",
-        Divergence::LossExploded => "the loss grew more than 10¹² times",
-        Divergence::Unbounded => "the value fell below −10¹² (unbounded below)",
-        Divergence::SingularHessian => {
-            return (
-                format!("Stopped at step {step}: the Hessian is singular, so Newton's step H⁻¹g does not exist"),
-                None,
-            );
-        }
-    };
-    (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
+    crate::explain::outcome::divergence_banner(&run.spec.settings, &run.analysis, step, why)
 }

@@ -16,7 +16,7 @@ use crate::engine::data::Dataset;
 use crate::engine::gradient::{GradientCheck, Problem};
 use crate::engine::model::{Grad, Params};
 use crate::engine::real::Real;
-use crate::engine::settings::{GradientSource, Precision, Settings};
+use crate::engine::settings::{Precision, Settings};
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::tab::Tab;
@@ -163,23 +163,10 @@ pub fn ratio_sentence(check: &GradientCheck, lr: f64) -> String {
     }
 }
 
-/// The gradient check's lesson, and whether it is a warning: the notebook's summed gradient against the true one
-/// is a warning only while a run uses it (`in_use`); otherwise it is what the hand-written sum *would* do.
-pub fn gradient_sentence(check: &GradientCheck, lr: f64, in_use: bool) -> (String, bool) {
-    let differs = check.notebook_sum_ratio().is_some_and(|r| (r - 1.0).abs() > 1e-9);
-    match check.notebook_sum_ratio() {
-        Some(r) if !in_use => (
-            format!(
-                "The gradient in use is the true one. The notebook's hand-written sum would be {r:.2}× it here (it sums \
-                 over the N = {} samples instead of averaging), so lr {} would act like {}.",
-                check.n_samples,
-                format::short(lr),
-                format::short(lr * r)
-            ),
-            false,
-        ),
-        _ => (ratio_sentence(check, lr), differs && in_use),
-    }
+/// The gradient check's sentence for the run it is about: [`crate::explain::gradcheck::gradient_sentence`].
+pub fn gradient_sentence(check: &GradientCheck, run: &RunSnapshot) -> (String, bool) {
+    let s = &run.spec.settings;
+    crate::explain::gradcheck::gradient_sentence(check, &run.spec.name, s.gradient, s.optimizer.lr)
 }
 
 /// A vector for the graph table: `[3, 6, 9, 12]`, or its first values and “… (N values)”.
@@ -260,15 +247,15 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
             let reference = if o.as_builtin().is_some() { "its closed-form gradient" } else { "central differences" };
             ui.label(format!("f(w, b) = {}: the autodiff gradient checked against {reference}.", o.formula()));
             ui.add_space(4.0);
-            sources_table_ui(ui, &view.check, env, true);
+            sources_table_ui(ui, &view.check, env, (true, false));
             return;
         }
-        let in_use = env.live.runs.iter().any(|r| r.spec.settings.gradient == GradientSource::NotebookSum);
-        let (sentence, warn) = gradient_sentence(&view.check, settings.optimizer.lr, in_use);
+        let (sentence, warn) = gradient_sentence(&view.check, run);
         let color = if warn { env.palette.warning } else { ui.visuals().text_color() };
         ui.label(RichText::new(sentence).color(color));
         ui.add_space(4.0);
-        sources_table_ui(ui, &view.check, env, false);
+        let in_use = settings.gradient == crate::engine::settings::GradientSource::NotebookSum;
+        sources_table_ui(ui, &view.check, env, (false, in_use));
         ui.add_space(4.0);
         ui.label(
             RichText::new(format!(
@@ -283,7 +270,8 @@ fn left_ui(ui: &mut Ui, view: &GradCheckView, computing: bool, env: &ViewCtx<'_>
 }
 
 /// The sources side by side; for an objective the reference is its closed form and there is no notebook sum.
-fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, objective: bool) {
+/// `sum_in_use`: the selected run uses the notebook's sum (its ratio is a warning), or it only *would* act so.
+fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, (objective, sum_in_use): (bool, bool)) {
     let bias = check.bias;
     Grid::new("gradcheck-sources").num_columns(if bias { 4 } else { 3 }).striped(true).spacing([14.0, 4.0]).show(
         ui,
@@ -325,7 +313,10 @@ fn sources_table_ui(ui: &mut Ui, check: &GradientCheck, env: &ViewCtx<'_>, objec
                     RichText::new("reference").color(env.palette.weak_text)
                 } else if name == "notebook-sum" {
                     match check.notebook_sum_ratio() {
-                        Some(r) => RichText::new(format!("{r:.2}× analytic")).strong().color(env.palette.warning),
+                        Some(r) if sum_in_use => {
+                            RichText::new(format!("{r:.2}× analytic")).strong().color(env.palette.warning)
+                        }
+                        Some(r) => RichText::new(format!("would be {r:.2}× analytic")).color(env.palette.weak_text),
                         None => RichText::new("0 (no ratio)").color(env.palette.weak_text),
                     }
                 } else {
@@ -426,17 +417,23 @@ impl TabView for GradCheckState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::settings::GradientSource;
 
     #[test]
-    fn the_4x_is_a_warning_only_while_a_run_uses_the_notebook_sum() {
+    fn the_4x_is_a_warning_only_for_a_run_that_uses_the_notebook_sum() {
+        use crate::explain::gradcheck::gradient_sentence;
         let v = compute(&Dataset::notebook(), &Settings::default(), Params::default());
-        let (warned, warn) = gradient_sentence(&v.check, 0.01, true);
+        let (warned, warn) = gradient_sentence(&v.check, "NumPy", GradientSource::NotebookSum, 0.01);
         assert!(warn, "in use: a warning");
+        assert!(warned.starts_with("“NumPy” uses the notebook's hand-written gradient"), "{warned}");
         assert!(warned.contains("4.00× the true one") && warned.contains("0.04"), "{warned}");
-        let (calm, warn) = gradient_sentence(&v.check, 0.01, false);
+        // Issue 20, finding 3: the PyTorch run at lr 0.04 uses the true gradient; its sentence is about it, and
+        // says nothing of the other run's sum.
+        let (calm, warn) = gradient_sentence(&v.check, "PyTorch autograd", GradientSource::Autodiff, 0.04);
         assert!(!warn, "not in use: no warning");
-        assert!(calm.starts_with("The gradient in use is the true one"), "{calm}");
-        assert!(calm.contains("would be 4.00×") && calm.contains("would act like 0.04"), "{calm}");
+        assert!(calm.starts_with("The gradient in use is the true one: “PyTorch autograd” uses autodiff's"), "{calm}");
+        assert!(calm.contains("is the true one"), "{calm}");
+        assert!(!calm.contains("4.00") && !calm.contains("0.16") && !calm.contains("sum"), "{calm}");
     }
 
     #[test]

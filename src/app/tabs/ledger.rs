@@ -135,11 +135,12 @@ fn lines_ui(ui: &mut Ui, ledger: &Ledger, lines: &[Line], weak: Color32) {
         };
         let arrow = if l.assigns { "←" } else { "=" };
         add(&format!("{:<9} {arrow} {}", l.lhs, l.rule), normal);
+        let sign = Ledger::sign(l);
         if !l.plugged.is_empty() {
-            add(&format!(" = {}", l.plugged), weak);
+            add(&format!(" {sign} {}", l.plugged), weak);
         }
-        let value = if l.value.is_finite() { ledger.num(l.value) } else { "not finite".into() };
-        add(&format!(" = {value}"), strong);
+        let value = if l.value.is_finite() { ledger.value_text(l) } else { "not finite".into() };
+        add(&format!(" {sign} {value}"), strong);
         if let Some(note) = &l.note {
             add(&format!("   {note}"), weak);
         }
@@ -149,7 +150,12 @@ fn lines_ui(ui: &mut Ui, ledger: &Ledger, lines: &[Line], weak: Color32) {
 
 fn line_tip(ledger: &Ledger, l: &Line) -> String {
     let mut tip = ledger.line_text(l);
-    tip.push_str("\n\nOperands are rounded to 7 digits; the value on the right is the engine's, exactly.");
+    let how = if l.exact {
+        "Every number is exact (its shortest repr): the rule computed from them in the run's precision gives the value."
+    } else {
+        "Computed otherwise than by this rule by hand: the numbers are rounded to 7 digits (≈)."
+    };
+    tip.push_str(&format!("\n\n{how}"));
     tip
 }
 
