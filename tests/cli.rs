@@ -1107,3 +1107,25 @@ fn replay_reports_a_run_that_cannot_start_and_goes_on() {
     assert_eq!(v[0]["rows"].as_array().map(Vec::len), Some(0));
     assert_eq!(v[1]["rows"].as_array().map(Vec::len), Some(3));
 }
+
+/// Issue 20: `--answer` takes what a person types, as the app's number fields do: `2/λ` as a fraction, `pi/4`-style
+/// constants, exponents; a refused one says why in one line.
+#[test]
+fn exercise_answers_may_be_fractions_and_expressions() {
+    let out = descent(&["exercise", "--kind", "critical-lr", "--seed", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["bias"], false, "seed 1 is ŷ = w·x");
+    // 2/λ with λ = (2/n)·Σx², written as the learner would from the printed data.
+    let x: Vec<f64> = v["x"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let sxx: f64 = x.iter().map(|x| x * x).sum();
+    let typed = format!("2/((2/{})*{})", x.len(), descent::format::repr(sxx));
+    let out = descent(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", &typed]);
+    assert_eq!(out.status.code(), Some(0), "{typed}: {}", stdout(&out));
+    let wrong = descent(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "-1/2e-1"]);
+    assert_eq!(wrong.status.code(), Some(1), "a negative fraction is read, and graded wrong");
+    expect_error(
+        &["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "2/x"],
+        &["--answer", "finite number", "column 3: unknown name “x”"],
+    );
+    expect_error(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "1/0"], &["--answer", "infinite"]);
+}

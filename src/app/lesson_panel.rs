@@ -244,7 +244,9 @@ impl App {
     /// The facts the page's check looks at, as of this frame.
     pub fn lesson_facts(&self) -> Facts {
         let tab = if self.tabs.folded_now { String::new() } else { tab_cli_name(self.prefs.tab) };
-        Facts::from_snapshot(&self.snap, self.selected_run(), &tab, &self.lesson.answer)
+        let mut facts = Facts::from_snapshot(&self.snap, self.selected_run(), &tab, &self.lesson.answer);
+        facts.solved.clone_from(&self.tabs.exercises.solved);
+        facts
     }
 
     /// The lesson's side panel (when a lesson is open), and the check of the page shown.
@@ -291,8 +293,7 @@ pub fn lesson_panel_ui(
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .small_button("Close")
-                .on_hover_text("Close the lesson (its progress stays).")
-                .explain(ex, Topic::Lessons)
+                .explain_with(ex, Topic::Lessons, "Close the lesson (its progress stays).")
                 .clicked()
             {
                 actions.push(Action::CloseLesson);
@@ -304,8 +305,7 @@ pub fn lesson_panel_ui(
         for k in 0..n {
             if ui
                 .selectable_label(k == page, format!("{}", k + 1))
-                .on_hover_text(&lesson.pages[k].title)
-                .explain(ex, Topic::Lessons)
+                .explain_with(ex, Topic::Lessons, &lesson.pages[k].title)
                 .clicked()
             {
                 actions.push(Action::LessonGo(k));
@@ -316,18 +316,19 @@ pub fn lesson_panel_ui(
         }
     });
     ui.horizontal(|ui| {
-        if ui.add_enabled(page > 0, egui::Button::new("◀ Prev")).explain(ex, Topic::Lessons).clicked() {
+        let prev = ui.add_enabled(page > 0, egui::Button::new("◀ Prev")).explain(ex, Topic::Lessons);
+        if prev.on_disabled_hover_text(super::disabled::prev_page(page).unwrap_or_default()).clicked() {
             actions.push(Action::LessonGo(page - 1));
         }
         if ui
             .button("Reset page")
-            .on_hover_text("Set this page up again: its data, runs and tab.")
-            .explain(ex, Topic::Lessons)
+            .explain_with(ex, Topic::Lessons, "Set this page up again: its data, runs and tab.")
             .clicked()
         {
             actions.push(Action::LessonGo(page));
         }
-        if ui.add_enabled(page + 1 < n, egui::Button::new("Next ▶")).explain(ex, Topic::Lessons).clicked() {
+        let next = ui.add_enabled(page + 1 < n, egui::Button::new("Next ▶")).explain(ex, Topic::Lessons);
+        if next.on_disabled_hover_text(super::disabled::next_page(page, n).unwrap_or_default()).clicked() {
             actions.push(Action::LessonGo(page + 1));
         }
     });

@@ -19,7 +19,7 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::analysis::{analyze, eigenvalues};
 use super::batch::uniform_below;
@@ -30,7 +30,7 @@ use super::trainer::{Convergence, DynTrainer, Status};
 use crate::format::{python_list, repr, rounded_repr};
 
 /// The kinds of exercise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExerciseKind {
     /// w after one update from (w₀, b₀) at lr.
