@@ -260,3 +260,86 @@ fn the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved() {
     wait_until(&mut h, "the page done", |a| a.lesson().is_done(page));
     wait_for(&mut h, "its ✓", |h| shows(h, &format!("page {} done", page + 1)));
 }
+
+/// The lesson panel's answer field (the text input at the right).
+fn answer_field<'a>(h: &'a Harness<'static, App>) -> egui_kittest::Node<'a> {
+    h.get_all_by_role(Role::TextInput).find(|n| n.rect().left() > 1000.0).expect("the answer field")
+}
+
+/// Types `text` into the lesson's answer field.
+fn type_answer(h: &mut Harness<'static, App>, text: &str) {
+    answer_field(h).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    answer_field(h).type_text(text);
+    h.step();
+    h.step();
+}
+
+/// Goes to the next page with "Next ▶" and waits until it is set up.
+fn next_page(h: &mut Harness<'static, App>, page: usize) {
+    h.get_by_label("Next ▶").click();
+    wait_until(h, "the next page", |a| a.lesson().open().is_some_and(|(_, _, p)| p == page));
+    for _ in 0..4 {
+        h.step();
+    }
+}
+
+/// The test learner on every page of the learning-rate lesson, through the UI only (the Run, Reset and Step
+/// buttons, the learning rate's value field, the lesson's answer field, Next): each page reaches ✓, none before
+/// its task is done.
+#[test]
+fn a_learner_completes_every_page_of_the_learning_rate_lesson() {
+    let lesson = Lesson::load("learning-rate").expect("learning-rate");
+    let pages = lesson.pages.len();
+    let mut h = harness(AppOptions { lesson: Some(("learning-rate".into(), lesson)), ..fast() });
+    wait_until(&mut h, "the lesson", |a| a.lesson().open().is_some());
+    wait_until(&mut h, "the first page's run", |a| a.snapshot().runs.len() == 1);
+    let not_yet = |h: &Harness<'static, App>, page: usize| {
+        assert!(!h.state().lesson().is_done(page), "page {} ticked before its task was done", page + 1);
+    };
+    let done = |h: &mut Harness<'static, App>, page: usize| {
+        wait_until(h, &format!("page {} done", page + 1), |a| a.lesson().is_done(page));
+    };
+    // 1. A smooth descent: run to the tolerance.
+    not_yet(&h, 0);
+    h.get_by_label(labels::RUN).click();
+    done(&mut h, 0);
+    // 2. Where it breaks: 2/λ with λ = 15, typed as the fraction.
+    next_page(&mut h, 1);
+    not_yet(&h, 1);
+    type_answer(&mut h, "2/15");
+    done(&mut h, 1);
+    // 3. Overshoot, then settle: lr 0.1 (factor −0.5), Reset, Run.
+    next_page(&mut h, 2);
+    not_yet(&h, 2);
+    type_into(&mut h, LR_VALUE, "0.1");
+    h.get_by_label(labels::RESET).click();
+    h.step();
+    h.get_by_label(labels::RUN).click();
+    done(&mut h, 2);
+    // 4. Over the edge: lr 0.2 > 2/15, Reset, Run.
+    next_page(&mut h, 3);
+    not_yet(&h, 3);
+    type_into(&mut h, LR_VALUE, "0.2");
+    h.get_by_label(labels::RESET).click();
+    h.step();
+    h.get_by_label(labels::RUN).click();
+    done(&mut h, 3);
+    // 5. Goldilocks: 1/15 exactly, Reset, one Step.
+    next_page(&mut h, 4);
+    wait_until(&mut h, "the page's run at step 0", |a| a.snapshot().runs.first().is_some_and(|r| r.record.step == 0));
+    not_yet(&h, 4);
+    type_into(&mut h, LR_VALUE, "1/15");
+    h.get_by_label(labels::RESET).click();
+    h.step();
+    h.get_by_label(labels::STEP).click();
+    done(&mut h, 4);
+    // 6. The factor at lr 0.1: 1 − 0.1·15, typed as that arithmetic.
+    next_page(&mut h, 5);
+    not_yet(&h, 5);
+    type_answer(&mut h, "1 - 0.1*15");
+    done(&mut h, 5);
+    assert_eq!(pages, 6, "every page walked");
+}
