@@ -343,3 +343,93 @@ fn a_learner_completes_every_page_of_the_learning_rate_lesson() {
     done(&mut h, 5);
     assert_eq!(pages, 6, "every page walked");
 }
+
+/// Clicks the run named `name` in the run list (its name label, the one that senses clicks).
+fn click_run(h: &mut Harness<'static, App>, name: &str) {
+    let before = h.state().selected_run();
+    let mut clicked = false;
+    let nodes: Vec<egui::Rect> = h.get_all_by_label(name).map(|n| n.rect()).collect();
+    for rect in nodes {
+        h.drag_at(rect.center());
+        h.step();
+        h.drop_at(rect.center());
+        h.step();
+        h.step();
+        if h.state().snapshot().run(h.state().selected_run()).is_some_and(|r| r.spec.name == name) {
+            clicked = true;
+            break;
+        }
+    }
+    assert!(clicked, "no click on {name:?} selected it (selected before: {before:?})");
+}
+
+/// The test learner on every page of the notebook lesson, through the UI only: Run, the answer field, the tab strip,
+/// the run list, the gradient selector, the lr field, the Exercises tab. Each page reaches ✓, none before its task.
+#[test]
+fn a_learner_completes_every_page_of_the_notebook_lesson() {
+    let lesson = Lesson::load("notebook").expect("notebook");
+    let pages = lesson.pages.len();
+    let mut h = harness(AppOptions { lesson: Some(("notebook".into(), lesson)), ..fast() });
+    wait_until(&mut h, "the notebook's two runs", |a| a.snapshot().runs.len() == 2);
+    let not_yet = |h: &Harness<'static, App>, page: usize| {
+        assert!(!h.state().lesson().is_done(page), "page {} ticked before its task was done", page + 1);
+    };
+    let done = |h: &mut Harness<'static, App>, page: usize| {
+        wait_until(h, &format!("page {} done", page + 1), |a| a.lesson().is_done(page));
+    };
+    // 1. Run both loops 50 steps.
+    not_yet(&h, 0);
+    h.get_by_label(labels::RUN).click();
+    done(&mut h, 0);
+    // 2. NumPy's first step: 4 × 0.45.
+    next_page(&mut h, 1);
+    not_yet(&h, 1);
+    type_answer(&mut h, "4*0.45");
+    done(&mut h, 1);
+    // 3. The ratio notebook-sum ÷ analytic, typed as "4x".
+    next_page(&mut h, 2);
+    not_yet(&h, 2);
+    type_answer(&mut h, "4x");
+    done(&mut h, 2);
+    // 4. Select the NumPy run, set its gradient to analytic.
+    next_page(&mut h, 3);
+    wait_until(&mut h, "the preset's runs", |a| a.snapshot().runs.len() == 2);
+    not_yet(&h, 3);
+    click_run(&mut h, "NumPy (hand-written sum)");
+    // The gradient selector is under Problem: scroll the settings panel down to it, open it, pick analytic.
+    let gradient = |h: &Harness<'static, App>| {
+        let combo = h.get_all_by_role(Role::ComboBox).find(|n| n.value().as_deref() == Some("notebook-sum"));
+        combo.map(|n| n.rect())
+    };
+    for _ in 0..20 {
+        if gradient(&h).is_some_and(|r| r.bottom() < 860.0) {
+            break;
+        }
+        let combo = h.get_all_by_role(Role::ComboBox).find(|n| n.value().as_deref() == Some("notebook-sum"));
+        combo.expect("the gradient selector").scroll_down();
+        h.step();
+    }
+    for _ in 0..4 {
+        h.step();
+    }
+    h.get_all_by_role(Role::ComboBox).find(|n| n.value().as_deref() == Some("notebook-sum")).expect("it").click();
+    h.step();
+    h.step();
+    h.get_by_label("analytic").click();
+    done(&mut h, 3);
+    // 5. Select the PyTorch run and type 4 × 0.01.
+    next_page(&mut h, 4);
+    wait_until(&mut h, "the preset's runs again", |a| {
+        a.snapshot().runs.iter().any(|r| r.spec.name == "NumPy (hand-written sum)")
+    });
+    not_yet(&h, 4);
+    click_run(&mut h, "PyTorch autograd");
+    type_into(&mut h, LR_VALUE, "4*0.01");
+    done(&mut h, 4);
+    // 6. The gradient at step 0: −2·mean(x·y) = −45.
+    next_page(&mut h, 5);
+    not_yet(&h, 5);
+    type_answer(&mut h, "-2*22.5");
+    done(&mut h, 5);
+    assert_eq!(pages, 7, "the last page is walked in the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved");
+}
