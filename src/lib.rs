@@ -16,6 +16,7 @@ pub mod geometry;
 pub mod history;
 pub mod ledger;
 pub mod lesson;
+pub mod number;
 pub mod presets;
 pub mod printout;
 pub mod run;

@@ -72,9 +72,9 @@ fn open_app(cli: descent::cli::Cli, data: Option<descent::engine::Dataset>) -> i
 /// A build without the `gui` feature (as the fuzz targets use) has every command but not the window.
 #[cfg(not(feature = "gui"))]
 fn open_app(_cli: descent::cli::Cli, _data: Option<descent::engine::Dataset>) -> i32 {
-    descent::cli::say_line(&format!(
-        "error: this descent was built without the app (the `gui` feature); run a command, e.g. `descent trace`"
-    ));
+    descent::cli::say_line(
+        "error: this descent was built without the app (the `gui` feature); run a command, e.g. `descent trace`",
+    );
     descent::cli::EXIT_BAD_INPUT
 }
 

@@ -123,7 +123,7 @@ impl Preset {
                 };
                 let numpy = notebook(GradientSource::NotebookSum, Precision::F64);
                 let torch = notebook(GradientSource::Autodiff, Precision::F32);
-                vec![spec(0, "NumPy (hand-written sum)", numpy), spec(1, "PyTorch autograd", torch)]
+                vec![spec(0, &numpy.default_name(), numpy), spec(1, &torch.default_name(), torch)]
             }
             Preset::Race => {
                 // The race is about the optimizers alone: the problem (model, loss, start) stays, everything else is
@@ -144,14 +144,18 @@ impl Preset {
                     s.optimizer.nesterov = nesterov;
                     s
                 };
-                vec![
-                    spec(0, "SGD", with(OptimizerKind::Sgd, 0.02, 0.0, false)),
-                    spec(1, "SGD + momentum 0.9", with(OptimizerKind::Sgd, 0.01, 0.9, false)),
-                    spec(2, "Nesterov 0.9", with(OptimizerKind::Sgd, 0.01, 0.9, true)),
-                    spec(3, "RMSprop", with(OptimizerKind::Rmsprop, 0.01, 0.0, false)),
-                    spec(4, "Adam", with(OptimizerKind::Adam, 0.05, 0.0, false)),
-                    spec(5, "AdamW", with(OptimizerKind::Adamw, 0.05, 0.0, false)),
+                [
+                    with(OptimizerKind::Sgd, 0.02, 0.0, false),
+                    with(OptimizerKind::Sgd, 0.01, 0.9, false),
+                    with(OptimizerKind::Sgd, 0.01, 0.9, true),
+                    with(OptimizerKind::Rmsprop, 0.01, 0.0, false),
+                    with(OptimizerKind::Adam, 0.05, 0.0, false),
+                    with(OptimizerKind::Adamw, 0.05, 0.0, false),
                 ]
+                .into_iter()
+                .enumerate()
+                .map(|(slot, s)| spec(slot, &s.default_name(), s))
+                .collect()
             }
             Preset::Rosenbrock | Preset::Saddle | Preset::Himmelblau | Preset::Rastrigin => self.landscape_specs(),
         }
@@ -168,10 +172,11 @@ impl Preset {
             }
             s
         };
-        let run = |slot: usize, name: &str, base: &Settings, f: &dyn Fn(&mut Settings)| {
+        // Named by their settings (so the names follow them), but Himmelblau's runs by their starts.
+        let run = |slot: usize, name: Option<&str>, base: &Settings, f: &dyn Fn(&mut Settings)| {
             let mut s = base.clone();
             f(&mut s);
-            RunSpec { name: name.into(), color: run_color(slot), settings: s }
+            RunSpec { name: name.map_or_else(|| s.default_name(), String::from), color: run_color(slot), settings: s }
         };
         let opt = |kind: OptimizerKind, lr: f64, momentum: f64| {
             move |s: &mut Settings| {
@@ -184,16 +189,16 @@ impl Preset {
             Preset::Rosenbrock => {
                 let base = on(Builtin::Rosenbrock, None);
                 vec![
-                    run(0, "SGD 0.001", &base, &opt(OptimizerKind::Sgd, 0.001, 0.0)),
-                    run(1, "momentum 0.9", &base, &opt(OptimizerKind::Sgd, 0.001, 0.9)),
-                    run(2, "Adam 0.05", &base, &opt(OptimizerKind::Adam, 0.05, 0.0)),
+                    run(0, None, &base, &opt(OptimizerKind::Sgd, 0.001, 0.0)),
+                    run(1, None, &base, &opt(OptimizerKind::Sgd, 0.001, 0.9)),
+                    run(2, None, &base, &opt(OptimizerKind::Adam, 0.05, 0.0)),
                 ]
             }
             Preset::Saddle => {
                 let base = on(Builtin::Saddle, None);
                 vec![
-                    run(0, "GD", &base, &opt(OptimizerKind::Gd, 0.05, 0.0)),
-                    run(1, "GD + noise 0.1", &base, &|s: &mut Settings| {
+                    run(0, None, &base, &opt(OptimizerKind::Gd, 0.05, 0.0)),
+                    run(1, None, &base, &|s: &mut Settings| {
                         opt(OptimizerKind::Gd, 0.05, 0.0)(s);
                         s.noise = 0.1;
                     }),
@@ -207,16 +212,16 @@ impl Preset {
                     .map(|(k, &(w, b))| {
                         let base = on(Builtin::Himmelblau, Some((w, b)));
                         let name = format!("from ({w}, {b})");
-                        run(k, &name, &base, &opt(OptimizerKind::Gd, 0.01, 0.0))
+                        run(k, Some(&name), &base, &opt(OptimizerKind::Gd, 0.01, 0.0))
                     })
                     .collect()
             }
             _ => {
                 let base = on(Builtin::Rastrigin, None);
                 vec![
-                    run(0, "GD 0.002", &base, &opt(OptimizerKind::Gd, 0.002, 0.0)),
-                    run(1, "momentum 0.9", &base, &opt(OptimizerKind::Sgd, 0.002, 0.9)),
-                    run(2, "Adam 0.1", &base, &opt(OptimizerKind::Adam, 0.1, 0.0)),
+                    run(0, None, &base, &opt(OptimizerKind::Gd, 0.002, 0.0)),
+                    run(1, None, &base, &opt(OptimizerKind::Sgd, 0.002, 0.9)),
+                    run(2, None, &base, &opt(OptimizerKind::Adam, 0.1, 0.0)),
                 ]
             }
         }

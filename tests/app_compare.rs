@@ -186,7 +186,7 @@ fn notebook_log_prints_the_notebook_lines() {
     h.get_by_label(timeline::labels::LOG).click();
     h.step();
     h.step();
-    assert!(shows(&h, "Copy run 1"));
+    assert!(shows(&h, "Copy GD"), "the run is named by its settings (plain gradient descent)");
 }
 
 #[test]

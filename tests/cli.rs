@@ -1373,3 +1373,25 @@ fn clap_errors_are_escaped_bounded_and_name_the_real_cause() {
     assert!(stderr(&out).len() < 700, "{} bytes", stderr(&out).len());
     expect_error(&["trace", "--lr", "-inf"], &["--lr", "-inf", "finite"]);
 }
+
+/// Issue 20: `--answer` takes what a person types, as the app's number fields do: `2/λ` as a fraction, `pi/4`-style
+/// constants, exponents; a refused one says why in one line.
+#[test]
+fn exercise_answers_may_be_fractions_and_expressions() {
+    let out = descent(&["exercise", "--kind", "critical-lr", "--seed", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["bias"], false, "seed 1 is ŷ = w·x");
+    // 2/λ with λ = (2/n)·Σx², written as the learner would from the printed data.
+    let x: Vec<f64> = v["x"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let sxx: f64 = x.iter().map(|x| x * x).sum();
+    let typed = format!("2/((2/{})*{})", x.len(), descent::format::repr(sxx));
+    let out = descent(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", &typed]);
+    assert_eq!(out.status.code(), Some(0), "{typed}: {}", stdout(&out));
+    let wrong = descent(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "-1/2e-1"]);
+    assert_eq!(wrong.status.code(), Some(1), "a negative fraction is read, and graded wrong");
+    expect_error(
+        &["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "2/x"],
+        &["--answer", "finite number", "column 3: unknown name “x”"],
+    );
+    expect_error(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "1/0"], &["--answer", "infinite"]);
+}

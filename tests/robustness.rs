@@ -81,6 +81,7 @@ const LESSONS: &[&[u8]] = &[
     include_bytes!("../assets/lessons/momentum.toml"),
     include_bytes!("../assets/lessons/beyond-the-bowl.toml"),
 ];
+const NUMBERS: &[&[u8]] = &[b"1/15", b"0.066666667", b"-2e-3", b"pi/4", b"sqrt(2)/2", b"1 - 0.9", b"2^-3"];
 const EXPRESSIONS: &[&[u8]] = &[
     b"(1-w)^2 + 100*(b-w^2)^2",
     b"sin(w)*cos(b) + 0.1*(w^2+b^2)",
@@ -114,6 +115,11 @@ proptest! {
     #[test]
     fn any_expression_bytes_parse_or_give_one_line(bytes in input(EXPRESSIONS)) {
         parsers::expression(&bytes);
+    }
+
+    #[test]
+    fn any_typed_number_reads_exactly_or_gives_one_line(bytes in input(NUMBERS)) {
+        parsers::number(&bytes);
     }
 }
 

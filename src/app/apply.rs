@@ -219,7 +219,7 @@ impl App {
         let Some(id) = self.runs.id_for_new_run(&snap) else {
             return self.io.info(format!("at most {MAX_RUNS} runs: remove one to add another"));
         };
-        let name = name.unwrap_or_else(|| format!("run {}", id.0 + 1));
+        let name = name.unwrap_or_else(|| settings.default_name());
         let spec = RunSpec { name, color: free_color(&snap), settings };
         self.runs.select(id);
         self.runs.expect_settings(id, spec.settings.clone());

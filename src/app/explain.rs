@@ -85,12 +85,21 @@ pub const LANDSCAPE_ITEMS: &[(&str, Topic)] = &[
 pub trait Explain {
     /// Marks the widget as `topic`; outside explain mode it gets the topic's ordinary tooltip.
     fn explain(self, ex: &Explainer, topic: Topic) -> Response;
+
+    /// As [`Explain::explain`], with the widget's own `tip` as its tooltip instead of the topic's: one tooltip
+    /// either way (a second `on_hover_text` would stack a second one under it).
+    fn explain_with(self, ex: &Explainer, topic: Topic, tip: &str) -> Response;
 }
 
 impl Explain for Response {
     fn explain(self, ex: &Explainer, topic: Topic) -> Response {
         ex.mark(topic, self.interact_rect);
         if ex.on { self } else { self.on_hover_text(topic.tip()) }
+    }
+
+    fn explain_with(self, ex: &Explainer, topic: Topic, tip: &str) -> Response {
+        ex.mark(topic, self.interact_rect);
+        if ex.on { self } else { self.on_hover_text(tip) }
     }
 }
 
@@ -117,6 +126,11 @@ pub fn show_card(ctx: &egui::Context, marks: &[(Topic, Rect)], facts: &Facts<'_>
     };
     // Over a menu, a popup or a dialog the marks underneath are hidden: no card for them.
     if ctx.layer_id_at(pos).is_some_and(|l| matches!(l.order, egui::Order::Middle | egui::Order::Foreground)) {
+        return;
+    }
+    // One tooltip at a time: a widget's own tooltip (a button's, a disabled control's reason) shown this frame
+    // stands alone.
+    if egui::Tooltip::seconds_since_last_tooltip(ctx) <= 0.0 {
         return;
     }
     let Some(topic) = topic_at(marks, pos) else {

@@ -102,7 +102,8 @@ pub fn path_prompt_ui(ctx: &Context, prompt: &mut Option<PathPrompt>, actions: &
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             let typed = p.text.trim();
-            if (ui.add_enabled(!typed.is_empty(), egui::Button::new(labels::OK)).clicked() || enter)
+            let ok = ui.add_enabled(!typed.is_empty(), egui::Button::new(labels::OK));
+            if (ok.on_disabled_hover_text(crate::app::disabled::file_ok(typed).unwrap_or_default()).clicked() || enter)
                 && !typed.is_empty()
             {
                 actions.push(action_for(p.purpose, PathBuf::from(typed)));

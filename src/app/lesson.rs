@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::App;
 use super::jobs::JobResult;
 use super::state::{Action, Tab};
+use super::tabs::exercises::ExercisesState;
 use crate::lesson::{self, Facts, Lesson, Locks, Page, RunSetup, Setup};
 use crate::worker::{Command, RunId};
 
@@ -231,7 +232,11 @@ impl App {
     /// The facts the page's check looks at, as of this frame.
     pub fn lesson_facts(&self) -> Facts {
         let tab = if self.tabs.folded_now { String::new() } else { self.prefs.tab.cli_name() };
-        Facts::from_snapshot(&self.snap, self.selected_run(), &tab, &self.lesson_input.answer)
+        let mut facts = Facts::from_snapshot(&self.snap, self.selected_run(), &tab, &self.lesson_input.answer);
+        if let Some(exercises) = self.tabs.state::<ExercisesState>() {
+            facts.solved.clone_from(&exercises.solved);
+        }
+        facts
     }
 
     /// The check of the page shown, once a frame: marks its setup in force once the worker has it, and asks to mark

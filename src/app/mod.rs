@@ -34,6 +34,7 @@
 
 mod apply;
 pub mod data_io;
+pub mod disabled;
 pub mod explain;
 pub mod files;
 pub mod follow;
@@ -41,6 +42,7 @@ pub mod jobs;
 pub mod keys;
 pub mod lesson;
 pub mod markdown;
+pub mod number_field;
 pub mod panels;
 pub mod plots;
 pub mod screenshot;

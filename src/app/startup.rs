@@ -145,7 +145,10 @@ impl StartupPlan {
         }
         let mut runs = match preset {
             Some(p) => p.specs(&settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect(),
-            None => vec![(MAIN_RUN, RunSpec { name: "run 1".into(), color: run_color(0), settings })],
+            None => {
+                let name = settings.default_name();
+                vec![(MAIN_RUN, RunSpec { name, color: run_color(0), settings })]
+            }
         };
         let mut data = match &options.data {
             Some(d) => DataSource::Given(d.clone()),

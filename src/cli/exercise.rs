@@ -26,9 +26,15 @@ pub struct ExerciseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// An answer to grade: exit 0 when right (within the exercise's tolerance), 1 when wrong.
-    #[arg(long, value_name = "A", allow_hyphen_values = true)]
+    /// An answer to grade: exit 0 when right (within the exercise's tolerance), 1 when wrong. A number as a person
+    /// types it: `0.2599`, `1/15`, `2e-3`, `pi/4`, `-0.5` ([`crate::number`], as the app's fields).
+    #[arg(long, value_name = "A", allow_hyphen_values = true, value_parser = answer_value)]
     pub answer: Option<f64>,
+}
+
+/// `--answer`'s text as a number, or why it is not one.
+fn answer_value(text: &str) -> Result<f64, String> {
+    crate::number::parse(text).map_err(|r| format!("give a finite number (like 0.25, 1/15, 2e-3 or pi/4): {r}"))
 }
 
 /// The JSON object: the exercise, and `correct` when an answer was given.

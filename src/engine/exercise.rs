@@ -19,7 +19,7 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::analysis::analyze;
 use super::batch::uniform_below;
@@ -31,7 +31,7 @@ use super::trainer::{Convergence, DynTrainer, Status};
 use crate::format::{python_list, repr, rounded_repr};
 
 /// The kinds of exercise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExerciseKind {
     /// w after one update from (w₀, b₀) at lr.

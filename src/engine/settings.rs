@@ -98,6 +98,41 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The name a run's settings give it: the optimizer ("GD", "SGD", "Adam", "SGD + momentum 0.9", "Nesterov 0.9"),
+    /// the notebook's two loops by their code ("NumPy (hand-written sum)": GD on the summed gradient; "PyTorch
+    /// autograd": GD on the tape's gradient in float32), another gradient source after a comma ("Adam, hand-written
+    /// sum"), and gradient noise ("GD + noise 0.1").
+    ///
+    /// A run whose name is its settings' default name follows its settings: when they change, so does the name
+    /// (the worker applies this on every settings change, `worker.rs`). Any other name, the user's own, is kept.
+    pub fn default_name(&self) -> String {
+        let s = self;
+        let o = &s.optimizer;
+        let mut name = match o.kind {
+            OptimizerKind::Sgd if o.momentum > 0.0 && o.nesterov => {
+                format!("Nesterov {}", crate::format::repr(o.momentum))
+            }
+            OptimizerKind::Sgd | OptimizerKind::Rmsprop if o.momentum > 0.0 => {
+                format!("{} + momentum {}", o.kind.label(), crate::format::repr(o.momentum))
+            }
+            kind => kind.label().to_string(),
+        };
+        let gd = o.kind == OptimizerKind::Gd;
+        match (s.gradient, s.precision) {
+            (GradientSource::NotebookSum, _) if gd => name = "NumPy (hand-written sum)".into(),
+            (GradientSource::Autodiff, Precision::F32) if gd => name = "PyTorch autograd".into(),
+            (GradientSource::NotebookSum, _) => name.push_str(", hand-written sum"),
+            (GradientSource::Autodiff, _) => name.push_str(", autograd"),
+            (GradientSource::Numeric, _) => name.push_str(", numeric gradient"),
+            (GradientSource::Analytic, _) => {}
+        }
+        if s.noise > 0.0 {
+            name.push_str(" + noise ");
+            name.push_str(&crate::format::repr(s.noise));
+        }
+        name
+    }
+
     /// Checks every value, the optimizer's included.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if !(self.huber_delta.is_finite() && self.huber_delta > 0.0) {
@@ -409,5 +444,35 @@ pub fn f32_rounding_problem(value: f64) -> Option<&'static str> {
         Some("rounds to 0 in f32 (its smallest positive value is 1e-45)")
     } else {
         None
+    }
+}
+
+/// Issue 20: the names a run's settings give it, checked against what each setting is.
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn a_default_name_says_the_optimizer_the_gradient_and_the_noise() {
+        let mut s = Settings::default();
+        s.optimizer.kind = OptimizerKind::Gd;
+        assert_eq!(s.default_name(), "GD");
+        s.gradient = GradientSource::NotebookSum;
+        assert_eq!(s.default_name(), "NumPy (hand-written sum)");
+        s.gradient = GradientSource::Autodiff;
+        s.precision = Precision::F32;
+        assert_eq!(s.default_name(), "PyTorch autograd");
+        s.optimizer.kind = OptimizerKind::Adam;
+        assert_eq!(s.default_name(), "Adam, autograd");
+        s.gradient = GradientSource::Analytic;
+        assert_eq!(s.default_name(), "Adam");
+        s.optimizer.kind = OptimizerKind::Sgd;
+        assert_eq!(s.default_name(), "SGD");
+        s.optimizer.momentum = 0.9;
+        assert_eq!(s.default_name(), "SGD + momentum 0.9");
+        s.optimizer.nesterov = true;
+        assert_eq!(s.default_name(), "Nesterov 0.9");
+        s.noise = 0.1;
+        assert_eq!(s.default_name(), "Nesterov 0.9 + noise 0.1");
     }
 }

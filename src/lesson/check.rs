@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::LossKind;
+use crate::engine::exercise::ExerciseKind;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::{GradientSource, Settings};
 use crate::engine::trainer::Status;
@@ -90,6 +91,13 @@ pub enum Check {
         /// The number of updates.
         steps: u64,
     },
+    /// The learner answered a generated exercise right in the Exercises tab (this session), of one of the kinds
+    /// `exercise` lists (any kind when empty). Opening the tab is not solving one.
+    ExerciseSolved {
+        /// The kinds that count (`critical-lr`, `one-step-lr`, …).
+        #[serde(default)]
+        exercise: Vec<ExerciseKind>,
+    },
     /// The run ended (or stands) at least `distance` away from (w, b).
     AwayFrom {
         /// w of the point.
@@ -112,6 +120,8 @@ pub struct Facts {
     pub tab: String,
     /// The learner's answer as typed.
     pub answer: String,
+    /// The kinds of the exercises answered right in the Exercises tab, each once, in the order first solved.
+    pub solved: Vec<ExerciseKind>,
 }
 
 /// What a check may look at in one run.
@@ -198,18 +208,16 @@ pub fn check(check: &Check, facts: &Facts) -> bool {
             !facts.runs.is_empty()
                 && facts.runs.iter().all(|r| r.step >= *steps || r.converged_at.is_some() || r.diverged)
         }
+        Check::ExerciseSolved { exercise } => facts.solved.iter().any(|k| exercise.is_empty() || exercise.contains(k)),
         Check::AwayFrom { w, b, distance } => sel(&|r| (r.at.0 - w).hypot(r.at.1 - b) >= *distance),
     }
 }
 
-/// A typed answer as a number: "4", " 4.0 ", "4x", "×4", "1/15" and "0,04" are read.
+/// A typed answer as a number: "4", " 4.0 ", "4x", "×4", "1/15", "pi/4", "2e-3" and "0,04" are read (a decimal
+/// comma becomes a point; the rest is [`crate::number::parse`], the app's number fields' parser).
 pub fn parse_answer(text: &str) -> Option<f64> {
     let t: String = text.trim().trim_matches(|c| matches!(c, 'x' | 'X' | '×' | '*')).trim().replace(',', ".");
-    if let Some((a, b)) = t.split_once('/') {
-        let (a, b) = (a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?);
-        return (b != 0.0).then_some(a / b).filter(|v| v.is_finite());
-    }
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
+    crate::number::parse(&t).ok()
 }
 
 impl Facts {
@@ -220,6 +228,7 @@ impl Facts {
             selected: snap.runs.iter().position(|r| r.id == selected).unwrap_or(0),
             tab: tab.to_string(),
             answer: answer.to_string(),
+            solved: Vec::new(),
         }
     }
 }

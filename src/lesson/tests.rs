@@ -10,7 +10,7 @@ fn run(name: &str) -> RunFacts {
 }
 
 fn facts(runs: Vec<RunFacts>) -> Facts {
-    Facts { runs, selected: 0, tab: "gradient-check".into(), answer: String::new() }
+    Facts { runs, selected: 0, tab: "gradient-check".into(), answer: String::new(), solved: Vec::new() }
 }
 
 /// The state after the intended action for `c`, and after a wrong one.
@@ -85,6 +85,14 @@ fn good_and_bad(c: &Check) -> (Facts, Facts) {
             good.runs.iter_mut().for_each(|r| r.step = *steps);
             bad.runs[1].step = steps - 1;
         }
+        Check::ExerciseSolved { exercise } => {
+            use crate::engine::exercise::ExerciseKind;
+            good.solved = vec![exercise.first().copied().unwrap_or_default()];
+            // The wrong action: the Exercises tab open, or another kind solved, is not solving one of these.
+            bad.tab = "exercises".into();
+            let other = ExerciseKind::ALL.into_iter().find(|k| !exercise.contains(k));
+            bad.solved = if exercise.is_empty() { Vec::new() } else { other.into_iter().collect() };
+        }
         Check::AwayFrom { w, b: b0, distance } => {
             g.at = (w + distance, *b0);
             b.at = (*w, b0 + distance / 2.0);
@@ -143,6 +151,42 @@ fn the_notebook_pages_ask_for_the_notebooks_numbers() {
     assert!(check(&Check::Answer { value: 1.0 / 15.0, accept: 1e-9 }, &f), "a fraction reads");
 }
 
+/// Issue 20: the notebook's last page is done only by solving an exercise (opening the Exercises tab is not enough),
+/// and the seed it names has the page's model ŷ = w·x, so the page's λ = (2/n)·Σx² gives the graded answer.
+#[test]
+fn the_notebook_exercise_page_is_done_by_solving_one_with_the_pages_model() {
+    use crate::engine::exercise::{Exercise, ExerciseKind};
+    let lesson = Lesson::load("notebook").expect("notebook");
+    let page = lesson.pages.last().expect("a last page");
+    let c = page.check.as_ref().expect("a check");
+    let mut f = facts(vec![run("a")]);
+    f.tab = "exercises".into();
+    assert!(!check(c, &f), "the Exercises tab open is not an exercise solved");
+    f.solved = vec![ExerciseKind::CriticalLr];
+    assert!(check(c, &f), "a critical-lr exercise solved passes");
+    f.solved = vec![ExerciseKind::NextWeight];
+    assert!(!check(c, &f), "another kind does not");
+    assert!(page.text.contains("--kind critical-lr --seed 1"), "the page names seed 1");
+    let e = Exercise::generate(ExerciseKind::CriticalLr, 1);
+    assert!(!e.bias, "seed 1's model is ŷ = w·x, the page's");
+    let n = e.x.len() as f64;
+    let lambda = 2.0 / n * e.x.iter().map(|x| x * x).sum::<f64>();
+    assert!(e.grade(2.0 / lambda).correct, "the page's formula 2/λ with λ = (2/n)·Σx² is graded right");
+}
+
+/// Issue 20: the momentum lesson calls the momentum μ, as the settings panel does.
+#[test]
+fn the_momentum_lesson_says_mu_as_the_settings_do() {
+    let lesson = Lesson::load("momentum").expect("momentum");
+    for page in &lesson.pages {
+        let words = [page.title.as_str(), page.text.as_str(), page.task.as_str()];
+        for text in words.into_iter().chain(page.hints.iter().map(String::as_str)) {
+            assert!(!text.contains('β'), "{}: {text}", page.title);
+        }
+    }
+    assert!(lesson.pages.iter().any(|p| p.text.contains("μ")), "the lesson names μ");
+}
+
 #[test]
 fn the_goldilocks_lr_converges_in_one_step_on_the_engine() {
     use crate::engine::data::Dataset;
@@ -163,6 +207,7 @@ fn the_goldilocks_lr_converges_in_one_step_on_the_engine() {
         }
     };
     assert_eq!(one_step(0.066666667), 1, "1/15 to nine digits");
+    assert_eq!(one_step(crate::number::parse("1/15").expect("1/15 is a number")), 1, "1/15 as typed");
     assert!(one_step(0.0667) > 1, "four digits land short");
 }
 

@@ -198,7 +198,12 @@ impl State {
             Command::SetSettings(id, settings) => {
                 if let Some(run) = self.runs.iter_mut().find(|r| r.id == id) {
                     let (data, tolerance) = (&self.data, self.tolerance);
+                    // A name the settings gave follows them; the user's own name stays.
+                    let follows = run.spec.name == run.spec.settings.default_name();
                     run.guarded("taking new settings", |run| run.set_settings(data, settings, tolerance));
+                    if follows {
+                        run.spec.name = run.spec.settings.default_name();
+                    }
                 }
             }
             #[cfg(test)]

@@ -135,3 +135,21 @@ pub fn expression(bytes: &[u8]) {
         }
     }
 }
+
+/// A typed number (every number field of the app, `descent exercise --answer`): a finite value within its bounds
+/// that, shown with the digits it needs, reads back as the same f64; or a one-line refusal.
+pub fn number(bytes: &[u8]) {
+    use descent::number::{Bounds, parse, parse_in, show};
+    let text = String::from_utf8_lossy(bytes);
+    match parse(&text) {
+        Err(r) => one_line(&r.to_string()),
+        Ok(v) => {
+            assert!(v.is_finite(), "{text:?} gave {v}");
+            assert_eq!(parse(&show(v)).expect("its own text").to_bits(), v.to_bits(), "{text:?}: {v} shown back");
+        }
+    }
+    match parse_in(&text, Bounds::positive(100.0)) {
+        Err(r) => one_line(&r.kept(0.01)),
+        Ok(v) => assert!(v > 0.0 && v <= 100.0, "{text:?} gave {v} outside (0, 100]"),
+    }
+}

@@ -49,8 +49,7 @@ pub fn lesson_panel_ui(
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .small_button("Close")
-                .on_hover_text("Close the lesson (its progress stays).")
-                .explain(ex, Topic::Lessons)
+                .explain_with(ex, Topic::Lessons, "Close the lesson (its progress stays).")
                 .clicked()
             {
                 actions.push(Action::CloseLesson);
@@ -62,8 +61,7 @@ pub fn lesson_panel_ui(
         for k in 0..n {
             if ui
                 .selectable_label(k == page, format!("{}", k + 1))
-                .on_hover_text(&lesson.pages[k].title)
-                .explain(ex, Topic::Lessons)
+                .explain_with(ex, Topic::Lessons, &lesson.pages[k].title)
                 .clicked()
             {
                 actions.push(Action::LessonGo(k));
@@ -74,18 +72,19 @@ pub fn lesson_panel_ui(
         }
     });
     ui.horizontal(|ui| {
-        if ui.add_enabled(page > 0, egui::Button::new("◀ Prev")).explain(ex, Topic::Lessons).clicked() {
+        let prev = ui.add_enabled(page > 0, egui::Button::new("◀ Prev")).explain(ex, Topic::Lessons);
+        if prev.on_disabled_hover_text(crate::app::disabled::prev_page(page).unwrap_or_default()).clicked() {
             actions.push(Action::LessonGo(page - 1));
         }
         if ui
             .button("Reset page")
-            .on_hover_text("Set this page up again: its data, runs and tab.")
-            .explain(ex, Topic::Lessons)
+            .explain_with(ex, Topic::Lessons, "Set this page up again: its data, runs and tab.")
             .clicked()
         {
             actions.push(Action::LessonGo(page));
         }
-        if ui.add_enabled(page + 1 < n, egui::Button::new("Next ▶")).explain(ex, Topic::Lessons).clicked() {
+        let next = ui.add_enabled(page + 1 < n, egui::Button::new("Next ▶")).explain(ex, Topic::Lessons);
+        if next.on_disabled_hover_text(crate::app::disabled::next_page(page, n).unwrap_or_default()).clicked() {
             actions.push(Action::LessonGo(page + 1));
         }
     });

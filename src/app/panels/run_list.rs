@@ -284,7 +284,7 @@ pub fn runs_ui(
             let add = ui
                 .add_enabled(n < MAX_RUNS, egui::Button::new(labels::ADD_RUN))
                 .explain(ex, Topic::AddRun)
-                .on_disabled_hover_text("At most six runs.");
+                .on_disabled_hover_text(crate::app::disabled::add_run(n).unwrap_or_default());
             if add.clicked() {
                 actions.push(Action::AddRun);
             }
@@ -354,12 +354,13 @@ fn run_name_row_ui(ui: &mut Ui, run: &RunSnapshot, state: &mut RunsState, color:
 /// Hide, solo, duplicate and remove (added from the right edge: listed in reverse).
 fn run_buttons_ui(ui: &mut Ui, id: RunId, n: usize, state: &RunsState, actions: &mut Vec<Action>) {
     let visible = state.is_visible(id);
-    let remove = ui.add_enabled(n > 1, egui::Button::new(labels::REMOVE).small());
-    if remove.on_hover_text("Remove this run").clicked() {
+    let remove = ui.add_enabled(n > 1, egui::Button::new(labels::REMOVE).small()).on_hover_text("Remove this run");
+    if remove.on_disabled_hover_text(crate::app::disabled::remove_run(n).unwrap_or_default()).clicked() {
         actions.push(Action::RemoveRun(id));
     }
-    let dup = ui.add_enabled(n < MAX_RUNS, egui::Button::new(labels::DUPLICATE).small());
-    if dup.on_hover_text("Duplicate this run").clicked() {
+    let dup =
+        ui.add_enabled(n < MAX_RUNS, egui::Button::new(labels::DUPLICATE).small()).on_hover_text("Duplicate this run");
+    if dup.on_disabled_hover_text(crate::app::disabled::add_run(n).unwrap_or_default()).clicked() {
         actions.push(Action::DuplicateRun(id));
     }
     let solo = ui.selectable_label(state.solo == Some(id), labels::SOLO);

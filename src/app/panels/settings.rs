@@ -7,6 +7,7 @@
 use egui::{Color32, ComboBox, DragValue, RichText, Slider, TextEdit, Ui};
 
 use crate::app::explain::{Explain, Explainer};
+use crate::app::number_field::NumberField;
 use crate::app::state::{Action, LR_RANGE, Prefs};
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
@@ -19,15 +20,21 @@ use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::lesson::Lock;
+use crate::number::Bounds;
 use crate::worker::RunSnapshot;
+
+/// Labels tests find widgets by.
+pub mod labels {
+    /// The learning rate's typed value.
+    pub const LR_VALUE: &str = "learning rate value";
+}
+
+/// The largest learning rate the value field takes (the slider stops at 10).
+const LR_TYPED_MAX: f64 = 100.0;
 
 /// Text-field state of the panel (not persisted).
 #[derive(Default)]
 pub struct ControlsState {
-    lr_text: String,
-    lr_error: Option<String>,
-    tol_text: String,
-    tol_error: Option<String>,
     /// Why the last data could not be loaded.
     pub data_error: Option<String>,
     /// The objective's expression as typed, and why it does not parse.
@@ -58,7 +65,7 @@ pub fn controls_ui(
     ui.separator();
     let locks = ctx.locks;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        lockable_ui(ui, locks.lr, |ui| learning_rate_ui(ui, &mut s, run, state, (palette, ex)));
+        lockable_ui(ui, locks.lr, |ui| learning_rate_ui(ui, &mut s, run, (palette, ex)));
         ui.separator();
         lockable_ui(ui, locks.optimizer, |ui| optimizer_ui(ui, &mut s, ex));
         ui.separator();
@@ -68,7 +75,7 @@ pub fn controls_ui(
         ui.separator();
         problem_ui(ui, &mut s, (prefs, n_samples, ex, locks.data), state, actions);
         ui.separator();
-        stopping_ui(ui, prefs, state, (palette, ex), actions);
+        stopping_ui(ui, prefs, ex, actions);
         ui.separator();
         if let Some(run) = run {
             analysis_ui(ui, run, palette, ex);
@@ -105,13 +112,7 @@ fn section(ui: &mut Ui, title: &str) {
     ui.label(RichText::new(title).strong().size(15.0));
 }
 
-fn learning_rate_ui(
-    ui: &mut Ui,
-    s: &mut Settings,
-    run: Option<&RunSnapshot>,
-    state: &mut ControlsState,
-    (palette, ex): (Palette, &Explainer),
-) {
+fn learning_rate_ui(ui: &mut Ui, s: &mut Settings, run: Option<&RunSnapshot>, (palette, ex): (Palette, &Explainer)) {
     section(ui, "Learning rate");
     let bands = run.map(|r| crate::app::stability::stability_bands(&r.analysis, s));
     let lr = &mut s.optimizer.lr;
@@ -131,37 +132,16 @@ fn learning_rate_ui(
             ex.mark(Topic::StabilityMap, map.rect);
         });
     }
-    ui.horizontal(|ui| {
-        ui.label("value").explain(ex, Topic::Lr);
-        let id = egui::Id::unique("lr-text");
-        let focused = ui.memory(|m| m.has_focus(id));
-        if !focused {
-            state.lr_text = format::short(*lr);
-        }
-        let response = ui
-            .add(TextEdit::singleline(&mut state.lr_text).id(id).desired_width(90.0).font(egui::TextStyle::Monospace))
-            .explain(ex, Topic::Lr);
-        // Commit on Enter or when focus leaves, or at once when set without focus (assistive technologies).
-        if response.lost_focus() || (response.changed() && !response.has_focus()) {
-            match parse_positive(&state.lr_text) {
-                Some(v) if v <= 100.0 => {
-                    *lr = v;
-                    state.lr_error = None;
-                }
-                Some(_) => state.lr_error = Some("the learning rate must be at most 100".into()),
-                None => {
-                    state.lr_error = Some(format!(
-                        "“{}” is not a positive number; kept {}",
-                        state.lr_text.trim(),
-                        format::short(*lr)
-                    ))
-                }
-            }
-        }
-    });
-    if let Some(e) = &state.lr_error {
-        ui.label(RichText::new(e).color(palette.diverged).small());
-    }
+    let field = ui
+        .horizontal(|ui| {
+            ui.label("value").explain(ex, Topic::Lr);
+            let field =
+                NumberField::new("lr", lr, Bounds::positive(LR_TYPED_MAX)).width(150.0).name(labels::LR_VALUE).show(ui);
+            field.response.clone().explain(ex, Topic::Lr);
+            field
+        })
+        .inner;
+    field.refusal_ui(ui);
     if let Some(run) = run {
         stability_hint_ui(ui, s, run, palette, ex);
     }
@@ -182,25 +162,23 @@ fn stability_hint_ui(ui: &mut Ui, s: &Settings, run: &RunSnapshot, palette: Pale
     ui.label(RichText::new(hint.text).small().color(color)).explain(ex, Topic::StabilityMap);
 }
 
-fn parse_positive(text: &str) -> Option<f64> {
-    let v: f64 = text.trim().replace('−', "-").parse().ok()?;
-    (v.is_finite() && v > 0.0).then_some(v)
-}
-
-/// A labelled number field. Dragging stays within `range`; a value from the command line or a session outside it
-/// is shown and kept as it is (never rewritten by the widget).
-fn drag(
+/// A labelled number field ([`NumberField`]) accepting `range`. A value from the command line or a session outside
+/// it is shown and kept as it is (never rewritten by the widget); a typed one outside it is refused with its reason.
+fn number_row(
     ui: &mut Ui,
     (label, topic, ex): (&str, Topic, &Explainer),
     value: &mut f64,
     range: std::ops::RangeInclusive<f64>,
-    speed: f64,
 ) {
-    ui.horizontal(|ui| {
-        let field = DragValue::new(value).range(range).clamp_existing_to_range(false).speed(speed).max_decimals(6);
-        ui.add(field).explain(ex, topic);
-        ui.label(label).explain(ex, topic);
-    });
+    let field = ui
+        .horizontal(|ui| {
+            let field = NumberField::new(label, value, Bounds::closed(range)).name(label).show(ui);
+            field.response.clone().explain(ex, topic);
+            ui.label(label).explain(ex, topic);
+            field
+        })
+        .inner;
+    field.refusal_ui(ui);
 }
 
 fn optimizer_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
@@ -236,13 +214,14 @@ fn line_search_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     }
     let plain = o.is_plain_descent();
     let mut on = o.line_search == LineSearch::Armijo;
+    let why_not = crate::app::disabled::line_search(o.momentum, o.weight_decay());
     ui.add_enabled(plain, egui::Checkbox::new(&mut on, "line search (Armijo)"))
         .explain(ex, Topic::LineSearch)
-        .on_disabled_hover_text("The line search is for plain gradient descent: momentum 0 and weight decay 0.");
+        .on_disabled_hover_text(why_not.unwrap_or_default());
     o.line_search = if on && plain { LineSearch::Armijo } else { LineSearch::None };
     if o.line_search == LineSearch::Armijo {
-        drag(ui, ("Armijo c", Topic::LineSearch, ex), &mut o.armijo_c, 1e-6..=0.5, 1e-4);
-        drag(ui, ("backtrack ρ", Topic::LineSearch, ex), &mut o.backtrack, 0.05..=0.95, 0.01);
+        number_row(ui, ("Armijo c", Topic::LineSearch, ex), &mut o.armijo_c, 1e-6..=0.5);
+        number_row(ui, ("backtrack ρ", Topic::LineSearch, ex), &mut o.backtrack, 0.05..=0.95);
     }
 }
 
@@ -250,26 +229,26 @@ fn line_search_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
 fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     match o.kind {
         OptimizerKind::Sgd => {
-            drag(ui, ("momentum μ", Topic::Momentum, ex), &mut o.momentum, 0.0..=0.999, 0.005);
-            drag(ui, ("dampening τ", Topic::Dampening, ex), &mut o.dampening, 0.0..=1.0, 0.01);
-            let can_nesterov = o.momentum > 0.0 && o.dampening == 0.0;
-            ui.add_enabled(can_nesterov, egui::Checkbox::new(&mut o.nesterov, "Nesterov"))
+            number_row(ui, ("momentum μ", Topic::Momentum, ex), &mut o.momentum, 0.0..=0.999);
+            number_row(ui, ("dampening τ", Topic::Dampening, ex), &mut o.dampening, 0.0..=1.0);
+            let why_not = crate::app::disabled::nesterov(o.momentum, o.dampening);
+            ui.add_enabled(why_not.is_none(), egui::Checkbox::new(&mut o.nesterov, "Nesterov"))
                 .explain(ex, Topic::Nesterov)
-                .on_disabled_hover_text("Nesterov needs momentum > 0 and dampening 0.");
+                .on_disabled_hover_text(why_not.unwrap_or_default());
         }
         OptimizerKind::Adagrad => {
-            drag(ui, ("lr decay", Topic::LrDecay, ex), &mut o.lr_decay, 0.0..=1.0, 0.001);
+            number_row(ui, ("lr decay", Topic::LrDecay, ex), &mut o.lr_decay, 0.0..=1.0);
             let acc = ("initial accumulator", Topic::InitialAccumulator, ex);
-            drag(ui, acc, &mut o.initial_accumulator_value, 0.0..=10.0, 0.01);
+            number_row(ui, acc, &mut o.initial_accumulator_value, 0.0..=10.0);
         }
         OptimizerKind::Rmsprop => {
-            drag(ui, ("smoothing α", Topic::Alpha, ex), &mut o.alpha, 0.0..=0.9999, 0.001);
-            drag(ui, ("momentum μ", Topic::Momentum, ex), &mut o.momentum, 0.0..=0.999, 0.005);
+            number_row(ui, ("smoothing α", Topic::Alpha, ex), &mut o.alpha, 0.0..=0.9999);
+            number_row(ui, ("momentum μ", Topic::Momentum, ex), &mut o.momentum, 0.0..=0.999);
             ui.checkbox(&mut o.centered, "centered").explain(ex, Topic::Centered);
         }
         OptimizerKind::Adam | OptimizerKind::Adamw => {
-            drag(ui, ("β₁", Topic::Beta1, ex), &mut o.beta1, 0.0..=0.9999, 0.001);
-            drag(ui, ("β₂", Topic::Beta2, ex), &mut o.beta2, 0.0..=0.99999, 0.0001);
+            number_row(ui, ("β₁", Topic::Beta1, ex), &mut o.beta1, 0.0..=0.9999);
+            number_row(ui, ("β₂", Topic::Beta2, ex), &mut o.beta2, 0.0..=0.99999);
             ui.checkbox(&mut o.amsgrad, "AMSGrad").explain(ex, Topic::Amsgrad);
         }
         OptimizerKind::Gd | OptimizerKind::Newton => {}
@@ -280,25 +259,22 @@ fn optimizer_params_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
 fn decay_and_eps_ui(ui: &mut Ui, o: &mut OptimizerConfig, ex: &Explainer) {
     let mut wd = o.weight_decay();
     let before = wd;
-    drag(ui, ("weight decay", Topic::WeightDecay, ex), &mut wd, 0.0..=1.0, 0.001);
+    number_row(ui, ("weight decay", Topic::WeightDecay, ex), &mut wd, 0.0..=1.0);
     if wd != before {
         o.weight_decay = Some(wd);
     }
     if !o.is_sgd_family() {
         let mut eps = o.eps();
         let before = eps;
-        ui.horizontal(|ui| {
-            ui.add(
-                DragValue::new(&mut eps)
-                    .range(1e-12..=1.0)
-                    .clamp_existing_to_range(false)
-                    .speed(1e-9)
-                    .custom_formatter(|v, _| format::sci(v, 1))
-                    .custom_parser(|t| t.trim().parse().ok()),
-            )
-            .explain(ex, Topic::Eps);
-            ui.label("ε").explain(ex, Topic::Eps);
-        });
+        let field = ui
+            .horizontal(|ui| {
+                let field = NumberField::new("ε", &mut eps, Bounds::positive(1.0)).name("ε").show(ui);
+                field.response.clone().explain(ex, Topic::Eps);
+                ui.label("ε").explain(ex, Topic::Eps);
+                field
+            })
+            .inner;
+        field.refusal_ui(ui);
         if eps != before {
             o.eps = Some(eps);
         }
@@ -391,44 +367,44 @@ fn schedule_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
         ScheduleKind::Constant => {}
         ScheduleKind::Step => {
             count(ui, ("step_size", ex), c.step_size.get_or_insert(10), 1..=100_000);
-            drag(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0, 0.005);
+            number_row(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0);
         }
         ScheduleKind::Multistep => {
             milestones_ui(ui, &mut c.milestones, ex);
-            drag(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0, 0.005);
+            number_row(ui, p("gamma"), c.gamma.get_or_insert(0.1), 0.0..=1.0);
         }
-        ScheduleKind::Exponential => drag(ui, p("gamma"), c.gamma.get_or_insert(0.95), 0.0..=1.0, 0.001),
+        ScheduleKind::Exponential => number_row(ui, p("gamma"), c.gamma.get_or_insert(0.95), 0.0..=1.0),
         ScheduleKind::Multiplicative => {
-            drag(ui, p("factor"), c.multiplicative_factor.get_or_insert(0.95), 0.0..=2.0, 0.001);
+            number_row(ui, p("factor"), c.multiplicative_factor.get_or_insert(0.95), 0.0..=2.0);
         }
         ScheduleKind::Cosine => {
             count(ui, ("T_max", ex), c.t_max.get_or_insert(50), 1..=100_000);
-            drag(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0, 0.0001);
+            number_row(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0);
         }
         ScheduleKind::WarmRestarts => {
             count(ui, ("T_0", ex), c.t_0.get_or_insert(20), 1..=100_000);
             count(ui, ("T_mult", ex), &mut c.t_mult, 1..=10);
-            drag(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0, 0.0001);
+            number_row(ui, p("eta_min"), &mut c.eta_min, 0.0..=1.0);
         }
         ScheduleKind::Linear => {
-            drag(ui, p("start_factor"), &mut c.start_factor, 0.001..=1.0, 0.005);
-            drag(ui, p("end_factor"), &mut c.end_factor, 0.0..=1.0, 0.005);
+            number_row(ui, p("start_factor"), &mut c.start_factor, 0.001..=1.0);
+            number_row(ui, p("end_factor"), &mut c.end_factor, 0.0..=1.0);
             count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
         }
         ScheduleKind::Constantlr => {
-            drag(ui, p("factor"), &mut c.constant_factor, 0.001..=1.0, 0.005);
+            number_row(ui, p("factor"), &mut c.constant_factor, 0.001..=1.0);
             count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
         }
         ScheduleKind::Polynomial => {
             count(ui, ("total_iters", ex), &mut c.total_iters, 0..=100_000);
-            drag(ui, p("power"), &mut c.power, 0.0..=10.0, 0.01);
+            number_row(ui, p("power"), &mut c.power, 0.0..=10.0);
         }
         ScheduleKind::Onecycle => onecycle_params_ui(ui, c, ex),
         ScheduleKind::Cyclic => cyclic_params_ui(ui, c, ex),
         ScheduleKind::Plateau => {
-            drag(ui, p("factor"), &mut c.factor, 0.0..=0.999, 0.005);
+            number_row(ui, p("factor"), &mut c.factor, 0.0..=0.999);
             count(ui, ("patience", ex), &mut c.patience, 0..=10_000);
-            drag(ui, p("threshold"), &mut c.threshold, 0.0..=1.0, 0.0001);
+            number_row(ui, p("threshold"), &mut c.threshold, 0.0..=1.0);
             ui.horizontal(|ui| {
                 for (mode, label) in [(ThresholdMode::Rel, "rel"), (ThresholdMode::Abs, "abs")] {
                     ui.radio_value(&mut c.threshold_mode, mode, label).explain(ex, Topic::ScheduleParams);
@@ -436,7 +412,7 @@ fn schedule_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
                 ui.label("threshold_mode").explain(ex, Topic::ScheduleParams);
             });
             count(ui, ("cooldown", ex), &mut c.cooldown, 0..=10_000);
-            drag(ui, p("min_lr"), &mut c.min_lr, 0.0..=1.0, 0.0001);
+            number_row(ui, p("min_lr"), &mut c.min_lr, 0.0..=1.0);
         }
     }
 }
@@ -461,8 +437,8 @@ fn milestones_ui(ui: &mut Ui, milestones: &mut Vec<u64>, ex: &Explainer) {
 
 fn cyclic_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
     let p = |label| (label, Topic::ScheduleParams, ex);
-    drag(ui, p("base_lr"), c.base_lr.get_or_insert(0.01), 0.0..=10.0, 0.001);
-    drag(ui, p("max_lr"), c.max_lr.get_or_insert(0.1), 0.0..=10.0, 0.001);
+    number_row(ui, p("base_lr"), c.base_lr.get_or_insert(0.01), 0.0..=10.0);
+    number_row(ui, p("max_lr"), c.max_lr.get_or_insert(0.1), 0.0..=10.0);
     count(ui, ("step_size_up", ex), &mut c.step_size_up, 1..=100_000);
     let mut own_down = c.step_size_down.is_some();
     ui.checkbox(&mut own_down, "step_size_down ≠ step_size_up").explain(ex, Topic::ScheduleParams);
@@ -477,12 +453,12 @@ fn cyclic_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
         ui.label("mode").explain(ex, Topic::ScheduleParams);
     });
     if c.mode == CyclicMode::ExpRange {
-        drag(ui, p("gamma"), c.gamma.get_or_insert(1.0), 0.0..=1.0, 0.0005);
+        number_row(ui, p("gamma"), c.gamma.get_or_insert(1.0), 0.0..=1.0);
     }
     ui.checkbox(&mut c.cycle_momentum, "cycle_momentum").explain(ex, Topic::ScheduleParams);
     if c.cycle_momentum {
-        drag(ui, p("base_momentum"), &mut c.cyclic_base_momentum, 0.0..=0.999, 0.005);
-        drag(ui, p("max_momentum"), &mut c.cyclic_max_momentum, 0.0..=0.999, 0.005);
+        number_row(ui, p("base_momentum"), &mut c.cyclic_base_momentum, 0.0..=0.999);
+        number_row(ui, p("max_momentum"), &mut c.cyclic_max_momentum, 0.0..=0.999);
     }
 }
 
@@ -496,7 +472,7 @@ fn warmup_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
     c.warmup_iters = on.then(|| c.warmup_iters.unwrap_or(5));
     if let Some(n) = c.warmup_iters.as_mut() {
         count(ui, ("warmup_iters", ex), n, 1..=100_000);
-        drag(ui, ("warmup_start_factor", Topic::ScheduleParams, ex), &mut c.warmup_start_factor, 0.001..=1.0, 0.005);
+        number_row(ui, ("warmup_start_factor", Topic::ScheduleParams, ex), &mut c.warmup_start_factor, 0.001..=1.0);
         if matches!(c.kind, ScheduleKind::Linear | ScheduleKind::Polynomial) && c.total_iters == 0 {
             // torch's closed form at the switch divides by total_iters.
             c.total_iters = 1;
@@ -506,22 +482,22 @@ fn warmup_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
 
 fn onecycle_params_ui(ui: &mut Ui, c: &mut ScheduleConfig, ex: &Explainer) {
     let p = |label| (label, Topic::ScheduleParams, ex);
-    drag(ui, p("max_lr"), c.max_lr.get_or_insert(0.1), 0.0..=10.0, 0.001);
+    number_row(ui, p("max_lr"), c.max_lr.get_or_insert(0.1), 0.0..=10.0);
     count(ui, ("total_steps", ex), c.total_steps.get_or_insert(100), 1..=1_000_000);
-    drag(ui, p("pct_start"), &mut c.pct_start, 0.0..=1.0, 0.005);
+    number_row(ui, p("pct_start"), &mut c.pct_start, 0.0..=1.0);
     ui.horizontal(|ui| {
         for (a, label) in [(AnnealStrategy::Cos, "cos"), (AnnealStrategy::Linear, "linear")] {
             ui.radio_value(&mut c.anneal_strategy, a, label).explain(ex, Topic::ScheduleParams);
         }
         ui.label("anneal_strategy").explain(ex, Topic::ScheduleParams);
     });
-    drag(ui, p("div_factor"), &mut c.div_factor, 1.0..=1e4, 0.5);
-    drag(ui, p("final_div_factor"), &mut c.final_div_factor, 1.0..=1e6, 10.0);
+    number_row(ui, p("div_factor"), &mut c.div_factor, 1.0..=1e4);
+    number_row(ui, p("final_div_factor"), &mut c.final_div_factor, 1.0..=1e6);
     ui.checkbox(&mut c.three_phase, "three_phase").explain(ex, Topic::ScheduleParams);
     ui.checkbox(&mut c.cycle_momentum, "cycle_momentum").explain(ex, Topic::ScheduleParams);
     if c.cycle_momentum {
-        drag(ui, p("base_momentum"), &mut c.base_momentum, 0.0..=0.999, 0.005);
-        drag(ui, p("max_momentum"), &mut c.max_momentum, 0.0..=0.999, 0.005);
+        number_row(ui, p("base_momentum"), &mut c.base_momentum, 0.0..=0.999);
+        number_row(ui, p("max_momentum"), &mut c.max_momentum, 0.0..=0.999);
     }
 }
 
@@ -550,30 +526,27 @@ fn optimizer_tip(kind: OptimizerKind) -> &'static str {
 fn start_ui(ui: &mut Ui, s: &Settings, ex: &Explainer, actions: &mut Vec<Action>) {
     section(ui, "Start point");
     let (mut w0, mut b0) = (s.w0, s.b0);
-    ui.horizontal(|ui| {
-        let r = ui
-            .add(DragValue::new(&mut w0).speed(0.02).range(-1e6..=1e6).clamp_existing_to_range(false).max_decimals(4))
-            .explain(ex, Topic::Start);
-        ui.label("w₀").explain(ex, Topic::Start);
-        if s.bias {
-            let rb = ui
-                .add(
-                    DragValue::new(&mut b0)
-                        .speed(0.02)
-                        .range(-1e6..=1e6)
-                        .clamp_existing_to_range(false)
-                        .max_decimals(4),
-                )
-                .explain(ex, Topic::Start);
-            ui.label("b₀").explain(ex, Topic::Start);
-            if rb.changed() {
-                actions.push(Action::SetStart { w: w0, b: b0 });
-            }
-        }
-        if r.changed() {
-            actions.push(Action::SetStart { w: w0, b: b0 });
-        }
-    });
+    let span = Bounds::closed(-1e6..=1e6);
+    let fields = ui
+        .horizontal(|ui| {
+            let fw = NumberField::new("w₀", &mut w0, span).width(130.0).name("w₀").show(ui);
+            fw.response.clone().explain(ex, Topic::Start);
+            ui.label("w₀").explain(ex, Topic::Start);
+            let fb = s.bias.then(|| {
+                let fb = NumberField::new("b₀", &mut b0, span).width(130.0).name("b₀").show(ui);
+                fb.response.clone().explain(ex, Topic::Start);
+                ui.label("b₀").explain(ex, Topic::Start);
+                fb
+            });
+            [Some(fw), fb]
+        })
+        .inner;
+    for field in fields.iter().flatten() {
+        field.refusal_ui(ui);
+    }
+    if fields.iter().flatten().any(|f| f.changed) {
+        actions.push(Action::SetStart { w: w0, b: b0 });
+    }
     ui.label(RichText::new("or click / drag on the landscape").small().weak()).explain(ex, Topic::Start);
 }
 
@@ -653,7 +626,7 @@ fn objective_ui(ui: &mut Ui, s: &mut Settings, state: &mut ControlsState, ex: &E
 fn objective_options_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
     ui.horizontal(|ui| {
         for g in [GradientSource::Autodiff, GradientSource::Numeric] {
-            ui.radio_value(&mut s.gradient, g, g.label()).on_hover_text(gradient_tip(g)).explain(ex, Topic::Gradient);
+            ui.radio_value(&mut s.gradient, g, g.label()).explain_with(ex, Topic::Gradient, gradient_tip(g));
         }
         ui.label("gradient").explain(ex, Topic::Gradient);
     });
@@ -662,14 +635,13 @@ fn objective_options_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
         ui.radio_value(&mut s.precision, Precision::F32, "f32").explain(ex, Topic::Precision);
         ui.label("precision").explain(ex, Topic::Precision);
     });
-    ui.horizontal(|ui| {
-        ui.add(DragValue::new(&mut s.noise).range(0.0..=1e3).speed(0.01).max_decimals(4)).explain(ex, Topic::Objective);
-        ui.label("noise σ").explain(ex, Topic::Objective);
-        if s.noise > 0.0 {
+    number_row(ui, ("noise σ", Topic::Objective, ex), &mut s.noise, 0.0..=1e3);
+    if s.noise > 0.0 {
+        ui.horizontal(|ui| {
             ui.add(DragValue::new(&mut s.seed).speed(0.2)).explain(ex, Topic::Objective);
             ui.label("seed").explain(ex, Topic::Objective);
-        }
-    });
+        });
+    }
 }
 
 /// The data: a preset or a CSV file, its description, and why the last one could not be loaded.
@@ -724,18 +696,10 @@ fn model_ui(ui: &mut Ui, s: &mut Settings, ex: &Explainer) {
             .response
             .explain(ex, Topic::Loss);
         ui.label("loss").explain(ex, Topic::Loss);
-        if s.loss == LossKind::Huber {
-            ui.add(
-                DragValue::new(&mut s.huber_delta)
-                    .range(1e-6..=1e6)
-                    .clamp_existing_to_range(false)
-                    .speed(0.01)
-                    .max_decimals(4),
-            )
-            .explain(ex, Topic::HuberDelta);
-            ui.label("δ").explain(ex, Topic::HuberDelta);
-        }
     });
+    if s.loss == LossKind::Huber {
+        number_row(ui, ("δ", Topic::HuberDelta, ex), &mut s.huber_delta, 1e-6..=1e6);
+    }
     ui.horizontal(|ui| {
         ComboBox::from_id_salt("gradient")
             .selected_text(s.gradient.label())
@@ -792,43 +756,21 @@ fn gradient_tip(g: GradientSource) -> &'static str {
     }
 }
 
-fn stopping_ui(
-    ui: &mut Ui,
-    persisted: &Prefs,
-    state: &mut ControlsState,
-    (palette, ex): (Palette, &Explainer),
-    actions: &mut Vec<Action>,
-) {
+fn stopping_ui(ui: &mut Ui, persisted: &Prefs, ex: &Explainer, actions: &mut Vec<Action>) {
     section(ui, "Stopping");
-    ui.horizontal(|ui| {
-        let id = egui::Id::unique("tolerance-text");
-        if !ui.memory(|m| m.has_focus(id)) {
-            state.tol_text = format::sci(persisted.tolerance, 1);
-        }
-        let r = ui
-            .add(TextEdit::singleline(&mut state.tol_text).id(id).desired_width(90.0).font(egui::TextStyle::Monospace))
-            .explain(ex, Topic::Tolerance);
-        ui.label("tolerance on |∇L|").explain(ex, Topic::Tolerance);
-        if r.lost_focus() || (r.changed() && !r.has_focus()) {
-            match state.tol_text.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => {
-                    state.tol_error = None;
-                    if v != persisted.tolerance {
-                        actions.push(Action::SetTolerance(v));
-                    }
-                }
-                _ => {
-                    state.tol_error = Some(format!(
-                        "“{}” is not a number ≥ 0; kept {}",
-                        state.tol_text.trim(),
-                        format::sci(persisted.tolerance, 1)
-                    ))
-                }
-            }
-        }
-    });
-    if let Some(e) = &state.tol_error {
-        ui.label(RichText::new(e).color(palette.diverged).small());
+    let mut tol = persisted.tolerance;
+    let field = ui
+        .horizontal(|ui| {
+            let field =
+                NumberField::new("tolerance", &mut tol, Bounds::closed(0.0..=f64::MAX)).name("tolerance").show(ui);
+            field.response.clone().explain(ex, Topic::Tolerance);
+            ui.label("tolerance on |∇L|").explain(ex, Topic::Tolerance);
+            field
+        })
+        .inner;
+    field.refusal_ui(ui);
+    if field.changed {
+        actions.push(Action::SetTolerance(tol));
     }
 }
 

@@ -4,11 +4,11 @@
 
 use egui::{RichText, Ui};
 
+use crate::app::disabled;
 use crate::app::explain::{Explain, Explainer};
 use crate::app::state::{Action, Tab};
 use crate::app::theme::Palette;
 use crate::explain::topics::Topic;
-use crate::presets::MAX_RUNS;
 use crate::worker::{RunId, Snapshot};
 
 /// Labels tests find widgets by.
@@ -44,20 +44,22 @@ pub fn timeline_ui(
         let width = (ui.available_width() - 600.0).max(160.0);
         ui.spacing_mut().slider_width = width;
         let slider = ui.add_enabled(n > 0, egui::Slider::new(&mut k, 0..=n.max(1)).show_value(false).text(labels::SCRUB));
-        let slider = slider.explain(ex, Topic::Timeline);
+        let slider = slider.explain(ex, Topic::Timeline).on_disabled_hover_text(disabled::scrub(n).unwrap_or_default());
         if slider.changed() {
             actions.push(Action::Scrub(Some(k)));
         }
         let text = format!("step {k} / {n}");
         let color = if live { palette.weak_text } else { palette.warning };
         ui.label(RichText::new(text).monospace().color(color)).explain(ex, Topic::Timeline);
-        if ui.add_enabled(!live, egui::Button::new(labels::LIVE)).on_hover_text("Back to the live view").clicked() {
+        let back = ui.add_enabled(!live, egui::Button::new(labels::LIVE)).on_hover_text("Back to the live view");
+        if back.on_disabled_hover_text(disabled::live(live).unwrap_or_default()).clicked() {
             actions.push(Action::Scrub(None));
         }
+        let why_not = disabled::branch(live, snap.runs.len());
         let branch = ui
-            .add_enabled(!live && snap.runs.len() < MAX_RUNS, egui::Button::new(labels::BRANCH))
+            .add_enabled(why_not.is_none(), egui::Button::new(labels::BRANCH))
             .on_hover_text("Start a new run from this step's state with the selected run's settings (change them after branching).")
-            .on_disabled_hover_text("Scrub back to a step first (at most six runs).");
+            .on_disabled_hover_text(why_not.unwrap_or_default());
         if branch.clicked() {
             actions.push(Action::Branch(run.id, k));
         }

@@ -44,6 +44,8 @@ pub struct ExercisesState {
     pub ghost: Option<f64>,
     /// Exercises drawn so far (mixed into the fresh seeds).
     drawn: u64,
+    /// The kinds answered right so far, each once (a lesson's `exercise-solved` check reads them).
+    pub solved: Vec<ExerciseKind>,
 }
 
 impl ExercisesState {
@@ -75,12 +77,17 @@ impl ExercisesState {
             return;
         };
         let text = self.input.trim();
-        let given = text.parse::<f64>().ok().filter(|v| v.is_finite());
-        let Some(given) = given else {
-            self.grade = Some(Err(format!("“{text}” is not a number: type one, like 0.125")));
-            return;
+        let given = match crate::number::parse(text) {
+            Ok(v) => v,
+            Err(r) => {
+                self.grade = Some(Err(format!("{r}: type a number, like 0.125, 1/15 or 2e-3")));
+                return;
+            }
         };
         let g = e.grade(given);
+        if g.correct && !self.solved.contains(&e.kind) {
+            self.solved.push(e.kind);
+        }
         if g.correct && !self.counted {
             self.streak += 1;
             self.best = self.best.max(self.streak);
@@ -203,7 +210,7 @@ fn plot_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
             state.input = format::rounded_repr(w, 4, false);
         }
     } else {
-        let answer = state.input.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        let answer = crate::number::parse(&state.input).ok();
         scatter_ui(ui, e, answer, (height, ctx));
     }
 }

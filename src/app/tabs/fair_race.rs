@@ -153,9 +153,11 @@ pub fn fair_race_ui(ui: &mut Ui, state: &mut FairRaceState, ctx: &ViewCtx<'_>, a
             .filter_map(|(e, p)| best_under(p, criterion).map(|b| (e.id, b.lr)))
             .collect();
         let tip = "Set each run's lr to its best under the chosen criterion and start them all again from their start.";
+        let why_not = crate::app::disabled::race_at_tuned(t.job.is_finished(), bests.len());
         if ui
-            .add_enabled(t.job.is_finished() && !bests.is_empty(), egui::Button::new("Race at the tuned lrs"))
+            .add_enabled(why_not.is_none(), egui::Button::new("Race at the tuned lrs"))
             .on_hover_text(tip)
+            .on_disabled_hover_text(why_not.unwrap_or_default())
             .clicked()
         {
             for (id, lr) in bests {

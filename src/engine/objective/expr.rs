@@ -142,6 +142,8 @@ struct Parser {
     at: usize,
     /// How many [`Parser::unary`] calls are under way: every nested construct passes through it.
     depth: usize,
+    /// A constant expression ([`constant`]): w and b are refused, and the messages name no parameters.
+    constant: bool,
 }
 
 impl Parser {
@@ -233,7 +235,8 @@ impl Parser {
             Tok::Name(n) => self.name(&n, col),
             _ => {
                 self.at -= 1;
-                Err(err(col, format!("expected a number, w, b, a function or “(”, found {}", self.found())))
+                let what = if self.constant { "pi, e" } else { "w, b" };
+                Err(err(col, format!("expected a number, {what}, a function or “(”, found {}", self.found())))
             }
         }
     }
@@ -247,6 +250,9 @@ impl Parser {
     }
 
     fn name(&mut self, n: &str, col: usize) -> Result<Expr, ParseError> {
+        if self.constant && (n == "w" || n == "b") {
+            return Err(err(col, format!("a number cannot use the parameter {n}")));
+        }
         match n {
             "w" => return Ok(Expr::W),
             "b" => return Ok(Expr::B),
@@ -259,8 +265,9 @@ impl Parser {
             return Err(err(
                 col,
                 format!(
-                    "unknown name “{}”{case}: use w, b, pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh",
-                    echo(n, ECHO_CHARS)
+                    "unknown name “{}”{case}: use {}pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh",
+                    echo(n, ECHO_CHARS),
+                    if self.constant { "" } else { "w, b, " }
                 ),
             ));
         };
@@ -280,13 +287,7 @@ impl Expr {
     /// # Errors
     /// The first column at which the text is not an expression, and why.
     pub fn parse(text: &str) -> Result<Expr, ParseError> {
-        let mut p = Parser { toks: tokens(text)?, at: 0, depth: 0 };
-        let e = p.sum()?;
-        match p.peek() {
-            Tok::End => Ok(e),
-            Tok::Sym(')') => Err(err(p.col(), "“)” without a matching “(”".into())),
-            _ => Err(err(p.col(), format!("expected an operator (+ - * / ^), found {}", p.found()))),
-        }
+        parse_with(text, false)
     }
 
     /// The value at (w, b), computed in `F` in the same order as [`Expr::record`] records it.
@@ -337,6 +338,37 @@ impl Expr {
                 tape.unary(a, *f, f.name())
             }
         }
+    }
+}
+
+fn parse_with(text: &str, constant: bool) -> Result<Expr, ParseError> {
+    let mut p = Parser { toks: tokens(text)?, at: 0, depth: 0, constant };
+    let e = p.sum()?;
+    match p.peek() {
+        Tok::End => Ok(e),
+        Tok::Sym(')') => Err(err(p.col(), "“)” without a matching “(”".into())),
+        _ => Err(err(p.col(), format!("expected an operator (+ - * / ^), found {}", p.found()))),
+    }
+}
+
+/// A constant expression (the grammar above without w and b), evaluated in f64 as [`Expr::eval`] evaluates it: what
+/// a person types for a number. `0.066666667`, `1/15`, `2e-3`, `-pi/4`, `sqrt(2)/2` and `1−0.9` are numbers; a
+/// lone decimal is read as Rust reads it (the nearest f64), and `1/15` is the f64 quotient of 1 and 15, the nearest
+/// f64 to one fifteenth.
+///
+/// # Errors
+/// The column where the text stops being a number and why, as [`Expr::parse`]; an empty text; a value that is not
+/// finite (`1/0`, `log(0)`, `sqrt(-1)`), at column 1.
+pub fn constant(text: &str) -> Result<f64, ParseError> {
+    if text.trim().is_empty() {
+        return Err(err(1, "empty: type a number, like 0.1, 1/15, 2e-3 or pi/4".into()));
+    }
+    let v = parse_with(text, true)?.eval(0.0_f64, 0.0_f64);
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        let what = if v.is_nan() { "not a number (NaN)" } else { "infinite" };
+        Err(err(1, format!("the value is {what}")))
     }
 }
 
