@@ -1395,3 +1395,23 @@ fn exercise_answers_may_be_fractions_and_expressions() {
     );
     expect_error(&["exercise", "--kind", "critical-lr", "--seed", "1", "--answer", "1/0"], &["--answer", "infinite"]);
 }
+
+/// A value is used as given or refused: a non-zero literal that rounds to 0 (`1e-400`) or past f64's range is exit 2
+/// in a flag and in an expression (it ran at lr 0 with exit 0); a divergence with momentum ≥ 1 names the momentum
+/// (it blamed the data "although lr 0.01 is below the critical lr"); and `analyze` prints no "∞" for an undefined
+/// condition number.
+#[test]
+fn values_are_used_as_given_and_messages_name_the_real_cause() {
+    expect_error(&["trace", "--lr", "1e-400"], &["--lr", "1e-400", "rounds to 0"]);
+    expect_error(&["trace", "--precision", "f32", "--lr", "1e-400"], &["--lr", "rounds to 0"]);
+    expect_error(&["trace", "--w0", "1e400"], &["--w0", "beyond the f64 range"]);
+    expect_error(&["trace", "--objective", "w*1e-400+b"], &["--objective", "column 3", "rounds to 0"]);
+    let out = descent(&["trace", "--optimizer", "sgd", "--momentum", "1e308", "--steps", "5"]);
+    assert_eq!(out.status.code(), Some(3), "diverged");
+    let err = stderr(&out);
+    assert!(err.contains("momentum 1e+308 ≥ 1") && !err.contains("critical lr"), "{err}");
+    let out = descent(&["analyze", "--loss", "mae"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains('∞') && text.contains("condition       undefined"), "{text}");
+}

@@ -685,3 +685,16 @@ fn blank_lines_reserve_no_memory() {
     assert_eq!(result.map(|d| d.len()).ok(), Some(1));
     assert!(peak < 8 << 20, "one row among two million blank lines held {peak} bytes");
 }
+
+/// A CSV separated by semicolons, tabs or bars is refused with the separator it uses named (it said only "expected 2
+/// columns (x,y), found 1").
+#[test]
+fn another_separator_is_named() {
+    for (text, name) in [("x;y\n1;2\n", "';'"), ("1\t2\n3\t4\n", "a tab"), ("1|2\n", "'|'")] {
+        let err = Dataset::from_csv_reader(text.as_bytes(), std::path::Path::new("points.csv")).expect_err(text);
+        let message = err.to_string();
+        assert!(message.contains("found 1") && message.contains(name) && message.contains("comma"), "{message}");
+    }
+    let err = Dataset::from_csv_reader("1,2,3\n".as_bytes(), std::path::Path::new("p.csv")).expect_err("3 columns");
+    assert_eq!(err.to_string(), "p.csv:1: expected 2 columns (x,y), found 3");
+}

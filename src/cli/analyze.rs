@@ -14,6 +14,10 @@ use crate::engine::analysis::{self, Analysis};
 use crate::engine::{Dataset, Params, Settings};
 use crate::format::{compact, python_list, repr};
 
+/// What `analyze` prints for the condition number λmax/λmin when λmin ≤ 0 (a flat or downward direction, as MAE's
+/// zero curvature): the ratio is not a number, so it is not printed as one.
+const NO_CONDITION: &str = "undefined (λmin ≤ 0: no positive curvature in some direction)";
+
 #[derive(Serialize)]
 struct AnalysisJson<'a> {
     optimum: Params<f64>,
@@ -117,7 +121,7 @@ fn analyze_text(
     writeln!(out, "monotone lr     {}   (1/λmax: below it the loss falls without overshooting)", opt(an.monotone_lr))?;
     writeln!(out, "optimal lr      {}   (2/(λmax+λmin): the fastest plain GD)", opt(an.optimal_lr))?;
     writeln!(out, "critical lr     {}   (2/λmax: plain GD diverges at or above it)", opt(an.critical_lr))?;
-    writeln!(out, "condition       {}", an.condition_number.map_or("∞".to_string(), compact))?;
+    writeln!(out, "condition       {}", an.condition_number.map_or(NO_CONDITION.to_string(), compact))?;
     let regime = match (an.critical_lr, an.regime(lr)) {
         (None, _) => "has no curvature to overshoot here: each step moves lr·|g|",
         (_, analysis::Regime::Monotone) => "converges monotonically",
@@ -127,7 +131,7 @@ fn analyze_text(
     writeln!(out, "{:<16}plain GD {regime}", format!("at lr {}", compact(lr)))?;
     writeln!(out, "note            {}", an.note)?;
     if let Some(s) = scaled {
-        let cond = |a: &Analysis| a.condition_number.map_or("∞".to_string(), compact);
+        let cond = |a: &Analysis| a.condition_number.map_or(NO_CONDITION.to_string(), compact);
         writeln!(out, "standardized    condition {} → {}", cond(an), cond(s))?;
         writeln!(out, "                critical lr {} → {}", opt(an.critical_lr), opt(s.critical_lr))?;
     }

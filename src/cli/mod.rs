@@ -12,7 +12,7 @@ mod gradcheck;
 mod objective;
 mod replay;
 mod trace;
-mod values;
+pub mod values;
 
 use std::path::PathBuf;
 
@@ -77,7 +77,7 @@ pub struct EngineArgs {
     #[arg(long, value_enum)]
     pub loss: Option<LossKind>,
     /// Huber's δ.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub huber_delta: Option<f64>,
     /// Gradient source.
     #[arg(long, value_enum)]
@@ -91,49 +91,49 @@ pub struct EngineArgs {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// Learning rate (default 0.01, the notebook's).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub lr: Option<f64>,
     /// Momentum (SGD, RMSprop).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub momentum: Option<f64>,
     /// Dampening (SGD).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub dampening: Option<f64>,
     /// Nesterov momentum (SGD).
     #[arg(long)]
     pub nesterov: bool,
     /// Weight decay (AdamW defaults to 0.01, the others to 0).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub weight_decay: Option<f64>,
     /// Learning-rate decay (Adagrad).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub lr_decay: Option<f64>,
     /// Initial accumulator value (Adagrad).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub initial_accumulator_value: Option<f64>,
     /// Smoothing constant α (RMSprop).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub alpha: Option<f64>,
     /// Centered RMSprop.
     #[arg(long)]
     pub centered: bool,
     /// β₁ (Adam, AdamW).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub beta1: Option<f64>,
     /// β₂ (Adam, AdamW).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub beta2: Option<f64>,
     /// ε of the denominator (Adagrad 1e-10, the others 1e-8).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub eps: Option<f64>,
     /// AMSGrad variant (Adam, AdamW).
     #[arg(long)]
     pub amsgrad: bool,
     /// Initial weight.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub w0: Option<f64>,
     /// Initial bias (with --bias or --objective).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub b0: Option<f64>,
     /// Mini-batch size (full batch when absent).
     #[arg(long, value_name = "N")]
@@ -146,17 +146,17 @@ pub struct EngineArgs {
     #[arg(long, value_name = "NAME|EXPR", value_parser = parse_objective, allow_hyphen_values = true)]
     pub objective: Option<Objective>,
     /// σ of Gaussian noise added to each update's gradient (with --objective), drawn from --seed.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub noise: Option<f64>,
     /// Backtracking line search for plain gradient descent (sgd without momentum): t from --lr, shrunk by
     /// --backtrack until the Armijo test L(p − t·g) ≤ L(p) − c·t·‖g‖² holds.
     #[arg(long, value_enum, value_name = "KIND")]
     pub line_search: Option<LineSearch>,
     /// The Armijo constant c of --line-search (default 1e-4).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub armijo_c: Option<f64>,
     /// The backtracking factor ρ of --line-search, t ← ρ·t (default 0.5).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub backtrack: Option<f64>,
     /// Run the optimizer on standardized inputs: x′ = (x − mean)/std with --bias, x′ = x/rms without; the
     /// trace's w, b are mapped back to the original x.
@@ -183,40 +183,40 @@ pub struct ScheduleArgs {
     pub step_size: Option<u64>,
     /// StepLR and MultiStepLR (default 0.1), ExponentialLR (required), CyclicLR's exp_range (default 1): the lr's
     /// factor.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub gamma: Option<f64>,
     /// CosineAnnealingLR: steps of half a cosine period (required).
     #[arg(long, value_name = "N")]
     pub t_max: Option<u64>,
     /// CosineAnnealingLR, CosineAnnealingWarmRestarts: the lowest lr (default 0).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub eta_min: Option<f64>,
     /// LinearLR: the first step's factor of the lr (default 1/3).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub start_factor: Option<f64>,
     /// LinearLR: the factor reached after --total-iters steps (default 1).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub end_factor: Option<f64>,
     /// LinearLR, ConstantLR, PolynomialLR: steps of the schedule (default 5).
     #[arg(long, value_name = "N")]
     pub total_iters: Option<u64>,
     /// OneCycleLR, CyclicLR: the peak lr (required; the schedule sets the lr, so --lr is refused).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub max_lr: Option<f64>,
     /// OneCycleLR: the length of the cycle in steps (required; --steps may not exceed it).
     #[arg(long, value_name = "N")]
     pub total_steps: Option<u64>,
     /// OneCycleLR: the share of the cycle spent raising the lr (default 0.3).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub pct_start: Option<f64>,
     /// OneCycleLR: the shape of the anneal (default cos).
     #[arg(long, value_enum, value_name = "SHAPE")]
     pub anneal_strategy: Option<AnnealStrategy>,
     /// OneCycleLR: the first lr is --max-lr / this (default 25).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub div_factor: Option<f64>,
     /// OneCycleLR: the last lr is the first / this (default 1e4).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub final_div_factor: Option<f64>,
     /// OneCycleLR: three phases (up, down to the first lr, then annihilate) instead of two.
     #[arg(long)]
@@ -225,20 +225,20 @@ pub struct ScheduleArgs {
     #[arg(long)]
     pub no_cycle_momentum: bool,
     /// OneCycleLR (default 0.85), CyclicLR (default 0.8): the momentum (β₁) at the peak lr.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub base_momentum: Option<f64>,
     /// OneCycleLR (default 0.95), CyclicLR (default 0.9): the momentum (β₁) at the lowest lr.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub max_momentum: Option<f64>,
     /// ReduceLROnPlateau: the lr's factor at each reduction (default 0.1); ConstantLR: the lr's factor until
     /// --total-iters (default 1/3); MultiplicativeLR: the lr's factor at each step (required).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub factor: Option<f64>,
     /// ReduceLROnPlateau: steps without improvement before reducing (default 10).
     #[arg(long, value_name = "N")]
     pub patience: Option<u64>,
     /// ReduceLROnPlateau: the improvement that counts (default 1e-4).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub threshold: Option<f64>,
     /// ReduceLROnPlateau: relative or absolute threshold (default rel).
     #[arg(long, value_enum, value_name = "MODE")]
@@ -247,16 +247,16 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "N")]
     pub cooldown: Option<u64>,
     /// ReduceLROnPlateau: the lowest lr (default 0).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub min_lr: Option<f64>,
     /// MultiStepLR: the steps at which the lr is multiplied by --gamma, increasing (required).
     #[arg(long, value_name = "N,N,…", value_delimiter = ',')]
     pub milestones: Option<Vec<u64>>,
     /// PolynomialLR: the power of the decay (default 1).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub power: Option<f64>,
     /// CyclicLR: the lower lr of the cycle, and the first (required; the schedule sets the lr, so --lr is refused).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub base_lr: Option<f64>,
     /// CyclicLR: steps from --base-lr up to --max-lr (default 2000).
     #[arg(long, value_name = "N")]
@@ -278,7 +278,7 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "N")]
     pub warmup_iters: Option<u64>,
     /// The warm-up's first factor of the lr (default 1/3).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub warmup_start_factor: Option<f64>,
 }
 
@@ -687,7 +687,7 @@ pub struct TraceArgs {
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub steps: u64,
     /// Stop once ‖gradient‖ ≤ this.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub tol: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TraceFormat::Csv)]
@@ -701,10 +701,10 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
     /// Where to take the curvature for a non-quadratic loss (default: the start, --w0).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub w: Option<f64>,
     /// Bias at that point (default: --b0).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub b: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -718,10 +718,10 @@ pub struct GradcheckArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
     /// The weight at which to compare.
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub w: f64,
     /// The bias (with --bias or --objective).
-    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub b: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]

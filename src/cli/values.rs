@@ -104,6 +104,13 @@ value_enum!(ExerciseKind {
     Optimum => "optimum", "The least-squares weight w*";
 });
 
+/// clap's parser of a real-valued flag: [`crate::engine::real::parse_decimal`], so that `--lr 1e-400` is refused
+/// rather than run at lr 0, and `--w0 1e400` rather than started at ∞ (`inf` and `nan` reach the settings' own
+/// "must be finite").
+pub fn real(text: &str) -> Result<f64, String> {
+    crate::engine::real::parse_decimal(text).map_err(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -295,6 +295,12 @@ impl Dataset {
     }
 }
 
+/// The separator a one-field CSV row uses instead of a comma, as a message names it (`';'`, `a tab`, `'|'`).
+fn other_separator(record: &csv::ByteRecord) -> Option<&'static str> {
+    let only = record.get(0).filter(|_| record.len() == 1)?;
+    [(b';', "';'"), (b'\t', "a tab"), (b'|', "'|'")].into_iter().find(|(c, _)| only.contains(c)).map(|(_, name)| name)
+}
+
 /// Refuses anything but a regular file (following symbolic links): a directory as the I/O error reading it would
 /// give, a FIFO, device or socket naming what it is.
 fn regular_file(metadata: &std::fs::Metadata, path: &Path) -> Result<(), DataError> {
@@ -505,7 +511,10 @@ fn parse_csv_rows(bytes: &[u8], path: &Path, max_rows: usize) -> Result<Dataset,
             continue; // a line of whitespace only
         }
         if record.len() != 2 {
-            return Err(DataError::Columns { path: path.to_owned(), line: line(), found: record.len() });
+            let separator = other_separator(&record).map_or(String::new(), |sep| {
+                format!(": the fields are separated by {sep}, and descent reads comma-separated x,y")
+            });
+            return Err(DataError::Columns { path: path.to_owned(), line: line(), found: record.len(), separator });
         }
         let (fx, fy) = (field(0), field(1));
         if !std::mem::replace(&mut seen_content, true) && is_header(fx, fy) {

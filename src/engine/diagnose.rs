@@ -111,6 +111,12 @@ fn setting_cause(settings: &Settings, last: &Record<f64>, why: Divergence, bound
             repr(last.params.w)
         ));
     }
+    if matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::Rmsprop) && o.momentum >= 1.0 {
+        return Some(format!(
+            "momentum {} ≥ 1: the momentum buffer never decays, so the run cannot settle; take --momentum < 1",
+            repr(o.momentum)
+        ));
+    }
     if o.kind == OptimizerKind::Rmsprop && o.alpha > 1.0 && why == Divergence::NonFinite {
         return Some(format!(
             "alpha {} > 1 makes RMSprop's running average of g² negative, and its square root NaN; take --alpha ≤ 1",

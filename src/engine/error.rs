@@ -141,7 +141,7 @@ pub enum DataError {
         line: u64,
     },
     /// A row without exactly two fields.
-    #[error("{path}:{line}: expected 2 columns (x,y), found {found}")]
+    #[error("{path}:{line}: expected 2 columns (x,y), found {found}{separator}")]
     Columns {
         /// The file.
         path: PathBuf,
@@ -149,6 +149,8 @@ pub enum DataError {
         line: u64,
         /// Fields found.
         found: usize,
+        /// Where one field holds another separator (`;`, a tab, `|`): "; the separator here is ';' …", else empty.
+        separator: String,
     },
     /// A field that is not a number.
     #[error("{path}:{line}: column {column} is not a number: {field:?}")]

@@ -198,3 +198,39 @@ macro_rules! impl_real {
 
 impl_real!(f32, "f32", true);
 impl_real!(f64, "f64", false);
+
+/// A decimal literal as an f64, refusing what would silently become another number: a literal beyond f64's range
+/// (it would read as ±∞) and a non-zero literal that rounds to 0 (`1e-400`). Words such as `inf` and `nan` are
+/// left to the caller's own check of finiteness.
+///
+/// # Errors
+/// What is wrong, as a phrase: "is beyond the f64 range", "rounds to 0 in f64 …", "is not a number".
+pub fn parse_decimal(text: &str) -> Result<f64, &'static str> {
+    let v: f64 = text.trim().parse().map_err(|_| "is not a number")?;
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    if v.is_infinite() && mantissa.chars().any(|c| c.is_ascii_digit()) {
+        return Err("is beyond the f64 range");
+    }
+    if v == 0.0 && mantissa.chars().any(|c| matches!(c, '1'..='9')) {
+        return Err("rounds to 0 in f64 (the smallest is about 5e-324)");
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_literals_never_turn_into_another_number() {
+        assert_eq!(parse_decimal("0.066666667"), Ok(0.066666667));
+        assert_eq!(parse_decimal("-0"), Ok(0.0));
+        assert_eq!(parse_decimal("0e-999"), Ok(0.0));
+        assert_eq!(parse_decimal("5e-324"), Ok(5e-324));
+        assert!(parse_decimal("1e-400").is_err_and(|e| e.contains("rounds to 0")));
+        assert!(parse_decimal("-2.5e-999").is_err());
+        assert!(parse_decimal("1e400").is_err_and(|e| e.contains("beyond")));
+        assert!(parse_decimal("inf").is_ok_and(f64::is_infinite), "words are the caller's to check");
+        assert!(parse_decimal("abc").is_err());
+    }
+}

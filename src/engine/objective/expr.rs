@@ -106,10 +106,8 @@ fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 }
             }
             let s: String = chars[start..i].iter().collect();
-            let v = s.parse::<f64>().map_err(|_| err(col, format!("“{}” is not a number", echo(&s, ECHO_CHARS))))?;
-            if !v.is_finite() {
-                return Err(err(col, format!("“{}” is beyond the f64 range", echo(&s, ECHO_CHARS))));
-            }
+            let v = crate::engine::real::parse_decimal(&s)
+                .map_err(|why| err(col, format!("“{}” {why}", echo(&s, ECHO_CHARS))))?;
             out.push((Tok::Num(v), col));
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
