@@ -257,7 +257,7 @@ fn sgd_momentum_dampening_weight_decay_two_parameters() {
 #[test]
 fn sgd_without_momentum_has_no_buffer() {
     let mut sgd = Sgd::<f64>::new(&config(OptimizerKind::Sgd, 0.01));
-    sgd.step(&mut [0.0], &[-45.0]);
+    sgd.step_observed(&mut [0.0], &[-45.0], &mut ());
     assert_eq!(sgd.momentum_buffer(), None);
     assert_eq!(sgd.steps_taken(), 1);
 }
@@ -1001,11 +1001,11 @@ fn set_hyperparameters_keeps_sgd_momentum() {
     cfg.momentum = 0.9;
     let mut sgd = Sgd::<f64>::new(&cfg);
     let mut w = [0.0];
-    sgd.step(&mut w, &[-45.0]);
+    sgd.step_observed(&mut w, &[-45.0], &mut ());
     cfg.lr = 0.1;
     cfg.momentum = 0.5;
     sgd.set_hyperparameters(&cfg);
-    sgd.step(&mut w, &[-38.25]);
+    sgd.step_observed(&mut w, &[-38.25], &mut ());
     // b = 0.5·(−45) − 38.25 = −60.75; w = 0.45 + 6.075 = 6.525.
     close(w[0], 0.45 - 0.1 * (0.5 * -45.0 + -38.25));
     about(w[0], 6.525, 1e-14);
@@ -1040,7 +1040,7 @@ fn reconfigure_keeps_adam_moments_and_step_count() {
 fn adam_set_hyperparameters_keeps_moments() {
     let cfg = config(OptimizerKind::Adam, 0.1);
     let mut adam = Adam::<f64>::new(&cfg);
-    adam.step(&mut [0.0], &[-45.0]);
+    adam.step_observed(&mut [0.0], &[-45.0], &mut ());
     let (m, v) = (adam.exp_avg(), adam.exp_avg_sq());
     adam.set_hyperparameters(&config(OptimizerKind::Adam, 0.5));
     assert_eq!(adam.exp_avg(), m);
@@ -1093,15 +1093,15 @@ fn switching_amsgrad_on_mid_run_starts_its_maximum_at_zero() {
     let mut cfg = config(OptimizerKind::Adam, 0.1);
     cfg.amsgrad = true;
     let mut adam = Adam::<f64>::new(&cfg);
-    adam.step(&mut [0.0], &[seq[0]]);
-    adam.step(&mut [0.0], &[seq[1]]);
+    adam.step_observed(&mut [0.0], &[seq[0]], &mut ());
+    adam.step_observed(&mut [0.0], &[seq[1]], &mut ());
     let vmax = adam.max_exp_avg_sq();
     close(vmax[0], adam.exp_avg_sq()[0]);
     cfg.amsgrad = false;
     adam.set_hyperparameters(&cfg);
     cfg.amsgrad = true;
     adam.set_hyperparameters(&cfg);
-    adam.step(&mut [0.0], &[seq[2]]);
+    adam.step_observed(&mut [0.0], &[seq[2]], &mut ());
     // The maximum restarted at 0, so it is the current v, below the old maximum.
     assert_eq!(adam.max_exp_avg_sq(), adam.exp_avg_sq());
     assert!(adam.max_exp_avg_sq()[0] < vmax[0]);

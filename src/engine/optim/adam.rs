@@ -118,13 +118,8 @@ impl<F: Real> Adam<F> {
         self.bias_settled = false;
     }
 
-    /// One update of `params` (length 1 or 2) from `grads`, in place.
-    #[inline]
-    pub fn step(&mut self, params: &mut [F], grads: &[F]) {
-        self.step_observed(params, grads, &mut ());
-    }
-
-    /// [`Adam::step`], noting each intermediate value to `obs`.
+    /// One update of `params` (length 1 or 2) from `grads`, in place, noting each intermediate value to `obs` (`&mut ()`
+    /// notes nothing: the ordinary step).
     #[inline(always)]
     pub fn step_observed(&mut self, params: &mut [F], grads: &[F], obs: &mut impl Observer<F>) {
         self.t += 1;
