@@ -1,7 +1,7 @@
 //! What the commands share: the exit codes, [`CliError`] (why a command failed), the checked data and settings of a
 //! command ([`setup`]), the point it is asked about ([`point`]), and the one-line message on stderr.
 
-use std::io::{self, Write};
+use std::io;
 
 use super::EngineArgs;
 use crate::engine::diagnose::StartError;
@@ -18,11 +18,6 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 pub const EXIT_STOPPED: i32 = 3;
 /// The run diverged (see [`EXIT_STOPPED`]).
 pub const EXIT_DIVERGED: i32 = EXIT_STOPPED;
-
-/// One line on stderr; a closed stderr is ignored (`eprintln!` would panic).
-pub(super) fn message(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
-}
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]

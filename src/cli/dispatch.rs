@@ -4,7 +4,8 @@
 use std::io::{self, BufWriter, Write};
 
 use super::Command;
-use super::common::{CliError, EXIT_BAD_INPUT, EXIT_OK, message};
+use super::common::{CliError, EXIT_BAD_INPUT, EXIT_OK};
+use super::say_line as message;
 
 /// Runs a command and returns the process exit code. Errors are printed as one line on stderr.
 ///

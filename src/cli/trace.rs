@@ -6,7 +6,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::common::{CliError, EXIT_OK, EXIT_STOPPED, check_cycle_length, message, setup};
+use super::common::{CliError, EXIT_OK, EXIT_STOPPED, check_cycle_length, setup};
+use super::say_line as message;
 use super::{TraceArgs, TraceFormat};
 use crate::engine::diagnose::{divergence_cause, start_run};
 use crate::engine::schedule::Scheduled;
