@@ -8,31 +8,50 @@
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
-/// One tab of the bottom strip; the variants are in strip order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ValueEnum)]
-pub enum Tab {
-    /// The gradient from four sources and the autodiff graph.
-    #[default]
-    GradientCheck,
-    /// The update at the timeline's step, with its numbers.
-    Ledger,
-    /// What the optimizer carries, and the step it takes.
-    Inside,
-    /// Momentum SGD's phase plane and damping regimes.
-    Phase,
-    /// Basins of attraction over (w, b).
-    Basins,
-    /// Steps and final loss across learning rates.
-    LrSweep,
-    /// Every run's lr tuned, then a race at the tuned lrs.
-    FairRace,
-    /// The notebook's printout.
-    NotebookLog,
-    /// The data points, residuals and gradient shares.
-    Data,
-    /// Exercises drawn from a seed, graded exactly.
-    Exercises,
+/// Every tab, once, in strip order: its `--tab` help (the doc comment), its variant, and its view in `src/app/tabs/`
+/// (`file::Type`, a `TabView` with a `Default`). Adding a tab is its file there and one line here: this list makes
+/// both the [`Tab`] enum below and the app's list of views (`app::tabs::every_tab`), so neither can miss one.
+macro_rules! with_every_tab {
+    ($then:ident) => {
+        $then! {
+            /// The gradient from four sources and the autodiff graph.
+            #[default]
+            GradientCheck => gradient_check::GradCheckState,
+            /// The update at the timeline's step, with its numbers.
+            Ledger => ledger::LedgerState,
+            /// What the optimizer carries, and the step it takes.
+            Inside => inside::InsideTab,
+            /// Momentum SGD's phase plane and damping regimes.
+            Phase => phase::PhaseTab,
+            /// Basins of attraction over (w, b).
+            Basins => basins::BasinsState,
+            /// Steps and final loss across learning rates.
+            LrSweep => lr_sweep::SweepState,
+            /// Every run's lr tuned, then a race at the tuned lrs.
+            FairRace => fair_race::FairRaceState,
+            /// The notebook's printout.
+            NotebookLog => notebook_log::LogState,
+            /// The data points, residuals and gradient shares.
+            Data => data::DataEditor,
+            /// Exercises drawn from a seed, graded exactly.
+            Exercises => exercises::ExercisesState,
+        }
+    };
 }
+#[cfg(feature = "gui")]
+pub(crate) use with_every_tab;
+
+/// The enum from the list (the view paths are the app's, unused here).
+macro_rules! tab_enum {
+    ($($(#[$meta:meta])* $variant:ident => $module:ident :: $view:ident,)*) => {
+        /// One tab of the bottom strip; the variants are in strip order.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ValueEnum)]
+        pub enum Tab {
+            $($(#[$meta])* $variant,)*
+        }
+    };
+}
+with_every_tab!(tab_enum);
 
 impl Tab {
     /// Every tab, in strip order (complete by construction: clap's derive lists every variant).

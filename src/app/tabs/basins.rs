@@ -19,7 +19,6 @@ use crate::engine::objective::PointKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Steps per start.
@@ -297,9 +296,6 @@ fn map_plot_ui(ui: &mut Ui, map: &mut Map, ctx: &ViewCtx<'_>, run: &RunSnapshot,
 }
 
 impl TabView for BasinsState {
-    fn tab(&self) -> Tab {
-        Tab::Basins
-    }
 
     fn label(&self) -> &'static str {
         "Basins"

@@ -22,7 +22,6 @@ use crate::engine::data::{Dataset, PRESETS, preset_description};
 use crate::engine::scaling::Scaling;
 use crate::explain::topics::Topic;
 use crate::geometry::residuals::{MAX_SHARES, shares};
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 use crate::worker::{RunId, Snapshot};
 
@@ -492,9 +491,6 @@ pub fn data_editor_ui(
 }
 
 impl TabView for DataEditor {
-    fn tab(&self) -> Tab {
-        Tab::Data
-    }
 
     fn label(&self) -> &'static str {
         "Data"

@@ -16,7 +16,6 @@ use crate::app::view::ViewCtx;
 use crate::engine::exercise::{Exercise, ExerciseKind, Grade};
 use crate::explain::topics::Topic;
 use crate::format;
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// What the tab keeps between frames.
@@ -281,9 +280,6 @@ fn scatter_ui(ui: &mut Ui, e: &Exercise, answer: Option<f64>, (height, ctx): (f3
 }
 
 impl TabView for ExercisesState {
-    fn tab(&self) -> Tab {
-        Tab::Exercises
-    }
 
     fn label(&self) -> &'static str {
         "Exercises"

@@ -18,7 +18,6 @@ use crate::engine::settings::Settings;
 use crate::engine::sweep::{Criterion, TunePoint, best_under, log_space, tune_one};
 use crate::explain::topics::Topic;
 use crate::format;
-use crate::tab::Tab;
 use crate::worker::RunId;
 use crate::worker::RunSnapshot;
 
@@ -265,9 +264,6 @@ fn curves_ui(ui: &mut Ui, t: &Tuning, criterion: Criterion, ctx: &ViewCtx<'_>) {
 }
 
 impl TabView for FairRaceState {
-    fn tab(&self) -> Tab {
-        Tab::FairRace
-    }
 
     fn label(&self) -> &'static str {
         "Fair race"

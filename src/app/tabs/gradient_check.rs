@@ -19,7 +19,6 @@ use crate::engine::real::Real;
 use crate::engine::settings::{Precision, Settings};
 use crate::explain::topics::Topic;
 use crate::format;
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Above this many samples the check runs on a helper thread.
@@ -389,9 +388,6 @@ fn graph_table_ui(ui: &mut Ui, view: &GradCheckView, env: &ViewCtx<'_>) {
 }
 
 impl TabView for GradCheckState {
-    fn tab(&self) -> Tab {
-        Tab::GradientCheck
-    }
 
     fn label(&self) -> &'static str {
         "Gradient check"

@@ -19,7 +19,6 @@ use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::history::Row;
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// One quantity the optimizer carries: its label and how to read it from a row (NaN when the row lacks it).
@@ -272,9 +271,6 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
 pub struct InsideTab;
 
 impl TabView for InsideTab {
-    fn tab(&self) -> Tab {
-        Tab::Inside
-    }
 
     fn label(&self) -> &'static str {
         "Inside the optimizer"

@@ -16,7 +16,6 @@ use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::history::Row;
 use crate::ledger::{Ledger, Line, explain};
-use crate::tab::Tab;
 use crate::worker::{RunId, RunSnapshot};
 
 /// The ledger of the last explained row, kept while neither the row nor its settings change.
@@ -160,9 +159,6 @@ fn line_tip(ledger: &Ledger, l: &Line) -> String {
 }
 
 impl TabView for LedgerState {
-    fn tab(&self) -> Tab {
-        Tab::Ledger
-    }
 
     fn label(&self) -> &'static str {
         "Step ledger"

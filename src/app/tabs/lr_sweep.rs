@@ -20,7 +20,6 @@ use crate::engine::settings::Settings;
 use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
 use crate::explain::topics::Topic;
 use crate::format;
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Learning rates per sweep.
@@ -339,9 +338,6 @@ fn marks(pui: &mut egui_plot::PlotUi<'_>, best: Option<[f64; 2]>, lr_now: f64, e
 }
 
 impl TabView for SweepState {
-    fn tab(&self) -> Tab {
-        Tab::LrSweep
-    }
 
     fn label(&self) -> &'static str {
         "Learning-rate sweep"

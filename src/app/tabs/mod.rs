@@ -3,20 +3,9 @@
 //!
 //! A tab is a type that implements [`TabView`] (its label, tooltip, explain topic, how it exports, and its body,
 //! drawn from the frame's [`ViewCtx`] with the same arguments for every tab) and owns what it keeps between frames.
-//! [`every_tab`] lists them, one line each; the strip shows them in the order of [`Tab`] (`src/tab.rs`, the type the
-//! command line and lessons name tabs by). The strip sits in a resizable bottom panel inside the central panel and
-//! can be folded to its header line.
-
-pub mod basins;
-pub mod data;
-pub mod exercises;
-pub mod fair_race;
-pub mod gradient_check;
-pub mod inside;
-pub mod ledger;
-pub mod lr_sweep;
-pub mod notebook_log;
-pub mod phase;
+//! [`every_tab`] lists them from the one list in `src/tab.rs` (`with_every_tab!`), which also makes [`Tab`] (the type
+//! the command line and lessons name tabs by): adding a tab is its file here and one line there. The strip sits in a
+//! resizable bottom panel inside the central panel and can be folded to its header line.
 
 use egui::{Rect, RichText, Ui};
 
@@ -29,8 +18,6 @@ use crate::worker::RunSnapshot;
 
 /// One tab of the strip: what it is, and its body.
 pub trait TabView {
-    /// Which tab this is (each [`Tab`] has exactly one view in [`every_tab`]).
-    fn tab(&self) -> Tab;
     /// Its title in the strip.
     fn label(&self) -> &'static str;
     /// What it shows, for its tooltip.
@@ -58,21 +45,18 @@ pub enum TabExport {
     Plot(&'static str, Rect),
 }
 
-/// Every tab's view, with its state as at launch: adding a tab is its file and one line here.
-fn every_tab() -> Vec<Box<dyn TabView>> {
-    vec![
-        Box::new(gradient_check::GradCheckState::default()),
-        Box::new(ledger::LedgerState::default()),
-        Box::new(inside::InsideTab),
-        Box::new(phase::PhaseTab),
-        Box::new(basins::BasinsState::default()),
-        Box::new(lr_sweep::SweepState::default()),
-        Box::new(fair_race::FairRaceState::default()),
-        Box::new(notebook_log::LogState::default()),
-        Box::new(data::DataEditor::default()),
-        Box::new(exercises::ExercisesState::default()),
-    ]
+/// Declares each tab's file and lists its view with its state as at launch, from the one list in `src/tab.rs`.
+macro_rules! tab_views {
+    ($($(#[$meta:meta])* $variant:ident => $module:ident :: $view:ident,)*) => {
+        $(pub mod $module;)*
+
+        /// Every tab with its view, in strip order.
+        fn every_tab() -> Vec<(Tab, Box<dyn TabView>)> {
+            vec![$((Tab::$variant, Box::new($module::$view::default()) as Box<dyn TabView>),)*]
+        }
+    };
 }
+crate::tab::with_every_tab!(tab_views);
 
 /// What the tabs keep between frames (not persisted; the selected tab is in [`crate::app::state::Prefs`]).
 pub struct TabsState {
@@ -83,7 +67,7 @@ pub struct TabsState {
     /// The strip was folded in the last frame (by the user, or by a short window).
     pub folded_now: bool,
     /// Every tab's view and state ([`every_tab`]).
-    views: Vec<Box<dyn TabView>>,
+    views: Vec<(Tab, Box<dyn TabView>)>,
     /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
     pub scrolled_to: Option<Tab>,
     /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
@@ -116,16 +100,16 @@ impl TabsState {
 
     /// The view of `tab`.
     pub fn view(&self, tab: Tab) -> Option<&dyn TabView> {
-        self.views.iter().find(|v| v.tab() == tab).map(|v| &**v)
+        self.views.iter().find(|(t, _)| *t == tab).map(|(_, v)| &**v)
     }
 
     fn view_mut(&mut self, tab: Tab) -> Option<&mut (dyn TabView + 'static)> {
-        self.views.iter_mut().find(|v| v.tab() == tab).map(|v| &mut **v)
+        self.views.iter_mut().find(|(t, _)| *t == tab).map(|(_, v)| &mut **v)
     }
 
     /// The state of the tab whose view is a `T` (the data editor's, for tests and the exports).
     pub fn state<T: 'static>(&self) -> Option<&T> {
-        self.views.iter().find_map(|v| v.as_any().downcast_ref::<T>())
+        self.views.iter().find_map(|(_, v)| v.as_any().downcast_ref::<T>())
     }
 
     /// What the shown tab exports as a PNG, by name (nothing while the strip is folded).
@@ -261,9 +245,12 @@ mod tests {
     #[test]
     fn every_tab_has_exactly_one_view() {
         let views = every_tab();
-        for &tab in Tab::all() {
-            assert_eq!(views.iter().filter(|v| v.tab() == tab).count(), 1, "{tab:?}");
-        }
-        assert_eq!(views.len(), Tab::all().len());
+        let tabs: Vec<Tab> = views.iter().map(|(tab, _)| *tab).collect();
+        assert_eq!(tabs, Tab::all(), "the strip's order is the enum's");
+        let mut labels: Vec<&str> = views.iter().map(|(_, view)| view.label()).collect();
+        assert!(labels.iter().all(|l| !l.trim().is_empty()));
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), Tab::all().len(), "every tab has its own label");
     }
 }

@@ -13,7 +13,6 @@ use crate::engine::settings::Precision;
 use crate::explain::topics::Topic;
 use crate::history::History;
 use crate::printout::{Printer, Style};
-use crate::tab::Tab;
 use crate::worker::{RunId, RunSnapshot, Snapshot};
 
 /// The log shows at most this many steps per run.
@@ -153,9 +152,6 @@ pub fn notebook_log_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, state: &mu
 }
 
 impl TabView for LogState {
-    fn tab(&self) -> Tab {
-        Tab::NotebookLog
-    }
 
     fn label(&self) -> &'static str {
         "Notebook log"

@@ -18,7 +18,6 @@ use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
-use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
 /// Most points of the path drawn (evenly spread over the kept rows).
@@ -230,9 +229,6 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
 pub struct PhaseTab;
 
 impl TabView for PhaseTab {
-    fn tab(&self) -> Tab {
-        Tab::Phase
-    }
 
     fn label(&self) -> &'static str {
         "Momentum phase plane"
