@@ -279,6 +279,15 @@ fn values_an_f32_run_cannot_hold_are_refused() {
     );
     expect_error(&["trace", "--precision", "f32", "--lr", "1e39"], &["--lr", "exceeds the f32 range"]);
     expect_error(&["gradcheck", "--precision", "f32", "--w", "1e39"], &["--w", "exceeds the f32 range"]);
+    // The schedule's values, and the first values it gives (issue 24 §11).
+    let onecycle = ["trace", "--precision", "f32", "--schedule", "onecycle", "--total-steps", "10"];
+    expect_error(&[&onecycle[..], &["--max-lr", "1e39"]].concat(), &["--max-lr 1e+39 exceeds the f32 range"]);
+    let cyclic = ["trace", "--precision", "f32", "--schedule", "cyclic", "--max-lr", "1"];
+    expect_error(&[&cyclic[..], &["--base-lr", "1e-50"]].concat(), &["--base-lr 1e-50 rounds to 0 in f32"]);
+    expect_error(
+        &["trace", "--precision", "f32", "--schedule", "linear", "--start-factor", "1e-60"],
+        &["the schedule's first lr 1e-62 rounds to 0 in f32"],
+    );
     // f64 holds them all.
     let out = descent(&["trace", "--lr", "1e-46", "--steps", "2"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -316,8 +325,12 @@ fn row_values(text: &str, json: bool) -> Vec<f64> {
 
 #[test]
 fn diverging_runs_never_print_a_non_finite_value() {
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 9] = [
         &["--lr", "10", "--steps", "5000"],
+        // A schedule whose lr overflows (f64 at row 2, f32 at row 1) or underflows f32 (issue 24 §4).
+        &["--w0", "3", "--schedule", "exponential", "--gamma", "1e300", "--steps", "5"],
+        &["--precision", "f32", "--schedule", "exponential", "--gamma", "1e300", "--steps", "5"],
+        &["--precision", "f32", "--schedule", "exponential", "--gamma", "1e-300", "--steps", "5"],
         &["--optimizer", "rmsprop", "--alpha", "1.5"],
         &["--optimizer", "adam", "--eps", "0", "--w0", "3"],
         &["--optimizer", "adam", "--lr", "1e300"],
@@ -336,6 +349,41 @@ fn diverging_runs_never_print_a_non_finite_value() {
             if !text.is_empty() {
                 let values = row_values(&text, format == "json");
                 assert!(!values.is_empty() && values.iter().all(|v| v.is_finite()), "{args:?}: {text}");
+            }
+        }
+    }
+}
+
+/// A schedule whose next lr the run's precision cannot use ends the run there, in every format, naming the schedule
+/// and the value: 0.01·(1e300)² overflows f64 after step 2; 0.01·1e300 is ∞ in f32 and 0.01·1e-300 is 0 there.
+#[test]
+fn a_schedule_out_of_range_stops_the_run_and_says_so() {
+    let cases: [(&[&str], &str, &str); 3] = [
+        (&["--w0", "3", "--gamma", "1e300"], "stopped at step 3", "lr after step 2 is inf, which f64 cannot use"),
+        (
+            &["--precision", "f32", "--gamma", "1e300"],
+            "stopped at step 2",
+            "is 1.0000000000000001e+298, which f32 cannot use (it rounds to ∞)",
+        ),
+        (&["--precision", "f32", "--gamma", "1e-300"], "stopped at step 2", "which f32 cannot use (it rounds to 0)"),
+    ];
+    for (run, when, what) in cases {
+        for format in ["csv", "json", "ledger", "notebook", "last"] {
+            let args: Vec<&str> = ["trace", "--schedule", "exponential", "--steps", "5", "--format", format]
+                .into_iter()
+                .chain(run.iter().copied())
+                .collect();
+            let out = descent(&args);
+            assert_eq!(out.status.code(), Some(3), "{args:?}");
+            let err = stderr(&out);
+            assert!(err.contains(when) && err.contains(what), "{args:?}: {err}");
+            assert!(!err.contains("critical lr") && !err.contains("invalid --lr"), "{args:?}: {err}");
+            let text = stdout(&out);
+            assert!(!text.contains("inf") && !text.to_lowercase().contains("nan"), "{args:?}: {text}");
+            if format == "json" {
+                let v: serde_json::Value = serde_json::from_str(&text).expect("json parses");
+                assert_eq!(v["outcome"]["status"], "schedule-out-of-range", "{text}");
+                assert!(v["rows"].as_array().expect("rows").iter().all(|r| r["lr"].as_f64().is_some()), "{text}");
             }
         }
     }

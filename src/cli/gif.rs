@@ -60,6 +60,7 @@ pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     if let Status::Diverged { step, why } = status {
         let what = match why {
             crate::engine::trainer::Divergence::SingularHessian => "stopped: Newton's Hessian is singular",
+            crate::engine::trainer::Divergence::ScheduleOutOfRange => "stopped: the schedule's next lr is out of range",
             _ => "diverged",
         };
         crate::cli::say_line(&format!("note: the run {what} at step {step}; the animation shows it"));

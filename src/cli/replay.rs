@@ -122,7 +122,7 @@ fn outcome(s: Status, last: u64) -> Outcome {
     match s {
         Status::Running => Outcome { status: "completed", step: last, detail: None },
         Status::Converged { step, .. } => Outcome { status: "converged", step, detail: None },
-        Status::Diverged { step, .. } => Outcome { status: "diverged", step, detail: None },
+        Status::Diverged { step, why } => Outcome { status: why.verb(), step, detail: None },
     }
 }
 

@@ -144,7 +144,7 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
     Ok(match status {
         Status::Diverged { step, why } => {
             let cause = divergence_cause(&data, &settings, &trainer.record(), why);
-            let verb = if why == Divergence::SingularHessian { "stopped" } else { "diverged" };
+            let verb = why.verb();
             message(&format!("{verb} at step {step}: {cause}"));
             EXIT_STOPPED
         }
@@ -215,6 +215,11 @@ fn outcome(s: Status, last_step: u64) -> Outcome {
         Status::Diverged { step, why: Divergence::SingularHessian } => {
             Outcome { status: "singular-hessian", step, detail: Some("stopped: Newton's Hessian is singular".into()) }
         }
+        Status::Diverged { step, why: Divergence::ScheduleOutOfRange } => Outcome {
+            status: "schedule-out-of-range",
+            step,
+            detail: Some("stopped: the schedule's next lr is out of the precision's range".into()),
+        },
         Status::Diverged { step, why } => {
             Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
         }

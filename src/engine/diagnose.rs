@@ -66,6 +66,9 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
 /// and `why` what the trainer saw at the next update. The causes are tried from the most specific: a setting that
 /// breaks the optimizer on its own, then the objective, then the problem's curvature, then the lr in general.
 pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
+    if why == Divergence::ScheduleOutOfRange {
+        return schedule_cause(settings, last);
+    }
     let o = &settings.optimizer;
     // The optimizer's own bound on lr·λ (plain, heavy ball or Nesterov), the one the sentences quote.
     let bound = super::analysis::stable_product(o);
@@ -85,6 +88,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
             Divergence::LossExploded => format!("the value grew past 10¹² times its start {at} with lr {lr}"),
             Divergence::NonFinite => format!("a value overflowed {precision} {at} with lr {lr}"),
             Divergence::SingularHessian => singular(last),
+            Divergence::ScheduleOutOfRange => schedule_cause(settings, last),
         };
     }
     if let Some(cause) = curvature_cause(data, settings, last, why, bound) {
@@ -92,11 +96,58 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
     }
     let what = match why {
         Divergence::SingularHessian => return singular(last),
+        Divergence::ScheduleOutOfRange => return schedule_cause(settings, last),
         Divergence::NonFinite => format!("a value overflowed {}", settings.precision.label()),
         Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
         Divergence::Unbounded => "the value fell below −10¹²".to_string(),
     };
     format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(o.lr))
+}
+
+/// Replays longer than this are not made to quote the schedule's value (the cause is then said without it).
+const SCHEDULE_REPLAY_MAX: u64 = 10_000_000;
+
+/// Why a schedule stopped the run after the update into `last`: its next lr (or cycled momentum) is one the run's
+/// precision cannot use. The value is the schedule's own, replayed from the settings (ReduceLROnPlateau's depends
+/// on the losses, so it is named without its value). For example "the exponential schedule's lr after step 2 is
+/// inf, which f64 cannot use (not finite); the run stops at the last lr it could use, 1.0000000000000001e+298".
+pub fn schedule_cause(settings: &Settings, last: &Record<f64>) -> String {
+    use super::schedule::{ScheduleKind, Scheduler};
+    let cfg = &settings.schedule;
+    let precision = settings.precision.label();
+    let k = last.step;
+    if cfg.kind == ScheduleKind::Plateau || k > SCHEDULE_REPLAY_MAX {
+        return format!(
+            "the {} schedule's values after step {k} leave the range {precision} can use (not finite, or rounded to 0 \
+             or ∞); the run stops at the last values it could use",
+            cfg.label()
+        );
+    }
+    let mut scheduler = Scheduler::new(cfg, &settings.optimizer);
+    let mut in_force = scheduler.current();
+    for _ in 0..k {
+        in_force = scheduler.current();
+        scheduler.step(0.0);
+    }
+    let next = scheduler.current();
+    let (what, value, before) = match next.momentum {
+        Some(m) if next.lr_fits(settings.precision) => ("momentum", m, in_force.momentum.unwrap_or(m)),
+        _ => ("lr", next.lr, in_force.lr),
+    };
+    let how = if !value.is_finite() {
+        "not finite"
+    } else if value.abs() > 1.0 {
+        "it rounds to ∞"
+    } else {
+        "it rounds to 0"
+    };
+    format!(
+        "the {} schedule's {what} after step {k} is {}, which {precision} cannot use ({how}); the run stops at the \
+         last {what} it could use, {}",
+        cfg.label(),
+        repr(value),
+        repr(before)
+    )
 }
 
 /// A setting that breaks the optimizer whatever the problem: ε = 0 at the optimum, RMSprop's α > 1, or a weight

@@ -618,6 +618,25 @@ pub struct Scheduled {
 }
 
 impl Scheduled {
+    /// Whether an update can use these values in precision `F`: each finite, and each non-zero one non-zero and
+    /// finite once rounded to `F` (an lr of 1e-50 is 0 in f32, one of 1e39 is ∞).
+    pub fn representable_in<F: crate::engine::real::Real>(&self) -> bool {
+        let fits = |v: f64| {
+            let r = F::from_f64(v);
+            v.is_finite() && r.is_finite() && (v == 0.0 || r != F::ZERO)
+        };
+        fits(self.lr) && self.momentum.is_none_or(fits)
+    }
+
+    /// Whether the lr alone is one an update in `precision` can use (see [`Scheduled::representable_in`]).
+    pub fn lr_fits(&self, precision: crate::engine::settings::Precision) -> bool {
+        let lr_only = Scheduled { lr: self.lr, momentum: None };
+        match precision {
+            crate::engine::settings::Precision::F32 => lr_only.representable_in::<f32>(),
+            crate::engine::settings::Precision::F64 => lr_only.representable_in::<f64>(),
+        }
+    }
+
     /// `cfg` with these values in place of its lr and, when cycled, its momentum or β₁.
     pub fn apply_to(&self, cfg: &OptimizerConfig) -> OptimizerConfig {
         let mut out = OptimizerConfig { lr: self.lr, ..cfg.clone() };
@@ -751,6 +770,12 @@ impl Scheduler {
     /// The schedule.
     pub fn config(&self) -> &ScheduleConfig {
         &self.cfg
+    }
+
+    /// Puts back the values in force before the last [`Scheduler::step`] (a run whose schedule left the range it can
+    /// use ends there, and its last row shows the last values it could use).
+    pub fn hold(&mut self, now: Scheduled) {
+        self.now = now;
     }
 
     /// `scheduler.step()` after an update; `loss` is the full-batch loss at the row whose gradient the update used

@@ -240,7 +240,20 @@ impl Settings {
             ("--beta2", o.beta2),
             ("--eps", o.eps()),
         ];
-        for (name, value) in values {
+        let sc = &self.schedule;
+        // The schedule's own values, and the values it starts the run with (lr × --start-factor, max_lr / div, …).
+        let first = crate::engine::schedule::Scheduler::new(sc, o).current();
+        let schedule = [
+            ("--eta-min", sc.eta_min),
+            ("--min-lr", sc.min_lr),
+            ("--max-lr", sc.max_lr.unwrap_or(0.0)),
+            ("--base-lr", sc.base_lr.unwrap_or(0.0)),
+            ("--base-momentum", sc.base_momentum),
+            ("--max-momentum", sc.max_momentum),
+            ("the schedule's first lr", first.lr),
+            ("the schedule's first momentum", first.momentum.unwrap_or(0.0)),
+        ];
+        for (name, value) in values.into_iter().chain(schedule) {
             if let Some(reason) = f32_rounding_problem(value) {
                 return Err(ConfigError::Unrepresentable { name, value, reason });
             }

@@ -81,6 +81,22 @@ pub enum Divergence {
     /// Newton's Hessian at the current point is singular: H⁻¹g does not exist, so the run stops there (an outcome,
     /// not an overflow; the run kept the point).
     SingularHessian,
+    /// The schedule's next lr (or cycled momentum) is not finite, or is non-zero and rounds to 0 or ∞ in the run's
+    /// precision: no update can use it, so the run stops at the last state, whose lr is the last one it could use
+    /// (an outcome of the schedule, not of the curvature).
+    ScheduleOutOfRange,
+}
+
+impl Divergence {
+    /// Whether the run stopped for want of a step (a singular Hessian, an lr out of range) rather than diverging.
+    pub fn is_stop(self) -> bool {
+        matches!(self, Divergence::SingularHessian | Divergence::ScheduleOutOfRange)
+    }
+
+    /// "stopped" or "diverged", for "… at step k".
+    pub fn verb(self) -> &'static str {
+        if self.is_stop() { "stopped" } else { "diverged" }
+    }
 }
 
 /// How a run converged.
@@ -334,9 +350,16 @@ impl<F: Real> Trainer<F> {
             return self.status;
         }
         self.current = Record { step, params, loss, grad };
+        let mut schedule_in_range = true;
         if self.settings.schedule.is_active() {
+            let in_force = self.scheduler.current();
             self.scheduler.step(loss_before.to_f64());
-            self.apply_schedule();
+            schedule_in_range = self.scheduler.current().representable_in::<F>();
+            if schedule_in_range {
+                self.apply_schedule();
+            } else {
+                self.scheduler.hold(in_force);
+            }
         }
         self.draw_batch();
         self.prepare_update();
@@ -353,6 +376,9 @@ impl<F: Real> Trainer<F> {
         self.check_tolerance();
         if self.status == Status::Running && self.tolerance.is_some() && self.unchanged_steps >= STALL_STEPS {
             self.status = Status::Converged { step, by: Convergence::Stalled };
+        }
+        if self.status == Status::Running && !schedule_in_range {
+            self.status = Status::Diverged { step: step + 1, why: Divergence::ScheduleOutOfRange };
         }
         self.status
     }

@@ -17,7 +17,7 @@ use crate::engine::analysis::Analysis;
 use crate::engine::loss::LossKind;
 use crate::engine::optim::{LineSearch, OptimizerConfig, OptimizerKind};
 use crate::engine::settings::{GradientSource, Precision, Settings};
-use crate::engine::trainer::{Convergence, Record, Status};
+use crate::engine::trainer::{Convergence, Divergence, Record, Status};
 use crate::format;
 
 /// How a sentence reads: its colour in the app.
@@ -205,6 +205,18 @@ pub fn why(run: &RunState<'_>) -> Why {
     match run.status {
         Status::Converged { by: Convergence::Stalled, .. } => return stalled(run),
         Status::Converged { by: Convergence::Tolerance, .. } => return reached(run),
+        Status::Diverged { why: Divergence::ScheduleOutOfRange, .. } => {
+            let short = format!(
+                "the {} schedule's next lr is out of {}'s range, so no update can use it and the run stopped",
+                s.schedule.label(),
+                s.precision.label()
+            );
+            let long = "A schedule multiplies or sets the lr every step; once it is not finite, or rounds to 0 or ∞ \
+                        in the run's precision, an update would only produce inf or NaN. The run keeps its last state \
+                        and the last lr it could use."
+                .to_owned();
+            return Why { short, long, tone: Tone::Warning };
+        }
         Status::Diverged { .. } | Status::Running => {}
     }
     let diverged = matches!(run.status, Status::Diverged { .. });
@@ -436,7 +448,7 @@ fn valley(run: &RunState<'_>, steep: Direction, shallow: Direction, extra: &str)
 /// Newton's method: the jump to the model's minimum, (1 − lr) per step on a quadratic; a singular Hessian stops it.
 fn newton(s: &Settings, status: Status) -> Why {
     let lr = s.optimizer.lr;
-    if matches!(status, Status::Diverged { why: crate::engine::trainer::Divergence::SingularHessian, .. }) {
+    if matches!(status, Status::Diverged { why: Divergence::SingularHessian, .. }) {
         return Why {
             short: "the Hessian is singular here: Newton's step H⁻¹g does not exist, so the run stopped".into(),
             long: "Newton solves H·d = g for its step; a singular H (zero curvature along some direction) has no                    solution. Plain gradient descent needs no inverse and would carry on."

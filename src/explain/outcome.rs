@@ -127,9 +127,23 @@ pub fn converged_banner(s: &Settings, record: &Record<f64>, step: u64, by: Conve
     (text, true)
 }
 
+/// "Stopped at step k: the exponential schedule's next lr is out of f64's range — …" (no lr to suggest).
+fn schedule_stop(s: &Settings, step: u64) -> (String, Option<f64>) {
+    let text = format!(
+        "Stopped at step {step}: the {} schedule's next lr is out of {}'s range — choose a schedule whose lr stays \
+         in range",
+        s.schedule.label(),
+        s.precision.label()
+    );
+    (text, None)
+}
+
 /// "Diverged at step k: lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate", with a learning rate to suggest: the
 /// bound is the optimizer's own, quoted only where the closed form holds (SGD on a quadratic loss).
 pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence) -> (String, Option<f64>) {
+    if why == Divergence::ScheduleOutOfRange {
+        return schedule_stop(s, step);
+    }
     let o = &s.optimizer;
     let summed = if s.gradient == GradientSource::NotebookSum {
         " (the notebook-sum gradient is N× the mean's, so every threshold is N× lower)"
@@ -164,6 +178,7 @@ pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence)
                 None,
             );
         }
+        Divergence::ScheduleOutOfRange => return schedule_stop(s, step),
     };
     (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
 }

@@ -341,7 +341,7 @@ fn status_text(status: crate::engine::trainer::Status) -> String {
     match status {
         Status::Running => "running or ready".into(),
         Status::Converged { step, .. } => format!("converged at step {step}"),
-        Status::Diverged { step, .. } => format!("diverged at step {step}"),
+        Status::Diverged { step, why } => format!("{} at step {step}", why.verb()),
     }
 }
 

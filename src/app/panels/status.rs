@@ -17,7 +17,7 @@ use crate::worker::{Mode, RunSnapshot, Snapshot};
 pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
     match run.status {
         Status::Converged { step, .. } => format!("converged at step {step}"),
-        Status::Diverged { step, .. } => format!("diverged at step {step}"),
+        Status::Diverged { step, why } => format!("{} at step {step}", why.verb()),
         Status::Running => match snap.mode {
             Mode::Running { .. } | Mode::Stepping => "running".into(),
             Mode::Idle if run.record.step == 0 => "ready".into(),

@@ -104,7 +104,7 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
     let several = ctx.snap.runs.len() > 1;
     let (x, what, color, v) = match run.status {
         Status::Converged { step, .. } => (step as f64, "minimum reached", ctx.palette.converged, egui::Align::BOTTOM),
-        Status::Diverged { step, .. } => (step as f64, "diverged", ctx.palette.diverged, egui::Align::TOP),
+        Status::Diverged { step, why } => (step as f64, why.verb(), ctx.palette.diverged, egui::Align::TOP),
         Status::Running => return,
     };
     let (color, name) = if several {
