@@ -354,6 +354,31 @@ fn diverging_runs_never_print_a_non_finite_value() {
     }
 }
 
+/// A standardized f32 run on x = 1e-40, 2e-40: the scaled run is finite, but w = w′/std (std 5e-41) passes f32's
+/// largest value at step 2. The run stops at the last row that maps back, in every format, and says why (issue 24 §5).
+#[test]
+fn standardized_parameters_are_checked_in_the_original_space() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = write_file(&dir, "tiny.csv", b"x,y\n1e-40,1\n2e-40,2\n");
+    for format in ["csv", "json", "ledger", "last"] {
+        let args = ["trace", "--data", &data, "--standardize", "--bias", "--precision", "f32", "--steps", "3"];
+        let out = descent(&[&args[..], &["--format", format]].concat());
+        assert_eq!(out.status.code(), Some(3), "{format}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("diverged at step 2: w and b mapped back to the original x overflow f32"), "{err}");
+        let text = stdout(&out);
+        assert!(!text.contains("inf"), "{format}: {text}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&text).expect("json parses");
+            let rows = v["rows"].as_array().expect("rows");
+            assert_eq!(rows.len(), 2, "{text}");
+            assert!(!serde_json::to_string(rows).expect("rows").contains("null"), "{text}");
+            // Row 1 maps back to w = 0.01·1/std ≈ 2e38, finite in f32; row 2 would be 4e38, past f32::MAX.
+            assert!(rows.iter().all(|r| r["w"].as_f64().is_some_and(|w| w.abs() <= f32::MAX as f64)), "{text}");
+        }
+    }
+}
+
 /// A schedule whose next lr the run's precision cannot use ends the run there, in every format, naming the schedule
 /// and the value: 0.01·(1e300)² overflows f64 after step 2; 0.01·1e300 is ∞ in f32 and 0.01·1e-300 is 0 there.
 #[test]

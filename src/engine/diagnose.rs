@@ -66,8 +66,10 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
 /// and `why` what the trainer saw at the next update. The causes are tried from the most specific: a setting that
 /// breaks the optimizer on its own, then the objective, then the problem's curvature, then the lr in general.
 pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
-    if why == Divergence::ScheduleOutOfRange {
-        return schedule_cause(settings, last);
+    match why {
+        Divergence::ScheduleOutOfRange => return schedule_cause(settings, last),
+        Divergence::BackMapOverflow => return back_map_cause(data, settings, last),
+        _ => {}
     }
     let o = &settings.optimizer;
     // The optimizer's own bound on lr·λ (plain, heavy ball or Nesterov), the one the sentences quote.
@@ -89,6 +91,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
             Divergence::NonFinite => format!("a value overflowed {precision} {at} with lr {lr}"),
             Divergence::SingularHessian => singular(last),
             Divergence::ScheduleOutOfRange => schedule_cause(settings, last),
+            Divergence::BackMapOverflow => back_map_cause(data, settings, last),
         };
     }
     if let Some(cause) = curvature_cause(data, settings, last, why, bound) {
@@ -97,6 +100,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
     let what = match why {
         Divergence::SingularHessian => return singular(last),
         Divergence::ScheduleOutOfRange => return schedule_cause(settings, last),
+        Divergence::BackMapOverflow => return back_map_cause(data, settings, last),
         Divergence::NonFinite => format!("a value overflowed {}", settings.precision.label()),
         Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
         Divergence::Unbounded => "the value fell below −10¹²".to_string(),
@@ -147,6 +151,26 @@ pub fn schedule_cause(settings: &Settings, last: &Record<f64>) -> String {
         cfg.label(),
         repr(value),
         repr(before)
+    )
+}
+
+/// Why a standardized run stopped: its next parameters, mapped back to the original x (w = w′/scale), overflow the
+/// precision while the scaled ones are finite. For example "w and b mapped back to the original x overflow f32
+/// after step 1 (w = w′/std, std of x 5e-41): x is too close to 0 for f32 once mapped back; rescale x or use f64".
+pub fn back_map_cause(data: &Dataset, settings: &Settings, last: &Record<f64>) -> String {
+    let x = data.x.as_slice().unwrap_or(&[]);
+    let (what, scale) = match super::scaling::Scaling::of(x, settings.bias) {
+        Some(s) if settings.bias => ("w = w′/std, std of x", s.scale),
+        Some(s) => ("w = w′/rms, rms of x", s.scale),
+        None => ("w = w′/scale", f64::NAN),
+    };
+    let params = if settings.bias { "w and b" } else { "w" };
+    let precision = settings.precision.label();
+    format!(
+        "{params} mapped back to the original x overflow {precision} after step {} ({what} {}): x is too close to 0 \
+         for {precision} once mapped back; rescale x or use f64",
+        last.step,
+        repr(scale)
     )
 }
 

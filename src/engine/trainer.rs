@@ -85,6 +85,9 @@ pub enum Divergence {
     /// precision: no update can use it, so the run stops at the last state, whose lr is the last one it could use
     /// (an outcome of the schedule, not of the curvature).
     ScheduleOutOfRange,
+    /// A standardized run's parameters, mapped back to the original x (w = w′/scale, b = b′ − w′·shift/scale),
+    /// overflow the run's precision while the scaled ones are finite; the run kept the last state that maps back.
+    BackMapOverflow,
 }
 
 impl Divergence {
@@ -344,6 +347,10 @@ impl<F: Real> Trainer<F> {
             self.status = Status::Diverged { step, why: Divergence::NonFinite };
             return self.status;
         }
+        if !self.maps_back(params) {
+            self.status = Status::Diverged { step, why: Divergence::BackMapOverflow };
+            return self.status;
+        }
         let Evaluation { loss, grad } = self.problem.evaluate(params, self.settings.gradient);
         if !(loss.is_finite() && grad.w.is_finite() && grad.b.is_finite()) {
             self.status = Status::Diverged { step, why: Divergence::NonFinite };
@@ -381,6 +388,15 @@ impl<F: Real> Trainer<F> {
             self.status = Status::Diverged { step: step + 1, why: Divergence::ScheduleOutOfRange };
         }
         self.status
+    }
+
+    /// Whether `params` of a standardized run, mapped back to the original x, are finite in the run's precision
+    /// (every row reports them there); true for a run that is not standardized.
+    fn maps_back(&self, params: Params<F>) -> bool {
+        self.problem.scaling().is_none_or(|s| {
+            let p = s.to_original(params.to_f64());
+            F::from_f64(p.w).is_finite() && F::from_f64(p.b).is_finite()
+        })
     }
 
     /// The gradient the next update uses: the full gradient of [`Trainer::record`], or the next mini-batch's.

@@ -217,6 +217,17 @@ pub fn why(run: &RunState<'_>) -> Why {
                 .to_owned();
             return Why { short, long, tone: Tone::Warning };
         }
+        Status::Diverged { why: Divergence::BackMapOverflow, .. } => {
+            let short = format!(
+                "w mapped back to the original x (w = w′/scale) overflows {} while the scaled run is finite",
+                s.precision.label()
+            );
+            let long = "--standardize runs on x′ = (x − shift)/scale and reports w = w′/scale in the units of x. When \
+                        x is tiny, scale is tiny and w′/scale passes the largest number of the precision: the \
+                        scaled run is fine, but its answer cannot be written in x's units. Rescale x, or use f64."
+                .to_owned();
+            return Why { short, long, tone: Tone::Warning };
+        }
         Status::Diverged { .. } | Status::Running => {}
     }
     let diverged = matches!(run.status, Status::Diverged { .. });

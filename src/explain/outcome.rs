@@ -138,11 +138,23 @@ fn schedule_stop(s: &Settings, step: u64) -> (String, Option<f64>) {
     (text, None)
 }
 
+/// "Diverged at step k: w mapped back to the original x overflows f32 — …" (the lr is not the cause).
+fn back_map_stop(s: &Settings, step: u64) -> (String, Option<f64>) {
+    let text = format!(
+        "Diverged at step {step}: w mapped back to the original x overflows {} while the scaled run is finite — \
+         rescale x or use f64",
+        s.precision.label()
+    );
+    (text, None)
+}
+
 /// "Diverged at step k: lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate", with a learning rate to suggest: the
 /// bound is the optimizer's own, quoted only where the closed form holds (SGD on a quadratic loss).
 pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence) -> (String, Option<f64>) {
-    if why == Divergence::ScheduleOutOfRange {
-        return schedule_stop(s, step);
+    match why {
+        Divergence::ScheduleOutOfRange => return schedule_stop(s, step),
+        Divergence::BackMapOverflow => return back_map_stop(s, step),
+        _ => {}
     }
     let o = &s.optimizer;
     let summed = if s.gradient == GradientSource::NotebookSum {
@@ -179,6 +191,7 @@ pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence)
             );
         }
         Divergence::ScheduleOutOfRange => return schedule_stop(s, step),
+        Divergence::BackMapOverflow => return back_map_stop(s, step),
     };
     (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
 }
