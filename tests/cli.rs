@@ -501,6 +501,51 @@ fn a_closed_stdout_ends_the_run() {
     }
 }
 
+/// SIGINT or SIGTERM while `trace` streams: the current row is finished, the JSON closed with the outcome
+/// "interrupted", and the exit code is 128 + the signal (130, 143), as a shell reports it (issue 24 §14).
+#[test]
+fn a_signal_finishes_the_row_closes_the_json_and_exits_128_plus_its_number() {
+    for (format, signal, code) in [("json", "-INT", 130), ("csv", "-TERM", 143), ("ledger", "-INT", 130)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_descent"))
+            .args(["trace", "--steps", "2000000000", "--lr", "1e-9", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut text = String::new();
+        // Some rows first: the handler is in place before the first byte is written.
+        while text.lines().count() < 40 {
+            assert!(reader.read_line(&mut text).unwrap() > 0, "{format}: output ended early: {text}");
+        }
+        let sent = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+        assert!(sent.success());
+        std::io::Read::read_to_string(&mut reader, &mut text).unwrap();
+        let status = wait_or_kill(&mut child, Duration::from_secs(30), format);
+        assert_eq!(status.code(), Some(code), "{format}: {status:?}");
+        assert!(text.ends_with('\n'), "{format}: the last row is whole");
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        let name = if code == 130 { "SIGINT" } else { "SIGTERM" };
+        assert!(err.contains(&format!("interrupted by {name} after the row of step")), "{format}: {err}");
+        match format {
+            "json" => {
+                let v: serde_json::Value = serde_json::from_str(&text).expect("the JSON document is closed");
+                assert_eq!(v["outcome"]["status"], "interrupted");
+                let rows = v["rows"].as_array().unwrap();
+                assert_eq!(v["outcome"]["step"], rows[rows.len() - 1]["step"]);
+            }
+            "csv" => {
+                for line in text.lines().skip(1) {
+                    let cells: Vec<f64> = line.split(',').map(|c| c.parse().expect("a number")).collect();
+                    assert_eq!(cells.len(), 7, "a whole row: {line}");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[derive(serde::Serialize)]
 struct Outcome {
     status: &'static str,

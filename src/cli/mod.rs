@@ -9,6 +9,7 @@ mod dispatch;
 mod exercise;
 mod gif;
 mod gradcheck;
+mod interrupt;
 mod objective;
 mod replay;
 mod trace;

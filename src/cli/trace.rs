@@ -7,6 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::common::{CliError, EXIT_OK, EXIT_STOPPED, check_cycle_length, setup};
+use super::interrupt::Interrupt;
 use super::say_line as message;
 use super::{TraceArgs, TraceFormat};
 use crate::engine::diagnose::{divergence_cause, start_run};
@@ -35,66 +36,67 @@ fn start(data: &Dataset, settings: &Settings, tol: Option<f64>) -> Result<DynTra
     Ok(trainer)
 }
 
-/// Up to `steps` updates, handing each new row to `emit`; stops at the first error `emit` returns (a closed
-/// stdout), within [`STEPS_PER_CHUNK`] steps of it.
-fn run_rows(
-    trainer: &mut DynTrainer,
+/// One run being streamed: its problem, its trainer, how many updates at most, and the signal flag that ends it
+/// early between two rows ([`Interrupt`]).
+struct Stream<'a> {
+    data: &'a Dataset,
+    settings: &'a Settings,
+    trainer: &'a mut DynTrainer,
     steps: u64,
-    mut emit: impl FnMut(&Record<f64>, Scheduled) -> Result<(), CliError>,
-) -> Result<Status, CliError> {
-    let mut left = steps;
-    let mut status = trainer.status();
-    while left > 0 && !status.is_finished() {
-        let chunk = left.min(STEPS_PER_CHUNK);
-        let mut result = Ok(());
-        status = trainer.run_scheduled(chunk, |r, s| {
-            if result.is_ok() {
-                result = emit(r, s);
-            }
-        });
-        result?;
-        left -= chunk;
-    }
-    Ok(status)
+    stop: &'a Interrupt,
 }
 
-/// Up to `steps` updates one at a time, handing each new row with the optimizer's state to `emit` (slower than
-/// [`run_rows`]; for the formats that print the state).
-fn step_rows(
-    trainer: &mut DynTrainer,
-    steps: u64,
-    mut emit: impl FnMut(&Row) -> Result<(), CliError>,
-) -> Result<Status, CliError> {
-    let mut status = trainer.status();
-    for _ in 0..steps {
-        if status.is_finished() {
-            break;
+impl Stream<'_> {
+    /// Up to `steps` updates, handing each new row to `emit`; stops at the first error `emit` returns (a closed
+    /// stdout), or at a signal, within [`STEPS_PER_CHUNK`] steps of it (the rows handed out are whole).
+    fn run_rows(&mut self, mut emit: impl FnMut(&Record<f64>, Scheduled) -> Result<(), CliError>) -> RunResult {
+        let mut left = self.steps;
+        let mut status = self.trainer.status();
+        while left > 0 && !status.is_finished() && self.stop.received().is_none() {
+            let chunk = left.min(STEPS_PER_CHUNK);
+            let mut result = Ok(());
+            status = self.trainer.run_scheduled(chunk, |r, s| {
+                if result.is_ok() {
+                    result = emit(r, s);
+                }
+            });
+            result?;
+            left -= chunk;
         }
-        let before = trainer.record().step;
-        status = trainer.step();
-        if trainer.record().step != before {
-            emit(&trainer.row())?;
-        }
+        Ok(status)
     }
-    Ok(status)
+
+    /// Up to `steps` updates one at a time, handing each new row with the optimizer's state to `emit` (slower than
+    /// [`Stream::run_rows`]; for the formats that print the state); a signal ends it after the current row.
+    fn step_rows(&mut self, mut emit: impl FnMut(&Row) -> Result<(), CliError>) -> RunResult {
+        let mut status = self.trainer.status();
+        for _ in 0..self.steps {
+            if status.is_finished() || self.stop.received().is_some() {
+                break;
+            }
+            let before = self.trainer.record().step;
+            status = self.trainer.step();
+            if self.trainer.record().step != before {
+                emit(&self.trainer.row())?;
+            }
+        }
+        Ok(status)
+    }
 }
+
+/// A stream's end: where the run stands, or the error that cut it.
+type RunResult = Result<Status, CliError>;
 
 /// The step ledger of every update ([`crate::ledger`]), blank-line separated; an update that diverged has no
 /// ledger (its numbers are not finite) and the usual message on stderr says why.
-fn trace_ledger(
-    out: &mut impl Write,
-    data: &Dataset,
-    settings: &Settings,
-    trainer: &mut DynTrainer,
-    steps: u64,
-) -> Result<Status, CliError> {
-    let mut pending = crate::ledger::explain(data, settings, &trainer.row())?;
-    let status = step_rows(trainer, steps, |r| {
+fn trace_ledger(out: &mut impl Write, run: &mut Stream<'_>) -> RunResult {
+    let (data, settings) = (run.data, run.settings);
+    let mut pending = crate::ledger::explain(data, settings, &run.trainer.row())?;
+    run.step_rows(|r| {
         writeln!(out, "{}", pending.text())?;
         pending = crate::ledger::explain(data, settings, r)?;
         Ok(())
-    })?;
-    Ok(status)
+    })
 }
 
 pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError> {
@@ -118,12 +120,14 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
         None => *r,
     };
     let first = original(&trainer.record());
+    let stop = Interrupt::catch();
+    let mut run = Stream { data: &data, settings: &settings, trainer: &mut trainer, steps: a.steps, stop: &stop };
     let status = match a.format {
         TraceFormat::Csv => {
             writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
-            writeln!(out, "{}", csv_row(&first, trainer.scheduled().lr, p))?;
+            writeln!(out, "{}", csv_row(&first, run.trainer.scheduled().lr, p))?;
             let mut line = String::new();
-            run_rows(&mut trainer, a.steps, |r, s| {
+            run.run_rows(|r, s| {
                 line.clear();
                 trace::push_row(&mut line, &original(r), s.lr, p);
                 line.push('\n');
@@ -132,15 +136,23 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
         }
         TraceFormat::Last => {
             // Only the final row, in the csv format without its header: the trajectory is never stored.
-            let s = trainer.run(a.steps, |_| {});
-            writeln!(out, "{}", csv_row(&original(&trainer.record()), trainer.scheduled().lr, p))?;
+            let s = run.run_rows(|_, _| Ok(()))?;
+            writeln!(out, "{}", csv_row(&original(&run.trainer.record()), run.trainer.scheduled().lr, p))?;
             s
         }
-        TraceFormat::Json => trace_json(out, &data, &settings, &mut trainer, a.steps)?,
-        TraceFormat::Ledger => trace_ledger(out, &data, &settings, &mut trainer, a.steps)?,
-        TraceFormat::Notebook => trace_notebook(out, &data, &settings, &mut trainer, a.steps)?,
+        TraceFormat::Json => trace_json(out, &mut run)?,
+        TraceFormat::Ledger => trace_ledger(out, &mut run)?,
+        TraceFormat::Notebook => trace_notebook(out, &mut run)?,
     };
     out.flush()?;
+    if let Some(signal) = stop.received() {
+        let step = trainer.record().step;
+        message(&format!(
+            "interrupted by {} after the row of step {step}; every row printed is whole",
+            Interrupt::name(signal)
+        ));
+        return Ok(Interrupt::exit_code(signal));
+    }
     Ok(match status {
         Status::Diverged { step, why } => {
             let cause = divergence_cause(&data, &settings, &trainer.record(), why);
@@ -167,14 +179,9 @@ fn hessian_note(settings: &Settings) {
 }
 
 /// The notebook's printout of a run: its header, each step as the notebook prints it, and its closing comparison.
-fn trace_notebook(
-    out: &mut impl Write,
-    data: &Dataset,
-    settings: &Settings,
-    trainer: &mut DynTrainer,
-    steps: u64,
-) -> Result<Status, CliError> {
-    let first = trainer.record();
+fn trace_notebook(out: &mut impl Write, run: &mut Stream<'_>) -> RunResult {
+    let (data, settings) = (run.data, run.settings);
+    let first = run.trainer.record();
     let x = data.x.as_slice().unwrap_or(&[]);
     let y = data.y.as_slice().unwrap_or(&[]);
     let f32 = settings.precision == Precision::F32;
@@ -184,7 +191,7 @@ fn trace_notebook(
     }
     let mut before = first;
     let mut last_forward = first.params;
-    let status = run_rows(trainer, steps, |r, _| {
+    let status = run.run_rows(|r, _| {
         for line in printer.step(before.step, before.params, before.loss, before.grad, r.params) {
             writeln!(out, "{line}")?;
         }
@@ -206,7 +213,12 @@ struct Outcome {
     detail: Option<String>,
 }
 
-fn outcome(s: Status, last_step: u64) -> Outcome {
+/// The JSON's outcome: where the run stands after its last row, or the signal that ended it there.
+fn outcome(s: Status, last_step: u64, signal: Option<i32>) -> Outcome {
+    if let Some(signal) = signal {
+        let detail = format!("stopped by {} after the row of step {last_step}", Interrupt::name(signal));
+        return Outcome { status: "interrupted", step: last_step, detail: Some(detail) };
+    }
     match s {
         Status::Running => Outcome { status: "completed", step: last_step, detail: None },
         Status::Converged { step, by } => {
@@ -228,13 +240,8 @@ fn outcome(s: Status, last_step: u64) -> Outcome {
 
 /// `{"data", "samples", "settings", "rows": [...], "outcome"}`, pretty-printed and streamed: each row is written as
 /// it is computed, so memory stays constant however many steps run.
-fn trace_json(
-    out: &mut impl Write,
-    data: &Dataset,
-    settings: &Settings,
-    trainer: &mut DynTrainer,
-    steps: u64,
-) -> Result<Status, CliError> {
+fn trace_json(out: &mut impl Write, run: &mut Stream<'_>) -> RunResult {
+    let (data, settings) = (run.data, run.settings);
     let mut json = PrettyObject::new(&mut *out)?;
     if let Some(o) = &settings.objective {
         json.field("objective", &o.describe())?;
@@ -244,20 +251,20 @@ fn trace_json(
     }
     json.field("settings", settings)?;
     if settings.optimizer.kind == crate::engine::OptimizerKind::Newton {
-        json.field("hessian", &trainer.hessian_at(trainer.record().params).1)?;
+        json.field("hessian", &run.trainer.hessian_at(run.trainer.record().params).1)?;
     }
     json.begin_array("rows")?;
     // f32 rows serialise from f32, so they print in float32's shortest form (0.45, not 0.44999998…).
-    let first = trainer.row();
-    let scaling = trainer.scaling();
+    let first = run.trainer.row();
+    let scaling = run.trainer.scaling();
     json.element(&JsonRowIn::with_state(&first, settings).scaled(scaling))?;
     let mut last = first.step;
-    let status = step_rows(trainer, steps, |r| {
+    let status = run.step_rows(|r| {
         last = r.step;
         Ok(json.element(&JsonRowIn::with_state(r, settings).scaled(scaling))?)
     })?;
     json.end_array()?;
-    json.field("outcome", &outcome(status, last))?;
+    json.field("outcome", &outcome(status, last, run.stop.received()))?;
     let out = json.finish()?;
     writeln!(out)?;
     Ok(status)
