@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::AnalyzeArgs;
 use super::ReportFormat;
 use super::common::{CliError, EXIT_OK, point, setup};
+use super::objective::AtPoint;
 use crate::engine::analysis::{self, Analysis};
 use crate::engine::{Dataset, Params, Settings};
 use crate::format::{compact, python_list, repr};
@@ -50,7 +51,7 @@ pub(super) fn analyze(a: &AnalyzeArgs, out: &mut impl Write) -> Result<i32, CliE
     let (data, settings) = setup(&a.engine)?;
     let at = point(&a.engine, a.w, a.b)?;
     if let Some(o) = &settings.objective {
-        return super::objective::analyze(o, &settings, at, a.format, out);
+        return super::objective::analyze(AtPoint { o, settings: &settings, at, format: a.format }, out);
     }
     let an: Analysis = analysis::analyze(&data, &Settings { standardize: false, ..settings.clone() }, at);
     let scaled = settings.standardize.then(|| analysis::analyze(&data, &settings, at));

@@ -7,6 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::common::{CliError, EXIT_OK, point, setup};
+use super::objective::AtPoint;
 use super::{GradcheckArgs, ReportFormat};
 use crate::engine::gradient::GradientCheck;
 use crate::engine::trainer::DynTrainer;
@@ -30,7 +31,7 @@ pub(super) fn gradcheck(a: &GradcheckArgs, out: &mut impl Write) -> Result<i32, 
     let (data, settings) = setup(&a.engine)?;
     let at = point(&a.engine, Some(a.w), a.b)?;
     if let Some(o) = &settings.objective {
-        return super::objective::gradcheck(o, &settings, at, a.format, out);
+        return super::objective::gradcheck(AtPoint { o, settings: &settings, at, format: a.format }, out);
     }
     let trainer = DynTrainer::new(&data, &settings)?;
     let c: GradientCheck = trainer.gradient_check(at);

@@ -20,14 +20,18 @@ struct AnalyzeJson<'a> {
     known_points: Vec<KnownPoint>,
 }
 
+/// A question about an objective at one point: `analyze` or `gradcheck` with `--objective`, in the settings'
+/// precision, answered in `format`.
+pub(super) struct AtPoint<'a> {
+    pub o: &'a Objective,
+    pub settings: &'a Settings,
+    pub at: Params<f64>,
+    pub format: ReportFormat,
+}
+
 /// `descent analyze --objective …`: f, ∇f, the Hessian and its eigenvalues at `at`, and what the point is.
-pub(super) fn analyze(
-    o: &Objective,
-    settings: &Settings,
-    at: Params<f64>,
-    format: ReportFormat,
-    out: &mut impl Write,
-) -> Result<i32, CliError> {
+pub(super) fn analyze(q: AtPoint<'_>, out: &mut impl Write) -> Result<i32, CliError> {
+    let AtPoint { o, settings, at, format } = q;
     let r = o.report(at);
     let finite = r.value.is_finite() && r.gradient.iter().chain(r.hessian.iter().flatten()).all(|v| v.is_finite());
     if !finite {
@@ -91,13 +95,8 @@ struct GradcheckJson {
 
 /// `descent gradcheck --objective …`: autodiff and central differences in the run's precision, against the
 /// built-in's closed form (or, for an expression, central differences against autodiff).
-pub(super) fn gradcheck(
-    o: &Objective,
-    settings: &Settings,
-    at: Params<f64>,
-    format: ReportFormat,
-    out: &mut impl Write,
-) -> Result<i32, CliError> {
+pub(super) fn gradcheck(q: AtPoint<'_>, out: &mut impl Write) -> Result<i32, CliError> {
+    let AtPoint { o, settings, at, format } = q;
     let f32 = settings.precision == Precision::F32;
     let (value, autodiff, numeric) = if f32 { sources::<f32>(o, at) } else { sources::<f64>(o, at) };
     let closed = o.as_builtin().map(|b| b.gradient(at.w, at.b));

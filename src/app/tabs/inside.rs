@@ -8,6 +8,8 @@
 //! OneCycleLR or CyclicLR cycles. Every visible run is drawn, in its colour; the plots share the step axis (and its
 //! cursor) with the loss plot.
 
+use std::ops::RangeInclusive;
+
 use egui::{RichText, Ui};
 use egui_plot::{Line, LineStyle};
 
@@ -133,31 +135,45 @@ fn log_or_gap(v: f64) -> f64 {
     if v > 0.0 && v.is_finite() { v.log10() } else { f64::NAN }
 }
 
-fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
+/// A log plot over steps named `id` with `label` on its y axis: `draw` adds each run's lines over the visible
+/// steps (thinned to the plot's pixel columns) in the run's colour, then the timeline's cursor marks the run.
+fn per_run_log_plot(
+    ui: &mut Ui,
+    ctx: &ViewCtx<'_>,
+    (id, label, topic): (&str, &str, Topic),
+    height: f32,
+    mut draw: impl FnMut(&mut egui_plot::PlotUi<'_>, &RunSnapshot, egui::Color32, RangeInclusive<f64>, usize),
+) {
     let snap = ctx.snap;
-    let plot = log_step_plot("inner-lr-plot", "lr (log)", snap, height);
+    let plot = log_step_plot(id, label, snap, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
-            let color = ctx.run_color(run);
-            let name = &run.spec.name;
-            let lr = ctx.series(run, "scheduled lr", steps.clone(), columns, |r| log_or_gap(r.scheduled.lr));
-            plot_ui.line(Line::new(format!("lr · {name}"), lr).color(color).width(1.8));
-            if run.spec.settings.schedule.cycles_momentum() {
-                let adam = matches!(run.spec.settings.optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
-                let label = if adam { "β₁" } else { "momentum" };
-                let m = ctx.series(run, "scheduled momentum", steps.clone(), columns, |r| {
-                    r.scheduled.momentum.map_or(f64::NAN, log_or_gap)
-                });
-                let line = |m| Line::new(format!("{label} · {name}"), m).color(color).style(LineStyle::dashed_loose());
-                plot_ui.line(crate::app::plots::dash_guard(plot_ui, m, line).width(1.4));
-            }
+            draw(plot_ui, run, ctx.run_color(run), steps.clone(), columns);
             crate::app::plots::overlays::scrub_cursor(plot_ui, ctx, run);
         }
     });
-    ctx.explain.plot(&response, Topic::LrSchedulePlot, &[] as &[(&str, Topic)]);
+    ctx.explain.plot(&response, topic, &[] as &[(&str, Topic)]);
+}
+
+fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
+    let what = ("inner-lr-plot", "lr (log)", Topic::LrSchedulePlot);
+    per_run_log_plot(ui, ctx, what, height, |plot_ui, run, color, steps, columns| {
+        let name = &run.spec.name;
+        let lr = ctx.series(run, "scheduled lr", steps.clone(), columns, |r| log_or_gap(r.scheduled.lr));
+        plot_ui.line(Line::new(format!("lr · {name}"), lr).color(color).width(1.8));
+        if run.spec.settings.schedule.cycles_momentum() {
+            let adam = matches!(run.spec.settings.optimizer.kind, OptimizerKind::Adam | OptimizerKind::Adamw);
+            let label = if adam { "β₁" } else { "momentum" };
+            let m = ctx.series(run, "scheduled momentum", steps, columns, |r| {
+                r.scheduled.momentum.map_or(f64::NAN, log_or_gap)
+            });
+            let line = |m| Line::new(format!("{label} · {name}"), m).color(color).style(LineStyle::dashed_loose());
+            plot_ui.line(crate::app::plots::dash_guard(plot_ui, m, line).width(1.4));
+        }
+    });
 }
 
 fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
@@ -246,24 +262,15 @@ fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns
 }
 
 fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
-    let snap = ctx.snap;
-    let plot = log_step_plot("inner-step-plot", "step size (log)", snap, height);
-    let last = last_step(snap);
-    let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
-        let columns = plot_ui.response().rect.width().max(1.0) as usize;
-        for run in &snap.runs {
-            let color = ctx.run_color(run);
-            let [taken, plain] = step_series(run, &steps, columns);
-            let name = &run.spec.name;
-            plot_ui.line(Line::new(format!("|Δw| · {name}"), taken).color(color).width(1.8));
-            let dotted = LineStyle::Dotted { spacing: 5.0 };
-            let line = |pts| Line::new(format!("lr·|g| · {name}"), pts).color(color).style(dotted).width(1.4);
-            plot_ui.line(crate::app::plots::dash_guard(plot_ui, plain, line));
-            crate::app::plots::overlays::scrub_cursor(plot_ui, ctx, run);
-        }
+    let what = ("inner-step-plot", "step size (log)", Topic::StepSizePlot);
+    per_run_log_plot(ui, ctx, what, height, |plot_ui, run, color, steps, columns| {
+        let [taken, plain] = step_series(run, &steps, columns);
+        let name = &run.spec.name;
+        plot_ui.line(Line::new(format!("|Δw| · {name}"), taken).color(color).width(1.8));
+        let dotted = LineStyle::Dotted { spacing: 5.0 };
+        let line = |pts| Line::new(format!("lr·|g| · {name}"), pts).color(color).style(dotted).width(1.4);
+        plot_ui.line(crate::app::plots::dash_guard(plot_ui, plain, line));
     });
-    ctx.explain.plot(&response, Topic::StepSizePlot, &[] as &[(&str, Topic)]);
 }
 
 /// The tab (it keeps nothing between frames).

@@ -162,8 +162,9 @@ pub fn sweep_ui(ui: &mut Ui, state: &mut SweepState, env: &ViewCtx<'_>, run: &Ru
     header_ui(ui, sweep, best, run, env.palette);
     let mut clicked: Option<f64> = None;
     ui.columns(2, |cols| {
-        clicked = steps_plot_ui(&mut cols[0], sweep, best, env, run).or(clicked);
-        clicked = final_loss_plot_ui(&mut cols[1], sweep, best, env, run).or(clicked);
+        let plots = SweepPlots { sweep, best, env, run };
+        clicked = steps_plot_ui(&mut cols[0], &plots).or(clicked);
+        clicked = final_loss_plot_ui(&mut cols[1], &plots).or(clicked);
     });
     if let Some(x) = clicked
         && let Some(p) =
@@ -260,14 +261,17 @@ fn finished_points(sweep: &Sweep) -> Vec<&SweepPoint> {
     sweep.points.iter().filter(|p| !p.diverged && p.final_loss.is_finite()).collect()
 }
 
+/// What the sweep's two plots draw: the sweep, its best point, the frame's context and the selected run.
+struct SweepPlots<'a, 'c> {
+    sweep: &'a Sweep,
+    best: Option<&'a SweepPoint>,
+    env: &'a ViewCtx<'c>,
+    run: &'a RunSnapshot,
+}
+
 /// Steps to the tolerance against lr; returns the log lr clicked.
-fn steps_plot_ui(
-    ui: &mut Ui,
-    sweep: &Sweep,
-    best: Option<&SweepPoint>,
-    env: &ViewCtx<'_>,
-    run: &RunSnapshot,
-) -> Option<f64> {
+fn steps_plot_ui(ui: &mut Ui, plots: &SweepPlots<'_, '_>) -> Option<f64> {
+    let SweepPlots { sweep, best, env, run } = *plots;
     let palette = env.palette;
     let budget = sweep.plan.max_steps as f64;
     let ok = finished_points(sweep);
@@ -288,13 +292,8 @@ fn steps_plot_ui(
 }
 
 /// The final loss against lr; returns the log lr clicked.
-fn final_loss_plot_ui(
-    ui: &mut Ui,
-    sweep: &Sweep,
-    best: Option<&SweepPoint>,
-    env: &ViewCtx<'_>,
-    run: &RunSnapshot,
-) -> Option<f64> {
+fn final_loss_plot_ui(ui: &mut Ui, plots: &SweepPlots<'_, '_>) -> Option<f64> {
+    let SweepPlots { sweep, best, env, run } = *plots;
     let palette = env.palette;
     let floor = 1e-300_f64;
     let ok = finished_points(sweep);
