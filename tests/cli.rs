@@ -546,6 +546,25 @@ fn a_signal_finishes_the_row_closes_the_json_and_exits_128_plus_its_number() {
     }
 }
 
+/// A newline, ESC or BEL in a path that a message quotes is escaped: every message is one line that cannot drive
+/// the terminal (issue 24 §16).
+#[test]
+fn control_characters_in_quoted_paths_are_escaped() {
+    let runs: [&[&str]; 3] = [
+        &["trace", "--data", "/nonexistent/a\u{1b}[2Jb\n.csv"],
+        &["replay", "/nonexistent/a\u{1b}]0;title\u{7}.json"],
+        &["--lesson", "/nonexistent/a\u{7}b.toml"],
+    ];
+    for args in runs {
+        let out = descent(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains(['\u{1b}', '\u{7}']), "{args:?}: {err:?}");
+        assert!(err.contains("\\u{1b}") || err.contains("\\u{7}"), "{args:?}: the escape is shown: {err}");
+    }
+}
+
 #[derive(serde::Serialize)]
 struct Outcome {
     status: &'static str,

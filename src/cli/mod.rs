@@ -737,7 +737,8 @@ pub fn say(text: &str) {
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
-/// [`say`] of one line.
+/// [`say`] of one line: its control characters (a newline, ESC or BEL in a path or a value it quotes) escaped as
+/// `\n`, `\u{1b}`, `\u{7}`, so that every message is one line and none drives the terminal.
 pub fn say_line(line: &str) {
-    say(&format!("{line}\n"));
+    say(&format!("{}\n", crate::format::escape_controls(line)));
 }
