@@ -565,6 +565,23 @@ fn control_characters_in_quoted_paths_are_escaped() {
     }
 }
 
+/// `gif --steps` is bounded (it once ran 1.8·10¹⁹ updates with no end): past 10⁷ it is a one-line usage error.
+#[test]
+fn gif_steps_are_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_path = dir.path().join("run.gif");
+    let path = out_path.to_str().expect("utf-8");
+    for steps in ["18446744073709551615", "10000001", "0"] {
+        let args = ["gif", "--steps", steps, "--frames", "10", "--size", "200x200", "--out", path];
+        let out = descent(&args);
+        assert_eq!(out.status.code(), Some(2), "{steps}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("--steps") && err.contains(steps), "{err}");
+        assert!(!out_path.exists(), "nothing written for {steps}");
+    }
+}
+
 #[derive(serde::Serialize)]
 struct Outcome {
     status: &'static str,

@@ -15,13 +15,16 @@ use crate::export::{GifOptions, GifTheme, export_gif_file_with_progress};
 use crate::history::History;
 
 /// `descent gif`.
+/// The most updates an animation runs: a few seconds of work at most, where 1,000 frames show every 10⁴th state.
+pub const GIF_MAX_STEPS: u64 = 10_000_000;
+
 #[derive(Debug, Args)]
 pub struct GifArgs {
     /// Engine options.
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Number of updates.
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    /// Number of updates, 1 to 10⁷ (an animation of at most 1,000 frames shows no more).
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=GIF_MAX_STEPS))]
     pub steps: u64,
     /// Number of frames, 1 to 1000, spread evenly over the steps (states repeat when there are fewer steps).
     #[arg(long, value_name = "F", value_parser = parse_frames)]
