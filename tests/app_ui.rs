@@ -584,3 +584,17 @@ fn soak_long() {
         soak(seed, 5_000, 2);
     }
 }
+
+/// A run whose start overflows is refused, and says so: the status line shows "settings refused" and the reason,
+/// never "diverged at step 0" with a loss of 0 that was never computed (issue 24 §16).
+#[test]
+fn a_refused_run_says_refused_not_diverged_at_step_0() {
+    let engine = EngineArgs { w0: Some(1e200), ..EngineArgs::default() };
+    let mut h = harness(with_engine(engine));
+    wait_until(&mut h, "the refusal", |a| a.snapshot().runs.first().is_some_and(|r| r.error.is_some()));
+    h.run();
+    assert!(shows(&h, "settings refused"), "the state says refused");
+    assert!(shows(&h, "overflows f64"), "the reason is shown");
+    assert!(!shows(&h, "diverged at step 0"), "no divergence that never happened");
+    assert!(!shows(&h, "0.0000e+00"), "no loss that was never computed");
+}

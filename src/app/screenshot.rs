@@ -12,8 +12,9 @@ use crate::worker::Snapshot;
 const IDLE_FRAMES: u32 = 6;
 /// Seconds to let animations finish once the run is done.
 const SETTLE_SECS: f64 = 0.45;
-/// Give up waiting for the run after this long and take the picture anyway.
-const MAX_WAIT_SECS: f64 = 600.0;
+/// Give up waiting for the runs after this long and take the picture anyway, saying so on stderr: a run without a
+/// tolerance (or one that cannot meet it) would otherwise keep `--screenshot` from ever ending.
+const MAX_WAIT_SECS: f64 = 60.0;
 
 enum Phase {
     /// Waiting for the run to finish (or for the first frames).
@@ -71,7 +72,15 @@ impl ScreenshotJob {
                         .iter()
                         .all(|r| r.status.is_finished() || self.after_steps.is_some_and(|n| r.record.step >= n));
                 let ready = !self.expect_run || (!snap.is_busy() && (done || self.saw_busy));
-                if (ready && self.frames >= IDLE_FRAMES) || now - started > MAX_WAIT_SECS {
+                if ready && self.frames >= IDLE_FRAMES {
+                    self.phase = Phase::Settling(now);
+                } else if now - started > MAX_WAIT_SECS {
+                    let steps: Vec<String> = snap.runs.iter().map(|r| r.record.step.to_string()).collect();
+                    crate::cli::say_line(&format!(
+                        "note: the runs had not ended after {MAX_WAIT_SECS} s; the screenshot shows them at step {} \
+                         (give --after-steps N to stop them)",
+                        steps.join(", ")
+                    ));
                     self.phase = Phase::Settling(now);
                 }
                 ctx.request_repaint();

@@ -13,8 +13,15 @@ use crate::explain::{RunState, Tone, Why};
 use crate::format;
 use crate::worker::{Mode, RunSnapshot, Snapshot};
 
-/// The state of a run in a few words: "idle", "running", "converged at step k", "diverged at step k".
+/// The state of a run in a few words: "idle", "running", "converged at step k", "diverged at step k", or, for a
+/// run with no trainer, "settings refused" (it never started) and "stopped at step k" (the engine failed).
 pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
+    if run.error.is_some() {
+        return match run.history.last() {
+            None => "settings refused".into(),
+            Some(row) => format!("stopped at step {}", row.step),
+        };
+    }
     match run.status {
         Status::Converged { step, .. } => format!("converged at step {step}"),
         Status::Diverged { step, why } => format!("{} at step {step}", why.verb()),
@@ -56,6 +63,11 @@ pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
         ui.label(RichText::new(format!("{dot} {:<22}", state_text(snap, run))).monospace().strong().color(state_color))
             .explain(ex, Topic::State);
         ui.separator();
+        if let Some(e) = run.error.as_ref().filter(|_| run.history.is_empty()) {
+            // Refused at the start: there is no state to show, only why (the banner has it whole).
+            ui.add(egui::Label::new(RichText::new(e).color(palette.diverged)).truncate());
+            return;
+        }
         ui.label(name("step")).explain(ex, Topic::StepCount);
         ui.label(mono(format!("{:>9}", r.step))).explain(ex, Topic::StepCount);
         ui.separator();

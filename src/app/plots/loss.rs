@@ -102,6 +102,10 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
     // One run: the outcome in words, in the state's colour. Several: each run's mark in its own colour, named for
     // the hover, without a text label each (six labels pile up on one another).
     let several = ctx.snap.runs.len() > 1;
+    if run.error.is_some() {
+        // No outcome of the run's own: it was refused, or the engine stopped it (the banner says which).
+        return;
+    }
     let (x, what, color, v) = match run.status {
         Status::Converged { step, .. } => (step as f64, "minimum reached", ctx.palette.converged, egui::Align::BOTTOM),
         Status::Diverged { step, why } => (step as f64, why.verb(), ctx.palette.diverged, egui::Align::TOP),
