@@ -413,6 +413,9 @@ impl Session {
             return Err(SessionError::Newer { path: path.to_owned(), version });
         }
         let session: Session = serde_json::from_slice(bytes).map_err(|e| corrupt(describe(&e)))?;
+        if let Some(problem) = literal_problem(bytes) {
+            return Err(corrupt(problem));
+        }
         session.check(path)?;
         Ok(session)
     }
@@ -492,6 +495,43 @@ fn describe(e: &serde_json::Error) -> String {
         Category::Syntax => format!("not JSON: {e}"),
         Category::Data | Category::Io => e.to_string(),
     }
+}
+
+/// The first number literal of a JSON text that would silently become another number: a non-zero literal that
+/// rounds to 0 in f64 (`1e-400`) as "line L column C: 1e-400 rounds to 0 in f64 …" (serde_json refuses one beyond
+/// the range itself). Strings are skipped, escapes included; `None` when every literal stands for itself.
+fn literal_problem(bytes: &[u8]) -> Option<String> {
+    let (mut line, mut column, mut i) = (1usize, 1usize, 0usize);
+    let mut in_string = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if c == b'"' {
+            in_string = true;
+        } else if c == b'-' || c.is_ascii_digit() {
+            let end = bytes[i..].iter().position(|b| !matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'));
+            let end = i + end.unwrap_or(bytes.len() - i);
+            let literal = String::from_utf8_lossy(&bytes[i..end]);
+            if let Err(why) = crate::engine::real::parse_decimal(&literal) {
+                return Some(format!("line {line} column {column}: {literal} {why}"));
+            }
+            column += end - i;
+            i = end;
+            continue;
+        }
+        if c == b'\n' {
+            (line, column) = (line + 1, 1);
+        } else if c & 0xC0 != 0x80 {
+            column += 1;
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]

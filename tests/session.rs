@@ -624,3 +624,19 @@ fn the_lr_of_the_row_where_a_change_takes_effect_is_the_new_one() {
     assert_eq!(r4.params.w, r3.params.w - 0.02 * r3.grad.w);
     assert_eq!(rows.iter().map(|r| r.record.step).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5, 6]);
 }
+
+/// A JSON number that would silently become 0 (`"lr": 1e-400`) is refused with its line and column; the same
+/// characters inside a string (a run's name) are text (issue 24 §11).
+#[test]
+fn a_number_that_rounds_to_zero_is_refused_with_its_place() {
+    let text = session().to_json().expect("json");
+    let (line, at) = text.lines().enumerate().find_map(|(i, l)| l.find("\"lr\": ").map(|c| (i + 1, c))).expect("an lr");
+    let literal = text.lines().nth(line - 1).expect("line")[at + 6..].trim_end_matches(',').to_string();
+    let bad = text.replacen(&format!("\"lr\": {literal}"), "\"lr\": 1e-400", 1);
+    let e = Session::from_json(&bad).expect_err("1e-400 is not 0").to_string();
+    let column = at + 7;
+    assert!(e.contains(&format!("line {line} column {column}: 1e-400 rounds to 0 in f64")), "{e}");
+    let mut named = session();
+    named.runs[0].name = "lr 1e-400".into();
+    assert!(Session::from_json(&named.to_json().expect("json")).is_ok(), "a number inside a string is text");
+}

@@ -129,3 +129,32 @@ fn line_of_path(text: &str, path: &str) -> usize {
         })
         .unwrap_or(from)
 }
+
+/// The first float literal of a lesson's TOML that would silently become another number (a non-zero literal that
+/// rounds to 0 in f64, `lr = 1e-400`), as "FILE:LINE: KEY: 1e-400 rounds to 0 in f64 …"; `None` when every float
+/// stands for itself (or the text does not parse: serde's own message says why).
+pub fn float_literal_problem(file: &str, text: &str) -> Option<String> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    let (offset, key, literal, why) = bad_float_in_table(table.get_ref())?;
+    let line = line_of_offset(text, offset) + 1;
+    Some(format!("{}:{line}: {}: {literal} {why}", echo(file, MAX_PATH_CHARS), echo(&key, MAX_PATH_CHARS)))
+}
+
+/// Where, under which key, which literal and why: the first bad float of `table`, depth first.
+type BadFloat = (usize, String, String, &'static str);
+
+fn bad_float_in_table(table: &toml::de::DeTable<'_>) -> Option<BadFloat> {
+    table.iter().find_map(|(key, value)| bad_float(key.get_ref(), value))
+}
+
+fn bad_float(key: &str, value: &toml::Spanned<toml::de::DeValue<'_>>) -> Option<BadFloat> {
+    use toml::de::DeValue;
+    match value.get_ref() {
+        DeValue::Float(f) => crate::engine::real::parse_decimal(f.as_str())
+            .err()
+            .map(|why| (value.span().start, key.to_string(), f.as_str().to_string(), why)),
+        DeValue::Table(t) => bad_float_in_table(t),
+        DeValue::Array(items) => items.iter().find_map(|item| bad_float(key, item)),
+        _ => None,
+    }
+}

@@ -190,6 +190,9 @@ impl Lesson {
     /// One line: "FILE:LINE: FIELD: what is wrong".
     pub fn parse(text: &str, file: &str) -> Result<Lesson, String> {
         let lesson: Lesson = toml::from_str(text).map_err(|e| errors::one_line(file, text, &e))?;
+        if let Some(problem) = errors::float_literal_problem(file, text) {
+            return Err(problem);
+        }
         lesson.validate().map_err(|(path, why)| errors::at_path(file, text, &path, &why))?;
         Ok(lesson)
     }

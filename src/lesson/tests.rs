@@ -298,3 +298,17 @@ fn the_example_in_the_docs_is_a_valid_lesson() {
     let lesson = Lesson::parse(&doc[start..end], "docs/LESSONS.md").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(lesson.pages.len(), 2);
 }
+
+/// A float literal that would silently become 0 is refused with its line and key, wherever it stands: in a run's
+/// settings, nested in inline tables (issue 24 §11); a literal in a string is text, not a number.
+#[test]
+fn a_float_that_rounds_to_zero_is_refused_with_its_line() {
+    let (_, adaptive) = BUILTIN[3];
+    let line = adaptive.lines().position(|l| l.contains("lr = 0.5")).expect("the adagrad page") + 1;
+    let text = adaptive.replacen("lr = 0.5", "lr = 1e-400", 1);
+    let e = Lesson::parse(&text, "adaptive.toml").expect_err("1e-400 is not 0");
+    assert_eq!(e, format!("adaptive.toml:{line}: lr: 1e-400 rounds to 0 in f64 (the smallest is about 5e-324)"));
+    let in_text = adaptive.replacen("title = \"", "title = \"1e-400 ", 1);
+    assert!(Lesson::parse(&in_text, "adaptive.toml").is_ok(), "a number inside a string is text");
+    assert!(Lesson::parse(&adaptive.replacen("lr = 0.5", "lr = 5e-324", 1), "a.toml").is_ok(), "the smallest f64");
+}
