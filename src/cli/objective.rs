@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::ReportFormat;
 use super::common::{CliError, EXIT_OK};
 use crate::engine::gradient::GradientCheck;
-use crate::engine::objective::{HessianMethod, KnownPoint, Objective, PointReport};
+use crate::engine::objective::{KnownPoint, Objective, PointReport};
 use crate::engine::{Grad, GradientSource, Params, Precision, Settings};
 use crate::format::{compact, python_list, python_sci, repr};
 
@@ -39,10 +39,7 @@ pub(super) fn analyze(
         writeln!(out, "{text}")?;
         return Ok(EXIT_OK);
     }
-    let method = match r.hessian_method {
-        HessianMethod::ClosedForm => "closed form",
-        HessianMethod::CentralDifferences => "central differences of the autodiff gradient",
-    };
+    let method = r.hessian_method.describe();
     writeln!(out, "objective       {}", o.describe())?;
     writeln!(out, "at              w = {}, b = {}", repr(at.w), repr(at.b))?;
     writeln!(out, "value           {}", repr(r.value))?;

@@ -7,7 +7,8 @@
 //! unary   := '-' unary | power
 //! power   := atom ('^' unary)?          right-associative, binds tighter than unary minus: -w^2 = -(w²)
 //! atom    := number | w | b | pi | e | func '(' sum ')' | '(' sum ')'
-//! func    := sin | cos | tan | exp | log | sqrt | abs | tanh      (log is natural)
+//! func    := sin | cos | tan | exp | log | sqrt | abs | tanh       (log is natural)
+//!          | sinh | cosh | asin | acos | atan | sigmoid | softplus | log1p | expm1 | relu
 //! ```
 //!
 //! Numbers are decimal or scientific (`2`, `.5`, `1.5e-3`); `−`, `·` and `×` are read as `-`, `*` and `*`. An error
@@ -263,9 +264,11 @@ impl Parser {
             return Err(err(
                 col,
                 format!(
-                    "unknown name “{}”{case}: use {}pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh",
+                    "unknown name “{}”{case}: use {}pi, e, {} or {}",
                     echo(n, ECHO_CHARS),
-                    if self.constant { "" } else { "w, b, " }
+                    if self.constant { "" } else { "w, b, " },
+                    Unary::ALL[..Unary::ALL.len() - 1].iter().map(|f| f.name()).collect::<Vec<_>>().join(", "),
+                    Unary::ALL[Unary::ALL.len() - 1].name()
                 ),
             ));
         };
