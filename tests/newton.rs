@@ -216,3 +216,19 @@ fn newton_on_expressions_follows_torchs_iteration() {
         }
     }
 }
+
+#[test]
+fn the_ledger_says_the_hessian_is_exact() {
+    let data = Dataset::notebook();
+    for (objective, words) in [
+        ("cosh(0.5*w) + b^2", "H is f's exact Hessian, by autodiff of the autodiff gradient"),
+        ("rosenbrock", "H is f's exact Hessian, in closed form"),
+    ] {
+        let mut s = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Newton, 1.0), ..Settings::default() };
+        s.set_objective(Some(Objective::parse(objective).unwrap()), true);
+        let t = DynTrainer::new(&data, &s).unwrap();
+        let text = descent::ledger::explain(&data, &s, &t.row()).unwrap().text();
+        assert!(text.contains(words), "{objective}: {text}");
+        assert!(!text.contains("central differences"), "{objective}: {text}");
+    }
+}

@@ -309,6 +309,25 @@ impl Expr {
         }
     }
 
+    /// The first function, in the order evaluation meets them, whose argument at (w, b) lies outside its domain
+    /// (its value there is not finite): "asin needs an argument in [−1, 1], and gets 2 there". The reason a start
+    /// is refused.
+    pub fn domain_fault(&self, w: f64, b: f64) -> Option<String> {
+        match self {
+            Expr::Num(_) | Expr::W | Expr::B => None,
+            Expr::Neg(a) => a.domain_fault(w, b),
+            Expr::Bin(_, l, r) => l.domain_fault(w, b).or_else(|| r.domain_fault(w, b)),
+            Expr::Call(f, a) => {
+                if let Some(fault) = a.domain_fault(w, b) {
+                    return Some(fault);
+                }
+                let (x, domain) = (a.eval(w, b), f.domain()?);
+                (x.is_finite() && !f.apply(x).is_finite())
+                    .then(|| format!("{} needs {domain}, and gets {} there", f.name(), crate::format::repr(x)))
+            }
+        }
+    }
+
     /// Records the expression on `tape`, given the nodes of w and b; returns the node of its value. A constant
     /// exponent records torch's `PowBackward0` (`x ** 2.0`), a variable one `PowBackward1` (`x ** y`).
     pub fn record<F: Real>(&self, tape: &mut Tape<F>, w: usize, b: usize) -> usize {
