@@ -427,7 +427,7 @@ pub trait Algebra<F: Real> {
     /// A constant (data: no gradient flows into it).
     fn constant(&mut self, values: Vec<F>) -> Self::V;
     /// The numbers `v` holds.
-    fn values(&self, v: &Self::V) -> Vec<F>;
+    fn values<'a>(&'a self, v: &'a Self::V) -> &'a [F];
 
     /// The constant c.
     fn scalar(&mut self, c: F) -> Self::V {
@@ -435,7 +435,7 @@ pub trait Algebra<F: Real> {
     }
     /// A 0/1 mask of where `keep` holds for `v`'s values (a constant: a comparison has no derivative).
     fn mask(&mut self, v: &Self::V, keep: impl Fn(F) -> bool) -> Self::V {
-        let m = self.values(v).into_iter().map(|p| if keep(p) { F::ONE } else { F::ZERO }).collect();
+        let m = self.values(v).iter().map(|&p| if keep(p) { F::ONE } else { F::ZERO }).collect();
         self.constant(m)
     }
     /// a · b.
@@ -478,8 +478,8 @@ impl<F: Real> Algebra<F> for Values {
         values
     }
 
-    fn values(&self, v: &Vec<F>) -> Vec<F> {
-        v.clone()
+    fn values<'a>(&'a self, v: &'a Vec<F>) -> &'a [F] {
+        v
     }
 }
 
@@ -497,8 +497,8 @@ impl<F: Real> Algebra<F> for Recording<'_, F> {
         self.0.leaf("const", values, false)
     }
 
-    fn values(&self, v: &usize) -> Vec<F> {
-        self.0.nodes[*v].value.clone()
+    fn values<'a>(&'a self, v: &'a usize) -> &'a [F] {
+        &self.0.nodes[*v].value
     }
 }
 
@@ -577,8 +577,7 @@ fn pow_rule<F: Real, A: Algebra<F>>(alg: &mut A, a: A::V, b: A::V, out: &A::V, u
     let da = alg.mul(&gb, &p);
     let (va, vb) = (alg.values(&a), alg.values(&b));
     let n = va.len().max(vb.len());
-    let masked =
-        (0..n).map(|i| if at(&va, i) == F::ZERO && at(&vb, i) >= F::ZERO { F::ONE } else { F::ZERO }).collect();
+    let masked = (0..n).map(|i| if at(va, i) == F::ZERO && at(vb, i) >= F::ZERO { F::ONE } else { F::ZERO }).collect();
     let masked = alg.constant(masked);
     let safe = alg.apply(Op::Where(masked.clone(), one, a));
     let ln = alg.unary(Unary::Log, &safe);
