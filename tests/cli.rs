@@ -1001,6 +1001,10 @@ fn objective_usage_errors_are_one_line_exit_2() {
     ] {
         expect_error(&[&["trace", "--objective", objective][..], &start[..]].concat(), &["not finite", reason]);
     }
+    expect_error(
+        &["analyze", "--objective", "asin(w)", "--w", "2"],
+        &["asin needs an argument in [−1, 1], and gets 2"],
+    );
 }
 
 #[test]

@@ -67,8 +67,9 @@ pub(super) fn analyze(
 }
 
 fn not_finite(o: &Objective, at: Params<f64>) -> CliError {
+    let why = o.expr().domain_fault(at.w, at.b).map_or(String::new(), |f| format!(": {f}"));
     CliError::NotFinite(format!(
-        "{} is not finite at w = {}, b = {} (or its derivatives are not)",
+        "{} is not finite at w = {}, b = {} (or its derivatives are not){why}",
         crate::format::echo(&o.describe(), 160),
         repr(at.w),
         repr(at.b)
