@@ -628,7 +628,8 @@ impl<F: Real> Tape<F> {
         self.nodes.len() - 1
     }
 
-    /// Records `op` on nodes of this tape: its value by the one forward definition every rule uses too, and a gradient wanted when any input wants one.
+    /// Records `op` on nodes of this tape: its value by the one forward definition the rules over values use too,
+    /// and a gradient wanted when any input wants one.
     pub fn record(&mut self, op: Op<F>, label: &'static str) -> usize {
         let value = forward(op.map(|&i| self.nodes[i].value.as_slice()));
         let requires_grad = op.operands().iter().any(|&&i| self.nodes[i].requires_grad);
