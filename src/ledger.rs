@@ -497,7 +497,7 @@ fn extra_lines(f: &Fmt, data: &Dataset, s: &Settings, row: &Row) -> Vec<Line> {
         let mut note = match method {
             HessianMethod::ClosedForm if s.objective.is_some() => "H is f's exact Hessian, in closed form".to_string(),
             HessianMethod::ClosedForm => "H is the exact Hessian of the mean loss, in closed form".to_string(),
-            HessianMethod::CentralDifferences => "H by central differences of the autodiff gradient".to_string(),
+            HessianMethod::Autodiff => "H is f's exact Hessian, by autodiff of the autodiff gradient".to_string(),
         };
         let (plugged, min) = if s.bias {
             let m = format!("H = [[{}, {}], [{}, {}]]", f.n(h[0][0]), f.n(h[0][1]), f.n(h[1][0]), f.n(h[1][1]));

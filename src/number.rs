@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(
             r.kept(0.1),
             "“fast please” is not a positive number; kept 0.1 (column 1: unknown name “fast”: use pi, e, sin, cos, \
-             tan, exp, log, sqrt, abs or tanh)"
+             tan, exp, log, sqrt, abs, tanh, sinh, cosh, asin, acos, atan, sigmoid, softplus, log1p, expm1 or relu)"
         );
         assert_eq!(
             parse("1/").unwrap_err().detail,

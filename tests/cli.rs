@@ -1109,7 +1109,7 @@ fn analyze_reports_an_objectives_point() {
     assert!(text.contains("known points    minimum  (w, b) = (3, 2), f = 0"), "{text}");
     assert!(text.contains("saddle"), "{text}");
     let text = stdout(&descent(&["analyze", "--objective", "sin(w) + b^2"]));
-    assert!(text.contains("central differences of the autodiff gradient"), "{text}");
+    assert!(text.contains("(exact, by autodiff of the autodiff gradient)"), "{text}");
 }
 
 #[test]
@@ -1146,6 +1146,19 @@ fn objective_usage_errors_are_one_line_exit_2() {
     expect_error(&["trace", "--objective", "w + (b"], &["column 7", "to close the “(” at column 5"]);
     expect_error(&["trace", "--objective", "rosenbrok"], &["column 1", "unknown name “rosenbrok”"]);
     expect_error(&["analyze", "--objective", "w^2 +"], &["column 6"]);
+    // A function outside its domain at the start is refused with the reason.
+    for (objective, start, reason) in [
+        ("asin(w)", ["--w0", "2"], "asin needs an argument in [−1, 1], and gets 2 there"),
+        ("acos(b) + w^2", ["--b0", "-3"], "acos needs an argument in [−1, 1], and gets -3 there"),
+        ("log1p(w)", ["--w0", "-2"], "log1p needs an argument > −1, and gets -2 there"),
+        ("w + sqrt(b - 2)", ["--b0", "1"], "sqrt needs an argument ≥ 0, and gets -1 there"),
+    ] {
+        expect_error(&[&["trace", "--objective", objective][..], &start[..]].concat(), &["not finite", reason]);
+    }
+    expect_error(
+        &["analyze", "--objective", "asin(w)", "--w", "2"],
+        &["asin needs an argument in [−1, 1], and gets 2"],
+    );
 }
 
 #[test]
@@ -1169,9 +1182,30 @@ fn newton_line_search_and_standardize_flags() {
     let args = ["trace", "--optimizer", "newton", "--objective", "w^2 + 0*b", "--format", "json"];
     let out = descent(&args);
     assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("Hessian is singular") && stderr(&out).contains("central differences"));
+    assert!(stderr(&out).contains("Hessian is singular"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("central differences"), "the Hessian is exact: no note says otherwise");
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["outcome"]["status"], "singular-hessian");
+    assert_eq!(v["hessian"], "exact-autodiff");
+    // d2l.ai's Newton example f = cosh(x/2) from x = 10 (with b² beside it): the JSON says the Hessian is exact.
+    let args = ["trace", "--optimizer", "newton", "--objective", "cosh(0.5*w) + b^2", "--w0", "10", "--format", "json"];
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&descent(&[&args[..], &["--steps", "2"]].concat()))).unwrap();
+    assert_eq!(v["hessian"], "exact-autodiff");
+    assert_eq!(v["rows"][1]["w"], 8.00018159147481, "torch's first step (tests/fixtures/hessians/newton.tsv)");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&descent(&[
+        "trace",
+        "--optimizer",
+        "newton",
+        "--objective",
+        "rosenbrock",
+        "--format",
+        "json",
+        "--steps",
+        "1",
+    ])))
+    .unwrap();
+    assert_eq!(v["hessian"], "closed-form");
 }
 
 #[test]
@@ -1351,7 +1385,8 @@ fn replay_reports_a_run_that_cannot_start_and_goes_on() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stderr(&out).trim(),
-        "run log at -1: refused: the value of f(w, b) = log(w) + b^2 at the start (w0 = -1, b0 = 1) is not finite in f64; start elsewhere"
+        "run log at -1: refused: the value of f(w, b) = log(w) + b^2 at the start (w0 = -1, b0 = 1) is not finite in f64: \
+         log needs a positive argument, and gets -1 there; start elsewhere"
     );
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1 + 3, "the header and the plain run's rows 0..2: {text}");

@@ -149,3 +149,86 @@ fn standardizing_the_notebook_gives_the_predicted_condition_number() {
     let p = t.scaling().unwrap().to_original(t.record().params);
     assert!((p.w - 3.0).abs() < 1e-12 && p.b.abs() < 1e-12, "{p:?}");
 }
+
+/// The columns of a fixture line: the expression, then numbers.
+fn fixture_line(line: &str) -> (Objective, Vec<f64>) {
+    let mut cols = line.split('\t');
+    let text = cols.next().unwrap();
+    let o = Objective::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    (o, cols.map(|c| c.parse().unwrap_or_else(|_| panic!("{c} in {line}"))).collect())
+}
+
+#[test]
+fn expression_hessians_are_torchs_exact_hessians() {
+    // torch.autograd.functional.hessian of random expressions at random points (tests/fixtures/hessians): each
+    // entry within 1e-12 of torch's, relative to the entry itself (a zero must be zero).
+    let mut worst = 0.0f64;
+    for line in include_str!("fixtures/hessians/hessians.tsv").lines() {
+        let (o, n) = fixture_line(line);
+        let p = Params { w: n[0], b: n[1] };
+        let g = o.graph(p);
+        let (h, method) = o.hessian(p);
+        assert_eq!(method, descent::engine::objective::HessianMethod::Autodiff);
+        let scale = |v: f64, of: f64| (v - of).abs() / of.abs().max(1e-300);
+        assert!(scale(g.loss_value(), n[2]) <= 1e-13, "{line}: f = {}", g.loss_value());
+        for (i, want) in [n[3], n[4]].into_iter().enumerate() {
+            assert!((g.grad().get(i) - want).abs() <= 1e-13 * want.abs().max(1e-3), "{line}: ∂{i} {}", g.grad().get(i));
+        }
+        let want = [[n[5], n[6]], [n[7], n[8]]];
+        for r in 0..2 {
+            for c in 0..2 {
+                let err = (h[r][c] - want[r][c]).abs() / want[r][c].abs().max(1e-300);
+                worst = worst.max(err);
+                assert!(err <= 1e-12, "{line}: H[{r}][{c}] = {} vs torch's {} ({err:e})", h[r][c], want[r][c]);
+            }
+        }
+    }
+    eprintln!("largest relative error {worst:e}");
+}
+
+#[test]
+fn newton_on_expressions_follows_torchs_iteration() {
+    // d2l.ai's Newton examples (cosh(c·x), x·cos(c·x)), Rosenbrock and Himmelblau typed as expressions, and one
+    // of the new functions: torch's x − lr·solve(H, g) with H = autograd.functional.hessian (tests/fixtures/hessians).
+    let data = Dataset::notebook();
+    for line in include_str!("fixtures/hessians/newton.tsv").lines() {
+        let (o, n) = fixture_line(line);
+        let lr = n[0];
+        let rows: Vec<&[f64]> = n[1..].chunks(4).collect();
+        let mut s = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Newton, lr), ..Settings::default() };
+        s.set_objective(Some(o), false);
+        (s.w0, s.b0) = (rows[0][1], rows[0][2]);
+        let mut t = DynTrainer::new(&data, &s).unwrap();
+        for row in &rows {
+            if row[0] > 0.0 {
+                assert_eq!(t.step(), Status::Running, "{line}");
+            }
+            let (p, f) = (t.record().params, t.record().loss);
+            let near = |got: f64, want: f64| (got - want).abs() <= 1e-11 * want.abs().max(1.0);
+            assert!(
+                near(p.w, row[1]) && near(p.b, row[2]),
+                "{line}, step {}: {p:?} vs torch's ({}, {})",
+                row[0],
+                row[1],
+                row[2]
+            );
+            assert!(near(f, row[3]), "{line}, step {}: f {f} vs torch's {}", row[0], row[3]);
+        }
+    }
+}
+
+#[test]
+fn the_ledger_says_the_hessian_is_exact() {
+    let data = Dataset::notebook();
+    for (objective, words) in [
+        ("cosh(0.5*w) + b^2", "H is f's exact Hessian, by autodiff of the autodiff gradient"),
+        ("rosenbrock", "H is f's exact Hessian, in closed form"),
+    ] {
+        let mut s = Settings { optimizer: OptimizerConfig::new(OptimizerKind::Newton, 1.0), ..Settings::default() };
+        s.set_objective(Some(Objective::parse(objective).unwrap()), true);
+        let t = DynTrainer::new(&data, &s).unwrap();
+        let text = descent::ledger::explain(&data, &s, &t.row()).unwrap().text();
+        assert!(text.contains(words), "{objective}: {text}");
+        assert!(!text.contains("central differences"), "{objective}: {text}");
+    }
+}

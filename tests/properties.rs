@@ -184,3 +184,56 @@ proptest! {
         }
     }
 }
+
+/// A random expression over the functions added after [`expression`]'s (sinh cosh asin acos atan sigmoid softplus
+/// log1p expm1 relu), with arguments kept inside their domains, among sums, products and quotients.
+fn expression_with_new_functions() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![Just("w".to_string()), Just("b".to_string()), (0.5f64..3.0).prop_map(|c| format!("{c:.3}"))];
+    leaf.prop_recursive(3, 24, 2, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} * {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} / (1 + ({b})^2))")),
+            inner.clone().prop_map(|a| format!("sinh(tanh({a}))")),
+            inner.clone().prop_map(|a| format!("cosh(tanh({a}))")),
+            inner.clone().prop_map(|a| format!("asin(0.9*tanh({a}))")),
+            inner.clone().prop_map(|a| format!("acos(0.9*tanh({a}))")),
+            inner.clone().prop_map(|a| format!("atan({a})")),
+            inner.clone().prop_map(|a| format!("sigmoid({a})")),
+            inner.clone().prop_map(|a| format!("softplus({a})")),
+            inner.clone().prop_map(|a| format!("log1p(({a})^2)")),
+            inner.clone().prop_map(|a| format!("expm1(tanh({a}))")),
+            inner.prop_map(|a| format!("relu({a} - 0.25)")),
+        ]
+    })
+}
+
+proptest! {
+    // A fixed seed, as above: the same 64 expressions on every run and machine.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_0002),
+        ..ProptestConfig::default()
+    })]
+
+    /// The tape's gradient of any expression in the new functions agrees with central differences of its value.
+    #[test]
+    fn autodiff_of_the_new_functions_matches_central_differences(
+        text in expression_with_new_functions(), w in -2.0f64..2.0, b in -2.0f64..2.0,
+    ) {
+        use descent::engine::objective::Objective;
+        let o = Objective::parse(&text).unwrap();
+        let p = Params { w, b };
+        let g = o.graph(p).grad();
+        for i in 0..2 {
+            // Richardson's combination of two central differences, as above: error O(h⁴).
+            let h = 1e-3;
+            let at = |d: f64| { let mut q = p; q.set(i, q.get(i) + d); o.value(q) };
+            let d1 = (at(h) - at(-h)) / (2.0 * h);
+            let d2 = (at(h / 2.0) - at(-h / 2.0)) / h;
+            let numeric = (4.0 * d2 - d1) / 3.0;
+            let scale = 1.0 + g.get(i).abs() + o.value(p).abs();
+            prop_assert!((g.get(i) - numeric).abs() <= 1e-5 * scale, "{text} at {p:?}: ∂{i} {} vs {numeric}", g.get(i));
+        }
+    }
+}

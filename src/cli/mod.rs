@@ -143,7 +143,8 @@ pub struct EngineArgs {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Minimise f(w, b) instead of a loss over data: rosenbrock, beale, himmelblau, saddle, rastrigin, or an
-    /// expression in w and b such as "w^2 + 10*b^2" (+ - * / ^, pi, e, sin cos tan exp log sqrt abs tanh).
+    /// expression in w and b such as "w^2 + 10*b^2" (+ - * / ^, pi, e, sin cos tan exp log sqrt abs tanh sinh
+    /// cosh asin acos atan sigmoid softplus log1p expm1 relu).
     #[arg(long, value_name = "NAME|EXPR", value_parser = parse_objective, allow_hyphen_values = true)]
     pub objective: Option<Objective>,
     /// σ of Gaussian noise added to each update's gradient (with --objective), drawn from --seed.

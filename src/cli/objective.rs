@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::ReportFormat;
 use super::common::{CliError, EXIT_OK};
 use crate::engine::gradient::GradientCheck;
-use crate::engine::objective::{HessianMethod, KnownPoint, Objective, PointReport};
+use crate::engine::objective::{KnownPoint, Objective, PointReport};
 use crate::engine::{Grad, GradientSource, Params, Precision, Settings};
 use crate::format::{compact, python_list, python_sci, repr};
 
@@ -43,10 +43,7 @@ pub(super) fn analyze(q: AtPoint<'_>, out: &mut impl Write) -> Result<i32, CliEr
         writeln!(out, "{text}")?;
         return Ok(EXIT_OK);
     }
-    let method = match r.hessian_method {
-        HessianMethod::ClosedForm => "closed form",
-        HessianMethod::CentralDifferences => "central differences of the autodiff gradient",
-    };
+    let method = r.hessian_method.describe();
     writeln!(out, "objective       {}", o.describe())?;
     writeln!(out, "at              w = {}, b = {}", repr(at.w), repr(at.b))?;
     writeln!(out, "value           {}", repr(r.value))?;
@@ -74,8 +71,9 @@ pub(super) fn analyze(q: AtPoint<'_>, out: &mut impl Write) -> Result<i32, CliEr
 }
 
 fn not_finite(o: &Objective, at: Params<f64>) -> CliError {
+    let why = o.expr().domain_fault(at.w, at.b).map_or(String::new(), |f| format!(": {f}"));
     CliError::NotFinite(format!(
-        "{} is not finite at w = {}, b = {} (or its derivatives are not)",
+        "{} is not finite at w = {}, b = {} (or its derivatives are not){why}",
         crate::format::echo(&o.describe(), 160),
         repr(at.w),
         repr(at.b)

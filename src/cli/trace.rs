@@ -111,7 +111,6 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
     }
     check_cycle_length(&settings, a.steps)?;
     let mut trainer = start(&data, &settings, a.tol)?;
-    hessian_note(&settings);
     let p = settings.precision;
     // A standardized run's w, b are printed in the original space (its gradient columns stay the scaled ones).
     let scaling = trainer.scaling();
@@ -168,14 +167,6 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
         }
         _ => EXIT_OK,
     })
-}
-
-/// Says on stderr how Newton's Hessian is taken when it is not exact: a typed expression's by central differences.
-fn hessian_note(settings: &Settings) {
-    let expression = settings.objective.as_ref().is_some_and(|o| o.as_builtin().is_none());
-    if settings.optimizer.kind == crate::engine::OptimizerKind::Newton && expression {
-        message("note: Newton's Hessian of an expression is taken by central differences of the autodiff gradient");
-    }
 }
 
 /// The notebook's printout of a run: its header, each step as the notebook prints it, and its closing comparison.

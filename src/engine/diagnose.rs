@@ -45,8 +45,9 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
     let what = if start.loss.is_finite() { "the gradient" } else { "the loss" };
     if let Some(o) = &settings.objective {
         let what = if start.loss.is_finite() { "the gradient" } else { "the value" };
+        let why = o.expr().domain_fault(start.params.w, start.params.b).map_or(String::new(), |f| format!(": {f}"));
         return format!(
-            "{what} of {} at the start (w0 = {}, b0 = {}) is not finite in {}; start elsewhere",
+            "{what} of {} at the start (w0 = {}, b0 = {}) is not finite in {}{why}; start elsewhere",
             crate::format::echo(&o.describe(), 160),
             repr(start.params.w),
             repr(start.params.b),

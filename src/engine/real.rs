@@ -85,7 +85,7 @@ pub trait Real:
     /// Smaller of two values.
     fn min(self, other: Self) -> Self;
     /// The functions of an objective's expressions ([`crate::engine::objective`]): sin, cos, tan, exp, natural log,
-    /// tanh and a real power, each as the precision's own.
+    /// tanh, sinh, cosh, asin, acos, atan, log1p and expm1, each as the precision's own.
     fn elementary(self, f: Elementary) -> Self;
     /// `self` raised to a real power.
     fn powf(self, n: Self) -> Self;
@@ -125,6 +125,20 @@ pub enum Elementary {
     Ln,
     /// tanh.
     Tanh,
+    /// sinh.
+    Sinh,
+    /// cosh.
+    Cosh,
+    /// asin.
+    Asin,
+    /// acos.
+    Acos,
+    /// atan.
+    Atan,
+    /// ln(1 + x), accurate near 0.
+    Ln1p,
+    /// exp(x) − 1, accurate near 0.
+    Expm1,
 }
 
 macro_rules! impl_real {
@@ -187,6 +201,13 @@ macro_rules! impl_real {
                     Elementary::Exp => <$t>::exp(self),
                     Elementary::Ln => <$t>::ln(self),
                     Elementary::Tanh => <$t>::tanh(self),
+                    Elementary::Sinh => <$t>::sinh(self),
+                    Elementary::Cosh => <$t>::cosh(self),
+                    Elementary::Asin => <$t>::asin(self),
+                    Elementary::Acos => <$t>::acos(self),
+                    Elementary::Atan => <$t>::atan(self),
+                    Elementary::Ln1p => <$t>::ln_1p(self),
+                    Elementary::Expm1 => <$t>::exp_m1(self),
                 }
             }
             fn powf(self, n: Self) -> Self {

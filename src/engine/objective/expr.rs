@@ -7,7 +7,8 @@
 //! unary   := '-' unary | power
 //! power   := atom ('^' unary)?          right-associative, binds tighter than unary minus: -w^2 = -(w²)
 //! atom    := number | w | b | pi | e | func '(' sum ')' | '(' sum ')'
-//! func    := sin | cos | tan | exp | log | sqrt | abs | tanh      (log is natural)
+//! func    := sin | cos | tan | exp | log | sqrt | abs | tanh       (log is natural)
+//!          | sinh | cosh | asin | acos | atan | sigmoid | softplus | log1p | expm1 | relu
 //! ```
 //!
 //! Numbers are decimal or scientific (`2`, `.5`, `1.5e-3`); `−`, `·` and `×` are read as `-`, `*` and `*`. An error
@@ -263,9 +264,11 @@ impl Parser {
             return Err(err(
                 col,
                 format!(
-                    "unknown name “{}”{case}: use {}pi, e, sin, cos, tan, exp, log, sqrt, abs or tanh",
+                    "unknown name “{}”{case}: use {}pi, e, {} or {}",
                     echo(n, ECHO_CHARS),
-                    if self.constant { "" } else { "w, b, " }
+                    if self.constant { "" } else { "w, b, " },
+                    Unary::ALL[..Unary::ALL.len() - 1].iter().map(|f| f.name()).collect::<Vec<_>>().join(", "),
+                    Unary::ALL[Unary::ALL.len() - 1].name()
                 ),
             ));
         };
@@ -303,6 +306,25 @@ impl Expr {
                 }
             }
             Expr::Call(f, a) => f.apply(a.eval(w, b)),
+        }
+    }
+
+    /// The first function, in the order evaluation meets them, whose argument at (w, b) lies outside its domain
+    /// (its value there is not finite): "asin needs an argument in [−1, 1], and gets 2 there". The reason a start
+    /// is refused.
+    pub fn domain_fault(&self, w: f64, b: f64) -> Option<String> {
+        match self {
+            Expr::Num(_) | Expr::W | Expr::B => None,
+            Expr::Neg(a) => a.domain_fault(w, b),
+            Expr::Bin(_, l, r) => l.domain_fault(w, b).or_else(|| r.domain_fault(w, b)),
+            Expr::Call(f, a) => {
+                if let Some(fault) = a.domain_fault(w, b) {
+                    return Some(fault);
+                }
+                let (x, domain) = (a.eval(w, b), f.domain()?);
+                (x.is_finite() && !f.apply(x).is_finite())
+                    .then(|| format!("{} needs {domain}, and gets {} there", f.name(), crate::format::repr(x)))
+            }
         }
     }
 

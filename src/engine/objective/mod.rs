@@ -4,9 +4,11 @@
 //!
 //! Values are computed in the run's precision; gradients by the autodiff tape (the default) or by central
 //! differences ([`Objective::evaluate`], written beside the data's gradient sources in
-//! [`gradient`](super::gradient)); its [`Analysis`](super::analysis::Analysis) is
-//! [`Objective::analysis`], written in [`analysis`](super::analysis) beside the data's. Everything downstream stays as it is: the parameters are still called w and b, and the "loss" of a
-//! row is f(w, b).
+//! [`gradient`](super::gradient)); an expression's Hessian by the tape differentiating its own gradient
+//! ([`Objective::tape_hessian`]: exact, as torch's `autograd.functional.hessian`); its
+//! [`Analysis`](super::analysis::Analysis) is [`Objective::analysis`], written in [`analysis`](super::analysis)
+//! beside the data's. Everything downstream stays as it is: the parameters are still called w and b, and the "loss"
+//! of a row is f(w, b).
 
 mod builtin;
 pub mod expr;
@@ -61,14 +63,26 @@ impl std::fmt::Display for Objective {
     }
 }
 
-/// What the Hessian was computed by.
+/// What the Hessian was computed by. Both are exact (up to rounding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HessianMethod {
     /// The built-in's second derivatives, by hand.
     ClosedForm,
-    /// Central differences of the autodiff gradient (an expression).
-    CentralDifferences,
+    /// An expression's: autodiff differentiating its own gradient (torch's `create_graph=True`), serialised
+    /// `exact-autodiff`.
+    #[serde(rename = "exact-autodiff")]
+    Autodiff,
+}
+
+impl HessianMethod {
+    /// How the reports name it: "closed form", "exact, by autodiff of the autodiff gradient".
+    pub fn describe(self) -> &'static str {
+        match self {
+            HessianMethod::ClosedForm => "exact, in closed form",
+            HessianMethod::Autodiff => "exact, by autodiff of the autodiff gradient",
+        }
+    }
 }
 
 /// What a point is, from its gradient and the signs of its Hessian's eigenvalues.
@@ -196,6 +210,13 @@ impl Objective {
 
     /// The recorded tape of f at `p`, after backward.
     pub fn graph<F: Real>(&self, p: Params<F>) -> LossGraph<F> {
+        let (mut t, w, b, root) = self.record(p);
+        t.backward(root);
+        LossGraph { tape: t, w, b: Some(b), loss: root }
+    }
+
+    /// f recorded on a tape at `p`, not yet differentiated: the tape and the nodes of w, b and f.
+    fn record<F: Real>(&self, p: Params<F>) -> (Tape<F>, usize, usize, usize) {
         let mut t = Tape::default();
         let w = t.leaf("w", vec![p.w], true);
         let b = t.leaf("b", vec![p.b], true);
@@ -208,8 +229,14 @@ impl Objective {
             root
         };
         t.nodes[root].label = "f(w, b)";
-        t.backward(root);
-        LossGraph { tape: t, w, b: Some(b), loss: root }
+        (t, w, b, root)
+    }
+
+    /// The Hessian of the expression at `p` in f64 by autodiff, differentiating the recorded gradient again
+    /// ([`Tape::hessian`]): exact up to rounding, as torch's `autograd.functional.hessian`, for built-ins too.
+    pub fn tape_hessian(&self, p: Params<f64>) -> [[f64; 2]; 2] {
+        let (mut t, w, b, root) = self.record(p);
+        t.hessian(root, [w, b])
     }
 
     /// The reference gradient in f64: the built-in's closed form, or autodiff for an expression.
@@ -223,29 +250,12 @@ impl Objective {
         }
     }
 
-    /// The Hessian in f64: closed form for a built-in, central differences of the autodiff gradient otherwise.
+    /// The Hessian in f64: closed form for a built-in, the tape's exact second derivatives otherwise.
     pub fn hessian(&self, p: Params<f64>) -> ([[f64; 2]; 2], HessianMethod) {
-        if let Some(b) = self.builtin {
-            return (b.hessian(p.w, p.b), HessianMethod::ClosedForm);
+        match self.builtin {
+            Some(b) => (b.hessian(p.w, p.b), HessianMethod::ClosedForm),
+            None => (self.tape_hessian(p), HessianMethod::Autodiff),
         }
-        let mut h = [[0.0; 2]; 2];
-        for i in 0..2 {
-            let v = p.get(i);
-            let step = f64::EPSILON.cbrt() * v.abs().max(1.0);
-            let (mut hi, mut lo) = (p, p);
-            hi.set(i, v + step);
-            lo.set(i, v - step);
-            let (gh, gl) = (self.graph(hi).grad(), self.graph(lo).grad());
-            let span = hi.get(i) - lo.get(i);
-            for (j, row) in h.iter_mut().enumerate() {
-                row[i] = (gh.get(j) - gl.get(j)) / span;
-            }
-        }
-        // Symmetrise: the two mixed differences agree to rounding.
-        let mixed = 0.5 * (h[0][1] + h[1][0]);
-        h[0][1] = mixed;
-        h[1][0] = mixed;
-        (h, HessianMethod::CentralDifferences)
     }
 
     /// f, ∇f, the Hessian, its eigenvalues and what the point is, at `p` (in f64).

@@ -27,11 +27,66 @@ fn check(name: &str, (w, b): (f64, f64), f: f64, g: [f64; 2], h: [[f64; 2]; 2]) 
     }
     let (hessian, method) = o.hessian(p);
     assert_eq!(method, HessianMethod::ClosedForm);
+    let tape = o.tape_hessian(p);
     for i in 0..2 {
         for j in 0..2 {
             near(hessian[i][j], h[i][j], 1e-12);
+            near(tape[i][j], h[i][j], 1e-12);
         }
     }
+}
+
+#[test]
+fn the_tapes_hessian_of_every_builtin_is_its_closed_form() {
+    // On a grid over [−3, 3]², relative to the Hessian's size (its entries sum terms of both signs).
+    for b in Builtin::ALL {
+        let o = Objective::builtin(b);
+        for i in 0..13 {
+            for j in 0..13 {
+                let p = Params { w: -3.0 + 0.5 * f64::from(i) + 0.01, b: -3.0 + 0.5 * f64::from(j) - 0.02 };
+                let (closed, tape) = (b.hessian(p.w, p.b), o.tape_hessian(p));
+                let size = closed.iter().flatten().fold(1.0f64, |m, v| m.max(v.abs()));
+                for (r, row) in closed.iter().enumerate() {
+                    for (c, &want) in row.iter().enumerate() {
+                        let got = tape[r][c];
+                        assert!((got - want).abs() <= 1e-13 * size, "{b:?} at {p:?}: H[{r}][{c}] {got} vs {want}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_new_functions_have_torchs_derivatives_kinks_and_second_derivatives() {
+    // d/dw and d²/dw² of each at w = 0.3, by hand.
+    let w = 0.3f64;
+    let s = 1.0 / (1.0 + (-w).exp());
+    let table: &[(&str, f64, f64)] = &[
+        ("sinh(w)", w.cosh(), w.sinh()),
+        ("cosh(w)", w.sinh(), w.cosh()),
+        ("asin(w)", 1.0 / (1.0 - w * w).sqrt(), w / (1.0 - w * w).powf(1.5)),
+        ("acos(w)", -1.0 / (1.0 - w * w).sqrt(), -w / (1.0 - w * w).powf(1.5)),
+        ("atan(w)", 1.0 / (1.0 + w * w), -2.0 * w / (1.0 + w * w).powi(2)),
+        ("sigmoid(w)", s * (1.0 - s), s * (1.0 - s) * (1.0 - 2.0 * s)),
+        ("softplus(w)", s, s * (1.0 - s)),
+        ("log1p(w)", 1.0 / (1.0 + w), -1.0 / (1.0 + w).powi(2)),
+        ("expm1(w)", w.exp(), w.exp()),
+        ("relu(w)", 1.0, 0.0),
+        ("relu(-w)", 0.0, 0.0),
+        ("softplus(100*w)", 100.0, 0.0),
+    ];
+    for &(text, d1, d2) in table {
+        let o = obj(text);
+        let p = Params { w, b: 0.0 };
+        near(o.graph(p).grad().w, d1, 1e-14);
+        near(o.hessian(p).0[0][0], d2, 1e-13);
+    }
+    // torch's derivative at relu's kink is 0, and softplus is the identity past its threshold 20.
+    assert_eq!(obj("relu(w)").graph(Params { w: 0.0, b: 0.0 }).grad().w, 0.0);
+    assert_eq!(obj("softplus(w)").value(Params { w: 25.0, b: 0.0 }), 25.0);
+    assert_eq!(obj("softplus(w)").hessian(Params { w: 800.0, b: 0.0 }).0, [[0.0; 2]; 2], "no ∞ in the graph");
+    assert_eq!(obj("w^b").hessian(Params { w: 0.0, b: 2.0 }).0[0][0], 2.0, "no −∞ from ln 0 in the graph");
 }
 
 #[test]
@@ -74,15 +129,16 @@ fn known_points_are_what_they_say() {
 }
 
 #[test]
-fn an_expressions_hessian_is_central_differences_of_the_autodiff_gradient() {
+fn an_expressions_hessian_is_autodiff_of_the_autodiff_gradient() {
     // f = w²·b + sin(b): f_ww = 2b, f_wb = 2w, f_bb = −sin(b).
     let o = obj("w^2*b + sin(b)");
     let p = Params { w: 0.7, b: -1.3 };
     let (h, method) = o.hessian(p);
-    assert_eq!(method, HessianMethod::CentralDifferences);
-    near(h[0][0], -2.6, 1e-8);
-    near(h[0][1], 1.4, 1e-8);
-    near(h[1][1], -(-1.3f64).sin(), 1e-8);
+    assert_eq!(method, HessianMethod::Autodiff);
+    near(h[0][0], -2.6, 1e-15);
+    near(h[0][1], 1.4, 1e-15);
+    near(h[1][0], 1.4, 1e-15);
+    near(h[1][1], -(-1.3f64).sin(), 1e-15);
     assert_eq!(o.default_start(), Params { w: 1.0, b: 1.0 });
     assert_eq!(obj("w^2 + b^2").report(Params { w: 0.0, b: 0.0 }).point_kind, PointKind::Minimum);
     assert_eq!(obj("-(w^2) - b^2").report(Params { w: 0.0, b: 0.0 }).point_kind, PointKind::Maximum);
@@ -107,6 +163,12 @@ fn the_parser_accepts_and_evaluates() {
         ("e", std::f64::consts::E),
         ("exp(0) + log(e) + sqrt(b^2) + abs(-w)", 7.0),
         ("sin(0) + cos(0) + tan(0) + tanh(0)", 1.0),
+        (
+            "sinh(0) + cosh(0) + asin(1) + acos(1) + atan(1)",
+            1.0 + std::f64::consts::FRAC_PI_2 + std::f64::consts::FRAC_PI_4,
+        ),
+        ("sigmoid(0) + softplus(0) + log1p(e - 1) + expm1(0)", 1.5 + std::f64::consts::LN_2),
+        ("relu(w - b) + relu(b - w) + relu(0)", 1.0),
         ("w·b − 1", 5.0),
         ("  w*(b + 1)  ", 8.0),
         ("w^b", 8.0),
@@ -182,6 +244,25 @@ fn deep_or_long_expressions_are_refused_not_a_stack_overflow() {
 fn the_tape_carries_torchs_node_names() {
     let g = obj("-w/b + (w - 1)^2 + w^b + sin(w) + cos(b) + tan(w) + exp(b) + log(b) + sqrt(b) + abs(w) + tanh(b)")
         .graph(Params { w: 0.5, b: 2.0 });
+    let more = obj(
+        "sinh(w) + cosh(b) + asin(w) + acos(w) + atan(b) + sigmoid(w) + softplus(b) + log1p(b) + expm1(w) + relu(b)",
+    )
+    .graph(Params { w: 0.5, b: 2.0 });
+    let more: Vec<_> = more.tape.nodes.iter().filter_map(|n| n.grad_fn()).collect();
+    for name in [
+        "SinhBackward0",
+        "CoshBackward0",
+        "AsinBackward0",
+        "AcosBackward0",
+        "AtanBackward0",
+        "SigmoidBackward0",
+        "SoftplusBackward0",
+        "Log1PBackward0",
+        "Expm1Backward0",
+        "ReluBackward0",
+    ] {
+        assert!(more.contains(&name), "{name} in {more:?}");
+    }
     let names: Vec<_> = g.tape.nodes.iter().filter_map(|n| n.grad_fn()).collect();
     for name in [
         "NegBackward0",
