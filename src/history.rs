@@ -252,7 +252,10 @@ impl History {
 
     fn push_log(&mut self, step: u64, settings: &Settings, restart: bool) {
         let log = Arc::make_mut(&mut self.settings);
-        log.retain(|(s, _, _)| *s < step);
+        // The log is in step order: the entries at or after `step` are its tail.
+        while log.last().is_some_and(|(s, _, _)| *s >= step) {
+            log.pop();
+        }
         if log.len() >= MAX_MARKERS {
             log.remove(0);
         }

@@ -389,7 +389,7 @@ impl State {
     pub(super) fn main_loop(mut self, rx: &Receiver<Command>, shared: &Mutex<Arc<Snapshot>>, repaint: &Repaint) {
         // Commands wait here, in order, behind the steps of a `Step` command (Pause, Reset and Shutdown cut those
         // steps short instead).
-        let mut queue: VecDeque<Command> = VecDeque::new();
+        let mut queue = Queue::default();
         loop {
             // Publish when there is news and the last publication is at least a frame old.
             let now = Instant::now();
@@ -436,8 +436,8 @@ impl State {
             };
             match first {
                 Ok(cmd) => {
-                    queue.push_back(cmd);
-                    queue.extend(rx.try_iter());
+                    queue.push(cmd);
+                    rx.try_iter().for_each(|cmd| queue.push(cmd));
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
@@ -451,7 +451,7 @@ impl State {
                 && !d.is_zero()
             {
                 match rx.recv_timeout(d.min(PUBLISH_INTERVAL)) {
-                    Ok(cmd) => queue.push_back(cmd),
+                    Ok(cmd) => queue.push(cmd),
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
@@ -463,17 +463,15 @@ impl State {
     }
 
     /// Applies queued commands in order until one leaves steps pending; false on shutdown.
-    fn apply_queue(&mut self, queue: &mut VecDeque<Command>) -> bool {
-        if self.busy_with_steps()
-            && queue.iter().any(|c| matches!(c, Command::Pause | Command::Reset | Command::Shutdown))
-        {
+    fn apply_queue(&mut self, queue: &mut Queue) -> bool {
+        if self.busy_with_steps() && queue.cuts_steps > 0 {
             self.pending_steps = 0;
             self.replay = None;
             self.mode = Mode::Idle;
             self.dirty = true;
         }
         while !self.busy_with_steps() {
-            let Some(cmd) = queue.pop_front() else {
+            let Some(cmd) = queue.pop() else {
                 break;
             };
             if !self.apply(cmd) {
@@ -481,5 +479,59 @@ impl State {
             }
         }
         true
+    }
+}
+
+/// The commands waiting behind steps, in order, with how many of them cut those steps short (Pause, Reset,
+/// Shutdown): counted as they come and go, so that a session's replay of 10⁵ timeline entries (2·10⁵ commands) is not
+/// scanned again at every chunk.
+#[derive(Default)]
+struct Queue {
+    items: VecDeque<Command>,
+    cuts_steps: usize,
+}
+
+impl Queue {
+    fn cuts(cmd: &Command) -> bool {
+        matches!(cmd, Command::Pause | Command::Reset | Command::Shutdown)
+    }
+
+    fn push(&mut self, cmd: Command) {
+        self.cuts_steps += usize::from(Self::cuts(&cmd));
+        self.items.push_back(cmd);
+    }
+
+    fn pop(&mut self) -> Option<Command> {
+        let cmd = self.items.pop_front()?;
+        self.cuts_steps -= usize::from(Self::cuts(&cmd));
+        Some(cmd)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_counts_the_commands_that_cut_steps_short() {
+        let mut q = Queue::default();
+        for _ in 0..1000 {
+            q.push(Command::StepRun(RunId(0), 1));
+        }
+        assert_eq!(q.cuts_steps, 0);
+        q.push(Command::Pause);
+        q.push(Command::Reset);
+        assert_eq!(q.cuts_steps, 2);
+        while let Some(cmd) = q.pop() {
+            if matches!(cmd, Command::Pause) {
+                assert_eq!(q.cuts_steps, 1, "the Reset behind it still counts");
+            }
+        }
+        assert_eq!(q.cuts_steps, 0);
+        assert!(q.is_empty());
     }
 }
