@@ -1,37 +1,195 @@
-//! exploration (temporary)
+//! The layout holds at the window sizes learners have (1280 × 720 and 1366 × 768): for every tab, without and with a
+//! lesson open, no two widgets of a panel overlap, and every view a lesson page names is at least 220 points tall.
+//!
+//! What counts as overlapping, precisely: the widgets are the accesskit nodes egui makes for labels, buttons,
+//! check boxes, combo boxes, sliders and their value fields, text fields, images and the other leaf widgets (not
+//! containers, panels, scroll bars, panel splitters, or a label's text runs). Each is taken at the rectangle egui
+//! lets it be seen and clicked in (its `interact_rect`: its rectangle cut to its clip rectangle, so a widget
+//! scrolled out of a scroll area takes no room), on the window's background layer (not menus, tooltips or
+//! popups). Two widgets of the same panel (the nearest `Pane` above them in the tree) overlap when their rectangles
+//! share more than 1 point in both directions and neither contains the other in the tree. Plot contents (ticks,
+//! captions) are painted, not widgets: the screenshots in assets/windows/ are how those were checked.
+
 mod common;
+
+use std::collections::HashMap;
+
 use common::app::fast;
-use descent::app::{App, AppOptions};
+use descent::app::state::Tab;
+use descent::app::{Action, App, AppOptions};
+use descent::lesson::{Lesson, View};
+use egui::accesskit::Role;
+use egui::{Order, Rect};
+use egui_kittest::Harness;
 use egui_kittest::kittest::NodeT;
 
-#[test]
-fn dump() {
-    let lesson = descent::lesson::Lesson::load("notebook").unwrap();
-    let mut h = egui_kittest::Harness::builder()
-        .with_size([1280.0, 720.0])
-        .build_eframe(move |cc| App::new(cc, AppOptions { lesson: Some(("notebook".into(), lesson)), ..fast() }));
-    for _ in 0..6 {
-        h.step();
-    }
-    let mut clipped = std::collections::HashMap::new();
+/// The window sizes every check runs at.
+const SIZES: [[f32; 2]; 2] = [[1280.0, 720.0], [1366.0, 768.0]];
+
+/// The smallest height of a view a lesson page names, in points.
+const MIN_VIEW_HEIGHT: f32 = 220.0;
+
+/// The app at `size`. (Accessible names are not this file's check: some tabs' number fields have none yet.)
+fn app_at(size: [f32; 2], options: AppOptions) -> Harness<'static, App> {
+    Harness::builder().with_size(size).with_accessibility_check(false).build_eframe(move |cc| App::new(cc, options))
+}
+
+/// Leaf widgets: the roles egui gives labels, buttons and inputs (containers, panes, scroll bars, splitters and
+/// text runs are left out).
+fn is_widget(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Label
+            | Role::Button
+            | Role::CheckBox
+            | Role::ComboBox
+            | Role::Slider
+            | Role::SpinButton
+            | Role::TextInput
+            | Role::MultilineTextInput
+            | Role::RadioButton
+            | Role::Image
+            | Role::Link
+            | Role::DisclosureTriangle
+            | Role::Unknown
+    )
+}
+
+/// One widget: its label (for messages), its visible rectangle, its panel and its ancestors.
+struct Widget {
+    what: String,
+    rect: Rect,
+    panel: u64,
+    ancestors: Vec<u64>,
+    id: u64,
+}
+
+/// Every widget of the last frame on the background layer, at its visible (clipped) rectangle.
+fn widgets(h: &Harness<'static, App>) -> Vec<Widget> {
+    let mut visible: HashMap<u64, Rect> = HashMap::new();
     h.ctx.viewport(|vp| {
-        for (layer, ws) in vp.prev_pass.widgets.layers() {
-            for w in ws {
-                clipped.insert(w.id.value(), (format!("{:?}", layer.order), w.interact_rect, w.rect));
+        for (layer, rects) in vp.prev_pass.widgets.layers() {
+            if layer.order == Order::Background {
+                for w in rects {
+                    visible.insert(w.id.value(), w.interact_rect);
+                }
             }
         }
     });
-    for n in h.root().children_recursive() {
-        let a = n.accesskit_node();
-        let c = clipped.get(&a.locate().0.0);
-        eprintln!(
-            "{:?} {:?} {:?} {:?} parent={:?} {:?}",
-            a.locate().0.0,
-            a.role(),
-            a.label(),
-            a.bounding_box(),
-            a.parent().map(|p| p.role()),
-            c
-        );
+    let mut out = Vec::new();
+    for node in h.root().children_recursive() {
+        let a = node.accesskit_node();
+        let id = a.locate().0.0;
+        let Some(&rect) = visible.get(&id) else { continue };
+        if !is_widget(a.role()) || rect.width() <= 1.0 || rect.height() <= 1.0 {
+            continue;
+        }
+        let mut ancestors = Vec::new();
+        let mut panel = 0;
+        let mut up = a.parent();
+        while let Some(p) = up {
+            let pid = p.locate().0.0;
+            ancestors.push(pid);
+            if panel == 0 && p.role() == Role::Pane {
+                panel = pid;
+            }
+            up = p.parent();
+        }
+        let what = format!("{:?} {:?}", a.role(), a.label().or_else(|| a.value()).unwrap_or_default());
+        out.push(Widget { what, rect, panel, ancestors, id });
+    }
+    out
+}
+
+/// The pairs of widgets of one panel that overlap (see the module's doc), as messages.
+fn overlaps(h: &Harness<'static, App>) -> Vec<String> {
+    let all = widgets(h);
+    assert!(all.len() > 40, "the walk sees the window's widgets: {} found", all.len());
+    let mut out = Vec::new();
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            if a.panel != b.panel || a.ancestors.contains(&b.id) || b.ancestors.contains(&a.id) {
+                continue;
+            }
+            let common = a.rect.intersect(b.rect);
+            if common.width() > 1.0 && common.height() > 1.0 {
+                out.push(format!("{} at {:?} overlaps {} at {:?}", a.what, a.rect, b.what, b.rect));
+            }
+        }
+    }
+    out
+}
+
+fn settle(h: &mut Harness<'static, App>) {
+    for _ in 0..6 {
+        h.step();
+    }
+}
+
+#[test]
+fn no_two_widgets_of_a_panel_overlap_in_any_tab_at_either_size() {
+    let mut failures = Vec::new();
+    for size in SIZES {
+        for &tab in Tab::all() {
+            let mut h = app_at(size, AppOptions { tab: Some(tab), ..fast() });
+            settle(&mut h);
+            assert_eq!(h.state().prefs().tab, tab);
+            failures.extend(overlaps(&h).into_iter().map(|o| format!("{size:?} {tab:?}: {o}")));
+        }
+    }
+    assert!(failures.is_empty(), "{} overlaps:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn with_a_lesson_no_widgets_overlap_in_any_tab_and_each_named_view_has_its_height() {
+    let mut failures = Vec::new();
+    for size in SIZES {
+        let lesson = Lesson::load("notebook").expect("notebook");
+        let mut h = app_at(size, AppOptions { lesson: Some(("notebook".into(), lesson)), ..fast() });
+        settle(&mut h);
+        for &tab in Tab::all() {
+            h.state_mut().push_action(Action::OpenTab(tab));
+            settle(&mut h);
+            let drawn = h.state().views_drawn().to_vec();
+            assert!(drawn.iter().any(|(v, _)| *v == View::Tab(tab)), "{size:?}: the tab {tab:?} is shown: {drawn:?}");
+            for (view, rect) in &drawn {
+                if rect.height() < MIN_VIEW_HEIGHT {
+                    failures.push(format!("{size:?} {tab:?}: {view} is {} tall", rect.height()));
+                }
+            }
+            failures.extend(overlaps(&h).into_iter().map(|o| format!("{size:?} lesson, {tab:?}: {o}")));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every page of every built-in lesson: the views it names (or its default) are laid out, each at least 220 points
+/// tall, at both sizes.
+#[test]
+fn every_page_of_every_lesson_gives_its_views_their_height() {
+    for size in SIZES {
+        for (name, _) in descent::lesson::BUILTIN {
+            let lesson = Lesson::load(name).expect("built-in");
+            let pages: Vec<Vec<View>> = lesson.pages.iter().map(|p| p.views()).collect();
+            let mut h = app_at(size, AppOptions { lesson: Some((name.to_string(), lesson)), ..fast() });
+            settle(&mut h);
+            for (k, views) in pages.iter().enumerate() {
+                h.state_mut().push_action(Action::LessonGo(k));
+                settle(&mut h);
+                let drawn = h.state().views_drawn().to_vec();
+                for view in views.iter().filter(|v| **v != View::Settings) {
+                    let (_, rect) = drawn
+                        .iter()
+                        .find(|(v, _)| v == view)
+                        .unwrap_or_else(|| panic!("{size:?} {name} page {}: {view} is not shown: {drawn:?}", k + 1));
+                    assert!(
+                        rect.height() >= MIN_VIEW_HEIGHT,
+                        "{size:?} {name} page {}: {view} is {} tall",
+                        k + 1,
+                        rect.height()
+                    );
+                }
+            }
+        }
     }
 }

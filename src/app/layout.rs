@@ -34,7 +34,8 @@ pub fn app_grid(avail: Rect) -> Vec<(View, Rect)> {
 }
 
 /// A lesson page's grid: a rect for each view of `views` (the plots in the order [`View::PLOTS`], then the tab), in
-/// `avail`. Views the grid has no place for (a second tab; refused by the lesson file's check) get none.
+/// `avail`. Views the grid has no place for (the settings, beside the page; a second tab, refused by the lesson
+/// file's check) get none.
 pub fn lesson_grid(avail: Rect, views: &[View]) -> Vec<(View, Rect)> {
     let plots: Vec<View> = View::PLOTS.into_iter().filter(|p| views.contains(p)).collect();
     let tab = views.iter().copied().find(|v| v.tab().is_some());

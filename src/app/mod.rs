@@ -116,6 +116,8 @@ pub struct App {
     lesson: lesson::LessonRunner,
     /// The lesson page's typed answer and hints shown (the lesson panel's widget state).
     lesson_input: lesson::PageInput,
+    /// Where each view of the central area was drawn in the last frame.
+    views_drawn: Vec<(View, Rect)>,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -188,6 +190,7 @@ impl App {
             explained: Vec::new(),
             lesson: lesson::LessonRunner::new(progress),
             lesson_input: Default::default(),
+            views_drawn: Vec::new(),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -255,6 +258,12 @@ impl App {
     /// What each widget and plot mark of the last frame showed, and where: the topics explain mode explains.
     pub fn explained(&self) -> &[(crate::explain::topics::Topic, Rect)] {
         &self.explained
+    }
+
+    /// Where each view of the central area (the plots' cards, a lesson page's tab with its strip) was drawn in the
+    /// last frame.
+    pub fn views_drawn(&self) -> &[(View, Rect)] {
+        &self.views_drawn
     }
 
     /// The run list's state.
@@ -330,9 +339,9 @@ impl App {
         panels::status::why_line_ui(ui, ctx.live, run, ctx.palette, ctx.explain);
         ui.add_space(2.0);
         let views = self.lesson.views();
-        if views.is_some() {
+        if let Some(views) = &views {
             ui.horizontal(|ui| {
-                self.unfold_buttons_ui(ui, ctx.explain);
+                self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings));
                 panels::run_list::legend_row_ui(ui, ctx);
             });
         } else {
@@ -351,6 +360,7 @@ impl App {
             }
         };
         self.exports.plot_rects.clear();
+        self.views_drawn.clone_from(&grid);
         let point = point.unwrap_or(PointView { displayed: run.record.params, from: None });
         for (view, rect) in grid {
             ui.scope_builder(UiBuilder::new().max_rect(rect), |ui| {
@@ -370,7 +380,7 @@ impl App {
                 View::LossLandscape => "landscape",
                 View::LossVsStep => "loss",
                 View::WeightVsStep => "weights",
-                View::Tab(_) => continue,
+                View::Tab(_) | View::Settings => continue,
             };
             self.exports.plot_rects.push((name, rect));
         }
@@ -378,7 +388,24 @@ impl App {
 
     /// With a lesson open: the buttons that unfold what the page folded away (the settings and run list, the tab
     /// strip), one click each.
-    fn unfold_buttons_ui(&mut self, ui: &mut Ui, ex: &explain::Explainer) {
+    fn unfold_buttons_ui(&mut self, ui: &mut Ui, ex: &explain::Explainer, page_settings: bool) {
+        use explain::Explain;
+        // A page that needs the settings keeps them beside it.
+        if !page_settings {
+            self.settings_button_ui(ui, ex);
+        }
+        if self.tabs.collapsed {
+            let tabs = ui.selectable_label(false, "Tabs ▸");
+            let tip = "Show the tab strip under the page's views.";
+            if tabs.explain_with(ex, crate::explain::topics::Topic::Tabs, tip).clicked() {
+                self.tabs.set_folded(false);
+            }
+        }
+        ui.separator();
+    }
+
+    /// The button that folds and unfolds the settings and run list beside a lesson page.
+    fn settings_button_ui(&mut self, ui: &mut Ui, ex: &explain::Explainer) {
         use explain::Explain;
         let (label, tip) = if self.lesson_input.show_settings {
             ("◂ Settings", "Fold the settings and the run list away: the page's views get the room.")
@@ -450,7 +477,7 @@ impl App {
                 let title = if bias { "Weights vs step" } else { "Weight vs step" };
                 plots::card_ui(ui, palette, title, sub, |ui| plots::weights::weights_plot_ui(ui, ctx));
             }
-            View::Tab(_) => {}
+            View::Tab(_) | View::Settings => {}
         }
     }
 
@@ -510,7 +537,8 @@ impl App {
         let settings = self.selected_settings();
         let lesson_open = self.lesson.open().is_some();
         // A lesson page folds the settings and run list away (one click brings them back: see `unfold_buttons_ui`).
-        if !lesson_open || self.lesson_input.show_settings {
+        let page_settings = self.lesson.views().is_some_and(|v| v.contains(&View::Settings));
+        if !lesson_open || self.lesson_input.show_settings || page_settings {
             egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(
                 ui,
                 |ui| {

@@ -270,14 +270,16 @@ impl Page {
 }
 
 impl Page {
-    /// The views the page gets the window for: the ones it names, or by default the three plots and the tab its
-    /// setup opens (none when it opens none: the strip folds away).
+    /// The views the page gets the window for: the ones it names, or by default the three plots, the tab its
+    /// setup opens (none when it opens none: the strip folds away), and the settings when its check reads a setting
+    /// (the learner changes one).
     pub fn views(&self) -> Vec<View> {
         if let Some(views) = &self.views {
             return views.clone();
         }
         let tab = self.setup.tab.as_deref().and_then(crate::tab::Tab::from_cli_name).map(View::Tab);
-        View::PLOTS.into_iter().chain(tab).collect()
+        let settings = self.check.as_ref().is_some_and(Check::reads_settings).then_some(View::Settings);
+        View::PLOTS.into_iter().chain(tab).chain(settings).collect()
     }
 }
 

@@ -1,5 +1,5 @@
 //! The views a lesson page names (`views = ["loss-landscape", "loss-vs-step", "notebook-log"]`): the plots of the
-//! main area and at most one tab of the strip. While a lesson is open the app gives the window to them and folds the
+//! main area, at most one tab of the strip, and `settings` (the settings panel with the run list). While a lesson is open the app gives the window to them and folds the
 //! rest away (the settings and run list, the other plots, the tab strip unless a tab is named); see
 //! [`super::Page::views`] for the default of a page that names none.
 
@@ -19,6 +19,8 @@ pub enum View {
     LossVsStep,
     /// The weight (and bias) against the step.
     WeightVsStep,
+    /// The settings panel with the run list, beside the page (not a view of the central area).
+    Settings,
     /// A tab of the strip.
     Tab(Tab),
 }
@@ -33,6 +35,7 @@ impl View {
             View::LossLandscape => "loss-landscape".into(),
             View::LossVsStep => "loss-vs-step".into(),
             View::WeightVsStep => "weight-vs-step".into(),
+            View::Settings => "settings".into(),
             View::Tab(tab) => tab.cli_name(),
         }
     }
@@ -42,6 +45,7 @@ impl View {
         let name = name.trim();
         View::PLOTS
             .into_iter()
+            .chain([View::Settings])
             .find(|v| v.name().eq_ignore_ascii_case(name))
             .or_else(|| Tab::from_cli_name(name).map(View::Tab))
     }
@@ -69,7 +73,7 @@ impl TryFrom<String> for View {
             let plots: Vec<String> = View::PLOTS.iter().map(|v| v.name()).collect();
             let tabs: Vec<String> = Tab::all().iter().map(|t| t.cli_name()).collect();
             format!(
-                "unknown view “{}” (the plots: {}; or a tab: {})",
+                "unknown view “{}” (the plots: {}; settings; or a tab: {})",
                 crate::format::echo(&name, 40),
                 plots.join(", "),
                 tabs.join(", ")
