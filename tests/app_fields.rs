@@ -233,7 +233,7 @@ fn the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved() {
     wait_until(&mut h, "the page", |a| a.lesson().open().is_some_and(|(_, _, p)| p == page));
     // The page folds the tab strip away: "Tabs ▸" brings it back. It scrolls sideways beside the lesson's panel:
     // scroll it until the Exercises tab is clear of the panel (left of the page buttons), then click it.
-    h.get_all_by_role_and_label(Role::Button, "Tabs ▸").next().expect("the Tabs button").click();
+    h.get_by_role_and_label(Role::Button, "Tabs ▸").click();
     h.step();
     h.step();
     let panel_left = h.get_all_by_label("1").find(|n| n.rect().left() > 1000.0).expect("page 1's button").rect().left();

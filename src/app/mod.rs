@@ -342,6 +342,9 @@ impl App {
         if let Some(views) = &views {
             ui.horizontal(|ui| {
                 self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings));
+                if ctx.snap.runs.len() > 1 {
+                    ui.separator();
+                }
                 panels::run_list::legend_row_ui(ui, ctx);
             });
         } else {
@@ -401,7 +404,6 @@ impl App {
                 self.tabs.set_folded(false);
             }
         }
-        ui.separator();
     }
 
     /// The button that folds and unfolds the settings and run list beside a lesson page.
@@ -416,16 +418,6 @@ impl App {
         if settings.explain_with(ex, crate::explain::topics::Topic::Lessons, tip).clicked() {
             self.lesson_input.show_settings = !self.lesson_input.show_settings;
         }
-        if self.tabs.collapsed {
-            let tabs = ui.selectable_label(false, "Tabs ▸");
-            if tabs
-                .explain_with(ex, crate::explain::topics::Topic::Tabs, "Show the tab strip under the page's views.")
-                .clicked()
-            {
-                self.tabs.set_folded(false);
-            }
-        }
-        ui.separator();
     }
 
     /// One plot's card in the rect of `ui`: the landscape, the loss or the weights.

@@ -222,7 +222,7 @@ fn strip_ui(
                     let text = if selected { text.strong().color(palette.optimum) } else { text };
                     let label = ui.selectable_label(selected, text);
                     if selected && state.scrolled_to != Some(t) {
-                        label.scroll_to_me(None);
+                        label.scroll_to_me(Some(egui::Align::Center));
                         state.scrolled_to = Some(t);
                     }
                     placed.push((t, label.rect));
