@@ -456,7 +456,10 @@ impl App {
                     (true, _) => "log scale (L to toggle)",
                     _ => "linear scale (L to toggle)",
                 };
-                let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or_else(|| scale.to_owned());
+                // The theory curve's caption follows the scale: off the plot, where it ran over the curve.
+                let caption = plots::theory::caption(ctx, ctx.snap.data.len());
+                let scale = caption.map_or_else(|| scale.to_owned(), |c| format!("{scale} · {c}"));
+                let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or(scale);
                 plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
             }
             View::WeightVsStep => {

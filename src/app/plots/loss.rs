@@ -30,12 +30,6 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
         snap.runs.iter().map(|r| r.history.extent().loss.min).filter(|l| l.is_finite()).fold(f64::INFINITY, f64::min);
     let theory_floor = if log { lowest.max(floor) } else { lowest.min(0.0) };
     let mut items: Vec<(String, Topic)> = vec![("theory".into(), Topic::TheoryToggle)];
-    // The theory's caption goes on a line of its own under the plot, off the curve and the outcome's label.
-    let caption = super::theory::caption(ctx, snap.data.len());
-    if caption.is_some() {
-        let line = ui.text_style_height(&egui::TextStyle::Small) + ui.spacing().item_spacing.y;
-        plot = plot.height((ui.available_height() - line).max(40.0));
-    }
     let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
@@ -79,10 +73,6 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
         }
     });
     ctx.explain.plot(&response, Topic::LossPlot, &items);
-    if let Some((text, color)) = caption {
-        let label = ui.add(egui::Label::new(RichText::new(text).small().color(color)).truncate());
-        crate::app::explain::Explain::explain(label, ctx.explain, Topic::TheoryToggle);
-    }
 }
 
 /// True when a run (an objective's: the saddle, an expression) has a negative value in its history: the loss plot

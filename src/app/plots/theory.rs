@@ -138,8 +138,8 @@ pub fn series(
     pts
 }
 
-/// Draws the predicted `quantity` of `run` over the visible `steps` (about `columns` points); the loss plot writes
-/// its [`caption`] under it. Does nothing when the overlay is off or the loss has no closed form.
+/// Draws the predicted `quantity` of `run` over the visible `steps` (about `columns` points); the loss card writes
+/// its [`caption`] in its subtitle. Does nothing when the overlay is off or the loss has no closed form.
 pub fn overlay(
     plot_ui: &mut PlotUi<'_>,
     ctx: &ViewCtx<'_>,
@@ -165,11 +165,11 @@ pub fn overlay(
 }
 
 /// The caption of the loss plot's theory curve, for the run the plot is about: what the dashed curve is (the exact
-/// trajectory's loss, or only a guide when the run is not plain full-batch GD), in its colour. Drawn under the plot
-/// by the loss plot, never on it (where it ran over the curve and the "minimum reached" label). `None` when the
+/// trajectory's loss, or only a guide when the run is not plain full-batch GD). Written in the loss
+/// card's subtitle, never on the plot (where it ran over the curve and the "minimum reached" label). `None` when the
 /// overlay is off, several runs share the plot (the caption would be about one of them), the run diverged, or the
 /// loss has no closed form.
-pub fn caption(ctx: &ViewCtx<'_>, n_samples: usize) -> Option<(&'static str, egui::Color32)> {
+pub fn caption(ctx: &ViewCtx<'_>, n_samples: usize) -> Option<&'static str> {
     let run = ctx.snap.runs.first()?;
     let diverged = matches!(run.status, crate::engine::trainer::Status::Diverged { .. });
     if !ctx.display.theory || ctx.snap.runs.len() != 1 || diverged {
@@ -181,7 +181,7 @@ pub fn caption(ctx: &ViewCtx<'_>, n_samples: usize) -> Option<(&'static str, egu
     }
     let s = &run.spec.settings;
     let exact = if s.optimizer.kind == OptimizerKind::Newton { NEWTON_CAPTION } else { EXACT_CAPTION };
-    Some(if is_exact(s) { (exact, ctx.palette.weak_text) } else { (GAP_CAPTION, ctx.palette.warning) })
+    Some(if is_exact(s) { exact } else { GAP_CAPTION })
 }
 
 #[cfg(test)]
