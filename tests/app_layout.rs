@@ -26,6 +26,20 @@ use egui_kittest::kittest::NodeT;
 /// The window sizes every check runs at.
 const SIZES: [[f32; 2]; 2] = [[1280.0, 720.0], [1366.0, 768.0]];
 
+/// The tabs' labels in the strip, in strip order (what the learner reads and clicks).
+const TAB_LABELS: [&str; 10] = [
+    "Gradient check",
+    "Step ledger",
+    "Inside the optimizer",
+    "Momentum phase plane",
+    "Basins",
+    "Learning-rate sweep",
+    "Fair race",
+    "Notebook log",
+    "Data",
+    "Exercises",
+];
+
 /// The smallest height of a view a lesson page names, in points.
 const MIN_VIEW_HEIGHT: f32 = 220.0;
 
@@ -58,10 +72,18 @@ fn is_widget(role: Role) -> bool {
 /// One widget: its label (for messages), its visible rectangle, its panel and its ancestors.
 struct Widget {
     what: String,
+    /// Where it can be seen (cut to its clip rectangle).
     rect: Rect,
+    /// Its whole rectangle.
+    full: Rect,
     panel: u64,
     ancestors: Vec<u64>,
     id: u64,
+}
+
+/// True when the widget is wholly in view (its visible rectangle is its whole one, to a point).
+fn whole(w: &Widget) -> bool {
+    w.rect.width() >= w.full.width() - 1.0 && w.rect.height() >= w.full.height() - 1.0
 }
 
 /// Every widget of the last frame on the background layer, at its visible (clipped) rectangle.
@@ -96,7 +118,7 @@ fn widgets(h: &Harness<'static, App>) -> Vec<Widget> {
             up = p.parent();
         }
         let what = format!("{:?} {:?}", a.role(), a.label().or_else(|| a.value()).unwrap_or_default());
-        out.push(Widget { what, rect, panel, ancestors, id });
+        out.push(Widget { what, rect, full: node.rect(), panel, ancestors, id });
     }
     out
 }
@@ -140,6 +162,38 @@ fn no_two_widgets_of_a_panel_overlap_in_any_tab_at_either_size() {
     assert!(failures.is_empty(), "{} overlaps:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// At 1280 × 720 the strip has no room for every tab: it says how many it hides, and its "more ▾" menu opens each.
+#[test]
+fn the_strip_lists_the_tabs_it_cannot_show_and_opens_them() {
+    let mut h = app_at([1280.0, 720.0], AppOptions { tab: Some(Tab::GradientCheck), ..fast() });
+    settle(&mut h);
+    let more = |h: &Harness<'static, App>| {
+        let label = widgets(h).into_iter().find(|w| w.what.contains("more ▾")).map(|w| w.what);
+        label.expect("a “more ▾” menu: the strip overflows at 1280 × 720")
+    };
+    let shown = more(&h);
+    let hidden: usize =
+        shown.trim_start_matches("Button \"").split(' ').next().and_then(|n| n.parse().ok()).expect(&shown);
+    // The labels wholly in view and the ones the menu lists make every tab, once.
+    let shown_whole: Vec<&str> = TAB_LABELS
+        .iter()
+        .copied()
+        .filter(|l| widgets(&h).iter().any(|w| w.what == format!("Button {l:?}") && whole(w)))
+        .collect();
+    assert_eq!(shown_whole.len() + hidden, TAB_LABELS.len(), "{shown_whole:?} and {shown}");
+    let last = TAB_LABELS[TAB_LABELS.len() - 1];
+    assert!(!shown_whole.contains(&last), "the last tab is off the strip's right end: {shown_whole:?}");
+    egui_kittest::kittest::Queryable::get_by_label_contains(&h, "more ▾").click();
+    settle(&mut h);
+    let item =
+        egui_kittest::kittest::Queryable::get_all_by_label(&h, last).last().expect("the menu lists the last tab");
+    item.click();
+    settle(&mut h);
+    assert_eq!(h.state().prefs().tab, Tab::Exercises, "the menu opens the tab");
+    let whole_now = widgets(&h).iter().any(|w| w.what == format!("Button {last:?}") && whole(w));
+    assert!(whole_now, "and the strip scrolls it into view");
+}
+
 #[test]
 fn with_a_lesson_no_widgets_overlap_in_any_tab_and_each_named_view_has_its_height() {
     let mut failures = Vec::new();
@@ -158,6 +212,12 @@ fn with_a_lesson_no_widgets_overlap_in_any_tab_and_each_named_view_has_its_heigh
                 }
             }
             failures.extend(overlaps(&h).into_iter().map(|o| format!("{size:?} lesson, {tab:?}: {o}")));
+            // The tab the page opened is scrolled into view: its label is whole, not cut by the strip's edge.
+            let label = TAB_LABELS[Tab::all().iter().position(|t| *t == tab).expect("a tab")];
+            let in_view = widgets(&h).iter().any(|w| w.what == format!("Button {label:?}") && whole(w));
+            if !in_view {
+                failures.push(format!("{size:?} lesson, {tab:?}: “{label}” is not wholly in view in the strip"));
+            }
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));

@@ -329,7 +329,12 @@ impl App {
     /// The outcome banner, the why line, the run legend and the plots: the app's own layout, or with a lesson open
     /// the page's views in [`layout::lesson_grid`] (the tab it names too).
     fn central_ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, point: Option<PointView>, actions: &mut Vec<Action>) {
+        let views = self.lesson.views();
         let Some(run) = ctx.snap.runs.first() else {
+            // Between a page's runs (its setup replaces them) the buttons stay, so that a click is not lost.
+            if let Some(views) = &views {
+                ui.horizontal(|ui| self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings)));
+            }
             ui.label("No run.");
             return;
         };
@@ -338,7 +343,6 @@ impl App {
         }
         panels::status::why_line_ui(ui, ctx.live, run, ctx.palette, ctx.explain);
         ui.add_space(2.0);
-        let views = self.lesson.views();
         if let Some(views) = &views {
             ui.horizontal(|ui| {
                 self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings));
