@@ -517,7 +517,12 @@ impl App {
             .show(ui, |ui| panels::toolbar::toolbar_ui(ui, &self.prefs, snap, (palette, ctx.explain), actions));
         let status = egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
-            .show(ui, |ui| panels::status::status_line_ui(ui, ctx, self.io.toast_now()));
+            .show(ui, |ui| {
+                let toast = self.io.toast_now();
+                let message =
+                    toast.map(|(t, older)| (panels::status::Message { text: &t.text, error: t.error }, older));
+                panels::status::status_line_ui(ui, ctx, message.as_ref().map(|(m, older)| (m, *older)))
+            });
         if status.inner {
             self.io.dismiss_toast();
         }

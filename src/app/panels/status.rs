@@ -3,7 +3,6 @@
 
 use egui::{Color32, RichText, Ui};
 
-use crate::app::data_io::Toast;
 use crate::app::explain::{Explain, Explainer};
 use crate::app::state::Action;
 use crate::app::theme::Palette;
@@ -28,25 +27,33 @@ pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
 }
 
 /// The bottom status line, for the selected run at the timeline's step (the first run if it is gone); with several
-/// runs it starts with the run's name in its colour. The app's messages (`toast`: the newest, and how many older ones
-/// wait) show at its end, where they cover no control; true when the learner closed the message.
-pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, toast: Option<(&Toast, usize)>) -> bool {
+/// runs it starts with the run's name in its colour. The app's message (`message`: the newest, and how many older
+/// ones wait) shows on a line under it, where it covers no control; true when the learner closed the message.
+pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, message: Option<(&Message<'_>, usize)>) -> bool {
     let Some(run) = ctx.selected_run() else {
         ui.label("no run");
         return false;
     };
     ui.horizontal_wrapped(|ui| numbers_ui(ui, ctx, run));
-    toast.is_some_and(|(toast, older)| ui.horizontal(|ui| message_ui(ui, toast, older, ctx.palette)).inner)
+    message.is_some_and(|(message, older)| ui.horizontal(|ui| message_ui(ui, message, older, ctx.palette)).inner)
+}
+
+/// A message of the app for the status line: its text, and whether it is an error.
+pub struct Message<'a> {
+    /// The text (one line).
+    pub text: &'a str,
+    /// An error (red) or information (green).
+    pub error: bool,
 }
 
 /// A message of the app on its own line under the numbers: "close", then its text in red (an error) or green, cut
 /// with "…" to the room left (the whole text on hover).
-fn message_ui(ui: &mut Ui, toast: &Toast, older: usize, palette: Palette) -> bool {
+fn message_ui(ui: &mut Ui, toast: &Message<'_>, older: usize, palette: Palette) -> bool {
     let color = if toast.error { palette.diverged } else { palette.converged };
     let closed = ui.small_button("close").on_hover_text("Dismiss this message").clicked();
     let more = if older > 0 { format!(" (+{older} older)") } else { String::new() };
     let text = RichText::new(format!("{}{more}", toast.text)).color(color);
-    ui.add(egui::Label::new(text).truncate()).on_hover_text(&toast.text);
+    ui.add(egui::Label::new(text).truncate()).on_hover_text(toast.text);
     closed
 }
 
