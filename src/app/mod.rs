@@ -28,9 +28,12 @@
 //! [`panels::run_list::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`panels::timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 //!
-//! Lessons ([`lesson`], [`panels::lesson`]: a side panel on the right while one is open): each page sets up runs from a lesson
-//! file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
-//! check passes.
+//! Lessons ([`lesson`], [`panels::lesson`]: a narrow column on the right while one is open): each page sets up runs from a
+//! lesson file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
+//! check passes. While a lesson is open the window belongs to the page ([`layout`]): the views it names
+//! ([`crate::lesson::View`]) share the central area, and the settings with the run list and the tab strip fold away
+//! behind a "Settings ▸" and a "Tabs ▸" button. The app's messages show on a line of the status panel, never over a
+//! control.
 
 mod apply;
 pub mod data_io;

@@ -5,7 +5,9 @@
 //! drawn from the frame's [`ViewCtx`] with the same arguments for every tab) and owns what it keeps between frames.
 //! [`every_tab`] lists them from the one list in `src/tab.rs` (`with_every_tab!`), which also makes [`Tab`] (the type
 //! the command line and lessons name tabs by): adding a tab is its file here and one line there. The strip sits in a
-//! resizable bottom panel inside the central panel and can be folded to its header line.
+//! resizable bottom panel inside the central panel and can be folded to its header line; with a lesson open it is one
+//! of the page's views ([`tab_area_ui`] in the rect the page's grid gives it). Where the labels do not fit they scroll
+//! sideways, and a "N more ▾" menu at the strip's end lists the tabs not wholly in view.
 
 use egui::{Rect, RichText, Ui};
 
