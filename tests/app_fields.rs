@@ -20,6 +20,12 @@ use egui_kittest::kittest::Queryable;
 
 /// Types `text` into the text field named `name` as a person does: click in, select all, type, Enter.
 fn type_into(h: &mut Harness<'static, App>, name: &str, text: &str) {
+    // A lesson page folds the settings away: the learner unfolds them with one click.
+    if h.query_by_role_and_label(Role::TextInput, name).is_none() && h.query_by_label("Settings ▸").is_some() {
+        h.get_by_label("Settings ▸").click();
+        h.step();
+        h.step();
+    }
     h.get_by_role_and_label(Role::TextInput, name).focus();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -225,8 +231,11 @@ fn the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved() {
     wait_until(&mut h, "the lesson", |a| a.lesson().open().is_some());
     click_page(&h, page);
     wait_until(&mut h, "the page", |a| a.lesson().open().is_some_and(|(_, _, p)| p == page));
-    // The tab strip scrolls sideways beside the lesson's panel: scroll it until the Exercises tab is clear of the
-    // panel (left of the page buttons), then click it.
+    // The page folds the tab strip away: "Tabs ▸" brings it back. It scrolls sideways beside the lesson's panel:
+    // scroll it until the Exercises tab is clear of the panel (left of the page buttons), then click it.
+    h.get_by_role_and_label(Role::Button, "Tabs ▸").click();
+    h.step();
+    h.step();
     let panel_left = h.get_all_by_label("1").find(|n| n.rect().left() > 1000.0).expect("page 1's button").rect().left();
     for _ in 0..20 {
         let tab = h.get_by_role_and_label(Role::Button, "Exercises");

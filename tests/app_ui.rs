@@ -347,6 +347,10 @@ fn the_notebook_lesson_sets_up_its_pages_locks_controls_and_ticks_done_pages() {
     assert!(shows(&h, "The notebook's two loops"), "the lesson panel shows the lesson");
     assert!(shows(&h, "Task — ○ to do"));
     assert!(!shows(&h, "page 1 done"));
+    // The page folds the settings away; one click shows them.
+    h.get_by_label("Settings ▸").click();
+    h.step();
+    h.step();
     let slider = h.get_by_role_and_label(Role::Slider, "learning rate");
     assert!(slider.accesskit_node().is_disabled(), "the page locks the learning rate");
     h.get_by_label(labels::RUN).click();

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use egui::{Align2, Color32, Context, RichText};
+use egui::{Align2, Color32, Context};
 
 use super::App;
 use super::files;
@@ -26,7 +26,7 @@ const TOAST_SECS: f64 = 6.0;
 /// Seconds an error toast stays on screen.
 const ERROR_TOAST_SECS: f64 = 12.0;
 
-/// A message in the corner of the window.
+/// A message in the status line (at its right end, where it covers no control).
 #[derive(Clone, Debug)]
 pub struct Toast {
     /// The text (one line).
@@ -391,28 +391,18 @@ impl App {
         if let Some(next) = self.io.toasts.iter().filter_map(|t| t.until).reduce(f64::min) {
             ctx.request_repaint_after(std::time::Duration::from_secs_f64((next - now).max(0.05)));
         }
-        let mut close = None;
-        egui::Area::new(egui::Id::unique("toasts"))
-            .anchor(Align2::RIGHT_BOTTOM, [-14.0, -40.0])
-            .order(egui::Order::Foreground)
-            .show(ctx, |ui| {
-                for (i, t) in self.io.toasts.iter().enumerate() {
-                    let fill = if t.error { Color32::from_rgb(120, 28, 28) } else { Color32::from_rgb(30, 60, 45) };
-                    egui::Frame::popup(ui.style()).fill(fill).show(ui, |ui| {
-                        ui.set_max_width(560.0);
-                        ui.horizontal(|ui| {
-                            ui.label(RichText::new(&t.text).color(Color32::WHITE));
-                            if ui.small_button("close").on_hover_text("Dismiss this message").clicked() {
-                                close = Some(i);
-                            }
-                        });
-                    });
-                    ui.add_space(4.0);
-                }
-            });
-        if let Some(i) = close {
-            self.io.toasts.remove(i);
-        }
+    }
+}
+
+impl IoState {
+    /// The message the status line shows now: the newest toast still on screen, and how many older ones are.
+    pub fn toast_now(&self) -> Option<(&Toast, usize)> {
+        self.toasts.last().map(|t| (t, self.toasts.len() - 1))
+    }
+
+    /// Dismisses the message the status line shows (its "close").
+    pub fn dismiss_toast(&mut self) {
+        self.toasts.pop();
     }
 }
 

@@ -14,7 +14,7 @@ use super::App;
 use super::jobs::JobResult;
 use super::state::{Action, Tab};
 use super::tabs::exercises::ExercisesState;
-use crate::lesson::{self, Facts, Lesson, Locks, Page, RunSetup, Setup};
+use crate::lesson::{self, Facts, Lesson, Locks, Page, RunSetup, Setup, View};
 use crate::worker::{Command, RunId};
 
 /// Storage key of the lesson progress.
@@ -74,6 +74,11 @@ impl LessonRunner {
         self.current().map(|p| p.locks).unwrap_or_default()
     }
 
+    /// The views the page shown gets the window for (`None`: no lesson is open, the app's own layout).
+    pub fn views(&self) -> Option<Vec<View>> {
+        self.current().map(Page::views)
+    }
+
     /// True when page `page` of the open lesson is done.
     pub fn is_done(&self, page: usize) -> bool {
         let spec = self.open.as_ref().map(|(s, _)| s.as_str());
@@ -107,6 +112,8 @@ pub struct PageInput {
     pub answer: String,
     /// Hints shown.
     pub hints: usize,
+    /// The settings and run list are unfolded beside the page (they fold away on every page).
+    pub show_settings: bool,
 }
 
 impl App {
@@ -157,6 +164,11 @@ impl App {
         let restarts = setup.data.is_some() || setup.preset.is_some() || !setup.runs.is_empty();
         self.lesson.settling = restarts.then_some((self.snap.generation, Vec::new()));
         self.apply_setup(&setup);
+        // The page's views get the window: the tab it names opens, and the strip folds away when it names none.
+        match self.lesson.views().and_then(|views| views.iter().find_map(|v| v.tab())) {
+            Some(tab) => self.apply(Action::OpenTab(tab)),
+            None => self.tabs.set_folded(true),
+        }
     }
 
     /// Carries out what a setup gives: data, runs, tab, tolerance; new data or runs restart every run.

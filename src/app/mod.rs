@@ -28,9 +28,12 @@
 //! [`panels::run_list::RunsState::view`] of the snapshot: the visible runs, the selected one first, at the [`panels::timeline`]'s step
 //! while scrubbing. The app starts with one run, [`App::MAIN_RUN`], or a preset's runs ([`crate::presets`]).
 //!
-//! Lessons ([`lesson`], [`panels::lesson`]: a side panel on the right while one is open): each page sets up runs from a lesson
-//! file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
-//! check passes.
+//! Lessons ([`lesson`], [`panels::lesson`]: a narrow column on the right while one is open): each page sets up runs from a
+//! lesson file ([`crate::lesson`]), locks or hides controls through [`view::ViewCtx::locks`], and ticks its task once its
+//! check passes. While a lesson is open the window belongs to the page ([`layout`]): the views it names
+//! ([`crate::lesson::View`]) share the central area, and the settings with the run list and the tab strip fold away
+//! behind a "Settings ▸" and a "Tabs ▸" button. The app's messages show on a line of the status panel, never over a
+//! control.
 
 mod apply;
 pub mod data_io;
@@ -40,6 +43,7 @@ pub mod files;
 pub mod follow;
 pub mod jobs;
 pub mod keys;
+pub mod layout;
 pub mod lesson;
 pub mod markdown;
 pub mod number_field;
@@ -58,11 +62,12 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use egui::{Rect, Ui, UiBuilder, pos2, vec2};
+use egui::{Rect, Ui, UiBuilder, vec2};
 
 use crate::cli::{EngineArgs, GuiArgs};
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
+use crate::lesson::View;
 use crate::session::SessionRun;
 use crate::worker::{RunId, Snapshot, Worker};
 use follow::Follow;
@@ -114,6 +119,8 @@ pub struct App {
     lesson: lesson::LessonRunner,
     /// The lesson page's typed answer and hints shown (the lesson panel's widget state).
     lesson_input: lesson::PageInput,
+    /// Where each view of the central area was drawn in the last frame.
+    views_drawn: Vec<(View, Rect)>,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -186,6 +193,7 @@ impl App {
             explained: Vec::new(),
             lesson: lesson::LessonRunner::new(progress),
             lesson_input: Default::default(),
+            views_drawn: Vec::new(),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -255,6 +263,12 @@ impl App {
         &self.explained
     }
 
+    /// Where each view of the central area (the plots' cards, a lesson page's tab with its strip) was drawn in the
+    /// last frame.
+    pub fn views_drawn(&self) -> &[(View, Rect)] {
+        &self.views_drawn
+    }
+
     /// The run list's state.
     pub fn runs_state(&self) -> &panels::run_list::RunsState {
         &self.runs
@@ -315,71 +329,158 @@ impl App {
         }
     }
 
-    /// The plots and the outcome banner.
+    /// The outcome banner, the why line, the run legend and the plots: the app's own layout, or with a lesson open
+    /// the page's views in [`layout::lesson_grid`] (the tab it names too).
     fn central_ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, point: Option<PointView>, actions: &mut Vec<Action>) {
+        let views = self.lesson.views();
         let Some(run) = ctx.snap.runs.first() else {
+            // Between a page's runs (its setup replaces them) the buttons stay, so that a click is not lost.
+            if let Some(views) = &views {
+                ui.horizontal(|ui| self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings)));
+            }
             ui.label("No run.");
             return;
         };
-        let palette = ctx.palette;
-        if panels::status::banner_ui(ui, run, &ctx.live.runs, (palette, ctx.explain), actions) {
+        if panels::status::banner_ui(ui, run, &ctx.live.runs, (ctx.palette, ctx.explain), actions) {
             ui.add_space(4.0);
         }
-        panels::status::why_line_ui(ui, ctx.live, run, palette, ctx.explain);
+        panels::status::why_line_ui(ui, ctx.live, run, ctx.palette, ctx.explain);
         ui.add_space(2.0);
-        panels::run_list::legend_row_ui(ui, ctx);
-        let avail = ui.available_rect_before_wrap();
-        let gap = 8.0;
-        let left_w = (avail.width() * 0.6).floor();
-        let left = Rect::from_min_size(avail.min, vec2(left_w, avail.height()));
-        let right = Rect::from_min_max(pos2(left.max.x + gap, avail.min.y), avail.max);
-        let mid = right.center().y;
-        let top_right = Rect::from_min_max(right.min, pos2(right.max.x, mid - gap / 2.0));
-        let bottom_right = Rect::from_min_max(pos2(right.min.x, mid + gap / 2.0), right.max);
-        self.exports.plot_rects = vec![("landscape", left), ("loss", top_right), ("weights", bottom_right)];
-
-        let point = point.unwrap_or(PointView { displayed: run.record.params, from: None });
-        let toggles = Toggles { tangent: ctx.display.tangent, next: ctx.display.next };
-        let bias = run.spec.settings.bias;
-        let (title, subtitle) = if bias {
-            ("Loss landscape L(w, b)", "contours of the loss · path of (w, b) · below: the slice at the current b")
+        if let Some(views) = &views {
+            ui.horizontal(|ui| {
+                self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings));
+                if ctx.snap.runs.len() > 1 {
+                    ui.separator();
+                }
+                panels::run_list::legend_row_ui(ui, ctx);
+            });
         } else {
-            (
-                "Loss landscape L(w)",
-                "● current point · tangent (slope dL/dw) · → steps taken · ○ next step · ◆ optimum w*",
-            )
+            panels::run_list::legend_row_ui(ui, ctx);
+        }
+        let avail = ui.available_rect_before_wrap();
+        let grid = match &views {
+            None => layout::app_grid(avail),
+            Some(views) => {
+                // The tab strip folds away unless the page names a tab or the learner unfolds it.
+                let mut shown: Vec<View> = views.iter().copied().filter(|v| v.tab().is_none()).collect();
+                if !self.tabs.collapsed {
+                    shown.push(View::Tab(self.prefs.tab));
+                }
+                layout::lesson_grid(avail, &shown)
+            }
         };
-        let landscape = &mut self.landscape;
-        ui.scope_builder(UiBuilder::new().max_rect(left), |ui| {
-            // A card never draws over its neighbours, however short the window.
-            ui.set_clip_rect(left.intersect(ui.clip_rect()));
-            plots::card_ui(ui, palette, title, subtitle, |ui| landscape.ui(ui, ctx, run, point, toggles, actions));
-        });
-        let negative = plots::loss::has_negative_values(&ctx.snap.runs);
-        let log = ctx.display.log_loss && !negative;
-        ui.scope_builder(UiBuilder::new().max_rect(top_right), |ui| {
-            // A card never draws over its neighbours, however short the window.
-            ui.set_clip_rect(top_right.intersect(ui.clip_rect()));
-            let scale = match (log, negative) {
-                (_, true) => "linear scale: an objective's value went below 0",
-                (true, _) => "log scale (L to toggle)",
-                _ => "linear scale (L to toggle)",
+        self.exports.plot_rects.clear();
+        self.views_drawn.clone_from(&grid);
+        let point = point.unwrap_or(PointView { displayed: run.record.params, from: None });
+        for (view, rect) in grid {
+            ui.scope_builder(UiBuilder::new().max_rect(rect), |ui| {
+                // A view never draws over its neighbours, however short the window.
+                ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+                match view {
+                    View::Tab(tab) => match ctx.selected_run() {
+                        Some(selected) => tabs::tab_area_ui(ui, tab, &mut self.tabs, ctx, selected, actions),
+                        None => {
+                            ui.label("No run.");
+                        }
+                    },
+                    plot => self.plot_card_ui(ui, ctx, (run, point), plot, actions),
+                }
+            });
+            let name = match view {
+                View::LossLandscape => "landscape",
+                View::LossVsStep => "loss",
+                View::WeightVsStep => "weights",
+                View::Tab(_) | View::Settings => continue,
             };
-            let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or_else(|| scale.to_owned());
-            plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
-        });
-        ui.scope_builder(UiBuilder::new().max_rect(bottom_right), |ui| {
-            // A card never draws over its neighbours, however short the window.
-            ui.set_clip_rect(bottom_right.intersect(ui.clip_rect()));
-            let sub = match (bias, ctx.snap.runs.len() > 1) {
-                (true, false) => "w solid, b dashed · optimum dashed gold",
-                (false, false) => "dashed gold: the optimum w*",
-                (true, true) => "w solid, b dashed · dashed: each run's optimum, in its colour",
-                (false, true) => "dashed: each run's optimum w*, in its colour",
-            };
-            let title = if bias { "Weights vs step" } else { "Weight vs step" };
-            plots::card_ui(ui, palette, title, sub, |ui| plots::weights::weights_plot_ui(ui, ctx));
-        });
+            self.exports.plot_rects.push((name, rect));
+        }
+    }
+
+    /// With a lesson open: the buttons that unfold what the page folded away (the settings and run list, the tab
+    /// strip), one click each.
+    fn unfold_buttons_ui(&mut self, ui: &mut Ui, ex: &explain::Explainer, page_settings: bool) {
+        use explain::Explain;
+        // A page that needs the settings keeps them beside it.
+        if !page_settings {
+            self.settings_button_ui(ui, ex);
+        }
+        if self.tabs.collapsed {
+            let tabs = ui.selectable_label(false, "Tabs ▸");
+            let tip = "Show the tab strip under the page's views.";
+            if tabs.explain_with(ex, crate::explain::topics::Topic::Tabs, tip).clicked() {
+                self.tabs.set_folded(false);
+            }
+        }
+    }
+
+    /// The button that folds and unfolds the settings and run list beside a lesson page.
+    fn settings_button_ui(&mut self, ui: &mut Ui, ex: &explain::Explainer) {
+        use explain::Explain;
+        let (label, tip) = if self.lesson_input.show_settings {
+            ("◂ Settings", "Fold the settings and the run list away: the page's views get the room.")
+        } else {
+            ("Settings ▸", "Show the settings and the run list beside the page.")
+        };
+        let settings = ui.selectable_label(self.lesson_input.show_settings, label);
+        if settings.explain_with(ex, crate::explain::topics::Topic::Lessons, tip).clicked() {
+            self.lesson_input.show_settings = !self.lesson_input.show_settings;
+        }
+    }
+
+    /// One plot's card in the rect of `ui`: the landscape, the loss or the weights.
+    fn plot_card_ui(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &ViewCtx<'_>,
+        (run, point): (&crate::worker::RunSnapshot, PointView),
+        view: View,
+        actions: &mut Vec<Action>,
+    ) {
+        let palette = ctx.palette;
+        let bias = run.spec.settings.bias;
+        match view {
+            View::LossLandscape => {
+                let toggles = Toggles { tangent: ctx.display.tangent, next: ctx.display.next };
+                let (title, subtitle) = if bias {
+                    (
+                        "Loss landscape L(w, b)",
+                        "contours of the loss · path of (w, b) · below: the slice at the current b",
+                    )
+                } else {
+                    (
+                        "Loss landscape L(w)",
+                        "● current point · tangent (slope dL/dw) · → steps taken · ○ next step · ◆ optimum w*",
+                    )
+                };
+                let landscape = &mut self.landscape;
+                plots::card_ui(ui, palette, title, subtitle, |ui| landscape.ui(ui, ctx, run, point, toggles, actions));
+            }
+            View::LossVsStep => {
+                let negative = plots::loss::has_negative_values(&ctx.snap.runs);
+                let log = ctx.display.log_loss && !negative;
+                let scale = match (log, negative) {
+                    (_, true) => "linear scale: an objective's value went below 0",
+                    (true, _) => "log scale (L to toggle)",
+                    _ => "linear scale (L to toggle)",
+                };
+                // The theory curve's caption follows the scale: off the plot, where it ran over the curve.
+                let caption = plots::theory::caption(ctx, ctx.snap.data.len());
+                let scale = caption.map_or_else(|| scale.to_owned(), |c| format!("{scale} · {c}"));
+                let sub = plots::loss::incomparable_losses(&ctx.snap.runs).unwrap_or(scale);
+                plots::card_ui(ui, palette, "Loss vs step", &sub, |ui| plots::loss::loss_plot_ui(ui, ctx, log));
+            }
+            View::WeightVsStep => {
+                let sub = match (bias, ctx.snap.runs.len() > 1) {
+                    (true, false) => "w solid, b dashed · optimum dashed gold",
+                    (false, false) => "dashed gold: the optimum w*",
+                    (true, true) => "w solid, b dashed · dashed: each run's optimum, in its colour",
+                    (false, true) => "dashed: each run's optimum w*, in its colour",
+                };
+                let title = if bias { "Weights vs step" } else { "Weight vs step" };
+                plots::card_ui(ui, palette, title, sub, |ui| plots::weights::weights_plot_ui(ui, ctx));
+            }
+            View::Tab(_) | View::Settings => {}
+        }
     }
 
     /// In explain mode: the card of what is under the pointer, with values from the selected run.
@@ -417,9 +518,17 @@ impl App {
         egui::Panel::top("toolbar")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
             .show(ui, |ui| panels::toolbar::toolbar_ui(ui, &self.prefs, snap, (palette, ctx.explain), actions));
-        egui::Panel::bottom("status")
+        let status = egui::Panel::bottom("status")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 5)))
-            .show(ui, |ui| panels::status::status_line_ui(ui, ctx));
+            .show(ui, |ui| {
+                let toast = self.io.toast_now();
+                let message =
+                    toast.map(|(t, older)| (panels::status::Message { text: &t.text, error: t.error }, older));
+                panels::status::status_line_ui(ui, ctx, message.as_ref().map(|(m, older)| (m, *older)))
+            });
+        if status.inner {
+            self.io.dismiss_toast();
+        }
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
             .show(ui, |ui| {
@@ -433,16 +542,28 @@ impl App {
                 )
             });
         let settings = self.selected_settings();
-        egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(ui, |ui| {
-            panels::run_list::runs_ui(ui, snap, &mut self.runs, (palette, ctx.explain), actions);
-            ui.separator();
-            panels::settings::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
-        });
+        let lesson_open = self.lesson.open().is_some();
+        // A lesson page folds the settings and run list away (one click brings them back: see `unfold_buttons_ui`).
+        let page_settings = self.lesson.views().is_some_and(|v| v.contains(&View::Settings));
+        if !lesson_open || self.lesson_input.show_settings || page_settings {
+            egui::Panel::left("controls").resizable(true).default_size(318.0).size_range(260.0..=520.0).show(
+                ui,
+                |ui| {
+                    panels::run_list::runs_ui(ui, snap, &mut self.runs, (palette, ctx.explain), actions);
+                    ui.separator();
+                    panels::settings::controls_ui(ui, ctx, &settings, &self.prefs, &mut self.controls, actions);
+                },
+            );
+        }
         self.lesson_check(actions);
         panels::lesson::lesson_side_ui(ui, &self.lesson, &mut self.lesson_input, (palette, ctx.explain), actions);
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(run) = ctx.selected_run() {
+            // A lesson page lays its tab out with its other views (`central_ui`); the app's own layout has the strip.
+            if let Some(run) = ctx.selected_run().filter(|_| !lesson_open) {
                 tabs::tabs_ui(ui, self.prefs.tab, &mut self.tabs, ctx, run, actions);
+            }
+            if lesson_open {
+                self.tabs.folded_now = self.tabs.collapsed;
             }
             self.central_ui(ui, ctx, point, actions)
         });

@@ -144,6 +144,21 @@ pub struct RunFacts {
 }
 
 impl Check {
+    /// True when the check reads a run's settings (the learner passes it by changing a setting).
+    pub fn reads_settings(&self) -> bool {
+        matches!(
+            self,
+            Check::LrBetween { .. }
+                | Check::MomentumBetween { .. }
+                | Check::GradientSource { .. }
+                | Check::Optimizer { .. }
+                | Check::Loss { .. }
+                | Check::Scheduled {}
+                | Check::MiniBatches {}
+                | Check::Nesterov {}
+        )
+    }
+
     /// Checks the parameters serde cannot.
     pub(super) fn validate(&self) -> Result<(), String> {
         let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());

@@ -9,6 +9,7 @@
 
 pub mod check;
 mod errors;
+pub mod view;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ use crate::engine::settings::{GradientSource, Settings};
 use crate::presets::{MAX_RUNS, Preset, run_color};
 use crate::worker::RunSpec;
 pub use check::{Check, Facts, RunFacts};
+pub use view::View;
 
 /// The lesson file format this version reads and writes.
 pub const FORMAT: u32 = 1;
@@ -79,6 +81,10 @@ pub struct Page {
     /// Controls locked or hidden on this page.
     #[serde(default)]
     pub locks: Locks,
+    /// The views the page needs, which get the window while it is shown ([`view`]); absent: the default of
+    /// [`Page::views`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub views: Option<Vec<View>>,
 }
 
 /// What a page sets up: every field is optional, and only what is given changes.
@@ -256,10 +262,27 @@ impl Page {
             too_long(hint).map_err(|why| (format!("hints[{i}]"), why))?;
         }
         self.setup.validate().map_err(|(f, why)| (format!("setup.{f}"), why))?;
+        if let Some(views) = &self.views {
+            view::validate(views, self.setup.tab.as_deref()).map_err(|why| ("views".to_string(), why))?;
+        }
         match &self.check {
             Some(c) => c.validate().map_err(|why| ("check".to_string(), why)),
             None => Ok(()),
         }
+    }
+}
+
+impl Page {
+    /// The views the page gets the window for: the ones it names, or by default the three plots, the tab its
+    /// setup opens (none when it opens none: the strip folds away), and the settings when its check reads a setting
+    /// (the learner changes one).
+    pub fn views(&self) -> Vec<View> {
+        if let Some(views) = &self.views {
+            return views.clone();
+        }
+        let tab = self.setup.tab.as_deref().and_then(crate::tab::Tab::from_cli_name).map(View::Tab);
+        let settings = self.check.as_ref().is_some_and(Check::reads_settings).then_some(View::Settings);
+        View::PLOTS.into_iter().chain(tab).chain(settings).collect()
     }
 }
 

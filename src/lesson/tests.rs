@@ -312,3 +312,57 @@ fn a_float_that_rounds_to_zero_is_refused_with_its_line() {
     assert!(Lesson::parse(&in_text, "adaptive.toml").is_ok(), "a number inside a string is text");
     assert!(Lesson::parse(&adaptive.replacen("lr = 0.5", "lr = 5e-324", 1), "a.toml").is_ok(), "the smallest f64");
 }
+
+/// `views`: a page names the plots, the settings and at most one tab it needs; a wrong list is one line naming the
+/// file, the line and the page's field.
+#[test]
+fn a_page_names_its_views_and_a_wrong_list_is_refused_with_its_page() {
+    use crate::tab::Tab;
+    let head =
+        "format = 1\ntitle = \"t\"\n[[pages]]\ntitle = \"p\"\ntext = \"x\"\n[[pages]]\ntitle = \"q\"\ntext = \"y\"\n";
+    let ok = Lesson::parse(&format!("{head}views = [\"loss-vs-step\", \"Notebook-Log\", \"settings\"]\n"), "f.toml")
+        .expect("a good list");
+    assert_eq!(ok.pages[1].views(), [View::LossVsStep, View::Tab(Tab::NotebookLog), View::Settings]);
+    let table = [
+        (
+            "views = [\"loss-landscpe\"]",
+            "f.toml:9: pages[1].views: unknown view “loss-landscpe” (the plots: loss-landscape",
+        ),
+        ("views = []", "f.toml:9: pages[1].views: name at least one view"),
+        ("views = [\"loss-vs-step\", \"loss-vs-step\"]", "f.toml:9: pages[1].views: “loss-vs-step” is named twice"),
+        ("views = [\"ledger\", \"data\"]", "f.toml:9: pages[1].views: 2 tabs named: a page shows at most one"),
+        (
+            "views = [\"ledger\"]\n[pages.setup]\ntab = \"data\"",
+            "f.toml:9: pages[1].views: names the tab “ledger” but the setup opens “data”",
+        ),
+        ("views = \"ledger\"", "f.toml:9: pages[1].views: invalid type"),
+    ];
+    for (line, want) in table {
+        let e = Lesson::parse(&format!("{head}{line}\n"), "f.toml").expect_err(want);
+        assert!(e.starts_with(want), "got “{e}”, want “{want}…”");
+        assert!(!e.contains('\n'), "one line: {e}");
+    }
+    // Saved and read back, the list is the same.
+    let back: Lesson = toml::from_str(&toml::to_string(&ok).expect("toml")).expect("reads back");
+    assert_eq!(back, ok);
+}
+
+/// Without `views`: the three plots, the tab the setup opens, and the settings when the check reads a setting.
+#[test]
+fn a_page_without_views_gets_the_plots_its_setup_tab_and_the_settings_its_check_needs() {
+    use crate::tab::Tab;
+    let notebook = Lesson::load("notebook").expect("notebook");
+    let first = notebook.pages[0].views();
+    assert_eq!(first, [View::LossLandscape, View::LossVsStep, View::WeightVsStep, View::Tab(Tab::NotebookLog)]);
+    assert_eq!(notebook.pages[1].views(), View::PLOTS, "no tab named: the strip folds away");
+    let fix = notebook.pages.iter().find(|p| matches!(p.check, Some(Check::GradientSource { .. }))).expect("page 4");
+    assert!(fix.views().contains(&View::Settings), "the learner changes the gradient source: {:?}", fix.views());
+    for (name, _) in BUILTIN {
+        for page in Lesson::load(name).expect("built-in").pages {
+            let views = page.views();
+            let settings = page.check.as_ref().is_some_and(Check::reads_settings);
+            assert_eq!(views.contains(&View::Settings), settings, "{name}: {}", page.title);
+            assert!(View::PLOTS.iter().all(|p| views.contains(p)), "{name}: {}", page.title);
+        }
+    }
+}

@@ -13,6 +13,9 @@ use crate::app::theme::Palette;
 use crate::explain::topics::Topic;
 use crate::lesson::{self, Lesson, Page};
 
+/// The lesson column's width at first, in points (the learner can drag it wider).
+pub const LESSON_COLUMN_WIDTH: f32 = 256.0;
+
 /// The lesson's side panel, while a lesson is open.
 pub fn lesson_side_ui(
     ui: &mut Ui,
@@ -24,9 +27,10 @@ pub fn lesson_side_ui(
     if runner.open().is_none() {
         return;
     }
+    // As narrow as a column of text stays readable (about 36 characters a line): the page's views get the rest.
     egui::Panel::right("lesson")
         .resizable(true)
-        .default_size(280.0)
+        .default_size(LESSON_COLUMN_WIDTH)
         .size_range(220.0..=480.0)
         .show(ui, |ui| lesson_panel_ui(ui, runner, input, look, actions));
 }

@@ -34,13 +34,39 @@ pub fn state_text(snap: &Snapshot, run: &RunSnapshot) -> String {
 }
 
 /// The bottom status line, for the selected run at the timeline's step (the first run if it is gone); with several
-/// runs it starts with the run's name in its colour.
-pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
-    let (snap, palette) = (ctx.live, ctx.palette);
+/// runs it starts with the run's name in its colour. The app's message (`message`: the newest, and how many older
+/// ones wait) shows on a line under it, where it covers no control; true when the learner closed the message.
+pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, message: Option<(&Message<'_>, usize)>) -> bool {
     let Some(run) = ctx.selected_run() else {
         ui.label("no run");
-        return;
+        return false;
     };
+    ui.horizontal_wrapped(|ui| numbers_ui(ui, ctx, run));
+    message.is_some_and(|(message, older)| ui.horizontal(|ui| message_ui(ui, message, older, ctx.palette)).inner)
+}
+
+/// A message of the app for the status line: its text, and whether it is an error.
+pub struct Message<'a> {
+    /// The text (one line).
+    pub text: &'a str,
+    /// An error (red) or information (green).
+    pub error: bool,
+}
+
+/// A message of the app on its own line under the numbers: "close", then its text in red (an error) or green, cut
+/// with "…" to the room left (the whole text on hover).
+fn message_ui(ui: &mut Ui, toast: &Message<'_>, older: usize, palette: Palette) -> bool {
+    let color = if toast.error { palette.diverged } else { palette.converged };
+    let closed = ui.small_button("close").on_hover_text("Dismiss this message").clicked();
+    let more = if older > 0 { format!(" (+{older} older)") } else { String::new() };
+    let text = RichText::new(format!("{}{more}", toast.text)).color(color);
+    ui.add(egui::Label::new(text).truncate()).on_hover_text(toast.text);
+    closed
+}
+
+/// The numbers of the status line: state, step, w (b), loss, |∇L|, lr, measured speed.
+fn numbers_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot) {
+    let (snap, palette) = (ctx.live, ctx.palette);
     let r = &run.record;
     let bias = run.spec.settings.bias;
     let color = palette.run(run.spec.color);
@@ -54,7 +80,7 @@ pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let name = |s: &str| RichText::new(s).monospace().color(palette.weak_text);
     // Wraps to a second line rather than clipping on a narrow window or with long numbers.
     let ex = ctx.explain;
-    ui.horizontal_wrapped(|ui| {
+    {
         ui.spacing_mut().item_spacing.x = 6.0;
         if snap.runs.len() > 1 {
             ui.label(RichText::new(&run.spec.name).strong().color(color)).explain(ex, Topic::RunCard);
@@ -93,7 +119,7 @@ pub fn status_line_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
             ui.label(RichText::new("history thinned").small().color(palette.weak_text))
                 .on_hover_text("Long run: older steps are thinned to bound memory; the first and last steps and every extreme are kept.");
         }
-    });
+    }
 }
 
 /// The run's state as the explanations read it: settings, analysis, latest state, status and tolerance.

@@ -29,8 +29,9 @@ pub mod labels {
     pub const EXPLAIN: &str = " ? ";
 }
 
-/// Width below which the display toggles go to a second row.
-const ONE_ROW_MIN_WIDTH: f32 = 1150.0;
+/// Width from which the display toggles sit right-aligned on the controls' row (they need about 1240 points
+/// together); below it they follow the speed and wrap to a second row when they do not fit, never over it.
+const ONE_ROW_MIN_WIDTH: f32 = 1400.0;
 
 /// The bar's content: the run controls and the speed, then the display toggles (right-aligned on a wide window, on
 /// a second row on a narrow one).
@@ -51,8 +52,9 @@ pub fn toolbar_ui(
             });
         });
     } else {
-        ui.horizontal(|ui| run_controls_ui(ui, prefs, snap, (palette, ex), actions));
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            run_controls_ui(ui, prefs, snap, (palette, ex), actions);
+            ui.separator();
             display_toggles_ui(ui, prefs, ex, actions, false);
             ui.separator();
             explain_button_ui(ui, prefs, ex, actions);

@@ -3,8 +3,7 @@
 //! plots. It starts where the run's settings last changed (or at step 0) and uses the settings in force. With
 //! mini-batches, momentum or an adaptive optimizer the curves part, and the plot says why.
 
-use egui::{Align2, RichText};
-use egui_plot::{Line, LineStyle, PlotUi, Text};
+use egui_plot::{Line, LineStyle, PlotUi};
 
 use super::ViewCtx;
 use crate::engine::analysis::Analysis;
@@ -139,8 +138,8 @@ pub fn series(
     pts
 }
 
-/// Draws the predicted `quantity` of `run` over the visible `steps` (about `columns` points) and, when the run is not
-/// plain full-batch GD, the caption. Does nothing when the overlay is off or the loss has no closed form.
+/// Draws the predicted `quantity` of `run` over the visible `steps` (about `columns` points); the loss card writes
+/// its [`caption`] in its subtitle. Does nothing when the overlay is off or the loss has no closed form.
 pub fn overlay(
     plot_ui: &mut PlotUi<'_>,
     ctx: &ViewCtx<'_>,
@@ -152,7 +151,6 @@ pub fn overlay(
     if !ctx.display.theory || ctx.snap.runs.first().map(|r| r.id) != Some(run.id) {
         return;
     }
-    let s = &run.spec.settings;
     let pts = series(run, ctx.snap.data.len(), quantity, steps, columns);
     if pts.is_empty() {
         return;
@@ -164,26 +162,26 @@ pub fn overlay(
     };
     let line = |pts| Line::new(name, pts).color(color).style(LineStyle::dashed_dense()).width(1.0);
     plot_ui.line(super::dash_guard(plot_ui, pts.clone(), line));
-    // One caption, on the loss plot, in its top-right corner (the loss falls from the top-left). Placed in data
-    // coordinates: a position taken from the plot's bounds would feed back into its auto-bounds.
-    // With several runs on the plot the caption would sit on top of their curves, so it is shown for one run only;
-    // a diverged run's "diverged" mark takes the same corner.
-    if let Quantity::Loss { .. } = quantity
-        && ctx.snap.runs.len() == 1
-        && !matches!(run.status, crate::engine::trainer::Status::Diverged { .. })
-        && let Some(end) = pts.last().copied()
-    {
-        let top = pts.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
-        // At the run's last step (the plot's right edge), not the theory's: a theory that reaches its floor early
-        // would otherwise push the caption off the plot's left edge.
-        let right = end[0].max(run.record.step as f64);
-        let exact = if s.optimizer.kind == OptimizerKind::Newton { NEWTON_CAPTION } else { EXACT_CAPTION };
-        let (caption, color) =
-            if is_exact(s) { (exact, ctx.palette.weak_text) } else { (GAP_CAPTION, ctx.palette.warning) };
-        plot_ui.text(
-            Text::new("", [right, top].into(), RichText::new(caption).small().color(color)).anchor(Align2::RIGHT_TOP),
-        );
+}
+
+/// The caption of the loss plot's theory curve, for the run the plot is about: what the dashed curve is (the exact
+/// trajectory's loss, or only a guide when the run is not plain full-batch GD). Written in the loss
+/// card's subtitle, never on the plot (where it ran over the curve and the "minimum reached" label). `None` when the
+/// overlay is off, several runs share the plot (the caption would be about one of them), the run diverged, or the
+/// loss has no closed form.
+pub fn caption(ctx: &ViewCtx<'_>, n_samples: usize) -> Option<&'static str> {
+    let run = ctx.snap.runs.first()?;
+    let diverged = matches!(run.status, crate::engine::trainer::Status::Diverged { .. });
+    if !ctx.display.theory || ctx.snap.runs.len() != 1 || diverged {
+        return None;
     }
+    let quantity = Quantity::Loss { log: false, floor: f64::NEG_INFINITY };
+    if series(run, n_samples, quantity, 0.0..=1.0, 2).is_empty() {
+        return None;
+    }
+    let s = &run.spec.settings;
+    let exact = if s.optimizer.kind == OptimizerKind::Newton { NEWTON_CAPTION } else { EXACT_CAPTION };
+    Some(if is_exact(s) { exact } else { GAP_CAPTION })
 }
 
 #[cfg(test)]

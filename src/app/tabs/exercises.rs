@@ -103,6 +103,13 @@ pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) 
     if state.exercise.is_none() {
         state.new_exercise();
     }
+    if ui.available_width() < TWO_COLUMNS_MIN_WIDTH {
+        // Too narrow for two columns (a lesson's tab beside its plots): one under the other, never on each other.
+        left_ui(ui, state, ctx);
+        verdict_ui(ui, state, ctx.palette, ctx);
+        plot_ui(ui, state, ctx);
+        return;
+    }
     ui.columns(2, |cols| {
         left_ui(&mut cols[0], state, ctx);
         // The verdict on top of the right column, where it is seen without scrolling; the plot below it.
@@ -110,6 +117,9 @@ pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) 
         plot_ui(&mut cols[1], state, ctx);
     });
 }
+
+/// The narrowest tab body that has the question and the plot side by side, in points.
+const TWO_COLUMNS_MIN_WIDTH: f32 = 720.0;
 
 fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     header_ui(ui, state, ctx);
@@ -126,7 +136,8 @@ fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
 
 /// The kind, "New exercise", the seed and the streak.
 fn header_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
-    ui.horizontal(|ui| {
+    // Wraps rather than running into the column beside it.
+    ui.horizontal_wrapped(|ui| {
         let mut kind = state.kind;
         let combo = egui::ComboBox::from_id_salt("exercise kind").selected_text(kind.label()).show_ui(ui, |ui| {
             for k in ExerciseKind::ALL {
@@ -160,7 +171,7 @@ fn header_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
 fn answer_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     let kind = state.exercise.as_ref().map_or(state.kind, |e| e.kind);
     let mut check = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("answer");
         let field = egui::TextEdit::singleline(&mut state.input).hint_text("a number").desired_width(110.0);
         let field = ui.add(field).labelled_by(label.id).explain(ctx.explain, Topic::ExerciseAnswer);

@@ -5,7 +5,9 @@
 //! drawn from the frame's [`ViewCtx`] with the same arguments for every tab) and owns what it keeps between frames.
 //! [`every_tab`] lists them from the one list in `src/tab.rs` (`with_every_tab!`), which also makes [`Tab`] (the type
 //! the command line and lessons name tabs by): adding a tab is its file here and one line there. The strip sits in a
-//! resizable bottom panel inside the central panel and can be folded to its header line.
+//! resizable bottom panel inside the central panel and can be folded to its header line; with a lesson open it is one
+//! of the page's views ([`tab_area_ui`] in the rect the page's grid gives it). Where the labels do not fit they scroll
+//! sideways, and a "N more ▾" menu at the strip's end lists the tabs not wholly in view.
 
 use egui::{Rect, RichText, Ui};
 
@@ -148,31 +150,45 @@ pub fn tabs_ui(
     let max = (ui.available_height() * 0.7).max(160.0);
     // On a short window the plots above keep most of the height.
     let default = (ui.available_height() * 0.36).clamp(140.0, 230.0);
-    egui::Panel::bottom("teach-tabs").resizable(true).default_size(default).size_range(140.0..=max).frame(frame).show(
-        ui,
-        |ui| {
-            strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
-            ui.separator();
-            let body = egui::Frame::new()
-                .fill(ctx.palette.card)
-                .corner_radius(6.0)
-                .inner_margin(egui::Margin::symmetric(8, 6))
-                .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
-                .show(ui, |ui| {
-                    ui.set_min_size(ui.available_size());
-                    // Scrolls rather than grows: the plots above keep their room whatever the tab holds.
-                    egui::ScrollArea::vertical().id_salt("tab body").auto_shrink([false, false]).show(ui, |ui| {
-                        if let Some(view) = state.view_mut(tab) {
-                            view.ui(ui, ctx, run, actions);
-                        }
-                    });
-                });
-            if let Some(view) = state.view(tab) {
-                ctx.explain.mark(view.topic(), body.response.rect);
-            }
-            state.body_rect = Some(body.response.rect);
-        },
-    );
+    egui::Panel::bottom("teach-tabs")
+        .resizable(true)
+        .default_size(default)
+        .size_range(140.0..=max)
+        .frame(frame)
+        .show(ui, |ui| tab_area_ui(ui, tab, state, ctx, run, actions));
+}
+
+/// The strip's header line and the open tab's body under it, filling `ui` (the bottom panel, or the rect a lesson
+/// page gives the tab it names).
+pub fn tab_area_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    state: &mut TabsState,
+    ctx: &ViewCtx<'_>,
+    run: &RunSnapshot,
+    actions: &mut Vec<Action>,
+) {
+    state.folded_now = false;
+    strip_ui(ui, tab, state, (ctx.palette, ctx.explain), actions);
+    ui.separator();
+    let body = egui::Frame::new()
+        .fill(ctx.palette.card)
+        .corner_radius(6.0)
+        .inner_margin(egui::Margin::symmetric(8, 6))
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .show(ui, |ui| {
+            ui.set_min_size(ui.available_size());
+            // Scrolls rather than grows: the plots above keep their room whatever the tab holds.
+            egui::ScrollArea::vertical().id_salt("tab body").auto_shrink([false, false]).show(ui, |ui| {
+                if let Some(view) = state.view_mut(tab) {
+                    view.ui(ui, ctx, run, actions);
+                }
+            });
+        });
+    if let Some(view) = state.view(tab) {
+        ctx.explain.mark(view.topic(), body.response.rect);
+    }
+    state.body_rect = Some(body.response.rect);
 }
 
 /// The header line: a fold button and one selectable label per tab.
@@ -183,8 +199,7 @@ fn strip_ui(
     (palette, ex): (Palette, &Explainer),
     actions: &mut Vec<Action>,
 ) {
-    // Wraps onto a second line where the central area is narrow (a lesson's side panel at 1280 × 720).
-    ui.horizontal_wrapped(|ui| {
+    ui.horizontal(|ui| {
         let (icon, tip) =
             if state.folded_now { ("▸", "Show the tab panel.") } else { ("▾", "Fold the tab panel.") };
         let fold = ui.small_button(icon);
@@ -193,9 +208,11 @@ fn strip_ui(
         if fold.clicked() {
             state.set_folded(!state.folded_now);
         }
-        // On a narrow window the labels scroll sideways (the wheel or a drag), and a newly opened tab is scrolled
-        // into view.
-        egui::ScrollArea::horizontal().id_salt("tab strip").show(ui, |ui| {
+        // On a narrow window the labels scroll sideways (the wheel or a drag), a newly opened tab is scrolled into
+        // view, and the tabs that do not fit are listed in a "more ▾" menu at the right end.
+        let width = (ui.available_width() - MORE_WIDTH).max(MORE_WIDTH);
+        let mut placed: Vec<(Tab, Rect)> = Vec::new();
+        let strip = egui::ScrollArea::horizontal().id_salt("tab strip").max_width(width).show(ui, |ui| {
             ui.horizontal(|ui| {
                 for &t in Tab::all() {
                     let Some(view) = state.view(t) else {
@@ -207,9 +224,10 @@ fn strip_ui(
                     let text = if selected { text.strong().color(palette.optimum) } else { text };
                     let label = ui.selectable_label(selected, text);
                     if selected && state.scrolled_to != Some(t) {
-                        label.scroll_to_me(None);
+                        label.scroll_to_me(Some(egui::Align::Center));
                         state.scrolled_to = Some(t);
                     }
+                    placed.push((t, label.rect));
                     ex.mark(topic, label.interact_rect);
                     let label = if ex.on() { label } else { label.on_hover_text(tip) };
                     if label.clicked() {
@@ -218,7 +236,40 @@ fn strip_ui(
                 }
             });
         });
+        let hidden = hidden_tabs(&placed, strip.inner_rect);
+        more_menu_ui(ui, &hidden, state, ex, actions);
     });
+}
+
+/// Room kept at the strip's right end for the "more ▾" menu.
+const MORE_WIDTH: f32 = 86.0;
+
+/// The tabs whose labels are not wholly inside `visible` (the strip's scrolled view, sideways), in strip order.
+fn hidden_tabs(placed: &[(Tab, Rect)], visible: Rect) -> Vec<Tab> {
+    let (left, right) = (visible.left() - 0.5, visible.right() + 0.5);
+    placed.iter().filter(|(_, r)| r.left() < left || r.right() > right).map(|(t, _)| *t).collect()
+}
+
+/// "N more ▾": a menu of the tabs the strip has no room to show (nothing when all fit).
+fn more_menu_ui(ui: &mut Ui, hidden: &[Tab], state: &TabsState, ex: &Explainer, actions: &mut Vec<Action>) {
+    if hidden.is_empty() {
+        return;
+    }
+    let menu = ui.menu_button(format!("{} more ▾", hidden.len()), |ui| {
+        for &t in hidden {
+            let Some(view) = state.view(t) else {
+                continue;
+            };
+            if ui.button(view.label()).on_hover_text(view.tip()).clicked() {
+                actions.push(Action::OpenTab(t));
+                ui.close();
+            }
+        }
+    });
+    ex.mark(Topic::Tabs, menu.response.interact_rect);
+    if !ex.on() {
+        menu.response.on_hover_text("The tabs the strip has no room for (or scroll it sideways).");
+    }
 }
 
 /// A button elsewhere (menu bar, timeline) that shows tab `tab`: "open" while the tab is not shown, "hide" (folding
