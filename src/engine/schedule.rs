@@ -629,11 +629,11 @@ impl Scheduled {
     }
 
     /// Whether the lr alone is one an update in `precision` can use (see [`Scheduled::representable_in`]).
-    pub fn lr_fits(&self, precision: crate::engine::settings::Precision) -> bool {
+    pub fn lr_fits(&self, precision: crate::engine::real::Precision) -> bool {
         let lr_only = Scheduled { lr: self.lr, momentum: None };
         match precision {
-            crate::engine::settings::Precision::F32 => lr_only.representable_in::<f32>(),
-            crate::engine::settings::Precision::F64 => lr_only.representable_in::<f64>(),
+            crate::engine::real::Precision::F32 => lr_only.representable_in::<f32>(),
+            crate::engine::real::Precision::F64 => lr_only.representable_in::<f64>(),
         }
     }
 
