@@ -84,6 +84,9 @@ impl App {
             }
             Action::ToggleLogScale => self.prefs.log_loss = !self.prefs.log_loss,
             Action::SetDark(d) => self.prefs.dark = d,
+            Action::SetPalette(p) => self.prefs.palette = p,
+            Action::SetPresent(on) => self.prefs.present = on,
+            Action::Quit => self.quit_requested = true,
             Action::SetShowTangent(v) => self.prefs.show_tangent = v,
             Action::SetShowNext(v) => self.prefs.show_next = v,
             Action::SetShowTheory(v) => self.prefs.show_theory = v,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::jobs::{ExportKind, FilePurpose};
 use crate::engine::settings::Settings;
 use crate::presets::Preset;
+use crate::run_look::RunPalette;
 pub use crate::tab::Tab;
 use crate::worker::{RunId, Speed};
 
@@ -46,6 +47,10 @@ pub struct Prefs {
     pub tab: Tab,
     /// Explain mode: hovering anything shows what it is, its formula and its value now.
     pub explain: bool,
+    /// The run colours: the default set or the colour-blind-safe one.
+    pub palette: RunPalette,
+    /// Presentation mode (for a projector): larger text, thicker lines, higher contrast.
+    pub present: bool,
 }
 
 impl Default for Prefs {
@@ -63,6 +68,8 @@ impl Default for Prefs {
             show_shares: true,
             tab: Tab::default(),
             explain: false,
+            palette: RunPalette::Default,
+            present: false,
         }
     }
 }
@@ -211,6 +218,10 @@ pub enum Action {
     ToggleLogScale,
     /// Dark or light theme.
     SetDark(bool),
+    /// The run colours (View menu).
+    SetPalette(RunPalette),
+    /// Presentation mode on or off (View menu).
+    SetPresent(bool),
     /// Show or hide the tangent line.
     SetShowTangent(bool),
     /// Show or hide the next-step arrow.
@@ -261,6 +272,8 @@ pub enum Action {
     LessonDone(usize),
     /// Close the lesson (its progress stays).
     CloseLesson,
+    /// Quit the app (File ▸ Quit, Ctrl+Q): the window closes as with its close button, saving what a close saves.
+    Quit,
 }
 
 #[cfg(test)]
@@ -304,6 +317,8 @@ mod tests {
             show_shares: false,
             tab: Tab::LrSweep,
             explain: true,
+            palette: RunPalette::Default,
+            present: false,
         };
         assert_eq!(old.prefs, want);
         assert_eq!(old.settings.w0, 1.5);
@@ -322,6 +337,12 @@ mod tests {
             explain: bool,
         }
         let flat: Flat = ron::from_str(&text).expect("the old shape");
+        // The palette and presentation mode are saved beside the others.
+        let mut new = old.clone();
+        (new.prefs.palette, new.prefs.present) = (RunPalette::Colorblind, true);
+        let text = new.to_ron().expect("ron");
+        assert!(text.contains("palette:Colorblind") && text.contains("present:true"), "{text}");
+        assert_eq!(Persisted::from_ron(&text).expect("reloads"), new);
         assert_eq!(
             (flat.settings.w0, flat.data.as_str(), flat.steps_per_sec, flat.tab, flat.explain),
             (1.5, "noisy", 250.0, Tab::LrSweep, true)

@@ -39,7 +39,9 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
             let quantity = if log { ["log loss", "log loss recent"] } else { ["loss", "loss recent"] };
             let value = |r: &Row| y_of(r.loss);
             let span = (steps.clone(), columns);
-            super::series_line_ui(plot_ui, ctx, run, run.spec.name.clone(), quantity, span, value, |l| l.width(2.0));
+            super::series_line_ui(plot_ui, ctx, run, run.spec.name.clone(), quantity, span, value, |l| {
+                l.width(ctx.palette.stroke(2.0))
+            });
             super::theory::overlay(
                 plot_ui,
                 ctx,

@@ -11,7 +11,7 @@ pub mod weights;
 use egui::{RichText, Ui};
 use egui_plot::{GridInput, GridMark, Plot, PlotPoint};
 
-use super::theme::Palette;
+use super::theme::{Dash, Marker, Palette, RunMark};
 use crate::format;
 use crate::geometry::nice_125;
 use crate::history::Row;
@@ -271,6 +271,9 @@ const RECENT_SHARE: f64 = 0.04;
 /// denser than the plot's pixels (say 23M steps of MAE chattering around its minimum, whose min/max envelope would
 /// be a solid wedge), the envelope faint and the most recent steps clear, so that the learner sees what the run is
 /// doing now.
+///
+/// With several runs, each run's line has its own dash pattern (unless `style` sets one) and ends in its marker,
+/// so that runs are told apart without their colours.
 #[allow(clippy::too_many_arguments)]
 pub fn series_line_ui(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -283,17 +286,52 @@ pub fn series_line_ui(
     style: impl Fn(egui_plot::Line<'static>) -> egui_plot::Line<'static>,
 ) {
     let color = ctx.run_color(run);
+    let several = ctx.snap.runs.len() > 1;
+    let dash = if several { line_style(RunMark::of(run.spec.color).dash) } else { egui_plot::LineStyle::Solid };
+    let line = |name: String, pts| style(egui_plot::Line::new(name, pts).style(dash));
     let all = ctx.series(run, quantity[0], steps.clone(), columns, value);
     let span = steps.end() - steps.start();
+    let end = if several { all.iter().rev().find(|p| p[1].is_finite()).copied() } else { None };
     if span / (columns.max(1) as f64) < DENSE_STEPS_PER_COLUMN {
-        plot_ui.line(dash_guard(plot_ui, all, |pts| style(egui_plot::Line::new(name, pts))).color(color));
-        return;
+        plot_ui.line(dash_guard(plot_ui, all, |pts| line(name, pts)).color(color));
+    } else {
+        let envelope = dash_guard(plot_ui, all, |pts| line(format!("{name} (envelope)"), pts));
+        plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
+        let recent_from = steps.end() - span * RECENT_SHARE;
+        let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
+        plot_ui.line(dash_guard(plot_ui, recent, |pts| line(name, pts)).color(color));
     }
-    let envelope = dash_guard(plot_ui, all, |pts| style(egui_plot::Line::new(format!("{name} (envelope)"), pts)));
-    plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
-    let recent_from = steps.end() - span * RECENT_SHARE;
-    let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
-    plot_ui.line(dash_guard(plot_ui, recent, |pts| style(egui_plot::Line::new(name, pts))).color(color));
+    if let Some(end) = end {
+        let marker = egui_plot::Points::new("", end).shape(run_marker(run)).radius(ctx.palette.stroke(4.5));
+        plot_ui.points(marker.color(color).allow_hover(false));
+    }
+}
+
+/// egui_plot's line style for a run's dash pattern.
+pub fn line_style(dash: Dash) -> egui_plot::LineStyle {
+    match dash {
+        Dash::Solid => egui_plot::LineStyle::Solid,
+        Dash::Dashed { length } => egui_plot::LineStyle::Dashed { length: f32::from(length) },
+        Dash::Dotted { spacing } => egui_plot::LineStyle::Dotted { spacing: f32::from(spacing) },
+    }
+}
+
+/// egui_plot's marker shape for a run's marker.
+pub fn marker_shape(marker: Marker) -> egui_plot::MarkerShape {
+    use egui_plot::MarkerShape as S;
+    match marker {
+        Marker::Circle => S::Circle,
+        Marker::Square => S::Square,
+        Marker::Diamond => S::Diamond,
+        Marker::Up => S::Up,
+        Marker::Down => S::Down,
+        Marker::Cross => S::Cross,
+    }
+}
+
+/// The marker shape of a run's current point (and of its lines' ends).
+pub fn run_marker(run: &crate::worker::RunSnapshot) -> egui_plot::MarkerShape {
+    marker_shape(RunMark::of(run.spec.color).marker)
 }
 
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.

@@ -52,7 +52,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                 ["w", "w recent"],
                 span,
                 |r: &Row| r.params.w,
-                |l| l.width(2.0),
+                |l| l.width(ctx.palette.stroke(2.0)),
             );
             super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::W, steps.clone(), columns);
             if bias {
@@ -66,7 +66,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                     .width(1.2),
                 );
                 let span = (steps.clone(), columns);
-                let style = |l: Line<'static>| l.style(LineStyle::dashed_loose()).width(1.6);
+                let style = |l: Line<'static>| l.style(LineStyle::dashed_loose()).width(ctx.palette.stroke(1.6));
                 super::series_line_ui(
                     plot_ui,
                     ctx,
