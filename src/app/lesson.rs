@@ -30,6 +30,22 @@ pub struct LessonProgress {
     pub page: usize,
     /// The pages done, by lesson.
     pub done: BTreeMap<String, BTreeSet<usize>>,
+    /// The furthest page shown, by lesson (the Lessons menu says "page k of n").
+    pub reached: BTreeMap<String, usize>,
+}
+
+impl LessonProgress {
+    /// True when every page of lesson `spec`, which has `pages` pages, is done.
+    pub fn finished(&self, spec: &str, pages: usize) -> bool {
+        pages > 0 && self.done.get(spec).is_some_and(|d| (0..pages).all(|k| d.contains(&k)))
+    }
+
+    /// The furthest page of lesson `spec` shown or done (also for progress saved before pages reached were).
+    pub fn reached(&self, spec: &str) -> Option<usize> {
+        let open = (self.lesson.as_deref() == Some(spec)).then_some(self.page);
+        let done = self.done.get(spec).and_then(|d| d.last().copied());
+        [self.reached.get(spec).copied(), open, done].into_iter().flatten().max()
+    }
 }
 
 /// The open lesson and the panel's state.
@@ -153,6 +169,10 @@ impl App {
         let setup = lesson.pages[page].setup.clone();
         self.lesson.page = page;
         self.lesson.progress.page = page;
+        if let Some((spec, _)) = &self.lesson.open {
+            let furthest = self.lesson.progress.reached.entry(spec.clone()).or_default();
+            *furthest = (*furthest).max(page);
+        }
         self.lesson_input = PageInput::default();
         let restarts = setup.data.is_some() || setup.preset.is_some() || !setup.runs.is_empty();
         self.lesson.settling = restarts.then_some((self.snap.generation, Vec::new()));
@@ -274,6 +294,19 @@ mod tests {
         assert_eq!(back, p);
         let partial: LessonProgress = serde_json::from_str(r#"{"page": 3}"#).expect("partial");
         assert_eq!((partial.lesson, partial.page, partial.done.len()), (None, 3, 0));
+    }
+
+    #[test]
+    fn progress_says_which_lessons_are_finished_and_how_far_each_got() {
+        // As an earlier version saved it: no pages reached.
+        let old = r#"{"lesson": "noise", "page": 2, "done": {"noise": [0, 1], "losses": [0, 1, 2, 3, 4]}}"#;
+        let mut p: LessonProgress = serde_json::from_str(old).expect("old progress loads");
+        assert!(p.finished("losses", 5) && !p.finished("losses", 6) && !p.finished("noise", 5));
+        assert!(!p.finished("momentum", 6) && !p.finished("x", 0));
+        assert_eq!((p.reached("noise"), p.reached("losses"), p.reached("momentum")), (Some(2), Some(4), None));
+        p.reached.insert("momentum".into(), 3);
+        p.lesson = None;
+        assert_eq!((p.reached("noise"), p.reached("momentum")), (Some(1), Some(3)));
     }
 
     #[test]

@@ -130,6 +130,9 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = cc.egui_ctx.clone();
         theme::install_fonts(&ctx);
+        // Ctrl+Q quits through the Action queue (keys.rs), not egui's own shortcut, so that it is one path with
+        // File ▸ Quit.
+        ctx.options_mut(|o| o.quit_shortcuts.clear());
         if let Some(zoom) = options.zoom {
             ctx.set_zoom_factor(zoom);
         }
@@ -417,6 +420,7 @@ impl App {
                 snap.runs.len(),
                 &plot_names,
                 (busy, shown_tab, ctx.explain, palette),
+                self.lesson.progress(),
                 actions,
             )
         });

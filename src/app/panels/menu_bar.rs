@@ -72,6 +72,7 @@ pub fn menu_bar_ui(
     n_runs: usize,
     plot_names: &[&str],
     (busy, shown_tab, ex, palette): (bool, Option<Tab>, &Explainer, crate::app::theme::Palette),
+    lessons: &crate::app::lesson::LessonProgress,
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -113,7 +114,7 @@ pub fn menu_bar_ui(
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         crate::app::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
         view_menu_ui(ui, palette, actions);
-        crate::app::panels::lesson::lessons_menu_ui(ui, ex, actions);
+        crate::app::panels::lesson::lessons_menu_ui(ui, (lessons, palette, ex), actions);
         let explain = ex.on();
         let help = ui.menu_button(labels::HELP, |ui| {
             let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
