@@ -76,3 +76,19 @@ fn the_lessons_menu_shows_the_page_reached_and_the_last_page_sums_up() {
     h.run_steps(2);
     assert!(shows(&h, &format!("{}  · page {n} of {n}", lesson.title)), "the menu says how far the lesson got");
 }
+
+#[test]
+fn a_speed_set_in_a_lesson_stays_in_the_lesson() {
+    use descent::app::state::{Action, SPEED_UNLIMITED};
+    let lesson = Lesson::load("learning-rate").expect("learning-rate");
+    let mut h = harness(AppOptions { lesson: Some(("learning-rate".into(), lesson)), ..AppOptions::default() });
+    wait_until(&mut h, "the lesson", |a| a.lesson().open().is_some());
+    let before = h.state().prefs().steps_per_sec;
+    assert!(before < SPEED_UNLIMITED);
+    h.state_mut().push_action(Action::SetSpeed(SPEED_UNLIMITED));
+    wait_until(&mut h, "max speed in the lesson", |a| a.prefs().steps_per_sec == SPEED_UNLIMITED);
+    assert_eq!(h.state().persisted().prefs.steps_per_sec, before, "what is saved is the speed of before");
+    h.get_by_label("Close").click();
+    wait_until(&mut h, "the lesson closed", |a| a.lesson().open().is_none());
+    assert_eq!(h.state().prefs().steps_per_sec, before, "the speed of before comes back");
+}

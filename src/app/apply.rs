@@ -133,7 +133,7 @@ impl App {
             Action::OpenLessonDialog => self.file_dialog(FilePurpose::OpenLesson),
             Action::LessonGo(page) => self.lesson_go(page),
             Action::LessonDone(page) => self.lesson.mark_done(page),
-            Action::CloseLesson => self.lesson.close(),
+            Action::CloseLesson => self.close_lesson(),
         }
     }
 

@@ -58,6 +58,9 @@ pub struct LessonRunner {
     /// snapshot with the setup's new runs (these ids), or whose runs all stand at step 0 when the runs stay, so that
     /// the runs of the page before cannot pass its task.
     settling: Option<(u64, Vec<RunId>)>,
+    /// The speed (steps per second) in force before the lesson opened: a speed set during the lesson stays in it,
+    /// and this one comes back when it closes (and is the one saved meanwhile).
+    speed_before: Option<f64>,
 }
 
 impl LessonRunner {
@@ -103,8 +106,14 @@ impl LessonRunner {
         }
     }
 
+    /// The speed to come back to when the lesson closes (`None` without a lesson).
+    pub fn speed_before(&self) -> Option<f64> {
+        self.speed_before
+    }
+
     /// Closes the lesson; its progress stays.
     pub fn close(&mut self) {
+        self.speed_before = None;
         self.open = None;
         self.progress.lesson = None;
     }
@@ -156,8 +165,19 @@ impl App {
         let page = if same { self.lesson.progress.page.min(lesson.pages.len().saturating_sub(1)) } else { 0 };
         self.io.info(format!("lesson: {}", lesson.title));
         self.lesson.progress.lesson = Some(spec.clone());
+        if self.lesson.open.is_none() {
+            self.lesson.speed_before = Some(self.prefs.steps_per_sec);
+        }
         self.lesson.open = Some((spec, lesson));
         self.lesson_go(page);
+    }
+
+    /// Closes the lesson and brings back the speed in force before it opened.
+    pub(super) fn close_lesson(&mut self) {
+        if let Some(speed) = self.lesson.speed_before {
+            self.apply(Action::SetSpeed(speed));
+        }
+        self.lesson.close();
     }
 
     /// Shows page `page` of the open lesson and carries out its setup.

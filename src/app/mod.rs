@@ -236,9 +236,14 @@ impl App {
         self.exports.plot_rects.iter().map(|(name, _)| *name).collect()
     }
 
-    /// What would be saved now: the selected run's settings and the preferences.
+    /// What would be saved now: the selected run's settings and the preferences (with the speed of before the
+    /// lesson while one is open: a lesson's speed does not leak out of it).
     pub fn persisted(&self) -> Persisted {
-        Persisted::new(self.selected_settings(), &self.prefs)
+        let mut saved = Persisted::new(self.selected_settings(), &self.prefs);
+        if let Some(speed) = self.lesson.speed_before() {
+            saved.prefs.steps_per_sec = speed;
+        }
+        saved
     }
 
     /// The preferences.
