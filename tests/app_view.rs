@@ -30,8 +30,13 @@ fn the_view_menu_switches_the_run_palette_and_presentation_mode_and_they_are_sav
     h.step();
     let body = h.ctx.global_style().text_styles[&egui::TextStyle::Body].size;
     assert_eq!(body, 14.0 * descent::app::theme::PRESENT_TEXT_SCALE);
+    h.get_by_label(labels::VIEW).click();
+    h.run_steps(2);
+    h.get_by_label("first 100 steps").click();
+    wait_until(&mut h, "the first 100 steps", |a| a.prefs().first_steps == Some(100));
     let saved = Persisted::from_ron(&h.state().persisted().to_ron().expect("ron")).expect("reload");
     assert_eq!((saved.prefs.palette, saved.prefs.present), (RunPalette::Colorblind, true));
+    assert_eq!(saved.prefs.first_steps, Some(100));
 }
 
 /// True when the last frame asked the window to close.

@@ -303,7 +303,8 @@ impl App {
         palette: Palette,
         (series, explain): (&'a RefCell<SeriesCache>, &'a explain::Explainer),
     ) -> ViewCtx<'a> {
-        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, .. } = self.prefs;
+        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, first_steps, .. } =
+            self.prefs;
         ViewCtx {
             live,
             snap: view,
@@ -319,6 +320,7 @@ impl App {
                 theory: show_theory,
                 batches: show_batches,
                 shares: show_shares,
+                first_steps,
             },
             series,
             explain,
@@ -425,7 +427,7 @@ impl App {
                 snap.runs.len(),
                 &plot_names,
                 (busy, shown_tab, ctx.explain, palette),
-                self.lesson.progress(),
+                (self.lesson.progress(), self.prefs.first_steps),
                 actions,
             )
         });

@@ -16,6 +16,8 @@ pub const SPEED_UNLIMITED: f64 = 100_000.0;
 pub const SPEED_MIN: f64 = 1.0;
 /// The learning-rate slider's range.
 pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=10.0;
+/// The windows "first N steps" of the step axes (View menu).
+pub const FIRST_STEPS: [u64; 2] = [100, 1000];
 /// The default convergence tolerance on ‖gradient‖.
 pub const DEFAULT_TOLERANCE: f64 = 1e-6;
 
@@ -51,6 +53,8 @@ pub struct Prefs {
     pub palette: RunPalette,
     /// Presentation mode (for a projector): larger text, thicker lines, higher contrast.
     pub present: bool,
+    /// The step axes show only steps 0…N (`None`: every step, zoomable; double-click a plot to see all again).
+    pub first_steps: Option<u64>,
 }
 
 impl Default for Prefs {
@@ -70,6 +74,7 @@ impl Default for Prefs {
             explain: false,
             palette: RunPalette::Default,
             present: false,
+            first_steps: None,
         }
     }
 }
@@ -151,6 +156,9 @@ impl Persisted {
         if p.data.trim().is_empty() {
             p.data = d.data;
         }
+        if !p.first_steps.is_none_or(|n| FIRST_STEPS.contains(&n)) {
+            p.first_steps = None;
+        }
         if self.settings.validate().is_err() {
             self.settings = Settings::default();
         }
@@ -222,6 +230,8 @@ pub enum Action {
     SetPalette(RunPalette),
     /// Presentation mode on or off (View menu).
     SetPresent(bool),
+    /// Show only the first N steps on the step axes, or every step (`None`; View menu).
+    SetFirstSteps(Option<u64>),
     /// Show or hide the tangent line.
     SetShowTangent(bool),
     /// Show or hide the next-step arrow.
@@ -319,6 +329,7 @@ mod tests {
             explain: true,
             palette: RunPalette::Default,
             present: false,
+            first_steps: None,
         };
         assert_eq!(old.prefs, want);
         assert_eq!(old.settings.w0, 1.5);
@@ -353,6 +364,7 @@ mod tests {
     fn sanitizing_repairs_bad_values() {
         let mut p = Persisted::default();
         (p.prefs.tolerance, p.prefs.steps_per_sec, p.prefs.data) = (f64::NAN, 1e12, " ".into());
+        p.prefs.first_steps = Some(7);
         p.settings.optimizer.lr = -1.0;
         let p = p.sanitized();
         assert_eq!(p.prefs.tolerance, DEFAULT_TOLERANCE);
@@ -360,6 +372,7 @@ mod tests {
         assert_eq!(p.speed(), Speed::Unlimited);
         assert_eq!(p.settings, Settings::default());
         assert_eq!(p.prefs.data, "notebook");
+        assert_eq!(p.prefs.first_steps, None, "a window the View menu does not offer");
         assert_eq!(speed_of(30.0), Speed::StepsPerSec(30.0));
     }
 }

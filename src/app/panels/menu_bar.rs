@@ -72,7 +72,7 @@ pub fn menu_bar_ui(
     n_runs: usize,
     plot_names: &[&str],
     (busy, shown_tab, ex, palette): (bool, Option<Tab>, &Explainer, crate::app::theme::Palette),
-    lessons: &crate::app::lesson::LessonProgress,
+    (lessons, first_steps): (&crate::app::lesson::LessonProgress, Option<u64>),
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -113,7 +113,7 @@ pub fn menu_bar_ui(
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         crate::app::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
-        view_menu_ui(ui, palette, actions);
+        view_menu_ui(ui, (palette, first_steps), actions);
         crate::app::panels::lesson::lessons_menu_ui(ui, (lessons, palette, ex), actions);
         let explain = ex.on();
         let help = ui.menu_button(labels::HELP, |ui| {
@@ -138,7 +138,11 @@ pub fn menu_bar_ui(
 const QUIT_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q);
 
 /// The View menu: the run palette and presentation mode (both kept across launches).
-fn view_menu_ui(ui: &mut Ui, palette: crate::app::theme::Palette, actions: &mut Vec<Action>) {
+fn view_menu_ui(
+    ui: &mut Ui,
+    (palette, first_steps): (crate::app::theme::Palette, Option<u64>),
+    actions: &mut Vec<Action>,
+) {
     use crate::run_look::RunPalette;
     ui.menu_button(labels::VIEW, |ui| {
         ui.label(egui::RichText::new("Run colours").small().weak());
@@ -157,6 +161,20 @@ fn view_menu_ui(ui: &mut Ui, palette: crate::app::theme::Palette, actions: &mut 
         }
         ui.separator();
         let tip = "For a projector: larger text, thicker lines, high contrast (--present).";
+        ui.separator();
+        ui.label(egui::RichText::new("Step axes").small().weak());
+        let windows = std::iter::once(None).chain(crate::app::state::FIRST_STEPS.map(Some));
+        for n in windows {
+            let (label, tip) = match n {
+                None => ("all steps".to_string(), "Every step; drag or scroll to zoom, double-click to see all again."),
+                Some(n) => (format!("first {n} steps"), "The start of every run, however long the runs get."),
+            };
+            if ui.radio(first_steps == n, label).on_hover_text(tip).clicked() {
+                actions.push(Action::SetFirstSteps(n));
+                ui.close();
+            }
+        }
+        ui.separator();
         let mut on = palette.present;
         if ui.checkbox(&mut on, labels::PRESENT).on_hover_text(tip).changed() {
             actions.push(Action::SetPresent(on));

@@ -31,7 +31,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     let theory_floor = if log { lowest.max(floor) } else { lowest.min(0.0) };
     let mut items: Vec<(String, Topic)> = vec![("theory".into(), Topic::TheoryToggle)];
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             items.push((run.spec.name.clone(), Topic::LossCurve));

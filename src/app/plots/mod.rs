@@ -81,7 +81,18 @@ pub fn step_hover(snap: &Snapshot, step: f64) -> Option<String> {
 }
 
 /// The x range to decimate for a plot over steps: the whole history under auto bounds, the visible range otherwise.
-pub fn visible_steps(plot_ui: &egui_plot::PlotUi<'_>, history_last: u64) -> std::ops::RangeInclusive<f64> {
+///
+/// With `first` (the View menu's "first N steps"), the axis is pinned to steps 0…N.
+pub fn visible_steps(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    history_last: u64,
+    first: Option<u64>,
+) -> std::ops::RangeInclusive<f64> {
+    if let Some(n) = first {
+        let range = 0.0..=(n.max(1) as f64);
+        plot_ui.set_plot_bounds_x(range.clone());
+        return range;
+    }
     let bounds = plot_ui.plot_bounds();
     if plot_ui.auto_bounds().x || !bounds.is_valid_x() {
         0.0..=(history_last.max(1) as f64)
@@ -206,6 +217,8 @@ pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
         .x_axis_label("step")
         .y_axis_label(y_label.to_owned())
         .allow_boxed_zoom(false)
+        // A double-click shows every step again after a zoom.
+        .allow_double_click_reset(true)
         .y_axis_min_width(44.0)
         .set_margin_fraction(egui::vec2(0.02, 0.08))
         // Hovering anywhere reads out every run at the step under the pointer.

@@ -20,7 +20,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let last = last_step(snap);
     let mut items: Vec<(String, Topic)> = Vec::new();
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             let color = ctx.run_color(run);

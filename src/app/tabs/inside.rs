@@ -138,7 +138,7 @@ fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let plot = log_step_plot("inner-lr-plot", "lr (log)", snap, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             let color = ctx.run_color(run);
@@ -175,7 +175,7 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             plot_ui.text(egui_plot::Text::new("plain", at, RichText::new(text).color(ctx.palette.weak_text)));
             return;
         }
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             for c in carried(&run.spec.settings) {
@@ -250,7 +250,7 @@ fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let plot = log_step_plot("inner-step-plot", "step size (log)", snap, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             let color = ctx.run_color(run);
