@@ -7,6 +7,7 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
+pub mod colorvision;
 pub mod engine;
 pub mod explain;
 pub mod export;
@@ -20,6 +21,7 @@ pub mod number;
 pub mod presets;
 pub mod printout;
 pub mod run;
+pub mod run_look;
 pub mod session;
 pub mod tab;
 pub mod worker;

@@ -367,6 +367,26 @@ fn gif_is_an_animation_of_the_requested_size_and_frames() {
 }
 
 #[test]
+fn gif_draws_the_run_in_its_palette_colour() {
+    use descent::run_look::{COLORBLIND_RUN_COLORS, RunPalette};
+    let data = Dataset::notebook();
+    let settings = sgd(0.11);
+    let rows = run(&data, &settings, 40);
+    let count = |opts: &GifOptions, rgb: [u8; 3]| -> usize {
+        let still = render_descent_frame(opts, &data, &settings, &rows, 20).expect("still");
+        still.chunks_exact(4).filter(|p| p[..3] == rgb).count()
+    };
+    // The second run's colour (sky blue), in the default palette and in Okabe–Ito's, on the dark theme.
+    let slot = descent::presets::run_color(1);
+    let default = GifOptions { run_color: slot, frames: 12, ..GifOptions::default() };
+    let colorblind = GifOptions { palette: RunPalette::Colorblind, ..default.clone() };
+    let okabe = COLORBLIND_RUN_COLORS[1];
+    let (a, b) = (count(&default, slot), count(&default, okabe));
+    assert!(a > 20 && b == 0, "the default palette's sky blue: {a}, {b}");
+    assert!(count(&colorblind, okabe) > 20 && count(&colorblind, slot) == 0, "Okabe–Ito's sky blue");
+}
+
+#[test]
 fn gif_with_a_bias_draws_the_surface() {
     let data = Dataset::preset("noisy").expect("preset");
     let settings = Settings { bias: true, ..sgd(0.05) };

@@ -84,6 +84,10 @@ impl App {
             }
             Action::ToggleLogScale => self.prefs.log_loss = !self.prefs.log_loss,
             Action::SetDark(d) => self.prefs.dark = d,
+            Action::SetPalette(p) => self.prefs.palette = p,
+            Action::SetPresent(on) => self.prefs.present = on,
+            Action::SetFirstSteps(n) => self.prefs.first_steps = n,
+            Action::Quit => self.quit_requested = true,
             Action::SetShowTangent(v) => self.prefs.show_tangent = v,
             Action::SetShowNext(v) => self.prefs.show_next = v,
             Action::SetShowTheory(v) => self.prefs.show_theory = v,
@@ -130,7 +134,7 @@ impl App {
             Action::OpenLessonDialog => self.file_dialog(FilePurpose::OpenLesson),
             Action::LessonGo(page) => self.lesson_go(page),
             Action::LessonDone(page) => self.lesson.mark_done(page),
-            Action::CloseLesson => self.lesson.close(),
+            Action::CloseLesson => self.close_lesson(),
         }
     }
 

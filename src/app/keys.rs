@@ -1,5 +1,5 @@
 //! Keyboard shortcuts: Space runs or pauses, S or → steps, R resets, L toggles the log scale, + and − multiply or
-//! divide the learning rate by 1.25, Ctrl+Z and Ctrl+Shift+Z undo and redo, F1 turns explain mode on and off. Keys
+//! divide the learning rate by 1.25, Ctrl+Z and Ctrl+Shift+Z undo and redo, F1 turns explain mode on and off, Ctrl+Q quits. Keys
 //! are ignored while a text field has focus, and consumed before the widgets see them (so Space does not also press
 //! a focused button).
 
@@ -44,6 +44,9 @@ pub fn shortcuts(ctx: &egui::Context, actions: &mut Vec<Action>) {
         }
         if input.consume_key(Modifiers::COMMAND, Key::Z) {
             actions.push(Action::Undo);
+        }
+        if input.consume_key(Modifiers::COMMAND, Key::Q) {
+            actions.push(Action::Quit);
         }
     });
 }

@@ -30,6 +30,22 @@ pub struct LessonProgress {
     pub page: usize,
     /// The pages done, by lesson.
     pub done: BTreeMap<String, BTreeSet<usize>>,
+    /// The furthest page shown, by lesson (the Lessons menu says "page k of n").
+    pub reached: BTreeMap<String, usize>,
+}
+
+impl LessonProgress {
+    /// True when every page of lesson `spec`, which has `pages` pages, is done.
+    pub fn finished(&self, spec: &str, pages: usize) -> bool {
+        pages > 0 && self.done.get(spec).is_some_and(|d| (0..pages).all(|k| d.contains(&k)))
+    }
+
+    /// The furthest page of lesson `spec` shown or done (also for progress saved before pages reached were).
+    pub fn reached(&self, spec: &str) -> Option<usize> {
+        let open = (self.lesson.as_deref() == Some(spec)).then_some(self.page);
+        let done = self.done.get(spec).and_then(|d| d.last().copied());
+        [self.reached.get(spec).copied(), open, done].into_iter().flatten().max()
+    }
 }
 
 /// The open lesson and the panel's state.
@@ -42,6 +58,9 @@ pub struct LessonRunner {
     /// snapshot with the setup's new runs (these ids), or whose runs all stand at step 0 when the runs stay, so that
     /// the runs of the page before cannot pass its task.
     settling: Option<(u64, Vec<RunId>)>,
+    /// The speed (steps per second) in force before the lesson opened: a speed set during the lesson stays in it,
+    /// and this one comes back when it closes (and is the one saved meanwhile).
+    speed_before: Option<f64>,
 }
 
 impl LessonRunner {
@@ -92,8 +111,14 @@ impl LessonRunner {
         }
     }
 
+    /// The speed to come back to when the lesson closes (`None` without a lesson).
+    pub fn speed_before(&self) -> Option<f64> {
+        self.speed_before
+    }
+
     /// Closes the lesson; its progress stays.
     pub fn close(&mut self) {
+        self.speed_before = None;
         self.open = None;
         self.progress.lesson = None;
     }
@@ -147,8 +172,19 @@ impl App {
         let page = if same { self.lesson.progress.page.min(lesson.pages.len().saturating_sub(1)) } else { 0 };
         self.io.info(format!("lesson: {}", lesson.title));
         self.lesson.progress.lesson = Some(spec.clone());
+        if self.lesson.open.is_none() {
+            self.lesson.speed_before = Some(self.prefs.steps_per_sec);
+        }
         self.lesson.open = Some((spec, lesson));
         self.lesson_go(page);
+    }
+
+    /// Closes the lesson and brings back the speed in force before it opened.
+    pub(super) fn close_lesson(&mut self) {
+        if let Some(speed) = self.lesson.speed_before {
+            self.apply(Action::SetSpeed(speed));
+        }
+        self.lesson.close();
     }
 
     /// Shows page `page` of the open lesson and carries out its setup.
@@ -160,6 +196,10 @@ impl App {
         let setup = lesson.pages[page].setup.clone();
         self.lesson.page = page;
         self.lesson.progress.page = page;
+        if let Some((spec, _)) = &self.lesson.open {
+            let furthest = self.lesson.progress.reached.entry(spec.clone()).or_default();
+            *furthest = (*furthest).max(page);
+        }
         self.lesson_input = PageInput::default();
         let restarts = setup.data.is_some() || setup.preset.is_some() || !setup.runs.is_empty();
         self.lesson.settling = restarts.then_some((self.snap.generation, Vec::new()));
@@ -286,6 +326,19 @@ mod tests {
         assert_eq!(back, p);
         let partial: LessonProgress = serde_json::from_str(r#"{"page": 3}"#).expect("partial");
         assert_eq!((partial.lesson, partial.page, partial.done.len()), (None, 3, 0));
+    }
+
+    #[test]
+    fn progress_says_which_lessons_are_finished_and_how_far_each_got() {
+        // As an earlier version saved it: no pages reached.
+        let old = r#"{"lesson": "noise", "page": 2, "done": {"noise": [0, 1], "losses": [0, 1, 2, 3, 4]}}"#;
+        let mut p: LessonProgress = serde_json::from_str(old).expect("old progress loads");
+        assert!(p.finished("losses", 5) && !p.finished("losses", 6) && !p.finished("noise", 5));
+        assert!(!p.finished("momentum", 6) && !p.finished("x", 0));
+        assert_eq!((p.reached("noise"), p.reached("losses"), p.reached("momentum")), (Some(2), Some(4), None));
+        p.reached.insert("momentum".into(), 3);
+        p.lesson = None;
+        assert_eq!((p.reached("noise"), p.reached("momentum")), (Some(1), Some(3)));
     }
 
     #[test]

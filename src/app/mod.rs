@@ -101,7 +101,9 @@ pub struct App {
     series: RefCell<SeriesCache>,
     actions: Vec<Action>,
     screenshot: Option<screenshot::ScreenshotJob>,
-    applied_dark: Option<bool>,
+    applied_dark: Option<(bool, bool)>,
+    /// Quit was asked for this frame: the window closes once the frame's actions are applied.
+    quit_requested: bool,
     applied_explain: Option<bool>,
     io: data_io::IoState,
     exports: panels::menu_bar::ExportsState,
@@ -135,6 +137,9 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = cc.egui_ctx.clone();
         theme::install_fonts(&ctx);
+        // Ctrl+Q quits through the Action queue (keys.rs), not egui's own shortcut, so that it is one path with
+        // File ▸ Quit.
+        ctx.options_mut(|o| o.quit_shortcuts.clear());
         if let Some(zoom) = options.zoom {
             ctx.set_zoom_factor(zoom);
         }
@@ -182,6 +187,7 @@ impl App {
             actions: Vec::new(),
             screenshot,
             applied_dark: None,
+            quit_requested: false,
             applied_explain: None,
             io: data_io::IoState::new(&ctx),
             exports: Default::default(),
@@ -238,9 +244,14 @@ impl App {
         self.exports.plot_rects.iter().map(|(name, _)| *name).collect()
     }
 
-    /// What would be saved now: the selected run's settings and the preferences.
+    /// What would be saved now: the selected run's settings and the preferences (with the speed of before the
+    /// lesson while one is open: a lesson's speed does not leak out of it).
     pub fn persisted(&self) -> Persisted {
-        Persisted::new(self.selected_settings(), &self.prefs)
+        let mut saved = Persisted::new(self.selected_settings(), &self.prefs);
+        if let Some(speed) = self.lesson.speed_before() {
+            saved.prefs.steps_per_sec = speed;
+        }
+        saved
     }
 
     /// The preferences.
@@ -306,7 +317,8 @@ impl App {
         palette: Palette,
         (series, explain): (&'a RefCell<SeriesCache>, &'a explain::Explainer),
     ) -> ViewCtx<'a> {
-        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, .. } = self.prefs;
+        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, first_steps, .. } =
+            self.prefs;
         ViewCtx {
             live,
             snap: view,
@@ -322,6 +334,7 @@ impl App {
                 theory: show_theory,
                 batches: show_batches,
                 shares: show_shares,
+                first_steps,
             },
             series,
             explain,
@@ -510,7 +523,14 @@ impl App {
         let busy = self.io.busy();
         let shown_tab = (!self.tabs.folded_now).then_some(self.prefs.tab);
         egui::Panel::top("menu").show(ui, |ui| {
-            panels::menu_bar::menu_bar_ui(ui, snap.runs.len(), &plot_names, (busy, shown_tab, ctx.explain), actions)
+            panels::menu_bar::menu_bar_ui(
+                ui,
+                snap.runs.len(),
+                &plot_names,
+                (busy, shown_tab, ctx.explain, palette),
+                (self.lesson.progress(), self.prefs.first_steps),
+                actions,
+            )
         });
         let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
         panels::menu_bar::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
@@ -582,15 +602,16 @@ impl eframe::App for App {
         self.snap = self.worker.snapshot();
         self.runs.settle(&self.snap);
         let snap = Arc::clone(&self.snap);
-        if self.applied_dark != Some(self.prefs.dark) || self.applied_explain != Some(self.prefs.explain) {
-            theme::apply(&ctx, self.prefs.dark);
+        let look = (self.prefs.dark, self.prefs.present);
+        if self.applied_dark != Some(look) || self.applied_explain != Some(self.prefs.explain) {
+            theme::apply(&ctx, self.prefs.dark, self.prefs.present);
             // In explain mode every tooltip shows at once, like the cards.
             let delay = if self.prefs.explain { 0.0 } else { egui::style::Interaction::default().tooltip_delay };
             ctx.all_styles_mut(|style| style.interaction.tooltip_delay = delay);
-            self.applied_dark = Some(self.prefs.dark);
+            self.applied_dark = Some(look);
             self.applied_explain = Some(self.prefs.explain);
         }
-        let palette = Palette::new(self.prefs.dark);
+        let palette = Palette::of(self.prefs.dark, self.prefs.palette, self.prefs.present);
         let mut actions = std::mem::take(&mut self.actions);
         keys::shortcuts(&ctx, &mut actions);
 
@@ -621,6 +642,9 @@ impl eframe::App for App {
 
         self.actions.extend(actions);
         self.apply_actions();
+        if std::mem::take(&mut self.quit_requested) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         if let Some(job) = &mut self.screenshot {
             job.update(&ctx, &snap);
         }
@@ -710,6 +734,8 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         tab: gui.tab,
         surface: gui.surface,
         dark: gui.theme.map(|t| t == crate::export::GifTheme::Dark),
+        palette: gui.palette,
+        present: gui.present,
     };
     let size = gui.window_size.unwrap_or(WINDOW_SIZE);
     let mut viewport = egui::ViewportBuilder::default()

@@ -61,6 +61,10 @@ pub struct AppOptions {
     pub surface: bool,
     /// Start in the dark (`Some(true)`) or light theme (`--theme`; otherwise the stored one).
     pub dark: Option<bool>,
+    /// The run palette to start with (`--palette`; otherwise the stored one).
+    pub palette: Option<crate::run_look::RunPalette>,
+    /// Start in presentation mode (`--present`; otherwise as stored).
+    pub present: bool,
     /// A lesson to open at launch (`--lesson NAME|PATH`, already read and checked): how it is remembered (a
     /// built-in's name or the file's path) and the lesson. Opened on top of everything else, at its saved page.
     pub lesson: Option<(String, crate::lesson::Lesson)>,
@@ -143,6 +147,10 @@ impl StartupPlan {
         if let Some(dark) = options.dark {
             prefs.dark = dark;
         }
+        if let Some(palette) = options.palette {
+            prefs.palette = palette;
+        }
+        prefs.present |= options.present;
         let mut runs = match preset {
             Some(p) => p.specs(&settings).into_iter().enumerate().map(|(i, s)| (RunId(i as u32), s)).collect(),
             None => {
@@ -229,6 +237,20 @@ mod tests {
             let plan = StartupPlan::resolve(Some(stored()), &[], &AppOptions { dark: Some(dark), ..persistent() });
             assert_eq!(plan.prefs.dark, dark);
         }
+    }
+
+    #[test]
+    fn palette_and_presentation_options_override_the_stored_ones() {
+        use crate::run_look::RunPalette;
+        let plan = StartupPlan::resolve(Some(stored()), &[], &persistent());
+        assert_eq!((plan.prefs.palette, plan.prefs.present), (RunPalette::Default, false));
+        let options = AppOptions { palette: Some(RunPalette::Colorblind), present: true, ..persistent() };
+        let plan = StartupPlan::resolve(Some(stored()), &[], &options);
+        assert_eq!((plan.prefs.palette, plan.prefs.present), (RunPalette::Colorblind, true));
+        let mut saved = stored();
+        (saved.prefs.palette, saved.prefs.present) = (RunPalette::Colorblind, true);
+        let plan = StartupPlan::resolve(Some(saved), &[], &persistent());
+        assert_eq!((plan.prefs.palette, plan.prefs.present), (RunPalette::Colorblind, true), "kept across launches");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::jobs::{ExportKind, FilePurpose};
 use crate::engine::settings::Settings;
 use crate::presets::Preset;
+use crate::run_look::RunPalette;
 pub use crate::tab::Tab;
 use crate::worker::{RunId, Speed};
 
@@ -15,6 +16,8 @@ pub const SPEED_UNLIMITED: f64 = 100_000.0;
 pub const SPEED_MIN: f64 = 1.0;
 /// The learning-rate slider's range.
 pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=10.0;
+/// The windows "first N steps" of the step axes (View menu).
+pub const FIRST_STEPS: [u64; 2] = [100, 1000];
 /// The default convergence tolerance on ‖gradient‖.
 pub const DEFAULT_TOLERANCE: f64 = 1e-6;
 
@@ -46,6 +49,12 @@ pub struct Prefs {
     pub tab: Tab,
     /// Explain mode: hovering anything shows what it is, its formula and its value now.
     pub explain: bool,
+    /// The run colours: the default set or the colour-blind-safe one.
+    pub palette: RunPalette,
+    /// Presentation mode (for a projector): larger text, thicker lines, higher contrast.
+    pub present: bool,
+    /// The step axes show only steps 0…N (`None`: every step, zoomable; double-click a plot to see all again).
+    pub first_steps: Option<u64>,
 }
 
 impl Default for Prefs {
@@ -63,6 +72,9 @@ impl Default for Prefs {
             show_shares: true,
             tab: Tab::default(),
             explain: false,
+            palette: RunPalette::Default,
+            present: false,
+            first_steps: None,
         }
     }
 }
@@ -144,6 +156,9 @@ impl Persisted {
         if p.data.trim().is_empty() {
             p.data = d.data;
         }
+        if !p.first_steps.is_none_or(|n| FIRST_STEPS.contains(&n)) {
+            p.first_steps = None;
+        }
         if self.settings.validate().is_err() {
             self.settings = Settings::default();
         }
@@ -211,6 +226,12 @@ pub enum Action {
     ToggleLogScale,
     /// Dark or light theme.
     SetDark(bool),
+    /// The run colours (View menu).
+    SetPalette(RunPalette),
+    /// Presentation mode on or off (View menu).
+    SetPresent(bool),
+    /// Show only the first N steps on the step axes, or every step (`None`; View menu).
+    SetFirstSteps(Option<u64>),
     /// Show or hide the tangent line.
     SetShowTangent(bool),
     /// Show or hide the next-step arrow.
@@ -261,6 +282,8 @@ pub enum Action {
     LessonDone(usize),
     /// Close the lesson (its progress stays).
     CloseLesson,
+    /// Quit the app (File ▸ Quit, Ctrl+Q): the window closes as with its close button, saving what a close saves.
+    Quit,
 }
 
 #[cfg(test)]
@@ -304,6 +327,9 @@ mod tests {
             show_shares: false,
             tab: Tab::LrSweep,
             explain: true,
+            palette: RunPalette::Default,
+            present: false,
+            first_steps: None,
         };
         assert_eq!(old.prefs, want);
         assert_eq!(old.settings.w0, 1.5);
@@ -322,6 +348,12 @@ mod tests {
             explain: bool,
         }
         let flat: Flat = ron::from_str(&text).expect("the old shape");
+        // The palette and presentation mode are saved beside the others.
+        let mut new = old.clone();
+        (new.prefs.palette, new.prefs.present) = (RunPalette::Colorblind, true);
+        let text = new.to_ron().expect("ron");
+        assert!(text.contains("palette:Colorblind") && text.contains("present:true"), "{text}");
+        assert_eq!(Persisted::from_ron(&text).expect("reloads"), new);
         assert_eq!(
             (flat.settings.w0, flat.data.as_str(), flat.steps_per_sec, flat.tab, flat.explain),
             (1.5, "noisy", 250.0, Tab::LrSweep, true)
@@ -332,6 +364,7 @@ mod tests {
     fn sanitizing_repairs_bad_values() {
         let mut p = Persisted::default();
         (p.prefs.tolerance, p.prefs.steps_per_sec, p.prefs.data) = (f64::NAN, 1e12, " ".into());
+        p.prefs.first_steps = Some(7);
         p.settings.optimizer.lr = -1.0;
         let p = p.sanitized();
         assert_eq!(p.prefs.tolerance, DEFAULT_TOLERANCE);
@@ -339,6 +372,7 @@ mod tests {
         assert_eq!(p.speed(), Speed::Unlimited);
         assert_eq!(p.settings, Settings::default());
         assert_eq!(p.prefs.data, "notebook");
+        assert_eq!(p.prefs.first_steps, None, "a window the View menu does not offer");
         assert_eq!(speed_of(30.0), Speed::StepsPerSec(30.0));
     }
 }

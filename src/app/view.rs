@@ -29,6 +29,8 @@ pub struct Display {
     pub batches: bool,
     /// Each sample's residual, loss term and gradient share on the Data tab.
     pub shares: bool,
+    /// The step axes show steps 0…N only (`None`: every step).
+    pub first_steps: Option<u64>,
 }
 
 /// Everything the views of one frame draw.

@@ -38,6 +38,9 @@ pub struct GifArgs {
     /// Colours.
     #[arg(long, value_enum, default_value_t = GifTheme::Dark)]
     pub theme: GifTheme,
+    /// The run colours: default, or colorblind (Okabe–Ito's colour-blind-safe set).
+    #[arg(long, value_enum, default_value_t = crate::run_look::RunPalette::Default)]
+    pub palette: crate::run_look::RunPalette,
 }
 
 /// Runs the steps, renders the frames and writes the file; reports it on `out`. A diverged run is no error: the
@@ -53,7 +56,8 @@ pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     let status = trainer.run(a.steps, |r| history.push(*r));
     let rows: Vec<_> = history.iter().map(|r| r.record).collect();
     let [width, height] = a.size;
-    let opts = GifOptions { width, height, frames: a.frames, theme: a.theme, ..GifOptions::default() };
+    let opts =
+        GifOptions { width, height, frames: a.frames, theme: a.theme, palette: a.palette, ..GifOptions::default() };
     let mut progress = Progress::new(io::stderr().is_terminal());
     let report = export_gif_file_with_progress(&a.out, &opts, &data, &settings, &rows, |done, total| {
         progress.show(done, total);

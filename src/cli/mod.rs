@@ -621,6 +621,13 @@ pub struct GuiArgs {
     /// The colour theme to start with (otherwise the one saved at the last exit; dark the first time).
     #[arg(long, value_enum, value_name = "THEME")]
     pub theme: Option<crate::export::GifTheme>,
+    /// The run colours: default, or colorblind (Okabe–Ito's colour-blind-safe set); otherwise the one saved at the
+    /// last exit. Each run also keeps its own dash pattern and marker shape.
+    #[arg(long, value_enum, value_name = "PALETTE")]
+    pub palette: Option<crate::run_look::RunPalette>,
+    /// Presentation mode, for a projector: larger text, thicker lines, high contrast (also in the View menu).
+    #[arg(long)]
+    pub present: bool,
     /// Open a lesson: a built-in one by name (notebook, learning-rate, momentum, adaptive, losses, noise,
     /// beyond-the-bowl) or a lesson file (TOML, see docs/LESSONS.md).
     #[arg(long, value_name = "NAME|PATH")]

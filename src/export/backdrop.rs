@@ -278,12 +278,17 @@ fn draw_mark(c: &mut Canvas, mark: &Mark, (x, y): Pt, u: f32, inks: &Inks) {
     match mark {
         Mark::Start => c.ring((x, y), 5.0 * u, 1.5 * u, inks.curve, 0.9),
         Mark::Path => {
-            c.line((x - 11.0 * u, y + 3.0 * u), (x + 5.0 * u, y - 1.0 * u), 1.6 * u, inks.run, 0.6);
+            let dash = match inks.run_mark.dash {
+                crate::run_look::Dash::Solid => None,
+                crate::run_look::Dash::Dashed { length } => Some((f32::from(length).min(6.0) * u, 3.0 * u)),
+                crate::run_look::Dash::Dotted { .. } => Some((1.6 * u, 3.0 * u)),
+            };
+            c.stroke(&[(x - 11.0 * u, y + 3.0 * u), (x + 5.0 * u, y - 1.0 * u)], 1.6 * u, inks.run, 0.6, dash);
             c.arrow_head((x + 11.0 * u, y - 2.5 * u), (0.97, -0.243), 8.0 * u, inks.run, 0.9);
         }
         Mark::Point => {
             c.disc((x, y), 9.0 * u, inks.run, 0.25);
-            c.disc((x, y), 5.0 * u, inks.run, 1.0);
+            c.marker((x, y), inks.run_mark.marker, 5.0 * u, inks.run, 1.0);
         }
         Mark::Tangent => c.line((x - 11.0 * u, y + 4.0 * u), (x + 11.0 * u, y - 4.0 * u), 1.8 * u, inks.tangent, 0.95),
         Mark::Descent => {

@@ -97,7 +97,7 @@ pub fn render_descent_gif_with_progress(
     let scene = prepare(opts, data, settings, rows)?;
     let shown = frame_rows(opts.frames, rows);
     let mut canvas = scene.canvas().ok_or_else(|| frame_error(opts))?;
-    let mut palette = sample_palette(&scene, &shown, &mut canvas, &Inks::of(opts.theme));
+    let mut palette = sample_palette(&scene, &shown, &mut canvas, &Inks::of_run(opts));
 
     let mut writer = CountingWriter { inner: out, count: 0 };
     let mut encoder =

@@ -155,6 +155,27 @@ impl Canvas {
         self.polygon(&[(x, y - r), (x + r, y), (x, y + r), (x - r, y)], c, alpha);
     }
 
+    /// A run's marker of radius `r` around `centre` (as the app draws it: filled shapes, a cross of strokes).
+    pub(crate) fn marker(&mut self, (x, y): Pt, marker: crate::run_look::Marker, r: f32, c: Rgb, alpha: f32) {
+        use crate::run_look::Marker;
+        match marker {
+            Marker::Circle => self.disc((x, y), r, c, alpha),
+            Marker::Square => self.fill_rect(x - 0.8 * r, y - 0.8 * r, x + 0.8 * r, y + 0.8 * r, c, alpha),
+            Marker::Diamond => self.diamond((x, y), 1.15 * r, c, alpha),
+            Marker::Up => {
+                self.polygon(&[(x, y - r), (x + 0.95 * r, y + 0.75 * r), (x - 0.95 * r, y + 0.75 * r)], c, alpha)
+            }
+            Marker::Down => {
+                self.polygon(&[(x, y + r), (x + 0.95 * r, y - 0.75 * r), (x - 0.95 * r, y - 0.75 * r)], c, alpha)
+            }
+            Marker::Cross => {
+                let (d, w) = (0.8 * r, 0.45 * r);
+                self.line((x - d, y - d), (x + d, y + d), w, c, alpha);
+                self.line((x - d, y + d), (x + d, y - d), w, c, alpha);
+            }
+        }
+    }
+
     /// A filled arrowhead with its tip at `tip`, pointing along the unit vector `dir`, `size` long.
     pub(crate) fn arrow_head(&mut self, tip: Pt, dir: Pt, size: f32, c: Rgb, alpha: f32) {
         let (nx, ny) = (-dir.1, dir.0);

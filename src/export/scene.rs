@@ -22,6 +22,7 @@ use crate::engine::trainer::Record;
 use crate::engine::{Dataset, Params, Settings};
 use crate::format;
 use crate::geometry::{LossSurface, path_loss_range, whole_path_range};
+use crate::run_look::{Dash, RunPalette};
 /// Smallest accepted width or height in pixels.
 pub const MIN_SIZE: u32 = 64;
 /// Largest accepted width or height in pixels.
@@ -54,6 +55,11 @@ pub struct GifOptions {
     pub labels: bool,
     /// Dark or light.
     pub theme: GifTheme,
+    /// The run's identity colour (a [`crate::presets::RUN_COLORS`] entry): which colour of `palette`, dash
+    /// pattern and marker shape its path and point get, as in the app.
+    pub run_color: [u8; 3],
+    /// The run colours.
+    pub palette: RunPalette,
 }
 
 impl Default for GifOptions {
@@ -69,6 +75,8 @@ impl Default for GifOptions {
             looping: true,
             labels: true,
             theme: GifTheme::Dark,
+            run_color: crate::presets::run_color(0),
+            palette: RunPalette::Default,
         }
     }
 }
@@ -123,7 +131,7 @@ impl<'a> Scene<'a> {
     ) -> Result<Scene<'a>, ExportError> {
         settings.validate()?;
         let fonts = Fonts::load().map_err(|e| ExportError::Gif(format!("loading egui's fonts: {e}")))?;
-        let inks = Inks::of(opts.theme);
+        let inks = Inks::of_run(opts);
         let optimum = LossSurface::optimum(data, settings);
         let landscape = LossSurface::for_export(data, settings, optimum)?;
         let min_loss = landscape.loss(optimum.w, optimum.b);
@@ -182,7 +190,12 @@ impl<'a> Scene<'a> {
         let (u, ink) = (self.layout.unit, self.inks.run);
         let shown: Vec<Pt> =
             self.path.iter().take_while(|(i, _)| *i <= upto).map(|&(_, p)| p).chain(std::iter::once(here)).collect();
-        canvas.stroke(&shown, (1.6 * u).max(1.0), ink, 0.6, None);
+        let dash = match self.inks.run_mark.dash {
+            Dash::Solid => None,
+            Dash::Dashed { length } => Some((f32::from(length) * u, f32::from(length) * u)),
+            Dash::Dotted { spacing } => Some((1.6 * u, f32::from(spacing) * u)),
+        };
+        canvas.stroke(&shown, (1.6 * u).max(1.0), ink, 0.6, dash);
         let sparse = self.path.len() <= 150;
         let dot = (2.3 * u).max(1.0);
         let skip = shown.len().saturating_sub(ARROWS + 1);
@@ -234,12 +247,12 @@ impl<'a> Scene<'a> {
         }
     }
 
-    /// The current point: a soft halo, a rim in the panel's colour, and the point in the run's colour.
+    /// The current point: a soft halo, a rim in the panel's colour, and the run's marker in its colour.
     fn draw_current(&self, canvas: &mut Canvas, here: Pt) {
         let (u, ink) = (self.layout.unit, self.inks.run);
         canvas.disc(here, 11.0 * u, ink, 0.25);
         canvas.disc(here, 7.0 * u, self.inks.panel, 1.0);
-        canvas.disc(here, 5.5 * u, ink, 1.0);
+        canvas.marker(here, self.inks.run_mark.marker, 5.5 * u, ink, 1.0);
     }
 
     /// The caption under the title: the step and the state there.

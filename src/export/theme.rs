@@ -3,6 +3,7 @@
 
 use super::paint::Rgb;
 use crate::presets::run_color;
+use crate::run_look::RunMark;
 
 /// The colours of a GIF: dark (the default, as the app opens) or light (for printed handouts and bright rooms).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -50,6 +51,8 @@ pub(crate) struct Inks {
     pub(crate) curve: Rgb,
     /// The run: its path, step arrows and current point.
     pub(crate) run: Rgb,
+    /// The run's dash pattern (its path) and marker (its current point).
+    pub(crate) run_mark: RunMark,
     /// The tangent (1-D) or the steepest-descent arrow (2-D).
     pub(crate) tangent: Rgb,
     /// The optimum.
@@ -75,14 +78,14 @@ impl Inks {
                 weak: Rgb(156, 161, 172),
                 curve: Rgb(200, 205, 215),
                 run: Rgb(r, g, b),
+                run_mark: RunMark::of(run_color(0)),
                 tangent: Rgb(150, 225, 255),
                 optimum: Rgb(255, 215, 90),
                 contour: Rgb(200, 220, 255),
                 contour_alpha: 0.28,
             },
             GifTheme::Light => {
-                // The app darkens run colours on the light background the same way.
-                let d = |c: u8| (f32::from(c) * 0.72) as u8;
+                let [r, g, b] = crate::run_look::on_light([r, g, b]);
                 Inks {
                     dark: false,
                     page: Rgb(255, 255, 255),
@@ -92,7 +95,8 @@ impl Inks {
                     text: Rgb(34, 38, 46),
                     weak: Rgb(96, 101, 112),
                     curve: Rgb(50, 55, 65),
-                    run: Rgb(d(r), d(g), d(b)),
+                    run: Rgb(r, g, b),
+                    run_mark: RunMark::of(run_color(0)),
                     tangent: Rgb(0, 120, 170),
                     optimum: Rgb(175, 120, 0),
                     contour: Rgb(40, 60, 100),
@@ -100,6 +104,15 @@ impl Inks {
                 }
             }
         }
+    }
+
+    /// The inks of a GIF's options: its theme, with the run in its colour of the options' palette and its mark.
+    pub(crate) fn of_run(opts: &super::GifOptions) -> Inks {
+        let mut inks = Inks::of(opts.theme);
+        let shown = opts.palette.shown(opts.run_color);
+        let [r, g, b] = if inks.dark { shown } else { crate::run_look::on_light(shown) };
+        (inks.run, inks.run_mark) = (Rgb(r, g, b), RunMark::of(opts.run_color));
+        inks
     }
 
     /// The colours the palette of a GIF must hold exactly: the flat fills and the inks of thin marks and text.

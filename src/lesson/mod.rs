@@ -37,6 +37,10 @@ pub const BUILTIN: [(&str, &str); 7] = [
 
 /// The largest lesson file read, in bytes (the built-in lessons are under 5 KB each).
 pub const MAX_LESSON_BYTES: u64 = 256 << 10;
+/// The most sentences in a lesson's `learned` list.
+pub const MAX_LEARNED: usize = 8;
+/// The longest sentence of a lesson's `learned` list, in characters.
+pub const MAX_LEARNED_CHARS: usize = 300;
 /// The most pages a lesson may have.
 pub const MAX_PAGES: usize = 50;
 /// The longest page text (and task or hint), in characters: laid out as a page, text costs the app about 500 bytes
@@ -54,6 +58,10 @@ pub struct Lesson {
     /// One sentence on what the lesson teaches (the Lessons menu's tooltip).
     #[serde(default)]
     pub summary: String,
+    /// What the lesson taught, one short sentence each (at most [`MAX_LEARNED`]): its last page ends with them
+    /// under "What you learned".
+    #[serde(default)]
+    pub learned: Vec<String>,
     /// The pages, in order (at least one).
     pub pages: Vec<Page>,
 }
@@ -219,6 +227,18 @@ impl Lesson {
         }
         for (field, text) in [("title", &self.title), ("summary", &self.summary)] {
             too_long(text).map_err(|why| (field.to_string(), why))?;
+        }
+        if self.learned.len() > MAX_LEARNED {
+            return Err(("learned".into(), format!("{} sentences: at most {MAX_LEARNED}", self.learned.len())));
+        }
+        for (i, line) in self.learned.iter().enumerate() {
+            let n = line.chars().count();
+            if line.trim().is_empty() {
+                return Err((format!("learned[{i}]"), "an empty sentence".into()));
+            }
+            if n > MAX_LEARNED_CHARS {
+                return Err((format!("learned[{i}]"), format!("{n} characters: at most {MAX_LEARNED_CHARS}")));
+            }
         }
         for (i, page) in self.pages.iter().enumerate() {
             page.validate().map_err(|(field, why)| (format!("pages[{i}].{field}"), why))?;

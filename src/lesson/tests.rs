@@ -107,6 +107,7 @@ fn every_built_in_lesson_loads_with_four_to_eight_pages() {
         let lesson = Lesson::load(name).unwrap_or_else(|e| panic!("{e}"));
         assert!((4..=8).contains(&lesson.pages.len()), "{name}: {} pages", lesson.pages.len());
         assert!(!lesson.title.is_empty() && !lesson.summary.is_empty(), "{name}");
+        assert!((2..=MAX_LEARNED).contains(&lesson.learned.len()), "{name}: its last page sums up what it taught");
         assert!(lesson.pages[0].setup != Setup::default(), "{name}: the first page sets up its runs");
         for page in &lesson.pages {
             assert!(!page.text.trim().is_empty(), "{name}: {}", page.title);
@@ -241,6 +242,10 @@ fn malformed_files_give_one_line_errors_with_line_and_field() {
         ("format = 2\ntitle = \"t\"\npages = []\n".into(), "f.toml:1: format: format 2 is not supported"),
         (format!("{head}{page}text = \"again\"\n"), "f.toml:6: pages[0].text: duplicate key"),
         ("format = 1\ntitle = \n".into(), "f.toml:2: title: string values must be quoted"),
+        (format!("{head}learned = [\"a\", \" \"]\n{page}"), "f.toml:3: learned[1]: an empty sentence"),
+        (format!("{head}learned = [\"{}\"]\n{page}", "x".repeat(301)), "f.toml:3: learned[0]: 301 characters"),
+        (format!("{head}learned = {:?}\n{page}", vec!["a"; 9]), "f.toml:3: learned: 9 sentences: at most 8"),
+        (format!("{head}learned = 1\n{page}"), "f.toml:3: learned: invalid type"),
     ];
     let mut all = Vec::new();
     for (text, want) in table {

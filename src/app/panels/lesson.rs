@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use crate::app::explain::{Explain, Explainer};
 use crate::app::jobs::ExportKind;
-use crate::app::lesson::{LessonRunner, PageInput};
+use crate::app::lesson::{LessonProgress, LessonRunner, PageInput};
 use crate::app::state::Action;
 use crate::app::theme::Palette;
 use crate::explain::topics::Topic;
@@ -99,7 +99,31 @@ pub fn lesson_panel_ui(
     };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         page_body_ui(ui, page_data, (page, n, done), input, (palette, ex));
+        if page + 1 == n && !lesson.learned.is_empty() {
+            learned_ui(ui, &lesson.learned, palette);
+        }
     });
+}
+
+/// The last page's summary: what the lesson taught, one sentence a line.
+fn learned_ui(ui: &mut Ui, learned: &[String], palette: Palette) {
+    ui.add_space(8.0);
+    egui::Frame::new().fill(palette.converged_fill).corner_radius(6.0).inner_margin(egui::Margin::same(6)).show(
+        ui,
+        |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(labels::LEARNED).strong());
+            for line in learned {
+                ui.label(format!("• {line}"));
+            }
+        },
+    );
+}
+
+/// The texts tests find the lesson panel's parts by.
+pub mod labels {
+    /// The heading of the last page's summary.
+    pub const LEARNED: &str = "What you learned";
 }
 
 /// The page's title, text, task with its status, answer field and hints.
@@ -155,18 +179,35 @@ fn check_mark_ui(ui: &mut Ui, color: egui::Color32, label: &str) {
     ui.painter().line(vec![p(0.15, 0.55), p(0.4, 0.8), p(0.88, 0.22)], stroke);
 }
 
-/// The Lessons menu of the menu bar: the built-in lessons, a lesson file, and the current state as a page.
-pub fn lessons_menu_ui(ui: &mut Ui, ex: &Explainer, actions: &mut Vec<Action>) {
+/// The Lessons menu of the menu bar: the built-in lessons, each with ✓ once finished or the page it reached, a
+/// lesson file, and the current state as a page.
+pub fn lessons_menu_ui(
+    ui: &mut Ui,
+    (progress, palette, ex): (&LessonProgress, Palette, &Explainer),
+    actions: &mut Vec<Action>,
+) {
     let menu = ui.menu_button("Lessons", |ui| {
         for (name, _) in lesson::BUILTIN {
-            let (title, summary) = match Lesson::load(name) {
-                Ok(l) => (l.title, l.summary),
-                Err(e) => (name.to_string(), e),
+            let (title, summary, pages) = match Lesson::load(name) {
+                Ok(l) => (l.title, l.summary, l.pages.len()),
+                Err(e) => (name.to_string(), e, 0),
             };
-            if ui.button(title).on_hover_text(summary).clicked() {
-                actions.push(Action::OpenLesson(name.to_string()));
-                ui.close();
-            }
+            let finished = progress.finished(name, pages);
+            let label = match progress.reached(name) {
+                Some(k) if !finished => format!("{title}  · page {} of {pages}", k + 1),
+                _ => title,
+            };
+            ui.horizontal(|ui| {
+                if finished {
+                    check_mark_ui(ui, palette.converged, "finished");
+                } else {
+                    ui.add_space(ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.x);
+                }
+                if ui.button(label).on_hover_text(summary).clicked() {
+                    actions.push(Action::OpenLesson(name.to_string()));
+                    ui.close();
+                }
+            });
         }
         ui.separator();
         let items = [

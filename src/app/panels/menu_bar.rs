@@ -1,5 +1,5 @@
-//! The File / Export menu bar: open data or a session, save a session, and take results away (runs as CSV or JSON,
-//! a PNG of the window or of one plot, an animated GIF of the descent).
+//! The menu bar: File (open data or a session, save a session, quit), Export (runs as CSV or JSON, a PNG of the
+//! window or of one plot, an animated GIF of the descent), View (run palette, presentation mode), Lessons, Help.
 //!
 //! Every path comes from a non-blocking save dialog (see [`crate::app::data_io`]); every file is written on a background
 //! thread, and the outcome ("wrote PATH (SIZE)" or a one-line error) shows in a toast.
@@ -58,6 +58,12 @@ pub mod labels {
     pub const HIDE_DATA_EDITOR: &str = "Hide data editor";
     /// The Help menu.
     pub const HELP: &str = "Help";
+    /// The View menu.
+    pub const VIEW: &str = "View";
+    /// File ▸ Quit.
+    pub const QUIT: &str = "Quit";
+    /// View ▸ presentation mode.
+    pub const PRESENT: &str = "Presentation mode";
 }
 
 /// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
@@ -65,7 +71,8 @@ pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
     plot_names: &[&str],
-    (busy, shown_tab, ex): (bool, Option<Tab>, &Explainer),
+    (busy, shown_tab, ex, palette): (bool, Option<Tab>, &Explainer, crate::app::theme::Palette),
+    (lessons, first_steps): (&crate::app::lesson::LessonProgress, Option<u64>),
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -93,6 +100,12 @@ pub fn menu_bar_ui(
                     ui.close();
                 }
             }
+            ui.separator();
+            let quit = egui::Button::new(labels::QUIT).shortcut_text(ui.ctx().format_shortcut(&QUIT_SHORTCUT));
+            if ui.add(quit).on_hover_text("Close the window (what is saved at exit is saved).").clicked() {
+                actions.push(Action::Quit);
+                ui.close();
+            }
         });
         ex.mark(Topic::Files, file.response.interact_rect);
         let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
@@ -100,7 +113,8 @@ pub fn menu_bar_ui(
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         crate::app::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
-        crate::app::panels::lesson::lessons_menu_ui(ui, ex, actions);
+        view_menu_ui(ui, (palette, first_steps), actions);
+        crate::app::panels::lesson::lessons_menu_ui(ui, (lessons, palette, ex), actions);
         let explain = ex.on();
         let help = ui.menu_button(labels::HELP, |ui| {
             let text = if explain { "Leave explain mode (F1)" } else { "Explain mode (F1)" };
@@ -116,6 +130,55 @@ pub fn menu_bar_ui(
         if explain {
             ui.separator();
             ui.label(egui::RichText::new(EXPLAIN_HINT).strong().color(ui.visuals().hyperlink_color));
+        }
+    });
+}
+
+/// Ctrl+Q (⌘Q on a Mac), shown beside File ▸ Quit; `keys::shortcuts` reads the same keys.
+const QUIT_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q);
+
+/// The View menu: the run palette and presentation mode (both kept across launches).
+fn view_menu_ui(
+    ui: &mut Ui,
+    (palette, first_steps): (crate::app::theme::Palette, Option<u64>),
+    actions: &mut Vec<Action>,
+) {
+    use crate::run_look::RunPalette;
+    ui.menu_button(labels::VIEW, |ui| {
+        ui.label(egui::RichText::new("Run colours").small().weak());
+        for p in RunPalette::ALL {
+            let tip = match p {
+                RunPalette::Default => "The app's own run colours.",
+                RunPalette::Colorblind => {
+                    "Okabe–Ito's colours: every pair stays apart for protanopes and deuteranopes (checked with \
+                     Machado 2009's simulation and CIEDE2000)."
+                }
+            };
+            if ui.radio(palette.runs == p, p.label()).on_hover_text(tip).clicked() {
+                actions.push(Action::SetPalette(p));
+                ui.close();
+            }
+        }
+        ui.separator();
+        let tip = "For a projector: larger text, thicker lines, high contrast (--present).";
+        ui.separator();
+        ui.label(egui::RichText::new("Step axes").small().weak());
+        let windows = std::iter::once(None).chain(crate::app::state::FIRST_STEPS.map(Some));
+        for n in windows {
+            let (label, tip) = match n {
+                None => ("all steps".to_string(), "Every step; drag or scroll to zoom, double-click to see all again."),
+                Some(n) => (format!("first {n} steps"), "The start of every run, however long the runs get."),
+            };
+            if ui.radio(first_steps == n, label).on_hover_text(tip).clicked() {
+                actions.push(Action::SetFirstSteps(n));
+                ui.close();
+            }
+        }
+        ui.separator();
+        let mut on = palette.present;
+        if ui.checkbox(&mut on, labels::PRESENT).on_hover_text(tip).changed() {
+            actions.push(Action::SetPresent(on));
+            ui.close();
         }
     });
 }
@@ -232,7 +295,8 @@ impl App {
                 };
                 let settings = run.spec.settings.clone();
                 let rows: Vec<_> = run.history.iter().map(|r| r.record).collect();
-                let opts = self.exports.gif.clone();
+                let opts =
+                    GifOptions { run_color: run.spec.color, palette: self.prefs.palette, ..self.exports.gif.clone() };
                 let data = Arc::clone(&snap.data);
                 self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));
                 self.io.spawn("gif", move || {

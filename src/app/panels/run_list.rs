@@ -11,7 +11,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::app::explain::{Explain, Explainer};
 use crate::app::state::Action;
-use crate::app::theme::{self, Palette, faded};
+use crate::app::theme::{self, Dash, Marker, Palette, RunMark, faded};
 use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
@@ -228,7 +228,8 @@ pub fn free_color(snap: &Snapshot) -> [u8; 3] {
         .unwrap_or(theme::run_color(snap.runs.len()))
 }
 
-/// The legend of the comparison above the plots (one colour per run, the same in every plot); nothing for one run.
+/// The legend of the comparison above the plots (one colour, dash pattern and marker per run, the same in every
+/// plot); nothing for one run.
 pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let (snap, palette) = (ctx.snap, ctx.palette);
     if snap.runs.len() < 2 {
@@ -239,8 +240,14 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
         for run in &snap.runs {
             let color = palette.run(run.spec.color);
             let ghost = ctx.is_ghost(run.id);
-            let line = if ghost { "╌╌ " } else { "━━ " };
-            let mut text = RichText::new(format!("{line}{}", run.spec.name)).color(color).strong();
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(34.0, 14.0), egui::Sense::hover());
+            let mark = if ghost {
+                RunMark { dash: Dash::Dashed { length: 4 }, marker: Marker::Diamond }
+            } else {
+                RunMark::of(run.spec.color)
+            };
+            paint_run_mark(ui.painter(), rect, color, mark, palette.stroke(2.0));
+            let mut text = RichText::new(run.spec.name.clone()).color(color).strong();
             if ghost {
                 text = text.italics();
             }
@@ -261,6 +268,49 @@ pub fn legend_row_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     });
     ctx.explain.mark(Topic::RunCard, shown.response.rect);
     ui.add_space(2.0);
+}
+
+/// A run's legend sample in `rect`: a short line in its dash pattern, `width` wide, ending in its marker.
+pub fn paint_run_mark(painter: &egui::Painter, rect: egui::Rect, color: Color32, mark: RunMark, width: f32) {
+    let (y, x0) = (rect.center().y, rect.left() + 1.0);
+    let x1 = rect.right() - rect.height() * 0.5;
+    let path = [egui::pos2(x0, y), egui::pos2(x1, y)];
+    let stroke = egui::Stroke::new(width, color);
+    match mark.dash {
+        Dash::Solid => {
+            painter.line_segment(path, stroke);
+        }
+        Dash::Dashed { length } => {
+            let l = f32::from(length).min(rect.width() / 3.0);
+            painter.extend(egui::Shape::dashed_line(&path, stroke, l, l));
+        }
+        Dash::Dotted { spacing } => {
+            painter.extend(egui::Shape::dotted_line(&path, color, f32::from(spacing), width * 0.6));
+        }
+    }
+    let (c, r) = (egui::pos2(x1, y), rect.height() * 0.38);
+    let v = |dx: f32, dy: f32| c + egui::vec2(dx * r, dy * r);
+    match mark.marker {
+        Marker::Circle => painter.circle_filled(c, r, color),
+        Marker::Square => {
+            painter.rect_filled(egui::Rect::from_center_size(c, egui::vec2(1.6 * r, 1.6 * r)), 0.0, color)
+        }
+        Marker::Diamond => painter.add(egui::Shape::convex_polygon(
+            vec![v(0.0, -1.0), v(1.0, 0.0), v(0.0, 1.0), v(-1.0, 0.0)],
+            color,
+            egui::Stroke::NONE,
+        )),
+        Marker::Up | Marker::Down => {
+            let s = if mark.marker == Marker::Up { 1.0 } else { -1.0 };
+            let pts = vec![v(0.0, -s), v(0.9, 0.7 * s), v(-0.9, 0.7 * s)];
+            painter.add(egui::Shape::convex_polygon(pts, color, egui::Stroke::NONE))
+        }
+        Marker::Cross => {
+            let s = egui::Stroke::new(width.max(2.0), color);
+            painter.line_segment([v(-0.8, -0.8), v(0.8, 0.8)], s);
+            painter.line_segment([v(-0.8, 0.8), v(0.8, -0.8)], s)
+        }
+    };
 }
 
 /// A branch's colour: the original's, mixed halfway with a neutral grey.

@@ -31,7 +31,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     let theory_floor = if log { lowest.max(floor) } else { lowest.min(0.0) };
     let mut items: Vec<(String, Topic)> = vec![("theory".into(), Topic::TheoryToggle)];
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             items.push((run.spec.name.clone(), Topic::LossCurve));
@@ -39,7 +39,9 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
             let quantity = if log { ["log loss", "log loss recent"] } else { ["loss", "loss recent"] };
             let value = |r: &Row| y_of(r.loss);
             let span = (steps.clone(), columns);
-            super::series_line_ui(plot_ui, ctx, run, run.spec.name.clone(), quantity, span, value, |l| l.width(2.0));
+            super::series_line_ui(plot_ui, ctx, run, run.spec.name.clone(), quantity, span, value, |l| {
+                l.width(ctx.palette.stroke(2.0))
+            });
             super::theory::overlay(
                 plot_ui,
                 ctx,

@@ -11,7 +11,7 @@ pub mod weights;
 use egui::{RichText, Ui};
 use egui_plot::{GridInput, GridMark, Plot, PlotPoint};
 
-use super::theme::Palette;
+use super::theme::{Dash, Marker, Palette, RunMark};
 use crate::format;
 use crate::geometry::nice_125;
 use crate::history::Row;
@@ -81,7 +81,18 @@ pub fn step_hover(snap: &Snapshot, step: f64) -> Option<String> {
 }
 
 /// The x range to decimate for a plot over steps: the whole history under auto bounds, the visible range otherwise.
-pub fn visible_steps(plot_ui: &egui_plot::PlotUi<'_>, history_last: u64) -> std::ops::RangeInclusive<f64> {
+///
+/// With `first` (the View menu's "first N steps"), the axis is pinned to steps 0…N.
+pub fn visible_steps(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    history_last: u64,
+    first: Option<u64>,
+) -> std::ops::RangeInclusive<f64> {
+    if let Some(n) = first {
+        let range = 0.0..=(n.max(1) as f64);
+        plot_ui.set_plot_bounds_x(range.clone());
+        return range;
+    }
     let bounds = plot_ui.plot_bounds();
     if plot_ui.auto_bounds().x || !bounds.is_valid_x() {
         0.0..=(history_last.max(1) as f64)
@@ -206,6 +217,8 @@ pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
         .x_axis_label("step")
         .y_axis_label(y_label.to_owned())
         .allow_boxed_zoom(false)
+        // A double-click shows every step again after a zoom.
+        .allow_double_click_reset(true)
         .y_axis_min_width(44.0)
         .set_margin_fraction(egui::vec2(0.02, 0.08))
         // Hovering anywhere reads out every run at the step under the pointer.
@@ -271,6 +284,9 @@ const RECENT_SHARE: f64 = 0.04;
 /// denser than the plot's pixels (say 23M steps of MAE chattering around its minimum, whose min/max envelope would
 /// be a solid wedge), the envelope faint and the most recent steps clear, so that the learner sees what the run is
 /// doing now.
+///
+/// With several runs, each run's line has its own dash pattern (unless `style` sets one) and ends in its marker,
+/// so that runs are told apart without their colours.
 #[allow(clippy::too_many_arguments)]
 pub fn series_line_ui(
     plot_ui: &mut egui_plot::PlotUi<'_>,
@@ -283,17 +299,52 @@ pub fn series_line_ui(
     style: impl Fn(egui_plot::Line<'static>) -> egui_plot::Line<'static>,
 ) {
     let color = ctx.run_color(run);
+    let several = ctx.snap.runs.len() > 1;
+    let dash = if several { line_style(RunMark::of(run.spec.color).dash) } else { egui_plot::LineStyle::Solid };
+    let line = |name: String, pts| style(egui_plot::Line::new(name, pts).style(dash));
     let all = ctx.series(run, quantity[0], steps.clone(), columns, value);
     let span = steps.end() - steps.start();
+    let end = if several { all.iter().rev().find(|p| p[1].is_finite()).copied() } else { None };
     if span / (columns.max(1) as f64) < DENSE_STEPS_PER_COLUMN {
-        plot_ui.line(dash_guard(plot_ui, all, |pts| style(egui_plot::Line::new(name, pts))).color(color));
-        return;
+        plot_ui.line(dash_guard(plot_ui, all, |pts| line(name, pts)).color(color));
+    } else {
+        let envelope = dash_guard(plot_ui, all, |pts| line(format!("{name} (envelope)"), pts));
+        plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
+        let recent_from = steps.end() - span * RECENT_SHARE;
+        let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
+        plot_ui.line(dash_guard(plot_ui, recent, |pts| line(name, pts)).color(color));
     }
-    let envelope = dash_guard(plot_ui, all, |pts| style(egui_plot::Line::new(format!("{name} (envelope)"), pts)));
-    plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
-    let recent_from = steps.end() - span * RECENT_SHARE;
-    let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
-    plot_ui.line(dash_guard(plot_ui, recent, |pts| style(egui_plot::Line::new(name, pts))).color(color));
+    if let Some(end) = end {
+        let marker = egui_plot::Points::new("", end).shape(run_marker(run)).radius(ctx.palette.stroke(4.5));
+        plot_ui.points(marker.color(color).allow_hover(false));
+    }
+}
+
+/// egui_plot's line style for a run's dash pattern.
+pub fn line_style(dash: Dash) -> egui_plot::LineStyle {
+    match dash {
+        Dash::Solid => egui_plot::LineStyle::Solid,
+        Dash::Dashed { length } => egui_plot::LineStyle::Dashed { length: f32::from(length) },
+        Dash::Dotted { spacing } => egui_plot::LineStyle::Dotted { spacing: f32::from(spacing) },
+    }
+}
+
+/// egui_plot's marker shape for a run's marker.
+pub fn marker_shape(marker: Marker) -> egui_plot::MarkerShape {
+    use egui_plot::MarkerShape as S;
+    match marker {
+        Marker::Circle => S::Circle,
+        Marker::Square => S::Square,
+        Marker::Diamond => S::Diamond,
+        Marker::Up => S::Up,
+        Marker::Down => S::Down,
+        Marker::Cross => S::Cross,
+    }
+}
+
+/// The marker shape of a run's current point (and of its lines' ends).
+pub fn run_marker(run: &crate::worker::RunSnapshot) -> egui_plot::MarkerShape {
+    marker_shape(RunMark::of(run.spec.color).marker)
 }
 
 /// Where to place a text label in plot coordinates, `frac` of the way across the current bounds.

@@ -5,7 +5,7 @@ use egui::Color32;
 use egui_plot::{Line, LineStyle, MarkerShape, Points};
 
 use super::{ViewCtx, plottable};
-use crate::app::theme::faded;
+use crate::app::theme::{RunMark, faded};
 use crate::engine::batch::batch_losses;
 use crate::history::Row;
 use crate::worker::RunSnapshot;
@@ -73,17 +73,17 @@ fn other_run(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run: &RunSn
     let ghost = ctx.is_ghost(run.id);
     let color = ctx.run_color(run);
     let color = if ghost { faded(color, 0.6) } else { color };
-    let style = if ghost { LineStyle::dashed_dense() } else { LineStyle::Solid };
+    let style = if ghost { LineStyle::dashed_dense() } else { super::line_style(RunMark::of(run.spec.color).dash) };
     if pts.len() > 1 {
         let name = run.spec.name.clone();
-        let line = |pts| path_line(name, pts, faded(color, line_alpha), 1.2).style(style);
+        let line = |pts| path_line(name, pts, faded(color, line_alpha), ctx.palette.stroke(1.2)).style(style);
         plot_ui.line(super::dash_guard(plot_ui, pts.clone(), line));
         if tail {
             plot_ui.points(path_dots(format!("{} path", run.spec.name), &pts, 12, faded(color, 0.7), 2.0));
         }
     }
     if let Some(at) = at {
-        let shape = if ghost { MarkerShape::Diamond } else { MarkerShape::Circle };
+        let shape = if ghost { MarkerShape::Diamond } else { super::run_marker(run) };
         plot_ui.points(Points::new(run.spec.name.clone(), at).radius(6.5).shape(shape).color(color));
     }
 }

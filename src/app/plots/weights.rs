@@ -20,7 +20,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let last = last_step(snap);
     let mut items: Vec<(String, Topic)> = Vec::new();
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             let color = ctx.run_color(run);
@@ -52,7 +52,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                 ["w", "w recent"],
                 span,
                 |r: &Row| r.params.w,
-                |l| l.width(2.0),
+                |l| l.width(ctx.palette.stroke(2.0)),
             );
             super::theory::overlay(plot_ui, ctx, run, super::theory::Quantity::W, steps.clone(), columns);
             if bias {
@@ -66,7 +66,7 @@ pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
                     .width(1.2),
                 );
                 let span = (steps.clone(), columns);
-                let style = |l: Line<'static>| l.style(LineStyle::dashed_loose()).width(1.6);
+                let style = |l: Line<'static>| l.style(LineStyle::dashed_loose()).width(ctx.palette.stroke(1.6));
                 super::series_line_ui(
                     plot_ui,
                     ctx,

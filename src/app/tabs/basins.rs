@@ -23,7 +23,7 @@ use crate::worker::RunSnapshot;
 
 /// Steps per start.
 const MAX_STEPS: u64 = 2_000;
-/// The basins' colours, in the order they are found (known minima first).
+/// The first basins' colours, in the order they are found (known minima first); [`basin_color`] goes on from them.
 const BASIN_COLORS: [Color32; 8] = [
     Color32::from_rgb(86, 156, 214),
     Color32::from_rgb(230, 159, 0),
@@ -34,6 +34,19 @@ const BASIN_COLORS: [Color32; 8] = [
     Color32::from_rgb(213, 94, 0),
     Color32::from_rgb(150, 150, 255),
 ];
+
+/// The colour of the basin found `k`-th: [`BASIN_COLORS`] first, then hues a golden angle (137.5°) apart at three
+/// lightnesses in turn, so that a landscape with many minima (Rastrigin's) never shows two basins in one colour.
+pub fn basin_color(k: usize) -> Color32 {
+    if let Some(c) = BASIN_COLORS.get(k) {
+        return *c;
+    }
+    let j = k - BASIN_COLORS.len();
+    let hue = (j as f32 * 137.507_77 / 360.0).fract();
+    let value = [0.95, 0.7, 0.5][j % 3];
+    let saturation = [0.55, 0.8, 0.65][(j / 3) % 3];
+    Color32::from(egui::ecolor::Hsva::new(hue, saturation, value, 1.0))
+}
 
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
@@ -161,7 +174,7 @@ impl Map {
             None => Color32::TRANSPARENT,
             Some(End::Diverged) => Color32::from_rgb(120, 40, 40),
             Some(End::Unfinished(_)) => Color32::from_gray(110),
-            Some(End::Converged(p)) => BASIN_COLORS[basins.assign(*p) % BASIN_COLORS.len()],
+            Some(End::Converged(p)) => basin_color(basins.assign(*p)),
         }
     }
 
@@ -246,7 +259,7 @@ fn header_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>) {
         for (k, n) in per.iter().enumerate().filter(|(_, n)| **n > 0) {
             let p = map.basins.points[k];
             let text = format!("■ ({}, {}) {}", format::short(p.w), format::short(p.b), share(*n));
-            ui.label(RichText::new(text).color(BASIN_COLORS[k % BASIN_COLORS.len()]))
+            ui.label(RichText::new(text).color(basin_color(k)))
                 .on_hover_text("The starts whose run ends at this minimum (its basin), as a share of those computed.");
         }
         if diverged > 0 {
@@ -265,8 +278,13 @@ fn map_plot_ui(ui: &mut Ui, map: &mut Map, ctx: &ViewCtx<'_>, run: &RunSnapshot,
     let texture = map.texture(ui.ctx()).map(TextureHandle::id);
     let points = map.basins.points.clone();
     let start = run.spec.settings.start();
+    // The cells stay square: the plot takes the window's aspect, as large as the room allows.
+    let aspect = if (b1 - b0) > 0.0 { ((w1 - w0) / (b1 - b0)).clamp(0.1, 10.0) as f32 } else { 1.0 };
+    let room = ui.available_size();
+    let height = room.y.min(room.x / aspect).max(100.0);
     let response = Plot::new("basins-plot")
-        .height(ui.available_height().max(100.0))
+        .width(height * aspect)
+        .height(height)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -319,5 +337,25 @@ impl TabView for BasinsState {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colorvision::{ciede2000, lab, linear_rgb};
+
+    #[test]
+    fn every_basin_of_many_gets_its_own_colour() {
+        let colours: Vec<[u8; 3]> = (0..64).map(|k| basin_color(k).to_array()).map(|[r, g, b, _]| [r, g, b]).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for (j, b) in colours.iter().enumerate().skip(i + 1) {
+                let d = ciede2000(lab(linear_rgb(*a)), lab(linear_rgb(*b)));
+                assert!(d > 1.0, "basins {i} and {j}: {a:?} and {b:?} only ΔE00 {d:.2} apart");
+            }
+        }
+        // The first 24 (more than Rastrigin shows in its default window) stay clearly apart.
+        let first = crate::colorvision::closest_pair(&colours[..24], None).map(|p| p.0).unwrap_or_default();
+        assert!(first >= 5.0, "the first 24 basins' closest pair: ΔE00 {first:.2}");
     }
 }

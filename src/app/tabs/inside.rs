@@ -148,7 +148,7 @@ fn per_run_log_plot(
     let plot = log_step_plot(id, label, snap, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             draw(plot_ui, run, ctx.run_color(run), steps.clone(), columns);
@@ -191,7 +191,7 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             plot_ui.text(egui_plot::Text::new("plain", at, RichText::new(text).color(ctx.palette.weak_text)));
             return;
         }
-        let steps = visible_steps(plot_ui, last);
+        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             for c in carried(&run.spec.settings) {

@@ -96,8 +96,12 @@ fn text_for<'a>(state: &'a mut LogState, run: &RunSnapshot, snap: &Snapshot) -> 
 }
 
 /// The log's content: a run picker, Copy, and the printout.
-pub fn notebook_log_ui(ui: &mut Ui, snap: &Snapshot, selected: RunId, state: &mut LogState) {
-    let palette = crate::app::theme::Palette::new(ui.visuals().dark_mode);
+pub fn notebook_log_ui(
+    ui: &mut Ui,
+    (snap, palette): (&Snapshot, crate::app::theme::Palette),
+    selected: RunId,
+    state: &mut LogState,
+) {
     let current = state
         .run
         .filter(|id| snap.run(*id).is_some())
@@ -166,7 +170,7 @@ impl TabView for LogState {
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, _actions: &mut Vec<Action>) {
-        notebook_log_ui(ui, ctx.live, run.id, self)
+        notebook_log_ui(ui, (ctx.live, ctx.palette), run.id, self)
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -104,8 +104,8 @@ impl Landscape {
             }
             let opt = Points::new("optimum", [optimum.w, optimum.b]).shape(MarkerShape::Diamond).radius(7.0);
             plot_ui.points(opt.color(palette.optimum));
-            marks::trail(plot_ui, &path, color, &PLANE_INK);
-            marks::current(plot_ui, [here.w, here.b], color, &PLANE_INK);
+            marks::trail(plot_ui, &path, color, &PLANE_INK, palette.stroke(1.0));
+            marks::current(plot_ui, [here.w, here.b], color, crate::app::plots::run_marker(run), &PLANE_INK);
         });
         ctx.explain.plot(&response, crate::explain::topics::Topic::Standardize, crate::app::explain::LANDSCAPE_ITEMS);
     }

@@ -151,7 +151,7 @@ impl PlaneFrame<'_> {
             marks::start(plot_ui, [first.params.w, first.params.b], self.palette.curve);
         }
         let pts: Vec<[f64; 2]> = self.path.iter().map(|r| [r.params.w, r.params.b]).collect();
-        marks::trail(plot_ui, &pts, color, &PLANE_INK);
+        marks::trail(plot_ui, &pts, color, &PLANE_INK, self.palette.stroke(1.0));
         overlays::other_runs_on_plane(plot_ui, ctx, self.run);
         if let Some((_, from)) = self.point.from {
             marks::glide(plot_ui, [from.w, from.b], [here.w, here.b], color, &PLANE_INK);
@@ -214,7 +214,8 @@ impl PlaneFrame<'_> {
         let here = self.point.displayed;
         let inside = here.w >= w0 && here.w <= w1 && here.b >= b0 && here.b <= b1;
         if inside {
-            marks::current(plot_ui, [here.w, here.b], self.color, &PLANE_INK);
+            let shape = crate::app::plots::run_marker(self.run);
+            marks::current(plot_ui, [here.w, here.b], self.color, shape, &PLANE_INK);
             let (status, animating) = (self.run.status, self.point.from.is_some());
             let label_y = here.b + 0.06 * (b1 - b0);
             marks::outcome_ring(plot_ui, status, animating, [here.w, here.b], label_y, self.palette);

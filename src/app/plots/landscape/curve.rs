@@ -200,7 +200,7 @@ impl CurveFrame<'_> {
             marks::start(plot_ui, [first.params.w, first.loss.clamp(y0, y1)], faded(self.palette.curve, 0.8));
         }
         let pts: Vec<[f64; 2]> = self.path.iter().map(|r| [r.params.w, plottable(r.loss).unwrap_or(y1)]).collect();
-        marks::trail(plot_ui, &pts, self.color, &CURVE_INK);
+        marks::trail(plot_ui, &pts, self.color, &CURVE_INK, self.palette.stroke(1.0));
         let loss_at = |w: f64| self.surface.loss(w, self.b_at);
         overlays::other_runs_on_curve(plot_ui, ctx, self.run, &loss_at, [lo, hi], [y0, y1]);
         if let Some((_, from)) = self.point.from {
@@ -318,7 +318,8 @@ impl CurveFrame<'_> {
         let ([lo, hi], [y0, y1]) = (self.w, self.y);
         let (here, here_y) = (self.point.displayed, self.here_y);
         if here.w >= lo && here.w <= hi && here_y.is_finite() {
-            marks::current(plot_ui, [here.w, here_y], self.color, &CURVE_INK);
+            let shape = crate::app::plots::run_marker(self.run);
+            marks::current(plot_ui, [here.w, here_y], self.color, shape, &CURVE_INK);
             if !self.slice && !self.run.status.is_finished() {
                 self.readout(plot_ui);
             }

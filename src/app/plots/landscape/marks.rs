@@ -83,12 +83,13 @@ pub(super) fn start(plot_ui: &mut PlotUi<'_>, at: [f64; 2], color: Color32) {
 
 /// The trail through `pts` (the path's points, oldest first): a thin line, dots on the latest [`DOT_STEPS`] and
 /// arrows on the latest steps long enough to carry one.
-pub(super) fn trail(plot_ui: &mut PlotUi<'_>, pts: &[[f64; 2]], color: Color32, ink: &Ink) {
+/// `stroke` scales the line's width (thicker in presentation mode).
+pub(super) fn trail(plot_ui: &mut PlotUi<'_>, pts: &[[f64; 2]], color: Color32, ink: &Ink, stroke: f32) {
     if pts.is_empty() {
         return;
     }
     let (alpha, width) = ink.trail;
-    plot_ui.line(path_line("trail", pts.to_vec(), faded(color, alpha), width));
+    plot_ui.line(path_line("trail", pts.to_vec(), faded(color, alpha), width * stroke));
     plot_ui.points(path_dots("path", pts, DOT_STEPS, faded(color, ink.dots), 2.5));
     let (origins, tips) = step_arrows(pts, plot_ui.transform());
     if !origins.is_empty() {
@@ -124,11 +125,11 @@ pub(super) fn next_step(plot_ui: &mut PlotUi<'_>, from: [f64; 2], to: [f64; 2], 
     plot_ui.points(Points::new("next", to).radius(6.0).filled(false).color(faded(color, 0.8)));
 }
 
-/// The current point, on a halo.
-pub(super) fn current(plot_ui: &mut PlotUi<'_>, at: [f64; 2], color: Color32, ink: &Ink) {
+/// The current point, on a halo, in the run's marker `shape`.
+pub(super) fn current(plot_ui: &mut PlotUi<'_>, at: [f64; 2], color: Color32, shape: MarkerShape, ink: &Ink) {
     let (alpha, radius) = ink.halo;
     plot_ui.points(Points::new("current halo", at).radius(radius).color(faded(color, alpha)));
-    plot_ui.points(Points::new("current", at).radius(ink.point).color(color));
+    plot_ui.points(Points::new("current", at).radius(ink.point).shape(shape).color(color));
 }
 
 /// The ring round the current point when the run has ended: green with "minimum reached · step k" above it (at

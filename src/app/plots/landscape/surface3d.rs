@@ -1,6 +1,7 @@
 //! The 3-D surface view of L(w, b): a shaded mesh with height-coloured bands, painted back to front with egui's
-//! painter, the contour map drawn on the floor beneath it, every run's path on the surface with its current point,
-//! and the optimum marked. Drag turns it, scroll zooms. The projection and the painter's order are UI-free in
+//! painter, the contour map drawn on the floor beneath it, the w, b and L axes with ticks, every run's path on the
+//! surface (clipped to the mesh's window, a ring where it leaves it) with its current point, and the optimum
+//! marked. Drag turns it, scroll zooms. The projection and the painter's order are UI-free in
 //! [`crate::geometry::projection`].
 
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
@@ -171,7 +172,8 @@ fn band_colour(t: f64) -> [f32; 3] {
     [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f]
 }
 
-/// A run's path on the surface (lifted a little, so it reads over the mesh).
+/// A run's path on the surface (lifted a little, so it reads over the mesh), only where it is over the mesh's
+/// window: the parts outside are left out, and a ring marks each point where the path leaves the window.
 fn paths_on(
     painter: &egui::Painter,
     scene: &Scene<'_>,
@@ -179,32 +181,92 @@ fn paths_on(
     run: &crate::worker::RunSnapshot,
     color: Color32,
 ) {
-    let pts: Vec<Pos2> = run
-        .history
-        .sample(400)
-        .iter()
-        .map(|r| scene.at(r.params.w, r.params.b, scene.mesh.scale.z(surface.loss(r.params.w, r.params.b)) + 0.01))
-        .filter(|p| p.x.is_finite() && p.y.is_finite())
-        .collect();
-    painter.add(Shape::line(pts, Stroke::new(2.0, color)));
+    let ([w0, w1], [b0, b1]) = (scene.view.w, scene.view.b);
+    let inside = |w: f64, b: f64| (w0..=w1).contains(&w) && (b0..=b1).contains(&b);
+    let width = scene.palette.stroke(2.0);
+    let mut piece: Vec<Pos2> = Vec::new();
+    let mut exits = Vec::new();
+    let flush = |piece: &mut Vec<Pos2>| {
+        if piece.len() > 1 {
+            painter.add(Shape::line(std::mem::take(piece), Stroke::new(width, color)));
+        }
+        piece.clear();
+    };
+    for r in run.history.sample(400) {
+        let (w, b) = (r.params.w, r.params.b);
+        if !inside(w, b) {
+            if let Some(&last) = piece.last() {
+                exits.push(last);
+            }
+            flush(&mut piece);
+            continue;
+        }
+        let p = scene.at(w, b, scene.mesh.scale.z(surface.loss(w, b)) + 0.01);
+        if p.x.is_finite() && p.y.is_finite() {
+            piece.push(p);
+        }
+    }
+    flush(&mut piece);
+    for at in exits {
+        painter.circle_stroke(at, 5.0, Stroke::new(width.max(1.5), color));
+        painter.circle_filled(at, 2.0, color);
+    }
 }
 
-/// "w", "b" and "L" at the ends of the box's axes.
+/// An axis of the box as drawn: its two ends on screen, its ticks (where, and the label), and its name.
+type Axis<'a> = (Pos2, Pos2, Vec<(Pos2, String)>, &'a str);
+
+/// The w, b and L axes along three edges of the box (w and b on the floor, L up the corner they share), each with
+/// ticks at round values and their labels, and its name at its end.
 fn axes_labels(painter: &egui::Painter, scene: &Scene<'_>, rect: Rect) {
-    let [w0, w1] = scene.view.w;
-    let [b0, b1] = scene.view.b;
+    use crate::geometry::nice_ticks;
+    let ([w0, w1], [b0, b1]) = (scene.view.w, scene.view.b);
+    let (low, high) = (scene.mesh.scale.low, scene.mesh.scale.high);
     let color = scene.palette.weak_text;
-    let font = egui::FontId::proportional(12.0);
-    // Each label a little outside its corner, away from the view's centre, so the surface does not cover it.
+    let size = if scene.palette.present { 15.0 } else { 11.5 };
+    let font = egui::FontId::proportional(size);
+    let stroke = Stroke::new(scene.palette.stroke(1.0), color);
+    // Labels sit a little outside their tick, away from the view's centre, so the surface does not cover them.
     let centre = rect.center();
-    let label = |p: Pos2, text: String| {
-        let out = (p - centre).normalized() * 22.0;
-        let at = p + out;
+    let text = |p: Pos2, out: f32, text: &str| {
+        let at = p + (p - centre).normalized() * out;
         if rect.contains(at) {
             painter.text(at, egui::Align2::CENTER_CENTER, text, font.clone(), color);
         }
     };
-    label(scene.at(w1, b0, 0.0), format!("w {}", crate::format::short(w1)));
-    label(scene.at(w0, b1, 0.0), format!("b {}", crate::format::short(b1)));
-    label(scene.at(w0, b0, 1.0), format!("L {}", crate::format::short(scene.mesh.scale.high)));
+    let z_of = |l: f64| if high > low { (l - low) / (high - low) } else { 0.0 };
+    let axes: [Axis<'_>; 3] = [
+        (
+            scene.at(w0, b0, 0.0),
+            scene.at(w1, b0, 0.0),
+            nice_ticks(w0, w1, 5.0).into_iter().map(|(v, s)| (scene.at(v, b0, 0.0), s)).collect(),
+            "w",
+        ),
+        (
+            scene.at(w0, b0, 0.0),
+            scene.at(w0, b1, 0.0),
+            nice_ticks(b0, b1, 5.0).into_iter().map(|(v, s)| (scene.at(w0, v, 0.0), s)).collect(),
+            "b",
+        ),
+        (
+            scene.at(w0, b0, 0.0),
+            scene.at(w0, b0, 1.0),
+            nice_ticks(low, high, 4.0).into_iter().map(|(v, s)| (scene.at(w0, b0, z_of(v)), s)).collect(),
+            "L",
+        ),
+    ];
+    for (from, to, ticks, name) in axes {
+        painter.line_segment([from, to], stroke);
+        // A tick's label only where it keeps clear of the one before (a foreshortened axis has no room for all).
+        let mut last: Option<Pos2> = None;
+        for (at, label) in ticks {
+            let out = (at - centre).normalized();
+            painter.line_segment([at, at + out * 5.0], stroke);
+            if last.is_none_or(|p| p.distance(at) >= 2.2 * size) {
+                text(at, 16.0 + 2.0 * label.len() as f32, &label);
+                last = Some(at);
+            }
+        }
+        text(to, 34.0, name);
+    }
 }
