@@ -119,6 +119,8 @@ pub(crate) struct Scene<'a> {
     inset: Option<Inset>,
     /// The caption's size, shrunk when the longest caption would not fit.
     caption: Style,
+    /// The largest finite ‖∇L‖ of the run: the −∇L arrow is full length there and shrinks in proportion elsewhere.
+    grad_max: f64,
 }
 
 impl<'a> Scene<'a> {
@@ -152,7 +154,8 @@ impl<'a> Scene<'a> {
         }
         let view = layout.view;
         let path = thin_path(rows, |r| point_of(&view, r, two_d));
-        Ok(Scene { rows, background, fonts, inks, layout, landscape, path, inset, caption })
+        let grad_max = rows.iter().map(|r| r.grad.norm()).filter(|g| g.is_finite()).fold(0.0, f64::max);
+        Ok(Scene { rows, background, fonts, inks, layout, landscape, path, inset, caption, grad_max })
     }
 
     /// A canvas of the frames' size, showing the background.
@@ -219,16 +222,19 @@ impl<'a> Scene<'a> {
     }
 
     /// Where the gradient points: the tangent to the curve at the current point, or on the contour map the
-    /// steepest-descent direction −∇L of the step, as an arrow.
+    /// steepest-descent direction −∇L of the step, as an arrow whose length is ‖∇L‖ against the run's largest
+    /// (none at the minimum, where ∇L vanishes; none shorter than its head).
     fn draw_direction(&self, canvas: &mut Canvas, current: &Record<f64>, here: Pt) {
         let (u, view, ink) = (self.layout.unit, &self.layout.view, self.inks.tangent);
         let (kx, ky) = view.scale();
         if self.layout.two_d {
             let dir = (-current.grad.w * kx, current.grad.b * ky);
             let len = dir.0.hypot(dir.1);
-            if len > 0.0 && len.is_finite() {
+            let share = if self.grad_max > 0.0 { (current.grad.norm() / self.grad_max).min(1.0) } else { 0.0 };
+            let arrow = 42.0 * u * share as f32;
+            if len > 0.0 && len.is_finite() && arrow >= 10.0 * u {
                 let dir = ((dir.0 / len) as f32, (dir.1 / len) as f32);
-                let tip = (here.0 + dir.0 * 42.0 * u, here.1 + dir.1 * 42.0 * u);
+                let tip = (here.0 + dir.0 * arrow, here.1 + dir.1 * arrow);
                 let shaft_end = (tip.0 - dir.0 * 6.0 * u, tip.1 - dir.1 * 6.0 * u);
                 canvas.line(here, shaft_end, 2.2 * u, ink, 1.0);
                 canvas.arrow_head(tip, dir, 10.0 * u, ink, 1.0);
@@ -307,4 +313,38 @@ fn data_window(
 /// The pixel of a row: (w, loss) on the curve, or (w, b) on the contour map.
 fn point_of(view: &View, r: &Record<f64>, two_d: bool) -> Pt {
     if two_d { view.px(r.params.w, r.params.b) } else { view.px(r.params.w, r.loss) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::trainer::DynTrainer;
+    use crate::export::paint::Rgb;
+
+    /// Pixels of the tangent's ink in the frame of row `upto` that the background does not have: the arrow's.
+    fn arrow_pixels(scene: &Scene<'_>, upto: usize) -> usize {
+        let mut canvas = scene.canvas().expect("a canvas");
+        scene.render(upto, &mut canvas);
+        let ink = scene.inks.tangent;
+        let background: Vec<Rgb> = scene.background.pixels().collect();
+        canvas.pixels().zip(background).filter(|(p, b)| *p == ink && *b != ink).count()
+    }
+
+    /// The −∇L arrow is full length where the gradient is largest and gone at the minimum (issue 23 §3).
+    #[test]
+    fn the_gradient_arrow_shrinks_with_the_gradient() {
+        let data = Dataset::notebook();
+        let settings = Settings { bias: true, ..Settings::default() };
+        let mut trainer = DynTrainer::new(&data, &settings).expect("a run");
+        let mut rows = vec![trainer.record()];
+        trainer.set_tolerance(Some(1e-9));
+        trainer.run(100_000, |r| rows.push(*r));
+        assert!(trainer.status().is_finished(), "the run reaches the minimum");
+        let scene = Scene::new(&GifOptions::default(), &data, &settings, &rows).expect("a scene");
+        let steepest = (0..rows.len()).max_by(|&a, &b| rows[a].grad.norm().total_cmp(&rows[b].grad.norm()));
+        let at_start = arrow_pixels(&scene, steepest.expect("rows"));
+        let at_minimum = arrow_pixels(&scene, rows.len() - 1);
+        assert!(at_start > 100, "a full arrow at the steepest row: {at_start} pixels");
+        assert_eq!(at_minimum, 0, "no arrow where the gradient vanishes");
+    }
 }
