@@ -190,6 +190,27 @@ fn data(py: &mut Script, run: &TorchRun<'_>) {
     py.line("");
 }
 
+/// The mean in the order descent sums (see [`crate::engine::loss`]), for the numeric gradient and the line search.
+const DESCENT_MEAN: &str = r#"def descent_mean(per_sample):
+    """The mean as descent sums it (--gradient numeric, --line-search armijo): left to right below 64 samples,
+    from 64 on in 8 interleaved lanes (sample i in lane i % 8) added pairwise at the end. torch's own sum takes
+    another order; a central difference divides that rounding by 2h, and the line search compares losses that
+    differ in their last digits."""
+    n = per_sample.numel()
+    if n < 64:
+        total = per_sample[0]
+        for v in per_sample[1:]:
+            total = total + v
+    else:
+        rows = F.pad(per_sample, (0, -n % 8)).view(-1, 8)
+        lanes = rows[0]
+        for r in rows[1:]:
+            lanes = lanes + r
+        lanes = lanes[:4] + lanes[4:]
+        lanes = lanes[:2] + lanes[2:]
+        total = lanes[0] + lanes[1]
+    return total / n"#;
+
 const READ_CSV: &str = r#"X_DATA, Y_DATA = [], []
 with open(DATA_PATH, newline="", encoding="utf-8-sig") as f:
     for fields in csv.reader(f):
@@ -277,12 +298,25 @@ fn loss(py: &mut Script, run: &TorchRun<'_>) {
             "--loss huber (--huber-delta): torch.nn.HuberLoss",
         ),
     };
+    // The numeric gradient divides the loss's rounding by 2h, and the line search compares losses that differ in
+    // their last digits: both need descent's order of summing.
+    let ordered = s.gradient == GradientSource::Numeric || s.optimizer.line_search == LineSearch::Armijo;
+    if ordered {
+        py.block(DESCENT_MEAN);
+        py.line("");
+    }
     py.line("def loss_at(w, b, x=None, y=None):");
     py.line("    \"\"\"The mean loss at (w, b) over the samples x, y (all of them by default).\"\"\"");
     py.line("    x = X if x is None else x");
     py.line("    y = Y if y is None else y");
     py.line(&format!("    y_hat = {model}  # the model{}", if s.bias { ", --bias" } else { "" }));
-    py.line(&format!("    return {call}  # {flag}, mean reduction"));
+    match ordered {
+        true => {
+            let call = call.replace(')', ", reduction=\"none\")");
+            py.line(&format!("    return descent_mean({call})  # {flag}, the mean in descent's order"));
+        }
+        false => py.line(&format!("    return {call}  # {flag}, mean reduction")),
+    }
     py.line("");
 }
 
@@ -601,11 +635,17 @@ fn newton(py: &mut Script, s: &Settings) {
     py.line("");
     py.line("def hessian():");
     py.line("    \"\"\"--optimizer newton: the Hessian of the mean loss at (w, b), by torch.autograd.functional.hessian.\"\"\"");
+    py.line(
+        "    # taken in float64 at the run's point and rounded to DTYPE, as descent takes it (a float32 Hessian of",
+    );
+    py.line("    # Rosenbrock's valley, 2 - 400b + 1200w^2, loses most of its digits to cancellation)");
     if s.bias {
-        py.line("    h = torch.autograd.functional.hessian(lambda w_, b_: loss_at(w_, b_), (w.detach(), b.detach()))");
-        py.line("    return torch.stack([torch.stack([h[0][0], h[0][1]]), torch.stack([h[1][0], h[1][1]])])");
+        py.line("    at = (w.detach().double(), b.detach().double())");
+        py.line("    h = torch.autograd.functional.hessian(lambda w_, b_: loss_at(w_, b_), at)");
+        py.line("    return torch.stack([torch.stack([h[0][0], h[0][1]]), torch.stack([h[1][0], h[1][1]])]).to(DTYPE)");
     } else {
-        py.line("    return torch.autograd.functional.hessian(lambda w_: loss_at(w_, b), w.detach())");
+        py.line("    h = torch.autograd.functional.hessian(lambda w_: loss_at(w_, b.double()), w.detach().double())");
+        py.line("    return h.to(DTYPE)");
     }
     py.line("");
     py.line("def singular(h):");
@@ -681,7 +721,11 @@ fn update(py: &mut Script, s: &Settings) {
         OptimizerKind::Newton => {
             py.line("    with torch.no_grad():  # --optimizer newton: d = H^-1 g, then w -= lr * d");
             if s.bias {
-                py.line("        d = torch.linalg.solve(h, torch.stack(u_grad))");
+                py.line("        # the 2x2 solve by Cramer's rule, as descent solves it (torch.linalg.solve's LU rounds otherwise,");
+                py.line("        # which an ill-conditioned float32 Hessian shows in the 4th digit)");
+                py.line("        g0, g1 = u_grad");
+                py.line("        det = h[0, 0] * h[1, 1] - h[0, 1] * h[0, 1]");
+                py.line("        d = [(h[1, 1] * g0 - h[0, 1] * g1) / det, (h[0, 0] * g1 - h[0, 1] * g0) / det]");
                 py.line("        w -= lr * d[0]");
                 py.line("        b -= lr * d[1]");
             } else {
@@ -820,7 +864,10 @@ fn expr(e: &Expr, tensor: bool) -> String {
             // Python's ** groups to the right, the others to the left: the other side needs brackets at a tie.
             let pow = *op == BinOp::Pow;
             let left = wrap(l, expr(l, both), pow);
-            let right = wrap(r, expr(r, false), !pow);
+            // A constant exponent other than 2 as a tensor: torch then takes `pow` itself, as descent does, where a
+            // Python number 3 or 0.5 would take torch's shortcuts (x·x·x, sqrt). 2 is x·x in both.
+            let tensor_exponent = pow && !matches!(r.as_ref(), Expr::Num(c) if *c == 2.0);
+            let right = wrap(r, expr(r, tensor_exponent), !pow);
             format!("{left} {symbol} {right}")
         }
     }
