@@ -1,5 +1,5 @@
 //! The File / Export menu bar: open data or a session, save a session, and take results away (runs as CSV or JSON,
-//! a PNG of the window or of one plot, an animated GIF of the descent).
+//! the selected run as a PyTorch script, a PNG of the window or of one plot, an animated GIF of the descent).
 //!
 //! Every path comes from a non-blocking save dialog (see [`crate::app::data_io`]); every file is written on a background
 //! thread, and the outcome ("wrote PATH (SIZE)" or a one-line error) shows in a toast.
@@ -16,6 +16,7 @@ use crate::app::jobs::JobResult;
 use crate::app::screenshot::save_png;
 use crate::app::state::{Action, Tab};
 use crate::explain::topics::Topic;
+use crate::export::torch::{TorchRun, export_torch_file};
 use crate::export::{
     ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
 };
@@ -120,6 +121,13 @@ pub fn menu_bar_ui(
     });
 }
 
+/// The Export menu's entry for the PyTorch script, and its tooltip.
+pub const TORCH_SCRIPT: &str = "PyTorch script (.py)…";
+const TORCH_TIP: &str = "The selected run as a Python script that needs only torch: it runs the same settings with \
+torch.optim and prints the same CSV.";
+/// The steps a script runs for a run that has not stepped yet (`descent trace`'s default).
+const TORCH_DEFAULT_STEPS: u64 = 100;
+
 /// The one-line hint shown while explain mode is on.
 pub const EXPLAIN_HINT: &str = "Explain mode: hover anything · F1 to leave";
 
@@ -138,6 +146,7 @@ fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut
     };
     item(ui, "Runs as CSV…", Some(tip), Action::SaveDialog(ExportKind::Csv));
     item(ui, "Runs as JSON…", Some("Settings and every row of each run."), Action::SaveDialog(ExportKind::Json));
+    item(ui, TORCH_SCRIPT, Some(TORCH_TIP), Action::SaveDialog(ExportKind::Torch));
     ui.separator();
     item(ui, "PNG of the window…", None, Action::SaveDialog(ExportKind::WindowPng));
     for (i, name) in plot_names.iter().enumerate() {
@@ -240,6 +249,7 @@ impl App {
                     JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
                 });
             }
+            ExportKind::Torch => self.export_torch(path),
             ExportKind::Session => {
                 let session = self.current_session();
                 self.io.spawn("save-session", move || {
@@ -266,6 +276,24 @@ impl App {
                 ctx.request_repaint();
             }
         }
+    }
+
+    /// Writes the selected run as a PyTorch script ([`crate::export::torch`]) on a background thread: its settings
+    /// from the start, for the steps it has taken (100 before its first), under the tolerance in force.
+    fn export_torch(&mut self, path: PathBuf) {
+        let id = self.selected_run();
+        let Some(run) = self.snap.runs.iter().find(|r| r.id == id).or(self.snap.runs.first()) else {
+            self.io.error("nothing to export: no run");
+            return;
+        };
+        let settings = run.spec.settings.clone();
+        let steps = if run.record.step > 0 { run.record.step } else { TORCH_DEFAULT_STEPS };
+        let (data, tol, spec) = (Arc::clone(&self.snap.data), self.snap.tolerance, self.prefs.data.clone());
+        self.io.spawn("export", move || {
+            let run = TorchRun { data: &data, data_spec: &spec, settings: &settings, steps, tol };
+            let result = export_torch_file(&path, &run);
+            JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
+        });
     }
 
     /// Saves the window's pixels (cropped to a plot when asked) on a background thread.
