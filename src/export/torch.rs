@@ -115,7 +115,7 @@ fn header(py: &mut Script, run: &TorchRun<'_>) {
         None => format!("{} ({} samples), {} loss", run.data.name, run.data.len(), s.loss.label()),
     };
     py.line("#!/usr/bin/env python3");
-    py.line(&format!("\"\"\"descent's run \"{}\" as a PyTorch script: {problem}.", s.default_name()));
+    py.line(&format!("r\"\"\"descent's run '{}' as a PyTorch script: {}.", s.default_name(), note(&problem)));
     py.line("");
     py.line(&format!(
         "Written by descent {} (`descent trace ... --format torch`). Needs only torch and the",
@@ -161,7 +161,7 @@ fn data(py: &mut Script, run: &TorchRun<'_>) {
     let (x, y) = (run.data.x.to_vec(), run.data.y.to_vec());
     let spec = run.data_spec;
     if n <= INLINE_ROWS_MAX {
-        py.line(&format!("# --data {spec}: {}, inlined", run.data.name));
+        py.line(&format!("# --data {}: {}, inlined", note(spec), note(&run.data.name)));
         py.line(&format!("X_DATA = {}", list(&x)));
         py.line(&format!("Y_DATA = {}", list(&y)));
     } else if spec.eq_ignore_ascii_case("large") {
@@ -176,7 +176,8 @@ fn data(py: &mut Script, run: &TorchRun<'_>) {
         py.line("Y_DATA = [3.0 * v for v in X_DATA]");
     } else {
         py.line(&format!(
-            "# --data {spec}: {n} samples, too many to inline: read from the same CSV file (x,y rows, an"
+            "# --data {}: {n} samples, too many to inline: read from the same CSV file (x,y rows, an",
+            note(spec)
         ));
         py.line("# optional header row)");
         py.line(&format!("DATA_PATH = {}", py_str(spec)));
@@ -243,6 +244,11 @@ fn standardize(py: &mut Script, bias: bool) {
     py.line("    _sq += (v - SHIFT) * (v - SHIFT)");
     py.line("SCALE = math.sqrt(_sq / _n)");
     py.line("X_DATA = [(v - SHIFT) / SCALE for v in X_DATA]");
+}
+
+/// User text (a file name, an expression) as it may stand in a comment or the docstring: one line, no `"`.
+fn note(text: &str) -> String {
+    crate::format::escape_controls(text).replace('"', "'")
 }
 
 /// A Python string literal of `text` (JSON's escapes are Python's).
@@ -802,7 +808,7 @@ fn main_loop(py: &mut Script, s: &Settings) {
 
 /// `def objective(w, b)`: the expression in torch functions.
 fn objective(py: &mut Script, e: &Expr, describe: &str) {
-    py.line(&format!("# --objective {describe}"));
+    py.line(&format!("# --objective {}", note(describe)));
     py.line("def objective(w, b):");
     py.line("    \"\"\"f(w, b) in torch functions, evaluated in the expression's order.\"\"\"");
     py.line(&format!("    return {}", expr(e, true)));
@@ -870,5 +876,31 @@ fn expr(e: &Expr, tensor: bool) -> String {
             let right = wrap(r, expr(r, tensor_exponent), !pow);
             format!("{left} {symbol} {right}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::objective::Objective;
+
+    fn python(text: &str) -> String {
+        expr(Objective::parse(text).unwrap().expr(), true)
+    }
+
+    #[test]
+    fn expressions_keep_their_grouping_in_python() {
+        // Python's precedence and ** grouping to the right, with brackets only where the order would change.
+        assert_eq!(python("w - (b - 1)"), "w - (b - 1.0)");
+        assert_eq!(python("(w - b) - 1"), "w - b - 1.0");
+        assert_eq!(python("w / (b * 2)"), "w / (b * 2.0)");
+        assert_eq!(python("-w^2"), "-w ** 2.0");
+        assert_eq!(python("(-w)^2"), "(-w) ** 2.0");
+        assert_eq!(python("2^3^w"), "2.0 ** 3.0 ** w");
+        assert_eq!(python("(w^2)^3"), "(w ** 2.0) ** torch.tensor(3.0, dtype=DTYPE)");
+        // Constants meet in the run's precision, and functions take tensors.
+        assert_eq!(python("2*3*w"), "torch.tensor(2.0, dtype=DTYPE) * 3.0 * w");
+        assert_eq!(python("sin(2*pi) + e*b"), "torch.sin(torch.tensor(2.0, dtype=DTYPE) * math.pi) + math.e * b");
+        assert_eq!(python("7"), "torch.tensor(7.0, dtype=DTYPE)");
     }
 }
