@@ -300,6 +300,25 @@ fn worst_difference(trace: &str, torch: &str) -> Result<f64, String> {
     Ok(worst)
 }
 
+/// Runs case `i`'s script with `python`: its largest difference from the trace, or why it does not match.
+fn run_case(python: &str, dir: &Path, big: &Path, i: usize, case: &Case) -> Result<f64, String> {
+    let args = args_of(case, big);
+    let want = trace(&args, "csv");
+    let script = dir.join(format!("case{i}.py"));
+    std::fs::write(&script, stdout(&trace(&args, "torch"))).unwrap();
+    let got = Command::new(python).arg(&script).output().unwrap();
+    let bound = if case.args.contains("f32") { 1e-5 } else { 1e-10 };
+    let stderr = String::from_utf8_lossy(&got.stderr);
+    match worst_difference(&stdout(&want), &String::from_utf8_lossy(&got.stdout)) {
+        Err(why) => Err(format!("{why} {stderr}")),
+        Ok(_) if want.status.code() != got.status.code() => {
+            Err(format!("exit {:?} from descent, {:?} from torch {stderr}", want.status.code(), got.status.code()))
+        }
+        Ok(d) if d <= bound => Ok(d),
+        Ok(d) => Err(format!("differs by {d:.2e} > {bound:.0e}")),
+    }
+}
+
 #[test]
 fn every_script_reproduces_its_trace_in_torch() {
     let Some(python) = python_with_torch() else {
@@ -308,27 +327,30 @@ fn every_script_reproduces_its_trace_in_torch() {
     };
     let dir = tempfile::tempdir().unwrap();
     let big = big_csv(dir.path());
+    // Two runs at a time (each script spends most of its time importing torch).
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let verdicts = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(case) = CASES.get(i) else { break };
+                    let verdict = run_case(&python, dir.path(), &big, i, case);
+                    verdicts.lock().unwrap().push((i, verdict));
+                }
+            });
+        }
+    });
+    let mut verdicts = verdicts.into_inner().unwrap();
+    verdicts.sort_by_key(|(i, _)| *i);
     let mut failures = Vec::new();
-    for (i, case) in CASES.iter().enumerate() {
-        let args = args_of(case, &big);
-        let want = trace(&args, "csv");
-        let script = dir.path().join(format!("case{i}.py"));
-        std::fs::write(&script, stdout(&trace(&args, "torch"))).unwrap();
-        let got = Command::new(&python).arg(&script).output().unwrap();
-        let bound = if case.args.contains("f32") { 1e-5 } else { 1e-10 };
-        let verdict = match worst_difference(&stdout(&want), &String::from_utf8_lossy(&got.stdout)) {
-            Err(why) => Err(why),
-            Ok(_) if want.status.code() != got.status.code() => {
-                Err(format!("exit {:?} from descent, {:?} from torch", want.status.code(), got.status.code()))
-            }
-            Ok(d) if d <= bound => Ok(d),
-            Ok(d) => Err(format!("differs by {d:.2e} > {bound:.0e}")),
-        };
+    for (i, verdict) in verdicts {
         match verdict {
-            Ok(d) => println!("pass {d:.1e} {}", case.args),
+            Ok(d) => println!("pass {d:.1e} {}", CASES[i].args),
             Err(why) => {
-                println!("FAIL {} — {why} {}", case.args, String::from_utf8_lossy(&got.stderr));
-                failures.push(format!("{}: {why}", case.args));
+                println!("FAIL {} — {why}", CASES[i].args);
+                failures.push(format!("{}: {why}", CASES[i].args));
             }
         }
     }
