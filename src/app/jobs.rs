@@ -32,6 +32,8 @@ pub enum ExportKind {
     PlotPng(usize),
     /// An animated GIF of the selected run.
     Gif,
+    /// The selected run as a PyTorch script.
+    Torch,
     /// A session file.
     Session,
     /// The current setup as a lesson page (TOML).
@@ -47,6 +49,7 @@ impl ExportKind {
             ExportKind::WindowPng => "descent.png",
             ExportKind::PlotPng(_) => "descent-plot.png",
             ExportKind::Gif => "descent.gif",
+            ExportKind::Torch => "descent-run.py",
             ExportKind::Session => "descent-session.json",
             ExportKind::LessonPage => "lesson-page.toml",
         }
@@ -59,6 +62,7 @@ impl ExportKind {
             ExportKind::Json => ("JSON", "json"),
             ExportKind::WindowPng | ExportKind::PlotPng(_) => ("PNG image", "png"),
             ExportKind::Gif => ("GIF animation", "gif"),
+            ExportKind::Torch => ("Python script", "py"),
             ExportKind::Session => ("descent session", "json"),
             ExportKind::LessonPage => ("descent lesson", "toml"),
         }
@@ -89,6 +93,7 @@ impl FilePurpose {
             FilePurpose::Save(ExportKind::WindowPng) => "save a PNG of the window",
             FilePurpose::Save(ExportKind::PlotPng(_)) => "save a PNG of the plot",
             FilePurpose::Save(ExportKind::Gif) => "save the GIF",
+            FilePurpose::Save(ExportKind::Torch) => "save the run as a PyTorch script",
             FilePurpose::Save(ExportKind::Session) => "save the session",
             FilePurpose::Save(ExportKind::LessonPage) => "save the lesson page",
             FilePurpose::OpenLesson => "open a lesson",

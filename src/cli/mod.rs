@@ -675,6 +675,9 @@ pub enum TraceFormat {
     Last,
     /// Each update written out in its optimizer's rule with the numbers plugged in (the app's step ledger).
     Ledger,
+    /// A self-contained PyTorch script (torch and the standard library) that runs the same settings and prints the
+    /// same csv.
+    Torch,
 }
 
 /// Output format of `analyze` and `gradcheck`.

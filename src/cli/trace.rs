@@ -1,5 +1,6 @@
 //! `descent trace`: runs the settings for `--steps` updates and prints every row as CSV (or only the last), as
-//! streamed JSON with the optimizer's state, as the step ledger, or as the notebook's printout; a run that diverges
+//! streamed JSON with the optimizer's state, as the step ledger, or as the notebook's printout, or prints the run as
+//! a PyTorch script ([`crate::export::torch`]); a run that diverges
 //! or stops says why on stderr and exits with [`EXIT_STOPPED`].
 
 use std::io::Write;
@@ -14,6 +15,7 @@ use crate::engine::diagnose::{divergence_cause, start_run};
 use crate::engine::schedule::Scheduled;
 use crate::engine::trainer::{Divergence, DynTrainer, Record, Row, Status};
 use crate::engine::{Dataset, Precision, Settings};
+use crate::export::torch::{TorchRun, torch_script};
 use crate::export::trace::{self, JsonRowIn, PrettyObject};
 use crate::format::repr;
 use crate::printout::{Printer, Style};
@@ -142,6 +144,14 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
         TraceFormat::Json => trace_json(out, &mut run)?,
         TraceFormat::Ledger => trace_ledger(out, &mut run)?,
         TraceFormat::Notebook => trace_notebook(out, &mut run)?,
+        TraceFormat::Torch => {
+            // The script runs the settings itself: nothing is stepped here (the start was checked above).
+            let spec = a.engine.data.as_deref().unwrap_or("notebook");
+            let run = TorchRun { data: &data, data_spec: spec, settings: &settings, steps: a.steps, tol: a.tol };
+            out.write_all(torch_script(&run).as_bytes())?;
+            out.flush()?;
+            return Ok(EXIT_OK);
+        }
     };
     out.flush()?;
     if let Some(signal) = stop.received() {

@@ -15,6 +15,7 @@ mod paint;
 mod scene;
 mod text;
 mod theme;
+pub mod torch;
 pub mod trace;
 
 use std::fmt;

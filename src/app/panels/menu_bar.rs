@@ -1,5 +1,6 @@
-//! The menu bar: File (open data or a session, save a session, quit), Export (runs as CSV or JSON, a PNG of the
-//! window or of one plot, an animated GIF of the descent), View (run palette, presentation mode), Lessons, Help.
+//! The menu bar: File (open data or a session, save a session, quit), Export (runs as CSV or JSON, the selected run
+//! as a PyTorch script, a PNG of the window or of one plot, an animated GIF of the descent), View (run palette,
+//! presentation mode, step axes), Lessons, Help.
 //!
 //! Every path comes from a non-blocking save dialog (see [`crate::app::data_io`]); every file is written on a background
 //! thread, and the outcome ("wrote PATH (SIZE)" or a one-line error) shows in a toast.
@@ -16,6 +17,7 @@ use crate::app::jobs::JobResult;
 use crate::app::screenshot::save_png;
 use crate::app::state::{Action, Tab};
 use crate::explain::topics::Topic;
+use crate::export::torch::{TorchRun, export_torch_file};
 use crate::export::{
     ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
 };
@@ -183,6 +185,13 @@ fn view_menu_ui(
     });
 }
 
+/// The Export menu's entry for the PyTorch script, and its tooltip.
+pub const TORCH_SCRIPT: &str = "PyTorch script (.py)…";
+const TORCH_TIP: &str = "The selected run as a Python script that needs only torch: it runs the same settings with \
+torch.optim and prints the same CSV.";
+/// The steps a script runs for a run that has not stepped yet (`descent trace`'s default).
+const TORCH_DEFAULT_STEPS: u64 = 100;
+
 /// The one-line hint shown while explain mode is on.
 pub const EXPLAIN_HINT: &str = "Explain mode: hover anything · F1 to leave";
 
@@ -201,6 +210,7 @@ fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut
     };
     item(ui, "Runs as CSV…", Some(tip), Action::SaveDialog(ExportKind::Csv));
     item(ui, "Runs as JSON…", Some("Settings and every row of each run."), Action::SaveDialog(ExportKind::Json));
+    item(ui, TORCH_SCRIPT, Some(TORCH_TIP), Action::SaveDialog(ExportKind::Torch));
     ui.separator();
     item(ui, "PNG of the window…", None, Action::SaveDialog(ExportKind::WindowPng));
     for (i, name) in plot_names.iter().enumerate() {
@@ -304,6 +314,7 @@ impl App {
                     JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
                 });
             }
+            ExportKind::Torch => self.export_torch(path),
             ExportKind::Session => {
                 let session = self.current_session();
                 self.io.spawn("save-session", move || {
@@ -330,6 +341,24 @@ impl App {
                 ctx.request_repaint();
             }
         }
+    }
+
+    /// Writes the selected run as a PyTorch script ([`crate::export::torch`]) on a background thread: its settings
+    /// from the start, for the steps it has taken (100 before its first), under the tolerance in force.
+    fn export_torch(&mut self, path: PathBuf) {
+        let id = self.selected_run();
+        let Some(run) = self.snap.runs.iter().find(|r| r.id == id).or(self.snap.runs.first()) else {
+            self.io.error("nothing to export: no run");
+            return;
+        };
+        let settings = run.spec.settings.clone();
+        let steps = if run.record.step > 0 { run.record.step } else { TORCH_DEFAULT_STEPS };
+        let (data, tol, spec) = (Arc::clone(&self.snap.data), self.snap.tolerance, self.prefs.data.clone());
+        self.io.spawn("export", move || {
+            let run = TorchRun { data: &data, data_spec: &spec, settings: &settings, steps, tol };
+            let result = export_torch_file(&path, &run);
+            JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
+        });
     }
 
     /// Saves the window's pixels (cropped to a plot when asked) on a background thread.
