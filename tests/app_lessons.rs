@@ -177,6 +177,11 @@ fn a_learner_completes_every_page_of_the_adaptive_lesson() {
 fn a_learner_completes_every_page_of_the_losses_lesson() {
     let mut h = open_lesson("losses");
     assert_eq!(h.state().lesson().open().map(|(_, l, _)| l.pages.len()), Some(5));
+    // The text's data: 20 points on y = 3x, three of them far above the line.
+    let data = h.state().snapshot().data.clone();
+    assert_eq!(data.len(), 20);
+    let off: Vec<f64> = data.x.iter().zip(&data.y).map(|(x, y)| y - 3.0 * x).filter(|r| r.abs() > 1e-9).collect();
+    assert!(off.len() == 3 && off.iter().all(|r| *r > 1.0), "three points far above the line: {off:?}");
     // 1. Run the MSE fit to the tolerance.
     not_yet(&h, 0);
     h.get_by_label(labels::RUN).click();
@@ -216,6 +221,15 @@ fn a_learner_completes_every_page_of_the_losses_lesson() {
 fn a_learner_completes_every_page_of_the_noise_lesson() {
     let mut h = open_lesson("noise");
     assert_eq!(h.state().lesson().open().map(|(_, l, _)| l.pages.len()), Some(5));
+    // The text's data: 40 points near y = 3x + 1 (the least-squares line).
+    let data = h.state().snapshot().data.clone();
+    assert_eq!(data.len(), 40);
+    let n = data.len() as f64;
+    let (mx, my) = (data.x.iter().sum::<f64>() / n, data.y.iter().sum::<f64>() / n);
+    let sxy: f64 = data.x.iter().zip(&data.y).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = data.x.iter().map(|x| (x - mx) * (x - mx)).sum();
+    let (slope, intercept) = (sxy / sxx, my - sxy / sxx * mx);
+    assert!((slope - 3.0).abs() < 0.3 && (intercept - 1.0).abs() < 0.3, "near y = 3x + 1: {slope}, {intercept}");
     // 1. The full batch reaches the tolerance.
     not_yet(&h, 0);
     h.get_by_label(labels::RUN).click();
@@ -244,6 +258,15 @@ fn a_learner_completes_every_page_of_the_noise_lesson() {
     pick(&mut h, "constant", "step");
     done(&mut h, 3);
     // 5. StepLR's lr at step 250: two halvings of 0.08, as the engine's schedule has it.
+    let mut s = Settings::default();
+    s.optimizer.lr = 0.08;
+    s.schedule.kind = descent::engine::schedule::ScheduleKind::Step;
+    (s.schedule.step_size, s.schedule.gamma) = (Some(100), Some(0.5));
+    let mut t = DynTrainer::new(&Dataset::notebook(), &s).expect("valid settings");
+    for _ in 0..250 {
+        t.step();
+    }
+    assert!((t.scheduled().lr - 0.02).abs() < 1e-15, "StepLR at step 250: {}", t.scheduled().lr);
     next_page(&mut h, 4);
     not_yet(&h, 4);
     type_answer(&mut h, "0.08*0.5*0.5");
@@ -277,6 +300,14 @@ fn a_learner_completes_every_page_of_the_beyond_the_bowl_lesson() {
     not_yet(&h, 2);
     h.get_by_label(labels::RUN).click();
     done(&mut h, 2);
+    for r in &h.state().snapshot().runs {
+        assert!(
+            r.record.loss.abs() < 1e-9,
+            "the four minima have the same value, 0: {} ends at {}",
+            r.spec.name,
+            r.record.loss
+        );
+    }
     // 4. Open the Basins tab from the folded strip.
     next_page(&mut h, 3);
     not_yet(&h, 3);
