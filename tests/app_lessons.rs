@@ -16,6 +16,7 @@ use descent::app::state::Tab;
 use descent::app::{Action, App, AppOptions};
 use descent::engine::LossKind;
 use descent::engine::analysis::momentum::{Damping, damping, heavy_ball_rate};
+use descent::engine::analysis::stable_product;
 use descent::engine::optim::OptimizerKind;
 use descent::engine::trainer::{DynTrainer, Status};
 use descent::engine::{Dataset, Settings};
@@ -119,7 +120,12 @@ fn a_learner_completes_every_page_of_the_momentum_lesson() {
     done(&mut h, 3);
     // 5. A narrower window: the text's numbers are the engine's. 2(1 + μ)/(1 + 2μ) = 1.357 and 2(1 + μ) = 3.8 at
     //    μ = 0.9; at lr = 0.1 the heavy ball converges and Nesterov diverges; at lr = 0.05 Nesterov converges.
-    assert!((2.0 * 1.9 / 2.8 - 1.36_f64).abs() < 0.005);
+    let mut o = descent::engine::OptimizerConfig { kind: OptimizerKind::Sgd, momentum: 0.9, ..Default::default() };
+    assert!((stable_product(&o) - 3.8).abs() < 1e-12, "the heavy ball's bound");
+    o.nesterov = true;
+    assert!((stable_product(&o) - 1.36).abs() < 0.005, "Nesterov's bound: {}", stable_product(&o));
+    let lambda_max = h.state().snapshot().runs[0].analysis.curvature_max;
+    assert!(0.1 * lambda_max > stable_product(&o) && 0.05 * lambda_max < stable_product(&o), "0.1 over, 0.05 under");
     assert!(matches!(notebook_bias_run(0.1, 0.9, false), Status::Converged { .. }));
     assert!(matches!(notebook_bias_run(0.1, 0.9, true), Status::Diverged { .. }));
     assert!(matches!(notebook_bias_run(0.05, 0.9, true), Status::Converged { .. }));
