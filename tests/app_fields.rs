@@ -5,6 +5,7 @@
 mod common;
 
 use common::app::{fast, harness, shows, wait_for, wait_until};
+use common::learner::{click_page, click_run, field_text, next_page, type_answer, type_into};
 
 use descent::app::panels::settings::labels::LR_VALUE;
 use descent::app::panels::toolbar::labels;
@@ -17,29 +18,6 @@ use descent::lesson::Lesson;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-/// Types `text` into the text field named `name` as a person does: click in, select all, type, Enter.
-fn type_into(h: &mut Harness<'static, App>, name: &str, text: &str) {
-    // A lesson page folds the settings away: the learner unfolds them with one click.
-    if h.query_by_role_and_label(Role::TextInput, name).is_none() && h.query_by_label("Settings ▸").is_some() {
-        h.get_by_label("Settings ▸").click();
-        h.step();
-        h.step();
-    }
-    h.get_by_role_and_label(Role::TextInput, name).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    h.get_by_role_and_label(Role::TextInput, name).type_text(text);
-    h.step();
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
-}
-
-fn field_text(h: &Harness<'static, App>, name: &str) -> String {
-    h.get_by_role_and_label(Role::TextInput, name).value().unwrap_or_default()
-}
 
 fn selected(app: &App) -> Settings {
     app.selected_settings()
@@ -194,12 +172,6 @@ fn explain_mode_shows_one_tooltip_at_a_time() {
     assert!(!card, "and the Inside card does not show over it");
 }
 
-/// Clicks the lesson panel's button of page `page` (0-based), labelled with its number (the panel is at the right).
-fn click_page(h: &Harness<'static, App>, page: usize) {
-    let label = format!("{}", page + 1);
-    h.get_all_by_label(&label).find(|n| n.rect().left() > 1000.0).expect("the page's button").click();
-}
-
 /// The learner on learning-rate page 5, "Goldilocks": only the UI (the page button, the lr field, Reset, Step).
 #[test]
 fn the_goldilocks_page_is_completed_by_typing_1_15() {
@@ -270,31 +242,6 @@ fn the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved() {
     wait_for(&mut h, "its ✓", |h| shows(h, &format!("page {} done", page + 1)));
 }
 
-/// The lesson panel's answer field (the text input at the right).
-fn answer_field<'a>(h: &'a Harness<'static, App>) -> egui_kittest::Node<'a> {
-    h.get_all_by_role(Role::TextInput).find(|n| n.rect().left() > 1000.0).expect("the answer field")
-}
-
-/// Types `text` into the lesson's answer field.
-fn type_answer(h: &mut Harness<'static, App>, text: &str) {
-    answer_field(h).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    answer_field(h).type_text(text);
-    h.step();
-    h.step();
-}
-
-/// Goes to the next page with "Next ▶" and waits until it is set up.
-fn next_page(h: &mut Harness<'static, App>, page: usize) {
-    h.get_by_label("Next ▶").click();
-    wait_until(h, "the next page", |a| a.lesson().open().is_some_and(|(_, _, p)| p == page));
-    for _ in 0..4 {
-        h.step();
-    }
-}
-
 /// The test learner on every page of the learning-rate lesson, through the UI only (the Run, Reset and Step
 /// buttons, the learning rate's value field, the lesson's answer field, Next): each page reaches ✓, none before
 /// its task is done.
@@ -351,25 +298,6 @@ fn a_learner_completes_every_page_of_the_learning_rate_lesson() {
     type_answer(&mut h, "1 - 0.1*15");
     done(&mut h, 5);
     assert_eq!(pages, 6, "every page walked");
-}
-
-/// Clicks the run named `name` in the run list (its name label, the one that senses clicks).
-fn click_run(h: &mut Harness<'static, App>, name: &str) {
-    let before = h.state().selected_run();
-    let mut clicked = false;
-    let nodes: Vec<egui::Rect> = h.get_all_by_label(name).map(|n| n.rect()).collect();
-    for rect in nodes {
-        h.drag_at(rect.center());
-        h.step();
-        h.drop_at(rect.center());
-        h.step();
-        h.step();
-        if h.state().snapshot().run(h.state().selected_run()).is_some_and(|r| r.spec.name == name) {
-            clicked = true;
-            break;
-        }
-    }
-    assert!(clicked, "no click on {name:?} selected it (selected before: {before:?})");
 }
 
 /// The test learner on every page of the notebook lesson, through the UI only: Run, the answer field, the tab strip,

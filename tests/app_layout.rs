@@ -14,7 +14,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::app::fast;
+use common::app::{fast, wait_until};
 use descent::app::state::Tab;
 use descent::app::{Action, App, AppOptions};
 use descent::lesson::{Lesson, View};
@@ -235,6 +235,8 @@ fn every_page_of_every_lesson_gives_its_views_their_height() {
             settle(&mut h);
             for (k, views) in pages.iter().enumerate() {
                 h.state_mut().push_action(Action::LessonGo(k));
+                // A page that sets up runs draws its views once the worker has them.
+                wait_until(&mut h, "the page's setup", |a| !a.lesson().settling() && !a.snapshot().runs.is_empty());
                 settle(&mut h);
                 let drawn = h.state().views_drawn().to_vec();
                 for view in views.iter().filter(|v| **v != View::Settings) {

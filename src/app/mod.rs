@@ -352,6 +352,7 @@ impl App {
                 ui.horizontal(|ui| self.unfold_buttons_ui(ui, ctx.explain, views.contains(&View::Settings)));
             }
             ui.label("No run.");
+            self.views_drawn.clear();
             return;
         };
         if panels::status::banner_ui(ui, run, &ctx.live.runs, (ctx.palette, ctx.explain), actions) {

@@ -153,11 +153,11 @@ topics! {
     CarriedPlot => "What it carries", "buf ← μ·buf + g · m ← β₁·m + (1 − β₁)·g · v ← β₂·v + (1 − β₂)·g²", "The optimizer's state after each step, for w (b dashed): momentum buffer, Adagrad's √sum, RMSprop's √square_avg, Adam's m_hat and √v_hat. Plain SGD carries nothing.";
     LrSchedulePlot => "lr schedule", "lr(k), and the cycled momentum or β₁ (dashed)", "The learning rate each update used, on a log scale, as the schedule set it (flat without one); dashed, the momentum or β₁ that OneCycleLR or CyclicLR cycles.";
     StepSizePlot => "Step taken vs lr·|g|", "|w(k+1) − w(k)| against lr·|g(k)|", "Solid: the step each update took; dotted: the step plain gradient descent would take from the same gradient. Adam's steps stay near lr whatever the gradient's size; momentum's grow past lr·|g|.";
-    Phase => "Momentum phase plane", "ρ = largest |z|: z² − (1 + β − lr·λ)z + β = 0", "Momentum SGD on one parameter: the path in (w − w*, buffer) and how fast each momentum β closes the distance, plain momentum against Nesterov.";
+    Phase => "Momentum phase plane", "ρ = largest |z|: z² − (1 + μ − lr·λ)z + μ = 0", "Momentum SGD on one parameter: the path in (w − w*, buffer) and how fast each momentum μ closes the distance, plain momentum against Nesterov.";
     PhasePath => "Phase path", "(w − w*, buf), buf ← μ·buf + g", "The run's error against its momentum buffer, step by step: under-damped runs spiral into the minimum at the origin, over-damped ones slide in.";
     FairRace => "Fair race", "each run at its own best lr", "Every run's learning rate tuned by a sweep of its own settings (48 lrs from 1e-4 to 1), under fewest steps to the tolerance or lowest loss after K steps; the curves, the rankings under both criteria, and a race at the tuned lrs.";
     Basins => "Basins of attraction", "each start (w₀, b₀) → the minimum its run reaches", "The run's settings started from every cell of a grid, each cell coloured by where its run ends: which minimum, diverged (dark red) or unfinished (grey). Momentum and Adam move the boundaries. Click a cell to start the run there.";
-    BetaStrip => "β strip", "critical β = (1 − √(lr·λ))²", "The per-step factor ρ for every momentum β at this lr·λ: below the critical β the roots are real (no spiral), above it complex (a spiral of modulus √β). Dashed: Nesterov, whose look-ahead damps the swing.";
+    BetaStrip => "μ strip", "critical μ = (1 − √(lr·λ))²", "The per-step factor ρ for every momentum μ at this lr·λ: below the critical μ the roots are real (no spiral), above it complex (a spiral of modulus √μ). Dashed: Nesterov, whose look-ahead damps the swing.";
     DataTab => "Data", "ŷ = w·x (+ b) against the points", "The data points the line is fitted to: drag, add and remove points; every edit restarts every run.";
     // The Exercises tab.
     Exercises => "Exercises", "descent exercise --kind K --seed S --answer A", "Exercises drawn from a seed, on a handful of points: the next weight, the critical or one-step lr, the steps to a tolerance, the optimum w*. Answers are graded exactly and explained with the numbers, as the command does.";
@@ -322,13 +322,13 @@ impl Topic {
     }
 }
 
-/// The momentum phase plane's numbers: lr·λ, β, and the two rates.
+/// The momentum phase plane's numbers: lr·λ, μ, and the two rates.
 fn momentum_text(f: &Facts<'_>) -> String {
     use crate::engine::analysis::momentum::{heavy_ball_rate, nesterov_rate};
     let o = &f.run.settings.optimizer;
     let a = o.lr * (1.0 - o.dampening) * f.run.analysis.curvature_max;
     format!(
-        "lr·λ = {}, β = {}: ρ = {} plain, {} Nesterov",
+        "lr·λ = {}, μ = {}: ρ = {} plain, {} Nesterov",
         format::short(a),
         format::short(o.momentum),
         format::sig(heavy_ball_rate(a, o.momentum), 4),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod learner;
 
 use std::process::{Command, Output};
 

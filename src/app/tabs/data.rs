@@ -439,6 +439,12 @@ fn table_ui(ui: &mut Ui, data: &Dataset, pending: &mut Option<(usize, f64, f64)>
                     };
                     let rx = ui.add_sized([84.0, row_h - 2.0], DragValue::new(&mut x).speed(0.01).max_decimals(6));
                     let ry = ui.add_sized([84.0, row_h - 2.0], DragValue::new(&mut y).speed(0.05).max_decimals(6));
+                    // Screen readers (and the kittest harness) name each cell by its point.
+                    for (r, axis) in [(&rx, "x"), (&ry, "y")] {
+                        r.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::accesskit::Role::SpinButton, true, format!("{axis} of point {i}"))
+                        });
+                    }
                     if (rx.changed() || ry.changed()) && x.is_finite() && y.is_finite() {
                         *pending = Some((i, x, y));
                     }

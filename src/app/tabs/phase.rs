@@ -1,10 +1,10 @@
 //! The momentum phase plane (after Distill's "Why Momentum Really Works", live on the learner's own problem).
 //!
 //! Left: for momentum SGD on one parameter, w − w* against torch's momentum buffer, step by step: under-damped
-//! runs spiral into the minimum at the origin, over-damped ones slide in without turning. Right: the β strip, the
-//! per-step factor ρ by which the distance shrinks for every momentum β at this lr·λ, for plain momentum and for
+//! runs spiral into the minimum at the origin, over-damped ones slide in without turning. Right: the μ strip, the
+//! per-step factor ρ by which the distance shrinks for every momentum μ at this lr·λ, for plain momentum and for
 //! Nesterov ([`crate::engine::analysis::momentum`]), with the over- and under-damped regions, the critical
-//! β = (1 − √(lr·λ))² and the run's own β marked.
+//! μ = (1 − √(lr·λ))² and the run's own μ marked.
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, Points, Polygon, VLine};
@@ -53,8 +53,10 @@ pub fn phase_plane_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>)
         s.bias = false;
         s.optimizer.kind = OptimizerKind::Sgd;
         s.optimizer.momentum = 0.9;
-        let tip = "Switches the selected run to SGD with momentum 0.9 on w alone (a bias would restart the run).";
-        if ui.button("Use momentum SGD (μ = 0.9)").on_hover_text(tip).clicked() {
+        let tip = "Switches the selected run to SGD with momentum 0.9 and fits w alone: a run with a bias loses it, \
+                   which changes the problem (ŷ = w·x) and restarts the run.";
+        let label = if settings.bias { "Fit w alone, momentum SGD (μ = 0.9)" } else { "Use momentum SGD (μ = 0.9)" };
+        if ui.button(label).on_hover_text(tip).clicked() {
             actions.push(Action::SetSettings(s));
         }
         return;
@@ -89,20 +91,20 @@ fn steps_per_decade(rho: f64) -> Option<f64> {
     (rho > 0.0 && rho < 1.0).then(|| (0.1f64).ln() / rho.ln())
 }
 
-/// The sentence above the plots: the regime, and plain momentum against Nesterov at this β.
+/// The sentence above the plots: the regime, and plain momentum against Nesterov at this μ.
 fn summary_ui(ui: &mut Ui, a: f64, beta: f64, nesterov: bool) {
     let (hb, nv) = (heavy_ball_rate(a, beta), nesterov_rate(a, beta));
     let regime = match damping(a, beta) {
         Damping::Over => "over-damped: the path slides in without turning",
         Damping::Critical => "critically damped: the fastest approach without turning",
-        Damping::Under => "under-damped: the path spirals in, each turn √β of the last",
+        Damping::Under => "under-damped: the path spirals in, each turn √μ of the last",
     };
     let per = |rho: f64| {
         steps_per_decade(rho).map_or("does not converge".to_string(), |n| format!("≈ {} steps per ×10", n.ceil()))
     };
     let yours = if nesterov { "Nesterov (this run)" } else { "plain momentum (this run)" };
     let text = format!(
-        "lr·λ = {} · β = {} · {regime}. Plain momentum keeps ρ = {} of the distance per step ({}); Nesterov {} ({}). {}",
+        "lr·λ = {} · μ = {} · {regime}. Plain momentum keeps ρ = {} of the distance per step ({}); Nesterov {} ({}). {}",
         format::short(a),
         format::short(beta),
         format::sig(hb, 4),
@@ -116,7 +118,7 @@ fn summary_ui(ui: &mut Ui, a: f64, beta: f64, nesterov: bool) {
         }
     );
     ui.add(egui::Label::new(RichText::new(text).small()).wrap()).on_hover_text(format!(
-        "ρ is the largest root of z² − (1 + β − a)z + β (plain momentum) or z² − (1 + β)(1 − a)z + β(1 − a) \
+        "ρ is the largest root of z² − (1 + μ − a)z + μ (plain momentum) or z² − (1 + μ)(1 − a)z + μ(1 − a) \
          (Nesterov), with a = lr·(1 − τ)·λ and λ = L″. Showing {yours}."
     ));
 }
@@ -173,7 +175,7 @@ fn path_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, height: f32) 
     ctx.explain.plot(&response, Topic::PhasePath, &[] as &[(&str, Topic)]);
 }
 
-/// ρ against β for plain momentum and Nesterov, the damping regions, the critical β and the run's β.
+/// ρ against μ for plain momentum and Nesterov, the damping regions, the critical μ and the run's μ.
 fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32) {
     let palette = ctx.palette;
     let curve = |f: fn(f64, f64) -> f64| -> Vec<[f64; 2]> {
@@ -182,7 +184,7 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
     let critical = critical_beta(a).filter(|b| *b < 1.0);
     let plot = Plot::new("beta-strip")
         .height(height)
-        .x_axis_label("momentum β")
+        .x_axis_label("momentum μ")
         .y_axis_label("ρ per step")
         .allow_boxed_zoom(false)
         .allow_drag(false)
@@ -195,7 +197,7 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
             let b = hover_point(pos).x.clamp(0.0, 0.999);
             let (hb, nv) = (heavy_ball_rate(a, b), nesterov_rate(a, b));
             Some(format!(
-                "β = {}\nplain ρ = {}\nNesterov ρ = {}",
+                "μ = {}\nplain ρ = {}\nNesterov ρ = {}",
                 format::sig(b, 3),
                 format::sig(hb, 4),
                 format::sig(nv, 4)
@@ -210,7 +212,7 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
         if let Some(bc) = critical {
             plot_ui.polygon(band(0.0, bc, palette.converged).name("over-damped (no spiral)"));
             plot_ui.polygon(band(bc, 1.0, palette.warning).name("under-damped (spirals)"));
-            let label = format!("critical β = (1 − √(lr·λ))² = {}", format::short(bc));
+            let label = format!("critical μ = (1 − √(lr·λ))² = {}", format::short(bc));
             plot_ui.vline(VLine::new(label, bc).color(palette.optimum).style(LineStyle::dashed_loose()));
         }
         plot_ui.line(Line::new("plain momentum", curve(heavy_ball_rate)).color(palette.curve).width(2.0));
@@ -218,7 +220,7 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
         plot_ui.line(Line::new("Nesterov", curve(nesterov_rate)).color(palette.tangent).style(dashed).width(2.0));
         plot_ui.hline(egui_plot::HLine::new("ρ = 1: no progress", 1.0).color(palette.diverged).width(1.0));
         plot_ui.vline(
-            VLine::new(format!("this run's β = {}", format::short(beta)), beta).color(palette.marker).width(2.0),
+            VLine::new(format!("this run's μ = {}", format::short(beta)), beta).color(palette.marker).width(2.0),
         );
     });
     ctx.explain.plot(&response, Topic::BetaStrip, &[] as &[(&str, Topic)]);
@@ -235,7 +237,7 @@ impl TabView for PhaseTab {
     }
 
     fn tip(&self) -> &'static str {
-        "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of β for this lr·λ, plain momentum against Nesterov."
+        "Momentum SGD on one parameter: w − w* against the momentum buffer, spiralling in; the damping regimes of μ for this lr·λ, plain momentum against Nesterov."
     }
 
     fn topic(&self) -> Topic {
