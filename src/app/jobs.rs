@@ -36,6 +36,17 @@ pub enum ExportKind {
     Session,
     /// The current setup as a lesson page (TOML).
     LessonPage,
+    /// An exercise sheet (HTML) and, beside it, its answer key ([`crate::export::sheet::key_path_beside`]): `n`
+    /// exercises from the sheet seed `seed`, all of `kind` or (`None`) cycling through every kind, as
+    /// `descent exercise --sheet n --seed seed [--kind kind]` writes them.
+    ExerciseSheet {
+        /// The number of exercises.
+        n: u16,
+        /// The sheet seed.
+        seed: u64,
+        /// The one kind, or every kind.
+        kind: Option<crate::engine::exercise::ExerciseKind>,
+    },
 }
 
 impl ExportKind {
@@ -49,6 +60,7 @@ impl ExportKind {
             ExportKind::Gif => "descent.gif",
             ExportKind::Session => "descent-session.json",
             ExportKind::LessonPage => "lesson-page.toml",
+            ExportKind::ExerciseSheet { .. } => "exercise-sheet.html",
         }
     }
 
@@ -61,6 +73,7 @@ impl ExportKind {
             ExportKind::Gif => ("GIF animation", "gif"),
             ExportKind::Session => ("descent session", "json"),
             ExportKind::LessonPage => ("descent lesson", "toml"),
+            ExportKind::ExerciseSheet { .. } => ("HTML page", "html"),
         }
     }
 }
@@ -91,6 +104,7 @@ impl FilePurpose {
             FilePurpose::Save(ExportKind::Gif) => "save the GIF",
             FilePurpose::Save(ExportKind::Session) => "save the session",
             FilePurpose::Save(ExportKind::LessonPage) => "save the lesson page",
+            FilePurpose::Save(ExportKind::ExerciseSheet { .. }) => "save the exercise sheet and its key",
             FilePurpose::OpenLesson => "open a lesson",
         }
     }

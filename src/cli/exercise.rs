@@ -1,6 +1,7 @@
 //! `descent exercise`: an exercise drawn from a seed ([`crate::engine::exercise`]), printed as text or JSON, and,
 //! with `--answer`, graded exactly: exit 0 when the answer is within the exercise's tolerance, 1 otherwise. With
-//! `--sheet N`, a whole sheet and its key, or with `--grade` a student's answers to it ([`super::sheet`]).
+//! `--sheet N`, a whole sheet and its key, or with `--grade` a student's answers to it (`cli::sheet`, which
+//! dispatch sends those to).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -96,9 +97,6 @@ struct ExerciseJson<'a> {
 
 /// Prints the exercise (and grades `--answer`); the exit code.
 pub(super) fn exercise(a: &ExerciseArgs, out: &mut impl Write) -> Result<i32, CliError> {
-    if let Some(n) = a.sheet {
-        return super::sheet::sheet(a, n, out);
-    }
     if let Some(v) = a.answer.filter(|v| !v.is_finite()) {
         return Err(CliError::Usage(format!("--answer {}: give a finite number", repr(v))));
     }

@@ -59,7 +59,7 @@ fn grade(sheet: &Sheet, path: &Path, format: ExerciseFormat, out: &mut impl Writ
         .map_err(|e| CliError::Usage(format!("{shown}: {e}")))?;
     let answers =
         parse_answers(&bytes).map_err(|why| CliError::Usage(format!("{shown}: not an answer file: {why}")))?;
-    let g = sheet.grade(&answers);
+    let g = sheet.grade(&answers, |text| crate::number::parse(text).map_err(|r| r.to_string()));
     match format {
         ExerciseFormat::Text => grade_text(&g, out)?,
         ExerciseFormat::Json => {

@@ -1,6 +1,6 @@
 //! Exercise sheets: N numbered exercises drawn from one sheet seed ([`Sheet::generate`]), and the grading of a
 //! student's answers to a whole sheet ([`Sheet::grade`]): each question's verdict, every missing question and every
-//! answer to a question the sheet does not have, and the score. Pure: no I/O; `descent exercise --sheet/--grade`
+//! answer to a question the sheet does not have, and the score. Pure: no I/O (and no number parsing of its own); `descent exercise --sheet/--grade`
 //! and the Exercises tab's export read it, and `crate::export::sheet` renders it.
 //!
 //! Exercise i (1-based) is of kind `kinds[(i − 1) mod kinds.len()]` and has its own exercise seed, below 10⁶ so
@@ -99,14 +99,15 @@ impl Sheet {
         Sheet { seed, kinds, exercises }
     }
 
-    /// Grades `answers`, (question number, answer text) pairs with distinct question numbers; an answer is read as
-    /// in the app ([`crate::number::parse`]: `0.25`, `1/15`, `2e-3`, `pi/4`).
-    pub fn grade(&self, answers: &[(u64, String)]) -> SheetGrade {
+    /// Grades `answers`, (question number, answer text) pairs with distinct question numbers; `parse` reads an
+    /// answer's text as a number or says why it is not one (the command line passes the app's reader,
+    /// `crate::number::parse`: `0.25`, `1/15`, `2e-3`, `pi/4`).
+    pub fn grade(&self, answers: &[(u64, String)], parse: impl Fn(&str) -> Result<f64, String>) -> SheetGrade {
         let mut questions = Vec::with_capacity(self.exercises.len());
         for (i, e) in self.exercises.iter().enumerate() {
             let q = i as u64 + 1;
             let given = answers.iter().find(|(n, _)| *n == q).map(|(_, a)| a.trim());
-            questions.push(grade_one(q, e, given));
+            questions.push(grade_one(q, e, given, &parse));
         }
         for (q, a) in answers {
             if *q == 0 || *q > self.exercises.len() as u64 {
@@ -126,13 +127,13 @@ impl Sheet {
 }
 
 /// The grade of question `q` (exercise `e`) for the answer `given`, if any.
-fn grade_one(q: u64, e: &Exercise, given: Option<&str>) -> QuestionGrade {
+fn grade_one(q: u64, e: &Exercise, given: Option<&str>, parse: impl Fn(&str) -> Result<f64, String>) -> QuestionGrade {
     let exact = Some(e.answer);
     let answer = given.unwrap_or("").to_string();
     let (verdict, message) = match given {
         None => (Verdict::Missing, "missing: no answer given".to_string()),
         Some("") => (Verdict::Missing, "missing: the answer is empty".to_string()),
-        Some(text) => match crate::number::parse(text) {
+        Some(text) => match parse(text) {
             Ok(v) => {
                 let g = e.grade(v);
                 (if g.correct { Verdict::Right } else { Verdict::Wrong }, g.verdict)

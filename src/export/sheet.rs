@@ -4,7 +4,7 @@
 //! a function of the sheet alone (no date, no path), so the same seed gives the same bytes.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{ExportError, ExportReport, write_file};
 use crate::engine::exercise::Exercise;
@@ -51,6 +51,16 @@ pub fn write_sheet_files(
         reports.push(write_file(key, render_key(sheet, format).as_bytes())?);
     }
     Ok(reports)
+}
+
+/// The answer key's path beside a sheet's: `sheet.html` → `sheet-key.html` (`-key` added to the file's stem).
+pub fn key_path_beside(sheet: &Path) -> PathBuf {
+    let stem = sheet.file_stem().map_or_else(|| "sheet".into(), |s| s.to_string_lossy().into_owned());
+    let name = match sheet.extension() {
+        Some(ext) => format!("{stem}-key.{}", ext.to_string_lossy()),
+        None => format!("{stem}-key"),
+    };
+    sheet.with_file_name(name)
 }
 
 /// "Exercise sheet · seed 7 · 10 exercises".
@@ -274,4 +284,16 @@ fn key_markdown(sheet: &Sheet) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_sits_beside_the_sheet() {
+        assert_eq!(key_path_beside(Path::new("/tmp/week 3.html")), PathBuf::from("/tmp/week 3-key.html"));
+        assert_eq!(key_path_beside(Path::new("sheet")), PathBuf::from("sheet-key"));
+        assert_eq!(esc("a < b & \"c\" > d"), "a &lt; b &amp; &quot;c&quot; &gt; d");
+    }
 }

@@ -3,12 +3,14 @@
 //! graded exactly and explained with the same text as `descent exercise`, and a streak of right answers.
 //!
 //! Left: the kind, "New exercise", the seed (type one a teacher handed out), the question and the answer. Right: the
-//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise.
+//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise. Below: "Export sheet…", a
+//! printable sheet of N exercises from the seed shown and its answer key, as `descent exercise --sheet` writes them.
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
 
 use crate::app::explain::Explain;
+use crate::app::jobs::ExportKind;
 use crate::app::state::Action;
 use crate::app::tabs::TabView;
 use crate::app::theme::Palette;
@@ -45,7 +47,14 @@ pub struct ExercisesState {
     drawn: u64,
     /// The kinds answered right so far, each once (a lesson's `exercise-solved` check reads them).
     pub solved: Vec<ExerciseKind>,
+    /// The number of exercises an exported sheet holds (0 until the tab is first shown: then [`SHEET_SIZE`]).
+    pub sheet_size: u16,
+    /// An exported sheet holds only the current kind (otherwise every kind in turn).
+    pub sheet_one_kind: bool,
 }
+
+/// The number of exercises an exported sheet holds at first.
+pub const SHEET_SIZE: u16 = 10;
 
 impl ExercisesState {
     /// Shows the exercise of the current kind drawn from `seed`, with a fresh answer.
@@ -190,6 +199,31 @@ fn answer_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     }
 }
 
+/// "Sheet of N exercises from seed S, [this kind only], Export sheet…": asks for a path, where the sheet and its key
+/// are written (the export runs as a job, see `App::export_to`).
+fn sheet_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
+    let Some(seed) = state.exercise.as_ref().map(|e| e.seed) else {
+        return;
+    };
+    if state.sheet_size == 0 {
+        state.sheet_size = SHEET_SIZE;
+    }
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("sheet of");
+        let max = crate::engine::sheet::MAX_EXERCISES as u16;
+        let size = ui.add(egui::DragValue::new(&mut state.sheet_size).range(1..=max)).labelled_by(label.id);
+        size.explain(ctx.explain, Topic::ExerciseSheet);
+        ui.label(format!("exercises from seed {seed}"));
+        let only = format!("{} only", state.kind.label());
+        ui.checkbox(&mut state.sheet_one_kind, only).explain(ctx.explain, Topic::ExerciseSheet);
+        if ui.button("Export sheet…").explain(ctx.explain, Topic::ExerciseSheet).clicked() {
+            let kind = state.sheet_one_kind.then_some(state.kind);
+            actions.push(Action::SaveDialog(ExportKind::ExerciseSheet { n: state.sheet_size, seed, kind }));
+        }
+    });
+}
+
 /// Right or wrong, and the worked explanation.
 fn verdict_ui(ui: &mut Ui, state: &ExercisesState, palette: Palette, ctx: &ViewCtx<'_>) {
     let Some(grade) = &state.grade else {
@@ -304,8 +338,9 @@ impl TabView for ExercisesState {
         Topic::Exercises
     }
 
-    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
-        exercises_ui(ui, self, ctx)
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
+        exercises_ui(ui, self, ctx);
+        sheet_ui(ui, self, ctx, actions);
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
