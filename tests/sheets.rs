@@ -61,6 +61,22 @@ fn balance(html: &str, tag: &str) -> (usize, usize) {
     (opens, html.matches(&format!("</{tag}>")).count())
 }
 
+/// Checks that the tags in `tags` nest properly (each closing tag closes the innermost open one, none is left open).
+fn assert_nested(html: &str, tags: &[&str]) {
+    let mut stack: Vec<String> = Vec::new();
+    for piece in html.split('<').skip(1) {
+        let name: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '/').collect();
+        match name.strip_prefix('/') {
+            Some(closing) if tags.contains(&closing) => {
+                assert_eq!(stack.pop().as_deref(), Some(closing), "</{closing}> closes the innermost open tag");
+            }
+            None if tags.contains(&name.as_str()) => stack.push(name),
+            _ => {}
+        }
+    }
+    assert!(stack.is_empty(), "left open: {stack:?}");
+}
+
 #[test]
 fn the_html_is_self_contained_balanced_and_holds_every_exercise() {
     let dir = tempfile::tempdir().unwrap();
@@ -75,6 +91,7 @@ fn the_html_is_self_contained_balanced_and_holds_every_exercise() {
             let (opens, closes) = balance(&html, tag);
             assert_eq!(opens, closes, "<{tag}> balanced");
         }
+        assert_nested(&html, &["html", "head", "body", "section", "div", "table", "tr", "svg", "p", "h1", "h2"]);
         assert_eq!(html.matches("<section class=\"exercise\">").count(), 7);
         // Question i's heading, in order, and its question text (escaped only where HTML needs it).
         let mut at = 0;
@@ -168,7 +185,7 @@ fn missing_and_extra_questions_are_reported() {
     let text = stdout(&out);
     assert!(text.contains("question 2: missing"), "{text}");
     assert!(text.contains("question 7: not on the sheet (it has questions 1 to 3)"), "{text}");
-    assert!(text.contains("score: 2/3 (1 answers to questions not on the sheet)"), "{text}");
+    assert!(text.contains("score: 2/3 (and 1 answer to a question not on the sheet)"), "{text}");
     // All three right plus an extra one still fails: nothing is ignored.
     let csv = format!("question,answer\n1,{}\n2,{}\n3,{}\n4,1\n", a(0), a(1), a(2));
     let out = grade(dir.path(), &csv, "3", "9", &["--format", "json"]);

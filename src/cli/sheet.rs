@@ -59,7 +59,7 @@ fn grade(sheet: &Sheet, path: &Path, format: ExerciseFormat, out: &mut impl Writ
         .map_err(|e| CliError::Usage(format!("{shown}: {e}")))?;
     let answers =
         parse_answers(&bytes).map_err(|why| CliError::Usage(format!("{shown}: not an answer file: {why}")))?;
-    let g = sheet.grade(&answers, |text| crate::number::parse(text).map_err(|r| r.to_string()));
+    let g = sheet.grade(&answers, |text| crate::number::parse(text).map_err(|r| r.detail));
     match format {
         ExerciseFormat::Text => grade_text(&g, out)?,
         ExerciseFormat::Json => {
@@ -117,7 +117,11 @@ fn grade_text(g: &SheetGrade, out: &mut impl Write) -> Result<(), CliError> {
         writeln!(out, "question {}: {}", q.question, echo(&q.message, 200))?;
     }
     let extra = g.questions.len() - g.of;
-    let extra = if extra > 0 { format!(" ({extra} answers to questions not on the sheet)") } else { String::new() };
+    let extra = match extra {
+        0 => String::new(),
+        1 => " (and 1 answer to a question not on the sheet)".to_string(),
+        n => format!(" (and {n} answers to questions not on the sheet)"),
+    };
     writeln!(out, "score: {}/{}{extra}", g.right, g.of)?;
     Ok(())
 }
