@@ -3,8 +3,9 @@
 //! graded exactly and explained with the same text as `descent exercise`, and a streak of right answers.
 //!
 //! Left: the kind, "New exercise", the seed (type one a teacher handed out), the question and the answer. Right: the
-//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise. Below: "Export sheet…", a
-//! printable sheet of N exercises from the seed shown and its answer key, as `descent exercise --sheet` writes them.
+//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise. Under the answer: "Export
+//! sheet…", a printable sheet of N exercises from the seed shown and its answer key, as `descent exercise --sheet`
+//! writes them.
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
@@ -108,19 +109,19 @@ impl ExercisesState {
 }
 
 /// The tab.
-pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
     if state.exercise.is_none() {
         state.new_exercise();
     }
     if ui.available_width() < TWO_COLUMNS_MIN_WIDTH {
         // Too narrow for two columns (a lesson's tab beside its plots): one under the other, never on each other.
-        left_ui(ui, state, ctx);
+        left_ui(ui, state, ctx, actions);
         verdict_ui(ui, state, ctx.palette, ctx);
         plot_ui(ui, state, ctx);
         return;
     }
     ui.columns(2, |cols| {
-        left_ui(&mut cols[0], state, ctx);
+        left_ui(&mut cols[0], state, ctx, actions);
         // The verdict on top of the right column, where it is seen without scrolling; the plot below it.
         verdict_ui(&mut cols[1], state, ctx.palette, ctx);
         plot_ui(&mut cols[1], state, ctx);
@@ -130,7 +131,7 @@ pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) 
 /// The narrowest tab body that has the question and the plot side by side, in points.
 const TWO_COLUMNS_MIN_WIDTH: f32 = 720.0;
 
-fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
     header_ui(ui, state, ctx);
     let Some(e) = &state.exercise else {
         return;
@@ -141,6 +142,7 @@ fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     let data = ui.label(RichText::new(format!("{xs}\n{ys}\n{}", e.settings_line())).monospace().small().color(weak));
     question.union(data).explain(ctx.explain, Topic::ExerciseQuestion);
     answer_ui(ui, state, ctx);
+    sheet_ui(ui, state, ctx, actions);
 }
 
 /// The kind, "New exercise", the seed and the streak.
@@ -339,8 +341,7 @@ impl TabView for ExercisesState {
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
-        exercises_ui(ui, self, ctx);
-        sheet_ui(ui, self, ctx, actions);
+        exercises_ui(ui, self, ctx, actions);
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
