@@ -444,6 +444,37 @@ fn the_exercises_tab_grades_answers_and_keeps_a_streak() {
     assert!(shows(&h, "streak 0 · best 2"), "and ends the streak");
 }
 
+/// Issue 23 §2: the Exercises tab offers "Export sheet…" for the seed shown, and the export writes the same sheet and
+/// key, byte for byte, as `descent exercise --sheet N --seed S --kind K --out PATH --key KEY`.
+#[test]
+fn the_exercises_tab_exports_the_sheet_the_command_writes() {
+    use descent::app::jobs::ExportKind;
+    use descent::engine::exercise::ExerciseKind;
+    let mut h = harness(fast());
+    h.step();
+    h.state_mut().push_action(Action::OpenTab(Tab::Exercises));
+    h.step();
+    h.step();
+    let seed: u64 = h.get_by_role_and_label(Role::TextInput, "seed").value().unwrap().parse().unwrap();
+    assert!(shows(&h, &format!("exercises from seed {seed}")), "the sheet is drawn from the seed shown");
+    let _ = h.get_by_label("Export sheet…");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("week 3.html");
+    let kind = ExportKind::ExerciseSheet { n: 4, seed: 77, kind: Some(ExerciseKind::Optimum) };
+    h.state_mut().push_action(Action::SaveTo(kind, path.clone()));
+    wait_until(&mut h, "the sheet written", |a| a.messages().iter().any(|t| t.text.starts_with("wrote")));
+    let msg = h.state().messages().iter().rfind(|t| t.text.starts_with("wrote")).unwrap().text.clone();
+    assert!(msg.contains("week 3.html") && msg.contains("week 3-key.html"), "{msg}");
+    let (out, key) = (dir.path().join("cli.html"), dir.path().join("cli-key.html"));
+    let (o, k) = (out.to_str().unwrap(), key.to_str().unwrap());
+    let cli =
+        common::descent(&["exercise", "--sheet", "4", "--seed", "77", "--kind", "optimum", "--out", o, "--key", k]);
+    assert_eq!(cli.status.code(), Some(0));
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&out).unwrap(), "the sheet");
+    assert_eq!(std::fs::read(dir.path().join("week 3-key.html")).unwrap(), std::fs::read(&key).unwrap(), "the key");
+    assert_eq!(std::fs::read_to_string(&path).unwrap().matches("<h2>").count(), 4);
+}
+
 /// The next weight can be answered by clicking the ghost onto the loss plot, a learning rate by the slider: each
 /// fills the answer field, which Check grades.
 #[test]

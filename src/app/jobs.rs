@@ -38,6 +38,17 @@ pub enum ExportKind {
     Session,
     /// The current setup as a lesson page (TOML).
     LessonPage,
+    /// An exercise sheet (HTML) and, beside it, its answer key ([`crate::export::sheet::key_path_beside`]): `n`
+    /// exercises from the sheet seed `seed`, all of `kind` or (`None`) cycling through every kind, as
+    /// `descent exercise --sheet n --seed seed [--kind kind]` writes them.
+    ExerciseSheet {
+        /// The number of exercises.
+        n: u16,
+        /// The sheet seed.
+        seed: u64,
+        /// The one kind, or every kind.
+        kind: Option<crate::engine::exercise::ExerciseKind>,
+    },
 }
 
 impl ExportKind {
@@ -52,6 +63,7 @@ impl ExportKind {
             ExportKind::Torch => "descent-run.py",
             ExportKind::Session => "descent-session.json",
             ExportKind::LessonPage => "lesson-page.toml",
+            ExportKind::ExerciseSheet { .. } => "exercise-sheet.html",
         }
     }
 
@@ -65,6 +77,7 @@ impl ExportKind {
             ExportKind::Torch => ("Python script", "py"),
             ExportKind::Session => ("descent session", "json"),
             ExportKind::LessonPage => ("descent lesson", "toml"),
+            ExportKind::ExerciseSheet { .. } => ("HTML page", "html"),
         }
     }
 }
@@ -96,6 +109,7 @@ impl FilePurpose {
             FilePurpose::Save(ExportKind::Torch) => "save the run as a PyTorch script",
             FilePurpose::Save(ExportKind::Session) => "save the session",
             FilePurpose::Save(ExportKind::LessonPage) => "save the lesson page",
+            FilePurpose::Save(ExportKind::ExerciseSheet { .. }) => "save the exercise sheet and its key",
             FilePurpose::OpenLesson => "open a lesson",
         }
     }

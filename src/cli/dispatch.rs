@@ -19,7 +19,10 @@ pub fn run_command(command: &Command) -> i32 {
         Command::Analyze(a) => super::analyze::analyze(a, &mut out),
         Command::Gradcheck(a) => super::gradcheck::gradcheck(a, &mut out),
         Command::Gif(a) => super::gif::gif(a, &mut out),
-        Command::Exercise(a) => super::exercise::exercise(a, &mut out),
+        Command::Exercise(a) => match a.sheet {
+            Some(n) => super::sheet::sheet(a, n, &mut out),
+            None => super::exercise::exercise(a, &mut out),
+        },
         Command::Replay(a) => super::replay::replay(a, &mut out),
     };
     let flushed = out.flush();

@@ -1,9 +1,12 @@
 //! `descent exercise`: an exercise drawn from a seed ([`crate::engine::exercise`]), printed as text or JSON, and,
-//! with `--answer`, graded exactly: exit 0 when the answer is within the exercise's tolerance, 1 otherwise.
+//! with `--answer`, graded exactly: exit 0 when the answer is within the exercise's tolerance, 1 otherwise. With
+//! `--sheet N`, a whole sheet and its key, or with `--grade` a student's answers to it (`cli::sheet`, which
+//! dispatch sends those to).
 
 use std::io::Write;
+use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::ReportFormat;
@@ -17,19 +20,61 @@ pub const EXIT_WRONG_ANSWER: i32 = 1;
 /// `descent exercise`.
 #[derive(Debug, Args)]
 pub struct ExerciseArgs {
-    /// What is asked.
-    #[arg(long, value_enum)]
-    pub kind: ExerciseKind,
+    /// What is asked; with --sheet, the kinds the questions cycle through (comma-separated; default: every kind).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "K[,K...]")]
+    pub kind: Vec<ExerciseKind>,
     /// The seed the data and settings are drawn from (the same seed gives the same exercise everywhere).
     #[arg(long, value_name = "N")]
     pub seed: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// Output format: text or json for one exercise; html (default) or markdown for --sheet; text (default), json
+    /// or csv for --grade.
+    #[arg(long, value_enum)]
+    pub format: Option<ExerciseFormat>,
     /// An answer to grade: exit 0 when right (within the exercise's tolerance), 1 when wrong. A number as a person
     /// types it: `0.2599`, `1/15`, `2e-3`, `pi/4`, `-0.5` ([`crate::number`], as the app's fields).
-    #[arg(long, value_name = "A", allow_hyphen_values = true, value_parser = answer_value)]
+    #[arg(long, value_name = "A", allow_hyphen_values = true, value_parser = answer_value, conflicts_with = "sheet")]
     pub answer: Option<f64>,
+    /// A sheet of N numbered exercises drawn from --seed (the same seed, the same sheet).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::engine::sheet::MAX_EXERCISES as u64))]
+    pub sheet: Option<u64>,
+    /// Where the sheet is written (default: stdout).
+    #[arg(long, value_name = "PATH", requires = "sheet")]
+    pub out: Option<PathBuf>,
+    /// Where the answer key (each exercise's answer and worked solution) is written.
+    #[arg(long, value_name = "KEY_PATH", requires = "sheet")]
+    pub key: Option<PathBuf>,
+    /// Grade a student's answers to the sheet: a CSV with the columns question,answer. Exit 0 when all are right,
+    /// 1 otherwise, 2 when the file is not an answer file.
+    #[arg(long, value_name = "ANSWERS.csv", requires = "sheet", conflicts_with_all = ["out", "key"])]
+    pub grade: Option<PathBuf>,
+}
+
+/// `descent exercise --format`: each mode takes some of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExerciseFormat {
+    /// Plain words (one exercise, or a grade).
+    Text,
+    /// Machine-readable (one exercise, or a grade).
+    Json,
+    /// One row per question (a grade).
+    Csv,
+    /// A self-contained printable page (a sheet).
+    Html,
+    /// Markdown (a sheet).
+    Markdown,
+}
+
+impl ExerciseFormat {
+    /// The name `--format` takes.
+    fn name(self) -> &'static str {
+        match self {
+            ExerciseFormat::Text => "text",
+            ExerciseFormat::Json => "json",
+            ExerciseFormat::Csv => "csv",
+            ExerciseFormat::Html => "html",
+            ExerciseFormat::Markdown => "markdown",
+        }
+    }
 }
 
 /// `--answer`'s text as a number, or why it is not one.
@@ -55,9 +100,19 @@ pub(super) fn exercise(a: &ExerciseArgs, out: &mut impl Write) -> Result<i32, Cl
     if let Some(v) = a.answer.filter(|v| !v.is_finite()) {
         return Err(CliError::Usage(format!("--answer {}: give a finite number", repr(v))));
     }
-    let e = Exercise::generate(a.kind, a.seed);
+    let kind = match a.kind[..] {
+        [kind] => kind,
+        [] => return Err(CliError::Usage("--kind is needed (one kind, or a list with --sheet N)".into())),
+        _ => return Err(CliError::Usage("--kind takes one kind without --sheet N (a list is for a sheet)".into())),
+    };
+    let format = match a.format.unwrap_or(ExerciseFormat::Text) {
+        ExerciseFormat::Text => ReportFormat::Text,
+        ExerciseFormat::Json => ReportFormat::Json,
+        other => return Err(format_refused(other, "one exercise", "text or json")),
+    };
+    let e = Exercise::generate(kind, a.seed);
     let grade = a.answer.map(|v| e.grade(v));
-    match a.format {
+    match format {
         ReportFormat::Json => {
             let j = ExerciseJson {
                 exercise: &e,
@@ -74,6 +129,11 @@ pub(super) fn exercise(a: &ExerciseArgs, out: &mut impl Write) -> Result<i32, Cl
         Some(g) if !g.correct => EXIT_WRONG_ANSWER,
         _ => EXIT_OK,
     })
+}
+
+/// The error of a `--format` that `mode` does not take.
+pub(super) fn format_refused(f: ExerciseFormat, mode: &str, takes: &str) -> CliError {
+    CliError::Usage(format!("--format {} is not for {mode}: it takes {takes}", f.name()))
 }
 
 fn text(out: &mut impl Write, e: &Exercise, grade: Option<&Grade>) -> Result<(), CliError> {

@@ -1,6 +1,6 @@
 //! The command line: engine options shared by every command and the app, and the `trace`, `analyze`,
 //! `gradcheck`, `gif`, `exercise` and `replay` commands, a file each (`objective` analyses and checks an objective
-//! for `analyze` and `gradcheck`). `dispatch` runs a command; `common` holds what the commands share (exit codes,
+//! for `analyze` and `gradcheck`; `sheet` is `exercise --sheet/--grade`). `dispatch` runs a command; `common` holds what the commands share (exit codes,
 //! `CliError`, the checked setup).
 
 mod analyze;
@@ -12,6 +12,7 @@ mod gradcheck;
 mod interrupt;
 mod objective;
 mod replay;
+mod sheet;
 mod trace;
 pub mod values;
 
@@ -26,7 +27,7 @@ use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind,
 
 pub use common::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED};
 pub use dispatch::run_command;
-pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
+pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs, ExerciseFormat};
 pub use gif::GifArgs;
 pub use replay::ReplayArgs;
 
@@ -58,7 +59,8 @@ pub enum Command {
     /// the path and the loss inset).
     Gif(GifArgs),
     /// An exercise drawn from a seed (next weight, critical lr, one-step lr, steps to tolerance, optimum), graded
-    /// exactly with --answer (exit 0 right, 1 wrong).
+    /// exactly with --answer (exit 0 right, 1 wrong); with --sheet N, a printable sheet and its key, or with --grade
+    /// a student's answers to it.
     Exercise(ExerciseArgs),
     /// Replay a saved session headless and print each run's trace (csv with a leading run column, or json).
     Replay(ReplayArgs),

@@ -26,6 +26,7 @@ pub mod real;
 pub mod scaling;
 pub mod schedule;
 pub mod settings;
+pub mod sheet;
 pub mod sweep;
 pub mod trainer;
 

@@ -171,6 +171,7 @@ topics! {
     ExerciseStreak => "Streak", "", "Right answers in a row, one per exercise; a wrong answer starts it again. Best: the longest so far.";
     ExerciseLossPlot => "Loss over w", "L(w) at b = b₀; w₀ and your w₁", "The loss of the exercise's data over w, the start w₀ on it, and your answer as a hollow ghost: click or drag on the plot to move it there (it fills the answer field).";
     ExercisePlot => "Exercise data", "", "The exercise's points; for the optimum, the best line of the slope you typed.";
+    ExerciseSheet => "Exercise sheet", "descent exercise --sheet N --seed S", "Export a printable sheet of N numbered exercises drawn from this seed (this kind only, or every kind in turn) as an HTML page, and its answer key with each worked solution beside it (name-key.html). The same as descent exercise --sheet N --seed S --out PATH --key KEY, which also grades a class's answers with --grade.";
     // The status line.
     State => "State", "", "ready: not started · running · paused · converged: ‖∇L‖ ≤ tolerance · diverged: the loss blew up.";
     StepCount => "Step", "k", "Updates applied so far.";
@@ -315,7 +316,8 @@ impl Topic {
             | Topic::ExerciseVerdict
             | Topic::ExerciseStreak
             | Topic::ExerciseLossPlot
-            | Topic::ExercisePlot => return None,
+            | Topic::ExercisePlot
+            | Topic::ExerciseSheet => return None,
             Topic::ResetDefaults | Topic::Eps | Topic::Files | Topic::Tabs | Topic::Lessons => return None,
             _ => return None,
         })

@@ -1,6 +1,7 @@
 //! Taking results away: runs as CSV (the `trace` format) or JSON, and the descent as an animated GIF (drawn by
 //! tiny-skia and ab_glyph: [`gif`] encodes, `layout` places the parts of a frame, `scene` composes it, `backdrop`
-//! and `inset` draw it through `paint` and `text`, in the colours of `theme`).
+//! and `inset` draw it through `paint` and `text`, in the colours of `theme`), and exercise sheets with their keys
+//! as printable HTML or Markdown ([`sheet`]).
 //!
 //! Every function here works on plain engine values (settings and recorded rows), with no UI dependency, so the
 //! app and the command line share them. The `*_file` functions render into memory and then write the file
@@ -13,6 +14,7 @@ mod inset;
 mod layout;
 mod paint;
 mod scene;
+pub mod sheet;
 mod text;
 mod theme;
 pub mod torch;

@@ -326,6 +326,16 @@ impl App {
                 });
             }
             ExportKind::LessonPage => self.save_lesson_page(path),
+            ExportKind::ExerciseSheet { n, seed, kind } => {
+                self.io.spawn("exercise-sheet", move || {
+                    let sheet = crate::engine::sheet::Sheet::generate(usize::from(n), seed, kind.as_slice());
+                    let key = crate::export::sheet::key_path_beside(&path);
+                    let format = crate::export::sheet::SheetFormat::Html;
+                    let result = crate::export::sheet::write_sheet_files(&sheet, format, &path, Some(&key));
+                    let text = |r: Vec<ExportReport>| r.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                    JobResult::Written(result.map(text).map_err(|e| e.to_string()))
+                });
+            }
             ExportKind::WindowPng | ExportKind::PlotPng(_) => {
                 let crop = match kind {
                     ExportKind::PlotPng(i) => self.exports.plot_rects.get(i).map(|(_, r)| *r),

@@ -3,12 +3,15 @@
 //! graded exactly and explained with the same text as `descent exercise`, and a streak of right answers.
 //!
 //! Left: the kind, "New exercise", the seed (type one a teacher handed out), the question and the answer. Right: the
-//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise.
+//! verdict, and a small plot: the loss L(w) for the next weight, the data otherwise. Under the answer: "Export
+//! sheet…", a printable sheet of N exercises from the seed shown and its answer key, as `descent exercise --sheet`
+//! writes them.
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points};
 
 use crate::app::explain::Explain;
+use crate::app::jobs::ExportKind;
 use crate::app::state::Action;
 use crate::app::tabs::TabView;
 use crate::app::theme::Palette;
@@ -45,7 +48,14 @@ pub struct ExercisesState {
     drawn: u64,
     /// The kinds answered right so far, each once (a lesson's `exercise-solved` check reads them).
     pub solved: Vec<ExerciseKind>,
+    /// The number of exercises an exported sheet holds (0 until the tab is first shown: then [`SHEET_SIZE`]).
+    pub sheet_size: u16,
+    /// An exported sheet holds only the current kind (otherwise every kind in turn).
+    pub sheet_one_kind: bool,
 }
+
+/// The number of exercises an exported sheet holds at first.
+pub const SHEET_SIZE: u16 = 10;
 
 impl ExercisesState {
     /// Shows the exercise of the current kind drawn from `seed`, with a fresh answer.
@@ -99,19 +109,19 @@ impl ExercisesState {
 }
 
 /// The tab.
-pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
     if state.exercise.is_none() {
         state.new_exercise();
     }
     if ui.available_width() < TWO_COLUMNS_MIN_WIDTH {
         // Too narrow for two columns (a lesson's tab beside its plots): one under the other, never on each other.
-        left_ui(ui, state, ctx);
+        left_ui(ui, state, ctx, actions);
         verdict_ui(ui, state, ctx.palette, ctx);
         plot_ui(ui, state, ctx);
         return;
     }
     ui.columns(2, |cols| {
-        left_ui(&mut cols[0], state, ctx);
+        left_ui(&mut cols[0], state, ctx, actions);
         // The verdict on top of the right column, where it is seen without scrolling; the plot below it.
         verdict_ui(&mut cols[1], state, ctx.palette, ctx);
         plot_ui(&mut cols[1], state, ctx);
@@ -121,7 +131,7 @@ pub fn exercises_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) 
 /// The narrowest tab body that has the question and the plot side by side, in points.
 const TWO_COLUMNS_MIN_WIDTH: f32 = 720.0;
 
-fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
+fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
     header_ui(ui, state, ctx);
     let Some(e) = &state.exercise else {
         return;
@@ -132,6 +142,7 @@ fn left_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     let data = ui.label(RichText::new(format!("{xs}\n{ys}\n{}", e.settings_line())).monospace().small().color(weak));
     question.union(data).explain(ctx.explain, Topic::ExerciseQuestion);
     answer_ui(ui, state, ctx);
+    sheet_ui(ui, state, ctx, actions);
 }
 
 /// The kind, "New exercise", the seed and the streak.
@@ -188,6 +199,31 @@ fn answer_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>) {
     if check {
         state.check();
     }
+}
+
+/// "Sheet of N exercises from seed S, [this kind only], Export sheet…": asks for a path, where the sheet and its key
+/// are written (the export runs as a job, see `App::export_to`).
+fn sheet_ui(ui: &mut Ui, state: &mut ExercisesState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
+    let Some(seed) = state.exercise.as_ref().map(|e| e.seed) else {
+        return;
+    };
+    if state.sheet_size == 0 {
+        state.sheet_size = SHEET_SIZE;
+    }
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("sheet of");
+        let max = crate::engine::sheet::MAX_EXERCISES as u16;
+        let size = ui.add(egui::DragValue::new(&mut state.sheet_size).range(1..=max)).labelled_by(label.id);
+        size.explain(ctx.explain, Topic::ExerciseSheet);
+        ui.label(format!("exercises from seed {seed}"));
+        let only = format!("{} only", state.kind.label());
+        ui.checkbox(&mut state.sheet_one_kind, only).explain(ctx.explain, Topic::ExerciseSheet);
+        if ui.button("Export sheet…").explain(ctx.explain, Topic::ExerciseSheet).clicked() {
+            let kind = state.sheet_one_kind.then_some(state.kind);
+            actions.push(Action::SaveDialog(ExportKind::ExerciseSheet { n: state.sheet_size, seed, kind }));
+        }
+    });
 }
 
 /// Right or wrong, and the worked explanation.
@@ -304,8 +340,8 @@ impl TabView for ExercisesState {
         Topic::Exercises
     }
 
-    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
-        exercises_ui(ui, self, ctx)
+    fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
+        exercises_ui(ui, self, ctx, actions);
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
