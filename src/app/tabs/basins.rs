@@ -8,22 +8,19 @@ use std::sync::Arc;
 use egui::{Color32, RichText, TextureHandle, TextureOptions, Ui};
 use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
-use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::jobs::Job;
 use crate::app::state::Action;
 use crate::app::tabs::{TabExport, TabView};
 use crate::app::view::ViewCtx;
-use crate::engine::basins::{BasinPlan, Basins, End, row};
-use crate::engine::data::Dataset;
-use crate::engine::model::Params;
-use crate::engine::objective::PointKind;
+use crate::engine::basins::{
+    BasinPlan, Basins, End, MAX_STEPS, Outcome, TOLERANCE, Tally, default_window, known_basins, map_rows,
+};
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::format;
 use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
-/// Steps per start.
-const MAX_STEPS: u64 = 2_000;
 /// The basins' colours, in the order they are found (known minima first).
 const BASIN_COLORS: [Color32; 8] = [
     Color32::from_rgb(86, 156, 214),
@@ -67,48 +64,6 @@ impl Default for BasinsState {
     }
 }
 
-/// The window of starts: the known minima and saddles of an objective with room around them, else the optimum and
-/// the start with room around them.
-fn window(run: &RunSnapshot) -> ([f64; 2], [f64; 2]) {
-    let s = &run.spec.settings;
-    let mut pts: Vec<Params<f64>> = vec![run.analysis.optimum, s.start()];
-    if let Some(o) = &s.objective {
-        pts.extend(o.known_points().iter().map(|k| k.at));
-    }
-    let span = |f: fn(&Params<f64>) -> f64| {
-        let (lo, hi) = pts
-            .iter()
-            .map(f)
-            .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, v| (a.0.min(v), a.1.max(v)));
-        let half = (0.5 * (hi - lo) * 1.3).max(1.0);
-        let mid = 0.5 * (lo + hi);
-        if mid.is_finite() { [mid - half, mid + half] } else { [-1.0, 1.0] }
-    };
-    (span(|p| p.w), span(|p| p.b))
-}
-
-/// The minima an end may arrive at (an objective's known minima, or the linear model's optimum).
-fn known_minima(run: &RunSnapshot) -> Vec<Params<f64>> {
-    match &run.spec.settings.objective {
-        Some(o) => o.known_points().iter().filter(|k| k.kind == PointKind::Minimum).map(|k| k.at).collect(),
-        None => vec![run.analysis.optimum],
-    }
-}
-
-/// Computes `plan`'s rows on every core ([`par_map_in_order`]), sending each (row index, ends) in row order as it
-/// and the rows before it are done.
-fn compute(
-    data: &Dataset,
-    settings: &Settings,
-    plan: &BasinPlan,
-    cancel: &Cancel,
-    send: impl FnMut((usize, Vec<End>)) + Send,
-) {
-    let rows: Vec<usize> = (0..plan.size[1]).collect();
-    par_map_in_order(&rows, cancel, |&j| (j, row(data, settings, plan, j)), send);
-}
-
 impl BasinsState {
     fn update(&mut self, ctx: &ViewCtx<'_>, run: &RunSnapshot, egui_ctx: &egui::Context) {
         let mut settings = run.spec.settings.clone();
@@ -117,21 +72,20 @@ impl BasinsState {
         if self.map.as_ref().is_some_and(|m| m.job.key == key) || self.failed.is_some() && self.map.is_none() {
             return;
         }
-        let (w, b) = window(run);
-        let tolerance = ctx.live.tolerance.filter(|t| *t > 0.0).unwrap_or(1e-6);
+        let (w, b) = default_window(&run.spec.settings, run.analysis.optimum);
+        let tolerance = ctx.live.tolerance.filter(|t| *t > 0.0).unwrap_or(TOLERANCE);
         let plan = BasinPlan { w, b, size: [self.size, self.size], max_steps: MAX_STEPS, tolerance };
-        let radius = 1e-3 * (w[1] - w[0]).max(b[1] - b[0]);
+        let basins = known_basins(&run.spec.settings, run.analysis.optimum, &plan);
         let (data, plan2, wake) = (Arc::clone(&ctx.live.data), plan.clone(), egui_ctx.clone());
         let job = Job::spawn(
             "basins",
             key,
             move || wake.request_repaint(),
-            move |send, cancel| compute(&data, &settings, &plan2, cancel, send),
+            move |send, cancel| map_rows(&data, &settings, &plan2, cancel, send),
         );
         match job {
             Ok(job) => {
                 let rows = vec![None; self.size];
-                let basins = Basins::new(known_minima(run), radius);
                 self.map = Some(Map { plan, job, rows, basins, texture: None, dirty: true });
                 self.failed = None;
             }
@@ -143,10 +97,8 @@ impl BasinsState {
 impl Map {
     fn drain(&mut self) {
         for (j, ends) in self.job.drain() {
-            for end in &ends {
-                if let End::Converged(p) = end {
-                    self.basins.assign(*p);
-                }
+            for end in ends.iter().filter(|e| e.outcome == Outcome::Converged) {
+                self.basins.assign(end.at);
             }
             if let Some(slot) = self.rows.get_mut(j) {
                 *slot = Some(ends);
@@ -158,11 +110,11 @@ impl Map {
     /// The colour of one end (found basins in order; diverged red-brown; unfinished grey; not yet computed clear).
     fn colour(&self, end: Option<&End>) -> Color32 {
         let mut basins = self.basins.clone();
-        match end {
+        match end.map(|e| (e.outcome, e.at)) {
             None => Color32::TRANSPARENT,
-            Some(End::Diverged) => Color32::from_rgb(120, 40, 40),
-            Some(End::Unfinished(_)) => Color32::from_gray(110),
-            Some(End::Converged(p)) => BASIN_COLORS[basins.assign(*p) % BASIN_COLORS.len()],
+            Some((Outcome::Diverged, _)) => Color32::from_rgb(120, 40, 40),
+            Some((Outcome::Unfinished, _)) => Color32::from_gray(110),
+            Some((Outcome::Converged, p)) => BASIN_COLORS[basins.assign(p) % BASIN_COLORS.len()],
         }
     }
 
@@ -181,25 +133,11 @@ impl Map {
         self.texture.as_ref()
     }
 
-    /// How many starts ended where: per basin, diverged, unfinished, and how many are done.
-    fn counts(&self) -> (Vec<usize>, usize, usize, usize) {
-        let mut basins = self.basins.clone();
-        let (mut per, mut diverged, mut unfinished, mut done) = (vec![0; basins.points.len()], 0, 0, 0);
-        for end in self.rows.iter().flatten().flatten() {
-            done += 1;
-            match end {
-                End::Converged(p) => {
-                    let k = basins.assign(*p);
-                    if k >= per.len() {
-                        per.resize(k + 1, 0);
-                    }
-                    per[k] += 1;
-                }
-                End::Diverged => diverged += 1,
-                End::Unfinished(_) => unfinished += 1,
-            }
-        }
-        (per, diverged, unfinished, done)
+    /// How many starts ended where ([`Tally`]).
+    fn counts(&self) -> Tally {
+        let mut tally = Tally::default();
+        tally.add(&mut self.basins.clone(), self.rows.iter().flatten().flatten());
+        tally
     }
 }
 
@@ -237,13 +175,15 @@ fn header_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>) {
             }
         }
         let Some(map) = &state.map else { return };
-        let (per, diverged, unfinished, done) = map.counts();
+        let tally = map.counts();
+        let Tally { per_basin: per, diverged, unfinished, done } = &tally;
+        let (diverged, unfinished, done) = (*diverged, *unfinished, *done);
         let total = map.plan.size[0] * map.plan.size[1];
         if !map.job.is_finished() {
             let bar = egui::ProgressBar::new(done as f32 / total.max(1) as f32).desired_width(160.0);
             ui.add(bar.text(format!("{done}/{total} starts")));
         }
-        let share = |n: usize| format!("{}%", format::short(100.0 * n as f64 / done.max(1) as f64));
+        let share = |n: usize| format!("{}%", format::short(100.0 * tally.share(n)));
         for (k, n) in per.iter().enumerate().filter(|(_, n)| **n > 0) {
             let p = map.basins.points[k];
             let text = format!("■ ({}, {}) {}", format::short(p.w), format::short(p.b), share(*n));
