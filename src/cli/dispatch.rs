@@ -21,6 +21,7 @@ pub fn run_command(command: &Command) -> i32 {
         Command::Gif(a) => super::gif::gif(a, &mut out),
         Command::Exercise(a) => super::exercise::exercise(a, &mut out),
         Command::Replay(a) => super::replay::replay(a, &mut out),
+        Command::Basins(a) => super::basins::basins(a, &mut out),
     };
     let flushed = out.flush();
     match (result, flushed) {

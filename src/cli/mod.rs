@@ -4,6 +4,7 @@
 //! `CliError`, the checked setup).
 
 mod analyze;
+mod basins;
 mod common;
 mod dispatch;
 mod exercise;
@@ -23,6 +24,7 @@ use crate::engine::optim::LineSearch;
 use crate::engine::schedule::{AnnealStrategy, CyclicMode, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
+pub use basins::BasinsArgs;
 pub use common::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED};
 pub use dispatch::run_command;
 pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
@@ -61,6 +63,9 @@ pub enum Command {
     Exercise(ExerciseArgs),
     /// Replay a saved session headless and print each run's trace (csv with a leading run column, or json).
     Replay(ReplayArgs),
+    /// The Basins tab's map: where the run from each cell of a grid of starts ends (csv per start, json per basin,
+    /// --png the map).
+    Basins(BasinsArgs),
 }
 
 /// Options that define a run, shared by every command and the app. Unset options keep their defaults

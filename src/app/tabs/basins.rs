@@ -17,21 +17,10 @@ use crate::engine::basins::{
 };
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
+use crate::export::basins::{basin_rgb, end_rgb};
 use crate::format;
 use crate::tab::Tab;
 use crate::worker::RunSnapshot;
-
-/// The basins' colours, in the order they are found (known minima first).
-const BASIN_COLORS: [Color32; 8] = [
-    Color32::from_rgb(86, 156, 214),
-    Color32::from_rgb(230, 159, 0),
-    Color32::from_rgb(0, 158, 115),
-    Color32::from_rgb(204, 121, 167),
-    Color32::from_rgb(240, 228, 66),
-    Color32::from_rgb(0, 114, 178),
-    Color32::from_rgb(213, 94, 0),
-    Color32::from_rgb(150, 150, 255),
-];
 
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
@@ -107,15 +96,10 @@ impl Map {
         }
     }
 
-    /// The colour of one end (found basins in order; diverged red-brown; unfinished grey; not yet computed clear).
+    /// The colour of one end ([`end_rgb`]: found basins in order, diverged red-brown, unfinished grey), clear when
+    /// not yet computed.
     fn colour(&self, end: Option<&End>) -> Color32 {
-        let mut basins = self.basins.clone();
-        match end.map(|e| (e.outcome, e.at)) {
-            None => Color32::TRANSPARENT,
-            Some((Outcome::Diverged, _)) => Color32::from_rgb(120, 40, 40),
-            Some((Outcome::Unfinished, _)) => Color32::from_gray(110),
-            Some((Outcome::Converged, p)) => BASIN_COLORS[basins.assign(p) % BASIN_COLORS.len()],
-        }
+        end.map_or(Color32::TRANSPARENT, |e| rgb(end_rgb(e, &mut self.basins.clone())))
     }
 
     fn texture(&mut self, ctx: &egui::Context) -> Option<&TextureHandle> {
@@ -139,6 +123,10 @@ impl Map {
         tally.add(&mut self.basins.clone(), self.rows.iter().flatten().flatten());
         tally
     }
+}
+
+fn rgb([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
 }
 
 /// The tab's body.
@@ -187,7 +175,7 @@ fn header_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>) {
         for (k, n) in per.iter().enumerate().filter(|(_, n)| **n > 0) {
             let p = map.basins.points[k];
             let text = format!("■ ({}, {}) {}", format::short(p.w), format::short(p.b), share(*n));
-            ui.label(RichText::new(text).color(BASIN_COLORS[k % BASIN_COLORS.len()]))
+            ui.label(RichText::new(text).color(rgb(basin_rgb(k))))
                 .on_hover_text("The starts whose run ends at this minimum (its basin), as a share of those computed.");
         }
         if diverged > 0 {
