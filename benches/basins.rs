@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use descent::engine::basins::{BasinPlan, End, map_rows, run_from};
+use descent::engine::basins::{BasinPlan, End, Outcome, map_rows, run_from};
 use descent::engine::objective::{Builtin, Objective};
 use descent::engine::{Dataset, Settings};
 use descent::par_map::{Cancel, par_map_in_order};
@@ -44,8 +44,11 @@ fn basins(c: &mut Criterion) {
         b.iter(|| {
             let rows: Vec<usize> = (0..plan.size[1]).collect();
             let mut n = 0;
-            let cell = |&j: &usize| (0..plan.size[0]).map(|i| run_from(&data, &s, plan.start(i, j), &plan)).count();
-            par_map_in_order(&rows, &Cancel::default(), cell, |k| n += k);
+            let converged = |&j: &usize| {
+                let ends = (0..plan.size[0]).map(|i| run_from(&data, &s, plan.start(i, j), &plan));
+                ends.filter(|e| e.outcome == Outcome::Converged).count()
+            };
+            par_map_in_order(&rows, &Cancel::default(), converged, |k| n += k);
             black_box(n)
         })
     });
