@@ -156,3 +156,8 @@ pub(super) fn tolerance(tol: Option<f64>, default: f64) -> Result<f64, CliError>
         Some(t) => Err(CliError::Usage(format!("invalid --tol {}: must be > 0 and finite", repr(t)))),
     }
 }
+
+/// A run name as a CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.
+pub(super) fn csv_field(name: &str) -> String {
+    if name.contains([',', '"', '\n', '\r']) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_owned() }
+}

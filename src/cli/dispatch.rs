@@ -22,6 +22,8 @@ pub fn run_command(command: &Command) -> i32 {
         Command::Exercise(a) => super::exercise::exercise(a, &mut out),
         Command::Replay(a) => super::replay::replay(a, &mut out),
         Command::Basins(a) => super::basins::basins(a, &mut out),
+        Command::Sweep(a) => super::sweep::sweep(a, &mut out),
+        Command::Race(a) => super::race::race(a, &mut out),
     };
     let flushed = out.flush();
     match (result, flushed) {

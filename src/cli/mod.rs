@@ -1,5 +1,5 @@
 //! The command line: engine options shared by every command and the app, and the `trace`, `analyze`,
-//! `gradcheck`, `gif`, `exercise` and `replay` commands, a file each (`objective` analyses and checks an objective
+//! `gradcheck`, `gif`, `exercise`, `replay`, `sweep`, `race` and `basins` commands, a file each (`objective` analyses and checks an objective
 //! for `analyze` and `gradcheck`). `dispatch` runs a command; `common` holds what the commands share (exit codes,
 //! `CliError`, the checked setup).
 
@@ -11,7 +11,9 @@ mod exercise;
 mod gif;
 mod gradcheck;
 mod objective;
+mod race;
 mod replay;
+mod sweep;
 mod trace;
 pub mod values;
 
@@ -29,7 +31,9 @@ pub use common::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED};
 pub use dispatch::run_command;
 pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs};
 pub use gif::GifArgs;
+pub use race::RaceArgs;
 pub use replay::ReplayArgs;
+pub use sweep::SweepArgs;
 
 /// descent: watch gradient descent happen, exactly. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -66,6 +70,11 @@ pub enum Command {
     /// The Basins tab's map: where the run from each cell of a grid of starts ends (csv per start, json per basin,
     /// --png the map).
     Basins(BasinsArgs),
+    /// The lr sweep tab's numbers: per learning rate, the steps to the tolerance, the final loss and the outcome.
+    Sweep(SweepArgs),
+    /// The fair race: each run's lr tuned by a sweep of its own settings, its tuning curve, and the ranking under
+    /// both criteria.
+    Race(RaceArgs),
 }
 
 /// Options that define a run, shared by every command and the app. Unset options keep their defaults
