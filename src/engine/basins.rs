@@ -8,10 +8,9 @@
 //! of it, otherwise a new basin at the first end found there (expressions have no list of minima). The app's Basins
 //! tab and the `descent basins` command both compute their maps with [`map_rows`] and count them with [`Tally`].
 
-use serde::Serialize;
-
 use super::data::Dataset;
 use super::lanes::LaneRule;
+pub use super::lanes::{End, Outcome};
 use super::model::Params;
 use super::objective::PointKind;
 use super::settings::Settings;
@@ -22,41 +21,6 @@ use crate::par_map::{Cancel, par_map_in_order};
 pub const MAX_STEPS: u64 = 2_000;
 /// ‖∇L‖ at which a start counts as arrived unless told otherwise.
 pub const TOLERANCE: f64 = 1e-6;
-
-/// How the run from one start ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// Met the tolerance (or stalled: the parameters stopped changing).
-    Converged,
-    /// Diverged (or the engine refused the settings).
-    Diverged,
-    /// Still running after the step budget.
-    Unfinished,
-}
-
-impl Outcome {
-    /// As the csv and json spell it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Converged => "converged",
-            Outcome::Diverged => "diverged",
-            Outcome::Unfinished => "unfinished",
-        }
-    }
-}
-
-/// Where the run from one start ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct End {
-    /// How.
-    pub outcome: Outcome,
-    /// The run's last finite point: where it converged, where the budget left it, or the last point before it
-    /// diverged (the start when the engine refused the settings).
-    pub at: Params<f64>,
-    /// The step at which the outcome was decided (the budget for an unfinished run).
-    pub steps: u64,
-}
 
 /// What a map computes: the starts' window and grid, the step budget and the tolerance.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,12 +11,45 @@
 //! optimizer, a schedule, a line search, gradient noise, numeric gradients) runs the per-start trainer
 //! ([`super::basins::run_from`]).
 
-use super::basins::{End, Outcome};
 use super::model::Params;
 use super::objective::Builtin;
 use super::optim::{LineSearch, OptimizerKind};
 use super::settings::{GradientSource, Precision, Settings};
 use super::trainer::{DIVERGENCE_FACTOR, OBJECTIVE_FLOOR, STALL_STEPS};
+
+/// How the run from one start ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Met the tolerance (or stalled: the parameters stopped changing).
+    Converged,
+    /// Diverged (or the engine refused the settings).
+    Diverged,
+    /// Still running after the step budget.
+    Unfinished,
+}
+
+impl Outcome {
+    /// As the csv and json spell it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Converged => "converged",
+            Outcome::Diverged => "diverged",
+            Outcome::Unfinished => "unfinished",
+        }
+    }
+}
+
+/// Where the run from one start ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct End {
+    /// How.
+    pub outcome: Outcome,
+    /// The run's last finite point: where it converged, where the budget left it, or the last point before it
+    /// diverged (the start when the engine refused the settings).
+    pub at: Params<f64>,
+    /// The step at which the outcome was decided (the budget for an unfinished run).
+    pub steps: u64,
+}
 
 /// Starts stepped together: a multiple of every SIMD width, small enough that a chunk's state stays in L1.
 pub const CHUNK: usize = 64;
