@@ -265,3 +265,56 @@ fn bad_flags_are_one_line_errors_with_exit_2() {
         assert!(stdout(&out).is_empty(), "{args:?}");
     }
 }
+
+/// A session's runs race on its data and at its tolerance: the csv's curves are tune_all's points for its settings,
+/// each run's tuned row marked, the runs named as the session names them (quoted where a comma needs it).
+#[test]
+fn race_of_a_session_uses_its_runs_data_and_tolerance() {
+    use descent::session::{Session, SessionRun};
+    let mut session = Session::new(&Dataset::notebook());
+    session.tolerance = Some(1e-3);
+    let adam =
+        Settings { optimizer: descent::engine::OptimizerConfig::new(OptimizerKind::Adam, 0.1), ..Settings::default() };
+    let runs = [("plain, notebook", Settings::default()), ("adam", adam)];
+    for (name, s) in &runs {
+        session.runs.push(SessionRun::new(*name, s.clone(), [1, 2, 3]));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.json");
+    session.save(&path).expect("save");
+    let out = descent(&[
+        "race",
+        "--session",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--criterion",
+        "loss-after",
+        "--k",
+        "7",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("run,lr,steps_to_tol,loss_after_k,tuned"));
+    let settings: Vec<Settings> = runs.iter().map(|(_, s)| s.clone()).collect();
+    let mut points: Vec<Vec<TunePoint>> = vec![Vec::new(); settings.len()];
+    tune_all(&Dataset::notebook(), &settings, (7, 1e-3), &Cancel::default(), |(k, p)| points[k].push(p));
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(lines.len(), 2 * tune_lrs().len());
+    for (line, (k, p)) in lines.iter().zip(points.iter().enumerate().flat_map(|(k, ps)| ps.iter().map(move |p| (k, p))))
+    {
+        let (name, rest) = if k == 0 {
+            line.split_once("\"plain, notebook\",").map(|(_, r)| ("plain, notebook", r)).expect("quoted name")
+        } else {
+            line.split_once(',').expect("a name")
+        };
+        assert_eq!(name, runs[k].0);
+        let f: Vec<&str> = rest.split(',').collect();
+        assert_eq!(f[0].parse::<f64>().unwrap(), p.lr);
+        assert_eq!(f[1], p.steps_to_tol.map_or("none".to_string(), |s| s.to_string()), "{line}");
+        let loss = if p.loss_at_horizon.is_finite() { p.loss_at_horizon.to_string() } else { "none".into() };
+        assert_eq!(f[2].parse::<f64>().ok().map(|v| v.to_string()).unwrap_or("none".into()), loss, "{line}");
+        let tuned = best_under(&points[k], Criterion::LossAfter(7)).map(|b| b.lr) == Some(p.lr);
+        assert_eq!(f[3], tuned.to_string(), "{line}");
+    }
+}
