@@ -11,10 +11,10 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use descent::engine::basins::{BasinPlan, End, Outcome, map_rows, run_from};
+use descent::engine::basins::{BasinPlan, End, Outcome, run_from};
 use descent::engine::objective::{Builtin, Objective};
 use descent::engine::{Dataset, Settings};
-use descent::par_map::{Cancel, par_map_in_order};
+use descent::par_map::{Cancel, map_rows, par_map_in_order};
 
 fn himmelblau() -> (Dataset, Settings, BasinPlan) {
     let mut s = Settings::default();

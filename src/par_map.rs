@@ -1,11 +1,17 @@
-//! The map of independent items over every core with the results in item order ([`par_map_in_order`]), and the
-//! flag that stops it ([`Cancel`]): the lr sweep's learning rates, the fair race's tunings and the basins' rows, in the
-//! app's background jobs (`app::jobs`) and in the `sweep`, `race` and `basins` commands alike. (The engine's passes
-//! over samples split over the cores in [`crate::engine::parallel`], by chunks of fixed size.)
+//! The map of independent items over every core with the results in item order ([`par_map_in_order`]), the flag
+//! that stops it ([`Cancel`]), and the three maps built on it: the lr sweep's learning rates ([`run_plan`]), the fair
+//! race's tunings ([`tune_all`]) and the basins' rows ([`map_rows`]), each item an engine function. The app's
+//! background jobs (`app::jobs`) and the `sweep`, `race` and `basins` commands run the same maps. Threads stay above
+//! the engine here (the engine's one exception, its passes over samples, is [`crate::engine::parallel`]).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+use crate::engine::basins::{BasinPlan, End, row};
+use crate::engine::data::Dataset;
+use crate::engine::settings::Settings;
+use crate::engine::sweep::{SweepPlan, SweepPoint, TunePoint, point_at, tune_at, tune_lrs};
 
 /// The flag a job's work polls to stop early.
 #[derive(Clone, Debug, Default)]
@@ -66,9 +72,53 @@ pub fn par_map_in_order<T: Sync, R: Send>(
     });
 }
 
+/// Computes `plan`'s rows on every core ([`par_map_in_order`]), sending each (row index, ends) in row order as soon
+/// as it and the rows before it are done (each row [`row`]: in lanes where they cover the settings); stops starting rows once `cancel` is set.
+pub fn map_rows(
+    data: &Dataset,
+    settings: &Settings,
+    plan: &BasinPlan,
+    cancel: &Cancel,
+    send: impl FnMut((usize, Vec<End>)) + Send,
+) {
+    let rows: Vec<usize> = (0..plan.size[1]).collect();
+    par_map_in_order(&rows, cancel, |&j| (j, row(data, settings, plan, j)), send);
+}
+
+/// Runs the plan on every core ([`par_map_in_order`]), reporting each point to `on_point` in lr order as soon as it
+/// and the points before it are done; stops early once `cancel` is set. Each point is an ordinary run, so the points
+/// are the same whatever the threads' timing.
+pub fn run_plan(
+    data: &Dataset,
+    settings: &Settings,
+    plan: &SweepPlan,
+    cancel: &Cancel,
+    on_point: impl FnMut(SweepPoint) + Send,
+) {
+    par_map_in_order(&plan.lrs, cancel, |&lr| point_at(data, settings, plan, lr), on_point);
+}
+
+/// Tunes every run's settings over [`tune_lrs`] on every core (one item per run and lr, each [`tune_at`]), sending
+/// (run index, point) in run and lr order as they are done.
+pub fn tune_all(
+    data: &Dataset,
+    runs: &[Settings],
+    (horizon, tolerance): (u64, f64),
+    cancel: &Cancel,
+    send: impl FnMut((usize, TunePoint)) + Send,
+) {
+    let lrs = tune_lrs();
+    let items: Vec<(usize, f64)> = (0..runs.len()).flat_map(|k| lrs.iter().map(move |&lr| (k, lr))).collect();
+    let tune = |&(k, lr): &(usize, f64)| (k, tune_at(data, &runs[k], lr, (horizon, tolerance)));
+    par_map_in_order(&items, cancel, tune, send);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::analysis::analyze;
+    use crate::engine::model::Params;
+    use crate::engine::sweep::{SWEEP_POINTS, fastest, plan};
 
     /// The calls `sink` gets from [`par_map_in_order`] on a pool of `threads` threads.
     fn on_threads(threads: usize, items: &[u64], cancel: &Cancel) -> Vec<(u64, u64)> {
@@ -120,5 +170,42 @@ mod tests {
             },
         );
         assert!(seen.len() < 10_000 && seen[..5] == [1, 2, 3, 4, 5], "stopped after {} items", seen.len());
+    }
+
+    #[test]
+    fn the_fastest_swept_lr_is_near_the_optimal_lr() {
+        for bias in [false, true] {
+            let data = Dataset::notebook();
+            let s = Settings { bias, ..Settings::default() };
+            let a = analyze(&data, &s, Params::default());
+            let plan = plan(&data, &s, &a, Some(1e-6));
+            let mut points = Vec::new();
+            run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
+            assert_eq!(points.len(), SWEEP_POINTS);
+            let best = fastest(&points).unwrap();
+            let opt = a.optimal_lr.unwrap();
+            assert!((best.lr / opt - 1.0).abs() < 0.05, "bias {bias}: fastest {} vs optimal {opt}", best.lr);
+            assert!(points.iter().any(|p| p.diverged));
+        }
+    }
+
+    #[test]
+    fn the_sweep_on_several_threads_is_the_sweep_on_one_in_lr_order() {
+        let data = Dataset::notebook();
+        let s = Settings { bias: true, ..Settings::default() };
+        let a = analyze(&data, &s, Params::default());
+        let plan = plan(&data, &s, &a, Some(1e-6));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let mut points = Vec::new();
+            pool.install(|| run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p)));
+            // Bit for bit, NaN included: the points' debug text.
+            points.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>()
+        };
+        let one = on(1);
+        assert_eq!(one.len(), SWEEP_POINTS);
+        assert_eq!(on(3), one);
+        let lrs: Vec<String> = plan.lrs.iter().map(|lr| format!("lr: {lr:?},")).collect();
+        assert!(one.iter().zip(&lrs).all(|(p, lr)| p.contains(lr.as_str())), "in the plan's lr order");
     }
 }

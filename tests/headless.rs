@@ -7,9 +7,9 @@ mod common;
 use common::{descent, stderr, stdout};
 use descent::engine::basins::{BasinPlan, run_from};
 use descent::engine::objective::{Builtin, Objective};
-use descent::engine::sweep::{Criterion, TunePoint, best_under, ranking, tune_all, tune_lrs};
+use descent::engine::sweep::{Criterion, TunePoint, best_under, ranking, tune_lrs};
 use descent::engine::{Dataset, OptimizerKind, Params, Settings};
-use descent::par_map::Cancel;
+use descent::par_map::{Cancel, tune_all};
 use descent::presets::Preset;
 
 fn json(text: &str) -> serde_json::Value {
@@ -159,13 +159,13 @@ fn sweep_steps_to_tolerance_follow_the_contraction_factor() {
     }
     assert!(checked >= 25, "{checked} rows checked");
 
-    // The tab's plan and run (engine::sweep::plan and run_plan) give the same rows as the command's defaults.
+    // The tab's plan and run (engine::sweep::plan, par_map::run_plan) give the same rows as the command's defaults.
     let data = Dataset::notebook();
     let s = Settings::default();
     let analysis = descent::engine::analysis::analyze(&data, &s, s.start());
     let plan = descent::engine::sweep::plan(&data, &s, &analysis, None);
     let mut points = Vec::new();
-    descent::engine::sweep::run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
+    descent::par_map::run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
     let out = descent(&["sweep", "--format", "json"]);
     let v = json(&stdout(&out));
     let got = v["points"].as_array().expect("points");

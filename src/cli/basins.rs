@@ -1,5 +1,5 @@
 //! `descent basins`: the app's Basins map without the app. The settings started from the centre of every cell of a
-//! G×G grid over (w, b), each run to the tolerance or the step budget ([`crate::engine::basins::map_rows`], the
+//! G×G grid over (w, b), each run to the tolerance or the step budget ([`crate::par_map::map_rows`], the
 //! tab's own computation), printed as one csv row per start (`w0,b0,outcome,w,b,steps`, rows from the bottom, w
 //! increasing within a row), or as json with each basin's minimum and share; `--png` also draws the map.
 
@@ -12,13 +12,11 @@ use serde::Serialize;
 use super::EngineArgs;
 use super::common::{CliError, EXIT_OK, Progress, setup, tolerance};
 use crate::engine::analysis::analyze;
-use crate::engine::basins::{
-    BasinPlan, Basins, End, MAX_STEPS, TOLERANCE, Tally, default_window, known_basins, map_rows,
-};
+use crate::engine::basins::{BasinPlan, Basins, End, MAX_STEPS, TOLERANCE, Tally, default_window, known_basins};
 use crate::engine::model::Params;
 use crate::export::basins::export_basins_png_file;
 use crate::format::repr;
-use crate::par_map::Cancel;
+use crate::par_map::{Cancel, map_rows};
 
 /// Output format of `basins`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,5 @@
 //! `descent race`: the app's fair race without the app. Every run's learning rate is tuned by a sweep of its own
-//! settings ([`crate::engine::sweep::tune_all`], the tab's own computation) under the criterion (fewest steps to the
+//! settings ([`crate::par_map::tune_all`], the tab's own computation) under the criterion (fewest steps to the
 //! tolerance, or lowest loss after K steps); prints each run's tuned lr, its tuning curve and the ranking under both
 //! criteria ([`crate::engine::sweep::ranking`]). The runs are a preset's (`race` by default, on the problem of the
 //! engine options) or a saved session's.
@@ -12,12 +12,10 @@ use serde::Serialize;
 
 use super::EngineArgs;
 use super::common::{CliError, EXIT_OK, Progress, csv_field, setup, tolerance};
-use crate::engine::sweep::{
-    Criterion, DEFAULT_TOLERANCE, TUNE_MAX_STEPS, TUNE_POINTS, TunePoint, best_under, ranking, tune_all,
-};
+use crate::engine::sweep::{Criterion, DEFAULT_TOLERANCE, TUNE_MAX_STEPS, TUNE_POINTS, TunePoint, best_under, ranking};
 use crate::engine::{Dataset, Settings};
 use crate::format::repr;
-use crate::par_map::Cancel;
+use crate::par_map::{Cancel, tune_all};
 use crate::presets::Preset;
 use crate::session::Session;
 

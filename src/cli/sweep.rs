@@ -1,5 +1,5 @@
 //! `descent sweep`: the app's learning-rate sweep without the app. The settings run from their start at each of
-//! a log-spaced range of learning rates ([`crate::engine::sweep::plan`] and [`crate::engine::sweep::run_plan`], the
+//! a log-spaced range of learning rates ([`crate::engine::sweep::plan`] and [`crate::par_map::run_plan`], the
 //! tab's own computation), one row per lr: the lr, the steps to the tolerance (or none), the final loss and the
 //! outcome (converged, diverged, unfinished, or refused when the engine refuses the settings at that lr).
 
@@ -11,9 +11,9 @@ use serde::Serialize;
 use super::EngineArgs;
 use super::common::{CliError, EXIT_OK, Progress, setup, tolerance};
 use crate::engine::analysis::analyze;
-use crate::engine::sweep::{DEFAULT_TOLERANCE, SweepPoint, fastest, log_space, plan, run_plan};
+use crate::engine::sweep::{DEFAULT_TOLERANCE, SweepPoint, fastest, log_space, plan};
 use crate::format::repr;
-use crate::par_map::Cancel;
+use crate::par_map::{Cancel, run_plan};
 
 /// Output format of `sweep`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

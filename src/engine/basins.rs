@@ -6,7 +6,8 @@
 //!
 //! The ends are grouped into basins by [`Basins::assign`]: a known minimum when the run ends within a small radius
 //! of it, otherwise a new basin at the first end found there (expressions have no list of minima). The app's Basins
-//! tab and the `descent basins` command both compute their maps with [`map_rows`] and count them with [`Tally`].
+//! tab and the `descent basins` command both compute their maps row by row with [`row`] (over the cores by
+//! `par_map::map_rows`) and count them with [`Tally`].
 
 use super::data::Dataset;
 use super::lanes::LaneRule;
@@ -15,7 +16,6 @@ use super::model::Params;
 use super::objective::PointKind;
 use super::settings::Settings;
 use super::trainer::{DynTrainer, Status};
-use crate::par_map::{Cancel, par_map_in_order};
 
 /// Steps per start unless told otherwise.
 pub const MAX_STEPS: u64 = 2_000;
@@ -92,19 +92,6 @@ pub fn ends(data: &Dataset, settings: &Settings, plan: &BasinPlan, starts: &[Par
 pub fn row(data: &Dataset, settings: &Settings, plan: &BasinPlan, j: usize) -> Vec<End> {
     let starts: Vec<Params<f64>> = (0..plan.size[0]).map(|i| plan.start(i, j)).collect();
     ends(data, settings, plan, &starts)
-}
-
-/// Computes `plan`'s rows on every core ([`par_map_in_order`]), sending each (row index, ends) in row order as soon
-/// as it and the rows before it are done; stops starting rows once `cancel` is set.
-pub fn map_rows(
-    data: &Dataset,
-    settings: &Settings,
-    plan: &BasinPlan,
-    cancel: &Cancel,
-    send: impl FnMut((usize, Vec<End>)) + Send,
-) {
-    let rows: Vec<usize> = (0..plan.size[1]).collect();
-    par_map_in_order(&rows, cancel, |&j| (j, row(data, settings, plan, j)), send);
 }
 
 /// The window of starts: the known minima and saddles of an objective with room around them, else the optimum

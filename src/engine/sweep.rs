@@ -1,8 +1,9 @@
 //! The learning-rate sweep: how many steps a run needs to reach the tolerance, and where it ends, across a
 //! log-spaced range of learning rates. Each point is an ordinary run of the trainer with only the lr changed.
-//! The fair race's tuning is the same sweep per run ([`tune_all`]), ranked under both criteria ([`ranking`]).
-//! The app's lr-sweep and fair-race tabs and the `descent sweep` and `descent race` commands all compute with
-//! [`plan`], [`run_plan`], [`tune_all`] and [`ranking`] (over the cores by [`par_map_in_order`]).
+//! The fair race's tuning is the same sweep per run ([`tune_at`] over [`tune_lrs`]), ranked under both criteria
+//! ([`ranking`]). The app's lr-sweep and fair-race tabs and the `descent sweep` and `descent race` commands all
+//! compute with [`plan`] and [`point_at`], [`tune_at`] and [`ranking`] (over the cores by `par_map::run_plan` and
+//! `par_map::tune_all`).
 
 use serde::Serialize;
 
@@ -11,7 +12,6 @@ use super::data::Dataset;
 use super::error::ConfigError;
 use super::settings::{Precision, Settings};
 use super::trainer::{DynTrainer, Status};
-use crate::par_map::{Cancel, par_map_in_order};
 
 /// Learning rates per sweep.
 pub const SWEEP_POINTS: usize = 200;
@@ -84,21 +84,8 @@ pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance:
     SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
 }
 
-/// Runs the plan on every core ([`par_map_in_order`]), reporting each point to `on_point` in lr order as soon as it
-/// and the points before it are done; stops early once `cancel` is set. Each point is an ordinary run, so the points
-/// are the same whatever the threads' timing.
-pub fn run_plan(
-    data: &Dataset,
-    settings: &Settings,
-    plan: &SweepPlan,
-    cancel: &Cancel,
-    on_point: impl FnMut(SweepPoint) + Send,
-) {
-    par_map_in_order(&plan.lrs, cancel, |&lr| point_at(data, settings, plan, lr), on_point);
-}
-
 /// One learning rate of the plan (settings the engine refuses at this lr count as a run that got nowhere).
-fn point_at(data: &Dataset, settings: &Settings, plan: &SweepPlan, lr: f64) -> SweepPoint {
+pub fn point_at(data: &Dataset, settings: &Settings, plan: &SweepPlan, lr: f64) -> SweepPoint {
     sweep_one(data, settings, lr, plan.max_steps, plan.tolerance).unwrap_or(SweepPoint {
         lr,
         steps_to_tol: None,
@@ -216,27 +203,15 @@ pub fn tune_lrs() -> Vec<f64> {
     log_space(1e-4, 1.0, TUNE_POINTS)
 }
 
-/// Tunes every run's settings over [`tune_lrs`] on every core ([`par_map_in_order`]: one item per run and lr),
-/// sending (run index, point) in run and lr order as they are done. Settings the engine refuses at an lr count as
-/// a run that never reached the tolerance and diverged.
-pub fn tune_all(
-    data: &Dataset,
-    runs: &[Settings],
-    (horizon, tolerance): (u64, f64),
-    cancel: &Cancel,
-    send: impl FnMut((usize, TunePoint)) + Send,
-) {
-    let lrs = tune_lrs();
-    let items: Vec<(usize, f64)> = (0..runs.len()).flat_map(|k| lrs.iter().map(move |&lr| (k, lr))).collect();
-    let tune = |&(k, lr): &(usize, f64)| {
-        let point = tune_one(data, &runs[k], lr, (horizon, TUNE_MAX_STEPS), tolerance).unwrap_or(TunePoint {
-            lr,
-            steps_to_tol: None,
-            loss_at_horizon: f64::INFINITY,
-        });
-        (k, point)
-    };
-    par_map_in_order(&items, cancel, tune, send);
+/// One item of a fair race's tuning: `settings` at `lr` ([`tune_one`] with the race's budget
+/// [`TUNE_MAX_STEPS`]). Settings the engine refuses at this lr count as a run that never reached the tolerance and
+/// diverged.
+pub fn tune_at(data: &Dataset, settings: &Settings, lr: f64, (horizon, tolerance): (u64, f64)) -> TunePoint {
+    tune_one(data, settings, lr, (horizon, TUNE_MAX_STEPS), tolerance).unwrap_or(TunePoint {
+        lr,
+        steps_to_tol: None,
+        loss_at_horizon: f64::INFINITY,
+    })
 }
 
 /// The runs ranked under `criterion` by their best point ([`best_under`]), best first: (run index, its best
@@ -259,8 +234,6 @@ pub fn ranking(points: &[Vec<TunePoint>], criterion: Criterion) -> Vec<(usize, f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::analysis::analyze;
-    use crate::engine::model::Params;
 
     /// Plain GD on the notebook (λ = 15): the fewest steps to a tolerance come at lr = 1/λ, which lands in one step;
     /// the loss after one step is 0 there too.
@@ -281,43 +254,6 @@ mod tests {
         // Past the critical lr 2/15 a run diverges: no tolerance, an infinite loss.
         let far = tune_one(&data, &settings, 0.2, (100, 5000), 1e-6).unwrap();
         assert_eq!((far.steps_to_tol, far.loss_at_horizon), (None, f64::INFINITY));
-    }
-
-    #[test]
-    fn the_fastest_swept_lr_is_near_the_optimal_lr() {
-        for bias in [false, true] {
-            let data = Dataset::notebook();
-            let s = Settings { bias, ..Settings::default() };
-            let a = analyze(&data, &s, Params::default());
-            let plan = plan(&data, &s, &a, Some(1e-6));
-            let mut points = Vec::new();
-            run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
-            assert_eq!(points.len(), SWEEP_POINTS);
-            let best = fastest(&points).unwrap();
-            let opt = a.optimal_lr.unwrap();
-            assert!((best.lr / opt - 1.0).abs() < 0.05, "bias {bias}: fastest {} vs optimal {opt}", best.lr);
-            assert!(points.iter().any(|p| p.diverged));
-        }
-    }
-
-    #[test]
-    fn the_sweep_on_several_threads_is_the_sweep_on_one_in_lr_order() {
-        let data = Dataset::notebook();
-        let s = Settings { bias: true, ..Settings::default() };
-        let a = analyze(&data, &s, Params::default());
-        let plan = plan(&data, &s, &a, Some(1e-6));
-        let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-            let mut points = Vec::new();
-            pool.install(|| run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p)));
-            // Bit for bit, NaN included: the points' debug text.
-            points.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>()
-        };
-        let one = on(1);
-        assert_eq!(one.len(), SWEEP_POINTS);
-        assert_eq!(on(3), one);
-        let lrs: Vec<String> = plan.lrs.iter().map(|lr| format!("lr: {lr:?},")).collect();
-        assert!(one.iter().zip(&lrs).all(|(p, lr)| p.contains(lr.as_str())), "in the plan's lr order");
     }
 
     #[test]

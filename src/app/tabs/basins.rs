@@ -13,12 +13,13 @@ use crate::app::state::Action;
 use crate::app::tabs::{TabExport, TabView};
 use crate::app::view::ViewCtx;
 use crate::engine::basins::{
-    BasinPlan, Basins, End, MAX_STEPS, Outcome, TOLERANCE, Tally, default_window, known_basins, map_rows,
+    BasinPlan, Basins, End, MAX_STEPS, Outcome, TOLERANCE, Tally, default_window, known_basins,
 };
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
 use crate::export::basins::{basin_rgb, end_rgb};
 use crate::format;
+use crate::par_map::map_rows;
 use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 

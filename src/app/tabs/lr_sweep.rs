@@ -15,9 +15,11 @@ use crate::app::tabs::TabView;
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
-use crate::engine::sweep::{SweepPlan, SweepPoint, fastest, plan, run_plan};
+pub use crate::engine::sweep::{SWEEP_POINTS, plan};
+use crate::engine::sweep::{SweepPlan, SweepPoint, fastest};
 use crate::explain::topics::Topic;
 use crate::format;
+pub use crate::par_map::run_plan;
 use crate::tab::Tab;
 use crate::worker::RunSnapshot;
 
