@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::engine::basins::{BasinPlan, End, row};
+use crate::engine::basins::{BasinPlan, End, bands, rows};
 use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{SweepPlan, SweepPoint, TunePoint, point_at, tune_at, tune_lrs};
@@ -72,17 +72,23 @@ pub fn par_map_in_order<T: Sync, R: Send>(
     });
 }
 
-/// Computes `plan`'s rows on every core ([`par_map_in_order`]), sending each (row index, ends) in row order as soon
-/// as it and the rows before it are done (each row [`row`]: in lanes where they cover the settings); stops starting rows once `cancel` is set.
+/// Computes `plan`'s rows on every core ([`par_map_in_order`] over batches of rows, [`bands`], each batch run by
+/// [`rows`]: in lanes where they cover the settings), sending each (row index, ends) in row order as soon as it and
+/// the rows before it are done; stops starting batches once `cancel` is set.
 pub fn map_rows(
     data: &Dataset,
     settings: &Settings,
     plan: &BasinPlan,
     cancel: &Cancel,
-    send: impl FnMut((usize, Vec<End>)) + Send,
+    mut send: impl FnMut((usize, Vec<End>)) + Send,
 ) {
-    let rows: Vec<usize> = (0..plan.size[1]).collect();
-    par_map_in_order(&rows, cancel, |&j| (j, row(data, settings, plan, j)), send);
+    let bands = bands(plan);
+    par_map_in_order(
+        &bands,
+        cancel,
+        |js| rows(data, settings, plan, js.clone()),
+        |done| done.into_iter().for_each(&mut send),
+    );
 }
 
 /// Runs the plan on every core ([`par_map_in_order`]), reporting each point to `on_point` in lr order as soon as it

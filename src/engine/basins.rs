@@ -9,6 +9,8 @@
 //! tab and the `descent basins` command both compute their maps row by row with [`row`] (over the cores by
 //! `par_map::map_rows`) and count them with [`Tally`].
 
+use std::ops::Range;
+
 use super::data::Dataset;
 use super::lanes::LaneRule;
 pub use super::lanes::{End, Outcome};
@@ -90,8 +92,26 @@ pub fn ends(data: &Dataset, settings: &Settings, plan: &BasinPlan, starts: &[Par
 
 /// One row of the map (`j` from the bottom), left to right.
 pub fn row(data: &Dataset, settings: &Settings, plan: &BasinPlan, j: usize) -> Vec<End> {
-    let starts: Vec<Params<f64>> = (0..plan.size[0]).map(|i| plan.start(i, j)).collect();
-    ends(data, settings, plan, &starts)
+    rows(data, settings, plan, j..j + 1).into_iter().next().map_or_else(Vec::new, |(_, ends)| ends)
+}
+
+/// Rows `js` of the map, each (row index, its ends left to right), run as one batch of starts.
+pub fn rows(data: &Dataset, settings: &Settings, plan: &BasinPlan, js: Range<usize>) -> Vec<(usize, Vec<End>)> {
+    let nx = plan.size[0];
+    let starts: Vec<Params<f64>> = js.clone().flat_map(|j| (0..nx).map(move |i| plan.start(i, j))).collect();
+    let all = ends(data, settings, plan, &starts);
+    js.zip(all.chunks(nx.max(1))).map(|(j, ends)| (j, ends.to_vec())).collect()
+}
+
+/// Starts per batch of rows that [`bands`] aims at: the lanes' last runs, while no start is left to refill a lane,
+/// are a small part of a batch this size.
+pub const BAND_STARTS: usize = 2_000;
+
+/// The map's rows in batches of about [`BAND_STARTS`] starts (whole rows, at least one), bottom to top.
+pub fn bands(plan: &BasinPlan) -> Vec<Range<usize>> {
+    let [nx, ny] = plan.size;
+    let per_band = (BAND_STARTS / nx.max(1)).max(1);
+    (0..ny).step_by(per_band).map(|j0| j0..(j0 + per_band).min(ny)).collect()
 }
 
 /// The window of starts: the known minima and saddles of an objective with room around them, else the optimum

@@ -51,8 +51,9 @@ pub struct End {
     pub steps: u64,
 }
 
-/// Starts stepped together: a multiple of every SIMD width, small enough that a chunk's state stays in L1.
-pub const CHUNK: usize = 64;
+/// Starts stepped together: enough independent runs to keep the core's pipelines full, few enough that the last
+/// runs of a batch (while no start is left to refill a lane) cost little.
+pub const CHUNK: usize = 16;
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
 
@@ -108,14 +109,13 @@ impl LaneRule {
 
     /// The end of the run from each start: at most `max_steps` updates, stopping at ‖∇f‖ ≤ `tolerance`.
     pub fn run(&self, starts: &[Params<f64>], max_steps: u64, tolerance: f64) -> Vec<End> {
-        let mut ends = Vec::with_capacity(starts.len());
-        let mut lanes = Lanes::default();
-        for chunk in starts.chunks(CHUNK) {
-            lanes.start(self, chunk, tolerance);
-            lanes.run(self, max_steps, tolerance);
-            ends.extend(lanes.ends(chunk.len(), max_steps));
-        }
-        ends
+        let test = NormTest::new(tolerance);
+        let mut work = Work { starts, next: 0, max_steps, test, ends: vec![None; starts.len()] };
+        Lanes::default().run(self, &mut work);
+        // Every start is run (a lane is refilled until none is left); a missing end cannot happen, and would read
+        // as the start, unfinished.
+        let unrun = |p: &Params<f64>| End { outcome: Outcome::Unfinished, at: *p, steps: 0 };
+        work.ends.into_iter().zip(starts).map(|(e, p)| e.unwrap_or_else(|| unrun(p))).collect()
     }
 }
 
@@ -162,11 +162,6 @@ fn eval<const OBJ: u8>(w: f64, b: f64) -> (f64, f64, f64) {
     }
 }
 
-/// A lane's state: running, or the verdict.
-const RUNNING: u8 = 0;
-const CONVERGED: u8 = 1;
-const DIVERGED: u8 = 2;
-
 /// ‖(gw, gb)‖ ≤ `tol` as the trainer decides it (`hypot`), without calling `hypot` where the sum of squares already
 /// decides: it is within a few ulps of ‖g‖², so outside [lo², hi²] the answer is certain.
 #[derive(Clone, Copy)]
@@ -190,7 +185,7 @@ impl NormTest {
 
     /// 1 when certainly within, 0 when certainly not, 2 when `hypot` must decide.
     #[inline(always)]
-    fn quick(&self, gw: f64, gb: f64) -> u8 {
+    fn quick(&self, gw: f64, gb: f64) -> u64 {
         let n2 = gw * gw + gb * gb;
         if n2 < self.lo2 {
             1
@@ -206,7 +201,8 @@ impl NormTest {
     }
 }
 
-/// [`CHUNK`] runs in struct-of-arrays form.
+/// [`CHUNK`] runs in struct-of-arrays form. A lane whose run ends is refilled with the next start at once, so the
+/// lanes stay busy until the starts run out (no lane waits for the slowest run of a batch).
 struct Lanes {
     w: [f64; CHUNK],
     b: [f64; CHUNK],
@@ -216,14 +212,21 @@ struct Lanes {
     vw: [f64; CHUNK],
     vb: [f64; CHUNK],
     limit: [f64; CHUNK],
-    unchanged: [u32; CHUNK],
-    state: [u8; CHUNK],
-    /// A norm test `hypot` must decide (set by the vector pass, read by the scalar one).
-    undecided: [u8; CHUNK],
+    /// Steps each lane's run has taken.
     steps: [u64; CHUNK],
-    /// Lanes in use (the last chunk may be shorter).
-    len: usize,
+    unchanged: [u64; CHUNK],
+    state: [u64; CHUNK],
+    /// A norm test `hypot` must decide (set by the vector pass, read by the scalar one).
+    undecided: [u64; CHUNK],
+    /// The start each lane runs (an index into the starts), `usize::MAX` for an idle lane.
+    who: [usize; CHUNK],
 }
+
+/// A lane's state: running, its verdict, or idle.
+const RUNNING: u64 = 0;
+const CONVERGED: u64 = 1;
+const DIVERGED: u64 = 2;
+const IDLE: u64 = 3;
 
 impl Default for Lanes {
     fn default() -> Self {
@@ -235,75 +238,98 @@ impl Default for Lanes {
             vw: [0.0; CHUNK],
             vb: [0.0; CHUNK],
             limit: [0.0; CHUNK],
-            unchanged: [0; CHUNK],
-            state: [DIVERGED; CHUNK],
-            undecided: [0; CHUNK],
             steps: [0; CHUNK],
-            len: 0,
+            unchanged: [0; CHUNK],
+            state: [IDLE; CHUNK],
+            undecided: [0; CHUNK],
+            who: [usize::MAX; CHUNK],
         }
     }
 }
 
-impl Lanes {
-    /// Every lane at its start, evaluated, with the trainer's verdict at step 0; unused lanes are parked (diverged).
-    fn start(&mut self, rule: &LaneRule, starts: &[Params<f64>], tolerance: f64) {
-        let test = NormTest::new(tolerance);
-        self.len = starts.len();
-        for i in 0..CHUNK {
-            let p = starts.get(i).copied().unwrap_or_default();
-            let (f, gw, gb) = evaluate(rule.objective, p.w, p.b).unwrap_or((f64::NAN, f64::NAN, f64::NAN));
-            (self.w[i], self.b[i], self.gw[i], self.gb[i]) = (p.w, p.b, gw, gb);
-            (self.vw[i], self.vb[i], self.unchanged[i], self.steps[i]) = (0.0, 0.0, 0, 0);
-            self.limit[i] = DIVERGENCE_FACTOR * f.abs().max(1.0);
-            self.state[i] = if i >= starts.len() || !(f.is_finite() && gw.is_finite() && gb.is_finite()) {
-                DIVERGED
-            } else if test.exact(gw, gb) {
-                CONVERGED
-            } else {
-                RUNNING
-            };
-        }
-    }
+/// The starts, the budget and where the ends go, for one call of [`LaneRule::run`].
+struct Work<'a> {
+    starts: &'a [Params<f64>],
+    next: usize,
+    max_steps: u64,
+    test: NormTest,
+    ends: Vec<Option<End>>,
+}
 
-    /// Up to `max_steps` updates of every running lane; stops early once none runs.
-    fn run(&mut self, rule: &LaneRule, max_steps: u64, tolerance: f64) {
+impl Lanes {
+    /// Runs every start of `work` to its end.
+    fn run(&mut self, rule: &LaneRule, work: &mut Work<'_>) {
         match rule.objective {
-            Builtin::Himmelblau => self.run_on::<HIMMELBLAU>(rule, max_steps, tolerance),
-            Builtin::Rosenbrock => self.run_on::<ROSENBROCK>(rule, max_steps, tolerance),
-            Builtin::Saddle => self.run_on::<SADDLE>(rule, max_steps, tolerance),
-            Builtin::Rastrigin => self.run_on::<RASTRIGIN>(rule, max_steps, tolerance),
+            Builtin::Himmelblau => self.run_on::<HIMMELBLAU>(rule, work),
+            Builtin::Rosenbrock => self.run_on::<ROSENBROCK>(rule, work),
+            Builtin::Saddle => self.run_on::<SADDLE>(rule, work),
+            Builtin::Rastrigin => self.run_on::<RASTRIGIN>(rule, work),
             Builtin::Beale => {}
         }
     }
 
     /// [`Lanes::run`] on built-in `OBJ`.
-    fn run_on<const OBJ: u8>(&mut self, rule: &LaneRule, max_steps: u64, tolerance: f64) {
-        let test = NormTest::new(tolerance);
+    fn run_on<const OBJ: u8>(&mut self, rule: &LaneRule, work: &mut Work<'_>) {
+        for i in 0..CHUNK {
+            self.refill::<OBJ>(i, work);
+        }
         let momentum = rule.momentum != 0.0;
-        for step in 1..=max_steps {
-            if self.state.iter().all(|&s| s != RUNNING) {
+        while self.state.contains(&RUNNING) {
+            match (momentum, rule.weight_decay != 0.0) {
+                (false, false) => self.step::<OBJ, false, false>(rule, &work.test),
+                (false, true) => self.step::<OBJ, false, true>(rule, &work.test),
+                (true, false) => self.step::<OBJ, true, false>(rule, &work.test),
+                (true, true) => self.step::<OBJ, true, true>(rule, &work.test),
+            }
+            self.settle(&work.test);
+            for i in 0..CHUNK {
+                if self.state[i] != RUNNING || self.steps[i] >= work.max_steps {
+                    self.refill::<OBJ>(i, work);
+                }
+            }
+        }
+    }
+
+    /// Records lane `i`'s end (if it ran a start) and loads the next start into it (idle when none is left). A
+    /// start is evaluated and judged as the trainer judges step 0; one that ends there is recorded at once.
+    fn refill<const OBJ: u8>(&mut self, i: usize, work: &mut Work<'_>) {
+        loop {
+            if let Some(slot) = work.ends.get_mut(self.who[i]) {
+                let at = Params { w: self.w[i], b: self.b[i] };
+                let outcome = match self.state[i] {
+                    CONVERGED => Outcome::Converged,
+                    DIVERGED => Outcome::Diverged,
+                    _ => Outcome::Unfinished,
+                };
+                *slot = Some(End { outcome, at, steps: self.steps[i] });
+            }
+            let Some(&p) = work.starts.get(work.next) else {
+                (self.who[i], self.state[i]) = (usize::MAX, IDLE);
+                return;
+            };
+            self.who[i] = work.next;
+            work.next += 1;
+            let (f, gw, gb) = eval::<OBJ>(p.w, p.b);
+            (self.w[i], self.b[i], self.gw[i], self.gb[i]) = (p.w, p.b, gw, gb);
+            (self.vw[i], self.vb[i], self.unchanged[i], self.steps[i]) = (0.0, 0.0, 0, 0);
+            self.limit[i] = DIVERGENCE_FACTOR * f.abs().max(1.0);
+            self.state[i] = if !(f.is_finite() && gw.is_finite() && gb.is_finite()) {
+                DIVERGED
+            } else if work.test.exact(gw, gb) {
+                CONVERGED
+            } else {
+                RUNNING
+            };
+            if self.state[i] == RUNNING && work.max_steps > 0 {
                 return;
             }
-            match (momentum, rule.weight_decay != 0.0) {
-                (false, false) => self.step::<OBJ, false, false>(rule, &test, step),
-                (false, true) => self.step::<OBJ, false, true>(rule, &test, step),
-                (true, false) => self.step::<OBJ, true, false>(rule, &test, step),
-                (true, true) => self.step::<OBJ, true, true>(rule, &test, step),
-            }
-            self.settle(&test, step);
         }
     }
 
     /// One update of every running lane: the vector pass. Verdicts the norm alone cannot settle wait in `undecided`.
     #[inline(always)]
-    fn step<const OBJ: u8, const MOMENTUM: bool, const DECAY: bool>(
-        &mut self,
-        rule: &LaneRule,
-        test: &NormTest,
-        step: u64,
-    ) {
+    fn step<const OBJ: u8, const MOMENTUM: bool, const DECAY: bool>(&mut self, rule: &LaneRule, test: &NormTest) {
         let (lr, mu, damp, decay) = (rule.lr, rule.momentum, rule.one_minus_dampening, rule.weight_decay);
-        let first = step == 1;
         for i in 0..CHUNK {
             let running = self.state[i] == RUNNING;
             let (w, b) = (self.w[i], self.b[i]);
@@ -313,8 +339,10 @@ impl Lanes {
             }
             let mut state_ok = true;
             if MOMENTUM {
-                let (vw, vb) =
-                    if first { (gw, gb) } else { (self.vw[i] * mu + damp * gw, self.vb[i] * mu + damp * gb) };
+                // torch keeps no buffer before the first step: the first one is the gradient itself.
+                let first = self.steps[i] == 0;
+                let vw = if first { gw } else { self.vw[i] * mu + damp * gw };
+                let vb = if first { gb } else { self.vb[i] * mu + damp * gb };
                 (self.vw[i], self.vb[i]) = (vw, vb);
                 state_ok = vw.is_finite() && vb.is_finite();
                 (gw, gb) = if rule.nesterov { (gw + mu * vw, gb + mu * vb) } else { (vw, vb) };
@@ -335,38 +363,26 @@ impl Lanes {
             self.unchanged[i] = if accept { unchanged } else { self.unchanged[i] };
             let verdict = if !finite || bad {
                 DIVERGED
-            } else if near == 1 || near == 0 && unchanged >= STALL_STEPS {
+            } else if near == 1 || near == 0 && unchanged >= u64::from(STALL_STEPS) {
                 CONVERGED
             } else {
                 RUNNING
             };
-            self.undecided[i] = u8::from(running && finite && !bad && near == 2);
+            self.undecided[i] = u64::from(running && finite && !bad && near == 2);
             self.state[i] = if running { verdict } else { self.state[i] };
-            self.steps[i] = if running { step } else { self.steps[i] };
+            self.steps[i] += u64::from(running);
         }
     }
 
     /// The scalar pass: `hypot` decides the few norms the vector pass could not.
-    fn settle(&mut self, test: &NormTest, step: u64) {
+    fn settle(&mut self, test: &NormTest) {
         for i in 0..CHUNK {
             if self.undecided[i] != 0 {
                 let within = test.exact(self.gw[i], self.gb[i]);
-                self.state[i] = if within || self.unchanged[i] >= STALL_STEPS { CONVERGED } else { RUNNING };
-                self.steps[i] = step;
+                let stalled = self.unchanged[i] >= u64::from(STALL_STEPS);
+                self.state[i] = if within || stalled { CONVERGED } else { RUNNING };
             }
         }
-    }
-
-    /// The first `n` lanes' ends after a budget of `max_steps`.
-    fn ends(&self, n: usize, max_steps: u64) -> impl Iterator<Item = End> + '_ {
-        (0..n).map(move |i| {
-            let at = Params { w: self.w[i], b: self.b[i] };
-            match self.state[i] {
-                RUNNING => End { outcome: Outcome::Unfinished, at, steps: max_steps },
-                CONVERGED => End { outcome: Outcome::Converged, at, steps: self.steps[i] },
-                _ => End { outcome: Outcome::Diverged, at, steps: self.steps[i] },
-            }
-        })
     }
 }
 
