@@ -55,6 +55,9 @@ pub struct End {
 /// runs of a batch (while no start is left to refill a lane) cost little.
 pub const CHUNK: usize = 16;
 
+// The lanes that ended in a step are bits of a u64.
+const _: () = assert!(CHUNK <= 64);
+
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
 
 /// What the lanes step: a built-in objective and SGD's hyperparameters, each as the optimizer rounds it in f64.
@@ -301,10 +304,16 @@ impl Lanes {
                 (true, true) => self.step::<OBJ, true, true>(rule, &work.test),
             }
             self.settle(&work.test);
+            // Which lanes ended, found without a branch per lane; most steps end none.
+            let mut ended = 0u64;
             for i in 0..CHUNK {
-                if self.state[i] != RUNNING || self.steps[i] >= work.max_steps {
-                    self.refill::<OBJ>(i, work);
-                }
+                let done = self.state[i] == CONVERGED || self.state[i] == DIVERGED;
+                let budget = self.state[i] == RUNNING && self.steps[i] >= work.max_steps;
+                ended |= u64::from(done || budget) << i;
+            }
+            while ended != 0 {
+                self.refill::<OBJ>(ended.trailing_zeros() as usize, work);
+                ended &= ended - 1;
             }
         }
     }
