@@ -18,6 +18,7 @@ pub mod history;
 pub mod ledger;
 pub mod lesson;
 pub mod number;
+pub mod par_map;
 pub mod presets;
 pub mod printout;
 pub mod run;

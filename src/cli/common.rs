@@ -1,7 +1,8 @@
 //! What the commands share: the exit codes, [`CliError`] (why a command failed), the checked data and settings of a
-//! command ([`setup`]), the point it is asked about ([`point`]), and the one-line message on stderr.
+//! command ([`setup`]), the point it is asked about ([`point`]), the one-line message on stderr, and the progress of
+//! a long command on a terminal ([`Progress`]).
 
-use std::io;
+use std::io::{self, IsTerminal};
 
 use super::EngineArgs;
 use crate::engine::diagnose::StartError;
@@ -111,4 +112,52 @@ pub(super) fn point(engine: &EngineArgs, w: Option<f64>, b: Option<f64>) -> Resu
         return Err(CliError::Usage("--b needs --bias (the model ŷ = w·x has no b)".into()));
     }
     Ok(p)
+}
+
+/// A long command's progress on stderr, `label: done/total`, rewritten in place, only when stderr is a terminal
+/// (never in a pipe or a test); [`Progress::finish`] clears the line.
+pub(super) struct Progress {
+    label: &'static str,
+    total: usize,
+    done: usize,
+    shown: usize,
+    on: bool,
+}
+
+impl Progress {
+    /// Progress over `total` items, shown when stderr is a terminal.
+    pub(super) fn new(label: &'static str, total: usize) -> Self {
+        Progress { label, total, done: 0, shown: usize::MAX, on: io::stderr().is_terminal() }
+    }
+
+    /// `n` more items done; the line changes at most once per percent.
+    pub(super) fn advance(&mut self, n: usize) {
+        self.done += n;
+        let percent = 100 * self.done / self.total.max(1);
+        if self.on && percent != self.shown {
+            self.shown = percent;
+            super::say(&format!("\r{}: {}/{}", self.label, self.done, self.total));
+        }
+    }
+
+    /// Clears the line.
+    pub(super) fn finish(&self) {
+        if self.on {
+            super::say("\r\x1b[K");
+        }
+    }
+}
+
+/// A tolerance given with `--tol` (positive and finite), or `default`.
+pub(super) fn tolerance(tol: Option<f64>, default: f64) -> Result<f64, CliError> {
+    match tol {
+        None => Ok(default),
+        Some(t) if t > 0.0 && t.is_finite() => Ok(t),
+        Some(t) => Err(CliError::Usage(format!("invalid --tol {}: must be > 0 and finite", repr(t)))),
+    }
+}
+
+/// A run name as a CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.
+pub(super) fn csv_field(name: &str) -> String {
+    if name.contains([',', '"', '\n', '\r']) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_owned() }
 }

@@ -24,6 +24,9 @@ pub fn run_command(command: &Command) -> i32 {
             None => super::exercise::exercise(a, &mut out),
         },
         Command::Replay(a) => super::replay::replay(a, &mut out),
+        Command::Basins(a) => super::basins::basins(a, &mut out),
+        Command::Sweep(a) => super::sweep::sweep(a, &mut out),
+        Command::Race(a) => super::race::race(a, &mut out),
     };
     let flushed = out.flush();
     match (result, flushed) {

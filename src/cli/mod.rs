@@ -1,9 +1,11 @@
 //! The command line: engine options shared by every command and the app, and the `trace`, `analyze`,
-//! `gradcheck`, `gif`, `exercise` and `replay` commands, a file each (`objective` analyses and checks an objective
-//! for `analyze` and `gradcheck`; `sheet` is `exercise --sheet/--grade`). `dispatch` runs a command; `common` holds what the commands share (exit codes,
-//! `CliError`, the checked setup).
+//! `gradcheck`, `gif`, `exercise`, `replay`, `sweep`, `race` and `basins` commands, a file each (`objective`
+//! analyses and checks an objective for `analyze` and `gradcheck`; `sheet` is `exercise --sheet/--grade`;
+//! `interrupt` ends a stream on SIGINT/SIGTERM). `dispatch` runs a command; `common` holds what the commands share
+//! (exit codes, `CliError`, the checked setup).
 
 mod analyze;
+mod basins;
 mod common;
 mod dispatch;
 mod exercise;
@@ -11,8 +13,10 @@ mod gif;
 mod gradcheck;
 mod interrupt;
 mod objective;
+mod race;
 mod replay;
 mod sheet;
+mod sweep;
 mod trace;
 pub mod values;
 
@@ -25,11 +29,14 @@ use crate::engine::optim::LineSearch;
 use crate::engine::schedule::{AnnealStrategy, CyclicMode, ScheduleConfig, ScheduleKind, ThresholdMode};
 use crate::engine::{DataError, Dataset, GradientSource, LossKind, OptimizerKind, Precision, Settings};
 
+pub use basins::BasinsArgs;
 pub use common::{EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_OK, EXIT_STOPPED};
 pub use dispatch::run_command;
 pub use exercise::{EXIT_WRONG_ANSWER, ExerciseArgs, ExerciseFormat};
 pub use gif::GifArgs;
+pub use race::RaceArgs;
 pub use replay::ReplayArgs;
+pub use sweep::SweepArgs;
 
 /// descent: watch gradient descent happen, exactly. With no command, opens the app.
 #[derive(Debug, Parser)]
@@ -64,6 +71,14 @@ pub enum Command {
     Exercise(ExerciseArgs),
     /// Replay a saved session headless and print each run's trace (csv with a leading run column, or json).
     Replay(ReplayArgs),
+    /// The Basins tab's map: where the run from each cell of a grid of starts ends (csv per start, json per basin,
+    /// --png the map).
+    Basins(BasinsArgs),
+    /// The lr sweep tab's numbers: per learning rate, the steps to the tolerance, the final loss and the outcome.
+    Sweep(SweepArgs),
+    /// The fair race: each run's lr tuned by a sweep of its own settings, its tuning curve, and the ranking under
+    /// both criteria.
+    Race(RaceArgs),
 }
 
 /// Options that define a run, shared by every command and the app. Unset options keep their defaults

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::common::{CliError, EXIT_OK};
+use super::common::{CliError, EXIT_OK, csv_field};
 use crate::engine::trainer::Status;
 use crate::export::trace::{JsonRowIn, PrettyObject, TRACE_COLUMNS, fields};
 use crate::session::Session;
@@ -124,9 +124,4 @@ fn outcome(s: Status, last: u64) -> Outcome {
         Status::Converged { step, .. } => Outcome { status: "converged", step, detail: None },
         Status::Diverged { step, why } => Outcome { status: why.verb(), step, detail: None },
     }
-}
-
-/// A run name as a CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.
-fn csv_field(name: &str) -> String {
-    if name.contains([',', '"', '\n', '\r']) { format!("\"{}\"", name.replace('"', "\"\"")) } else { name.to_owned() }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod exercise;
 pub mod gaussian;
 pub mod gradient;
+pub mod lanes;
 pub mod linalg;
 pub mod line_search;
 pub mod loss;

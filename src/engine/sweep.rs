@@ -1,12 +1,28 @@
 //! The learning-rate sweep: how many steps a run needs to reach the tolerance, and where it ends, across a
 //! log-spaced range of learning rates. Each point is an ordinary run of the trainer with only the lr changed.
+//! The fair race's tuning is the same sweep per run ([`tune_at`] over [`tune_lrs`]), ranked under both criteria
+//! ([`ranking`]). The app's lr-sweep and fair-race tabs and the `descent sweep` and `descent race` commands all
+//! compute with [`plan`] and [`point_at`], [`tune_at`] and [`ranking`] (over the cores by `par_map::run_plan` and
+//! `par_map::tune_all`).
 
 use serde::Serialize;
 
+use super::analysis::Analysis;
 use super::data::Dataset;
 use super::error::ConfigError;
-use super::settings::Settings;
+use super::settings::{Precision, Settings};
 use super::trainer::{DynTrainer, Status};
+
+/// Learning rates per sweep.
+pub const SWEEP_POINTS: usize = 200;
+/// Step budget per learning rate on small data.
+pub const MAX_STEPS: u64 = 20_000;
+/// Tolerance when none is given.
+pub const DEFAULT_TOLERANCE: f64 = 1e-6;
+/// Learning rates per run in a fair race's tuning.
+pub const TUNE_POINTS: usize = 48;
+/// Step budget per learning rate in a fair race's tuning.
+pub const TUNE_MAX_STEPS: u64 = 5_000;
 
 /// The outcome of one learning rate.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -21,6 +37,62 @@ pub struct SweepPoint {
     pub final_grad_norm: f64,
     /// True if the run diverged.
     pub diverged: bool,
+}
+
+impl SweepPoint {
+    /// `converged` (reached the tolerance), `diverged`, `unfinished` (neither within the budget), or `refused`
+    /// (the engine refused the settings at this lr).
+    pub fn outcome(&self) -> &'static str {
+        match (self.steps_to_tol, self.diverged) {
+            (Some(_), _) => "converged",
+            (None, true) => "diverged",
+            (None, false) if self.final_loss.is_nan() => "refused",
+            (None, false) => "unfinished",
+        }
+    }
+}
+
+/// What one sweep does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPlan {
+    /// The learning rates, increasing.
+    pub lrs: Vec<f64>,
+    /// Step budget per learning rate.
+    pub max_steps: u64,
+    /// Stop at ‖g‖ ≤ this.
+    pub tolerance: f64,
+}
+
+/// The sweep for `settings` on `data`: [critical/1000, 1.5·critical] with a critical lr of a quadratic loss (the
+/// analysis's stability limit for the optimizer), [1e-5, 10] otherwise (a local curvature says little about the
+/// whole run); the step budget shrinks on large data so a sweep stays within a few seconds.
+pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance: Option<f64>) -> SweepPlan {
+    let (lo, hi) = match analysis.limits(&settings.optimizer).stable {
+        Some(c) if c.is_finite() && c > 0.0 && !analysis.local => (c / 1000.0, 1.5 * c),
+        _ => (1e-5, 10.0),
+    };
+    let fast = settings.batch_size.is_none()
+        && data.len() >= super::gradient::MOMENTS_MIN_SAMPLES
+        && settings.precision == Precision::F64
+        && settings.loss == super::loss::LossKind::Mse;
+    let per_step = if fast { 1 } else { data.len().max(1) as u64 };
+    let max_steps = (4_000_000_000 / (per_step * SWEEP_POINTS as u64)).clamp(50, MAX_STEPS);
+    let tolerance = match tolerance {
+        Some(t) if t > 0.0 && t.is_finite() => t,
+        _ => DEFAULT_TOLERANCE,
+    };
+    SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
+}
+
+/// One learning rate of the plan (settings the engine refuses at this lr count as a run that got nowhere).
+pub fn point_at(data: &Dataset, settings: &Settings, plan: &SweepPlan, lr: f64) -> SweepPoint {
+    sweep_one(data, settings, lr, plan.max_steps, plan.tolerance).unwrap_or(SweepPoint {
+        lr,
+        steps_to_tol: None,
+        final_loss: f64::NAN,
+        final_grad_norm: f64::NAN,
+        diverged: false,
+    })
 }
 
 /// `n` learning rates spaced evenly in log10 between `lo` and `hi` (inclusive).
@@ -124,6 +196,39 @@ pub fn best_under(points: &[TunePoint], criterion: Criterion) -> Option<TunePoin
         Criterion::LossAfter(_) => p.loss_at_horizon.is_finite().then_some(p.loss_at_horizon),
     };
     points.iter().filter_map(|p| key(p).map(|k| (k, p))).min_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, p)| *p)
+}
+
+/// The learning rates a fair race tunes each run over: [`TUNE_POINTS`] from 10⁻⁴ to 1.
+pub fn tune_lrs() -> Vec<f64> {
+    log_space(1e-4, 1.0, TUNE_POINTS)
+}
+
+/// One item of a fair race's tuning: `settings` at `lr` ([`tune_one`] with the race's budget
+/// [`TUNE_MAX_STEPS`]). Settings the engine refuses at this lr count as a run that never reached the tolerance and
+/// diverged.
+pub fn tune_at(data: &Dataset, settings: &Settings, lr: f64, (horizon, tolerance): (u64, f64)) -> TunePoint {
+    tune_one(data, settings, lr, (horizon, TUNE_MAX_STEPS), tolerance).unwrap_or(TunePoint {
+        lr,
+        steps_to_tol: None,
+        loss_at_horizon: f64::INFINITY,
+    })
+}
+
+/// The runs ranked under `criterion` by their best point ([`best_under`]), best first: (run index, its best
+/// steps to the tolerance or loss after the horizon). Runs with no best point are left out; ties keep run order.
+pub fn ranking(points: &[Vec<TunePoint>], criterion: Criterion) -> Vec<(usize, f64)> {
+    let mut v: Vec<(usize, f64)> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| {
+            best_under(p, criterion).map(|b| match criterion {
+                Criterion::LossAfter(_) => (k, b.loss_at_horizon),
+                Criterion::StepsToTolerance => (k, b.steps_to_tol.unwrap_or(u64::MAX) as f64),
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| a.1.total_cmp(&b.1));
+    v
 }
 
 #[cfg(test)]

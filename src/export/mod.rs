@@ -9,6 +9,7 @@
 //! reports where it wrote and how much as an [`ExportReport`].
 
 mod backdrop;
+pub mod basins;
 pub mod gif;
 mod inset;
 mod layout;

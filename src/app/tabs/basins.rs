@@ -8,45 +8,19 @@ use std::sync::Arc;
 use egui::{Color32, RichText, TextureHandle, TextureOptions, Ui};
 use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
-use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::jobs::Job;
 use crate::app::state::Action;
 use crate::app::tabs::{TabExport, TabView};
 use crate::app::view::ViewCtx;
-use crate::engine::basins::{BasinPlan, Basins, End, row};
-use crate::engine::data::Dataset;
-use crate::engine::model::Params;
-use crate::engine::objective::PointKind;
+use crate::engine::basins::{
+    BasinPlan, Basins, End, MAX_STEPS, Outcome, TOLERANCE, Tally, default_window, known_basins,
+};
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
+use crate::export::basins::{basin_rgb, end_rgb};
 use crate::format;
+use crate::par_map::map_rows;
 use crate::worker::RunSnapshot;
-
-/// Steps per start.
-const MAX_STEPS: u64 = 2_000;
-/// The first basins' colours, in the order they are found (known minima first); [`basin_color`] goes on from them.
-const BASIN_COLORS: [Color32; 8] = [
-    Color32::from_rgb(86, 156, 214),
-    Color32::from_rgb(230, 159, 0),
-    Color32::from_rgb(0, 158, 115),
-    Color32::from_rgb(204, 121, 167),
-    Color32::from_rgb(240, 228, 66),
-    Color32::from_rgb(0, 114, 178),
-    Color32::from_rgb(213, 94, 0),
-    Color32::from_rgb(150, 150, 255),
-];
-
-/// The colour of the basin found `k`-th: [`BASIN_COLORS`] first, then hues a golden angle (137.5°) apart at three
-/// lightnesses in turn, so that a landscape with many minima (Rastrigin's) never shows two basins in one colour.
-pub fn basin_color(k: usize) -> Color32 {
-    if let Some(c) = BASIN_COLORS.get(k) {
-        return *c;
-    }
-    let j = k - BASIN_COLORS.len();
-    let hue = (j as f32 * 137.507_77 / 360.0).fract();
-    let value = [0.95, 0.7, 0.5][j % 3];
-    let saturation = [0.55, 0.8, 0.65][(j / 3) % 3];
-    Color32::from(egui::ecolor::Hsva::new(hue, saturation, value, 1.0))
-}
 
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
@@ -79,48 +53,6 @@ impl Default for BasinsState {
     }
 }
 
-/// The window of starts: the known minima and saddles of an objective with room around them, else the optimum and
-/// the start with room around them.
-fn window(run: &RunSnapshot) -> ([f64; 2], [f64; 2]) {
-    let s = &run.spec.settings;
-    let mut pts: Vec<Params<f64>> = vec![run.analysis.optimum, s.start()];
-    if let Some(o) = &s.objective {
-        pts.extend(o.known_points().iter().map(|k| k.at));
-    }
-    let span = |f: fn(&Params<f64>) -> f64| {
-        let (lo, hi) = pts
-            .iter()
-            .map(f)
-            .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, v| (a.0.min(v), a.1.max(v)));
-        let half = (0.5 * (hi - lo) * 1.3).max(1.0);
-        let mid = 0.5 * (lo + hi);
-        if mid.is_finite() { [mid - half, mid + half] } else { [-1.0, 1.0] }
-    };
-    (span(|p| p.w), span(|p| p.b))
-}
-
-/// The minima an end may arrive at (an objective's known minima, or the linear model's optimum).
-fn known_minima(run: &RunSnapshot) -> Vec<Params<f64>> {
-    match &run.spec.settings.objective {
-        Some(o) => o.known_points().iter().filter(|k| k.kind == PointKind::Minimum).map(|k| k.at).collect(),
-        None => vec![run.analysis.optimum],
-    }
-}
-
-/// Computes `plan`'s rows on every core ([`par_map_in_order`]), sending each (row index, ends) in row order as it
-/// and the rows before it are done.
-fn compute(
-    data: &Dataset,
-    settings: &Settings,
-    plan: &BasinPlan,
-    cancel: &Cancel,
-    send: impl FnMut((usize, Vec<End>)) + Send,
-) {
-    let rows: Vec<usize> = (0..plan.size[1]).collect();
-    par_map_in_order(&rows, cancel, |&j| (j, row(data, settings, plan, j)), send);
-}
-
 impl BasinsState {
     fn update(&mut self, ctx: &ViewCtx<'_>, run: &RunSnapshot, egui_ctx: &egui::Context) {
         let mut settings = run.spec.settings.clone();
@@ -129,21 +61,20 @@ impl BasinsState {
         if self.map.as_ref().is_some_and(|m| m.job.key == key) || self.failed.is_some() && self.map.is_none() {
             return;
         }
-        let (w, b) = window(run);
-        let tolerance = ctx.live.tolerance.filter(|t| *t > 0.0).unwrap_or(1e-6);
+        let (w, b) = default_window(&run.spec.settings, run.analysis.optimum);
+        let tolerance = ctx.live.tolerance.filter(|t| *t > 0.0).unwrap_or(TOLERANCE);
         let plan = BasinPlan { w, b, size: [self.size, self.size], max_steps: MAX_STEPS, tolerance };
-        let radius = 1e-3 * (w[1] - w[0]).max(b[1] - b[0]);
+        let basins = known_basins(&run.spec.settings, run.analysis.optimum, &plan);
         let (data, plan2, wake) = (Arc::clone(&ctx.live.data), plan.clone(), egui_ctx.clone());
         let job = Job::spawn(
             "basins",
             key,
             move || wake.request_repaint(),
-            move |send, cancel| compute(&data, &settings, &plan2, cancel, send),
+            move |send, cancel| map_rows(&data, &settings, &plan2, cancel, send),
         );
         match job {
             Ok(job) => {
                 let rows = vec![None; self.size];
-                let basins = Basins::new(known_minima(run), radius);
                 self.map = Some(Map { plan, job, rows, basins, texture: None, dirty: true });
                 self.failed = None;
             }
@@ -155,10 +86,8 @@ impl BasinsState {
 impl Map {
     fn drain(&mut self) {
         for (j, ends) in self.job.drain() {
-            for end in &ends {
-                if let End::Converged(p) = end {
-                    self.basins.assign(*p);
-                }
+            for end in ends.iter().filter(|e| e.outcome == Outcome::Converged) {
+                self.basins.assign(end.at);
             }
             if let Some(slot) = self.rows.get_mut(j) {
                 *slot = Some(ends);
@@ -167,15 +96,10 @@ impl Map {
         }
     }
 
-    /// The colour of one end (found basins in order; diverged red-brown; unfinished grey; not yet computed clear).
+    /// The colour of one end ([`end_rgb`]: found basins in order, diverged red-brown, unfinished grey), clear when
+    /// not yet computed.
     fn colour(&self, end: Option<&End>) -> Color32 {
-        let mut basins = self.basins.clone();
-        match end {
-            None => Color32::TRANSPARENT,
-            Some(End::Diverged) => Color32::from_rgb(120, 40, 40),
-            Some(End::Unfinished(_)) => Color32::from_gray(110),
-            Some(End::Converged(p)) => basin_color(basins.assign(*p)),
-        }
+        end.map_or(Color32::TRANSPARENT, |e| rgb(end_rgb(e, &mut self.basins.clone())))
     }
 
     fn texture(&mut self, ctx: &egui::Context) -> Option<&TextureHandle> {
@@ -193,26 +117,16 @@ impl Map {
         self.texture.as_ref()
     }
 
-    /// How many starts ended where: per basin, diverged, unfinished, and how many are done.
-    fn counts(&self) -> (Vec<usize>, usize, usize, usize) {
-        let mut basins = self.basins.clone();
-        let (mut per, mut diverged, mut unfinished, mut done) = (vec![0; basins.points.len()], 0, 0, 0);
-        for end in self.rows.iter().flatten().flatten() {
-            done += 1;
-            match end {
-                End::Converged(p) => {
-                    let k = basins.assign(*p);
-                    if k >= per.len() {
-                        per.resize(k + 1, 0);
-                    }
-                    per[k] += 1;
-                }
-                End::Diverged => diverged += 1,
-                End::Unfinished(_) => unfinished += 1,
-            }
-        }
-        (per, diverged, unfinished, done)
+    /// How many starts ended where ([`Tally`]).
+    fn counts(&self) -> Tally {
+        let mut tally = Tally::default();
+        tally.add(&mut self.basins.clone(), self.rows.iter().flatten().flatten());
+        tally
     }
+}
+
+fn rgb([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
 }
 
 /// The tab's body.
@@ -249,17 +163,19 @@ fn header_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>) {
             }
         }
         let Some(map) = &state.map else { return };
-        let (per, diverged, unfinished, done) = map.counts();
+        let tally = map.counts();
+        let Tally { per_basin: per, diverged, unfinished, done } = &tally;
+        let (diverged, unfinished, done) = (*diverged, *unfinished, *done);
         let total = map.plan.size[0] * map.plan.size[1];
         if !map.job.is_finished() {
             let bar = egui::ProgressBar::new(done as f32 / total.max(1) as f32).desired_width(160.0);
             ui.add(bar.text(format!("{done}/{total} starts")));
         }
-        let share = |n: usize| format!("{}%", format::short(100.0 * n as f64 / done.max(1) as f64));
+        let share = |n: usize| format!("{}%", format::short(100.0 * tally.share(n)));
         for (k, n) in per.iter().enumerate().filter(|(_, n)| **n > 0) {
             let p = map.basins.points[k];
             let text = format!("■ ({}, {}) {}", format::short(p.w), format::short(p.b), share(*n));
-            ui.label(RichText::new(text).color(basin_color(k)))
+            ui.label(RichText::new(text).color(rgb(basin_rgb(k))))
                 .on_hover_text("The starts whose run ends at this minimum (its basin), as a share of those computed.");
         }
         if diverged > 0 {
@@ -337,25 +253,5 @@ impl TabView for BasinsState {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::colorvision::{ciede2000, lab, linear_rgb};
-
-    #[test]
-    fn every_basin_of_many_gets_its_own_colour() {
-        let colours: Vec<[u8; 3]> = (0..64).map(|k| basin_color(k).to_array()).map(|[r, g, b, _]| [r, g, b]).collect();
-        for (i, a) in colours.iter().enumerate() {
-            for (j, b) in colours.iter().enumerate().skip(i + 1) {
-                let d = ciede2000(lab(linear_rgb(*a)), lab(linear_rgb(*b)));
-                assert!(d > 1.0, "basins {i} and {j}: {a:?} and {b:?} only ΔE00 {d:.2} apart");
-            }
-        }
-        // The first 24 (more than Rastrigin shows in its default window) stay clearly apart.
-        let first = crate::colorvision::closest_pair(&colours[..24], None).map(|p| p.0).unwrap_or_default();
-        assert!(first >= 5.0, "the first 24 basins' closest pair: ΔE00 {first:.2}");
     }
 }

@@ -9,22 +9,17 @@ use std::sync::Arc;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Line, MarkerShape, Plot, Points};
 
-use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::jobs::Job;
 use crate::app::state::Action;
 use crate::app::tabs::{TabExport, TabView};
 use crate::app::view::ViewCtx;
-use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
-use crate::engine::sweep::{Criterion, TunePoint, best_under, log_space, tune_one};
+use crate::engine::sweep::{Criterion, TUNE_MAX_STEPS, TUNE_POINTS, TunePoint, best_under, ranking};
 use crate::explain::topics::Topic;
 use crate::format;
+use crate::par_map::tune_all;
 use crate::worker::RunId;
 use crate::worker::RunSnapshot;
-
-/// Learning rates per run.
-const TUNE_POINTS: usize = 48;
-/// Step budget per learning rate.
-const MAX_STEPS: u64 = 5_000;
 
 /// One run to tune: its id, name, colour and settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,8 +72,8 @@ impl FairRaceState {
             })
             .collect();
         let tolerance = ctx.live.tolerance.filter(|t| *t > 0.0).unwrap_or(1e-6);
-        let (data, list, horizon, wake) =
-            (Arc::clone(&ctx.live.data), entrants.clone(), self.horizon, egui_ctx.clone());
+        let list: Vec<Settings> = entrants.iter().map(|e| e.settings.clone()).collect();
+        let (data, horizon, wake) = (Arc::clone(&ctx.live.data), self.horizon, egui_ctx.clone());
         self.started += 1;
         let job = Job::spawn(
             "fair-race",
@@ -95,26 +90,6 @@ impl FairRaceState {
             Err(e) => self.failed = Some(e),
         }
     }
-}
-
-/// Tunes every entrant on every core ([`par_map_in_order`]: one item per entrant and lr), sending (entrant, point)
-/// in entrant and lr order as they are done.
-fn tune_all(
-    data: &Dataset,
-    entrants: &[Entrant],
-    (horizon, tolerance): (u64, f64),
-    cancel: &Cancel,
-    send: impl FnMut((usize, TunePoint)) + Send,
-) {
-    let lrs = log_space(1e-4, 1.0, TUNE_POINTS);
-    let items: Vec<(usize, f64)> = (0..entrants.len()).flat_map(|k| lrs.iter().map(move |&lr| (k, lr))).collect();
-    let tune =
-        |&(k, lr): &(usize, f64)| {
-            let point = tune_one(data, &entrants[k].settings, lr, (horizon, MAX_STEPS), tolerance)
-                .unwrap_or(TunePoint { lr, steps_to_tol: None, loss_at_horizon: f64::INFINITY });
-            (k, point)
-        };
-    par_map_in_order(&items, cancel, tune, send);
 }
 
 /// The tab's body.
@@ -178,7 +153,7 @@ fn controls_ui(ui: &mut Ui, state: &mut FairRaceState, ctx: &ViewCtx<'_>) {
         ui.selectable_value(&mut state.by_steps, false, "lowest loss after K steps").on_hover_text(tip);
         ui.label("K");
         let k = ui
-            .add(egui::DragValue::new(&mut state.horizon).range(1..=MAX_STEPS))
+            .add(egui::DragValue::new(&mut state.horizon).range(1..=TUNE_MAX_STEPS))
             .on_hover_text("The horizon K, in steps (recomputed by Tune).");
         let _ = k;
         let n = ctx.live.runs.len();
@@ -194,26 +169,8 @@ fn controls_ui(ui: &mut Ui, state: &mut FairRaceState, ctx: &ViewCtx<'_>) {
 
 /// The ranking under both criteria, and whether they agree.
 fn ranking_ui(ui: &mut Ui, t: &Tuning, ctx: &ViewCtx<'_>) {
-    let rank = |c: Criterion| {
-        let mut v: Vec<(String, f64)> = t
-            .entrants
-            .iter()
-            .zip(&t.points)
-            .filter_map(|(e, p)| {
-                best_under(p, c).map(|b| {
-                    (
-                        e.name.clone(),
-                        if let Criterion::LossAfter(_) = c {
-                            b.loss_at_horizon
-                        } else {
-                            b.steps_to_tol.unwrap_or(u64::MAX) as f64
-                        },
-                    )
-                })
-            })
-            .collect();
-        v.sort_by(|a, b| a.1.total_cmp(&b.1));
-        v
+    let rank = |c: Criterion| -> Vec<(String, f64)> {
+        ranking(&t.points, c).into_iter().map(|(k, v)| (t.entrants[k].name.clone(), v)).collect()
     };
     let (steps, loss) = (rank(Criterion::StepsToTolerance), rank(Criterion::LossAfter(t.horizon)));
     let names = |v: &[(String, f64)]| v.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" > ");

@@ -8,83 +8,19 @@ use std::sync::Arc;
 use egui::{Align2, RichText, Ui};
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, Text, VLine};
 
-use crate::app::jobs::{Cancel, Job, par_map_in_order};
+use crate::app::jobs::Job;
 use crate::app::plots::decade_spacer;
 use crate::app::state::Action;
 use crate::app::tabs::TabView;
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
-use crate::engine::analysis::Analysis;
-use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
-use crate::engine::sweep::{SweepPoint, fastest, log_space, sweep_one};
+pub use crate::engine::sweep::{SWEEP_POINTS, plan};
+use crate::engine::sweep::{SweepPlan, SweepPoint, fastest};
 use crate::explain::topics::Topic;
 use crate::format;
+pub use crate::par_map::run_plan;
 use crate::worker::RunSnapshot;
-
-/// Learning rates per sweep.
-pub const SWEEP_POINTS: usize = 200;
-/// Step budget per learning rate on small data.
-pub const MAX_STEPS: u64 = 20_000;
-/// Tolerance when the app has none.
-const DEFAULT_TOLERANCE: f64 = 1e-6;
-
-/// What one sweep does.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SweepPlan {
-    /// The learning rates, increasing.
-    pub lrs: Vec<f64>,
-    /// Step budget per learning rate.
-    pub max_steps: u64,
-    /// Stop at ‖g‖ ≤ this.
-    pub tolerance: f64,
-}
-
-/// The sweep for `settings` on `data`: [critical/1000, 1.5·critical] with a critical lr of a quadratic loss, [1e-5, 10]
-/// otherwise (a local curvature says little about the whole run); the step
-/// budget shrinks on large data so a sweep stays within a few seconds.
-pub fn plan(data: &Dataset, settings: &Settings, analysis: &Analysis, tolerance: Option<f64>) -> SweepPlan {
-    let bands = crate::app::stability::stability_bands(analysis, settings);
-    let (lo, hi) = match bands.critical {
-        Some(c) if c.is_finite() && c > 0.0 && !analysis.local => (c / 1000.0, 1.5 * c),
-        _ => (1e-5, 10.0),
-    };
-    let fast = settings.batch_size.is_none()
-        && data.len() >= crate::engine::gradient::MOMENTS_MIN_SAMPLES
-        && settings.precision == crate::engine::settings::Precision::F64
-        && settings.loss == crate::engine::loss::LossKind::Mse;
-    let per_step = if fast { 1 } else { data.len().max(1) as u64 };
-    let max_steps = (4_000_000_000 / (per_step * SWEEP_POINTS as u64)).clamp(50, MAX_STEPS);
-    let tolerance = match tolerance {
-        Some(t) if t > 0.0 && t.is_finite() => t,
-        _ => DEFAULT_TOLERANCE,
-    };
-    SweepPlan { lrs: log_space(lo, hi, SWEEP_POINTS), max_steps, tolerance }
-}
-
-/// Runs the plan on every core ([`par_map_in_order`]), reporting each point to `on_point` in lr order as soon as it
-/// and the points before it are done; stops early once `cancel` is set. Each point is an ordinary run, so the points
-/// are the same whatever the threads' timing.
-pub fn run_plan(
-    data: &Dataset,
-    settings: &Settings,
-    plan: &SweepPlan,
-    cancel: &Cancel,
-    on_point: impl FnMut(SweepPoint) + Send,
-) {
-    par_map_in_order(&plan.lrs, cancel, |&lr| point_at(data, settings, plan, lr), on_point);
-}
-
-/// One learning rate of the plan (settings the engine refuses at this lr count as a run that got nowhere).
-fn point_at(data: &Dataset, settings: &Settings, plan: &SweepPlan, lr: f64) -> SweepPoint {
-    sweep_one(data, settings, lr, plan.max_steps, plan.tolerance).unwrap_or(SweepPoint {
-        lr,
-        steps_to_tol: None,
-        final_loss: f64::NAN,
-        final_grad_norm: f64::NAN,
-        diverged: false,
-    })
-}
 
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
@@ -356,49 +292,5 @@ impl TabView for SweepState {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::analysis::analyze;
-    use crate::engine::model::Params;
-
-    #[test]
-    fn the_fastest_swept_lr_is_near_the_optimal_lr() {
-        for bias in [false, true] {
-            let data = Dataset::notebook();
-            let s = Settings { bias, ..Settings::default() };
-            let a = analyze(&data, &s, Params::default());
-            let plan = plan(&data, &s, &a, Some(1e-6));
-            let mut points = Vec::new();
-            run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p));
-            assert_eq!(points.len(), SWEEP_POINTS);
-            let best = fastest(&points).unwrap();
-            let opt = a.optimal_lr.unwrap();
-            assert!((best.lr / opt - 1.0).abs() < 0.05, "bias {bias}: fastest {} vs optimal {opt}", best.lr);
-            assert!(points.iter().any(|p| p.diverged));
-        }
-    }
-
-    #[test]
-    fn the_sweep_on_several_threads_is_the_sweep_on_one_in_lr_order() {
-        let data = Dataset::notebook();
-        let s = Settings { bias: true, ..Settings::default() };
-        let a = analyze(&data, &s, Params::default());
-        let plan = plan(&data, &s, &a, Some(1e-6));
-        let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-            let mut points = Vec::new();
-            pool.install(|| run_plan(&data, &s, &plan, &Cancel::default(), |p| points.push(p)));
-            // Bit for bit, NaN included: the points' debug text.
-            points.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>()
-        };
-        let one = on(1);
-        assert_eq!(one.len(), SWEEP_POINTS);
-        assert_eq!(on(3), one);
-        let lrs: Vec<String> = plan.lrs.iter().map(|lr| format!("lr: {lr:?},")).collect();
-        assert!(one.iter().zip(&lrs).all(|(p, lr)| p.contains(lr.as_str())), "in the plan's lr order");
     }
 }
