@@ -37,7 +37,8 @@ pub fn basin_rgb(k: usize) -> [u8; 3] {
     hsv_rgb(hue, saturation, value)
 }
 
-/// sRGB bytes of a hue (0–1, a turn), saturation and value.
+/// sRGB bytes of a hue (0–1, a turn), saturation and value taken in linear light (as egui's `Hsva` does), then
+/// gamma-encoded.
 fn hsv_rgb(h: f64, s: f64, v: f64) -> [u8; 3] {
     let sector = h * 6.0;
     let f = sector.fract();
@@ -50,7 +51,8 @@ fn hsv_rgb(h: f64, s: f64, v: f64) -> [u8; 3] {
         4 => (t, p, v),
         _ => (v, p, q),
     };
-    [r, g, b].map(|c| (c * 255.0).round().clamp(0.0, 255.0) as u8)
+    let encode = |c: f64| if c <= 0.003_130_8 { 12.92 * c } else { 1.055 * c.powf(1.0 / 2.4) - 0.055 };
+    [r, g, b].map(|c| (encode(c) * 255.0).round().clamp(0.0, 255.0) as u8)
 }
 
 /// The colour of one end (a converged end's basin is found, or added, in `basins`).
