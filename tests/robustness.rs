@@ -128,6 +128,10 @@ proptest! {
 fn what_the_fuzzers_found() {
     parsers::expression(b"20 + w^2 - 10\0\0\0\0\0\0\0pi*w) + b~2 - 10*cos(2*pi*b)");
     parsers::lesson(b"format = 1\ntitle = \"t\"\n[page\0\0\0\0\0\0\0\x10\n");
+    // A run with an objective and no gradient given (beyond-the-bowl's page 2): it must write back to TOML that
+    // reads again (proptest found the default analytic gradient written out beside the objective).
+    let (_, bowl) = descent::lesson::BUILTIN[6];
+    parsers::lesson(format!("{bowl}\n").as_bytes());
     parsers::session(
         &String::from_utf8_lossy(include_bytes!("../fuzz/seeds/session/v1.json"))
             .replacen("\"analytic\"", "\"autodi\u{fffd}\u{7f}ff\"", 1)

@@ -165,7 +165,9 @@ impl TryFrom<RawRunSetup> for RunSetup {
                 ));
             }
         }
-        Ok(RunSetup { name: raw.name, settings })
+        // Kept as the run uses them (both parameters, an autodiff gradient), so that the lesson writes back to TOML
+        // that reads again: a default analytic gradient written out beside an objective would be refused.
+        Ok(RunSetup { name: raw.name, settings: RunSetup { name: String::new(), settings }.settings() })
     }
 }
 
