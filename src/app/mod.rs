@@ -392,7 +392,7 @@ impl App {
                 ui.set_clip_rect(rect.intersect(ui.clip_rect()));
                 match view {
                     View::Tab(tab) => match ctx.selected_run() {
-                        Some(selected) => tabs::tab_area_ui(ui, tab, &mut self.tabs, ctx, selected, actions),
+                        Some(selected) => tabs::tab_area_ui(ui, (tab, &mut self.tabs), (ctx, selected), actions),
                         None => {
                             ui.label("No run.");
                         }

@@ -155,17 +155,15 @@ pub fn tabs_ui(
         .default_size(default)
         .size_range(140.0..=max)
         .frame(frame)
-        .show(ui, |ui| tab_area_ui(ui, tab, state, ctx, run, actions));
+        .show(ui, |ui| tab_area_ui(ui, (tab, state), (ctx, run), actions));
 }
 
 /// The strip's header line and the open tab's body under it, filling `ui` (the bottom panel, or the rect a lesson
 /// page gives the tab it names).
 pub fn tab_area_ui(
     ui: &mut Ui,
-    tab: Tab,
-    state: &mut TabsState,
-    ctx: &ViewCtx<'_>,
-    run: &RunSnapshot,
+    (tab, state): (Tab, &mut TabsState),
+    (ctx, run): (&ViewCtx<'_>, &RunSnapshot),
     actions: &mut Vec<Action>,
 ) {
     state.folded_now = false;
