@@ -13,11 +13,12 @@
 
 use descent::engine::Dataset;
 use descent::engine::analysis::{Analysis, analyze, stable_lr};
+use descent::engine::floor::{Floor, Verdict, floor};
 use descent::engine::model::Params;
 use descent::engine::objective::{Builtin, Objective, PointKind, signed_eigenvalues};
 use descent::engine::optim::{OptimizerConfig, OptimizerKind};
 use descent::engine::settings::{GradientSource, Precision, Settings};
-use descent::engine::trainer::{Convergence, DynTrainer, Record, Status};
+use descent::engine::trainer::{Convergence, Divergence, DynTrainer, Record, STEP_CAP, Status};
 use descent::explain::{RunState, why};
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -347,6 +348,7 @@ struct State {
     analysis: Analysis,
     record: Record<f64>,
     status: Status,
+    floor: Option<Floor>,
 }
 
 fn analysis_at(data: &Dataset, s: &Settings, at: Params<f64>) -> Analysis {
@@ -355,7 +357,9 @@ fn analysis_at(data: &Dataset, s: &Settings, at: Params<f64>) -> Analysis {
 
 fn state_of(data: &Dataset, trainer: &DynTrainer, s: &Settings) -> State {
     let record = trainer.record();
-    State { settings: s.clone(), analysis: analysis_at(data, s, record.params), record, status: trainer.status() }
+    let analysis = analysis_at(data, s, record.params);
+    let floor = floor(data, s, &analysis_at(data, s, s.start()));
+    State { settings: s.clone(), analysis, record, status: trainer.status(), floor }
 }
 
 fn sentence(st: &State, tol: Option<f64>) -> descent::explain::Why {
@@ -365,6 +369,7 @@ fn sentence(st: &State, tol: Option<f64>) -> descent::explain::Why {
         record: &st.record,
         status: st.status,
         tolerance: tol,
+        floor: st.floor,
     })
 }
 
@@ -863,4 +868,158 @@ fn finding_4_a_local_minimum_is_named() {
     let Status::Converged { step, by } = t.run(100_000, |_| {}) else { panic!() };
     let (text, good) = descent::explain::outcome::converged_banner(&s, &t.record(), step, by);
     assert!(!good && text.contains("a saddle at (0, 0), f = 0") && text.contains("one of each sign"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Runs that cannot meet their tolerance (issue 21 §4): the floor the analysis predicts, against the engine run to
+// the app's step cap; and the stops that are not the lr's fault, worded once.
+
+const TOL: f64 = 1e-6;
+
+/// Runs `s` on `data` with tolerance [`TOL`] and the app's step cap, to its end.
+fn run_capped(data: &Dataset, s: &Settings) -> DynTrainer {
+    let mut t = DynTrainer::new(data, s).unwrap();
+    t.set_tolerance(Some(TOL));
+    t.set_step_cap(Some(STEP_CAP));
+    t.run(STEP_CAP + 1, |_| {});
+    t
+}
+
+fn opt(kind: OptimizerKind, lr: f64, f: impl Fn(&mut Settings)) -> Settings {
+    let mut s = Settings { optimizer: OptimizerConfig::new(kind, lr), ..Settings::default() };
+    f(&mut s);
+    s
+}
+
+/// The race preset's AdamW (lr 0.05, wd 0.01) with a bias, the issue's own case, and every other floor: the run
+/// predicted "cannot" never meets the tolerance within the cap, the app's sentences say why, and a floor that
+/// settles is where the run comes to rest.
+#[test]
+fn a_run_predicted_to_miss_the_tolerance_never_meets_it_within_the_cap() {
+    let notebook = Dataset::notebook();
+    let noisy = Dataset::preset("noisy").unwrap();
+    let cases: Vec<(&str, &Dataset, Settings, Verdict)> = vec![
+        ("race AdamW, bias", &notebook, opt(OptimizerKind::Adamw, 0.05, |s| s.bias = true), Verdict::Chance),
+        (
+            "SGD + wd 0.01",
+            &notebook,
+            opt(OptimizerKind::Sgd, 0.05, |s| s.optimizer.weight_decay = Some(0.01)),
+            Verdict::Never,
+        ),
+        (
+            "SGD + wd 0.01, bias",
+            &notebook,
+            opt(OptimizerKind::Sgd, 0.05, |s| (s.optimizer.weight_decay, s.bias) = (Some(0.01), true)),
+            Verdict::Never,
+        ),
+        ("AdamW ε = 1", &notebook, opt(OptimizerKind::Adamw, 0.05, |s| s.optimizer.eps = Some(1.0)), Verdict::Never),
+        ("MAE", &notebook, opt(OptimizerKind::Sgd, 0.01, |s| s.loss = descent::engine::LossKind::Mae), Verdict::Never),
+        (
+            "MAE, bias",
+            &notebook,
+            opt(OptimizerKind::Sgd, 0.01, |s| (s.loss, s.bias) = (descent::engine::LossKind::Mae, true)),
+            Verdict::Never,
+        ),
+        (
+            "noisy, batches of 2, bias",
+            &noisy,
+            opt(OptimizerKind::Sgd, 0.01, |s| (s.batch_size, s.bias) = (Some(2), true)),
+            Verdict::Chance,
+        ),
+    ];
+    for (case, data, s, verdict) in cases {
+        let f = floor(data, &s, &analyze(data, &s, s.start())).unwrap_or_else(|| panic!("{case}: no floor"));
+        assert_eq!(f.verdict(TOL), Some(verdict), "{case}: {f:?}");
+        let t = run_capped(data, &s);
+        let status = t.status();
+        assert!(!matches!(status, Status::Converged { by: Convergence::Tolerance, .. }), "{case}: {status:?}");
+        let g = t.record().grad.norm();
+        assert!(g > TOL, "{case}: ended at |∇L| = {g}");
+        match f {
+            // A floor that holds: the run rests at the predicted |∇L| (to rounding of the fixed point).
+            Floor::Decay { grad_norm, .. } | Floor::DecoupledDecay { grad_norm, .. } if verdict == Verdict::Never => {
+                assert!((g - grad_norm).abs() <= 1e-6 * grad_norm, "{case}: |∇L| = {g}, predicted {grad_norm}");
+            }
+            Floor::SignGradient { grad_norm } => assert!(g >= grad_norm * (1.0 - 1e-9), "{case}: {g} < {grad_norm}"),
+            _ => assert_eq!(status, Status::Diverged { step: STEP_CAP, why: Divergence::StepCap }, "{case}"),
+        }
+        // The why line and the banner say so, with the floor's own reason.
+        let st = state_of(data, &t, &s);
+        let reason = f.reason(&s, TOL);
+        let why = sentence(&st, Some(TOL));
+        assert!(why.short.ends_with(&reason), "{case}: {}", why.short);
+        if let Status::Diverged { why: Divergence::StepCap, .. } = status {
+            let banner = descent::explain::outcome::step_cap_banner(&s, &t.record(), st.floor, Some(TOL));
+            let head = format!("Stopped at step {STEP_CAP}: the run took {STEP_CAP} steps, the step cap");
+            assert!(banner.starts_with(&head) && banner.ends_with(&reason), "{case}: {banner}");
+        }
+    }
+}
+
+/// The same problems without what holds them (no decay, full batches, MSE), or a floor below the tolerance:
+/// predicted fine, and the run meets the tolerance well within the cap.
+#[test]
+fn a_run_predicted_fine_meets_the_tolerance() {
+    let notebook = Dataset::notebook();
+    let cases: Vec<(&str, Settings)> = vec![
+        ("race Adam, bias", opt(OptimizerKind::Adam, 0.05, |s| s.bias = true)),
+        (
+            "AdamW without decay",
+            opt(OptimizerKind::Adamw, 0.05, |s| (s.optimizer.weight_decay, s.bias) = (Some(0.0), true)),
+        ),
+        ("SGD + wd 1e-8 (floor 3e-8 < tol)", opt(OptimizerKind::Sgd, 0.05, |s| s.optimizer.weight_decay = Some(1e-8))),
+        ("batches of 2 on y = 3x", opt(OptimizerKind::Sgd, 0.01, |s| s.batch_size = Some(2))),
+        ("SGD, bias", opt(OptimizerKind::Sgd, 0.1, |s| s.bias = true)),
+    ];
+    for (case, s) in cases {
+        let f = floor(&notebook, &s, &analyze(&notebook, &s, s.start()));
+        assert_eq!(f.and_then(|f| f.verdict(TOL)), None, "{case}: {f:?}");
+        let t = run_capped(&notebook, &s);
+        assert!(matches!(t.status(), Status::Converged { by: Convergence::Tolerance, .. }), "{case}: {:?}", t.status());
+        assert!(!sentence(&state_of(&notebook, &t, &s), Some(TOL)).short.contains("won't"), "{case}");
+    }
+}
+
+/// A schedule out of range and a back-map overflow: the engine stops there, and the banner and the why line quote
+/// the one clause [`descent::engine::diagnose::stop_clause`] writes.
+#[test]
+fn stops_that_are_not_the_lrs_fault_are_worded_once() {
+    use descent::engine::diagnose::stop_clause;
+    use descent::engine::schedule::{ScheduleConfig, ScheduleKind};
+    let schedule = Settings {
+        w0: 3.0,
+        schedule: ScheduleConfig { kind: ScheduleKind::Exponential, gamma: Some(1e300), ..ScheduleConfig::default() },
+        ..opt(OptimizerKind::Sgd, 0.01, |_| {})
+    };
+    let tiny = Dataset::new(vec![1e-40, 2e-40], vec![1.0, 2.0], "tiny").unwrap();
+    let back_map =
+        Settings { standardize: true, bias: true, precision: Precision::F32, ..opt(OptimizerKind::Gd, 0.01, |_| {}) };
+    let cases = [
+        (
+            Dataset::notebook(),
+            schedule,
+            Divergence::ScheduleOutOfRange,
+            "Stopped",
+            "the exponential schedule's next lr is out of f64's range",
+        ),
+        (
+            tiny,
+            back_map,
+            Divergence::BackMapOverflow,
+            "Diverged",
+            "w and b mapped back to the original x (w = w′/scale) overflow f32 while the scaled run is finite",
+        ),
+    ];
+    for (data, s, expected, verb, clause) in cases {
+        let mut t = DynTrainer::new(&data, &s).unwrap();
+        let status = t.run(10, |_| {});
+        let Status::Diverged { step, why: got } = status else { panic!("{clause}: {status:?}") };
+        assert_eq!(got, expected);
+        assert_eq!(stop_clause(&s, got).as_deref(), Some(clause));
+        let st = state_of(&data, &t, &s);
+        let (banner, fix) = descent::explain::outcome::divergence_banner(&s, &st.analysis, step, got);
+        assert!(banner.starts_with(&format!("{verb} at step {step}: {clause} — ")), "{banner}");
+        assert_eq!(fix, None);
+        assert!(sentence(&st, Some(TOL)).short.starts_with(clause), "{}", sentence(&st, Some(TOL)).short);
+    }
 }

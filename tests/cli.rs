@@ -1604,3 +1604,21 @@ fn values_are_used_as_given_and_messages_name_the_real_cause() {
     let text = stdout(&out);
     assert!(!text.contains('∞') && text.contains("condition       undefined"), "{text}");
 }
+
+/// A run that cannot meet its tolerance stops at the step cap (10⁶ steps) and says why, from the analysis (issue 21
+/// §4): MAE's gradient stays at mean|x| = 2.5 next to the minimum. Without a tolerance there is no cap. (The JSON
+/// outcome's name, `step-cap`, is checked in cli/trace.rs.)
+#[test]
+fn a_run_that_cannot_meet_its_tolerance_stops_at_the_step_cap() {
+    let args = ["trace", "--loss", "mae", "--optimizer", "sgd", "--lr", "0.01", "--tol", "1e-6", "--steps", "2000000"];
+    let out = descent(&[&args[..], &["--format", "last"]].concat());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    let head = "stopped at step 1000000: the run took 1000000 steps, the step cap, without meeting tolerance 1.000e-6: \
+                MAE's gradient is a mean of signs: next to the minimum |∇L| stays 2.5 > tolerance 1.000e-6";
+    assert!(err.contains(head), "{err}");
+    assert!(stdout(&out).starts_with("1000000,"), "{}", stdout(&out));
+    let out = descent(&["trace", "--loss", "mae", "--steps", "1000001", "--format", "last"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("1000001,"), "{}", stdout(&out));
+}

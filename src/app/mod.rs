@@ -355,7 +355,7 @@ impl App {
             self.views_drawn.clear();
             return;
         };
-        if panels::status::banner_ui(ui, run, &ctx.live.runs, (ctx.palette, ctx.explain), actions) {
+        if panels::status::banner_ui(ui, run, ctx.live, (ctx.palette, ctx.explain), actions) {
             ui.add_space(4.0);
         }
         panels::status::why_line_ui(ui, ctx.live, run, ctx.palette, ctx.explain);

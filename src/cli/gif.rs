@@ -65,10 +65,10 @@ pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
     progress.finish();
     let report = report?;
     if let Status::Diverged { step, why } = status {
-        let what = match why {
-            crate::engine::trainer::Divergence::SingularHessian => "stopped: Newton's Hessian is singular",
-            crate::engine::trainer::Divergence::ScheduleOutOfRange => "stopped: the schedule's next lr is out of range",
-            _ => "diverged",
+        let what = match (why, crate::engine::diagnose::stop_clause(&settings, why)) {
+            (crate::engine::trainer::Divergence::SingularHessian, _) => "stopped: Newton's Hessian is singular".into(),
+            (_, Some(clause)) => format!("{}: {clause}", why.verb()),
+            (_, None) => why.verb().to_string(),
         };
         crate::cli::say_line(&format!("note: the run {what} at step {step}; the animation shows it"));
     }

@@ -13,7 +13,7 @@ use super::say_line as message;
 use super::{TraceArgs, TraceFormat};
 use crate::engine::diagnose::{divergence_cause, start_run};
 use crate::engine::schedule::Scheduled;
-use crate::engine::trainer::{Divergence, DynTrainer, Record, Row, Status};
+use crate::engine::trainer::{Divergence, DynTrainer, Record, Row, STEP_CAP, Status};
 use crate::engine::{Dataset, Precision, Settings};
 use crate::export::torch::{TorchRun, torch_script};
 use crate::export::trace::{self, JsonRowIn, PrettyObject};
@@ -35,6 +35,7 @@ fn csv_row(r: &Record<f64>, lr: f64, p: Precision) -> String {
 fn start(data: &Dataset, settings: &Settings, tol: Option<f64>) -> Result<DynTrainer, CliError> {
     let mut trainer = start_run(data, settings)?;
     trainer.set_tolerance(tol);
+    trainer.set_step_cap(Some(STEP_CAP));
     Ok(trainer)
 }
 
@@ -46,6 +47,8 @@ struct Stream<'a> {
     trainer: &'a mut DynTrainer,
     steps: u64,
     stop: &'a Interrupt,
+    /// The tolerance in force (the step-cap cause quotes it).
+    tol: Option<f64>,
 }
 
 impl Stream<'_> {
@@ -122,7 +125,8 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
     };
     let first = original(&trainer.record());
     let stop = Interrupt::catch();
-    let mut run = Stream { data: &data, settings: &settings, trainer: &mut trainer, steps: a.steps, stop: &stop };
+    let mut run =
+        Stream { data: &data, settings: &settings, trainer: &mut trainer, steps: a.steps, stop: &stop, tol: a.tol };
     let status = match a.format {
         TraceFormat::Csv => {
             writeln!(out, "{}", trace::TRACE_COLUMNS.join(","))?;
@@ -164,7 +168,7 @@ pub(super) fn trace(a: &TraceArgs, out: &mut impl Write) -> Result<i32, CliError
     }
     Ok(match status {
         Status::Diverged { step, why } => {
-            let cause = divergence_cause(&data, &settings, &trainer.record(), why);
+            let cause = divergence_cause(&data, &settings, &trainer.record(), why, a.tol);
             let verb = why.verb();
             message(&format!("{verb} at step {step}: {cause}"));
             EXIT_STOPPED
@@ -214,8 +218,9 @@ struct Outcome {
     detail: Option<String>,
 }
 
-/// The JSON's outcome: where the run stands after its last row, or the signal that ended it there.
-fn outcome(s: Status, last_step: u64, signal: Option<i32>) -> Outcome {
+/// The JSON's outcome: where the run stands after its last row, or the signal that ended it there. `cause` says
+/// why a run stopped (the schedule out of range, the step cap).
+fn outcome(s: Status, last_step: u64, signal: Option<i32>, cause: impl Fn(Divergence) -> String) -> Outcome {
     if let Some(signal) = signal {
         let detail = format!("stopped by {} after the row of step {last_step}", Interrupt::name(signal));
         return Outcome { status: "interrupted", step: last_step, detail: Some(detail) };
@@ -228,11 +233,12 @@ fn outcome(s: Status, last_step: u64, signal: Option<i32>) -> Outcome {
         Status::Diverged { step, why: Divergence::SingularHessian } => {
             Outcome { status: "singular-hessian", step, detail: Some("stopped: Newton's Hessian is singular".into()) }
         }
-        Status::Diverged { step, why: Divergence::ScheduleOutOfRange } => Outcome {
-            status: "schedule-out-of-range",
-            step,
-            detail: Some("stopped: the schedule's next lr is out of the precision's range".into()),
-        },
+        Status::Diverged { step, why: why @ Divergence::ScheduleOutOfRange } => {
+            Outcome { status: "schedule-out-of-range", step, detail: Some(format!("stopped: {}", cause(why))) }
+        }
+        Status::Diverged { step, why: why @ Divergence::StepCap } => {
+            Outcome { status: "step-cap", step, detail: Some(format!("stopped: {}", cause(why))) }
+        }
         Status::Diverged { step, why } => {
             Outcome { status: "diverged", step, detail: Some(format!("{why:?}").to_lowercase()) }
         }
@@ -265,8 +271,32 @@ fn trace_json(out: &mut impl Write, run: &mut Stream<'_>) -> RunResult {
         Ok(json.element(&JsonRowIn::with_state(r, settings).scaled(scaling))?)
     })?;
     json.end_array()?;
-    json.field("outcome", &outcome(status, last, run.stop.received()))?;
+    // The schedule's one clause (its cause with values may quote an lr of inf); the step cap's cause in full.
+    let cause = |why| {
+        crate::engine::diagnose::stop_clause(settings, why)
+            .unwrap_or_else(|| divergence_cause(data, settings, &run.trainer.record(), why, run.tol))
+    };
+    json.field("outcome", &outcome(status, last, run.stop.received(), cause))?;
     let out = json.finish()?;
     writeln!(out)?;
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each stop has its JSON name and quotes its cause; a run at the step cap is `step-cap`, not `diverged`.
+    #[test]
+    fn stops_have_their_own_outcome_names() {
+        let cause = |why: Divergence| format!("cause of {why:?}");
+        let capped = outcome(Status::Diverged { step: STEP_CAP, why: Divergence::StepCap }, STEP_CAP, None, cause);
+        assert_eq!((capped.status, capped.step), ("step-cap", STEP_CAP));
+        assert_eq!(capped.detail.as_deref(), Some("stopped: cause of StepCap"));
+        let schedule = outcome(Status::Diverged { step: 3, why: Divergence::ScheduleOutOfRange }, 2, None, cause);
+        assert_eq!(schedule.status, "schedule-out-of-range");
+        assert_eq!(schedule.detail.as_deref(), Some("stopped: cause of ScheduleOutOfRange"));
+        let diverged = outcome(Status::Diverged { step: 3, why: Divergence::NonFinite }, 2, None, cause);
+        assert_eq!(diverged.status, "diverged");
+    }
 }

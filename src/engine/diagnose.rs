@@ -5,6 +5,7 @@
 use super::analysis::analyze;
 use super::data::Dataset;
 use super::error::ConfigError;
+use super::floor::Floor;
 use super::loss::LossKind;
 use super::optim::OptimizerKind;
 use super::settings::Settings;
@@ -63,13 +64,21 @@ pub fn start_failure(data: &Dataset, settings: &Settings, start: &Record<f64>) -
     )
 }
 
-/// Why a run diverged, as a clause for "diverged at step k: …". `last` is the last finite state (the run keeps it)
-/// and `why` what the trainer saw at the next update. The causes are tried from the most specific: a setting that
-/// breaks the optimizer on its own, then the objective, then the problem's curvature, then the lr in general.
-pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>, why: Divergence) -> String {
+/// Why a run diverged (or stopped), as a clause for "diverged at step k: …". `last` is the last finite state (the
+/// run keeps it), `why` what the trainer saw at the next update and `tolerance` the one in force (a run at the step
+/// cap did not meet it). The causes are tried from the most specific: a setting that breaks the optimizer on its
+/// own, then the objective, then the problem's curvature, then the lr in general.
+pub fn divergence_cause(
+    data: &Dataset,
+    settings: &Settings,
+    last: &Record<f64>,
+    why: Divergence,
+    tolerance: Option<f64>,
+) -> String {
     match why {
         Divergence::ScheduleOutOfRange => return schedule_cause(settings, last),
         Divergence::BackMapOverflow => return back_map_cause(data, settings, last),
+        Divergence::StepCap => return step_cap_on(data, settings, last, tolerance.unwrap_or(0.0)),
         _ => {}
     }
     let o = &settings.optimizer;
@@ -93,6 +102,7 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
             Divergence::SingularHessian => singular(last),
             Divergence::ScheduleOutOfRange => schedule_cause(settings, last),
             Divergence::BackMapOverflow => back_map_cause(data, settings, last),
+            Divergence::StepCap => step_cap_on(data, settings, last, tolerance.unwrap_or(0.0)),
         };
     }
     if let Some(cause) = curvature_cause(data, settings, last, why, bound) {
@@ -102,11 +112,64 @@ pub fn divergence_cause(data: &Dataset, settings: &Settings, last: &Record<f64>,
         Divergence::SingularHessian => return singular(last),
         Divergence::ScheduleOutOfRange => return schedule_cause(settings, last),
         Divergence::BackMapOverflow => return back_map_cause(data, settings, last),
+        Divergence::StepCap => return step_cap_on(data, settings, last, tolerance.unwrap_or(0.0)),
         Divergence::NonFinite => format!("a value overflowed {}", settings.precision.label()),
         Divergence::LossExploded => "the loss grew past 10¹² times its start".to_string(),
         Divergence::Unbounded => "the value fell below −10¹²".to_string(),
     };
     format!("{what} with lr {}; see `descent analyze` for the critical lr", repr(o.lr))
+}
+
+/// The one clause that names a stop that is not the lr's fault, for the banner, the why line and the commands'
+/// outcomes: "the exponential schedule's next lr is out of f64's range", "w mapped back to the original x
+/// (w = w′/scale) overflows f32 while the scaled run is finite" (`None` for any other outcome; the causes with
+/// their numbers are [`schedule_cause`] and [`back_map_cause`]).
+pub fn stop_clause(settings: &Settings, why: Divergence) -> Option<String> {
+    let precision = settings.precision.label();
+    match why {
+        Divergence::ScheduleOutOfRange => {
+            Some(format!("the {} schedule's next lr is out of {precision}'s range", settings.schedule.label()))
+        }
+        Divergence::BackMapOverflow => {
+            let (params, verb) = if settings.bias { ("w and b", "overflow") } else { ("w", "overflows") };
+            Some(format!(
+                "{params} mapped back to the original x (w = w′/scale) {verb} {precision} while the scaled run is finite"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// "the run took 1000000 steps, the step cap, without meeting tolerance 1.00e-6": the head of every step-cap text.
+pub fn step_cap_clause(step: u64, tolerance: Option<f64>) -> String {
+    match tolerance {
+        Some(t) => {
+            format!("the run took {step} steps, the step cap, without meeting tolerance {}", crate::format::short(t))
+        }
+        None => format!("the run took {step} steps, the step cap, without meeting its tolerance"),
+    }
+}
+
+/// Why a run stopped at the step cap after `last` without meeting `tolerance`: the `floor` (from
+/// [`super::floor::floor`]) that keeps its |∇L| up, or that it is only slow. For example "the run took 1000000
+/// steps, the step cap, without meeting tolerance 1.00e-6: AdamW's decoupled weight decay 0.01 moves its resting
+/// point …".
+pub fn step_cap_cause(settings: &Settings, last: &Record<f64>, floor: Option<Floor>, tolerance: f64) -> String {
+    let head = step_cap_clause(last.step, Some(tolerance));
+    match floor.filter(|f| f.verdict(tolerance).is_some()) {
+        Some(floor) => format!("{head}: {}", floor.reason(settings, tolerance)),
+        None => format!(
+            "{head}: |∇L| = {} is still above it and nothing in the settings keeps it there, so the run is slow, not \
+             stuck; raise the lr or the tolerance",
+            crate::format::short(last.grad.norm())
+        ),
+    }
+}
+
+/// [`step_cap_cause`] with the floor of `settings` on `data` (the commands' form).
+fn step_cap_on(data: &Dataset, settings: &Settings, last: &Record<f64>, tolerance: f64) -> String {
+    let floor = super::floor::floor(data, settings, &analyze(data, settings, settings.start()));
+    step_cap_cause(settings, last, floor, tolerance)
 }
 
 /// Replays longer than this are not made to quote the schedule's value (the cause is then said without it).
@@ -281,7 +344,7 @@ mod tests {
     use crate::engine::optim::OptimizerConfig;
 
     fn cause(settings: &Settings, why: Divergence) -> String {
-        divergence_cause(&Dataset::notebook(), settings, &Record::default(), why)
+        divergence_cause(&Dataset::notebook(), settings, &Record::default(), why, None)
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! data → model ŷ = w·x (+ b) → loss → gradient source → optimizer, driven by the [`trainer`]; [`analysis`]
 //! gives the closed forms (optimum, curvature, critical learning rates); [`diagnose`] says why a run cannot start
-//! or why it diverged.
+//! or why it diverged; [`floor`] why it cannot meet its tolerance.
 
 pub mod analysis;
 pub mod autodiff;
@@ -13,6 +13,7 @@ pub mod data;
 pub mod diagnose;
 pub mod error;
 pub mod exercise;
+pub mod floor;
 pub mod gaussian;
 pub mod gradient;
 pub mod lanes;

@@ -88,12 +88,17 @@ pub enum Divergence {
     /// A standardized run's parameters, mapped back to the original x (w = w′/scale, b = b′ − w′·shift/scale),
     /// overflow the run's precision while the scaled ones are finite; the run kept the last state that maps back.
     BackMapOverflow,
+    /// The run took the step cap in force ([`STEP_CAP`] in the app and `trace`, see [`Trainer::set_step_cap`])
+    /// without meeting its tolerance: it stops there, at its last state (an outcome of the cap, not of the lr;
+    /// [`super::floor`] says when it could not have met it).
+    StepCap,
 }
 
 impl Divergence {
-    /// Whether the run stopped for want of a step (a singular Hessian, an lr out of range) rather than diverging.
+    /// Whether the run stopped for want of a step (a singular Hessian, an lr out of range) or at the step cap,
+    /// rather than diverging.
     pub fn is_stop(self) -> bool {
-        matches!(self, Divergence::SingularHessian | Divergence::ScheduleOutOfRange)
+        matches!(self, Divergence::SingularHessian | Divergence::ScheduleOutOfRange | Divergence::StepCap)
     }
 
     /// "stopped" or "diverged", for "… at step k".
@@ -150,6 +155,11 @@ pub const OBJECTIVE_FLOOR: f64 = -1e12;
 /// Full-batch steps in a row that leave the parameters bit-for-bit unchanged before a run with a tolerance
 /// counts as converged (stalled): in f32 the update can fall below the resolution before ‖g‖ reaches the tolerance.
 pub const STALL_STEPS: u32 = 10;
+/// The step cap of a run with a tolerance in the app and in `descent trace`: 10⁶ steps. A run that has not met its
+/// tolerance by then stops with [`Divergence::StepCap`] instead of running on at full speed, and the banner says why
+/// it could not get there ([`super::floor`]) or how far it still is. Every preset run that converges does so long
+/// before (the race's runs within 4·10⁴ steps).
+pub const STEP_CAP: u64 = 1_000_000;
 
 /// Steps one run in precision `F`.
 #[derive(Clone, Debug)]
@@ -168,6 +178,8 @@ pub struct Trainer<F: Real> {
     update_grad: Grad<F>,
     scratch: (Vec<F>, Vec<F>),
     tolerance: Option<f64>,
+    /// Stop at this step when a tolerance is in force and not met ([`Divergence::StepCap`]).
+    step_cap: Option<u64>,
     loss_limit: F,
     unchanged_steps: u32,
     status: Status,
@@ -223,6 +235,7 @@ impl<F: Real> Trainer<F> {
             update_grad: Grad::default(),
             scratch: (Vec::new(), Vec::new()),
             tolerance: None,
+            step_cap: None,
             loss_limit: F::ZERO,
             unchanged_steps: 0,
             status: Status::Running,
@@ -267,6 +280,11 @@ impl<F: Real> Trainer<F> {
             self.status = Status::Running;
         }
         self.check_tolerance();
+    }
+
+    /// Stop a run with a positive tolerance once it reaches step `cap` without meeting it (`None`: no cap).
+    pub fn set_step_cap(&mut self, cap: Option<u64>) {
+        self.step_cap = cap;
     }
 
     /// Applies new settings between steps. Hyperparameters change in place, keeping the optimizer's state
@@ -386,6 +404,10 @@ impl<F: Real> Trainer<F> {
         }
         if self.status == Status::Running && !schedule_in_range {
             self.status = Status::Diverged { step: step + 1, why: Divergence::ScheduleOutOfRange };
+        }
+        let capped = self.step_cap.is_some_and(|cap| step >= cap) && self.tolerance.is_some_and(|t| t > 0.0);
+        if self.status == Status::Running && capped {
+            self.status = Status::Diverged { step, why: Divergence::StepCap };
         }
         self.status
     }
@@ -607,13 +629,19 @@ impl DynTrainer {
     /// optimizer state.
     pub fn set_settings(&mut self, data: &Dataset, settings: &Settings) -> Result<(), ConfigError> {
         if settings.precision != self.settings().precision {
-            let tol = each!(self, t => t.tolerance);
+            let (tol, cap) = each!(self, t => (t.tolerance, t.step_cap));
             let mut next = DynTrainer::resume(data, settings, self.record())?;
             next.set_tolerance(tol);
+            next.set_step_cap(cap);
             *self = next;
             return Ok(());
         }
         each!(self, t => t.set_settings(data, settings))
+    }
+
+    /// See [`Trainer::set_step_cap`].
+    pub fn set_step_cap(&mut self, cap: Option<u64>) {
+        each!(self, t => t.set_step_cap(cap))
     }
 
     /// One update.

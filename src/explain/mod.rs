@@ -14,7 +14,7 @@ pub mod outcome;
 pub mod topics;
 
 use crate::engine::analysis::Analysis;
-use crate::engine::loss::LossKind;
+use crate::engine::floor::{Floor, Verdict};
 use crate::engine::optim::{LineSearch, OptimizerConfig, OptimizerKind};
 use crate::engine::settings::{GradientSource, Precision, Settings};
 use crate::engine::trainer::{Convergence, Divergence, Record, Status};
@@ -57,6 +57,8 @@ pub struct RunState<'a> {
     pub status: Status,
     /// The tolerance on ‖∇L‖ in force.
     pub tolerance: Option<f64>,
+    /// What keeps its ‖∇L‖ from 0 ([`crate::engine::floor::floor`] of its settings), if anything.
+    pub floor: Option<Floor>,
 }
 
 /// Where a run stands after k steps along one direction of curvature λ.
@@ -124,20 +126,12 @@ pub fn stable_limit(o: &OptimizerConfig, lambda: f64) -> Option<f64> {
     crate::engine::analysis::stable_lr(o, lambda)
 }
 
-/// Why a long run will not meet the gradient tolerance, when its settings say so: MAE's gradient does not shrink
-/// near the minimum, and mini-batch gradients are noisy; with a fixed learning rate neither settles.
-pub fn why_no_tolerance(settings: &Settings) -> Option<&'static str> {
-    if settings.loss == LossKind::Mae {
-        Some(
-            "MAE with a fixed lr won't meet the tolerance, because its gradient (a mean of signs) does not shrink near the minimum: the run chatters around it",
-        )
-    } else if settings.batch_size.is_some() {
-        Some(
-            "mini-batches with a fixed lr won't meet the tolerance, because each batch's gradient is noisy: the run jitters around the minimum",
-        )
-    } else {
-        None
-    }
+/// Why a run will not meet its gradient tolerance, when its floor says so: the [`Verdict`] (never, or only by
+/// chance) and [`Floor::reason`]'s sentence. `None` without a tolerance, or when the floor is below it.
+pub fn why_no_tolerance(run: &RunState<'_>) -> Option<(Verdict, String)> {
+    let tol = run.tolerance.filter(|t| *t > 0.0)?;
+    let floor = run.floor?;
+    Some((floor.verdict(tol)?, floor.reason(run.settings, tol)))
 }
 
 /// A number for a sentence, with a true minus sign: −0.5.
@@ -205,38 +199,24 @@ pub fn why(run: &RunState<'_>) -> Why {
     match run.status {
         Status::Converged { by: Convergence::Stalled, .. } => return stalled(run),
         Status::Converged { by: Convergence::Tolerance, .. } => return reached(run),
-        Status::Diverged { why: Divergence::ScheduleOutOfRange, .. } => {
-            let short = format!(
-                "the {} schedule's next lr is out of {}'s range, so no update can use it and the run stopped",
-                s.schedule.label(),
-                s.precision.label()
-            );
-            let long = "A schedule multiplies or sets the lr every step; once it is not finite, or rounds to 0 or ∞ \
-                        in the run's precision, an update would only produce inf or NaN. The run keeps its last state \
-                        and the last lr it could use."
-                .to_owned();
-            return Why { short, long, tone: Tone::Warning };
+        Status::Diverged { why: why @ (Divergence::ScheduleOutOfRange | Divergence::BackMapOverflow), .. } => {
+            return stopped(run, why);
         }
-        Status::Diverged { why: Divergence::BackMapOverflow, .. } => {
-            let short = format!(
-                "w mapped back to the original x (w = w′/scale) overflows {} while the scaled run is finite",
-                s.precision.label()
-            );
-            let long = "--standardize runs on x′ = (x − shift)/scale and reports w = w′/scale in the units of x. When \
-                        x is tiny, scale is tiny and w′/scale passes the largest number of the precision: the \
-                        scaled run is fine, but its answer cannot be written in x's units. Rescale x, or use f64."
-                .to_owned();
-            return Why { short, long, tone: Tone::Warning };
-        }
+        Status::Diverged { why: Divergence::StepCap, step } => return capped(run, step),
         Status::Diverged { .. } | Status::Running => {}
     }
     let diverged = matches!(run.status, Status::Diverged { .. });
-    if let Some(reason) = why_no_tolerance(s).filter(|_| !diverged) {
+    if let Some((verdict, reason)) = why_no_tolerance(run).filter(|_| !diverged) {
+        let short = match verdict {
+            Verdict::Never => format!("won't meet the tolerance: {reason}"),
+            Verdict::Chance => format!("won't settle: {reason}"),
+        };
         let long = format!(
-            "{reason}. A gradient tolerance needs the gradient to vanish at the minimum; a decaying learning rate \
-             (or full-batch MSE) would settle."
+            "{short}. A gradient tolerance needs the gradient to vanish where the run comes to rest; a decaying \
+             learning rate (a schedule) lets it settle. Without one the run stops at the step cap, {} steps.",
+            crate::engine::trainer::STEP_CAP
         );
-        return Why { short: reason.to_owned(), long, tone: Tone::Warning };
+        return Why { short, long, tone: Tone::Warning };
     }
     if s.optimizer.kind == OptimizerKind::Newton {
         return newton(s, run.status);
@@ -251,6 +231,43 @@ pub fn why(run: &RunState<'_>) -> Why {
         Some(dirs) => sgd(run, &dirs, diverged),
         None => no_curvature(run),
     }
+}
+
+/// A run stopped by its schedule or its back-map: [`crate::engine::diagnose::stop_clause`], and the cause with its
+/// numbers ([`crate::engine::diagnose::schedule_cause`], [`crate::engine::diagnose::back_map_cause`]'s form) on hover.
+fn stopped(run: &RunState<'_>, why: Divergence) -> Why {
+    let s = run.settings;
+    let clause = crate::engine::diagnose::stop_clause(s, why).unwrap_or_default();
+    let (short, long) = match why {
+        Divergence::ScheduleOutOfRange => (
+            format!("{clause}, so no update can use it and the run stopped"),
+            format!(
+                "{}. A schedule multiplies or sets the lr every step; once it is not finite, or rounds to 0 or ∞ in \
+                 the run's precision, an update would only produce inf or NaN. The run keeps its last state and the \
+                 last lr it could use.",
+                crate::engine::diagnose::schedule_cause(s, run.record)
+            ),
+        ),
+        _ => (
+            clause,
+            "--standardize runs on x′ = (x − shift)/scale and reports w = w′/scale in the units of x. When x is tiny, \
+             scale is tiny and w′/scale passes the largest number of the precision: the scaled run is fine, but its \
+             answer cannot be written in x's units. Rescale x, or use f64."
+                .to_owned(),
+        ),
+    };
+    Why { short, long, tone: Tone::Warning }
+}
+
+/// A run stopped at the step cap: why it could not get there (its floor), or that it is only slow.
+fn capped(run: &RunState<'_>, step: u64) -> Why {
+    let short = match why_no_tolerance(run) {
+        Some((_, reason)) => format!("stopped at the step cap: {reason}"),
+        None => format!("stopped at the step cap: {}", crate::engine::diagnose::step_cap_clause(step, run.tolerance)),
+    };
+    let long =
+        crate::engine::diagnose::step_cap_cause(run.settings, run.record, run.floor, run.tolerance.unwrap_or(0.0));
+    Why { short, long: format!("{long}. Start again (R) with other settings to go on."), tone: Tone::Warning }
 }
 
 /// No positive curvature where the run is: flat only where the gradient vanishes too; otherwise the curvature is
@@ -561,9 +578,17 @@ pub fn resolution(precision: Precision, w: f64) -> f64 {
     }
 }
 
-/// A run whose parameters stopped changing: the update is below the float's resolution.
+/// A run whose parameters stopped changing: the update is below the float's resolution, or its floor holds it
+/// (weight decay's fixed point, where the update is exactly 0).
 fn stalled(run: &RunState<'_>) -> Why {
     let s = run.settings;
+    if let Some((Verdict::Never, reason)) = why_no_tolerance(run) {
+        let long = format!(
+            "{reason}. The update there is 0 (not a step rounded away): the run is at rest where its settings hold \
+             it, and no number of steps meets the tolerance."
+        );
+        return Why { short: format!("at rest, short of the tolerance: {reason}"), long, tone: Tone::Warning };
+    }
     let w = run.record.params.w;
     let (float, bits) = match s.precision {
         Precision::F32 => ("float32", 24),

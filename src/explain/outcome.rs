@@ -7,6 +7,8 @@
 use super::hint::bound_name;
 use super::num;
 use crate::engine::analysis::Analysis;
+use crate::engine::diagnose;
+use crate::engine::floor::Floor;
 use crate::engine::model::Params;
 use crate::engine::objective::{KnownPoint, Objective, PointKind};
 use crate::engine::settings::{GradientSource, Settings};
@@ -96,15 +98,27 @@ pub fn reached_point(objective: &Objective, p: Params<f64>) -> Reached {
     Reached { kind: report.point_kind, global, text }
 }
 
+/// "w = 2.998, b = 0.5": where a stalled run stands.
+fn stalled_at(s: &Settings, r: &Record<f64>) -> String {
+    let b = if s.bias { format!(", b = {}", format::sig(r.params.b, 6)) } else { String::new() };
+    format!("w = {}{b}", format::sig(r.params.w, 6))
+}
+
+/// The banner of a run that came to rest at its floor rather than at the float's resolution (SGD's weight decay
+/// holds it where ∇L = −wd·w: the update is 0, not rounded away), with the floor's `reason` ([`super::
+/// why_no_tolerance`]); not good news: it did not meet the tolerance.
+pub fn held_banner(s: &Settings, record: &Record<f64>, step: u64, reason: &str) -> (String, bool) {
+    (format!("Stalled at step {step}: {} no longer changes — {reason}", stalled_at(s, record)), false)
+}
+
 /// The banner for a converged run, and whether it reads as good news (a minimum known to be the global one, or a
 /// convex data problem's minimum).
 pub fn converged_banner(s: &Settings, record: &Record<f64>, step: u64, by: Convergence) -> (String, bool) {
     let r = record;
     if by == Convergence::Stalled {
-        let b = if s.bias { format!(", b = {}", format::sig(r.params.b, 6)) } else { String::new() };
         let text = format!(
-            "Stalled at step {step}: w = {}{b} no longer changes — the steps are below {}'s resolution",
-            format::sig(r.params.w, 6),
+            "Stalled at step {step}: {} no longer changes — the steps are below {}'s resolution",
+            stalled_at(s, r),
             s.precision.label()
         );
         return (text, true);
@@ -127,34 +141,32 @@ pub fn converged_banner(s: &Settings, record: &Record<f64>, step: u64, by: Conve
     (text, true)
 }
 
-/// "Stopped at step k: the exponential schedule's next lr is out of f64's range — …" (no lr to suggest).
-fn schedule_stop(s: &Settings, step: u64) -> (String, Option<f64>) {
-    let text = format!(
-        "Stopped at step {step}: the {} schedule's next lr is out of {}'s range — choose a schedule whose lr stays \
-         in range",
-        s.schedule.label(),
-        s.precision.label()
-    );
-    (text, None)
+/// The banner of a run stopped for a reason that is not its lr ([`diagnose::stop_clause`]: the schedule out of
+/// range, the back-map overflow), with what to do instead (no lr to suggest).
+fn stop_banner(step: u64, why: Divergence, clause: String) -> (String, Option<f64>) {
+    let fix = match why {
+        Divergence::ScheduleOutOfRange => "choose a schedule whose lr stays in range",
+        _ => "rescale x or use f64",
+    };
+    let verb = if why.is_stop() { "Stopped" } else { "Diverged" };
+    (format!("{verb} at step {step}: {clause} — {fix}"), None)
 }
 
-/// "Diverged at step k: w mapped back to the original x overflows f32 — …" (the lr is not the cause).
-fn back_map_stop(s: &Settings, step: u64) -> (String, Option<f64>) {
-    let text = format!(
-        "Diverged at step {step}: w mapped back to the original x overflows {} while the scaled run is finite — \
-         rescale x or use f64",
-        s.precision.label()
-    );
-    (text, None)
+/// "Stopped at step 1000000: the run took 1000000 steps, the step cap, without meeting tolerance 1.00e-6: AdamW's
+/// decoupled weight decay …": [`diagnose::step_cap_cause`] with the run's floor.
+pub fn step_cap_banner(s: &Settings, record: &Record<f64>, floor: Option<Floor>, tolerance: Option<f64>) -> String {
+    let cause = diagnose::step_cap_cause(s, record, floor, tolerance.unwrap_or(0.0));
+    format!("Stopped at step {}: {cause}", record.step)
 }
 
 /// "Diverged at step k: lr 0.2 ≥ 2/λmax = 0.1333 — lower the learning rate", with a learning rate to suggest: the
 /// bound is the optimizer's own, quoted only where the closed form holds (SGD on a quadratic loss).
 pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence) -> (String, Option<f64>) {
-    match why {
-        Divergence::ScheduleOutOfRange => return schedule_stop(s, step),
-        Divergence::BackMapOverflow => return back_map_stop(s, step),
-        _ => {}
+    if let Some(clause) = diagnose::stop_clause(s, why) {
+        return stop_banner(step, why, clause);
+    }
+    if why == Divergence::StepCap {
+        return (format!("Stopped at step {step}: {}", diagnose::step_cap_clause(step, None)), None);
     }
     let o = &s.optimizer;
     let summed = if s.gradient == GradientSource::NotebookSum {
@@ -190,8 +202,9 @@ pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence)
                 None,
             );
         }
-        Divergence::ScheduleOutOfRange => return schedule_stop(s, step),
-        Divergence::BackMapOverflow => return back_map_stop(s, step),
+        Divergence::ScheduleOutOfRange | Divergence::BackMapOverflow | Divergence::StepCap => {
+            return (format!("Stopped at step {step}"), None);
+        }
     };
     (format!("Diverged at step {step}: {why}{summed} — lower the learning rate"), None)
 }

@@ -413,8 +413,14 @@ mod tests {
         s.optimizer.lr = 0.05;
         let a = analyze(&Dataset::notebook(), &s, Params::default());
         let record = Record::default();
-        let run =
-            RunState { settings: &s, analysis: &a, record: &record, status: Status::Running, tolerance: Some(1e-6) };
+        let run = RunState {
+            settings: &s,
+            analysis: &a,
+            record: &record,
+            status: Status::Running,
+            tolerance: Some(1e-6),
+            floor: None,
+        };
         let f = Facts {
             run,
             next: None,

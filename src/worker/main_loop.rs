@@ -137,9 +137,9 @@ impl State {
 
     pub(super) fn snapshot(&mut self) -> Snapshot {
         self.generation += 1;
-        let n = self.data.len();
         let busy = self.mode != Mode::Idle;
-        let runs = self.runs.iter_mut().map(|r| r.snapshot(n, busy)).collect();
+        let data = &self.data;
+        let runs = self.runs.iter_mut().map(|r| r.snapshot(data, busy)).collect();
         Snapshot {
             generation: self.generation,
             data: Arc::clone(&self.data),

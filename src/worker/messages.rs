@@ -112,6 +112,8 @@ pub struct RunSnapshot {
     pub history: History,
     /// Closed-form analysis of the run's problem (optimum, curvature, critical learning rates).
     pub analysis: Arc<Analysis>,
+    /// What keeps its ‖∇L‖ from 0 under its settings ([`crate::engine::floor::floor`]), if anything.
+    pub floor: Option<crate::engine::floor::Floor>,
     /// Where the next step would land, when cheap to know (not while running fast).
     pub next: Option<Params<f64>>,
     /// The samples of the mini-batch the next update uses (`None` for full-batch runs, or batches of more than

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use super::messages::{MAX_PUBLISHED_BATCH, RunSnapshot};
 use crate::engine::analysis::{Analysis, analyze};
 use crate::engine::data::Dataset;
+use crate::engine::floor::Floor;
 use crate::engine::model::Params;
 use crate::engine::optim::OptimizerConfig;
 use crate::engine::settings::Settings;
-use crate::engine::trainer::{DynTrainer, Record, Status};
+use crate::engine::trainer::{DynTrainer, Record, STEP_CAP, Status};
 use crate::history::History;
 use crate::run::{RunId, RunSpec};
 
@@ -24,6 +25,8 @@ pub(super) struct Run {
     pub(super) trainer: Option<DynTrainer>,
     pub(super) history: History,
     analysis: Arc<Analysis>,
+    /// The floor of the settings (and data generation) it was computed for: computed once per change.
+    floor: Option<(Settings, Option<Floor>)>,
     /// The settings the analysis was computed for (only some fields matter).
     pub(super) analysis_key: Option<AnalysisKey>,
     error: Option<String>,
@@ -79,6 +82,7 @@ impl Run {
             trainer: None,
             history: History::default(),
             analysis,
+            floor: None,
             error: None,
             next: None,
             marker_base: None,
@@ -117,6 +121,7 @@ impl Run {
         match crate::engine::diagnose::start_run(data, &self.spec.settings) {
             Ok(mut t) => {
                 t.set_tolerance(tolerance);
+                t.set_step_cap(Some(STEP_CAP));
                 self.history.push(t.row());
                 self.history.push_settings(t.record().step, &self.spec.settings);
                 self.trainer = Some(t);
@@ -131,6 +136,7 @@ impl Run {
 
     pub(super) fn refresh_analysis(&mut self, data: &Dataset) {
         let key = AnalysisKey::of(&self.spec.settings);
+        self.floor = None;
         if self.analysis_key.as_ref() != Some(&key) {
             self.analysis = Arc::new(analyze(data, &self.spec.settings, self.spec.settings.start()));
             self.analysis_key = Some(key);
@@ -225,6 +231,7 @@ impl Run {
         match DynTrainer::resume(data, &settings, last) {
             Ok(mut t) => {
                 t.set_tolerance(tolerance);
+                t.set_step_cap(Some(STEP_CAP));
                 self.spec.settings = settings;
                 // The branch starts with fresh optimizer state: its first row says so.
                 self.history.replace_last(t.row());
@@ -284,7 +291,22 @@ impl Run {
         next
     }
 
-    pub(super) fn snapshot(&mut self, data_len: usize, busy: bool) -> RunSnapshot {
+    /// The floor of the run's settings on `data`, computed again only when they changed (or the data did:
+    /// `refresh_analysis` forgets it).
+    fn floor(&mut self, data: &Dataset) -> Option<Floor> {
+        match &self.floor {
+            Some((key, floor)) if *key == self.spec.settings => *floor,
+            _ => {
+                let floor = crate::engine::floor::floor(data, &self.spec.settings, &self.analysis);
+                self.floor = Some((self.spec.settings.clone(), floor));
+                floor
+            }
+        }
+    }
+
+    pub(super) fn snapshot(&mut self, data: &Dataset, busy: bool) -> RunSnapshot {
+        let data_len = data.len();
+        let floor = self.guarded("finding the tolerance's floor", |run| run.floor(data)).flatten();
         let next = self.guarded("previewing the next step", |run| run.preview(data_len, busy)).flatten();
         let (record, status) = match &self.trainer {
             Some(t) => (t.record(), t.status()),
@@ -303,6 +325,7 @@ impl Run {
             status,
             history: self.history.clone(),
             analysis: Arc::clone(&self.analysis),
+            floor,
             next,
             next_batch: self.trainer.as_ref().and_then(|t| {
                 let batch = t.next_batch();

@@ -7,9 +7,11 @@ use crate::app::explain::{Explain, Explainer};
 use crate::app::state::Action;
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
-use crate::engine::trainer::{Divergence, Status};
+use crate::engine::floor::Verdict;
+use crate::engine::trainer::{Convergence, Divergence, Status};
+use crate::explain::outcome::step_cap_banner;
 use crate::explain::topics::Topic;
-use crate::explain::{RunState, Tone, Why};
+use crate::explain::{RunState, Tone, Why, why_no_tolerance};
 use crate::format;
 use crate::worker::{Mode, RunSnapshot, Snapshot};
 
@@ -130,6 +132,7 @@ pub fn run_state<'a>(snap: &'a Snapshot, run: &'a RunSnapshot) -> RunState<'a> {
         record: &run.record,
         status: run.status,
         tolerance: snap.tolerance,
+        floor: run.floor,
     }
 }
 
@@ -159,37 +162,69 @@ pub fn why_line_ui(ui: &mut Ui, snap: &Snapshot, run: &RunSnapshot, palette: Pal
     });
 }
 
-/// "3 of 6 converged, 1 diverged, 2 running": the outcome of every run, for the banner (`None` for one run).
-pub fn outcomes_summary(runs: &[RunSnapshot]) -> Option<String> {
+/// "5 of 6 converged, 1 won't settle — AdamW: AdamW's decoupled weight decay …": the outcome of every run, for the
+/// banner (`None` for one run). A running run whose floor keeps it from the tolerance ([`why_no_tolerance`]: it
+/// can't get there, or won't settle and meets it only by chance) is told apart from one that is only not there
+/// yet, and the first such run's reason follows.
+pub fn outcomes_summary(snap: &Snapshot) -> Option<String> {
+    let runs = &snap.runs;
     if runs.len() < 2 {
         return None;
     }
     let n = runs.len();
     let converged = runs.iter().filter(|r| matches!(r.status, Status::Converged { .. })).count();
-    let diverged = runs.iter().filter(|r| matches!(r.status, Status::Diverged { .. })).count();
+    let count = |stop: bool| {
+        runs.iter().filter(|r| matches!(r.status, Status::Diverged { why, .. } if why.is_stop() == stop)).count()
+    };
+    let (diverged, stopped) = (count(false), count(true));
+    let blocked: Vec<(&RunSnapshot, Verdict, String)> = runs
+        .iter()
+        .filter(|r| r.status == Status::Running && r.error.is_none())
+        .filter_map(|r| why_no_tolerance(&run_state(snap, r)).map(|(verdict, reason)| (r, verdict, reason)))
+        .collect();
     let mut parts = vec![format!("{converged} of {n} converged")];
     if diverged > 0 {
         parts.push(format!("{diverged} diverged"));
     }
-    let running = n - converged - diverged;
+    if stopped > 0 {
+        parts.push(format!("{stopped} stopped"));
+    }
+    for (verdict, words) in [(Verdict::Never, "can't get there"), (Verdict::Chance, "won't settle")] {
+        let k = blocked.iter().filter(|b| b.1 == verdict).count();
+        if k > 0 {
+            parts.push(format!("{k} {words}"));
+        }
+    }
+    let running = n - converged - diverged - stopped - blocked.len();
     if running > 0 {
         parts.push(format!("{running} not there yet"));
     }
-    Some(parts.join(", "))
+    let first = blocked.first().map(|(r, _, reason)| format!(" — {}: {reason}", r.spec.name)).unwrap_or_default();
+    Some(format!("{}{first}", parts.join(", ")))
 }
 
 /// The outcome of a run in one sentence and a learning rate to suggest, or `None` while it runs.
-fn outcome_text(run: &RunSnapshot) -> Option<(String, Option<f64>, bool)> {
+fn outcome_text(snap: &Snapshot, run: &RunSnapshot) -> Option<(String, Option<f64>, bool)> {
     if let Some(e) = &run.error {
         return Some((e.clone(), None, false));
     }
     match run.status {
+        Status::Diverged { why: Divergence::StepCap, .. } => {
+            let text = step_cap_banner(&run.spec.settings, &run.record, run.floor, snap.tolerance);
+            Some((text, None, false))
+        }
         Status::Diverged { step, why } => {
             let (text, fix) = divergence_text(run, step, why);
             Some((text, fix, false))
         }
         Status::Converged { step, by } => {
-            let (text, good) = crate::explain::outcome::converged_banner(&run.spec.settings, &run.record, step, by);
+            let held = (by == Convergence::Stalled).then(|| why_no_tolerance(&run_state(snap, run))).flatten();
+            let (text, good) = match held {
+                Some((Verdict::Never, reason)) => {
+                    crate::explain::outcome::held_banner(&run.spec.settings, &run.record, step, &reason)
+                }
+                _ => crate::explain::outcome::converged_banner(&run.spec.settings, &run.record, step, by),
+            };
             Some((text, None, good))
         }
         Status::Running => None,
@@ -202,13 +237,14 @@ fn outcome_text(run: &RunSnapshot) -> Option<(String, Option<f64>, bool)> {
 pub fn banner_ui(
     ui: &mut Ui,
     run: &RunSnapshot,
-    all: &[RunSnapshot],
+    snap: &Snapshot,
     (palette, ex): (Palette, &Explainer),
     actions: &mut Vec<Action>,
 ) -> bool {
+    let all = &snap.runs;
     let any_finished = all.iter().any(|r| r.status.is_finished());
-    let summary = outcomes_summary(all).filter(|_| any_finished);
-    let own = outcome_text(run);
+    let summary = outcomes_summary(snap).filter(|_| any_finished);
+    let own = outcome_text(snap, run);
     let Some((text, fix, converged)) = own.clone().or_else(|| summary.clone().map(|s| (s, None, false))) else {
         return false;
     };

@@ -255,6 +255,7 @@ mod tests {
             status: crate::engine::trainer::Status::Running,
             history,
             analysis: std::sync::Arc::new(analyze(&data, &s, Params::default())),
+            floor: None,
             next: None,
             next_batch: None,
             error: None,
