@@ -252,16 +252,57 @@ fn solve2(m: [[f64; 2]; 2], rhs: [f64; 2]) -> Option<[f64; 2]> {
         .then(|| [(rhs[0] * m[1][1] - m[0][1] * rhs[1]) / det, (m[0][0] * rhs[1] - m[1][0] * rhs[0]) / det])
 }
 
-/// The smallest ‖∇L‖ at points on a small circle around the MAE optimum (32 directions; one axis without bias).
+/// The smallest ‖∇L‖ on the pieces of MAE's piecewise-constant gradient that meet at the optimum p. Sample i's
+/// kink is the line w·xᵢ + b = yᵢ (the point w = yᵢ/xᵢ without a bias); the pieces next to p are the sectors
+/// between the kinks through p, so one point per sector (at the angle halfway between two kinks, closer to p than
+/// any other kink) sees every piece. A numeric gradient (which smooths the kinks) gives `None`.
 fn sign_gradient(data: &Dataset, settings: &Settings, a: &Analysis) -> Option<Floor> {
+    if settings.gradient == GradientSource::Numeric {
+        return None;
+    }
     let problem = Problem::<f64>::new(data, settings);
+    let scaled = |v: f64| problem.scaling().map_or(v, |s| s.apply(v));
     let p = a.optimum;
-    let r = 1e-6 * (1.0 + p.w.abs() + p.b.abs());
-    let directions = if settings.bias { 32 } else { 2 };
-    let grad_norm = (0..directions)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / directions as f64;
-            let q = Params { w: p.w + r * t.cos(), b: if settings.bias { p.b + r * t.sin() } else { 0.0 } };
+    let bias = settings.bias;
+    let scale = 1.0 + p.w.abs() + p.b.abs();
+    // Each kink: its distance from p and the direction along it (b = 0 without a bias: the w axis).
+    let kinks: Vec<(f64, f64)> = data
+        .x
+        .iter()
+        .zip(data.y.iter())
+        .filter_map(|(&x, &y)| {
+            let x = scaled(x);
+            let b = if bias { p.b } else { 0.0 };
+            let norm = if bias { x.hypot(1.0) } else { x.abs() };
+            (norm > 0.0).then(|| ((y - p.w * x - b).abs() / norm, (-x).atan2(1.0)))
+        })
+        .collect();
+    // Kinks within rounding of p pass through it (the optimum is a vertex found to rounding).
+    let through = 1e-9 * scale;
+    let nearest = kinks.iter().map(|k| k.0).filter(|&d| d > through).fold(f64::INFINITY, f64::min);
+    let r = (1e-6 * scale).min(0.5 * nearest);
+    let mut angles: Vec<f64> = if bias {
+        let tau = std::f64::consts::TAU;
+        let mut v: Vec<f64> = kinks
+            .iter()
+            .filter(|k| k.0 <= through)
+            .flat_map(|k| [k.1.rem_euclid(tau), (k.1 + tau / 2.0).rem_euclid(tau)])
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        let mid = |i: usize| match (v.get(i), v.get(i + 1)) {
+            (Some(a), Some(b)) => (a + b) / 2.0,
+            _ => (v.last().copied().unwrap_or(0.0) + v.first().copied().unwrap_or(0.0) + tau) / 2.0,
+        };
+        (0..v.len().max(1)).map(mid).collect()
+    } else {
+        vec![0.0, std::f64::consts::PI]
+    };
+    angles.retain(|t| t.is_finite());
+    let grad_norm = angles
+        .iter()
+        .map(|t| {
+            let q = Params { w: p.w + r * t.cos(), b: if bias { p.b + r * t.sin() } else { 0.0 } };
             problem.evaluate(q, settings.gradient).grad.norm()
         })
         .fold(f64::INFINITY, f64::min);
@@ -362,6 +403,25 @@ mod tests {
         let s = settings(OptimizerKind::Sgd, 0.01, |s| s.loss = LossKind::Mae);
         let Some(Floor::SignGradient { grad_norm }) = floor_of(&Dataset::notebook(), &s) else { panic!() };
         assert!((grad_norm - 2.5).abs() < 1e-12, "{grad_norm}");
+    }
+
+    /// MAE on y = 3x with a bias: ∇L = mean(sign(ŷᵢ − yᵢ)·(xᵢ, 1)), and moving by d from (3, 0) makes ŷᵢ − yᵢ =
+    /// d_w·xᵢ + d_b. The smallest ‖∇L‖ over 3600 directions (the sectors are at least 4° wide) is the floor.
+    #[test]
+    fn maes_floor_with_a_bias_is_its_smallest_piece() {
+        let s = settings(OptimizerKind::Sgd, 0.01, |s| (s.loss, s.bias) = (LossKind::Mae, true));
+        let Some(Floor::SignGradient { grad_norm }) = floor_of(&Dataset::notebook(), &s) else { panic!() };
+        let xs = [1.0, 2.0, 3.0, 4.0];
+        let expected = (0..3600)
+            .map(|k| {
+                let t = std::f64::consts::TAU * (k as f64 + 0.5) / 3600.0;
+                let sign = |x: f64| (t.cos() * x + t.sin()).signum();
+                let gw = xs.iter().map(|&x| sign(x) * x).sum::<f64>() / 4.0;
+                let gb = xs.iter().map(|&x| sign(x)).sum::<f64>() / 4.0;
+                gw.hypot(gb)
+            })
+            .fold(f64::INFINITY, f64::min);
+        assert!((grad_norm - expected).abs() < 1e-12, "{grad_norm} vs {expected}");
     }
 
     /// Mini-batches on y = 3x agree at the minimum (every residual is 0): no floor. On data with residuals rᵢ at

@@ -470,6 +470,8 @@ fn run_summary_ui(ui: &mut Ui, run: &RunSnapshot, palette: Palette) {
     let o = &run.spec.settings.optimizer;
     let (mark, color) = match run.status {
         crate::engine::trainer::Status::Converged { .. } => ("●", palette.converged),
+        // A stop (the step cap, a schedule out of range, a singular Hessian) is not a divergence.
+        crate::engine::trainer::Status::Diverged { why, .. } if why.is_stop() => ("■", palette.warning),
         crate::engine::trainer::Status::Diverged { .. } => ("×", palette.diverged),
         crate::engine::trainer::Status::Running => ("", palette.weak_text),
     };

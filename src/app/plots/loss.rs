@@ -110,6 +110,9 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
     }
     let (x, what, color, v) = match run.status {
         Status::Converged { step, .. } => (step as f64, "minimum reached", ctx.palette.converged, egui::Align::BOTTOM),
+        Status::Diverged { step, why } if why.is_stop() => {
+            (step as f64, why.verb(), ctx.palette.warning, egui::Align::TOP)
+        }
         Status::Diverged { step, why } => (step as f64, why.verb(), ctx.palette.diverged, egui::Align::TOP),
         Status::Running => return,
     };
