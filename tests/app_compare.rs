@@ -257,3 +257,32 @@ fn the_banner_names_its_run_and_sums_up_every_run() {
     assert!(shows(&h, "of 6 converged"), "and every run's outcome");
     assert!(shows(&h, "Start again (R)"), "with what to do next");
 }
+
+/// The race on a model with a bias (issue 21 §4): AdamW's decoupled weight decay moves its fixed point, which it
+/// cannot hold, so it never meets the tolerance (tests/claims.rs runs it to the cap). While it runs the banner tells
+/// it apart from a run that is only not there yet, with the reason from the analysis; it stops at the step cap,
+/// and the banner and the run's own sentence say so.
+#[test]
+fn the_race_banner_says_why_adamw_will_not_get_there_and_stops_it_at_the_cap() {
+    use descent::engine::trainer::{Divergence, STEP_CAP, Status};
+    let engine = descent::cli::EngineArgs { bias: true, ..Default::default() };
+    let mut h = harness(AppOptions { preset: Some("race".into()), engine, ..fast() });
+    h.step();
+    h.get_by_label(labels::RUN).click();
+    wait_until(&mut h, "a run at its minimum", |a| {
+        a.snapshot().runs.iter().any(|r| matches!(r.status, Status::Converged { .. }))
+    });
+    let reason = "AdamW: AdamW's decoupled weight decay 0.01 moves its resting point off the minimum";
+    assert!(shows(&h, &format!("1 won't settle — {reason}")), "the summary names AdamW's reason");
+    let adamw = |a: &App| a.snapshot().runs.iter().find(|r| r.spec.name == "AdamW").expect("AdamW").clone();
+    for _ in 0..3_000 {
+        if adamw(h.state()).status.is_finished() {
+            break;
+        }
+        h.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(adamw(h.state()).status, Status::Diverged { step: STEP_CAP, why: Divergence::StepCap });
+    h.step();
+    assert!(shows(&h, &format!("1 stopped at the step cap — {reason}")), "the summary says where it stopped");
+}

@@ -975,7 +975,7 @@ fn a_run_predicted_to_miss_the_tolerance_never_meets_it_within_the_cap() {
         assert!(why.short.ends_with(&reason), "{case}: {}", why.short);
         if let Status::Diverged { why: Divergence::StepCap, .. } = status {
             let banner = descent::explain::outcome::step_cap_banner(&s, &t.record(), st.floor, Some(TOL));
-            let head = format!("Stopped at step {STEP_CAP}: the run took {STEP_CAP} steps, the step cap");
+            let head = format!("Stopped at step {STEP_CAP}: the step cap, without meeting tolerance 1.000e-6: ");
             assert!(banner.starts_with(&head) && banner.ends_with(&reason), "{case}: {banner}");
         }
     }

@@ -140,22 +140,20 @@ pub fn stop_clause(settings: &Settings, why: Divergence) -> Option<String> {
     }
 }
 
-/// "the run took 1000000 steps, the step cap, without meeting tolerance 1.00e-6": the head of every step-cap text.
-pub fn step_cap_clause(step: u64, tolerance: Option<f64>) -> String {
+/// "the step cap, without meeting tolerance 1.000e-6": the head of every step-cap text, after "stopped at step k: ".
+pub fn step_cap_clause(tolerance: Option<f64>) -> String {
     match tolerance {
-        Some(t) => {
-            format!("the run took {step} steps, the step cap, without meeting tolerance {}", crate::format::short(t))
-        }
-        None => format!("the run took {step} steps, the step cap, without meeting its tolerance"),
+        Some(t) => format!("the step cap, without meeting tolerance {}", crate::format::short(t)),
+        None => "the step cap, without meeting its tolerance".to_string(),
     }
 }
 
 /// Why a run stopped at the step cap after `last` without meeting `tolerance`: the `floor` (from
-/// [`super::floor::floor`]) that keeps its |∇L| up, or that it is only slow. For example "the run took 1000000
-/// steps, the step cap, without meeting tolerance 1.00e-6: AdamW's decoupled weight decay 0.01 moves its resting
+/// [`super::floor::floor`]) that keeps its |∇L| up, or that it is only slow. For example "the step cap, without
+/// meeting tolerance 1.000e-6: AdamW's decoupled weight decay 0.01 moves its resting
 /// point …".
 pub fn step_cap_cause(settings: &Settings, last: &Record<f64>, floor: Option<Floor>, tolerance: f64) -> String {
-    let head = step_cap_clause(last.step, Some(tolerance));
+    let head = step_cap_clause(Some(tolerance));
     match floor.filter(|f| f.verdict(tolerance).is_some()) {
         Some(floor) => format!("{head}: {}", floor.reason(settings, tolerance)),
         None => format!(

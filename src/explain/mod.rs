@@ -263,11 +263,12 @@ fn stopped(run: &RunState<'_>, why: Divergence) -> Why {
 fn capped(run: &RunState<'_>, step: u64) -> Why {
     let short = match why_no_tolerance(run) {
         Some((_, reason)) => format!("stopped at the step cap: {reason}"),
-        None => format!("stopped at the step cap: {}", crate::engine::diagnose::step_cap_clause(step, run.tolerance)),
+        None => format!("stopped at {}", crate::engine::diagnose::step_cap_clause(run.tolerance)),
     };
     let long =
         crate::engine::diagnose::step_cap_cause(run.settings, run.record, run.floor, run.tolerance.unwrap_or(0.0));
-    Why { short, long: format!("{long}. Start again (R) with other settings to go on."), tone: Tone::Warning }
+    let long = format!("Stopped at step {step}: {long}. Start again (R) with other settings to go on.");
+    Why { short, long, tone: Tone::Warning }
 }
 
 /// No positive curvature where the run is: flat only where the gradient vanishes too; otherwise the curvature is

@@ -152,8 +152,8 @@ fn stop_banner(step: u64, why: Divergence, clause: String) -> (String, Option<f6
     (format!("{verb} at step {step}: {clause} — {fix}"), None)
 }
 
-/// "Stopped at step 1000000: the run took 1000000 steps, the step cap, without meeting tolerance 1.00e-6: AdamW's
-/// decoupled weight decay …": [`diagnose::step_cap_cause`] with the run's floor.
+/// "Stopped at step 1000000: the step cap, without meeting tolerance 1.000e-6: AdamW's decoupled weight decay …":
+/// [`diagnose::step_cap_cause`] with the run's floor.
 pub fn step_cap_banner(s: &Settings, record: &Record<f64>, floor: Option<Floor>, tolerance: Option<f64>) -> String {
     let cause = diagnose::step_cap_cause(s, record, floor, tolerance.unwrap_or(0.0));
     format!("Stopped at step {}: {cause}", record.step)
@@ -166,7 +166,7 @@ pub fn divergence_banner(s: &Settings, a: &Analysis, step: u64, why: Divergence)
         return stop_banner(step, why, clause);
     }
     if why == Divergence::StepCap {
-        return (format!("Stopped at step {step}: {}", diagnose::step_cap_clause(step, None)), None);
+        return (format!("Stopped at step {step}: {}", diagnose::step_cap_clause(None)), None);
     }
     let o = &s.optimizer;
     let summed = if s.gradient == GradientSource::NotebookSum {

@@ -74,6 +74,7 @@ fn numbers_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot) {
     let color = palette.run(run.spec.color);
     let (state_color, dot) = match run.status {
         Status::Converged { .. } => (palette.converged, "●"),
+        Status::Diverged { why, .. } if why.is_stop() => (palette.warning, "●"),
         Status::Diverged { .. } => (palette.diverged, "●"),
         Status::Running if snap.is_busy() => (color, "▶"),
         Status::Running => (palette.weak_text, "●"),
@@ -163,44 +164,61 @@ pub fn why_line_ui(ui: &mut Ui, snap: &Snapshot, run: &RunSnapshot, palette: Pal
 }
 
 /// "5 of 6 converged, 1 won't settle — AdamW: AdamW's decoupled weight decay …": the outcome of every run, for the
-/// banner (`None` for one run). A running run whose floor keeps it from the tolerance ([`why_no_tolerance`]: it
-/// can't get there, or won't settle and meets it only by chance) is told apart from one that is only not there
-/// yet, and the first such run's reason follows.
+/// banner (`None` for one run), each run counted as [`summary_class`] says, with the first reason given.
 pub fn outcomes_summary(snap: &Snapshot) -> Option<String> {
     let runs = &snap.runs;
     if runs.len() < 2 {
         return None;
     }
-    let n = runs.len();
-    let converged = runs.iter().filter(|r| matches!(r.status, Status::Converged { .. })).count();
-    let count = |stop: bool| {
-        runs.iter().filter(|r| matches!(r.status, Status::Diverged { why, .. } if why.is_stop() == stop)).count()
-    };
-    let (diverged, stopped) = (count(false), count(true));
-    let blocked: Vec<(&RunSnapshot, Verdict, String)> = runs
-        .iter()
-        .filter(|r| r.status == Status::Running && r.error.is_none())
-        .filter_map(|r| why_no_tolerance(&run_state(snap, r)).map(|(verdict, reason)| (r, verdict, reason)))
-        .collect();
-    let mut parts = vec![format!("{converged} of {n} converged")];
-    if diverged > 0 {
-        parts.push(format!("{diverged} diverged"));
-    }
-    if stopped > 0 {
-        parts.push(format!("{stopped} stopped"));
-    }
-    for (verdict, words) in [(Verdict::Never, "can't get there"), (Verdict::Chance, "won't settle")] {
-        let k = blocked.iter().filter(|b| b.1 == verdict).count();
+    // Each run's place in the summary, and the reason of one that cannot (or may never) meet the tolerance.
+    let classified: Vec<(&str, Option<String>)> = runs.iter().map(|r| summary_class(snap, r)).collect();
+    let mut parts =
+        vec![format!("{} of {} converged", classified.iter().filter(|c| c.0 == CONVERGED).count(), runs.len())];
+    for class in [DIVERGED, STOPPED, CAPPED, NEVER, CHANCE, RUNNING] {
+        let k = classified.iter().filter(|c| c.0 == class).count();
         if k > 0 {
-            parts.push(format!("{k} {words}"));
+            parts.push(format!("{k} {class}"));
         }
     }
-    let running = n - converged - diverged - stopped - blocked.len();
-    if running > 0 {
-        parts.push(format!("{running} not there yet"));
-    }
-    let first = blocked.first().map(|(r, _, reason)| format!(" — {}: {reason}", r.spec.name)).unwrap_or_default();
+    let first = runs
+        .iter()
+        .zip(&classified)
+        .find_map(|(r, c)| c.1.as_ref().map(|reason| format!(" — {}: {reason}", r.spec.name)))
+        .unwrap_or_default();
     Some(format!("{}{first}", parts.join(", ")))
+}
+
+const CONVERGED: &str = "converged";
+const DIVERGED: &str = "diverged";
+const STOPPED: &str = "stopped";
+const CAPPED: &str = "stopped at the step cap";
+const NEVER: &str = "can't get there";
+const CHANCE: &str = "won't settle";
+const RUNNING: &str = "not there yet";
+
+/// Where `run` counts in [`outcomes_summary`]: a run held short of the tolerance by its floor ([`why_no_tolerance`]:
+/// it can't get there, or won't settle and meets it only by chance) is told apart from one only not there yet, and
+/// a run at the step cap from one stopped otherwise; those carry their reason.
+fn summary_class(snap: &Snapshot, run: &RunSnapshot) -> (&'static str, Option<String>) {
+    let floor = || if run.error.is_none() { why_no_tolerance(&run_state(snap, run)) } else { None };
+    match run.status {
+        Status::Converged { by: Convergence::Stalled, .. } => match floor() {
+            Some((Verdict::Never, reason)) => (NEVER, Some(reason)),
+            _ => (CONVERGED, None),
+        },
+        Status::Converged { .. } => (CONVERGED, None),
+        Status::Diverged { why: Divergence::StepCap, .. } => {
+            // Without a floor the run was only slow: its own banner says how far it still is.
+            (CAPPED, floor().map(|f| f.1))
+        }
+        Status::Diverged { why, .. } if why.is_stop() => (STOPPED, None),
+        Status::Diverged { .. } => (DIVERGED, None),
+        Status::Running => match floor() {
+            Some((Verdict::Never, reason)) => (NEVER, Some(reason)),
+            Some((Verdict::Chance, reason)) => (CHANCE, Some(reason)),
+            None => (RUNNING, None),
+        },
+    }
 }
 
 /// The outcome of a run in one sentence and a learning rate to suggest, or `None` while it runs.
