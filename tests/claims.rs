@@ -1063,3 +1063,25 @@ fn stops_that_are_not_the_lrs_fault_are_worded_once() {
         assert!(sentence(&st, Some(TOL)).short.starts_with(clause), "{}", sentence(&st, Some(TOL)).short);
     }
 }
+
+/// float32's floor (issue 21 §4): plain GD in f32 stops moving once the update lr·|∇L| is below half the spacing
+/// of float32 next to w, i.e. at |∇L| ≈ resolution(w*)/(2·lr), above the tolerance when lr is small. The engine
+/// stops there by itself (stalled, not at the cap), short of the tolerance, and the why line says why.
+#[test]
+fn an_f32_run_stalls_where_the_update_rounds_away() {
+    use descent::explain::resolution;
+    let notebook = Dataset::notebook();
+    for lr in [0.01, 0.003, 0.001] {
+        let s = Settings { precision: Precision::F32, ..opt(OptimizerKind::Gd, lr, |_| {}) };
+        // Predicted from the analysis: the stall's |∇L| next to w* = 3 (float32 spacing 2⁻²² there).
+        let a = analyze(&notebook, &s, s.start());
+        let bound = resolution(Precision::F32, a.optimum.w) / (2.0 * lr);
+        assert!(bound > TOL, "lr {lr}: {bound}");
+        let (t, _) = run_capped(&notebook, &s);
+        assert!(matches!(t.status(), Status::Converged { by: Convergence::Stalled, .. }), "lr {lr}: {:?}", t.status());
+        let g = t.record().grad.norm();
+        assert!(g <= bound * (1.0 + 1e-6) && g >= 0.5 * bound && g > TOL, "lr {lr}: |∇L| = {g}, predicted ≤ {bound}");
+        let why = sentence(&state_of(&notebook, &t, &s), Some(TOL));
+        assert!(why.short.starts_with("the update is below float32's resolution at w = "), "lr {lr}: {}", why.short);
+    }
+}

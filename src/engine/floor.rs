@@ -80,6 +80,16 @@ pub enum Verdict {
 }
 
 impl Floor {
+    /// Whether the floor is a fixed point that holds (weight decay's; AdamW's while stable): a run there comes to
+    /// rest, its update 0 to rounding, rather than ringing (MAE) or jittering (mini-batches) around it.
+    pub fn holds(&self) -> bool {
+        match *self {
+            Floor::Decay { .. } => true,
+            Floor::DecoupledDecay { gain, limit, .. } => gain < limit,
+            Floor::SignGradient { .. } | Floor::BatchNoise { .. } => false,
+        }
+    }
+
     /// Whether a run with this floor can meet `tolerance`: `None` when the floor is below it (no obstacle).
     pub fn verdict(&self, tolerance: f64) -> Option<Verdict> {
         match *self {

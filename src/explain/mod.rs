@@ -134,6 +134,17 @@ pub fn why_no_tolerance(run: &RunState<'_>) -> Option<(Verdict, String)> {
     Some((floor.verdict(tol)?, floor.reason(run.settings, tol)))
 }
 
+/// Why a run that came to rest (stalled) stopped short of its tolerance, when its floor is a fixed point that holds
+/// there ([`Floor::holds`]) above the tolerance: [`Floor::reason`]'s sentence. `None` otherwise (a stall is then
+/// the float's resolution).
+pub fn held_short(run: &RunState<'_>) -> Option<String> {
+    run.floor.filter(Floor::holds)?;
+    match why_no_tolerance(run)? {
+        (Verdict::Never, reason) => Some(reason),
+        (Verdict::Chance, _) => None,
+    }
+}
+
 /// A number for a sentence, with a true minus sign: −0.5.
 pub(crate) fn num(v: f64) -> String {
     format::short(v).replace('-', "−")
@@ -583,9 +594,9 @@ pub fn resolution(precision: Precision, w: f64) -> f64 {
 /// (weight decay's fixed point, where the update is exactly 0).
 fn stalled(run: &RunState<'_>) -> Why {
     let s = run.settings;
-    if let Some((Verdict::Never, reason)) = why_no_tolerance(run) {
+    if let Some(reason) = held_short(run) {
         let long = format!(
-            "{reason}. The update there is 0 (not a step rounded away): the run is at rest where its settings hold \
+            "{reason}. The update there is 0 to rounding (not a step rounded away): the run is at rest where its settings hold \
              it, and no number of steps meets the tolerance."
         );
         return Why { short: format!("at rest, short of the tolerance: {reason}"), long, tone: Tone::Warning };

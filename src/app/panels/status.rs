@@ -11,7 +11,7 @@ use crate::engine::floor::Verdict;
 use crate::engine::trainer::{Convergence, Divergence, Status};
 use crate::explain::outcome::step_cap_banner;
 use crate::explain::topics::Topic;
-use crate::explain::{RunState, Tone, Why, why_no_tolerance};
+use crate::explain::{RunState, Tone, Why, held_short, why_no_tolerance};
 use crate::format;
 use crate::worker::{Mode, RunSnapshot, Snapshot};
 
@@ -202,8 +202,8 @@ const RUNNING: &str = "not there yet";
 fn summary_class(snap: &Snapshot, run: &RunSnapshot) -> (&'static str, Option<String>) {
     let floor = || if run.error.is_none() { why_no_tolerance(&run_state(snap, run)) } else { None };
     match run.status {
-        Status::Converged { by: Convergence::Stalled, .. } => match floor() {
-            Some((Verdict::Never, reason)) => (NEVER, Some(reason)),
+        Status::Converged { by: Convergence::Stalled, .. } => match held_short(&run_state(snap, run)) {
+            Some(reason) if run.error.is_none() => (NEVER, Some(reason)),
             _ => (CONVERGED, None),
         },
         Status::Converged { .. } => (CONVERGED, None),
@@ -236,11 +236,9 @@ fn outcome_text(snap: &Snapshot, run: &RunSnapshot) -> Option<(String, Option<f6
             Some((text, fix, false))
         }
         Status::Converged { step, by } => {
-            let held = (by == Convergence::Stalled).then(|| why_no_tolerance(&run_state(snap, run))).flatten();
+            let held = (by == Convergence::Stalled).then(|| held_short(&run_state(snap, run))).flatten();
             let (text, good) = match held {
-                Some((Verdict::Never, reason)) => {
-                    crate::explain::outcome::held_banner(&run.spec.settings, &run.record, step, &reason)
-                }
+                Some(reason) => crate::explain::outcome::held_banner(&run.spec.settings, &run.record, step, &reason),
                 _ => crate::explain::outcome::converged_banner(&run.spec.settings, &run.record, step, by),
             };
             Some((text, None, good))
