@@ -227,6 +227,14 @@ fn race_tunes_and_ranks_as_the_tab() {
         text.contains(&format!("by steps to tolerance: {}", names(Criterion::StepsToTolerance).join(" > "))),
         "{text}"
     );
+    // AdamW reaches no tolerance within the tuning's budget, and the text says why at its lr: the floor's reason
+    // that the app's banner and `trace` quote (tests/claims.rs checks it against the engine).
+    let s = descent::presets::Preset::Race.specs(&Default::default()).pop().expect("AdamW").settings;
+    let data = descent::engine::Dataset::notebook();
+    let floor = descent::engine::floor::floor(&data, &s, &descent::engine::analysis::analyze(&data, &s, s.start()));
+    let reason = floor.expect("AdamW's floor").reason(&s, 1e-6);
+    let line = format!("AdamW: no learning rate reached the tolerance within 5000 steps: at lr 0.05, {reason}\n");
+    assert!(text.contains(&line), "{text}");
 }
 
 /// Every bad flag of the three commands is one line on stderr and exit 2, with nothing on stdout.

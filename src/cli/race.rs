@@ -117,13 +117,28 @@ pub fn race(a: &RaceArgs, out: &mut impl Write) -> Result<i32, CliError> {
         RaceCriterion::Steps => Criterion::StepsToTolerance,
         RaceCriterion::LossAfter => Criterion::LossAfter(a.k),
     };
-    let race = Race { names: &f.names, points: &points, chosen, k: a.k, tolerance: f.tolerance };
+    let held = held_back(&f);
+    let race = Race { names: &f.names, points: &points, chosen, k: a.k, tolerance: f.tolerance, held: &held };
     match a.format {
         RaceFormat::Text => race.text(out)?,
         RaceFormat::Csv => race.csv(out)?,
         RaceFormat::Json => race.json(out)?,
     }
     Ok(EXIT_OK)
+}
+
+/// Why each run, at its own lr, cannot (or may never) meet the tolerance, from its floor
+/// ([`crate::engine::floor`]): "at lr 0.05, AdamW's decoupled weight decay …" (`None`: nothing holds it back).
+fn held_back(f: &Field) -> Vec<Option<String>> {
+    use crate::engine::analysis::analyze;
+    f.runs
+        .iter()
+        .map(|s| {
+            let floor = crate::engine::floor::floor(&f.data, s, &analyze(&f.data, s, s.start()))?;
+            floor.verdict(f.tolerance)?;
+            Some(format!("at lr {}, {}", repr(s.optimizer.lr), floor.reason(s, f.tolerance)))
+        })
+        .collect()
 }
 
 /// A finished tuning, ready to print.
@@ -133,6 +148,8 @@ struct Race<'a> {
     chosen: Criterion,
     k: u64,
     tolerance: f64,
+    /// [`held_back`]'s reasons, one per run.
+    held: &'a [Option<String>],
 }
 
 /// A number for the csv and the text: `none` where there is none (a loss that diverged, steps never reached).
@@ -160,10 +177,13 @@ impl Race<'_> {
             "{} runs, each tuned over {TUNE_POINTS} learning rates from 1e-4 to 1, best = {what}",
             self.names.len()
         )?;
-        for (name, p) in self.names.iter().zip(self.points) {
-            let line = match best_under(p, self.chosen) {
-                None => "no learning rate reached the tolerance".to_string(),
-                Some(b) => {
+        for ((name, p), held) in self.names.iter().zip(self.points).zip(self.held) {
+            let line = match (best_under(p, self.chosen), held) {
+                (None, Some(why)) => {
+                    format!("no learning rate reached the tolerance within {TUNE_MAX_STEPS} steps: {why}")
+                }
+                (None, None) => format!("no learning rate reached the tolerance within {TUNE_MAX_STEPS} steps"),
+                (Some(b), _) => {
                     let value = match self.chosen {
                         Criterion::StepsToTolerance => {
                             format!("{} steps", or_none(b.steps_to_tol.map(|s| s.to_string())))
