@@ -756,3 +756,28 @@ fn a_schedule_or_line_search_change_mid_run_leaves_a_marker() {
     let markers: Vec<_> = run.history.markers().iter().map(|m| (m.step, m.label.as_str())).collect();
     assert_eq!(markers, [(5, "schedule constant → step"), (8, "line search none → armijo, schedule step → constant")]);
 }
+
+/// The step cap (10⁶ steps, for a run with a tolerance) stops a run that cannot meet it — here MAE, whose gradient
+/// stays at mean|x| = 2.5 next to w* — but a session's replay reaches the step it was saved at past the cap, and
+/// the cap's rule then stops the run at the next step.
+#[test]
+fn the_step_cap_stops_a_run_but_not_a_sessions_replay() {
+    use descent::engine::trainer::{Divergence, STEP_CAP};
+    let mut mae = lr(0.01);
+    mae.loss = descent::engine::LossKind::Mae;
+    let worker = spawn(Dataset::notebook(), mae.clone(), Some(1e-6), Speed::Unlimited);
+    worker.send(Command::Run);
+    let (snap, ok) = worker.wait_for(Duration::from_secs(120), |s| s.runs[0].status.is_finished());
+    assert!(ok, "the run stops by itself");
+    assert_eq!(snap.runs[0].status, Status::Diverged { step: STEP_CAP, why: Divergence::StepCap });
+    let replayed = spawn(Dataset::notebook(), mae, Some(1e-6), Speed::Unlimited);
+    let past = STEP_CAP + 1000;
+    replayed.send(Command::StepRun(MAIN, past));
+    let (snap, ok) = replayed.wait_for(Duration::from_secs(120), |s| step_of(s) == past && !s.is_busy());
+    assert!(ok, "replayed to step {past}: at {}", step_of(&snap));
+    assert_eq!(snap.runs[0].status, Status::Running);
+    replayed.send(Command::Step(5));
+    let (snap, ok) = replayed.wait_for(WAIT, |s| s.runs[0].status.is_finished() && !s.is_busy());
+    assert!(ok, "the next step stops it");
+    assert_eq!(snap.runs[0].status, Status::Diverged { step: past + 1, why: Divergence::StepCap });
+}

@@ -175,7 +175,8 @@ impl State {
                 self.mode = if self.pending_steps > 0 { Mode::Stepping } else { Mode::Idle };
             }
             Command::StepRun(id, n) => {
-                if n > 0 && self.runs.iter().any(|r| r.id == id) {
+                if let Some(run) = self.runs.iter_mut().find(|r| r.id == id).filter(|_| n > 0) {
+                    run.lift_step_cap(n);
                     self.replay = Some((id, n));
                     self.mode = Mode::Stepping;
                 }

@@ -193,6 +193,15 @@ impl Run {
 
     /// Up to `n` steps, stopping at divergence (and at convergence when `stop_at_convergence`); returns how many
     /// were taken. A panic inside the engine stops this run only (see [`Run::guarded`]).
+    /// Lets a replay of `n` more steps (a session's timeline) run past [`STEP_CAP`]: a run saved beyond the cap
+    /// replays to its step, and the cap's rule stops it one step later.
+    pub(super) fn lift_step_cap(&mut self, n: u64) {
+        if let Some(t) = &mut self.trainer {
+            let to = t.record().step.saturating_add(n).saturating_add(1);
+            t.set_step_cap(Some(to.max(STEP_CAP)));
+        }
+    }
+
     pub(super) fn steps(&mut self, n: u64, stop_at_convergence: bool) -> u64 {
         self.guarded("stepping", |run| run.steps_unguarded(n, stop_at_convergence)).unwrap_or(0)
     }
