@@ -69,6 +69,7 @@ use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::lesson::View;
 use crate::session::SessionRun;
+use crate::tab::Tab;
 use crate::worker::{RunId, Snapshot, Worker};
 use follow::Follow;
 use panels::settings::ControlsState;
@@ -550,6 +551,8 @@ impl App {
         if status.inner {
             self.io.dismiss_toast();
         }
+        // A lesson page offers the notebook log's button only when the page is about it.
+        let offer_log = self.lesson.views().is_none_or(|v| v.contains(&View::Tab(Tab::NotebookLog)));
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
             .show(ui, |ui| {
@@ -557,7 +560,7 @@ impl App {
                     ui,
                     snap,
                     ctx.selected,
-                    (ctx.scrub, shown_tab),
+                    (ctx.scrub, shown_tab, offer_log),
                     (palette, ctx.explain),
                     actions,
                 )
