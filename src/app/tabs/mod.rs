@@ -148,8 +148,9 @@ pub fn tabs_ui(
         return;
     }
     let max = (ui.available_height() * 0.7).max(160.0);
-    // On a short window the plots above keep most of the height.
-    let default = (ui.available_height() * 0.36).clamp(140.0, 230.0);
+    // About a third of the height: on a short window the plots above keep most of it; on a tall one (1920 × 1080)
+    // a tab with plots (basins, the sweep, the phase plane) or a sheet's row gets room too.
+    let default = (ui.available_height() * 0.36).clamp(140.0, 360.0);
     egui::Panel::bottom("teach-tabs")
         .resizable(true)
         .default_size(default)
