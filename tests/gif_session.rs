@@ -152,13 +152,16 @@ fn engine_options_with_a_session_are_a_one_line_usage_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let session = write_session(dir.path(), "one.json", &[("GD", Settings::default(), 10)]);
     let s = session.to_str().expect("utf-8");
+    let out = dir.path().join("x.gif");
+    let o = out.to_str().expect("utf-8");
     for extra in [["--lr", "0.1"], ["--objective", "rosenbrock"], ["--schedule", "step"], ["--data", "noisy"]] {
-        let mut args = vec!["gif", "--session", s, "--frames", "5", "--size", "200x200", "--out", "x.gif"];
+        let mut args = vec!["gif", "--session", s, "--frames", "5", "--size", "200x200", "--out", o];
         args.extend_from_slice(&extra);
         let run = descent(&args);
         let err = stderr(&run);
         assert_eq!(run.status.code(), Some(2), "{extra:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{extra:?}: one line: {err}");
         assert!(err.contains("--session") && err.contains(extra[0]), "{extra:?}: {err}");
+        assert!(!out.exists(), "{extra:?}: nothing written");
     }
 }
