@@ -90,12 +90,15 @@ pub struct GifArgs {
 /// Runs the steps (or replays the session's runs), renders the frames and writes the file; reports it on `out`. A
 /// diverged run is no error: the animation shows it, and a note on stderr says so.
 pub(super) fn gif(a: &GifArgs, out: &mut impl Write) -> Result<i32, CliError> {
-    check_out(&a.out)?;
     let (data, runs) = match &a.session {
-        Some(path) => session_runs(path, a.steps)?,
+        Some(path) => {
+            check_out(&a.out)?;
+            session_runs(path, a.steps)?
+        }
         None => {
             let (data, settings) = setup(&a.engine)?;
             check_cycle_length(&settings, a.steps)?;
+            check_out(&a.out)?;
             let (rows, status) = animate_run(&data, &settings, a.steps, None)?;
             // The first slot's colour, dash and marker, as the app's first run.
             let color = crate::presets::run_color(0);

@@ -319,7 +319,7 @@ fn draw_legend(c: &mut Canvas, look: &Look<'_>, area: Area, style: Style, optimu
 /// several.
 fn optimum_entry(optimum: Params<f64>, optima: usize, two_d: bool) -> Entry {
     if optima > 1 {
-        return Entry { mark: Mark::Optimum, text: "the minima the runs head for".into(), short: "minima".into() };
+        return Entry { mark: Mark::Optimum, text: "the minima nearest the starts".into(), short: "minima".into() };
     }
     let scale = optimum.w.abs().max(optimum.b.abs());
     let (w_star, b_star) =
