@@ -534,7 +534,8 @@ impl App {
                 actions,
             )
         });
-        let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
+        let run_names: Vec<String> =
+            snap.runs.iter().filter(|r| self.runs.is_visible(r.id)).map(|r| r.spec.name.clone()).collect();
         panels::menu_bar::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
         files::path_prompt_ui(ui.ctx(), &mut self.path_prompt, actions);
         egui::Panel::top("toolbar")

@@ -19,7 +19,8 @@ use crate::app::state::{Action, Tab};
 use crate::explain::topics::Topic;
 use crate::export::torch::{TorchRun, export_torch_file};
 use crate::export::{
-    ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
+    ExportReport, GifOptions, GifRun, GifTheme, RunExport, animate_run, export_csv_file, export_json_file,
+    export_runs_gif_file,
 };
 
 /// The export menu's state.
@@ -32,8 +33,8 @@ pub struct ExportsState {
     pub gif_dialog: bool,
     /// The GIF's options.
     pub gif: GifOptions,
-    /// The run the GIF shows (index into the snapshot's runs).
-    pub gif_run: usize,
+    /// The steps a run not started yet is animated for (from its start, as `descent gif --steps` does).
+    pub gif_steps: u64,
 }
 
 impl Default for ExportsState {
@@ -43,7 +44,7 @@ impl Default for ExportsState {
             pending_shot: None,
             gif_dialog: false,
             gif: GifOptions { width: 640, height: 400, frames: 60, ..GifOptions::default() },
-            gif_run: 0,
+            gif_steps: 100,
         }
     }
 }
@@ -220,7 +221,30 @@ fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut
     item(ui, "Animated GIF…", Some("The descent on the loss landscape, frame by frame."), Action::OpenGifDialog);
 }
 
-/// The GIF dialog (while open): the run, frame count, size, delay, theme and labels; "Save GIF…" asks for a path.
+/// The GIF of `runs` (each spec with its rows so far) written to `path`; a run with no step yet animated first from
+/// its start for `steps` steps under `tolerance` (the `from_start` pair).
+fn write_gif(
+    path: &std::path::Path,
+    opts: &GifOptions,
+    data: &crate::engine::Dataset,
+    runs: Vec<(crate::run::RunSpec, Vec<crate::engine::trainer::Record<f64>>)>,
+    (steps, tolerance): (u64, Option<f64>),
+) -> Result<(ExportReport, crate::export::GifInfo), crate::export::ExportError> {
+    let mut animated = Vec::with_capacity(runs.len());
+    for (spec, rows) in runs {
+        let started = rows.last().is_some_and(|r| r.step > 0);
+        let rows = if started { rows } else { animate_run(data, &spec.settings, steps, tolerance)?.0 };
+        animated.push((spec, rows));
+    }
+    let shown: Vec<GifRun<'_>> = animated
+        .iter()
+        .map(|(spec, rows)| GifRun { name: &spec.name, settings: &spec.settings, rows, color: spec.color })
+        .collect();
+    export_runs_gif_file(path, opts, data, &shown, |_, _| {})
+}
+
+/// The GIF dialog (while open): the runs it shows (the visible ones, named in `runs`), the steps of a run not yet
+/// started, frame count, size, delay, theme and labels; "Save GIF…" asks for a path.
 pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], actions: &mut Vec<Action>) {
     if !state.gif_dialog {
         return;
@@ -230,13 +254,17 @@ pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], a
     egui::Window::new("Animated GIF").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
         let g = &mut state.gif;
         egui::Grid::new("gif-grid").num_columns(2).show(ui, |ui| {
-            ui.label("run");
-            let sel = runs.get(state.gif_run).cloned().unwrap_or_default();
-            egui::ComboBox::from_id_salt("gif-run").selected_text(sel).show_ui(ui, |ui| {
-                for (i, name) in runs.iter().enumerate() {
-                    ui.selectable_value(&mut state.gif_run, i, name);
-                }
-            });
+            ui.label("runs");
+            let shown = match runs {
+                [] => "none visible".to_string(),
+                [one] => one.clone(),
+                several => format!("the {} visible runs", several.len()),
+            };
+            ui.label(shown).on_hover_text(runs.join("\n"));
+            ui.end_row();
+            ui.label("steps before Run");
+            ui.add(egui::DragValue::new(&mut state.gif_steps).range(1..=100_000))
+                .on_hover_text("A run that has not started yet is animated from its start for this many steps.");
             ui.end_row();
             ui.label("frames");
             ui.add(egui::DragValue::new(&mut g.frames).range(1..=crate::export::gif::MAX_FRAMES));
@@ -298,22 +326,7 @@ impl App {
                     JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
                 });
             }
-            ExportKind::Gif => {
-                let Some(run) = snap.runs.get(self.exports.gif_run).or(snap.runs.first()) else {
-                    self.io.error("nothing to export: no run");
-                    return;
-                };
-                let settings = run.spec.settings.clone();
-                let rows: Vec<_> = run.history.iter().map(|r| r.record).collect();
-                let opts =
-                    GifOptions { run_color: run.spec.color, palette: self.prefs.palette, ..self.exports.gif.clone() };
-                let data = Arc::clone(&snap.data);
-                self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));
-                self.io.spawn("gif", move || {
-                    let result = export_gif_file(&path, &opts, &data, &settings, &rows);
-                    JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
-                });
-            }
+            ExportKind::Gif => self.export_gif(path),
             ExportKind::Torch => self.export_torch(path),
             ExportKind::Session => {
                 let session = self.current_session();
@@ -351,6 +364,31 @@ impl App {
                 ctx.request_repaint();
             }
         }
+    }
+
+    /// Writes the GIF of every visible run on a background thread: one picture, one timeline, a legend naming them
+    /// ([`crate::export::gif`]). A run that has not taken a step yet is animated there from its start for the
+    /// dialog's steps under the tolerance in force, as `descent gif` animates one, rather than drawn as one still.
+    fn export_gif(&mut self, path: PathBuf) {
+        let snap = Arc::clone(&self.snap);
+        let runs: Vec<_> = snap
+            .runs
+            .iter()
+            .filter(|r| self.runs.is_visible(r.id))
+            .map(|r| (r.spec.clone(), r.history.iter().map(|row| row.record).collect::<Vec<_>>()))
+            .collect();
+        if runs.is_empty() {
+            self.io.error("nothing to export: no visible run");
+            return;
+        }
+        let opts = GifOptions { palette: self.prefs.palette, ..self.exports.gif.clone() };
+        let (steps, tolerance, data) = (self.exports.gif_steps, snap.tolerance, Arc::clone(&snap.data));
+        self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));
+        self.io.spawn("gif", move || {
+            let result = write_gif(&path, &opts, &data, runs, (steps, tolerance));
+            let said = result.map(|(report, info)| format!("{report} — {} frames", info.frames));
+            JobResult::Written(said.map_err(|e| e.to_string()))
+        });
     }
 
     /// Writes the selected run as a PyTorch script ([`crate::export::torch`]) on a background thread: its settings
