@@ -58,6 +58,7 @@ impl App {
             Action::Notify(text) => self.io.info(text),
             Action::Undo => self.undo_redo(true),
             Action::Redo => self.undo_redo(false),
+            Action::OpenPngDialog => self.open_png_dialog(),
             Action::OpenGifDialog => {
                 let selected = self.selected_run();
                 self.exports.gif_dialog = true;
