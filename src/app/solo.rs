@@ -244,6 +244,11 @@ impl App {
         exportable_views().into_iter().map(|v| view_label(v, &self.tabs)).collect()
     }
 
+    /// The view drawn alone now (for its PNG), if any.
+    pub fn solo_view(&self) -> Option<View> {
+        self.solo.view()
+    }
+
     /// Where `view` was drawn in the last frame, in pixels (`None`: not on screen).
     fn shown_px(&self, ctx: &Context, view: View) -> Option<[u32; 2]> {
         let rect = match view {
@@ -343,13 +348,14 @@ pub fn png_dialog_ui(ctx: &Context, app: &mut App, actions: &mut Vec<Action>) {
 
 fn dialog_body_ui(ui: &mut Ui, d: &mut PngDialog, shown: &[(View, &'static str, Option<[u32; 2]>)]) {
     egui::Grid::new("png-grid").num_columns(2).show(ui, |ui| {
-        ui.label("view");
+        let name = ui.label("view");
         let label = shown.iter().find(|(v, ..)| *v == d.view).map_or("", |(_, l, _)| l);
-        egui::ComboBox::from_id_salt("png-view").selected_text(label).show_ui(ui, |ui| {
+        let combo = egui::ComboBox::from_id_salt("png-view").selected_text(label).show_ui(ui, |ui| {
             for (v, l, _) in shown {
                 ui.selectable_value(&mut d.view, *v, *l);
             }
         });
+        combo.response.labelled_by(name.id);
         ui.end_row();
         ui.label("size");
         ui.vertical(|ui| {

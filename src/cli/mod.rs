@@ -658,10 +658,9 @@ pub struct GuiArgs {
           conflicts_with = "screenshot")]
     pub export_view: Option<crate::lesson::View>,
     /// The PNG's size in pixels with --export-view (200 to 4096 a side; default 1600x900). The window opens at that
-    /// size, beyond the screen too; but X clamps a window to its screen (give Xvfb a screen at least that large,
-    /// e.g. xvfb-run -s "-screen 0 4096x4096x24") and a desktop may clamp it or scale it: the PNG is then the size
-    /// the window got, and a note on stderr says so. --zoom scales the text and lines (e.g. 2 for a 3840x2160
-    /// slide).
+    /// size even beyond the screen (under Xvfb, e.g. xvfb-run -a descent …, it gets it); a desktop's window manager
+    /// may clamp it, or its display scale enlarge it: the PNG is then the size the window got, and a note on stderr
+    /// says so. --zoom scales the text and lines (e.g. 2 for a 3840x2160 slide).
     #[arg(long, value_name = "WxH", value_parser = view_png::parse_png_size, requires = "export_view")]
     pub size: Option<[u32; 2]>,
     /// Where --export-view writes its PNG: a new path or a regular file we may write (never through a symbolic
