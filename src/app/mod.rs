@@ -655,6 +655,10 @@ impl eframe::App for App {
                         | egui::Event::Touch { .. }
                 )
             });
+            // A view's PNG shows no hover readout of where the pointer was before it started.
+            if self.solo.is_drawing() {
+                raw_input.events.push(egui::Event::PointerGone);
+            }
         }
     }
 

@@ -12,8 +12,10 @@
 //! - **In the app**, [`SoloShot`] multiplies the zoom by the scale asked (text and lines ×s, sharp, not
 //!   magnified pixels), resizes the window to the size asked in pixels, lets the plots settle for a few frames, takes
 //!   the screenshot, then puts the window's size, zoom and layout back; for that moment the window shows the view
-//!   alone and ignores the pointer. A desktop may refuse a window larger than its screen: the PNG is then the size
-//!   the window got, and the message says so ([`size_note`]).
+//!   alone and ignores the pointer. The window only shrinks: a size larger than the window is shrunk with its scale
+//!   to fit ([`fit_within`]; the same picture, fewer pixels) and the message says so and gives the `descent
+//!   --export-view` command for the full size (a window grown at run time stopped being painted under Xvfb with
+//!   eframe 0.37). The PNG is the size the window got, with a note when that is not the size asked ([`size_note`]).
 //! - **Headless**, `--export-view` opens the window at the size asked (not clamped to the screen by eframe; X still
 //!   clamps it to its screen) and draws the view alone from the first frame; `--screenshot`'s job
 //!   ([`crate::app::screenshot`]) waits for the run, saves the PNG and exits.
@@ -95,6 +97,18 @@ fn fit(size: [u32; 2], scale: f32) -> ([u32; 2], f32) {
     let shrink = if longest > hi { f64::from(hi) / f64::from(longest) } else { 1.0 };
     let side = |s: u32| ((f64::from(s) * shrink).round() as u32).clamp(lo, hi);
     ([side(size[0]), side(size[1])], (f64::from(scale) * shrink) as f32)
+}
+
+/// `size` and `scale` shrunk together (the same picture) to fit within `window_px`: the app's window can shrink
+/// for a picture but not grow (a window grown under X stops being painted by eframe 0.37: tried under Xvfb).
+/// Returns the size, the scale and whether it was shrunk.
+pub fn fit_within(size: [u32; 2], scale: f32, window_px: [u32; 2]) -> ([u32; 2], f32, bool) {
+    let factor = (0..2).map(|i| f64::from(window_px[i].max(1)) / f64::from(size[i].max(1))).fold(1.0, f64::min);
+    if factor >= 1.0 {
+        return (size, scale, false);
+    }
+    let side = |s: u32| ((f64::from(s) * factor).floor() as u32).max(1);
+    ([side(size[0]), side(size[1])], (f64::from(scale) * factor) as f32, true)
 }
 
 /// What a PNG came out as, when not the size asked: a note for the message (`None` when it is the size asked).
@@ -274,7 +288,23 @@ impl App {
             return;
         };
         let ctx = self.io.context();
-        let (size, scale) = d.size.resolve(self.shown_px(&ctx, d.view), (d.custom_px, d.custom_scale));
+        let (asked, scale) = d.size.resolve(self.shown_px(&ctx, d.view), (d.custom_px, d.custom_scale));
+        let ppp = ctx.pixels_per_point();
+        let window = ctx.input(|i| i.viewport().inner_rect).map(|r| [r.width(), r.height()].map(|s| (s * ppp) as u32));
+        let (size, scale, shrunk) = window.map_or((asked, scale, false), |w| fit_within(asked, scale, w));
+        if shrunk {
+            self.io.info(format!(
+                "{} × {} px is larger than the window: the PNG will be {} × {} (maximise the window, or use descent \
+                 --export-view {} --size {}x{})",
+                asked[0],
+                asked[1],
+                size[0],
+                size[1],
+                d.view.name(),
+                asked[0],
+                asked[1]
+            ));
+        }
         self.solo.shot = Some(SoloShot::new(d.view, size, scale, path));
         ctx.request_repaint();
     }
@@ -408,6 +438,17 @@ mod tests {
         // A side below 200 px grows to 200; a scale beyond the range is clamped.
         assert_eq!(SizeChoice::AsShown.resolve(Some([150, 90]), custom), ([200, 200], 1.0));
         assert_eq!(SizeChoice::Custom.resolve(None, ([800, 600], 9.0)), ([800, 600], 4.0));
+    }
+
+    #[test]
+    fn a_picture_larger_than_the_window_shrinks_with_its_scale() {
+        assert_eq!(fit_within([800, 600], 2.0, [1400, 900]), ([800, 600], 2.0, false));
+        let (size, scale, shrunk) = fit_within([1920, 1080], 1.0, [1400, 900]);
+        assert!(shrunk);
+        assert_eq!(size, [1400, 787], "1400 / 1920 of each side, rounded down");
+        assert!((scale - 1400.0 / 1920.0).abs() < 1e-6, "{scale}");
+        let (size, _, _) = fit_within([1000, 2000], 2.0, [1400, 900]);
+        assert_eq!(size, [450, 900], "the height limits");
     }
 
     #[test]
