@@ -58,6 +58,7 @@ impl App {
             Action::Notify(text) => self.io.info(text),
             Action::Undo => self.undo_redo(true),
             Action::Redo => self.undo_redo(false),
+            Action::OpenPngDialog => self.open_png_dialog(),
             Action::OpenGifDialog => self.exports.gif_dialog = true,
             Action::SetTolerance(t) => {
                 if t.is_finite() && t >= 0.0 {

@@ -1,5 +1,6 @@
 //! `--screenshot PATH`: once the run has reached `--after-steps`, converged or diverged (or after the first frames
-//! when not running), save a PNG of the whole window and close the app.
+//! when not running), save a PNG of the whole window and close the app. `--export-view` uses the same job: its window
+//! shows one view alone ([`crate::app::solo`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct ScreenshotJob {
     saw_busy: bool,
     started: Option<f64>,
     exit_code: Arc<AtomicI32>,
+    /// The size in pixels the picture was asked at (`--export-view --size`): another size is noted on stderr.
+    size_px: Option<[u32; 2]>,
 }
 
 impl ScreenshotJob {
@@ -54,7 +57,13 @@ impl ScreenshotJob {
             saw_busy: false,
             started: None,
             exit_code,
+            size_px: None,
         }
+    }
+
+    /// The same job, for a picture asked at `size_px` pixels (`None`: the window as it is).
+    pub fn expecting_size(self, size_px: Option<[u32; 2]>) -> Self {
+        ScreenshotJob { size_px, ..self }
     }
 
     /// Advances the job by one frame.
@@ -99,6 +108,9 @@ impl ScreenshotJob {
             }
             Phase::Requested(rx) => {
                 if let Ok(image) = rx.try_recv() {
+                    if let Some(note) = self.size_px.and_then(|asked| crate::app::solo::size_note(asked, image.size)) {
+                        crate::cli::say_line(&format!("note: {note}"));
+                    }
                     if let Err(e) = save_png(&self.path, &image) {
                         crate::cli::say_line(&format!(
                             "error: cannot save the screenshot {}: {e}",

@@ -1,5 +1,5 @@
 //! The menu bar: File (open data or a session, save a session, quit), Export (runs as CSV or JSON, the selected run
-//! as a PyTorch script, a PNG of the window or of one plot, an animated GIF of the descent), View (run palette,
+//! as a PyTorch script, a PNG of the window or of one view alone ([`crate::app::solo`]), an animated GIF of the descent), View (run palette,
 //! presentation mode, step axes), Lessons, Help.
 //!
 //! Every path comes from a non-blocking save dialog (see [`crate::app::data_io`]); every file is written on a background
@@ -25,10 +25,8 @@ use crate::export::{
 
 /// The export menu's state.
 pub struct ExportsState {
-    /// The plots' rectangles in the last frame, by name (for "PNG of one plot").
-    pub plot_rects: Vec<(&'static str, Rect)>,
-    /// Where the pending screenshot goes, and the part of the window to keep.
-    pending_shot: Option<(PathBuf, Option<Rect>)>,
+    /// Where the pending screenshot of the window goes.
+    pending_shot: Option<PathBuf>,
     /// The GIF dialog is open.
     pub gif_dialog: bool,
     /// The GIF's options.
@@ -40,7 +38,6 @@ pub struct ExportsState {
 impl Default for ExportsState {
     fn default() -> Self {
         ExportsState {
-            plot_rects: Vec::new(),
             pending_shot: None,
             gif_dialog: false,
             gif: GifOptions { width: 640, height: 400, frames: 60, ..GifOptions::default() },
@@ -67,13 +64,14 @@ pub mod labels {
     pub const QUIT: &str = "Quit";
     /// View ▸ presentation mode.
     pub const PRESENT: &str = "Presentation mode";
+    /// Export ▸ one view alone as a PNG.
+    pub const VIEW_PNG: &str = "PNG of a view…";
 }
 
 /// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
 pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
-    plot_names: &[&str],
     (busy, shown_tab, ex, palette): (bool, Option<Tab>, &Explainer, crate::app::theme::Palette),
     (lessons, first_steps): (&crate::app::lesson::LessonProgress, Option<u64>),
     actions: &mut Vec<Action>,
@@ -111,7 +109,7 @@ pub fn menu_bar_ui(
             }
         });
         ex.mark(Topic::Files, file.response.interact_rect);
-        let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, actions));
         ex.mark(Topic::Files, export.response.interact_rect);
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
@@ -193,10 +191,13 @@ torch.optim and prints the same CSV.";
 /// The steps a script runs for a run that has not stepped yet (`descent trace`'s default).
 const TORCH_DEFAULT_STEPS: u64 = 100;
 
+const VIEW_PNG_TIP: &str = "One plot or tab alone (its title, axes and legend, without its buttons), at the size \
+shown, 2×, 1920 × 1080, 4K or your own (up to 4096 px a side).";
+
 /// The one-line hint shown while explain mode is on.
 pub const EXPLAIN_HINT: &str = "Explain mode: hover anything · F1 to leave";
 
-fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut Vec<Action>) {
+fn export_menu_ui(ui: &mut Ui, n_runs: usize, actions: &mut Vec<Action>) {
     let tip = if n_runs > 1 { "One row per step, with a run column." } else { "One row per step." };
     let mut item = |ui: &mut Ui, label: &str, tip: Option<&str>, action: Action| {
         let button = ui.button(label);
@@ -214,9 +215,7 @@ fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut
     item(ui, TORCH_SCRIPT, Some(TORCH_TIP), Action::SaveDialog(ExportKind::Torch));
     ui.separator();
     item(ui, "PNG of the window…", None, Action::SaveDialog(ExportKind::WindowPng));
-    for (i, name) in plot_names.iter().enumerate() {
-        item(ui, &format!("PNG of “{name}”…"), None, Action::SaveDialog(ExportKind::PlotPng(i)));
-    }
+    item(ui, labels::VIEW_PNG, Some(VIEW_PNG_TIP), Action::OpenPngDialog);
     ui.separator();
     item(ui, "Animated GIF…", Some("The descent on the loss landscape, frame by frame."), Action::OpenGifDialog);
 }
@@ -349,12 +348,9 @@ impl App {
                     JobResult::Written(result.map(text).map_err(|e| e.to_string()))
                 });
             }
-            ExportKind::WindowPng | ExportKind::PlotPng(_) => {
-                let crop = match kind {
-                    ExportKind::PlotPng(i) => self.exports.plot_rects.get(i).map(|(_, r)| *r),
-                    _ => None,
-                };
-                self.exports.pending_shot = Some((path, crop));
+            ExportKind::ViewPng => self.export_view_png(path),
+            ExportKind::WindowPng => {
+                self.exports.pending_shot = Some(path);
                 let tx = self.io.sender();
                 let waker = ctx.clone();
                 ctx.request_screenshot(move |image| {
@@ -409,18 +405,12 @@ impl App {
         });
     }
 
-    /// Saves the window's pixels (cropped to a plot when asked) on a background thread.
+    /// Saves the window's pixels on a background thread.
     pub(in crate::app) fn screenshot_arrived(&mut self, image: Arc<egui::ColorImage>) {
-        let ctx = self.io.context();
-        let Some((path, crop)) = self.exports.pending_shot.take() else {
+        let Some(path) = self.exports.pending_shot.take() else {
             return;
         };
-        let ppp = ctx.pixels_per_point();
         self.io.spawn("png", move || {
-            let image = match crop {
-                Some(rect) => crop_image(&image, rect, ppp),
-                None => (*image).clone(),
-            };
             let result = save_png(&path, &image).map(|()| {
                 let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 ExportReport { path: path.clone(), bytes }.to_string()
