@@ -108,7 +108,7 @@ impl ScreenshotJob {
             }
             Phase::Requested(rx) => {
                 if let Ok(image) = rx.try_recv() {
-                    if let Some(note) = self.size_px.and_then(|asked| crate::app::solo::size_note(asked, image.size)) {
+                    if let Some(note) = self.size_px.and_then(|asked| size_note(asked, image.size)) {
                         crate::cli::say_line(&format!("note: {note}"));
                     }
                     if let Err(e) = save_png(&self.path, &image) {
@@ -141,4 +141,28 @@ pub fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), 
     let mut png = std::io::Cursor::new(Vec::new());
     buffer.write_to(&mut png, image::ImageFormat::Png).map_err(|e| e.to_string())?;
     crate::files::write_atomically(path, png.get_ref()).map_err(|e| e.to_string())
+}
+
+/// What a PNG came out as, when not the size asked: a note for the message (`None` when it is the size asked).
+pub fn size_note(asked: [u32; 2], got: [usize; 2]) -> Option<String> {
+    let got32 = got.map(|g| u32::try_from(g).unwrap_or(u32::MAX));
+    (got32 != asked).then(|| {
+        format!(
+            "the window came out {} × {} pixels, not the {} × {} asked (the screen or the desktop limits it): the PNG \
+             is {} × {}",
+            got[0], got[1], asked[0], asked[1], got[0], got[1]
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_of_another_size_says_so() {
+        assert_eq!(size_note([1600, 900], [1600, 900]), None);
+        let note = size_note([3000, 2000], [1920, 1080]).expect("a note");
+        assert!(note.contains("1920 × 1080 pixels, not the 3000 × 2000 asked"), "{note}");
+    }
 }

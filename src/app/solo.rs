@@ -15,7 +15,7 @@
 //!   alone and ignores the pointer. The window only shrinks: a size larger than the window is shrunk with its scale
 //!   to fit ([`fit_within`]; the same picture, fewer pixels) and the message says so and gives the `descent
 //!   --export-view` command for the full size (a window grown at run time stopped being painted under Xvfb with
-//!   eframe 0.37). The PNG is the size the window got, with a note when that is not the size asked ([`size_note`]).
+//!   eframe 0.37). The PNG is the size the window got, with a note when that is not the size asked ([`crate::app::screenshot::size_note`]).
 //! - **Headless**, `--export-view` opens the window at the size asked (not clamped to the screen by eframe; X still
 //!   clamps it to its screen) and draws the view alone from the first frame; `--screenshot`'s job
 //!   ([`crate::app::screenshot`]) waits for the run, saves the PNG and exits.
@@ -109,18 +109,6 @@ pub fn fit_within(size: [u32; 2], scale: f32, window_px: [u32; 2]) -> ([u32; 2],
     }
     let side = |s: u32| ((f64::from(s) * factor).floor() as u32).max(1);
     ([side(size[0]), side(size[1])], (f64::from(scale) * factor) as f32, true)
-}
-
-/// What a PNG came out as, when not the size asked: a note for the message (`None` when it is the size asked).
-pub fn size_note(asked: [u32; 2], got: [usize; 2]) -> Option<String> {
-    let got32 = got.map(|g| u32::try_from(g).unwrap_or(u32::MAX));
-    (got32 != asked).then(|| {
-        format!(
-            "the window came out {} × {} pixels, not the {} × {} asked (the screen or the desktop limits it): the PNG \
-             is {} × {}",
-            got[0], got[1], asked[0], asked[1], got[0], got[1]
-        )
-    })
 }
 
 /// The Export ▸ "PNG of a view…" dialog's choices.
@@ -316,7 +304,7 @@ impl App {
         let (path, asked) = (shot.path.clone(), shot.size_px);
         self.solo.shot = None;
         self.io.spawn("png", move || {
-            let note = size_note(asked, image.size);
+            let note = crate::app::screenshot::size_note(asked, image.size);
             let result = crate::app::screenshot::save_png(&path, &image).map(|()| {
                 let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 let report = crate::export::ExportReport { path: path.clone(), bytes }.to_string();
@@ -449,12 +437,5 @@ mod tests {
         assert!((scale - 1400.0 / 1920.0).abs() < 1e-6, "{scale}");
         let (size, _, _) = fit_within([1000, 2000], 2.0, [1400, 900]);
         assert_eq!(size, [450, 900], "the height limits");
-    }
-
-    #[test]
-    fn a_picture_of_another_size_says_so() {
-        assert_eq!(size_note([1600, 900], [1600, 900]), None);
-        let note = size_note([3000, 2000], [1920, 1080]).expect("a note");
-        assert!(note.contains("1920 × 1080 pixels, not the 3000 × 2000 asked"), "{note}");
     }
 }
