@@ -70,7 +70,8 @@ pub struct GifArgs {
     /// run saved before it took a step (the others replay their own steps).
     #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=GIF_MAX_STEPS))]
     pub steps: u64,
-    /// Number of frames, 1 to 1000, spread evenly over the steps (states repeat when there are fewer steps).
+    /// Number of frames, 1 to 1000, spread evenly over the steps; a frame that would repeat the one before it (fewer
+    /// steps than frames, or every run ended) is not written, and the one before is shown longer instead.
     #[arg(long, value_name = "F", value_parser = parse_frames)]
     pub frames: usize,
     /// Width and height in pixels, each 64 to 4096, e.g. 640x400.
