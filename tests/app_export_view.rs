@@ -34,6 +34,17 @@ fn the_landscape_alone_has_its_title_and_no_selector_or_toggles() {
 }
 
 #[test]
+fn the_landscapes_subtitle_says_what_it_draws_contours_or_the_surface() {
+    let mut contours = harness(AppOptions { preset: Some("himmelblau".into()), ..fast() });
+    wait_for(&mut contours, "the contour map's subtitle", |h| shows(h, "contours of the loss"));
+    assert!(!shows(&contours, "as a surface"));
+
+    let mut surface = harness(AppOptions { preset: Some("himmelblau".into()), surface: true, ..fast() });
+    wait_for(&mut surface, "the surface's subtitle", |h| shows(h, "the loss as a surface over (w, b)"));
+    assert!(!shows(&surface, "contours of the loss"), "a 3-D surface is not called a contour map");
+}
+
+#[test]
 fn the_basins_alone_have_their_tally_and_not_their_grid_buttons() {
     let mut normal = harness(AppOptions { preset: Some("himmelblau".into()), tab: Some(Tab::Basins), ..fast() });
     wait_for(&mut normal, "the grid buttons", |h| shows(h, "100 × 100"));

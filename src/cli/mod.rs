@@ -652,8 +652,8 @@ pub struct GuiArgs {
     pub lesson: Option<String>,
     /// Save a PNG of one view alone (its title, axes and legend; none of the panel's buttons, selectors or
     /// sliders) to --out once the run has reached --after-steps, converged or diverged, then exit, as --screenshot
-    /// does. VIEW: loss-landscape (with --surface and --bias, the 3-D surface), loss-vs-step, weight-vs-step, or a
-    /// tab that is a view: ledger, inside, phase, basins, lr-sweep, fair-race, data.
+    /// does. VIEW: loss-landscape (with --surface and two parameters, the 3-D surface), loss-vs-step,
+    /// weight-vs-step, or a tab that is a view: ledger, inside, phase, basins, lr-sweep, fair-race, data.
     #[arg(long, value_name = "VIEW", value_parser = view_png::parse_export_view, requires = "out",
           conflicts_with = "screenshot")]
     pub export_view: Option<crate::lesson::View>,
