@@ -96,13 +96,7 @@ impl ScreenshotJob {
             }
             Phase::Settling(since) => {
                 if now - since >= SETTLE_SECS {
-                    let (tx, rx) = mpsc::channel();
-                    let waker = ctx.clone();
-                    ctx.request_screenshot(move |image| {
-                        let _ = tx.send(image);
-                        waker.request_repaint();
-                    });
-                    self.phase = Phase::Requested(rx);
+                    self.phase = Phase::Requested(request_screenshot(ctx));
                 }
                 ctx.request_repaint();
             }
@@ -141,6 +135,17 @@ pub fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), 
     let mut png = std::io::Cursor::new(Vec::new());
     buffer.write_to(&mut png, image::ImageFormat::Png).map_err(|e| e.to_string())?;
     crate::files::write_atomically(path, png.get_ref()).map_err(|e| e.to_string())
+}
+
+/// Asks egui for a screenshot of the next frame: the image arrives on the receiver, and a repaint follows it.
+pub fn request_screenshot(ctx: &egui::Context) -> Receiver<Arc<egui::ColorImage>> {
+    let (tx, rx) = mpsc::channel();
+    let waker = ctx.clone();
+    ctx.request_screenshot(move |image| {
+        let _ = tx.send(image);
+        waker.request_repaint();
+    });
+    rx
 }
 
 /// What a PNG came out as, when not the size asked: a note for the message (`None` when it is the size asked).

@@ -24,7 +24,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 
 use egui::{Context, Ui, vec2};
 
@@ -207,15 +207,7 @@ impl SoloShot {
                 }
             }
             Phase::Settling(frames) if *frames < SETTLE_FRAMES => *frames += 1,
-            Phase::Settling(_) => {
-                let (tx, rx) = mpsc::channel();
-                let waker = ctx.clone();
-                ctx.request_screenshot(move |image| {
-                    let _ = tx.send(image);
-                    waker.request_repaint();
-                });
-                self.phase = Phase::Requested(rx);
-            }
+            Phase::Settling(_) => self.phase = Phase::Requested(crate::app::screenshot::request_screenshot(ctx)),
             Phase::Requested(rx) => {
                 let image = rx.try_recv().ok()?;
                 if let Some(([w, h], zoom)) = self.restore {
