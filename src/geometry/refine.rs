@@ -12,8 +12,6 @@
 //! it nor a neighbour across an edge refined) is traced as one coarse cell, its crossings keyed by the fine edges
 //! they fall on (a plain edge is linear between its ends, so the point is the same either way).
 
-use std::collections::HashMap;
-
 use super::contour::{
     EdgeKey, Window, cell_edges, cell_segments, chain, corners_of, edge_point, level_decades, log_level,
 };
@@ -30,10 +28,56 @@ pub struct RefinedField {
     size: [usize; 2],
     factor: usize,
     /// The refined cells' fine node values, `(factor + 1)²` each, row by row, by the cell's top-left node.
-    cells: HashMap<(usize, usize), Vec<f64>>,
+    cells: CellMap<Vec<f64>>,
     /// Every cell traced on the fine grid (a refined cell, or one across an edge from it): its fine node values
     /// (see [`RefinedField::value`]) and their least and greatest, so a level outside them skips the cell.
-    blocks: HashMap<(usize, usize), Block>,
+    blocks: CellMap<Block>,
+}
+
+/// Something per coarse cell, kept in a dense array by the cell's top-left node (a lookup per cell and level is
+/// the tracing's inner loop).
+struct CellMap<T> {
+    /// Cells per row: nx − 1.
+    width: usize,
+    slots: Vec<Option<T>>,
+    len: usize,
+}
+
+impl<T> CellMap<T> {
+    /// No cell of an `nx × ny` node grid.
+    fn new([nx, ny]: [usize; 2]) -> Self {
+        let (width, height) = (nx.saturating_sub(1), ny.saturating_sub(1));
+        CellMap { width, slots: (0..width * height).map(|_| None).collect(), len: 0 }
+    }
+
+    fn get(&self, &(i, j): &(usize, usize)) -> Option<&T> {
+        if i >= self.width {
+            return None;
+        }
+        self.slots.get(j * self.width + i).and_then(Option::as_ref)
+    }
+
+    fn contains_key(&self, cell: &(usize, usize)) -> bool {
+        self.get(cell).is_some()
+    }
+
+    /// Sets cell (i, j)'s value (a cell outside the grid is left out).
+    fn insert(&mut self, (i, j): (usize, usize), value: T) {
+        if i < self.width
+            && let Some(slot) = self.slots.get_mut(j * self.width + i)
+        {
+            if slot.is_none() {
+                self.len += 1;
+            }
+            *slot = Some(value);
+        }
+    }
+
+    /// The cells that have a value, row by row.
+    fn keys(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let width = self.width.max(1);
+        self.slots.iter().enumerate().filter(|(_, v)| v.is_some()).map(move |(k, _)| (k % width, k / width))
+    }
 }
 
 /// A cell's fine node values, row by row, with their least and greatest.
@@ -59,7 +103,8 @@ impl RefinedField {
         field: impl Fn(f64, f64) -> f64,
     ) -> Self {
         let [nx, ny] = size;
-        let mut refined = RefinedField { coarse, size, factor: FACTOR, cells: HashMap::new(), blocks: HashMap::new() };
+        let mut refined =
+            RefinedField { coarse, size, factor: FACTOR, cells: CellMap::new(size), blocks: CellMap::new(size) };
         let cells = nx.saturating_sub(1) * ny.saturating_sub(1);
         let budget = budget.min(MAX_EVALS);
         if nx < 2 || ny < 2 || refined.coarse.len() != nx * ny || budget <= cells {
@@ -192,19 +237,17 @@ impl RefinedField {
                 .into_iter()
                 .filter(|&(a, b)| a < nx - 1 && b < ny - 1)
         };
-        let traced: std::collections::HashSet<(usize, usize)> = self.cells.keys().flat_map(near).collect();
-        self.blocks = traced
-            .into_iter()
-            .map(|(i, j)| {
-                let values: Vec<f64> = (0..=f)
-                    .flat_map(|lj| (0..=f).map(move |li| (li, lj)))
-                    .map(|(li, lj)| self.value(i * f + li, j * f + lj))
-                    .collect();
-                let (lo, hi) =
-                    values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-                ((i, j), Block { values, lo, hi })
-            })
-            .collect();
+        let traced: std::collections::BTreeSet<(usize, usize)> = self.cells.keys().flat_map(|k| near(&k)).collect();
+        let mut blocks = CellMap::new(self.size);
+        for (i, j) in traced {
+            let values: Vec<f64> = (0..=f)
+                .flat_map(|lj| (0..=f).map(move |li| (li, lj)))
+                .map(|(li, lj)| self.value(i * f + li, j * f + lj))
+                .collect();
+            let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            blocks.insert((i, j), Block { values, lo, hi });
+        }
+        self.blocks = blocks;
     }
 
     /// Coarse cell (i, j)'s corner values: top-left, top-right, bottom-right, bottom-left.
@@ -214,7 +257,7 @@ impl RefinedField {
 
     /// The number of refined cells.
     pub fn refined_cells(&self) -> usize {
-        self.cells.len()
+        self.cells.len
     }
 
     /// Coarse node (i, j).
@@ -455,7 +498,7 @@ mod tests {
         let size = [5, 5];
         let f = |w: f64, b: f64| 0.5 * w / 4.0 + 0.6 * (-((w - 1.5).powi(2) + (b - 2.5).powi(2)) / 0.05).exp();
         let refined = RefinedField::sample(grid_of(f, window, size), size, window, 8, usize::MAX, f);
-        let mut cells: Vec<(usize, usize)> = refined.cells.keys().copied().collect();
+        let mut cells: Vec<(usize, usize)> = refined.cells.keys().collect();
         cells.sort_unstable();
         assert_eq!(
             cells,
