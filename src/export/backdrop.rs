@@ -8,7 +8,7 @@ use super::text::{Anchor, Fonts, Style};
 use super::theme::{Inks, RunInk};
 use crate::engine::{GradientSource, LossKind, OptimizerKind, Params, Precision, Settings};
 use crate::format;
-use crate::geometry::{LossSurface, Window, contour_lines, contour_shade, log_levels};
+use crate::geometry::{LossSurface, Window, contour_shade, log_levels, loss_contours};
 use crate::run_look::Dash;
 
 /// The contour lines' grid: the app's (crate::app::plots::landscape::contour), so the lines are the same.
@@ -206,10 +206,9 @@ fn draw_contours(c: &mut Canvas, look: &Look<'_>, landscape: &LossSurface, min_l
     // An objective may fall below its known minimum's value in view (the saddle): shade f − f_min over the view.
     let min_loss = field.iter().chain(&grid).copied().filter(|v| v.is_finite()).fold(min_loss, f64::min);
     c.put_block((x0, y0), w, log_levels(&field, min_loss).into_iter().map(shade));
-    let t = log_levels(&grid, min_loss);
     c.set_clip(p.x0, p.y0, p.x1, p.y1);
     let width = look.layout.unit.max(0.8);
-    for line in contour_lines(&t, CONTOUR_GRID, CONTOUR_LEVELS, window) {
+    for line in loss_contours(landscape, window, CONTOUR_GRID, &grid, min_loss, CONTOUR_LEVELS) {
         let points: Vec<Pt> = line.iter().map(|&[w, b]| view.px(w, b)).collect();
         c.stroke(&points, width, inks.contour, inks.contour_alpha, None);
     }
