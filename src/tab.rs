@@ -64,6 +64,13 @@ impl Tab {
         self.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
     }
 
+    /// Whether the tab is a view (plots, a map, a worked update), so that it exports alone as a PNG (Export ▸ "PNG
+    /// of a view…", `descent --export-view`); the gradient check, the notebook log and the exercises are tables,
+    /// text and forms.
+    pub fn is_view(self) -> bool {
+        !matches!(self, Tab::GradientCheck | Tab::NotebookLog | Tab::Exercises)
+    }
+
     /// The tab named as `--tab` names it (case-insensitive, surrounding spaces ignored).
     pub fn from_cli_name(name: &str) -> Option<Tab> {
         <Tab as ValueEnum>::from_str(name.trim(), true).ok()

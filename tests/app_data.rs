@@ -440,6 +440,59 @@ fn the_gif_dialog_offers_the_light_theme() {
     assert!(corner.iter().take(3).all(|&c| c > 200), "a light page: {corner:?}");
 }
 
+/// Export → GIF draws every visible run (a hidden one is left out), and a run that has not started yet is animated
+/// from its start, as `descent gif` animates it, rather than written as one still (issue 23 §3).
+#[test]
+fn the_gif_export_draws_every_visible_run_and_animates_runs_not_started() {
+    use descent::app::panels::menu_bar::ExportKind;
+    use descent::presets::run_color;
+    let mut h = harness(fast());
+    h.step();
+    for (id, name) in [(1, "second"), (2, "hidden")] {
+        let settings = Settings { w0: -1.0 - f64::from(id), ..Settings::default() };
+        h.state()
+            .worker()
+            .send(Command::AddRun(RunId(id), RunSpec { name: name.into(), color: run_color(id as usize), settings }));
+    }
+    wait_until(&mut h, "three runs", |a| a.snapshot().runs.len() == 3);
+    assert!(h.state().snapshot().runs.iter().all(|r| r.record.step == 0), "nothing has run yet");
+    assert_eq!(h.state().snapshot().runs[0].spec.color, run_color(0));
+    h.state_mut().push_action(Action::ToggleHidden(RunId(2)));
+    h.run_steps(2);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("runs.gif");
+    h.state_mut().export_to(ExportKind::Gif, path.clone());
+    wait_until(&mut h, "the GIF", |a| a.messages().iter().any(|t| t.text.starts_with("wrote") || t.error));
+    let said = h.state().messages().iter().rfind(|t| t.text.starts_with("wrote") || t.error).unwrap().text.clone();
+    assert!(said.starts_with("wrote") && said.ends_with("— 60 frames"), "{said}");
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let file = std::fs::File::open(&path).expect("written");
+    let mut decoder = options.read_info(std::io::BufReader::new(file)).expect("a GIF");
+    let (width, height) = (usize::from(decoder.width()), usize::from(decoder.height()));
+    let mut canvas = vec![0u8; width * height * 4];
+    let mut frames = Vec::new();
+    while let Some(frame) = decoder.read_next_frame().expect("a valid frame") {
+        let (left, top, w) = (usize::from(frame.left), usize::from(frame.top), usize::from(frame.width));
+        for (i, px) in frame.buffer.chunks_exact(4).enumerate() {
+            if px[3] != 0 {
+                let at = ((top + i / w) * width + left + i % w) * 4;
+                canvas[at..at + 4].copy_from_slice(px);
+            }
+        }
+        frames.push(canvas.clone());
+    }
+    // 100 steps from the start over 60 frames: every frame a new state, none the same as the one before.
+    assert_eq!(frames.len(), 60);
+    assert!(frames.windows(2).all(|w| w[0] != w[1]), "no two consecutive frames are the same");
+    let count = |rgba: &[u8], rgb: [u8; 3]| rgba.chunks_exact(4).filter(|p| p[..3] == rgb).count();
+    let last = frames.last().expect("a frame");
+    for slot in [0, 1] {
+        assert!(count(last, run_color(slot)) > 30, "visible run {slot} is drawn");
+    }
+    assert_eq!(count(last, run_color(2)), 0, "the hidden run is not");
+}
+
 #[test]
 fn the_data_tab_shows_each_samples_share_of_the_loss_and_the_gradient() {
     let mut h = editor();

@@ -5,7 +5,9 @@
 mod common;
 
 use common::app::{fast, harness, shows, wait_for, wait_until};
-use common::learner::{click_page, click_run, field_text, next_page, type_answer, type_into};
+use common::learner::{
+    click_page, click_run, done, field_text, next_page, not_yet, open_lesson, type_answer, type_into,
+};
 
 use descent::app::panels::settings::labels::LR_VALUE;
 use descent::app::panels::toolbar::labels;
@@ -247,17 +249,9 @@ fn the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved() {
 /// its task is done.
 #[test]
 fn a_learner_completes_every_page_of_the_learning_rate_lesson() {
-    let lesson = Lesson::load("learning-rate").expect("learning-rate");
-    let pages = lesson.pages.len();
-    let mut h = harness(AppOptions { lesson: Some(("learning-rate".into(), lesson)), ..fast() });
-    wait_until(&mut h, "the lesson", |a| a.lesson().open().is_some());
+    let mut h = open_lesson("learning-rate");
+    let pages = h.state().lesson().open().map(|(_, l, _)| l.pages.len());
     wait_until(&mut h, "the first page's run", |a| a.snapshot().runs.len() == 1);
-    let not_yet = |h: &Harness<'static, App>, page: usize| {
-        assert!(!h.state().lesson().is_done(page), "page {} ticked before its task was done", page + 1);
-    };
-    let done = |h: &mut Harness<'static, App>, page: usize| {
-        wait_until(h, &format!("page {} done", page + 1), |a| a.lesson().is_done(page));
-    };
     // 1. A smooth descent: run to the tolerance.
     not_yet(&h, 0);
     h.get_by_label(labels::RUN).click();
@@ -297,23 +291,16 @@ fn a_learner_completes_every_page_of_the_learning_rate_lesson() {
     not_yet(&h, 5);
     type_answer(&mut h, "1 - 0.1*15");
     done(&mut h, 5);
-    assert_eq!(pages, 6, "every page walked");
+    assert_eq!(pages, Some(6), "every page walked");
 }
 
 /// The test learner on every page of the notebook lesson, through the UI only: Run, the answer field, the tab strip,
 /// the run list, the gradient selector, the lr field, the Exercises tab. Each page reaches ✓, none before its task.
 #[test]
 fn a_learner_completes_every_page_of_the_notebook_lesson() {
-    let lesson = Lesson::load("notebook").expect("notebook");
-    let pages = lesson.pages.len();
-    let mut h = harness(AppOptions { lesson: Some(("notebook".into(), lesson)), ..fast() });
+    let mut h = open_lesson("notebook");
+    let pages = h.state().lesson().open().map(|(_, l, _)| l.pages.len());
     wait_until(&mut h, "the notebook's two runs", |a| a.snapshot().runs.len() == 2);
-    let not_yet = |h: &Harness<'static, App>, page: usize| {
-        assert!(!h.state().lesson().is_done(page), "page {} ticked before its task was done", page + 1);
-    };
-    let done = |h: &mut Harness<'static, App>, page: usize| {
-        wait_until(h, &format!("page {} done", page + 1), |a| a.lesson().is_done(page));
-    };
     // 1. Run both loops 50 steps.
     not_yet(&h, 0);
     h.get_by_label(labels::RUN).click();
@@ -368,5 +355,9 @@ fn a_learner_completes_every_page_of_the_notebook_lesson() {
     not_yet(&h, 5);
     type_answer(&mut h, "-2*22.5");
     done(&mut h, 5);
-    assert_eq!(pages, 7, "the last page is walked in the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved");
+    assert_eq!(
+        pages,
+        Some(7),
+        "the last page is walked in the_notebook_exercise_page_ticks_only_when_an_exercise_is_solved"
+    );
 }

@@ -1,5 +1,7 @@
 //! The layout holds at the window sizes learners have (1280 × 720 and 1366 × 768): for every tab, without and with a
-//! lesson open, no two widgets of a panel overlap, and every view a lesson page names is at least 220 points tall.
+//! lesson open, no two widgets of a panel overlap, and every view a lesson page names is at least 220 points tall;
+//! in presentation mode at those sizes and at 1920 × 1080, and at 1920 × 1080 without it, no two widgets of a panel
+//! overlap in any tab either.
 //!
 //! What counts as overlapping, precisely: the widgets are the accesskit nodes egui makes for labels, buttons,
 //! check boxes, combo boxes, sliders and their value fields, text fields, images and the other leaf widgets (not
@@ -157,6 +159,34 @@ fn no_two_widgets_of_a_panel_overlap_in_any_tab_at_either_size() {
             settle(&mut h);
             assert_eq!(h.state().prefs().tab, tab);
             failures.extend(overlaps(&h).into_iter().map(|o| format!("{size:?} {tab:?}: {o}")));
+        }
+    }
+    assert!(failures.is_empty(), "{} overlaps:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Presentation mode (larger text, thicker lines) at the three sizes and at the narrowest width whose toolbar keeps
+/// one row, and the plain mode at 1920 × 1080 too: in every tab, no two widgets of a panel overlap. The speed box
+/// shows the default "10 /s" (the width it had when it sat on "log loss" at 1280 × 720), and the check sees both it
+/// (the "speed" spin button) and the "log loss" toggle, apart.
+#[test]
+fn in_presentation_mode_and_at_full_hd_no_two_widgets_overlap_in_any_tab() {
+    let mut failures = Vec::new();
+    // 1420 points wide is the narrowest window whose toolbar keeps one row: the tightest fit of the large text.
+    let wide = [([1420.0, 900.0], true), ([1920.0, 1080.0], true), ([1920.0, 1080.0], false)];
+    let cases = SIZES.iter().map(|&s| (s, true)).chain(wide);
+    for (size, present) in cases {
+        for &tab in Tab::all() {
+            let mut h = app_at(size, AppOptions { tab: Some(tab), present, ..AppOptions::default() });
+            settle(&mut h);
+            assert_eq!(h.state().prefs().present, present);
+            let seen = widgets(&h);
+            let find = |wanted: &str| {
+                let found = seen.iter().find(|w| w.what == wanted).map(|w| w.rect);
+                found.unwrap_or_else(|| panic!("{size:?} {tab:?}: no {wanted} in the toolbar"))
+            };
+            let (toggle, speed) = (find(r#"CheckBox "log loss""#), find(r#"SpinButton "speed""#));
+            assert!(!toggle.intersects(speed), "{size:?} {tab:?}: log loss at {toggle:?}, the speed at {speed:?}");
+            failures.extend(overlaps(&h).into_iter().map(|o| format!("{size:?} present {present} {tab:?}: {o}")));
         }
     }
     assert!(failures.is_empty(), "{} overlaps:\n{}", failures.len(), failures.join("\n"));

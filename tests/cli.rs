@@ -694,8 +694,10 @@ fn gif_shape(path: &std::path::Path) -> (u16, u16, usize) {
     (decoder.width(), decoder.height(), frames)
 }
 
+/// `gif` writes the frames asked for, one per distinct state: a run that diverges within the frames, or has fewer
+/// steps than frames, writes each state once (held longer) rather than repeating it; stdout says how many.
 #[test]
-fn gif_writes_exactly_the_frames_asked_for_also_when_diverging_and_with_a_bias() {
+fn gif_writes_the_frames_asked_for_or_each_state_once_also_when_diverging_and_with_a_bias() {
     let dir = tempfile::tempdir().expect("temp dir");
     let cases: [(&[&str], usize); 4] =
         [(&[], 12), (&["--lr", "0.5"], 30), (&["--bias", "--theme", "light"], 7), (&["--steps", "3"], 20)];
@@ -703,14 +705,25 @@ fn gif_writes_exactly_the_frames_asked_for_also_when_diverging_and_with_a_bias()
         let path = dir.path().join(format!("run{k}.gif"));
         let path_text = path.to_str().expect("a UTF-8 path");
         let frames_text = frames.to_string();
-        let mut args = vec!["gif", "--frames", &frames_text, "--size", "160x100", "--out", path_text];
+        let mut args = vec!["gif", "--frames", &frames_text, "--size", "240x150", "--out", path_text];
         args.extend_from_slice(extra);
         let out = descent(&args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).contains(path_text), "reports the file: {}", stdout(&out));
-        assert_eq!(gif_shape(&path), (160, 100, frames), "{args:?}");
+        // With the caption (the step), every state looks different from the one before.
+        let (w, h, written) = gif_shape(&path);
+        assert_eq!((w, h), (240, 150), "{args:?}");
+        assert!(stdout(&out).contains(&format!(" {written} frames of 240×150")), "{}", stdout(&out));
         if extra.contains(&"0.5") {
             assert!(stderr(&out).contains("diverged"), "says that the run diverged: {}", stderr(&out));
+            // The states up to the divergence, each once.
+            let trace = stdout(&descent(&["trace", "--lr", "0.5", "--steps", "100"]));
+            assert_eq!(written, trace.lines().count() - 1, "{trace}");
+            assert!(written < frames);
+        } else if extra.contains(&"3") {
+            assert_eq!(written, 4, "steps 0 to 3, each once");
+        } else {
+            assert_eq!(written, frames, "{args:?}");
         }
     }
 }

@@ -11,8 +11,9 @@ use descent::app::theme::Palette;
 use descent::engine::trainer::{DynTrainer, Record, Row};
 use descent::engine::{Dataset, GradientSource, LossKind, OptimizerConfig, OptimizerKind, Params, Precision, Settings};
 use descent::export::{
-    ExportError, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file, frame_rows,
-    render_descent_frame, render_descent_gif, trace_csv, trace_json, write_trace_csv,
+    ExportError, GifOptions, GifRun, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
+    frame_rows, frame_states, render_descent_frame, render_descent_gif, render_runs_frame, render_runs_gif, trace_csv,
+    trace_json, write_trace_csv,
 };
 
 /// The run's history as `descent trace` records it: the start, then one row per update.
@@ -401,26 +402,83 @@ fn gif_with_a_bias_draws_the_surface() {
     assert_ne!(gif.frames[0], gif.frames[5]);
 }
 
+/// A run with fewer states than frames: each state is written once and held for the time of every frame that
+/// shows it, so no two consecutive frames are the same and the animation lasts as long (issue 23 §3: "it never
+/// writes identical frames").
 #[test]
-fn fewer_steps_than_frames_repeat_states() {
+fn fewer_steps_than_frames_hold_each_state_instead_of_repeating_it() {
     let data = Dataset::notebook();
     let settings = sgd(0.01);
     let rows = run(&data, &settings, 4);
     let mut bytes = Vec::new();
     let info = render_descent_gif(&small(60), &data, &settings, &rows, &mut bytes).expect("render");
-    assert_eq!(info.frames, 60);
-    let gif = decode(&bytes);
-    assert_eq!(gif.frames.len(), 60);
-    // Each of the 5 states in 12 frames, the last state last.
+    // Each of the 5 states in 12 of the 60 frames asked for, the last state last.
     let shown = frame_rows(60, &rows);
     assert_eq!(shown.len(), 60);
     for k in 0..5 {
         assert_eq!(shown.iter().filter(|&&i| i == k).count(), 12, "{shown:?}");
     }
-    assert_eq!(gif.frames[11], gif.frames[0]);
-    assert_ne!(gif.frames[12], gif.frames[11]);
-    assert_eq!(gif.frames[59], gif.frames[48]);
+    assert_eq!(info.frames, 5);
+    let gif = decode(&bytes);
+    assert_eq!(gif.frames.len(), 5);
+    for pair in gif.frames.windows(2) {
+        assert_ne!(pair[0], pair[1], "consecutive frames differ");
+    }
+    // 12 frames of 80 ms each (8 cs), the last state 11 of them and the 1.5 s hold: 60 frames' time in all.
+    assert_eq!(gif.delays, [96, 96, 96, 96, 11 * 8 + 150]);
+    assert_eq!(gif.delays.iter().map(|&d| u32::from(d)).sum::<u32>(), 59 * 8 + 150);
     assert_eq!(frame_rows(3, &run(&data, &settings, 100)), [0, 50, 100]);
+}
+
+/// Two runs in one GIF: one timeline over the longer run's steps, the shorter one staying at its last state,
+/// both in their colours, and the legend naming both with their swatches.
+#[test]
+fn several_runs_share_one_timeline_and_a_legend() {
+    let data = Dataset::notebook();
+    let (short, long) = (Settings { bias: true, ..sgd(0.02) }, Settings { bias: true, ..sgd(0.05) });
+    let (short_rows, long_rows) = (run(&data, &short, 10), run(&data, &long, 40));
+    let colours = [descent::presets::run_color(0), descent::presets::run_color(1)];
+    let runs = [
+        GifRun { name: "short", settings: &short, rows: &short_rows, color: colours[0] },
+        GifRun { name: "long", settings: &long, rows: &long_rows, color: colours[1] },
+    ];
+    let states = frame_states(9, &runs);
+    let expected: Vec<Vec<usize>> = (0..=40).step_by(5).map(|step: usize| vec![step.min(10), step]).collect();
+    assert_eq!(states, expected, "steps 0, 5, … 40 of the longer run; the shorter one stays at step 10");
+    let opts = GifOptions { frames: 9, ..GifOptions::default() };
+    let mut bytes = Vec::new();
+    let info = render_runs_gif(&opts, &data, &runs, &mut bytes, |_, _| {}).expect("render");
+    let gif = decode(&bytes);
+    assert_eq!((info.frames, gif.frames.len()), (9, 9));
+    let last = gif.frames.last().expect("a frame");
+    let count = |[x0, x1, y0, y1]: [usize; 4], rgb: [u8; 3]| {
+        (y0..y1).flat_map(|y| (x0..x1).map(move |x| (y * 640 + x) * 4)).filter(|&i| last[i..i + 3] == rgb).count()
+    };
+    for rgb in colours {
+        assert!(count([0, 420, 60, 400], rgb) >= 40, "{rgb:?}: the path in the main plot");
+        assert!(count([440, 640, 280, 400], rgb) >= 12, "{rgb:?}: the swatch in the legend");
+    }
+    // The still of a frame agrees with the GIF's.
+    let still = render_runs_frame(&opts, &data, &runs, 8).expect("still");
+    let off = still.iter().zip(last).filter(|(a, b)| a.abs_diff(**b) > 24).count();
+    assert!(off < still.len() / 100, "{off} channel values differ much");
+}
+
+/// Runs of different problems cannot share a picture: a one-line error naming both.
+#[test]
+fn runs_of_different_problems_are_refused_naming_both() {
+    let data = Dataset::notebook();
+    let (a, b) = (Settings { bias: true, ..sgd(0.02) }, sgd(0.02));
+    let (ra, rb) = (run(&data, &a, 3), run(&data, &b, 3));
+    let runs = [
+        GifRun { name: "with b", settings: &a, rows: &ra, color: descent::presets::run_color(0) },
+        GifRun { name: "without", settings: &b, rows: &rb, color: descent::presets::run_color(1) },
+    ];
+    let err = render_runs_gif(&small(3), &data, &runs, Vec::new(), |_, _| {}).expect_err("refused");
+    let text = err.to_string();
+    assert!(matches!(err, ExportError::Incompatible { .. }), "{err:?}");
+    assert!(text.contains("“with b”") && text.contains("“without”") && !text.contains('\n'), "{text}");
+    assert!(text.contains("with a bias against without a bias"), "{text}");
 }
 
 #[test]
@@ -605,8 +663,9 @@ fn dark_and_light_themes_differ_in_background() {
     assert_eq!(GifOptions::default().theme, GifTheme::Dark);
 }
 
+/// A run that diverges early has fewer states than frames: each is shown once, the divergence included.
 #[test]
-fn a_gif_has_exactly_the_frames_asked_for_even_when_the_run_diverges() {
+fn a_diverging_run_shows_each_of_its_states_once() {
     let data = Dataset::notebook();
     for settings in [sgd(0.5), Settings { bias: true, ..sgd(0.3) }] {
         let rows = run(&data, &settings, 100);
@@ -614,7 +673,10 @@ fn a_gif_has_exactly_the_frames_asked_for_even_when_the_run_diverges() {
         let mut bytes = Vec::new();
         let info = render_descent_gif(&small(30), &data, &settings, &rows, &mut bytes).expect("render");
         let gif = decode(&bytes);
-        assert_eq!((info.frames, gif.frames.len()), (30, 30));
-        assert_ne!(gif.frames[0], gif.frames[29], "the animation shows the divergence");
+        assert_eq!((info.frames, gif.frames.len()), (rows.len(), rows.len()));
+        assert_ne!(gif.frames[0], gif.frames[rows.len() - 1], "the animation shows the divergence");
+        for pair in gif.frames.windows(2) {
+            assert_ne!(pair[0], pair[1], "consecutive frames differ");
+        }
     }
 }

@@ -130,6 +130,28 @@ fn seeded_trajectory_is_pinned_across_machines() {
     assert_eq!(first[2].len(), 2, "the last batch of an epoch is smaller");
 }
 
+/// The tape's gradient of the expression `text` at `p` against central differences of its value: a wider step than
+/// the engine's, and Richardson's combination of two central differences (error O(h⁴)).
+fn gradient_matches_central_differences(text: &str, p: Params<f64>) -> Result<(), TestCaseError> {
+    use descent::engine::objective::Objective;
+    let o = Objective::parse(text).unwrap();
+    let g = o.graph(p).grad();
+    for i in 0..2 {
+        let h = 1e-3;
+        let at = |d: f64| {
+            let mut q = p;
+            q.set(i, q.get(i) + d);
+            o.value(q)
+        };
+        let d1 = (at(h) - at(-h)) / (2.0 * h);
+        let d2 = (at(h / 2.0) - at(-h / 2.0)) / h;
+        let numeric = (4.0 * d2 - d1) / 3.0;
+        let scale = 1.0 + g.get(i).abs() + o.value(p).abs();
+        prop_assert!((g.get(i) - numeric).abs() <= 1e-5 * scale, "{text} at {p:?}: ∂{i} {} vs {numeric}", g.get(i));
+    }
+    Ok(())
+}
+
 /// A random expression in w and b whose derivatives exist everywhere: sums, products and quotients by
 /// 1 + (…)², integer and variable powers of positive bases, and bounded elementary functions.
 fn expression() -> impl Strategy<Value = String> {
@@ -168,20 +190,7 @@ proptest! {
     fn autodiff_of_random_expressions_matches_central_differences(
         text in expression(), w in -2.0f64..2.0, b in -2.0f64..2.0,
     ) {
-        use descent::engine::objective::Objective;
-        let o = Objective::parse(&text).unwrap();
-        let p = Params { w, b };
-        let g = o.graph(p).grad();
-        for i in 0..2 {
-            // A wider step than the engine's, and Richardson's combination of two: error O(h⁴).
-            let h = 1e-3;
-            let at = |d: f64| { let mut q = p; q.set(i, q.get(i) + d); o.value(q) };
-            let d1 = (at(h) - at(-h)) / (2.0 * h);
-            let d2 = (at(h / 2.0) - at(-h / 2.0)) / h;
-            let numeric = (4.0 * d2 - d1) / 3.0;
-            let scale = 1.0 + g.get(i).abs() + o.value(p).abs();
-            prop_assert!((g.get(i) - numeric).abs() <= 1e-5 * scale, "{text} at {p:?}: ∂{i} {} vs {numeric}", g.get(i));
-        }
+        gradient_matches_central_differences(&text, Params { w, b })?;
     }
 }
 
@@ -221,19 +230,6 @@ proptest! {
     fn autodiff_of_the_new_functions_matches_central_differences(
         text in expression_with_new_functions(), w in -2.0f64..2.0, b in -2.0f64..2.0,
     ) {
-        use descent::engine::objective::Objective;
-        let o = Objective::parse(&text).unwrap();
-        let p = Params { w, b };
-        let g = o.graph(p).grad();
-        for i in 0..2 {
-            // Richardson's combination of two central differences, as above: error O(h⁴).
-            let h = 1e-3;
-            let at = |d: f64| { let mut q = p; q.set(i, q.get(i) + d); o.value(q) };
-            let d1 = (at(h) - at(-h)) / (2.0 * h);
-            let d2 = (at(h / 2.0) - at(-h / 2.0)) / h;
-            let numeric = (4.0 * d2 - d1) / 3.0;
-            let scale = 1.0 + g.get(i).abs() + o.value(p).abs();
-            prop_assert!((g.get(i) - numeric).abs() <= 1e-5 * scale, "{text} at {p:?}: ∂{i} {} vs {numeric}", g.get(i));
-        }
+        gradient_matches_central_differences(&text, Params { w, b })?;
     }
 }

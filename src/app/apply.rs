@@ -58,11 +58,8 @@ impl App {
             Action::Notify(text) => self.io.info(text),
             Action::Undo => self.undo_redo(true),
             Action::Redo => self.undo_redo(false),
-            Action::OpenGifDialog => {
-                let selected = self.selected_run();
-                self.exports.gif_dialog = true;
-                self.exports.gif_run = self.snap.runs.iter().position(|r| r.id == selected).unwrap_or(0);
-            }
+            Action::OpenPngDialog => self.open_png_dialog(),
+            Action::OpenGifDialog => self.exports.gif_dialog = true,
             Action::SetTolerance(t) => {
                 if t.is_finite() && t >= 0.0 {
                     self.prefs.tolerance = t;

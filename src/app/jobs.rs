@@ -26,8 +26,8 @@ pub enum ExportKind {
     Json,
     /// A PNG of the whole window.
     WindowPng,
-    /// A PNG of one plot (index into the plot rectangles remembered from the last frame).
-    PlotPng(usize),
+    /// A PNG of one view alone, as the "PNG of a view" dialog describes it ([`crate::app::solo`]).
+    ViewPng,
     /// An animated GIF of the selected run.
     Gif,
     /// The selected run as a PyTorch script.
@@ -56,7 +56,7 @@ impl ExportKind {
             ExportKind::Csv => "descent-runs.csv",
             ExportKind::Json => "descent-runs.json",
             ExportKind::WindowPng => "descent.png",
-            ExportKind::PlotPng(_) => "descent-plot.png",
+            ExportKind::ViewPng => "descent-view.png",
             ExportKind::Gif => "descent.gif",
             ExportKind::Torch => "descent-run.py",
             ExportKind::Session => "descent-session.json",
@@ -70,7 +70,7 @@ impl ExportKind {
         match self {
             ExportKind::Csv => ("CSV", "csv"),
             ExportKind::Json => ("JSON", "json"),
-            ExportKind::WindowPng | ExportKind::PlotPng(_) => ("PNG image", "png"),
+            ExportKind::WindowPng | ExportKind::ViewPng => ("PNG image", "png"),
             ExportKind::Gif => ("GIF animation", "gif"),
             ExportKind::Torch => ("Python script", "py"),
             ExportKind::Session => ("descent session", "json"),
@@ -102,7 +102,7 @@ impl FilePurpose {
             FilePurpose::Save(ExportKind::Csv) => "save the runs as CSV",
             FilePurpose::Save(ExportKind::Json) => "save the runs as JSON",
             FilePurpose::Save(ExportKind::WindowPng) => "save a PNG of the window",
-            FilePurpose::Save(ExportKind::PlotPng(_)) => "save a PNG of the plot",
+            FilePurpose::Save(ExportKind::ViewPng) => "save a PNG of the view",
             FilePurpose::Save(ExportKind::Gif) => "save the GIF",
             FilePurpose::Save(ExportKind::Torch) => "save the run as a PyTorch script",
             FilePurpose::Save(ExportKind::Session) => "save the session",

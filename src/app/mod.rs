@@ -50,6 +50,7 @@ pub mod number_field;
 pub mod panels;
 pub mod plots;
 pub mod screenshot;
+pub mod solo;
 pub mod stability;
 pub mod startup;
 pub mod state;
@@ -69,6 +70,7 @@ use crate::engine::data::Dataset;
 use crate::engine::settings::Settings;
 use crate::lesson::View;
 use crate::session::SessionRun;
+use crate::tab::Tab;
 use crate::worker::{RunId, Snapshot, Worker};
 use follow::Follow;
 use panels::settings::ControlsState;
@@ -123,6 +125,8 @@ pub struct App {
     lesson_input: lesson::PageInput,
     /// Where each view of the central area was drawn in the last frame.
     views_drawn: Vec<(View, Rect)>,
+    /// One view drawn alone for its PNG, and the dialog that asks for it.
+    solo: solo::SoloState,
 }
 
 /// Share of the screen a window that was too large shrinks to.
@@ -170,7 +174,8 @@ impl App {
         );
         let screenshot = options.screenshot.clone().map(|path| {
             let exit = Arc::clone(&options.exit_code);
-            screenshot::ScreenshotJob::new(path, plan.screenshot_waits_for_run, options.after_steps, exit)
+            let job = screenshot::ScreenshotJob::new(path, plan.screenshot_waits_for_run, options.after_steps, exit);
+            job.expecting_size(options.export_view.map(|(_, size)| size))
         });
         let mut runs = panels::run_list::RunsState::new(n_runs);
         runs.hidden.extend(plan.hidden);
@@ -200,6 +205,7 @@ impl App {
             lesson: lesson::LessonRunner::new(progress),
             lesson_input: Default::default(),
             views_drawn: Vec::new(),
+            solo: solo::SoloState::new(options.export_view.map(|(view, _)| view)),
         };
         if options.tab.is_some() {
             // Asked for by name: shown even where a short window would fold the strip.
@@ -237,11 +243,6 @@ impl App {
     /// The worker, e.g. to wait for a state in tests or to add comparison runs.
     pub fn worker(&self) -> &Worker {
         &self.worker
-    }
-
-    /// The plots the Export menu offers as PNG, as of the last frame.
-    pub fn exportable_plots(&self) -> Vec<&'static str> {
-        self.exports.plot_rects.iter().map(|(name, _)| *name).collect()
     }
 
     /// What would be saved now: the selected run's settings and the preferences (with the speed of before the
@@ -339,6 +340,7 @@ impl App {
             series,
             explain,
             locks: self.lesson.locks(),
+            solo: self.solo.is_drawing(),
         }
     }
 
@@ -383,7 +385,6 @@ impl App {
                 layout::lesson_grid(avail, &shown)
             }
         };
-        self.exports.plot_rects.clear();
         self.views_drawn.clone_from(&grid);
         let point = point.unwrap_or(PointView { displayed: run.record.params, from: None });
         for (view, rect) in grid {
@@ -400,13 +401,6 @@ impl App {
                     plot => self.plot_card_ui(ui, ctx, (run, point), plot, actions),
                 }
             });
-            let name = match view {
-                View::LossLandscape => "landscape",
-                View::LossVsStep => "loss",
-                View::WeightVsStep => "weights",
-                View::Tab(_) | View::Settings => continue,
-            };
-            self.exports.plot_rects.push((name, rect));
         }
     }
 
@@ -455,7 +449,12 @@ impl App {
         match view {
             View::LossLandscape => {
                 let toggles = Toggles { tangent: ctx.display.tangent, next: ctx.display.next };
-                let (title, subtitle) = if bias {
+                let (title, subtitle) = if bias && self.landscape.three_d {
+                    (
+                        "Loss landscape L(w, b)",
+                        "the loss as a surface over (w, b) · path of (w, b) on it · below: the slice at the current b",
+                    )
+                } else if bias {
                     (
                         "Loss landscape L(w, b)",
                         "contours of the loss · path of (w, b) · below: the slice at the current b",
@@ -520,21 +519,21 @@ impl App {
     /// Every panel of the frame, drawn from `ctx`; the requests go to `actions`.
     fn panels_ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, point: Option<PointView>, actions: &mut Vec<Action>) {
         let (snap, palette) = (ctx.live, ctx.palette);
-        let plot_names: Vec<&str> = self.exports.plot_rects.iter().map(|(name, _)| *name).collect();
         let busy = self.io.busy();
         let shown_tab = (!self.tabs.folded_now).then_some(self.prefs.tab);
         egui::Panel::top("menu").show(ui, |ui| {
             panels::menu_bar::menu_bar_ui(
                 ui,
                 snap.runs.len(),
-                &plot_names,
                 (busy, shown_tab, ctx.explain, palette),
                 (self.lesson.progress(), self.prefs.first_steps),
                 actions,
             )
         });
-        let run_names: Vec<String> = snap.runs.iter().map(|r| r.spec.name.clone()).collect();
+        let run_names: Vec<String> =
+            snap.runs.iter().filter(|r| self.runs.is_visible(r.id)).map(|r| r.spec.name.clone()).collect();
         panels::menu_bar::gif_dialog_ui(ui.ctx(), &mut self.exports, &run_names, actions);
+        solo::png_dialog_ui(ui.ctx(), self, actions);
         files::path_prompt_ui(ui.ctx(), &mut self.path_prompt, actions);
         egui::Panel::top("toolbar")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6)))
@@ -550,6 +549,8 @@ impl App {
         if status.inner {
             self.io.dismiss_toast();
         }
+        // A lesson page offers the notebook log's button only when the page is about it.
+        let offer_log = self.lesson.views().is_none_or(|v| v.contains(&View::Tab(Tab::NotebookLog)));
         egui::Panel::bottom("timeline")
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 3)))
             .show(ui, |ui| {
@@ -557,7 +558,7 @@ impl App {
                     ui,
                     snap,
                     ctx.selected,
-                    (ctx.scrub, shown_tab),
+                    (ctx.scrub, shown_tab, offer_log),
                     (palette, ctx.explain),
                     actions,
                 )
@@ -588,11 +589,6 @@ impl App {
             }
             self.central_ui(ui, ctx, point, actions)
         });
-        // The tabs that are views (the ledger, the optimizer's inside, the phase plane...) export as PNG while shown,
-        // and the Data tab its scatter with the samples' shares.
-        if let Some(export) = self.tabs.export(self.prefs.tab) {
-            self.exports.plot_rects.push(export);
-        }
     }
 }
 
@@ -633,7 +629,10 @@ impl eframe::App for App {
         let series = std::mem::take(&mut self.series);
         let explainer = explain::Explainer::new(self.prefs.explain);
         let frame_ctx = self.view_ctx(&snap, &view, palette, (&series, &explainer));
-        self.panels_ui(ui, &frame_ctx, point, &mut actions);
+        match self.solo.view() {
+            Some(view) => self.solo_ui(ui, &frame_ctx, view, point),
+            None => self.panels_ui(ui, &frame_ctx, point, &mut actions),
+        }
         drop(frame_ctx);
         self.series = series;
         self.explained = explainer.into_marks();
@@ -649,11 +648,12 @@ impl eframe::App for App {
         if let Some(job) = &mut self.screenshot {
             job.update(&ctx, &snap);
         }
+        self.solo_frame(&ctx);
     }
 
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
-        // A documentation screenshot must not show hover readouts wherever the virtual pointer happens to be.
-        if self.screenshot.is_some() {
+        // A documentation screenshot or a view's PNG must not show hover readouts wherever the pointer happens to be.
+        if self.screenshot.is_some() || self.solo.is_drawing() {
             raw_input.events.retain(|e| {
                 !matches!(
                     e,
@@ -664,6 +664,10 @@ impl eframe::App for App {
                         | egui::Event::Touch { .. }
                 )
             });
+            // A view's PNG shows no hover readout of where the pointer was before it started.
+            if self.solo.is_drawing() {
+                raw_input.events.push(egui::Event::PointerGone);
+            }
         }
     }
 
@@ -696,7 +700,18 @@ fn lesson_spec(spec: &str) -> String {
 
 /// Opens the app window and runs it until closed; returns the process exit code.
 pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i32 {
-    let persist = gui.screenshot.is_none();
+    let export_view = gui.export_view.map(|view| (view, gui.size.unwrap_or(crate::cli::view_png::DEFAULT_PNG_SIZE)));
+    let screenshot = match (export_view, &gui.out) {
+        (Some(_), Some(out)) => match crate::files::check_target(out) {
+            Ok(()) => Some(out.clone()),
+            Err(e) => {
+                crate::cli::say_line(&format!("error: --out {}: {e}", out.display()));
+                return crate::cli::EXIT_BAD_INPUT;
+            }
+        },
+        _ => gui.screenshot.clone(),
+    };
+    let persist = screenshot.is_none();
     let session = match &gui.session {
         Some(path) => match crate::session::Session::load(path) {
             Ok(s) => Some(s),
@@ -725,12 +740,13 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         data,
         run: gui.run,
         after_steps: gui.after_steps,
-        screenshot: gui.screenshot,
+        screenshot,
+        export_view,
         steps_per_sec: None,
         exit_code: Arc::clone(&exit_code),
         preset: gui.preset,
         session,
-        fit_to_screen: gui.window_size.is_none(),
+        fit_to_screen: gui.window_size.is_none() && export_view.is_none(),
         zoom: gui.zoom,
         tab: gui.tab,
         surface: gui.surface,
@@ -738,8 +754,11 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         palette: gui.palette,
         present: gui.present,
     };
-    let size = gui.window_size.unwrap_or(WINDOW_SIZE);
+    // A view's PNG is the window: it opens at the size asked, in pixels (one point per pixel under Xvfb; a desktop
+    // with another scale makes it larger, and the PNG's note says so), not clamped to the screen by eframe.
+    let size = export_view.map_or(gui.window_size.unwrap_or(WINDOW_SIZE), |(_, [w, h])| [w as f32, h as f32]);
     let mut viewport = egui::ViewportBuilder::default()
+        .with_clamp_size_to_monitor_size(export_view.is_none())
         .with_title("descent")
         .with_app_id("descent")
         .with_inner_size(size)

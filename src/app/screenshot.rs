@@ -1,5 +1,6 @@
 //! `--screenshot PATH`: once the run has reached `--after-steps`, converged or diverged (or after the first frames
-//! when not running), save a PNG of the whole window and close the app.
+//! when not running), save a PNG of the whole window and close the app. `--export-view` uses the same job: its window
+//! shows one view alone ([`crate::app::solo`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct ScreenshotJob {
     saw_busy: bool,
     started: Option<f64>,
     exit_code: Arc<AtomicI32>,
+    /// The size in pixels the picture was asked at (`--export-view --size`): another size is noted on stderr.
+    size_px: Option<[u32; 2]>,
 }
 
 impl ScreenshotJob {
@@ -54,7 +57,13 @@ impl ScreenshotJob {
             saw_busy: false,
             started: None,
             exit_code,
+            size_px: None,
         }
+    }
+
+    /// The same job, for a picture asked at `size_px` pixels (`None`: the window as it is).
+    pub fn expecting_size(self, size_px: Option<[u32; 2]>) -> Self {
+        ScreenshotJob { size_px, ..self }
     }
 
     /// Advances the job by one frame.
@@ -87,18 +96,15 @@ impl ScreenshotJob {
             }
             Phase::Settling(since) => {
                 if now - since >= SETTLE_SECS {
-                    let (tx, rx) = mpsc::channel();
-                    let waker = ctx.clone();
-                    ctx.request_screenshot(move |image| {
-                        let _ = tx.send(image);
-                        waker.request_repaint();
-                    });
-                    self.phase = Phase::Requested(rx);
+                    self.phase = Phase::Requested(request_screenshot(ctx));
                 }
                 ctx.request_repaint();
             }
             Phase::Requested(rx) => {
                 if let Ok(image) = rx.try_recv() {
+                    if let Some(note) = self.size_px.and_then(|asked| size_note(asked, image.size)) {
+                        crate::cli::say_line(&format!("note: {note}"));
+                    }
                     if let Err(e) = save_png(&self.path, &image) {
                         crate::cli::say_line(&format!(
                             "error: cannot save the screenshot {}: {e}",
@@ -129,4 +135,39 @@ pub fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), 
     let mut png = std::io::Cursor::new(Vec::new());
     buffer.write_to(&mut png, image::ImageFormat::Png).map_err(|e| e.to_string())?;
     crate::files::write_atomically(path, png.get_ref()).map_err(|e| e.to_string())
+}
+
+/// Asks egui for a screenshot of the next frame: the image arrives on the receiver, and a repaint follows it.
+pub fn request_screenshot(ctx: &egui::Context) -> Receiver<Arc<egui::ColorImage>> {
+    let (tx, rx) = mpsc::channel();
+    let waker = ctx.clone();
+    ctx.request_screenshot(move |image| {
+        let _ = tx.send(image);
+        waker.request_repaint();
+    });
+    rx
+}
+
+/// What a PNG came out as, when not the size asked: a note for the message (`None` when it is the size asked).
+pub fn size_note(asked: [u32; 2], got: [usize; 2]) -> Option<String> {
+    let got32 = got.map(|g| u32::try_from(g).unwrap_or(u32::MAX));
+    (got32 != asked).then(|| {
+        format!(
+            "the window came out {} × {} pixels, not the {} × {} asked (the screen or the desktop limits it): the PNG \
+             is {} × {}",
+            got[0], got[1], asked[0], asked[1], got[0], got[1]
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_of_another_size_says_so() {
+        assert_eq!(size_note([1600, 900], [1600, 900]), None);
+        let note = size_note([3000, 2000], [1920, 1080]).expect("a note");
+        assert!(note.contains("1920 × 1080 pixels, not the 3000 × 2000 asked"), "{note}");
+    }
 }

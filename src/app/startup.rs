@@ -43,6 +43,9 @@ pub struct AppOptions {
     pub after_steps: Option<u64>,
     /// Save a PNG of the window here once the run is done (or after the first frames), then close.
     pub screenshot: Option<PathBuf>,
+    /// `--export-view`: draw this view alone, filling the window ([`crate::app::solo`]), so that `screenshot` is a
+    /// PNG of it, asked at this size in pixels.
+    pub export_view: Option<(crate::lesson::View, [u32; 2])>,
     /// Override the speed (steps per second; ≥ [`state::SPEED_UNLIMITED`] is unlimited).
     pub steps_per_sec: Option<f64>,
     /// Set to the process exit code (0, or 1 when the screenshot cannot be saved).

@@ -216,6 +216,8 @@ pub enum Action {
     Redo,
     /// Show the GIF export's dialog, on the selected run.
     OpenGifDialog,
+    /// Show the "PNG of a view" dialog, on the open tab when it is a view ([`crate::app::solo`]).
+    OpenPngDialog,
     /// A new convergence tolerance.
     SetTolerance(f64),
     /// A new speed (slider value, steps per second).

@@ -57,6 +57,9 @@ pub struct ViewCtx<'a> {
     pub explain: &'a super::explain::Explainer,
     /// The controls the open lesson's page locks or hides (all free without a lesson).
     pub locks: crate::lesson::Locks,
+    /// One view is drawn alone, for a PNG of it ([`crate::app::solo`]): views leave out their buttons, selectors and
+    /// sliders and draw only what they show.
+    pub solo: bool,
 }
 
 impl ViewCtx<'_> {

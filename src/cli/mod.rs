@@ -19,6 +19,7 @@ mod sheet;
 mod sweep;
 mod trace;
 pub mod values;
+pub mod view_png;
 
 use std::path::PathBuf;
 
@@ -649,6 +650,23 @@ pub struct GuiArgs {
     /// beyond-the-bowl) or a lesson file (TOML, see docs/LESSONS.md).
     #[arg(long, value_name = "NAME|PATH")]
     pub lesson: Option<String>,
+    /// Save a PNG of one view alone (its title, axes and legend; none of the panel's buttons, selectors or
+    /// sliders) to --out once the run has reached --after-steps, converged or diverged, then exit, as --screenshot
+    /// does. VIEW: loss-landscape (with --surface and two parameters, the 3-D surface), loss-vs-step,
+    /// weight-vs-step, or a tab that is a view: ledger, inside, phase, basins, lr-sweep, fair-race, data.
+    #[arg(long, value_name = "VIEW", value_parser = view_png::parse_export_view, requires = "out",
+          conflicts_with = "screenshot")]
+    pub export_view: Option<crate::lesson::View>,
+    /// The PNG's size in pixels with --export-view (200 to 4096 a side; default 1600x900). The window opens at that
+    /// size even beyond the screen (under Xvfb, e.g. xvfb-run -a descent …, it gets it); a desktop's window manager
+    /// may clamp it, or its display scale enlarge it: the PNG is then the size the window got, and a note on stderr
+    /// says so. --zoom scales the text and lines (e.g. 2 for a 3840x2160 slide).
+    #[arg(long, value_name = "WxH", value_parser = view_png::parse_png_size, requires = "export_view")]
+    pub size: Option<[u32; 2]>,
+    /// Where --export-view writes its PNG: a new path or a regular file we may write (never through a symbolic
+    /// link, never a device or a FIFO).
+    #[arg(long, value_name = "PATH", requires = "export_view")]
+    pub out: Option<PathBuf>,
 }
 
 /// Parses `--zoom F` (0.5 to 3).

@@ -1,11 +1,12 @@
-//! The loss inset: the loss by step on a log scale, beside (or under) the main plot. Its axes cover the whole run
-//! and are drawn once; each frame adds the line up to its step and a dot there, so a diverging run shows as a
-//! line climbing decade after decade, and a converging one as a line falling towards the minimum.
+//! The loss inset: the loss by step on a log scale, beside (or under) the main plot. Its axes cover every run
+//! whole and are drawn once; each frame adds each run's line up to its step and a dot there, in the run's colour,
+//! so a diverging run shows as a line climbing decade after decade, and a converging one as a line falling towards
+//! the minimum.
 
 use super::layout::{Area, thin_path, tick_len};
 use super::paint::{Canvas, Pt};
 use super::text::{Anchor, Fonts, Style};
-use super::theme::Inks;
+use super::theme::{Inks, RunInk};
 use crate::engine::trainer::Record;
 use crate::format;
 use crate::geometry::{bounds, nice_ticks};
@@ -25,18 +26,19 @@ pub(super) struct Inset {
     logs: [f64; 2],
     x_ticks: Vec<(f64, String)>,
     y_ticks: Vec<(f64, String)>,
-    /// The rows' pixels, thinned to a pixel apart: (row index, pixel).
-    points: Vec<(usize, Pt)>,
+    /// Each run's rows' pixels, thinned to a pixel apart: (row index, pixel).
+    points: Vec<Vec<(usize, Pt)>>,
     unit: f32,
 }
 
 impl Inset {
-    /// Lays out the inset in `area` for the whole run `rows`, with text in `style`.
-    pub(super) fn new(area: Area, rows: &[Record<f64>], fonts: &Fonts, style: Style, unit: f32) -> Inset {
-        let first = rows.first().map_or(0.0, |r| r.step as f64);
-        let last = rows.last().map_or(1.0, |r| r.step as f64);
+    /// Lays out the inset in `area` for the whole of every run (each run's rows in `runs`), with text in `style`.
+    pub(super) fn new(area: Area, runs: &[&[Record<f64>]], fonts: &Fonts, style: Style, unit: f32) -> Inset {
+        let first = runs.iter().filter_map(|rows| rows.first()).map(|r| r.step as f64).reduce(f64::min);
+        let last = runs.iter().filter_map(|rows| rows.last()).map(|r| r.step as f64).reduce(f64::max);
+        let (first, last) = (first.unwrap_or(0.0), last.unwrap_or(1.0));
         let steps = if last > first { [first, last] } else { [first, first + 1.0] };
-        let logs = log_range(rows);
+        let logs = log_range(runs.iter().flat_map(|rows| rows.iter()));
         let y_ticks = log_ticks(logs);
         let across = f64::from(area.w() / (70.0 * unit)).clamp(2.0, 5.0);
         let x_ticks: Vec<(f64, String)> =
@@ -51,7 +53,7 @@ impl Inset {
             y1: (area.y1 - tick - 3.0 * unit - fonts.height(style)).round(),
         };
         let mut inset = Inset { area, panel, steps, logs, x_ticks, y_ticks, points: Vec::new(), unit };
-        inset.points = thin_path(rows, |r| inset.px(r.step as f64, r.loss));
+        inset.points = runs.iter().map(|rows| thin_path(rows, |r| inset.px(r.step as f64, r.loss))).collect();
         inset
     }
 
@@ -94,25 +96,26 @@ impl Inset {
         c.fill_rect(p.x0 - w, p.y1, p.x1, p.y1 + w, inks.axis, 1.0);
     }
 
-    /// The loss up to row `upto` (the row `current`) and a dot there.
-    pub(super) fn draw_upto(&self, c: &mut Canvas, upto: usize, current: &Record<f64>, inks: &Inks) {
+    /// The loss of run `run` up to its row `upto` (the row `current`) and a dot there, in the run's `ink`.
+    pub(super) fn draw_upto(&self, c: &mut Canvas, run: usize, upto: usize, current: &Record<f64>, ink: RunInk) {
         let (p, u) = (self.panel, self.unit);
         let here = self.px(current.step as f64, current.loss);
+        let points = self.points.get(run).map_or(&[][..], Vec::as_slice);
         let shown: Vec<Pt> =
-            self.points.iter().take_while(|(i, _)| *i <= upto).map(|&(_, p)| p).chain(std::iter::once(here)).collect();
+            points.iter().take_while(|(i, _)| *i <= upto).map(|&(_, p)| p).chain(std::iter::once(here)).collect();
         // The clip leaves room for the dot on the panel's edges.
         let r = 3.2 * u.max(0.75);
         c.set_clip(p.x0 - r, p.y0 - r, p.x1 + r, p.y1);
-        c.stroke(&shown, (1.5 * u).max(1.0), inks.run, 1.0, None);
-        c.disc(here, r, inks.run, 1.0);
+        c.stroke(&shown, (1.5 * u).max(1.0), ink.colour, 1.0, None);
+        c.disc(here, r, ink.colour, 1.0);
         c.reset_clip();
     }
 }
 
-/// The log10 loss axis: the run's positive finite losses, at most [`MAX_DECADES`] below the highest, at least a
+/// The log10 loss axis: the runs' positive finite losses, at most [`MAX_DECADES`] below the highest, at least a
 /// decade wide, with 6 % to spare at each end.
-fn log_range(rows: &[Record<f64>]) -> [f64; 2] {
-    let logs = rows.iter().map(|r| r.loss).filter(|l| l.is_finite() && *l > 0.0).map(f64::log10);
+fn log_range<'a>(rows: impl Iterator<Item = &'a Record<f64>>) -> [f64; 2] {
+    let logs = rows.map(|r| r.loss).filter(|l| l.is_finite() && *l > 0.0).map(f64::log10);
     let (lo, hi) = bounds(logs).unwrap_or((-1.0, 0.0));
     let lo = lo.max(hi - MAX_DECADES);
     let (lo, hi) = if hi - lo < 1.0 {
@@ -156,10 +159,10 @@ mod tests {
     #[test]
     fn the_log_range_spans_at_least_a_decade_and_at_most_fifteen() {
         let row = |loss| Record { loss, ..Record::default() };
-        let [lo, hi] = log_range(&[row(1.0), row(1.0)]);
+        let [lo, hi] = log_range([row(1.0), row(1.0)].iter());
         assert!(hi - lo >= 1.0 && lo < 0.0 && hi > 0.0);
-        let [lo, hi] = log_range(&[row(1e-300), row(1e20), row(0.0), row(f64::NAN)]);
+        let [lo, hi] = log_range([row(1e-300), row(1e20), row(0.0), row(f64::NAN)].iter());
         assert!(hi > 20.0 && lo > 4.0 && lo < 5.0, "{lo} {hi}");
-        assert_eq!(log_range(&[]).len(), 2);
+        assert_eq!(log_range([].iter()).len(), 2);
     }
 }

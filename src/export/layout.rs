@@ -123,7 +123,7 @@ pub(super) struct Layout {
 
 impl Layout {
     /// Lays out a frame around the data window `window` ([x_lo, x_hi, y_lo, y_hi]); `floor` is the lowest loss (the
-    /// curve's view keeps room under it).
+    /// curve's view keeps room under it); the legend has `legend_lines` lines.
     pub(super) fn new(
         size_px: [u32; 2],
         labels: bool,
@@ -131,6 +131,7 @@ impl Layout {
         window: [f64; 4],
         floor: f64,
         two_d: bool,
+        legend_lines: usize,
     ) -> Layout {
         let (width, height) = (size_px[0] as f32, size_px[1] as f32);
         let unit = width.min(height) / 400.0;
@@ -170,25 +171,27 @@ impl Layout {
         // Under the caption: the y axis name's row, then the plots.
         let top = layout.caption_y + fonts.height(ty.caption) + 10.0 * t + fonts.height(ty.label) + 6.0 * t;
         let content = Area { x0: pad, y0: top, x1: width - pad, y1: height - pad };
-        let main = layout.place_side(content, fonts, ty, t);
+        let main = layout.place_side(content, fonts, ty, t, legend_lines);
         layout.place_panel(main, fonts, ty, floor);
         if layout.view.panel.w() < 60.0 || layout.view.panel.h() < 40.0 {
             // Too cramped for text: the plot takes the whole image.
-            return Layout::new(size_px, false, fonts, window, floor, two_d);
+            return Layout::new(size_px, false, fonts, window, floor, two_d, legend_lines);
         }
         layout
     }
 
-    /// Sets aside the inset and the legend: a column on the right of a wide image, a row under a tall one, nothing
-    /// on a small one. Returns what is left for the main plot.
-    fn place_side(&mut self, content: Area, fonts: &Fonts, ty: Type, t: f32) -> Area {
+    /// Sets aside the inset and the legend of `lines` lines: a column on the right of a wide image, a row under a
+    /// tall one, nothing on a small one. Returns what is left for the main plot.
+    fn place_side(&mut self, content: Area, fonts: &Fonts, ty: Type, t: f32, lines: usize) -> Area {
         let gap = 18.0 * t;
-        let legend_h = 5.0 * 1.45 * fonts.height(ty.small) + 8.0 * t;
+        let legend_h = lines as f32 * LEGEND_LINE * fonts.height(ty.small) + 8.0 * t;
+        // The inset keeps at least this share of the column: 60 %, or 45 % beside a long legend (several runs).
+        let inset_share = if lines <= 5 { 0.6 } else { 0.45 };
         let name_row = fonts.height(ty.label) + 6.0 * t;
         if content.w() >= 400.0 * t && content.w() >= 1.15 * content.h() && content.h() >= 200.0 * t {
             let side_w = (0.3 * content.w()).clamp(150.0 * t, 300.0 * t);
             let side = Area { x0: content.x1 - side_w, y0: content.y0 - name_row, ..content };
-            let inset_h = (0.6 * side.h()).max(side.h() - legend_h - gap);
+            let inset_h = (inset_share * side.h()).max(side.h() - legend_h - gap);
             self.inset = Some(Area { y1: side.y0 + inset_h, ..side });
             self.legend = (side.h() - inset_h >= legend_h).then_some(Area { y0: side.y0 + inset_h + gap, ..side });
             return Area { x1: side.x0 - gap, ..content };
@@ -244,6 +247,9 @@ impl Layout {
         view.y_lo = view.y_lo.min(floor - d);
     }
 }
+
+/// The legend's line height, in text heights.
+pub(super) const LEGEND_LINE: f32 = 1.45;
 
 /// Length of a tick mark.
 pub(super) fn tick_len(unit: f32) -> f32 {

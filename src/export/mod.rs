@@ -30,8 +30,9 @@ use crate::engine::settings::Settings;
 use crate::engine::trainer::Row;
 
 pub use self::gif::{
-    GifInfo, GifOptions, export_gif_file, export_gif_file_with_progress, frame_rows, render_descent_frame,
-    render_descent_gif, render_descent_gif_with_progress,
+    GifInfo, GifOptions, GifRun, animate_run, check_shared_picture, export_gif_file, export_gif_file_with_progress,
+    export_runs_gif_file, frame_rows, frame_states, render_descent_frame, render_descent_gif,
+    render_descent_gif_with_progress, render_runs_frame, render_runs_gif,
 };
 pub use self::theme::GifTheme;
 pub use self::trace::{export_csv_file, export_json_file, trace_csv, trace_json, write_trace_csv, write_trace_json};
@@ -73,6 +74,16 @@ pub enum ExportError {
     /// Serialising to JSON failed.
     #[error("encoding JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// Runs that cannot share one picture (another problem, so another landscape).
+    #[error("runs {first} and {second} cannot share one picture: {why}")]
+    Incompatible {
+        /// The first run's name, quoted.
+        first: String,
+        /// The run that differs from it, quoted.
+        second: String,
+        /// How, e.g. "with a bias against without a bias".
+        why: String,
+    },
     /// The GIF encoder refused a frame.
     #[error("encoding the GIF: {0}")]
     Gif(String),

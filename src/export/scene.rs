@@ -1,23 +1,25 @@
-//! What each frame of the animation shows, on the layout of [`super::layout`], and the [`GifOptions`] that size,
-//! time and dress the animation.
+//! What each frame of the animation shows, on the layout of [`super::layout`], the runs it shows ([`GifRun`]) and
+//! the [`GifOptions`] that size, time and dress the animation.
 //!
-//! A frame is a slide: a title with the run's settings, a caption with the step and the values there, the main plot
-//! (the loss curve L(w) with the path walking down it, or with a bias the (w, b) contour map with the path across
-//! it), and beside it (or under it, on a tall image) the loss inset, the loss by step on a log scale, above a small
-//! legend. Everything that is the same in every frame (panels, axes, ticks, the curve or the contours, the optimum,
-//! the legend) is drawn once into a background ([`super::backdrop`]); each frame copies it and adds the path so
-//! far, the current point with its tangent or descent arrow, the caption and the inset's line.
+//! A frame is a slide: a title naming the problem (with a single run's settings), a caption with the step and the
+//! values there, the main plot (the loss curve L(w) with the paths walking down it, or with a bias the (w, b)
+//! contour map with the paths across it), and beside it (or under it, on a tall image) the loss inset, the loss by
+//! step on a log scale, above a small legend. Several runs are drawn each in its own colour, dash and marker (from
+//! [`crate::run_look`], as the app draws them), and the legend names them. Everything that is the same in every
+//! frame (panels, axes, ticks, the curve or the contours, the optima, the legend) is drawn once into a background
+//! ([`super::backdrop`]); each frame copies it and adds each path so far, each current point with its tangent or
+//! descent arrow, the caption and the inset's lines.
 //!
-//! The view is fixed for the whole animation and covers the optimum and every recorded point, so nothing jumps
-//! between frames.
+//! The view is fixed for the whole animation and covers the optima and every recorded point of every run, so
+//! nothing jumps between frames.
 
 use super::ExportError;
 use super::backdrop;
 use super::inset::Inset;
 use super::layout::{Layout, View, thin_path};
-use super::paint::{Canvas, Pt};
+use super::paint::{Canvas, Pt, Rgb};
 use super::text::{Anchor, Fonts, Style};
-use super::theme::{GifTheme, Inks};
+use super::theme::{GifTheme, Inks, RunInk};
 use crate::engine::trainer::Record;
 use crate::engine::{Dataset, Params, Settings};
 use crate::format;
@@ -55,8 +57,9 @@ pub struct GifOptions {
     pub labels: bool,
     /// Dark or light.
     pub theme: GifTheme,
-    /// The run's identity colour (a [`crate::presets::RUN_COLORS`] entry): which colour of `palette`, dash
-    /// pattern and marker shape its path and point get, as in the app.
+    /// The run's identity colour (a [`crate::presets::RUN_COLORS`] entry) when one run is rendered from its
+    /// settings and rows: which colour of `palette`, dash pattern and marker shape its path and point get, as in
+    /// the app. Runs given as [`GifRun`]s carry their own.
     pub run_color: [u8; 3],
     /// The run colours.
     pub palette: RunPalette,
@@ -106,56 +109,161 @@ impl GifOptions {
     }
 }
 
-/// Everything needed to draw any frame of one run's animation.
-pub(crate) struct Scene<'a> {
+/// One run of an animation: its name (in the legend of several runs), the settings that produced it (its
+/// problem, and its optimizer in the title of a single run), its recorded rows (row 0 the start, then one per
+/// update, or thinned as the app keeps long runs) and its identity colour (a [`crate::presets::RUN_COLORS`] entry:
+/// its colour in the options' palette, its dash and its marker).
+#[derive(Clone, Copy, Debug)]
+pub struct GifRun<'a> {
+    /// Shown in the legend when there are several runs.
+    pub name: &'a str,
+    /// The settings that produced the rows (the first row's, for a run whose settings changed on the way).
+    pub settings: &'a Settings,
+    /// The recorded states, by step.
+    pub rows: &'a [Record<f64>],
+    /// The run's identity colour.
+    pub color: [u8; 3],
+}
+
+/// Checks that `runs` can share one picture: the same landscape, so the same problem (both with a bias or both
+/// without, the same objective, or the same data loss with the same Huber δ and the same input scaling). The data
+/// are shared by construction (one dataset for all).
+///
+/// # Errors
+/// [`ExportError::Incompatible`] naming the first run and the first one that differs, and how.
+pub fn check_shared_picture(runs: &[GifRun<'_>]) -> Result<(), ExportError> {
+    let Some((first, rest)) = runs.split_first() else {
+        return Ok(());
+    };
+    for other in rest {
+        if let Some(why) = problem_difference(first.settings, other.settings) {
+            return Err(ExportError::Incompatible {
+                first: format!("“{}”", format::echo(first.name, 60)),
+                second: format!("“{}”", format::echo(other.name, 60)),
+                why,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How the problem of `b` differs from `a`'s, in words, if it does in a way that changes the landscape drawn.
+fn problem_difference(a: &Settings, b: &Settings) -> Option<String> {
+    let objective = |s: &Settings| s.objective.as_ref().map(|o| o.formula().to_string());
+    let name = |s: &Settings| objective(s).map_or_else(|| "the data's loss".to_string(), |f| format!("f(w, b) = {f}"));
+    if objective(a) != objective(b) {
+        return Some(format!("{} against {}", name(a), name(b)));
+    }
+    if a.objective.is_some() {
+        return None;
+    }
+    let bias = |s: &Settings| if s.bias { "with a bias" } else { "without a bias" };
+    let loss = |s: &Settings| match s.loss {
+        crate::engine::LossKind::Huber => format!("Huber δ = {}", format::short(s.huber_delta)),
+        other => other.label().to_string(),
+    };
+    let scaling = |s: &Settings| if s.standardize { "on standardized x" } else { "on raw x" };
+    if a.bias != b.bias {
+        Some(format!("{} against {}", bias(a), bias(b)))
+    } else if loss(a) != loss(b) {
+        Some(format!("{} against {}", loss(a), loss(b)))
+    } else if a.standardize != b.standardize {
+        Some(format!("{} against {}", scaling(a), scaling(b)))
+    } else {
+        None
+    }
+}
+
+/// One run as the scene draws it.
+struct Track<'a> {
     rows: &'a [Record<f64>],
+    ink: RunInk,
+    /// The trail thinned to points at least a pixel apart: (row index, pixel).
+    path: Vec<(usize, Pt)>,
+    /// The largest finite ‖∇L‖ of the run: its −∇L arrow is full length there and shrinks in proportion elsewhere.
+    grad_max: f64,
+}
+
+/// Everything needed to draw any frame of an animation of one run or several.
+pub(crate) struct Scene<'a> {
+    tracks: Vec<Track<'a>>,
     background: Canvas,
     fonts: Fonts,
     inks: Inks,
     layout: Layout,
     landscape: LossSurface,
-    /// The trail thinned to points at least a pixel apart: (row index, pixel).
-    path: Vec<(usize, Pt)>,
     inset: Option<Inset>,
     /// The caption's size, shrunk when the longest caption would not fit.
     caption: Style,
-    /// The largest finite ‖∇L‖ of the run: the −∇L arrow is full length there and shrinks in proportion elsewhere.
-    grad_max: f64,
 }
 
 impl<'a> Scene<'a> {
-    /// Lays out the frames and draws their background.
-    pub(crate) fn new(
-        opts: &GifOptions,
-        data: &Dataset,
-        settings: &Settings,
-        rows: &'a [Record<f64>],
-    ) -> Result<Scene<'a>, ExportError> {
-        settings.validate()?;
+    /// Lays out the frames of `runs` (at least one, each with rows, sharing one picture: see
+    /// [`check_shared_picture`]) on the landscape of the first one's problem, and draws their background.
+    pub(crate) fn new(opts: &GifOptions, data: &Dataset, runs: &[GifRun<'a>]) -> Result<Scene<'a>, ExportError> {
+        let first = runs.first().ok_or_else(|| ExportError::Nothing("no run".into()))?;
+        for run in runs {
+            run.settings.validate()?;
+        }
         let fonts = Fonts::load().map_err(|e| ExportError::Gif(format!("loading egui's fonts: {e}")))?;
-        let inks = Inks::of_run(opts);
-        let optimum = LossSurface::optimum(data, settings);
-        let landscape = LossSurface::for_export(data, settings, optimum)?;
-        let min_loss = landscape.loss(optimum.w, optimum.b);
-        let two_d = settings.bias;
-        let window = data_window(rows, &landscape, optimum, min_loss, two_d);
-        let layout = Layout::new([opts.width, opts.height], opts.labels, &fonts, window, min_loss, two_d);
+        let inks = Inks::of(opts.theme);
+        let mut optima: Vec<Params<f64>> = Vec::new();
+        for run in runs {
+            let o = LossSurface::optimum(data, run.settings);
+            if !optima.iter().any(|p| (p.w - o.w).hypot(p.b - o.b) <= 1e-9 * (1.0 + o.w.abs() + o.b.abs())) {
+                optima.push(o);
+            }
+        }
+        let landscape = LossSurface::for_export(data, first.settings, optima[0])?;
+        let min_loss = landscape.loss(optima[0].w, optima[0].b);
+        let two_d = first.settings.bias;
+        let all_rows: Vec<&[Record<f64>]> = runs.iter().map(|r| r.rows).collect();
+        let window = data_window(&all_rows, &landscape, &optima, min_loss, two_d);
+        let lines = backdrop::legend_lines(runs.len());
+        let layout = Layout::new([opts.width, opts.height], opts.labels, &fonts, window, min_loss, two_d, lines);
         let inset = match (layout.inset, layout.text) {
-            (Some(area), Some(ty)) => Some(Inset::new(area, rows, &fonts, ty.small, layout.unit)),
+            (Some(area), Some(ty)) => Some(Inset::new(area, &all_rows, &fonts, ty.small, layout.unit)),
             _ => None,
         };
-        let caption = layout.text.map_or(Style::mono(1.0), |ty| fit_caption(&fonts, ty.caption, rows, &layout));
+        let caption = layout.text.map_or(Style::mono(1.0), |ty| fit_caption(&fonts, ty.caption, runs, &layout));
         let mut background = Canvas::new(opts.width, opts.height, inks.page)
             .ok_or_else(|| ExportError::Gif(format!("cannot make a {}×{} frame", opts.width, opts.height)))?;
         let look = backdrop::Look { fonts: &fonts, inks: &inks, layout: &layout };
-        backdrop::draw(&mut background, &look, &landscape, settings, optimum, min_loss);
+        let named: Vec<(&str, RunInk)> = runs.iter().map(|r| (r.name, inks.run_ink(opts.palette, r.color))).collect();
+        let summary = if runs.len() == 1 { backdrop::summary(first.settings) } else { String::new() };
+        let problem = backdrop::Problem {
+            title: backdrop::title(first.settings),
+            summary,
+            optima: &optima,
+            min_loss,
+            runs: &named,
+        };
+        backdrop::draw(&mut background, &look, &landscape, &problem);
         if let (Some(inset), Some(ty)) = (&inset, layout.text) {
             inset.draw_frame(&mut background, &fonts, &inks, ty.small);
         }
         let view = layout.view;
-        let path = thin_path(rows, |r| point_of(&view, r, two_d));
-        let grad_max = rows.iter().map(|r| r.grad.norm()).filter(|g| g.is_finite()).fold(0.0, f64::max);
-        Ok(Scene { rows, background, fonts, inks, layout, landscape, path, inset, caption, grad_max })
+        let tracks = runs
+            .iter()
+            .zip(&named)
+            .map(|(run, &(_, ink))| Track {
+                rows: run.rows,
+                ink,
+                path: thin_path(run.rows, |r| point_of(&view, r, two_d)),
+                grad_max: run.rows.iter().map(|r| r.grad.norm()).filter(|g| g.is_finite()).fold(0.0, f64::max),
+            })
+            .collect();
+        Ok(Scene { tracks, background, fonts, inks, layout, landscape, inset, caption })
+    }
+
+    /// The colours of the runs as drawn.
+    pub(crate) fn run_colours(&self) -> Vec<Rgb> {
+        self.tracks.iter().map(|t| t.ink.colour).collect()
+    }
+
+    /// The theme's inks.
+    pub(crate) fn inks(&self) -> &Inks {
+        &self.inks
     }
 
     /// A canvas of the frames' size, showing the background.
@@ -165,41 +273,53 @@ impl<'a> Scene<'a> {
         Some(c)
     }
 
-    /// Draws the frame that shows the run up to row `upto` into `canvas` (same size as the scene).
-    pub(crate) fn render(&self, upto: usize, canvas: &mut Canvas) {
+    /// Draws the frame that shows each run up to its row in `upto` (one index per run, in order) into `canvas`
+    /// (same size as the scene): every trail first, then every direction, then every current point on top.
+    pub(crate) fn render(&self, upto: &[usize], canvas: &mut Canvas) {
         canvas.copy_from(&self.background);
-        let Some(current) = self.rows.get(upto) else {
+        let shown: Vec<(&Track<'_>, usize, &Record<f64>)> =
+            self.tracks.iter().zip(upto).filter_map(|(t, &i)| t.rows.get(i).map(|r| (t, i, r))).collect();
+        let Some(latest) = shown.iter().map(|(_, _, r)| *r).max_by_key(|r| r.step) else {
             return;
         };
         let p = self.layout.view.panel;
         canvas.set_clip(p.x0, p.y0, p.x1, p.y1);
-        let here = point_of(&self.layout.view, current, self.layout.two_d);
-        self.draw_trail(canvas, upto, here);
-        self.draw_direction(canvas, current, here);
+        let here = |r: &Record<f64>| point_of(&self.layout.view, r, self.layout.two_d);
+        for &(track, i, r) in &shown {
+            self.draw_trail(canvas, track, i, here(r));
+        }
+        for &(track, _, r) in &shown {
+            self.draw_direction(canvas, track, r, here(r));
+        }
         // Unclipped: a point at the minimum, on the panel's edge, shows whole.
         canvas.reset_clip();
-        self.draw_current(canvas, here);
-        if let Some(inset) = &self.inset {
-            inset.draw_upto(canvas, upto, current, &self.inks);
+        for &(track, _, r) in &shown {
+            self.draw_current(canvas, track.ink, here(r));
         }
-        self.draw_caption(canvas, current);
+        if let Some(inset) = &self.inset {
+            for (k, &(track, i, r)) in shown.iter().enumerate() {
+                inset.draw_upto(canvas, k, i, r, track.ink);
+            }
+        }
+        self.draw_caption(canvas, latest, shown.len() > 1);
     }
 
-    /// The path up to row `upto` ending at the current point `here`: a line, a dot at each step while the steps
-    /// are few, an arrowhead on each of the latest steps long enough to carry one, and the start's ring.
-    fn draw_trail(&self, canvas: &mut Canvas, upto: usize, here: Pt) {
+    /// The path of `track` up to row `upto` ending at the current point `here`: a line in the run's dash, a dot at
+    /// each step while the steps are few, an arrowhead on each of the latest steps long enough to carry one, and
+    /// the start's ring.
+    fn draw_trail(&self, canvas: &mut Canvas, track: &Track<'_>, upto: usize, here: Pt) {
         /// Steps that get an arrowhead (the latest ones).
         const ARROWS: usize = 40;
-        let (u, ink) = (self.layout.unit, self.inks.run);
+        let (u, ink) = (self.layout.unit, track.ink.colour);
         let shown: Vec<Pt> =
-            self.path.iter().take_while(|(i, _)| *i <= upto).map(|&(_, p)| p).chain(std::iter::once(here)).collect();
-        let dash = match self.inks.run_mark.dash {
+            track.path.iter().take_while(|(i, _)| *i <= upto).map(|&(_, p)| p).chain(std::iter::once(here)).collect();
+        let dash = match track.ink.mark.dash {
             Dash::Solid => None,
             Dash::Dashed { length } => Some((f32::from(length) * u, f32::from(length) * u)),
             Dash::Dotted { spacing } => Some((1.6 * u, f32::from(spacing) * u)),
         };
         canvas.stroke(&shown, (1.6 * u).max(1.0), ink, 0.6, dash);
-        let sparse = self.path.len() <= 150;
+        let sparse = track.path.len() <= 150;
         let dot = (2.3 * u).max(1.0);
         let skip = shown.len().saturating_sub(ARROWS + 1);
         for pair in shown[skip..].windows(2) {
@@ -216,7 +336,7 @@ impl<'a> Scene<'a> {
                 canvas.disc(p, dot, ink, 0.9);
             }
         }
-        if let Some(&(_, start)) = self.path.first() {
+        if let Some(&(_, start)) = track.path.first() {
             canvas.ring(start, 5.5 * u, (1.5 * u).max(1.0), self.inks.curve, 0.9);
         }
     }
@@ -224,13 +344,13 @@ impl<'a> Scene<'a> {
     /// Where the gradient points: the tangent to the curve at the current point, or on the contour map the
     /// steepest-descent direction −∇L of the step, as an arrow whose length is ‖∇L‖ against the run's largest
     /// (none at the minimum, where ∇L vanishes; none shorter than its head).
-    fn draw_direction(&self, canvas: &mut Canvas, current: &Record<f64>, here: Pt) {
+    fn draw_direction(&self, canvas: &mut Canvas, track: &Track<'_>, current: &Record<f64>, here: Pt) {
         let (u, view, ink) = (self.layout.unit, &self.layout.view, self.inks.tangent);
         let (kx, ky) = view.scale();
         if self.layout.two_d {
             let dir = (-current.grad.w * kx, current.grad.b * ky);
             let len = dir.0.hypot(dir.1);
-            let share = if self.grad_max > 0.0 { (current.grad.norm() / self.grad_max).min(1.0) } else { 0.0 };
+            let share = if track.grad_max > 0.0 { (current.grad.norm() / track.grad_max).min(1.0) } else { 0.0 };
             let arrow = 42.0 * u * share as f32;
             if len > 0.0 && len.is_finite() && arrow >= 10.0 * u {
                 let dir = ((dir.0 / len) as f32, (dir.1 / len) as f32);
@@ -253,21 +373,22 @@ impl<'a> Scene<'a> {
         }
     }
 
-    /// The current point: a soft halo, a rim in the panel's colour, and the run's marker in its colour.
-    fn draw_current(&self, canvas: &mut Canvas, here: Pt) {
-        let (u, ink) = (self.layout.unit, self.inks.run);
-        canvas.disc(here, 11.0 * u, ink, 0.25);
+    /// A current point: a soft halo, a rim in the panel's colour, and the run's marker in its colour.
+    fn draw_current(&self, canvas: &mut Canvas, ink: RunInk, here: Pt) {
+        let u = self.layout.unit;
+        canvas.disc(here, 11.0 * u, ink.colour, 0.25);
         canvas.disc(here, 7.0 * u, self.inks.panel, 1.0);
-        canvas.marker(here, self.inks.run_mark.marker, 5.5 * u, ink, 1.0);
+        canvas.marker(here, ink.mark.marker, 5.5 * u, ink.colour, 1.0);
     }
 
-    /// The caption under the title: the step and the state there.
-    fn draw_caption(&self, canvas: &mut Canvas, r: &Record<f64>) {
+    /// The caption under the title: the step and the state there (for several runs, the latest step alone: the
+    /// inset shows each run's loss).
+    fn draw_caption(&self, canvas: &mut Canvas, r: &Record<f64>, several: bool) {
         if self.layout.text.is_none() {
             return;
         }
         let at = (self.layout.pad, self.layout.caption_y);
-        let text = caption(r, self.layout.two_d);
+        let text = if several { format!("step {}", r.step) } else { caption(r, self.layout.two_d) };
         self.fonts.draw(canvas, self.caption, &text, at, Anchor::TopLeft, self.inks.text);
     }
 }
@@ -282,30 +403,38 @@ fn caption(r: &Record<f64>, two_d: bool) -> String {
     text
 }
 
-/// The caption's size: `style`, or smaller so that the longest caption of the run fits across the image.
-fn fit_caption(fonts: &Fonts, style: Style, rows: &[Record<f64>], layout: &Layout) -> Style {
+/// The caption's size: `style`, or smaller so that the longest caption of the runs fits across the image.
+fn fit_caption(fonts: &Fonts, style: Style, runs: &[GifRun<'_>], layout: &Layout) -> Style {
     let room = layout.page.w() - 2.0 * layout.pad;
     // Every caption has the same pattern in a monospace font: the longest text is the widest.
-    let longest = rows.iter().map(|r| caption(r, layout.two_d).chars().count()).max().unwrap_or(0);
-    let widest = fonts.width(style, &"0".repeat(longest));
+    let rows = runs.iter().flat_map(|run| run.rows.iter());
+    let longest = if runs.len() > 1 {
+        rows.map(|r| format!("step {}", r.step).chars().count()).max()
+    } else {
+        rows.map(|r| caption(r, layout.two_d).chars().count()).max()
+    };
+    let widest = fonts.width(style, &"0".repeat(longest.unwrap_or(0)));
     if widest <= room || widest <= 0.0 { style } else { Style { size: style.size * room / widest, ..style } }
 }
 
 /// The data window `[x_lo, x_hi, y_lo, y_hi]`: w across, and b up on the contour map (`two_d`) or the loss up on
-/// the curve, covering every recorded point and the optimum.
+/// the curve, covering every recorded point of every run and every optimum (the first at the centre).
 fn data_window(
-    rows: &[Record<f64>],
+    runs: &[&[Record<f64>]],
     landscape: &LossSurface,
-    optimum: Params<f64>,
+    optima: &[Params<f64>],
     min_loss: f64,
     two_d: bool,
 ) -> [f64; 4] {
-    let (x_lo, x_hi) = whole_path_range(rows.iter().map(|r| r.params.w), optimum.w);
+    let rows = || runs.iter().flat_map(|rows| rows.iter());
+    let centre = optima.first().copied().unwrap_or_default();
+    let others = || optima.iter().skip(1);
+    let (x_lo, x_hi) = whole_path_range(rows().map(|r| r.params.w).chain(others().map(|o| o.w)), centre.w);
     let (y_lo, y_hi) = if two_d {
-        whole_path_range(rows.iter().map(|r| r.params.b), optimum.b)
+        whole_path_range(rows().map(|r| r.params.b).chain(others().map(|o| o.b)), centre.b)
     } else {
         let ends = || [landscape.loss(x_lo, 0.0), landscape.loss(x_hi, 0.0)];
-        path_loss_range(rows.iter().map(|r| r.loss), min_loss, ends)
+        path_loss_range(rows().map(|r| r.loss), min_loss, ends)
     };
     [x_lo, x_hi, y_lo, y_hi]
 }
@@ -319,12 +448,11 @@ fn point_of(view: &View, r: &Record<f64>, two_d: bool) -> Pt {
 mod tests {
     use super::*;
     use crate::engine::trainer::DynTrainer;
-    use crate::export::paint::Rgb;
 
     /// Pixels of the tangent's ink in the frame of row `upto` that the background does not have: the arrow's.
     fn arrow_pixels(scene: &Scene<'_>, upto: usize) -> usize {
         let mut canvas = scene.canvas().expect("a canvas");
-        scene.render(upto, &mut canvas);
+        scene.render(&[upto], &mut canvas);
         let ink = scene.inks.tangent;
         let background: Vec<Rgb> = scene.background.pixels().collect();
         canvas.pixels().zip(background).filter(|(p, b)| *p == ink && *b != ink).count()
@@ -340,7 +468,8 @@ mod tests {
         trainer.set_tolerance(Some(1e-9));
         trainer.run(100_000, |r| rows.push(*r));
         assert!(trainer.status().is_finished(), "the run reaches the minimum");
-        let scene = Scene::new(&GifOptions::default(), &data, &settings, &rows).expect("a scene");
+        let run = GifRun { name: "GD", settings: &settings, rows: &rows, color: crate::presets::run_color(0) };
+        let scene = Scene::new(&GifOptions::default(), &data, &[run]).expect("a scene");
         let steepest = (0..rows.len()).max_by(|&a, &b| rows[a].grad.norm().total_cmp(&rows[b].grad.norm()));
         let at_start = arrow_pixels(&scene, steepest.expect("rows"));
         let at_minimum = arrow_pixels(&scene, rows.len() - 1);

@@ -2,8 +2,7 @@
 //! colours as the app's palette (crate::app::theme), and the same contour shading (crate::geometry::shade).
 
 use super::paint::Rgb;
-use crate::presets::run_color;
-use crate::run_look::RunMark;
+use crate::run_look::{RunMark, RunPalette, on_light};
 
 /// The colours of a GIF: dark (the default, as the app opens) or light (for printed handouts and bright rooms).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -49,10 +48,6 @@ pub(crate) struct Inks {
     pub(crate) weak: Rgb,
     /// The loss curve L(w) and the start mark.
     pub(crate) curve: Rgb,
-    /// The run: its path, step arrows and current point.
-    pub(crate) run: Rgb,
-    /// The run's dash pattern (its path) and marker (its current point).
-    pub(crate) run_mark: RunMark,
     /// The tangent (1-D) or the steepest-descent arrow (2-D).
     pub(crate) tangent: Rgb,
     /// The optimum.
@@ -63,10 +58,18 @@ pub(crate) struct Inks {
     pub(crate) contour_alpha: f32,
 }
 
+/// How one run is drawn: its colour and its mark (dash pattern of its path, shape of its current point).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RunInk {
+    /// Its path, step arrows, current point, inset line and legend swatch.
+    pub(crate) colour: Rgb,
+    /// Its path's dash pattern and its current point's marker.
+    pub(crate) mark: RunMark,
+}
+
 impl Inks {
     /// The inks of `theme`.
     pub(crate) fn of(theme: GifTheme) -> Inks {
-        let [r, g, b] = run_color(0);
         match theme {
             GifTheme::Dark => Inks {
                 dark: true,
@@ -77,58 +80,40 @@ impl Inks {
                 text: Rgb(222, 225, 232),
                 weak: Rgb(156, 161, 172),
                 curve: Rgb(200, 205, 215),
-                run: Rgb(r, g, b),
-                run_mark: RunMark::of(run_color(0)),
                 tangent: Rgb(150, 225, 255),
                 optimum: Rgb(255, 215, 90),
                 contour: Rgb(200, 220, 255),
                 contour_alpha: 0.28,
             },
-            GifTheme::Light => {
-                let [r, g, b] = crate::run_look::on_light([r, g, b]);
-                Inks {
-                    dark: false,
-                    page: Rgb(255, 255, 255),
-                    panel: Rgb(246, 247, 250),
-                    grid: Rgb(224, 228, 235),
-                    axis: Rgb(100, 106, 120),
-                    text: Rgb(34, 38, 46),
-                    weak: Rgb(96, 101, 112),
-                    curve: Rgb(50, 55, 65),
-                    run: Rgb(r, g, b),
-                    run_mark: RunMark::of(run_color(0)),
-                    tangent: Rgb(0, 120, 170),
-                    optimum: Rgb(175, 120, 0),
-                    contour: Rgb(40, 60, 100),
-                    contour_alpha: 0.3,
-                }
-            }
+            GifTheme::Light => Inks {
+                dark: false,
+                page: Rgb(255, 255, 255),
+                panel: Rgb(246, 247, 250),
+                grid: Rgb(224, 228, 235),
+                axis: Rgb(100, 106, 120),
+                text: Rgb(34, 38, 46),
+                weak: Rgb(96, 101, 112),
+                curve: Rgb(50, 55, 65),
+                tangent: Rgb(0, 120, 170),
+                optimum: Rgb(175, 120, 0),
+                contour: Rgb(40, 60, 100),
+                contour_alpha: 0.3,
+            },
         }
     }
 
-    /// The inks of a GIF's options: its theme, with the run in its colour of the options' palette and its mark.
-    pub(crate) fn of_run(opts: &super::GifOptions) -> Inks {
-        let mut inks = Inks::of(opts.theme);
-        let shown = opts.palette.shown(opts.run_color);
-        let [r, g, b] = if inks.dark { shown } else { crate::run_look::on_light(shown) };
-        (inks.run, inks.run_mark) = (Rgb(r, g, b), RunMark::of(opts.run_color));
-        inks
+    /// The ink of the run whose identity colour is `color`: its colour in `palette` (darkened on the light theme,
+    /// as the app draws it) and its mark, both from [`crate::run_look`], so the GIF and the app agree.
+    pub(crate) fn run_ink(&self, palette: RunPalette, color: [u8; 3]) -> RunInk {
+        let shown = palette.shown(color);
+        let [r, g, b] = if self.dark { shown } else { on_light(shown) };
+        RunInk { colour: Rgb(r, g, b), mark: RunMark::of(color) }
     }
 
-    /// The colours the palette of a GIF must hold exactly: the flat fills and the inks of thin marks and text.
+    /// The colours the palette of a GIF must hold exactly: the flat fills and the inks of thin marks and text (the
+    /// runs' colours are added by the caller).
     pub(crate) fn exact(&self) -> Vec<Rgb> {
-        vec![
-            self.page,
-            self.panel,
-            self.grid,
-            self.axis,
-            self.text,
-            self.weak,
-            self.curve,
-            self.run,
-            self.tangent,
-            self.optimum,
-        ]
+        vec![self.page, self.panel, self.grid, self.axis, self.text, self.weak, self.curve, self.tangent, self.optimum]
     }
 }
 

@@ -31,15 +31,23 @@ impl Window {
 /// The loss excess over `floor` at each node as a level in [0, 1]: log₁₀ of the excess over the 8 decades below the
 /// largest, so the valley floor keeps its detail. An infinite loss counts as an excess of 10³⁰⁰, a NaN as none.
 pub fn log_levels(losses: &[f64], floor: f64) -> Vec<f64> {
-    let [bottom, top] = level_decades(losses, floor);
+    let decades = level_decades(losses, floor);
+    losses.iter().map(|&l| log_level(l, floor, decades)).collect()
+}
+
+/// The level of loss `l` on the scale of [`log_levels`]: log₁₀ of its excess over `floor`, from the decade
+/// `bottom` (0) to `top` (1), clamped.
+pub fn log_level(l: f64, floor: f64, [bottom, top]: [f64; 2]) -> f64 {
     let floor = if floor.is_finite() { floor } else { 0.0 };
-    losses
-        .iter()
-        .map(|&l| {
-            let e = excess(l, floor);
-            ((e.max(1e-300).log10() - bottom) / (top - bottom)).clamp(0.0, 1.0)
-        })
-        .collect()
+    let e = excess(l, floor);
+    ((e.max(1e-300).log10() - bottom) / (top - bottom)).clamp(0.0, 1.0)
+}
+
+/// The floor the levels of `losses` are taken above: `min_loss` (the known minimum's loss), or the lowest finite
+/// loss of the grid when it is lower (an objective may dip below the minimum nearest the start: the saddle, an
+/// expression), so that no part of the view sinks to an excess of zero.
+pub fn level_floor(losses: &[f64], min_loss: f64) -> f64 {
+    losses.iter().copied().filter(|v| v.is_finite()).fold(min_loss, f64::min)
 }
 
 /// The decades of the excess L − `floor` that [`log_levels`] maps to 0 and 1: the highest excess in `losses` and 8
@@ -69,51 +77,96 @@ pub fn contour_lines(t: &[f64], size: [usize; 2], levels: usize, window: Window)
 }
 
 /// A grid edge: from node (i, j) to (i + 1, j) when `horizontal`, else to (i, j + 1).
-type EdgeKey = (usize, usize, bool);
+pub(super) type EdgeKey = (usize, usize, bool);
 
 /// The polylines where `t` (an `nx × ny` node grid over `window`, row 0 at the top) crosses `c`, by marching
 /// squares. A level set that closes on itself comes back as a polyline whose last point is its first.
 pub fn contour_level(t: &[f64], [nx, ny]: [usize; 2], c: f64, window: Window) -> Vec<Vec<[f64; 2]>> {
     let at = |i: usize, j: usize| t[j * nx + i];
-    let point = |(i, j, horizontal): EdgeKey| -> [f64; 2] {
-        let (ib, jb) = if horizontal { (i + 1, j) } else { (i, j + 1) };
-        let (va, vb) = (at(i, j), at(ib, jb));
-        let f = if vb != va { ((c - va) / (vb - va)).clamp(0.0, 1.0) } else { 0.5 };
-        let gi = i as f64 + f * (ib as f64 - i as f64);
-        let gj = j as f64 + f * (jb as f64 - j as f64);
-        let ([w0, w1], [b0, b1]) = (window.w, window.b);
-        [w0 + (w1 - w0) * gi / (nx - 1) as f64, b1 - (b1 - b0) * gj / (ny - 1) as f64]
-    };
-    let segments = crossing_segments(&at, [nx, ny], c);
-    chain(&segments).into_iter().map(|edges| edges.into_iter().map(point).collect()).collect()
-}
-
-/// Each cell's segments where the field crosses `c`: pairs of the cell's crossed edges, in top, right, bottom,
-/// left order.
-fn crossing_segments(at: &impl Fn(usize, usize) -> f64, [nx, ny]: [usize; 2], c: f64) -> Vec<(EdgeKey, EdgeKey)> {
     let mut segments = Vec::new();
     for j in 0..ny - 1 {
         for i in 0..nx - 1 {
-            // The cell's edges: top, right, bottom, left, with their end values.
-            let edges: [(EdgeKey, f64, f64); 4] = [
-                ((i, j, true), at(i, j), at(i + 1, j)),
-                ((i + 1, j, false), at(i + 1, j), at(i + 1, j + 1)),
-                ((i, j + 1, true), at(i, j + 1), at(i + 1, j + 1)),
-                ((i, j, false), at(i, j), at(i, j + 1)),
-            ];
-            let crossed: Vec<EdgeKey> =
-                edges.iter().filter(|(_, a, b)| (*a < c) != (*b < c)).map(|(k, _, _)| *k).collect();
-            for pair in crossed.chunks_exact(2) {
-                segments.push((pair[0], pair[1]));
-            }
+            let edges = cell_edges(&at, i, j);
+            cell_segments(edges, corners_of(&edges), c, &mut segments);
         }
     }
-    segments
+    chain(&segments)
+        .into_iter()
+        .map(|edges| edges.into_iter().map(|e| edge_point(&at, e, c, [nx, ny], window)).collect())
+        .collect()
+}
+
+/// The edges of the cell whose top-left node is (i, j): top, right, bottom, left, each with its end values.
+pub(super) fn cell_edges(at: &impl Fn(usize, usize) -> f64, i: usize, j: usize) -> [(EdgeKey, f64, f64); 4] {
+    [
+        ((i, j, true), at(i, j), at(i + 1, j)),
+        ((i + 1, j, false), at(i + 1, j), at(i + 1, j + 1)),
+        ((i, j + 1, true), at(i, j + 1), at(i + 1, j + 1)),
+        ((i, j, false), at(i, j), at(i, j + 1)),
+    ]
+}
+
+/// The segments of one cell where the field crosses `c`: pairs of the cell's crossed `edges` (top, right, bottom,
+/// left), pushed onto `out`. When all four are crossed (two opposite corners on each side), the pairing follows the
+/// bilinear field's value at its saddle, from the cell's `corners` (top-left, top-right, bottom-right, bottom-left):
+/// the corners on the saddle's side stay joined, so a thin valley running diagonally through the cell stays whole.
+pub(super) fn cell_segments(
+    edges: [(EdgeKey, f64, f64); 4],
+    corners: [f64; 4],
+    c: f64,
+    out: &mut Vec<(EdgeKey, EdgeKey)>,
+) {
+    let mut crossed = [(0, 0, false); 4];
+    let mut n = 0;
+    for (k, a, b) in edges {
+        if (a < c) != (b < c) {
+            crossed[n] = k;
+            n += 1;
+        }
+    }
+    if n == 4 {
+        let [top, right, bottom, left] = crossed;
+        let [tl, tr, br, bl] = corners;
+        let denominator = tl + br - tr - bl;
+        let saddle = if denominator != 0.0 { (tl * br - tr * bl) / denominator } else { 0.25 * (tl + tr + br + bl) };
+        if (saddle < c) == (tl < c) {
+            // Top-left and bottom-right are joined through the middle: the other two corners are cut off.
+            out.extend([(top, right), (bottom, left)]);
+        } else {
+            out.extend([(top, left), (right, bottom)]);
+        }
+        return;
+    }
+    if n >= 2 {
+        out.push((crossed[0], crossed[1]));
+    }
+}
+
+/// The corner values (top-left, top-right, bottom-right, bottom-left) of a cell's `edges` (see [`cell_edges`]).
+pub(super) fn corners_of(edges: &[(EdgeKey, f64, f64); 4]) -> [f64; 4] {
+    [edges[0].1, edges[0].2, edges[1].2, edges[2].1]
+}
+
+/// Where `c` crosses grid edge `key` of an `nx × ny` node grid `at` over `window`, by linear interpolation.
+pub(super) fn edge_point(
+    at: &impl Fn(usize, usize) -> f64,
+    (i, j, horizontal): EdgeKey,
+    c: f64,
+    [nx, ny]: [usize; 2],
+    window: Window,
+) -> [f64; 2] {
+    let (ib, jb) = if horizontal { (i + 1, j) } else { (i, j + 1) };
+    let (va, vb) = (at(i, j), at(ib, jb));
+    let f = if vb != va { ((c - va) / (vb - va)).clamp(0.0, 1.0) } else { 0.5 };
+    let gi = i as f64 + f * (ib as f64 - i as f64);
+    let gj = j as f64 + f * (jb as f64 - j as f64);
+    let ([w0, w1], [b0, b1]) = (window.w, window.b);
+    [w0 + (w1 - w0) * gi / (nx - 1) as f64, b1 - (b1 - b0) * gj / (ny - 1) as f64]
 }
 
 /// The segments joined end to end into chains of edges (each segment used once; a chain grows from its first
 /// segment at the back, then at the front).
-fn chain(segments: &[(EdgeKey, EdgeKey)]) -> Vec<VecDeque<EdgeKey>> {
+pub(super) fn chain(segments: &[(EdgeKey, EdgeKey)]) -> Vec<VecDeque<EdgeKey>> {
     let mut by_edge: HashMap<EdgeKey, Vec<usize>> = HashMap::new();
     for (id, &(a, b)) in segments.iter().enumerate() {
         by_edge.entry(a).or_default().push(id);

@@ -162,6 +162,12 @@ impl LossSurface {
         self.subsample
     }
 
+    /// How many points the surface can afford to evaluate beyond a grid's (a contour map's refinement): as many as
+    /// [`EVAL_BUDGET`] allows when each evaluation costs a pass over the data, without bound when it costs O(1).
+    pub fn affordable_points(&self) -> usize {
+        if self.is_costly() { (EVAL_BUDGET / self.samples.max(1) as f64) as usize } else { usize::MAX }
+    }
+
     /// True when each evaluation costs a pass over the data.
     pub fn is_costly(&self) -> bool {
         matches!(self.kind, Kind::Engine(_))

@@ -1,5 +1,5 @@
 //! The menu bar: File (open data or a session, save a session, quit), Export (runs as CSV or JSON, the selected run
-//! as a PyTorch script, a PNG of the window or of one plot, an animated GIF of the descent), View (run palette,
+//! as a PyTorch script, a PNG of the window or of one view alone ([`crate::app::solo`]), an animated GIF of the descent), View (run palette,
 //! presentation mode, step axes), Lessons, Help.
 //!
 //! Every path comes from a non-blocking save dialog (see [`crate::app::data_io`]); every file is written on a background
@@ -19,31 +19,29 @@ use crate::app::state::{Action, Tab};
 use crate::explain::topics::Topic;
 use crate::export::torch::{TorchRun, export_torch_file};
 use crate::export::{
-    ExportReport, GifOptions, GifTheme, RunExport, export_csv_file, export_gif_file, export_json_file,
+    ExportReport, GifOptions, GifRun, GifTheme, RunExport, animate_run, export_csv_file, export_json_file,
+    export_runs_gif_file,
 };
 
 /// The export menu's state.
 pub struct ExportsState {
-    /// The plots' rectangles in the last frame, by name (for "PNG of one plot").
-    pub plot_rects: Vec<(&'static str, Rect)>,
-    /// Where the pending screenshot goes, and the part of the window to keep.
-    pending_shot: Option<(PathBuf, Option<Rect>)>,
+    /// Where the pending screenshot of the window goes.
+    pending_shot: Option<PathBuf>,
     /// The GIF dialog is open.
     pub gif_dialog: bool,
     /// The GIF's options.
     pub gif: GifOptions,
-    /// The run the GIF shows (index into the snapshot's runs).
-    pub gif_run: usize,
+    /// The steps a run not started yet is animated for (from its start, as `descent gif --steps` does).
+    pub gif_steps: u64,
 }
 
 impl Default for ExportsState {
     fn default() -> Self {
         ExportsState {
-            plot_rects: Vec::new(),
             pending_shot: None,
             gif_dialog: false,
             gif: GifOptions { width: 640, height: 400, frames: 60, ..GifOptions::default() },
-            gif_run: 0,
+            gif_steps: 100,
         }
     }
 }
@@ -66,13 +64,14 @@ pub mod labels {
     pub const QUIT: &str = "Quit";
     /// View ▸ presentation mode.
     pub const PRESENT: &str = "Presentation mode";
+    /// Export ▸ one view alone as a PNG.
+    pub const VIEW_PNG: &str = "PNG of a view…";
 }
 
 /// The menu bar: File, Export ▾, Data editor, and a spinner while a file job runs.
 pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
-    plot_names: &[&str],
     (busy, shown_tab, ex, palette): (bool, Option<Tab>, &Explainer, crate::app::theme::Palette),
     (lessons, first_steps): (&crate::app::lesson::LessonProgress, Option<u64>),
     actions: &mut Vec<Action>,
@@ -110,7 +109,7 @@ pub fn menu_bar_ui(
             }
         });
         ex.mark(Topic::Files, file.response.interact_rect);
-        let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, plot_names, actions));
+        let export = ui.menu_button(labels::EXPORT, |ui| export_menu_ui(ui, n_runs, actions));
         ex.mark(Topic::Files, export.response.interact_rect);
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
@@ -192,10 +191,13 @@ torch.optim and prints the same CSV.";
 /// The steps a script runs for a run that has not stepped yet (`descent trace`'s default).
 const TORCH_DEFAULT_STEPS: u64 = 100;
 
+const VIEW_PNG_TIP: &str = "One plot or tab alone (its title, axes and legend, without its buttons), at the size \
+shown, 2×, 1920 × 1080, 4K or your own (up to 4096 px a side).";
+
 /// The one-line hint shown while explain mode is on.
 pub const EXPLAIN_HINT: &str = "Explain mode: hover anything · F1 to leave";
 
-fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut Vec<Action>) {
+fn export_menu_ui(ui: &mut Ui, n_runs: usize, actions: &mut Vec<Action>) {
     let tip = if n_runs > 1 { "One row per step, with a run column." } else { "One row per step." };
     let mut item = |ui: &mut Ui, label: &str, tip: Option<&str>, action: Action| {
         let button = ui.button(label);
@@ -213,14 +215,35 @@ fn export_menu_ui(ui: &mut Ui, n_runs: usize, plot_names: &[&str], actions: &mut
     item(ui, TORCH_SCRIPT, Some(TORCH_TIP), Action::SaveDialog(ExportKind::Torch));
     ui.separator();
     item(ui, "PNG of the window…", None, Action::SaveDialog(ExportKind::WindowPng));
-    for (i, name) in plot_names.iter().enumerate() {
-        item(ui, &format!("PNG of “{name}”…"), None, Action::SaveDialog(ExportKind::PlotPng(i)));
-    }
+    item(ui, labels::VIEW_PNG, Some(VIEW_PNG_TIP), Action::OpenPngDialog);
     ui.separator();
     item(ui, "Animated GIF…", Some("The descent on the loss landscape, frame by frame."), Action::OpenGifDialog);
 }
 
-/// The GIF dialog (while open): the run, frame count, size, delay, theme and labels; "Save GIF…" asks for a path.
+/// The GIF of `runs` (each spec with its rows so far) written to `path`; a run with no step yet animated first from
+/// its start for `steps` steps under `tolerance` (the `from_start` pair).
+fn write_gif(
+    path: &std::path::Path,
+    opts: &GifOptions,
+    data: &crate::engine::Dataset,
+    runs: Vec<(crate::run::RunSpec, Vec<crate::engine::trainer::Record<f64>>)>,
+    (steps, tolerance): (u64, Option<f64>),
+) -> Result<(ExportReport, crate::export::GifInfo), crate::export::ExportError> {
+    let mut animated = Vec::with_capacity(runs.len());
+    for (spec, rows) in runs {
+        let started = rows.last().is_some_and(|r| r.step > 0);
+        let rows = if started { rows } else { animate_run(data, &spec.settings, steps, tolerance)?.0 };
+        animated.push((spec, rows));
+    }
+    let shown: Vec<GifRun<'_>> = animated
+        .iter()
+        .map(|(spec, rows)| GifRun { name: &spec.name, settings: &spec.settings, rows, color: spec.color })
+        .collect();
+    export_runs_gif_file(path, opts, data, &shown, |_, _| {})
+}
+
+/// The GIF dialog (while open): the runs it shows (the visible ones, named in `runs`), the steps of a run not yet
+/// started, frame count, size, delay, theme and labels; "Save GIF…" asks for a path.
 pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], actions: &mut Vec<Action>) {
     if !state.gif_dialog {
         return;
@@ -230,13 +253,17 @@ pub fn gif_dialog_ui(ctx: &Context, state: &mut ExportsState, runs: &[String], a
     egui::Window::new("Animated GIF").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
         let g = &mut state.gif;
         egui::Grid::new("gif-grid").num_columns(2).show(ui, |ui| {
-            ui.label("run");
-            let sel = runs.get(state.gif_run).cloned().unwrap_or_default();
-            egui::ComboBox::from_id_salt("gif-run").selected_text(sel).show_ui(ui, |ui| {
-                for (i, name) in runs.iter().enumerate() {
-                    ui.selectable_value(&mut state.gif_run, i, name);
-                }
-            });
+            ui.label("runs");
+            let shown = match runs {
+                [] => "none visible".to_string(),
+                [one] => one.clone(),
+                several => format!("the {} visible runs", several.len()),
+            };
+            ui.label(shown).on_hover_text(runs.join("\n"));
+            ui.end_row();
+            ui.label("steps before Run");
+            ui.add(egui::DragValue::new(&mut state.gif_steps).range(1..=100_000))
+                .on_hover_text("A run that has not started yet is animated from its start for this many steps.");
             ui.end_row();
             ui.label("frames");
             ui.add(egui::DragValue::new(&mut g.frames).range(1..=crate::export::gif::MAX_FRAMES));
@@ -298,22 +325,7 @@ impl App {
                     JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
                 });
             }
-            ExportKind::Gif => {
-                let Some(run) = snap.runs.get(self.exports.gif_run).or(snap.runs.first()) else {
-                    self.io.error("nothing to export: no run");
-                    return;
-                };
-                let settings = run.spec.settings.clone();
-                let rows: Vec<_> = run.history.iter().map(|r| r.record).collect();
-                let opts =
-                    GifOptions { run_color: run.spec.color, palette: self.prefs.palette, ..self.exports.gif.clone() };
-                let data = Arc::clone(&snap.data);
-                self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));
-                self.io.spawn("gif", move || {
-                    let result = export_gif_file(&path, &opts, &data, &settings, &rows);
-                    JobResult::Written(result.map(|r| r.to_string()).map_err(|e| e.to_string()))
-                });
-            }
+            ExportKind::Gif => self.export_gif(path),
             ExportKind::Torch => self.export_torch(path),
             ExportKind::Session => {
                 let session = self.current_session();
@@ -336,12 +348,9 @@ impl App {
                     JobResult::Written(result.map(text).map_err(|e| e.to_string()))
                 });
             }
-            ExportKind::WindowPng | ExportKind::PlotPng(_) => {
-                let crop = match kind {
-                    ExportKind::PlotPng(i) => self.exports.plot_rects.get(i).map(|(_, r)| *r),
-                    _ => None,
-                };
-                self.exports.pending_shot = Some((path, crop));
+            ExportKind::ViewPng => self.export_view_png(path),
+            ExportKind::WindowPng => {
+                self.exports.pending_shot = Some(path);
                 let tx = self.io.sender();
                 let waker = ctx.clone();
                 ctx.request_screenshot(move |image| {
@@ -351,6 +360,31 @@ impl App {
                 ctx.request_repaint();
             }
         }
+    }
+
+    /// Writes the GIF of every visible run on a background thread: one picture, one timeline, a legend naming them
+    /// ([`crate::export::gif`]). A run that has not taken a step yet is animated there from its start for the
+    /// dialog's steps under the tolerance in force, as `descent gif` animates one, rather than drawn as one still.
+    fn export_gif(&mut self, path: PathBuf) {
+        let snap = Arc::clone(&self.snap);
+        let runs: Vec<_> = snap
+            .runs
+            .iter()
+            .filter(|r| self.runs.is_visible(r.id))
+            .map(|r| (r.spec.clone(), r.history.iter().map(|row| row.record).collect::<Vec<_>>()))
+            .collect();
+        if runs.is_empty() {
+            self.io.error("nothing to export: no visible run");
+            return;
+        }
+        let opts = GifOptions { palette: self.prefs.palette, ..self.exports.gif.clone() };
+        let (steps, tolerance, data) = (self.exports.gif_steps, snap.tolerance, Arc::clone(&snap.data));
+        self.io.info(format!("rendering the GIF ({} frames) in the background…", opts.frames));
+        self.io.spawn("gif", move || {
+            let result = write_gif(&path, &opts, &data, runs, (steps, tolerance));
+            let said = result.map(|(report, info)| format!("{report} — {} frames", info.frames));
+            JobResult::Written(said.map_err(|e| e.to_string()))
+        });
     }
 
     /// Writes the selected run as a PyTorch script ([`crate::export::torch`]) on a background thread: its settings
@@ -371,18 +405,12 @@ impl App {
         });
     }
 
-    /// Saves the window's pixels (cropped to a plot when asked) on a background thread.
+    /// Saves the window's pixels on a background thread.
     pub(in crate::app) fn screenshot_arrived(&mut self, image: Arc<egui::ColorImage>) {
-        let ctx = self.io.context();
-        let Some((path, crop)) = self.exports.pending_shot.take() else {
+        let Some(path) = self.exports.pending_shot.take() else {
             return;
         };
-        let ppp = ctx.pixels_per_point();
         self.io.spawn("png", move || {
-            let image = match crop {
-                Some(rect) => crop_image(&image, rect, ppp),
-                None => (*image).clone(),
-            };
             let result = save_png(&path, &image).map(|()| {
                 let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 ExportReport { path: path.clone(), bytes }.to_string()

@@ -30,7 +30,7 @@ pub fn timeline_ui(
     ui: &mut Ui,
     snap: &Snapshot,
     selected: RunId,
-    (scrub, shown_tab): (Option<u64>, Option<Tab>),
+    (scrub, shown_tab, offer_log): (Option<u64>, Option<Tab>, bool),
     (palette, ex): (Palette, &Explainer),
     actions: &mut Vec<Action>,
 ) {
@@ -63,8 +63,11 @@ pub fn timeline_ui(
         if branch.clicked() {
             actions.push(Action::Branch(run.id, k));
         }
-        let tip = "Each run's printout in the notebook's format (a tab below the plots)";
-        crate::app::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, [labels::LOG, labels::HIDE_LOG], tip, actions);
+        if offer_log {
+            let tip = "Each run's printout in the notebook's format (a tab below the plots)";
+            let labels = [labels::LOG, labels::HIDE_LOG];
+            crate::app::tabs::tab_button_ui(ui, Tab::NotebookLog, shown_tab, labels, tip, actions);
+        }
     });
     ex.mark(Topic::Timeline, shown.response.rect);
 }

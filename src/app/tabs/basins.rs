@@ -10,7 +10,7 @@ use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use crate::app::jobs::Job;
 use crate::app::state::Action;
-use crate::app::tabs::{TabExport, TabView};
+use crate::app::tabs::TabView;
 use crate::app::view::ViewCtx;
 use crate::engine::basins::{
     BasinPlan, Basins, End, MAX_STEPS, Outcome, TOLERANCE, Tally, default_window, known_basins,
@@ -156,7 +156,8 @@ pub fn basins_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>, action
 
 fn header_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>) {
     ui.horizontal_wrapped(|ui| {
-        for size in [100, 200] {
+        // Drawn alone for a PNG: the tally without the grid's buttons.
+        for size in [100, 200].into_iter().filter(|_| !ctx.solo) {
             let tip = format!("{size} × {size} starts ({} runs of up to {MAX_STEPS} steps each).", size * size);
             if ui.selectable_label(state.size == size, format!("{size} × {size}")).on_hover_text(tip).clicked() {
                 state.size = size;
@@ -243,9 +244,6 @@ impl TabView for BasinsState {
         Topic::Basins
     }
 
-    fn export(&self) -> TabExport {
-        TabExport::Body
-    }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
         basins_ui(ui, self, ctx, actions)

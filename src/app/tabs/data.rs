@@ -14,7 +14,7 @@ use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, P
 
 use crate::app::plots::residuals::{self, Overlay, Scale};
 use crate::app::state::Action;
-use crate::app::tabs::{TabExport, TabView};
+use crate::app::tabs::TabView;
 use crate::app::theme::Palette;
 use crate::app::view::ViewCtx;
 use crate::engine::analysis::{Analysis, analyze};
@@ -43,9 +43,6 @@ pub mod labels {
 /// How to edit the data (a line under the header, or the header's tooltip while the shares are shown).
 const HINT: &str = "Drag a point to move it · click empty space to add one · right-click a point (or ⨯) to remove \
                     it. Every edit restarts every run.";
-
-/// The name of the Data tab's plot in the PNG export menu.
-pub const PLOT_NAME: &str = "data & residuals";
 
 /// One edit of the data.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,8 +131,6 @@ pub struct DataEditor {
     /// A table value being dragged or typed: its row and the values shown, committed when the drag or the typing
     /// ends (one new dataset, one restart, instead of one per frame).
     table_edit: Option<(usize, f64, f64)>,
-    /// Where the scatter and the gradient strips were drawn in the last frame (for "PNG of one plot").
-    pub plot_rect: Option<egui::Rect>,
 }
 
 /// What the scatter shows of the samples' shares: the overlay, the analysis of the data as drawn and the run's lr.
@@ -196,7 +191,6 @@ impl DataEditor {
         self.sample.update(data);
         let (mut edit, preset) = self.header_ui(ui, ctx, actions);
         let view = if ctx.display.shares { self.shares_view(ctx, batch) } else { None };
-        let top = ui.cursor().min.y;
         match &view {
             Some(v) => residuals::summary_ui(ui, &v.overlay, &v.analysis, v.lr, palette),
             None if ctx.display.shares => {
@@ -207,17 +201,19 @@ impl DataEditor {
         }
         let area = ui.available_rect_before_wrap();
         let height = area.height().max(90.0);
-        let table_w = 290.0_f32.min(area.width() * 0.4);
+        let (table_w, gap) = if ctx.solo { (0.0, 0.0) } else { (290.0_f32.min(area.width() * 0.4), 10.0) };
         let table_rect = egui::Rect::from_min_size(area.min, egui::vec2(table_w, height));
         let plot_rect = egui::Rect::from_min_max(
-            egui::pos2(table_rect.max.x + 10.0, area.min.y),
+            egui::pos2(table_rect.max.x + gap, area.min.y),
             egui::pos2(area.max.x.max(table_rect.max.x + 60.0), area.min.y + height),
         );
-        ui.scope_builder(egui::UiBuilder::new().max_rect(table_rect), |ui| {
-            if let Some(e) = table_ui(ui, data, &mut self.table_edit) {
-                edit = Some(e);
-            }
-        });
+        if !ctx.solo {
+            ui.scope_builder(egui::UiBuilder::new().max_rect(table_rect), |ui| {
+                if let Some(e) = table_ui(ui, data, &mut self.table_edit) {
+                    edit = Some(e);
+                }
+            });
+        }
         let (scatter_rect, side_rect) = split_side(plot_rect, view.as_ref().map(|v| v.overlay.shares.bias));
         ui.scope_builder(egui::UiBuilder::new().max_rect(scatter_rect), |ui| {
             if let Some(e) = self.scatter_ui(ui, snap, palette, &ctx.hidden, view.as_ref().map(|v| &v.overlay)) {
@@ -227,8 +223,6 @@ impl DataEditor {
         if let (Some(v), Some(side)) = (&view, side_rect) {
             ui.scope_builder(egui::UiBuilder::new().max_rect(side), |ui| residuals::strips_ui(ui, &v.overlay, palette));
         }
-        // The export covers the summary line above the scatter too.
-        self.plot_rect = view.is_some().then(|| egui::Rect::from_min_max(egui::pos2(area.min.x, top), plot_rect.max));
         ui.allocate_rect(table_rect.union(plot_rect), egui::Sense::hover());
         (edit, preset)
     }
@@ -240,6 +234,10 @@ impl DataEditor {
         let (mut edit, mut preset) = (None, None);
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(format!("{} · {} points", data.name, data.len())).strong()).on_hover_text(HINT);
+            // Drawn alone for a PNG: the data's name, then the scatter without the table and the buttons.
+            if ctx.solo {
+                return;
+            }
             ui.separator();
             ui.label("presets:");
             for p in PRESETS {
@@ -268,7 +266,7 @@ impl DataEditor {
             }
         });
         // With the shares shown, the summary line takes the hint's place (the points' tooltips say how to edit).
-        if !ctx.display.shares {
+        if !ctx.display.shares && !ctx.solo {
             ui.label(RichText::new(HINT).small().color(palette.weak_text));
         }
         (edit, preset)
@@ -510,9 +508,6 @@ impl TabView for DataEditor {
         Topic::DataTab
     }
 
-    fn export(&self) -> TabExport {
-        self.plot_rect.map_or(TabExport::None, |rect| TabExport::Plot(PLOT_NAME, rect))
-    }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>) {
         // The batch of the next update is known at the live end only (a scrubbed step's batch is not kept).

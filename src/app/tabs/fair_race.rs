@@ -11,7 +11,7 @@ use egui_plot::{Line, MarkerShape, Plot, Points};
 
 use crate::app::jobs::Job;
 use crate::app::state::Action;
-use crate::app::tabs::{TabExport, TabView};
+use crate::app::tabs::TabView;
 use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
 use crate::engine::sweep::{Criterion, TUNE_MAX_STEPS, TUNE_POINTS, TunePoint, best_under, ranking};
@@ -94,7 +94,10 @@ impl FairRaceState {
 
 /// The tab's body.
 pub fn fair_race_ui(ui: &mut Ui, state: &mut FairRaceState, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>) {
-    controls_ui(ui, state, ctx);
+    // Drawn alone for a PNG: the rankings and curves without the criterion, Tune and Race buttons.
+    if !ctx.solo {
+        controls_ui(ui, state, ctx);
+    }
     if let Some(e) = &state.failed {
         ui.colored_label(ctx.palette.diverged, e);
     }
@@ -128,7 +131,8 @@ pub fn fair_race_ui(ui: &mut Ui, state: &mut FairRaceState, ctx: &ViewCtx<'_>, a
             .collect();
         let tip = "Set each run's lr to its best under the chosen criterion and start them all again from their start.";
         let why_not = crate::app::disabled::race_at_tuned(t.job.is_finished(), bests.len());
-        if ui
+        if !ctx.solo
+            && ui
             .add_enabled(why_not.is_none(), egui::Button::new("Race at the tuned lrs"))
             .on_hover_text(tip)
             .on_disabled_hover_text(why_not.unwrap_or_default())
@@ -234,9 +238,6 @@ impl TabView for FairRaceState {
         Topic::FairRace
     }
 
-    fn export(&self) -> TabExport {
-        TabExport::Body
-    }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
         fair_race_ui(ui, self, ctx, actions)

@@ -15,7 +15,7 @@ use egui_plot::{Line, LineStyle};
 
 use crate::app::plots::{ViewCtx, last_step, step_plot, visible_steps};
 use crate::app::state::Action;
-use crate::app::tabs::{TabExport, TabView};
+use crate::app::tabs::TabView;
 use crate::engine::optim::OptimizerKind;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
@@ -291,9 +291,6 @@ impl TabView for InsideTab {
         Topic::Inside
     }
 
-    fn export(&self) -> TabExport {
-        TabExport::Body
-    }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
         inner_state_ui(ui, ctx)

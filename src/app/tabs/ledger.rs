@@ -10,7 +10,7 @@ use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, RichText, Ui};
 
 use crate::app::state::Action;
-use crate::app::tabs::{TabExport, TabView};
+use crate::app::tabs::TabView;
 use crate::app::view::ViewCtx;
 use crate::engine::settings::Settings;
 use crate::explain::topics::Topic;
@@ -91,8 +91,9 @@ fn ledger_body_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, t: &Target<
             "drag the timeline to explain another step"
         };
         ui.label(RichText::new(when).small().color(palette.weak_text));
-        if ui
-            .small_button("Copy")
+        if !ctx.solo
+            && ui
+                .small_button("Copy")
             .on_hover_text("Copy the ledger as text (as descent trace --format ledger).")
             .clicked()
         {
@@ -172,9 +173,6 @@ impl TabView for LedgerState {
         Topic::Ledger
     }
 
-    fn export(&self) -> TabExport {
-        TabExport::Body
-    }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, _actions: &mut Vec<Action>) {
         ledger_ui(ui, self, ctx)

@@ -211,7 +211,8 @@ fn steps_plot_ui(ui: &mut Ui, plots: &SweepPlots<'_, '_>) -> Option<f64> {
     let palette = env.palette;
     let budget = sweep.plan.max_steps as f64;
     let ok = finished_points(sweep);
-    show_sweep_plot(ui, sweep_plot("lr-sweep-steps", "steps to tolerance (log)"), |pui| {
+    let label = crate::app::plots::y_label_fitting(ui.available_height(), "steps to tolerance (log)", "steps (log)");
+    show_sweep_plot(ui, sweep_plot("lr-sweep-steps", label), |pui| {
         let conv: Vec<[f64; 2]> =
             ok.iter().filter_map(|p| p.steps_to_tol.map(|s| [p.lr.log10(), (s.max(1) as f64).log10()])).collect();
         pui.line(Line::new("steps to tolerance", conv.clone()).color(palette.tangent).width(1.5));
@@ -233,7 +234,8 @@ fn final_loss_plot_ui(ui: &mut Ui, plots: &SweepPlots<'_, '_>) -> Option<f64> {
     let palette = env.palette;
     let floor = 1e-300_f64;
     let ok = finished_points(sweep);
-    show_sweep_plot(ui, sweep_plot("lr-sweep-loss", "final loss (log)"), |pui| {
+    let label = crate::app::plots::y_label_fitting(ui.available_height(), "final loss (log)", "loss (log)");
+    show_sweep_plot(ui, sweep_plot("lr-sweep-loss", label), |pui| {
         let pts: Vec<[f64; 2]> = ok.iter().map(|p| [p.lr.log10(), p.final_loss.max(floor).log10()]).collect();
         pui.line(Line::new("final loss", pts.clone()).color(palette.optimum).width(1.5));
         pui.points(Points::new("final loss ", pts).color(palette.optimum).radius(1.8));

@@ -1,7 +1,7 @@
 //! The bottom tab strip under the plots, and every tab: one file each (gradient check, step ledger, inside the
 //! optimizer, momentum phase plane, basins, learning-rate sweep, fair race, notebook log, data, exercises).
 //!
-//! A tab is a type that implements [`TabView`] (its label, tooltip, explain topic, how it exports, and its body,
+//! A tab is a type that implements [`TabView`] (its label, tooltip, explain topic and its body,
 //! drawn from the frame's [`ViewCtx`] with the same arguments for every tab) and owns what it keeps between frames.
 //! [`every_tab`] lists them from the one list in `src/tab.rs` (`with_every_tab!`), which also makes [`Tab`] (the type
 //! the command line and lessons name tabs by): adding a tab is its file here and one line there. The strip sits in a
@@ -26,25 +26,10 @@ pub trait TabView {
     fn tip(&self) -> &'static str;
     /// What it shows, for explain mode.
     fn topic(&self) -> Topic;
-    /// What of it the Export menu offers as a PNG while it is shown.
-    fn export(&self) -> TabExport {
-        TabExport::None
-    }
     /// Its body, drawn from the frame's context for the selected run; requests go to `actions`.
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, actions: &mut Vec<Action>);
     /// The view as `Any`, to reach a tab's own state from outside (tests, the exports).
     fn as_any(&self) -> &dyn std::any::Any;
-}
-
-/// What a tab exports as a PNG while it is shown.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum TabExport {
-    /// Nothing (its body is controls or text).
-    None,
-    /// Its whole body (a tab that is a view), named by its label.
-    Body,
-    /// One plot of it, by name and where it was drawn in the last frame.
-    Plot(&'static str, Rect),
 }
 
 /// Declares each tab's file and lists its view with its state as at launch, from the one list in `src/tab.rs`.
@@ -72,7 +57,7 @@ pub struct TabsState {
     views: Vec<(Tab, Box<dyn TabView>)>,
     /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
     pub scrolled_to: Option<Tab>,
-    /// Where the open tab's body was drawn in the last frame (exported as a PNG by the tabs that are views).
+    /// Where the open tab's body was drawn in the last frame (the size "as shown" of its PNG).
     pub body_rect: Option<egui::Rect>,
 }
 
@@ -113,18 +98,6 @@ impl TabsState {
     pub fn state<T: 'static>(&self) -> Option<&T> {
         self.views.iter().find_map(|(_, v)| v.as_any().downcast_ref::<T>())
     }
-
-    /// What the shown tab exports as a PNG, by name (nothing while the strip is folded).
-    pub fn export(&self, tab: Tab) -> Option<(&'static str, Rect)> {
-        if self.folded_now {
-            return None;
-        }
-        match self.view(tab)?.export() {
-            TabExport::None => None,
-            TabExport::Body => Some((self.view(tab)?.label(), self.body_rect?)),
-            TabExport::Plot(name, rect) => Some((name, rect)),
-        }
-    }
 }
 
 /// The strip as a resizable, foldable bottom panel inside `ui` (call before laying out what goes above it).
@@ -148,8 +121,9 @@ pub fn tabs_ui(
         return;
     }
     let max = (ui.available_height() * 0.7).max(160.0);
-    // On a short window the plots above keep most of the height.
-    let default = (ui.available_height() * 0.36).clamp(140.0, 230.0);
+    // About a third of the height: on a short window the plots above keep most of it; on a tall one (1920 × 1080)
+    // a tab with plots (basins, the sweep, the phase plane) or a sheet's row gets room too.
+    let default = (ui.available_height() * 0.36).clamp(140.0, 360.0);
     egui::Panel::bottom("teach-tabs")
         .resizable(true)
         .default_size(default)
@@ -187,6 +161,22 @@ pub fn tab_area_ui(
         ctx.explain.mark(view.topic(), body.response.rect);
     }
     state.body_rect = Some(body.response.rect);
+}
+
+/// A tab that is a view ([`Tab::is_view`]) alone, filling `ui`, for its PNG ([`crate::app::solo`]): a card with
+/// its label as title and its tooltip as subtitle around its body, drawn with [`ViewCtx::solo`] set (no controls).
+pub fn solo_tab_ui(
+    ui: &mut Ui,
+    tab: Tab,
+    state: &mut TabsState,
+    (ctx, run): (&ViewCtx<'_>, &RunSnapshot),
+    actions: &mut Vec<Action>,
+) {
+    let Some(view) = state.view_mut(tab) else {
+        return;
+    };
+    let (label, tip) = (view.label(), view.tip());
+    crate::app::plots::card_ui(ui, ctx.palette, label, tip, |ui| view.ui(ui, ctx, run, actions));
 }
 
 /// The header line: a fold button and one selectable label per tab.

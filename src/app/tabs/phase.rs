@@ -11,7 +11,7 @@ use egui_plot::{Line, LineStyle, Plot, PlotPoints, Points, Polygon, VLine};
 
 use crate::app::plots::ViewCtx;
 use crate::app::state::Action;
-use crate::app::tabs::{TabExport, TabView};
+use crate::app::tabs::TabView;
 use crate::app::theme::faded;
 use crate::engine::analysis::momentum::{Damping, critical_beta, damping, heavy_ball_rate, nesterov_rate};
 use crate::engine::optim::OptimizerKind;
@@ -56,7 +56,7 @@ pub fn phase_plane_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, actions: &mut Vec<Action>)
         let tip = "Switches the selected run to SGD with momentum 0.9 and fits w alone: a run with a bias loses it, \
                    which changes the problem (ŷ = w·x) and restarts the run.";
         let label = if settings.bias { "Fit w alone, momentum SGD (μ = 0.9)" } else { "Use momentum SGD (μ = 0.9)" };
-        if ui.button(label).on_hover_text(tip).clicked() {
+        if !ctx.solo && ui.button(label).on_hover_text(tip).clicked() {
             actions.push(Action::SetSettings(s));
         }
         return;
@@ -152,7 +152,7 @@ fn path_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, run: &RunSnapshot, height: f32) 
     let plot = Plot::new("phase-plane")
         .height(height)
         .x_axis_label("w − w*")
-        .y_axis_label("momentum buffer")
+        .y_axis_label(crate::app::plots::y_label_fitting(height, "momentum buffer", "buffer"))
         .allow_boxed_zoom(false)
         .x_grid_spacer(crate::app::plots::value_spacer_x)
         .y_grid_spacer(crate::app::plots::value_spacer_y)
@@ -185,7 +185,7 @@ fn beta_strip_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, a: f64, beta: f64, height: f32)
     let plot = Plot::new("beta-strip")
         .height(height)
         .x_axis_label("momentum μ")
-        .y_axis_label("ρ per step")
+        .y_axis_label(crate::app::plots::y_label_fitting(height, "ρ per step", "ρ"))
         .allow_boxed_zoom(false)
         .allow_drag(false)
         .allow_zoom(false)
@@ -244,9 +244,6 @@ impl TabView for PhaseTab {
         Topic::Phase
     }
 
-    fn export(&self) -> TabExport {
-        TabExport::Body
-    }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &ViewCtx<'_>, _run: &RunSnapshot, actions: &mut Vec<Action>) {
         phase_plane_ui(ui, ctx, actions)

@@ -11,7 +11,7 @@ use crate::app::state::Action;
 use crate::app::theme::Palette;
 use crate::engine::model::Params;
 use crate::format;
-use crate::geometry::{LossSurface, Window, contour_lines, contour_shade, level_decades, log_levels};
+use crate::geometry::{LossSurface, Window, contour_shade, level_decades, level_floor, log_levels, loss_contours};
 use crate::history::Row;
 use crate::worker::RunSnapshot;
 
@@ -244,7 +244,7 @@ pub(super) fn contour_map(
     let grid = surface.grid(view, GRID);
     // An objective may fall below the known minimum's value in view (the saddle, an expression): shade f − f_min
     // over the view then, never the log of a negative excess.
-    let min_loss = grid.iter().copied().filter(|v| v.is_finite()).fold(min_loss, f64::min);
+    let min_loss = level_floor(&grid, min_loss);
     let decades = level_decades(&grid, min_loss);
     let t = log_levels(&grid, min_loss);
     let pixels = t
@@ -255,8 +255,9 @@ pub(super) fn contour_map(
         })
         .collect();
     let image = egui::ColorImage::new(GRID, pixels);
-    // Contour lines at evenly spaced levels of t (evenly spaced decades of the excess).
-    (image, contour_lines(&t, GRID, 16, view), decades)
+    // Contour lines at evenly spaced levels of t (evenly spaced decades of the excess), refined where the grid is
+    // too coarse for a narrow valley.
+    (image, loss_contours(surface, view, GRID, &grid, min_loss, 16), decades)
 }
 
 /// The colour scale of the shading, in the plot's top-right corner: the shade from the valley (L − L* at the

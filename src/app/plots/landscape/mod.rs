@@ -155,7 +155,8 @@ impl Landscape {
             return;
         }
         let shown = Shown { ctx, run, point, toggles };
-        if settings.bias {
+        // Drawn alone for a PNG, the view keeps its picture and leaves out its selector and toggles.
+        if settings.bias && !ctx.solo {
             ui.horizontal(|ui| {
                 let tip = "The loss over (w, b) as a contour map (click to pick a start) or as a 3-D surface (drag to turn it, scroll to zoom).";
                 if ui.selectable_label(!self.three_d, "Contours").on_hover_text(tip).clicked() {
@@ -172,6 +173,8 @@ impl Landscape {
                     }
                 }
             });
+        }
+        if settings.bias {
             let h = ui.available_height();
             let contour_h = (h * 0.64).max(120.0);
             ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {

@@ -9,13 +9,14 @@ use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Ui, pos2};
 
 use super::{CurveKey, Landscape, Shown};
 use crate::app::theme::{Palette, faded};
+use crate::geometry::bands::{Corner, split_triangle};
 use crate::geometry::projection::{Camera, Heights, painter_order, to_world};
-use crate::geometry::{LossSurface, Window, contour_lines, log_levels};
+use crate::geometry::{LossSurface, Window, contour_lines, level_floor, log_levels};
 
 /// Nodes of the mesh per side (a 60 × 60 quad mesh).
 pub const MESH_NODES: usize = 61;
-/// Height bands of the colouring.
-const BANDS: f64 = 12.0;
+/// Height bands of the colouring, one per contour level of the floor (their edges are the floor's lines).
+const BANDS: usize = 12;
 
 /// The mesh of one view: the losses at the nodes, their heights and the floor's contour lines.
 pub(super) struct MeshCache {
@@ -23,6 +24,8 @@ pub(super) struct MeshCache {
     heights: Vec<f64>,
     /// Each node's level in [0, 1] on the contour map's log scale of L − L* (the colour bands).
     levels: Vec<f64>,
+    /// Each node's lighting in [0, 1], from the slope there (see [`node_lights`]).
+    lights: Vec<f64>,
     scale: Heights,
     floor: Vec<Vec<[f64; 2]>>,
 }
@@ -31,11 +34,31 @@ impl MeshCache {
     fn new(key: CurveKey, surface: &LossSurface, view: Window, min_loss: f64) -> Self {
         let losses = surface.grid(view, [MESH_NODES, MESH_NODES]);
         let scale = Heights::of(&losses);
-        let heights = losses.iter().map(|&l| scale.z(l)).collect();
-        let levels = log_levels(&losses, min_loss);
-        let floor = contour_lines(&levels, [MESH_NODES, MESH_NODES], 12, view);
-        MeshCache { key, heights, levels, scale, floor }
+        let heights: Vec<f64> = losses.iter().map(|&l| scale.z(l)).collect();
+        let lights = node_lights(&heights);
+        // The floor of the levels as the contour map takes it: the view's lowest loss when below the known minimum's
+        // (the saddle, an expression), so no part of the view sinks to an excess of zero.
+        let levels = log_levels(&losses, level_floor(&losses, min_loss));
+        let floor = contour_lines(&levels, [MESH_NODES, MESH_NODES], BANDS, view);
+        MeshCache { key, heights, levels, lights, scale, floor }
     }
+}
+
+/// The lighting of each node of a [`MESH_NODES`]² grid of `heights`: 1 where the surface is flat, darker where it
+/// is steep, from its height steps per node along w and along b (central differences, one-sided at the rim), so
+/// the shade varies smoothly over the mesh instead of stepping from quad to quad.
+fn node_lights(heights: &[f64]) -> Vec<f64> {
+    let n = MESH_NODES;
+    let z = |i: usize, j: usize| heights.get(j * n + i).copied().unwrap_or(1.0);
+    let step = |lo: usize, hi: usize| (hi - lo).max(1) as f64;
+    (0..n * n)
+        .map(|k| {
+            let (i, j) = (k % n, k / n);
+            let (il, ih, jl, jh) = (i.saturating_sub(1), (i + 1).min(n - 1), j.saturating_sub(1), (j + 1).min(n - 1));
+            let dz = ((z(ih, j) - z(il, j)) / step(il, ih)).abs() + ((z(i, jh) - z(i, jl)) / step(jl, jh)).abs();
+            1.0 / (1.0 + 8.0 * dz)
+        })
+        .collect()
 }
 
 /// What one frame of the 3-D view paints with.
@@ -51,40 +74,52 @@ struct Scene<'a> {
 impl Scene<'_> {
     fn at(&self, w: f64, b: f64, z: f64) -> Pos2 {
         let [x, y] = to_world(self.view, w, b);
-        let ([sx, sy], _) = self.camera.project([x, y, z], self.centre, self.size);
+        self.project([x, y, z])
+    }
+
+    /// The screen position of world point `p` (see [`to_world`]).
+    fn project(&self, p: [f64; 3]) -> Pos2 {
+        let ([sx, sy], _) = self.camera.project(p, self.centre, self.size);
         pos2(sx as f32, sy as f32)
     }
 
-    fn node(&self, k: usize) -> (Pos2, f64) {
+    /// Mesh node `k` as a band corner: its world position, its level and its lighting.
+    fn corner(&self, k: usize) -> Corner {
         let (i, j) = (k % MESH_NODES, k / MESH_NODES);
         let z = self.mesh.heights.get(k).copied().unwrap_or(1.0);
-        (self.at(self.view.node_w(i, MESH_NODES), self.view.node_b(j, MESH_NODES), z), z)
+        let [x, y] = to_world(self.view, self.view.node_w(i, MESH_NODES), self.view.node_b(j, MESH_NODES));
+        let light = self.mesh.lights.get(k).copied().unwrap_or(1.0);
+        Corner { at: [x, y, z], t: self.mesh.levels.get(k).copied().unwrap_or(1.0), light }
     }
 
-    /// The band colour of level `t` (the contour map's log scale), lit by the quad's slope (`light` in [0, 1]).
-    fn colour(&self, t: f64, light: f64) -> Color32 {
-        let band = ((t * BANDS).floor() / BANDS).clamp(0.0, 1.0);
-        let [r, g, b] = band_colour(band);
+    /// The colour of band `band` of [`BANDS`], lit by the surface's slope (`light` in [0, 1]).
+    fn colour(&self, band: usize, light: f64) -> Color32 {
+        let [r, g, b] = band_colour(band as f64 / BANDS as f64);
         let k = (0.55 + 0.45 * light) as f32;
         let c = |v: f32| (v * k).min(255.0) as u8;
         Color32::from_rgb(c(r), c(g), c(b))
     }
 
-    /// The mesh, farthest quads first.
+    /// The mesh, farthest quads first, each of its two triangles cut along the band edges (the floor's contour
+    /// levels) into pieces of one band's colour each, lit per vertex (egui blends a triangle's vertex colours), so
+    /// the band edges are the level lines and the shading has no steps at the quads' edges.
     fn mesh_shape(&self) -> Shape {
         let mut mesh = Mesh::default();
         for quad in painter_order(&self.camera, self.view, &self.mesh.heights, [MESH_NODES, MESH_NODES]) {
-            let corners = quad.map(|k| self.node(k));
-            let t = quad.iter().map(|&k| self.mesh.levels.get(k).copied().unwrap_or(1.0)).sum::<f64>() / 4.0;
-            // The quad's tilt: a flat quad is fully lit, a steep one darker.
-            let dz = (corners[1].1 - corners[0].1).abs() + (corners[3].1 - corners[0].1).abs();
-            let light = 1.0 / (1.0 + 8.0 * dz);
-            let color = self.colour(t, light);
-            let base = mesh.vertices.len() as u32;
-            for (pos, _) in corners {
-                mesh.vertices.push(Vertex { pos, uv: WHITE_UV, color });
+            let corners = quad.map(|k| self.corner(k));
+            for tri in [[corners[0], corners[1], corners[2]], [corners[0], corners[2], corners[3]]] {
+                for piece in split_triangle(tri, BANDS) {
+                    let base = mesh.vertices.len() as u32;
+                    for c in &piece.corners {
+                        let color = self.colour(piece.band, c.light);
+                        mesh.vertices.push(Vertex { pos: self.project(c.at), uv: WHITE_UV, color });
+                    }
+                    // A fan over the convex piece.
+                    for k in 1..piece.corners.len() as u32 - 1 {
+                        mesh.indices.extend([base, base + k, base + k + 1]);
+                    }
+                }
             }
-            mesh.indices.extend([base, base + 1, base + 2, base, base + 2, base + 3]);
         }
         Shape::mesh(mesh)
     }
