@@ -733,7 +733,8 @@ pub struct TraceArgs {
     /// Number of updates.
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub steps: u64,
-    /// Stop once ‖gradient‖ ≤ this.
+    /// Stop once ‖gradient‖ ≤ this. A run with a tolerance that has not met it by step 1000000 stops there (the
+    /// step cap, exit 3, saying why it could not meet it); leave --tol out to run more steps.
     #[arg(long, value_name = "F", allow_hyphen_values = true, value_parser = crate::cli::values::real)]
     pub tol: Option<f64>,
     /// Output format.

@@ -161,8 +161,6 @@ fn view_menu_ui(
             }
         }
         ui.separator();
-        let tip = "For a projector: larger text, thicker lines, high contrast (--present).";
-        ui.separator();
         ui.label(egui::RichText::new("Step axes").small().weak());
         let windows = std::iter::once(None).chain(crate::app::state::FIRST_STEPS.map(Some));
         for n in windows {
@@ -176,6 +174,7 @@ fn view_menu_ui(
             }
         }
         ui.separator();
+        let tip = "For a projector: larger text, thicker lines, high contrast (--present).";
         let mut on = palette.present;
         if ui.checkbox(&mut on, labels::PRESENT).on_hover_text(tip).changed() {
             actions.push(Action::SetPresent(on));
