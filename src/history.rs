@@ -360,6 +360,19 @@ impl History {
         value: impl Fn(&Row) -> f64,
         out: &mut Vec<[f64; 2]>,
     ) {
+        self.decimate_on(steps, columns, |step| step, value, out);
+    }
+
+    /// [`History::decimate`] for an axis that draws step s at `x(s)` (increasing; a log step axis): the pixel
+    /// columns are even in x, so each one holds the steps it shows. The points are still `[step, value]`.
+    pub fn decimate_on(
+        &self,
+        steps: RangeInclusive<f64>,
+        columns: usize,
+        x: impl Fn(f64) -> f64,
+        value: impl Fn(&Row) -> f64,
+        out: &mut Vec<[f64; 2]>,
+    ) {
         out.clear();
         if self.is_empty() {
             return;
@@ -376,7 +389,12 @@ impl History {
         };
         let mut start = self.lower_bound(first_step);
         start = start.saturating_sub(1);
-        let scale = columns as f64 / (hi - lo);
+        let (x_lo, x_hi) = (x(lo), x(hi));
+        let scale = columns as f64 / (x_hi - x_lo);
+        // An axis that does not spread the range (or overflows) falls back to columns even in steps.
+        let linear = !(scale.is_finite() && scale > 0.0);
+        let (x_lo, scale) = if linear { (lo, columns as f64 / (hi - lo)) } else { (x_lo, scale) };
+        let at = |step: f64| if linear { step } else { x(step) };
         let mut column = i64::MIN;
         // (step, value) of the lowest and highest point of the current column.
         let mut min = (0_u64, f64::NAN);
@@ -401,7 +419,7 @@ impl History {
                 } else if x > hi {
                     columns as i64
                 } else {
-                    ((x - lo) * scale) as i64 // non-negative here: truncation is floor
+                    ((at(x) - x_lo) * scale).max(0.0) as i64 // non-negative: truncation is floor
                 };
                 if col != column {
                     if open {
@@ -624,6 +642,27 @@ mod tests {
         // Degenerate ranges do not panic.
         h.decimate(f64::NAN..=f64::INFINITY, 0, |r| r.loss, &mut out);
         assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn decimation_on_a_log_axis_keeps_every_early_step() {
+        let mut h = History::with_capacity(1 << 20);
+        let n = 100_000;
+        for s in 0..n {
+            h.push(wavy(s));
+        }
+        let mut out = Vec::new();
+        let log = |s: f64| crate::step_axis::StepAxis::Log.x(s);
+        h.decimate_on(0.0..=(n - 1) as f64, 600, log, |r| r.loss, &mut out);
+        // x = log10(1 + s) spans 5 over 600 columns: steps 0…99 (x ≤ 2) get 240 columns, one step each.
+        let steps: Vec<u64> = out.iter().map(|p| p[0] as u64).collect();
+        assert!((0..100).all(|s| steps.contains(&s)), "{:?}", &steps[..100.min(steps.len())]);
+        assert!(out.len() <= 2 * 600 + 4, "{} points", out.len());
+        assert!(out.iter().any(|p| p[1] == 1e6) && out.iter().any(|p| p[1] == -5.0), "the extremes are kept");
+        assert!(out.windows(2).all(|w| w[0][0] < w[1][0]));
+        // Columns even in steps give the first 100 steps one column between them.
+        h.decimate(0.0..=(n - 1) as f64, 600, |r| r.loss, &mut out);
+        assert!(out.iter().filter(|p| p[0] < 100.0).count() <= 2);
     }
 
     #[test]

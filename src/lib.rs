@@ -24,5 +24,6 @@ pub mod printout;
 pub mod run;
 pub mod run_look;
 pub mod session;
+pub mod step_axis;
 pub mod tab;
 pub mod worker;

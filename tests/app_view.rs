@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::app::{harness, shows, wait_until};
+use common::app::{fast, harness, shows, wait_until};
 
 use descent::app::AppOptions;
 use descent::app::panels::lesson::labels::LEARNED;
@@ -11,6 +11,7 @@ use descent::app::panels::menu_bar::labels;
 use descent::app::state::Persisted;
 use descent::lesson::Lesson;
 use descent::run_look::RunPalette;
+use descent::step_axis::StepAxis;
 use egui_kittest::kittest::Queryable;
 
 #[test]
@@ -33,10 +34,47 @@ fn the_view_menu_switches_the_run_palette_and_presentation_mode_and_they_are_sav
     h.get_by_label(labels::VIEW).click();
     h.run_steps(2);
     h.get_by_label("first 100 steps").click();
-    wait_until(&mut h, "the first 100 steps", |a| a.prefs().first_steps == Some(100));
+    wait_until(&mut h, "the first 100 steps", |a| a.prefs().step_axis == StepAxis::First(100));
     let saved = Persisted::from_ron(&h.state().persisted().to_ron().expect("ron")).expect("reload");
     assert_eq!((saved.prefs.palette, saved.prefs.present), (RunPalette::Colorblind, true));
-    assert_eq!(saved.prefs.first_steps, Some(100));
+    assert_eq!(saved.prefs.step_axis, StepAxis::First(100));
+}
+
+/// Every text painted in the last frame: a plot's axis title and tick labels are painted, not accessibility nodes.
+fn painted_texts(h: &egui_kittest::Harness<'static, descent::app::App>) -> Vec<String> {
+    fn walk(shape: &egui::Shape, out: &mut Vec<String>) {
+        match shape {
+            egui::Shape::Text(t) => out.push(t.galley.text().to_owned()),
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    h.output().shapes.iter().for_each(|c| walk(&c.shape, &mut out));
+    out
+}
+
+#[test]
+fn log_steps_in_the_view_menu_put_the_step_axes_on_a_log_scale() {
+    // A small lr: the notebook's run takes a few hundred steps and stops at 400.
+    let engine = descent::cli::EngineArgs { lr: Some(0.001), ..Default::default() };
+    let mut h = harness(AppOptions { engine, run: true, after_steps: Some(400), ..fast() });
+    wait_until(&mut h, "a few hundred steps", |a| a.snapshot().runs[0].record.step >= 300);
+    let texts = painted_texts(&h);
+    assert!(texts.iter().any(|t| t == "step") && !texts.iter().any(|t| t == "step (log)"), "{texts:?}");
+    h.get_by_label(labels::VIEW).click();
+    h.run_steps(2);
+    h.get_by_label(&StepAxis::Log.label()).click();
+    wait_until(&mut h, "log steps", |a| a.prefs().step_axis == StepAxis::Log);
+    h.run_steps(2);
+    let texts = painted_texts(&h);
+    // The loss and weight plots: the axis title, and ticks at steps 0, 10 and 100 (x = 0, log10 11, log10 101).
+    assert!(texts.iter().filter(|t| *t == "step (log)").count() >= 2, "{texts:?}");
+    for tick in ["0", "10", "100"] {
+        assert!(texts.iter().any(|t| t == tick), "tick {tick} in {texts:?}");
+    }
+    let saved = Persisted::from_ron(&h.state().persisted().to_ron().expect("ron")).expect("reload");
+    assert_eq!(saved.prefs.step_axis, StepAxis::Log, "kept across launches");
 }
 
 /// True when the last frame asked the window to close.

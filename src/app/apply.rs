@@ -83,7 +83,7 @@ impl App {
             Action::SetDark(d) => self.prefs.dark = d,
             Action::SetPalette(p) => self.prefs.palette = p,
             Action::SetPresent(on) => self.prefs.present = on,
-            Action::SetFirstSteps(n) => self.prefs.first_steps = n,
+            Action::SetStepAxis(a) => self.prefs.step_axis = a,
             Action::Quit => self.quit_requested = true,
             Action::SetShowTangent(v) => self.prefs.show_tangent = v,
             Action::SetShowNext(v) => self.prefs.show_next = v,

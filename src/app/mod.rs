@@ -318,7 +318,7 @@ impl App {
         palette: Palette,
         (series, explain): (&'a RefCell<SeriesCache>, &'a explain::Explainer),
     ) -> ViewCtx<'a> {
-        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, first_steps, .. } =
+        let Prefs { log_loss, show_tangent, show_next, show_theory, show_batches, show_shares, step_axis, .. } =
             self.prefs;
         ViewCtx {
             live,
@@ -335,7 +335,7 @@ impl App {
                 theory: show_theory,
                 batches: show_batches,
                 shares: show_shares,
-                first_steps,
+                step_axis,
             },
             series,
             explain,
@@ -526,7 +526,7 @@ impl App {
                 ui,
                 snap.runs.len(),
                 (busy, shown_tab, ctx.explain, palette),
-                (self.lesson.progress(), self.prefs.first_steps),
+                (self.lesson.progress(), self.prefs.step_axis),
                 actions,
             )
         });
@@ -752,6 +752,7 @@ pub fn run_native(engine: EngineArgs, gui: GuiArgs, data: Option<Dataset>) -> i3
         surface: gui.surface,
         dark: gui.theme.map(|t| t == crate::export::GifTheme::Dark),
         palette: gui.palette,
+        step_axis: gui.step_axis,
         present: gui.present,
     };
     // A view's PNG is the window: it opens at the size asked, in pixels (one point per pixel under Xvfb; a desktop

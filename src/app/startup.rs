@@ -66,6 +66,8 @@ pub struct AppOptions {
     pub dark: Option<bool>,
     /// The run palette to start with (`--palette`; otherwise the stored one).
     pub palette: Option<crate::run_look::RunPalette>,
+    /// The step axes to start with (`--step-axis`; otherwise the stored one).
+    pub step_axis: Option<crate::step_axis::StepAxis>,
     /// Start in presentation mode (`--present`; otherwise as stored).
     pub present: bool,
     /// A lesson to open at launch (`--lesson NAME|PATH`, already read and checked): how it is remembered (a
@@ -152,6 +154,9 @@ impl StartupPlan {
         }
         if let Some(palette) = options.palette {
             prefs.palette = palette;
+        }
+        if let Some(axis) = options.step_axis {
+            prefs.step_axis = axis;
         }
         prefs.present |= options.present;
         let mut runs = match preset {
@@ -240,6 +245,17 @@ mod tests {
             let plan = StartupPlan::resolve(Some(stored()), &[], &AppOptions { dark: Some(dark), ..persistent() });
             assert_eq!(plan.prefs.dark, dark);
         }
+    }
+
+    #[test]
+    fn the_step_axis_option_overrides_the_stored_one() {
+        use crate::step_axis::StepAxis;
+        let mut saved = stored();
+        saved.prefs.step_axis = StepAxis::First(100);
+        let plan = StartupPlan::resolve(Some(saved.clone()), &[], &persistent());
+        assert_eq!(plan.prefs.step_axis, StepAxis::First(100), "kept across launches");
+        let options = AppOptions { step_axis: Some(StepAxis::Log), ..persistent() };
+        assert_eq!(StartupPlan::resolve(Some(saved), &[], &options).prefs.step_axis, StepAxis::Log);
     }
 
     #[test]

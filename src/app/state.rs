@@ -7,6 +7,7 @@ use super::jobs::{ExportKind, FilePurpose};
 use crate::engine::settings::Settings;
 use crate::presets::Preset;
 use crate::run_look::RunPalette;
+pub use crate::step_axis::StepAxis;
 pub use crate::tab::Tab;
 use crate::worker::{RunId, Speed};
 
@@ -16,8 +17,6 @@ pub const SPEED_UNLIMITED: f64 = 100_000.0;
 pub const SPEED_MIN: f64 = 1.0;
 /// The learning-rate slider's range.
 pub const LR_RANGE: std::ops::RangeInclusive<f64> = 1e-5..=10.0;
-/// The windows "first N steps" of the step axes (View menu).
-pub const FIRST_STEPS: [u64; 2] = [100, 1000];
 /// The default convergence tolerance on ‖gradient‖.
 pub const DEFAULT_TOLERANCE: f64 = 1e-6;
 
@@ -53,8 +52,8 @@ pub struct Prefs {
     pub palette: RunPalette,
     /// Presentation mode (for a projector): larger text, thicker lines, higher contrast.
     pub present: bool,
-    /// The step axes show only steps 0…N (`None`: every step, zoomable; double-click a plot to see all again).
-    pub first_steps: Option<u64>,
+    /// The step axes: every step (zoomable; double-click a plot to see all again), steps 0…N only, or log steps.
+    pub step_axis: StepAxis,
 }
 
 impl Default for Prefs {
@@ -74,7 +73,7 @@ impl Default for Prefs {
             explain: false,
             palette: RunPalette::Default,
             present: false,
-            first_steps: None,
+            step_axis: StepAxis::All,
         }
     }
 }
@@ -96,6 +95,21 @@ pub struct Persisted {
     pub settings: Settings,
     /// The preferences.
     pub prefs: Prefs,
+}
+
+/// The step window of a version before the log step axis, `first_steps:Some(100)`, read when the text has no
+/// `step_axis` (the preferences' other fields are ignored).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct StoredFirstSteps {
+    first_steps: Option<u64>,
+    #[serde(deserialize_with = "present")]
+    step_axis: bool,
+}
+
+/// True for a field that is there, whatever its value.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
 }
 
 /// The `settings` field of the stored text (the preferences' fields are ignored).
@@ -133,7 +147,11 @@ impl Persisted {
     /// A one-line message when the text is not such RON.
     pub fn from_ron(text: &str) -> Result<Self, String> {
         let settings = ron::from_str::<StoredSettings>(text).map_err(|e| format!("stored settings: {e}"))?.settings;
-        let prefs = ron::from_str::<Prefs>(text).map_err(|e| format!("stored preferences: {e}"))?;
+        let mut prefs = ron::from_str::<Prefs>(text).map_err(|e| format!("stored preferences: {e}"))?;
+        // An older version's "first N steps" (an unreadable one is every step; `sanitized` checks N).
+        if let Ok(StoredFirstSteps { first_steps: Some(n), step_axis: false }) = ron::from_str(text) {
+            prefs.step_axis = StepAxis::First(n);
+        }
         Ok(Persisted { settings, prefs })
     }
 
@@ -156,8 +174,8 @@ impl Persisted {
         if p.data.trim().is_empty() {
             p.data = d.data;
         }
-        if !p.first_steps.is_none_or(|n| FIRST_STEPS.contains(&n)) {
-            p.first_steps = None;
+        if !StepAxis::ALL.contains(&p.step_axis) {
+            p.step_axis = StepAxis::All;
         }
         if self.settings.validate().is_err() {
             self.settings = Settings::default();
@@ -232,8 +250,8 @@ pub enum Action {
     SetPalette(RunPalette),
     /// Presentation mode on or off (View menu).
     SetPresent(bool),
-    /// Show only the first N steps on the step axes, or every step (`None`; View menu).
-    SetFirstSteps(Option<u64>),
+    /// How the step axes show the steps: every one, the first N, or on a log scale (View menu).
+    SetStepAxis(StepAxis),
     /// Show or hide the tangent line.
     SetShowTangent(bool),
     /// Show or hide the next-step arrow.
@@ -331,7 +349,7 @@ mod tests {
             explain: true,
             palette: RunPalette::Default,
             present: false,
-            first_steps: None,
+            step_axis: StepAxis::All,
         };
         assert_eq!(old.prefs, want);
         assert_eq!(old.settings.w0, 1.5);
@@ -363,10 +381,31 @@ mod tests {
     }
 
     #[test]
+    fn the_step_axis_is_saved_and_an_older_or_unknown_one_still_loads() {
+        let mut p = Persisted::default();
+        p.prefs.step_axis = StepAxis::Log;
+        let text = p.to_ron().expect("ron");
+        assert!(text.contains("step_axis:\"log\""), "{text}");
+        assert_eq!(Persisted::from_ron(&text).expect("reloads").prefs.step_axis, StepAxis::Log);
+        // The version before the log axis saved `first_steps`: its window is kept, `None` is every step.
+        let load = |fields: &str| {
+            let text = format!("(settings:(w0:1.5),data:\"noisy\",{fields})");
+            Persisted::from_ron(&text).map(|p| p.sanitized().prefs.step_axis)
+        };
+        assert_eq!(load("first_steps:Some(100)"), Ok(StepAxis::First(100)));
+        assert_eq!(load("first_steps:Some(1000)"), Ok(StepAxis::First(1000)));
+        assert_eq!(load("first_steps:None"), Ok(StepAxis::All));
+        assert_eq!(load("first_steps:Some(7)"), Ok(StepAxis::All), "a window the View menu never offered");
+        assert_eq!(load("first_steps:\"x\""), Ok(StepAxis::All), "an unreadable old value");
+        assert_eq!(load("step_axis:\"sideways\""), Ok(StepAxis::All), "a name this version does not know");
+        assert_eq!(load("step_axis:\"log\",first_steps:Some(100)"), Ok(StepAxis::Log), "the new field wins");
+    }
+
+    #[test]
     fn sanitizing_repairs_bad_values() {
         let mut p = Persisted::default();
         (p.prefs.tolerance, p.prefs.steps_per_sec, p.prefs.data) = (f64::NAN, 1e12, " ".into());
-        p.prefs.first_steps = Some(7);
+        p.prefs.step_axis = StepAxis::First(7);
         p.settings.optimizer.lr = -1.0;
         let p = p.sanitized();
         assert_eq!(p.prefs.tolerance, DEFAULT_TOLERANCE);
@@ -374,7 +413,7 @@ mod tests {
         assert_eq!(p.speed(), Speed::Unlimited);
         assert_eq!(p.settings, Settings::default());
         assert_eq!(p.prefs.data, "notebook");
-        assert_eq!(p.prefs.first_steps, None, "a window the View menu does not offer");
+        assert_eq!(p.prefs.step_axis, StepAxis::All, "a window the View menu does not offer");
         assert_eq!(speed_of(30.0), Speed::StepsPerSec(30.0));
     }
 }

@@ -29,8 +29,8 @@ pub struct Display {
     pub batches: bool,
     /// Each sample's residual, loss term and gradient share on the Data tab.
     pub shares: bool,
-    /// The step axes show steps 0…N only (`None`: every step).
-    pub first_steps: Option<u64>,
+    /// How the plots over steps lay out their x axis (every step, the first N, log).
+    pub step_axis: crate::step_axis::StepAxis,
 }
 
 /// Everything the views of one frame draw.
@@ -79,7 +79,8 @@ impl ViewCtx<'_> {
         self.snap.run(self.selected).or_else(|| self.live.run(self.selected)).or(self.live.runs.first())
     }
 
-    /// [`decimated`] points of one quantity of one run, computed once per snapshot, range and width.
+    /// [`decimated`] points of one quantity of one run over the visible `steps`, at x on the display's step axis,
+    /// computed once per snapshot, range, width and axis.
     pub fn series(
         &self,
         run: &RunSnapshot,
@@ -88,13 +89,15 @@ impl ViewCtx<'_> {
         columns: usize,
         value: impl Fn(&Row) -> f64,
     ) -> Vec<[f64; 2]> {
-        let key = SeriesKey { run: run.id, quantity, range: [steps.start().to_bits(), steps.end().to_bits()], columns };
+        let axis = self.display.step_axis;
+        let range = [steps.start().to_bits(), steps.end().to_bits()];
+        let key = SeriesKey { run: run.id, quantity, range, columns, axis };
         let mut cache = self.series.borrow_mut();
         if cache.generation != self.snap.generation {
             cache.generation = self.snap.generation;
             cache.map.clear();
         }
-        cache.map.entry(key).or_insert_with(|| decimated(&run.history, steps, columns, value)).clone()
+        cache.map.entry(key).or_insert_with(|| decimated(&run.history, steps, columns, axis, value)).clone()
     }
 }
 
@@ -111,6 +114,7 @@ struct SeriesKey {
     quantity: &'static str,
     range: [u64; 2],
     columns: usize,
+    axis: crate::step_axis::StepAxis,
 }
 
 /// Largest magnitude handed to a plot: keeps axis ranges sane while a run blows up.
@@ -121,14 +125,19 @@ pub fn plottable(v: f64) -> Option<f64> {
     if v.is_nan() { None } else { Some(v.clamp(-PLOT_LIMIT, PLOT_LIMIT)) }
 }
 
-/// Points of `value` over `steps` from a history, about one min/max pair per pixel column, clamped for plotting.
+/// Points `[x, value]` of `value` over `steps` from a history, x being the step's place on `axis`: about one
+/// min/max pair per pixel column of that axis, clamped for plotting.
 pub fn decimated(
     history: &History,
     steps: std::ops::RangeInclusive<f64>,
     columns: usize,
+    axis: crate::step_axis::StepAxis,
     value: impl Fn(&Row) -> f64,
 ) -> Vec<[f64; 2]> {
     let mut out = Vec::new();
-    history.decimate(steps, columns, |r| plottable(value(r)).unwrap_or(f64::NAN), &mut out);
+    history.decimate_on(steps, columns, |s| axis.x(s), |r| plottable(value(r)).unwrap_or(f64::NAN), &mut out);
+    for p in &mut out {
+        p[0] = axis.x(p[0]);
+    }
     out
 }

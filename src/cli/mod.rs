@@ -643,6 +643,11 @@ pub struct GuiArgs {
     /// last exit. Each run also keeps its own dash pattern and marker shape.
     #[arg(long, value_enum, value_name = "PALETTE")]
     pub palette: Option<crate::run_look::RunPalette>,
+    /// The step axes of the plots over steps: all (every step), first-100, first-1000, or log (log10(1 + step), so
+    /// that the first steps of a long run keep their room); otherwise the one saved at the last exit (also in the
+    /// View menu).
+    #[arg(long, value_enum, value_name = "AXIS")]
+    pub step_axis: Option<crate::step_axis::StepAxis>,
     /// Presentation mode, for a projector: larger text, thicker lines, high contrast (also in the View menu).
     #[arg(long)]
     pub present: bool,

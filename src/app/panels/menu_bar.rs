@@ -73,7 +73,7 @@ pub fn menu_bar_ui(
     ui: &mut Ui,
     n_runs: usize,
     (busy, shown_tab, ex, palette): (bool, Option<Tab>, &Explainer, crate::app::theme::Palette),
-    (lessons, first_steps): (&crate::app::lesson::LessonProgress, Option<u64>),
+    (lessons, step_axis): (&crate::app::lesson::LessonProgress, crate::step_axis::StepAxis),
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
@@ -114,7 +114,7 @@ pub fn menu_bar_ui(
         let tip = "The Data tab below the plots: drag, add and remove points. Every edit restarts every run.";
         let names = [labels::DATA_EDITOR, labels::HIDE_DATA_EDITOR];
         crate::app::tabs::tab_button_ui(ui, Tab::Data, shown_tab, names, tip, actions);
-        view_menu_ui(ui, (palette, first_steps), actions);
+        view_menu_ui(ui, (palette, step_axis), actions);
         crate::app::panels::lesson::lessons_menu_ui(ui, (lessons, palette, ex), actions);
         let explain = ex.on();
         let help = ui.menu_button(labels::HELP, |ui| {
@@ -141,7 +141,7 @@ const QUIT_SHORTCUT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::
 /// The View menu: the run palette and presentation mode (both kept across launches).
 fn view_menu_ui(
     ui: &mut Ui,
-    (palette, first_steps): (crate::app::theme::Palette, Option<u64>),
+    (palette, step_axis): (crate::app::theme::Palette, crate::step_axis::StepAxis),
     actions: &mut Vec<Action>,
 ) {
     use crate::run_look::RunPalette;
@@ -162,14 +162,18 @@ fn view_menu_ui(
         }
         ui.separator();
         ui.label(egui::RichText::new("Step axes").small().weak());
-        let windows = std::iter::once(None).chain(crate::app::state::FIRST_STEPS.map(Some));
-        for n in windows {
-            let (label, tip) = match n {
-                None => ("all steps".to_string(), "Every step; drag or scroll to zoom, double-click to see all again."),
-                Some(n) => (format!("first {n} steps"), "The start of every run, however long the runs get."),
+        for axis in crate::step_axis::StepAxis::ALL {
+            use crate::step_axis::StepAxis;
+            let tip = match axis {
+                StepAxis::All => "Every step; drag or scroll to zoom, double-click to see all again.",
+                StepAxis::First(_) => "The start of every run, however long the runs get.",
+                StepAxis::Log => {
+                    "Steps on a log scale (0, 10, 100, 1000, 10k…): the first steps keep their room however long \
+                     the runs get (--step-axis log)."
+                }
             };
-            if ui.radio(first_steps == n, label).on_hover_text(tip).clicked() {
-                actions.push(Action::SetFirstSteps(n));
+            if ui.radio(step_axis == axis, axis.label()).on_hover_text(tip).clicked() {
+                actions.push(Action::SetStepAxis(axis));
                 ui.close();
             }
         }

@@ -18,7 +18,8 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     let y_of = move |loss: f64| -> f64 {
         if log { if loss.is_nan() { f64::NAN } else { loss.max(floor).log10() } } else { loss }
     };
-    let mut plot = step_plot("loss-plot", if log { "loss (log)" } else { "loss" }, snap);
+    let axis = ctx.display.step_axis;
+    let mut plot = step_plot("loss-plot", if log { "loss (log)" } else { "loss" }, snap, axis);
     if log {
         plot = plot.y_grid_spacer(decade_spacer).y_axis_formatter(|mark, _| super::log_axis_label(mark));
     } else {
@@ -31,7 +32,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
     let theory_floor = if log { lowest.max(floor) } else { lowest.min(0.0) };
     let mut items: Vec<(String, Topic)> = vec![("theory".into(), Topic::TheoryToggle)];
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
+        let steps = visible_steps(plot_ui, last, axis);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             items.push((run.spec.name.clone(), Topic::LossCurve));
@@ -65,7 +66,7 @@ pub fn loss_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, log: bool) {
                     let label = RichText::new(format!("min loss {}", format::sci(run.analysis.min_loss, 2)))
                         .small()
                         .color(ctx.palette.optimum);
-                    let at = [last.max(1) as f64, y_of(run.analysis.min_loss)];
+                    let at = [axis.x(last.max(1) as f64), y_of(run.analysis.min_loss)];
                     plot_ui.text(Text::new("min loss label", at.into(), label).anchor(Align2::RIGHT_BOTTOM));
                 }
             }
@@ -99,7 +100,8 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
     let Some(y) = plottable(y) else {
         return;
     };
-    let right_half = |x: f64| x >= 0.5 * super::last_step(ctx.snap) as f64;
+    let axis = ctx.display.step_axis;
+    let right_half = |x: f64| x >= 0.5 * axis.x(super::last_step(ctx.snap) as f64);
     let side = |x: f64, v: egui::Align| Align2([if right_half(x) { egui::Align::RIGHT } else { egui::Align::LEFT }, v]);
     // One run: the outcome in words, in the state's colour. Several: each run's mark in its own colour, named for
     // the hover, without a text label each (six labels pile up on one another).
@@ -108,16 +110,15 @@ pub fn outcome_marks(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run
         // No outcome of the run's own: it was refused, or the engine stopped it (the banner says which).
         return;
     }
-    let (x, what, color, v) = match run.status {
-        Status::Converged { step, .. } => (step as f64, "minimum reached", ctx.palette.converged, egui::Align::BOTTOM),
-        Status::Diverged { step, why } if why.is_stop() => {
-            (step as f64, why.verb(), ctx.palette.warning, egui::Align::TOP)
-        }
-        Status::Diverged { step, why } => (step as f64, why.verb(), ctx.palette.diverged, egui::Align::TOP),
+    let (step, what, color, v) = match run.status {
+        Status::Converged { step, .. } => (step, "minimum reached", ctx.palette.converged, egui::Align::BOTTOM),
+        Status::Diverged { step, why } if why.is_stop() => (step, why.verb(), ctx.palette.warning, egui::Align::TOP),
+        Status::Diverged { step, why } => (step, why.verb(), ctx.palette.diverged, egui::Align::TOP),
         Status::Running => return,
     };
+    let x = axis.x(step as f64);
     let (color, name) = if several {
-        (ctx.run_color(run), format!("{}: {what} at step {x}", run.spec.name))
+        (ctx.run_color(run), format!("{}: {what} at step {step}", run.spec.name))
     } else {
         (color, what.to_owned())
     };

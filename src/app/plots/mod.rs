@@ -15,13 +15,15 @@ use super::theme::{Dash, Marker, Palette, RunMark};
 use crate::format;
 use crate::geometry::nice_125;
 use crate::history::Row;
+use crate::step_axis::StepAxis;
 use crate::worker::Snapshot;
 
 pub use super::view::{PLOT_LIMIT, ViewCtx, decimated, plottable};
 
-/// The id that links the x axes (and cursors) of the plots over steps.
-pub fn step_link() -> egui::Id {
-    egui::Id::unique("descent-step-axis")
+/// The id that links the x axes (and cursors) of the plots over steps on `axis`: another axis is another link (and
+/// another plot memory, see [`step_plot`]), so that switching never shows one axis's bounds on the other.
+pub fn step_link(axis: StepAxis) -> egui::Id {
+    egui::Id::unique(("descent-step-axis", axis))
 }
 
 /// A framed card with a title line (a title and a weak subtitle) around a plot.
@@ -60,7 +62,7 @@ pub fn row_readout(row: &Row, bias: bool) -> String {
     s
 }
 
-/// The hover text of a plot over steps: the row of the nearest step of the first run that has one.
+/// The hover text of a plot over steps: the row of the nearest step (to `step`, a step, not an x) of each run.
 pub fn step_hover(snap: &Snapshot, step: f64) -> Option<String> {
     if !step.is_finite() || step < 0.0 {
         return None;
@@ -80,18 +82,19 @@ pub fn step_hover(snap: &Snapshot, step: f64) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n\n"))
 }
 
-/// The x range to decimate for a plot over steps: the whole history under auto bounds, the visible range otherwise.
+/// The steps to decimate for a plot over steps on `axis` (a range of steps, whatever x the axis draws them at):
+/// the whole history under auto bounds, the visible range otherwise, mapped back from x.
 ///
-/// With `first` (the View menu's "first N steps"), the axis is pinned to steps 0…N.
+/// With "first N steps" (View menu), the axis is pinned to steps 0…N.
 pub fn visible_steps(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     history_last: u64,
-    first: Option<u64>,
+    axis: StepAxis,
 ) -> std::ops::RangeInclusive<f64> {
-    if let Some(n) = first {
-        let range = 0.0..=(n.max(1) as f64);
-        plot_ui.set_plot_bounds_x(range.clone());
-        return range;
+    if let Some(n) = axis.window() {
+        let n = n.max(1) as f64;
+        plot_ui.set_plot_bounds_x(axis.x(0.0)..=axis.x(n));
+        return 0.0..=n;
     }
     let bounds = plot_ui.plot_bounds();
     if plot_ui.auto_bounds().x || !bounds.is_valid_x() {
@@ -99,7 +102,7 @@ pub fn visible_steps(
     } else {
         let [x0, _] = bounds.min();
         let [x1, _] = bounds.max();
-        x0..=x1
+        axis.step(x0)..=axis.step(x1)
     }
 }
 
@@ -215,14 +218,33 @@ pub fn y_label_fitting(height_pts: f32, long: &'static str, short: &'static str)
     if long.chars().count() as f32 * 7.5 <= height_pts - 30.0 { long } else { short }
 }
 
-/// A plot over steps with the shared look: linked x axis and cursor, step axis label, no boxed zoom.
-pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
-    Plot::new(id)
-        .link_axis(step_link(), [true, false])
-        .link_cursor(step_link(), [true, false])
-        .x_grid_spacer(step_spacer)
-        .x_axis_formatter(|mark, _| format::step_label(mark.value))
-        .x_axis_label("step")
+/// Grid marks on the log step axis ([`StepAxis::log_marks`]): steps 0, 1, 10, 100, …, labels about 50 points apart.
+pub fn log_step_spacer(input: GridInput) -> Vec<GridMark> {
+    // base_step_size is about 8 points of the axis, in x.
+    let point = input.base_step_size / 8.0;
+    let marks = StepAxis::log_marks(input.bounds.0, input.bounds.1, 50.0 * point);
+    // egui_plot labels a mark whose step_size spans more than 60 points, and draws its grid line the stronger the
+    // larger it is: the labelled marks span 100 points, the others 30 (a faint line, no label).
+    let size = |labelled: bool| if labelled { 100.0 * point } else { 30.0 * point };
+    marks.into_iter().map(|m| GridMark { value: m.x, step_size: size(m.labelled) }).collect()
+}
+
+/// The tick label at `x` on a step axis: the step drawn there (0, 10, 100, 1000, 10k, 1M on the log axis).
+pub fn step_tick_label(axis: StepAxis, x: f64) -> String {
+    format::step_label(axis.step(x).round())
+}
+
+/// A plot over steps with the shared look on `axis` (every step, the first N, or log): linked x axis and cursor,
+/// the axis's ticks and title, no boxed zoom; hover reads out the real step.
+pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot, axis: StepAxis) -> Plot<'a> {
+    let spacer: fn(GridInput) -> Vec<GridMark> = if axis == StepAxis::Log { log_step_spacer } else { step_spacer };
+    // One plot memory per axis: a zoom on one axis is not read as x on another.
+    Plot::new((id, axis))
+        .link_axis(step_link(axis), [true, false])
+        .link_cursor(step_link(axis), [true, false])
+        .x_grid_spacer(spacer)
+        .x_axis_formatter(move |mark, _| step_tick_label(axis, mark.value))
+        .x_axis_label(axis.title())
         .y_axis_label(y_label.to_owned())
         .allow_boxed_zoom(false)
         // A double-click shows every step again after a zoom.
@@ -235,7 +257,7 @@ pub fn step_plot<'a>(id: &str, y_label: &str, snap: &'a Snapshot) -> Plot<'a> {
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => position.x,
                 egui_plot::HoverPosition::Elsewhere { position } => position.x,
             };
-            step_hover(snap, x)
+            step_hover(snap, axis.step(x))
         })
 }
 
@@ -288,10 +310,31 @@ pub const DENSE_STEPS_PER_COLUMN: f64 = 16.0;
 /// Share of the visible steps drawn clear at the end of a dense series.
 const RECENT_SHARE: f64 = 0.04;
 
+/// The first of `steps` from which a pixel column of `axis` holds [`DENSE_STEPS_PER_COLUMN`] steps or more, `None`
+/// when no column does. On a linear axis every column holds as many steps; on the log axis a column holds more the
+/// later its steps.
+fn dense_from(axis: StepAxis, steps: &std::ops::RangeInclusive<f64>, columns: usize) -> Option<f64> {
+    let (lo, hi) = (*steps.start(), *steps.end());
+    let dx = (axis.x(hi) - axis.x(lo)) / columns.max(1) as f64;
+    let per_column = |s: f64| axis.step(axis.x(s) + dx) - s;
+    if !(dx > 0.0 && dx.is_finite()) || per_column(hi) < DENSE_STEPS_PER_COLUMN {
+        return None;
+    }
+    if per_column(lo) >= DENSE_STEPS_PER_COLUMN {
+        return Some(lo);
+    }
+    let (mut a, mut b) = (lo, hi);
+    for _ in 0..64 {
+        let m = 0.5 * (a + b);
+        if per_column(m) >= DENSE_STEPS_PER_COLUMN { b = m } else { a = m }
+    }
+    Some(b)
+}
+
 /// One quantity of a run over `steps` as a line: normally the line itself; for a long run whose history is much
 /// denser than the plot's pixels (say 23M steps of MAE chattering around its minimum, whose min/max envelope would
 /// be a solid wedge), the envelope faint and the most recent steps clear, so that the learner sees what the run is
-/// doing now.
+/// doing now. On the log step axis the first steps, where a column holds few of them, stay clear too.
 ///
 /// With several runs, each run's line has its own dash pattern (unless `style` sets one) and ends in its marker,
 /// so that runs are told apart without their colours.
@@ -311,16 +354,23 @@ pub fn series_line_ui(
     let dash = if several { line_style(RunMark::of(run.spec.color).dash) } else { egui_plot::LineStyle::Solid };
     let line = |name: String, pts| style(egui_plot::Line::new(name, pts).style(dash));
     let all = ctx.series(run, quantity[0], steps.clone(), columns, value);
-    let span = steps.end() - steps.start();
     let end = if several { all.iter().rev().find(|p| p[1].is_finite()).copied() } else { None };
-    if span / (columns.max(1) as f64) < DENSE_STEPS_PER_COLUMN {
-        plot_ui.line(dash_guard(plot_ui, all, |pts| line(name, pts)).color(color));
-    } else {
-        let envelope = dash_guard(plot_ui, all, |pts| line(format!("{name} (envelope)"), pts));
-        plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
-        let recent_from = steps.end() - span * RECENT_SHARE;
-        let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
-        plot_ui.line(dash_guard(plot_ui, recent, |pts| line(name, pts)).color(color));
+    let axis = ctx.display.step_axis;
+    match dense_from(axis, &steps, columns) {
+        None => plot_ui.line(dash_guard(plot_ui, all, |pts| line(name, pts)).color(color)),
+        Some(from) => {
+            let envelope = dash_guard(plot_ui, all, |pts| line(format!("{name} (envelope)"), pts));
+            plot_ui.line(envelope.color(super::theme::faded(color, 0.3)));
+            // On the log axis the first steps are sparse: clear up to where the columns get dense.
+            if from > *steps.start() {
+                let early = ctx.series(run, quantity[0], *steps.start()..=from, columns, value);
+                plot_ui.line(dash_guard(plot_ui, early, |pts| line(name.clone(), pts)).color(color));
+            }
+            let (x0, x1) = (axis.x(*steps.start()), axis.x(*steps.end()));
+            let recent_from = axis.step(x1 - (x1 - x0) * RECENT_SHARE);
+            let recent = ctx.series(run, quantity[1], recent_from..=*steps.end(), columns, value);
+            plot_ui.line(dash_guard(plot_ui, recent, |pts| line(name, pts)).color(color));
+        }
     }
     if let Some(end) = end {
         let marker = egui_plot::Points::new("", end).shape(run_marker(run)).radius(ctx.palette.stroke(4.5));
@@ -413,6 +463,39 @@ mod tests {
         assert!(!dashable(&series, 10.0, 1.0));
         assert!(dashable(&series, 1e6, 1.0));
         assert!(!dashable(&series, 0.0, 1.0) && dashable(&series[..1], 0.0, 1.0), "a degenerate view");
+    }
+
+    /// The log step axis of a 1200-point plot over a million steps: a mark at x = log10(1 + s) for s = 0, 1, 10, …,
+    /// 10⁶, each labelled with its step (egui_plot draws a label whose step_size spans more than 60 points).
+    #[test]
+    fn the_log_step_axis_marks_and_labels_every_decade_by_its_step() {
+        let hi = (1.0f64 + 1e6).log10();
+        let points_per_x = 1200.0 / hi;
+        let marks = log_step_spacer(GridInput { bounds: (0.0, hi), base_step_size: 8.0 / points_per_x });
+        let steps = [0.0, 1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+        assert_eq!(marks.len(), steps.len());
+        for (m, s) in marks.iter().zip(steps) {
+            assert!((m.value - (1.0f64 + s).log10()).abs() < 1e-12, "{m:?} for step {s}");
+            assert!(m.step_size * points_per_x > 60.0, "step {s} is labelled");
+        }
+        let labels: Vec<String> = marks.iter().map(|m| step_tick_label(StepAxis::Log, m.value)).collect();
+        assert_eq!(labels, ["0", "1", "10", "100", "1000", "10k", "100k", "1M"]);
+        // A linear axis labels its x as the step.
+        assert_eq!(step_tick_label(StepAxis::All, 2500.0), "2500");
+        assert_eq!(step_tick_label(StepAxis::First(1000), 20_000.0), "20k");
+    }
+
+    #[test]
+    fn only_the_late_columns_of_a_log_axis_are_dense() {
+        // 10⁶ steps over 1000 columns: every column holds 1000 steps on a linear axis.
+        assert_eq!(dense_from(StepAxis::All, &(0.0..=1e6), 1000), Some(0.0));
+        assert_eq!(dense_from(StepAxis::All, &(0.0..=1e4), 1000), None, "10 steps a column");
+        // On the log axis a column spans Δx = 6/1000: at step s it holds (1 + s)(10^Δx − 1) ≈ 0.0139 (1 + s).
+        let from = dense_from(StepAxis::Log, &(0.0..=1e6), 1000).expect("dense at the end");
+        let dx = (1.0f64 + 1e6).log10() / 1000.0;
+        let want = 16.0 / (10f64.powf(dx) - 1.0) - 1.0;
+        assert!((from - want).abs() < 1.0, "{from} vs {want}");
+        assert_eq!(dense_from(StepAxis::Log, &(0.0..=300.0), 1000), None, "a short run is never dense");
     }
 
     #[test]

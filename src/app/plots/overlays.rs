@@ -105,7 +105,8 @@ pub fn scrub_cursor(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run:
     let Some(k) = ctx.snap.runs.first().filter(|r| r.id == run.id).and(ctx.scrub) else {
         return;
     };
-    plot_ui.vline(egui_plot::VLine::new(format!("step {k}"), k as f64).color(ctx.palette.curve).width(1.5));
+    let x = ctx.display.step_axis.x(k as f64);
+    plot_ui.vline(egui_plot::VLine::new(format!("step {k}"), x).color(ctx.palette.curve).width(1.5));
 }
 
 /// How many mini-batches get their own curve.
@@ -135,7 +136,7 @@ fn batch_curves(
 pub fn settings_markers(plot_ui: &mut egui_plot::PlotUi<'_>, ctx: &ViewCtx<'_>, run: &RunSnapshot) {
     for marker in run.history.markers() {
         plot_ui.vline(
-            egui_plot::VLine::new(marker.label.clone(), marker.step as f64)
+            egui_plot::VLine::new(marker.label.clone(), ctx.display.step_axis.x(marker.step as f64))
                 .color(ctx.palette.marker)
                 .style(LineStyle::dashed_dense())
                 .width(1.0),

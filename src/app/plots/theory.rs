@@ -86,7 +86,8 @@ pub enum Quantity {
     },
 }
 
-/// The points of the predicted `quantity` of `run` over `steps` (about `columns` of them), from where its settings
+/// The points `[x, value]` of the predicted `quantity` of `run` over `steps` (about `columns` of them, even in x
+/// on `axis`: on the log step axis, every one of the first steps and sparser later), from where its settings
 /// last changed; empty when there is no closed form, or when plain GD would diverge while the run is something else
 /// (its curve would flatten the run's). The loss stops at [`Quantity::Loss`]'s floor.
 pub fn series(
@@ -95,6 +96,7 @@ pub fn series(
     quantity: Quantity,
     steps: std::ops::RangeInclusive<f64>,
     columns: usize,
+    axis: crate::step_axis::StepAxis,
 ) -> Vec<[f64; 2]> {
     let s = &run.spec.settings;
     let Some(origin) = origin(&run.history) else {
@@ -109,8 +111,8 @@ pub fn series(
     }
     let lo = steps.start().max(origin.0 as f64).floor() as u64;
     let hi = (steps.end().min(last as f64).ceil() as u64).max(lo);
-    let n = columns.clamp(2, 2000) as u64;
-    let stride = ((hi - lo) / n).max(1);
+    let n = columns.clamp(2, 2000) as f64;
+    let dx = (axis.x(hi as f64) - axis.x(lo as f64)) / n;
     let mut pts = Vec::with_capacity(n as usize + 2);
     let mut k = lo;
     loop {
@@ -127,13 +129,14 @@ pub fn series(
                 }
             };
             if let Some(v) = super::plottable(v) {
-                pts.push([k as f64, v]);
+                pts.push([axis.x(k as f64), v]);
             }
         }
         if k >= hi {
             break;
         }
-        k = (k + stride).min(hi);
+        let next = axis.step(axis.x(k as f64) + dx).floor();
+        k = if next > k as f64 { (next as u64).min(hi) } else { k + 1 };
     }
     pts
 }
@@ -151,7 +154,7 @@ pub fn overlay(
     if !ctx.display.theory || ctx.snap.runs.first().map(|r| r.id) != Some(run.id) {
         return;
     }
-    let pts = series(run, ctx.snap.data.len(), quantity, steps, columns);
+    let pts = series(run, ctx.snap.data.len(), quantity, steps, columns, ctx.display.step_axis);
     if pts.is_empty() {
         return;
     }
@@ -176,7 +179,7 @@ pub fn caption(ctx: &ViewCtx<'_>, n_samples: usize) -> Option<&'static str> {
         return None;
     }
     let quantity = Quantity::Loss { log: false, floor: f64::NEG_INFINITY };
-    if series(run, n_samples, quantity, 0.0..=1.0, 2).is_empty() {
+    if series(run, n_samples, quantity, 0.0..=1.0, 2, crate::step_axis::StepAxis::All).is_empty() {
         return None;
     }
     let s = &run.spec.settings;
@@ -190,6 +193,7 @@ mod tests {
     use crate::engine::analysis::analyze;
     use crate::engine::data::Dataset;
     use crate::engine::trainer::DynTrainer;
+    use crate::step_axis::StepAxis;
 
     #[test]
     fn theory_equals_full_batch_gd() {
@@ -261,10 +265,11 @@ mod tests {
             error: None,
         };
         let floor = 1e-20;
-        let pts = series(&run, data.len(), Quantity::Loss { log: true, floor }, 0.0..=400.0, 400);
+        let pts = series(&run, data.len(), Quantity::Loss { log: true, floor }, 0.0..=400.0, 400, StepAxis::All);
         assert!(pts.len() > 10, "drawn down to the floor");
         assert!(pts.iter().all(|p| p[1] >= floor.log10()), "never below the floor");
-        let unbounded = series(&run, data.len(), Quantity::Loss { log: true, floor: 0.0 }, 0.0..=400.0, 400);
+        let unbounded =
+            series(&run, data.len(), Quantity::Loss { log: true, floor: 0.0 }, 0.0..=400.0, 400, StepAxis::All);
         assert!(unbounded.iter().any(|p| p[1] < -100.0), "without the floor it would reach far below");
     }
 }

@@ -13,14 +13,15 @@ use crate::history::Row;
 /// The weights plot's content (inside its card).
 pub fn weights_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
     let snap = ctx.snap;
-    let mut plot = step_plot("weights-plot", "parameter", snap);
+    let axis = ctx.display.step_axis;
+    let mut plot = step_plot("weights-plot", "parameter", snap, axis);
     plot = plot.y_grid_spacer(super::value_spacer_y).y_axis_formatter(|mark, _| format::value_label(mark.value));
     // No legend: it would list every item (marks, theory, optimum lines) and spill over the card. The card's
     // subtitle says which line is which, and the legend row above the plots names the runs.
     let last = last_step(snap);
     let mut items: Vec<(String, Topic)> = Vec::new();
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
+        let steps = visible_steps(plot_ui, last, axis);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             let color = ctx.run_color(run);

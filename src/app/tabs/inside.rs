@@ -123,8 +123,8 @@ pub fn inner_state_ui(ui: &mut Ui, ctx: &ViewCtx<'_>) {
 }
 
 /// A plot over steps of log10 values, labelled by decades.
-fn log_step_plot<'a>(id: &str, y_label: &str, snap: &'a crate::worker::Snapshot, height: f32) -> egui_plot::Plot<'a> {
-    step_plot(id, y_label, snap)
+fn log_step_plot<'a>(id: &str, y_label: &str, ctx: &ViewCtx<'a>, height: f32) -> egui_plot::Plot<'a> {
+    step_plot(id, y_label, ctx.snap, ctx.display.step_axis)
         .height(height)
         .y_grid_spacer(crate::app::plots::decade_spacer)
         .y_axis_formatter(|mark, _| crate::app::plots::log_axis_label(mark))
@@ -145,10 +145,10 @@ fn per_run_log_plot(
     mut draw: impl FnMut(&mut egui_plot::PlotUi<'_>, &RunSnapshot, egui::Color32, RangeInclusive<f64>, usize),
 ) {
     let snap = ctx.snap;
-    let plot = log_step_plot(id, label, snap, height);
+    let plot = log_step_plot(id, label, ctx, height);
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
-        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
+        let steps = visible_steps(plot_ui, last, ctx.display.step_axis);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             draw(plot_ui, run, ctx.run_color(run), steps.clone(), columns);
@@ -179,7 +179,7 @@ fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
 fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let snap = ctx.snap;
     let plain = snap.runs.iter().all(|r| carried(&r.spec.settings).is_empty());
-    let plot = step_plot("inner-state-plot", "state", snap)
+    let plot = step_plot("inner-state-plot", "state", snap, ctx.display.step_axis)
         .height(height)
         .y_grid_spacer(crate::app::plots::value_spacer_y)
         .y_axis_formatter(|mark, _| format::value_label(mark.value));
@@ -191,7 +191,7 @@ fn carried_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
             plot_ui.text(egui_plot::Text::new("plain", at, RichText::new(text).color(ctx.palette.weak_text)));
             return;
         }
-        let steps = visible_steps(plot_ui, last, ctx.display.first_steps);
+        let steps = visible_steps(plot_ui, last, ctx.display.step_axis);
         let columns = plot_ui.response().rect.width().max(1.0) as usize;
         for run in &snap.runs {
             for c in carried(&run.spec.settings) {
@@ -230,19 +230,29 @@ fn carried_lines_ui(
     }
 }
 
-/// |w(k+1) − w(k)| and lr·|g(k)| as log10 series over consecutive kept rows in `steps`, thinned to about two
-/// points per column.
-fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns: usize) -> [Vec<[f64; 2]>; 2] {
+/// |w(k+1) − w(k)| and lr·|g(k)| as log10 series over consecutive kept rows in `steps`, at x on `axis`, thinned
+/// to about two points per column of that axis (on the log step axis, every one of the first steps).
+fn step_series(
+    run: &RunSnapshot,
+    steps: &std::ops::RangeInclusive<f64>,
+    columns: usize,
+    axis: crate::step_axis::StepAxis,
+) -> [Vec<[f64; 2]>; 2] {
     let h = &run.history;
     let from = h.lower_bound(steps.start().max(0.0) as u64).saturating_sub(1);
     let rows: Vec<&Row> = h.iter_from(from).take_while(|r| r.step as f64 <= *steps.end() + 1.0).collect();
-    let stride = (rows.len() / (2 * columns.max(1))).max(1);
+    let (x0, x1) = (axis.x(*steps.start()), axis.x(*steps.end()));
+    let per_x = (2 * columns.max(1)) as f64 / (x1 - x0).max(f64::MIN_POSITIVE);
+    let mut slot = i64::MIN;
     let (mut taken, mut plain) = (Vec::new(), Vec::new());
-    for pair in rows.windows(2).step_by(stride) {
+    for pair in rows.windows(2) {
         let (a, b) = (pair[0], pair[1]);
-        if b.step != a.step + 1 {
+        let x = axis.x(a.step as f64);
+        let this = ((x - x0) * per_x).floor() as i64;
+        if b.step != a.step + 1 || this == slot {
             continue;
         }
+        slot = this;
         // The lr the update used: the row's (a schedule's), or for a row without one its settings'.
         let lr = if a.scheduled.lr > 0.0 {
             a.scheduled.lr
@@ -252,10 +262,10 @@ fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns
         let dw = (b.params.w - a.params.w).abs();
         let lg = lr * a.update_grad.w.abs();
         if dw > 0.0 && dw.is_finite() {
-            taken.push([a.step as f64, dw.log10()]);
+            taken.push([x, dw.log10()]);
         }
         if lg > 0.0 && lg.is_finite() {
-            plain.push([a.step as f64, lg.log10()]);
+            plain.push([x, lg.log10()]);
         }
     }
     [taken, plain]
@@ -264,7 +274,7 @@ fn step_series(run: &RunSnapshot, steps: &std::ops::RangeInclusive<f64>, columns
 fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
     let what = ("inner-step-plot", "step size (log)", Topic::StepSizePlot);
     per_run_log_plot(ui, ctx, what, height, |plot_ui, run, color, steps, columns| {
-        let [taken, plain] = step_series(run, &steps, columns);
+        let [taken, plain] = step_series(run, &steps, columns, ctx.display.step_axis);
         let name = &run.spec.name;
         plot_ui.line(Line::new(format!("|Δw| · {name}"), taken).color(color).width(1.8));
         let dotted = LineStyle::Dotted { spacing: 5.0 };
