@@ -4,7 +4,10 @@
 //! cut into buckets and each bucket keeps only the rows that hold its smallest and largest loss, w and b. Thinning
 //! repeats as the run goes on, so old stretches grow progressively sparser while the most recent
 //! [`History::recent`] rows always stay at full resolution. The first row, the last row and the extremes of the whole
-//! run (lowest and highest loss, w and b) are never dropped.
+//! run (lowest and highest loss, w and b) are never dropped, nor the first row of each of [`History::capacity`]/256
+//! equal slices of a decade of steps (on the log step axis, x = log10(1 + step)): a log step axis keeps the run's
+//! start at full resolution (every one of the first 110 steps at the default capacity) and a row every 1% of the
+//! steps after it.
 //!
 //! Rows live in immutable shared chunks, so cloning a history (the worker publishes one per run about once a frame)
 //! copies a few hundred pointers and the short tail, never the rows themselves.
@@ -24,6 +27,9 @@ pub use crate::engine::trainer::Row;
 const CHUNK_ROWS: usize = 512;
 /// Rows per thinning bucket; each bucket keeps at most 6 of them (the rows of its min/max loss, w and b).
 const BUCKET_ROWS: usize = 16;
+/// Rows of [`History::capacity`] per log-step slice kept through thinning (see the module docs): 256 slices a
+/// decade at the default capacity, at most 20 decades × 256 rows.
+const CAPACITY_PER_LOG_SLICE: f64 = 256.0;
 /// Default [`History::capacity`].
 pub const DEFAULT_CAPACITY: usize = 65_536;
 /// Longest marker list kept; older markers are dropped first.
@@ -338,7 +344,7 @@ impl History {
         let split = rows.len().saturating_sub(self.recent);
         let (old, recent) = rows.split_at(split);
         let mut out = Vec::with_capacity(self.capacity);
-        thin_into(old, &mut out);
+        thin_into(old, self.capacity as f64 / CAPACITY_PER_LOG_SLICE, &mut out);
         out.extend_from_slice(recent);
         self.thinned = true;
         self.rebuild(out);
@@ -478,16 +484,26 @@ impl History {
 }
 
 /// Keeps the first row of `rows` and, from each bucket of [`BUCKET_ROWS`], the rows that hold the bucket's smallest
-/// and largest loss, w and b, in step order.
-fn thin_into(rows: &[Row], out: &mut Vec<Row>) {
+/// and largest loss, w and b, and the first row of each of `slices` equal slices of a decade of log10(1 + step), in
+/// step order.
+fn thin_into(rows: &[Row], slices: f64, out: &mut Vec<Row>) {
     let Some(first) = rows.first() else {
         return;
     };
     out.push(*first);
+    let slice_of = |row: &Row| (crate::step_axis::StepAxis::Log.x(row.step as f64) * slices).floor();
+    let mut slice = slice_of(first);
     for bucket in rows[1..].chunks(BUCKET_ROWS) {
-        let mut keep = [usize::MAX; 6];
+        let mut keep = Vec::with_capacity(6 + bucket.len());
+        for (i, r) in bucket.iter().enumerate() {
+            let s = slice_of(r);
+            if s != slice {
+                slice = s;
+                keep.push(i);
+            }
+        }
         let keys: [fn(&Row) -> f64; 3] = [|r| r.loss, |r| r.params.w, |r| r.params.b];
-        for (k, key) in keys.iter().enumerate() {
+        for key in keys {
             let mut min_i = 0;
             let mut max_i = 0;
             for (i, r) in bucket.iter().enumerate() {
@@ -499,8 +515,7 @@ fn thin_into(rows: &[Row], out: &mut Vec<Row>) {
                     max_i = i;
                 }
             }
-            keep[2 * k] = min_i;
-            keep[2 * k + 1] = max_i;
+            keep.extend([min_i, max_i]);
         }
         keep.sort_unstable();
         let mut previous = usize::MAX;
@@ -574,6 +589,23 @@ mod tests {
         assert!(recent.iter().zip(recent.iter().skip(1)).all(|(a, b)| a == &(b + 1)));
         assert_eq!(h.extent().loss.max, 1e6);
         assert_eq!(h.extent().loss.min, -5.0);
+    }
+
+    #[test]
+    fn thinning_keeps_the_start_of_a_long_run_for_a_log_step_axis() {
+        let mut h = History::with_capacity(DEFAULT_CAPACITY);
+        let n = 1_000_000;
+        for s in 0..n {
+            h.push(wavy(s));
+        }
+        assert!(h.is_thinned() && h.len() <= DEFAULT_CAPACITY);
+        let steps: Vec<u64> = h.iter().map(|r| r.step).collect();
+        // 256 slices a decade: a slice spans under one step up to step 110 (log10(e)/256 · (1 + s) < 1).
+        assert!((0..=110).all(|s| steps.contains(&s)), "every one of the first 110 steps");
+        // Past that, a row at least every 1% of the step: no gap wider than a slice, 10^(1/256) − 1 = 0.9%.
+        for w in steps.windows(2).filter(|w| w[0] >= 110) {
+            assert!((w[1] as f64) <= 1.01 * (w[0] as f64) + 1.0, "a gap from step {} to {}", w[0], w[1]);
+        }
     }
 
     #[test]
