@@ -228,6 +228,21 @@ fn window_size_is_checked_with_a_one_line_error() {
 }
 
 #[test]
+fn step_axis_takes_the_view_menu_choices_and_a_bad_one_is_a_one_line_error() {
+    use descent::step_axis::StepAxis;
+    let parse = |v: &str| descent::cli::Cli::try_parse_from(["descent", "--step-axis", v]).map(|c| c.gui.step_axis);
+    assert_eq!(parse("log").expect("log"), Some(StepAxis::Log));
+    assert_eq!(parse("first-100").expect("first-100"), Some(StepAxis::First(100)));
+    assert_eq!(parse("first-1000").expect("first-1000"), Some(StepAxis::First(1000)));
+    assert_eq!(parse("all").expect("all"), Some(StepAxis::All));
+    let out = descent(&["--step-axis", "sideways"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("--step-axis") && err.contains("sideways"), "{err}");
+}
+
+#[test]
 fn usage_errors_are_one_line() {
     let out = descent(&["trace", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));

@@ -271,5 +271,16 @@ mod tests {
         let unbounded =
             series(&run, data.len(), Quantity::Loss { log: true, floor: 0.0 }, 0.0..=400.0, 400, StepAxis::All);
         assert!(unbounded.iter().any(|p| p[1] < -100.0), "without the floor it would reach far below");
+        // On the log step axis the points are even in log10(1 + step): every one of the first steps (a column there
+        // spans (1 + k)(10^(log10(401)/100) − 1) < 1 step for k < 15), each at its x, on the run's own w.
+        let pts = series(&run, data.len(), Quantity::W, 0.0..=400.0, 100, StepAxis::Log);
+        for (k, p) in pts.iter().take(15).enumerate() {
+            assert!((p[0] - (1.0 + k as f64).log10()).abs() < 1e-12, "point {k} at x {}", p[0]);
+            let w = run.history.at_or_before(k as u64).map(|r| r.params.w).expect("row");
+            assert!((p[1] - w).abs() < 1e-12, "step {k}: {} vs {w}", p[1]);
+        }
+        assert!((60..=110).contains(&pts.len()), "at most about one point a column: {}", pts.len());
+        assert!(pts.last().is_some_and(|p| (p[0] - 401f64.log10()).abs() < 1e-12), "to the last step");
+        assert!(pts.windows(2).all(|w| w[0][0] < w[1][0]));
     }
 }
