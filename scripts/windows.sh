@@ -29,6 +29,11 @@ shot tab-exercises      --tab exercises
 shot notebook --preset notebook --run --after-steps 100
 shot race     --preset race --run --after-steps 300
 shot huber    --loss huber --data outliers --run --after-steps 100
+# A long run on the log step axis (the race with a bias: AdamW won't settle), the 3-D surface, presentation mode.
+shot race-bias-log-steps --preset race --bias --step-axis log --run --after-steps 20000
+shot surface-rosenbrock  --preset rosenbrock --surface --run --after-steps 400
+shot surface-saddle      --preset saddle --surface --run --after-steps 60
+shot present-colorblind  --preset race --present --palette colorblind --run --after-steps 300
 for lesson in plots settings exercise; do shot "lesson-$lesson" --lesson "assets/windows/lessons/$lesson.toml"; done
 shot lesson-notebook --lesson notebook
 rm -rf "$tmp"

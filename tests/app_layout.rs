@@ -192,6 +192,35 @@ fn in_presentation_mode_and_at_full_hd_no_two_widgets_overlap_in_any_tab() {
     assert!(failures.is_empty(), "{} overlaps:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// With a bias the landscape card shows the contour map and, under it, the slice L(w) at the current b: only where
+/// the slice's plot has room above the tab strip (80 pt at least under its caption). A short card shows the map
+/// alone rather than cut the slice at its edge (it was cut to about 40 pt at 1280 × 720).
+#[test]
+fn the_slice_under_the_contour_map_is_shown_whole_or_not_at_all() {
+    let sizes = SIZES.iter().copied().chain([[1920.0, 1080.0]]);
+    for size in sizes {
+        let engine = descent::cli::EngineArgs { bias: true, ..Default::default() };
+        // After a run, as a learner sees it: the race's six runs (a legend row), the first converged (an outcome
+        // banner and its why line), all above the cards.
+        let race = AppOptions { engine, preset: Some("race".into()), run: true, after_steps: Some(2500), ..fast() };
+        let mut h = app_at(size, race);
+        wait_until(&mut h, "the first run's outcome", |a| {
+            a.snapshot().runs.first().is_some_and(|r| r.status.is_finished())
+        });
+        settle(&mut h);
+        let seen = widgets(&h);
+        let strip = seen.iter().find(|w| w.what.contains("Gradient check")).map(|w| w.full.top());
+        let strip = strip.unwrap_or_else(|| panic!("{size:?}: no tab strip"));
+        let caption = seen.iter().find(|w| w.what.contains("slice: L(w) at b")).map(|w| w.full.bottom());
+        match caption {
+            Some(bottom) => {
+                assert!(strip - bottom >= 80.0, "{size:?}: the slice has {} pt above the strip", strip - bottom)
+            }
+            None => assert!(size[1] < 1000.0, "{size:?}: a full-HD window has room for the slice"),
+        }
+    }
+}
+
 /// At 1280 × 720 the strip has no room for every tab: it says how many it hides, and its "more ▾" menu opens each.
 #[test]
 fn the_strip_lists_the_tabs_it_cannot_show_and_opens_them() {

@@ -450,15 +450,9 @@ impl App {
             View::LossLandscape => {
                 let toggles = Toggles { tangent: ctx.display.tangent, next: ctx.display.next };
                 let (title, subtitle) = if bias && self.landscape.three_d {
-                    (
-                        "Loss landscape L(w, b)",
-                        "the loss as a surface over (w, b) · path of (w, b) on it · below: the slice at the current b",
-                    )
+                    ("Loss landscape L(w, b)", "the loss as a surface over (w, b) · path of (w, b) on it")
                 } else if bias {
-                    (
-                        "Loss landscape L(w, b)",
-                        "contours of the loss · path of (w, b) · below: the slice at the current b",
-                    )
+                    ("Loss landscape L(w, b)", "contours of the loss · path of (w, b)")
                 } else {
                     (
                         "Loss landscape L(w)",

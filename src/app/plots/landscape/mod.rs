@@ -1,6 +1,7 @@
 //! The loss landscape, the app's main view: L(w) with the current point sliding down it, the tangent there, the
 //! trail of earlier points joined by step arrows and an arrow to where the next step lands. With a bias it is the
-//! loss over (w, b) as a shaded contour map with the path, plus L(w) at the current b as a slice.
+//! loss over (w, b) as a shaded contour map with the path, plus L(w) at the current b as a slice (when the card has
+//! room for both).
 //!
 //! A click or a drag on the landscape picks a new start point and resets the run.
 //!
@@ -30,6 +31,12 @@ use crate::explain::topics::Topic;
 use crate::format;
 use crate::geometry::{LossSurface, SurfaceKey, Window, path_range};
 use crate::worker::{RunId, RunSnapshot};
+
+/// The least height of the contour map or 3-D surface of a two-parameter landscape, in points.
+const MAP_MIN_H: f32 = 120.0;
+/// The least height the slice L(w) at the current b takes under the map (its caption, spacing and a plot with its
+/// axis), in points; a shorter card shows the map alone.
+const SLICE_MIN_H: f32 = 110.0;
 
 /// The loss surface of the data and settings drawn, in the run's precision, with what it was built from.
 struct Evaluator {
@@ -176,7 +183,10 @@ impl Landscape {
         }
         if settings.bias {
             let h = ui.available_height();
-            let contour_h = (h * 0.64).max(120.0);
+            // The slice under the map only where both get room: a short card (a laptop, the plain layout with a
+            // bias) gives the map the whole height rather than clip the slice below the card's edge.
+            let with_slice = h >= MAP_MIN_H + SLICE_MIN_H;
+            let contour_h = if with_slice { (h * 0.64).clamp(MAP_MIN_H, h - SLICE_MIN_H) } else { h };
             ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
                 if self.three_d {
                     self.surface_ui(ui, shown);
@@ -186,13 +196,15 @@ impl Landscape {
                     self.contour_ui(ui, shown, actions);
                 }
             });
-            ui.add_space(4.0);
-            ui.label(
-                RichText::new(format!("slice: L(w) at b = {}", format::sig(point.displayed.b, 4)))
-                    .small()
-                    .color(ctx.palette.weak_text),
-            );
-            self.curve_ui(ui, shown, actions, true);
+            if with_slice {
+                ui.add_space(4.0);
+                ui.label(
+                    RichText::new(format!("slice: L(w) at b = {}", format::sig(point.displayed.b, 4)))
+                        .small()
+                        .color(ctx.palette.weak_text),
+                );
+                self.curve_ui(ui, shown, actions, true);
+            }
         } else {
             self.curve_ui(ui, shown, actions, false);
         }
