@@ -21,7 +21,7 @@ pub struct Camera {
 
 impl Default for Camera {
     fn default() -> Self {
-        Camera { yaw: -0.6, pitch: 0.55, zoom: 0.45 }
+        Camera { yaw: -0.6, pitch: 0.55, zoom: 0.4 }
     }
 }
 
@@ -54,6 +54,16 @@ impl Camera {
         let scale = self.zoom * size[0].min(size[1]);
         ([centre[0] + xr * scale, centre[1] - up * scale], depth)
     }
+}
+
+/// The share of a viewport's width that the projection counts as its side: at the default camera the unit box is
+/// about 1.2 times wider on screen than high, so a viewport's side is the smaller of 0.83 × its width and its height.
+pub const FIT_WIDTH: f64 = 0.83;
+
+/// The size to [`Camera::project`] into for a viewport of `size` (see [`FIT_WIDTH`]): at the default camera the whole
+/// box, floor to top, then fits in the viewport with a margin for the axes' labels, whatever its shape.
+pub fn fit_size(size: [f64; 2]) -> [f64; 2] {
+    [size[0] * FIT_WIDTH, size[1]]
 }
 
 /// How a loss maps to the view's height in [0, 1]: linear between `low` and `high`, clamped.
@@ -124,6 +134,22 @@ mod tests {
         let c = Camera::default();
         let (p, _) = c.project([0.0, 0.0, 0.5], [100.0, 50.0], [200.0, 100.0]);
         assert!((p[0] - 100.0).abs() < 1e-9 && (p[1] - 50.0).abs() < 1e-9, "{p:?}");
+    }
+
+    #[test]
+    fn at_the_default_camera_the_whole_box_fits_any_viewport_with_a_margin() {
+        let c = Camera::default();
+        for size in [[300.0, 300.0], [900.0, 300.0], [600.0, 200.0], [300.0, 600.0], [1400.0, 820.0]] {
+            let centre = [size[0] / 2.0, size[1] / 2.0];
+            for corner in 0..8 {
+                let p = [[-1.0, 1.0][corner & 1], [-1.0, 1.0][(corner >> 1) & 1], [0.0, 1.0][corner >> 2]];
+                let (at, _) = c.project(p, centre, fit_size(size));
+                for k in 0..2 {
+                    let off = (at[k] - centre[k]).abs() / (size[k] / 2.0);
+                    assert!(off <= 0.93, "{size:?}: corner {p:?} at {at:?} is {off:.3} of the half-side out");
+                }
+            }
+        }
     }
 
     #[test]

@@ -34,6 +34,8 @@ use crate::worker::{RunId, RunSnapshot};
 
 /// The least height of the contour map or 3-D surface of a two-parameter landscape, in points.
 const MAP_MIN_H: f32 = 120.0;
+/// The least card height at which the 3-D surface shares the card with the slice, in points.
+const SURFACE_WITH_SLICE_H: f32 = 560.0;
 /// The least height the slice L(w) at the current b takes under the map (its caption, spacing and a plot with its
 /// axis), in points; a shorter card shows the map alone.
 const SLICE_MIN_H: f32 = 110.0;
@@ -185,7 +187,9 @@ impl Landscape {
             let h = ui.available_height();
             // The slice under the map only where both get room: a short card (a laptop, the plain layout with a
             // bias) gives the map the whole height rather than clip the slice below the card's edge.
-            let with_slice = h >= MAP_MIN_H + SLICE_MIN_H;
+            // The 3-D surface is as large as the card is high (it turns within a square): it keeps the card's
+            // whole height unless the card is tall enough for both.
+            let with_slice = h >= MAP_MIN_H + SLICE_MIN_H && (!self.three_d || h >= SURFACE_WITH_SLICE_H);
             let contour_h = if with_slice { (h * 0.64).clamp(MAP_MIN_H, h - SLICE_MIN_H) } else { h };
             ui.allocate_ui(egui::vec2(ui.available_width(), contour_h), |ui| {
                 if self.three_d {

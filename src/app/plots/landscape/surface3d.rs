@@ -166,7 +166,7 @@ impl Landscape {
             camera: self.camera,
             view,
             centre: [rect.center().x as f64, rect.center().y as f64],
-            size: [rect.width() as f64, rect.height() as f64],
+            size: crate::geometry::projection::fit_size([rect.width() as f64, rect.height() as f64]),
             mesh,
             palette: ctx.palette,
         };
@@ -290,16 +290,17 @@ fn axes_labels(painter: &egui::Painter, scene: &Scene<'_>, rect: Rect) {
             "L",
         ),
     ];
+    // A tick's label only where it keeps clear of every label drawn before, on its axis (a foreshortened axis has no
+    // room for all) and on the others (the three axes meet at one corner).
+    let mut drawn: Vec<Pos2> = Vec::new();
     for (from, to, ticks, name) in axes {
         painter.line_segment([from, to], stroke);
-        // A tick's label only where it keeps clear of the one before (a foreshortened axis has no room for all).
-        let mut last: Option<Pos2> = None;
         for (at, label) in ticks {
             let out = (at - centre).normalized();
             painter.line_segment([at, at + out * 5.0], stroke);
-            if last.is_none_or(|p| p.distance(at) >= 2.2 * size) {
+            if drawn.iter().all(|p| p.distance(at) >= 2.2 * size) {
                 text(at, 16.0 + 2.0 * label.len() as f32, &label);
-                last = Some(at);
+                drawn.push(at);
             }
         }
         text(to, 34.0, name);
