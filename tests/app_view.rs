@@ -77,6 +77,37 @@ fn log_steps_in_the_view_menu_put_the_step_axes_on_a_log_scale() {
     assert_eq!(saved.prefs.step_axis, StepAxis::Log, "kept across launches");
 }
 
+/// The exponent of a decade label ("10²", "10⁻⁵"), `None` for any other text.
+fn decade_exponent(text: &str) -> Option<i32> {
+    let rest = text.strip_prefix("10")?;
+    let digits: String = rest
+        .chars()
+        .map(|c| match c {
+            '⁻' => Some('-'),
+            _ => "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|d| d == c).and_then(|d| char::from_digit(d as u32, 10)),
+        })
+        .collect::<Option<String>>()?;
+    digits.parse().ok()
+}
+
+#[test]
+fn a_constant_lr_sits_in_a_readable_range_of_the_inside_tabs_lr_plot() {
+    // Adam at lr 0.5 without a schedule: a flat lr line at 10^-0.3. Every value the tab's three plots and the loss
+    // plot show stays below 10³ (the loss starts at 67.5); the lr plot used to span 10⁻²⁵ to 10²⁵.
+    let engine = descent::cli::EngineArgs {
+        optimizer: Some(descent::engine::OptimizerKind::Adam),
+        lr: Some(0.5),
+        ..Default::default()
+    };
+    let tab = Some(descent::app::state::Tab::Inside);
+    let mut h = harness(AppOptions { engine, tab, run: true, after_steps: Some(60), ..fast() });
+    wait_until(&mut h, "60 steps", |a| a.snapshot().runs[0].record.step >= 60);
+    h.run_steps(2);
+    let exponents: Vec<i32> = painted_texts(&h).iter().filter_map(|t| decade_exponent(t)).collect();
+    assert!(exponents.contains(&0), "the lr plot labels 10⁰ next to lr 0.5: {exponents:?}");
+    assert!(exponents.iter().all(|&e| e < 3), "{exponents:?}");
+}
+
 /// True when the last frame asked the window to close.
 fn asked_to_close(h: &egui_kittest::Harness<'static, descent::app::App>) -> bool {
     h.output()

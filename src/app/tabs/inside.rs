@@ -137,15 +137,20 @@ fn log_or_gap(v: f64) -> f64 {
 
 /// A log plot over steps named `id` with `label` on its y axis: `draw` adds each run's lines over the visible
 /// steps (thinned to the plot's pixel columns) in the run's colour, then the timeline's cursor marks the run.
+/// `around` (log10 values, lowest and highest) stays in view with a decade on either side: a flat line (a constant
+/// lr) then sits in a readable range instead of one that egui widens to dozens of decades.
 fn per_run_log_plot(
     ui: &mut Ui,
     ctx: &ViewCtx<'_>,
-    (id, label, topic): (&str, &str, Topic),
+    (id, label, topic, around): (&str, &str, Topic, Option<[f64; 2]>),
     height: f32,
     mut draw: impl FnMut(&mut egui_plot::PlotUi<'_>, &RunSnapshot, egui::Color32, RangeInclusive<f64>, usize),
 ) {
     let snap = ctx.snap;
-    let plot = log_step_plot(id, label, ctx, height);
+    let mut plot = log_step_plot(id, label, ctx, height);
+    if let Some([low, high]) = around.filter(|[l, h]| l.is_finite() && h.is_finite()) {
+        plot = plot.include_y(low - 1.0).include_y(high + 1.0);
+    }
     let last = last_step(snap);
     let response = plot.show(ui, |plot_ui| {
         let steps = visible_steps(plot_ui, last, ctx.display.step_axis);
@@ -159,7 +164,10 @@ fn per_run_log_plot(
 }
 
 fn lr_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
-    let what = ("inner-lr-plot", "lr (log)", Topic::LrSchedulePlot);
+    // The runs' base lrs: a run without a schedule draws a flat line there.
+    let lrs = ctx.snap.runs.iter().map(|r| log_or_gap(r.spec.settings.optimizer.lr)).filter(|l| l.is_finite());
+    let around = lrs.fold(None, |span: Option<[f64; 2]>, l| Some(span.map_or([l, l], |[a, b]| [a.min(l), b.max(l)])));
+    let what = ("inner-lr-plot", "lr (log)", Topic::LrSchedulePlot, around);
     per_run_log_plot(ui, ctx, what, height, |plot_ui, run, color, steps, columns| {
         let name = &run.spec.name;
         let lr = ctx.series(run, "scheduled lr", steps.clone(), columns, |r| log_or_gap(r.scheduled.lr));
@@ -272,7 +280,7 @@ fn step_series(
 }
 
 fn step_plot_ui(ui: &mut Ui, ctx: &ViewCtx<'_>, height: f32) {
-    let what = ("inner-step-plot", "step size (log)", Topic::StepSizePlot);
+    let what = ("inner-step-plot", "step size (log)", Topic::StepSizePlot, None);
     per_run_log_plot(ui, ctx, what, height, |plot_ui, run, color, steps, columns| {
         let [taken, plain] = step_series(run, &steps, columns, ctx.display.step_axis);
         let name = &run.spec.name;
