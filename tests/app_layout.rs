@@ -221,6 +221,34 @@ fn the_slice_under_the_contour_map_is_shown_whole_or_not_at_all() {
     }
 }
 
+/// At 1280 × 720 and 1366 × 768, with a tab at the strip's far end opened (the strip scrolls to it), every tab label
+/// painted on the strip's row is whole: a tab the strip's edge cuts is left blank, not shown as a fragment ("e the
+/// optimizer").
+#[test]
+fn the_strip_paints_no_fragment_of_a_tab_label() {
+    for size in SIZES {
+        for tab in [Tab::Exercises, Tab::Basins, Tab::Data] {
+            let mut h = app_at(size, AppOptions { tab: Some(tab), ..fast() });
+            settle(&mut h);
+            let seen = widgets(&h);
+            let row = seen.iter().find(|w| w.what.contains("more ▾")).map(|w| w.full);
+            let row = row.unwrap_or_else(|| panic!("{size:?} {tab:?}: the strip overflows"));
+            let mut cut = Vec::new();
+            for clipped in &h.output().shapes {
+                if let egui::Shape::Text(t) = &clipped.shape {
+                    let rect = t.visual_bounding_rect();
+                    let on_row = rect.center().y > row.top() && rect.center().y < row.bottom();
+                    let inside = clipped.clip_rect.expand(0.5).contains_rect(rect);
+                    if on_row && !inside && clipped.clip_rect.intersects(rect) {
+                        cut.push(t.galley.text().to_owned());
+                    }
+                }
+            }
+            assert!(cut.is_empty(), "{size:?} {tab:?}: labels cut by the strip's edge: {cut:?}");
+        }
+    }
+}
+
 /// At 1280 × 720 the strip has no room for every tab: it says how many it hides, and its "more ▾" menu opens each.
 #[test]
 fn the_strip_lists_the_tabs_it_cannot_show_and_opens_them() {

@@ -57,6 +57,9 @@ pub struct TabsState {
     views: Vec<(Tab, Box<dyn TabView>)>,
     /// The tab last scrolled into view in the strip (a newly opened tab is scrolled to once).
     pub scrolled_to: Option<Tab>,
+    /// The tabs the strip's edges cut in the last frame: drawn as blank room, not as a fragment of a label (the
+    /// "more ▾" menu lists them).
+    cut: Vec<Tab>,
     /// Where the open tab's body was drawn in the last frame (the size "as shown" of its PNG).
     pub body_rect: Option<egui::Rect>,
 }
@@ -69,6 +72,7 @@ impl Default for TabsState {
             folded_now: false,
             views: every_tab(),
             scrolled_to: None,
+            cut: Vec::new(),
             body_rect: None,
         }
     }
@@ -210,7 +214,8 @@ fn strip_ui(
                     let selected = tab == t;
                     let text = RichText::new(label).size(14.0);
                     let text = if selected { text.strong().color(palette.optimum) } else { text };
-                    let label = ui.selectable_label(selected, text);
+                    let whole = selected || !state.cut.contains(&t);
+                    let label = ui.add_visible(whole, egui::Button::selectable(selected, text));
                     if selected && state.scrolled_to != Some(t) {
                         label.scroll_to_me(Some(egui::Align::Center));
                         state.scrolled_to = Some(t);
@@ -225,6 +230,7 @@ fn strip_ui(
             });
         });
         let hidden = hidden_tabs(&placed, strip.inner_rect);
+        state.cut = cut_tabs(&placed, strip.inner_rect);
         more_menu_ui(ui, &hidden, state, ex, actions);
     });
 }
@@ -236,6 +242,13 @@ const MORE_WIDTH: f32 = 86.0;
 fn hidden_tabs(placed: &[(Tab, Rect)], visible: Rect) -> Vec<Tab> {
     let (left, right) = (visible.left() - 0.5, visible.right() + 0.5);
     placed.iter().filter(|(_, r)| r.left() < left || r.right() > right).map(|(t, _)| *t).collect()
+}
+
+/// The tabs whose labels the strip's edges cut: partly inside `visible`, partly out.
+fn cut_tabs(placed: &[(Tab, Rect)], visible: Rect) -> Vec<Tab> {
+    let (left, right) = (visible.left() - 0.5, visible.right() + 0.5);
+    let cut = |r: &Rect| (r.left() < left && r.right() > left) || (r.left() < right && r.right() > right);
+    placed.iter().filter(|(_, r)| cut(r)).map(|(t, _)| *t).collect()
 }
 
 /// "N more ▾": a menu of the tabs the strip has no room to show (nothing when all fit).
