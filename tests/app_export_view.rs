@@ -56,6 +56,16 @@ fn the_basins_alone_have_their_tally_and_not_their_grid_buttons() {
 }
 
 #[test]
+fn the_basins_alone_of_a_one_parameter_run_say_why_they_are_empty_without_a_button() {
+    let mut normal = harness(AppOptions { tab: Some(Tab::Basins), ..fast() });
+    wait_for(&mut normal, "the reason and its button", |h| shows(h, "Fit a bias b"));
+
+    let mut h = harness(alone(View::Tab(Tab::Basins), None));
+    wait_for(&mut h, "the reason", |h| shows(h, "Basins need two parameters"));
+    assert!(!shows(&h, "Fit a bias b"), "no button in the picture");
+}
+
+#[test]
 fn the_data_alone_is_its_scatter_without_the_table_or_buttons() {
     let mut normal = harness(AppOptions { tab: Some(Tab::Data), ..fast() });
     wait_for(&mut normal, "the editor's buttons", |h| shows(h, "Add point"));

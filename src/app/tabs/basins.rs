@@ -137,10 +137,13 @@ pub fn basins_ui(ui: &mut Ui, state: &mut BasinsState, ctx: &ViewCtx<'_>, action
     };
     if !run.spec.settings.bias {
         ui.label("Basins need two parameters: fit a bias b, or choose an objective of (w, b).");
-        let mut s = run.spec.settings.clone();
-        s.bias = true;
-        if ui.button("Fit a bias b").on_hover_text("Restarts the run with the model ŷ = w·x + b.").clicked() {
-            actions.push(Action::SetSettings(s));
+        // Drawn alone for a PNG, the view says why it is empty and offers no button.
+        if !ctx.solo {
+            let mut s = run.spec.settings.clone();
+            s.bias = true;
+            if ui.button("Fit a bias b").on_hover_text("Restarts the run with the model ŷ = w·x + b.").clicked() {
+                actions.push(Action::SetSettings(s));
+            }
         }
         return;
     }
