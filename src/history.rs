@@ -25,8 +25,10 @@ pub use crate::engine::trainer::Row;
 
 /// Rows per shared chunk.
 const CHUNK_ROWS: usize = 512;
-/// Rows per thinning bucket; each bucket keeps at most 6 of them (the rows of its min/max loss, w and b).
+/// Rows per thinning bucket; each bucket keeps the rows of its min/max loss, w and b and the first row of each log
+/// slice it holds (see [`thin_into`]).
 const BUCKET_ROWS: usize = 16;
+const _: () = assert!(BUCKET_ROWS <= 32, "thin_into marks a bucket's kept rows in a u32");
 /// Rows of [`History::capacity`] per log-step slice kept through thinning (see the module docs): 256 slices a
 /// decade at the default capacity, at most 20 decades × 256 rows.
 const CAPACITY_PER_LOG_SLICE: f64 = 256.0;
@@ -494,12 +496,13 @@ fn thin_into(rows: &[Row], slices: f64, out: &mut Vec<Row>) {
     let slice_of = |row: &Row| (crate::step_axis::StepAxis::Log.x(row.step as f64) * slices).floor();
     let mut slice = slice_of(first);
     for bucket in rows[1..].chunks(BUCKET_ROWS) {
-        let mut keep = Vec::with_capacity(6 + bucket.len());
+        // The rows kept, one bit each (a bucket has at most 32 rows): no allocation, sort or dedupe per bucket.
+        let mut keep = 0u32;
         for (i, r) in bucket.iter().enumerate() {
             let s = slice_of(r);
             if s != slice {
                 slice = s;
-                keep.push(i);
+                keep |= 1 << i;
             }
         }
         let keys: [fn(&Row) -> f64; 3] = [|r| r.loss, |r| r.params.w, |r| r.params.b];
@@ -515,16 +518,9 @@ fn thin_into(rows: &[Row], slices: f64, out: &mut Vec<Row>) {
                     max_i = i;
                 }
             }
-            keep.extend([min_i, max_i]);
+            keep |= (1 << min_i) | (1 << max_i);
         }
-        keep.sort_unstable();
-        let mut previous = usize::MAX;
-        for i in keep {
-            if i != previous {
-                out.push(bucket[i]);
-                previous = i;
-            }
-        }
+        out.extend(bucket.iter().enumerate().filter(|(i, _)| keep & (1 << i) != 0).map(|(_, r)| *r));
     }
 }
 
