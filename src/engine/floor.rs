@@ -195,7 +195,7 @@ fn coupled_decay(settings: &Settings, a: &Analysis) -> Option<Floor> {
     let at = if settings.bias {
         let m = [[h[0][0] + wd, h[0][1]], [h[1][0], h[1][1] + wd]];
         let rhs = [h[0][0] * w_star[0] + h[0][1] * w_star[1], h[1][0] * w_star[0] + h[1][1] * w_star[1]];
-        solve2(m, rhs)?
+        super::linalg::solve2(m, rhs)?
     } else {
         [h[0][0] * w_star[0] / (h[0][0] + wd), 0.0]
     };
@@ -217,7 +217,7 @@ fn decoupled_decay(settings: &Settings, a: &Analysis) -> Option<Floor> {
         Some([one(w[0])?, if bias { one(w[1])? } else { 0.0 }])
     };
     let inverse = |g: [f64; 2]| -> Option<[f64; 2]> {
-        if bias { solve2(h, g) } else { (h[0][0] > 0.0).then(|| [g[0] / h[0][0], 0.0]) }
+        if bias { super::linalg::solve2(h, g) } else { (h[0][0] > 0.0).then(|| [g[0] / h[0][0], 0.0]) }
     };
     let mut w = w_star;
     let mut converged = false;
@@ -252,14 +252,6 @@ fn decoupled_decay(settings: &Settings, a: &Analysis) -> Option<Floor> {
         limit: 2.0 - lr * wd,
     };
     gain.is_finite().then_some(floor)
-}
-
-/// x solving m·x = rhs, `None` for a singular m.
-fn solve2(m: [[f64; 2]; 2], rhs: [f64; 2]) -> Option<[f64; 2]> {
-    let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
-    let scale = (m[0][0].abs() + m[1][1].abs()).powi(2).max(f64::MIN_POSITIVE);
-    (det.abs() > 1e-14 * scale)
-        .then(|| [(rhs[0] * m[1][1] - m[0][1] * rhs[1]) / det, (m[0][0] * rhs[1] - m[1][0] * rhs[0]) / det])
 }
 
 /// The smallest ‖∇L‖ on the pieces of MAE's piecewise-constant gradient that meet at the optimum p. Sample i's

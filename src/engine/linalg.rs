@@ -1,5 +1,6 @@
-//! The little linear algebra of two parameters: the eigenvalues of a symmetric 1×1 or 2×2 matrix, and powers of
-//! a 2×2 matrix by repeated squaring. Pure f64; a leaf of the engine (it names no other module).
+//! The little linear algebra of two parameters: the eigenvalues of a symmetric 1×1 or 2×2 matrix, powers of a 2×2
+//! matrix by repeated squaring, and a 2×2 system's solution. Pure f64; a leaf of the engine (it names no other
+//! module).
 
 /// Eigenvalues (max, min) of a symmetric positive semi-definite 1×1 or 2×2 matrix (a loss's Hessian); the smaller
 /// one is floored at 0.
@@ -52,4 +53,12 @@ pub fn mat_pow(mut m: [[f64; 2]; 2], mut k: u64) -> [[f64; 2]; 2] {
         k >>= 1;
     }
     r
+}
+
+/// x solving m·x = rhs, `None` for a singular m.
+pub fn solve2(m: [[f64; 2]; 2], rhs: [f64; 2]) -> Option<[f64; 2]> {
+    let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+    let scale = (m[0][0].abs() + m[1][1].abs()).powi(2).max(f64::MIN_POSITIVE);
+    (det.abs() > 1e-14 * scale)
+        .then(|| [(rhs[0] * m[1][1] - m[0][1] * rhs[1]) / det, (m[0][0] * rhs[1] - m[1][0] * rhs[0]) / det])
 }
